@@ -1,0 +1,132 @@
+"""Settings, read once from the environment into a frozen dataclass that fails fast.
+
+The variable names are a contract (README "Configuration"). A wrong or missing setting
+raises :class:`ConfigError` whose message is one line naming the variable; secrets are held
+as :class:`~bot.secret.Secret` and never echoed.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+from urllib.parse import urlsplit
+
+from bot.provider.presets import DEFAULT_PRESET, InvalidEndpointError, resolve_endpoint
+from bot.secret import Secret
+
+DEFAULT_TELEGRAM_API_URL: Final = "https://api.telegram.org"
+DEFAULT_DATABASE: Final = "./data/smsbot.sqlite3"
+DEFAULT_POLL_INTERVAL: Final = 3.0
+_LOG_LEVELS: Final = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+
+
+class ConfigError(ValueError):
+    """A setting is missing or wrong; the message is one line fit for the operator."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything smsbot reads from the environment.
+
+    Attributes:
+        telegram_token: the bot token (required by ``smsbot run``).
+        telegram_api_url: the Bot API root (a local Bot API server, or a test fake).
+        provider: the default provider: a preset name or a full handler_api URL.
+        database: the SQLite file.
+        master_keys: the vault keyring text ``id:base64key,…``; None means a generated key
+            file beside the database.
+        poll_interval: seconds between watcher ticks.
+        allowed_users: Telegram user ids allowed to use the bot; empty means everyone.
+        log_level: the root log level name.
+    """
+
+    telegram_token: Secret | None
+    telegram_api_url: str
+    provider: str
+    database: Path
+    master_keys: Secret | None
+    poll_interval: float
+    allowed_users: frozenset[int]
+    log_level: str
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Reads and checks every setting.
+
+        Raises:
+            ConfigError: one line naming the variable that is wrong.
+        """
+        env = os.environ if env is None else env
+        token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+        master_keys = env.get("SMSBOT_MASTER_KEYS", "").strip()
+        return cls(
+            telegram_token=Secret(token) if token else None,
+            telegram_api_url=_url(env, "TELEGRAM_API_URL", DEFAULT_TELEGRAM_API_URL),
+            provider=_provider(env),
+            database=Path(env.get("SMSBOT_DATABASE", "").strip() or DEFAULT_DATABASE),
+            master_keys=Secret(master_keys) if master_keys else None,
+            poll_interval=_poll_interval(env),
+            allowed_users=_allowed_users(env),
+            log_level=_log_level(env),
+        )
+
+    def require_token(self) -> Secret:
+        """The bot token, or a ConfigError saying it is missing."""
+        if self.telegram_token is None:
+            raise ConfigError("TELEGRAM_BOT_TOKEN is not set: get one from @BotFather")
+        return self.telegram_token
+
+    @property
+    def log_level_number(self) -> int:
+        return int(logging.getLevelName(self.log_level))
+
+
+def _url(env: Mapping[str, str], name: str, default: str) -> str:
+    value = env.get(name, "").strip() or default
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{name} must be an http(s) URL")
+    return value.rstrip("/")
+
+
+def _provider(env: Mapping[str, str]) -> str:
+    value = env.get("SMSBOT_PROVIDER_URL", "").strip() or DEFAULT_PRESET
+    try:
+        return resolve_endpoint(value).key
+    except InvalidEndpointError as exc:
+        raise ConfigError(f"SMSBOT_PROVIDER_URL: {exc}") from None
+
+
+def _poll_interval(env: Mapping[str, str]) -> float:
+    raw = env.get("SMSBOT_POLL_INTERVAL", "").strip()
+    if not raw:
+        return DEFAULT_POLL_INTERVAL
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError("SMSBOT_POLL_INTERVAL must be a number of seconds") from None
+    if not math.isfinite(value) or not 0.2 <= value <= 600:
+        raise ConfigError("SMSBOT_POLL_INTERVAL must be between 0.2 and 600 seconds")
+    return value
+
+
+def _allowed_users(env: Mapping[str, str]) -> frozenset[int]:
+    raw = env.get("SMSBOT_ALLOWED_USERS", "").strip()
+    users = set()
+    for part in filter(None, (piece.strip() for piece in raw.split(","))):
+        if not part.lstrip("-").isdigit():
+            raise ConfigError("SMSBOT_ALLOWED_USERS must be comma-separated Telegram user ids")
+        users.add(int(part))
+    return frozenset(users)
+
+
+def _log_level(env: Mapping[str, str]) -> str:
+    value = env.get("SMSBOT_LOG_LEVEL", "").strip().upper() or "INFO"
+    if value not in _LOG_LEVELS:
+        raise ConfigError(f"SMSBOT_LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}")
+    return value

@@ -1,0 +1,200 @@
+"""HTTP for the provider: one pooled client for the process, retries for reads, none for money.
+
+The transport knows bytes, HTTP codes and the retry policy; it does not read the protocol
+(``parsing.py`` does). Many users share one :class:`ProviderTransport`; each call carries its
+user's endpoint and key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Final
+
+import httpx
+
+from bot.provider.errors import OutcomeUnknownError, ProviderTimeout, TransportError
+from bot.provider.parsing import RawReply
+from bot.provider.presets import ProviderEndpoint
+from bot.secret import Secret
+
+log = logging.getLogger(__name__)
+
+_EXCERPT_CHARS: Final = 300
+_API_KEY_IN_URL: Final = re.compile(r"(api_key=)[^&\s\"']*", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Capped exponential backoff with full jitter, for read-only calls only.
+
+    Attributes:
+        attempts: tries in all, the first included.
+        base_delay: the cap of the first wait, in seconds; doubles each time.
+        max_delay: the largest wait.
+    """
+
+    attempts: int = 3
+    base_delay: float = 0.25
+    max_delay: float = 4.0
+
+    def delay(self, retry_number: int, rng: Callable[[], float] = random.random) -> float:
+        """The wait before retry ``retry_number`` (1 for the first retry)."""
+        cap = min(self.max_delay, self.base_delay * 2.0 ** (retry_number - 1))
+        return float(rng() * cap)
+
+
+DEFAULT_TIMEOUT: Final = httpx.Timeout(20.0, connect=5.0, pool=10.0)
+
+
+class _RedactApiKeys(logging.Filter):
+    """Removes ``api_key=…`` from records of httpx's own loggers (it logs URLs at INFO)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            args = record.args if isinstance(record.args, tuple) else (record.args,)
+            record.args = tuple(
+                _API_KEY_IN_URL.sub(r"\1***", str(arg)) if "api_key" in str(arg) else arg
+                for arg in args
+            )
+        if isinstance(record.msg, str) and "api_key" in record.msg:
+            record.msg = _API_KEY_IN_URL.sub(r"\1***", record.msg)
+        return True
+
+
+def install_log_redaction() -> None:
+    """Adds the key-redacting filter to httpx's and httpcore's loggers (idempotent)."""
+    for name in ("httpx", "httpcore"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _RedactApiKeys) for f in logger.filters):
+            logger.addFilter(_RedactApiKeys())
+
+
+class ProviderTransport:
+    """Sends protocol calls over one pooled :class:`httpx.AsyncClient`.
+
+    Args:
+        transport: an httpx transport to use instead of the network (tests).
+        timeout: per-request timeouts.
+        retry: the policy for read-only calls.
+        max_connections: the pool's size, shared by every user.
+        sleep: how to wait between retries (tests pass a fake).
+    """
+
+    def __init__(
+        self,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        max_connections: int = 100,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        install_log_redaction()
+        self._http = httpx.AsyncClient(
+            transport=transport,
+            timeout=timeout,
+            limits=httpx.Limits(
+                max_connections=max_connections, max_keepalive_connections=max_connections
+            ),
+            headers={"User-Agent": "smsbot/0.1 (+handler_api)"},
+            follow_redirects=False,
+            trust_env=False,
+        )
+        self._retry = retry or RetryPolicy()
+        self._sleep = sleep
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> ProviderTransport:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def call(
+        self,
+        endpoint: ProviderEndpoint,
+        api_key: Secret,
+        action: str,
+        params: Mapping[str, str],
+        *,
+        paid: bool,
+    ) -> RawReply:
+        """Sends one protocol call and returns the raw reply.
+
+        Read-only calls are retried on network errors, timeouts and HTTP 5xx. A paid call is
+        sent once: if it may have reached the provider and no reply came back, the outcome is
+        unknown.
+
+        Raises:
+            TransportError: no reply (for a paid call: only when the request provably never
+                left, e.g. the connection could not be opened).
+            ProviderTimeout: a read-only call timed out on every attempt.
+            OutcomeUnknownError: a paid call may have been carried out.
+        """
+        form = {"action": action, **params, "api_key": api_key.reveal()}
+        attempts = 1 if paid else max(1, self._retry.attempts)
+        for attempt in range(1, attempts + 1):
+            started = time.perf_counter()
+            try:
+                reply = await self._send(endpoint, form)
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                # The request was never written to a socket: nothing can have happened.
+                failure: TransportError = _transport_error(exc)
+            except httpx.TransportError as exc:
+                if paid:
+                    log.warning("%s: outcome unknown (%s)", action, type(exc).__name__)
+                    raise OutcomeUnknownError(action, _describe(exc)) from None
+                failure = _transport_error(exc)
+            else:
+                elapsed_ms = (time.perf_counter() - started) * 1000
+                log.debug("%s -> HTTP %d in %.0f ms", action, reply.status_code, elapsed_ms)
+                if reply.status_code < 500 or paid or attempt == attempts:
+                    return reply
+                failure = TransportError(f"HTTP {reply.status_code}")
+            if attempt == attempts:
+                raise failure from None
+            delay = self._retry.delay(attempt)
+            log.info("%s failed (%s); retry %d in %.2f s", action, failure, attempt, delay)
+            await self._sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _send(self, endpoint: ProviderEndpoint, form: dict[str, str]) -> RawReply:
+        if endpoint.method == "GET":
+            response = await self._http.get(endpoint.url, params=form)
+        else:
+            response = await self._http.post(endpoint.url, data=form)
+        text = response.text
+        content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        secret = form["api_key"]
+        excerpt = text[:_EXCERPT_CHARS]
+        if secret and secret in excerpt:
+            excerpt = excerpt.replace(secret, "***")
+        return RawReply(response.status_code, text, content_type, excerpt)
+
+
+def _transport_error(exc: httpx.TransportError) -> TransportError:
+    if isinstance(exc, httpx.TimeoutException):
+        return ProviderTimeout(_describe(exc))
+    return TransportError(_describe(exc))
+
+
+def _describe(exc: httpx.TransportError) -> str:
+    # The exception's own text can hold the URL (and so a GET key); give only its kind.
+    return {
+        httpx.ConnectError: "could not connect",
+        httpx.ConnectTimeout: "connection timed out",
+        httpx.PoolTimeout: "too many requests in flight",
+        httpx.ReadTimeout: "no reply in time",
+        httpx.WriteTimeout: "could not send in time",
+        httpx.ReadError: "connection broken while reading",
+        httpx.WriteError: "connection broken while sending",
+        httpx.RemoteProtocolError: "connection closed without a reply",
+    }.get(type(exc), type(exc).__name__)
