@@ -1,0 +1,132 @@
+"""Storage benchmark: ledger write rates, and the watcher's query over a large history.
+
+Run: ``python bench/storage.py [--historical 100000] [--active 10000] [--runs 7]``
+
+It builds a temporary database, then prints:
+
+* the rate of purchases recorded through the ledger API (intent + confirm: two durable
+  transactions per purchase, as the bot does them, fsync included);
+* the rate of a bulk load of the historical and active rows (batched transactions through
+  ``Transaction.executemany``: how fast the dataset is built, not how the bot writes);
+* the median time of ``load_active()`` and of a few per-user queries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from pathlib import Path
+
+# Run as "python bench/storage.py", this file's folder comes first on sys.path and its name
+# would shadow the storage package: put the repository root there instead.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
+
+from bot.clock import SystemClock  # noqa: E402
+from storage import activations  # noqa: E402
+from storage.activations import ActivationLedger  # noqa: E402
+from storage.db import Database  # noqa: E402
+
+_USERS = 1_000
+_ENDED = ("finished", "cancelled", "expired")
+_LIVE = ("waiting", "code_received", "retry")
+_INSERT = (
+    "INSERT INTO activations (idempotency_key, user_id, chat_id, provider, service, country,"
+    " state, activation_id, phone, cost, deadline, code_count, created_at, updated_at,"
+    " confirmed_at, ended_at) VALUES (?, ?, ?, 'sms-activate', 'tg', 6, ?, ?, ?, ?, ?, ?, ?,"
+    " ?, ?, ?)"
+)
+
+
+def _row(n: int, state: str, now: float) -> tuple[object, ...]:
+    created = now - 86_400 * 30 + n
+    ended = created + 600 if state in _ENDED else None
+    user = n % _USERS
+    return (f"bench-{n}", user, user, state, str(10_000_000_000 + n), f"62812{n:08d}",
+            "12.50", created + 1200, int(state != "waiting"), created, created, created, ended)
+
+
+async def _bulk(db: Database, start: int, count: int, states: tuple[str, ...]) -> float:
+    now, began = time.time(), time.perf_counter()
+    for offset in range(0, count, 5_000):
+        rows = [
+            _row(n, states[n % len(states)], now)
+            for n in range(start + offset, start + min(offset + 5_000, count))
+        ]
+        async with db.transaction() as tx:
+            await tx.executemany(_INSERT, rows)
+    return count / (time.perf_counter() - began)
+
+
+async def _median_ms(run: Callable[[], Awaitable[object]], runs: int) -> float:
+    timings = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        await run()
+        timings.append((time.perf_counter() - began) * 1000)
+    return statistics.median(timings)
+
+
+async def main(historical: int, active: int, runs: int, api_purchases: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        async with await Database.open(Path(folder) / "bench.sqlite3", clock=SystemClock()) as db:
+            ledger = ActivationLedger(db)
+
+            began = time.perf_counter()
+            for n in range(api_purchases):
+                intent = await ledger.record_intent(
+                    idempotency_key=f"api-{n}", user_id=n % _USERS, chat_id=1,
+                    provider="sms-activate", service="tg",
+                )
+                await ledger.confirm_intent(
+                    intent, activation_id=f"api-{n}", phone="1", cost=Decimal("1"),
+                    deadline=None,
+                )
+            api_rate = api_purchases / (time.perf_counter() - began)
+            async with db.transaction() as tx:  # leave the live set at exactly `active` rows
+                await tx.execute("DELETE FROM activations WHERE idempotency_key LIKE 'api-%'")
+
+            historical_rate = await _bulk(db, 0, historical, _ENDED)
+            active_rate = await _bulk(db, historical, active, _LIVE)
+
+            live = await ledger.load_active()
+            assert len(live) == active, (len(live), active)
+            load_ms = await _median_ms(ledger.load_active, runs)
+            history_ms = await _median_ms(lambda: ledger.history(7, limit=20), runs)
+            lookup_ms = await _median_ms(lambda: ledger.for_user(7, "10000000007"), runs)
+            spending_ms = await _median_ms(lambda: ledger.spending_total(7), runs)
+            plan = await db.fetchall(f"EXPLAIN QUERY PLAN {activations._LOAD_ACTIVE}")
+
+    rows = [
+        ("purchases via ledger API (intent+confirm, durable)", f"{api_rate:,.0f} /s"),
+        (f"bulk insert, {historical:,} historical rows", f"{historical_rate:,.0f} rows/s"),
+        (f"bulk insert, {active:,} active rows", f"{active_rate:,.0f} rows/s"),
+        (f"load_active() -> {active:,} rows, median of {runs}", f"{load_ms:,.1f} ms"),
+        (f"history(user, 20), median of {runs}", f"{history_ms:,.2f} ms"),
+        (f"for_user(user, activation id), median of {runs}", f"{lookup_ms:,.2f} ms"),
+        (f"spending_total(user), median of {runs}", f"{spending_ms:,.2f} ms"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    print(f"{'measure':<{width}}  value")
+    print(f"{'-' * width}  {'-' * 16}")
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    print(f"\nload_active plan: {'; '.join(str(row[3]) for row in plan)}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--historical", type=int, default=100_000)
+    parser.add_argument("--active", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--api-purchases", type=int, default=500)
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.historical, arguments.active, arguments.runs,
+                     arguments.api_purchases))

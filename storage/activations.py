@@ -1,0 +1,396 @@
+"""The activation ledger: every paid activation, from the intent before the paid call to its end.
+
+Lifecycle (the ``state`` column)::
+
+    record_intent ──► INTENT ──confirm_intent──► WAITING ◄──┐
+                        │  └─mark_intent_unknown─► UNKNOWN  │ (confirm/fail, or the Reconciler)
+                        └────fail_intent────► FAILED        │
+    WAITING ──record_sms──► CODE_RECEIVED ──mark_retry──► RETRY ──record_sms──► CODE_RECEIVED
+    WAITING | CODE_RECEIVED | RETRY ──end──► FINISHED | CANCELLED | EXPIRED
+
+The intent is committed durably (``synchronous=FULL``) *before* the paid call, under a unique
+idempotency key, so a crash at any point leaves either nothing (no money spent) or a row the
+Reconciler resolves. Every method that writes can join the caller's transaction, so an SMS and
+its event can be recorded atomically (see :meth:`storage.db.Database.transaction`).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Final
+
+from storage._codec import dumps_strict, money_or_none, money_to_text, text_to_money
+from storage.db import Database, Transaction
+from storage.errors import DuplicateIntentError, InvalidTransitionError, RowNotFoundError
+from storage.records import (
+    ACTIVE_STATES,
+    ENDED_STATES,
+    PENDING_STATES,
+    Activation,
+    ActivationState,
+    ReceivedCode,
+    WatchedActivation,
+    activation_from_row,
+)
+
+__all__ = [  # the row types come from storage.records; callers import them from here
+    "ACTIVE_STATES", "ENDED_STATES", "PENDING_STATES", "Activation", "ActivationLedger",
+    "ActivationState", "ReceivedCode", "WatchedActivation",
+]
+
+# The watcher's queries. Their WHERE must repeat, term for term and in the same order, the WHERE of
+# the partial indexes activations_active and activations_pending (migration 0002): otherwise
+# SQLite cannot prove the index covers the query and scans the whole table.
+# tests/storage/test_query_plans.py checks the plans.
+_LOAD_ACTIVE: Final = (
+    "SELECT id, user_id, chat_id, message_id, provider, activation_id, service, phone,"
+    " state, deadline, sms_round, code_count FROM activations"
+    " WHERE state IN ('waiting', 'code_received', 'retry')"
+    " ORDER BY user_id, provider, id"
+)
+_PENDING: Final = (
+    "SELECT * FROM activations WHERE state IN ('intent', 'unknown') AND created_at <= ?"
+    " ORDER BY created_at, id"
+)
+_STATE: Final = {state.value: state for state in ActivationState}  # faster than the Enum call
+
+
+class ActivationLedger:
+    """Reads and writes the activation ledger.
+
+    Args:
+        db: the open database; "now" comes from ``db.clock``.
+    """
+
+    __slots__ = ("_db",)
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def record_intent(
+        self,
+        *,
+        idempotency_key: str,
+        user_id: int,
+        chat_id: int,
+        provider: str,
+        service: str,
+        country: int | None = None,
+        operator: str | None = None,
+        max_price: Decimal | None = None,
+        options: Mapping[str, object] | None = None,
+    ) -> Activation:
+        """Records the intent to buy, durably, before the paid call is made.
+
+        Args:
+            idempotency_key: unique per purchase attempt (e.g. derived from the Telegram update
+                or callback that asked for it), so a double tap cannot buy twice.
+            options: other purchase options (forward, verification, …); plain JSON data only.
+
+        Returns:
+            The new row, in state INTENT.
+
+        Raises:
+            DuplicateIntentError: the key was used before; nothing was written, and the caller
+                must not make the paid call. ``error.existing`` is the earlier row.
+            TypeError: ``options`` holds something that is not plain JSON (a Secret, say).
+        """
+        encoded = dumps_strict(dict(options or {}), what="activation options")
+        now = self._db.clock.now()
+        async with self._db.transaction(durable=True) as tx:
+            row = await tx.fetchone(
+                "INSERT INTO activations (idempotency_key, user_id, chat_id, provider, service,"
+                " country, operator, max_price, options, state, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'intent', ?, ?)"
+                " ON CONFLICT (idempotency_key) DO NOTHING RETURNING *",
+                (idempotency_key, user_id, chat_id, provider, service, country, operator,
+                 money_or_none(max_price), encoded, now, now),
+            )
+            if row is None:  # raising rolls back a transaction that wrote nothing
+                existing = await tx.fetchone(
+                    "SELECT * FROM activations WHERE idempotency_key = ?", (idempotency_key,)
+                )
+                raise DuplicateIntentError(idempotency_key, _expect(existing, idempotency_key))
+        return activation_from_row(row)
+
+    async def confirm_intent(
+        self, intent: Activation, *, activation_id: str, phone: str, cost: Decimal,
+        deadline: float | None,
+    ) -> Activation:
+        """Records that the paid call bought an activation; the row becomes WAITING.
+
+        Idempotent: confirming again with the same activation id returns the row unchanged.
+
+        Raises:
+            InvalidTransitionError: the row is not INTENT/UNKNOWN (it failed, or was confirmed
+                with another id), or the activation id is already on another row.
+            RowNotFoundError: no such row.
+        """
+        now = self._db.clock.now()
+        try:
+            async with self._db.transaction(durable=True) as tx:
+                row = await tx.fetchone(
+                    "UPDATE activations SET state = 'waiting', activation_id = ?, phone = ?,"
+                    " cost = ?, deadline = ?, confirmed_at = ?, updated_at = ?"
+                    " WHERE id = ? AND state IN ('intent', 'unknown') RETURNING *",
+                    (activation_id, phone, money_to_text(cost), deadline, now, now,
+                     intent.ledger_id),
+                )
+                current = row if row is not None else await _select(tx, intent.ledger_id)
+        except sqlite3.IntegrityError:
+            raise InvalidTransitionError(
+                f"activation {activation_id!r} of {intent.provider!r} is already on another "
+                "ledger row"
+            ) from None
+        confirmed = _expect(current, intent.ledger_id)
+        if row is None and confirmed.activation_id != activation_id:
+            raise InvalidTransitionError(
+                f"ledger row {intent.ledger_id} is {confirmed.state}; it cannot be confirmed "
+                f"as activation {activation_id!r}"
+            )
+        return confirmed
+
+    async def fail_intent(self, intent: Activation, reason: str) -> Activation:
+        """Records that nothing was bought (the provider refused, or the Reconciler found none).
+
+        Idempotent on a FAILED row.
+
+        Raises:
+            InvalidTransitionError: the row was confirmed.
+            RowNotFoundError: no such row.
+        """
+        now = self._db.clock.now()
+        async with self._db.transaction(durable=True) as tx:
+            row = await tx.fetchone(
+                "UPDATE activations SET state = 'failed', failure_reason = ?, updated_at = ?,"
+                " ended_at = ? WHERE id = ? AND state IN ('intent', 'unknown') RETURNING *",
+                (reason, now, now, intent.ledger_id),
+            )
+            current = row if row is not None else await _select(tx, intent.ledger_id)
+        return _expect(current, intent.ledger_id, {ActivationState.FAILED}, "fail")
+
+    async def mark_intent_unknown(self, intent: Activation) -> Activation:
+        """Records that the paid call's outcome is unknown (a timeout, a dropped connection).
+
+        Idempotent on an UNKNOWN row. The Reconciler resolves it later.
+
+        Raises:
+            InvalidTransitionError: the row already has an outcome.
+            RowNotFoundError: no such row.
+        """
+        async with self._db.transaction(durable=True) as tx:
+            row = await tx.fetchone(
+                "UPDATE activations SET state = 'unknown', updated_at = ?"
+                " WHERE id = ? AND state = 'intent' RETURNING *",
+                (self._db.clock.now(), intent.ledger_id),
+            )
+            current = row if row is not None else await _select(tx, intent.ledger_id)
+        return _expect(current, intent.ledger_id, {ActivationState.UNKNOWN}, "mark unknown")
+
+    async def set_message(self, ledger_id: int, *, chat_id: int, message_id: int) -> None:
+        """Remembers the message that shows the activation, so updates edit it in place."""
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE activations SET chat_id = ?, message_id = ?, updated_at = ? WHERE id = ?",
+                (chat_id, message_id, self._db.clock.now(), ledger_id),
+            )
+        if not changed:
+            raise RowNotFoundError(f"no activation ledger row {ledger_id}")
+
+    async def record_sms(
+        self, ledger_id: int, *, code: str | None, text: str | None,
+        received_at: float | None = None,
+    ) -> bool:
+        """Records a code or SMS once. A live row becomes CODE_RECEIVED.
+
+        The same code (or, without a code, the same text) within one round is the same SMS:
+        the watcher may see it on every poll. After :meth:`mark_retry` the round changes, so
+        a code that arrives again on request counts as new. Record only real codes
+        (``STATUS_OK``), not the previous code that ``STATUS_WAIT_RETRY`` repeats.
+
+        Returns:
+            True if this SMS was new, False if it had been recorded before.
+
+        Raises:
+            ValueError: neither code nor text.
+            InvalidTransitionError: the row was never bought.
+            RowNotFoundError: no such row.
+        """
+        dedup = code or text
+        if not dedup:
+            raise ValueError("an SMS needs a code or a text")
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
+                "SELECT state, sms_round FROM activations WHERE id = ?", (ledger_id,)
+            )
+            if row is None:
+                raise RowNotFoundError(f"no activation ledger row {ledger_id}")
+            state = ActivationState(row["state"])
+            if state in PENDING_STATES or state is ActivationState.FAILED:
+                raise InvalidTransitionError(f"ledger row {ledger_id} is {state}: nothing bought")
+            new = await tx.execute(
+                "INSERT INTO activation_sms (activation, sms_round, dedup, code, text,"
+                " received_at, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (activation, sms_round, dedup) DO NOTHING",
+                (ledger_id, row["sms_round"], dedup, code, text, received_at,
+                 self._db.clock.now()),
+            )
+            if new:
+                # A late SMS on an ended row is kept, but does not bring the row back to life.
+                next_state = "code_received" if state in ACTIVE_STATES else state.value
+                await tx.execute(
+                    "UPDATE activations SET state = ?, code_count = code_count + 1,"
+                    " updated_at = ? WHERE id = ?",
+                    (next_state, self._db.clock.now(), ledger_id),
+                )
+        return new > 0
+
+    async def mark_retry(self, ledger_id: int) -> bool:
+        """Records that another code was asked for: the row becomes RETRY, in a new round.
+
+        Returns:
+            True if the row changed; False if it was already waiting for a retry.
+
+        Raises:
+            InvalidTransitionError: the row has no code yet, or has ended.
+            RowNotFoundError: no such row.
+        """
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE activations SET state = 'retry', sms_round = sms_round + 1,"
+                " updated_at = ? WHERE id = ? AND state = 'code_received'",
+                (self._db.clock.now(), ledger_id),
+            )
+            if not changed:  # already RETRY: no change; any other state: refused
+                _expect(await _select(tx, ledger_id), ledger_id, {ActivationState.RETRY}, "retry")
+        return changed > 0
+
+    async def end(self, ledger_id: int, state: ActivationState) -> bool:
+        """Ends a live activation as FINISHED, CANCELLED or EXPIRED.
+
+        Returns:
+            True if the row ended now; False if it had already ended (the first end wins, so
+            the watcher can call this on every poll and push one event).
+
+        Raises:
+            ValueError: ``state`` is not an end state.
+            InvalidTransitionError: the row was never bought.
+            RowNotFoundError: no such row.
+        """
+        if state not in ENDED_STATES:
+            raise ValueError(f"{state} is not an end state")
+        now = self._db.clock.now()
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE activations SET state = ?, ended_at = ?, updated_at = ?"
+                " WHERE id = ? AND state IN ('waiting', 'code_received', 'retry')",
+                (state.value, now, now, ledger_id),
+            )
+            if not changed:  # already ended: no change; never bought: refused
+                _expect(await _select(tx, ledger_id), ledger_id, set(ENDED_STATES), "end")
+        return changed > 0
+
+    async def get(self, ledger_id: int) -> Activation | None:
+        """The row with this ledger id, or None. For internal use: it checks no owner."""
+        row = await self._db.fetchone("SELECT * FROM activations WHERE id = ?", (ledger_id,))
+        return None if row is None else activation_from_row(row)
+
+    async def for_user(self, user_id: int, activation_id: str) -> Activation | None:
+        """The user's row with this provider activation id, or None if it is not theirs.
+
+        Use it for everything a user asks about an activation: another user's id finds nothing.
+        """
+        row = await self._db.fetchone(
+            "SELECT * FROM activations WHERE activation_id = ? AND user_id = ?"
+            " ORDER BY id DESC LIMIT 1",
+            (activation_id, user_id),
+        )
+        return None if row is None else activation_from_row(row)
+
+    async def codes(self, ledger_id: int) -> list[ReceivedCode]:
+        """The codes recorded for a row, oldest first."""
+        rows = await self._db.fetchall(
+            "SELECT sms_round, code, text, received_at, recorded_at FROM activation_sms"
+            " WHERE activation = ? ORDER BY id",
+            (ledger_id,),
+        )
+        return [ReceivedCode(*r) for r in rows]
+
+    async def load_active(self) -> list[WatchedActivation]:
+        """Every live activation (WAITING, CODE_RECEIVED, RETRY), grouped by user and provider.
+
+        Served by the partial index ``activations_active``: its cost grows with the live rows
+        only, not with the history.
+        """
+        rows = await self._db.fetchall(_LOAD_ACTIVE)
+        return [WatchedActivation._make((*r[:8], _STATE[r[8]], *r[9:])) for r in rows]
+
+    async def pending_intents(self, *, created_before: float | None = None) -> list[Activation]:
+        """Intents without an outcome (INTENT or UNKNOWN), oldest first.
+
+        Args:
+            created_before: only intents created at or before this time (Unix seconds), so a
+                purchase still in flight in this process is left alone.
+        """
+        limit = float("inf") if created_before is None else created_before
+        rows = await self._db.fetchall(_PENDING, (limit,))
+        return [activation_from_row(row) for row in rows]
+
+    async def history(
+        self, user_id: int, *, limit: int = 20, offset: int = 0, include_failed: bool = False
+    ) -> list[Activation]:
+        """The user's rows, newest first. Failed intents (nothing bought) only if asked."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM activations WHERE user_id = ? AND (? OR state <> 'failed')"
+            " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
+            (user_id, include_failed, limit, offset),
+        )
+        return [activation_from_row(row) for row in rows]
+
+    async def spending_total(self, user_id: int, *, provider: str | None = None) -> Decimal:
+        """What the user was charged for activations: every FINISHED row and every row that
+        received a code. A live row without a code is a hold, and one that ended without a code
+        was refunded; neither counts. Sums exact Decimals in Python.
+
+        Providers may bill in different currencies: pass ``provider`` to sum one of them.
+        """
+        rows = await self._db.fetchall(
+            "SELECT cost FROM activations WHERE user_id = ? AND cost IS NOT NULL"
+            " AND (state = 'finished' OR code_count > 0) AND (? IS NULL OR provider = ?)",
+            (user_id, provider, provider),
+        )
+        return sum((text_to_money(row[0]) or Decimal(0) for row in rows), Decimal(0))
+
+    async def known_activation_ids(self, provider: str, activation_ids: Iterable[str]) -> set[str]:
+        """Which of these provider activation ids the ledger already has."""
+        # One JSON array parameter instead of one "?" per id: no limit on how many are asked.
+        rows = await self._db.fetchall(
+            "SELECT activation_id FROM activations WHERE provider = ?"
+            " AND activation_id IN (SELECT value FROM json_each(?))",
+            (provider, json.dumps(list(activation_ids))),
+        )
+        return {row[0] for row in rows}
+
+
+async def _select(tx: Transaction, ledger_id: int) -> sqlite3.Row | None:
+    return await tx.fetchone("SELECT * FROM activations WHERE id = ?", (ledger_id,))
+
+
+def _expect(
+    row: sqlite3.Row | None,
+    ledger_id: object,
+    accepted: set[ActivationState] | None = None,
+    action: str = "",
+) -> Activation:
+    """The row, if it exists and (when ``accepted`` is given) its state is one of them."""
+    if row is None:
+        raise RowNotFoundError(f"no activation ledger row {ledger_id}")
+    activation = activation_from_row(row)
+    if accepted is not None and activation.state not in accepted:
+        raise InvalidTransitionError(
+            f"ledger row {ledger_id} is {activation.state}; cannot {action} it"
+        )
+    return activation

@@ -1,0 +1,196 @@
+"""The event outbox: what the watcher saw, stored once, until the notifier has delivered it.
+
+Delivery is at-least-once, made effectively once by deduplication:
+
+* **Stored once.** Each event carries a dedup key that names the fact ("sms:<ledger>:<round>:
+  <code>"); adding the same key again is a no-op. Record the fact (an SMS, an end) and add its
+  event in one transaction, and a crash leaves both or neither: a code is never seen without its
+  event, and seeing it again on the next poll adds nothing.
+* **Delivered, then marked.** The notifier sends the message, then calls :meth:`mark_delivered`.
+  A crash after Telegram accepted the message and before the mark commits re-sends that one
+  message after the restart. We accept this rare duplicate: the opposite order (mark, then send)
+  could lose a code the user paid for, which is worse. :meth:`mark_delivered` reports whether it
+  was the first mark, so two racing notifiers cannot both count a delivery.
+* **Flood control.** :meth:`defer` sets one event's next attempt; :meth:`defer_chat` holds back
+  every pending event of a chat (Telegram's ``retry_after`` is per chat, and deferring only the
+  failed event would let the chat's later events overtake it); :meth:`abandon` stops retrying an
+  event that can never be delivered (the user blocked the bot).
+* **Order.** :meth:`pending` offers events by due time, then id, so a chat's events come in the
+  order they were added as long as they are deferred together.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from storage._codec import dumps_strict, loads_object
+from storage.db import Database
+
+# The WHERE repeats that of the partial index events_pending (migration 0002), so delivered
+# events, however many, cost nothing here.
+_PENDING: Final = (
+    "SELECT id, kind, user_id, chat_id, payload, dedup_key, created_at, attempts,"
+    " next_attempt_at, last_error FROM events"
+    " WHERE delivered_at IS NULL AND abandoned_at IS NULL AND next_attempt_at <= ?"
+    " ORDER BY next_attempt_at, id LIMIT ?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One outbox row awaiting delivery.
+
+    Attributes:
+        event_id: the row id, increasing in the order events were added.
+        kind: what happened ("sms", "activation_ended", …), chosen by the producer.
+        payload: the data the notifier renders, as given to :meth:`EventOutbox.add`.
+        attempts: how many times delivery was deferred.
+        next_attempt_at: Unix seconds before which the event is not offered again.
+        last_error: the reason given to the last :meth:`EventOutbox.defer`.
+    """
+
+    event_id: int
+    kind: str
+    user_id: int
+    chat_id: int
+    payload: Mapping[str, Any]
+    dedup_key: str
+    created_at: float
+    attempts: int
+    next_attempt_at: float
+    last_error: str | None
+
+
+class EventOutbox:
+    """Adds, lists and settles outbox events.
+
+    Args:
+        db: the open database; "now" comes from ``db.clock``.
+    """
+
+    __slots__ = ("_db",)
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(
+        self,
+        *,
+        kind: str,
+        user_id: int,
+        chat_id: int,
+        payload: Mapping[str, object],
+        dedup_key: str,
+    ) -> int | None:
+        """Adds an event unless one with the same dedup key exists (delivered or not).
+
+        Joins the caller's transaction when there is one.
+
+        Returns:
+            The new event id, or None if the key was already used.
+
+        Raises:
+            TypeError: ``payload`` is not plain JSON data (a Secret, a Decimal: pass str).
+        """
+        encoded = dumps_strict(dict(payload), what="event payload")
+        now = self._db.clock.now()
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
+                "INSERT INTO events (kind, user_id, chat_id, payload, dedup_key, created_at,"
+                " next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (dedup_key) DO NOTHING RETURNING id",
+                (kind, user_id, chat_id, encoded, dedup_key, now, now),
+            )
+        return None if row is None else int(row[0])
+
+    async def pending(self, limit: int = 100, now: float | None = None) -> list[Event]:
+        """Events due for delivery (not delivered, not abandoned, due by ``now``), oldest first.
+
+        Args:
+            limit: the most events to return.
+            now: the time to compare ``next_attempt_at`` with; the clock's now by default.
+        """
+        due = self._db.clock.now() if now is None else now
+        rows = await self._db.fetchall(_PENDING, (due, limit))
+        return [_event(row) for row in rows]
+
+    async def mark_delivered(self, event_id: int) -> bool:
+        """Records that the event's message was sent.
+
+        Returns:
+            True the first time; False if it was already delivered or abandoned (or unknown).
+        """
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE events SET delivered_at = ?"
+                " WHERE id = ? AND delivered_at IS NULL AND abandoned_at IS NULL",
+                (self._db.clock.now(), event_id),
+            )
+        return changed > 0
+
+    async def defer(self, event_id: int, until: float, *, error: str | None = None) -> bool:
+        """Postpones an undelivered event to ``until`` and counts the attempt.
+
+        Returns:
+            False if the event was already delivered or abandoned (nothing changed).
+        """
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE events SET next_attempt_at = ?, attempts = attempts + 1, last_error = ?"
+                " WHERE id = ? AND delivered_at IS NULL AND abandoned_at IS NULL",
+                (until, error, event_id),
+            )
+        return changed > 0
+
+    async def defer_chat(self, chat_id: int, until: float, *, error: str | None = None) -> int:
+        """Postpones every pending event of a chat to ``until`` at the earliest, keeping order.
+
+        Returns:
+            How many events were held back.
+        """
+        async with self._db.transaction() as tx:
+            return await tx.execute(
+                "UPDATE events SET next_attempt_at = MAX(next_attempt_at, ?),"
+                " attempts = attempts + 1, last_error = ?"
+                " WHERE chat_id = ? AND delivered_at IS NULL AND abandoned_at IS NULL",
+                (until, error, chat_id),
+            )
+
+    async def abandon(self, event_id: int, reason: str) -> bool:
+        """Stops delivering an event that can never be delivered. Returns False if settled."""
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE events SET abandoned_at = ?, last_error = ?"
+                " WHERE id = ? AND delivered_at IS NULL AND abandoned_at IS NULL",
+                (self._db.clock.now(), reason, event_id),
+            )
+        return changed > 0
+
+    async def prune_delivered(self, before: float) -> int:
+        """Deletes events delivered or abandoned before ``before``. Returns how many.
+
+        Their dedup keys go with them, so prune only facts the watcher will not see again
+        (ended activations): a day or more is safe.
+        """
+        async with self._db.transaction() as tx:
+            return await tx.execute(
+                "DELETE FROM events WHERE COALESCE(delivered_at, abandoned_at) < ?", (before,)
+            )
+
+
+def _event(row: sqlite3.Row) -> Event:
+    return Event(
+        event_id=row["id"],
+        kind=row["kind"],
+        user_id=row["user_id"],
+        chat_id=row["chat_id"],
+        payload=loads_object(row["payload"]),
+        dedup_key=row["dedup_key"],
+        created_at=row["created_at"],
+        attempts=row["attempts"],
+        next_attempt_at=row["next_attempt_at"],
+        last_error=row["last_error"],
+    )

@@ -1,0 +1,371 @@
+"""The rent ledger: every rented number from the intent before the paid call to its end.
+
+Lifecycle: ``INTENT → ACTIVE | FAILED | UNKNOWN``, ``UNKNOWN → ACTIVE | FAILED`` (by the
+Reconciler), ``ACTIVE → FINISHED | CANCELLED | EXPIRED``. Extensions are paid too, so each is
+recorded as an intent before ``continueRentNumber`` and confirmed or failed after it. Each SMS
+pushed to the user is recorded once, keyed by sender, text and date, so a rent's message list,
+re-read on every poll, never pushes the same SMS twice.
+
+As in :mod:`storage.activations`, intents and outcomes commit durably, and every write joins the
+caller's transaction when there is one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Final
+
+from bot.provider.models import RentMessage
+from storage._codec import dumps_strict, money_or_none, money_to_text, text_to_money
+from storage.db import Database, Transaction
+from storage.errors import DuplicateIntentError, InvalidTransitionError, RowNotFoundError
+from storage.records import (
+    ENDED_RENT_STATES,
+    Rent,
+    RentExtension,
+    RentState,
+    WatchedRent,
+    extension_from_row,
+    rent_from_row,
+)
+
+__all__ = [  # the row types come from storage.records; callers import them from here
+    "ENDED_RENT_STATES", "Rent", "RentExtension", "RentLedger", "RentState", "WatchedRent",
+]
+
+# Their WHERE repeats that of the partial indexes rents_active and rents_pending (migration 0002)
+# term for term, so SQLite can use them (see storage/activations.py).
+_LOAD_ACTIVE: Final = (
+    "SELECT id, user_id, chat_id, message_id, provider, rent_id, phone, end_date"
+    " FROM rents WHERE state = 'active' ORDER BY user_id, provider, id"
+)
+_PENDING: Final = (
+    "SELECT * FROM rents WHERE state IN ('intent', 'unknown') AND created_at <= ?"
+    " ORDER BY created_at, id"
+)
+
+
+class RentLedger:
+    """Reads and writes the rent ledger.
+
+    Args:
+        db: the open database; "now" comes from ``db.clock``.
+    """
+
+    __slots__ = ("_db",)
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def record_intent(
+        self,
+        *,
+        idempotency_key: str,
+        user_id: int,
+        chat_id: int,
+        provider: str,
+        service: str,
+        hours: int,
+        country: int | None = None,
+        operator: str | None = None,
+        options: Mapping[str, object] | None = None,
+    ) -> Rent:
+        """Records the intent to rent, durably, before the paid call.
+
+        Raises:
+            DuplicateIntentError: the key was used before; nothing written, do not pay again.
+            TypeError: ``options`` is not plain JSON data.
+        """
+        encoded = dumps_strict(dict(options or {}), what="rent options")
+        now = self._db.clock.now()
+        async with self._db.transaction(durable=True) as tx:
+            row = await tx.fetchone(
+                "INSERT INTO rents (idempotency_key, user_id, chat_id, provider, service, country,"
+                " operator, hours, options, state, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'intent', ?, ?)"
+                " ON CONFLICT (idempotency_key) DO NOTHING RETURNING *",
+                (idempotency_key, user_id, chat_id, provider, service, country, operator, hours,
+                 encoded, now, now),
+            )
+            if row is None:  # raising rolls back a transaction that wrote nothing
+                existing = await tx.fetchone(
+                    "SELECT * FROM rents WHERE idempotency_key = ?", (idempotency_key,)
+                )
+                raise DuplicateIntentError(idempotency_key, _expect(existing, idempotency_key))
+        return rent_from_row(row)
+
+    async def confirm_intent(
+        self,
+        intent: Rent,
+        *,
+        rent_id: str,
+        phone: str,
+        end_date: float,
+        cost: Decimal | None,
+    ) -> Rent:
+        """Records the rented number; the row becomes ACTIVE. Idempotent for the same rent id.
+
+        Raises:
+            InvalidTransitionError: the row already has another outcome, or the rent id is
+                on another row.
+            RowNotFoundError: no such row.
+        """
+        now = self._db.clock.now()
+        try:
+            async with self._db.transaction(durable=True) as tx:
+                row = await tx.fetchone(
+                    "UPDATE rents SET state = 'active', rent_id = ?, phone = ?, end_date = ?,"
+                    " cost = ?, confirmed_at = ?, updated_at = ?"
+                    " WHERE id = ? AND state IN ('intent', 'unknown') RETURNING *",
+                    (rent_id, phone, end_date, money_or_none(cost), now, now, intent.ledger_id),
+                )
+                current = row if row is not None else await _select(tx, intent.ledger_id)
+        except sqlite3.IntegrityError:
+            raise InvalidTransitionError(
+                f"rent {rent_id!r} of {intent.provider!r} is already on another ledger row"
+            ) from None
+        rent = _expect(current, intent.ledger_id)
+        if row is None and rent.rent_id != rent_id:
+            raise InvalidTransitionError(
+                f"rent ledger row {intent.ledger_id} is {rent.state}; it cannot be confirmed"
+            )
+        return rent
+
+    async def fail_intent(self, intent: Rent, reason: str) -> Rent:
+        """Records that nothing was rented. Idempotent on a FAILED row.
+
+        Raises:
+            InvalidTransitionError: the row was confirmed.
+        """
+        now = self._db.clock.now()
+        async with self._db.transaction(durable=True) as tx:
+            row = await tx.fetchone(
+                "UPDATE rents SET state = 'failed', failure_reason = ?, updated_at = ?,"
+                " ended_at = ? WHERE id = ? AND state IN ('intent', 'unknown') RETURNING *",
+                (reason, now, now, intent.ledger_id),
+            )
+            current = row if row is not None else await _select(tx, intent.ledger_id)
+        return _expect(current, intent.ledger_id, {RentState.FAILED}, "fail")
+
+    async def mark_intent_unknown(self, intent: Rent) -> Rent:
+        """Records that the paid call's outcome is unknown. Idempotent on an UNKNOWN row.
+
+        Raises:
+            InvalidTransitionError: the row already has an outcome.
+        """
+        async with self._db.transaction(durable=True) as tx:
+            row = await tx.fetchone(
+                "UPDATE rents SET state = 'unknown', updated_at = ?"
+                " WHERE id = ? AND state = 'intent' RETURNING *",
+                (self._db.clock.now(), intent.ledger_id),
+            )
+            current = row if row is not None else await _select(tx, intent.ledger_id)
+        return _expect(current, intent.ledger_id, {RentState.UNKNOWN}, "mark unknown")
+
+    async def set_message(self, ledger_id: int, *, chat_id: int, message_id: int) -> None:
+        """Remembers the message that shows the rent."""
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE rents SET chat_id = ?, message_id = ?, updated_at = ? WHERE id = ?",
+                (chat_id, message_id, self._db.clock.now(), ledger_id),
+            )
+        if not changed:
+            raise RowNotFoundError(f"no rent ledger row {ledger_id}")
+
+    async def end(self, ledger_id: int, state: RentState) -> bool:
+        """Ends an active rent. Returns False if it had already ended (the first end wins).
+
+        Raises:
+            ValueError: ``state`` is not an end state.
+            InvalidTransitionError: the rent was never confirmed.
+        """
+        if state not in ENDED_RENT_STATES:
+            raise ValueError(f"{state} is not an end state")
+        now = self._db.clock.now()
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE rents SET state = ?, ended_at = ?, updated_at = ?"
+                " WHERE id = ? AND state = 'active'",
+                (state.value, now, now, ledger_id),
+            )
+            if not changed:  # already ended: no change; never confirmed: refused
+                _expect(await _select(tx, ledger_id), ledger_id, set(ENDED_RENT_STATES), "end")
+        return changed > 0
+
+    async def record_rent_sms(self, ledger_id: int, message: RentMessage) -> bool:
+        """Records an SMS of the rent once. Returns True if it was not recorded before.
+
+        The key is the sender, the text and the provider's date: two identical texts from the
+        same sender at different times are two SMS.
+        """
+        received = message.received_at.timestamp() if message.received_at else None
+        dedup = hashlib.sha256(
+            json.dumps(
+                [message.phone_from, message.text,
+                 message.received_at.isoformat() if message.received_at else None],
+                ensure_ascii=False,
+            ).encode("utf-8")
+        ).hexdigest()
+        async with self._db.transaction() as tx:
+            if await _select(tx, ledger_id) is None:
+                raise RowNotFoundError(f"no rent ledger row {ledger_id}")
+            new = await tx.execute(
+                "INSERT INTO rent_sms (rent, dedup, phone_from, text, service, received_at,"
+                " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (rent, dedup) DO NOTHING",
+                (ledger_id, dedup, message.phone_from, message.text, message.service, received,
+                 self._db.clock.now()),
+            )
+        return new > 0
+
+    async def begin_extension(
+        self, rent: Rent, *, hours: int, idempotency_key: str
+    ) -> RentExtension:
+        """Records the intent to extend an active rent, durably, before the paid call.
+
+        Raises:
+            DuplicateIntentError: the key was used before; do not pay again.
+            InvalidTransitionError: the rent is not active.
+        """
+        now = self._db.clock.now()
+        async with self._db.transaction(durable=True) as tx:
+            state = await tx.fetchone("SELECT state FROM rents WHERE id = ?", (rent.ledger_id,))
+            if state is None or state[0] != RentState.ACTIVE:
+                raise InvalidTransitionError(f"rent ledger row {rent.ledger_id} is not active")
+            row = await tx.fetchone(
+                "INSERT INTO rent_extensions (rent, idempotency_key, hours, state, created_at,"
+                " updated_at) VALUES (?, ?, ?, 'intent', ?, ?)"
+                " ON CONFLICT (idempotency_key) DO NOTHING RETURNING *",
+                (rent.ledger_id, idempotency_key, hours, now, now),
+            )
+            existing = None
+            if row is None:
+                existing = await tx.fetchone(
+                    "SELECT * FROM rent_extensions WHERE idempotency_key = ?", (idempotency_key,)
+                )
+        if row is None:
+            assert existing is not None
+            raise DuplicateIntentError(idempotency_key, extension_from_row(existing))
+        return extension_from_row(row)
+
+    async def confirm_extension(
+        self, extension: RentExtension, *, end_date: float, cost: Decimal
+    ) -> Rent:
+        """Records a paid extension and moves the rent's end date. Returns the updated rent.
+
+        Raises:
+            InvalidTransitionError: the extension is not an open intent.
+        """
+        now = self._db.clock.now()
+        async with self._db.transaction(durable=True) as tx:
+            changed = await tx.execute(
+                "UPDATE rent_extensions SET state = 'confirmed', cost = ?, new_end_date = ?,"
+                " updated_at = ? WHERE id = ? AND state = 'intent'",
+                (money_to_text(cost), end_date, now, extension.extension_id),
+            )
+            if not changed:
+                raise InvalidTransitionError(
+                    f"rent extension {extension.extension_id} is not an open intent"
+                )
+            row = await tx.fetchone(
+                "UPDATE rents SET end_date = ?, updated_at = ? WHERE id = ? RETURNING *",
+                (end_date, now, extension.rent_ledger_id),
+            )
+        return _expect(row, extension.rent_ledger_id)
+
+    async def fail_extension(self, extension: RentExtension, reason: str) -> None:
+        """Records that an extension was refused (nothing paid). Idempotent."""
+        async with self._db.transaction(durable=True) as tx:
+            await tx.execute(
+                "UPDATE rent_extensions SET state = 'failed', failure_reason = ?, updated_at = ?"
+                " WHERE id = ? AND state = 'intent'",
+                (reason, self._db.clock.now(), extension.extension_id),
+            )
+
+    async def extensions(self, ledger_id: int) -> list[RentExtension]:
+        """The rent's extensions, oldest first."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM rent_extensions WHERE rent = ? ORDER BY id", (ledger_id,)
+        )
+        return [extension_from_row(row) for row in rows]
+
+    async def get(self, ledger_id: int) -> Rent | None:
+        """The row with this ledger id, or None. For internal use: it checks no owner."""
+        row = await self._db.fetchone("SELECT * FROM rents WHERE id = ?", (ledger_id,))
+        return None if row is None else rent_from_row(row)
+
+    async def for_user(self, user_id: int, rent_id: str) -> Rent | None:
+        """The user's row with this provider rent id, or None if it is not theirs."""
+        row = await self._db.fetchone(
+            "SELECT * FROM rents WHERE rent_id = ? AND user_id = ? ORDER BY id DESC LIMIT 1",
+            (rent_id, user_id),
+        )
+        return None if row is None else rent_from_row(row)
+
+    async def load_active(self) -> list[WatchedRent]:
+        """Every active rent, grouped by user and provider (partial index ``rents_active``)."""
+        rows = await self._db.fetchall(_LOAD_ACTIVE)
+        return [WatchedRent(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows]
+
+    async def pending_intents(self, *, created_before: float | None = None) -> list[Rent]:
+        """Rent intents without an outcome, oldest first (see ActivationLedger.pending_intents)."""
+        limit = float("inf") if created_before is None else created_before
+        rows = await self._db.fetchall(_PENDING, (limit,))
+        return [rent_from_row(row) for row in rows]
+
+    async def history(self, user_id: int, *, limit: int = 20, offset: int = 0) -> list[Rent]:
+        """The user's confirmed rents (failed intents left out), newest first."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM rents WHERE user_id = ? AND state <> 'failed'"
+            " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
+            (user_id, limit, offset),
+        )
+        return [rent_from_row(row) for row in rows]
+
+    async def spending_total(self, user_id: int, *, provider: str | None = None) -> Decimal:
+        """What the user paid for rents: confirmed rents not cancelled (a cancel refunds), plus
+        confirmed extensions. Rents confirmed by the Reconciler have no known cost and add 0.
+        """
+        rows = await self._db.fetchall(
+            "SELECT cost FROM rents WHERE user_id = :user AND (:provider IS NULL OR"
+            " provider = :provider) AND cost IS NOT NULL"
+            " AND state IN ('active', 'finished', 'expired')"
+            " UNION ALL SELECT e.cost FROM rent_extensions e JOIN rents r ON r.id = e.rent"
+            " WHERE r.user_id = :user AND (:provider IS NULL OR r.provider = :provider)"
+            " AND e.state = 'confirmed'",
+            {"user": user_id, "provider": provider},
+        )
+        return sum((text_to_money(row[0]) or Decimal(0) for row in rows), Decimal(0))
+
+    async def known_rent_ids(self, provider: str, rent_ids: Iterable[str]) -> set[str]:
+        """Which of these provider rent ids the ledger already has."""
+        rows = await self._db.fetchall(
+            "SELECT rent_id FROM rents WHERE provider = ?"
+            " AND rent_id IN (SELECT value FROM json_each(?))",
+            (provider, json.dumps(list(rent_ids))),
+        )
+        return {row[0] for row in rows}
+
+
+async def _select(tx: Transaction, ledger_id: int) -> sqlite3.Row | None:
+    return await tx.fetchone("SELECT * FROM rents WHERE id = ?", (ledger_id,))
+
+
+def _expect(
+    row: sqlite3.Row | None,
+    ledger_id: object,
+    accepted: set[RentState] | None = None,
+    action: str = "",
+) -> Rent:
+    """The row, if it exists and (when ``accepted`` is given) its state is one of them."""
+    if row is None:
+        raise RowNotFoundError(f"no rent ledger row {ledger_id}")
+    rent = rent_from_row(row)
+    if accepted is not None and rent.state not in accepted:
+        raise InvalidTransitionError(
+            f"rent ledger row {ledger_id} is {rent.state}; cannot {action} it"
+        )
+    return rent

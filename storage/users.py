@@ -1,0 +1,144 @@
+"""Users: language, current provider and purchase preferences, one row per Telegram user."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from decimal import Decimal
+
+from storage._codec import money_or_none, text_to_money
+from storage.db import Database, Transaction
+
+
+@dataclass(frozen=True, slots=True)
+class Preferences:
+    """What a user chose to make buying quicker.
+
+    Attributes:
+        favourite_services: service codes shown first ("tg", "wa").
+        favourite_countries: provider country ids shown first.
+        default_operator: the operator to ask for, or None for any.
+        max_price: the most the bot may pay for one activation, or None for no limit.
+        auto_cancel: cancel an activation that got no code shortly before its deadline, so the
+            money comes back.
+    """
+
+    favourite_services: tuple[str, ...] = ()
+    favourite_countries: tuple[int, ...] = ()
+    default_operator: str | None = None
+    max_price: Decimal | None = None
+    auto_cancel: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """One user's row.
+
+    Attributes:
+        user_id: the Telegram user id.
+        language: a locale code, or None to follow the language Telegram reports.
+        current_provider: the provider (preset name or URL) purchases go to, or None.
+        preferences: the purchase preferences.
+        created_at: Unix seconds.
+        updated_at: Unix seconds.
+    """
+
+    user_id: int
+    language: str | None
+    current_provider: str | None
+    preferences: Preferences
+    created_at: float
+    updated_at: float
+
+
+async def ensure_user_row(tx: Transaction, user_id: int, now: float) -> None:
+    """Creates the user's row with defaults if it is missing (for stores that reference it)."""
+    await tx.execute(
+        "INSERT INTO users (user_id, created_at, updated_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (user_id) DO NOTHING",
+        (user_id, now, now),
+    )
+
+
+class UserStore:
+    """Reads and writes users. Every setter creates the row when it is missing.
+
+    Args:
+        db: the open database; "now" comes from ``db.clock``.
+    """
+
+    __slots__ = ("_db",)
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, user_id: int) -> User | None:
+        """The user's row, or None if the bot has never stored anything for them."""
+        row = await self._db.fetchone("SELECT * FROM users WHERE user_id = ?", (user_id,))
+        return None if row is None else _user(row)
+
+    async def ensure(self, user_id: int) -> User:
+        """The user's row, created with defaults first if missing."""
+        async with self._db.transaction() as tx:
+            await ensure_user_row(tx, user_id, self._db.clock.now())
+            row = await tx.fetchone("SELECT * FROM users WHERE user_id = ?", (user_id,))
+        assert row is not None  # just written, in the same transaction
+        return _user(row)
+
+    async def set_language(self, user_id: int, language: str | None) -> None:
+        """Sets the locale code, or None to follow Telegram's language."""
+        await self._update(user_id, "UPDATE users SET language = ?", (language,))
+
+    async def set_current_provider(self, user_id: int, provider: str | None) -> None:
+        """Sets the provider (preset name or URL) that purchases go to."""
+        await self._update(user_id, "UPDATE users SET current_provider = ?", (provider,))
+
+    async def set_preferences(self, user_id: int, preferences: Preferences) -> None:
+        """Replaces all purchase preferences at once.
+
+        Raises:
+            ValueError: ``max_price`` is negative or not finite.
+        """
+        price = preferences.max_price
+        if price is not None and (not price.is_finite() or price < 0):
+            raise ValueError("max_price must be a finite, non-negative Decimal")
+        await self._update(
+            user_id,
+            "UPDATE users SET favourite_services = ?, favourite_countries = ?,"
+            " default_operator = ?, max_price = ?, auto_cancel = ?",
+            (
+                json.dumps(list(preferences.favourite_services)),
+                json.dumps([int(country) for country in preferences.favourite_countries]),
+                preferences.default_operator,
+                money_or_none(price),
+                int(preferences.auto_cancel),
+            ),
+        )
+
+    async def _update(self, user_id: int, update: str, values: tuple[object, ...]) -> None:
+        """Runs ``update`` (an ``UPDATE users SET …`` without WHERE) on the user's row."""
+        now = self._db.clock.now()
+        async with self._db.transaction() as tx:
+            await ensure_user_row(tx, user_id, now)
+            await tx.execute(update + " WHERE user_id = ?", (*values, user_id))
+            await tx.execute(
+                "UPDATE users SET updated_at = ? WHERE user_id = ?", (now, user_id)
+            )
+
+
+def _user(row: sqlite3.Row) -> User:
+    return User(
+        user_id=row["user_id"],
+        language=row["language"],
+        current_provider=row["current_provider"],
+        preferences=Preferences(
+            favourite_services=tuple(str(code) for code in json.loads(row["favourite_services"])),
+            favourite_countries=tuple(int(c) for c in json.loads(row["favourite_countries"])),
+            default_operator=row["default_operator"],
+            max_price=text_to_money(row["max_price"]),
+            auto_cancel=bool(row["auto_cancel"]),
+        ),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
