@@ -107,7 +107,8 @@ def test_every_section_2_token_raises_its_class_in_json_envelopes(
     token: str, expected: type[errors.ProviderRejection], key: str
 ) -> None:
     with pytest.raises(expected):
-        read_reply(reply(f'{{"status":"error","{key}":"{token}"}}', content_type="application/json"))
+        body = f'{{"status":"error","{key}":"{token}"}}'
+        read_reply(reply(body, content_type="application/json"))
 
 
 @pytest.mark.parametrize("status", [400, 401, 402, 404, 409])
