@@ -47,7 +47,7 @@ __all__ = [  # the row types come from storage.records; callers import them from
 # tests/storage/test_query_plans.py checks the plans.
 _LOAD_ACTIVE: Final = (
     "SELECT id, user_id, chat_id, message_id, provider, activation_id, service, phone,"
-    " state, deadline, sms_round, code_count FROM activations"
+    " state, deadline, sms_round, code_count, cancel_at FROM activations"
     " WHERE state IN ('waiting', 'code_received', 'retry')"
     " ORDER BY user_id, provider, id"
 )
@@ -293,6 +293,20 @@ class ActivationLedger:
                 _expect(await _select(tx, ledger_id), ledger_id, set(ENDED_STATES), "end")
         return changed > 0
 
+    async def schedule_cancel(self, ledger_id: int, at: float | None) -> bool:
+        """Asks the watcher to cancel a live activation at ``at`` (None takes the request back).
+
+        Returns:
+            True if the row is live and now carries the request; False if it has ended.
+        """
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE activations SET cancel_at = ?, updated_at = ?"
+                " WHERE id = ? AND state IN ('waiting', 'code_received', 'retry')",
+                (at, self._db.clock.now(), ledger_id),
+            )
+        return changed > 0
+
     async def get(self, ledger_id: int) -> Activation | None:
         """The row with this ledger id, or None. For internal use: it checks no owner."""
         row = await self._db.fetchone("SELECT * FROM activations WHERE id = ?", (ledger_id,))
@@ -327,6 +341,15 @@ class ActivationLedger:
         """
         rows = await self._db.fetchall(_LOAD_ACTIVE)
         return [WatchedActivation._make((*r[:8], _STATE[r[8]], *r[9:])) for r in rows]
+
+    async def active_for_user(self, user_id: int) -> list[Activation]:
+        """The user's live activations, oldest first (for /active)."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM activations WHERE user_id = ?"
+            " AND state IN ('waiting', 'code_received', 'retry') ORDER BY id",
+            (user_id,),
+        )
+        return [activation_from_row(row) for row in rows]
 
     async def pending_intents(self, *, created_before: float | None = None) -> list[Activation]:
         """Intents without an outcome (INTENT or UNKNOWN), oldest first.

@@ -56,6 +56,7 @@ class Activation:
         code_count: how many distinct codes were recorded.
         deadline: Unix seconds when the provider ends the activation, if known.
         options: the purchase options as given to :meth:`ActivationLedger.record_intent`.
+        cancel_at: when the watcher is to cancel it (asked for during the early-cancel lock).
     """
 
     ledger_id: int
@@ -81,6 +82,7 @@ class Activation:
     updated_at: float
     confirmed_at: float | None
     ended_at: float | None
+    cancel_at: float | None = None
 
 
 class WatchedActivation(NamedTuple):
@@ -102,6 +104,7 @@ class WatchedActivation(NamedTuple):
     deadline: float | None
     sms_round: int
     code_count: int
+    cancel_at: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +215,8 @@ def activation_from_row(row: sqlite3.Row) -> Activation:
         updated_at=row["updated_at"],
         confirmed_at=row["confirmed_at"],
         ended_at=row["ended_at"],
+        # Absent while a database is still at a version before 0003 (during its upgrade test).
+        cancel_at=row["cancel_at"] if "cancel_at" in row.keys() else None,  # noqa: SIM118
     )
 
 

@@ -139,19 +139,42 @@ class Reconciler:
             cutoff = self._clock.now() - min_age
             activations = await self._activations.pending_intents(created_before=cutoff)
             rents = await self._rents.pending_intents(created_before=cutoff)
-            groups = sorted(
-                {(i.user_id, i.provider) for i in activations}
-                | {(r.user_id, r.provider) for r in rents}
+            return await self._reconcile(activations, rents)
+
+    async def reconcile_user(self, user_id: int, provider: str) -> ReconciliationReport:
+        """Resolves one user's intents on one provider now, whatever their age.
+
+        For a purchase whose outcome just turned out unknown. The caller must hold that user's
+        purchase lock, so none of these intents is still waiting for its paid call's answer;
+        other users' intents are left alone, since theirs may be in flight.
+        """
+        async with self._lock:
+            activations = [
+                intent
+                for intent in await self._activations.pending_intents()
+                if (intent.user_id, intent.provider) == (user_id, provider)
+            ]
+            rents = [
+                intent
+                for intent in await self._rents.pending_intents()
+                if (intent.user_id, intent.provider) == (user_id, provider)
+            ]
+            return await self._reconcile(activations, rents)
+
+    async def _reconcile(
+        self, activations: list[Activation], rents: list[Rent]
+    ) -> ReconciliationReport:
+        owners = {(i.user_id, i.provider) for i in activations}
+        groups = sorted(owners | {(r.user_id, r.provider) for r in rents})
+        results: list[ReconciledIntent] = []
+        for user_id, provider in groups:
+            group_activations = [
+                i for i in activations if (i.user_id, i.provider) == (user_id, provider)
+            ]
+            group_rents = [r for r in rents if (r.user_id, r.provider) == (user_id, provider)]
+            results += await self._reconcile_group(
+                user_id, provider, group_activations, group_rents
             )
-            results: list[ReconciledIntent] = []
-            for user_id, provider in groups:
-                group_activations = [
-                    i for i in activations if (i.user_id, i.provider) == (user_id, provider)
-                ]
-                group_rents = [r for r in rents if (r.user_id, r.provider) == (user_id, provider)]
-                results += await self._reconcile_group(
-                    user_id, provider, group_activations, group_rents
-                )
         report = ReconciliationReport(
             confirmed=tuple(r for r in results if r.outcome == "confirmed"),
             failed=tuple(r for r in results if r.outcome == "failed"),

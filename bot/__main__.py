@@ -1,0 +1,85 @@
+"""The ``smsbot`` command: ``run``, ``sandbox``, ``rotate-keys``.
+
+Every subcommand reads its settings once; a wrong or missing setting ends it with one line on
+stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.config import ConfigError, Settings
+from bot.provider.sandbox import cli as sandbox_cli
+from storage.errors import KeyringError, SchemaError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="smsbot", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the Telegram bot")
+    run.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="use an in-process protocol sandbox in demo mode instead of a real provider",
+    )
+    sandbox = commands.add_parser("sandbox", help="serve the protocol sandbox (a fake provider)")
+    sandbox_cli.build_parser(sandbox)
+    commands.add_parser(
+        "rotate-keys", help="re-encrypt every stored API key under the first master key"
+    )
+
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "sandbox":
+            return sandbox_cli.run(args)
+        settings = Settings.from_env()
+        _configure_logging(settings)
+        if args.command == "rotate-keys":
+            return asyncio.run(_rotate_keys(settings))
+        return _run_bot(settings, demo_sandbox=args.sandbox)
+    except (ConfigError, SchemaError, KeyringError) as exc:
+        print(f"smsbot: {exc}", file=sys.stderr)
+        return 2
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level_number,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # httpx logs every request URL at INFO; a GET-only provider carries the key in it. The
+    # transport also redacts, but the bot's log has no use for per-request lines.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, settings.log_level_number))
+
+
+async def _rotate_keys(settings: Settings) -> int:
+    from storage.db import Database
+    from storage.keyring import Keyring, keyring_path_for
+    from storage.vault import KeyVault
+
+    if settings.master_keys is not None:
+        keyring = Keyring.parse(settings.master_keys.reveal())
+    else:
+        keyring = Keyring.load_or_create(keyring_path_for(settings.database))
+    async with await Database.open(settings.database) as db:
+        report = await KeyVault(db, keyring).rotate()
+    print(
+        f"re-encrypted {report.re_encrypted} key(s) under {keyring.primary_id}; "
+        f"{report.remaining_under_old_keys} remain under old keys"
+    )
+    return 0 if report.remaining_under_old_keys == 0 else 1
+
+
+def _run_bot(settings: Settings, *, demo_sandbox: bool) -> int:
+    from bot.app import run_bot
+
+    return run_bot(settings, demo_sandbox=demo_sandbox)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

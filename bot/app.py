@@ -1,0 +1,263 @@
+"""The composition root: the one place where smsbot's parts are built and wired together.
+
+``build_application`` opens the database, builds every service and the PTB Application, and
+returns both; ``start_background`` / ``stop_background`` run the watcher, the notifier and the
+start-up reconciliation. ``smsbot run`` and the tests call the same functions, with real parts
+or fakes (a fake Bot API URL, a sandbox provider, a manual clock).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+from dataclasses import dataclass, field
+from typing import Final
+
+import httpx
+from telegram import BotCommand
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, PersistenceInput
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.context import BotData, context_types
+from bot.delivery import TelegramDeliverer
+from bot.handlers import register_handlers
+from bot.i18n import Translator
+from bot.provider import ProviderTransport
+from bot.services.accounts import AccountService
+from bot.services.activations import ActivationService
+from bot.services.catalog import CatalogService
+from bot.services.notifier import Notifier
+from bot.services.purchases import PurchaseService
+from bot.services.reconciliation import ActivationSource, Reconciler
+from bot.services.recorder import Recorder
+from bot.services.watcher import ActivationWatcher
+from storage.activations import ActivationLedger
+from storage.db import Database
+from storage.events import EventOutbox
+from storage.keyring import Keyring, keyring_path_for
+from storage.persistence import SQLitePersistence
+from storage.rents import RentLedger
+from storage.users import UserStore
+from storage.vault import KeyVault
+
+log = logging.getLogger(__name__)
+
+# Reconcile at run time only intents older than the longest a paid call can take, so a
+# purchase still waiting for its answer is never judged under its feet.
+_RUNTIME_RECONCILE_AGE: Final = 120.0
+COMMANDS: Final = (
+    "start",
+    "buy",
+    "active",
+    "balance",
+    "history",
+    "key",
+    "provider",
+    "lang",
+    "help",
+    "cancel",
+)
+
+
+@dataclass
+class Services:
+    """Everything the handlers and background loops use; built once per process."""
+
+    settings: Settings
+    clock: Clock
+    db: Database
+    translator: Translator
+    transport: ProviderTransport
+    users: UserStore
+    activations: ActivationLedger
+    rents: RentLedger
+    outbox: EventOutbox
+    accounts: AccountService
+    catalog: CatalogService
+    purchases: PurchaseService
+    activation_actions: ActivationService
+    recorder: Recorder
+    reconciler: Reconciler
+    watcher: ActivationWatcher
+    notifier: Notifier
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+
+async def build_application(
+    settings: Settings,
+    *,
+    bot_base_url: str | None = None,
+    provider_transport: httpx.AsyncBaseTransport | None = None,
+    clock: Clock | None = None,
+) -> tuple[Application, Services]:  # type: ignore[type-arg]
+    """Builds the bot and its services; call :func:`close_application` when done.
+
+    Args:
+        settings: the configuration.
+        bot_base_url: the Bot API root with ``/bot`` (defaults to settings.telegram_api_url).
+        provider_transport: an httpx transport for provider calls (tests).
+        clock: the clock (a manual one in tests).
+    """
+    # PTB 22 warns unless retry_after and friends are timedeltas; opt in, as PTB advises.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    clock = clock or SystemClock()
+    db = await Database.open(settings.database, clock=clock)
+    if settings.master_keys is not None:
+        keyring = Keyring.parse(settings.master_keys.reveal())
+    else:
+        keyring = Keyring.load_or_create(keyring_path_for(settings.database))
+    transport = ProviderTransport(transport=provider_transport)
+    users = UserStore(db)
+    vault = KeyVault(db, keyring)
+    activations = ActivationLedger(db)
+    rents = RentLedger(db)
+    outbox = EventOutbox(db)
+    accounts = AccountService(
+        users, vault, transport, default_provider=settings.provider, clock=clock
+    )
+
+    async def source_for(user_id: int, provider: str) -> ActivationSource | None:
+        return await accounts.client_for_provider(user_id, provider)
+
+    reconciler = Reconciler(activations, rents, source_for, clock=clock)
+    recorder = Recorder(db, activations, rents, outbox)
+    translator = Translator()
+    builder = (
+        ApplicationBuilder()
+        .token(settings.require_token().reveal())
+        .base_url(bot_base_url or f"{settings.telegram_api_url}/bot")
+        .context_types(context_types())
+        .persistence(
+            SQLitePersistence(db, store_data=PersistenceInput(bot_data=False, chat_data=False))
+        )
+        .rate_limiter(AIORateLimiter(max_retries=1))
+        .concurrent_updates(False)
+    )
+    application = builder.build()
+    deliverer = TelegramDeliverer(application.bot, activations, translator, users)
+    notifier = Notifier(outbox, deliverer, clock=clock)
+    recorder.wake = notifier.wake
+    services = Services(
+        settings=settings,
+        clock=clock,
+        db=db,
+        translator=translator,
+        transport=transport,
+        users=users,
+        activations=activations,
+        rents=rents,
+        outbox=outbox,
+        accounts=accounts,
+        catalog=CatalogService(clock),
+        purchases=PurchaseService(accounts, activations, reconciler, clock=clock),
+        activation_actions=ActivationService(accounts, activations, recorder, clock=clock),
+        recorder=recorder,
+        reconciler=reconciler,
+        watcher=ActivationWatcher(activations, users, accounts, recorder, clock=clock),
+        notifier=notifier,
+    )
+    bot_data: BotData = application.bot_data
+    bot_data.services = services
+    register_handlers(application, settings)
+    return application, services
+
+
+async def start_background(application: Application, services: Services) -> None:  # type: ignore[type-arg]
+    """Reconciles what a crash left, registers the commands, starts the watcher and notifier."""
+    report = await services.reconciler.reconcile(min_age=0)
+    if report.confirmed or report.failed or report.still_pending:
+        log.info(
+            "start-up reconciliation: %d confirmed, %d failed, %d pending",
+            len(report.confirmed),
+            len(report.failed),
+            len(report.still_pending),
+        )
+    await _set_commands(application, services.translator)
+    interval = services.settings.poll_interval
+    services.tasks += [
+        asyncio.create_task(services.watcher.run(interval, services.stop), name="watcher"),
+        asyncio.create_task(services.notifier.run(services.stop), name="notifier"),
+        asyncio.create_task(_reconcile_periodically(services), name="reconciler"),
+    ]
+
+
+async def stop_background(services: Services) -> None:
+    services.stop.set()
+    for task in services.tasks:
+        task.cancel()
+    for task in services.tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    services.tasks.clear()
+
+
+async def close_application(services: Services) -> None:
+    await stop_background(services)
+    await services.transport.aclose()
+    await services.db.close()
+
+
+async def _reconcile_periodically(services: Services) -> None:
+    while not services.stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(services.stop.wait(), timeout=_RUNTIME_RECONCILE_AGE)
+        if services.stop.is_set():
+            return
+        try:
+            await services.reconciler.reconcile(min_age=_RUNTIME_RECONCILE_AGE)
+        except Exception:
+            log.exception("periodic reconciliation failed")
+
+
+async def _set_commands(application: Application, translator: Translator) -> None:  # type: ignore[type-arg]
+    for locale in translator.locales:
+        commands = [BotCommand(name, translator.t(locale, f"command-{name}")) for name in COMMANDS]
+        language = None if locale == translator.resolve(None) else locale
+        await application.bot.set_my_commands(commands, language_code=language)
+
+
+def run_bot(settings: Settings, *, demo_sandbox: bool) -> int:
+    """``smsbot run``: serves until SIGINT/SIGTERM; returns the exit status."""
+    return asyncio.run(_serve(settings, demo_sandbox=demo_sandbox))
+
+
+async def _serve(settings: Settings, *, demo_sandbox: bool) -> int:
+    sandbox_server = None
+    if demo_sandbox:
+        from bot.provider.sandbox import Sandbox, SandboxConfig, SandboxServer
+
+        sandbox_server = SandboxServer(Sandbox(config=SandboxConfig(auto_sms_seconds=15.0)))
+        await sandbox_server.start()
+        settings = _with_provider(settings, sandbox_server.url)
+        log.info("demo mode: an in-process sandbox at %s; any key works", sandbox_server.url)
+    application, services = await build_application(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        async with application:
+            await start_background(application, services)
+            await application.start()
+            assert application.updater is not None
+            await application.updater.start_polling(drop_pending_updates=False)
+            log.info("smsbot is running")
+            await stop.wait()
+            await application.updater.stop()
+            await application.stop()
+    finally:
+        await close_application(services)
+        if sandbox_server is not None:
+            await sandbox_server.stop()
+    return 0
+
+
+def _with_provider(settings: Settings, url: str) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, provider=url)

@@ -1,0 +1,27 @@
+"""Telegram handlers: thin, one module per feature, each with a ``build()`` factory.
+
+start.py        /start, /help, /lang, /cancel
+keys.py         /key, /forgetkey, /provider
+buy.py          /buy and its pickers
+activations.py  activation buttons, /active
+account.py      /balance, /history
+text.py         plain text: the key, a provider URL, or a search
+errors.py       access control, stale buttons, the error handler
+"""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from bot.config import Settings
+from bot.handlers import account, activations, buy, errors, keys, start, text
+
+
+def register_handlers(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+    """Adds every handler; group -1 turns away users the operator did not allow."""
+    if settings.allowed_users:
+        application.add_handler(errors.build_access_guard(settings.allowed_users), group=-1)
+    for module in (start, keys, buy, activations, account, text):
+        application.add_handlers(module.build())
+    application.add_handler(errors.build_stale_button_handler())
+    application.add_error_handler(errors.on_error)

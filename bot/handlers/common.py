@@ -1,0 +1,70 @@
+"""What every handler needs: its services, the user's locale, and safe ways to answer."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot.context import Context
+from bot.rendering import Renderer, Screen
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+log = logging.getLogger(__name__)
+
+AWAITING: str = "awaiting"  # user_data key: what the next plain text is ("key", "provider_url")
+BUY: str = "buy"  # user_data key: the purchase draft
+
+
+def services(context: Context) -> Services:
+    return context.bot_data.services
+
+
+async def renderer(update: Update, context: Context) -> Renderer:
+    """The user's renderer: their /lang choice, else Telegram's language (remembered)."""
+    svc = services(context)
+    user = update.effective_user
+    if user is None:
+        return Renderer(svc.translator, svc.translator.resolve(None))
+    row = await svc.users.ensure(user.id)
+    if row.language is None:
+        # Remember it, so pushes (which have no Telegram update) speak the same language.
+        language = svc.translator.resolve(user.language_code)
+        await svc.users.set_language(user.id, language)
+        return Renderer(svc.translator, language)
+    return Renderer(svc.translator, svc.translator.resolve(row.language))
+
+
+async def send(update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None) -> Message:
+    """Sends a new message to the update's chat."""
+    chat = update.effective_chat
+    assert chat is not None
+    return await chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+
+
+async def show(query: CallbackQuery, screen: Screen) -> None:
+    """Replaces the pressed message's content; an identical screen is not an error."""
+    try:
+        await query.edit_message_text(
+            screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.keyboard
+        )
+    except BadRequest as error:
+        if "not modified" not in error.message.lower():
+            raise
+
+
+def user_id(update: Update) -> int:
+    user = update.effective_user
+    assert user is not None
+    return user.id
+
+
+def chat_id(update: Update) -> int:
+    chat = update.effective_chat
+    assert chat is not None
+    return chat.id

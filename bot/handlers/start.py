@@ -1,0 +1,81 @@
+"""/start, /help, /lang and /cancel."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.context import Context
+from bot.handlers.common import AWAITING, BUY, renderer, send, services, show, user_id
+from bot.keyboards import PickLanguage
+from bot.rendering import Screen
+from bot.services.accounts import AccountError
+
+_LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "es": "Español"}
+
+
+async def start(update: Update, context: Context) -> None:
+    render = await renderer(update, context)
+    accounts = services(context).accounts
+    endpoint = await accounts.endpoint_of(user_id(update))
+    try:
+        masked = await accounts.masked_key(user_id(update))
+    except AccountError:
+        masked = None
+    await send(
+        update,
+        render(
+            "start-welcome",
+            provider=endpoint.title,
+            has_key="yes" if masked else "no",
+            masked=masked or "",
+        ),
+    )
+
+
+async def help_command(update: Update, context: Context) -> None:
+    render = await renderer(update, context)
+    await send(update, render("help-text"))
+
+
+async def choose_language(update: Update, context: Context) -> None:
+    render = await renderer(update, context)
+    buttons = [
+        InlineKeyboardButton(
+            _LANGUAGE_NAMES.get(code, code), callback_data=PickLanguage(code).pack()
+        )
+        for code in services(context).translator.locales
+    ]
+    await send(update, render("lang-choose"), InlineKeyboardMarkup([buttons]))
+
+
+async def set_language(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    code = PickLanguage.unpack(query.data).code
+    svc = services(context)
+    if code not in svc.translator.locales:
+        await query.answer()
+        return
+    await svc.users.set_language(user_id(update), code)
+    render = await renderer(update, context)
+    await query.answer()
+    await show(query, Screen(render("lang-set")))
+
+
+async def cancel(update: Update, context: Context) -> None:
+    render = await renderer(update, context)
+    data = context.user_data if context.user_data is not None else {}
+    left = data.pop(AWAITING, None) is not None
+    left = data.pop(BUY, None) is not None or left
+    await send(update, render("cancel-done" if left else "cancel-nothing"))
+
+
+def build() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        CommandHandler("start", start),
+        CommandHandler("help", help_command),
+        CommandHandler("lang", choose_language),
+        CommandHandler("cancel", cancel),
+        CallbackQueryHandler(set_language, pattern=PickLanguage.pattern()),
+    ]

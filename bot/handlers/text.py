@@ -1,0 +1,26 @@
+"""Plain text: what the user was asked for (a key, a provider URL), else a /buy search."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, MessageHandler, filters
+
+from bot.context import Context
+from bot.handlers import buy, keys
+from bot.handlers.common import AWAITING, renderer, send
+
+
+async def on_text(update: Update, context: Context) -> None:
+    assert context.user_data is not None
+    awaiting = context.user_data.get(AWAITING)
+    if awaiting == "key":
+        await keys.receive_key(update, context)
+    elif awaiting == "provider_url":
+        await keys.receive_provider_url(update, context)
+    elif not await buy.search(update, context):
+        render = await renderer(update, context)
+        await send(update, render("unknown-text"))
+
+
+def build() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [MessageHandler(filters.TEXT & ~filters.COMMAND, on_text)]

@@ -1,0 +1,127 @@
+"""Buttons: every kind of callback data, and the paginated pickers built from them.
+
+Buttons carry ids and choices only; the draft purchase, prices and keys stay server-side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Final, TypeVar
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.callbacks import CallbackData
+
+T = TypeVar("T")
+
+PAGE_SIZE: Final = 8
+
+
+# --- callback data kinds --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ActivationButton(CallbackData):
+    """A button on an activation message: ``action`` on our ledger row ``ledger_id``."""
+
+    prefix = "ac"
+    action: str  # sent | again | finish | cancel | autocancel | refresh
+    ledger_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ServicePage(CallbackData):
+    prefix = "sp"
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class PickService(CallbackData):
+    prefix = "ps"
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class CountryPage(CallbackData):
+    prefix = "cp"
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class PickCountry(CallbackData):
+    prefix = "pc"
+    country: int
+
+
+@dataclass(frozen=True, slots=True)
+class PickOperator(CallbackData):
+    prefix = "po"
+    operator: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmPurchase(CallbackData):
+    """The buy button; ``token`` names the server-side draft and is its idempotency key."""
+
+    prefix = "cb"
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class BuyNavigation(CallbackData):
+    """Back to an earlier step (``services`` or ``countries``), or ``abort``."""
+
+    prefix = "bn"
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
+class PickLanguage(CallbackData):
+    prefix = "lg"
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class PickProvider(CallbackData):
+    """A preset by name, or ``custom`` to type a URL."""
+
+    prefix = "pv"
+    name: str
+
+
+# --- pickers --------------------------------------------------------------------------------
+
+
+def paginated(
+    items: Sequence[T],
+    page: int,
+    button: Callable[[T], InlineKeyboardButton],
+    page_button: Callable[[int, str], InlineKeyboardButton],
+    *,
+    columns: int = 2,
+    extra_rows: Sequence[Sequence[InlineKeyboardButton]] = (),
+) -> InlineKeyboardMarkup:
+    """A page of item buttons in ``columns``, ◀️ ▶️ when there are more, then ``extra_rows``.
+
+    Args:
+        page: clamped into range, so a stale page number still shows something.
+        page_button: builds a navigation button for a page number and its label.
+    """
+    pages = max(1, -(-len(items) // PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    shown = items[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    rows = [
+        [button(item) for item in shown[i : i + columns]] for i in range(0, len(shown), columns)
+    ]
+    navigation = []
+    if page > 0:
+        navigation.append(page_button(page - 1, "◀️"))
+    if pages > 1:
+        navigation.append(page_button(page, f"{page + 1}/{pages}"))
+    if page < pages - 1:
+        navigation.append(page_button(page + 1, "▶️"))
+    if navigation:
+        rows.append(navigation)
+    rows.extend(list(row) for row in extra_rows)
+    return InlineKeyboardMarkup(rows)

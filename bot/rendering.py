@@ -1,0 +1,154 @@
+"""What the user sees: message texts and buttons, built from ledger rows and translations.
+
+Every variable is HTML-escaped here, once, so the Fluent messages can hold Telegram HTML
+tags and no provider text (an SMS, a service name) can break a message.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import provider
+from bot.callbacks import CallbackData
+from bot.i18n import Translator
+from bot.keyboards import ActivationButton
+from storage.activations import Activation, ActivationState
+
+
+class Html(str):
+    """Text that is already Telegram HTML (a formatted message): never escaped again."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Screen:
+    """A message body and its buttons."""
+
+    text: str
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+class Renderer:
+    """Formats texts in one locale, escaping every variable for Telegram HTML."""
+
+    __slots__ = ("locale", "translator")
+
+    def __init__(self, translator: Translator, locale: str) -> None:
+        self.translator = translator
+        self.locale = locale
+
+    def __call__(self, message_id: str, **args: object) -> Html:
+        safe = {name: _safe(value) for name, value in args.items()}
+        return Html(self.translator.t(self.locale, message_id, **safe))
+
+    def button(self, message_id: str, data: CallbackData, **args: object) -> InlineKeyboardButton:
+        label = self.translator.t(self.locale, message_id, **args)
+        return InlineKeyboardButton(label, callback_data=data.pack())
+
+    def money(self, amount: Decimal | None) -> str:
+        return "—" if amount is None else f"{amount:.2f}"
+
+    def time(self, unix: float | None) -> str:
+        if unix is None:
+            return "—"
+        return datetime.fromtimestamp(unix, tz=UTC).strftime("%H:%M UTC")
+
+    def error(self, error: BaseException) -> Html:
+        """A provider error class (never its raw token) as a sentence for the user."""
+        message_id, args = _error_message(error)
+        return self(message_id, **args)
+
+    def activation(
+        self, row: Activation, *, country: str, service: str, code: str | None = None
+    ) -> Screen:
+        """The activation message: number, what it is for, cost, state and the buttons.
+
+        Args:
+            code: the latest code received, shown while the state is CODE_RECEIVED.
+        """
+        status = self._status(row, code)
+        text = self(
+            "activation-card",
+            phone=row.phone or "",
+            service=service,
+            country=country,
+            operator=row.operator
+            if row.operator not in (None, "any")
+            else self("buy-operator-any"),
+            cost=self.money(row.cost),
+            status=status,
+        )
+        if row.cancel_at is not None and row.state is ActivationState.WAITING:
+            scheduled = self("activation-cancel-scheduled", at=self.time(row.cancel_at))
+            text = Html(f"{text}\n{scheduled}")
+        return Screen(text, self._activation_buttons(row))
+
+    def _status(self, row: Activation, code: str | None) -> Html:
+        if row.state is ActivationState.WAITING:
+            return self("activation-status-waiting", until=self.time(row.deadline))
+        if row.state is ActivationState.CODE_RECEIVED:
+            return self("activation-status-code", code=code or "…")
+        if row.state is ActivationState.RETRY:
+            return self("activation-status-retry", until=self.time(row.deadline))
+        if row.state is ActivationState.FINISHED:
+            return self("activation-status-finished")
+        if row.state is ActivationState.CANCELLED:
+            return self("activation-status-cancelled", cost=self.money(row.cost))
+        return self("activation-status-expired", cost=self.money(row.cost))
+
+    def _activation_buttons(self, row: Activation) -> InlineKeyboardMarkup | None:
+        def button(message_id: str, action: str) -> InlineKeyboardButton:
+            return self.button(message_id, ActivationButton(action, row.ledger_id))
+
+        if row.state is ActivationState.WAITING:
+            rows = [
+                [button("button-sms-sent", "sent"), button("button-cancel-activation", "cancel")],
+                [button("button-refresh", "refresh")],
+            ]
+        elif row.state is ActivationState.CODE_RECEIVED:
+            rows = [[button("button-another-code", "again"), button("button-finish", "finish")]]
+        elif row.state is ActivationState.RETRY:
+            rows = [[button("button-finish", "finish"), button("button-refresh", "refresh")]]
+        else:
+            return None
+        return InlineKeyboardMarkup(rows)
+
+
+def _safe(value: object) -> object:
+    if isinstance(value, str) and not isinstance(value, Html):
+        return html.escape(value, quote=False)
+    return value
+
+
+_ERROR_MESSAGES: tuple[tuple[type[BaseException], str], ...] = (
+    (provider.AuthenticationError, "error-auth"),
+    (provider.AccountBlockedError, "error-blocked"),
+    (provider.InsufficientFundsError, "error-funds"),
+    (provider.NoNumbersError, "error-no-numbers"),
+    (provider.PriceLimitError, "error-price-limit"),
+    (provider.NotFoundError, "error-not-found"),
+    (provider.StateConflictError, "error-state"),
+    (provider.InvalidRequestError, "error-invalid"),
+    (provider.ProviderServerError, "error-server"),
+    (provider.ProviderTimeout, "error-timeout"),
+    (provider.ProviderUnavailableError, "error-unavailable"),
+    (provider.TransportError, "error-unavailable"),
+    (provider.UnexpectedReplyError, "error-unexpected"),
+    (provider.OutcomeUnknownError, "error-unexpected"),
+)
+
+
+def _error_message(error: BaseException) -> tuple[str, dict[str, object]]:
+    for kind, message_id in _ERROR_MESSAGES:
+        if isinstance(error, kind):
+            if isinstance(error, provider.AccountBlockedError):
+                until = error.until.strftime("%Y-%m-%d %H:%M UTC") if error.until else "none"
+                return message_id, {"until": until}
+            return message_id, {}
+    return "error-generic", {}

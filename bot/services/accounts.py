@@ -1,0 +1,226 @@
+"""Accounts: each user's provider, their encrypted API keys, and provider clients built from them.
+
+PTB-free. The key a user sends is checked with ``getBalance`` before it is stored, attempts
+are rate-limited per user, and a key never leaves this module except inside a
+:class:`~bot.provider.ProviderClient` (or masked, for the user's own eyes).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Final
+
+from bot.clock import Clock
+from bot.provider import (
+    AuthenticationError,
+    ProviderClient,
+    ProviderEndpoint,
+    ProviderError,
+    ProviderTransport,
+    resolve_endpoint,
+)
+from bot.secret import Secret
+from storage.errors import VaultKeyUnreadable
+from storage.users import User, UserStore
+from storage.vault import KeyVault
+
+log = logging.getLogger(__name__)
+
+_KEY_SHAPE: Final = re.compile(r"^[\x21-\x7e]{8,256}$")  # printable ASCII, no spaces
+
+
+class AccountError(Exception):
+    """Base of what a user must fix before using their provider account."""
+
+
+class NoApiKeyError(AccountError):
+    """The user has no key for their current provider."""
+
+
+class KeyNeedsReentryError(AccountError):
+    """The stored key cannot be decrypted (moved, damaged, or the master key is gone)."""
+
+
+class MalformedKeyError(AccountError):
+    """What the user sent cannot be an API key (spaces, too short, …)."""
+
+
+class KeyRejectedError(AccountError):
+    """The provider answered BAD_KEY / NO_KEY to the key."""
+
+
+class TooManyKeyAttemptsError(AccountError):
+    """Too many key attempts in a short time.
+
+    Attributes:
+        retry_in: seconds until the next attempt is allowed.
+    """
+
+    def __init__(self, retry_in: float) -> None:
+        super().__init__(f"too many attempts; retry in {retry_in:.0f} s")
+        self.retry_in = retry_in
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    """A user's balance at their provider."""
+
+    balance: Decimal
+    with_cashback: Decimal
+
+    @property
+    def cashback(self) -> Decimal:
+        return max(Decimal(0), self.with_cashback - self.balance)
+
+
+class AccountService:
+    """Users' providers and keys.
+
+    Args:
+        users: the user store.
+        vault: the encrypted key store.
+        transport: the shared provider transport.
+        default_provider: the provider of a user who never chose one.
+        clock: for the attempt limit.
+        max_key_attempts: attempts allowed per ``attempt_window`` seconds.
+    """
+
+    def __init__(
+        self,
+        users: UserStore,
+        vault: KeyVault,
+        transport: ProviderTransport,
+        *,
+        default_provider: str,
+        clock: Clock,
+        max_key_attempts: int = 5,
+        attempt_window: float = 600.0,
+    ) -> None:
+        self._users = users
+        self._vault = vault
+        self._transport = transport
+        self._default_provider = default_provider
+        self._clock = clock
+        self._max_attempts = max_key_attempts
+        self._window = attempt_window
+        self._attempts: defaultdict[int, deque[float]] = defaultdict(deque)
+
+    async def user(self, user_id: int) -> User:
+        return await self._users.ensure(user_id)
+
+    async def endpoint_of(self, user_id: int) -> ProviderEndpoint:
+        """The user's current provider (the operator's default until they choose)."""
+        user = await self._users.get(user_id)
+        setting = (user.current_provider if user else None) or self._default_provider
+        return resolve_endpoint(setting)
+
+    async def set_provider(self, user_id: int, setting: str) -> ProviderEndpoint:
+        """Makes a preset or URL the user's current provider.
+
+        Raises:
+            InvalidEndpointError: not a preset nor a usable URL.
+        """
+        endpoint = resolve_endpoint(setting)
+        await self._users.set_current_provider(user_id, endpoint.key)
+        return endpoint
+
+    async def providers_with_keys(self, user_id: int) -> list[str]:
+        return await self._vault.providers(user_id)
+
+    async def client_for(self, user_id: int) -> ProviderClient:
+        """A client for the user's current provider, with their key.
+
+        Raises:
+            NoApiKeyError: no key stored for that provider.
+            KeyNeedsReentryError: the stored key cannot be read.
+        """
+        endpoint = await self.endpoint_of(user_id)
+        client = await self.client_for_provider(user_id, endpoint.key)
+        if client is None:
+            raise NoApiKeyError(endpoint.title)
+        return client
+
+    async def client_for_provider(self, user_id: int, provider: str) -> ProviderClient | None:
+        """A client for one of the user's providers, or None when no key is stored for it.
+
+        Raises:
+            KeyNeedsReentryError: the stored key cannot be read.
+        """
+        try:
+            key = await self._vault.get(user_id, provider)
+        except VaultKeyUnreadable:
+            log.warning("the stored key of user %s for %r cannot be read", user_id, provider)
+            raise KeyNeedsReentryError(provider) from None
+        if key is None:
+            return None
+        return ProviderClient(self._transport, resolve_endpoint(provider), key)
+
+    async def set_key(self, user_id: int, key_text: str) -> Balance:
+        """Checks a key with the user's current provider and stores it, encrypted.
+
+        Returns:
+            The balance the key showed.
+
+        Raises:
+            TooManyKeyAttemptsError: the attempt limit was reached.
+            MalformedKeyError: the text cannot be a key.
+            KeyRejectedError: the provider refused the key.
+            ProviderError: the provider could not be asked (the key is not stored).
+        """
+        self._count_attempt(user_id)
+        candidate = key_text.strip()
+        if not _KEY_SHAPE.match(candidate):
+            raise MalformedKeyError
+        key = Secret(candidate)
+        endpoint = await self.endpoint_of(user_id)
+        client = ProviderClient(self._transport, endpoint, key)
+        try:
+            balance = await self._balance(client)
+        except AuthenticationError:
+            raise KeyRejectedError(endpoint.title) from None
+        await self._users.ensure(user_id)
+        await self._vault.put(user_id, endpoint.key, key)
+        self._attempts.pop(user_id, None)
+        return balance
+
+    async def forget_key(self, user_id: int) -> bool:
+        """Deletes the key of the user's current provider; False when there was none."""
+        endpoint = await self.endpoint_of(user_id)
+        return await self._vault.delete(user_id, endpoint.key)
+
+    async def masked_key(self, user_id: int) -> str | None:
+        """The current provider's key, masked, or None when none is stored."""
+        endpoint = await self.endpoint_of(user_id)
+        try:
+            key = await self._vault.get(user_id, endpoint.key)
+        except VaultKeyUnreadable:
+            raise KeyNeedsReentryError(endpoint.title) from None
+        return None if key is None else key.masked()
+
+    async def balance(self, user_id: int) -> Balance:
+        """The user's balance and cashback at their current provider."""
+        return await self._balance(await self.client_for(user_id))
+
+    @staticmethod
+    async def _balance(client: ProviderClient) -> Balance:
+        balance = await client.get_balance()
+        try:
+            with_cashback = await client.get_balance_and_cashback()
+        except AuthenticationError:
+            raise
+        except ProviderError:  # a provider without cashback: show the balance alone
+            with_cashback = balance
+        return Balance(balance, with_cashback)
+
+    def _count_attempt(self, user_id: int) -> None:
+        now = self._clock.now()
+        attempts = self._attempts[user_id]
+        while attempts and attempts[0] <= now - self._window:
+            attempts.popleft()
+        if len(attempts) >= self._max_attempts:
+            raise TooManyKeyAttemptsError(attempts[0] + self._window - now)
+        attempts.append(now)

@@ -1,0 +1,144 @@
+"""The notifier: delivers outbox events to their chats, each exactly once as far as it can.
+
+PTB-free: the bot layer gives it a :class:`Deliverer` that turns an event into Telegram calls.
+Events of one chat go out in order; chats are served concurrently, within a bound. A flood
+limit delays a chat's events (the outbox keeps them), a user who blocked the bot has theirs
+set aside, and nothing one chat does stalls another.
+
+Delivery is at least once: the event is marked delivered after the Deliverer returns, so a
+crash in between sends it again on restart (one duplicate message at worst), which is better
+than the reverse order that could lose a paid code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import OrderedDict
+from typing import Protocol
+
+from bot.clock import Clock
+from storage.events import Event, EventOutbox
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryDeferred(Exception):
+    """Try again later (Telegram said "retry after", or the network failed).
+
+    Attributes:
+        retry_after: seconds to wait.
+    """
+
+    def __init__(self, retry_after: float, reason: str) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class DeliveryImpossible(Exception):
+    """The event can never be delivered (the user blocked the bot, the chat is gone)."""
+
+
+class Deliverer(Protocol):
+    async def deliver(self, event: Event) -> None:
+        """Shows the event to its chat.
+
+        Raises:
+            DeliveryDeferred: try again after a while.
+            DeliveryImpossible: give up on this event.
+        """
+        ...
+
+
+class Notifier:
+    """Drains the outbox.
+
+    Args:
+        outbox: the event outbox.
+        deliverer: renders and sends one event.
+        clock: the source of "now".
+        concurrency: chats served at once.
+        batch: events read per pass.
+    """
+
+    def __init__(
+        self,
+        outbox: EventOutbox,
+        deliverer: Deliverer,
+        *,
+        clock: Clock,
+        concurrency: int = 8,
+        batch: int = 200,
+    ) -> None:
+        self._outbox = outbox
+        self._deliverer = deliverer
+        self._clock = clock
+        self._semaphore = asyncio.Semaphore(concurrency)
+        self._batch = batch
+        self._wakeup = asyncio.Event()
+        self._drain_lock = asyncio.Lock()
+
+    def wake(self) -> None:
+        """Asks for a pass now (called when an event was added)."""
+        self._wakeup.set()
+
+    async def drain(self) -> int:
+        """Delivers what is due; returns how many events were delivered."""
+        async with self._drain_lock:
+            delivered = 0
+            while True:
+                events = await self._outbox.pending(limit=self._batch, now=self._clock.now())
+                if not events:
+                    return delivered
+                by_chat: OrderedDict[int, list[Event]] = OrderedDict()
+                for event in events:
+                    by_chat.setdefault(event.chat_id, []).append(event)
+                counts = await asyncio.gather(*(self._serve(c) for c in by_chat.values()))
+                delivered += sum(counts)
+                if sum(counts) == 0:
+                    return delivered  # everything left is deferred
+
+    async def _serve(self, events: list[Event]) -> int:
+        delivered = 0
+        async with self._semaphore:
+            for event in events:
+                try:
+                    await self._deliverer.deliver(event)
+                except DeliveryDeferred as deferred:
+                    until = self._clock.now() + max(0.5, deferred.retry_after)
+                    # The whole chat waits, so its later events cannot overtake this one.
+                    await self._outbox.defer_chat(event.chat_id, until, error=str(deferred))
+                    log.info(
+                        "chat %s deferred %.1f s: %s", event.chat_id, deferred.retry_after, deferred
+                    )
+                    return delivered
+                except DeliveryImpossible as impossible:
+                    await self._outbox.abandon(event.event_id, str(impossible))
+                    log.info("event %s abandoned: %s", event.event_id, impossible)
+                    continue
+                except Exception:  # a rendering bug: keep the event, try later, say so
+                    log.exception("delivering event %s failed", event.event_id)
+                    await self._outbox.defer(event.event_id, self._clock.now() + 30, error="bug")
+                    return delivered
+                await self._outbox.mark_delivered(event.event_id)
+                delivered += 1
+        return delivered
+
+    async def run(self, stop: asyncio.Event, *, idle_interval: float = 1.0) -> None:
+        """Drains whenever woken, and at least every ``idle_interval`` (deferred events)."""
+        while not stop.is_set():
+            self._wakeup.clear()
+            try:
+                await self.drain()
+            except Exception:  # the database or a bug: keep running, say so
+                log.exception("notifier pass failed")
+            waiter = asyncio.ensure_future(self._wakeup.wait())
+            stopper = asyncio.ensure_future(stop.wait())
+            await asyncio.wait(
+                {waiter, stopper}, timeout=idle_interval, return_when=asyncio.FIRST_COMPLETED
+            )
+            for task in (waiter, stopper):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task

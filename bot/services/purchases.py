@@ -1,0 +1,209 @@
+"""Buying an activation: intent first, one paid call, then the outcome the provider knows.
+
+PTB-free. The rules this module exists for:
+
+* the intent is written durably under the confirm screen's idempotency key BEFORE the paid
+  call, so a double tap (same key) is refused by the ledger and never reaches the provider;
+* the paid call is made once; a definite "no" fails the intent; an unknown outcome is
+  reconciled with ``getActiveActivations`` at once, under the user's purchase lock, never
+  guessed and never retried;
+* a user buys one thing at a time (a per-user lock), so reconciliation cannot take one
+  purchase for another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Final
+
+from bot.clock import Clock
+from bot.provider import (
+    InvalidRequestError,
+    OutcomeUnknownError,
+    ProviderClient,
+    ProviderError,
+    ProviderRejection,
+    TransportError,
+)
+from bot.provider.models import NumberPurchase
+from bot.services.accounts import AccountService
+from bot.services.reconciliation import Reconciler
+from storage.activations import Activation, ActivationLedger
+from storage.errors import DuplicateIntentError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LIFETIME: Final = 20 * 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseRequest:
+    """What the user confirmed.
+
+    Attributes:
+        service: the service code.
+        country: the provider's country id.
+        operator: an operator name, or None for any.
+        shown_price: the price the confirm screen showed (the cost recorded when the provider
+            does not say; never sent as a limit unless ``max_price`` is set).
+        max_price: a Free Price limit, or None.
+        forward: call forwarding.
+        verification: a number that can take a verification call.
+        service_name: the service's name, kept for messages.
+        country_names: the country's name by locale, kept for messages.
+    """
+
+    service: str
+    country: int
+    operator: str | None
+    shown_price: Decimal
+    max_price: Decimal | None = None
+    forward: bool = False
+    verification: bool = False
+    service_name: str = ""
+    country_names: Mapping[str, str] = field(default_factory=dict)
+
+
+class PurchaseStatus(enum.Enum):
+    BOUGHT = "bought"  # the provider sold a number; ``activation`` holds it
+    REFUSED = "refused"  # the provider said no; ``error`` says why; nothing was bought
+    DUPLICATE = "duplicate"  # this confirmation was already used; ``activation`` is its row
+    UNRESOLVED = "unresolved"  # outcome unknown and the provider could not be asked yet
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseResult:
+    status: PurchaseStatus
+    activation: Activation | None = None
+    error: ProviderError | None = None
+
+
+class PurchaseService:
+    """Buys activations for users.
+
+    Args:
+        accounts: builds the user's provider client.
+        ledger: the activation ledger.
+        reconciler: resolves unknown outcomes.
+        clock: the source of "now".
+        lifetime: the activation lifetime to assume when the provider does not tell the end.
+    """
+
+    def __init__(
+        self,
+        accounts: AccountService,
+        ledger: ActivationLedger,
+        reconciler: Reconciler,
+        *,
+        clock: Clock,
+        lifetime: float = DEFAULT_LIFETIME,
+    ) -> None:
+        self._accounts = accounts
+        self._ledger = ledger
+        self._reconciler = reconciler
+        self._clock = clock
+        self._lifetime = lifetime
+        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def buy(
+        self, user_id: int, chat_id: int, request: PurchaseRequest, idempotency_key: str
+    ) -> PurchaseResult:
+        """Buys at most one activation for this idempotency key.
+
+        Raises:
+            AccountError: the user has no usable key (nothing was recorded).
+        """
+        async with self._locks[user_id]:
+            client = await self._accounts.client_for(user_id)
+            try:
+                intent = await self._ledger.record_intent(
+                    idempotency_key=idempotency_key,
+                    user_id=user_id,
+                    chat_id=chat_id,
+                    provider=client.endpoint.key,
+                    service=request.service,
+                    country=request.country,
+                    operator=request.operator,
+                    max_price=request.max_price,
+                    options={
+                        "shown_price": str(request.shown_price),
+                        "forward": request.forward,
+                        "verification": request.verification,
+                        "service_name": request.service_name or request.service,
+                        "country_names": dict(request.country_names),
+                    },
+                )
+            except DuplicateIntentError as duplicate:
+                return PurchaseResult(PurchaseStatus.DUPLICATE, duplicate.existing)
+            return await self._pay(client, intent, request)
+
+    async def _pay(
+        self, client: ProviderClient, intent: Activation, request: PurchaseRequest
+    ) -> PurchaseResult:
+        try:
+            purchase = await self._call_provider(client, intent, request)
+        except ProviderRejection as rejection:
+            await self._ledger.fail_intent(intent, rejection.token)
+            return PurchaseResult(PurchaseStatus.REFUSED, error=rejection)
+        except TransportError as never_sent:
+            await self._ledger.fail_intent(intent, "not sent: " + str(never_sent))
+            return PurchaseResult(PurchaseStatus.REFUSED, error=never_sent)
+        except OutcomeUnknownError as unknown:
+            log.warning("purchase %s: outcome unknown, reconciling", intent.ledger_id)
+            await self._ledger.mark_intent_unknown(intent)
+            return await self._resolve(intent, unknown)
+        now = self._clock.now()
+        deadline = purchase.end_time.timestamp() if purchase.end_time else now + self._lifetime
+        bought = await self._ledger.confirm_intent(
+            intent,
+            activation_id=purchase.activation_id,
+            phone=purchase.phone,
+            cost=purchase.cost if purchase.cost is not None else request.shown_price,
+            deadline=deadline,
+        )
+        return PurchaseResult(PurchaseStatus.BOUGHT, bought)
+
+    async def _call_provider(
+        self, client: ProviderClient, intent: Activation, request: PurchaseRequest
+    ) -> NumberPurchase:
+        operator = None if request.operator in (None, "any") else request.operator
+        try:
+            # V2 tells the cost and the provider's deadline; orderId makes the purchase
+            # idempotent at providers that know it.
+            return await client.get_number_v2(
+                request.service,
+                country=request.country,
+                operator=operator,
+                max_price=request.max_price,
+                forward=request.forward,
+                verification=request.verification,
+                order_id=intent.idempotency_key,
+            )
+        except InvalidRequestError as refused:
+            if refused.token != "BAD_ACTION":
+                raise
+        # BAD_ACTION: this provider has no getNumberV2, and so sold nothing; the classic call.
+        return await client.get_number(
+            request.service,
+            country=request.country,
+            operator=operator,
+            max_price=request.max_price,
+            forward=request.forward,
+            verification=request.verification,
+        )
+
+    async def _resolve(self, intent: Activation, unknown: OutcomeUnknownError) -> PurchaseResult:
+        report = await self._reconciler.reconcile_user(intent.user_id, intent.provider)
+        row = await self._ledger.get(intent.ledger_id)
+        if row is not None:
+            if any(r.ledger_id == row.ledger_id for r in report.confirmed):
+                return PurchaseResult(PurchaseStatus.BOUGHT, row)
+            if any(r.ledger_id == row.ledger_id for r in report.failed):
+                return PurchaseResult(PurchaseStatus.REFUSED, row, error=unknown)
+        return PurchaseResult(PurchaseStatus.UNRESOLVED, row, error=unknown)

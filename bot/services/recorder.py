@@ -1,0 +1,152 @@
+"""Recording what the provider reports, together with the push it calls for.
+
+PTB-free. A new code and its outbox event are written in one transaction, so a crash cannot
+leave a code recorded but never pushed, or pushed twice. Everything that learns of a code (the
+watcher's poll, a provider webhook, a button press that re-reads the status) goes through here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Final, Protocol
+
+from bot.provider.models import RentMessage
+from storage.activations import ActivationLedger, ActivationState
+from storage.db import Database
+from storage.events import EventOutbox
+from storage.records import RentState, WatchedRent
+from storage.rents import RentLedger
+
+CODE_EVENT: Final = "code"
+ENDED_EVENT: Final = "ended"
+RENT_SMS_EVENT: Final = "rent_sms"
+RENT_ENDED_EVENT: Final = "rent_ended"
+
+
+class LedgerRow(Protocol):
+    """What the recorder needs of an activation row (a ledger Activation or a watched one)."""
+
+    @property
+    def ledger_id(self) -> int: ...
+    @property
+    def user_id(self) -> int: ...
+    @property
+    def chat_id(self) -> int: ...
+    @property
+    def sms_round(self) -> int: ...
+
+
+class Recorder:
+    """Writes provider news to the ledgers and the outbox, and wakes the notifier.
+
+    Args:
+        db: the database (for the shared transaction).
+        activations: the activation ledger.
+        rents: the rent ledger.
+        outbox: the event outbox.
+        wake: called after an event was added (the notifier's wake-up).
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        activations: ActivationLedger,
+        rents: RentLedger,
+        outbox: EventOutbox,
+        wake: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._db = db
+        self._activations = activations
+        self._rents = rents
+        self._outbox = outbox
+        self.wake = wake
+
+    async def code(
+        self,
+        watched: LedgerRow,
+        *,
+        code: str | None,
+        text: str | None,
+        received_at: float | None = None,
+    ) -> bool:
+        """Records an SMS of an activation; True (and one event) if it is new."""
+        async with self._db.transaction():
+            new = await self._activations.record_sms(
+                watched.ledger_id, code=code, text=text, received_at=received_at
+            )
+            if new:
+                fingerprint = _fingerprint(code or "", text or "")
+                await self._outbox.add(
+                    kind=CODE_EVENT,
+                    user_id=watched.user_id,
+                    chat_id=watched.chat_id,
+                    payload={"ledger_id": watched.ledger_id, "code": code, "text": text},
+                    dedup_key=f"code:{watched.ledger_id}:{watched.sms_round}:{fingerprint}",
+                )
+        if new:
+            self.wake()
+        return new
+
+    async def ended(self, watched: LedgerRow, state: ActivationState, why: str) -> bool:
+        """Ends an activation; True (and one event telling the user) if it ended now.
+
+        Args:
+            why: "expired", "auto_cancelled", "cancelled", "finished" — for the message.
+        """
+        async with self._db.transaction():
+            changed = await self._activations.end(watched.ledger_id, state)
+            if changed:
+                await self._outbox.add(
+                    kind=ENDED_EVENT,
+                    user_id=watched.user_id,
+                    chat_id=watched.chat_id,
+                    payload={"ledger_id": watched.ledger_id, "why": why},
+                    dedup_key=f"ended:{watched.ledger_id}",
+                )
+        if changed:
+            self.wake()
+        return changed
+
+    async def rent_sms(self, watched: WatchedRent, message: RentMessage) -> bool:
+        """Records an SMS to a rented number; True (and one event) if it is new."""
+        async with self._db.transaction():
+            new = await self._rents.record_rent_sms(watched.ledger_id, message)
+            if new:
+                stamp = message.received_at.isoformat() if message.received_at else ""
+                fingerprint = _fingerprint(message.phone_from, message.text, stamp)
+                await self._outbox.add(
+                    kind=RENT_SMS_EVENT,
+                    user_id=watched.user_id,
+                    chat_id=watched.chat_id,
+                    payload={
+                        "ledger_id": watched.ledger_id,
+                        "phone_from": message.phone_from,
+                        "text": message.text,
+                        "received_at": stamp or None,
+                    },
+                    dedup_key=f"rent_sms:{watched.ledger_id}:{fingerprint}",
+                )
+        if new:
+            self.wake()
+        return new
+
+    async def rent_ended(self, watched: WatchedRent, state: RentState, why: str) -> bool:
+        """Ends a rent; True (and one event) if it ended now."""
+        async with self._db.transaction():
+            changed = await self._rents.end(watched.ledger_id, state)
+            if changed:
+                await self._outbox.add(
+                    kind=RENT_ENDED_EVENT,
+                    user_id=watched.user_id,
+                    chat_id=watched.chat_id,
+                    payload={"ledger_id": watched.ledger_id, "why": why},
+                    dedup_key=f"rent_ended:{watched.ledger_id}",
+                )
+        if changed:
+            self.wake()
+        return changed
+
+
+def _fingerprint(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]

@@ -1,0 +1,276 @@
+"""The watcher: one batched poll per API key per tick turns provider state into events.
+
+PTB-free. Each tick loads every live activation from the ledger, groups them by (user,
+provider) — one API key — and asks that key's provider once, with ``getActiveActivations``;
+``getStatus`` is used only for the few activations that need it (gone from the list, waiting
+for another code with an unchanged code, or on providers without the list action). New codes
+and endings go through the :class:`~bot.services.recorder.Recorder`, which writes them with
+their push in one transaction.
+
+Local time only decides *when to ask*: an activation is cancelled for a refund shortly before
+its deadline, and a cancel the user scheduled is sent once the lock should be over, but each
+is a request to the provider, whose answer decides.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+from bot.clock import Clock
+from bot.provider import (
+    EarlyCancelDeniedError,
+    InvalidRequestError,
+    NotFoundError,
+    ProviderClient,
+    ProviderError,
+    StateConflictError,
+)
+from bot.provider.models import ActivationAction, ActiveActivation, StatusChange, StatusKind
+from bot.services.accounts import AccountError, AccountService
+from bot.services.recorder import Recorder
+from storage.activations import ActivationLedger, ActivationState
+from storage.records import WatchedActivation
+from storage.users import UserStore
+
+log = logging.getLogger(__name__)
+
+_RETRY_WAITING_STATUS: Final = "3"  # getActiveActivations' "waiting for another code"
+
+
+@dataclass(slots=True)
+class TickReport:
+    """What one tick did, for logs, tests and benchmarks."""
+
+    keys: int = 0
+    provider_calls: int = 0
+    new_codes: int = 0
+    ended: int = 0
+    errors: int = 0
+
+
+@dataclass(slots=True)
+class _KeyHealth:
+    failures: int = 0
+    skip_until: float = 0.0
+    has_list_action: bool = True
+
+
+@dataclass(slots=True)
+class _Group:
+    user_id: int
+    provider: str
+    rows: list[WatchedActivation] = field(default_factory=list)
+
+
+class ActivationWatcher:
+    """Polls providers for every live activation.
+
+    Args:
+        ledger: the activation ledger.
+        users: for each user's auto-cancel preference.
+        accounts: builds each key's client.
+        recorder: writes codes and endings with their events.
+        clock: the source of "now".
+        concurrency: keys polled at once.
+        expiry_margin: seconds before the deadline at which a codeless activation is cancelled.
+        jitter: the largest random delay, in seconds, before polling a key, so thousands of
+            keys do not hit a provider in the same millisecond.
+    """
+
+    def __init__(
+        self,
+        ledger: ActivationLedger,
+        users: UserStore,
+        accounts: AccountService,
+        recorder: Recorder,
+        *,
+        clock: Clock,
+        concurrency: int = 32,
+        expiry_margin: float = 90.0,
+        jitter: float = 0.0,
+    ) -> None:
+        self._ledger = ledger
+        self._users = users
+        self._accounts = accounts
+        self._recorder = recorder
+        self._clock = clock
+        self._semaphore = asyncio.Semaphore(concurrency)
+        self._expiry_margin = expiry_margin
+        self._jitter = jitter
+        self._health: defaultdict[tuple[int, str], _KeyHealth] = defaultdict(_KeyHealth)
+        # The last SMS recorded per ledger row and round: most polls repeat it, and this
+        # spares a database write per activation per tick. Lost on restart, which only costs
+        # one deduplicated write per row.
+        self._seen: dict[int, tuple[int, str | None, str | None]] = {}
+
+    async def tick(self) -> TickReport:
+        """Polls every key with live activations once; never raises for a provider's failure."""
+        groups: dict[tuple[int, str], _Group] = {}
+        for row in await self._ledger.load_active():
+            key = (row.user_id, row.provider)
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = _Group(row.user_id, row.provider)
+            group.rows.append(row)
+        report = TickReport(keys=len(groups))
+        await asyncio.gather(*(self._poll_key(group, report) for group in groups.values()))
+        live = {row.ledger_id for group in groups.values() for row in group.rows}
+        for ledger_id in self._seen.keys() - live:
+            del self._seen[ledger_id]
+        return report
+
+    async def run(self, interval: float, stop: asyncio.Event) -> None:
+        """Ticks every ``interval`` seconds (start to start) until ``stop`` is set."""
+        loop = asyncio.get_running_loop()
+        while not stop.is_set():
+            started = loop.time()
+            try:
+                await self.tick()
+            except Exception:  # a bug or a database error must not stop the watching
+                log.exception("watcher tick failed")
+            remaining = max(0.0, interval - (loop.time() - started))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=remaining)
+
+    async def _poll_key(self, group: _Group, report: TickReport) -> None:
+        health = self._health[(group.user_id, group.provider)]
+        if health.skip_until > self._clock.now():
+            return
+        async with self._semaphore:
+            if self._jitter:
+                await asyncio.sleep(random.uniform(0, self._jitter))
+            try:
+                client = await self._accounts.client_for_provider(group.user_id, group.provider)
+            except AccountError:
+                client = None
+            if client is None:
+                return  # the key is gone: nothing can be asked; the rows stay for later
+            try:
+                await self._check_key(client, group.rows, health, report)
+            except ProviderError as error:
+                report.errors += 1
+                health.failures += 1
+                # Back off a failing key (a provider that is down, or throttling it).
+                health.skip_until = self._clock.now() + min(60.0, 2.0**health.failures)
+                log.warning(
+                    "poll of user %s on %r failed (%s)",
+                    group.user_id,
+                    group.provider,
+                    type(error).__name__,
+                )
+            else:
+                health.failures = 0
+
+    async def _check_key(
+        self,
+        client: ProviderClient,
+        rows: Sequence[WatchedActivation],
+        health: _KeyHealth,
+        report: TickReport,
+    ) -> None:
+        listed: dict[str, ActiveActivation] | None = None
+        if health.has_list_action:
+            report.provider_calls += 1
+            try:
+                listed = {a.activation_id: a for a in await client.get_active_activations()}
+            except InvalidRequestError as refused:
+                if refused.token != "BAD_ACTION":
+                    raise
+                health.has_list_action = False  # this provider: getStatus per activation
+        for row in rows:
+            try:
+                if listed is not None and row.activation_id in listed:
+                    await self._check_listed(client, row, listed[row.activation_id], report)
+                    ended = False
+                else:
+                    ended = await self._check_by_status(client, row, report)
+                if not ended:
+                    await self._check_deadlines(client, row, report)
+            except (StateConflictError, NotFoundError) as refusal:
+                log.info("activation %s: %s", row.ledger_id, refusal.token)
+
+    async def _check_listed(
+        self,
+        client: ProviderClient,
+        row: WatchedActivation,
+        active: ActiveActivation,
+        report: TickReport,
+    ) -> None:
+        if not (active.sms_code or active.sms_text):
+            return
+        seen = (row.sms_round, active.sms_code, active.sms_text)
+        if self._seen.get(row.ledger_id) == seen:
+            return
+        if row.state is ActivationState.RETRY:
+            # The list repeats the previous code while the provider waits for another one;
+            # only getStatus tells a new SMS with the same code from the old one.
+            if active.status == _RETRY_WAITING_STATUS:
+                return
+            report.provider_calls += 1
+            status = await client.get_status(row.activation_id)
+            if status.kind is not StatusKind.CODE_RECEIVED:
+                return
+        if await self._recorder.code(row, code=active.sms_code, text=active.sms_text):
+            report.new_codes += 1
+        self._seen[row.ledger_id] = seen
+
+    async def _check_by_status(
+        self, client: ProviderClient, row: WatchedActivation, report: TickReport
+    ) -> bool:
+        """Asks getStatus; True if the activation turned out to have ended."""
+        report.provider_calls += 1
+        try:
+            status = await client.get_status(row.activation_id)
+        except NotFoundError:
+            await self._end(row, _final_state(row), "expired", report)
+            return True
+        if status.kind is StatusKind.CODE_RECEIVED and status.code:
+            if await self._recorder.code(row, code=status.code, text=None):
+                report.new_codes += 1
+        elif status.kind is StatusKind.CANCELLED:
+            await self._end(row, _final_state(row), "expired", report)
+            return True
+        return False
+
+    async def _check_deadlines(
+        self, client: ProviderClient, row: WatchedActivation, report: TickReport
+    ) -> None:
+        now = self._clock.now()
+        scheduled = row.cancel_at is not None and row.cancel_at <= now and row.code_count == 0
+        expiring = (
+            row.code_count == 0
+            and row.state is ActivationState.WAITING
+            and row.deadline is not None
+            and now >= row.deadline - self._expiry_margin
+        )
+        if not (scheduled or expiring):
+            return
+        if expiring and not scheduled:
+            user = await self._users.get(row.user_id)
+            if user is not None and not user.preferences.auto_cancel:
+                return
+        report.provider_calls += 1
+        try:
+            change = await client.set_status(row.activation_id, ActivationAction.CANCEL)
+        except EarlyCancelDeniedError:
+            return  # asked too early by the provider's clock; the next tick asks again
+        if change is StatusChange.CANCELLED:
+            await self._end(row, ActivationState.CANCELLED, "auto_cancelled", report)
+
+    async def _end(
+        self, row: WatchedActivation, state: ActivationState, why: str, report: TickReport
+    ) -> None:
+        if await self._recorder.ended(row, state, why):
+            report.ended += 1
+
+
+def _final_state(row: WatchedActivation) -> ActivationState:
+    """An activation the provider stopped: it kept the charge if a code came, else refunded."""
+    return ActivationState.FINISHED if row.code_count else ActivationState.EXPIRED

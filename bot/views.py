@@ -1,0 +1,29 @@
+"""Screens built from the ledger, shared by the handlers and the notifier's deliverer."""
+
+from __future__ import annotations
+
+from bot.rendering import Renderer, Screen
+from storage.activations import Activation, ActivationLedger
+
+
+def country_name(row: Activation, locale: str) -> str:
+    """The country's name as the provider gave it at purchase, in the locale if it gave one."""
+    names = row.options.get("country_names") or {}
+    if isinstance(names, dict):
+        name = names.get(locale) or names.get("en")
+        if name:
+            return str(name)
+    return "" if row.country is None else f"#{row.country}"
+
+
+def service_name(row: Activation) -> str:
+    return str(row.options.get("service_name") or row.service)
+
+
+async def activation_screen(ledger: ActivationLedger, render: Renderer, row: Activation) -> Screen:
+    """The activation message for a row, with its latest code."""
+    codes = await ledger.codes(row.ledger_id)
+    last = next((c.code or c.text for c in reversed(codes) if c.code or c.text), None)
+    return render.activation(
+        row, country=country_name(row, render.locale), service=service_name(row), code=last
+    )

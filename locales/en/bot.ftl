@@ -1,0 +1,180 @@
+# smsbot, English. Messages are Telegram HTML: variables arrive escaped.
+
+## Command menu
+command-start = Start and overview
+command-buy = Buy a number
+command-active = Your live numbers
+command-balance = Balance and cashback
+command-history = Past numbers and spending
+command-key = Set your provider API key
+command-provider = Choose the provider
+command-lang = Language
+command-help = How it works
+command-cancel = Leave the current step
+
+## Start and help
+start-welcome =
+    👋 I get you phone numbers for sign-ups (Telegram, WhatsApp, Google…) and push the SMS code here the moment it arrives.
+
+    Provider: <b>{ $provider }</b>
+    { $has_key ->
+        [yes] Your key: <code>{ $masked }</code>. Send /buy to get a number.
+       *[no] First send me your provider API key with /key.
+    }
+help-text =
+    <b>How it works</b>
+    1. /key — give me your provider API key (I delete your message and keep the key encrypted).
+    2. /buy — pick a service, a country and an operator, then confirm. One tap buys one number.
+    3. The code arrives here as a new message. Buttons on the number: “SMS sent”, “Another code”, “Finish”, “Cancel”.
+    A number that gets no code is cancelled before it expires, so the money comes back.
+
+    /active — your live numbers · /history — past ones · /balance · /provider · /lang · /cancel
+not-allowed = Sorry, this bot is private.
+unknown-text = I did not understand that. Send /buy for a number, or /help.
+private-only = For your safety, do this in a private chat with me.
+
+## API keys
+key-ask = Send me your API key for <b>{ $provider }</b> in your next message. I delete that message at once and store the key encrypted.
+key-checking = Checking the key with { $provider }…
+key-saved = ✅ Key saved (<code>{ $masked }</code>). Balance: <b>{ $balance }</b>. Send /buy to get a number.
+key-rejected = ❌ { $provider } does not accept this key. Check it and send /key again.
+key-malformed = ❌ That does not look like an API key (no spaces, 8 to 256 characters). Send /key to try again.
+key-too-many = Too many attempts. Try again in { $minutes ->
+        [one] { $minutes } minute
+       *[other] { $minutes } minutes
+    }.
+key-unreadable = I can no longer read your stored key. Please send it again with /key.
+key-none = You have no key for <b>{ $provider }</b> yet. Send /key to add one.
+key-forgotten = 🗑 Your key for { $provider } is deleted.
+key-nothing-to-forget = There was no key for { $provider } to delete.
+key-deleted-notice = (I deleted your message with the key.)
+
+## Providers
+provider-choose = Choose your provider. Now: <b>{ $provider }</b>. ✓ marks those you have a key for.
+provider-custom-button = Another provider (URL)…
+provider-ask-url = Send the provider's API URL, e.g. <code>https://example.com/stubs/handler_api.php</code>.
+provider-set = Provider set to <b>{ $provider }</b>. { $has_key ->
+        [yes] Your key for it is ready.
+       *[no] Send /key to add your key for it.
+    }
+provider-bad-url = ❌ That is not a provider name or an http(s) URL without a key in it.
+
+## Balance
+balance-text =
+    💰 Balance: <b>{ $balance }</b>
+    Cashback: { $cashback }
+
+## Buying
+buy-choose-service = Pick a service, or type part of its name to search.
+buy-search-results = Services matching “{ $query }”:
+buy-no-service-match = No service matches “{ $query }”. Try another word, or pick from the list.
+buy-choose-country = <b>{ $service }</b>: pick a country (cheapest first), or type part of its name.
+buy-no-country-match = No country matches “{ $query }”.
+buy-no-offers = No country sells <b>{ $service }</b> right now. Try another service.
+buy-country-line = { $flag }{ $country } · { $price } · { $count }
+buy-choose-operator = <b>{ $service }</b>, { $country }: pick an operator.
+buy-operator-any = Any operator
+buy-confirm =
+    <b>Confirm the purchase</b>
+    Service: { $service }
+    Country: { $country }
+    Operator: { $operator }
+    Price: <b>{ $price }</b>
+    Available: { $count }
+    Your balance: { $balance }
+buy-confirm-button = ✅ Buy for { $price }
+buy-balance-short = ❌ The price is { $price } but your balance is { $balance }. Top up at your provider, then try again.
+buy-sold-out = ❌ No numbers left for this choice. Pick another country or operator.
+buy-aborted = Purchase cancelled. Nothing was bought.
+buy-expired-menu = This menu has expired. Send /buy to start again.
+buy-in-progress = Buying…
+buy-duplicate = This confirmation was already used; it buys one number only.
+buy-refused = ❌ Not bought: { $reason }
+buy-unresolved = ⚠️ The provider did not answer clearly. I will check with it and tell you here; you will never be charged twice.
+
+## Buttons
+button-prev = ◀️
+button-next = ▶️
+button-back = ↩️ Back
+button-cancel = ✖️ Cancel
+button-sms-sent = ✉️ SMS sent
+button-another-code = 🔁 Another code
+button-finish = ✅ Finish
+button-cancel-activation = ❌ Cancel
+button-refresh = 🔄 Refresh
+button-cancel-auto = ⏰ Cancel automatically
+
+## The activation message
+activation-card =
+    📱 <code>+{ $phone }</code>
+    { $service } · { $country } · { $operator }
+    Cost: { $cost }
+    { $status }
+activation-status-waiting = ⏳ Waiting for the SMS, until { $until }.
+activation-status-code = 🔑 Code: <code>{ $code }</code>
+activation-status-retry = ⏳ Waiting for another code, until { $until }.
+activation-status-finished = ✔️ Finished.
+activation-status-cancelled = ↩️ Cancelled; { $cost } refunded.
+activation-status-expired = ⌛ Expired without a code; { $cost } refunded.
+activation-cancel-scheduled = ⏰ Will be cancelled automatically at { $at }.
+code-message =
+    🔑 <code>{ $code }</code> — { $service }, <code>+{ $phone }</code>
+    <blockquote>{ $text }</blockquote>
+code-message-no-text = 🔑 <code>{ $code }</code> — { $service }, <code>+{ $phone }</code>
+ended-expired = ⌛ No code came for <code>+{ $phone }</code>; the provider ended it and { $cost } is back on your balance.
+ended-auto-cancelled = ↩️ No code came for <code>+{ $phone }</code>, so I cancelled it before it expired: { $cost } is back on your balance.
+ended-finished = ✔️ <code>+{ $phone }</code> is finished.
+
+## Button answers
+press-done = Done.
+press-refused = Not possible now; the message shows the current state.
+press-ended = This activation has already ended.
+press-not-yours = This button is not yours.
+press-stale = This button is out of date.
+press-sms-sent = Noted: the SMS was sent.
+press-another-code = Waiting for another code.
+press-finished = Finished.
+press-cancelled = Cancelled; the money is back.
+cancel-later = The provider allows cancelling from { $at }. Tap “Cancel automatically” and I will do it then.
+cancel-scheduled = I will cancel it at { $at } if no code comes.
+
+## Lists
+active-none = You have no live numbers. Send /buy to get one.
+active-header = { $count ->
+        [one] You have { $count } live number:
+       *[other] You have { $count } live numbers:
+    }
+history-empty = No past numbers yet.
+history-line = { $date } · { $service } · <code>+{ $phone }</code> · { $cost } · { $state }
+history-total = { $count ->
+        [one] { $count } number
+       *[other] { $count } numbers
+    }, spent in all: <b>{ $total }</b>
+history-state-finished = finished
+history-state-cancelled = cancelled
+history-state-expired = expired
+history-state-active = live
+
+## Language and cancel
+lang-choose = Choose your language:
+lang-set = Language: English.
+cancel-done = OK, step left.
+cancel-nothing = There is nothing to leave.
+
+## Provider errors, by kind
+error-auth = the provider does not accept your key. Send /key to set it again.
+error-blocked = your provider account is blocked{ $until ->
+        [none] .
+       *[other] until { $until }.
+    }
+error-funds = your balance is too low.
+error-no-numbers = no numbers left for this choice.
+error-price-limit = the price is above your limit.
+error-invalid = the provider refused the request as invalid.
+error-not-found = the provider does not know this number.
+error-state = not possible in the number's current state.
+error-server = the provider reported an internal error. Try again in a minute.
+error-unavailable = the provider is not answering properly right now. Try again in a minute.
+error-timeout = the provider did not answer in time. Try again in a minute.
+error-unexpected = the provider sent an answer I cannot read. Try again later.
+error-generic = something went wrong on my side; nothing was lost. Try again.

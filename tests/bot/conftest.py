@@ -1,0 +1,105 @@
+"""The bot in-process: real SQLite file, real sandbox over loopback, the fake Bot API.
+
+Updates go straight into ``Application.process_update`` (the fake's direct mode), so
+``await user.send_text(...)`` returns after the bot handled it. The watcher and notifier are
+stepped by hand (``harness.poll()``) so tests decide when a tick happens.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram.ext import Application
+
+from bot.app import Services, build_application, close_application
+from bot.config import Settings
+from bot.fake_telegram import FakeTelegramServer, FakeUser
+from bot.fake_telegram.ptb import process_with
+from bot.provider.sandbox import Sandbox, SandboxServer
+from bot.provider.sandbox.testing import ALICE_KEY
+
+TOKEN = "123456789:TEST-bot-token"
+MASTER_KEYS = "k1:" + base64.b64encode(bytes(range(32))).decode()
+
+
+@dataclass
+class Harness:
+    application: Application[Any, Any, Any, Any, Any, Any]
+    services: Services
+    telegram: FakeTelegramServer
+    sandbox: Sandbox
+    settings: Settings
+
+    async def poll(self) -> None:
+        """One watcher tick, then deliver everything due."""
+        await self.services.watcher.tick()
+        await self.services.notifier.drain()
+
+    def user(self, user_id: int = 1001, name: str = "Alice", language: str = "en") -> FakeUser:
+        return self.telegram.user(user_id, name, language_code=language)
+
+
+def bot_settings(tmp_path: Path, provider_url: str, **extra: str) -> Settings:
+    return Settings.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "SMSBOT_PROVIDER_URL": provider_url,
+            "SMSBOT_DATABASE": str(tmp_path / "smsbot.sqlite3"),
+            "SMSBOT_MASTER_KEYS": MASTER_KEYS,
+            **extra,
+        }
+    )
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegramServer]:
+    async with FakeTelegramServer(tokens=[TOKEN]) as server:
+        yield server
+
+
+@pytest.fixture
+async def harness(
+    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer
+) -> AsyncIterator[Harness]:
+    settings = bot_settings(tmp_path, sandbox_server.url)
+    application, services = await build_application(
+        settings, bot_base_url=telegram.bot_base_url, clock=sandbox_server.sandbox.clock
+    )
+    await application.initialize()
+    telegram.state.deliver_directly(process_with(application))
+    try:
+        yield Harness(application, services, telegram, sandbox_server.sandbox, settings)
+    finally:
+        await application.shutdown()
+        await close_application(services)
+
+
+async def with_key(harness: Harness, user: FakeUser, key: str = ALICE_KEY) -> None:
+    """The user sets their key, as a person would."""
+    await user.send_text("/key")
+    await user.send_text(key)
+
+
+async def live_activations(harness: Harness, user_id: int = 1001) -> list[Any]:
+    return await harness.services.activations.active_for_user(user_id)
+
+
+async def buy_first_offer(harness: Harness, user: FakeUser, service: str = "Telegram") -> None:
+    """/buy, then the service, the cheapest country, any operator, and the buy button."""
+    await user.send_text("/buy")
+    await user.press(service)
+    countries = user.last_bot_message()
+    assert countries is not None, user.transcript()
+    await user.press(countries.buttons[0][0])
+    step = user.last_bot_message()
+    assert step is not None
+    if step.find_buttons(harness.services.translator.t("en", "buy-operator-any")):
+        await user.press(harness.services.translator.t("en", "buy-operator-any"))
+    confirm = user.last_bot_message()
+    assert confirm is not None and confirm.buttons, user.transcript()
+    await user.press(confirm.buttons[0][0])

@@ -1,0 +1,46 @@
+"""Buying a number through the chat, end to end in-process."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bot.provider.sandbox.testing import ALICE_KEY
+from tests.bot.conftest import Harness, live_activations, with_key
+
+
+async def test_new_user_sets_a_key_and_the_key_message_is_deleted(harness: Harness) -> None:
+    alice = harness.user()
+    await alice.send_text("/start")
+    assert "/key" in alice.chat()[-1].text
+    await with_key(harness, alice)
+    texts = [m.text for m in alice.chat()]
+    assert not any(ALICE_KEY in text for text in texts), alice.transcript()
+    assert "Key saved" in texts[-1] and "1000.00" in texts[-1], alice.transcript()
+
+
+async def test_buy_by_buttons_then_code_is_pushed(harness: Harness) -> None:
+    alice = harness.user()
+    await alice.send_text("/start")
+    await with_key(harness, alice)
+    await alice.send_text("/buy")
+    await alice.press("Telegram")
+    card = alice.last_bot_message()
+    assert card is not None and "Telegram" in card.text
+    first_country = card.buttons[0][0]
+    await alice.press(first_country)
+    step = alice.last_bot_message()
+    assert step is not None
+    if "pick an operator" in step.text:
+        await alice.press("Any operator")
+    confirm = alice.last_bot_message()
+    assert confirm is not None and "Confirm" in confirm.text, alice.transcript()
+    buy_label = confirm.buttons[0][0]
+    await alice.press(buy_label)
+    card = alice.last_bot_message()
+    assert card is not None and "Waiting for the SMS" in card.text, alice.transcript()
+    [activation] = await live_activations(harness)
+    harness.sandbox.deliver_sms(int(activation.activation_id), "Your Telegram code: 54321")
+    await harness.poll()
+    last = alice.last_bot_message()
+    assert last is not None and "54321" in last.text, alice.transcript()
+    assert harness.sandbox.balance(ALICE_KEY) < Decimal("1000")
