@@ -7,7 +7,6 @@ that would put ``buy-confirm`` in front of a user and let a broken locale pass e
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,10 +15,11 @@ from pathlib import Path
 from typing import Final
 
 from fluent.runtime import FluentBundle, FluentResource
+from fluent.syntax import ast as ftl
+from fluent.syntax.visitor import Visitor
 
 SUPPORTED_LOCALES: Final = ("en", "ru", "es")
 DEFAULT_LOCALE: Final = "en"
-_VARIABLE: Final = re.compile(r"\{\s*\$([a-zA-Z][\w-]*)")
 
 
 class TranslationError(LookupError):
@@ -56,12 +56,13 @@ class Translator:
         self._locales: dict[str, _Locale] = {}
         for code in locales:
             bundle = FluentBundle([code], use_isolating=False)
-            variables: dict[str, frozenset[str]] = {}
-            for path in sorted((root / code).glob("*.ftl")):
-                text = path.read_text(encoding="utf-8")
-                bundle.add_resource(FluentResource(text))
-                variables.update(_variables_by_message(text))
-            self._locales[code] = _Locale(bundle, variables)
+            resources = [
+                FluentResource(path.read_text(encoding="utf-8"))
+                for path in sorted((root / code).glob("*.ftl"))
+            ]
+            for resource in resources:
+                bundle.add_resource(resource)
+            self._locales[code] = _Locale(bundle, _variables_by_message(*resources))
         self._fallback = next(iter(self._locales))
 
     @property
@@ -118,16 +119,52 @@ def _fluent_value(value: object) -> object:
     return value
 
 
-def _variables_by_message(text: str) -> dict[str, frozenset[str]]:
-    """Message ids of an FTL text and the variables each one uses (attributes included)."""
-    result: dict[str, set[str]] = {}
-    current: str | None = None
-    for line in text.splitlines():
-        if line and not line[0].isspace() and not line.startswith(("#", "-")) and "=" in line:
-            current = line.split("=", 1)[0].strip()
-            result[current] = set()
-        elif line.startswith("-") or line.startswith("#"):
-            current = None if line.startswith("-") else current
-        if current is not None:
-            result[current].update(_VARIABLE.findall(line))
-    return {message_id: frozenset(names) for message_id, names in result.items()}
+def _variables_by_message(*sources: str | ftl.Resource) -> dict[str, frozenset[str]]:
+    """Message ids of FTL sources and the variables each one needs, read from the Fluent AST.
+
+    Counts what the bundle will hold: the first definition of an id wins (as in
+    ``FluentBundle.add_resource``), and an entry with a syntax error (Junk) is no message.
+    Variables are taken from the value and the attributes, wherever they occur (selectors,
+    function and term arguments), plus those of the messages it references, which are
+    formatted with the same arguments. Comments and terms contribute nothing.
+    """
+    direct: dict[str, set[str]] = {}
+    references: dict[str, set[str]] = {}
+    for source in sources:
+        resource = FluentResource(source) if isinstance(source, str) else source
+        for entry in resource.body:
+            if isinstance(entry, ftl.Message) and entry.id.name not in direct:
+                collector = _References()
+                collector.visit(entry.value)
+                collector.visit(entry.attributes)
+                direct[entry.id.name] = collector.variables
+                references[entry.id.name] = collector.messages
+    result: dict[str, frozenset[str]] = {}
+    for message_id in direct:
+        names: set[str] = set()
+        seen: set[str] = set()
+        pending = [message_id]
+        while pending:
+            current = pending.pop()
+            if current in seen or current not in direct:
+                continue
+            seen.add(current)
+            names |= direct[current]
+            pending.extend(references[current])
+        result[message_id] = frozenset(names)
+    return result
+
+
+class _References(Visitor):
+    """Collects the variables and the message references in a part of a Fluent AST."""
+
+    def __init__(self) -> None:
+        self.variables: set[str] = set()
+        self.messages: set[str] = set()
+
+    def visit_VariableReference(self, node: ftl.VariableReference) -> None:
+        self.variables.add(node.id.name)
+
+    def visit_MessageReference(self, node: ftl.MessageReference) -> None:
+        self.messages.add(node.id.name)
+        self.generic_visit(node)

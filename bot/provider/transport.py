@@ -174,10 +174,12 @@ class ProviderTransport:
         text = response.text
         content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
         secret = form["api_key"]
-        excerpt = text[:_EXCERPT_CHARS]
-        if secret and secret in excerpt:
-            excerpt = excerpt.replace(secret, "***")
-        return RawReply(response.status_code, text, content_type, excerpt)
+        if secret and secret in text:
+            # No real reply carries the caller's key; one that echoes it back must not carry
+            # it into an excerpt (cut through the key, a masked excerpt would keep its head)
+            # or into a parsed error's detail (``BAD_KEY:<key>``).
+            text = text.replace(secret, "***")
+        return RawReply(response.status_code, text, content_type, text[:_EXCERPT_CHARS])
 
 
 def _transport_error(exc: httpx.TransportError) -> TransportError:

@@ -72,11 +72,13 @@ async def harness(
     )
     await application.initialize()
     telegram.state.deliver_directly(process_with(application))
+    harness = Harness(application, services, telegram, sandbox_server.sandbox, settings)
     try:
-        yield Harness(application, services, telegram, sandbox_server.sandbox, settings)
+        yield harness
     finally:
-        await application.shutdown()
-        await close_application(services)
+        # A test may have restarted the bot: close whichever application runs now.
+        await harness.application.shutdown()
+        await close_application(harness.services)
 
 
 async def with_key(harness: Harness, user: FakeUser, key: str = ALICE_KEY) -> None:

@@ -145,8 +145,8 @@ def parse_countries(reply: RawReply) -> tuple[Country, ...]:
 def parse_services_list(reply: RawReply) -> tuple[Service, ...]:
     """``getServicesList``: ``{"status": "success", "services": [{"code", "name"}]}``."""
     data = json_payload(reply)
-    rows = data["services"] if isinstance(data, dict) else data
-    return tuple(Service(code=str(row["code"]), name=str(row["name"])) for row in rows(rows))
+    listed = data["services"] if isinstance(data, dict) else data
+    return tuple(Service(code=str(row["code"]), name=str(row["name"])) for row in rows(listed))
 
 
 @reply_parser

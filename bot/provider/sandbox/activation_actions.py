@@ -109,7 +109,7 @@ def status_token(sandbox: Sandbox, activation: Activation) -> str:
         return f"STATUS_WAIT_RETRY:{activation.code}"
     if state is S.WAIT_RESEND:
         return "STATUS_WAIT_RESEND"
-    finished_ok = sandbox.config.finished_status_token == "STATUS_OK"  # noqa: S105
+    finished_ok = sandbox.config.finished_status_token == "STATUS_OK"
     if state is S.FINISHED and finished_ok and activation.code is not None:
         return f"STATUS_OK:{activation.code}"
     return "STATUS_CANCEL"

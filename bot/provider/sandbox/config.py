@@ -74,7 +74,7 @@ class SandboxConfig:
     service_lifetime_seconds: Mapping[str, float] = field(
         default_factory=lambda: DEFAULT_SERVICE_LIFETIMES
     )
-    finished_status_token: FinishedToken = "STATUS_CANCEL"  # noqa: S105 - a reply token
+    finished_status_token: FinishedToken = "STATUS_CANCEL"
     six_without_code: SixWithoutCode = "BAD_STATUS"
     numbers_status_format: NumbersStatusFormat = "classic"
     http_error_codes: bool = False

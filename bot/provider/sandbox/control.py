@@ -22,7 +22,8 @@ that Python tests can call directly. Errors answer ``{"error": "..."}`` with 400
     POST /sandbox/rent-sms {rent_id, text, phone_from?, service?}
     GET  /sandbox/requests                   DELETE /sandbox/requests
     GET  /sandbox/faults                     POST /sandbox/faults {action, kind, count?,
-    DELETE /sandbox/faults                        delay?, after?, status?}
+    DELETE /sandbox/faults                        delay?, after?, status?,
+                                                  body?, content_type?}
     GET  /sandbox/webhooks                   (webhook attempts, when the server sends them)
 """
 
@@ -231,6 +232,8 @@ class ControlApi:
             delay=_number(body, "delay") if body.get("delay") is not None else None,
             after=after,
             status=_int(body, "status") if body.get("status") is not None else None,
+            body=_reply_body(body),
+            content_type=_optional_text(body, "content_type"),
         )
         return fault.to_json()
 
@@ -276,6 +279,14 @@ def _text(source: Any, name: str) -> str:
 
 def _optional_text(source: Any, name: str) -> str | None:
     return None if source.get(name) is None else _text(source, name)
+
+
+def _reply_body(source: Any) -> str | None:
+    # A reply fault's body may be empty (an empty reply is a fault worth testing).
+    value = source.get("body")
+    if value is not None and not isinstance(value, str):
+        raise ControlError("body must be a string")
+    return value
 
 
 def _int(source: Any, name: str) -> int:

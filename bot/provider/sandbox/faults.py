@@ -7,6 +7,9 @@ slow      wait ``delay`` seconds, then answer normally; the action IS performed 
           the wait with ``after=True``, after it otherwise)
 drop      close the connection without an answer; performed first with ``after=True``
           ("the provider sold the number but the reply was lost"), not at all otherwise
+reply     answer exactly ``body`` with ``status`` and ``content_type``: the sandbox speaks any
+          token a real provider can send (``NO_YULA_MAIL``, ``ERROR_SQL``…); not performed,
+          or performed first with ``after=True`` (its real answer is then thrown away)
 """
 
 from __future__ import annotations
@@ -19,12 +22,15 @@ from typing import Final, Literal, cast, get_args
 from .errors import ControlError
 from .formats import JsonValue
 
-FaultKind = Literal["http_500", "html", "garbage", "slow", "drop"]
+FaultKind = Literal["http_500", "html", "garbage", "slow", "drop", "reply"]
 FAULT_KINDS: Final = frozenset(get_args(FaultKind))
 ANY_ACTION: Final = "*"
 """The action name that makes a fault hit whichever call comes next."""
 
 DEFAULT_SLOW_SECONDS: Final = 5.0
+DEFAULT_REPLY_CONTENT_TYPE: Final = "text/plain"
+# Statuses that carry no body (HTTP/1.1): a reply fault could not send its body with them.
+_BODILESS: Final = frozenset({204, 205, 304})
 
 HTML_PAGE: Final = """<!DOCTYPE html>
 <html><head><title>502 Bad Gateway</title></head>
@@ -37,35 +43,76 @@ HTTP_500_BODY: Final = "Internal Server Error"
 
 @dataclass(frozen=True, slots=True)
 class Fault:
-    """One injected failure. ``status`` is the HTTP status an ``html`` fault answers with."""
+    """One injected failure.
+
+    Attributes:
+        status: the HTTP status an ``html`` or ``reply`` fault answers with.
+        body: what a ``reply`` fault answers, exactly.
+        content_type: the Content-Type of a ``reply`` fault.
+    """
 
     kind: FaultKind
     delay: float = 0.0
     after: bool = False
     status: int = 502
+    body: str = ""
+    content_type: str = DEFAULT_REPLY_CONTENT_TYPE
 
     def to_json(self) -> dict[str, JsonValue]:
-        return {"kind": self.kind, "delay": self.delay, "after": self.after, "status": self.status}
+        out: dict[str, JsonValue] = {
+            "kind": self.kind,
+            "delay": self.delay,
+            "after": self.after,
+            "status": self.status,
+        }
+        if self.kind == "reply":
+            out["body"] = self.body
+            out["content_type"] = self.content_type
+        return out
 
 
 def make_fault(
-    kind: str, *, delay: float | None = None, after: bool = False, status: int | None = None
+    kind: str,
+    *,
+    delay: float | None = None,
+    after: bool = False,
+    status: int | None = None,
+    body: str | None = None,
+    content_type: str | None = None,
 ) -> Fault:
     """Checks a fault request.
 
     Raises:
-        ControlError: an unknown kind, a negative delay, or an ``html`` status other than
-            200 or 5xx.
+        ControlError: an unknown kind, a negative delay, an ``html`` status other than 200 or
+            5xx, a ``reply`` status outside 200-599 (or one that carries no body), a
+            Content-Type that is not one printable header line, or ``body``/``content_type``
+            given to a kind other than ``reply``.
     """
     if kind not in FAULT_KINDS:
         raise ControlError(f"kind must be one of {', '.join(sorted(FAULT_KINDS))}")
     if delay is not None and delay < 0:
         raise ControlError("delay must not be negative")
+    if kind == "reply":
+        return _reply_fault(after, status, body, content_type)
+    if body is not None or content_type is not None:
+        raise ControlError("body and content_type are for a reply fault only")
     html_status = 502 if status is None else status
     if kind == "html" and not (html_status == 200 or 500 <= html_status < 600):
         raise ControlError("an html fault answers 200 or 5xx")
     wait = delay if delay is not None else (DEFAULT_SLOW_SECONDS if kind == "slow" else 0.0)
     return Fault(cast(FaultKind, kind), wait, after, html_status)
+
+
+def _reply_fault(
+    after: bool, status: int | None, body: str | None, content_type: str | None
+) -> Fault:
+    reply_status = 200 if status is None else status
+    if not 200 <= reply_status < 600 or reply_status in _BODILESS:
+        raise ControlError("a reply fault answers a status from 200 to 599 that carries a body")
+    kind_of_body = content_type if content_type is not None else DEFAULT_REPLY_CONTENT_TYPE
+    if not kind_of_body or not all(" " <= c <= "~" for c in kind_of_body):
+        raise ControlError("content_type must be one printable header value")
+    return Fault("reply", 0.0, after, reply_status, body or "", kind_of_body)
 
 
 class FaultBoard:

@@ -207,11 +207,15 @@ class Sandbox:
         return reply
 
     def record_unanswered(
-        self, params: Mapping[str, str], method: str, fault: Fault, status: int
+        self, params: Mapping[str, str], method: str, fault: Fault, status: int, body: str = ""
     ) -> None:
-        """Logs a call a fault kept from being performed."""
+        """Logs a call a fault kept from being performed; ``body`` is what it answered
+        instead (a ``reply`` fault's), logged with any API key in it masked."""
         account = self.accounts.by_key(params.get("api_key", ""))
-        self._record(params, method, account.name if account else None, status, "", fault.kind)
+        for known in self.accounts:
+            body = body.replace(known.api_key, "***")
+        shown = preview(body)
+        self._record(params, method, account.name if account else None, status, shown, fault.kind)
 
     @property
     def request_log(self) -> tuple[RequestRecord, ...]:
@@ -232,9 +236,17 @@ class Sandbox:
         delay: float | None = None,
         after: bool = False,
         status: int | None = None,
+        body: str | None = None,
+        content_type: str | None = None,
     ) -> Fault:
-        """Makes the next ``count`` calls of ``action`` (``"*"``: any) fail; see ``faults``."""
-        fault = make_fault(kind, delay=delay, after=after, status=status)
+        """Makes the next ``count`` calls of ``action`` (``"*"``: any) fail; see ``faults``.
+
+        ``inject_fault("getNumber", "reply", body="NO_YULA_MAIL")`` makes the next getNumber
+        answer exactly that (``status`` 200 and ``content_type`` text/plain by default).
+        """
+        fault = make_fault(
+            kind, delay=delay, after=after, status=status, body=body, content_type=content_type
+        )
         self.faults.inject(action, fault, count)
         return fault
 

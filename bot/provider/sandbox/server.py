@@ -171,6 +171,16 @@ class SandboxServer:
             if request.transport is not None:
                 request.transport.abort()
             return web.Response()
+        if fault.kind == "reply":
+            if fault.after:
+                sandbox.handle(params, method, fault="reply")
+            else:
+                sandbox.record_unanswered(params, method, fault, fault.status, fault.body)
+            return web.Response(
+                body=fault.body.encode(),
+                status=fault.status,
+                headers={"Content-Type": fault.content_type},
+            )
         if fault.kind == "http_500":
             sandbox.record_unanswered(params, method, fault, 500)
             return web.Response(text=HTTP_500_BODY, status=500, content_type="text/plain")

@@ -1,0 +1,127 @@
+"""The activation message's buttons, and what only the provider may decide."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bot.keyboards import ActivationButton
+from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
+from storage.activations import ActivationState
+from tests.bot.conftest import Harness, buy_first_offer, live_activations, with_key
+
+
+def paid_calls(harness: Harness) -> int:
+    return sum(1 for r in harness.sandbox.request_log if r.action in ("getNumber", "getNumberV2"))
+
+
+async def test_double_tap_on_confirm_buys_one_number(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    await alice.send_text("/buy")
+    await alice.press("Telegram")
+    await alice.press(alice.last_bot_message().buttons[0][0])  # type: ignore[union-attr]
+    if alice.last_bot_message().find_buttons("Any operator"):  # type: ignore[union-attr]
+        await alice.press("Any operator")
+    confirm = alice.last_bot_message()
+    assert confirm is not None
+    data = confirm.keyboard[0][0].callback_data
+    assert data is not None
+    first = await alice.press_data(data, confirm.message_id)
+    second = await alice.press_data(data, confirm.message_id)
+    third = await alice.press_data(data, confirm.message_id)
+    assert paid_calls(harness) == 1
+    assert len(await live_activations(harness)) == 1
+    answers = [alice.answer_for(q) for q in (first, second, third)]
+    assert all(a is not None for a in answers), "every press is answered"
+    assert "already used" in (answers[1].text or "")  # type: ignore[union-attr]
+
+
+async def test_another_users_forged_button_is_refused_and_changes_nothing(
+    harness: Harness,
+) -> None:
+    alice, bob = harness.user(1001, "Alice"), harness.user(2002, "Bob")
+    await with_key(harness, alice)
+    await with_key(harness, bob, BOB_KEY)
+    await buy_first_offer(harness, alice)
+    [activation] = await live_activations(harness)
+    await bob.send_text("/start")
+    forged = ActivationButton("cancel", activation.ledger_id).pack()
+    query = await bob.press_data(forged, bob.last_bot_message().message_id)  # type: ignore[union-attr]
+    answer = bob.answer_for(query)
+    assert answer is not None and "not yours" in (answer.text or "")
+    row = await harness.services.activations.get(activation.ledger_id)
+    assert row is not None and row.state is ActivationState.WAITING
+    assert not any(r.action == "setStatus" for r in harness.sandbox.request_log)
+
+
+async def test_garbage_and_stale_buttons_get_an_answer(harness: Harness) -> None:
+    alice = harness.user()
+    await alice.send_text("/start")
+    message_id = alice.last_bot_message().message_id  # type: ignore[union-attr]
+    for data in ("ac:cancel:notanumber", "zz:1", "ps:tg", "cb:deadbeef"):
+        query = await alice.press_data(data, message_id)
+        assert alice.answer_for(query) is not None, data
+
+
+async def test_early_cancel_is_refused_then_cancelled_automatically(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    balance_before = harness.sandbox.balance(ALICE_KEY)
+    await buy_first_offer(harness, alice)
+    [activation] = await live_activations(harness)
+    query = await alice.press("❌ Cancel")
+    answer = alice.answer_for(query)
+    assert answer is not None and "allows cancelling from" in (answer.text or "")
+    assert (await harness.services.activations.get(activation.ledger_id)).state is (  # type: ignore[union-attr]
+        ActivationState.WAITING
+    )
+    await alice.press("⏰ Cancel automatically")
+    assert "cancelled automatically" in alice.last_bot_message().text  # type: ignore[union-attr]
+    await harness.poll()  # too early: nothing happens
+    assert (await harness.services.activations.get(activation.ledger_id)).state is (  # type: ignore[union-attr]
+        ActivationState.WAITING
+    )
+    harness.sandbox.advance(125)
+    await harness.poll()
+    row = await harness.services.activations.get(activation.ledger_id)
+    assert row is not None and row.state is ActivationState.CANCELLED
+    assert harness.sandbox.balance(ALICE_KEY) == balance_before
+    assert "back on your balance" in alice.last_bot_message().text  # type: ignore[union-attr]
+
+
+async def test_no_code_before_deadline_is_cancelled_and_refunded_and_the_user_told(
+    harness: Harness,
+) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    balance_before = harness.sandbox.balance(ALICE_KEY)
+    await buy_first_offer(harness, alice)
+    assert harness.sandbox.balance(ALICE_KEY) < balance_before
+    harness.sandbox.advance(20 * 60 - 60)  # inside the watcher's margin before the deadline
+    await harness.poll()
+    assert harness.sandbox.balance(ALICE_KEY) == balance_before
+    assert await live_activations(harness) == []
+    assert "cancelled it before it expired" in alice.last_bot_message().text  # type: ignore[union-attr]
+
+
+async def test_code_another_code_finish(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    await buy_first_offer(harness, alice)
+    [activation] = await live_activations(harness)
+    provider_id = int(activation.activation_id)  # type: ignore[arg-type]
+    harness.sandbox.deliver_sms(provider_id, "Code 11111")
+    await harness.poll()
+    await harness.poll()  # a second poll sees the same code: no second push
+    pushes = [m for m in alice.chat() if m.from_bot and "11111" in m.text]
+    assert len(pushes) == 2  # the new message, and the activation message showing the code
+    await alice.press("🔁 Another code")
+    await harness.poll()  # the list still shows 11111 while waiting: not pushed again
+    assert len([m for m in alice.chat() if m.from_bot and "11111" in m.text]) <= 2
+    harness.sandbox.deliver_sms(provider_id, "Code 22222")
+    await harness.poll()
+    assert "22222" in alice.chat()[-1].text, alice.transcript()
+    await alice.press("✅ Finish")
+    row = await harness.services.activations.get(activation.ledger_id)
+    assert row is not None and row.state is ActivationState.FINISHED
+    assert row.cost is not None and row.cost > Decimal(0)

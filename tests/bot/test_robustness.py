@@ -1,0 +1,176 @@
+"""Failures a user or operator would notice: restarts, floods, blocked users, provider faults."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_application, close_application
+from bot.fake_telegram.ptb import process_with
+from bot.provider.sandbox import SandboxServer
+from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
+from storage.activations import ActivationState
+from tests.bot.conftest import (
+    Harness,
+    bot_settings,
+    buy_first_offer,
+    live_activations,
+    with_key,
+)
+
+
+async def test_restart_restores_watching_and_pushes_the_code_once(
+    harness: Harness, tmp_path: Path, sandbox_server: SandboxServer
+) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    await buy_first_offer(harness, alice)
+    [activation] = await live_activations(harness)
+    # The bot goes away (its in-memory state with it); the SMS arrives while it is down.
+    await harness.application.shutdown()
+    await close_application(harness.services)
+    harness.sandbox.deliver_sms(int(activation.activation_id), "Code 777999")  # type: ignore[arg-type]
+
+    application, services = await build_application(
+        harness.settings,
+        bot_base_url=harness.telegram.bot_base_url,
+        clock=sandbox_server.sandbox.clock,
+    )
+    await application.initialize()
+    harness.telegram.state.deliver_directly(process_with(application))
+    harness.application, harness.services = application, services
+    await services.reconciler.reconcile(min_age=0)
+    await harness.poll()
+    await harness.poll()
+    new_messages = [m for m in alice.chat() if m.from_bot and m.text.startswith("🔑 777999")]
+    assert len(new_messages) == 1, alice.transcript()
+    # The old activation message's buttons still work after the restart.
+    await alice.press("✅ Finish")
+    row = await services.activations.get(activation.ledger_id)
+    assert row is not None and row.state is ActivationState.FINISHED
+
+
+async def test_telegram_flood_limit_delays_a_code_but_never_drops_it(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    await buy_first_offer(harness, alice)
+    [activation] = await live_activations(harness)
+    harness.telegram.flood.force(1, calls=3, methods=["sendMessage"])
+    harness.sandbox.deliver_sms(int(activation.activation_id), "Code 424242")  # type: ignore[arg-type]
+    await harness.poll()  # 429, a retry, 429: deferred
+    assert not [m for m in alice.chat() if m.text.startswith("🔑 424242")]
+    harness.sandbox.advance(5)
+    await harness.services.notifier.drain()
+    pushed = [m for m in alice.chat() if m.text.startswith("🔑 424242")]
+    assert len(pushed) == 1, alice.transcript()
+
+
+async def test_a_user_who_blocked_the_bot_does_not_stall_anyone_else(harness: Harness) -> None:
+    alice, bob = harness.user(1001, "Alice"), harness.user(2002, "Bob")
+    await with_key(harness, alice)
+    await with_key(harness, bob, BOB_KEY)
+    await buy_first_offer(harness, alice)
+    await buy_first_offer(harness, bob)
+    [a] = await live_activations(harness, 1001)
+    [b] = await live_activations(harness, 2002)
+    await alice.block_bot()
+    harness.sandbox.deliver_sms(int(a.activation_id), "Code 111000")  # type: ignore[arg-type]
+    harness.sandbox.deliver_sms(int(b.activation_id), "Code 222000")  # type: ignore[arg-type]
+    await harness.poll()
+    assert [m for m in bob.chat() if m.text.startswith("🔑 222000")], bob.transcript()
+    assert await harness.services.outbox.pending() == []  # alice's event set aside, not retried
+
+
+@pytest.mark.parametrize("kind", ["http_500", "html", "garbage"])
+async def test_provider_fault_during_purchase_is_reconciled_not_guessed(
+    harness: Harness, kind: str
+) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    harness.sandbox.inject_fault("getNumberV2", kind, count=1)
+    await buy_first_offer(harness, alice)
+    purchases = [r for r in harness.sandbox.request_log if r.action in ("getNumber", "getNumberV2")]
+    assert len(purchases) == 1, "a paid call is never retried"
+    # The fault came before the provider acted: reconciliation finds nothing, says not bought.
+    assert await live_activations(harness) == []
+    assert "Not bought" in alice.last_bot_message().text, alice.transcript()  # type: ignore[union-attr]
+
+
+async def test_reply_lost_after_the_provider_sold_the_number_is_found_again(
+    harness: Harness,
+) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    harness.sandbox.inject_fault("getNumberV2", "drop", count=1, after=True)
+    await buy_first_offer(harness, alice)
+    purchases = [r for r in harness.sandbox.request_log if r.action in ("getNumber", "getNumberV2")]
+    assert len(purchases) == 1
+    [activation] = await live_activations(harness)
+    assert activation.phone
+    assert "Waiting for the SMS" in alice.last_bot_message().text, alice.transcript()  # type: ignore[union-attr]
+
+
+async def test_provider_garbage_while_polling_loses_nothing(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    await buy_first_offer(harness, alice)
+    [activation] = await live_activations(harness)
+    harness.sandbox.deliver_sms(int(activation.activation_id), "Code 313131")  # type: ignore[arg-type]
+    harness.sandbox.inject_fault("getActiveActivations", "garbage", count=1)
+    await harness.poll()  # garbage: nothing recorded, nothing lost
+    assert not [m for m in alice.chat() if m.text.startswith("🔑 313131")]
+    harness.sandbox.advance(5)  # past the failing key's back-off
+    await harness.poll()
+    assert len([m for m in alice.chat() if m.text.startswith("🔑 313131")]) == 1
+
+
+async def test_only_allowed_users_may_use_the_bot(
+    tmp_path: Path, sandbox_server: SandboxServer, telegram: object
+) -> None:
+    from bot.fake_telegram import FakeTelegramServer
+
+    assert isinstance(telegram, FakeTelegramServer)
+    settings = bot_settings(tmp_path, sandbox_server.url, SMSBOT_ALLOWED_USERS="1001")
+    application, services = await build_application(
+        settings, bot_base_url=telegram.bot_base_url, clock=sandbox_server.sandbox.clock
+    )
+    await application.initialize()
+    telegram.state.deliver_directly(process_with(application))
+    try:
+        stranger = telegram.user(3003, "Eve")
+        await stranger.send_text("/buy")
+        assert "private" in stranger.last_bot_message().text  # type: ignore[union-attr]
+        alice = telegram.user(1001, "Alice")
+        await alice.send_text("/start")
+        assert "phone numbers" in alice.last_bot_message().text  # type: ignore[union-attr]
+    finally:
+        await application.shutdown()
+        await close_application(services)
+
+
+async def test_the_api_key_is_in_no_log_no_database_byte_and_nothing_telegram_got(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    alice = harness.user()
+    await with_key(harness, alice)
+    await alice.send_text(f"/key {ALICE_KEY}")  # the inline form, too
+    await buy_first_offer(harness, alice)
+    [activation] = await live_activations(harness)
+    harness.sandbox.deliver_sms(int(activation.activation_id), "Code 909090")  # type: ignore[arg-type]
+    await harness.poll()
+    await alice.press("✅ Finish")
+    await harness.application.update_persistence()
+    for record in caplog.records:
+        assert ALICE_KEY not in record.getMessage()
+    sent_to_telegram = [
+        str(call.params) + str(call.result) for call in harness.telegram.state.calls
+    ]
+    assert not any(ALICE_KEY in text for text in sent_to_telegram)
+    assert all(ALICE_KEY not in m.text for m in alice.chat() if m.from_bot)
+    database = Path(harness.settings.database)
+    for path in (database, Path(f"{database}-wal")):
+        if path.exists():
+            assert ALICE_KEY.encode() not in path.read_bytes()
