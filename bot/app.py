@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 # Reconcile at run time only intents older than the longest a paid call can take, so a
 # purchase still waiting for its answer is never judged under its feet.
 _RUNTIME_RECONCILE_AGE: Final = 120.0
+DEMO_KEY: Final = "demo-key-123"  # the in-process sandbox's one account (not a secret)
 COMMANDS: Final = (
     "start",
     "buy",
@@ -105,13 +106,31 @@ async def build_application(
     """
     # PTB 22 warns unless retry_after and friends are timedeltas; opt in, as PTB advises.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
+    settings.require_token()  # before anything is opened: a clean one-line failure
     clock = clock or SystemClock()
-    db = await Database.open(settings.database, clock=clock)
     if settings.master_keys is not None:
         keyring = Keyring.parse(settings.master_keys.reveal())
     else:
         keyring = Keyring.load_or_create(keyring_path_for(settings.database))
+    db = await Database.open(settings.database, clock=clock)
     transport = ProviderTransport(transport=provider_transport)
+    try:
+        return await _wire(settings, clock, db, transport, keyring, bot_base_url)
+    except BaseException:
+        # Nothing may stay open: an open SQLite thread would keep the process from exiting.
+        await transport.aclose()
+        await db.close()
+        raise
+
+
+async def _wire(
+    settings: Settings,
+    clock: Clock,
+    db: Database,
+    transport: ProviderTransport,
+    keyring: Keyring,
+    bot_base_url: str | None,
+) -> tuple[Application, Services]:  # type: ignore[type-arg]
     users = UserStore(db)
     vault = KeyVault(db, keyring)
     activations = ActivationLedger(db)
@@ -227,14 +246,22 @@ def run_bot(settings: Settings, *, demo_sandbox: bool) -> int:
 
 
 async def _serve(settings: Settings, *, demo_sandbox: bool) -> int:
+    settings.require_token()
     sandbox_server = None
     if demo_sandbox:
-        from bot.provider.sandbox import Sandbox, SandboxConfig, SandboxServer
+        from decimal import Decimal
 
-        sandbox_server = SandboxServer(Sandbox(config=SandboxConfig(auto_sms_seconds=15.0)))
+        from bot.provider.sandbox import Sandbox, SandboxConfig, SandboxServer
+        from bot.provider.sandbox.accounts import AccountSpec
+
+        sandbox = Sandbox(
+            config=SandboxConfig(auto_sms_seconds=15.0),
+            accounts=[AccountSpec(DEMO_KEY, Decimal("100"))],
+        )
+        sandbox_server = SandboxServer(sandbox)
         await sandbox_server.start()
         settings = _with_provider(settings, sandbox_server.url)
-        log.info("demo mode: an in-process sandbox at %s; any key works", sandbox_server.url)
+        log.info("demo mode: an in-process sandbox provider; its API key is %r", DEMO_KEY)
     application, services = await build_application(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

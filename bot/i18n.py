@@ -7,6 +7,7 @@ that would put ``buy-confirm`` in front of a user and let a broken locale pass e
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,7 +36,8 @@ class _Locale:
 def locales_dir() -> Path:
     """Where the ``.ftl`` files are: beside the package in a checkout, or installed data."""
     here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "locales", here / "locales"):
+    installed = Path(sys.prefix) / "share" / "smsbot" / "locales"
+    for candidate in (here.parent / "locales", installed):
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError("the locales directory was not found")
