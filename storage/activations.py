@@ -373,6 +373,15 @@ class ActivationLedger:
         )
         return [activation_from_row(row) for row in rows]
 
+    async def bought_count(self, user_id: int) -> int:
+        """How many activations the user ever bought (every row past its intent)."""
+        row = await self._db.fetchone(
+            "SELECT COUNT(*) FROM activations WHERE user_id = ?"
+            " AND state NOT IN ('intent', 'unknown', 'failed')",
+            (user_id,),
+        )
+        return int(row[0]) if row is not None else 0
+
     async def spending_total(self, user_id: int, *, provider: str | None = None) -> Decimal:
         """What the user was charged for activations: every FINISHED row and every row that
         received a code. A live row without a code is a hold, and one that ended without a code

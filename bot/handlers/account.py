@@ -35,7 +35,7 @@ async def balance(update: Update, context: Context) -> None:
         await send(update, render("key-none", provider=endpoint.title))
         return
     except ProviderError as error:
-        await send(update, render("buy-refused", reason=render.error(error)))
+        await send(update, render("request-failed", reason=render.error(error)))
         return
     await send(
         update,
@@ -66,7 +66,8 @@ async def history(update: Update, context: Context) -> None:
         for row in rows
     ]
     total = await ledger.spending_total(user_id(update))
-    lines.append(render("history-total", count=len(rows), total=render.money(total)))
+    count = await ledger.bought_count(user_id(update))
+    lines.append(render("history-total", count=count, total=render.money(total)))
     await send(update, "\n".join(lines))
 
 

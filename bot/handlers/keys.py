@@ -68,7 +68,7 @@ async def _store_key(update: Update, context: Context, render: Renderer, text: s
     except KeyRejectedError:
         reply = render("key-rejected", provider=endpoint.title)
     except ProviderError as error:
-        reply = render("buy-refused", reason=render.error(error))
+        reply = render("request-failed", reason=render.error(error))
     else:
         masked = await accounts.masked_key(user_id(update))
         reply = render("key-saved", masked=masked or "", balance=render.money(balance.balance))

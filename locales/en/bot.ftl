@@ -90,6 +90,7 @@ buy-expired-menu = This menu has expired. Send /buy to start again.
 buy-in-progress = Buying…
 buy-duplicate = This confirmation was already used; it buys one number only.
 buy-refused = ❌ Not bought: { $reason }
+request-failed = ❌ The provider could not answer: { $reason }
 buy-unresolved = ⚠️ The provider did not answer clearly. I will check with it and tell you here; you will never be charged twice.
 
 ## Buttons
@@ -165,7 +166,7 @@ cancel-nothing = There is nothing to leave.
 error-auth = the provider does not accept your key. Send /key to set it again.
 error-blocked = your provider account is blocked{ $until ->
         [none] .
-       *[other] until { $until }.
+       *[other] { " " }until { $until }.
     }
 error-funds = your balance is too low.
 error-no-numbers = no numbers left for this choice.

@@ -91,7 +91,9 @@ async def live_activations(harness: Harness, user_id: int = 1001) -> list[Any]:
     return await harness.services.activations.active_for_user(user_id)
 
 
-async def buy_first_offer(harness: Harness, user: FakeUser, service: str = "Telegram") -> None:
+async def buy_first_offer(
+    harness: Harness, user: FakeUser, service: str = "Telegram", locale: str = "en"
+) -> None:
     """/buy, then the service, the cheapest country, any operator, and the buy button."""
     await user.send_text("/buy")
     await user.press(service)
@@ -100,8 +102,9 @@ async def buy_first_offer(harness: Harness, user: FakeUser, service: str = "Tele
     await user.press(countries.buttons[0][0])
     step = user.last_bot_message()
     assert step is not None
-    if step.find_buttons(harness.services.translator.t("en", "buy-operator-any")):
-        await user.press(harness.services.translator.t("en", "buy-operator-any"))
+    any_operator = harness.services.translator.t(locale, "buy-operator-any")
+    if step.find_buttons(any_operator):
+        await user.press(any_operator)
     confirm = user.last_bot_message()
     assert confirm is not None and confirm.buttons, user.transcript()
     await user.press(confirm.buttons[0][0])

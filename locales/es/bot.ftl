@@ -1,0 +1,182 @@
+# smsbot, español. Los mensajes son Telegram HTML: las variables llegan ya escapadas.
+# Se tutea al usuario.
+
+## Command menu
+command-start = Inicio y resumen
+command-buy = Comprar un número
+command-active = Tus números activos
+command-balance = Saldo y cashback
+command-history = Números anteriores y gastos
+command-key = Guardar tu clave API del proveedor
+command-provider = Elegir el proveedor
+command-lang = Idioma
+command-help = Cómo funciona
+command-cancel = Salir del paso actual
+
+## Start and help
+start-welcome =
+    👋 Te consigo números de teléfono para registros (Telegram, WhatsApp, Google…) y te envío aquí el código SMS en cuanto llega.
+
+    Proveedor: <b>{ $provider }</b>
+    { $has_key ->
+        [yes] Tu clave: <code>{ $masked }</code>. Envía /buy para obtener un número.
+       *[no] Primero envíame la clave API de tu proveedor con /key.
+    }
+help-text =
+    <b>Cómo funciona</b>
+    1. /key — dame la clave API de tu proveedor (borro tu mensaje y guardo la clave cifrada).
+    2. /buy — elige un servicio, un país y un operador, y confirma. Un toque compra un número.
+    3. El código llega aquí como un mensaje nuevo. Botones del número: «SMS enviado», «Otro código», «Terminar», «Cancelar».
+    Si un número no recibe ningún código, se cancela antes de que caduque y se te devuelve el dinero.
+
+    /active — tus números activos · /history — los anteriores · /balance · /provider · /lang · /cancel
+not-allowed = Lo siento, este bot es privado.
+unknown-text = No te he entendido. Envía /buy para obtener un número, o /help.
+private-only = Por tu seguridad, haz esto en un chat privado conmigo.
+
+## API keys
+key-ask = Envíame tu clave API de <b>{ $provider }</b> en tu próximo mensaje. Lo borro al instante y guardo la clave cifrada.
+key-checking = Comprobando la clave con { $provider }…
+key-saved = ✅ Clave guardada (<code>{ $masked }</code>). Saldo: <b>{ $balance }</b>. Envía /buy para obtener un número.
+key-rejected = ❌ { $provider } no acepta esta clave. Revísala y vuelve a enviar /key.
+key-malformed = ❌ Eso no parece una clave API (sin espacios, de 8 a 256 caracteres). Envía /key para intentarlo de nuevo.
+key-too-many = Demasiados intentos. Vuelve a intentarlo en { $minutes ->
+        [one] { $minutes } minuto
+       *[other] { $minutes } minutos
+    }.
+key-unreadable = Ya no puedo leer tu clave guardada. Vuelve a enviarla con /key.
+key-none = Aún no tienes clave para <b>{ $provider }</b>. Envía /key para añadirla.
+key-forgotten = 🗑 Tu clave de { $provider } se ha borrado.
+key-nothing-to-forget = No había ninguna clave de { $provider } que borrar.
+key-deleted-notice = (He borrado tu mensaje con la clave).
+
+## Providers
+provider-choose = Elige tu proveedor. Actual: <b>{ $provider }</b>. ✓ marca aquellos para los que tienes clave.
+provider-custom-button = Otro proveedor (URL)…
+provider-ask-url = Envía la URL de la API del proveedor, p. ej. <code>https://example.com/stubs/handler_api.php</code>.
+provider-set = Proveedor cambiado a <b>{ $provider }</b>. { $has_key ->
+        [yes] Tu clave para él ya está lista.
+       *[no] Envía /key para añadir tu clave.
+    }
+provider-bad-url = ❌ Eso no es un nombre de proveedor ni una URL http(s) sin clave.
+
+## Balance
+balance-text =
+    💰 Saldo: <b>{ $balance }</b>
+    Cashback: { $cashback }
+
+## Buying
+buy-choose-service = Elige un servicio o escribe parte de su nombre para buscarlo.
+buy-search-results = Servicios que coinciden con «{ $query }»:
+buy-no-service-match = Ningún servicio coincide con «{ $query }». Prueba otra palabra o elige de la lista.
+buy-choose-country = <b>{ $service }</b>: elige un país (primero los más baratos) o escribe parte de su nombre.
+buy-no-country-match = Ningún país coincide con «{ $query }».
+buy-no-offers = Ahora mismo ningún país vende <b>{ $service }</b>. Prueba otro servicio.
+buy-country-line = { $flag }{ $country } · { $price } · { $count }
+buy-choose-operator = <b>{ $service }</b>, { $country }: elige un operador.
+buy-operator-any = Cualquier operador
+buy-confirm =
+    <b>Confirma la compra</b>
+    Servicio: { $service }
+    País: { $country }
+    Operador: { $operator }
+    Precio: <b>{ $price }</b>
+    Disponibles: { $count }
+    Tu saldo: { $balance }
+buy-confirm-button = ✅ Comprar por { $price }
+buy-balance-short = ❌ El precio es { $price }, pero tu saldo es { $balance }. Recarga en tu proveedor y vuelve a intentarlo.
+buy-sold-out = ❌ No quedan números para esta opción. Elige otro país u operador.
+buy-aborted = Compra cancelada. No se ha comprado nada.
+buy-expired-menu = Este menú ha caducado. Envía /buy para empezar de nuevo.
+buy-in-progress = Comprando…
+buy-duplicate = Esta confirmación ya se usó; solo compra un número.
+buy-refused = ❌ No se compró: { $reason }
+request-failed = ❌ El proveedor no pudo responder: { $reason }
+buy-unresolved = ⚠️ El proveedor no respondió con claridad. Lo comprobaré y te avisaré aquí; nunca se te cobrará dos veces.
+
+## Buttons
+button-prev = ◀️
+button-next = ▶️
+button-back = ↩️ Atrás
+button-cancel = ✖️ Cancelar
+button-sms-sent = ✉️ SMS enviado
+button-another-code = 🔁 Otro código
+button-finish = ✅ Terminar
+button-cancel-activation = ❌ Cancelar
+button-refresh = 🔄 Actualizar
+button-cancel-auto = ⏰ Cancelar automáticamente
+
+## The activation message
+activation-card =
+    📱 <code>+{ $phone }</code>
+    { $service } · { $country } · { $operator }
+    Coste: { $cost }
+    { $status }
+activation-status-waiting = ⏳ Esperando el SMS hasta las { $until }.
+activation-status-code = 🔑 Código: <code>{ $code }</code>
+activation-status-retry = ⏳ Esperando otro código hasta las { $until }.
+activation-status-finished = ✔️ Terminado.
+activation-status-cancelled = ↩️ Cancelado; reembolso de { $cost }.
+activation-status-expired = ⌛ Caducado sin código; reembolso de { $cost }.
+activation-cancel-scheduled = ⏰ Se cancelará automáticamente a las { $at }.
+code-message =
+    🔑 <code>{ $code }</code> — { $service }, <code>+{ $phone }</code>
+    <blockquote>{ $text }</blockquote>
+code-message-no-text = 🔑 <code>{ $code }</code> — { $service }, <code>+{ $phone }</code>
+ended-expired = ⌛ No llegó ningún código a <code>+{ $phone }</code>; el proveedor lo finalizó y se han devuelto { $cost } a tu saldo.
+ended-auto-cancelled = ↩️ No llegó ningún código a <code>+{ $phone }</code>, así que lo cancelé antes de que caducara: se han devuelto { $cost } a tu saldo.
+ended-finished = ✔️ <code>+{ $phone }</code>: terminado.
+
+## Button answers
+press-done = Hecho.
+press-refused = No es posible ahora; el mensaje muestra el estado actual.
+press-ended = Esta activación ya ha terminado.
+press-not-yours = Este botón no es tuyo.
+press-stale = Este botón está desactualizado.
+press-sms-sent = Anotado: el SMS se ha enviado.
+press-another-code = Esperando otro código.
+press-finished = Terminado.
+press-cancelled = Cancelado; se te ha devuelto el dinero.
+cancel-later = El proveedor permite cancelar a partir de las { $at }. Toca «Cancelar automáticamente» y lo haré entonces.
+cancel-scheduled = Lo cancelaré a las { $at } si no llega ningún código.
+
+## Lists
+active-none = No tienes números activos. Envía /buy para obtener uno.
+active-header = { $count ->
+        [one] Tienes { $count } número activo:
+       *[other] Tienes { $count } números activos:
+    }
+history-empty = Aún no hay números anteriores.
+history-line = { $date } · { $service } · <code>+{ $phone }</code> · { $cost } · { $state }
+history-total = { $count ->
+        [one] { $count } número
+       *[other] { $count } números
+    }, gasto total: <b>{ $total }</b>
+history-state-finished = terminado
+history-state-cancelled = cancelado
+history-state-expired = caducado
+history-state-active = activo
+
+## Language and cancel
+lang-choose = Elige tu idioma:
+lang-set = Idioma: español.
+cancel-done = Vale, has salido del paso actual.
+cancel-nothing = No hay nada de lo que salir.
+
+## Provider errors, by kind
+error-auth = el proveedor no acepta tu clave. Envía /key para configurarla de nuevo.
+error-blocked = tu cuenta del proveedor está bloqueada{ $until ->
+        [none] .
+       *[other] { " " }hasta el { $until }.
+    }
+error-funds = tu saldo es insuficiente.
+error-no-numbers = no quedan números para esta opción.
+error-price-limit = el precio supera tu límite.
+error-invalid = el proveedor rechazó la solicitud por no ser válida.
+error-not-found = el proveedor no conoce este número.
+error-state = no es posible en el estado actual del número.
+error-server = el proveedor ha informado de un error interno. Vuelve a intentarlo en un minuto.
+error-unavailable = el proveedor no responde correctamente ahora mismo. Vuelve a intentarlo en un minuto.
+error-timeout = el proveedor no respondió a tiempo. Vuelve a intentarlo en un minuto.
+error-unexpected = el proveedor envió una respuesta que no puedo leer. Vuelve a intentarlo más tarde.
+error-generic = algo ha fallado por mi parte; no se ha perdido nada. Vuelve a intentarlo.

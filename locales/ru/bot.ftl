@@ -1,0 +1,188 @@
+# smsbot, русский. Сообщения — Telegram HTML: переменные приходят уже экранированными.
+# Обращение на «вы». Числа: [one] 1, 21 · [few] 2–4, 22 · [many] 0, 5–20, 25 · [other] дроби.
+
+## Command menu
+command-start = Начало и обзор
+command-buy = Купить номер
+command-active = Ваши активные номера
+command-balance = Баланс и кешбэк
+command-history = Прошлые номера и расходы
+command-key = Указать API-ключ провайдера
+command-provider = Выбрать провайдера
+command-lang = Язык
+command-help = Как это работает
+command-cancel = Отменить текущий шаг
+
+## Start and help
+start-welcome =
+    👋 Я выдаю номера телефонов для регистраций (Telegram, WhatsApp, Google…) и присылаю сюда SMS-код, как только он придёт.
+
+    Провайдер: <b>{ $provider }</b>
+    { $has_key ->
+        [yes] Ваш ключ: <code>{ $masked }</code>. Отправьте /buy, чтобы получить номер.
+       *[no] Сначала пришлите мне API-ключ провайдера командой /key.
+    }
+help-text =
+    <b>Как это работает</b>
+    1. /key — пришлите API-ключ провайдера (я удалю ваше сообщение и сохраню ключ в зашифрованном виде).
+    2. /buy — выберите сервис, страну и оператора, затем подтвердите. Одно нажатие — один номер.
+    3. Код придёт сюда новым сообщением. Кнопки у номера: «SMS отправлено», «Ещё код», «Завершить», «Отменить».
+    Если на номер не пришёл код, он отменяется до истечения срока, и деньги возвращаются.
+
+    /active — активные номера · /history — прошлые · /balance · /provider · /lang · /cancel
+not-allowed = Извините, это закрытый бот.
+unknown-text = Не понимаю. Отправьте /buy, чтобы получить номер, или /help.
+private-only = В целях безопасности сделайте это в личном чате со мной.
+
+## API keys
+key-ask = Пришлите следующим сообщением ваш API-ключ для <b>{ $provider }</b>. Я сразу удалю это сообщение и сохраню ключ в зашифрованном виде.
+key-checking = Проверяю ключ у { $provider }…
+key-saved = ✅ Ключ сохранён (<code>{ $masked }</code>). Баланс: <b>{ $balance }</b>. Отправьте /buy, чтобы получить номер.
+key-rejected = ❌ { $provider } не принимает этот ключ. Проверьте его и снова отправьте /key.
+key-malformed = ❌ Это не похоже на API-ключ (без пробелов, от 8 до 256 символов). Отправьте /key, чтобы попробовать снова.
+key-too-many = Слишком много попыток. Попробуйте снова через { $minutes ->
+        [one] { $minutes } минуту
+        [few] { $minutes } минуты
+        [many] { $minutes } минут
+       *[other] { $minutes } минуты
+    }.
+key-unreadable = Я больше не могу прочитать сохранённый ключ. Пожалуйста, пришлите его снова командой /key.
+key-none = У вас ещё нет ключа для <b>{ $provider }</b>. Отправьте /key, чтобы добавить его.
+key-forgotten = 🗑 Ваш ключ для { $provider } удалён.
+key-nothing-to-forget = Ключа для { $provider } не было — удалять нечего.
+key-deleted-notice = (Ваше сообщение с ключом удалено.)
+
+## Providers
+provider-choose = Выберите провайдера. Сейчас: <b>{ $provider }</b>. ✓ — провайдеры, для которых у вас есть ключ.
+provider-custom-button = Другой провайдер (URL)…
+provider-ask-url = Пришлите URL API провайдера, например <code>https://example.com/stubs/handler_api.php</code>.
+provider-set = Выбран провайдер <b>{ $provider }</b>. { $has_key ->
+        [yes] Ключ для него уже есть.
+       *[no] Отправьте /key, чтобы добавить ключ для него.
+    }
+provider-bad-url = ❌ Это не название провайдера и не http(s)-URL без ключа внутри.
+
+## Balance
+balance-text =
+    💰 Баланс: <b>{ $balance }</b>
+    Кешбэк: { $cashback }
+
+## Buying
+buy-choose-service = Выберите сервис или введите часть его названия для поиска.
+buy-search-results = Сервисы по запросу «{ $query }»:
+buy-no-service-match = По запросу «{ $query }» сервисов нет. Попробуйте другое слово или выберите из списка.
+buy-choose-country = <b>{ $service }</b>: выберите страну (сначала самые дешёвые) или введите часть её названия.
+buy-no-country-match = По запросу «{ $query }» стран нет.
+buy-no-offers = Сейчас ни одна страна не продаёт номера для <b>{ $service }</b>. Попробуйте другой сервис.
+buy-country-line = { $flag }{ $country } · { $price } · { $count }
+buy-choose-operator = <b>{ $service }</b>, { $country }: выберите оператора.
+buy-operator-any = Любой оператор
+buy-confirm =
+    <b>Подтвердите покупку</b>
+    Сервис: { $service }
+    Страна: { $country }
+    Оператор: { $operator }
+    Цена: <b>{ $price }</b>
+    Доступно: { $count }
+    Ваш баланс: { $balance }
+buy-confirm-button = ✅ Купить за { $price }
+buy-balance-short = ❌ Цена — { $price }, а на балансе { $balance }. Пополните счёт у провайдера и попробуйте снова.
+buy-sold-out = ❌ Для этого выбора номеров не осталось. Выберите другую страну или оператора.
+buy-aborted = Покупка отменена. Ничего не куплено.
+buy-expired-menu = Это меню устарело. Отправьте /buy, чтобы начать заново.
+buy-in-progress = Покупаю…
+buy-duplicate = Это подтверждение уже использовано: оно покупает только один номер.
+buy-refused = ❌ Не куплено: { $reason }
+request-failed = ❌ Провайдер не смог ответить: { $reason }
+buy-unresolved = ⚠️ Провайдер не ответил однозначно. Я уточню у него и сообщу здесь; дважды деньги не спишутся.
+
+## Buttons
+button-prev = ◀️
+button-next = ▶️
+button-back = ↩️ Назад
+button-cancel = ✖️ Отмена
+button-sms-sent = ✉️ SMS отправлено
+button-another-code = 🔁 Ещё код
+button-finish = ✅ Завершить
+button-cancel-activation = ❌ Отменить
+button-refresh = 🔄 Обновить
+button-cancel-auto = ⏰ Отменить автоматически
+
+## The activation message
+activation-card =
+    📱 <code>+{ $phone }</code>
+    { $service } · { $country } · { $operator }
+    Стоимость: { $cost }
+    { $status }
+activation-status-waiting = ⏳ Ждём SMS до { $until }.
+activation-status-code = 🔑 Код: <code>{ $code }</code>
+activation-status-retry = ⏳ Ждём ещё один код до { $until }.
+activation-status-finished = ✔️ Завершено.
+activation-status-cancelled = ↩️ Отменено, возврат { $cost }.
+activation-status-expired = ⌛ Срок истёк без кода, возврат { $cost }.
+activation-cancel-scheduled = ⏰ Автоматическая отмена в { $at }.
+code-message =
+    🔑 <code>{ $code }</code> — { $service }, <code>+{ $phone }</code>
+    <blockquote>{ $text }</blockquote>
+code-message-no-text = 🔑 <code>{ $code }</code> — { $service }, <code>+{ $phone }</code>
+ended-expired = ⌛ На <code>+{ $phone }</code> код не пришёл; провайдер завершил активацию, сумма { $cost } возвращена на ваш баланс.
+ended-auto-cancelled = ↩️ На <code>+{ $phone }</code> код не пришёл, поэтому номер отменён до истечения срока: сумма { $cost } возвращена на ваш баланс.
+ended-finished = ✔️ Номер <code>+{ $phone }</code> завершён.
+
+## Button answers
+press-done = Готово.
+press-refused = Сейчас это невозможно; в сообщении показано текущее состояние.
+press-ended = Эта активация уже завершена.
+press-not-yours = Это не ваша кнопка.
+press-stale = Эта кнопка устарела.
+press-sms-sent = Принято: SMS отправлено.
+press-another-code = Ждём ещё один код.
+press-finished = Завершено.
+press-cancelled = Отменено, деньги возвращены.
+cancel-later = Провайдер разрешает отмену с { $at }. Нажмите «Отменить автоматически», и я отменю номер в это время.
+cancel-scheduled = Я отменю номер в { $at }, если код не придёт.
+
+## Lists
+active-none = У вас нет активных номеров. Отправьте /buy, чтобы получить номер.
+active-header = { $count ->
+        [one] У вас { $count } активный номер:
+        [few] У вас { $count } активных номера:
+        [many] У вас { $count } активных номеров:
+       *[other] У вас { $count } активного номера:
+    }
+history-empty = Прошлых номеров пока нет.
+history-line = { $date } · { $service } · <code>+{ $phone }</code> · { $cost } · { $state }
+history-total = { $count ->
+        [one] { $count } номер
+        [few] { $count } номера
+        [many] { $count } номеров
+       *[other] { $count } номера
+    }, всего потрачено: <b>{ $total }</b>
+history-state-finished = завершён
+history-state-cancelled = отменён
+history-state-expired = истёк
+history-state-active = активен
+
+## Language and cancel
+lang-choose = Выберите язык:
+lang-set = Язык: русский.
+cancel-done = Хорошо, текущий шаг отменён.
+cancel-nothing = Нечего отменять.
+
+## Provider errors, by kind
+error-auth = провайдер не принимает ваш ключ. Отправьте /key, чтобы указать его заново.
+error-blocked = ваш аккаунт у провайдера заблокирован{ $until ->
+        [none] .
+       *[other] { " " }до { $until }.
+    }
+error-funds = на балансе недостаточно средств.
+error-no-numbers = для этого выбора не осталось номеров.
+error-price-limit = цена выше вашего лимита.
+error-invalid = провайдер отклонил запрос как некорректный.
+error-not-found = провайдер не знает этот номер.
+error-state = невозможно в текущем состоянии номера.
+error-server = у провайдера внутренняя ошибка. Попробуйте через минуту.
+error-unavailable = провайдер сейчас работает нестабильно. Попробуйте через минуту.
+error-timeout = провайдер не ответил вовремя. Попробуйте через минуту.
+error-unexpected = провайдер прислал ответ, который я не могу разобрать. Попробуйте позже.
+error-generic = у меня что-то пошло не так; ничего не потеряно. Попробуйте ещё раз.
