@@ -1,0 +1,69 @@
+"""The smsbot command as an operator runs it: one clear line for a bad setting; rotate-keys."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.secret import Secret
+from storage.db import Database
+from storage.keyring import Keyring
+from storage.vault import KeyVault
+
+OLD = "old:" + base64.b64encode(b"o" * 32).decode()
+NEW = "new:" + base64.b64encode(b"n" * 32).decode()
+
+
+def smsbot(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SMSBOT_", "TELEGRAM_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_a_missing_token_stops_run_with_one_line(tmp_path: Path) -> None:
+    result = smsbot("run", env={"SMSBOT_DATABASE": str(tmp_path / "db.sqlite3")})
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "smsbot: TELEGRAM_BOT_TOKEN is not set: get one from @BotFather"
+    ]
+    assert not (tmp_path / "db.sqlite3").exists(), "nothing is opened before the check"
+
+
+def test_a_bad_setting_names_its_variable(tmp_path: Path) -> None:
+    result = smsbot("run", env={"TELEGRAM_BOT_TOKEN": "1:x", "SMSBOT_POLL_INTERVAL": "soon"})
+    assert result.returncode == 2
+    assert "SMSBOT_POLL_INTERVAL" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_rotate_keys_reencrypts_under_the_first_key_and_reports(tmp_path: Path) -> None:
+    database = tmp_path / "db.sqlite3"
+
+    async def store_under_old_key() -> None:
+        async with await Database.open(database) as db:
+            vault = KeyVault(db, Keyring.parse(OLD))
+            await vault.put(1, "herosms", Secret("key-of-user-one"))
+            await vault.put(2, "smshub", Secret("key-of-user-two"))
+
+    asyncio.run(store_under_old_key())
+    result = smsbot(
+        "rotate-keys", env={"SMSBOT_DATABASE": str(database), "SMSBOT_MASTER_KEYS": f"{NEW},{OLD}"}
+    )
+    assert result.returncode == 0, result.stderr
+    assert "re-encrypted 2 key(s) under new; 0 remain under old keys" in result.stdout
+
+    async def read_with_new_key_only() -> tuple[str | None, str | None]:
+        async with await Database.open(database) as db:
+            vault = KeyVault(db, Keyring.parse(NEW))
+            one, two = await vault.get(1, "herosms"), await vault.get(2, "smshub")
+            return (one.reveal() if one else None, two.reveal() if two else None)
+
+    assert asyncio.run(read_with_new_key_only()) == ("key-of-user-one", "key-of-user-two")
