@@ -35,6 +35,7 @@ from bot.services.purchases import PurchaseService
 from bot.services.reconciliation import ActivationSource, Reconciler
 from bot.services.recorder import Recorder
 from bot.services.watcher import ActivationWatcher
+from bot.webhooks import WebhookReceiver
 from storage.activations import ActivationLedger
 from storage.db import Database
 from storage.events import EventOutbox
@@ -85,6 +86,7 @@ class Services:
     reconciler: Reconciler
     watcher: ActivationWatcher
     notifier: Notifier
+    webhooks: WebhookReceiver | None = None
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -180,6 +182,11 @@ async def _wire(
         watcher=ActivationWatcher(activations, users, accounts, recorder, clock=clock),
         notifier=notifier,
     )
+    if settings.webhook_secret is not None:
+        host, port = settings.webhook_listen
+        services.webhooks = WebhookReceiver(
+            activations, recorder, settings.webhook_secret, host=host, port=port
+        )
     bot_data: BotData = application.bot_data
     bot_data.services = services
     register_handlers(application, settings)
@@ -197,6 +204,8 @@ async def start_background(application: Application, services: Services) -> None
             len(report.still_pending),
         )
     await _set_commands(application, services.translator)
+    if services.webhooks is not None:
+        await services.webhooks.start()
     interval = services.settings.poll_interval
     services.tasks += [
         asyncio.create_task(services.watcher.run(interval, services.stop), name="watcher"),
@@ -207,6 +216,8 @@ async def start_background(application: Application, services: Services) -> None
 
 async def stop_background(services: Services) -> None:
     services.stop.set()
+    if services.webhooks is not None:
+        await services.webhooks.stop()
     for task in services.tasks:
         task.cancel()
     for task in services.tasks:

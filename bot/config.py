@@ -43,6 +43,8 @@ class Settings:
         poll_interval: seconds between watcher ticks.
         allowed_users: Telegram user ids allowed to use the bot; empty means everyone.
         log_level: the root log level name.
+        webhook_secret: turns the provider-webhook receiver on; the secret path part.
+        webhook_listen: where the receiver listens.
     """
 
     telegram_token: Secret | None
@@ -53,6 +55,8 @@ class Settings:
     poll_interval: float
     allowed_users: frozenset[int]
     log_level: str
+    webhook_secret: Secret | None = None
+    webhook_listen: tuple[str, int] = ("127.0.0.1", 8090)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -64,6 +68,7 @@ class Settings:
         env = os.environ if env is None else env
         token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
         master_keys = env.get("SMSBOT_MASTER_KEYS", "").strip()
+        webhook_secret = env.get("SMSBOT_WEBHOOK_SECRET", "").strip()
         return cls(
             telegram_token=Secret(token) if token else None,
             telegram_api_url=_url(env, "TELEGRAM_API_URL", DEFAULT_TELEGRAM_API_URL),
@@ -73,6 +78,8 @@ class Settings:
             poll_interval=_poll_interval(env),
             allowed_users=_allowed_users(env),
             log_level=_log_level(env),
+            webhook_secret=_webhook_secret(webhook_secret),
+            webhook_listen=_listen(env),
         )
 
     def require_token(self) -> Secret:
@@ -130,3 +137,19 @@ def _log_level(env: Mapping[str, str]) -> str:
     if value not in _LOG_LEVELS:
         raise ConfigError(f"SMSBOT_LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}")
     return value
+
+
+def _webhook_secret(value: str) -> Secret | None:
+    if not value:
+        return None
+    if len(value) < 16 or not value.replace("-", "").replace("_", "").isalnum():
+        raise ConfigError("SMSBOT_WEBHOOK_SECRET must be 16+ letters, digits, '-' or '_'")
+    return Secret(value)
+
+
+def _listen(env: Mapping[str, str]) -> tuple[str, int]:
+    raw = env.get("SMSBOT_WEBHOOK_LISTEN", "").strip() or "127.0.0.1:8090"
+    host, sep, port = raw.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ConfigError("SMSBOT_WEBHOOK_LISTEN must be HOST:PORT")
+    return host, int(port)

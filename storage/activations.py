@@ -373,6 +373,15 @@ class ActivationLedger:
         )
         return [activation_from_row(row) for row in rows]
 
+    async def live_by_activation_id(self, activation_id: str) -> list[Activation]:
+        """Live rows with this provider id (a provider push names no provider; one in practice)."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM activations WHERE activation_id = ?"
+            " AND state IN ('waiting', 'code_received', 'retry')",
+            (activation_id,),
+        )
+        return [activation_from_row(row) for row in rows]
+
     async def bought_count(self, user_id: int) -> int:
         """How many activations the user ever bought (every row past its intent)."""
         row = await self._db.fetchone(

@@ -1,0 +1,78 @@
+"""Provider pushes: the sandbox's webhook reaches the bot's receiver and becomes one push."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.app import build_application, close_application, start_background, stop_background
+from bot.fake_telegram import FakeTelegramServer
+from bot.fake_telegram.ptb import process_with
+from bot.provider.sandbox import SandboxServer
+from tests.bot.conftest import (
+    Harness,
+    bot_settings,
+    buy_first_offer,
+    live_activations,
+    with_key,
+)
+
+SECRET = "webhook-secret-0123456789"
+
+
+@pytest.fixture
+async def hooked(
+    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer
+) -> AsyncIterator[Harness]:
+    settings = bot_settings(
+        tmp_path,
+        sandbox_server.url,
+        SMSBOT_WEBHOOK_SECRET=SECRET,
+        SMSBOT_WEBHOOK_LISTEN="127.0.0.1:0",
+        SMSBOT_POLL_INTERVAL="600",  # polling would find the code too: keep it out of the way
+    )
+    application, services = await build_application(
+        settings, bot_base_url=telegram.bot_base_url, clock=sandbox_server.sandbox.clock
+    )
+    await application.initialize()
+    telegram.state.deliver_directly(process_with(application))
+    await start_background(application, services)
+    try:
+        yield Harness(application, services, telegram, sandbox_server.sandbox, settings)
+    finally:
+        await stop_background(services)
+        await application.shutdown()
+        await close_application(services)
+
+
+async def test_a_provider_push_becomes_one_message_without_polling(hooked: Harness) -> None:
+    assert hooked.services.webhooks is not None
+    hooked.sandbox.configure(webhook_url=hooked.services.webhooks.url)
+    alice = hooked.user()
+    await with_key(hooked, alice)
+    await buy_first_offer(hooked, alice)
+    [activation] = await live_activations(hooked)
+    polls_before = sum(1 for r in hooked.sandbox.request_log if r.action == "getActiveActivations")
+    hooked.sandbox.deliver_sms(int(activation.activation_id), "Code 135790")  # type: ignore[arg-type]
+    await alice.wait_for(lambda chat: any(m.text.startswith("🔑 135790") for m in chat), 5)
+    polls_after = sum(1 for r in hooked.sandbox.request_log if r.action == "getActiveActivations")
+    assert polls_after == polls_before, "the push came by webhook, not by a poll"
+    # A poll that sees the same code afterwards does not push it again.
+    await hooked.services.watcher.tick()
+    await hooked.services.notifier.drain()
+    assert len([m for m in alice.chat() if m.text.startswith("🔑 135790")]) == 1
+
+
+async def test_wrong_secret_and_garbage_are_refused(hooked: Harness) -> None:
+    assert hooked.services.webhooks is not None
+    good = hooked.services.webhooks.url
+    async with httpx.AsyncClient() as client:
+        wrong = await client.post(good.replace(SECRET, "x" * len(SECRET)), json={})
+        garbage = await client.post(good, content=b"not json")
+        unknown = await client.post(
+            good, json={"activationId": 1, "service": "tg", "text": "1", "code": "1"}
+        )
+    assert (wrong.status_code, garbage.status_code, unknown.status_code) == (404, 400, 200)
