@@ -231,12 +231,20 @@ async def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> Non
         )
         for tag in ("a", "b")
     ]
-    for process in processes:
-        assert process.stdout is not None
-        line = await asyncio.wait_for(process.stdout.readline(), 10)
-        if line != b"ready\n":
-            assert process.stderr is not None
-            pytest.fail((await process.stderr.read()).decode())
+    try:
+        for process in processes:
+            assert process.stdout is not None
+            # Generous: two interpreters importing and migrating on a loaded 2-core machine.
+            line = await asyncio.wait_for(process.stdout.readline(), 60)
+            if line != b"ready\n":
+                assert process.stderr is not None
+                pytest.fail((await process.stderr.read()).decode())
+    except BaseException:
+        for process in processes:  # never leave a writer waiting for "go" forever
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+        raise
     go.touch()
     results = await asyncio.gather(*(process.communicate() for process in processes))
     for process, (_, stderr) in zip(processes, results, strict=True):
