@@ -59,6 +59,7 @@ COMMANDS: Final = (
     "history",
     "key",
     "provider",
+    "settings",
     "lang",
     "help",
     "cancel",

@@ -77,6 +77,14 @@ class BuyNavigation(CallbackData):
 
 
 @dataclass(frozen=True, slots=True)
+class ToggleSetting(CallbackData):
+    """A /settings switch, by name (``autocancel``)."""
+
+    prefix = "st"
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class PickLanguage(CallbackData):
     prefix = "lg"
     code: str

@@ -14,14 +14,14 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.config import Settings
-from bot.handlers import account, activations, buy, errors, keys, start, text
+from bot.handlers import account, activations, buy, errors, keys, settings, start, text
 
 
-def register_handlers(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+def register_handlers(application: Application, config: Settings) -> None:  # type: ignore[type-arg]
     """Adds every handler; group -1 turns away users the operator did not allow."""
-    if settings.allowed_users:
-        application.add_handler(errors.build_access_guard(settings.allowed_users), group=-1)
-    for module in (start, keys, buy, activations, account, text):
+    if config.allowed_users:
+        application.add_handler(errors.build_access_guard(config.allowed_users), group=-1)
+    for module in (start, keys, buy, activations, account, settings, text):
         application.add_handlers(module.build())
     application.add_handler(errors.build_stale_button_handler())
     application.add_error_handler(errors.on_error)

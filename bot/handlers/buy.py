@@ -17,7 +17,7 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import Context
-from bot.handlers.common import BUY, chat_id, renderer, send, services, show, user_id
+from bot.handlers.common import AWAITING, BUY, chat_id, renderer, send, services, show, user_id
 from bot.keyboards import (
     BuyNavigation,
     ConfirmPurchase,
@@ -165,8 +165,14 @@ async def start_buy(update: Update, context: Context) -> None:
     if client is None:
         return
     assert context.user_data is not None
+    context.user_data.pop(AWAITING, None)  # a new command ends a pending /key or /provider step
     query = " ".join(context.args or ()).strip() or None
-    draft: dict[str, Any] = {"step": "service", "user": user_id(update), "query": query}
+    draft: dict[str, Any] = {
+        "step": "service",
+        "user": user_id(update),
+        "query": query,
+        "provider": client.endpoint.key,
+    }
     context.user_data[BUY] = draft
     try:
         screen = await _services_screen(context, client, render, draft, 0)
@@ -316,6 +322,10 @@ async def confirm(update: Update, context: Context) -> None:
     token = ConfirmPurchase.unpack(query.data).token
     draft = _draft(context)
     if draft is None or draft.get("token") != token:
+        await query.answer(render("buy-expired-menu"), show_alert=True)
+        return
+    current = await services(context).accounts.endpoint_of(user_id(update))
+    if draft.get("provider") != current.key:  # /provider changed since the prices were shown
         await query.answer(render("buy-expired-menu"), show_alert=True)
         return
     if draft.get("done"):

@@ -14,7 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import Context
-from bot.handlers.common import AWAITING, renderer, send, services, show, user_id
+from bot.handlers.common import AWAITING, BUY, renderer, send, services, show, user_id
 from bot.keyboards import PickProvider
 from bot.provider import PRESETS, InvalidEndpointError, ProviderError
 from bot.rendering import Renderer, Screen
@@ -41,6 +41,7 @@ async def ask_key(update: Update, context: Context) -> None:
         return
     endpoint = await services(context).accounts.endpoint_of(user_id(update))
     assert context.user_data is not None
+    context.user_data.pop(BUY, None)  # typed text is the key now, not a /buy search
     context.user_data[AWAITING] = "key"
     await send(update, render("key-ask", provider=endpoint.title))
 

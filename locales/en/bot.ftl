@@ -11,6 +11,7 @@ command-provider = Choose the provider
 command-lang = Language
 command-help = How it works
 command-cancel = Leave the current step
+command-settings = Auto-cancel and other settings
 
 ## Start and help
 start-welcome =
@@ -179,3 +180,13 @@ error-unavailable = the provider is not answering properly right now. Try again 
 error-timeout = the provider did not answer in time. Try again in a minute.
 error-unexpected = the provider sent an answer I cannot read. Try again later.
 error-generic = something went wrong on my side; nothing was lost. Try again.
+
+## Settings
+settings-text =
+    ⚙️ <b>Settings</b>
+    Cancel a number that got no code shortly before it expires, so the money comes back: { $auto_cancel ->
+        [on] <b>on</b>
+       *[off] <b>off</b>
+    }
+button-auto-cancel-off = Turn auto-cancel off
+button-auto-cancel-on = Turn auto-cancel on

@@ -12,6 +12,7 @@ command-provider = Elegir el proveedor
 command-lang = Idioma
 command-help = Cómo funciona
 command-cancel = Salir del paso actual
+command-settings = Autocancelación y otros ajustes
 
 ## Start and help
 start-welcome =
@@ -180,3 +181,13 @@ error-unavailable = el proveedor no responde correctamente ahora mismo. Vuelve a
 error-timeout = el proveedor no respondió a tiempo. Vuelve a intentarlo en un minuto.
 error-unexpected = el proveedor envió una respuesta que no puedo leer. Vuelve a intentarlo más tarde.
 error-generic = algo ha fallado por mi parte; no se ha perdido nada. Vuelve a intentarlo.
+
+## Settings
+settings-text =
+    ⚙️ <b>Ajustes</b>
+    Cancelar un número sin código poco antes de que caduque, para recuperar el dinero: { $auto_cancel ->
+        [on] <b>activado</b>
+       *[off] <b>desactivado</b>
+    }
+button-auto-cancel-off = Desactivar la autocancelación
+button-auto-cancel-on = Activar la autocancelación

@@ -12,6 +12,7 @@ command-provider = Выбрать провайдера
 command-lang = Язык
 command-help = Как это работает
 command-cancel = Отменить текущий шаг
+command-settings = Автоотмена и другие настройки
 
 ## Start and help
 start-welcome =
@@ -186,3 +187,13 @@ error-unavailable = провайдер сейчас работает неста�
 error-timeout = провайдер не ответил вовремя. Попробуйте через минуту.
 error-unexpected = провайдер прислал ответ, который я не могу разобрать. Попробуйте позже.
 error-generic = у меня что-то пошло не так; ничего не потеряно. Попробуйте ещё раз.
+
+## Settings
+settings-text =
+    ⚙️ <b>Настройки</b>
+    Отменять номер без кода незадолго до истечения, чтобы деньги вернулись: { $auto_cancel ->
+        [on] <b>вкл.</b>
+       *[off] <b>выкл.</b>
+    }
+button-auto-cancel-off = Выключить автоотмену
+button-auto-cancel-on = Включить автоотмену

@@ -125,3 +125,18 @@ async def test_code_another_code_finish(harness: Harness) -> None:
     row = await harness.services.activations.get(activation.ledger_id)
     assert row is not None and row.state is ActivationState.FINISHED
     assert row.cost is not None and row.cost > Decimal(0)
+
+
+async def test_auto_cancel_off_keeps_a_codeless_number_to_its_end(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    await alice.send_text("/settings")
+    await alice.press("Turn auto-cancel off")
+    assert "<b>off</b>" in alice.last_bot_message().text or "off" in (  # type: ignore[union-attr]
+        alice.last_bot_message().text  # type: ignore[union-attr]
+    )
+    await buy_first_offer(harness, alice)
+    harness.sandbox.advance(20 * 60 - 60)
+    await harness.poll()
+    assert not any(r.action == "setStatus" for r in harness.sandbox.request_log)
+    assert len(await live_activations(harness)) == 1
