@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -30,7 +30,7 @@ from bot.keyboards import (
 )
 from bot.provider import ProviderClient, ProviderError
 from bot.provider.models import Country, Price
-from bot.rendering import Renderer, Screen
+from bot.rendering import Html, Renderer, Screen
 from bot.services.accounts import AccountError, KeyNeedsReentryError
 from bot.services.catalog import rank_services, search_countries
 from bot.services.purchases import PurchaseRequest, PurchaseStatus
@@ -150,10 +150,14 @@ async def _confirm_screen(
         count=price.count,
         balance=render.money(balance),
     )
+    if draft.get("max_price"):
+        max_price = render.money(Decimal(draft["max_price"]))
+        text = Html(f"{text}\n{render('buy-max-price-line', max_price=max_price)}")
     confirm = render.button(
         "buy-confirm-button", ConfirmPurchase(draft["token"]), price=render.money(price.cost)
     )
-    return Screen(text, InlineKeyboardMarkup([[confirm], back]))
+    max_price_button = render.button("buy-max-price-button", BuyNavigation("maxprice"))
+    return Screen(text, InlineKeyboardMarkup([[confirm], [max_price_button], back]))
 
 
 # --- handlers -------------------------------------------------------------------------------
@@ -283,6 +287,10 @@ async def _next_screen(
         if target == "services":
             draft.update(step="service", token=None)
             return await _services_screen(context, client, render, draft, 0)
+        if target == "maxprice" and draft.get("step") == "confirm":
+            assert context.user_data is not None
+            context.user_data[AWAITING] = "max_price"
+            return Screen(render("buy-ask-max-price"))
         if target == "countries" and draft.get("service"):
             draft.update(step="country", token=None)
             return await _countries_screen(context, client, render, draft, 0)
@@ -314,6 +322,36 @@ def _operators_screen(
     return Screen(text, InlineKeyboardMarkup(rows))
 
 
+async def receive_max_price(update: Update, context: Context) -> None:
+    """The text after "Max price…": an amount (0 for none), then the confirm screen again."""
+    render = await renderer(update, context)
+    message = update.effective_message
+    assert message is not None and context.user_data is not None
+    draft = _draft(context)
+    if draft is None or draft.get("step") != "confirm":
+        context.user_data.pop(AWAITING, None)
+        await send(update, render("buy-expired-menu"))
+        return
+    try:
+        amount = Decimal((message.text or "").strip().replace(",", "."))
+    except InvalidOperation:
+        amount = Decimal(-1)
+    if not amount.is_finite() or amount < 0 or amount > 1_000_000:
+        await send(update, render("buy-bad-max-price"))  # the next text is tried again
+        return
+    context.user_data.pop(AWAITING, None)
+    draft["max_price"] = str(amount) if amount > 0 else None
+    client = await _client(update, context, render)
+    if client is None:
+        return
+    try:
+        screen = await _confirm_screen(context, client, render, draft)
+    except ProviderError as error:
+        await send(update, render("request-failed", reason=render.error(error)))
+        return
+    await send(update, screen.text, screen.keyboard)
+
+
 async def confirm(update: Update, context: Context) -> None:
     """The buy button. Sequential updates plus the ledger's unique key make it buy once."""
     query = update.callback_query
@@ -337,6 +375,7 @@ async def confirm(update: Update, context: Context) -> None:
         country=int(draft["country"]),
         operator=draft.get("operator"),
         shown_price=Decimal(draft["price"]),
+        max_price=Decimal(draft["max_price"]) if draft.get("max_price") else None,
         service_name=draft["service_name"],
         country_names=draft.get("country_names") or {},
     )

@@ -17,6 +17,8 @@ async def on_text(update: Update, context: Context) -> None:
         await keys.receive_key(update, context)
     elif awaiting == "provider_url":
         await keys.receive_provider_url(update, context)
+    elif awaiting == "max_price":
+        await buy.receive_max_price(update, context)
     elif not await buy.search(update, context):
         render = await renderer(update, context)
         await send(update, render("unknown-text"))

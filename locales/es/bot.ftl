@@ -85,6 +85,10 @@ buy-confirm =
     Disponibles: { $count }
     Tu saldo: { $balance }
 buy-confirm-button = ✅ Comprar por { $price }
+buy-max-price-button = 💲 Precio máximo…
+buy-max-price-line = Precio máximo (Free Price): <b>{ $max_price }</b>
+buy-ask-max-price = Envía lo máximo que pagarás por este número, p. ej. <code>15.50</code> (0 sin límite). El proveedor vende a su precio hasta ese límite.
+buy-bad-max-price = ❌ Eso no es un importe. Envía un número como <code>15.50</code>, o 0 sin límite.
 buy-balance-short = ❌ El precio es { $price }, pero tu saldo es { $balance }. Recarga en tu proveedor y vuelve a intentarlo.
 buy-sold-out = ❌ No quedan números para esta opción. Elige otro país u operador.
 buy-aborted = Compra cancelada. No se ha comprado nada.

@@ -44,3 +44,38 @@ async def test_buy_by_buttons_then_code_is_pushed(harness: Harness) -> None:
     last = alice.last_bot_message()
     assert last is not None and "54321" in last.text, alice.transcript()
     assert harness.sandbox.balance(ALICE_KEY) < Decimal("1000")
+
+
+async def _to_confirm(harness: Harness) -> tuple[object, object]:
+    alice = harness.user()
+    await with_key(harness, alice)
+    await alice.send_text("/buy")
+    await alice.press("Telegram")
+    await alice.press(alice.last_bot_message().buttons[0][0])  # type: ignore[union-attr]
+    if alice.last_bot_message().find_buttons("Any operator"):  # type: ignore[union-attr]
+        await alice.press("Any operator")
+    return alice, alice.last_bot_message()
+
+
+async def test_a_max_price_below_the_price_buys_nothing_and_says_why(harness: Harness) -> None:
+    alice, _ = await _to_confirm(harness)
+    await alice.press("💲 Max price…")  # type: ignore[attr-defined]
+    await alice.send_text("0.01")  # type: ignore[attr-defined]
+    confirm = alice.last_bot_message()  # type: ignore[attr-defined]
+    assert "Max price (Free Price): 0.01" in confirm.text
+    await alice.press(confirm.buttons[0][0], confirm)  # type: ignore[attr-defined]
+    assert "above your limit" in alice.last_bot_message().text  # type: ignore[attr-defined]
+    [call] = [r for r in harness.sandbox.request_log if r.action == "getNumberV2"]
+    assert call.params.get("maxPrice") == "0.01"
+    assert await live_activations(harness) == []
+
+
+async def test_a_max_price_above_the_price_buys(harness: Harness) -> None:
+    alice, _ = await _to_confirm(harness)
+    await alice.press("💲 Max price…")  # type: ignore[attr-defined]
+    await alice.send_text("abc")  # type: ignore[attr-defined]
+    assert "not an amount" in alice.last_bot_message().text  # type: ignore[attr-defined]
+    await alice.send_text("500")  # type: ignore[attr-defined]
+    confirm = alice.last_bot_message()  # type: ignore[attr-defined]
+    await alice.press(confirm.buttons[0][0], confirm)  # type: ignore[attr-defined]
+    assert len(await live_activations(harness)) == 1
