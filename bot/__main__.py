@@ -55,6 +55,9 @@ def _configure_logging(settings: Settings) -> None:
     # httpx logs every request URL at INFO; a GET-only provider carries the key in it. The
     # transport also redacts, but the bot's log has no use for per-request lines.
     logging.getLogger("httpx").setLevel(max(logging.WARNING, settings.log_level_number))
+    # PTB logs every getUpdates result at DEBUG, message texts included: a key a user sends
+    # would be written to the log. Never below INFO for it.
+    logging.getLogger("telegram").setLevel(max(logging.INFO, settings.log_level_number))
 
 
 async def _rotate_keys(settings: Settings) -> int:

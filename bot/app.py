@@ -140,7 +140,7 @@ async def _wire(
     rents = RentLedger(db)
     outbox = EventOutbox(db)
     accounts = AccountService(
-        users, vault, transport, default_provider=settings.provider, clock=clock
+        users, vault, transport, activations, default_provider=settings.provider, clock=clock
     )
 
     async def source_for(user_id: int, provider: str) -> ActivationSource | None:

@@ -39,6 +39,7 @@ from bot.views import activation_screen
 log = logging.getLogger(__name__)
 
 _LABEL_CHARS = 28
+_CONFIRM_TTL = 600.0  # seconds a confirm screen's price is offered
 
 
 def _draft(context: Context) -> dict[str, Any] | None:
@@ -138,6 +139,8 @@ async def _confirm_screen(
         )
         return Screen(text, InlineKeyboardMarkup([back]))
     draft["token"] = secrets.token_hex(8)
+    draft["token_at"] = services(context).clock.now()
+    draft["done"] = False
     draft["price"] = str(price.cost)
     draft["step"] = "confirm"
     operator = draft.get("operator") or "any"
@@ -359,7 +362,9 @@ async def confirm(update: Update, context: Context) -> None:
     render = await renderer(update, context)
     token = ConfirmPurchase.unpack(query.data).token
     draft = _draft(context)
-    if draft is None or draft.get("token") != token:
+    age = services(context).clock.now() - float(draft.get("token_at") or 0) if draft else 0.0
+    if draft is None or draft.get("token") != token or age > _CONFIRM_TTL:
+        # An old confirm screen's price may no longer hold: ask for a fresh one.
         await query.answer(render("buy-expired-menu"), show_alert=True)
         return
     current = await services(context).accounts.endpoint_of(user_id(update))

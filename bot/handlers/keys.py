@@ -20,6 +20,7 @@ from bot.provider import PRESETS, InvalidEndpointError, ProviderError
 from bot.rendering import Renderer, Screen
 from bot.services.accounts import (
     KeyRejectedError,
+    LiveNumbersError,
     MalformedKeyError,
     TooManyKeyAttemptsError,
 )
@@ -51,17 +52,22 @@ async def receive_key(update: Update, context: Context) -> None:
     render = await renderer(update, context)
     message = update.effective_message
     assert message is not None and context.user_data is not None
-    context.user_data.pop(AWAITING, None)
     await _delete_quietly(update)
-    await _store_key(update, context, render, message.text or "")
+    # The flag stays until a key is stored (or another command is sent): a second try after a
+    # refused key is a key too, and must be deleted, never read as a search.
+    if await _store_key(update, context, render, message.text or ""):
+        context.user_data.pop(AWAITING, None)
 
 
-async def _store_key(update: Update, context: Context, render: Renderer, text: str) -> None:
+async def _store_key(update: Update, context: Context, render: Renderer, text: str) -> bool:
+    """Checks and stores a key; True when it was stored."""
     accounts = services(context).accounts
     endpoint = await accounts.endpoint_of(user_id(update))
     progress = await send(update, render("key-checking", provider=endpoint.title))
     try:
         balance = await accounts.set_key(user_id(update), text)
+    except LiveNumbersError:
+        reply = render("key-busy", provider=endpoint.title)
     except TooManyKeyAttemptsError as limited:
         reply = render("key-too-many", minutes=max(1, round(limited.retry_in / 60)))
     except MalformedKeyError:
@@ -73,14 +79,21 @@ async def _store_key(update: Update, context: Context, render: Renderer, text: s
     else:
         masked = await accounts.masked_key(user_id(update))
         reply = render("key-saved", masked=masked or "", balance=render.money(balance.balance))
+        await progress.edit_text(reply + "\n" + render("key-deleted-notice"), parse_mode="HTML")
+        return True
     await progress.edit_text(reply + "\n" + render("key-deleted-notice"), parse_mode="HTML")
+    return False
 
 
 async def forget_key(update: Update, context: Context) -> None:
     render = await renderer(update, context)
     accounts = services(context).accounts
     endpoint = await accounts.endpoint_of(user_id(update))
-    deleted = await accounts.forget_key(user_id(update))
+    try:
+        deleted = await accounts.forget_key(user_id(update))
+    except LiveNumbersError:
+        await send(update, render("key-busy", provider=endpoint.title))
+        return
     message = "key-forgotten" if deleted else "key-nothing-to-forget"
     await send(update, render(message, provider=endpoint.title))
 

@@ -1,12 +1,12 @@
 """The SMS-Activate ``handler_api.php`` protocol, spoken by many providers.
 
-    presets.py     where providers are (ProviderEndpoint, PRESETS, resolve_endpoint)
-    transport.py   pooled HTTP, retries for reads only (ProviderTransport)
-    parsing.py     replies -> models or errors, in one place
-    models.py      frozen result types (Decimal money, string ids)
-    errors.py      the error hierarchy and the token table
-    client.py      ProviderClient: one async method per action
-    sandbox/       a faithful emulator of a provider (tests, benchmarks, demo)
+presets.py     where providers are (ProviderEndpoint, PRESETS, resolve_endpoint)
+transport.py   pooled HTTP, retries for reads only (ProviderTransport)
+parsing.py     replies -> models or errors, in one place
+models.py      frozen result types (Decimal money, string ids)
+errors.py      the error hierarchy and the token table
+client.py      ProviderClient: one async method per action
+sandbox/       a faithful emulator of a provider (tests, benchmarks, demo)
 """
 
 from bot.provider.client import PAID_ACTIONS, ProviderClient

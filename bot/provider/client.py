@@ -151,9 +151,7 @@ class ProviderClient:
         self, service: str | None = None, country: int | None = None
     ) -> tuple[Price, ...]:
         """Prices and stock by country and service."""
-        return await self._read(
-            "getPrices", parsing.parse_prices, service=service, country=country
-        )
+        return await self._read("getPrices", parsing.parse_prices, service=service, country=country)
 
     async def get_prices_verification(
         self, service: str | None = None

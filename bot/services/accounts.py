@@ -24,6 +24,7 @@ from bot.provider import (
     resolve_endpoint,
 )
 from bot.secret import Secret
+from storage.activations import ActivationLedger
 from storage.errors import VaultKeyUnreadable
 from storage.users import User, UserStore
 from storage.vault import KeyVault
@@ -51,6 +52,11 @@ class MalformedKeyError(AccountError):
 
 class KeyRejectedError(AccountError):
     """The provider answered BAD_KEY / NO_KEY to the key."""
+
+
+class LiveNumbersError(AccountError):
+    """The key cannot change now: numbers bought with it are still live (they are watched,
+    cancelled and refunded with that key)."""
 
 
 class TooManyKeyAttemptsError(AccountError):
@@ -94,6 +100,7 @@ class AccountService:
         users: UserStore,
         vault: KeyVault,
         transport: ProviderTransport,
+        activations: ActivationLedger,
         *,
         default_provider: str,
         clock: Clock,
@@ -102,6 +109,7 @@ class AccountService:
     ) -> None:
         self._users = users
         self._vault = vault
+        self._activations = activations
         self._transport = transport
         self._default_provider = default_provider
         self._clock = clock
@@ -177,6 +185,7 @@ class AccountService:
             raise MalformedKeyError
         key = Secret(candidate)
         endpoint = await self.endpoint_of(user_id)
+        await self._refuse_if_live(user_id, endpoint.key, key)
         client = ProviderClient(self._transport, endpoint, key)
         try:
             balance = await self._balance(client)
@@ -190,7 +199,22 @@ class AccountService:
     async def forget_key(self, user_id: int) -> bool:
         """Deletes the key of the user's current provider; False when there was none."""
         endpoint = await self.endpoint_of(user_id)
+        await self._refuse_if_live(user_id, endpoint.key, None)
         return await self._vault.delete(user_id, endpoint.key)
+
+    async def _refuse_if_live(self, user_id: int, provider: str, new_key: Secret | None) -> None:
+        """Raises LiveNumbersError if live activations on ``provider`` need the stored key."""
+        live = [
+            a for a in await self._activations.active_for_user(user_id) if a.provider == provider
+        ]
+        if not live:
+            return
+        try:
+            current = await self._vault.get(user_id, provider)
+        except VaultKeyUnreadable:
+            return  # nothing usable to protect; a new key is the only way forward
+        if current is not None and current != new_key:
+            raise LiveNumbersError(provider)
 
     async def masked_key(self, user_id: int) -> str | None:
         """The current provider's key, masked, or None when none is stored."""

@@ -130,7 +130,10 @@ class ActivationService:
     async def refresh(self, user_id: int, ledger_id: int) -> ActionResult:
         """Asks the provider for the activation's state and brings the ledger in line."""
         row = await self.owned(user_id, ledger_id)
-        return await self._sync(await self._client(row), row)
+        result = await self._sync(await self._client(row), row)
+        if result.outcome is Outcome.REFUSED:  # still live: the refresh itself succeeded
+            return ActionResult(Outcome.DONE, result.activation)
+        return result
 
     async def _client(self, row: Activation) -> ProviderClient:
         client = await self._accounts.client_for_provider(row.user_id, row.provider)

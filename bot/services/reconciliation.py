@@ -183,7 +183,9 @@ class Reconciler:
         if results:
             _LOG.info(
                 "reconciled intents: %d confirmed, %d failed, %d still pending",
-                len(report.confirmed), len(report.failed), len(report.still_pending),
+                len(report.confirmed),
+                len(report.failed),
+                len(report.still_pending),
             )
         return report
 
@@ -201,8 +203,12 @@ class Reconciler:
                 listed = list(await source.get_active_activations())
             except Exception as error:
                 # The class name only: a provider error's text may quote a URL or a reply.
-                _LOG.warning("reconciliation: getActiveActivations failed for user %s on %r: %s",
-                             user_id, provider, type(error).__name__)
+                _LOG.warning(
+                    "reconciliation: getActiveActivations failed for user %s on %r: %s",
+                    user_id,
+                    provider,
+                    type(error).__name__,
+                )
                 reason = f"provider error: {type(error).__name__}"
                 results += [_result(i, "pending", reason) for i in activations]
             else:
@@ -211,8 +217,12 @@ class Reconciler:
             try:
                 rented = list(await source.get_rent_list())
             except Exception as error:
-                _LOG.warning("reconciliation: getRentList failed for user %s on %r: %s",
-                             user_id, provider, type(error).__name__)
+                _LOG.warning(
+                    "reconciliation: getRentList failed for user %s on %r: %s",
+                    user_id,
+                    provider,
+                    type(error).__name__,
+                )
                 reason = f"provider error: {type(error).__name__}"
                 results += [_result(r, "pending", reason) for r in rents]
             else:
@@ -263,8 +273,10 @@ class Reconciler:
         ]
         # The earliest activation first; one without a time only when no timed one fits.
         fitting.sort(
-            key=lambda a: (a.activation_time is None,
-                           a.activation_time.timestamp() if a.activation_time else 0.0)
+            key=lambda a: (
+                a.activation_time is None,
+                a.activation_time.timestamp() if a.activation_time else 0.0,
+            )
         )
         return fitting[0] if fitting else None
 

@@ -187,12 +187,14 @@ class ActivationWatcher:
                 health.has_list_action = False  # this provider: getStatus per activation
         for row in rows:
             try:
+                codes_before = report.new_codes
                 if listed is not None and row.activation_id in listed:
                     await self._check_listed(client, row, listed[row.activation_id], report)
                     ended = False
                 else:
                     ended = await self._check_by_status(client, row, report)
-                if not ended:
+                # This row's snapshot predates a code found just now: no cancel for it.
+                if not ended and report.new_codes == codes_before:
                     await self._check_deadlines(client, row, report)
             except (StateConflictError, NotFoundError) as refusal:
                 log.info("activation %s: %s", row.ledger_id, refusal.token)
@@ -230,13 +232,13 @@ class ActivationWatcher:
         try:
             status = await client.get_status(row.activation_id)
         except NotFoundError:
-            await self._end(row, _final_state(row), "expired", report)
+            await self._end(row, _final_state(row), _why(row), report)
             return True
         if status.kind is StatusKind.CODE_RECEIVED and status.code:
             if await self._recorder.code(row, code=status.code, text=None):
                 report.new_codes += 1
         elif status.kind is StatusKind.CANCELLED:
-            await self._end(row, _final_state(row), "expired", report)
+            await self._end(row, _final_state(row), _why(row), report)
             return True
         return False
 
@@ -270,6 +272,11 @@ class ActivationWatcher:
     ) -> None:
         if await self._recorder.ended(row, state, why):
             report.ended += 1
+
+
+def _why(row: WatchedActivation) -> str:
+    """What to tell the user: a code came (charged, finished) or none (refunded)."""
+    return "finished" if row.code_count else "expired"
 
 
 def _final_state(row: WatchedActivation) -> ActivationState:

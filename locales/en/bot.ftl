@@ -48,6 +48,7 @@ key-unreadable = I can no longer read your stored key. Please send it again with
 key-none = You have no key for <b>{ $provider }</b> yet. Send /key to add one.
 key-forgotten = 🗑 Your key for { $provider } is deleted.
 key-nothing-to-forget = There was no key for { $provider } to delete.
+key-busy = ❌ You have live numbers bought with your { $provider } key: finish or cancel them (/active) before you change or delete the key.
 key-deleted-notice = (I deleted your message with the key.)
 
 ## Providers

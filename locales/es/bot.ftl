@@ -49,6 +49,7 @@ key-unreadable = Ya no puedo leer tu clave guardada. Vuelve a enviarla con /key.
 key-none = Aún no tienes clave para <b>{ $provider }</b>. Envía /key para añadirla.
 key-forgotten = 🗑 Tu clave de { $provider } se ha borrado.
 key-nothing-to-forget = No había ninguna clave de { $provider } que borrar.
+key-busy = ❌ Tienes números activos comprados con tu clave de { $provider }: termínalos o cancélalos (/active) antes de cambiar o borrar la clave.
 key-deleted-notice = (He borrado tu mensaje con la clave).
 
 ## Providers

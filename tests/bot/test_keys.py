@@ -1,0 +1,56 @@
+"""API keys in the chat: deleted, retried, and never swapped under a live number."""
+
+from __future__ import annotations
+
+from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
+from tests.bot.conftest import Harness, buy_first_offer, live_activations, with_key
+
+
+async def test_a_key_sent_again_after_a_refused_one_is_deleted_and_stored(
+    harness: Harness,
+) -> None:
+    alice = harness.user()
+    await alice.send_text("/key")
+    await alice.send_text("not-a-real-key-123")
+    assert "does not accept" in alice.last_bot_message().text  # type: ignore[union-attr]
+    await alice.send_text(ALICE_KEY)  # no second /key: still the key step
+    assert all(ALICE_KEY not in m.text for m in alice.chat()), alice.transcript()
+    assert "Key saved" in alice.last_bot_message().text  # type: ignore[union-attr]
+
+
+async def test_the_key_cannot_change_or_go_while_a_number_bought_with_it_is_live(
+    harness: Harness,
+) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    await buy_first_offer(harness, alice)
+    await alice.send_text(f"/key {BOB_KEY}")
+    assert "live numbers" in alice.last_bot_message().text  # type: ignore[union-attr]
+    await alice.send_text("/forgetkey")
+    assert "live numbers" in alice.last_bot_message().text  # type: ignore[union-attr]
+    await harness.poll()
+    [row] = await live_activations(harness)  # still watched with the key that bought it
+    assert row.activation_id is not None
+
+
+async def test_a_code_then_the_deadline_tells_finished_not_refunded(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    await buy_first_offer(harness, alice)
+    [row] = await live_activations(harness)
+    harness.sandbox.deliver_sms(int(row.activation_id), "Code 565656")  # type: ignore[arg-type]
+    await harness.poll()
+    harness.sandbox.advance(21 * 60)  # the provider finishes it, the charge kept
+    await harness.poll()
+    last = alice.last_bot_message()
+    assert last is not None and "is finished" in last.text, alice.transcript()
+    assert "balance" not in last.text
+
+
+async def test_refresh_of_a_live_number_says_done(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    await buy_first_offer(harness, alice)
+    query = await alice.press("🔄 Refresh")
+    answer = alice.answer_for(query)
+    assert answer is not None and answer.text == "Done."
