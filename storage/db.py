@@ -192,9 +192,8 @@ class Database:
         reader: aiosqlite.Connection | None = None
         try:
             writer.row_factory = sqlite3.Row
-            async with writer.execute("PRAGMA journal_mode=WAL") as cursor:
-                mode = await cursor.fetchone()
-            if mode is None or str(mode[0]).lower() != "wal":
+            mode = await _enable_wal(writer, busy_timeout)
+            if mode != "wal":
                 raise StorageError(f"SQLite refused WAL mode for {file}")
             for pragma in (
                 "PRAGMA synchronous=NORMAL",
@@ -326,6 +325,28 @@ class Database:
         # raise and hide the original error.
         if self._writer.in_transaction:
             await self._writer.execute("ROLLBACK")
+
+
+async def _enable_wal(writer: aiosqlite.Connection, busy_timeout: float) -> str:
+    """Switches to WAL, retrying while another process holds the lock.
+
+    SQLite may answer "database is locked" to a journal-mode change at once, without calling
+    the busy handler (two connections switching a new file at the same moment), so the wait
+    is done here, up to ``busy_timeout``.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + busy_timeout
+    delay = 0.01
+    while True:
+        try:
+            async with writer.execute("PRAGMA journal_mode=WAL") as cursor:
+                row = await cursor.fetchone()
+            return "" if row is None else str(row[0]).lower()
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or loop.time() + delay > deadline:
+                raise
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.25)
 
 
 def _create_private_file(file: Path) -> None:
