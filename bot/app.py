@@ -33,7 +33,7 @@ from bot.services.catalog import CatalogService
 from bot.services.notifier import Notifier
 from bot.services.purchases import PurchaseService
 from bot.services.reconciliation import ActivationSource, Reconciler
-from bot.services.recorder import Recorder
+from bot.services.recorder import RECONCILED_EVENT, Recorder
 from bot.services.watcher import ActivationWatcher
 from bot.webhooks import WebhookReceiver
 from storage.activations import ActivationLedger
@@ -196,14 +196,7 @@ async def _wire(
 
 async def start_background(application: Application, services: Services) -> None:  # type: ignore[type-arg]
     """Reconciles what a crash left, registers the commands, starts the watcher and notifier."""
-    report = await services.reconciler.reconcile(min_age=0)
-    if report.confirmed or report.failed or report.still_pending:
-        log.info(
-            "start-up reconciliation: %d confirmed, %d failed, %d pending",
-            len(report.confirmed),
-            len(report.failed),
-            len(report.still_pending),
-        )
+    await reconcile_and_report(services, min_age=0)
     await _set_commands(application, services.translator)
     if services.webhooks is not None:
         await services.webhooks.start()
@@ -240,9 +233,30 @@ async def _reconcile_periodically(services: Services) -> None:
         if services.stop.is_set():
             return
         try:
-            await services.reconciler.reconcile(min_age=_RUNTIME_RECONCILE_AGE)
+            await reconcile_and_report(services, min_age=_RUNTIME_RECONCILE_AGE)
         except Exception:
             log.exception("periodic reconciliation failed")
+
+
+async def reconcile_and_report(services: Services, *, min_age: float) -> None:
+    """Resolves purchases left without an outcome and tells each user what became of theirs.
+
+    (A purchase resolved at once, while its user waits on the confirm screen, is shown there
+    instead: that path calls ``reconcile_user`` and adds no event.)
+    """
+    report = await services.reconciler.reconcile(min_age=min_age)
+    for result in (*report.confirmed, *report.failed):
+        if result.kind != "activation":
+            continue
+        await services.outbox.add(
+            kind=RECONCILED_EVENT,
+            user_id=result.user_id,
+            chat_id=result.chat_id,
+            payload={"ledger_id": result.ledger_id, "outcome": result.outcome},
+            dedup_key=f"reconciled:{result.ledger_id}",
+        )
+    if report.confirmed or report.failed:
+        services.notifier.wake()
 
 
 async def _set_commands(application: Application, translator: Translator) -> None:  # type: ignore[type-arg]

@@ -17,7 +17,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.i18n import Translator
 from bot.rendering import Renderer
 from bot.services.notifier import DeliveryDeferred, DeliveryImpossible
-from bot.services.recorder import CODE_EVENT, ENDED_EVENT
+from bot.services.recorder import CODE_EVENT, ENDED_EVENT, RECONCILED_EVENT
 from bot.views import activation_screen, service_name
 from storage.activations import Activation, ActivationLedger
 from storage.events import Event
@@ -60,6 +60,9 @@ class TelegramDeliverer:
         try:
             if event.kind == CODE_EVENT:
                 await self._send(event.chat_id, self._code_text(render, row, event))
+            elif event.kind == RECONCILED_EVENT:
+                await self._reconciled(render, row, str(event.payload.get("outcome")))
+                return
             elif event.kind == ENDED_EVENT:
                 message_id = _ENDED_MESSAGES.get(str(event.payload.get("why")), "ended-expired")
                 text = render(message_id, phone=row.phone or "", cost=render.money(row.cost))
@@ -78,6 +81,24 @@ class TelegramDeliverer:
             raise DeliveryDeferred(5.0, f"network: {type(network).__name__}") from None
         # The message that shows the activation: best effort, the new message already told.
         await self._refresh_card(render, row)
+
+    async def _reconciled(self, render: Renderer, row: Activation, outcome: str) -> None:
+        """A purchase settled after the fact: the number's message, or "not bought"."""
+        if outcome != "confirmed":
+            await self._send(
+                row.chat_id, render("reconciled-not-bought", service=service_name(row))
+            )
+            return
+        screen = await activation_screen(self._ledger, render, row)
+        message = await self._bot.send_message(
+            row.chat_id,
+            render("reconciled-bought") + "\n\n" + screen.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=screen.keyboard,
+        )
+        await self._ledger.set_message(
+            row.ledger_id, chat_id=row.chat_id, message_id=message.message_id
+        )
 
     def _code_text(self, render: Renderer, row: Activation, event: Event) -> str:
         code = event.payload.get("code") or event.payload.get("text") or ""

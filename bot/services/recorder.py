@@ -22,6 +22,7 @@ CODE_EVENT: Final = "code"
 ENDED_EVENT: Final = "ended"
 RENT_SMS_EVENT: Final = "rent_sms"
 RENT_ENDED_EVENT: Final = "rent_ended"
+RECONCILED_EVENT: Final = "reconciled"  # a purchase whose outcome was found out later
 
 
 class LedgerRow(Protocol):

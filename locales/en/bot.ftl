@@ -98,6 +98,8 @@ buy-duplicate = This confirmation was already used; it buys one number only.
 buy-refused = ❌ Not bought: { $reason }
 request-failed = ❌ The provider could not answer: { $reason }
 buy-unresolved = ⚠️ The provider did not answer clearly. I will check with it and tell you here; you will never be charged twice.
+reconciled-bought = ✅ The provider confirmed your earlier purchase:
+reconciled-not-bought = ↩️ Your earlier purchase of { $service } did not go through: nothing was charged.
 
 ## Buttons
 button-prev = ◀️

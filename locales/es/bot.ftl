@@ -99,6 +99,8 @@ buy-duplicate = Esta confirmación ya se usó; solo compra un número.
 buy-refused = ❌ No se compró: { $reason }
 request-failed = ❌ El proveedor no pudo responder: { $reason }
 buy-unresolved = ⚠️ El proveedor no respondió con claridad. Lo comprobaré y te avisaré aquí; nunca se te cobrará dos veces.
+reconciled-bought = ✅ El proveedor confirmó tu compra anterior:
+reconciled-not-bought = ↩️ Tu compra anterior de { $service } no se realizó: no se cobró nada.
 
 ## Buttons
 button-prev = ◀️

@@ -101,6 +101,8 @@ buy-duplicate = Это подтверждение уже использован�
 buy-refused = ❌ Не куплено: { $reason }
 request-failed = ❌ Провайдер не смог ответить: { $reason }
 buy-unresolved = ⚠️ Провайдер не ответил однозначно. Я уточню у него и сообщу здесь; дважды деньги не спишутся.
+reconciled-bought = ✅ Провайдер подтвердил вашу прошлую покупку:
+reconciled-not-bought = ↩️ Прошлая покупка { $service } не состоялась: деньги не списаны.
 
 ## Buttons
 button-prev = ◀️

@@ -174,3 +174,24 @@ async def test_the_api_key_is_in_no_log_no_database_byte_and_nothing_telegram_go
     for path in (database, Path(f"{database}-wal")):
         if path.exists():
             assert ALICE_KEY.encode() not in path.read_bytes()
+
+
+async def test_a_purchase_settled_later_is_reported_to_its_user(harness: Harness) -> None:
+    from bot.app import reconcile_and_report
+
+    alice = harness.user()
+    await with_key(harness, alice)
+    # Sold, the reply lost, and the immediate check garbled: the outcome stays open.
+    harness.sandbox.inject_fault("getNumberV2", "drop", count=1, after=True)
+    harness.sandbox.inject_fault("getActiveActivations", "garbage", count=1)
+    await buy_first_offer(harness, alice)
+    assert "did not answer clearly" in alice.last_bot_message().text, alice.transcript()  # type: ignore[union-attr]
+    await reconcile_and_report(harness.services, min_age=0)
+    await harness.services.notifier.drain()
+    last = alice.last_bot_message()
+    assert last is not None and "confirmed your earlier purchase" in last.text, alice.transcript()
+    [row] = await live_activations(harness)
+    assert last.message_id == row.message_id  # pushes now update this message
+    await reconcile_and_report(harness.services, min_age=0)  # nothing new: no second message
+    await harness.services.notifier.drain()
+    assert alice.last_bot_message().message_id == last.message_id  # type: ignore[union-attr]
