@@ -16,6 +16,7 @@ from typing import Any
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.callbacks import CallbackDataError
 from bot.context import Context
 from bot.handlers.common import AWAITING, BUY, chat_id, renderer, send, services, show, user_id
 from bot.keyboards import (
@@ -68,9 +69,13 @@ async def _services_screen(
     svc = services(context)
     user = await svc.users.ensure(draft["user"])
     query = draft.get("query")
-    ranked = rank_services(
-        await svc.catalog.services(client), user.preferences.favourite_services, query
-    )
+    ranked = [
+        service
+        for service in rank_services(
+            await svc.catalog.services(client), user.preferences.favourite_services, query
+        )
+        if _fits_a_button(PickService, service.code)
+    ]
     if not ranked:
         return Screen(render("buy-no-service-match", query=query or ""), _abort_only(render))
     keyboard = paginated(
@@ -303,6 +308,7 @@ async def _next_screen(
 def _operators_screen(
     render: Renderer, draft: dict[str, Any], operators: tuple[str, ...]
 ) -> Screen:
+    operators = tuple(name for name in operators if _fits_a_button(PickOperator, name))
     rows = [
         [
             InlineKeyboardButton(
@@ -414,6 +420,17 @@ async def _show_result(
         await show(query, Screen(render("buy-refused", reason=reason)))
         return
     await show(query, Screen(render("buy-unresolved")))
+
+
+def _fits_a_button(kind: type[PickService] | type[PickOperator], value: str) -> bool:
+    """Whether a provider's code or name can ride in a button (64 bytes, safe characters);
+    one that cannot is left out rather than breaking the whole screen."""
+    try:
+        kind(value).pack()
+    except CallbackDataError:
+        log.warning("left out of a picker: %r does not fit in callback data", value[:80])
+        return False
+    return True
 
 
 def _abort_only(render: Renderer) -> InlineKeyboardMarkup:
