@@ -19,6 +19,7 @@ from telegram.ext import Application
 from bot.app import Services, build_application, close_application
 from bot.config import Settings
 from bot.fake_telegram import FakeTelegramServer, FakeUser
+from bot.fake_telegram.driver import VisibleMessage
 from bot.fake_telegram.ptb import process_with
 from bot.provider.sandbox import Sandbox, SandboxServer
 from bot.provider.sandbox.testing import ALICE_KEY
@@ -91,10 +92,10 @@ async def live_activations(harness: Harness, user_id: int = 1001) -> list[Any]:
     return await harness.services.activations.active_for_user(user_id)
 
 
-async def buy_first_offer(
+async def walk_to_confirm(
     harness: Harness, user: FakeUser, service: str = "Telegram", locale: str = "en"
-) -> None:
-    """/buy, then the service, the cheapest country, any operator, and the buy button."""
+) -> VisibleMessage:
+    """/buy, then the service, the cheapest country and any operator: the confirm screen."""
     await user.send_text("/buy")
     await user.press(service)
     countries = user.last_bot_message()
@@ -107,4 +108,12 @@ async def buy_first_offer(
         await user.press(any_operator)
     confirm = user.last_bot_message()
     assert confirm is not None and confirm.buttons, user.transcript()
+    return confirm
+
+
+async def buy_first_offer(
+    harness: Harness, user: FakeUser, service: str = "Telegram", locale: str = "en"
+) -> None:
+    """Walks to the confirm screen and taps the buy button."""
+    confirm = await walk_to_confirm(harness, user, service, locale)
     await user.press(confirm.buttons[0][0])

@@ -7,7 +7,13 @@ from decimal import Decimal
 from bot.keyboards import ActivationButton
 from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
 from storage.activations import ActivationState
-from tests.bot.conftest import Harness, buy_first_offer, live_activations, with_key
+from tests.bot.conftest import (
+    Harness,
+    buy_first_offer,
+    live_activations,
+    walk_to_confirm,
+    with_key,
+)
 
 
 def paid_calls(harness: Harness) -> int:
@@ -17,13 +23,7 @@ def paid_calls(harness: Harness) -> int:
 async def test_double_tap_on_confirm_buys_one_number(harness: Harness) -> None:
     alice = harness.user()
     await with_key(harness, alice)
-    await alice.send_text("/buy")
-    await alice.press("Telegram")
-    await alice.press(alice.last_bot_message().buttons[0][0])  # type: ignore[union-attr]
-    if alice.last_bot_message().find_buttons("Any operator"):  # type: ignore[union-attr]
-        await alice.press("Any operator")
-    confirm = alice.last_bot_message()
-    assert confirm is not None
+    confirm = await walk_to_confirm(harness, alice)
     data = confirm.keyboard[0][0].callback_data
     assert data is not None
     first = await alice.press_data(data, confirm.message_id)

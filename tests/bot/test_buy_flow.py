@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.provider.sandbox.testing import ALICE_KEY
-from tests.bot.conftest import Harness, live_activations, with_key
+from tests.bot.conftest import Harness, live_activations, walk_to_confirm, with_key
 
 
 async def test_new_user_sets_a_key_and_the_key_message_is_deleted(harness: Harness) -> None:
@@ -49,12 +49,7 @@ async def test_buy_by_buttons_then_code_is_pushed(harness: Harness) -> None:
 async def _to_confirm(harness: Harness) -> tuple[object, object]:
     alice = harness.user()
     await with_key(harness, alice)
-    await alice.send_text("/buy")
-    await alice.press("Telegram")
-    await alice.press(alice.last_bot_message().buttons[0][0])  # type: ignore[union-attr]
-    if alice.last_bot_message().find_buttons("Any operator"):  # type: ignore[union-attr]
-        await alice.press("Any operator")
-    return alice, alice.last_bot_message()
+    return alice, await walk_to_confirm(harness, alice)
 
 
 async def test_a_max_price_below_the_price_buys_nothing_and_says_why(harness: Harness) -> None:
