@@ -35,6 +35,7 @@ from bot.services.purchases import PurchaseService
 from bot.services.reconciliation import ActivationSource, Reconciler
 from bot.services.recorder import RECONCILED_EVENT, Recorder
 from bot.services.watcher import ActivationWatcher
+from bot.updates import PerUserUpdateProcessor
 from bot.webhooks import WebhookReceiver
 from storage.activations import ActivationLedger
 from storage.db import Database
@@ -158,7 +159,7 @@ async def _wire(
             SQLitePersistence(db, store_data=PersistenceInput(bot_data=False, chat_data=False))
         )
         .rate_limiter(AIORateLimiter(max_retries=1))
-        .concurrent_updates(False)
+        .concurrent_updates(PerUserUpdateProcessor())
     )
     application = builder.build()
     deliverer = TelegramDeliverer(application.bot, activations, translator, users)
