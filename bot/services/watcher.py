@@ -110,6 +110,10 @@ class ActivationWatcher:
         # spares a database write per activation per tick. Lost on restart, which only costs
         # one deduplicated write per row.
         self._seen: dict[int, tuple[int, str | None, str | None]] = {}
+        # Rows with a code that the key's active list left out, and for how many ticks in a
+        # row: on providers whose getStatus keeps answering STATUS_OK:<code> for a finished
+        # activation, that absence is the only sign it ended.
+        self._unlisted: dict[int, int] = {}
 
     async def tick(self) -> TickReport:
         """Polls every key with live activations once; never raises for a provider's failure."""
@@ -125,6 +129,8 @@ class ActivationWatcher:
         live = {row.ledger_id for group in groups.values() for row in group.rows}
         for ledger_id in self._seen.keys() - live:
             del self._seen[ledger_id]
+        for ledger_id in self._unlisted.keys() - live:
+            del self._unlisted[ledger_id]
         return report
 
     async def run(self, interval: float, stop: asyncio.Event) -> None:
@@ -189,10 +195,13 @@ class ActivationWatcher:
             try:
                 codes_before = report.new_codes
                 if listed is not None and row.activation_id in listed:
+                    self._unlisted.pop(row.ledger_id, None)
                     await self._check_listed(client, row, listed[row.activation_id], report)
                     ended = False
                 else:
-                    ended = await self._check_by_status(client, row, report)
+                    ended = await self._check_by_status(
+                        client, row, report, unlisted=listed is not None
+                    )
                 # This row's snapshot predates a code found just now: no cancel for it.
                 if not ended and report.new_codes == codes_before:
                     await self._check_deadlines(client, row, report)
@@ -225,9 +234,18 @@ class ActivationWatcher:
         self._seen[row.ledger_id] = seen
 
     async def _check_by_status(
-        self, client: ProviderClient, row: WatchedActivation, report: TickReport
+        self,
+        client: ProviderClient,
+        row: WatchedActivation,
+        report: TickReport,
+        *,
+        unlisted: bool = False,
     ) -> bool:
-        """Asks getStatus; True if the activation turned out to have ended."""
+        """Asks getStatus; True if the activation turned out to have ended.
+
+        Args:
+            unlisted: the key's active list was read and left this row out.
+        """
         report.provider_calls += 1
         try:
             status = await client.get_status(row.activation_id)
@@ -237,6 +255,14 @@ class ActivationWatcher:
         if status.kind is StatusKind.CODE_RECEIVED and status.code:
             if await self._recorder.code(row, code=status.code, text=None):
                 report.new_codes += 1
+            elif unlisted and row.code_count:
+                # An old code, and not among the key's active activations: a provider that
+                # answers STATUS_OK for a finished activation. Twice in a row, so one list
+                # read that lags behind a purchase or a new SMS cannot end a live number.
+                absent = self._unlisted[row.ledger_id] = self._unlisted.get(row.ledger_id, 0) + 1
+                if absent >= 2:
+                    await self._end(row, ActivationState.FINISHED, "finished", report)
+                    return True
         elif status.kind is StatusKind.CANCELLED:
             await self._end(row, _final_state(row), _why(row), report)
             return True

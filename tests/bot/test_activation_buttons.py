@@ -140,3 +140,28 @@ async def test_auto_cancel_off_keeps_a_codeless_number_to_its_end(harness: Harne
     await harness.poll()
     assert not any(r.action == "setStatus" for r in harness.sandbox.request_log)
     assert len(await live_activations(harness)) == 1
+
+
+async def test_a_used_number_the_provider_finished_leaves_active_where_status_says_ok(
+    harness: Harness,
+) -> None:
+    """Providers that answer STATUS_OK:<code> for a finished activation: the number used and
+    left to expire is still ended (it is gone from the key's active list), and the user told."""
+    harness.sandbox.configure(finished_status_token="STATUS_OK")
+    alice = harness.user()
+    await with_key(harness, alice)
+    await buy_first_offer(harness, alice)
+    [activation] = await live_activations(harness)
+    harness.sandbox.deliver_sms(int(activation.activation_id), "Code 33333")  # type: ignore[arg-type]
+    await harness.poll()
+    harness.sandbox.advance(21 * 60)  # past the deadline: the provider finishes it
+    await harness.poll()
+    assert len(await live_activations(harness)) == 1  # one absence from the list is not enough
+    await harness.poll()
+    assert await live_activations(harness) == []
+    row = await harness.services.activations.get(activation.ledger_id)
+    assert row is not None and row.state is ActivationState.FINISHED
+    assert "finished" in alice.last_bot_message().text  # type: ignore[union-attr]
+    await harness.poll()
+    sent = harness.telegram.state.calls_to("sendMessage")
+    assert sum(1 for call in sent if "33333" in str(call.params.get("text"))) == 1
