@@ -187,7 +187,7 @@ async def _wire(
     if settings.webhook_secret is not None:
         host, port = settings.webhook_listen
         services.webhooks = WebhookReceiver(
-            activations, recorder, settings.webhook_secret, host=host, port=port
+            activations, recorder, accounts, settings.webhook_secret, host=host, port=port
         )
     bot_data: BotData = application.bot_data
     bot_data.services = services

@@ -1,26 +1,40 @@
 """The provider-webhook receiver: SMS pushed by the provider, fed into the same event path.
 
 Off unless the operator sets ``SMSBOT_WEBHOOK_SECRET``. It listens on a path that holds the
-secret (providers sign nothing, so the path is the only credential), answers 200 to anything
-well-formed so the provider does not retry forever, and records each SMS through the
-:class:`~bot.services.recorder.Recorder`: a code seen by a webhook and again by a poll is one
-push. Polling stays on as the fallback.
+secret, answers 200 to anything well-formed so the provider does not retry forever, and records
+each SMS through the :class:`~bot.services.recorder.Recorder`: a code seen by a webhook and
+again by a poll is one push. Polling stays on as the fallback.
+
+Providers sign nothing, and a push names an activation by its id alone (two providers may use
+the same id). So a push is only a hint: for each live row with that id, the provider is asked
+(``getStatus``, with that row's own key) and its answer is what gets recorded. A forged or
+misrouted push costs one status read and records nothing.
 """
 
 from __future__ import annotations
 
 import hmac
 import logging
+from typing import Protocol
 
 from aiohttp import web
 
-from bot.provider import UnexpectedReplyError
+from bot.provider import ProviderClient, ProviderError, UnexpectedReplyError
+from bot.provider.models import StatusKind
 from bot.provider.parsing import parse_activation_webhook
 from bot.secret import Secret
+from bot.services.accounts import AccountError
 from bot.services.recorder import Recorder
 from storage.activations import ActivationLedger
+from storage.records import Activation
 
 log = logging.getLogger(__name__)
+
+
+class Clients(Protocol):
+    """Builds the client of one of a user's keys (the AccountService)."""
+
+    async def client_for_provider(self, user_id: int, provider: str) -> ProviderClient | None: ...
 
 
 class WebhookReceiver:
@@ -29,6 +43,7 @@ class WebhookReceiver:
     Args:
         ledger: to find the live activation a push is about.
         recorder: records the SMS with its event.
+        clients: to ask the provider, with the row's own key, what a push claims.
         secret: the path secret.
         host: the address to bind.
         port: the port to bind (0: any free port).
@@ -38,6 +53,7 @@ class WebhookReceiver:
         self,
         ledger: ActivationLedger,
         recorder: Recorder,
+        clients: Clients,
         secret: Secret,
         *,
         host: str = "127.0.0.1",
@@ -45,6 +61,7 @@ class WebhookReceiver:
     ) -> None:
         self._ledger = ledger
         self._recorder = recorder
+        self._clients = clients
         self._secret = secret
         self._host = host
         self._port = port
@@ -82,7 +99,25 @@ class WebhookReceiver:
             return web.Response(status=400, text="not an activation push")
         received = push.received_at.timestamp() if push.received_at else None
         for row in await self._ledger.live_by_activation_id(push.activation_id):
-            await self._recorder.code(
-                row, code=push.code or None, text=push.text or None, received_at=received
-            )
+            code = await self._confirmed_code(row)
+            if code is None:
+                continue
+            # The push's text rides along only when it carries the code the provider confirmed.
+            text = push.text if push.text and code in push.text else None
+            await self._recorder.code(row, code=code, text=text, received_at=received)
         return web.Response(text="OK")
+
+    async def _confirmed_code(self, row: Activation) -> str | None:
+        """The code the provider reports for a row now, or None (no code, or it cannot say:
+        the next poll asks again)."""
+        try:
+            client = await self._clients.client_for_provider(row.user_id, row.provider)
+            if client is None or row.activation_id is None:
+                return None
+            status = await client.get_status(row.activation_id)
+        except (AccountError, ProviderError) as error:
+            log.info("webhook for activation %s not confirmed (%s)", row.ledger_id, error)
+            return None
+        if status.kind is StatusKind.CODE_RECEIVED and status.code:
+            return status.code
+        return None

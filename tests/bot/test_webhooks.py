@@ -76,3 +76,29 @@ async def test_wrong_secret_and_garbage_are_refused(hooked: Harness) -> None:
             good, json={"activationId": 1, "service": "tg", "text": "1", "code": "1"}
         )
     assert (wrong.status_code, garbage.status_code, unknown.status_code) == (404, 400, 200)
+
+
+async def test_a_forged_push_is_checked_with_the_provider_and_records_nothing(
+    hooked: Harness,
+) -> None:
+    """Providers sign nothing: a push with a live activation's id and a made-up code is
+    checked with getStatus (the row's own key) and pushes nothing."""
+    assert hooked.services.webhooks is not None
+    alice = hooked.user()
+    await with_key(hooked, alice)
+    await buy_first_offer(hooked, alice)
+    [activation] = await live_activations(hooked)
+    forged = {
+        "activationId": int(activation.activation_id),  # type: ignore[arg-type]
+        "service": "tg",
+        "text": "Your code 666666",
+        "code": "666666",
+        "country": 0,
+        "receivedAt": "2026-01-01 00:00:00",
+    }
+    async with httpx.AsyncClient() as client:
+        answer = await client.post(hooked.services.webhooks.url, json=forged)
+    assert answer.status_code == 200
+    assert any(r.action == "getStatus" for r in hooked.sandbox.request_log)
+    assert not any("666666" in m.text for m in alice.chat())
+    assert await hooked.services.activations.codes(activation.ledger_id) == []
