@@ -141,7 +141,13 @@ async def _wire(
     rents = RentLedger(db)
     outbox = EventOutbox(db)
     accounts = AccountService(
-        users, vault, transport, activations, default_provider=settings.provider, clock=clock
+        users,
+        vault,
+        transport,
+        activations,
+        default_provider=settings.provider,
+        clock=clock,
+        custom_providers=settings.custom_providers,
     )
 
     async def source_for(user_id: int, provider: str) -> ActivationSource | None:

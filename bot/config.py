@@ -13,7 +13,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Final, Literal
 from urllib.parse import urlsplit
 
 from bot.provider.presets import DEFAULT_PRESET, InvalidEndpointError, resolve_endpoint
@@ -45,6 +45,7 @@ class Settings:
         log_level: the root log level name.
         webhook_secret: turns the provider-webhook receiver on; the secret path part.
         webhook_listen: where the receiver listens.
+        custom_providers: which provider URLs users may set: off, public or any.
     """
 
     telegram_token: Secret | None
@@ -57,6 +58,7 @@ class Settings:
     log_level: str
     webhook_secret: Secret | None = None
     webhook_listen: tuple[str, int] = ("127.0.0.1", 8090)
+    custom_providers: Literal["off", "public", "any"] = "public"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -80,6 +82,7 @@ class Settings:
             log_level=_log_level(env),
             webhook_secret=_webhook_secret(webhook_secret),
             webhook_listen=_listen(env),
+            custom_providers=_custom_providers(env),
         )
 
     def require_token(self) -> Secret:
@@ -120,6 +123,17 @@ def _poll_interval(env: Mapping[str, str]) -> float:
     if not math.isfinite(value) or not 0.2 <= value <= 600:
         raise ConfigError("SMSBOT_POLL_INTERVAL must be between 0.2 and 600 seconds")
     return value
+
+
+def _custom_providers(env: Mapping[str, str]) -> Literal["off", "public", "any"]:
+    value = env.get("SMSBOT_CUSTOM_PROVIDERS", "").strip().lower() or "public"
+    if value == "off":
+        return "off"
+    if value == "public":
+        return "public"
+    if value == "any":
+        return "any"
+    raise ConfigError("SMSBOT_CUSTOM_PROVIDERS must be off, public or any")
 
 
 def _allowed_users(env: Mapping[str, str]) -> frozenset[int]:

@@ -19,6 +19,7 @@ from bot.keyboards import PickProvider
 from bot.provider import PRESETS, InvalidEndpointError, ProviderError
 from bot.rendering import Renderer, Screen
 from bot.services.accounts import (
+    CustomProviderRefusedError,
     KeyRejectedError,
     LiveNumbersError,
     MalformedKeyError,
@@ -151,6 +152,8 @@ async def _set_provider(update: Update, context: Context, render: Renderer, sett
         endpoint = await accounts.set_provider(user_id(update), setting)
     except InvalidEndpointError:
         return render("provider-bad-url")
+    except CustomProviderRefusedError as refused:
+        return render("provider-url-refused", reason=refused.reason)
     has_key = endpoint.key in await accounts.providers_with_keys(user_id(update))
     return render("provider-set", provider=endpoint.title, has_key="yes" if has_key else "no")
 

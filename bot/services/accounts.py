@@ -7,12 +7,16 @@ are rate-limited per user, and a key never leaves this module except inside a
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 import logging
 import re
+import socket
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Final
+from typing import Final, Literal
+from urllib.parse import urlsplit
 
 from bot.clock import Clock
 from bot.provider import (
@@ -59,6 +63,21 @@ class LiveNumbersError(AccountError):
     cancelled and refunded with that key)."""
 
 
+CustomProviderPolicy = Literal["off", "public", "any"]
+
+
+class CustomProviderRefusedError(AccountError):
+    """A provider URL the operator's policy does not allow (``SMSBOT_CUSTOM_PROVIDERS``).
+
+    Attributes:
+        reason: "off" (presets only) or "private" (the host is not on the public internet).
+    """
+
+    def __init__(self, reason: Literal["off", "private"]) -> None:
+        super().__init__(f"custom provider URL refused ({reason})")
+        self.reason = reason
+
+
 class TooManyKeyAttemptsError(AccountError):
     """Too many key attempts in a short time.
 
@@ -92,6 +111,9 @@ class AccountService:
         transport: the shared provider transport.
         default_provider: the provider of a user who never chose one.
         clock: for the attempt limit.
+        custom_providers: which provider URLs users may type: "off" (presets only), "public"
+            (URLs whose host resolves only to public addresses, so the bot cannot be pointed at
+            its own network) or "any". The operator's default provider is always allowed.
         max_key_attempts: attempts allowed per ``attempt_window`` seconds.
     """
 
@@ -104,6 +126,7 @@ class AccountService:
         *,
         default_provider: str,
         clock: Clock,
+        custom_providers: CustomProviderPolicy = "public",
         max_key_attempts: int = 5,
         attempt_window: float = 600.0,
     ) -> None:
@@ -113,6 +136,7 @@ class AccountService:
         self._transport = transport
         self._default_provider = default_provider
         self._clock = clock
+        self._custom_providers = custom_providers
         self._max_attempts = max_key_attempts
         self._window = attempt_window
         self._attempts: defaultdict[int, deque[float]] = defaultdict(deque)
@@ -131,10 +155,30 @@ class AccountService:
 
         Raises:
             InvalidEndpointError: not a preset nor a usable URL.
+            CustomProviderRefusedError: a URL the operator's policy does not allow.
         """
         endpoint = resolve_endpoint(setting)
+        if endpoint.name == "custom" and endpoint.key != self._default_provider:
+            await self._check_custom(endpoint)
         await self._users.set_current_provider(user_id, endpoint.key)
         return endpoint
+
+    async def _check_custom(self, endpoint: ProviderEndpoint) -> None:
+        if self._custom_providers == "any":
+            return
+        if self._custom_providers == "off":
+            raise CustomProviderRefusedError("off")
+        host = urlsplit(endpoint.url).hostname or ""
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(
+                host, None, type=socket.SOCK_STREAM
+            )
+        except OSError:
+            raise CustomProviderRefusedError("private") from None
+        addresses = {ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos}
+        # Loopback, private, link-local (cloud metadata) and reserved ranges are not global.
+        if not addresses or not all(address.is_global for address in addresses):
+            raise CustomProviderRefusedError("private")
 
     async def providers_with_keys(self, user_id: int) -> list[str]:
         return await self._vault.providers(user_id)

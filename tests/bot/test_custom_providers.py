@@ -1,0 +1,107 @@
+"""Provider URLs typed by users, under the operator's SMSBOT_CUSTOM_PROVIDERS policy.
+
+A public bot must not become a way to make requests into its own network (the loopback
+interface, a private LAN, the cloud metadata address), so by default a typed URL is accepted
+only when its host is on the public internet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_application, close_application
+from bot.config import ConfigError, Settings
+from bot.fake_telegram import FakeTelegramServer, FakeUser
+from bot.fake_telegram.ptb import process_with
+from bot.provider.sandbox import SandboxServer
+from tests.bot.conftest import Harness, bot_settings
+
+
+@asynccontextmanager
+async def bot_with(
+    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer, **env: str
+) -> AsyncIterator[Harness]:
+    settings = bot_settings(tmp_path, sandbox_server.url, **env)
+    application, services = await build_application(
+        settings, bot_base_url=telegram.bot_base_url, clock=sandbox_server.sandbox.clock
+    )
+    await application.initialize()
+    telegram.state.deliver_directly(process_with(application))
+    try:
+        yield Harness(application, services, telegram, sandbox_server.sandbox, settings)
+    finally:
+        await application.shutdown()
+        await close_application(services)
+
+
+async def type_provider_url(user: FakeUser, url: str) -> str:
+    await user.send_text("/provider")
+    await user.press("Another provider (URL)…")
+    await user.send_text(url)
+    answer = user.last_bot_message()
+    assert answer is not None
+    return answer.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/stubs/handler_api.php",
+        "http://localhost/stubs/handler_api.php",
+        "http://10.1.2.3/stubs/handler_api.php",
+        "http://169.254.169.254/latest",
+        "http://[::1]:8080/",
+    ],
+)
+async def test_by_default_a_url_into_the_bots_own_network_is_refused(
+    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer, url: str
+) -> None:
+    async with bot_with(tmp_path, sandbox_server, telegram) as harness:
+        alice = harness.user()
+        answer = await type_provider_url(alice, url)
+        assert "not on the public internet" in answer
+        endpoint = await harness.services.accounts.endpoint_of(1001)
+        assert endpoint.url == harness.settings.provider  # unchanged: the operator's default
+
+
+async def test_by_default_a_public_address_is_accepted(
+    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer
+) -> None:
+    async with bot_with(tmp_path, sandbox_server, telegram) as harness:
+        alice = harness.user()
+        answer = await type_provider_url(alice, "https://93.184.215.14/stubs/handler_api.php")
+        assert "Provider set to" in answer
+        endpoint = await harness.services.accounts.endpoint_of(1001)
+        assert endpoint.url == "https://93.184.215.14/stubs/handler_api.php"
+
+
+async def test_off_allows_only_presets(
+    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer
+) -> None:
+    env = {"SMSBOT_CUSTOM_PROVIDERS": "off"}
+    async with bot_with(tmp_path, sandbox_server, telegram, **env) as harness:
+        alice = harness.user()
+        answer = await type_provider_url(alice, "https://93.184.215.14/stubs/handler_api.php")
+        assert "only works with the providers in the list" in answer
+        await alice.send_text("/provider")
+        await alice.press("HeroSMS")
+        assert "Provider set to HeroSMS" in alice.last_bot_message().text  # type: ignore[union-attr]
+
+
+async def test_any_lets_a_self_hoster_use_a_local_provider(
+    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer
+) -> None:
+    env = {"SMSBOT_CUSTOM_PROVIDERS": "any"}
+    async with bot_with(tmp_path, sandbox_server, telegram, **env) as harness:
+        alice = harness.user()
+        answer = await type_provider_url(alice, "http://127.0.0.1:9/stubs/handler_api.php")
+        assert "Provider set to" in answer
+
+
+def test_a_bad_policy_stops_start_up_with_one_line() -> None:
+    with pytest.raises(ConfigError, match="SMSBOT_CUSTOM_PROVIDERS must be off, public or any"):
+        Settings.from_env({"SMSBOT_CUSTOM_PROVIDERS": "sometimes"})
