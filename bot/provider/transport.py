@@ -143,6 +143,7 @@ class ProviderTransport:
         attempts = 1 if paid else max(1, self._retry.attempts)
         for attempt in range(1, attempts + 1):
             started = time.perf_counter()
+            unknown: OutcomeUnknownError | None = None
             try:
                 reply = await self._send(endpoint, form)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
@@ -151,7 +152,7 @@ class ProviderTransport:
             except httpx.TransportError as exc:
                 if paid:
                     log.warning("%s: outcome unknown (%s)", action, type(exc).__name__)
-                    raise OutcomeUnknownError(action, _describe(exc)) from None
+                    unknown = OutcomeUnknownError(action, _describe(exc))
                 failure = _transport_error(exc)
             else:
                 elapsed_ms = (time.perf_counter() - started) * 1000
@@ -159,6 +160,10 @@ class ProviderTransport:
                 if reply.status_code < 500 or paid or attempt == attempts:
                     return reply
                 failure = TransportError(f"HTTP {reply.status_code}")
+            # Raised here, outside the except clause, so the httpx exception (whose request
+            # URL holds a GET provider's key) is not chained to ours as its __context__.
+            if unknown is not None:
+                raise unknown
             if attempt == attempts:
                 raise failure from None
             delay = self._retry.delay(attempt)

@@ -206,6 +206,9 @@ async def test_the_key_never_leaks(
         for exc in _chain(failure):
             for text in (str(exc), repr(exc), repr(exc.args)):
                 assert not _leaks(text), (type(exc).__name__, text)
+            # An httpx error chained behind ours would carry the request, whose URL holds
+            # a GET provider's key: none may ride along.
+            assert getattr(exc, "_request", None) is None, type(exc).__name__
             if isinstance(exc, errors.ProviderError):
                 assert not _leaks(repr(vars(exc))), vars(exc)
             if isinstance(exc, errors.UnexpectedReplyError):
