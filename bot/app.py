@@ -199,7 +199,7 @@ async def _wire(
     if settings.webhook_secret is not None:
         host, port = settings.webhook_listen
         services.webhooks = WebhookReceiver(
-            activations, recorder, settings.webhook_secret, host=host, port=port
+            activations, recorder, settings.webhook_secret, host=host, port=port, rents=rents
         )
     bot_data: BotData = application.bot_data
     bot_data.services = services
@@ -213,6 +213,8 @@ async def start_background(application: Application, services: Services) -> None
     await _set_commands(application, services.translator)
     if services.webhooks is not None:
         await services.webhooks.start()
+        # Known only now (the port may be chosen at start): each new rent asks for pushes.
+        services.renting.webhook_url = services.webhooks.rent_url
     interval = services.settings.poll_interval
     services.tasks += [
         asyncio.create_task(services.watcher.run(interval, services.stop), name="watcher"),

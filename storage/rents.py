@@ -303,6 +303,15 @@ class RentLedger:
         )
         return [extension_from_row(row) for row in rows]
 
+    async def live_by_rent_id(self, rent_id: str) -> list[WatchedRent]:
+        """Active rows with this provider rent id (a push names no provider; one in practice)."""
+        rows = await self._db.fetchall(
+            "SELECT id, user_id, chat_id, message_id, provider, rent_id, phone, end_date"
+            " FROM rents WHERE rent_id = ? AND state = 'active'",
+            (rent_id,),
+        )
+        return [WatchedRent(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows]
+
     async def active_for_user(self, user_id: int) -> list[Rent]:
         """The user's active rents, oldest first."""
         rows = await self._db.fetchall(

@@ -12,6 +12,9 @@ from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
 from bot.rent_views import when
 from storage.rents import Rent, RentState
 from tests.bot.conftest import Harness, with_key
+from tests.bot.test_webhooks import hooked
+
+__all__ = ["hooked"]  # a fixture: the bot with its webhook receiver and background tasks
 
 
 def rent_calls(harness: Harness, action: str = "getRentNumber") -> int:
@@ -341,3 +344,19 @@ async def test_rent_without_a_key_asks_for_one(harness: Harness) -> None:
     alice = harness.user()
     await alice.send_text("/rent")
     assert "/key" in alice.last_bot_message().text  # type: ignore[union-attr]
+
+
+async def test_rent_sms_pushed_by_webhook_once_and_polling_adds_nothing(hooked: Harness) -> None:
+    assert hooked.services.webhooks is not None
+    alice = hooked.user()
+    await with_key(hooked, alice)
+    rent = await rent_one(hooked, alice)
+    [call] = [r for r in hooked.sandbox.request_log if r.action == "getRentNumber"]
+    assert call.params.get("url") == hooked.services.webhooks.rent_url
+    polls_before = rent_calls(hooked, "getRentStatus")
+    hooked.sandbox.deliver_rent_sms(int(rent.rent_id), "Pushed 4242", phone_from="Bank")  # type: ignore[arg-type]
+    await alice.wait_for(lambda chat: any("Pushed 4242" in m.text for m in chat), 5)
+    assert rent_calls(hooked, "getRentStatus") == polls_before, "it came by webhook"
+    await hooked.services.rent_watcher.tick()  # the poll sees the same SMS: no second push
+    await hooked.services.notifier.drain()
+    assert len([m for m in await rent_sms_pushes(alice) if "Pushed 4242" in m.text]) == 1
