@@ -35,7 +35,7 @@ from bot.services.purchases import PurchaseService
 from bot.services.reconciliation import ActivationSource, Reconciler
 from bot.services.recorder import RECONCILED_EVENT, Recorder
 from bot.services.rent_watcher import RentWatcher
-from bot.services.rents import RentService
+from bot.services.rents import RENT_RECONCILED_EVENT, RentService
 from bot.services.watcher import ActivationWatcher
 from bot.updates import PerUserUpdateProcessor
 from bot.webhooks import WebhookReceiver
@@ -264,14 +264,14 @@ async def reconcile_and_report(services: Services, *, min_age: float) -> None:
     """
     report = await services.reconciler.reconcile(min_age=min_age)
     for result in (*report.confirmed, *report.failed):
-        if result.kind != "activation":
-            continue
+        # Ledger ids are per ledger: a rent's event has its own kind and dedup key.
+        rent = result.kind == "rent"
         await services.outbox.add(
-            kind=RECONCILED_EVENT,
+            kind=RENT_RECONCILED_EVENT if rent else RECONCILED_EVENT,
             user_id=result.user_id,
             chat_id=result.chat_id,
             payload={"ledger_id": result.ledger_id, "outcome": result.outcome},
-            dedup_key=f"reconciled:{result.ledger_id}",
+            dedup_key=f"{'rent_' if rent else ''}reconciled:{result.ledger_id}",
         )
     if report.confirmed or report.failed:
         services.notifier.wake()

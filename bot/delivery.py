@@ -30,6 +30,7 @@ from bot.services.recorder import (
     RENT_SMS_EVENT,
 )
 from bot.services.rent_watcher import RENT_REMINDER_EVENT
+from bot.services.rents import RENT_RECONCILED_EVENT
 from bot.views import activation_screen, service_name
 from storage.activations import Activation, ActivationLedger
 from storage.events import Event
@@ -43,7 +44,9 @@ _ENDED_MESSAGES = {
     "auto_cancelled": "ended-auto-cancelled",
     "finished": "ended-finished",
 }
-_RENT_EVENTS = frozenset({RENT_SMS_EVENT, RENT_ENDED_EVENT, RENT_REMINDER_EVENT})
+_RENT_EVENTS = frozenset(
+    {RENT_SMS_EVENT, RENT_ENDED_EVENT, RENT_REMINDER_EVENT, RENT_RECONCILED_EVENT}
+)
 _RENT_ENDED_MESSAGES = {
     "expired": "rent-ended-expired",
     "finished": "rent-ended-finished",
@@ -149,6 +152,9 @@ class TelegramDeliverer:
                 reply_markup=InlineKeyboardMarkup([[extend]]),
             )
             return
+        if event.kind == RENT_RECONCILED_EVENT:
+            await self._rent_reconciled(render, row, str(event.payload.get("outcome")))
+            return
         why = str(event.payload.get("why"))
         message_id = _RENT_ENDED_MESSAGES.get(why, "rent-ended-expired")
         await self._send(event.chat_id, render(message_id, phone=row.phone or ""))
@@ -182,6 +188,24 @@ class TelegramDeliverer:
 
     async def _send(self, chat_id: int, text: str) -> None:
         await self._bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+
+    async def _rent_reconciled(self, render: Renderer, row: Rent, outcome: str) -> None:
+        """A rent settled after the fact: the rent message, or "not rented"."""
+        if outcome != "confirmed":
+            name = rent_views.rent_service_name(row, render)
+            await self._send(row.chat_id, render("rent-reconciled-not-rented", service=name))
+            return
+        screen = rent_views.rent_screen(render, row, self._clock.now())
+        message = await self._bot.send_message(
+            row.chat_id,
+            render("rent-reconciled-rented") + "\n\n" + screen.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=screen.keyboard,
+        )
+        assert self._rents is not None
+        await self._rents.set_message(
+            row.ledger_id, chat_id=row.chat_id, message_id=message.message_id
+        )
 
     async def _refresh_rent_card(self, render: Renderer, row: Rent) -> None:
         if row.message_id is None:

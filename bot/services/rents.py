@@ -44,6 +44,7 @@ from storage.rents import Rent, RentExtension, RentLedger, RentState, WatchedRen
 
 log = logging.getLogger(__name__)
 
+RENT_RECONCILED_EVENT: Final = "rent_reconciled"  # a rent whose outcome was found out later
 CANCEL_WINDOW: Final = 20 * 60.0  # the provider's cancel window (PROTOCOL §6)
 # A rent the provider reports finished within this many seconds of its end date ran out
 # (rather than being finished early): the clocks of the bot and the provider differ a little.

@@ -69,3 +69,5 @@ error-max-hours = that would make the rent longer than the provider allows{ $max
         [none] .
        *[other] : at most { $max } more hours.
     }
+rent-reconciled-rented = ✅ The provider confirmed your earlier rent:
+rent-reconciled-not-rented = ↩️ Your earlier rent of { $service } did not go through: nothing was charged.

@@ -69,3 +69,5 @@ error-max-hours = el alquiler superaría lo que permite el proveedor{ $max ->
         [none] .
        *[other] : como mucho { $max } horas más.
     }
+rent-reconciled-rented = ✅ El proveedor confirmó tu alquiler anterior:
+rent-reconciled-not-rented = ↩️ Tu alquiler anterior de { $service } no se realizó: no se cobró nada.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.app import build_application, close_application
+from bot.app import build_application, close_application, reconcile_and_report
 from bot.fake_telegram import FakeUser
 from bot.fake_telegram.driver import VisibleMessage
 from bot.fake_telegram.ptb import process_with
@@ -360,3 +360,25 @@ async def test_rent_sms_pushed_by_webhook_once_and_polling_adds_nothing(hooked: 
     await hooked.services.rent_watcher.tick()  # the poll sees the same SMS: no second push
     await hooked.services.notifier.drain()
     assert len([m for m in await rent_sms_pushes(alice) if "Pushed 4242" in m.text]) == 1
+
+
+async def test_a_rent_settled_later_is_reported_to_its_user(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    # The reply is lost after the provider rented, and getRentList fails too: unresolved.
+    harness.sandbox.inject_fault("getRentNumber", "drop", count=1, after=True)
+    harness.sandbox.inject_fault("getRentList", "garbage", count=1)
+    confirm = await walk_to_rent_confirm(harness, alice)
+    await alice.press_button(confirm.keyboard[0][0])
+    assert "did not answer clearly" in alice.last_bot_message().text, alice.transcript()  # type: ignore[union-attr]
+    assert await live_rents(harness) == []
+    await reconcile_and_report(harness.services, min_age=0)
+    await harness.services.notifier.drain()
+    [rent] = await live_rents(harness)
+    told = alice.last_bot_message()
+    assert told is not None and "confirmed your earlier rent" in told.text
+    assert f"+{rent.phone}" in told.text and told.buttons[-1] == ["➕ Extend"]
+    assert rent_calls(harness) == 1
+    await alice.press("✅ Finish", told)  # the new message is the rent's message now
+    row = await harness.services.rents.get(rent.ledger_id)
+    assert row is not None and row.state is RentState.FINISHED
