@@ -569,6 +569,12 @@ async def _refresh_card(context: Context, render: Renderer, ledger_id: int) -> N
         log.info("rent %s: card not updated (%s)", ledger_id, error)
 
 
+def forget_drafts(user_data: dict[Any, Any]) -> bool:
+    """/cancel: drops a /rent draft and an extension being confirmed; True if there was one."""
+    dropped = [user_data.pop(key, None) is not None for key in (RENT, EXTEND)]
+    return any(dropped)
+
+
 async def send_active_rents(update: Update, context: Context, render: Renderer) -> int:
     """/active's rent part: one message per live rent, which pushes update from then on."""
     svc = services(context)

@@ -382,3 +382,17 @@ async def test_a_rent_settled_later_is_reported_to_its_user(harness: Harness) ->
     await alice.press("✅ Finish", told)  # the new message is the rent's message now
     row = await harness.services.rents.get(rent.ledger_id)
     assert row is not None and row.state is RentState.FINISHED
+
+
+async def test_cancel_command_leaves_the_rent_menu_and_its_buttons_go_stale(
+    harness: Harness,
+) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    confirm = await walk_to_rent_confirm(harness, alice)
+    await alice.send_text("/cancel")
+    assert "step left" in alice.last_bot_message().text  # type: ignore[union-attr]
+    query = await alice.press_button(confirm.keyboard[0][0])
+    answer = alice.answer_for(query)
+    assert answer is not None and "expired" in (answer.text or "")
+    assert rent_calls(harness) == 0
