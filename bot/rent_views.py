@@ -58,8 +58,6 @@ def rent_screen(render: Renderer, row: Rent, now: float) -> Screen:
         phone=row.phone or "",
         service=rent_service_name(row, render),
         country=rent_country_name(row, render.locale),
-        hours=row.hours,
-        cost=render.money(row.cost),
         status=status,
     )
     if row.state is not RentState.ACTIVE:

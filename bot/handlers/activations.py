@@ -16,7 +16,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import CallbackDataError
 from bot.context import Context
-from bot.handlers import rent
+from bot.handlers import rent_actions
 from bot.handlers.common import renderer, send, services, show, user_id
 from bot.keyboards import ActivationButton
 from bot.provider import ProviderError
@@ -113,7 +113,7 @@ async def list_active(update: Update, context: Context) -> None:
         await svc.activations.set_message(
             row.ledger_id, chat_id=message.chat_id, message_id=message.message_id
         )
-    await rent.send_active_rents(update, context, render)
+    await rent_actions.send_active_rents(update, context, render)
 
 
 def _short(text: str) -> str:

@@ -29,12 +29,13 @@ from bot.services.accounts import AccountError, AccountService
 from bot.services.recorder import Recorder
 from bot.services.rents import apply_status
 from storage.events import EventOutbox
-from storage.rents import RentLedger, WatchedRent
+from storage.rents import RentLedger, RentState, WatchedRent
 
 log = logging.getLogger(__name__)
 
 RENT_REMINDER_EVENT: Final = "rent_reminder"
 _HOUR: Final = 3600.0
+_FORGOTTEN_AFTER: Final = 300.0  # seconds past the end date before NO_ID_RENT means "over"
 
 
 @dataclass(slots=True)
@@ -143,6 +144,11 @@ class RentWatcher:
             status = await client.get_rent_status(row.rent_id)
         except NotFoundError as unknown:
             log.info("rent %s: %s", row.ledger_id, unknown.token)
+            # A provider that forgets a rent once it ran out says so this way: past the end
+            # date it is over; before it, the provider's word is unclear and nothing changes.
+            over = row.end_date is not None and self._clock.now() > row.end_date + _FORGOTTEN_AFTER
+            if over and await self._recorder.rent_ended(row, RentState.EXPIRED, "expired"):
+                report.ended += 1
             return
         now = self._clock.now()
         live = status.state in (ProviderRentState.WAITING, ProviderRentState.RECEIVING)

@@ -29,7 +29,6 @@ rent-card =
     📱 <code>+{ $phone }</code>
     Rented for: { $service }
     Country: { $country }
-    Duration: { $hours } h · { $cost }
     { $status }
 rent-status-active = ⏳ Rented until <b>{ $end }</b>. Every SMS comes here as a new message.
 rent-status-finished = ✔️ Finished.

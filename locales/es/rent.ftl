@@ -29,7 +29,6 @@ rent-card =
     📱 <code>+{ $phone }</code>
     Alquilado para: { $service }
     País: { $country }
-    Duración: { $hours } h · { $cost }
     { $status }
 rent-status-active = ⏳ Alquilado hasta <b>{ $end }</b>. Cada SMS llegará aquí como un mensaje nuevo.
 rent-status-finished = ✔️ Terminado.

@@ -29,7 +29,6 @@ rent-card =
     📱 <code>+{ $phone }</code>
     Аренда для: { $service }
     Страна: { $country }
-    Срок: { $hours } ч · { $cost }
     { $status }
 rent-status-active = ⏳ Арендован до <b>{ $end }</b>. Каждое SMS придёт сюда новым сообщением.
 rent-status-finished = ✔️ Завершена.

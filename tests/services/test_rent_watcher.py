@@ -141,3 +141,31 @@ async def test_the_same_confirmation_rents_once(harness: Harness) -> None:
     again = await harness.services.renting.rent(USER, USER, request, "same")
     assert again.status is RentStatusKind.DUPLICATE
     assert _calls(harness, "getRentNumber") == 1
+
+
+def _forget_rent_once(harness: Harness) -> None:
+    """The next getRentStatus answers NO_ID_RENT, as a provider that dropped the rent would."""
+    harness.sandbox.inject_fault(
+        "getRentStatus",
+        "reply",
+        count=1,
+        body='{"status":"error","message":"NO_ID_RENT"}',
+        content_type="application/json",
+    )
+
+
+async def test_a_rent_the_provider_forgot_after_its_end_is_over_not_before(
+    harness: Harness,
+) -> None:
+    rent = await _rent(harness)
+    watcher = harness.services.rent_watcher
+    _forget_rent_once(harness)
+    assert (await watcher.tick()).ended == 0
+    row = await harness.services.rents.get(rent.ledger_id)
+    assert row is not None and row.state is RentState.ACTIVE
+    harness.sandbox.advance(4 * 3600 + 600)
+    _forget_rent_once(harness)
+    assert (await watcher.tick()).ended == 1
+    assert harness.sandbox.request_log[-1].fault is not None, "ended on NO_ID_RENT"
+    row = await harness.services.rents.get(rent.ledger_id)
+    assert row is not None and row.state is RentState.EXPIRED
