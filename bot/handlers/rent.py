@@ -20,7 +20,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.callbacks import CallbackData, CallbackDataError
 from bot.context import Context
 from bot.handlers import rent_actions
-from bot.handlers.common import AWAITING, chat_id, renderer, send, services, show, user_id
+from bot.handlers.common import AWAITING, BUY, chat_id, renderer, send, services, show, user_id
 from bot.keyboards import (
     ConfirmRent,
     RentNavigation,
@@ -29,10 +29,11 @@ from bot.keyboards import (
     paginated,
 )
 from bot.provider import ProviderClient, ProviderError
-from bot.provider.models import Country, RentCatalog
+from bot.provider.models import Country, RentCatalog, Service
 from bot.rendering import Renderer, Screen
 from bot.rent_views import rent_screen
 from bot.services.accounts import AccountError, KeyNeedsReentryError
+from bot.services.catalog import rank_services
 from bot.services.rents import (
     RentRequest,
     RentResult,
@@ -79,14 +80,26 @@ async def _client(update: Update, context: Context, render: Renderer) -> Provide
 async def _services_screen(
     context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], page: int
 ) -> Screen:
+    """The whole number first, then the services the provider rents, ranked as in /buy
+    (favourites, popular ones, by name), or those matching the typed search."""
+    svc = services(context)
     offered = await client.get_rent_services_and_countries(4)
-    listed = await services(context).catalog.services(client)
-    names: dict[str, str] = {s.code: s.name or s.code for s in listed}
-    for code in offered.services:
-        names.setdefault(code, code)
-    codes = sorted(offered.services, key=lambda c: (c != "full", names[c].lower()))
-    draft["service_names"] = {c: names[c] for c in codes}
+    listed = {s.code: s for s in await svc.catalog.services(client)}
+    rentable = [
+        listed.get(code) or Service(code, code) for code in offered.services if code != "full"
+    ]
+    user = await svc.users.ensure(draft["user"])
+    query = draft.get("query")
+    ranked = rank_services(rentable, user.preferences.favourite_services, query)
+    codes = [s.code for s in ranked]
+    if "full" in offered.services and not query:
+        codes.insert(0, "full")
+    names = {s.code: s.name or s.code for s in ranked}
+    draft["service_names"] = {**(draft.get("service_names") or {}), **names, "full": "full"}
     choices = [c for c in codes if _fits(RentPick("service", c))]
+    if not choices:
+        text = render("buy-no-service-match", query=query or "")
+        return Screen(text, InlineKeyboardMarkup([[_abort(render)]]))
 
     def button(code: str) -> InlineKeyboardButton:
         label = render("rent-service-full") if code == "full" else _label(names[code])
@@ -99,7 +112,8 @@ async def _services_screen(
         lambda p, label: InlineKeyboardButton(label, callback_data=RentPage("service", p).pack()),
         extra_rows=[[_abort(render)]],
     )
-    return Screen(render("rent-choose-service"), keyboard)
+    text = render("buy-search-results", query=query) if query else render("rent-choose-service")
+    return Screen(text, keyboard)
 
 
 async def _countries_screen(
@@ -206,10 +220,12 @@ async def start_rent(update: Update, context: Context) -> None:
         return
     assert context.user_data is not None
     context.user_data.pop(AWAITING, None)  # a new command ends a pending step
+    context.user_data.pop(BUY, None)  # /rent leaves a /buy in progress (typed text is ours now)
     draft: dict[str, Any] = {
         "step": RentStep.SERVICE,
         "user": user_id(update),
         "provider": client.endpoint.key,
+        "query": " ".join(context.args or ()).strip() or None,
     }
     context.user_data[RENT] = draft
     try:
@@ -218,6 +234,26 @@ async def start_rent(update: Update, context: Context) -> None:
         await send(update, render("rent-refused", reason=render.error(error)))
         return
     await send(update, screen.text, screen.keyboard)
+
+
+async def search(update: Update, context: Context) -> bool:
+    """Typed text while picking a rent's service: a search. False if no rent step wants it."""
+    draft = _draft(context)
+    message = update.effective_message
+    if draft is None or message is None or draft.get("step") != RentStep.SERVICE:
+        return False
+    render = await renderer(update, context)
+    client = await _client(update, context, render)
+    if client is None:
+        return True
+    draft["query"] = (message.text or "").strip()[:64] or None
+    try:
+        screen = await _services_screen(context, client, render, draft, 0)
+    except ProviderError as error:
+        await send(update, render("rent-refused", reason=render.error(error)))
+        return True
+    await send(update, screen.text, screen.keyboard)
+    return True
 
 
 async def on_button(update: Update, context: Context) -> None:
@@ -309,7 +345,7 @@ async def _navigate(
         context.user_data.pop(RENT, None)
         return Screen(render("rent-aborted"))
     if target == "services":
-        draft.update(step=RentStep.SERVICE, token=None)
+        draft.update(step=RentStep.SERVICE, token=None, query=None)
         return await _services_screen(context, client, render, draft, 0)
     if target == "countries" and draft.get("service"):
         draft.update(step=RentStep.COUNTRY, token=None)

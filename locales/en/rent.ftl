@@ -2,7 +2,7 @@
 command-rent = Rent a number for hours or days
 
 rent-service-full = 📱 Whole number (any service)
-rent-choose-service = <b>Rent a number.</b> Pick a service, or the whole number to receive SMS from anyone.
+rent-choose-service = <b>Rent a number.</b> Pick a service (or type part of its name), or the whole number to receive SMS from anyone.
 rent-choose-country = <b>{ $service }</b>: pick a country.
 rent-choose-operator = <b>{ $service }</b>, { $country }: pick an operator.
 rent-choose-hours = <b>{ $service }</b>, { $country }: for how long?

@@ -2,7 +2,7 @@
 command-rent = Alquilar un número por horas o días
 
 rent-service-full = 📱 Número completo (cualquier servicio)
-rent-choose-service = <b>Alquilar un número.</b> Elige un servicio, o el número completo para recibir SMS de cualquiera.
+rent-choose-service = <b>Alquilar un número.</b> Elige un servicio (o escribe parte de su nombre), o el número completo para recibir SMS de cualquiera.
 rent-choose-country = <b>{ $service }</b>: elige un país.
 rent-choose-operator = <b>{ $service }</b>, { $country }: elige un operador.
 rent-choose-hours = <b>{ $service }</b>, { $country }: ¿por cuánto tiempo?

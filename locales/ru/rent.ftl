@@ -2,7 +2,7 @@
 command-rent = Арендовать номер на часы или дни
 
 rent-service-full = 📱 Весь номер (любой сервис)
-rent-choose-service = <b>Аренда номера.</b> Выберите сервис или весь номер, чтобы получать SMS от кого угодно.
+rent-choose-service = <b>Аренда номера.</b> Выберите сервис (или напишите часть названия) или весь номер, чтобы получать SMS от кого угодно.
 rent-choose-country = <b>{ $service }</b>: выберите страну.
 rent-choose-operator = <b>{ $service }</b>, { $country }: выберите оператора.
 rent-choose-hours = <b>{ $service }</b>, { $country }: на какой срок?
