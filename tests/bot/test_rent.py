@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
+import pytest
+
 from bot.app import build_application, close_application, reconcile_and_report
 from bot.fake_telegram import FakeUser
 from bot.fake_telegram.driver import VisibleMessage
@@ -411,3 +416,32 @@ async def test_typed_text_searches_the_rent_services(harness: Harness) -> None:
     )
     await alice.send_text("/rent whatsapp")
     assert alice.last_bot_message().buttons[0] == ["WhatsApp"], alice.transcript()  # type: ignore[union-attr]
+
+
+async def test_renting_puts_the_api_key_in_no_log_database_or_telegram_call(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    alice = harness.user()
+    await with_key(harness, alice)
+    harness.sandbox.inject_fault("getRentStatus", "garbage", count=1)  # a failing poll logs
+    rent = await rent_one(harness, alice)
+    harness.sandbox.deliver_rent_sms(int(rent.rent_id), "Code 5150")  # type: ignore[arg-type]
+    for _ in range(2):
+        harness.sandbox.advance(5)
+        await harness.services.rent_watcher.tick()
+        await harness.services.notifier.drain()
+    await alice.press("➕ Extend")
+    await alice.press("4 h")
+    await alice.press_button(alice.last_bot_message().keyboard[0][0])  # type: ignore[union-attr]
+    await alice.press("✅ Finish")
+    await harness.application.update_persistence()
+    assert [m for m in await rent_sms_pushes(alice) if "Code 5150" in m.text]
+    for record in caplog.records:
+        assert ALICE_KEY not in record.getMessage()
+    calls = [str(call.params) + str(call.result) for call in harness.telegram.state.calls]
+    assert not any(ALICE_KEY in text for text in calls)
+    database = Path(harness.settings.database)
+    for path in (database, Path(f"{database}-wal")):
+        if path.exists():
+            assert ALICE_KEY.encode() not in path.read_bytes()
