@@ -194,7 +194,7 @@ async def _wire(
         renting=RentService(
             accounts, rents, reconciler, recorder, clock=clock, user_lock=purchases.user_lock
         ),
-        rent_watcher=RentWatcher(rents, accounts, recorder, outbox, clock=clock),
+        rent_watcher=RentWatcher(db, rents, accounts, recorder, outbox, clock=clock),
     )
     if settings.webhook_secret is not None:
         host, port = settings.webhook_listen

@@ -29,7 +29,7 @@ from bot.services.recorder import (
     RENT_ENDED_EVENT,
     RENT_SMS_EVENT,
 )
-from bot.services.rent_watcher import RENT_REMINDER_EVENT
+from bot.services.rent_watcher import RENT_EXTENSION_SETTLED_EVENT, RENT_REMINDER_EVENT
 from bot.services.rents import RENT_RECONCILED_EVENT
 from bot.views import activation_screen, service_name
 from storage.activations import Activation, ActivationLedger
@@ -45,7 +45,13 @@ _ENDED_MESSAGES = {
     "finished": "ended-finished",
 }
 _RENT_EVENTS = frozenset(
-    {RENT_SMS_EVENT, RENT_ENDED_EVENT, RENT_REMINDER_EVENT, RENT_RECONCILED_EVENT}
+    {
+        RENT_SMS_EVENT,
+        RENT_ENDED_EVENT,
+        RENT_REMINDER_EVENT,
+        RENT_RECONCILED_EVENT,
+        RENT_EXTENSION_SETTLED_EVENT,
+    }
 )
 _RENT_ENDED_MESSAGES = {
     "expired": "rent-ended-expired",
@@ -151,6 +157,18 @@ class TelegramDeliverer:
                 parse_mode=ParseMode.HTML,
                 reply_markup=InlineKeyboardMarkup([[extend]]),
             )
+            return
+        if event.kind == RENT_EXTENSION_SETTLED_EVENT:
+            if event.payload.get("extended"):
+                text = render(
+                    "rent-extension-settled",
+                    phone=row.phone or "",
+                    end=rent_views.when(row.end_date),
+                )
+            else:
+                text = render("rent-extension-not-made", phone=row.phone or "")
+            await self._send(event.chat_id, text)
+            await self._refresh_rent_card(render, row)
             return
         if event.kind == RENT_RECONCILED_EVENT:
             await self._rent_reconciled(render, row, str(event.payload.get("outcome")))

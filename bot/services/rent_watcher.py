@@ -28,12 +28,14 @@ from bot.provider.models import RentState as ProviderRentState
 from bot.services.accounts import AccountError, AccountService
 from bot.services.recorder import Recorder
 from bot.services.rents import apply_status
+from storage.db import Database
 from storage.events import EventOutbox
 from storage.rents import RentLedger, RentState, WatchedRent
 
 log = logging.getLogger(__name__)
 
 RENT_REMINDER_EVENT: Final = "rent_reminder"
+RENT_EXTENSION_SETTLED_EVENT: Final = "rent_extension_settled"  # a lost extension's outcome
 _HOUR: Final = 3600.0
 _FORGOTTEN_AFTER: Final = 300.0  # seconds past the end date before NO_ID_RENT means "over"
 
@@ -60,6 +62,7 @@ class RentWatcher:
     """Polls the provider for every live rent.
 
     Args:
+        db: the database (for the shared transaction).
         ledger: the rent ledger.
         accounts: builds each key's client.
         recorder: writes SMS and endings with their events.
@@ -71,6 +74,7 @@ class RentWatcher:
 
     def __init__(
         self,
+        db: Database,
         ledger: RentLedger,
         accounts: AccountService,
         recorder: Recorder,
@@ -80,6 +84,7 @@ class RentWatcher:
         concurrency: int = 8,
         remind_before: float = 30 * 60.0,
     ) -> None:
+        self._db = db
         self._ledger = ledger
         self._accounts = accounts
         self._recorder = recorder
@@ -163,22 +168,33 @@ class RentWatcher:
         self, row: WatchedRent, live: bool, now: float
     ) -> WatchedRent:
         """Extensions whose answer was lost, decided by what the provider shows after the old
-        end date: still live, it was extended; ended, it was not."""
+        end date: still live, it was extended; ended, it was not. The user is told either way
+        (the outcome and its event are written in one transaction)."""
         if row.end_date is None or now < row.end_date + 60.0:
             return row
-        opened = await self._ledger.open_extensions(row.ledger_id)
-        end_date = row.end_date
-        for extension in opened:
-            if live:
-                end_date += extension.hours * _HOUR
-                rent = await self._ledger.confirm_extension(
-                    extension, end_date=end_date, cost=extension.cost or Decimal(0)
+        for extension in await self._ledger.open_extensions(row.ledger_id):
+            # Durable, as the ledger's own writes of a paid outcome are.
+            async with self._db.transaction(durable=True):
+                if live:
+                    assert row.end_date is not None
+                    rent = await self._ledger.confirm_extension(
+                        extension,
+                        end_date=row.end_date + extension.hours * _HOUR,
+                        cost=extension.cost or Decimal(0),
+                    )
+                    row = row._replace(end_date=rent.end_date)
+                else:
+                    await self._ledger.fail_extension(
+                        extension, "not extended: the rent ended at its old end date (reconciled)"
+                    )
+                await self._outbox.add(
+                    kind=RENT_EXTENSION_SETTLED_EVENT,
+                    user_id=row.user_id,
+                    chat_id=row.chat_id,
+                    payload={"ledger_id": row.ledger_id, "extended": live},
+                    dedup_key=f"rent_extension_settled:{extension.extension_id}",
                 )
-                row = row._replace(end_date=rent.end_date)
-            else:
-                await self._ledger.fail_extension(
-                    extension, "not extended: the rent ended at its old end date (reconciled)"
-                )
+            self._recorder.wake()
         return row
 
     async def _remind(self, row: WatchedRent, now: float) -> bool:

@@ -52,7 +52,7 @@ rent-extend-confirm =
 button-rent-pay-extension = ✅ Extend for { $price }
 rent-extended = ✅ <code>+{ $phone }</code> is now rented until <b>{ $end }</b>.
 rent-extend-refused = ❌ Not extended: { $reason }
-rent-extend-unresolved = ⚠️ The provider did not answer clearly. I will find out from it whether the rent was extended and show it on the rent message; you will never be charged twice.
+rent-extend-unresolved = ⚠️ The provider did not answer clearly. I will find out from it whether the rent was extended and tell you here; you will never be charged twice.
 
 rent-sms-message =
     📩 SMS to <code>+{ $phone }</code>
@@ -70,3 +70,5 @@ error-max-hours = that would make the rent longer than the provider allows{ $max
     }
 rent-reconciled-rented = ✅ The provider confirmed your earlier rent:
 rent-reconciled-not-rented = ↩️ Your earlier rent of { $service } did not go through: nothing was charged.
+rent-extension-settled = ✅ The provider confirms your extension: <code>+{ $phone }</code> is rented until <b>{ $end }</b>.
+rent-extension-not-made = ↩️ Your extension of <code>+{ $phone }</code> did not go through: nothing was charged for it.

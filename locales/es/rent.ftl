@@ -52,7 +52,7 @@ rent-extend-confirm =
 button-rent-pay-extension = ✅ Prolongar por { $price }
 rent-extended = ✅ <code>+{ $phone }</code> está alquilado hasta <b>{ $end }</b>.
 rent-extend-refused = ❌ No prolongado: { $reason }
-rent-extend-unresolved = ⚠️ El proveedor no respondió con claridad. Averiguaré con él si el alquiler se prolongó y lo mostraré en el mensaje del alquiler; nunca se te cobrará dos veces.
+rent-extend-unresolved = ⚠️ El proveedor no respondió con claridad. Averiguaré con él si el alquiler se prolongó y te lo diré aquí; nunca se te cobrará dos veces.
 
 rent-sms-message =
     📩 SMS a <code>+{ $phone }</code>
@@ -70,3 +70,5 @@ error-max-hours = el alquiler superaría lo que permite el proveedor{ $max ->
     }
 rent-reconciled-rented = ✅ El proveedor confirmó tu alquiler anterior:
 rent-reconciled-not-rented = ↩️ Tu alquiler anterior de { $service } no se realizó: no se cobró nada.
+rent-extension-settled = ✅ El proveedor confirma la prolongación: <code>+{ $phone }</code> está alquilado hasta <b>{ $end }</b>.
+rent-extension-not-made = ↩️ La prolongación de <code>+{ $phone }</code> no se realizó: no se cobró nada por ella.

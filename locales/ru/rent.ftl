@@ -52,7 +52,7 @@ rent-extend-confirm =
 button-rent-pay-extension = ✅ Продлить за { $price }
 rent-extended = ✅ <code>+{ $phone }</code> теперь арендован до <b>{ $end }</b>.
 rent-extend-refused = ❌ Не продлено: { $reason }
-rent-extend-unresolved = ⚠️ Провайдер ответил неясно. Я узнаю у него, продлена ли аренда, и покажу это в сообщении аренды; дважды списано не будет.
+rent-extend-unresolved = ⚠️ Провайдер ответил неясно. Я узнаю у него, продлена ли аренда, и напишу здесь; дважды списано не будет.
 
 rent-sms-message =
     📩 SMS на <code>+{ $phone }</code>
@@ -70,3 +70,5 @@ error-max-hours = аренда стала бы длиннее, чем позво
     }
 rent-reconciled-rented = ✅ Провайдер подтвердил вашу прошлую аренду:
 rent-reconciled-not-rented = ↩️ Прошлая аренда ({ $service }) не состоялась: деньги не списаны.
+rent-extension-settled = ✅ Провайдер подтвердил продление: <code>+{ $phone }</code> арендован до <b>{ $end }</b>.
+rent-extension-not-made = ↩️ Продление <code>+{ $phone }</code> не состоялось: за него ничего не списано.

@@ -445,3 +445,25 @@ async def test_renting_puts_the_api_key_in_no_log_database_or_telegram_call(
     for path in (database, Path(f"{database}-wal")):
         if path.exists():
             assert ALICE_KEY.encode() not in path.read_bytes()
+
+
+async def test_an_extension_whose_answer_was_lost_is_told_once_settled(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    rent = await rent_one(harness, alice)
+    card_id = alice.last_bot_message().message_id  # type: ignore[union-attr]
+    harness.sandbox.inject_fault("continueRentNumber", "drop", count=1, after=True)
+    await alice.press("➕ Extend")
+    await alice.press("12 h")
+    await alice.press_button(alice.last_bot_message().keyboard[0][0])  # type: ignore[union-attr]
+    assert "did not answer clearly" in alice.last_bot_message().text, alice.transcript()  # type: ignore[union-attr]
+    harness.sandbox.advance(4 * 3600 + 120)
+    await harness.services.rent_watcher.tick()
+    await harness.services.notifier.drain()
+    assert rent_calls(harness, "continueRentNumber") == 1
+    told = alice.last_bot_message()
+    assert told is not None and "confirms your extension" in told.text, alice.transcript()
+    row = await harness.services.rents.get(rent.ledger_id)
+    assert row is not None and row.end_date == rent.end_date + 12 * 3600  # type: ignore[operator]
+    card = next(m for m in alice.chat() if m.message_id == card_id)
+    assert when(row.end_date) in card.text

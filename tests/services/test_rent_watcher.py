@@ -102,6 +102,9 @@ async def test_extension_with_a_lost_answer_is_settled_by_the_provider_not_retri
     assert row.end_date == rent.end_date + 12 * 3600  # type: ignore[operator]
     assert await harness.services.rents.open_extensions(rent.ledger_id) == []
     assert _calls(harness, "continueRentNumber") == 1
+    assert await _events(harness, "rent_extension_settled") == [
+        {"ledger_id": rent.ledger_id, "extended": True}
+    ]
 
 
 async def test_extension_that_never_happened_is_failed_when_the_rent_ends(
@@ -117,6 +120,9 @@ async def test_extension_that_never_happened_is_failed_when_the_rent_ends(
     assert row is not None and row.state is RentState.EXPIRED
     [extension] = await harness.services.rents.extensions(rent.ledger_id)
     assert extension.state == "failed"
+    assert await _events(harness, "rent_extension_settled") == [
+        {"ledger_id": rent.ledger_id, "extended": False}
+    ]
 
 
 async def test_reminder_once_per_end_date(harness: Harness) -> None:
