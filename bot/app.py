@@ -34,6 +34,8 @@ from bot.services.notifier import Notifier
 from bot.services.purchases import PurchaseService
 from bot.services.reconciliation import ActivationSource, Reconciler
 from bot.services.recorder import RECONCILED_EVENT, Recorder
+from bot.services.rent_watcher import RentWatcher
+from bot.services.rents import RENT_RECONCILED_EVENT, RentService
 from bot.services.watcher import ActivationWatcher
 from bot.updates import PerUserUpdateProcessor
 from bot.webhooks import WebhookReceiver
@@ -55,6 +57,7 @@ DEMO_KEY: Final = "demo-key-123"  # the in-process sandbox's one account (not a 
 COMMANDS: Final = (
     "start",
     "buy",
+    "rent",
     "active",
     "balance",
     "history",
@@ -88,6 +91,8 @@ class Services:
     reconciler: Reconciler
     watcher: ActivationWatcher
     notifier: Notifier
+    renting: RentService
+    rent_watcher: RentWatcher
     webhooks: WebhookReceiver | None = None
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -168,9 +173,12 @@ async def _wire(
         .concurrent_updates(PerUserUpdateProcessor())
     )
     application = builder.build()
-    deliverer = TelegramDeliverer(application.bot, activations, translator, users)
+    deliverer = TelegramDeliverer(
+        application.bot, activations, translator, users, rents=rents, clock=clock
+    )
     notifier = Notifier(outbox, deliverer, clock=clock)
     recorder.wake = notifier.wake
+    purchases = PurchaseService(accounts, activations, reconciler, clock=clock)
     services = Services(
         settings=settings,
         clock=clock,
@@ -183,17 +191,27 @@ async def _wire(
         outbox=outbox,
         accounts=accounts,
         catalog=CatalogService(clock),
-        purchases=PurchaseService(accounts, activations, reconciler, clock=clock),
+        purchases=purchases,
         activation_actions=ActivationService(accounts, activations, recorder, clock=clock),
         recorder=recorder,
         reconciler=reconciler,
         watcher=ActivationWatcher(activations, users, accounts, recorder, clock=clock),
         notifier=notifier,
+        renting=RentService(
+            accounts, rents, reconciler, recorder, clock=clock, user_lock=purchases.user_lock
+        ),
+        rent_watcher=RentWatcher(db, rents, accounts, recorder, outbox, clock=clock),
     )
     if settings.webhook_secret is not None:
         host, port = settings.webhook_listen
         services.webhooks = WebhookReceiver(
-            activations, recorder, accounts, settings.webhook_secret, host=host, port=port
+            activations,
+            recorder,
+            accounts,
+            settings.webhook_secret,
+            host=host,
+            port=port,
+            rents=rents,
         )
     bot_data: BotData = application.bot_data
     bot_data.services = services
@@ -207,9 +225,14 @@ async def start_background(application: Application, services: Services) -> None
     await _set_commands(application, services.translator)
     if services.webhooks is not None:
         await services.webhooks.start()
+        # Known only now (the port may be chosen at start): each new rent asks for pushes.
+        services.renting.webhook_url = services.webhooks.rent_url
     interval = services.settings.poll_interval
     services.tasks += [
         asyncio.create_task(services.watcher.run(interval, services.stop), name="watcher"),
+        asyncio.create_task(
+            services.rent_watcher.run(interval, services.stop), name="rent-watcher"
+        ),
         asyncio.create_task(services.notifier.run(services.stop), name="notifier"),
         asyncio.create_task(_reconcile_periodically(services), name="reconciler"),
     ]
@@ -253,14 +276,14 @@ async def reconcile_and_report(services: Services, *, min_age: float) -> None:
     """
     report = await services.reconciler.reconcile(min_age=min_age)
     for result in (*report.confirmed, *report.failed):
-        if result.kind != "activation":
-            continue
+        # Ledger ids are per ledger: a rent's event has its own kind and dedup key.
+        rent = result.kind == "rent"
         await services.outbox.add(
-            kind=RECONCILED_EVENT,
+            kind=RENT_RECONCILED_EVENT if rent else RECONCILED_EVENT,
             user_id=result.user_id,
             chat_id=result.chat_id,
             payload={"ledger_id": result.ledger_id, "outcome": result.outcome},
-            dedup_key=f"reconciled:{result.ledger_id}",
+            dedup_key=f"{'rent_' if rent else ''}reconciled:{result.ledger_id}",
         )
     if report.confirmed or report.failed:
         services.notifier.wake()

@@ -1,26 +1,40 @@
 """Turns outbox events into Telegram messages: the notifier's Deliverer, on PTB.
 
 A code arrives as a NEW message (so the phone notifies), then the activation message is
-updated in place. Telegram's answers become the notifier's terms: a flood limit or a network
-failure defers the chat, a blocked bot or a deleted chat gives the event up.
+updated in place. A rent's SMS (sender, time, text) and its end arrive as new messages too, and
+a reminder before a rent ends carries its "Extend" button; events are dispatched by kind.
+Telegram's answers become the notifier's terms: a flood limit or a network failure defers the
+chat, a blocked bot or a deleted chat gives the event up.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from telegram import Bot
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot import rent_views
+from bot.clock import Clock, SystemClock
 from bot.i18n import Translator
+from bot.keyboards import RentButton
 from bot.rendering import Renderer
 from bot.services.notifier import DeliveryDeferred, DeliveryImpossible
-from bot.services.recorder import CODE_EVENT, ENDED_EVENT, RECONCILED_EVENT
+from bot.services.recorder import (
+    CODE_EVENT,
+    ENDED_EVENT,
+    RECONCILED_EVENT,
+    RENT_ENDED_EVENT,
+    RENT_SMS_EVENT,
+)
+from bot.services.rent_watcher import RENT_EXTENSION_SETTLED_EVENT, RENT_REMINDER_EVENT
+from bot.services.rents import RENT_RECONCILED_EVENT
 from bot.views import activation_screen, service_name
 from storage.activations import Activation, ActivationLedger
 from storage.events import Event
+from storage.rents import Rent, RentLedger
 from storage.users import UserStore
 
 log = logging.getLogger(__name__)
@@ -30,6 +44,20 @@ _ENDED_MESSAGES = {
     "auto_cancelled": "ended-auto-cancelled",
     "finished": "ended-finished",
 }
+_RENT_EVENTS = frozenset(
+    {
+        RENT_SMS_EVENT,
+        RENT_ENDED_EVENT,
+        RENT_REMINDER_EVENT,
+        RENT_RECONCILED_EVENT,
+        RENT_EXTENSION_SETTLED_EVENT,
+    }
+)
+_RENT_ENDED_MESSAGES = {
+    "expired": "rent-ended-expired",
+    "finished": "rent-ended-finished",
+    "cancelled": "rent-ended-cancelled",
+}
 
 
 class TelegramDeliverer:
@@ -38,37 +66,37 @@ class TelegramDeliverer:
     Args:
         bot: the PTB bot (with its rate limiter).
         ledger: to read the activation an event is about.
+        rents: to read the rent an event is about.
+        clock: "now", for a rent message's buttons.
         translator: the translations.
         users: for each user's language.
     """
 
     def __init__(
-        self, bot: Bot, ledger: ActivationLedger, translator: Translator, users: UserStore
+        self,
+        bot: Bot,
+        ledger: ActivationLedger,
+        translator: Translator,
+        users: UserStore,
+        rents: RentLedger | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self._bot = bot
         self._ledger = ledger
         self._translator = translator
         self._users = users
+        self._rents = rents
+        self._clock = clock or SystemClock()
 
     async def deliver(self, event: Event) -> None:
-        row = await self._ledger.get(int(event.payload["ledger_id"]))
-        if row is None:
-            raise DeliveryImpossible("no such activation")
         user = await self._users.get(event.user_id)
         language = user.language if user else None
         render = Renderer(self._translator, self._translator.resolve(language))
         try:
-            if event.kind == CODE_EVENT:
-                await self._send(event.chat_id, self._code_text(render, row, event))
-            elif event.kind == RECONCILED_EVENT:
-                await self._reconciled(render, row, str(event.payload.get("outcome")))
-                return
-            elif event.kind == ENDED_EVENT:
-                message_id = _ENDED_MESSAGES.get(str(event.payload.get("why")), "ended-expired")
-                text = render(message_id, phone=row.phone or "", cost=render.money(row.cost))
-                await self._send(event.chat_id, text)
+            if event.kind in _RENT_EVENTS:
+                await self._deliver_rent(render, event)
             else:
-                raise DeliveryImpossible(f"unknown event kind {event.kind!r}")
+                await self._deliver_activation(render, event)
         except RetryAfter as flood:
             raise DeliveryDeferred(_seconds(flood.retry_after), "flood limit") from None
         except Forbidden as forbidden:
@@ -79,8 +107,76 @@ class TelegramDeliverer:
             raise
         except NetworkError as network:  # TimedOut included
             raise DeliveryDeferred(5.0, f"network: {type(network).__name__}") from None
+
+    async def _deliver_activation(self, render: Renderer, event: Event) -> None:
+        row = await self._ledger.get(int(event.payload["ledger_id"]))
+        if row is None:
+            raise DeliveryImpossible("no such activation")
+        if event.kind == CODE_EVENT:
+            await self._send(event.chat_id, self._code_text(render, row, event))
+        elif event.kind == RECONCILED_EVENT:
+            await self._reconciled(render, row, str(event.payload.get("outcome")))
+            return
+        elif event.kind == ENDED_EVENT:
+            message_id = _ENDED_MESSAGES.get(str(event.payload.get("why")), "ended-expired")
+            text = render(message_id, phone=row.phone or "", cost=render.money(row.cost))
+            await self._send(event.chat_id, text)
+        else:
+            raise DeliveryImpossible(f"unknown event kind {event.kind!r}")
         # The message that shows the activation: best effort, the new message already told.
         await self._refresh_card(render, row)
+
+    async def _deliver_rent(self, render: Renderer, event: Event) -> None:
+        """A rent's SMS or end as a new message; a reminder with the Extend button."""
+        row = (
+            None if self._rents is None else await self._rents.get(int(event.payload["ledger_id"]))
+        )
+        if row is None:
+            raise DeliveryImpossible("no such rent")
+        if event.kind == RENT_SMS_EVENT:
+            text = render(
+                "rent-sms-message",
+                phone=row.phone or "",
+                sender=str(event.payload.get("phone_from") or ""),
+                at=_sms_time(event.payload.get("received_at")),
+                text=str(event.payload.get("text") or ""),
+            )
+            await self._send(event.chat_id, text)
+            return
+        if event.kind == RENT_REMINDER_EVENT:
+            end = event.payload.get("end_date")
+            text = render(
+                "rent-reminder",
+                phone=row.phone or "",
+                end=rent_views.when(float(end) if isinstance(end, int | float) else row.end_date),
+            )
+            extend = render.button("button-rent-extend", RentButton("extend", row.ledger_id))
+            await self._bot.send_message(
+                event.chat_id,
+                text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=InlineKeyboardMarkup([[extend]]),
+            )
+            return
+        if event.kind == RENT_EXTENSION_SETTLED_EVENT:
+            if event.payload.get("extended"):
+                text = render(
+                    "rent-extension-settled",
+                    phone=row.phone or "",
+                    end=rent_views.when(row.end_date),
+                )
+            else:
+                text = render("rent-extension-not-made", phone=row.phone or "")
+            await self._send(event.chat_id, text)
+            await self._refresh_rent_card(render, row)
+            return
+        if event.kind == RENT_RECONCILED_EVENT:
+            await self._rent_reconciled(render, row, str(event.payload.get("outcome")))
+            return
+        why = str(event.payload.get("why"))
+        message_id = _RENT_ENDED_MESSAGES.get(why, "rent-ended-expired")
+        await self._send(event.chat_id, render(message_id, phone=row.phone or ""))
+        await self._refresh_rent_card(render, row)
 
     async def _reconciled(self, render: Renderer, row: Activation, outcome: str) -> None:
         """A purchase settled after the fact: the number's message, or "not bought"."""
@@ -111,6 +207,39 @@ class TelegramDeliverer:
     async def _send(self, chat_id: int, text: str) -> None:
         await self._bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
 
+    async def _rent_reconciled(self, render: Renderer, row: Rent, outcome: str) -> None:
+        """A rent settled after the fact: the rent message, or "not rented"."""
+        if outcome != "confirmed":
+            name = rent_views.rent_service_name(row, render)
+            await self._send(row.chat_id, render("rent-reconciled-not-rented", service=name))
+            return
+        screen = rent_views.rent_screen(render, row, self._clock.now())
+        message = await self._bot.send_message(
+            row.chat_id,
+            render("rent-reconciled-rented") + "\n\n" + screen.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=screen.keyboard,
+        )
+        assert self._rents is not None
+        await self._rents.set_message(
+            row.ledger_id, chat_id=row.chat_id, message_id=message.message_id
+        )
+
+    async def _refresh_rent_card(self, render: Renderer, row: Rent) -> None:
+        if row.message_id is None:
+            return
+        screen = rent_views.rent_screen(render, row, self._clock.now())
+        try:
+            await self._bot.edit_message_text(
+                screen.text,
+                chat_id=row.chat_id,
+                message_id=row.message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=screen.keyboard,
+            )
+        except TelegramError as error:  # best effort, as for an activation's card
+            log.info("rent %s: card not updated (%s)", row.ledger_id, error)
+
     async def _refresh_card(self, render: Renderer, row: Activation) -> None:
         if row.message_id is None:
             return
@@ -127,6 +256,16 @@ class TelegramDeliverer:
             # "not modified", a deleted message, a flood limit: the card catches up on the
             # next change or press; the event itself was delivered.
             log.info("activation %s: card not updated (%s)", row.ledger_id, error)
+
+
+def _sms_time(stamp: object) -> str:
+    """The provider's date of an SMS (ISO text in the event), as the user reads times."""
+    if not isinstance(stamp, str) or not stamp:
+        return "—"
+    try:
+        return rent_views.when(datetime.fromisoformat(stamp).timestamp())
+    except ValueError:
+        return stamp
 
 
 def _seconds(retry_after: int | timedelta) -> float:

@@ -98,6 +98,71 @@ class PickProvider(CallbackData):
     name: str
 
 
+# --- rent: /rent's pickers, the rent message's buttons and the extension ---------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RentPick(CallbackData):
+    """A /rent choice: ``step`` is service | country | operator | hours, ``value`` the pick
+    (a service code, a country id, an operator name, a number of hours)."""
+
+    prefix = "rp"
+    step: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class RentPage(CallbackData):
+    """A page of /rent's service or country picker."""
+
+    prefix = "rg"
+    step: str
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class RentNavigation(CallbackData):
+    """Back to an earlier /rent step (``services``, ``countries``, ``hours``), or ``abort``."""
+
+    prefix = "rn"
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmRent(CallbackData):
+    """The rent button; ``token`` names the server-side draft and is its idempotency key."""
+
+    prefix = "rc"
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class RentButton(CallbackData):
+    """A button on a rent message: ``action`` (finish | cancel | extend) on ledger row
+    ``ledger_id``."""
+
+    prefix = "ra"
+    action: str
+    ledger_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class RentExtendHours(CallbackData):
+    """Extend rent ``ledger_id`` by ``hours``: shows the provider's price to confirm."""
+
+    prefix = "rh"
+    ledger_id: int
+    hours: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmRentExtension(CallbackData):
+    """The pay-for-the-extension button; ``token`` is the extension's idempotency key."""
+
+    prefix = "rx"
+    token: str
+
+
 # --- pickers --------------------------------------------------------------------------------
 
 

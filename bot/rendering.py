@@ -132,6 +132,8 @@ _ERROR_MESSAGES: tuple[tuple[type[BaseException], str], ...] = (
     (provider.InsufficientFundsError, "error-funds"),
     (provider.NoNumbersError, "error-no-numbers"),
     (provider.PriceLimitError, "error-price-limit"),
+    (provider.RentExpiredError, "error-rent-expired"),  # before StateConflictError, its base
+    (provider.MaxHoursExceededError, "error-max-hours"),
     (provider.NotFoundError, "error-not-found"),
     (provider.StateConflictError, "error-state"),
     (provider.InvalidRequestError, "error-invalid"),
@@ -150,5 +152,8 @@ def _error_message(error: BaseException) -> tuple[str, dict[str, object]]:
             if isinstance(error, provider.AccountBlockedError):
                 until = error.until.strftime("%Y-%m-%d %H:%M UTC") if error.until else "none"
                 return message_id, {"until": until}
+            if isinstance(error, provider.MaxHoursExceededError):
+                limit = error.max_hours
+                return message_id, {"max": "none" if limit is None else str(limit)}
             return message_id, {}
     return "error-generic", {}

@@ -1,14 +1,16 @@
 """The provider-webhook receiver: SMS pushed by the provider, fed into the same event path.
 
-Off unless the operator sets ``SMSBOT_WEBHOOK_SECRET``. It listens on a path that holds the
+Off unless the operator sets ``SMSBOT_WEBHOOK_SECRET``. Activation pushes come to
+``…/activation`` (the operator configures that URL at the provider); rent pushes to ``…/rent``,
+which the bot passes as ``url`` on each getRentNumber. It listens on a path that holds the
 secret, answers 200 to anything well-formed so the provider does not retry forever, and records
-each SMS through the :class:`~bot.services.recorder.Recorder`: a code seen by a webhook and
+each SMS through the :class:`~bot.services.recorder.Recorder`: an SMS seen by a webhook and
 again by a poll is one push. Polling stays on as the fallback.
 
-Providers sign nothing, and a push names an activation by its id alone (two providers may use
-the same id). So a push is only a hint: for each live row with that id, the provider is asked
-(``getStatus``, with that row's own key) and its answer is what gets recorded. A forged or
-misrouted push costs one status read and records nothing.
+Providers sign nothing, and a push names an activation or a rent by its id alone (two
+providers may use the same id). So a push is only a hint: for each live row with that id, the
+provider is asked (``getStatus`` / ``getRentStatus``, with that row's own key) and its answer
+is what gets recorded. A forged or misrouted push costs one status read and records nothing.
 """
 
 from __future__ import annotations
@@ -20,13 +22,14 @@ from typing import Protocol
 from aiohttp import web
 
 from bot.provider import ProviderClient, ProviderError, UnexpectedReplyError
-from bot.provider.models import StatusKind
-from bot.provider.parsing import parse_activation_webhook
+from bot.provider.models import RentMessage, StatusKind
+from bot.provider.parsing import parse_activation_webhook, parse_rent_webhook
 from bot.secret import Secret
 from bot.services.accounts import AccountError
 from bot.services.recorder import Recorder
 from storage.activations import ActivationLedger
-from storage.records import Activation
+from storage.records import Activation, WatchedRent
+from storage.rents import RentLedger
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,7 @@ class WebhookReceiver:
         secret: the path secret.
         host: the address to bind.
         port: the port to bind (0: any free port).
+        rents: to find the live rent a rent push is about (None: rent pushes are refused).
     """
 
     def __init__(
@@ -58,8 +62,10 @@ class WebhookReceiver:
         *,
         host: str = "127.0.0.1",
         port: int = 8090,
+        rents: RentLedger | None = None,
     ) -> None:
         self._ledger = ledger
+        self._rents = rents
         self._recorder = recorder
         self._clients = clients
         self._secret = secret
@@ -73,9 +79,15 @@ class WebhookReceiver:
         """Where the provider must POST (holds the secret: show it to the operator only)."""
         return f"http://{self._host}:{self.port}/webhooks/{self._secret.reveal()}/activation"
 
+    @property
+    def rent_url(self) -> str:
+        """Where the provider must POST a rent's SMS (sent as ``url`` on getRentNumber)."""
+        return f"http://{self._host}:{self.port}/webhooks/{self._secret.reveal()}/rent"
+
     async def start(self) -> None:
         app = web.Application(client_max_size=64 * 1024)
         app.router.add_post("/webhooks/{secret}/activation", self._activation)
+        app.router.add_post("/webhooks/{secret}/rent", self._rent)
         # No access log: the path holds the secret.
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -121,3 +133,33 @@ class WebhookReceiver:
         if status.kind is StatusKind.CODE_RECEIVED and status.code:
             return status.code
         return None
+
+    async def _rent(self, request: web.Request) -> web.Response:
+        """A rent's SMS: recorded like a polled one, so a poll seeing it later pushes nothing."""
+        given = request.match_info["secret"].encode()
+        if self._rents is None or not hmac.compare_digest(given, self._secret.reveal().encode()):
+            raise web.HTTPNotFound()
+        try:
+            push = parse_rent_webhook(await request.read())
+        except UnexpectedReplyError:
+            return web.Response(status=400, text="not a rent push")
+        for row in await self._rents.live_by_rent_id(push.rent_id):
+            message = await self._confirmed_rent_sms(row, push.message)
+            if message is not None:
+                await self._recorder.rent_sms(row, message)
+        return web.Response(text="OK")
+
+    async def _confirmed_rent_sms(
+        self, row: WatchedRent, pushed: RentMessage
+    ) -> RentMessage | None:
+        """The provider's own record of a pushed rent SMS (the same sender, text and date a
+        poll reads, so the two are one push), or None if it does not list it."""
+        try:
+            client = await self._clients.client_for_provider(row.user_id, row.provider)
+            if client is None:
+                return None
+            status = await client.get_rent_status(row.rent_id)
+        except (AccountError, ProviderError) as error:
+            log.info("webhook for rent %s not confirmed (%s)", row.ledger_id, error)
+            return None
+        return next((m for m in status.messages if m.text == pushed.text), None)

@@ -222,9 +222,12 @@ class RentLedger:
         return new > 0
 
     async def begin_extension(
-        self, rent: Rent, *, hours: int, idempotency_key: str
+        self, rent: Rent, *, hours: int, idempotency_key: str, shown_cost: Decimal | None = None
     ) -> RentExtension:
         """Records the intent to extend an active rent, durably, before the paid call.
+
+        ``shown_cost`` (the price the user confirmed) is kept on the intent, so an extension
+        whose outcome is found out later still knows what it cost.
 
         Raises:
             DuplicateIntentError: the key was used before; do not pay again.
@@ -236,10 +239,10 @@ class RentLedger:
             if state is None or state[0] != RentState.ACTIVE:
                 raise InvalidTransitionError(f"rent ledger row {rent.ledger_id} is not active")
             row = await tx.fetchone(
-                "INSERT INTO rent_extensions (rent, idempotency_key, hours, state, created_at,"
-                " updated_at) VALUES (?, ?, ?, 'intent', ?, ?)"
+                "INSERT INTO rent_extensions (rent, idempotency_key, hours, state, cost,"
+                " created_at, updated_at) VALUES (?, ?, ?, 'intent', ?, ?, ?)"
                 " ON CONFLICT (idempotency_key) DO NOTHING RETURNING *",
-                (rent.ledger_id, idempotency_key, hours, now, now),
+                (rent.ledger_id, idempotency_key, hours, money_or_none(shown_cost), now, now),
             )
             existing = None
             if row is None:
@@ -291,6 +294,30 @@ class RentLedger:
             "SELECT * FROM rent_extensions WHERE rent = ? ORDER BY id", (ledger_id,)
         )
         return [extension_from_row(row) for row in rows]
+
+    async def open_extensions(self, ledger_id: int) -> list[RentExtension]:
+        """The rent's extensions still without an outcome (their paid call's answer was lost)."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM rent_extensions WHERE rent = ? AND state = 'intent' ORDER BY id",
+            (ledger_id,),
+        )
+        return [extension_from_row(row) for row in rows]
+
+    async def live_by_rent_id(self, rent_id: str) -> list[WatchedRent]:
+        """Active rows with this provider rent id (a push names no provider; one in practice)."""
+        rows = await self._db.fetchall(
+            "SELECT id, user_id, chat_id, message_id, provider, rent_id, phone, end_date"
+            " FROM rents WHERE rent_id = ? AND state = 'active'",
+            (rent_id,),
+        )
+        return [WatchedRent(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows]
+
+    async def active_for_user(self, user_id: int) -> list[Rent]:
+        """The user's active rents, oldest first."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM rents WHERE user_id = ? AND state = 'active' ORDER BY id", (user_id,)
+        )
+        return [rent_from_row(row) for row in rows]
 
     async def get(self, ledger_id: int) -> Rent | None:
         """The row with this ledger id, or None. For internal use: it checks no owner."""

@@ -3,6 +3,8 @@
 start.py        /start, /help, /lang, /cancel
 keys.py         /key, /forgetkey, /provider
 buy.py          /buy and its pickers
+rent.py         /rent and its pickers
+rent_actions.py the rent message's buttons, extensions, /active's rents
 activations.py  activation buttons, /active
 account.py      /balance, /history
 text.py         plain text: the key, a provider URL, or a search
@@ -14,14 +16,25 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.config import Settings
-from bot.handlers import account, activations, buy, errors, keys, settings, start, text
+from bot.handlers import (
+    account,
+    activations,
+    buy,
+    errors,
+    keys,
+    rent,
+    rent_actions,
+    settings,
+    start,
+    text,
+)
 
 
 def register_handlers(application: Application, config: Settings) -> None:  # type: ignore[type-arg]
     """Adds every handler; group -1 turns away users the operator did not allow."""
     if config.allowed_users:
         application.add_handler(errors.build_access_guard(config.allowed_users), group=-1)
-    for module in (start, keys, buy, activations, account, settings, text):
+    for module in (start, keys, buy, rent, rent_actions, activations, account, settings, text):
         application.add_handlers(module.build())
     application.add_handler(errors.build_stale_button_handler())
     application.add_error_handler(errors.on_error)

@@ -16,6 +16,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import CallbackDataError
 from bot.context import Context
+from bot.handlers import rent_actions
 from bot.handlers.common import renderer, send, services, show, user_id
 from bot.keyboards import ActivationButton
 from bot.provider import ProviderError
@@ -100,10 +101,11 @@ async def list_active(update: Update, context: Context) -> None:
     render = await renderer(update, context)
     svc = services(context)
     rows = await svc.activations.active_for_user(user_id(update))
-    if not rows:
+    rents = await svc.rents.active_for_user(user_id(update))
+    if not rows and not rents:
         await send(update, render("active-none"))
         return
-    await send(update, render("active-header", count=len(rows)))
+    await send(update, render("active-header", count=len(rows) + len(rents)))
     for row in rows:
         screen = await activation_screen(svc.activations, render, row)
         message = await send(update, screen.text, screen.keyboard)
@@ -111,6 +113,7 @@ async def list_active(update: Update, context: Context) -> None:
         await svc.activations.set_message(
             row.ledger_id, chat_id=message.chat_id, message_id=message.message_id
         )
+    await rent_actions.send_active_rents(update, context, render)
 
 
 def _short(text: str) -> str:

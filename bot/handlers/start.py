@@ -6,6 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import Context
+from bot.handlers import rent
 from bot.handlers.common import AWAITING, BUY, renderer, send, services, show, user_id
 from bot.keyboards import PickLanguage
 from bot.rendering import Screen
@@ -68,6 +69,7 @@ async def cancel(update: Update, context: Context) -> None:
     data = context.user_data if context.user_data is not None else {}
     left = data.pop(AWAITING, None) is not None
     left = data.pop(BUY, None) is not None or left
+    left = rent.forget_drafts(data) or left
     await send(update, render("cancel-done" if left else "cancel-nothing"))
 
 

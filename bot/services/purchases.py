@@ -111,6 +111,11 @@ class PurchaseService:
         self._lifetime = lifetime
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
+    def user_lock(self, user_id: int) -> asyncio.Lock:
+        """The user's purchase lock: a rent takes it too, since reconciling one kind of a
+        user's intents resolves the other kind as well."""
+        return self._locks[user_id]
+
     async def buy(
         self, user_id: int, chat_id: int, request: PurchaseRequest, idempotency_key: str
     ) -> PurchaseResult:
@@ -119,7 +124,7 @@ class PurchaseService:
         Raises:
             AccountError: the user has no usable key (nothing was recorded).
         """
-        async with self._locks[user_id]:
+        async with self.user_lock(user_id):
             client = await self._accounts.client_for(user_id)
             try:
                 intent = await self._ledger.record_intent(

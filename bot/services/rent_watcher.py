@@ -1,0 +1,215 @@
+"""The rent watcher: each tick asks the provider about every live rent and records the news.
+
+PTB-free. Each tick loads the active rents from the ledger and asks ``getRentStatus`` once per
+rent (the Rent API has no batched read), a bounded number at a time; a key whose calls fail is
+backed off. What the provider says goes through the :class:`~bot.services.recorder.Recorder`:
+each SMS is pushed once however many polls (or restarts) see it, and the provider alone says
+when a rent ended (STATUS_FINISH / STATUS_CANCEL).
+
+Local time only decides *when to say something*: a reminder is queued some time before the
+rent's end date (the provider's, from getRentNumber or continueRentNumber), once per end date,
+so an extended rent gets a new one. It also settles an extension whose answer was lost: a rent
+the provider still runs after its old end date was extended; one that ended there was not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Final
+
+from bot.clock import Clock
+from bot.provider import NotFoundError, ProviderClient, ProviderError
+from bot.provider.models import RentState as ProviderRentState
+from bot.services.accounts import AccountError, AccountService
+from bot.services.recorder import Recorder
+from bot.services.rents import apply_status
+from storage.db import Database
+from storage.events import EventOutbox
+from storage.rents import RentLedger, RentState, WatchedRent
+
+log = logging.getLogger(__name__)
+
+RENT_REMINDER_EVENT: Final = "rent_reminder"
+RENT_EXTENSION_SETTLED_EVENT: Final = "rent_extension_settled"  # a lost extension's outcome
+_HOUR: Final = 3600.0
+_FORGOTTEN_AFTER: Final = 300.0  # seconds past the end date before NO_ID_RENT means "over"
+
+
+@dataclass(slots=True)
+class RentTickReport:
+    """What one tick did, for logs and tests."""
+
+    rents: int = 0
+    provider_calls: int = 0
+    new_sms: int = 0
+    ended: int = 0
+    reminders: int = 0
+    errors: int = 0
+
+
+@dataclass(slots=True)
+class _KeyHealth:
+    failures: int = 0
+    skip_until: float = 0.0
+
+
+class RentWatcher:
+    """Polls the provider for every live rent.
+
+    Args:
+        db: the database (for the shared transaction).
+        ledger: the rent ledger.
+        accounts: builds each key's client.
+        recorder: writes SMS and endings with their events.
+        outbox: for the reminders.
+        clock: the source of "now".
+        concurrency: rents polled at once.
+        remind_before: seconds before the end date at which the user is reminded.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        ledger: RentLedger,
+        accounts: AccountService,
+        recorder: Recorder,
+        outbox: EventOutbox,
+        *,
+        clock: Clock,
+        concurrency: int = 8,
+        remind_before: float = 30 * 60.0,
+    ) -> None:
+        self._db = db
+        self._ledger = ledger
+        self._accounts = accounts
+        self._recorder = recorder
+        self._outbox = outbox
+        self._clock = clock
+        self._semaphore = asyncio.Semaphore(concurrency)
+        self._remind_before = remind_before
+        self._health: defaultdict[tuple[int, str], _KeyHealth] = defaultdict(_KeyHealth)
+
+    async def tick(self) -> RentTickReport:
+        """Polls every live rent once; never raises for a provider's failure."""
+        rows = await self._ledger.load_active()
+        report = RentTickReport(rents=len(rows))
+        await asyncio.gather(*(self._poll(row, report) for row in rows))
+        return report
+
+    async def run(self, interval: float, stop: asyncio.Event) -> None:
+        """Ticks every ``interval`` seconds (start to start) until ``stop`` is set."""
+        loop = asyncio.get_running_loop()
+        while not stop.is_set():
+            started = loop.time()
+            try:
+                await self.tick()
+            except Exception:  # a bug or a database error must not stop the watching
+                log.exception("rent watcher tick failed")
+            remaining = max(0.0, interval - (loop.time() - started))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=remaining)
+
+    async def _poll(self, row: WatchedRent, report: RentTickReport) -> None:
+        health = self._health[(row.user_id, row.provider)]
+        if health.skip_until > self._clock.now():
+            return
+        async with self._semaphore:
+            try:
+                client = await self._accounts.client_for_provider(row.user_id, row.provider)
+            except AccountError:
+                client = None
+            if client is None:
+                return  # the key is gone: nothing can be asked; the rent stays for later
+            try:
+                await self._check(client, row, report)
+            except ProviderError as error:
+                report.errors += 1
+                health.failures += 1
+                # Back off a failing key (a provider that is down, or throttling it).
+                health.skip_until = self._clock.now() + min(60.0, 2.0**health.failures)
+                log.warning(
+                    "rent poll of user %s on %r failed (%s)",
+                    row.user_id,
+                    row.provider,
+                    type(error).__name__,
+                )
+            else:
+                health.failures = 0
+
+    async def _check(
+        self, client: ProviderClient, row: WatchedRent, report: RentTickReport
+    ) -> None:
+        report.provider_calls += 1
+        try:
+            status = await client.get_rent_status(row.rent_id)
+        except NotFoundError as unknown:
+            log.info("rent %s: %s", row.ledger_id, unknown.token)
+            # A provider that forgets a rent once it ran out says so this way: past the end
+            # date it is over; before it, the provider's word is unclear and nothing changes.
+            over = row.end_date is not None and self._clock.now() > row.end_date + _FORGOTTEN_AFTER
+            if over and await self._recorder.rent_ended(row, RentState.EXPIRED, "expired"):
+                report.ended += 1
+            return
+        now = self._clock.now()
+        live = status.state in (ProviderRentState.WAITING, ProviderRentState.RECEIVING)
+        row = await self._settle_lost_extensions(row, live, now)
+        new, ended = await apply_status(self._recorder, row, status, now)
+        report.new_sms += new
+        report.ended += int(ended)
+        if live and await self._remind(row, now):
+            report.reminders += 1
+
+    async def _settle_lost_extensions(
+        self, row: WatchedRent, live: bool, now: float
+    ) -> WatchedRent:
+        """Extensions whose answer was lost, decided by what the provider shows after the old
+        end date: still live, it was extended; ended, it was not. The user is told either way
+        (the outcome and its event are written in one transaction)."""
+        if row.end_date is None or now < row.end_date + 60.0:
+            return row
+        for extension in await self._ledger.open_extensions(row.ledger_id):
+            # Durable, as the ledger's own writes of a paid outcome are.
+            async with self._db.transaction(durable=True):
+                if live:
+                    assert row.end_date is not None
+                    rent = await self._ledger.confirm_extension(
+                        extension,
+                        end_date=row.end_date + extension.hours * _HOUR,
+                        cost=extension.cost or Decimal(0),
+                    )
+                    row = row._replace(end_date=rent.end_date)
+                else:
+                    await self._ledger.fail_extension(
+                        extension, "not extended: the rent ended at its old end date (reconciled)"
+                    )
+                await self._outbox.add(
+                    kind=RENT_EXTENSION_SETTLED_EVENT,
+                    user_id=row.user_id,
+                    chat_id=row.chat_id,
+                    payload={"ledger_id": row.ledger_id, "extended": live},
+                    dedup_key=f"rent_extension_settled:{extension.extension_id}",
+                )
+            self._recorder.wake()
+        return row
+
+    async def _remind(self, row: WatchedRent, now: float) -> bool:
+        if row.end_date is None or not now >= row.end_date - self._remind_before:
+            return False
+        if now >= row.end_date:
+            return False  # too late to be of use; the end itself will be told
+        added = await self._outbox.add(
+            kind=RENT_REMINDER_EVENT,
+            user_id=row.user_id,
+            chat_id=row.chat_id,
+            payload={"ledger_id": row.ledger_id, "end_date": row.end_date},
+            # Once per end date: an extension moves it, and so earns a new reminder.
+            dedup_key=f"rent_reminder:{row.ledger_id}:{int(row.end_date)}",
+        )
+        if added is not None:
+            self._recorder.wake()
+        return added is not None

@@ -1,0 +1,74 @@
+## Аренда номеров (/rent, сообщение аренды, уведомления для арендованных номеров)
+command-rent = Арендовать номер на часы или дни
+
+rent-service-full = 📱 Весь номер (любой сервис)
+rent-choose-service = <b>Аренда номера.</b> Выберите сервис (или напишите часть названия) или весь номер, чтобы получать SMS от кого угодно.
+rent-choose-country = <b>{ $service }</b>: выберите страну.
+rent-choose-operator = <b>{ $service }</b>, { $country }: выберите оператора.
+rent-choose-hours = <b>{ $service }</b>, { $country }: на какой срок?
+button-rent-hours = { $hours } ч
+rent-sold-out = ❌ Для этого выбора нет номеров в аренду. Выберите другой срок или страну.
+rent-confirm =
+    <b>Подтвердите аренду</b>
+    Сервис: { $service }
+    Страна: { $country }
+    Оператор: { $operator }
+    Срок: { $hours } ч
+    Цена: <b>{ $price }</b>
+    Доступно: { $count }
+    Ваш баланс: { $balance }
+button-rent-confirm = ✅ Арендовать за { $price }
+rent-refused = ❌ Не арендовано: { $reason }
+rent-expired-menu = Это меню устарело. Отправьте /rent, чтобы начать заново.
+rent-aborted = Аренда отменена. Ничего не арендовано.
+rent-duplicate = Это подтверждение уже использовано; оно оплачивается только один раз.
+rent-in-progress = Выполняю…
+rent-unresolved = ⚠️ Провайдер ответил неясно. Я уточню у него и напишу здесь; дважды списано не будет.
+
+rent-card =
+    📱 <code>+{ $phone }</code>
+    Аренда для: { $service }
+    Страна: { $country }
+    { $status }
+rent-status-active = ⏳ Арендован до <b>{ $end }</b>. Каждое SMS придёт сюда новым сообщением.
+rent-status-finished = ✔️ Завершена.
+rent-status-cancelled = ↩️ Отменена; деньги вернулись на баланс.
+rent-status-expired = ⌛ Аренда закончилась.
+button-rent-finish = ✅ Завершить
+button-rent-cancel = ❌ Отменить
+button-rent-extend = ➕ Продлить
+
+rent-press-finished = Завершено.
+rent-press-cancelled = Отменено; деньги вернулись.
+rent-cancel-refused = Провайдер отказал в отмене: аренду можно отменить только в первые 20 минут и до первого SMS. Её можно завершить.
+rent-press-ended = Эта аренда уже закончилась.
+rent-press-refused = Невозможно: { $reason }
+
+rent-extend-ask = На сколько часов продлить <code>+{ $phone }</code> (сейчас до { $end })?
+rent-extend-confirm =
+    <b>Продлить <code>+{ $phone }</code></b> на { $hours } ч
+    Сейчас до: { $end }
+    Цена: <b>{ $price }</b>
+button-rent-pay-extension = ✅ Продлить за { $price }
+rent-extended = ✅ <code>+{ $phone }</code> теперь арендован до <b>{ $end }</b>.
+rent-extend-refused = ❌ Не продлено: { $reason }
+rent-extend-unresolved = ⚠️ Провайдер ответил неясно. Я узнаю у него, продлена ли аренда, и напишу здесь; дважды списано не будет.
+
+rent-sms-message =
+    📩 SMS на <code>+{ $phone }</code>
+    От: <b>{ $sender }</b> · { $at }
+    <blockquote>{ $text }</blockquote>
+rent-reminder = ⏰ Аренда <code>+{ $phone }</code> заканчивается в <b>{ $end }</b>. Продлите её, чтобы сохранить номер.
+rent-ended-expired = ⌛ Аренда <code>+{ $phone }</code> закончилась.
+rent-ended-finished = ✔️ Аренда <code>+{ $phone }</code> завершена.
+rent-ended-cancelled = ↩️ Аренда <code>+{ $phone }</code> отменена; деньги вернулись на баланс.
+
+error-rent-expired = аренда уже закончилась, продлить её нельзя. Отправьте /rent, чтобы взять новый номер.
+error-max-hours = аренда стала бы длиннее, чем позволяет провайдер{ $max ->
+        [none] .
+       *[other] : можно добавить не больше { $max } ч.
+    }
+rent-reconciled-rented = ✅ Провайдер подтвердил вашу прошлую аренду:
+rent-reconciled-not-rented = ↩️ Прошлая аренда ({ $service }) не состоялась: деньги не списаны.
+rent-extension-settled = ✅ Провайдер подтвердил продление: <code>+{ $phone }</code> арендован до <b>{ $end }</b>.
+rent-extension-not-made = ↩️ Продление <code>+{ $phone }</code> не состоялось: за него ничего не списано.

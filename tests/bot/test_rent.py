@@ -1,0 +1,493 @@
+"""/rent end to end: the flow, the rent message's buttons, extensions, pushes, restarts."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.app import build_application, close_application, reconcile_and_report
+from bot.fake_telegram import FakeUser
+from bot.fake_telegram.driver import VisibleMessage
+from bot.fake_telegram.ptb import process_with
+from bot.keyboards import RentButton
+from bot.provider.sandbox import SandboxServer
+from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
+from bot.rent_views import when
+from storage.rents import Rent, RentState
+from tests.bot.conftest import Harness, with_key
+from tests.bot.test_webhooks import hooked
+
+__all__ = ["hooked"]  # a fixture: the bot with its webhook receiver and background tasks
+
+
+def rent_calls(harness: Harness, action: str = "getRentNumber") -> int:
+    return sum(1 for r in harness.sandbox.request_log if r.action == action)
+
+
+async def live_rents(harness: Harness, user_id: int = 1001) -> list[Rent]:
+    return await harness.services.rents.active_for_user(user_id)
+
+
+async def walk_to_rent_confirm(
+    harness: Harness, user: FakeUser, locale: str = "en", hours: int = 4
+) -> VisibleMessage:
+    """/rent, the whole number, the first country, any operator, a duration: the confirm."""
+    t = harness.services.translator.t
+    await user.send_text("/rent")
+    await user.press(t(locale, "rent-service-full"))
+    countries = user.last_bot_message()
+    assert countries is not None and countries.buttons, user.transcript()
+    russia = [b for row in countries.keyboard for b in row if b.callback_data == "rp:country:0"]
+    await user.press_button(russia[0] if russia else countries.keyboard[0][0])
+    step = user.last_bot_message()
+    assert step is not None
+    any_operator = t(locale, "buy-operator-any")
+    if step.find_buttons(any_operator):
+        await user.press(any_operator)
+    await user.press(t(locale, "button-rent-hours", hours=hours))
+    confirm = user.last_bot_message()
+    assert confirm is not None and confirm.buttons, user.transcript()
+    return confirm
+
+
+async def rent_one(harness: Harness, user: FakeUser, locale: str = "en", hours: int = 4) -> Rent:
+    confirm = await walk_to_rent_confirm(harness, user, locale, hours)
+    await user.press_button(confirm.keyboard[0][0])
+    [rent] = await live_rents(harness, user.id)
+    return rent
+
+
+async def rent_sms_pushes(user: FakeUser) -> list[VisibleMessage]:
+    return [m for m in user.chat() if m.from_bot and m.text.startswith("📩")]
+
+
+async def test_rent_flow_in_english_shows_the_number_and_its_buttons(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    balance_before = harness.sandbox.balance(ALICE_KEY)
+    confirm = await walk_to_rent_confirm(harness, alice, hours=12)
+    assert "Confirm the rent" in confirm.text and "12 h" in confirm.text
+    assert "Available:" in confirm.text
+    await alice.press_button(confirm.keyboard[0][0])
+    [rent] = await live_rents(harness)
+    assert rent.hours == 12 and rent.service == "full"
+    card = alice.last_bot_message()
+    assert card is not None
+    assert f"+{rent.phone}" in card.text and "Rented until" in card.text, alice.transcript()
+    assert any(e.get("type") == "code" for e in card.entities), "the number is tap-to-copy"
+    assert card.buttons == [["✅ Finish", "❌ Cancel"], ["➕ Extend"]]
+    assert harness.sandbox.balance(ALICE_KEY) < balance_before
+    sandbox_rent = harness.sandbox.rent(int(rent.rent_id))  # type: ignore[arg-type]
+    assert sandbox_rent.hours == 12
+
+
+async def test_rent_flow_in_russian(harness: Harness) -> None:
+    ivan = harness.user(3003, "Ivan", language="ru")
+    await with_key(harness, ivan)
+    confirm = await walk_to_rent_confirm(harness, ivan, locale="ru", hours=24)
+    assert "Подтвердите аренду" in confirm.text and "24 ч" in confirm.text
+    await ivan.press_button(confirm.keyboard[0][0])
+    [rent] = await live_rents(harness, ivan.id)
+    card = ivan.last_bot_message()
+    assert card is not None and "Арендован до" in card.text, ivan.transcript()
+    assert card.buttons == [["✅ Завершить", "❌ Отменить"], ["➕ Продлить"]]
+    assert rent.hours == 24
+
+
+async def test_double_tap_on_confirm_rents_one_number(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    confirm = await walk_to_rent_confirm(harness, alice)
+    data = confirm.keyboard[0][0].callback_data
+    assert data is not None
+    queries = [await alice.press_data(data, confirm.message_id) for _ in range(3)]
+    assert rent_calls(harness) == 1
+    assert len(await live_rents(harness)) == 1
+    answers = [alice.answer_for(q) for q in queries]
+    assert all(a is not None for a in answers), "every press is answered"
+    assert "already used" in (answers[1].text or "")  # type: ignore[union-attr]
+
+
+async def test_three_sms_are_pushed_three_times_never_more_even_across_a_restart(
+    harness: Harness, sandbox_server: SandboxServer
+) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    rent = await rent_one(harness, alice)
+    rent_id = int(rent.rent_id)  # type: ignore[arg-type]
+    harness.sandbox.deliver_rent_sms(rent_id, "First 111", phone_from="BankA")
+    await harness.services.rent_watcher.tick()
+    await harness.services.notifier.drain()
+    harness.sandbox.advance(30)
+    harness.sandbox.deliver_rent_sms(rent_id, "Second 222", phone_from="ShopB")
+    for _ in range(3):
+        await harness.services.rent_watcher.tick()
+        await harness.services.notifier.drain()
+    # The bot restarts; the third SMS comes while it is down.
+    await harness.application.shutdown()
+    await close_application(harness.services)
+    harness.sandbox.advance(30)
+    harness.sandbox.deliver_rent_sms(rent_id, "Third 333", phone_from="BankA")
+    application, services = await build_application(
+        harness.settings,
+        bot_base_url=harness.telegram.bot_base_url,
+        clock=sandbox_server.sandbox.clock,
+    )
+    await application.initialize()
+    harness.telegram.state.deliver_directly(process_with(application))
+    harness.application, harness.services = application, services
+    for _ in range(3):
+        await services.rent_watcher.tick()
+        await services.notifier.drain()
+    pushes = await rent_sms_pushes(alice)
+    assert [p.text.splitlines()[-1] for p in pushes] == ["First 111", "Second 222", "Third 333"]
+    assert "From: BankA" in pushes[0].text and "UTC" in pushes[0].text
+
+
+async def test_cancel_is_refused_after_twenty_minutes_with_the_reason(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    rent = await rent_one(harness, alice)
+    card = alice.last_bot_message()
+    assert card is not None
+    harness.sandbox.advance(21 * 60)
+    query = await alice.press("❌ Cancel", card)
+    answer = alice.answer_for(query)
+    assert answer is not None and "first 20 minutes" in (answer.text or ""), alice.transcript()
+    assert rent_calls(harness, "setRentStatus") == 1, "the provider was asked, not our clock"
+    row = await harness.services.rents.get(rent.ledger_id)
+    assert row is not None and row.state is RentState.ACTIVE
+    redrawn = alice.last_bot_message()
+    assert redrawn is not None and redrawn.buttons == [["✅ Finish"], ["➕ Extend"]]
+
+
+async def test_cancel_within_twenty_minutes_refunds(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    balance_before = harness.sandbox.balance(ALICE_KEY)
+    rent = await rent_one(harness, alice)
+    query = await alice.press("❌ Cancel")
+    answer = alice.answer_for(query)
+    assert answer is not None and "money is back" in (answer.text or "")
+    row = await harness.services.rents.get(rent.ledger_id)
+    assert row is not None and row.state is RentState.CANCELLED
+    assert harness.sandbox.balance(ALICE_KEY) == balance_before
+    assert "Cancelled" in alice.last_bot_message().text  # type: ignore[union-attr]
+    assert alice.last_bot_message().buttons == []  # type: ignore[union-attr]
+
+
+async def test_extend_shows_the_price_and_moves_the_end(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    rent = await rent_one(harness, alice)
+    card_id = alice.last_bot_message().message_id  # type: ignore[union-attr]
+    await alice.press("➕ Extend")
+    await alice.press("12 h")
+    offer = alice.last_bot_message()
+    assert offer is not None and "Price:" in offer.text, alice.transcript()
+    balance_before = harness.sandbox.balance(ALICE_KEY)
+    data = offer.keyboard[0][0].callback_data
+    assert data is not None
+    await alice.press_data(data, offer.message_id)
+    await alice.press_data(data, offer.message_id)  # a double tap pays once
+    assert rent_calls(harness, "continueRentNumber") == 1
+    row = await harness.services.rents.get(rent.ledger_id)
+    assert row is not None and rent.end_date is not None and row.end_date is not None
+    assert row.end_date == rent.end_date + 12 * 3600
+    assert harness.sandbox.balance(ALICE_KEY) < balance_before
+    assert "now rented until" in alice.last_bot_message().text  # type: ignore[union-attr]
+    card = next(m for m in alice.chat() if m.message_id == card_id)
+    assert when(row.end_date) in card.text, card.text  # the rent message shows the new end
+    assert when(rent.end_date) not in card.text
+
+
+async def test_extend_after_expiry_is_refused_with_a_clear_message(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    rent = await rent_one(harness, alice)
+    await alice.press("➕ Extend")
+    hours_menu = alice.last_bot_message()
+    harness.sandbox.advance(4 * 3600 + 60)  # the rent runs out; no poll has seen it yet
+    await alice.press("4 h", hours_menu)
+    text = alice.last_bot_message().text  # type: ignore[union-attr]
+    assert "already ended" in text and "can no longer be extended" in text, alice.transcript()
+    assert rent_calls(harness, "continueRentNumber") == 0
+    row = await harness.services.rents.get(rent.ledger_id)
+    assert row is not None and row.state is RentState.EXPIRED
+
+
+async def test_extend_past_the_maximum_is_refused_with_the_limit(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    harness.sandbox.configure(max_rent_hours=20)
+    await rent_one(harness, alice, hours=12)
+    await alice.press("➕ Extend")
+    await alice.press("12 h")
+    text = alice.last_bot_message().text  # type: ignore[union-attr]
+    assert "longer than the provider allows" in text and "8 more hours" in text, text
+
+
+async def test_buttons_work_after_a_restart(
+    harness: Harness, sandbox_server: SandboxServer
+) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    rent = await rent_one(harness, alice)
+    await harness.application.shutdown()
+    await close_application(harness.services)
+    application, services = await build_application(
+        harness.settings,
+        bot_base_url=harness.telegram.bot_base_url,
+        clock=sandbox_server.sandbox.clock,
+    )
+    await application.initialize()
+    harness.telegram.state.deliver_directly(process_with(application))
+    harness.application, harness.services = application, services
+    await alice.press("✅ Finish")
+    row = await services.rents.get(rent.ledger_id)
+    assert row is not None and row.state is RentState.FINISHED
+    assert "Finished" in alice.last_bot_message().text  # type: ignore[union-attr]
+
+
+async def test_another_users_forged_rent_button_is_refused_and_changes_nothing(
+    harness: Harness,
+) -> None:
+    alice, bob = harness.user(1001, "Alice"), harness.user(2002, "Bob")
+    await with_key(harness, alice)
+    await with_key(harness, bob, BOB_KEY)
+    rent = await rent_one(harness, alice)
+    await bob.send_text("/start")
+    message_id = bob.last_bot_message().message_id  # type: ignore[union-attr]
+    for action in ("cancel", "finish", "extend"):
+        query = await bob.press_data(RentButton(action, rent.ledger_id).pack(), message_id)
+        answer = bob.answer_for(query)
+        assert answer is not None and "not yours" in (answer.text or ""), action
+    query = await bob.press_data(f"rh:{rent.ledger_id}:12", message_id)
+    assert "not yours" in (bob.answer_for(query).text or "")  # type: ignore[union-attr]
+    row = await harness.services.rents.get(rent.ledger_id)
+    assert row is not None and row.state is RentState.ACTIVE
+    assert rent_calls(harness, "setRentStatus") == 0
+    assert rent_calls(harness, "getContinueRentPriceNumber") == 0
+
+
+async def test_garbage_and_stale_rent_buttons_get_an_answer(harness: Harness) -> None:
+    alice = harness.user()
+    await alice.send_text("/start")
+    message_id = alice.last_bot_message().message_id  # type: ignore[union-attr]
+    garbage = ("ra:finish:x", "ra:explode:1", "rp:service:full", "rc:deadbeef", "rx:abc")
+    stale = ("rh:1:5", "rg:country:1", "rn:abort", "rc:a:b", "rx:")
+    for data in (*garbage, *stale):
+        query = await alice.press_data(data, message_id)
+        assert alice.answer_for(query) is not None, data
+
+
+async def test_reminder_before_the_end_once_per_end_date(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    await rent_one(harness, alice)
+    harness.sandbox.advance(3 * 3600 + 35 * 60)  # 25 minutes left
+    for _ in range(3):
+        await harness.services.rent_watcher.tick()
+        await harness.services.notifier.drain()
+    reminders = [m for m in alice.chat() if m.from_bot and m.text.startswith("⏰")]
+    assert len(reminders) == 1 and reminders[0].buttons == [["➕ Extend"]]
+    await alice.press("➕ Extend", reminders[0])
+    await alice.press("4 h")
+    offer = alice.last_bot_message()
+    await alice.press_button(offer.keyboard[0][0])  # type: ignore[union-attr]
+    harness.sandbox.advance(4 * 3600)  # 25 minutes left of the extended rent
+    for _ in range(2):
+        await harness.services.rent_watcher.tick()
+        await harness.services.notifier.drain()
+    reminders = [m for m in alice.chat() if m.from_bot and m.text.startswith("⏰")]
+    assert len(reminders) == 2
+
+
+async def test_rent_running_out_is_told_and_active_lists_rents(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    rent = await rent_one(harness, alice)
+    await alice.send_text("/active")
+    listed = alice.last_bot_message()
+    assert listed is not None and f"+{rent.phone}" in listed.text
+    assert listed.buttons[-1] == ["➕ Extend"]
+    harness.sandbox.advance(4 * 3600 + 1)
+    await harness.services.rent_watcher.tick()
+    await harness.services.notifier.drain()
+    assert "has ended" in alice.last_bot_message().text  # type: ignore[union-attr]
+    row = await harness.services.rents.get(rent.ledger_id)
+    assert row is not None and row.state is RentState.EXPIRED
+    await alice.send_text("/active")
+    assert "no live numbers" in alice.last_bot_message().text  # type: ignore[union-attr]
+
+
+async def test_lost_reply_to_a_rent_is_reconciled_not_retried(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    harness.sandbox.inject_fault("getRentNumber", "drop", count=1, after=True)
+    confirm = await walk_to_rent_confirm(harness, alice)
+    await alice.press_button(confirm.keyboard[0][0])
+    assert rent_calls(harness) == 1
+    [rent] = await live_rents(harness)
+    assert rent.phone and "Rented until" in alice.last_bot_message().text  # type: ignore[union-attr]
+
+
+async def test_fault_before_the_provider_rents_says_not_rented(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    harness.sandbox.inject_fault("getRentNumber", "http_500", count=1)
+    confirm = await walk_to_rent_confirm(harness, alice)
+    await alice.press_button(confirm.keyboard[0][0])
+    assert rent_calls(harness) == 1
+    assert await live_rents(harness) == []
+    assert "Not rented" in alice.last_bot_message().text, alice.transcript()  # type: ignore[union-attr]
+
+
+async def test_rent_without_a_key_asks_for_one(harness: Harness) -> None:
+    alice = harness.user()
+    await alice.send_text("/rent")
+    assert "/key" in alice.last_bot_message().text  # type: ignore[union-attr]
+
+
+async def test_rent_sms_pushed_by_webhook_once_and_polling_adds_nothing(hooked: Harness) -> None:
+    assert hooked.services.webhooks is not None
+    alice = hooked.user()
+    await with_key(hooked, alice)
+    rent = await rent_one(hooked, alice)
+    [call] = [r for r in hooked.sandbox.request_log if r.action == "getRentNumber"]
+    assert call.params.get("url") == hooked.services.webhooks.rent_url
+    polls_before = rent_calls(hooked, "getRentStatus")
+    hooked.sandbox.deliver_rent_sms(int(rent.rent_id), "Pushed 4242", phone_from="Bank")  # type: ignore[arg-type]
+    await alice.wait_for(lambda chat: any("Pushed 4242" in m.text for m in chat), 5)
+    # It came by webhook: no poll ran, only the one status read that checks the push.
+    assert rent_calls(hooked, "getRentStatus") == polls_before + 1
+    await hooked.services.rent_watcher.tick()  # the poll sees the same SMS: no second push
+    await hooked.services.notifier.drain()
+    assert len([m for m in await rent_sms_pushes(alice) if "Pushed 4242" in m.text]) == 1
+
+
+async def test_a_forged_rent_push_is_checked_with_the_provider_and_pushes_nothing(
+    hooked: Harness,
+) -> None:
+    assert hooked.services.webhooks is not None
+    alice = hooked.user()
+    await with_key(hooked, alice)
+    rent = await rent_one(hooked, alice)
+    forged = {
+        "rentId": int(rent.rent_id),  # type: ignore[arg-type]
+        "number": rent.phone,
+        "text": "Forged 9999",
+        "service": "tg",
+        "phoneFrom": "Bank",
+        "date": "2026-01-01 00:00:00",
+    }
+    async with httpx.AsyncClient() as client:
+        answer = await client.post(hooked.services.webhooks.rent_url, json=forged)
+    assert answer.status_code == 200
+    await hooked.services.notifier.drain()
+    assert not [m for m in await rent_sms_pushes(alice) if "Forged 9999" in m.text]
+
+
+async def test_a_rent_settled_later_is_reported_to_its_user(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    # The reply is lost after the provider rented, and getRentList fails too: unresolved.
+    harness.sandbox.inject_fault("getRentNumber", "drop", count=1, after=True)
+    harness.sandbox.inject_fault("getRentList", "garbage", count=1)
+    confirm = await walk_to_rent_confirm(harness, alice)
+    await alice.press_button(confirm.keyboard[0][0])
+    assert "did not answer clearly" in alice.last_bot_message().text, alice.transcript()  # type: ignore[union-attr]
+    assert await live_rents(harness) == []
+    await reconcile_and_report(harness.services, min_age=0)
+    await harness.services.notifier.drain()
+    [rent] = await live_rents(harness)
+    told = alice.last_bot_message()
+    assert told is not None and "confirmed your earlier rent" in told.text
+    assert f"+{rent.phone}" in told.text and told.buttons[-1] == ["➕ Extend"]
+    assert rent_calls(harness) == 1
+    await alice.press("✅ Finish", told)  # the new message is the rent's message now
+    row = await harness.services.rents.get(rent.ledger_id)
+    assert row is not None and row.state is RentState.FINISHED
+
+
+async def test_cancel_command_leaves_the_rent_menu_and_its_buttons_go_stale(
+    harness: Harness,
+) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    confirm = await walk_to_rent_confirm(harness, alice)
+    await alice.send_text("/cancel")
+    assert "step left" in alice.last_bot_message().text  # type: ignore[union-attr]
+    query = await alice.press_button(confirm.keyboard[0][0])
+    answer = alice.answer_for(query)
+    assert answer is not None and "expired" in (answer.text or "")
+    assert rent_calls(harness) == 0
+
+
+async def test_typed_text_searches_the_rent_services(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    await alice.send_text("/rent")
+    await alice.send_text("telegr")
+    results = alice.last_bot_message()
+    assert results is not None and results.buttons[0] == ["Telegram"], alice.transcript()
+    await alice.press("Telegram")
+    assert "<b>Telegram</b>" in alice.last_bot_message().text or "Telegram:" in (  # type: ignore[union-attr]
+        alice.last_bot_message().text  # type: ignore[union-attr]
+    )
+    await alice.send_text("/rent whatsapp")
+    assert alice.last_bot_message().buttons[0] == ["WhatsApp"], alice.transcript()  # type: ignore[union-attr]
+
+
+async def test_renting_puts_the_api_key_in_no_log_database_or_telegram_call(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    alice = harness.user()
+    await with_key(harness, alice)
+    harness.sandbox.inject_fault("getRentStatus", "garbage", count=1)  # a failing poll logs
+    rent = await rent_one(harness, alice)
+    harness.sandbox.deliver_rent_sms(int(rent.rent_id), "Code 5150")  # type: ignore[arg-type]
+    for _ in range(2):
+        harness.sandbox.advance(5)
+        await harness.services.rent_watcher.tick()
+        await harness.services.notifier.drain()
+    await alice.press("➕ Extend")
+    await alice.press("4 h")
+    await alice.press_button(alice.last_bot_message().keyboard[0][0])  # type: ignore[union-attr]
+    await alice.press("✅ Finish")
+    await harness.application.update_persistence()
+    assert [m for m in await rent_sms_pushes(alice) if "Code 5150" in m.text]
+    for record in caplog.records:
+        assert ALICE_KEY not in record.getMessage()
+    calls = [str(call.params) + str(call.result) for call in harness.telegram.state.calls]
+    assert not any(ALICE_KEY in text for text in calls)
+    database = Path(harness.settings.database)
+    for path in (database, Path(f"{database}-wal")):
+        if path.exists():
+            assert ALICE_KEY.encode() not in path.read_bytes()
+
+
+async def test_an_extension_whose_answer_was_lost_is_told_once_settled(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    rent = await rent_one(harness, alice)
+    card_id = alice.last_bot_message().message_id  # type: ignore[union-attr]
+    harness.sandbox.inject_fault("continueRentNumber", "drop", count=1, after=True)
+    await alice.press("➕ Extend")
+    await alice.press("12 h")
+    await alice.press_button(alice.last_bot_message().keyboard[0][0])  # type: ignore[union-attr]
+    assert "did not answer clearly" in alice.last_bot_message().text, alice.transcript()  # type: ignore[union-attr]
+    harness.sandbox.advance(4 * 3600 + 120)
+    await harness.services.rent_watcher.tick()
+    await harness.services.notifier.drain()
+    assert rent_calls(harness, "continueRentNumber") == 1
+    told = alice.last_bot_message()
+    assert told is not None and "confirms your extension" in told.text, alice.transcript()
+    row = await harness.services.rents.get(rent.ledger_id)
+    assert row is not None and row.end_date == rent.end_date + 12 * 3600  # type: ignore[operator]
+    card = next(m for m in alice.chat() if m.message_id == card_id)
+    assert when(row.end_date) in card.text
