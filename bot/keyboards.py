@@ -98,6 +98,50 @@ class PickProvider(CallbackData):
     name: str
 
 
+# --- purchase options and favourites (prefixes "o…" and "f…") -------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PickListed(CallbackData):
+    """A picker entry whose name cannot ride in a button (unsafe characters, too long): the
+    names stay in the draft under ``listing`` (a token minted with the screen, so a button of
+    an older screen cannot pick from a newer list), the button carries the position."""
+
+    prefix = "ol"
+    kind: str  # service | operator
+    listing: str
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class ToggleOption(CallbackData):
+    """A purchase option on the confirm screen: ``verification`` or ``forward``."""
+
+    prefix = "ot"
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ToggleFavourite(CallbackData):
+    """In /buy: the draft's ``service`` or ``country`` in or out of the favourites, or its
+    ``operator`` as the default one (or no longer)."""
+
+    prefix = "fv"
+    what: str
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveFavourite(CallbackData):
+    """In /settings: drop the favourite at ``index`` of the ``what`` list (``service``,
+    ``country``) or the default ``operator``; ``check`` is a short digest of the value, so a
+    button from an older screen cannot remove another entry."""
+
+    prefix = "fr"
+    what: str
+    index: int
+    check: str
+
+
 # --- pickers --------------------------------------------------------------------------------
 
 
