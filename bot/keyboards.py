@@ -70,7 +70,7 @@ class ConfirmPurchase(CallbackData):
 
 @dataclass(frozen=True, slots=True)
 class BuyNavigation(CallbackData):
-    """Back to an earlier step (``services`` or ``countries``), or ``abort``."""
+    """Back to an earlier step (``services``, ``countries``, ``confirm``), or ``abort``."""
 
     prefix = "bn"
     target: str

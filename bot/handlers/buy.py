@@ -402,6 +402,10 @@ async def _next_screen(
             assert context.user_data is not None
             context.user_data[AWAITING] = "max_price"
             return Screen(render("buy-ask-max-price"))
+        if target == "confirm" and draft.get("step") == "confirm":
+            assert context.user_data is not None
+            context.user_data.pop(AWAITING, None)  # no number to forward to after all
+            return await _confirm_screen(context, client, render, draft)
         if target == "countries" and draft.get("service"):
             draft.update(step="country", token=None)
             return await _countries_screen(context, client, render, draft, 0)
@@ -423,7 +427,15 @@ async def _toggle_option(
     assert context.user_data is not None
     context.user_data[AWAITING] = "forward_number"
     draft["token"] = None  # this screen no longer buys: the confirm screen comes back after
-    return Screen(render("options-ask-forward-number"), _abort_only(render))
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                render.button("button-back", BuyNavigation("confirm")),
+                render.button("button-cancel", BuyNavigation("abort")),
+            ]
+        ]
+    )
+    return Screen(render("options-ask-forward-number"), keyboard)
 
 
 async def _toggle_favourite(context: Context, draft: dict[str, Any], what: str) -> bool:

@@ -143,6 +143,22 @@ async def test_forwarding_turned_off_is_not_sent(harness: Harness) -> None:
     assert row.options["forward"] is False and row.options["forward_number"] is None
 
 
+async def test_back_from_the_forwarding_question_buys_without_forwarding(
+    harness: Harness,
+) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    await walk_to_avito_in_russia(alice)
+    await alice.press(FORWARD_ON)
+    await alice.press("↩️ Back")
+    confirm = alice.last_bot_message()
+    assert confirm is not None and FORWARD_ON in labels(confirm), alice.transcript()
+    await alice.send_text("+44 7700 900123")  # no longer asked for: not taken as a number
+    await alice.press(confirm.buttons[0][0])
+    [params] = purchases(harness)
+    assert "forward" not in params
+
+
 async def test_options_the_provider_does_not_offer_are_not_shown(harness: Harness) -> None:
     alice = harness.user()
     await with_key(harness, alice)
