@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
-from dataclasses import astuple, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -24,6 +22,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.callbacks import CallbackDataError
 from bot.context import Context
 from bot.handlers.common import AWAITING, BUY, chat_id, renderer, send, services, show, user_id
+from bot.handlers.favourites import favourite_rows, preferences_of, star, toggle_favourite
 from bot.keyboards import (
     BuyNavigation,
     ConfirmPurchase,
@@ -35,7 +34,9 @@ from bot.keyboards import (
     ServicePage,
     ToggleFavourite,
     ToggleOption,
+    listed_picks,
     paginated,
+    picked_name,
 )
 from bot.provider import ProviderClient, ProviderError
 from bot.provider.models import Country, Price
@@ -49,7 +50,6 @@ from bot.services.purchases import (
     offered_options,
 )
 from bot.views import activation_screen
-from storage.users import Preferences
 
 log = logging.getLogger(__name__)
 
@@ -81,20 +81,22 @@ async def _services_screen(
     context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], page: int
 ) -> Screen:
     svc = services(context)
-    preferences = await _preferences(context, draft["user"])
+    preferences = await preferences_of(context, draft["user"])
     query = draft.get("query")
     ranked = rank_services(
         await svc.catalog.services(client), preferences.favourite_services, query
     )
     if not ranked:
         return Screen(render("buy-no-service-match", query=query or ""), _abort_only(render))
-    pick = _picker(draft, "service", PickService, [s.code for s in ranked])
+    pick = listed_picks(
+        draft.setdefault("listings", {}), "service", PickService, [s.code for s in ranked]
+    )
     favourites = set(preferences.favourite_services)
     keyboard = paginated(
         ranked,
         page,
         lambda s: InlineKeyboardButton(
-            _star(s.code in favourites) + _label(s.name), callback_data=pick(s.code)
+            star(s.code in favourites) + _label(s.name), callback_data=pick(s.code)
         ),
         lambda p, label: InlineKeyboardButton(label, callback_data=ServicePage(p).pack()),
         extra_rows=[[render.button("button-cancel", BuyNavigation("abort"))]],
@@ -107,7 +109,7 @@ async def _countries_screen(
     context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], page: int
 ) -> Screen:
     catalog = services(context).catalog
-    preferences = await _preferences(context, draft["user"])
+    preferences = await preferences_of(context, draft["user"])
     offers = await catalog.offers(client, draft["service"])
     countries = await catalog.countries(client)
     query = draft.get("country_query")
@@ -121,7 +123,7 @@ async def _countries_screen(
         render.button("button-back", BuyNavigation("services")),
         render.button("button-cancel", BuyNavigation("abort")),
     ]
-    star = render.button(
+    star_service = render.button(
         "button-unstar-service" if favourite_service else "button-star-service",
         ToggleFavourite("service"),
         service=draft["service_name"],
@@ -129,7 +131,7 @@ async def _countries_screen(
     if not offers:
         message = "buy-no-country-match" if query else "buy-no-offers"
         text = render(message, query=query or "", service=draft["service_name"])
-        return Screen(text, InlineKeyboardMarkup([[star], back]))
+        return Screen(text, InlineKeyboardMarkup([[star_service], back]))
     # Favourite countries first, in the order they were starred; the rest stay cheapest first
     # (sorted() is stable), and a sold-out favourite still goes after every country in stock.
     rank = {country: i for i, country in enumerate(preferences.favourite_countries)}
@@ -137,8 +139,8 @@ async def _countries_screen(
 
     def button(offer: Price) -> InlineKeyboardButton:
         name = _country_name(countries.get(offer.country), offer.country, render.locale)
-        star = _star(offer.country in rank)
-        label = f"{star}{_label(name, 18)} · {render.money(offer.cost)} · {offer.count}"
+        name = star(offer.country in rank) + _label(name, 18)
+        label = f"{name} · {render.money(offer.cost)} · {offer.count}"
         return InlineKeyboardButton(label, callback_data=PickCountry(offer.country).pack())
 
     keyboard = paginated(
@@ -147,7 +149,7 @@ async def _countries_screen(
         button,
         lambda p, label: InlineKeyboardButton(label, callback_data=CountryPage(p).pack()),
         columns=1,
-        extra_rows=[[star], back],
+        extra_rows=[[star_service], back],
     )
     return Screen(render("buy-choose-country", service=draft["service_name"]), keyboard)
 
@@ -215,44 +217,9 @@ async def _confirm_screen(
         rows.append([render.button(name, ToggleOption("forward"))])
     if not verification:  # the protocol: a call-verification number takes no Free Price
         rows.append([render.button("buy-max-price-button", BuyNavigation("maxprice"))])
-    rows.extend(_favourite_rows(render, draft, await _preferences(context, draft["user"])))
+    rows.extend(favourite_rows(render, draft, await preferences_of(context, draft["user"])))
     rows.append(back)
     return Screen(Html("\n".join(lines)), InlineKeyboardMarkup(rows))
-
-
-def _favourite_rows(
-    render: Renderer, draft: dict[str, Any], preferences: Preferences
-) -> list[list[InlineKeyboardButton]]:
-    """⭐ the service and the country; 📌 the chosen operator as the default."""
-    starred_service = draft["service"] in preferences.favourite_services
-    starred_country = int(draft["country"]) in preferences.favourite_countries
-    rows = [
-        [
-            render.button(
-                "button-unstar-service" if starred_service else "button-star-service",
-                ToggleFavourite("service"),
-                service=_label(draft["service_name"], 16),
-            ),
-            render.button(
-                "button-unstar-country" if starred_country else "button-star-country",
-                ToggleFavourite("country"),
-                country=_label(draft["country_name"], 16),
-            ),
-        ]
-    ]
-    operator = draft.get("operator")
-    if operator and operator != "any":
-        is_default = preferences.default_operator == operator
-        rows.append(
-            [
-                render.button(
-                    "button-undefault-operator" if is_default else "button-default-operator",
-                    ToggleFavourite("operator"),
-                    operator=_label(operator, 20),
-                )
-            ]
-        )
-    return rows
 
 
 # --- handlers -------------------------------------------------------------------------------
@@ -346,7 +313,7 @@ async def _next_screen(
         "service",
         "country",
     ):
-        code = _picked(draft, data, PickService, "service")
+        code = picked_name(draft.get("listings") or {}, data, PickService, "service")
         known = {s.code: s for s in await catalog.services(client)}
         if code is None or code not in known:
             return None
@@ -371,10 +338,10 @@ async def _next_screen(
         if not operators:
             return await _confirm_screen(context, client, render, draft)
         draft["step"] = "operator"
-        preferences = await _preferences(context, draft["user"])
+        preferences = await preferences_of(context, draft["user"])
         return _operators_screen(render, draft, operators, preferences.default_operator)
     if prefix in (PickOperator.prefix, PickListed.prefix) and draft["step"] == "operator":
-        operator = _picked(draft, data, PickOperator, "operator")
+        operator = picked_name(draft.get("listings") or {}, data, PickOperator, "operator")
         if operator is None or operator not in await catalog.operators(client, draft["country"]):
             return None
         draft["operator"] = operator
@@ -383,7 +350,7 @@ async def _next_screen(
         return await _toggle_option(context, client, render, draft, ToggleOption.unpack(data).name)
     if prefix == ToggleFavourite.prefix and draft.get("step") in ("country", "confirm"):
         what = ToggleFavourite.unpack(data).what
-        if not await _toggle_favourite(context, draft, what):
+        if not await toggle_favourite(context, draft, what):
             return None
         if draft["step"] == "country":
             return await _countries_screen(context, client, render, draft, 0)
@@ -438,43 +405,13 @@ async def _toggle_option(
     return Screen(render("options-ask-forward-number"), keyboard)
 
 
-async def _toggle_favourite(context: Context, draft: dict[str, Any], what: str) -> bool:
-    """Stars or unstars the draft's service or country, or makes its operator the default
-    one (or no longer). False when the draft has no such choice (a stale button)."""
-    users = services(context).users
-    preferences = await _preferences(context, draft["user"])
-    if what == "service" and draft.get("service"):
-        preferences = replace(
-            preferences,
-            favourite_services=_toggled(preferences.favourite_services, draft["service"]),
-        )
-    elif what == "country" and draft.get("country") is not None:
-        preferences = replace(
-            preferences,
-            favourite_countries=_toggled(preferences.favourite_countries, int(draft["country"])),
-        )
-    elif what == "operator" and draft.get("operator") not in (None, "any"):
-        operator = draft["operator"]
-        default = None if preferences.default_operator == operator else operator
-        preferences = replace(preferences, default_operator=default)
-    else:
-        return False
-    await users.set_preferences(draft["user"], preferences)
-    return True
-
-
-def _toggled(items: tuple[Any, ...], item: Any) -> tuple[Any, ...]:
-    """``items`` without ``item`` if it was there, else with it added last."""
-    return tuple(i for i in items if i != item) if item in items else (*items, item)
-
-
 def _operators_screen(
     render: Renderer, draft: dict[str, Any], operators: tuple[str, ...], default: str | None
 ) -> Screen:
     if default in operators:
         # The user's default operator comes first, marked, so one tap takes it.
         operators = (default, *(name for name in operators if name != default))
-    pick = _picker(draft, "operator", PickOperator, list(operators))
+    pick = listed_picks(draft.setdefault("listings", {}), "operator", PickOperator, operators)
 
     def label(name: str) -> str:
         text = render("buy-operator-any") if name == "any" else _label(name)
@@ -518,15 +455,7 @@ async def receive_max_price(update: Update, context: Context) -> None:
         return
     context.user_data.pop(AWAITING, None)
     draft["max_price"] = str(amount) if amount > 0 else None
-    client = await _client(update, context, render)
-    if client is None:
-        return
-    try:
-        screen = await _confirm_screen(context, client, render, draft)
-    except ProviderError as error:
-        await send(update, render("request-failed", reason=render.error(error)))
-        return
-    await send(update, screen.text, screen.keyboard)
+    await _send_confirm(update, context, render, draft)
 
 
 async def receive_forward_number(update: Update, context: Context) -> None:
@@ -545,6 +474,13 @@ async def receive_forward_number(update: Update, context: Context) -> None:
         return
     context.user_data.pop(AWAITING, None)
     draft.update(forward=True, forward_number=number)
+    await _send_confirm(update, context, render, draft)
+
+
+async def _send_confirm(
+    update: Update, context: Context, render: Renderer, draft: dict[str, Any]
+) -> None:
+    """The confirm screen as a new message, after a text answer changed the draft."""
     client = await _client(update, context, render)
     if client is None:
         return
@@ -618,50 +554,6 @@ async def _show_result(
         await show(query, Screen(render("buy-refused", reason=reason)))
         return
     await show(query, Screen(render("buy-unresolved")))
-
-
-def _picker(
-    draft: dict[str, Any],
-    kind: str,
-    plain: type[PickService] | type[PickOperator],
-    names: list[str],
-) -> Callable[[str], str]:
-    """The callback data for each of ``names``: the name itself where it can ride in a button,
-    else its position in a list kept in the draft (a provider's name may hold characters a
-    button cannot carry, or be too long for 64 bytes, and is still the user's to pick)."""
-    packed: dict[str, str] = {}
-    unfit: list[str] = []
-    token = secrets.token_hex(3)
-    for name in names:
-        try:
-            packed[name] = plain(name).pack()
-        except CallbackDataError:
-            packed[name] = PickListed(kind, token, len(unfit)).pack()
-            unfit.append(name)
-    draft.setdefault("listings", {})[kind] = {"token": token, "names": unfit}
-    return packed.__getitem__
-
-
-def _picked(
-    draft: dict[str, Any], data: str, plain: type[PickService] | type[PickOperator], kind: str
-) -> str | None:
-    """The name a picker button stands for, or None when it is stale or forged."""
-    if data.split(":", 1)[0] == plain.prefix:
-        return str(astuple(plain.unpack(data))[0])
-    entry = PickListed.unpack(data)
-    listing = (draft.get("listings") or {}).get(entry.kind)
-    if entry.kind != kind or not isinstance(listing, dict) or listing["token"] != entry.listing:
-        return None
-    names = listing["names"]
-    return str(names[entry.index]) if 0 <= entry.index < len(names) else None
-
-
-async def _preferences(context: Context, user: int) -> Preferences:
-    return (await services(context).users.ensure(user)).preferences
-
-
-def _star(starred: bool) -> str:
-    return "⭐ " if starred else ""
 
 
 def _abort_only(render: Renderer) -> InlineKeyboardMarkup:
