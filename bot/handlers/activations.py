@@ -67,7 +67,10 @@ async def on_press(update: Update, context: Context) -> None:
     await query.answer(render("press-working"))
     try:
         result = await _carry_out(context, update, button)
-    except (NotYoursError, AccountError):
+    except NotYoursError:  # gone between the check and the call: nothing was asked
+        await _show_card(query, context, render, row, render("press-not-yours"))
+        return
+    except AccountError:
         await _show_card(query, context, render, row, render("key-unreadable"))
         return
     except ProviderError as error:

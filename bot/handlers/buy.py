@@ -191,7 +191,7 @@ async def _confirm_screen(
             country=draft["country_name"],
             operator=render("buy-operator-any") if operator == "any" else operator,
             price=render.money(cost),
-            count=price.count,
+            count=offered.verification_count if verification else price.count,
             balance=render.money(balance),
         )
     ]

@@ -223,10 +223,12 @@ class OfferedOptions:
     Attributes:
         verification_price: the price of a call-verification number there, or None when the
             provider sells none (or cannot say).
+        verification_count: how many call-verification numbers are free there.
         forward: numbers with call forwarding are sold there.
     """
 
     verification_price: Decimal | None = None
+    verification_count: int = 0
     forward: bool = False
 
 
@@ -238,11 +240,12 @@ async def offered_options(client: ProviderClient, service: str, country: int) ->
     buys a plain number, which every provider sells.
     """
     verification_price: Decimal | None = None
+    verification_count = 0
     forward = False
     try:
         for offer in await client.get_prices_verification(service):
             if offer.service == service and offer.country == country and offer.count > 0:
-                verification_price = offer.price
+                verification_price, verification_count = offer.price, offer.count
     except ProviderError as error:
         log.info("getPricesVerification unavailable: %s", type(error).__name__)
     try:
@@ -252,7 +255,7 @@ async def offered_options(client: ProviderClient, service: str, country: int) ->
         )
     except ProviderError as error:
         log.info("getNumbersStatus unavailable: %s", type(error).__name__)
-    return OfferedOptions(verification_price, forward)
+    return OfferedOptions(verification_price, verification_count, forward)
 
 
 _PHONE_DIGITS: Final = re.compile(r"^[0-9]{7,15}$")
