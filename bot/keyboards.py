@@ -5,13 +5,14 @@ Buttons carry ids and choices only; the draft purchase, prices and keys stay ser
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Final, TypeVar
+import secrets
+from collections.abc import Callable, MutableMapping, Sequence
+from dataclasses import astuple, dataclass
+from typing import Any, Final, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import CallbackData
+from bot.callbacks import CallbackData, CallbackDataError
 
 T = TypeVar("T")
 
@@ -70,7 +71,7 @@ class ConfirmPurchase(CallbackData):
 
 @dataclass(frozen=True, slots=True)
 class BuyNavigation(CallbackData):
-    """Back to an earlier step (``services`` or ``countries``), or ``abort``."""
+    """Back to an earlier step (``services``, ``countries``, ``confirm``), or ``abort``."""
 
     prefix = "bn"
     target: str
@@ -163,6 +164,50 @@ class ConfirmRentExtension(CallbackData):
     token: str
 
 
+# --- purchase options and favourites (prefixes "o…" and "f…") -------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PickListed(CallbackData):
+    """A picker entry whose name cannot ride in a button (unsafe characters, too long): the
+    names stay in the draft under ``listing`` (a token minted with the screen, so a button of
+    an older screen cannot pick from a newer list), the button carries the position."""
+
+    prefix = "ol"
+    kind: str  # service | operator
+    listing: str
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class ToggleOption(CallbackData):
+    """A purchase option on the confirm screen: ``verification`` or ``forward``."""
+
+    prefix = "ot"
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ToggleFavourite(CallbackData):
+    """In /buy: the draft's ``service`` or ``country`` in or out of the favourites, or its
+    ``operator`` as the default one (or no longer)."""
+
+    prefix = "fv"
+    what: str
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveFavourite(CallbackData):
+    """In /settings: drop the favourite at ``index`` of the ``what`` list (``service``,
+    ``country``) or the default ``operator``; ``check`` is a short digest of the value, so a
+    button from an older screen cannot remove another entry."""
+
+    prefix = "fr"
+    what: str
+    index: int
+    check: str
+
+
 # --- pickers --------------------------------------------------------------------------------
 
 
@@ -198,3 +243,48 @@ def paginated(
         rows.append(navigation)
     rows.extend(list(row) for row in extra_rows)
     return InlineKeyboardMarkup(rows)
+
+
+def listed_picks(
+    listings: MutableMapping[str, Any],
+    kind: str,
+    plain: type[PickService] | type[PickOperator],
+    names: Sequence[str],
+) -> Callable[[str], str]:
+    """The callback data for each of ``names``: the name itself where it can ride in a button,
+    else its position in a list kept server-side in ``listings[kind]`` (a provider's name may
+    hold characters a button cannot carry, or be too long for 64 bytes, and is still the
+    user's to pick). Each call mints a new list token, so older screens' positions go stale.
+    """
+    packed: dict[str, str] = {}
+    unfit: list[str] = []
+    token = secrets.token_hex(3)
+    for name in names:
+        try:
+            packed[name] = plain(name).pack()
+        except CallbackDataError:
+            packed[name] = PickListed(kind, token, len(unfit)).pack()
+            unfit.append(name)
+    listings[kind] = {"token": token, "names": unfit}
+    return packed.__getitem__
+
+
+def picked_name(
+    listings: MutableMapping[str, Any],
+    data: str,
+    plain: type[PickService] | type[PickOperator],
+    kind: str,
+) -> str | None:
+    """The name a picker button stands for, or None when it is stale or of another kind.
+
+    Raises:
+        CallbackDataError: the data is malformed.
+    """
+    if data.split(":", 1)[0] == plain.prefix:
+        return str(astuple(plain.unpack(data))[0])
+    entry = PickListed.unpack(data)
+    listing = listings.get(entry.kind)
+    if entry.kind != kind or not isinstance(listing, dict) or listing["token"] != entry.listing:
+        return None
+    names = listing["names"]
+    return str(names[entry.index]) if 0 <= entry.index < len(names) else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.rendering import Renderer, Screen
+from bot.rendering import Html, Renderer, Screen
 from storage.activations import Activation, ActivationLedger
 
 
@@ -24,6 +24,21 @@ async def activation_screen(ledger: ActivationLedger, render: Renderer, row: Act
     """The activation message for a row, with its latest code."""
     codes = await ledger.codes(row.ledger_id)
     last = next((c.code or c.text for c in reversed(codes) if c.code or c.text), None)
-    return render.activation(
+    screen = render.activation(
         row, country=country_name(row, render.locale), service=service_name(row), code=last
     )
+    options = _option_lines(render, row)
+    if not options:
+        return screen
+    return Screen(Html("\n".join((screen.text, *options))), screen.keyboard)
+
+
+def _option_lines(render: Renderer, row: Activation) -> list[Html]:
+    """What the number was bought with beyond a plain SMS number (the ledger's options)."""
+    lines = []
+    if row.options.get("verification"):
+        lines.append(render("options-card-verification"))
+    if row.options.get("forward"):
+        number = row.options.get("forward_number")
+        lines.append(render("options-card-forward", number=f"+{number}" if number else "—"))
+    return lines

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import TypeVar
 
 from storage._codec import money_or_none, text_to_money
 from storage.db import Database, Transaction
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +32,24 @@ class Preferences:
     default_operator: str | None = None
     max_price: Decimal | None = None
     auto_cancel: bool = True
+
+    def toggled_service(self, code: str) -> Preferences:
+        """With ``code`` out of the favourite services if it was in, else added last."""
+        return replace(self, favourite_services=_toggled(self.favourite_services, code))
+
+    def toggled_country(self, country: int) -> Preferences:
+        """With ``country`` out of the favourite countries if it was in, else added last."""
+        return replace(self, favourite_countries=_toggled(self.favourite_countries, country))
+
+    def toggled_default_operator(self, operator: str) -> Preferences:
+        """With ``operator`` as the default operator, or with none if it already was."""
+        return replace(
+            self, default_operator=None if self.default_operator == operator else operator
+        )
+
+
+def _toggled(items: tuple[T, ...], item: T) -> tuple[T, ...]:
+    return tuple(i for i in items if i != item) if item in items else (*items, item)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,9 +143,7 @@ class UserStore:
         async with self._db.transaction() as tx:
             await ensure_user_row(tx, user_id, now)
             await tx.execute(update + " WHERE user_id = ?", (*values, user_id))
-            await tx.execute(
-                "UPDATE users SET updated_at = ? WHERE user_id = ?", (now, user_id)
-            )
+            await tx.execute("UPDATE users SET updated_at = ? WHERE user_id = ?", (now, user_id))
 
 
 def _user(row: sqlite3.Row) -> User:

@@ -1,17 +1,15 @@
 """The buttons on an activation message, and /active.
 
-Every press is answered, asks the provider (through ActivationService), and re-draws the
-message from the ledger; a press on someone else's activation, a forged button, or a stale
-one changes nothing and says so.
+Every press is answered at once, then asks the provider (through ActivationService), and
+re-draws the message from the ledger with the outcome under it; a press on someone else's
+activation, a forged button, or a stale one changes nothing and says so.
 """
 
 from __future__ import annotations
 
-import html
 import logging
-import re
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import CallbackDataError
@@ -20,9 +18,11 @@ from bot.handlers import rent_actions
 from bot.handlers.common import renderer, send, services, show, user_id
 from bot.keyboards import ActivationButton
 from bot.provider import ProviderError
+from bot.rendering import Html, Renderer, Screen
 from bot.services.accounts import AccountError
-from bot.services.activations import Command, NotYoursError, Outcome
+from bot.services.activations import ActionResult, Command, NotYoursError, Outcome
 from bot.views import activation_screen
+from storage.activations import Activation
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,13 @@ _DONE_ANSWERS = {
 
 
 async def on_press(update: Update, context: Context) -> None:
+    """Answers the press at once, then asks the provider, then shows the outcome on the card.
+
+    The answer cannot wait for the provider: reads are retried for up to a minute, Telegram
+    rejects an answer that comes that late, and the user would see a spinner and then
+    nothing. So only what needs no provider (a stale or foreign button) is said in the
+    answer; every outcome, alerts included, is written on the activation message itself.
+    """
     query = update.callback_query
     assert query is not None and query.data is not None
     render = await renderer(update, context)
@@ -49,52 +56,72 @@ async def on_press(update: Update, context: Context) -> None:
     except CallbackDataError:
         await query.answer(render("press-stale"))
         return
+    if button.action not in (*_COMMANDS, "autocancel", "refresh"):
+        await query.answer(render("press-stale"))
+        return
     actions = services(context).activation_actions
     try:
-        if button.action in _COMMANDS:
-            result = await actions.act(user_id(update), button.ledger_id, _COMMANDS[button.action])
-        elif button.action == "autocancel":
-            result = await actions.schedule_cancel(user_id(update), button.ledger_id)
-        elif button.action == "refresh":
-            result = await actions.refresh(user_id(update), button.ledger_id)
-        else:
-            await query.answer(render("press-stale"))
-            return
+        row = await actions.owned(user_id(update), button.ledger_id)
     except NotYoursError:
         await query.answer(render("press-not-yours"), show_alert=True)
         return
+    await query.answer(render("press-working"))
+    try:
+        result = await _carry_out(context, update, button)
+    except NotYoursError:  # gone between the check and the call: nothing was asked
+        await _show_card(query, context, render, row, render("press-not-yours"))
+        return
     except AccountError:
-        await query.answer(render("key-unreadable"), show_alert=True)
+        await _show_card(query, context, render, row, render("key-unreadable"))
         return
     except ProviderError as error:
-        await query.answer(_short(render.error(error)), show_alert=True)
+        notice = render("request-failed", reason=render.error(error))
+        await _show_card(query, context, render, row, notice)
         return
-
-    screen = await activation_screen(services(context).activations, render, result.activation)
     if result.outcome is Outcome.CANCEL_LATER:
-        at = render.time(result.cancel_possible_at)
-        await query.answer(_short(render("cancel-later", at=at)), show_alert=True)
-        auto = render.button(
-            "button-cancel-auto", ActivationButton("autocancel", result.activation.ledger_id)
-        )
-        keyboard = screen.keyboard
-        rows = [list(row) for row in keyboard.inline_keyboard] if keyboard else []
-        rows.append([auto])
-        await show(query, type(screen)(screen.text, InlineKeyboardMarkup(rows)))
+        notice = render("cancel-later", at=render.time(result.cancel_possible_at))
+        auto = ActivationButton("autocancel", result.activation.ledger_id)
+        await _show_card(query, context, render, result.activation, notice, auto)
         return
     if result.outcome is Outcome.DONE:
         if button.action == "autocancel":
-            answer = render("cancel-scheduled", at=render.time(result.cancel_possible_at))
+            notice = render("cancel-scheduled", at=render.time(result.cancel_possible_at))
         elif button.action == "refresh":
-            answer = render("press-done")
+            notice = render("press-done")
         else:
-            answer = render(_DONE_ANSWERS[_COMMANDS[button.action]])
+            notice = render(_DONE_ANSWERS[_COMMANDS[button.action]])
     elif result.outcome is Outcome.ENDED:
-        answer = render("press-ended")
+        notice = render("press-ended")
     else:
-        answer = render("press-refused")
-    await query.answer(_short(answer))
-    await show(query, screen)
+        notice = render("press-refused")
+    await _show_card(query, context, render, result.activation, notice)
+
+
+async def _carry_out(context: Context, update: Update, button: ActivationButton) -> ActionResult:
+    actions = services(context).activation_actions
+    if button.action in _COMMANDS:
+        return await actions.act(user_id(update), button.ledger_id, _COMMANDS[button.action])
+    if button.action == "autocancel":
+        return await actions.schedule_cancel(user_id(update), button.ledger_id)
+    return await actions.refresh(user_id(update), button.ledger_id)
+
+
+async def _show_card(
+    query: CallbackQuery,
+    context: Context,
+    render: Renderer,
+    row: Activation,
+    notice: Html,
+    extra: ActivationButton | None = None,
+) -> None:
+    """The activation message as the ledger has it now, with what the press did under it
+    (and ``extra``, e.g. "Cancel automatically", as one more button)."""
+    screen = await activation_screen(services(context).activations, render, row)
+    rows = [list(r) for r in screen.keyboard.inline_keyboard] if screen.keyboard else []
+    if extra is not None:
+        rows.append([render.button("button-cancel-auto", extra)])
+    keyboard = InlineKeyboardMarkup(rows) if rows else None
+    await show(query, Screen(Html(f"{screen.text}\n\n{notice}"), keyboard))
 
 
 async def list_active(update: Update, context: Context) -> None:
@@ -114,12 +141,6 @@ async def list_active(update: Update, context: Context) -> None:
             row.ledger_id, chat_id=message.chat_id, message_id=message.message_id
         )
     await rent_actions.send_active_rents(update, context, render)
-
-
-def _short(text: str) -> str:
-    """Callback answers are limited to 200 characters and show no HTML."""
-    plain = html.unescape(re.sub(r"<[^>]+>", "", text))
-    return plain if len(plain) <= 200 else plain[:199] + "…"
 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]

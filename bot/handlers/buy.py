@@ -1,9 +1,12 @@
 """/buy: service -> country -> operator -> confirm -> one number.
 
 The draft lives in ``user_data["buy"]`` (server-side; buttons carry only choices). The confirm
-screen asks the provider afresh for the price and the balance, refuses a short balance before
-any paid call, and mints the token that is the purchase's idempotency key: however often its
-button is tapped, it buys at most one number.
+screen asks the provider afresh for the price, the balance and the options it offers (call
+verification, forwarding), refuses a short balance before any paid call, and mints the token
+that is the purchase's idempotency key: however often its button is tapped, it buys at most
+one number. A service code or operator name that cannot ride in a button is kept in the draft
+and its button carries its position instead. Favourites and the default operator are set
+from the pickers and the confirm screen, and come first in the pickers.
 """
 
 from __future__ import annotations
@@ -19,22 +22,33 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.callbacks import CallbackDataError
 from bot.context import Context
 from bot.handlers.common import AWAITING, BUY, chat_id, renderer, send, services, show, user_id
+from bot.handlers.favourites import favourite_rows, preferences_of, star, toggle_favourite
 from bot.keyboards import (
     BuyNavigation,
     ConfirmPurchase,
     CountryPage,
     PickCountry,
+    PickListed,
     PickOperator,
     PickService,
     ServicePage,
+    ToggleFavourite,
+    ToggleOption,
+    listed_picks,
     paginated,
+    picked_name,
 )
 from bot.provider import ProviderClient, ProviderError
 from bot.provider.models import Country, Price
 from bot.rendering import Html, Renderer, Screen
 from bot.services.accounts import AccountError, KeyNeedsReentryError
 from bot.services.catalog import rank_services, search_countries
-from bot.services.purchases import PurchaseRequest, PurchaseStatus
+from bot.services.purchases import (
+    PurchaseRequest,
+    PurchaseStatus,
+    forward_number,
+    offered_options,
+)
 from bot.views import activation_screen
 
 log = logging.getLogger(__name__)
@@ -67,21 +81,23 @@ async def _services_screen(
     context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], page: int
 ) -> Screen:
     svc = services(context)
-    user = await svc.users.ensure(draft["user"])
+    preferences = await preferences_of(context, draft["user"])
     query = draft.get("query")
-    ranked = [
-        service
-        for service in rank_services(
-            await svc.catalog.services(client), user.preferences.favourite_services, query
-        )
-        if _fits_a_button(PickService, service.code)
-    ]
+    ranked = rank_services(
+        await svc.catalog.services(client), preferences.favourite_services, query
+    )
     if not ranked:
         return Screen(render("buy-no-service-match", query=query or ""), _abort_only(render))
+    pick = listed_picks(
+        draft.setdefault("listings", {}), "service", PickService, [s.code for s in ranked]
+    )
+    favourites = set(preferences.favourite_services)
     keyboard = paginated(
         ranked,
         page,
-        lambda s: InlineKeyboardButton(_label(s.name), callback_data=PickService(s.code).pack()),
+        lambda s: InlineKeyboardButton(
+            star(s.code in favourites) + _label(s.name), callback_data=pick(s.code)
+        ),
         lambda p, label: InlineKeyboardButton(label, callback_data=ServicePage(p).pack()),
         extra_rows=[[render.button("button-cancel", BuyNavigation("abort"))]],
     )
@@ -93,6 +109,7 @@ async def _countries_screen(
     context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], page: int
 ) -> Screen:
     catalog = services(context).catalog
+    preferences = await preferences_of(context, draft["user"])
     offers = await catalog.offers(client, draft["service"])
     countries = await catalog.countries(client)
     query = draft.get("country_query")
@@ -101,18 +118,29 @@ async def _countries_screen(
             c.country_id for c in search_countries(countries.values(), query, render.locale)
         }
         offers = tuple(offer for offer in offers if offer.country in matching)
+    favourite_service = draft["service"] in preferences.favourite_services
     back = [
         render.button("button-back", BuyNavigation("services")),
         render.button("button-cancel", BuyNavigation("abort")),
     ]
+    star_service = render.button(
+        "button-unstar-service" if favourite_service else "button-star-service",
+        ToggleFavourite("service"),
+        service=draft["service_name"],
+    )
     if not offers:
         message = "buy-no-country-match" if query else "buy-no-offers"
         text = render(message, query=query or "", service=draft["service_name"])
-        return Screen(text, InlineKeyboardMarkup([back]))
+        return Screen(text, InlineKeyboardMarkup([[star_service], back]))
+    # Favourite countries first, in the order they were starred; the rest stay cheapest first
+    # (sorted() is stable), and a sold-out favourite still goes after every country in stock.
+    rank = {country: i for i, country in enumerate(preferences.favourite_countries)}
+    offers = tuple(sorted(offers, key=lambda o: (o.count <= 0, rank.get(o.country, len(rank)))))
 
     def button(offer: Price) -> InlineKeyboardButton:
         name = _country_name(countries.get(offer.country), offer.country, render.locale)
-        label = f"{_label(name, 18)} · {render.money(offer.cost)} · {offer.count}"
+        name = star(offer.country in rank) + _label(name, 18)
+        label = f"{name} · {render.money(offer.cost)} · {offer.count}"
         return InlineKeyboardButton(label, callback_data=PickCountry(offer.country).pack())
 
     keyboard = paginated(
@@ -121,7 +149,7 @@ async def _countries_screen(
         button,
         lambda p, label: InlineKeyboardButton(label, callback_data=CountryPage(p).pack()),
         columns=1,
-        extra_rows=[back],
+        extra_rows=[[star_service], back],
     )
     return Screen(render("buy-choose-country", service=draft["service_name"]), keyboard)
 
@@ -137,35 +165,61 @@ async def _confirm_screen(
     price = await catalog.fresh_price(client, draft["service"], draft["country"])
     if price is None or price.count <= 0:
         return Screen(render("buy-sold-out"), InlineKeyboardMarkup([back]))
+    offered = await offered_options(client, draft["service"], int(draft["country"]))
+    # An option the provider no longer offers here is dropped, never sent on trust.
+    if offered.verification_price is None:
+        draft["verification"] = False
+    if not offered.forward:
+        draft.update(forward=False, forward_number=None)
+    verification = bool(draft.get("verification"))
+    cost = offered.verification_price if verification else price.cost
+    assert cost is not None
     balance = await client.get_balance()
-    if balance < price.cost:
-        text = render(
-            "buy-balance-short", price=render.money(price.cost), balance=render.money(balance)
-        )
+    if balance < cost:
+        text = render("buy-balance-short", price=render.money(cost), balance=render.money(balance))
         return Screen(text, InlineKeyboardMarkup([back]))
     draft["token"] = secrets.token_hex(8)
     draft["token_at"] = services(context).clock.now()
     draft["done"] = False
-    draft["price"] = str(price.cost)
+    draft["price"] = str(cost)
     draft["step"] = "confirm"
     operator = draft.get("operator") or "any"
-    text = render(
-        "buy-confirm",
-        service=draft["service_name"],
-        country=draft["country_name"],
-        operator=render("buy-operator-any") if operator == "any" else operator,
-        price=render.money(price.cost),
-        count=price.count,
-        balance=render.money(balance),
-    )
-    if draft.get("max_price"):
+    lines = [
+        render(
+            "buy-confirm",
+            service=draft["service_name"],
+            country=draft["country_name"],
+            operator=render("buy-operator-any") if operator == "any" else operator,
+            price=render.money(cost),
+            count=offered.verification_count if verification else price.count,
+            balance=render.money(balance),
+        )
+    ]
+    if draft.get("max_price") and not verification:
         max_price = render.money(Decimal(draft["max_price"]))
-        text = Html(f"{text}\n{render('buy-max-price-line', max_price=max_price)}")
-    confirm = render.button(
-        "buy-confirm-button", ConfirmPurchase(draft["token"]), price=render.money(price.cost)
-    )
-    max_price_button = render.button("buy-max-price-button", BuyNavigation("maxprice"))
-    return Screen(text, InlineKeyboardMarkup([[confirm], [max_price_button], back]))
+        lines.append(render("buy-max-price-line", max_price=max_price))
+    if verification:
+        lines.append(render("options-line-verification"))
+    if draft.get("forward"):
+        lines.append(render("options-line-forward", number=f"+{draft['forward_number']}"))
+    rows = [
+        [
+            render.button(
+                "buy-confirm-button", ConfirmPurchase(draft["token"]), price=render.money(cost)
+            )
+        ]
+    ]
+    if offered.verification_price is not None:
+        name = "button-verification-off" if verification else "button-verification-on"
+        rows.append([render.button(name, ToggleOption("verification"))])
+    if offered.forward:
+        name = "button-forward-off" if draft.get("forward") else "button-forward-on"
+        rows.append([render.button(name, ToggleOption("forward"))])
+    if not verification:  # the protocol: a call-verification number takes no Free Price
+        rows.append([render.button("buy-max-price-button", BuyNavigation("maxprice"))])
+    rows.extend(favourite_rows(render, draft, await preferences_of(context, draft["user"])))
+    rows.append(back)
+    return Screen(Html("\n".join(lines)), InlineKeyboardMarkup(rows))
 
 
 # --- handlers -------------------------------------------------------------------------------
@@ -234,6 +288,8 @@ async def on_button(update: Update, context: Context) -> None:
         return
     try:
         screen = await _next_screen(context, client, render, draft, query.data)
+    except CallbackDataError:
+        screen = None  # a forged or malformed button of a known kind: as stale
     except ProviderError as error:
         await query.answer()
         await send(update, render("buy-refused", reason=render.error(error)))
@@ -253,10 +309,13 @@ async def _next_screen(
     prefix = data.split(":", 1)[0]
     if prefix == ServicePage.prefix and draft["step"] == "service":
         return await _services_screen(context, client, render, draft, ServicePage.unpack(data).page)
-    if prefix == PickService.prefix and draft["step"] in ("service", "country"):
-        code = PickService.unpack(data).code
+    if prefix in (PickService.prefix, PickListed.prefix) and draft["step"] in (
+        "service",
+        "country",
+    ):
+        code = picked_name(draft.get("listings") or {}, data, PickService, "service")
         known = {s.code: s for s in await catalog.services(client)}
-        if code not in known:
+        if code is None or code not in known:
             return None
         draft.update(
             step="country", service=code, service_name=known[code].name, country_query=None
@@ -279,18 +338,29 @@ async def _next_screen(
         if not operators:
             return await _confirm_screen(context, client, render, draft)
         draft["step"] = "operator"
-        return _operators_screen(render, draft, operators)
-    if prefix == PickOperator.prefix and draft["step"] == "operator":
-        operator = PickOperator.unpack(data).operator
-        if operator not in await catalog.operators(client, draft["country"]):
+        preferences = await preferences_of(context, draft["user"])
+        return _operators_screen(render, draft, operators, preferences.default_operator)
+    if prefix in (PickOperator.prefix, PickListed.prefix) and draft["step"] == "operator":
+        operator = picked_name(draft.get("listings") or {}, data, PickOperator, "operator")
+        if operator is None or operator not in await catalog.operators(client, draft["country"]):
             return None
         draft["operator"] = operator
+        return await _confirm_screen(context, client, render, draft)
+    if prefix == ToggleOption.prefix and draft.get("step") == "confirm":
+        return await _toggle_option(context, client, render, draft, ToggleOption.unpack(data).name)
+    if prefix == ToggleFavourite.prefix and draft.get("step") in ("country", "confirm"):
+        what = ToggleFavourite.unpack(data).what
+        if not await toggle_favourite(context, draft, what):
+            return None
+        if draft["step"] == "country":
+            return await _countries_screen(context, client, render, draft, 0)
         return await _confirm_screen(context, client, render, draft)
     if prefix == BuyNavigation.prefix:
         target = BuyNavigation.unpack(data).target
         if target == "abort":
             assert context.user_data is not None
             context.user_data.pop(BUY, None)
+            context.user_data.pop(AWAITING, None)
             return Screen(render("buy-aborted"))
         if target == "services":
             draft.update(step="service", token=None)
@@ -299,22 +369,57 @@ async def _next_screen(
             assert context.user_data is not None
             context.user_data[AWAITING] = "max_price"
             return Screen(render("buy-ask-max-price"))
+        if target == "confirm" and draft.get("step") == "confirm":
+            assert context.user_data is not None
+            context.user_data.pop(AWAITING, None)  # no number to forward to after all
+            return await _confirm_screen(context, client, render, draft)
         if target == "countries" and draft.get("service"):
             draft.update(step="country", token=None)
             return await _countries_screen(context, client, render, draft, 0)
     return None
 
 
+async def _toggle_option(
+    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], name: str
+) -> Screen | None:
+    if name == "verification":
+        draft["verification"] = not draft.get("verification")
+        return await _confirm_screen(context, client, render, draft)
+    if name != "forward":
+        return None
+    if draft.get("forward"):
+        draft.update(forward=False, forward_number=None)
+        return await _confirm_screen(context, client, render, draft)
+    # Forwarding needs the number calls go to: the next text is that number.
+    assert context.user_data is not None
+    context.user_data[AWAITING] = "forward_number"
+    draft["token"] = None  # this screen no longer buys: the confirm screen comes back after
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                render.button("button-back", BuyNavigation("confirm")),
+                render.button("button-cancel", BuyNavigation("abort")),
+            ]
+        ]
+    )
+    return Screen(render("options-ask-forward-number"), keyboard)
+
+
 def _operators_screen(
-    render: Renderer, draft: dict[str, Any], operators: tuple[str, ...]
+    render: Renderer, draft: dict[str, Any], operators: tuple[str, ...], default: str | None
 ) -> Screen:
-    operators = tuple(name for name in operators if _fits_a_button(PickOperator, name))
+    if default in operators:
+        # The user's default operator comes first, marked, so one tap takes it.
+        operators = (default, *(name for name in operators if name != default))
+    pick = listed_picks(draft.setdefault("listings", {}), "operator", PickOperator, operators)
+
+    def label(name: str) -> str:
+        text = render("buy-operator-any") if name == "any" else _label(name)
+        return f"📌 {text}" if name == default else text
+
     rows = [
         [
-            InlineKeyboardButton(
-                render("buy-operator-any") if name == "any" else name,
-                callback_data=PickOperator(name).pack(),
-            )
+            InlineKeyboardButton(label(name), callback_data=pick(name))
             for name in operators[i : i + 2]
         ]
         for i in range(0, len(operators), 2)
@@ -350,6 +455,32 @@ async def receive_max_price(update: Update, context: Context) -> None:
         return
     context.user_data.pop(AWAITING, None)
     draft["max_price"] = str(amount) if amount > 0 else None
+    await _send_confirm(update, context, render, draft)
+
+
+async def receive_forward_number(update: Update, context: Context) -> None:
+    """The text after "Forwarding": the number calls go to, then the confirm screen again."""
+    render = await renderer(update, context)
+    message = update.effective_message
+    assert message is not None and context.user_data is not None
+    draft = _draft(context)
+    if draft is None or draft.get("step") != "confirm":
+        context.user_data.pop(AWAITING, None)
+        await send(update, render("buy-expired-menu"))
+        return
+    number = forward_number(message.text or "")
+    if number is None:
+        await send(update, render("options-bad-forward-number"))  # the next text is tried again
+        return
+    context.user_data.pop(AWAITING, None)
+    draft.update(forward=True, forward_number=number)
+    await _send_confirm(update, context, render, draft)
+
+
+async def _send_confirm(
+    update: Update, context: Context, render: Renderer, draft: dict[str, Any]
+) -> None:
+    """The confirm screen as a new message, after a text answer changed the draft."""
     client = await _client(update, context, render)
     if client is None:
         return
@@ -387,6 +518,9 @@ async def confirm(update: Update, context: Context) -> None:
         operator=draft.get("operator"),
         shown_price=Decimal(draft["price"]),
         max_price=Decimal(draft["max_price"]) if draft.get("max_price") else None,
+        forward=bool(draft.get("forward") and draft.get("forward_number")),
+        forward_number=draft.get("forward_number"),
+        verification=bool(draft.get("verification")),
         service_name=draft["service_name"],
         country_names=draft.get("country_names") or {},
     )
@@ -422,17 +556,6 @@ async def _show_result(
     await show(query, Screen(render("buy-unresolved")))
 
 
-def _fits_a_button(kind: type[PickService] | type[PickOperator], value: str) -> bool:
-    """Whether a provider's code or name can ride in a button (64 bytes, safe characters);
-    one that cannot is left out rather than breaking the whole screen."""
-    try:
-        kind(value).pack()
-    except CallbackDataError:
-        log.warning("left out of a picker: %r does not fit in callback data", value[:80])
-        return False
-    return True
-
-
 def _abort_only(render: Renderer) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[render.button("button-cancel", BuyNavigation("abort"))]])
 
@@ -460,6 +583,9 @@ def build() -> list[BaseHandler]:  # type: ignore[type-arg]
             CountryPage,
             PickCountry,
             PickOperator,
+            PickListed,
+            ToggleOption,
+            ToggleFavourite,
             BuyNavigation,
         )
     )

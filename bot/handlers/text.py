@@ -1,4 +1,5 @@
-"""Plain text: what the user was asked for (a key, a provider URL), else a /buy or /rent search."""
+"""Plain text: what the user was asked for (a key, a provider URL, a max price, a number to
+forward calls to), else a /buy or /rent search."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ async def on_text(update: Update, context: Context) -> None:
         await keys.receive_provider_url(update, context)
     elif awaiting == "max_price":
         await buy.receive_max_price(update, context)
+    elif awaiting == "forward_number":
+        await buy.receive_forward_number(update, context)
     elif not await buy.search(update, context) and not await rent.search(update, context):
         render = await renderer(update, context)
         await send(update, render("unknown-text"))

@@ -105,7 +105,9 @@ class ActivationService:
         assert row.activation_id is not None
         client = await self._client(row)
         try:
-            change = await client.set_status(row.activation_id, command.value)
+            change = await client.set_status(
+                row.activation_id, command.value, forward_phone=_forward_phone(row)
+            )
         except EarlyCancelDeniedError:
             possible_at = (row.confirmed_at or row.created_at) + self._early_cancel
             return ActionResult(Outcome.CANCEL_LATER, row, max(possible_at, self._clock.now()))
@@ -174,3 +176,12 @@ class ActivationService:
 def _ended_state(row: Activation) -> ActivationState:
     """How an activation the provider no longer runs ended: kept if a code came, else refunded."""
     return ActivationState.FINISHED if row.code_count else ActivationState.CANCELLED
+
+
+def _forward_phone(row: Activation) -> str | None:
+    """The number calls go to, for a number bought with forwarding: the protocol wants it on
+    every setStatus of such an activation."""
+    if not row.options.get("forward"):
+        return None
+    number = row.options.get("forward_number")
+    return str(number) if number else None

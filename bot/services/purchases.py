@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -54,7 +55,9 @@ class PurchaseRequest:
             does not say; never sent as a limit unless ``max_price`` is set).
         max_price: a Free Price limit, or None.
         forward: call forwarding.
-        verification: a number that can take a verification call.
+        forward_number: the phone number calls are forwarded to (digits), with ``forward``.
+        verification: a number that can take a verification call (the provider then takes
+            no Free Price limit, so ``max_price`` is not sent).
         service_name: the service's name, kept for messages.
         country_names: the country's name by locale, kept for messages.
     """
@@ -65,6 +68,7 @@ class PurchaseRequest:
     shown_price: Decimal
     max_price: Decimal | None = None
     forward: bool = False
+    forward_number: str | None = None
     verification: bool = False
     service_name: str = ""
     country_names: Mapping[str, str] = field(default_factory=dict)
@@ -135,10 +139,11 @@ class PurchaseService:
                     service=request.service,
                     country=request.country,
                     operator=request.operator,
-                    max_price=request.max_price,
+                    max_price=None if request.verification else request.max_price,
                     options={
                         "shown_price": str(request.shown_price),
                         "forward": request.forward,
+                        "forward_number": request.forward_number if request.forward else None,
                         "verification": request.verification,
                         "service_name": request.service_name or request.service,
                         "country_names": dict(request.country_names),
@@ -178,6 +183,8 @@ class PurchaseService:
         self, client: ProviderClient, intent: Activation, request: PurchaseRequest
     ) -> NumberPurchase:
         operator = None if request.operator in (None, "any") else request.operator
+        # The protocol: verification disables Free Price, so a limit would only be refused.
+        max_price = None if request.verification else request.max_price
         try:
             # V2 tells the cost and the provider's deadline; orderId makes the purchase
             # idempotent at providers that know it.
@@ -185,7 +192,7 @@ class PurchaseService:
                 request.service,
                 country=request.country,
                 operator=operator,
-                max_price=request.max_price,
+                max_price=max_price,
                 forward=request.forward,
                 verification=request.verification,
                 order_id=intent.idempotency_key,
@@ -198,7 +205,7 @@ class PurchaseService:
             request.service,
             country=request.country,
             operator=operator,
-            max_price=request.max_price,
+            max_price=max_price,
             forward=request.forward,
             verification=request.verification,
         )
@@ -212,3 +219,57 @@ class PurchaseService:
             if any(r.ledger_id == row.ledger_id for r in report.failed):
                 return PurchaseResult(PurchaseStatus.REFUSED, row, error=unknown)
         return PurchaseResult(PurchaseStatus.UNRESOLVED, row, error=unknown)
+
+
+@dataclass(frozen=True, slots=True)
+class OfferedOptions:
+    """What the provider offers for one service in one country, beyond a plain SMS number.
+
+    Attributes:
+        verification_price: the price of a call-verification number there, or None when the
+            provider sells none (or cannot say).
+        verification_count: how many call-verification numbers are free there.
+        forward: numbers with call forwarding are sold there.
+    """
+
+    verification_price: Decimal | None = None
+    verification_count: int = 0
+    forward: bool = False
+
+
+async def offered_options(client: ProviderClient, service: str, country: int) -> OfferedOptions:
+    """Asks the provider which options it offers: ``getPricesVerification`` for call
+    verification, the ``<service>_1`` entries of ``getNumbersStatus`` for forwarding.
+
+    A provider that lacks an action, or fails to answer, offers nothing by it: the user then
+    buys a plain number, which every provider sells.
+    """
+    verification_price: Decimal | None = None
+    verification_count = 0
+    forward = False
+    try:
+        for offer in await client.get_prices_verification(service):
+            if offer.service == service and offer.country == country and offer.count > 0:
+                verification_price, verification_count = offer.price, offer.count
+    except ProviderError as error:
+        log.info("getPricesVerification unavailable: %s", type(error).__name__)
+    try:
+        forward = any(
+            entry.service == service and entry.forwarding and entry.count > 0
+            for entry in await client.get_numbers_status(country)
+        )
+    except ProviderError as error:
+        log.info("getNumbersStatus unavailable: %s", type(error).__name__)
+    return OfferedOptions(verification_price, verification_count, forward)
+
+
+_PHONE_DIGITS: Final = re.compile(r"^[0-9]{7,15}$")
+
+
+def forward_number(text: str) -> str | None:
+    """The digits of a phone number to forward calls to (international form, 7 to 15
+    digits, as E.164 allows), or None when ``text`` is not one. Spaces, dashes, dots,
+    brackets and a leading ``+`` are allowed and dropped."""
+    cleaned = re.sub(r"[\s\-.()]", "", text.strip())
+    cleaned = cleaned.removeprefix("+")
+    return cleaned if _PHONE_DIGITS.match(cleaned) else None

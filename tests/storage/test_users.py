@@ -53,3 +53,15 @@ async def test_a_negative_max_price_is_refused(db: Database) -> None:
     with pytest.raises(ValueError, match="max_price"):
         await UserStore(db).set_preferences(1, Preferences(max_price=Decimal("-1")))
     assert await UserStore(db).get(1) is None
+
+
+def test_toggling_a_favourite_adds_it_last_or_takes_it_out() -> None:
+    preferences = Preferences(favourite_services=("tg",), favourite_countries=(0,))
+    assert preferences.toggled_service("wa").favourite_services == ("tg", "wa")
+    assert preferences.toggled_service("tg").favourite_services == ()
+    assert preferences.toggled_country(6).favourite_countries == (0, 6)
+    assert preferences.toggled_country(0).favourite_countries == ()
+    with_mts = preferences.toggled_default_operator("mts")
+    assert with_mts.default_operator == "mts"
+    assert with_mts.toggled_default_operator("beeline").default_operator == "beeline"
+    assert with_mts.toggled_default_operator("mts").default_operator is None
