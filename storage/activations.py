@@ -47,7 +47,9 @@ __all__ = [  # the row types come from storage.records; callers import them from
 # tests/storage/test_query_plans.py checks the plans.
 _LOAD_ACTIVE: Final = (
     "SELECT id, user_id, chat_id, message_id, provider, activation_id, service, phone,"
-    " state, deadline, sms_round, code_count, cancel_at FROM activations"
+    " state, deadline, sms_round, code_count, cancel_at,"
+    " CASE WHEN json_extract(options, '$.forward') THEN json_extract(options, '$.forward_number')"
+    " END FROM activations"
     " WHERE state IN ('waiting', 'code_received', 'retry')"
     " ORDER BY user_id, provider, id"
 )

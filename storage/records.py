@@ -105,6 +105,9 @@ class WatchedActivation(NamedTuple):
     sms_round: int
     code_count: int
     cancel_at: float | None
+    # The number calls go to, for one bought with forwarding: the protocol wants it on every
+    # setStatus, the watcher's cancels included.
+    forward_number: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

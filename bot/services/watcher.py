@@ -287,7 +287,9 @@ class ActivationWatcher:
                 return
         report.provider_calls += 1
         try:
-            change = await client.set_status(row.activation_id, ActivationAction.CANCEL)
+            change = await client.set_status(
+                row.activation_id, ActivationAction.CANCEL, forward_phone=row.forward_number
+            )
         except EarlyCancelDeniedError:
             return  # asked too early by the provider's clock; the next tick asks again
         if change is StatusChange.CANCELLED:

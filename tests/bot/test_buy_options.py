@@ -182,3 +182,23 @@ async def test_a_stale_option_button_changes_nothing(harness: Harness) -> None:
     query = await alice.press_data("ot:verification", confirm.message_id)
     assert alice.answer_for(query) is not None
     assert purchases(harness) == []
+
+
+async def test_the_refund_cancel_of_a_forwarded_number_carries_the_forwarding_number(
+    harness: Harness,
+) -> None:
+    """The watcher's own cancel before the deadline (the refund) is a setStatus too: a
+    provider that wants ``forward`` on it must get it, or the money would not come back."""
+    alice = harness.user()
+    await with_key(harness, alice)
+    await walk_to_avito_in_russia(alice)
+    await alice.press(FORWARD_ON)
+    await alice.send_text("+44 7700 900-123")
+    confirm = alice.last_bot_message()
+    assert confirm is not None
+    await alice.press(confirm.buttons[0][0])
+    harness.sandbox.advance(20 * 60 - 60)  # inside the watcher's margin before the deadline
+    await harness.poll()
+    [cancel] = [r for r in harness.sandbox.request_log if r.action == "setStatus"]
+    assert cancel.params["status"] == "8" and cancel.params["forward"] == "447700900123"
+    assert await live_activations(harness) == []
