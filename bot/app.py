@@ -117,7 +117,10 @@ async def build_application(
     else:
         keyring = Keyring.load_or_create(keyring_path_for(settings.database))
     db = await Database.open(settings.database, clock=clock)
-    transport = ProviderTransport(transport=provider_transport)
+    transport = ProviderTransport(
+        transport=provider_transport,
+        timeout=httpx.Timeout(settings.provider_timeout, connect=5.0, pool=10.0),
+    )
     try:
         return await _wire(settings, clock, db, transport, keyring, bot_base_url)
     except BaseException:

@@ -22,6 +22,7 @@ from bot.secret import Secret
 DEFAULT_TELEGRAM_API_URL: Final = "https://api.telegram.org"
 DEFAULT_DATABASE: Final = "./data/smsbot.sqlite3"
 DEFAULT_POLL_INTERVAL: Final = 3.0
+DEFAULT_PROVIDER_TIMEOUT: Final = 20.0
 _LOG_LEVELS: Final = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
 
@@ -45,6 +46,8 @@ class Settings:
         log_level: the root log level name.
         webhook_secret: turns the provider-webhook receiver on; the secret path part.
         webhook_listen: where the receiver listens.
+        provider_timeout: seconds a provider call may take to answer before its outcome is
+            unknown (a paid call is then reconciled, a read-only one retried).
     """
 
     telegram_token: Secret | None
@@ -57,6 +60,7 @@ class Settings:
     log_level: str
     webhook_secret: Secret | None = None
     webhook_listen: tuple[str, int] = ("127.0.0.1", 8090)
+    provider_timeout: float = DEFAULT_PROVIDER_TIMEOUT
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -80,6 +84,7 @@ class Settings:
             log_level=_log_level(env),
             webhook_secret=_webhook_secret(webhook_secret),
             webhook_listen=_listen(env),
+            provider_timeout=_provider_timeout(env),
         )
 
     def require_token(self) -> Secret:
@@ -119,6 +124,19 @@ def _poll_interval(env: Mapping[str, str]) -> float:
         raise ConfigError("SMSBOT_POLL_INTERVAL must be a number of seconds") from None
     if not math.isfinite(value) or not 0.2 <= value <= 600:
         raise ConfigError("SMSBOT_POLL_INTERVAL must be between 0.2 and 600 seconds")
+    return value
+
+
+def _provider_timeout(env: Mapping[str, str]) -> float:
+    raw = env.get("SMSBOT_PROVIDER_TIMEOUT", "").strip()
+    if not raw:
+        return DEFAULT_PROVIDER_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError("SMSBOT_PROVIDER_TIMEOUT must be a number of seconds") from None
+    if not math.isfinite(value) or not 1 <= value <= 300:
+        raise ConfigError("SMSBOT_PROVIDER_TIMEOUT must be between 1 and 300 seconds")
     return value
 
 
