@@ -16,10 +16,10 @@ import json
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import httpx
 import pytest
@@ -37,6 +37,7 @@ PROVIDER_TIMEOUT: Final = 2.0
 # in a few seconds at worst. A passing scenario never waits this long.
 START_TIMEOUT: Final = 30.0
 WAIT: Final = 10.0
+T = TypeVar("T")
 PAID_ACTIONS: Final = frozenset({"getNumber", "getNumberV2"})
 
 
@@ -55,6 +56,25 @@ async def _terminate(process: asyncio.subprocess.Process, *, kill: bool = False)
         with contextlib.suppress(ProcessLookupError):
             process.kill()
         await process.wait()
+
+
+async def eventually(probe: Callable[[], Awaitable[T]], timeout: float) -> T:  # noqa: ASYNC109
+    """Asks `probe` until it returns something truthy, and returns that.
+
+    Another process's state has no event to wait on, so it is asked again every 50 ms.
+
+    Raises:
+        TimeoutError: after `timeout` seconds.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        result = await probe()
+        if result:
+            return result
+        if loop.time() > deadline:
+            raise TimeoutError(f"{getattr(probe, '__name__', probe)} not true in {timeout}s")
+        await asyncio.sleep(0.05)
 
 
 class SandboxProcess:
@@ -121,6 +141,11 @@ class SandboxProcess:
         await self.control(
             "POST", "sms", {"activation_id": int(activation_id), "text": text, "code": code}
         )
+
+    async def wait_for_activation(self) -> dict[str, Any]:
+        """Waits until the sandbox has sold a number (e.g. while it holds the answer back)."""
+        found = await eventually(self.activations, WAIT)
+        return found[0]
 
     async def fault(self, action: str, kind: str, **extra: Any) -> None:
         await self.control("POST", "faults", {"action": action, "kind": kind, **extra})
@@ -208,6 +233,29 @@ class E2E:
             self.users.append(user)
         return user
 
+    async def wait_ticks(self, ticks: int) -> None:
+        """Waits until the watcher has polled the provider `ticks` more times."""
+
+        # The sandbox's request log is the watcher's trace: one getActiveActivations per tick.
+        async def polls() -> int:
+            log = await self.sandbox.requests()
+            return sum(1 for r in log if r["action"] == "getActiveActivations")
+
+        target = await polls() + ticks
+
+        async def reached() -> bool:
+            return await polls() >= target
+
+        await eventually(reached, WAIT + ticks * POLL_INTERVAL)
+
+    async def wait_for_fault_spent(self, action: str) -> None:
+        """Waits until no injected fault for `action` is left pending."""
+
+        async def spent() -> bool:
+            return not (await self.sandbox.control("GET", "faults")).get(action)
+
+        await eventually(spent, WAIT * 3)
+
     def transcripts(self) -> str:
         return "\n".join(user.transcript() for user in self.users)
 
@@ -261,8 +309,8 @@ async def _print_failure(world: E2E) -> None:
         print(f"(unavailable: {error!r})")
     print("\n===== Bot API calls (last 40) =====")
     for call in world.telegram.state.calls[-40:]:
-        if call.method != "getUpdates":
-            print(f"{call.method} {call.status} {call.description or ''} {call.params}")
+        if call.method not in ("getUpdates", "setMyCommands"):
+            print(f"{call.method} {call.status} {call.description or ''} {call.params}"[:400])
     print("\n===== bot log (last 80 lines) =====")
     print("\n".join(world.bot.log().splitlines()[-80:]))
 
@@ -284,12 +332,12 @@ def count_text(user: FakeUser, needle: str) -> int:
     return sum(1 for m in user.chat() if m.from_bot and needle in m.text)
 
 
-async def reply_to(user: FakeUser, text: str, timeout: float = WAIT) -> VisibleMessage:
+async def reply_to(user: FakeUser, text: str) -> VisibleMessage:
     """Sends `text` and waits for the bot's next new message."""
     before = max((m.message_id for m in user.chat()), default=0)
     await user.send_text(text)
     chat = await user.wait_for(
-        lambda chat: any(m.from_bot and m.message_id > before for m in chat), timeout
+        lambda chat: any(m.from_bot and m.message_id > before for m in chat), WAIT
     )
     return next(m for m in reversed(chat) if m.from_bot)
 
@@ -340,5 +388,10 @@ async def buy(user: FakeUser) -> VisibleMessage:
     """Buys the cheapest Telegram number by buttons; returns the activation message."""
     confirm = await walk_to_confirm(user)
     await press_and_wait(user, confirm.buttons[0][0], confirm)
-    chat = await user.wait_for(has_text("Waiting for the SMS"), WAIT)
+    chat = await user.wait_for(
+        lambda chat: any(
+            m.message_id == confirm.message_id and "Waiting for the SMS" in m.text for m in chat
+        ),
+        WAIT,
+    )
     return next(m for m in chat if m.message_id == confirm.message_id)
