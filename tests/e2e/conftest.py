@@ -287,6 +287,15 @@ async def e2e(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[E
             world = E2E(telegram, sandbox, bot, database)
             await bot.start()
             yield world
+            # Whatever a scenario did, the bot only made calls Telegram accepts: no unknown
+            # method, bad HTML, overlong text or "message is not modified". (429s the test forced
+            # and polls cut off by a kill or a stop are not the bot's doing.)
+            refused = [
+                f"{c.method} {c.status} {c.description}"
+                for c in telegram.state.calls
+                if not c.ok and c.status not in (429, 499)
+            ]
+            assert not refused, refused
         finally:
             try:
                 if world is not None and _failed(request):
