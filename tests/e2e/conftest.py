@@ -270,8 +270,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 def _failed(request: pytest.FixtureRequest) -> bool:
     report = getattr(request.node, "e2e_report_call", None)
-    setup = getattr(request.node, "e2e_report_setup", None)
-    return bool((report is not None and report.failed) or (setup is not None and setup.failed))
+    return report is not None and bool(report.failed)
 
 
 @pytest.fixture
@@ -285,17 +284,22 @@ async def e2e(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[E
             await sandbox.start()
             bot = BotProcess(database, tmp_path / "bot.log", telegram, sandbox.url)
             world = E2E(telegram, sandbox, bot, database)
-            await bot.start()
+            try:
+                await bot.start()
+            except BaseException:
+                await _print_failure(world)  # the setup report comes too late for the finally
+                raise
             yield world
-            # Whatever a scenario did, the bot only made calls Telegram accepts: no unknown
-            # method, bad HTML, overlong text or "message is not modified". (429s the test forced
-            # and polls cut off by a kill or a stop are not the bot's doing.)
-            refused = [
-                f"{c.method} {c.status} {c.description}"
-                for c in telegram.state.calls
-                if not c.ok and c.status not in (429, 499)
-            ]
-            assert not refused, refused
+            if not _failed(request):
+                # Whatever a scenario did, the bot only made calls Telegram accepts: no unknown
+                # method, bad HTML, overlong text or "message is not modified". (429s the test
+                # forced, and polls cut off by a kill or a stop, are not the bot's doing.)
+                refused = [
+                    f"{c.method} {c.status} {c.description}"
+                    for c in telegram.state.calls
+                    if not c.ok and c.status not in (429, 499)
+                ]
+                assert not refused, refused
         finally:
             try:
                 if world is not None and _failed(request):
