@@ -1,4 +1,4 @@
-"""The ``smsbot`` command: ``run``, ``sandbox``, ``rotate-keys``.
+"""The ``smsbot`` command: ``run``, ``console``, ``sandbox``, ``rotate-keys``.
 
 Every subcommand reads its settings once; a wrong or missing setting ends it with one line on
 stderr and exit status 2, never a traceback.
@@ -27,6 +27,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="use an in-process protocol sandbox in demo mode instead of a real provider",
     )
+    console = commands.add_parser(
+        "console", help="chat with the bot in this terminal (a fake Telegram and a demo provider)"
+    )
+    console.add_argument(
+        "--auto-sms",
+        metavar="SECONDS",
+        type=float,
+        default=10.0,
+        help="the demo provider delivers an SMS this long after each purchase (10)",
+    )
     sandbox = commands.add_parser("sandbox", help="serve the protocol sandbox (a fake provider)")
     sandbox_cli.build_parser(sandbox)
     commands.add_parser(
@@ -37,6 +47,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "sandbox":
             return sandbox_cli.run(args)
+        if args.command == "console":
+            return _run_console(args.auto_sms)
         settings = Settings.from_env()
         _configure_logging(settings)
         if args.command == "rotate-keys":
@@ -76,6 +88,18 @@ async def _rotate_keys(settings: Settings) -> int:
         f"{report.remaining_under_old_keys} remain under old keys"
     )
     return 0 if report.remaining_under_old_keys == 0 else 1
+
+
+def _run_console(auto_sms: float) -> int:
+    from bot.console import run_console
+
+    # The terminal is the chat: the bot's log goes to stderr, and only what needs attention.
+    level = max(logging.WARNING, Settings.from_env().log_level_number)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return asyncio.run(run_console(auto_sms=auto_sms))
+    except KeyboardInterrupt:
+        return 0
 
 
 def _run_bot(settings: Settings, *, demo_sandbox: bool) -> int:

@@ -122,7 +122,10 @@ async def build_application(
     else:
         keyring = Keyring.load_or_create(keyring_path_for(settings.database))
     db = await Database.open(settings.database, clock=clock)
-    transport = ProviderTransport(transport=provider_transport)
+    transport = ProviderTransport(
+        transport=provider_transport,
+        timeout=httpx.Timeout(settings.provider_timeout, connect=5.0, pool=10.0),
+    )
     try:
         return await _wire(settings, clock, db, transport, keyring, bot_base_url)
     except BaseException:
@@ -302,6 +305,27 @@ def run_bot(settings: Settings, *, demo_sandbox: bool) -> int:
 
 
 async def _serve(settings: Settings, *, demo_sandbox: bool) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await serve(settings, stop, demo_sandbox=demo_sandbox)
+    return 0
+
+
+async def serve(
+    settings: Settings,
+    stop: asyncio.Event,
+    *,
+    demo_sandbox: bool,
+    demo_auto_sms: float = 15.0,
+) -> None:
+    """Runs the bot with long polling until `stop` is set (``smsbot run``, ``smsbot console``).
+
+    Args:
+        demo_sandbox: serve an in-process sandbox provider in demo mode and use it.
+        demo_auto_sms: seconds after a purchase when the demo sandbox delivers an SMS.
+    """
     settings.require_token()
     sandbox_server = None
     if demo_sandbox:
@@ -311,33 +335,30 @@ async def _serve(settings: Settings, *, demo_sandbox: bool) -> int:
         from bot.provider.sandbox.accounts import AccountSpec
 
         sandbox = Sandbox(
-            config=SandboxConfig(auto_sms_seconds=15.0),
+            config=SandboxConfig(auto_sms_seconds=demo_auto_sms),
             accounts=[AccountSpec(DEMO_KEY, Decimal("100"))],
         )
         sandbox_server = SandboxServer(sandbox)
         await sandbox_server.start()
         settings = _with_provider(settings, sandbox_server.url)
         log.info("demo mode: an in-process sandbox provider; its API key is %r", DEMO_KEY)
-    application, services = await build_application(settings)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
     try:
-        async with application:
-            await start_background(application, services)
-            await application.start()
-            assert application.updater is not None
-            await application.updater.start_polling(drop_pending_updates=False)
-            log.info("smsbot is running")
-            await stop.wait()
-            await application.updater.stop()
-            await application.stop()
+        application, services = await build_application(settings)
+        try:
+            async with application:
+                await start_background(application, services)
+                await application.start()
+                assert application.updater is not None
+                await application.updater.start_polling(drop_pending_updates=False)
+                log.info("smsbot is running")
+                await stop.wait()
+                await application.updater.stop()
+                await application.stop()
+        finally:
+            await close_application(services)
     finally:
-        await close_application(services)
         if sandbox_server is not None:
             await sandbox_server.stop()
-    return 0
 
 
 def _with_provider(settings: Settings, url: str) -> Settings:

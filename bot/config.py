@@ -22,6 +22,7 @@ from bot.secret import Secret
 DEFAULT_TELEGRAM_API_URL: Final = "https://api.telegram.org"
 DEFAULT_DATABASE: Final = "./data/smsbot.sqlite3"
 DEFAULT_POLL_INTERVAL: Final = 3.0
+DEFAULT_PROVIDER_TIMEOUT: Final = 20.0
 _LOG_LEVELS: Final = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
 
@@ -46,6 +47,8 @@ class Settings:
         webhook_secret: turns the provider-webhook receiver on; the secret path part.
         webhook_listen: where the receiver listens.
         custom_providers: which provider URLs users may set: off, public or any.
+        provider_timeout: seconds a provider call may take to answer before its outcome is
+            unknown (a paid call is then reconciled, a read-only one retried).
     """
 
     telegram_token: Secret | None
@@ -59,6 +62,7 @@ class Settings:
     webhook_secret: Secret | None = None
     webhook_listen: tuple[str, int] = ("127.0.0.1", 8090)
     custom_providers: Literal["off", "public", "any"] = "public"
+    provider_timeout: float = DEFAULT_PROVIDER_TIMEOUT
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -83,6 +87,7 @@ class Settings:
             webhook_secret=_webhook_secret(webhook_secret),
             webhook_listen=_listen(env),
             custom_providers=_custom_providers(env),
+            provider_timeout=_provider_timeout(env),
         )
 
     def require_token(self) -> Secret:
@@ -134,6 +139,19 @@ def _custom_providers(env: Mapping[str, str]) -> Literal["off", "public", "any"]
     if value == "any":
         return "any"
     raise ConfigError("SMSBOT_CUSTOM_PROVIDERS must be off, public or any")
+
+
+def _provider_timeout(env: Mapping[str, str]) -> float:
+    raw = env.get("SMSBOT_PROVIDER_TIMEOUT", "").strip()
+    if not raw:
+        return DEFAULT_PROVIDER_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError("SMSBOT_PROVIDER_TIMEOUT must be a number of seconds") from None
+    if not math.isfinite(value) or not 1 <= value <= 300:
+        raise ConfigError("SMSBOT_PROVIDER_TIMEOUT must be between 1 and 300 seconds")
+    return value
 
 
 def _allowed_users(env: Mapping[str, str]) -> frozenset[int]:

@@ -1,0 +1,18 @@
+"""Settings the operator sets: the provider timeout."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import DEFAULT_PROVIDER_TIMEOUT, ConfigError, Settings
+
+
+def test_the_provider_timeout_defaults_and_can_be_set() -> None:
+    assert Settings.from_env({}).provider_timeout == DEFAULT_PROVIDER_TIMEOUT
+    assert Settings.from_env({"SMSBOT_PROVIDER_TIMEOUT": "2.5"}).provider_timeout == 2.5
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "0.5", "301", "nan"])
+def test_a_bad_provider_timeout_names_its_variable(value: str) -> None:
+    with pytest.raises(ConfigError, match="SMSBOT_PROVIDER_TIMEOUT"):
+        Settings.from_env({"SMSBOT_PROVIDER_TIMEOUT": value})
