@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 
+from bot.i18n import Translator
 from tests.e2e.conftest import (
     ALICE_KEY,
     BOB_KEY,
@@ -19,6 +21,7 @@ from tests.e2e.conftest import (
     WAIT,
     buy,
     count_text,
+    eventually,
     has_text,
     press_and_answer,
     press_and_wait,
@@ -97,6 +100,57 @@ async def test_cancel_is_refused_for_two_minutes_then_refunds(e2e: E2E) -> None:
     await alice.wait_for(has_text("Cancelled; 11.25 refunded"), WAIT)
     assert (await e2e.sandbox.only_activation())["state"] == "CANCELLED"
     assert "1000.00" in (await reply_to(alice, "/balance")).text
+
+
+async def test_rent_three_sms_three_pushes_then_extend_and_finish(e2e: E2E) -> None:
+    t = Translator().t
+    alice = e2e.user()
+    await set_key(alice)
+    await reply_to(alice, "/rent")
+    await press_and_wait(alice, t("en", "rent-service-full"))
+    countries = alice.last_bot_message()
+    assert countries is not None and countries.buttons, alice.transcript()
+    step = await press_and_wait(alice, countries.buttons[0][0])
+    if step.find_buttons(t("en", "buy-operator-any")):
+        await press_and_wait(alice, t("en", "buy-operator-any"))
+    confirm = await press_and_wait(alice, t("en", "button-rent-hours", hours=4))
+    assert "Confirm the rent" in confirm.text, alice.transcript()
+    card = await press_and_wait(alice, confirm.buttons[0][0])
+    await alice.wait_for(has_text("Rented until"), WAIT)
+    [rent] = await e2e.sandbox.control("GET", "rents")
+
+    async def status_reads() -> int:
+        return sum(1 for r in await e2e.sandbox.requests() if r["action"] == "getRentStatus")
+
+    for text in ("Bank: 1111 is your code", "Shop: order 2222 shipped", "Bank: 3333 again"):
+        await e2e.sandbox.control(
+            "POST", "rent-sms", {"rent_id": rent["id"], "text": text, "phone_from": "Sender"}
+        )
+        await alice.wait_for(has_text(text), WAIT)
+    reads = await status_reads()
+    await eventually(lambda: _at_least(status_reads, reads + 3), WAIT)  # three more polls
+    pushes = [m for m in alice.chat() if m.from_bot and m.text.startswith("📩")]
+    assert len(pushes) == 3, alice.transcript()
+
+    await press_and_wait(alice, "➕ Extend", card)
+    offer = await press_and_wait(alice, "4 h")
+    assert "Price:" in offer.text, alice.transcript()
+    await press_and_wait(alice, offer.buttons[0][0])
+    await alice.wait_for(has_text("now rented until"), WAIT)
+    extended = await e2e.sandbox.control("GET", f"rents/{rent['id']}")
+    assert extended["end_at"] > rent["end_at"]
+
+    await press_and_wait(alice, "✅ Finish", card)
+    await alice.wait_for(has_text("Finished"), WAIT)
+    finished = await e2e.sandbox.control("GET", f"rents/{rent['id']}")
+    assert finished["state"] != rent["state"], finished
+    paid = [r["action"] for r in await e2e.sandbox.requests()]
+    assert paid.count("getRentNumber") == 1 and paid.count("continueRentNumber") == 1
+    assert len([m for m in alice.chat() if m.from_bot and m.text.startswith("📩")]) == 3
+
+
+async def _at_least(probe: Callable[[], Awaitable[int]], target: int) -> bool:
+    return await probe() >= target
 
 
 async def test_expiry_without_a_code_refunds_and_tells_the_user(e2e: E2E) -> None:
