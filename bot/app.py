@@ -30,6 +30,7 @@ from bot.provider import ProviderTransport
 from bot.services.accounts import AccountService
 from bot.services.activations import ActivationService
 from bot.services.catalog import CatalogService
+from bot.services.extras import ExtrasService
 from bot.services.notifier import Notifier
 from bot.services.purchases import PurchaseService
 from bot.services.reconciliation import ActivationSource, Reconciler
@@ -55,6 +56,8 @@ DEMO_KEY: Final = "demo-key-123"  # the in-process sandbox's one account (not a 
 COMMANDS: Final = (
     "start",
     "buy",
+    "prices",
+    "multi",
     "active",
     "balance",
     "history",
@@ -88,6 +91,7 @@ class Services:
     reconciler: Reconciler
     watcher: ActivationWatcher
     notifier: Notifier
+    extras: ExtrasService
     webhooks: WebhookReceiver | None = None
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -165,6 +169,7 @@ async def _wire(
     deliverer = TelegramDeliverer(application.bot, activations, translator, users)
     notifier = Notifier(outbox, deliverer, clock=clock)
     recorder.wake = notifier.wake
+    purchases = PurchaseService(accounts, activations, reconciler, clock=clock)
     services = Services(
         settings=settings,
         clock=clock,
@@ -177,12 +182,13 @@ async def _wire(
         outbox=outbox,
         accounts=accounts,
         catalog=CatalogService(clock),
-        purchases=PurchaseService(accounts, activations, reconciler, clock=clock),
+        purchases=purchases,
         activation_actions=ActivationService(accounts, activations, recorder, clock=clock),
         recorder=recorder,
         reconciler=reconciler,
         watcher=ActivationWatcher(activations, users, accounts, recorder, clock=clock),
         notifier=notifier,
+        extras=ExtrasService(accounts, activations, reconciler, purchases, clock=clock),
     )
     if settings.webhook_secret is not None:
         host, port = settings.webhook_listen

@@ -98,6 +98,85 @@ class PickProvider(CallbackData):
     name: str
 
 
+# --- extras: /prices, another activation, /history pages, /multi ---------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PricesPick(CallbackData):
+    """/prices: show one service across countries (``by`` = "s", ``key`` its code) or one
+    country across services (``by`` = "c", ``key`` its id); ``page`` of that list."""
+
+    prefix = "xp"
+    by: str
+    key: str
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class PricesNavigation(CallbackData):
+    """/prices: ``services`` or ``countries`` picker (at ``page``), or ``close``."""
+
+    prefix = "xn"
+    target: str
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExtraOffer(CallbackData):
+    """Another activation on the number of our ledger row ``ledger_id``: ask its price."""
+
+    prefix = "xe"
+    ledger_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExtraConfirm(CallbackData):
+    """The buy button of another activation; ``token`` names the server-side offer and is its
+    idempotency key."""
+
+    prefix = "xc"
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPage(CallbackData):
+    prefix = "xh"
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class MultiToggle(CallbackData):
+    """/multi: add or remove a service (``page`` keeps the picker where it was)."""
+
+    prefix = "mt"
+    code: str
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class MultiStep(CallbackData):
+    """/multi navigation: ``services`` (page), ``countries`` (page), ``forward`` (toggle the
+    forwarding of service number ``page``), or ``abort``."""
+
+    prefix = "ms"
+    target: str
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class MultiCountry(CallbackData):
+    prefix = "mc"
+    country: int
+
+
+@dataclass(frozen=True, slots=True)
+class MultiConfirm(CallbackData):
+    """The /multi buy button; ``token`` is the one call's idempotency key."""
+
+    prefix = "mk"
+    token: str
+
+
 # --- pickers --------------------------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import provider
 from bot.callbacks import CallbackData
 from bot.i18n import Translator
-from bot.keyboards import ActivationButton
+from bot.keyboards import ActivationButton, ExtraOffer
 from storage.activations import Activation, ActivationState
 
 
@@ -115,6 +115,9 @@ class Renderer:
             rows = [[button("button-another-code", "again"), button("button-finish", "finish")]]
         elif row.state is ActivationState.RETRY:
             rows = [[button("button-finish", "finish"), button("button-refresh", "refresh")]]
+        elif row.state is ActivationState.FINISHED and row.code_count:
+            # Used successfully: the provider may sell the same number again (it judges).
+            rows = [[self.button("button-extra-activation", ExtraOffer(row.ledger_id))]]
         else:
             return None
         return InlineKeyboardMarkup(rows)

@@ -4,7 +4,10 @@ start.py        /start, /help, /lang, /cancel
 keys.py         /key, /forgetkey, /provider
 buy.py          /buy and its pickers
 activations.py  activation buttons, /active
-account.py      /balance, /history
+account.py      /balance, /history (paged)
+prices.py       /prices: a service across countries, a country across services
+extras.py       another activation on a used number, added services, calls
+multi.py        /multi: one number for several services
 text.py         plain text: the key, a provider URL, or a search
 errors.py       access control, stale buttons, the error handler
 """
@@ -14,14 +17,37 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.config import Settings
-from bot.handlers import account, activations, buy, errors, keys, settings, start, text
+from bot.handlers import (
+    account,
+    activations,
+    buy,
+    errors,
+    extras,
+    keys,
+    multi,
+    prices,
+    settings,
+    start,
+    text,
+)
 
 
 def register_handlers(application: Application, config: Settings) -> None:  # type: ignore[type-arg]
     """Adds every handler; group -1 turns away users the operator did not allow."""
     if config.allowed_users:
         application.add_handler(errors.build_access_guard(config.allowed_users), group=-1)
-    for module in (start, keys, buy, activations, account, settings, text):
+    for module in (
+        start,
+        keys,
+        buy,
+        prices,
+        multi,
+        extras,
+        activations,
+        account,
+        settings,
+        text,
+    ):
         application.add_handlers(module.build())
     application.add_handler(errors.build_stale_button_handler())
     application.add_error_handler(errors.on_error)

@@ -1,4 +1,5 @@
-"""Plain text: what the user was asked for (a key, a provider URL), else a /buy search."""
+"""Plain text: what the user was asked for (a key, a provider URL, a phone to call), else a
+search in the /buy, /prices or /multi picker shown."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.context import Context
-from bot.handlers import buy, keys
+from bot.handlers import buy, keys, multi, prices
 from bot.handlers.common import AWAITING, renderer, send
 
 
@@ -19,7 +20,11 @@ async def on_text(update: Update, context: Context) -> None:
         await keys.receive_provider_url(update, context)
     elif awaiting == "max_price":
         await buy.receive_max_price(update, context)
-    elif not await buy.search(update, context):
+    elif not (
+        await buy.search(update, context)
+        or await prices.search(update, context)
+        or await multi.search(update, context)
+    ):
         render = await renderer(update, context)
         await send(update, render("unknown-text"))
 

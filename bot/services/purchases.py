@@ -111,6 +111,11 @@ class PurchaseService:
         self._lifetime = lifetime
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
+    def user_lock(self, user_id: int) -> asyncio.Lock:
+        """The user's purchase lock: every paid call of theirs (here or in ExtrasService) runs
+        under it, so reconciling one unknown outcome cannot take another purchase for it."""
+        return self._locks[user_id]
+
     async def buy(
         self, user_id: int, chat_id: int, request: PurchaseRequest, idempotency_key: str
     ) -> PurchaseResult:
