@@ -288,10 +288,10 @@ async def on_button(update: Update, context: Context) -> None:
     if alert is not None:
         await query.answer(alert, show_alert=True)
         return
-    await query.answer()
-    if screen is None:
-        await show(query, Screen(render("multi-expired")))
+    if screen is None:  # a stale or forged button: the screen shown stays usable
+        await query.answer(render("press-stale"))
         return
+    await query.answer()
     await show(query, screen)
 
 
