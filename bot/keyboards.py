@@ -177,6 +177,39 @@ class MultiConfirm(CallbackData):
     token: str
 
 
+
+@dataclass(frozen=True, slots=True)
+class CallStatus(CallbackData):
+    """Ask the provider about the incoming call of our ledger row ``ledger_id``."""
+
+    prefix = "xv"
+    ledger_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrderCall(CallbackData):
+    """Order an outgoing call from the number of our ledger row ``ledger_id``."""
+
+    prefix = "xo"
+    ledger_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class AdditionalOffer(CallbackData):
+    """Add a service to the forwarded number of our ledger row ``ledger_id``: ``service`` empty
+    for the picker, ``page`` of it."""
+
+    prefix = "xa"
+    ledger_id: int
+    service: str
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class AdditionalConfirm(CallbackData):
+    prefix = "xb"
+    token: str
+
 # --- pickers --------------------------------------------------------------------------------
 
 

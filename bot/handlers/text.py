@@ -7,7 +7,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.context import Context
-from bot.handlers import buy, keys, multi, prices
+from bot.handlers import buy, extras, keys, multi, prices
 from bot.handlers.common import AWAITING, renderer, send
 
 
@@ -20,6 +20,8 @@ async def on_text(update: Update, context: Context) -> None:
         await keys.receive_provider_url(update, context)
     elif awaiting == "max_price":
         await buy.receive_max_price(update, context)
+    elif awaiting == "call_phone":
+        await extras.receive_call_phone(update, context)
     elif not (
         await buy.search(update, context)
         or await prices.search(update, context)

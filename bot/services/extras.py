@@ -28,7 +28,12 @@ from bot.provider import (
     ProviderRejection,
     TransportError,
 )
-from bot.provider.models import ExtraActivationOffer, IncomingCallStatus, NumberPurchase
+from bot.provider.models import (
+    ExtraActivationOffer,
+    IncomingCallStatus,
+    NumberPurchase,
+    Service,
+)
 from bot.services.accounts import AccountService, NoApiKeyError
 from bot.services.activations import NotYoursError
 from bot.services.purchases import (
@@ -110,6 +115,7 @@ class ExtrasService:
         self._purchases = purchases
         self._clock = clock
         self._lifetime = lifetime
+        self._without_outgoing_calls: set[str] = set()  # providers that answered BAD_ACTION
 
     async def owned(self, user_id: int, ledger_id: int) -> Activation:
         """The user's own bought activation.
@@ -297,6 +303,43 @@ class ExtrasService:
         assert row.activation_id is not None
         client = await self._client(row)
         return await client.create_task_for_call(row.activation_id, phone)
+
+    async def outgoing_calls_offered(self, user_id: int, ledger_id: int) -> bool:
+        """Whether the activation's provider has outgoing calls (``getOutgoingCalls`` is a
+        read; a provider without it answers BAD_ACTION, remembered so it is asked once)."""
+        row = await self.owned(user_id, ledger_id)
+        if row.provider in self._without_outgoing_calls:
+            return False
+        client = await self._client(row)
+        try:
+            await client.get_outgoing_calls(row.activation_id)
+        except InvalidRequestError as error:
+            if error.token == "BAD_ACTION":
+                self._without_outgoing_calls.add(row.provider)
+            return False
+        except ProviderError:
+            return False  # unknown now: not offered this time, asked again next time
+        return True
+
+    async def additional_choices(self, user_id: int, ledger_id: int) -> list[tuple[str, str]]:
+        """Services that can be added to the activation's forwarded number: (code, name) of
+        those the provider sells with forwarding in its country, but its own service."""
+        row = await self.owned(user_id, ledger_id)
+        client = await self._client(row)
+        forwarding = {
+            s.service for s in await client.get_numbers_status(row.country) if s.forwarding
+        }
+        names = {s.code: s.name for s in await self._catalog_services(client)}
+        return sorted(
+            ((code, names.get(code, code)) for code in forwarding if code != row.service),
+            key=lambda choice: choice[1].casefold(),
+        )
+
+    async def _catalog_services(self, client: ProviderClient) -> tuple[Service, ...]:
+        try:
+            return await client.get_services_list()
+        except InvalidRequestError:
+            return ()
 
     # --- internals -----------------------------------------------------------------------
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bot.keyboards import ExtraOffer
+from bot.keyboards import AdditionalOffer, ExtraOffer
 from bot.provider.sandbox.testing import BOB_KEY
+from bot.services.purchases import PurchaseRequest, PurchaseStatus
 from storage.activations import ActivationState
 from tests.bot.conftest import Harness, buy_first_offer, live_activations, with_key
 
@@ -143,3 +144,104 @@ async def test_history_pages_and_offers_the_number_again(harness: Harness) -> No
     assert any("+79000000000" in label for row in second.buttons for label in row)
     await alice.press("◀️")
     assert alice.last_bot_message().text.count("+7900000") == 10  # type: ignore[union-attr]
+
+
+async def bought_with(harness: Harness, *, service: str = "tg", **options: bool) -> int:
+    """A row bought with options through the purchase service (the /buy screen for them is
+    another branch's), then shown in the chat by /active; returns the ledger id."""
+    alice = harness.user()
+    result = await harness.services.purchases.buy(
+        alice.id,
+        alice.id,
+        PurchaseRequest(service, 0, None, Decimal("50"), service_name=service, **options),
+        f"opts-{service}",
+    )
+    assert result.status is PurchaseStatus.BOUGHT and result.activation is not None
+    await alice.send_text("/active")
+    return result.activation.ledger_id
+
+
+async def test_call_verification_shows_the_call_and_orders_one_back(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    ledger_id = await bought_with(harness, verification=True)
+    row = await harness.services.activations.get(ledger_id)
+    assert row is not None
+    await alice.press("📞 Call status", row.message_id)
+    card = alice.last_bot_message()
+    assert card is not None and "Call: not yet" in card.text, alice.transcript()
+    harness.sandbox.deliver_call(int(row.activation_id), "79001112233")  # type: ignore[arg-type]
+    await alice.press("📞 Call status", row.message_id)
+    card = alice.last_bot_message()
+    assert card is not None and "Call from 79001112233" in card.text
+    await alice.press("📲 Call me from this number", row.message_id)
+    await alice.send_text("not a phone")
+    assert "not a phone number" in alice.last_bot_message().text  # type: ignore[union-attr]
+    await alice.send_text("+79005556677")
+    assert "Call ordered" in alice.last_bot_message().text  # type: ignore[union-attr]
+    assert sum(1 for r in harness.sandbox.request_log if r.action == "createTaskForCall") == 1
+
+
+async def test_a_provider_without_outgoing_calls_hides_the_button(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    ledger_id = await bought_with(harness, verification=True)
+    row = await harness.services.activations.get(ledger_id)
+    assert row is not None
+    harness.sandbox.inject_fault("getOutgoingCalls", "reply", body="BAD_ACTION")
+    await alice.press("📞 Call status", row.message_id)
+    card = alice.last_bot_message()
+    assert card is not None and "Call: not yet" in card.text
+    assert not card.find_buttons("📲 Call me from this number")
+    await alice.press("📞 Call status", row.message_id)  # remembered: not asked again
+    assert sum(1 for r in harness.sandbox.request_log if r.action == "getOutgoingCalls") == 1
+    assert not alice.last_bot_message().find_buttons("📲 Call me from this number")  # type: ignore[union-attr]
+
+
+async def test_call_status_of_a_provider_without_it_is_answered(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    ledger_id = await bought_with(harness, verification=True)
+    row = await harness.services.activations.get(ledger_id)
+    assert row is not None
+    harness.sandbox.inject_fault("getIncomingCallStatus", "reply", body="BAD_ACTION")
+    query = await alice.press("📞 Call status", row.message_id)
+    answer = alice.answer_for(query)
+    assert answer is not None and "does not offer" in (answer.text or "")
+
+
+async def test_an_added_service_on_a_forwarded_number(harness: Harness) -> None:
+    alice, bob = harness.user(1001, "Alice"), harness.user(2002, "Bob")
+    await with_key(harness, alice)
+    await with_key(harness, bob, BOB_KEY)
+    ledger_id = await bought_with(harness, service="av", forward=True)
+    row = await harness.services.activations.get(ledger_id)
+    assert row is not None
+    assert not alice.last_bot_message().find_buttons("➕ Add a service to this number")  # type: ignore[union-attr]
+    harness.sandbox.deliver_sms(int(row.activation_id), "Avito code 5555")  # type: ignore[arg-type]
+    await harness.poll()
+    # Bob cannot add to Alice's number.
+    await bob.send_text("/start")
+    forged = AdditionalOffer(ledger_id, "", 0).pack()
+    query = await bob.press_data(forged, bob.last_bot_message().message_id)  # type: ignore[union-attr]
+    assert "not yours" in (bob.answer_for(query).text or "")  # type: ignore[union-attr]
+    await alice.press("➕ Add a service to this number", row.message_id)
+    picker = alice.last_bot_message()
+    assert picker is not None and "Yandex/Uber" in picker.buttons[0], alice.transcript()
+    await alice.press("Yandex/Uber")
+    confirm = alice.last_bot_message()
+    assert confirm is not None and "Add Yandex/Uber" in confirm.text
+    data = confirm.keyboard[0][0].callback_data
+    assert data is not None
+    for _ in range(3):
+        await alice.press_data(data, confirm.message_id)
+    assert sum(1 for r in harness.sandbox.request_log if r.action == "getAdditionalService") == 1
+    added = [r for r in await live_activations(harness) if r.service == "ya"]
+    assert len(added) == 1 and added[0].phone == row.phone
+    assert "Waiting for the SMS" in alice.last_bot_message().text  # type: ignore[union-attr]
+    # Again on the same number: the provider refuses, and the user hears it.
+    await alice.press("➕ Add a service to this number", row.message_id)
+    await alice.press("Yandex/Uber")
+    await alice.press(alice.last_bot_message().buttons[0][0])  # type: ignore[union-attr]
+    assert "Not bought" in alice.last_bot_message().text  # type: ignore[union-attr]
+    assert len([r for r in await live_activations(harness) if r.service == "ya"]) == 1
