@@ -6,7 +6,17 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import Context
-from bot.handlers.common import AWAITING, BUY, renderer, send, services, show, user_id
+from bot.handlers.common import (
+    AWAITING,
+    BUY,
+    MULTI,
+    PRICES,
+    renderer,
+    send,
+    services,
+    show,
+    user_id,
+)
 from bot.keyboards import PickLanguage
 from bot.rendering import Screen
 from bot.services.accounts import AccountError
@@ -68,6 +78,8 @@ async def cancel(update: Update, context: Context) -> None:
     data = context.user_data if context.user_data is not None else {}
     left = data.pop(AWAITING, None) is not None
     left = data.pop(BUY, None) is not None or left
+    for flow in (PRICES, MULTI, "call_for"):  # the /prices and /multi pickers, a call's number
+        left = data.pop(flow, None) is not None or left
     await send(update, render("cancel-done" if left else "cancel-nothing"))
 
 

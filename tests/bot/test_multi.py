@@ -113,3 +113,14 @@ async def test_stale_and_forged_buy_buttons_buy_nothing(harness: Harness) -> Non
     await alice.press(confirm.buttons[0][0], confirm)
     assert multi_calls(harness) == 1
     assert len(await live_activations(harness)) == 2
+
+
+async def test_cancel_ends_the_selection_and_text_is_no_longer_a_search(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    await alice.send_text("/multi")
+    await alice.press("Telegram")
+    await alice.send_text("/cancel")
+    assert "step left" in alice.last_bot_message().text  # type: ignore[union-attr]
+    await alice.send_text("whatsapp")
+    assert "did not understand" in alice.last_bot_message().text  # type: ignore[union-attr]
