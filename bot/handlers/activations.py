@@ -16,9 +16,11 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import CallbackDataError
 from bot.context import Context
+from bot.handlers import extras
 from bot.handlers.common import renderer, send, services, show, user_id
 from bot.keyboards import ActivationButton
 from bot.provider import ProviderError
+from bot.rendering import Html
 from bot.services.accounts import AccountError
 from bot.services.activations import Command, NotYoursError, Outcome
 from bot.views import activation_screen
@@ -86,6 +88,9 @@ async def on_press(update: Update, context: Context) -> None:
             answer = render("cancel-scheduled", at=render.time(result.cancel_possible_at))
         elif button.action == "refresh":
             answer = render("press-done")
+            line = await extras.call_line(context, render, user_id(update), result.activation)
+            if line is not None:  # a call-verification number: what the provider says of it
+                screen = type(screen)(Html(f"{screen.text}\n{line}"), screen.keyboard)
         else:
             answer = render(_DONE_ANSWERS[_COMMANDS[button.action]])
     elif result.outcome is Outcome.ENDED:

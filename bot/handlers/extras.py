@@ -40,12 +40,14 @@ from bot.keyboards import (
     paginated,
 )
 from bot.provider import InvalidRequestError, ProviderError, StateConflictError
+from bot.provider.models import IncomingCallStatus
 from bot.rendering import Html, Renderer, Screen
 from bot.services.accounts import AccountError
 from bot.services.activations import NotYoursError
 from bot.services.extras import is_missing_action
 from bot.services.purchases import PurchaseResult, PurchaseStatus
 from bot.views import activation_screen, service_name
+from storage.activations import Activation
 
 log = logging.getLogger(__name__)
 
@@ -194,12 +196,7 @@ async def call_status(update: Update, context: Context) -> None:
     except ProviderError as error:
         await query.answer(short(render.error(error)), show_alert=True)
         return
-    if call.phone is not None:
-        line = render("call-line-arrived", phone=call.phone)
-    elif call.status in (3, 4, 5):
-        line = render("call-line-ended")
-    else:
-        line = render("call-line-waiting")
+    line = _call_line(render, call)
     await query.answer(short(line))
     row = await svc.extras.owned(user_id(update), ledger_id)
     screen = await activation_screen(svc.activations, render, row)
@@ -208,6 +205,26 @@ async def call_status(update: Update, context: Context) -> None:
         rows.append([render.button("button-order-call", OrderCall(ledger_id))])
     keyboard = InlineKeyboardMarkup(rows) if rows else None
     await show(query, Screen(Html(f"{screen.text}\n{line}"), keyboard))
+
+
+async def call_line(context: Context, render: Renderer, user: int, row: Activation) -> Html | None:
+    """The incoming-call line for a refreshed call-verification card, or None (not one, or the
+    provider could not tell: the card is still worth showing)."""
+    if not row.options.get("verification"):
+        return None
+    try:
+        call = await services(context).extras.incoming_call(user, row.ledger_id)
+    except (NotYoursError, AccountError, ProviderError):
+        return None
+    return _call_line(render, call)
+
+
+def _call_line(render: Renderer, call: IncomingCallStatus) -> Html:
+    if call.phone is not None:
+        return render("call-line-arrived", phone=call.phone)
+    if call.status in (3, 4, 5):  # completed, cancelled, returned
+        return render("call-line-ended")
+    return render("call-line-waiting")
 
 
 async def order_call(update: Update, context: Context) -> None:

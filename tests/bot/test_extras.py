@@ -174,6 +174,9 @@ async def test_call_verification_shows_the_call_and_orders_one_back(harness: Har
     await alice.press("📞 Call status", row.message_id)
     card = alice.last_bot_message()
     assert card is not None and "Call from 79001112233" in card.text
+    await alice.press("🔄 Refresh", row.message_id)  # a refresh asks about the call too
+    assert "Call from 79001112233" in alice.last_bot_message().text  # type: ignore[union-attr]
+    await alice.press("📞 Call status", row.message_id)
     await alice.press("📲 Call me from this number", row.message_id)
     await alice.send_text("not a phone")
     assert "not a phone number" in alice.last_bot_message().text  # type: ignore[union-attr]
