@@ -65,7 +65,11 @@ async def offer_extra(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None and context.user_data is not None
     render = await renderer(update, context)
-    ledger_id = ExtraOffer.unpack(query.data).ledger_id
+    try:
+        ledger_id = ExtraOffer.unpack(query.data).ledger_id
+    except CallbackDataError:
+        await query.answer(render("press-stale"))
+        return
     svc = services(context)
     try:
         quote = await svc.extras.quote_extra(user_id(update), ledger_id)
@@ -110,7 +114,11 @@ async def confirm_extra(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None and context.user_data is not None
     render = await renderer(update, context)
-    token = ExtraConfirm.unpack(query.data).token
+    try:
+        token = ExtraConfirm.unpack(query.data).token
+    except CallbackDataError:
+        await query.answer(render("press-stale"))
+        return
     offer: dict[str, Any] | None = context.user_data.get(EXTRA)
     svc = services(context)
     if (
@@ -178,7 +186,11 @@ async def call_status(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     render = await renderer(update, context)
-    ledger_id = CallStatus.unpack(query.data).ledger_id
+    try:
+        ledger_id = CallStatus.unpack(query.data).ledger_id
+    except CallbackDataError:
+        await query.answer(render("press-stale"))
+        return
     svc = services(context)
     try:
         call = await svc.extras.incoming_call(user_id(update), ledger_id)
@@ -232,7 +244,11 @@ async def order_call(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None and context.user_data is not None
     render = await renderer(update, context)
-    ledger_id = OrderCall.unpack(query.data).ledger_id
+    try:
+        ledger_id = OrderCall.unpack(query.data).ledger_id
+    except CallbackDataError:
+        await query.answer(render("press-stale"))
+        return
     try:
         await services(context).extras.owned(user_id(update), ledger_id)
     except NotYoursError:
@@ -345,7 +361,11 @@ async def confirm_additional(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None and context.user_data is not None
     render = await renderer(update, context)
-    token = AdditionalConfirm.unpack(query.data).token
+    try:
+        token = AdditionalConfirm.unpack(query.data).token
+    except CallbackDataError:
+        await query.answer(render("press-stale"))
+        return
     offer: dict[str, Any] | None = context.user_data.get(_ADDITIONAL)
     svc = services(context)
     if (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bot.keyboards import AdditionalOffer, ExtraOffer
+from bot.keyboards import AdditionalOffer, CallStatus, ExtraOffer, OrderCall
 from bot.provider.sandbox.testing import BOB_KEY
 from bot.services.purchases import PurchaseRequest, PurchaseStatus
 from storage.activations import ActivationState
@@ -248,3 +248,22 @@ async def test_an_added_service_on_a_forwarded_number(harness: Harness) -> None:
     await alice.press(alice.last_bot_message().buttons[0][0])  # type: ignore[union-attr]
     assert "Not bought" in alice.last_bot_message().text  # type: ignore[union-attr]
     assert len([r for r in await live_activations(harness) if r.service == "ya"]) == 1
+
+
+async def test_forged_call_buttons_on_another_users_number_are_refused(harness: Harness) -> None:
+    alice, bob = harness.user(1001, "Alice"), harness.user(2002, "Bob")
+    await with_key(harness, alice)
+    await with_key(harness, bob, BOB_KEY)
+    ledger_id = await bought_with(harness, verification=True)
+    await bob.send_text("/start")
+    message_id = bob.last_bot_message().message_id  # type: ignore[union-attr]
+    for data in (CallStatus(ledger_id).pack(), OrderCall(ledger_id).pack(), "xv:x", "xb:nope"):
+        query = await bob.press_data(data, message_id)
+        answer = bob.answer_for(query)
+        assert answer is not None, data
+        if data.endswith(f":{ledger_id}"):
+            assert "not yours" in (answer.text or ""), data
+        else:
+            assert "out of date" in (answer.text or ""), data
+    touched = ("getIncomingCallStatus", "getOutgoingCalls", "createTaskForCall")
+    assert not any(r.action in touched for r in harness.sandbox.request_log)
