@@ -85,6 +85,14 @@ async def offer_extra(update: Update, context: Context) -> None:
     except ProviderError as error:
         await query.answer(short(render.error(error)), show_alert=True)
         return
+    if quote.balance < quote.offer.cost:  # refused here, before any paid call
+        short_text = render(
+            "buy-balance-short",
+            price=render.money(quote.offer.cost),
+            balance=render.money(quote.balance),
+        )
+        await query.answer(short(short_text), show_alert=True)
+        return
     token = secrets.token_hex(8)
     context.user_data[EXTRA] = {
         "token": token,

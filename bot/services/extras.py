@@ -53,10 +53,12 @@ _CARRIED_OPTIONS: Final = ("service_name", "country_names", "forward", "verifica
 
 @dataclass(frozen=True, slots=True)
 class ExtraQuote:
-    """What another activation on ``parent``'s number costs, as the provider says now."""
+    """What another activation on ``parent``'s number costs, as the provider says now, and
+    the balance to pay it with."""
 
     parent: Activation
     offer: ExtraActivationOffer
+    balance: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +144,8 @@ class ExtrasService:
         parent = await self.owned(user_id, ledger_id)
         assert parent.activation_id is not None
         client = await self._client(parent)
-        return ExtraQuote(parent, await client.check_extra_activation(parent.activation_id))
+        offer = await client.check_extra_activation(parent.activation_id)
+        return ExtraQuote(parent, offer, await client.get_balance())
 
     async def buy_extra(
         self, user_id: int, chat_id: int, parent_ledger_id: int, price: Decimal, key: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.keyboards import AdditionalOffer, CallStatus, ExtraOffer, OrderCall
-from bot.provider.sandbox.testing import BOB_KEY
+from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
 from bot.services.purchases import PurchaseRequest, PurchaseStatus
 from storage.activations import ActivationState
 from tests.bot.conftest import Harness, buy_first_offer, live_activations, with_key
@@ -267,3 +267,16 @@ async def test_forged_call_buttons_on_another_users_number_are_refused(harness: 
             assert "out of date" in (answer.text or ""), data
     touched = ("getIncomingCallStatus", "getOutgoingCalls", "createTaskForCall")
     assert not any(r.action in touched for r in harness.sandbox.request_log)
+
+
+async def test_a_short_balance_is_said_before_any_paid_call(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    parent_id = await finished_with_code(harness)
+    parent = await harness.services.activations.get(parent_id)
+    assert parent is not None
+    harness.sandbox.set_balance(ALICE_KEY, "0.50")
+    query = await alice.press(AGAIN, parent.message_id)
+    answer = alice.answer_for(query)
+    assert answer is not None and "your balance is 0.50" in (answer.text or "")
+    assert calls(harness, "getExtraActivation") == 0
