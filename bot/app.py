@@ -30,6 +30,7 @@ from bot.provider import ProviderTransport
 from bot.services.accounts import AccountService
 from bot.services.activations import ActivationService
 from bot.services.catalog import CatalogService
+from bot.services.extras import ExtrasService
 from bot.services.notifier import Notifier
 from bot.services.purchases import PurchaseService
 from bot.services.reconciliation import ActivationSource, Reconciler
@@ -58,6 +59,8 @@ COMMANDS: Final = (
     "start",
     "buy",
     "rent",
+    "prices",
+    "multi",
     "active",
     "balance",
     "history",
@@ -93,6 +96,7 @@ class Services:
     notifier: Notifier
     renting: RentService
     rent_watcher: RentWatcher
+    extras: ExtrasService
     webhooks: WebhookReceiver | None = None
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -204,6 +208,7 @@ async def _wire(
             accounts, rents, reconciler, recorder, clock=clock, user_lock=purchases.user_lock
         ),
         rent_watcher=RentWatcher(db, rents, accounts, recorder, outbox, clock=clock),
+        extras=ExtrasService(accounts, activations, reconciler, purchases, clock=clock),
     )
     if settings.webhook_secret is not None:
         host, port = settings.webhook_listen

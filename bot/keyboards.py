@@ -208,6 +208,118 @@ class RemoveFavourite(CallbackData):
     check: str
 
 
+# --- extras: /prices, another activation, /history pages, /multi ---------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PricesPick(CallbackData):
+    """/prices: show one service across countries (``by`` = "s", ``key`` its code) or one
+    country across services (``by`` = "c", ``key`` its id); ``page`` of that list."""
+
+    prefix = "xp"
+    by: str
+    key: str
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class PricesNavigation(CallbackData):
+    """/prices: ``services`` or ``countries`` picker (at ``page``), or ``close``."""
+
+    prefix = "xn"
+    target: str
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExtraOffer(CallbackData):
+    """Another activation on the number of our ledger row ``ledger_id``: ask its price."""
+
+    prefix = "xe"
+    ledger_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExtraConfirm(CallbackData):
+    """The buy button of another activation; ``token`` names the server-side offer and is its
+    idempotency key."""
+
+    prefix = "xc"
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPage(CallbackData):
+    prefix = "xh"
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class MultiToggle(CallbackData):
+    """/multi: add or remove a service (``page`` keeps the picker where it was)."""
+
+    prefix = "mt"
+    code: str
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class MultiStep(CallbackData):
+    """/multi navigation: ``services`` (page), ``countries`` (page), ``forward`` (toggle the
+    forwarding of service number ``page``), or ``abort``."""
+
+    prefix = "ms"
+    target: str
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class MultiCountry(CallbackData):
+    prefix = "mc"
+    country: int
+
+
+@dataclass(frozen=True, slots=True)
+class MultiConfirm(CallbackData):
+    """The /multi buy button; ``token`` is the one call's idempotency key."""
+
+    prefix = "mk"
+    token: str
+
+
+
+@dataclass(frozen=True, slots=True)
+class CallStatus(CallbackData):
+    """Ask the provider about the incoming call of our ledger row ``ledger_id``."""
+
+    prefix = "xv"
+    ledger_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrderCall(CallbackData):
+    """Order an outgoing call from the number of our ledger row ``ledger_id``."""
+
+    prefix = "xo"
+    ledger_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class AdditionalOffer(CallbackData):
+    """Add a service to the forwarded number of our ledger row ``ledger_id``: ``service`` empty
+    for the picker, ``page`` of it."""
+
+    prefix = "xa"
+    ledger_id: int
+    service: str
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class AdditionalConfirm(CallbackData):
+    prefix = "xb"
+    token: str
+
 # --- pickers --------------------------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import provider
 from bot.callbacks import CallbackData
 from bot.i18n import Translator
-from bot.keyboards import ActivationButton
+from bot.keyboards import ActivationButton, AdditionalOffer, CallStatus, ExtraOffer
 from storage.activations import Activation, ActivationState
 
 
@@ -115,9 +115,25 @@ class Renderer:
             rows = [[button("button-another-code", "again"), button("button-finish", "finish")]]
         elif row.state is ActivationState.RETRY:
             rows = [[button("button-finish", "finish"), button("button-refresh", "refresh")]]
+        elif row.state is ActivationState.FINISHED and row.code_count:
+            # Used successfully: the provider may sell the same number again (it judges).
+            rows = [[self.button("button-extra-activation", ExtraOffer(row.ledger_id))]]
         else:
             return None
+        if row.state in (ActivationState.WAITING, ActivationState.CODE_RECEIVED):
+            rows += self._extra_buttons(row)
         return InlineKeyboardMarkup(rows)
+
+    def _extra_buttons(self, row: Activation) -> list[list[InlineKeyboardButton]]:
+        """Buttons of options the activation was bought with (bot/handlers/extras.py)."""
+        rows = []
+        if row.options.get("verification"):
+            rows.append([self.button("button-call-status", CallStatus(row.ledger_id))])
+        if row.options.get("forward") and row.state is ActivationState.CODE_RECEIVED:
+            # The provider allows an added service after the first SMS on a forwarded number.
+            offer = AdditionalOffer(row.ledger_id, "", 0)
+            rows.append([self.button("button-additional", offer)])
+        return rows
 
 
 def _safe(value: object) -> object:

@@ -6,7 +6,10 @@ buy.py          /buy and its pickers
 rent.py         /rent and its pickers
 rent_actions.py the rent message's buttons, extensions, /active's rents
 activations.py  activation buttons, /active
-account.py      /balance, /history
+account.py      /balance, /history (paged)
+prices.py       /prices: a service across countries, a country across services
+extras.py       another activation on a used number, added services, calls
+multi.py        /multi: one number for several services
 text.py         plain text: the key, a provider URL, or a search
 errors.py       access control, stale buttons, the error handler
 """
@@ -21,7 +24,10 @@ from bot.handlers import (
     activations,
     buy,
     errors,
+    extras,
     keys,
+    multi,
+    prices,
     rent,
     rent_actions,
     settings,
@@ -34,7 +40,20 @@ def register_handlers(application: Application, config: Settings) -> None:  # ty
     """Adds every handler; group -1 turns away users the operator did not allow."""
     if config.allowed_users:
         application.add_handler(errors.build_access_guard(config.allowed_users), group=-1)
-    for module in (start, keys, buy, rent, rent_actions, activations, account, settings, text):
+    for module in (
+        start,
+        keys,
+        buy,
+        rent,
+        rent_actions,
+        prices,
+        multi,
+        extras,
+        activations,
+        account,
+        settings,
+        text,
+    ):
         application.add_handlers(module.build())
     application.add_handler(errors.build_stale_button_handler())
     application.add_error_handler(errors.on_error)

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.callbacks import CallbackDataError
 from bot.context import Context
-from bot.handlers.common import renderer, send, services, user_id
+from bot.handlers.common import renderer, send, services, show, user_id
+from bot.keyboards import ExtraOffer, HistoryPage
 from bot.provider import ProviderError
+from bot.rendering import Html, Renderer, Screen
 from bot.services.accounts import AccountError, KeyNeedsReentryError
 from bot.views import service_name
 from storage.activations import ActivationState
 
-_HISTORY_LIMIT = 20
+_HISTORY_PAGE = 10
 _STATE_WORDS = {
     ActivationState.FINISHED: "history-state-finished",
     ActivationState.CANCELLED: "history-state-cancelled",
@@ -49,12 +52,35 @@ async def balance(update: Update, context: Context) -> None:
 
 async def history(update: Update, context: Context) -> None:
     render = await renderer(update, context)
-    ledger = services(context).activations
-    rows = await ledger.history(user_id(update), limit=_HISTORY_LIMIT)
-    if not rows:
-        await send(update, render("history-empty"))
+    screen = await _history_screen(context, render, user_id(update), 0)
+    await send(update, screen.text, screen.keyboard)
+
+
+async def history_page(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    render = await renderer(update, context)
+    try:
+        page = HistoryPage.unpack(query.data).page
+    except CallbackDataError:
+        await query.answer(render("press-stale"))
         return
-    lines = [
+    await query.answer()
+    # The page is of the presser's own history: a forged page number shows only theirs.
+    await show(query, await _history_screen(context, render, user_id(update), max(page, 0)))
+
+
+async def _history_screen(context: Context, render: Renderer, user: int, page: int) -> Screen:
+    """A page of the user's history, newest first; an activation that finished with a code
+    gets a button to use its number again."""
+    ledger = services(context).activations
+    # One row more than shown tells whether an older page exists.
+    rows = await ledger.history(user, limit=_HISTORY_PAGE + 1, offset=page * _HISTORY_PAGE)
+    if not rows and page == 0:
+        return Screen(render("history-empty"))
+    more, rows = len(rows) > _HISTORY_PAGE, rows[:_HISTORY_PAGE]
+    lines = [render("history-page", page=page + 1)] if page else []
+    lines += [
         render(
             "history-line",
             date=datetime.fromtimestamp(row.created_at, tz=UTC).strftime("%Y-%m-%d"),
@@ -65,11 +91,38 @@ async def history(update: Update, context: Context) -> None:
         )
         for row in rows
     ]
-    total = await ledger.spending_total(user_id(update))
-    count = await ledger.bought_count(user_id(update))
+    total = await ledger.spending_total(user)
+    count = await ledger.bought_count(user)
     lines.append(render("history-total", count=count, total=render.money(total)))
-    await send(update, "\n".join(lines))
+    buttons = [
+        [
+            render.button(
+                "button-history-extra",
+                ExtraOffer(row.ledger_id),
+                service=service_name(row)[:20],
+                phone=row.phone or "",
+            )
+        ]
+        for row in rows
+        if row.state is ActivationState.FINISHED and row.code_count
+    ]
+    navigation = []
+    if page > 0:
+        navigation.append(
+            InlineKeyboardButton(render("button-prev"), callback_data=HistoryPage(page - 1).pack())
+        )
+    if more:
+        navigation.append(
+            InlineKeyboardButton(render("button-next"), callback_data=HistoryPage(page + 1).pack())
+        )
+    if navigation:
+        buttons.append(navigation)
+    return Screen(Html("\n".join(lines)), InlineKeyboardMarkup(buttons) if buttons else None)
 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]
-    return [CommandHandler("balance", balance), CommandHandler("history", history)]
+    return [
+        CommandHandler("balance", balance),
+        CommandHandler("history", history),
+        CallbackQueryHandler(history_page, pattern=HistoryPage.pattern()),
+    ]

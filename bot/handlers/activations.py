@@ -14,7 +14,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import CallbackDataError
 from bot.context import Context
-from bot.handlers import rent_actions
+from bot.handlers import extras, rent_actions
 from bot.handlers.common import renderer, send, services, show, user_id
 from bot.keyboards import ActivationButton
 from bot.provider import ProviderError
@@ -88,6 +88,9 @@ async def on_press(update: Update, context: Context) -> None:
             notice = render("cancel-scheduled", at=render.time(result.cancel_possible_at))
         elif button.action == "refresh":
             notice = render("press-done")
+            line = await extras.call_line(context, render, user_id(update), result.activation)
+            if line is not None:  # a call-verification number: what the provider says of it
+                notice = Html(f"{line}\n{notice}")
         else:
             notice = render(_DONE_ANSWERS[_COMMANDS[button.action]])
     elif result.outcome is Outcome.ENDED:

@@ -21,7 +21,18 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import CallbackDataError
 from bot.context import Context
-from bot.handlers.common import AWAITING, BUY, chat_id, renderer, send, services, show, user_id
+from bot.handlers.common import (
+    AWAITING,
+    BUY,
+    MULTI,
+    PRICES,
+    chat_id,
+    renderer,
+    send,
+    services,
+    show,
+    user_id,
+)
 from bot.handlers.favourites import favourite_rows, preferences_of, star, toggle_favourite
 from bot.keyboards import (
     BuyNavigation,
@@ -232,6 +243,8 @@ async def start_buy(update: Update, context: Context) -> None:
         return
     assert context.user_data is not None
     context.user_data.pop(AWAITING, None)  # a new command ends a pending /key or /provider step
+    for other in (PRICES, MULTI):  # typed text then searches this /buy, not an older browser
+        context.user_data.pop(other, None)
     query = " ".join(context.args or ()).strip() or None
     draft: dict[str, Any] = {
         "step": "service",

@@ -7,7 +7,17 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import Context
 from bot.handlers import rent
-from bot.handlers.common import AWAITING, BUY, renderer, send, services, show, user_id
+from bot.handlers.common import (
+    AWAITING,
+    BUY,
+    MULTI,
+    PRICES,
+    renderer,
+    send,
+    services,
+    show,
+    user_id,
+)
 from bot.keyboards import PickLanguage
 from bot.rendering import Screen
 from bot.services.accounts import AccountError
@@ -70,6 +80,8 @@ async def cancel(update: Update, context: Context) -> None:
     left = data.pop(AWAITING, None) is not None
     left = data.pop(BUY, None) is not None or left
     left = rent.forget_drafts(data) or left
+    for flow in (PRICES, MULTI, "call_for"):  # the /prices and /multi pickers, a call's number
+        left = data.pop(flow, None) is not None or left
     await send(update, render("cancel-done" if left else "cancel-nothing"))
 
 

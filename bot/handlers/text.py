@@ -1,5 +1,6 @@
 """Plain text: what the user was asked for (a key, a provider URL, a max price, a number to
-forward calls to), else a /buy or /rent search."""
+forward calls to, a phone to call), else a search in the /buy, /rent, /prices or /multi picker
+shown."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.context import Context
-from bot.handlers import buy, keys, rent
+from bot.handlers import buy, extras, keys, multi, prices, rent
 from bot.handlers.common import AWAITING, renderer, send
 
 
@@ -22,7 +23,14 @@ async def on_text(update: Update, context: Context) -> None:
         await buy.receive_max_price(update, context)
     elif awaiting == "forward_number":
         await buy.receive_forward_number(update, context)
-    elif not await buy.search(update, context) and not await rent.search(update, context):
+    elif awaiting == "call_phone":
+        await extras.receive_call_phone(update, context)
+    elif not (
+        await buy.search(update, context)
+        or await rent.search(update, context)
+        or await prices.search(update, context)
+        or await multi.search(update, context)
+    ):
         render = await renderer(update, context)
         await send(update, render("unknown-text"))
 

@@ -74,6 +74,17 @@ class CatalogService:
 
         return await self._cached((client.endpoint.key, "offers", service), self._price_ttl, load)
 
+    async def country_offers(self, client: ProviderClient, country: int) -> tuple[Price, ...]:
+        """Every service's price and stock in one country, cheapest first, sold out last."""
+
+        async def load() -> tuple[Price, ...]:
+            prices = await client.get_prices(country=country)
+            mine = [price for price in prices if price.country == country]
+            return tuple(sorted(mine, key=lambda p: (p.count == 0, p.cost, p.service)))
+
+        key = (client.endpoint.key, "country_offers", str(country))
+        return await self._cached(key, self._price_ttl, load)
+
     async def operators(self, client: ProviderClient, country: int) -> tuple[str, ...]:
         """The country's operators, "any" first; empty where the provider names none."""
 

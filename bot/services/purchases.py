@@ -116,8 +116,9 @@ class PurchaseService:
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     def user_lock(self, user_id: int) -> asyncio.Lock:
-        """The user's purchase lock: a rent takes it too, since reconciling one kind of a
-        user's intents resolves the other kind as well."""
+        """The user's purchase lock: every paid call of theirs (here, in ExtrasService or in
+        RentService) runs under it, so reconciling one unknown outcome (which resolves every
+        kind of the user's intents) cannot take another purchase for it."""
         return self._locks[user_id]
 
     async def buy(

@@ -1,0 +1,417 @@
+"""/multi: several services (toggle buttons) -> a country -> confirm -> one number for all.
+
+The draft lives in ``user_data["multi"]``; buttons carry only choices. The confirm screen asks
+the provider afresh for every service's price and the balance and mints the token that is the
+one getMultiServiceNumber call's idempotency key. Each activation bought gets its own ledger
+row and message, and is watched like any other.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from decimal import Decimal
+from typing import Any, Final
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.callbacks import CallbackDataError
+from bot.context import Context
+from bot.handlers.common import (
+    AWAITING,
+    BUY,
+    MULTI,
+    PRICES,
+    chat_id,
+    renderer,
+    send,
+    services,
+    show,
+    user_id,
+)
+from bot.handlers.extras import short
+from bot.handlers.prices import client_for, label
+from bot.keyboards import MultiConfirm, MultiCountry, MultiStep, MultiToggle, paginated
+from bot.provider import ProviderClient, ProviderError
+from bot.provider.models import Country
+from bot.rendering import Html, Renderer, Screen
+from bot.services.accounts import AccountError
+from bot.services.catalog import rank_services
+from bot.services.extras import MultiRequest, is_missing_action
+from bot.services.purchases import PurchaseStatus
+from bot.views import activation_screen
+
+log = logging.getLogger(__name__)
+
+MAX_SERVICES: Final = 10  # more than a provider sells on one number, and the button row fits
+_CONFIRM_TTL: Final = 600.0
+
+
+def _draft(context: Context) -> dict[str, Any] | None:
+    assert context.user_data is not None
+    draft = context.user_data.get(MULTI)
+    return draft if isinstance(draft, dict) else None
+
+
+def _fits(code: str) -> bool:
+    try:
+        MultiToggle(code, 0).pack()
+    except CallbackDataError:
+        return False
+    return True
+
+
+# --- screens ----------------------------------------------------------------------------------
+
+
+async def _services_screen(
+    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], page: int
+) -> Screen:
+    draft["step"] = "services"
+    draft["token"] = None
+    query = draft.get("query")
+    selected: list[str] = draft["selected"]
+    known = await services(context).catalog.services(client)
+    ranked = [s for s in rank_services(known, (), query) if _fits(s.code)]
+    rows_after = [
+        [render.button("button-multi-next", MultiStep("countries", 0))],
+        [render.button("button-cancel", MultiStep("abort", 0))],
+    ]
+    if not ranked:
+        text = render("multi-no-match", query=query or "")
+        return Screen(text, InlineKeyboardMarkup(rows_after))
+    pages = max(1, -(-len(ranked) // 8))
+    page = min(max(page, 0), pages - 1)
+    draft["page"] = page
+
+    def button(service: Any) -> InlineKeyboardButton:
+        mark = "✅ " if service.code in selected else ""
+        return InlineKeyboardButton(
+            mark + label(service.name, 24), callback_data=MultiToggle(service.code, page).pack()
+        )
+
+    keyboard = paginated(
+        ranked,
+        page,
+        button,
+        lambda p, text: InlineKeyboardButton(text, callback_data=MultiStep("services", p).pack()),
+        extra_rows=rows_after,
+    )
+    return Screen(render("multi-choose-services", count=len(selected)), keyboard)
+
+
+async def _countries_screen(
+    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], page: int
+) -> Screen:
+    """Countries that sell multi-service numbers and every chosen service, cheapest first."""
+    draft["step"] = "countries"
+    draft["token"] = None
+    catalog = services(context).catalog
+    countries = await catalog.countries(client)
+    totals: dict[int, Decimal] = {}
+    for index, code in enumerate(draft["selected"]):
+        offers = {o.country: o.cost for o in await catalog.offers(client, code) if o.count > 0}
+        if index == 0:
+            totals = dict(offers)
+        else:
+            totals = {c: total + offers[c] for c, total in totals.items() if c in offers}
+    choices = sorted(
+        (
+            (cost, country_id)
+            for country_id, cost in totals.items()
+            if (c := countries.get(country_id)) is not None and c.multi_service
+        ),
+    )
+    back = [
+        render.button("button-back", MultiStep("services", draft.get("page", 0))),
+        render.button("button-cancel", MultiStep("abort", 0)),
+    ]
+    names = _service_names(draft)
+    if not choices:
+        return Screen(render("multi-no-countries"), InlineKeyboardMarkup([back]))
+
+    def button(choice: tuple[Decimal, int]) -> InlineKeyboardButton:
+        cost, country_id = choice
+        name = _country_name(countries.get(country_id), country_id, render.locale)
+        return InlineKeyboardButton(
+            f"{label(name, 20)} · {render.money(cost)}",
+            callback_data=MultiCountry(country_id).pack(),
+        )
+
+    keyboard = paginated(
+        choices,
+        page,
+        button,
+        lambda p, text: InlineKeyboardButton(text, callback_data=MultiStep("countries", p).pack()),
+        columns=1,
+        extra_rows=[back],
+    )
+    return Screen(render("multi-choose-country", services=names), keyboard)
+
+
+async def _confirm_screen(
+    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any]
+) -> Screen:
+    catalog = services(context).catalog
+    back = [
+        render.button("button-back", MultiStep("countries", 0)),
+        render.button("button-cancel", MultiStep("abort", 0)),
+    ]
+    country_id = int(draft["country"])
+    total = Decimal(0)
+    for code in draft["selected"]:
+        price = await catalog.fresh_price(client, code, country_id)
+        if price is None or price.count <= 0:
+            return Screen(render("buy-sold-out"), InlineKeyboardMarkup([back]))
+        total += price.cost
+    balance = await client.get_balance()
+    if balance < total:
+        text = render("buy-balance-short", price=render.money(total), balance=render.money(balance))
+        return Screen(text, InlineKeyboardMarkup([back]))
+    forwardable = {s.service for s in await client.get_numbers_status(country_id) if s.forwarding}
+    draft.update(
+        step="confirm",
+        token=secrets.token_hex(8),
+        token_at=services(context).clock.now(),
+        done=False,
+        price=str(total),
+    )
+    if draft.get("forward") not in forwardable:
+        draft["forward"] = None
+    text = render(
+        "multi-confirm",
+        services=_service_names(draft),
+        country=draft["country_name"],
+        price=render.money(total),
+        balance=render.money(balance),
+    )
+    names = draft["names"]
+    if draft.get("forward"):
+        forward_line = render("multi-forward-line", service=names.get(draft["forward"]))
+        text = Html(f"{text}\n{forward_line}")
+    rows = [
+        [
+            render.button(
+                "button-multi-confirm", MultiConfirm(draft["token"]), price=render.money(total)
+            )
+        ]
+    ]
+    for index, code in enumerate(draft["selected"]):
+        if code in forwardable:
+            mark = "✅ " if draft.get("forward") == code else ""
+            button = render.button(
+                "button-multi-forward", MultiStep("forward", index), service=names.get(code, code)
+            )
+            marked = InlineKeyboardButton(mark + button.text, callback_data=button.callback_data)
+            rows.append([marked])
+    rows.append(back)
+    return Screen(text, InlineKeyboardMarkup(rows))
+
+
+def _service_names(draft: dict[str, Any]) -> str:
+    names: dict[str, str] = draft["names"]
+    return ", ".join(names.get(code, code) for code in draft["selected"])
+
+
+def _country_name(country: Country | None, country_id: int, locale: str) -> str:
+    return country.name(locale) if country is not None else f"#{country_id}"
+
+
+# --- handlers -------------------------------------------------------------------------------
+
+
+async def start_multi(update: Update, context: Context) -> None:
+    render = await renderer(update, context)
+    client = await client_for(update, context, render)
+    if client is None:
+        return
+    assert context.user_data is not None
+    for other in (AWAITING, BUY, PRICES):  # typed text now searches this picker
+        context.user_data.pop(other, None)
+    draft: dict[str, Any] = {
+        "selected": [],
+        "names": {},
+        "query": " ".join(context.args or ()).strip() or None,
+        "provider": client.endpoint.key,
+    }
+    context.user_data[MULTI] = draft
+    try:
+        screen = await _services_screen(context, client, render, draft, 0)
+    except ProviderError as error:
+        await send(update, render("buy-refused", reason=render.error(error)))
+        return
+    await send(update, screen.text, screen.keyboard)
+
+
+async def search(update: Update, context: Context) -> bool:
+    """Typed text while the /multi service picker is shown: filters it."""
+    draft = _draft(context)
+    message = update.effective_message
+    if draft is None or message is None or draft.get("step") != "services":
+        return False
+    render = await renderer(update, context)
+    client = await client_for(update, context, render)
+    if client is None:
+        return True
+    draft["query"] = (message.text or "").strip()[:64]
+    try:
+        screen = await _services_screen(context, client, render, draft, 0)
+    except ProviderError as error:
+        await send(update, render("buy-refused", reason=render.error(error)))
+        return True
+    await send(update, screen.text, screen.keyboard)
+    return True
+
+
+async def on_button(update: Update, context: Context) -> None:
+    """Toggles, pages, the country pick and navigation (everything but the buy button)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    render = await renderer(update, context)
+    draft = _draft(context)
+    if draft is None:
+        await query.answer(render("multi-expired"), show_alert=True)
+        return
+    client = await client_for(update, context, render)
+    if client is None:
+        await query.answer()
+        return
+    try:
+        screen, alert = await _next_screen(context, client, render, draft, query.data)
+    except CallbackDataError:
+        await query.answer(render("press-stale"))
+        return
+    except ProviderError as error:
+        await query.answer(short(render.error(error)), show_alert=True)
+        return
+    if alert is not None:
+        await query.answer(alert, show_alert=True)
+        return
+    if screen is None:  # a stale or forged button: the screen shown stays usable
+        await query.answer(render("press-stale"))
+        return
+    await query.answer()
+    await show(query, screen)
+
+
+async def _next_screen(
+    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], data: str
+) -> tuple[Screen | None, str | None]:
+    """The screen a button leads to (None when it does not fit the draft), or an alert."""
+    prefix = data.split(":", 1)[0]
+    step = draft.get("step")
+    if prefix == MultiToggle.prefix and step == "services":
+        toggle = MultiToggle.unpack(data)
+        known = {s.code: s.name for s in await services(context).catalog.services(client)}
+        if toggle.code not in known:
+            return None, None
+        selected: list[str] = draft["selected"]
+        if toggle.code in selected:
+            selected.remove(toggle.code)
+        elif len(selected) < MAX_SERVICES:
+            selected.append(toggle.code)
+            draft["names"][toggle.code] = known[toggle.code]
+        return await _services_screen(context, client, render, draft, toggle.page), None
+    if prefix == MultiCountry.prefix and step in ("countries", "confirm"):
+        country_id = MultiCountry.unpack(data).country
+        countries = await services(context).catalog.countries(client)
+        country = countries.get(country_id)
+        if country is None or not country.multi_service:
+            return None, None
+        draft.update(
+            country=country_id,
+            country_name=country.name(render.locale),
+            country_names={"en": country.name_en, "ru": country.name_ru, "es": country.name("es")},
+        )
+        return await _confirm_screen(context, client, render, draft), None
+    if prefix == MultiStep.prefix:
+        move = MultiStep.unpack(data)
+        if move.target == "abort":
+            assert context.user_data is not None
+            context.user_data.pop(MULTI, None)
+            return Screen(render("multi-aborted")), None
+        if move.target == "services":
+            return await _services_screen(context, client, render, draft, move.page), None
+        if move.target == "countries" and step in ("services", "countries", "confirm"):
+            if len(draft["selected"]) < 2:
+                return None, short(render("multi-need-two"))
+            return await _countries_screen(context, client, render, draft, move.page), None
+        if move.target == "forward" and step == "confirm":
+            if not 0 <= move.page < len(draft["selected"]):
+                return None, None
+            code = draft["selected"][move.page]
+            draft["forward"] = None if draft.get("forward") == code else code
+            return await _confirm_screen(context, client, render, draft), None
+    return None, None
+
+
+async def confirm(update: Update, context: Context) -> None:
+    """The buy button: one getMultiServiceNumber for its token, whatever the taps."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    render = await renderer(update, context)
+    try:
+        token = MultiConfirm.unpack(query.data).token
+    except CallbackDataError:
+        await query.answer(render("press-stale"))
+        return
+    draft = _draft(context)
+    svc = services(context)
+    age = svc.clock.now() - float(draft.get("token_at") or 0) if draft else 0.0
+    if draft is None or draft.get("token") != token or age > _CONFIRM_TTL:
+        await query.answer(render("multi-expired"), show_alert=True)
+        return
+    current = await svc.accounts.endpoint_of(user_id(update))
+    if draft.get("provider") != current.key:  # /provider changed since the prices were shown
+        await query.answer(render("multi-expired"), show_alert=True)
+        return
+    if draft.get("done"):
+        await query.answer(render("buy-duplicate"))
+        return
+    await query.answer(render("buy-in-progress"))
+    request = MultiRequest(
+        services=tuple(draft["selected"]),
+        country=int(draft["country"]),
+        forward_service=draft.get("forward"),
+        service_names=dict(draft["names"]),
+        country_names=draft.get("country_names") or {},
+    )
+    try:
+        result = await svc.extras.buy_multi(user_id(update), chat_id(update), request, token)
+    except AccountError:
+        await show(query, Screen(render("key-unreadable")))
+        return
+    draft["done"] = True
+    if result.status is PurchaseStatus.DUPLICATE:
+        return
+    if result.status is PurchaseStatus.REFUSED or not result.activations:
+        if result.status is PurchaseStatus.UNRESOLVED:
+            await show(query, Screen(render("buy-unresolved")))
+        elif result.error is not None and is_missing_action(result.error):
+            await show(query, Screen(render("multi-not-offered")))
+        else:
+            reason = render.error(result.error) if result.error else render("error-generic")
+            await show(query, Screen(render("buy-refused", reason=reason)))
+        return
+    first = result.activations[0]
+    await show(
+        query,
+        Screen(render("multi-bought", phone=first.phone or "", count=len(result.activations))),
+    )
+    for row in result.activations:
+        screen = await activation_screen(svc.activations, render, row)
+        message = await send(update, screen.text, screen.keyboard)
+        # This message shows this activation: pushes update it from here on.
+        await svc.activations.set_message(
+            row.ledger_id, chat_id=message.chat_id, message_id=message.message_id
+        )
+
+
+def build() -> list[BaseHandler]:  # type: ignore[type-arg]
+    buttons = "|".join(kind.prefix for kind in (MultiToggle, MultiStep, MultiCountry))
+    return [
+        CommandHandler("multi", start_multi),
+        CallbackQueryHandler(confirm, pattern=MultiConfirm.pattern()),
+        CallbackQueryHandler(on_button, pattern=rf"^(?:{buttons})(?::|$)"),
+    ]

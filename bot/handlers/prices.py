@@ -1,0 +1,285 @@
+"""/prices: what a service costs across countries, or a country across services.
+
+Read-only (``getPrices`` through the catalogue's short cache). The browser's place lives in
+``user_data["prices"]`` so typed text searches the picker shown, like /buy; buttons carry only
+the choice and the page.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any, Final
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.callbacks import CallbackDataError
+from bot.context import Context
+from bot.handlers.common import AWAITING, BUY, MULTI, PRICES, renderer, send, services, show
+from bot.handlers.common import user_id as user_of
+from bot.keyboards import PricesNavigation, PricesPick, paginated
+from bot.provider import ProviderClient, ProviderError
+from bot.provider.models import Country, Price
+from bot.rendering import Html, Renderer, Screen
+from bot.services.accounts import AccountError, KeyNeedsReentryError
+from bot.services.catalog import rank_services, search_countries
+
+log = logging.getLogger(__name__)
+
+TABLE_ROWS: Final = 15  # price lines per page: short enough to read on a phone
+_LABEL_CHARS: Final = 28
+
+
+async def client_for(update: Update, context: Context, render: Renderer) -> ProviderClient | None:
+    """The user's provider client, or None after telling them why there is none."""
+    try:
+        return await services(context).accounts.client_for(user_of(update))
+    except KeyNeedsReentryError:
+        await send(update, render("key-unreadable"))
+    except AccountError:
+        endpoint = await services(context).accounts.endpoint_of(user_of(update))
+        await send(update, render("key-none", provider=endpoint.title))
+    return None
+
+
+def label(text: str, limit: int = _LABEL_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def fits(data: PricesPick) -> bool:
+    """Whether a provider's code can ride in a button; one that cannot is left out."""
+    try:
+        data.pack()
+    except CallbackDataError:
+        log.warning("left out of /prices: %r does not fit in callback data", data.key[:80])
+        return False
+    return True
+
+
+def _draft(context: Context) -> dict[str, Any] | None:
+    assert context.user_data is not None
+    draft = context.user_data.get(PRICES)
+    return draft if isinstance(draft, dict) else None
+
+
+# --- screens ----------------------------------------------------------------------------------
+
+
+async def _services_screen(
+    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], page: int
+) -> Screen:
+    draft["step"] = "service"
+    query = draft.get("query")
+    known = await services(context).catalog.services(client)
+    picks = [
+        (s.name, PricesPick("s", s.code, 0))
+        for s in rank_services(known, (), query)
+        if fits(PricesPick("s", s.code, 0))
+    ]
+    switch = [
+        render.button("button-prices-by-country", PricesNavigation("countries", 0)),
+        render.button("button-cancel", PricesNavigation("close", 0)),
+    ]
+    if not picks:
+        return Screen(render("prices-no-match", query=query or ""), InlineKeyboardMarkup([switch]))
+    text = render("prices-choose-service")
+    return Screen(text, _picker(picks, page, "services", switch))
+
+
+async def _countries_screen(
+    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], page: int
+) -> Screen:
+    draft["step"] = "country"
+    query = draft.get("country_query")
+    countries = list((await services(context).catalog.countries(client)).values())
+    if query:
+        countries = search_countries(countries, query, render.locale)
+    countries.sort(key=lambda c: c.name(render.locale).casefold())
+    picks = [(c.name(render.locale), PricesPick("c", str(c.country_id), 0)) for c in countries]
+    switch = [
+        render.button("button-prices-by-service", PricesNavigation("services", 0)),
+        render.button("button-cancel", PricesNavigation("close", 0)),
+    ]
+    if not picks:
+        return Screen(render("prices-no-match", query=query or ""), InlineKeyboardMarkup([switch]))
+    text = render("prices-choose-country")
+    return Screen(text, _picker(picks, page, "countries", switch))
+
+
+def _picker(
+    picks: Sequence[tuple[str, PricesPick]],
+    page: int,
+    target: str,
+    extra: list[InlineKeyboardButton],
+) -> InlineKeyboardMarkup:
+    return paginated(
+        picks,
+        page,
+        lambda pick: InlineKeyboardButton(label(pick[0]), callback_data=pick[1].pack()),
+        lambda p, text: InlineKeyboardButton(
+            text, callback_data=PricesNavigation(target, p).pack()
+        ),
+        extra_rows=[extra],
+    )
+
+
+async def _table_screen(
+    context: Context, client: ProviderClient, render: Renderer, pick: PricesPick
+) -> Screen | None:
+    """One service across countries or one country across services, cheapest first."""
+    catalog = services(context).catalog
+    countries = await catalog.countries(client)
+    names = {s.code: s.name for s in await catalog.services(client)}
+    if pick.by == "s":
+        if pick.key not in names:
+            return None
+        offers = await catalog.offers(client, pick.key)
+        title = names[pick.key]
+
+        def name(offer: Price) -> str:
+            return _country_name(countries.get(offer.country), offer.country, render.locale)
+
+        back = PricesNavigation("services", 0)
+    else:
+        try:
+            country = int(pick.key)
+        except ValueError:
+            return None
+        offers = await catalog.country_offers(client, country)
+        title = _country_name(countries.get(country), country, render.locale)
+
+        def name(offer: Price) -> str:
+            return names.get(offer.service, offer.service)
+
+        back = PricesNavigation("countries", 0)
+    back_row = [
+        render.button("button-back", back),
+        render.button("button-cancel", PricesNavigation("close", 0)),
+    ]
+    if not offers:
+        return Screen(render("prices-empty", name=title), InlineKeyboardMarkup([back_row]))
+    pages = -(-len(offers) // TABLE_ROWS)
+    page = min(max(pick.page, 0), pages - 1)
+    lines = [
+        render("prices-line", name=name(o), price=render.money(o.cost), count=o.count)
+        for o in offers[page * TABLE_ROWS : (page + 1) * TABLE_ROWS]
+    ]
+    header_id = "prices-service-header" if pick.by == "s" else "prices-country-header"
+    header = render(header_id, name=title, page=page + 1, pages=pages)
+    navigation = []
+    if page > 0:
+        navigation.append(
+            InlineKeyboardButton("◀️", callback_data=PricesPick(pick.by, pick.key, page - 1).pack())
+        )
+    if page < pages - 1:
+        navigation.append(
+            InlineKeyboardButton("▶️", callback_data=PricesPick(pick.by, pick.key, page + 1).pack())
+        )
+    rows = [navigation, back_row] if navigation else [back_row]
+    return Screen(Html("\n".join([header, *lines])), InlineKeyboardMarkup(rows))
+
+
+def _country_name(country: Country | None, country_id: int, locale: str) -> str:
+    return country.name(locale) if country is not None else f"#{country_id}"
+
+
+# --- handlers -------------------------------------------------------------------------------
+
+
+async def start_prices(update: Update, context: Context) -> None:
+    render = await renderer(update, context)
+    client = await client_for(update, context, render)
+    if client is None:
+        return
+    assert context.user_data is not None
+    for other in (AWAITING, BUY, MULTI):  # typed text now searches this browser
+        context.user_data.pop(other, None)
+    draft: dict[str, Any] = {"query": " ".join(context.args or ()).strip() or None}
+    context.user_data[PRICES] = draft
+    try:
+        screen = await _services_screen(context, client, render, draft, 0)
+    except ProviderError as error:
+        await send(update, render("prices-refused", reason=render.error(error)))
+        return
+    await send(update, screen.text, screen.keyboard)
+
+
+async def search(update: Update, context: Context) -> bool:
+    """Typed text while a /prices picker is shown: filters it. False if none is."""
+    draft = _draft(context)
+    message = update.effective_message
+    if draft is None or message is None or draft.get("step") not in ("service", "country"):
+        return False
+    render = await renderer(update, context)
+    client = await client_for(update, context, render)
+    if client is None:
+        return True
+    text = (message.text or "").strip()[:64]
+    try:
+        if draft["step"] == "service":
+            draft["query"] = text
+            screen = await _services_screen(context, client, render, draft, 0)
+        else:
+            draft["country_query"] = text
+            screen = await _countries_screen(context, client, render, draft, 0)
+    except ProviderError as error:
+        await send(update, render("prices-refused", reason=render.error(error)))
+        return True
+    await send(update, screen.text, screen.keyboard)
+    return True
+
+
+async def on_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    render = await renderer(update, context)
+    draft = _draft(context)
+    if draft is None:
+        await query.answer(render("prices-expired"), show_alert=True)
+        return
+    try:
+        data = (
+            PricesPick.unpack(query.data)
+            if query.data.startswith(PricesPick.prefix + ":")
+            else PricesNavigation.unpack(query.data)
+        )
+    except CallbackDataError:
+        await query.answer(render("press-stale"))
+        return
+    if isinstance(data, PricesNavigation) and data.target == "close":
+        assert context.user_data is not None
+        context.user_data.pop(PRICES, None)
+        await query.answer()
+        await show(query, Screen(render("prices-closed")))
+        return
+    client = await client_for(update, context, render)
+    if client is None:
+        await query.answer()
+        return
+    try:
+        if isinstance(data, PricesPick):
+            screen = await _table_screen(context, client, render, data)
+            draft["step"] = "table"
+        elif data.target == "countries":
+            screen = await _countries_screen(context, client, render, draft, data.page)
+        else:
+            screen = await _services_screen(context, client, render, draft, data.page)
+    except ProviderError as error:
+        await query.answer()
+        await send(update, render("prices-refused", reason=render.error(error)))
+        return
+    if screen is None:
+        await query.answer(render("press-stale"))
+        return
+    await query.answer()
+    await show(query, screen)
+
+
+def build() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        CommandHandler("prices", start_prices),
+        CallbackQueryHandler(
+            on_button, pattern=rf"^(?:{PricesPick.prefix}|{PricesNavigation.prefix})(?::|$)"
+        ),
+    ]

@@ -1,0 +1,282 @@
+"""Another activation on a used number (from its message and from /history), and /history pages."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bot.keyboards import AdditionalOffer, CallStatus, ExtraOffer, OrderCall
+from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
+from bot.services.purchases import PurchaseRequest, PurchaseStatus
+from storage.activations import ActivationState
+from tests.bot.conftest import Harness, buy_first_offer, live_activations, with_key
+
+AGAIN = "🔁 Use this number again"
+
+
+def calls(harness: Harness, action: str) -> int:
+    return sum(1 for r in harness.sandbox.request_log if r.action == action)
+
+
+async def finished_with_code(harness: Harness, user_id: int = 1001) -> int:
+    """Buys through the chat, gets a code, finishes; returns the ledger id."""
+    user = harness.user(user_id)
+    await buy_first_offer(harness, user)
+    [row] = await live_activations(harness, user_id)
+    harness.sandbox.deliver_sms(int(row.activation_id), "Code 12345")  # type: ignore[arg-type]
+    await harness.poll()
+    await user.press("✅ Finish", row.message_id)
+    done = await harness.services.activations.get(row.ledger_id)
+    assert done is not None and done.state is ActivationState.FINISHED
+    return row.ledger_id
+
+
+async def test_the_same_number_again_from_the_finished_message(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    parent_id = await finished_with_code(harness)
+    parent = await harness.services.activations.get(parent_id)
+    assert parent is not None
+    await alice.press(AGAIN, parent.message_id)
+    offer = alice.last_bot_message()
+    assert offer is not None and "Another activation" in offer.text, alice.transcript()
+    assert f"+{parent.phone}" in offer.text
+    data = offer.keyboard[0][0].callback_data
+    assert data is not None
+    first = await alice.press_data(data, offer.message_id)
+    second = await alice.press_data(data, offer.message_id)  # a double tap
+    assert calls(harness, "getExtraActivation") == 1
+    assert alice.answer_for(first) is not None and alice.answer_for(second) is not None
+    [child] = await live_activations(harness)
+    assert child.phone == parent.phone and child.ledger_id != parent_id
+    assert child.options.get("parent") == parent_id
+    assert child.cost is not None and child.cost > Decimal(0)
+    card = alice.last_bot_message()
+    assert card is not None and card.message_id == offer.message_id
+    assert f"+{child.phone}" in card.text and "Waiting for the SMS" in card.text
+    # A normal watched activation: its code reaches its own message.
+    harness.sandbox.deliver_sms(int(child.activation_id), "Code 67890")  # type: ignore[arg-type]
+    await harness.poll()
+    assert any("67890" in m.text for m in alice.chat() if m.message_id == offer.message_id)
+    # The number is busy again: the provider refuses another, and the user is told why.
+    query = await alice.press(AGAIN, parent.message_id)
+    answer = alice.answer_for(query)
+    assert answer is not None and "cannot give this number again" in (answer.text or "")
+    assert calls(harness, "getExtraActivation") == 1
+
+
+async def test_another_users_offer_button_is_refused(harness: Harness) -> None:
+    alice, bob = harness.user(1001, "Alice"), harness.user(2002, "Bob")
+    await with_key(harness, alice)
+    await with_key(harness, bob, BOB_KEY)
+    parent_id = await finished_with_code(harness)
+    await bob.send_text("/start")
+    forged = ExtraOffer(parent_id).pack()
+    query = await bob.press_data(forged, bob.last_bot_message().message_id)  # type: ignore[union-attr]
+    answer = bob.answer_for(query)
+    assert answer is not None and "not yours" in (answer.text or "")
+    assert calls(harness, "checkExtraActivation") == 0
+    assert calls(harness, "getExtraActivation") == 0
+
+
+async def test_a_number_that_never_got_a_code_is_refused_by_the_provider(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    await buy_first_offer(harness, alice)
+    [row] = await live_activations(harness)
+    harness.sandbox.advance(125)
+    await alice.press("❌ Cancel", row.message_id)
+    # No button is shown for it; a forged one asks the provider, who says no.
+    query = await alice.press_data(ExtraOffer(row.ledger_id).pack(), row.message_id)  # type: ignore[arg-type]
+    answer = alice.answer_for(query)
+    assert answer is not None and "cannot give this number again" in (answer.text or "")
+    assert calls(harness, "getExtraActivation") == 0
+
+
+async def test_a_lost_answer_is_reconciled_not_retried(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    parent_id = await finished_with_code(harness)
+    parent = await harness.services.activations.get(parent_id)
+    assert parent is not None
+    await alice.press(AGAIN, parent.message_id)
+    harness.sandbox.inject_fault("getExtraActivation", "drop", after=True)
+    await alice.press(alice.last_bot_message().buttons[0][0])  # type: ignore[union-attr]
+    assert calls(harness, "getExtraActivation") == 1
+    [child] = await live_activations(harness)
+    assert child.phone == parent.phone
+    assert "Waiting for the SMS" in alice.last_bot_message().text  # type: ignore[union-attr]
+
+
+async def test_history_pages_and_offers_the_number_again(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    ledger = harness.services.activations
+    for n in range(12):
+        intent = await ledger.record_intent(
+            idempotency_key=f"k{n}",
+            user_id=alice.id,
+            chat_id=alice.id,
+            provider="p",
+            service="tg",
+            country=0,
+        )
+        row = await ledger.confirm_intent(
+            intent,
+            activation_id=f"9{n}",
+            phone=f"7900000{n:04d}",
+            cost=Decimal("1.00"),
+            deadline=None,
+        )
+        if n == 0:  # the oldest: used with a code, so it may be used again
+            await ledger.record_sms(row.ledger_id, code="111", text=None)
+        await ledger.end(
+            row.ledger_id, ActivationState.FINISHED if n == 0 else ActivationState.CANCELLED
+        )
+    await alice.send_text("/history")
+    first = alice.last_bot_message()
+    assert first is not None
+    assert first.text.count("+7900000") == 10
+    assert not any(label.startswith("🔁") for row in first.buttons for label in row)
+    await alice.press("▶️")
+    second = alice.last_bot_message()
+    assert second is not None and second.message_id == first.message_id
+    assert second.text.count("+7900000") == 2 and "+79000000000" in second.text
+    assert any("+79000000000" in label for row in second.buttons for label in row)
+    await alice.press("◀️")
+    assert alice.last_bot_message().text.count("+7900000") == 10  # type: ignore[union-attr]
+
+
+async def bought_with(harness: Harness, *, service: str = "tg", **options: bool) -> int:
+    """A row bought with options through the purchase service (the /buy screen for them is
+    another branch's), then shown in the chat by /active; returns the ledger id."""
+    alice = harness.user()
+    result = await harness.services.purchases.buy(
+        alice.id,
+        alice.id,
+        PurchaseRequest(service, 0, None, Decimal("50"), service_name=service, **options),
+        f"opts-{service}",
+    )
+    assert result.status is PurchaseStatus.BOUGHT and result.activation is not None
+    await alice.send_text("/active")
+    return result.activation.ledger_id
+
+
+async def test_call_verification_shows_the_call_and_orders_one_back(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    ledger_id = await bought_with(harness, verification=True)
+    row = await harness.services.activations.get(ledger_id)
+    assert row is not None
+    await alice.press("📞 Call status", row.message_id)
+    card = alice.last_bot_message()
+    assert card is not None and "Call: not yet" in card.text, alice.transcript()
+    harness.sandbox.deliver_call(int(row.activation_id), "79001112233")  # type: ignore[arg-type]
+    await alice.press("📞 Call status", row.message_id)
+    card = alice.last_bot_message()
+    assert card is not None and "Call from 79001112233" in card.text
+    await alice.press("🔄 Refresh", row.message_id)  # a refresh asks about the call too
+    assert "Call from 79001112233" in alice.last_bot_message().text  # type: ignore[union-attr]
+    await alice.press("📞 Call status", row.message_id)
+    await alice.press("📲 Call me from this number", row.message_id)
+    await alice.send_text("not a phone")
+    assert "not a phone number" in alice.last_bot_message().text  # type: ignore[union-attr]
+    await alice.send_text("+79005556677")
+    assert "Call ordered" in alice.last_bot_message().text  # type: ignore[union-attr]
+    assert sum(1 for r in harness.sandbox.request_log if r.action == "createTaskForCall") == 1
+
+
+async def test_a_provider_without_outgoing_calls_hides_the_button(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    ledger_id = await bought_with(harness, verification=True)
+    row = await harness.services.activations.get(ledger_id)
+    assert row is not None
+    harness.sandbox.inject_fault("getOutgoingCalls", "reply", body="BAD_ACTION")
+    await alice.press("📞 Call status", row.message_id)
+    card = alice.last_bot_message()
+    assert card is not None and "Call: not yet" in card.text
+    assert not card.find_buttons("📲 Call me from this number")
+    await alice.press("📞 Call status", row.message_id)  # remembered: not asked again
+    assert sum(1 for r in harness.sandbox.request_log if r.action == "getOutgoingCalls") == 1
+    assert not alice.last_bot_message().find_buttons("📲 Call me from this number")  # type: ignore[union-attr]
+
+
+async def test_call_status_of_a_provider_without_it_is_answered(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    ledger_id = await bought_with(harness, verification=True)
+    row = await harness.services.activations.get(ledger_id)
+    assert row is not None
+    harness.sandbox.inject_fault("getIncomingCallStatus", "reply", body="BAD_ACTION")
+    query = await alice.press("📞 Call status", row.message_id)
+    answer = alice.answer_for(query)
+    assert answer is not None and "does not offer" in (answer.text or "")
+
+
+async def test_an_added_service_on_a_forwarded_number(harness: Harness) -> None:
+    alice, bob = harness.user(1001, "Alice"), harness.user(2002, "Bob")
+    await with_key(harness, alice)
+    await with_key(harness, bob, BOB_KEY)
+    ledger_id = await bought_with(harness, service="av", forward=True)
+    row = await harness.services.activations.get(ledger_id)
+    assert row is not None
+    assert not alice.last_bot_message().find_buttons("➕ Add a service to this number")  # type: ignore[union-attr]
+    harness.sandbox.deliver_sms(int(row.activation_id), "Avito code 5555")  # type: ignore[arg-type]
+    await harness.poll()
+    # Bob cannot add to Alice's number.
+    await bob.send_text("/start")
+    forged = AdditionalOffer(ledger_id, "", 0).pack()
+    query = await bob.press_data(forged, bob.last_bot_message().message_id)  # type: ignore[union-attr]
+    assert "not yours" in (bob.answer_for(query).text or "")  # type: ignore[union-attr]
+    await alice.press("➕ Add a service to this number", row.message_id)
+    picker = alice.last_bot_message()
+    assert picker is not None and "Yandex/Uber" in picker.buttons[0], alice.transcript()
+    await alice.press("Yandex/Uber")
+    confirm = alice.last_bot_message()
+    assert confirm is not None and "Add Yandex/Uber" in confirm.text
+    data = confirm.keyboard[0][0].callback_data
+    assert data is not None
+    for _ in range(3):
+        await alice.press_data(data, confirm.message_id)
+    assert sum(1 for r in harness.sandbox.request_log if r.action == "getAdditionalService") == 1
+    added = [r for r in await live_activations(harness) if r.service == "ya"]
+    assert len(added) == 1 and added[0].phone == row.phone
+    assert "Waiting for the SMS" in alice.last_bot_message().text  # type: ignore[union-attr]
+    # Again on the same number: the provider refuses, and the user hears it.
+    await alice.press("➕ Add a service to this number", row.message_id)
+    await alice.press("Yandex/Uber")
+    await alice.press(alice.last_bot_message().buttons[0][0])  # type: ignore[union-attr]
+    assert "Not bought" in alice.last_bot_message().text  # type: ignore[union-attr]
+    assert len([r for r in await live_activations(harness) if r.service == "ya"]) == 1
+
+
+async def test_forged_call_buttons_on_another_users_number_are_refused(harness: Harness) -> None:
+    alice, bob = harness.user(1001, "Alice"), harness.user(2002, "Bob")
+    await with_key(harness, alice)
+    await with_key(harness, bob, BOB_KEY)
+    ledger_id = await bought_with(harness, verification=True)
+    await bob.send_text("/start")
+    message_id = bob.last_bot_message().message_id  # type: ignore[union-attr]
+    for data in (CallStatus(ledger_id).pack(), OrderCall(ledger_id).pack(), "xv:x", "xb:nope"):
+        query = await bob.press_data(data, message_id)
+        answer = bob.answer_for(query)
+        assert answer is not None, data
+        if data.endswith(f":{ledger_id}"):
+            assert "not yours" in (answer.text or ""), data
+        else:
+            assert "out of date" in (answer.text or ""), data
+    touched = ("getIncomingCallStatus", "getOutgoingCalls", "createTaskForCall")
+    assert not any(r.action in touched for r in harness.sandbox.request_log)
+
+
+async def test_a_short_balance_is_said_before_any_paid_call(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    parent_id = await finished_with_code(harness)
+    parent = await harness.services.activations.get(parent_id)
+    assert parent is not None
+    harness.sandbox.set_balance(ALICE_KEY, "0.50")
+    query = await alice.press(AGAIN, parent.message_id)
+    answer = alice.answer_for(query)
+    assert answer is not None and "your balance is 0.50" in (answer.text or "")
+    assert calls(harness, "getExtraActivation") == 0

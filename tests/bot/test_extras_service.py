@@ -1,0 +1,82 @@
+"""ExtrasService on its own (no buttons): idempotency keys, refusals, unknown outcomes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bot.provider.sandbox.testing import POOR_KEY
+from bot.services.activations import NotYoursError
+from bot.services.extras import MultiRequest
+from bot.services.purchases import PurchaseStatus
+from storage.activations import ActivationState
+from tests.bot.conftest import Harness, with_key
+
+REQUEST = MultiRequest(services=("tg", "wa"), country=0)
+
+
+def calls(harness: Harness, action: str) -> int:
+    return sum(1 for r in harness.sandbox.request_log if r.action == action)
+
+
+async def test_the_same_key_makes_one_multi_call(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    extras = harness.services.extras
+    first = await extras.buy_multi(alice.id, alice.id, REQUEST, "key-1")
+    again = await extras.buy_multi(alice.id, alice.id, REQUEST, "key-1")
+    assert first.status is PurchaseStatus.BOUGHT and len(first.activations) == 2
+    assert again.status is PurchaseStatus.DUPLICATE
+    assert again.activations[0].ledger_id == first.activations[0].ledger_id
+    assert calls(harness, "getMultiServiceNumber") == 1
+    other = await extras.buy_multi(alice.id, alice.id, REQUEST, "key-2")
+    assert other.status is PurchaseStatus.BOUGHT
+    assert calls(harness, "getMultiServiceNumber") == 2
+
+
+async def test_a_refused_multi_call_fails_every_intent_and_is_not_retried(
+    harness: Harness,
+) -> None:
+    poor = harness.user(3003, "Poor")
+    await with_key(harness, poor, POOR_KEY)
+    result = await harness.services.extras.buy_multi(poor.id, poor.id, REQUEST, "k")
+    assert result.status is PurchaseStatus.REFUSED and result.error is not None
+    rows = await harness.services.activations.history(poor.id, include_failed=True)
+    assert [r.state for r in rows] == [ActivationState.FAILED, ActivationState.FAILED]
+    assert calls(harness, "getMultiServiceNumber") == 1
+
+
+async def test_a_multi_call_that_never_left_is_failed_and_not_retried(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    harness.sandbox.inject_fault("getMultiServiceNumber", "drop")  # not performed
+    result = await harness.services.extras.buy_multi(alice.id, alice.id, REQUEST, "k")
+    assert result.status in (PurchaseStatus.REFUSED, PurchaseStatus.UNRESOLVED)
+    assert result.activations == ()
+    assert await harness.services.activations.active_for_user(alice.id) == []
+    assert calls(harness, "getMultiServiceNumber") == 1
+
+
+async def test_extras_on_someone_elses_row_are_refused_before_the_provider(
+    harness: Harness,
+) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    bought = await harness.services.extras.buy_multi(alice.id, alice.id, REQUEST, "k")
+    row = bought.activations[0]
+    extras = harness.services.extras
+    for attempt in (
+        extras.quote_extra(2002, row.ledger_id),
+        extras.buy_extra(2002, 2002, row.ledger_id, Decimal("1"), "x"),
+        extras.buy_additional(2002, 2002, row.ledger_id, "ya", "Yandex", Decimal("5"), "y"),
+        extras.incoming_call(2002, row.ledger_id),
+        extras.order_call(2002, row.ledger_id, "79001234567"),
+    ):
+        try:
+            await attempt
+        except NotYoursError:
+            continue
+        raise AssertionError("another user's row was acted on")
+    assert calls(harness, "checkExtraActivation") == 0
+    assert calls(harness, "getExtraActivation") == 0
+    assert calls(harness, "getAdditionalService") == 0
+    assert calls(harness, "createTaskForCall") == 0
