@@ -452,3 +452,13 @@ def _message_sources(locale: str) -> dict[str, str]:
             if isinstance(entry, ftl.Message) and entry.span is not None:
                 sources.setdefault(entry.id.name, text[entry.span.start : entry.span.end])
     return sources
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_help_names_every_command_of_the_menu(translator: Translator, locale: str) -> None:
+    """/help is where a user learns what the bot can do: a command in the menu that /help
+    never mentions is a feature nobody finds."""
+    help_text = translator.t(locale, "help-text")
+    missing = [name for name in COMMANDS if name not in ("start", "help")]
+    missing = [name for name in missing if f"/{name}" not in help_text]
+    assert not missing, f"/help in {locale} does not mention {missing}"

@@ -29,7 +29,9 @@ help-text =
     3. The code arrives here as a new message. Buttons on the number: “SMS sent”, “Another code”, “Finish”, “Cancel”.
     A number that gets no code is cancelled before it expires, so the money comes back.
 
-    /active — your live numbers · /history — past ones · /balance · /provider · /lang · /cancel
+    /rent — a number for hours or days: every SMS it gets comes here
+    /multi — one number for several services · /prices — prices and stock
+    /active — your live numbers · /history — past ones · /balance · /settings · /provider · /lang · /cancel
 not-allowed = Sorry, this bot is private.
 unknown-text = I did not understand that. Send /buy for a number, or /help.
 private-only = For your safety, do this in a private chat with me.

@@ -30,7 +30,9 @@ help-text =
     3. El código llega aquí como un mensaje nuevo. Botones del número: «SMS enviado», «Otro código», «Terminar», «Cancelar».
     Si un número no recibe ningún código, se cancela antes de que caduque y se te devuelve el dinero.
 
-    /active — tus números activos · /history — los anteriores · /balance · /provider · /lang · /cancel
+    /rent — un número por horas o días: cada SMS que recibe llega aquí
+    /multi — un número para varios servicios · /prices — precios y disponibilidad
+    /active — tus números activos · /history — los anteriores · /balance · /settings · /provider · /lang · /cancel
 not-allowed = Lo siento, este bot es privado.
 unknown-text = No te he entendido. Envía /buy para obtener un número, o /help.
 private-only = Por tu seguridad, haz esto en un chat privado conmigo.
