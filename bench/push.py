@@ -192,7 +192,7 @@ class _World:
                         self._phase.check_complete()
             return original(method, params, status, *rest)
 
-        state.log_call = log_call  # type: ignore[method-assign]
+        state.log_call = log_call  # type: ignore[method-assign,assignment]
         # The fake keeps a deep copy of every call; a long run needs only the counts.
         state.calls = _CountOnly()
 
