@@ -1,7 +1,7 @@
 """Push benchmark: how fast a code reaches the chat with thousands of activations watched.
 
-Run: ``python bench/push.py`` (2,000 keys x 5 activations, 3 s poll; about 6 minutes) or
-``python bench/push.py --quick`` (200 keys x 5; well under a minute).
+Run: ``python bench/push.py`` (2,000 keys x 5 activations, 3 s poll; about 5 minutes) or
+``python bench/push.py --quick`` (200 keys x 5, 50 users on /buy; under a minute).
 
 Three kinds of process, so the bot's CPU and memory are its own:
 
@@ -795,7 +795,7 @@ def _print_table(header: list[str], rows: list[tuple[str, list[str]]]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="200 keys x 5, a 20 s window")
+    parser.add_argument("--quick", action="store_true", help="200 keys x 5, an 8 s window")
     parser.add_argument("--keys", type=int, help="keys with activations (default 2000)")
     parser.add_argument("--per-key", type=int, default=5, help="activations per key")
     parser.add_argument("--idle-keys", type=int, help="keys stored with nothing to watch")
@@ -812,8 +812,8 @@ def main() -> None:
     quick = args.quick
     args.keys = args.keys or (200 if quick else 2000)
     args.idle_keys = args.idle_keys if args.idle_keys is not None else args.keys // 10
-    args.window = args.window or (20.0 if quick else 60.0)
-    args.rate = args.rate or (4.0 if quick else 8.0)
+    args.window = args.window or (8.0 if quick else 60.0)
+    args.rate = args.rate or (5.0 if quick else 8.0)
     args.buy_users = args.buy_users or (50 if quick else 200)
     phases = [p.strip() for p in args.phases.split(",") if p.strip()]
 
