@@ -19,6 +19,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Final
+from urllib.parse import urlencode
 
 import aiohttp
 import httpx
@@ -31,6 +32,7 @@ from bot.secret import Secret
 log = logging.getLogger(__name__)
 
 _EXCERPT_CHARS: Final = 300
+_FORM: Final = {"Content-Type": "application/x-www-form-urlencoded"}
 _API_KEY_IN_URL: Final = re.compile(r"(api_key=)[^&\s\"']*", re.IGNORECASE)
 
 
@@ -220,7 +222,14 @@ class ProviderTransport:
             if endpoint.method == "GET":
                 request = self._session.get(endpoint.url, params=form, allow_redirects=False)
             else:
-                request = self._session.post(endpoint.url, data=form, allow_redirects=False)
+                # Encoded here: aiohttp's form machinery costs more than the request itself
+                # at hundreds of polls a second. The same bytes go on the wire.
+                request = self._session.post(
+                    endpoint.url,
+                    data=urlencode(form).encode(),
+                    headers=_FORM,
+                    allow_redirects=False,
+                )
             async with request as response:
                 raw = await response.read()
                 charset = response.charset or "utf-8"
