@@ -38,7 +38,7 @@ import re
 import sqlite3
 import stat
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -145,6 +145,7 @@ class Database:
         "_durable",
         "_lock",
         "_owner",
+        "_read_lock",
         "_reader",
         "_tx",
         "_writer",
@@ -165,6 +166,11 @@ class Database:
         self._reader = reader
         self._tx = Transaction(writer)
         self._lock = asyncio.Lock()
+        # SQLite keeps a connection's read snapshot while ANY of its statements is open, and
+        # an aiosqlite cursor stays open between execute and fetch: a read that interleaved
+        # with another one on the shared reader saw the state from before commits that had
+        # already returned. One read at a time on the reader; each sees the last commit.
+        self._read_lock = asyncio.Lock()
         self._owner: asyncio.Task[object] | None = None
         self._durable = False
         self._depth = 0  # savepoints open inside the transaction
@@ -296,7 +302,8 @@ class Database:
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         """Runs a query and returns its first row (see :meth:`fetchall` for which connection)."""
-        async with self._reading_connection().execute(sql, params) as cursor:
+        connection = self._reading_connection()
+        async with self._guard(connection), connection.execute(sql, params) as cursor:
             row: sqlite3.Row | None = await cursor.fetchone()
             return row
 
@@ -307,7 +314,8 @@ class Database:
         transaction's uncommitted writes; elsewhere it runs on the reader and sees the last
         committed state.
         """
-        async with self._reading_connection().execute(sql, params) as cursor:
+        connection = self._reading_connection()
+        async with self._guard(connection), connection.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
     async def schema_version(self) -> int:
@@ -319,6 +327,10 @@ class Database:
         if self._owner is not None and self._owner is asyncio.current_task():
             return self._writer
         return self._reader
+
+    def _guard(self, connection: aiosqlite.Connection) -> AbstractAsyncContextManager[object]:
+        # The writer is already the transaction owner's alone.
+        return self._read_lock if connection is self._reader else nullcontext()
 
     async def _rollback(self) -> None:
         # SQLite rolls back by itself after some errors (a full disk); a second ROLLBACK would

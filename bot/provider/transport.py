@@ -3,6 +3,10 @@
 The transport knows bytes, HTTP codes and the retry policy; it does not read the protocol
 (``parsing.py`` does). Many users share one :class:`ProviderTransport`; each call carries its
 user's endpoint and key.
+
+The network goes through aiohttp: at 2,000 keys polled every 3 s, httpx's pool cost the bot
+most of a core (bench/push.py; encode/httpx#3215). An httpx transport can still be passed in
+(tests, fakes); either way a failure is sorted the same way: never sent, or maybe performed.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Final
+from urllib.parse import urlencode
 
+import aiohttp
 import httpx
 
 from bot.provider.errors import OutcomeUnknownError, ProviderTimeout, TransportError
@@ -26,6 +32,7 @@ from bot.secret import Secret
 log = logging.getLogger(__name__)
 
 _EXCERPT_CHARS: Final = 300
+_FORM: Final = {"Content-Type": "application/x-www-form-urlencoded"}
 _API_KEY_IN_URL: Final = re.compile(r"(api_key=)[^&\s\"']*", re.IGNORECASE)
 
 
@@ -96,21 +103,32 @@ class ProviderTransport:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         install_log_redaction()
-        self._http = httpx.AsyncClient(
-            transport=transport,
-            timeout=timeout,
-            limits=httpx.Limits(
-                max_connections=max_connections, max_keepalive_connections=max_connections
-            ),
-            headers={"User-Agent": "smsbot/0.1 (+handler_api)"},
-            follow_redirects=False,
-            trust_env=False,
+        self._headers = {"User-Agent": "smsbot/0.1 (+handler_api)"}
+        self._httpx: httpx.AsyncClient | None = None
+        if transport is not None:
+            self._httpx = httpx.AsyncClient(
+                transport=transport,
+                timeout=timeout,
+                headers=self._headers,
+                follow_redirects=False,
+                trust_env=False,
+            )
+        # Waiting for a free connection counts as connecting: neither has sent anything.
+        connect = None if timeout.connect is None else timeout.connect + (timeout.pool or 0.0)
+        self._timeout = aiohttp.ClientTimeout(
+            total=None, connect=connect, sock_connect=timeout.connect, sock_read=timeout.read
         )
+        self._max_connections = max_connections
+        self._session: aiohttp.ClientSession | None = None  # opened on first use, in a loop
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._httpx is not None:
+            await self._httpx.aclose()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
     async def __aenter__(self) -> ProviderTransport:
         return self
@@ -146,22 +164,22 @@ class ProviderTransport:
             unknown: OutcomeUnknownError | None = None
             try:
                 reply = await self._send(endpoint, form)
-            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            except _NotSent as exc:
                 # The request was never written to a socket: nothing can have happened.
-                failure: TransportError = _transport_error(exc)
-            except httpx.TransportError as exc:
+                failure: TransportError = exc.error()
+            except _MaybeSent as exc:
                 if paid:
-                    log.warning("%s: outcome unknown (%s)", action, type(exc).__name__)
-                    unknown = OutcomeUnknownError(action, _describe(exc))
-                failure = _transport_error(exc)
+                    log.warning("%s: outcome unknown (%s)", action, exc.description)
+                    unknown = OutcomeUnknownError(action, exc.description)
+                failure = exc.error()
             else:
                 elapsed_ms = (time.perf_counter() - started) * 1000
                 log.debug("%s -> HTTP %d in %.0f ms", action, reply.status_code, elapsed_ms)
                 if reply.status_code < 500 or paid or attempt == attempts:
                     return reply
                 failure = TransportError(f"HTTP {reply.status_code}")
-            # Raised here, outside the except clause, so the httpx exception (whose request
-            # URL holds a GET provider's key) is not chained to ours as its __context__.
+            # Raised here, outside the except clause, so the HTTP library's exception (whose
+            # request URL holds a GET provider's key) is not chained to ours as its __context__.
             if unknown is not None:
                 raise unknown
             if attempt == attempts:
@@ -172,25 +190,118 @@ class ProviderTransport:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _send(self, endpoint: ProviderEndpoint, form: dict[str, str]) -> RawReply:
-        if endpoint.method == "GET":
-            response = await self._http.get(endpoint.url, params=form)
+        """One HTTP exchange.
+
+        Raises:
+            _NotSent: the request provably never left.
+            _MaybeSent: it may have reached the provider, and no usable reply came back.
+        """
+        if self._httpx is not None:
+            status, body, content_type = await self._send_httpx(self._httpx, endpoint, form)
         else:
-            response = await self._http.post(endpoint.url, data=form)
-        text = response.text
-        content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+            status, body, content_type = await self._send_aiohttp(endpoint, form)
+        text = body
         secret = form["api_key"]
         if secret and secret in text:
             # No real reply carries the caller's key; one that echoes it back must not carry
             # it into an excerpt (cut through the key, a masked excerpt would keep its head)
             # or into a parsed error's detail (``BAD_KEY:<key>``).
             text = text.replace(secret, "***")
-        return RawReply(response.status_code, text, content_type, text[:_EXCERPT_CHARS])
+        content_type = content_type.split(";")[0].strip().lower()
+        return RawReply(status, text, content_type, text[:_EXCERPT_CHARS])
+
+    async def _send_aiohttp(
+        self, endpoint: ProviderEndpoint, form: dict[str, str]
+    ) -> tuple[int, str, str]:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._max_connections),
+                timeout=self._timeout,
+                headers=self._headers,
+                trust_env=False,
+            )
+            # aiohttp resends an idempotent request (a GET) once if the connection dies: a
+            # paid call over GET would be sent twice. The retry policy here is the only one.
+            self._session._retry_connection = False
+        try:
+            if endpoint.method == "GET":
+                request = self._session.get(endpoint.url, params=form, allow_redirects=False)
+            else:
+                # Encoded here: aiohttp's form machinery costs more than the request itself
+                # at hundreds of polls a second. The same bytes go on the wire.
+                request = self._session.post(
+                    endpoint.url,
+                    data=urlencode(form).encode(),
+                    headers=_FORM,
+                    allow_redirects=False,
+                )
+            async with request as response:
+                raw = await response.read()
+                charset = response.charset or "utf-8"
+                content_type = response.headers.get("Content-Type", "")
+                status = response.status
+        except aiohttp.ConnectionTimeoutError:  # no connection in time (pool or connect)
+            raise _NotSent("connection timed out", timeout=True) from None
+        except aiohttp.ClientConnectorError:
+            raise _NotSent("could not connect", timeout=False) from None
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            # The exception's own text can hold the URL (and so a GET key); give only its kind.
+            timed_out = isinstance(exc, TimeoutError | aiohttp.ServerTimeoutError)
+            raise _MaybeSent(_describe_aiohttp(exc), timeout=timed_out) from None
+        try:
+            body = raw.decode(charset, errors="replace")
+        except LookupError:  # a charset Python does not know
+            body = raw.decode("utf-8", errors="replace")
+        return status, body, content_type
+
+    @staticmethod
+    async def _send_httpx(
+        client: httpx.AsyncClient, endpoint: ProviderEndpoint, form: dict[str, str]
+    ) -> tuple[int, str, str]:
+        try:
+            if endpoint.method == "GET":
+                response = await client.get(endpoint.url, params=form)
+            else:
+                response = await client.post(endpoint.url, data=form)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            timed_out = isinstance(exc, httpx.TimeoutException)
+            raise _NotSent(_describe(exc), timeout=timed_out) from None
+        except httpx.TransportError as exc:
+            timed_out = isinstance(exc, httpx.TimeoutException)
+            raise _MaybeSent(_describe(exc), timeout=timed_out) from None
+        return response.status_code, response.text, response.headers.get("content-type", "")
 
 
-def _transport_error(exc: httpx.TransportError) -> TransportError:
-    if isinstance(exc, httpx.TimeoutException):
-        return ProviderTimeout(_describe(exc))
-    return TransportError(_describe(exc))
+class _Failure(Exception):
+    """No reply: why, and whether it was a timeout."""
+
+    def __init__(self, description: str, *, timeout: bool) -> None:
+        super().__init__(description)
+        self.description = description
+        self.timeout = timeout
+
+    def error(self) -> TransportError:
+        if self.timeout:
+            return ProviderTimeout(self.description)
+        return TransportError(self.description)
+
+
+class _NotSent(_Failure):
+    """The request never left (no connection could be had)."""
+
+
+class _MaybeSent(_Failure):
+    """The request may have been carried out."""
+
+
+def _describe_aiohttp(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError | aiohttp.ServerTimeoutError):
+        return "no reply in time"
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return "connection closed without a reply"
+    if isinstance(exc, aiohttp.ClientPayloadError | aiohttp.ClientOSError):
+        return "connection broken while reading"
+    return type(exc).__name__
 
 
 def _describe(exc: httpx.TransportError) -> str:

@@ -1,6 +1,6 @@
 """Fixtures of the provider client tests: our client, over real loopback HTTP, against the sandbox.
 
-The transport is the real one (httpx's default network transport, pooled), pointed at
+The transport is the real one (aiohttp, pooled), pointed at
 ``sandbox_server.url`` through ``resolve_endpoint``; only its timeouts and retry waits are
 shortened so the suite stays fast.
 """

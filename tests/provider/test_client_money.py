@@ -314,3 +314,16 @@ async def test_an_http_timeout_is_not_taken_for_never_sent(
         await asyncio.sleep(SETTLE_SECONDS)
     # It WAS carried out, after the client had stopped listening.
     assert len(sandbox.rents.all()) == 1
+
+
+async def test_a_paid_call_over_get_on_a_reused_connection_is_sent_once(
+    make_client: ClientFactory, get_endpoint: ProviderEndpoint, sandbox: Sandbox
+) -> None:
+    # HTTP clients may resend a GET, "idempotent", when a kept-alive connection dies under
+    # it (aiohttp does by default); getNumber over GET is not idempotent at all.
+    client = make_client(endpoint_=get_endpoint)
+    await client.get_balance()  # opens the connection the purchase will reuse
+    sandbox.inject_fault("getNumber", "drop", after=True)
+    with pytest.raises(errors.OutcomeUnknownError):
+        await client.get_number("tg", country=0)
+    assert [r.action for r in sandbox.request_log] == ["getBalance", "getNumber"]

@@ -274,3 +274,20 @@ async def test_a_failed_inner_block_is_undone_even_when_the_outer_block_goes_on(
             pass  # the caller decides to carry on with the rest
         await users.set_language(3, "es")
     assert [await users.get(n) is not None for n in (1, 2, 3)] == [True, False, True]
+
+
+async def test_a_read_sees_a_commit_made_while_another_read_was_open(db: Database) -> None:
+    """Reads share one connection, and SQLite keeps a connection's snapshot while any of its
+    statements is open: a read queued behind a slow one used to see the state from before a
+    commit that had already returned (the notifier then sent a delivered code again)."""
+    outbox = EventOutbox(db)
+    slow = asyncio.create_task(
+        db.fetchall(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000)"
+            " SELECT (SELECT COUNT(*) FROM events) + (SELECT COUNT(*) FROM n)"
+        )
+    )
+    await asyncio.sleep(0.01)  # the slow read has begun
+    await outbox.add(kind="code", user_id=1, chat_id=1, payload={}, dedup_key="k")
+    assert [event.dedup_key for event in await outbox.pending()] == ["k"]
+    await slow
