@@ -159,6 +159,7 @@ async def _wire(
         activations,
         default_provider=settings.provider,
         clock=clock,
+        rents=rents,
         custom_providers=settings.custom_providers,
     )
 

@@ -29,6 +29,7 @@ from bot.provider import (
 )
 from bot.secret import Secret
 from storage.activations import ActivationLedger
+from storage.rents import RentLedger
 from storage.errors import VaultKeyUnreadable
 from storage.users import User, UserStore
 from storage.vault import KeyVault
@@ -126,6 +127,7 @@ class AccountService:
         *,
         default_provider: str,
         clock: Clock,
+        rents: RentLedger | None = None,
         custom_providers: CustomProviderPolicy = "public",
         max_key_attempts: int = 5,
         attempt_window: float = 600.0,
@@ -133,6 +135,11 @@ class AccountService:
         self._users = users
         self._vault = vault
         self._activations = activations
+        self._rents = rents
+        # Each key's client, once its key was read: the watchers ask for every key every tick,
+        # and reading and decrypting 2,000 keys a tick was most of the bot's CPU (bench/push.py).
+        # Only this service writes keys, and it drops the entry when it does.
+        self._clients: dict[tuple[int, str], ProviderClient] = {}
         self._transport = transport
         self._default_provider = default_provider
         self._clock = clock
@@ -202,6 +209,9 @@ class AccountService:
         Raises:
             KeyNeedsReentryError: the stored key cannot be read.
         """
+        cached = self._clients.get((user_id, provider))
+        if cached is not None:
+            return cached
         try:
             key = await self._vault.get(user_id, provider)
         except VaultKeyUnreadable:
@@ -209,7 +219,9 @@ class AccountService:
             raise KeyNeedsReentryError(provider) from None
         if key is None:
             return None
-        return ProviderClient(self._transport, resolve_endpoint(provider), key)
+        client = ProviderClient(self._transport, resolve_endpoint(provider), key)
+        self._clients[(user_id, provider)] = client
+        return client
 
     async def set_key(self, user_id: int, key_text: str) -> Balance:
         """Checks a key with the user's current provider and stores it, encrypted.
@@ -237,6 +249,7 @@ class AccountService:
             raise KeyRejectedError(endpoint.title) from None
         await self._users.ensure(user_id)
         await self._vault.put(user_id, endpoint.key, key)
+        self._clients.pop((user_id, endpoint.key), None)
         self._attempts.pop(user_id, None)
         return balance
 
@@ -244,13 +257,18 @@ class AccountService:
         """Deletes the key of the user's current provider; False when there was none."""
         endpoint = await self.endpoint_of(user_id)
         await self._refuse_if_live(user_id, endpoint.key, None)
+        self._clients.pop((user_id, endpoint.key), None)
         return await self._vault.delete(user_id, endpoint.key)
 
     async def _refuse_if_live(self, user_id: int, provider: str, new_key: Secret | None) -> None:
-        """Raises LiveNumbersError if live activations on ``provider`` need the stored key."""
-        live = [
-            a for a in await self._activations.active_for_user(user_id) if a.provider == provider
-        ]
+        """Raises LiveNumbersError if live activations or rents on ``provider`` need the stored
+        key (they are watched, cancelled and refunded with it)."""
+        live = any(
+            a.provider == provider for a in await self._activations.active_for_user(user_id)
+        )
+        if not live and self._rents is not None:
+            rents = await self._rents.active_for_user(user_id)
+            live = any(r.provider == provider for r in rents)
         if not live:
             return
         try:

@@ -55,3 +55,30 @@ async def test_refresh_of_a_live_number_says_done(harness: Harness) -> None:
     assert alice.answer_for(query) is not None, "the press is answered"
     card = alice.last_bot_message()
     assert card is not None and card.text.endswith("Done."), alice.transcript()
+
+
+async def test_a_replaced_key_is_the_one_used_from_then_on(harness: Harness) -> None:
+    """Keys are kept ready in memory between ticks: replacing one must replace that too."""
+    alice = harness.user()
+    await with_key(harness, alice)
+    await alice.send_text("/balance")
+    assert "1000.00" in alice.last_bot_message().text  # type: ignore[union-attr]
+    await with_key(harness, alice, BOB_KEY)
+    await alice.send_text("/balance")
+    assert "100.00" in alice.last_bot_message().text  # type: ignore[union-attr]
+    assert "1000.00" not in alice.last_bot_message().text  # type: ignore[union-attr]
+    await alice.send_text("/forgetkey")
+    await alice.send_text("/balance")
+    assert "100.00" not in alice.last_bot_message().text  # type: ignore[union-attr]
+
+
+async def test_the_key_cannot_change_while_a_rent_made_with_it_is_live(harness: Harness) -> None:
+    from tests.bot.test_rent import rent_one
+
+    alice = harness.user()
+    await with_key(harness, alice)
+    await rent_one(harness, alice)
+    await alice.send_text(f"/key {BOB_KEY}")
+    assert "live numbers" in alice.last_bot_message().text  # type: ignore[union-attr]
+    await alice.send_text("/forgetkey")
+    assert "live numbers" in alice.last_bot_message().text  # type: ignore[union-attr]
