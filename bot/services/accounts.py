@@ -29,8 +29,8 @@ from bot.provider import (
 )
 from bot.secret import Secret
 from storage.activations import ActivationLedger
-from storage.rents import RentLedger
 from storage.errors import VaultKeyUnreadable
+from storage.rents import RentLedger
 from storage.users import User, UserStore
 from storage.vault import KeyVault
 
