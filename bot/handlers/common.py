@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 from typing import TYPE_CHECKING
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
@@ -10,7 +12,9 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.context import Context
+from bot.provider import ProviderClient
 from bot.rendering import Renderer, Screen
+from bot.services.accounts import AccountError, KeyNeedsReentryError
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -71,3 +75,23 @@ def chat_id(update: Update) -> int:
     chat = update.effective_chat
     assert chat is not None
     return chat.id
+
+
+async def provider_client(
+    update: Update, context: Context, render: Renderer
+) -> ProviderClient | None:
+    """The user's provider client, or None after telling them why there is none."""
+    try:
+        return await services(context).accounts.client_for(user_id(update))
+    except KeyNeedsReentryError:
+        await send(update, render("key-unreadable"))
+    except AccountError:
+        endpoint = await services(context).accounts.endpoint_of(user_id(update))
+        await send(update, render("key-none", provider=endpoint.title))
+    return None
+
+
+def answer_text(text: str) -> str:
+    """Callback answers are limited to 200 characters and show no HTML."""
+    plain = html.unescape(re.sub(r"<[^>]+>", "", text))
+    return plain if len(plain) <= 200 else plain[:199] + "…"

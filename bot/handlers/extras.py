@@ -8,12 +8,10 @@ presser's is refused before the provider is asked anything.
 
 from __future__ import annotations
 
-import html
 import logging
 import re
-import secrets
 from decimal import Decimal
-from typing import Any, Final
+from typing import Final
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
@@ -23,6 +21,7 @@ from bot.context import Context
 from bot.handlers.common import (
     AWAITING,
     EXTRA,
+    answer_text,
     chat_id,
     renderer,
     send,
@@ -30,6 +29,7 @@ from bot.handlers.common import (
     show,
     user_id,
 )
+from bot.handlers.drafts import draft_in, new_token, token_is_live
 from bot.keyboards import (
     AdditionalConfirm,
     AdditionalOffer,
@@ -51,7 +51,6 @@ from storage.activations import Activation
 
 log = logging.getLogger(__name__)
 
-_OFFER_TTL: Final = 600.0  # seconds a quoted price is offered
 _ADDITIONAL: Final = "additional"  # user_data key: the offer of an added service
 _CALL_FOR: Final = "call_for"  # user_data key: the ledger row an outgoing call is ordered for
 # The protocol's documented fixed fee for an added service (PROTOCOL.md §3.19): the provider's
@@ -80,10 +79,10 @@ async def offer_extra(update: Update, context: Context) -> None:
         await query.answer(render("key-unreadable"), show_alert=True)
         return
     except StateConflictError:
-        await query.answer(short(render("extra-not-possible")), show_alert=True)
+        await query.answer(answer_text(render("extra-not-possible")), show_alert=True)
         return
     except ProviderError as error:
-        await query.answer(short(render.error(error)), show_alert=True)
+        await query.answer(answer_text(render.error(error)), show_alert=True)
         return
     if quote.balance < quote.offer.cost:  # refused here, before any paid call
         short_text = render(
@@ -91,9 +90,9 @@ async def offer_extra(update: Update, context: Context) -> None:
             price=render.money(quote.offer.cost),
             balance=render.money(quote.balance),
         )
-        await query.answer(short(short_text), show_alert=True)
+        await query.answer(answer_text(short_text), show_alert=True)
         return
-    token = secrets.token_hex(8)
+    token = new_token()
     context.user_data[EXTRA] = {
         "token": token,
         "at": svc.clock.now(),
@@ -127,13 +126,9 @@ async def confirm_extra(update: Update, context: Context) -> None:
     except CallbackDataError:
         await query.answer(render("press-stale"))
         return
-    offer: dict[str, Any] | None = context.user_data.get(EXTRA)
+    offer = draft_in(context, EXTRA)
     svc = services(context)
-    if (
-        not isinstance(offer, dict)
-        or offer.get("token") != token
-        or svc.clock.now() - float(offer.get("at") or 0) > _OFFER_TTL
-    ):
+    if offer is None or not token_is_live(offer, token, svc.clock.now(), stamped="at"):
         await query.answer(render("extra-expired"), show_alert=True)
         return
     if offer.get("done"):
@@ -214,10 +209,10 @@ async def call_status(update: Update, context: Context) -> None:
         await query.answer(render(message), show_alert=True)
         return
     except ProviderError as error:
-        await query.answer(short(render.error(error)), show_alert=True)
+        await query.answer(answer_text(render.error(error)), show_alert=True)
         return
     line = _call_line(render, call)
-    await query.answer(short(line))
+    await query.answer(answer_text(line))
     row = await svc.extras.owned(user_id(update), ledger_id)
     screen = await activation_screen(svc.activations, render, row)
     rows = [list(r) for r in screen.keyboard.inline_keyboard] if screen.keyboard else []
@@ -325,7 +320,7 @@ async def additional_offer(update: Update, context: Context) -> None:
         await query.answer(render("key-unreadable"), show_alert=True)
         return
     except ProviderError as error:
-        await query.answer(short(render.error(error)), show_alert=True)
+        await query.answer(answer_text(render.error(error)), show_alert=True)
         return
     names = dict(choices)
     if pick.service and pick.service not in names:
@@ -348,7 +343,7 @@ async def additional_offer(update: Update, context: Context) -> None:
         assert chat is not None
         await chat.send_message(text, parse_mode="HTML", reply_markup=keyboard)
         return
-    token = secrets.token_hex(8)
+    token = new_token()
     context.user_data[_ADDITIONAL] = {
         "token": token,
         "at": svc.clock.now(),
@@ -374,13 +369,9 @@ async def confirm_additional(update: Update, context: Context) -> None:
     except CallbackDataError:
         await query.answer(render("press-stale"))
         return
-    offer: dict[str, Any] | None = context.user_data.get(_ADDITIONAL)
+    offer = draft_in(context, _ADDITIONAL)
     svc = services(context)
-    if (
-        not isinstance(offer, dict)
-        or offer.get("token") != token
-        or svc.clock.now() - float(offer.get("at") or 0) > _OFFER_TTL
-    ):
+    if offer is None or not token_is_live(offer, token, svc.clock.now(), stamped="at"):
         await query.answer(render("additional-expired"), show_alert=True)
         return
     if offer.get("done"):
@@ -405,12 +396,6 @@ async def confirm_additional(update: Update, context: Context) -> None:
         return
     offer["done"] = True
     await show_purchase(query, context, render, result)
-
-
-def short(text: str) -> str:
-    """Callback answers are limited to 200 characters and show no HTML."""
-    plain = html.unescape(re.sub(r"<[^>]+>", "", text))
-    return plain if len(plain) <= 200 else plain[:199] + "…"
 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]
