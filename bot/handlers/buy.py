@@ -18,7 +18,6 @@ from typing import Any
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import CallbackDataError
 from bot.context import Context
 from bot.handlers.common import (
     AWAITING,
@@ -29,13 +28,14 @@ from bot.handlers.common import (
     provider_client,
     renderer,
     send,
+    send_screen,
     services,
     show,
     user_id,
 )
 from bot.handlers.drafts import Verdict, confirm_verdict, draft_in, new_token
 from bot.handlers.favourites import favourite_rows, preferences_of, star, toggle_favourite
-from bot.handlers.pickers import country_name, country_names, label
+from bot.handlers.pickers import country_name, country_names, label, step_button
 from bot.keyboards import (
     BuyNavigation,
     ConfirmPurchase,
@@ -51,7 +51,7 @@ from bot.keyboards import (
     paginated,
     picked_name,
 )
-from bot.provider import ProviderClient, ProviderError
+from bot.provider import ProviderClient
 from bot.provider.models import Price
 from bot.rendering import Html, Renderer, Screen
 from bot.services.accounts import AccountError
@@ -235,12 +235,8 @@ async def start_buy(update: Update, context: Context) -> None:
         "provider": client.endpoint.key,
     }
     context.user_data[BUY] = draft
-    try:
-        screen = await _services_screen(context, client, render, draft, 0)
-    except ProviderError as error:
-        await send(update, render("buy-refused", reason=render.error(error)))
-        return
-    await send(update, screen.text, screen.keyboard)
+    screen = _services_screen(context, client, render, draft, 0)
+    await send_screen(update, render, screen, "buy-refused")
 
 
 async def search(update: Update, context: Context) -> bool:
@@ -254,46 +250,21 @@ async def search(update: Update, context: Context) -> bool:
     if client is None:
         return True
     text = (message.text or "").strip()[:64]
-    try:
-        if draft["step"] == "service":
-            draft["query"] = text
-            screen = await _services_screen(context, client, render, draft, 0)
-        else:
-            draft["country_query"] = text
-            screen = await _countries_screen(context, client, render, draft, 0)
-    except ProviderError as error:
-        await send(update, render("buy-refused", reason=render.error(error)))
-        return True
-    await send(update, screen.text, screen.keyboard)
+    if draft["step"] == "service":
+        draft["query"] = text
+        screen = _services_screen(context, client, render, draft, 0)
+    else:
+        draft["country_query"] = text
+        screen = _countries_screen(context, client, render, draft, 0)
+    await send_screen(update, render, screen, "buy-refused")
     return True
 
 
 async def on_button(update: Update, context: Context) -> None:
     """Every /buy button but the confirm: pages, picks and navigation."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    render = await renderer(update, context)
-    draft = draft_in(context, BUY)
-    if draft is None:
-        await query.answer(render("buy-expired-menu"), show_alert=True)
-        return
-    client = await provider_client(update, context, render)
-    if client is None:
-        await query.answer()
-        return
-    try:
-        screen = await _next_screen(context, client, render, draft, query.data)
-    except CallbackDataError:
-        screen = None  # a forged or malformed button of a known kind: as stale
-    except ProviderError as error:
-        await query.answer()
-        await send(update, render("buy-refused", reason=render.error(error)))
-        return
-    await query.answer()
-    if screen is None:
-        await show(query, Screen(render("buy-expired-menu")))
-        return
-    await show(query, screen)
+    await step_button(
+        update, context, BUY, _next_screen, expired="buy-expired-menu", refused="buy-refused"
+    )
 
 
 async def _next_screen(
@@ -479,12 +450,8 @@ async def _send_confirm(
     client = await provider_client(update, context, render)
     if client is None:
         return
-    try:
-        screen = await _confirm_screen(context, client, render, draft)
-    except ProviderError as error:
-        await send(update, render("request-failed", reason=render.error(error)))
-        return
-    await send(update, screen.text, screen.keyboard)
+    screen = _confirm_screen(context, client, render, draft)
+    await send_screen(update, render, screen, "request-failed")
 
 
 async def confirm(update: Update, context: Context) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
@@ -12,7 +13,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.context import Context
-from bot.provider import ProviderClient
+from bot.provider import ProviderClient, ProviderError
 from bot.rendering import Renderer, Screen
 from bot.services.accounts import AccountError, KeyNeedsReentryError
 
@@ -95,3 +96,16 @@ def answer_text(text: str) -> str:
     """Callback answers are limited to 200 characters and show no HTML."""
     plain = html.unescape(re.sub(r"<[^>]+>", "", text))
     return plain if len(plain) <= 200 else plain[:199] + "…"
+
+
+async def send_screen(
+    update: Update, render: Renderer, screen: Awaitable[Screen], refused: str
+) -> None:
+    """Sends a screen built from the provider's answers, or, when the provider could not
+    answer, the ``refused`` message with its reason (the draft stays where it was)."""
+    try:
+        built = await screen
+    except ProviderError as error:
+        await send(update, render(refused, reason=render.error(error)))
+        return
+    await send(update, built.text, built.keyboard)

@@ -27,6 +27,7 @@ from bot.handlers.common import (
     provider_client,
     renderer,
     send,
+    send_screen,
     services,
     show,
     user_id,
@@ -217,12 +218,8 @@ async def start_multi(update: Update, context: Context) -> None:
         "provider": client.endpoint.key,
     }
     context.user_data[MULTI] = draft
-    try:
-        screen = await _services_screen(context, client, render, draft, 0)
-    except ProviderError as error:
-        await send(update, render("buy-refused", reason=render.error(error)))
-        return
-    await send(update, screen.text, screen.keyboard)
+    screen = _services_screen(context, client, render, draft, 0)
+    await send_screen(update, render, screen, "buy-refused")
 
 
 async def search(update: Update, context: Context) -> bool:
@@ -236,12 +233,8 @@ async def search(update: Update, context: Context) -> bool:
     if client is None:
         return True
     draft["query"] = (message.text or "").strip()[:64]
-    try:
-        screen = await _services_screen(context, client, render, draft, 0)
-    except ProviderError as error:
-        await send(update, render("buy-refused", reason=render.error(error)))
-        return True
-    await send(update, screen.text, screen.keyboard)
+    screen = _services_screen(context, client, render, draft, 0)
+    await send_screen(update, render, screen, "buy-refused")
     return True
 
 

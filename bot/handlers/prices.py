@@ -24,6 +24,7 @@ from bot.handlers.common import (
     provider_client,
     renderer,
     send,
+    send_screen,
     services,
     show,
 )
@@ -170,12 +171,8 @@ async def start_prices(update: Update, context: Context) -> None:
         context.user_data.pop(other, None)
     draft: dict[str, Any] = {"query": " ".join(context.args or ()).strip() or None}
     context.user_data[PRICES] = draft
-    try:
-        screen = await _services_screen(context, client, render, draft, 0)
-    except ProviderError as error:
-        await send(update, render("prices-refused", reason=render.error(error)))
-        return
-    await send(update, screen.text, screen.keyboard)
+    screen = _services_screen(context, client, render, draft, 0)
+    await send_screen(update, render, screen, "prices-refused")
 
 
 async def search(update: Update, context: Context) -> bool:
@@ -189,17 +186,13 @@ async def search(update: Update, context: Context) -> bool:
     if client is None:
         return True
     text = (message.text or "").strip()[:64]
-    try:
-        if draft["step"] == "service":
-            draft["query"] = text
-            screen = await _services_screen(context, client, render, draft, 0)
-        else:
-            draft["country_query"] = text
-            screen = await _countries_screen(context, client, render, draft, 0)
-    except ProviderError as error:
-        await send(update, render("prices-refused", reason=render.error(error)))
-        return True
-    await send(update, screen.text, screen.keyboard)
+    if draft["step"] == "service":
+        draft["query"] = text
+        screen = _services_screen(context, client, render, draft, 0)
+    else:
+        draft["country_query"] = text
+        screen = _countries_screen(context, client, render, draft, 0)
+    await send_screen(update, render, screen, "prices-refused")
     return True
 
 

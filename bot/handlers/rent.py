@@ -25,13 +25,13 @@ from bot.handlers.common import (
     chat_id,
     provider_client,
     renderer,
-    send,
+    send_screen,
     services,
     show,
     user_id,
 )
 from bot.handlers.drafts import Verdict, confirm_verdict, draft_in, new_token
-from bot.handlers.pickers import country_name, country_names, fits, label
+from bot.handlers.pickers import country_name, country_names, fits, label, step_button
 from bot.keyboards import (
     ConfirmRent,
     RentNavigation,
@@ -39,7 +39,7 @@ from bot.keyboards import (
     RentPick,
     paginated,
 )
-from bot.provider import ProviderClient, ProviderError
+from bot.provider import ProviderClient
 from bot.provider.models import RentCatalog, Service
 from bot.rendering import Renderer, Screen
 from bot.rent_views import rent_screen
@@ -223,12 +223,8 @@ async def start_rent(update: Update, context: Context) -> None:
         "query": " ".join(context.args or ()).strip() or None,
     }
     context.user_data[RENT] = draft
-    try:
-        screen = await _services_screen(context, client, render, draft, 0)
-    except ProviderError as error:
-        await send(update, render("rent-refused", reason=render.error(error)))
-        return
-    await send(update, screen.text, screen.keyboard)
+    screen = _services_screen(context, client, render, draft, 0)
+    await send_screen(update, render, screen, "rent-refused")
 
 
 async def search(update: Update, context: Context) -> bool:
@@ -242,38 +238,16 @@ async def search(update: Update, context: Context) -> bool:
     if client is None:
         return True
     draft["query"] = (message.text or "").strip()[:64] or None
-    try:
-        screen = await _services_screen(context, client, render, draft, 0)
-    except ProviderError as error:
-        await send(update, render("rent-refused", reason=render.error(error)))
-        return True
-    await send(update, screen.text, screen.keyboard)
+    screen = _services_screen(context, client, render, draft, 0)
+    await send_screen(update, render, screen, "rent-refused")
     return True
 
 
 async def on_button(update: Update, context: Context) -> None:
     """Every /rent picker button but the confirm."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    render = await renderer(update, context)
-    draft = draft_in(context, RENT)
-    if draft is None:
-        await query.answer(render("rent-expired-menu"), show_alert=True)
-        return
-    client = await provider_client(update, context, render)
-    if client is None:
-        await query.answer()
-        return
-    try:
-        screen = await _next_screen(context, client, render, draft, query.data)
-    except ProviderError as error:
-        await query.answer()
-        await send(update, render("rent-refused", reason=render.error(error)))
-        return
-    except CallbackDataError:
-        screen = None
-    await query.answer()
-    await show(query, screen or Screen(render("rent-expired-menu")))
+    await step_button(
+        update, context, RENT, _next_screen, expired="rent-expired-menu", refused="rent-refused"
+    )
 
 
 async def _next_screen(
