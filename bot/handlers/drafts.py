@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import enum
 import secrets
-from typing import Any, Final
+from collections.abc import Callable
+from typing import Any, Final, Protocol
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 
+from bot.callbacks import CallbackDataError
 from bot.context import Context
 from bot.handlers.common import services, user_id
+from bot.rendering import Renderer
 
 CONFIRM_TTL: Final = 600.0  # seconds a confirm screen's price is offered
 
@@ -60,3 +63,40 @@ async def confirm_verdict(
     if draft.get("done"):
         return Verdict.DUPLICATE
     return Verdict.GO
+
+
+class _Confirm(Protocol):
+    @property
+    def token(self) -> str: ...
+
+
+async def claim_offer(
+    query: CallbackQuery,
+    context: Context,
+    render: Renderer,
+    unpack: Callable[[str], _Confirm],
+    key: str,
+    *,
+    expired: str,
+    duplicate: str,
+    in_progress: str,
+) -> tuple[dict[str, Any], str] | None:
+    """An offer's confirm press (another activation, an added service, a rent's extension):
+    the offer kept under ``key`` and the token to pay it under, or None when nothing is to be
+    paid (a malformed, old or expired button, or a token already used). The press is answered
+    either way, before the paid call so a slow provider leaves no spinner."""
+    assert query.data is not None
+    try:
+        token = unpack(query.data).token
+    except CallbackDataError:
+        await query.answer(render("press-stale"))
+        return None
+    offer = draft_in(context, key)
+    if offer is None or not token_is_live(offer, token, services(context).clock.now(), "at"):
+        await query.answer(render(expired), show_alert=True)
+        return None
+    if offer.get("done"):
+        await query.answer(render(duplicate))
+        return None
+    await query.answer(render(in_progress))
+    return offer, token

@@ -29,7 +29,7 @@ from bot.handlers.common import (
     show,
     user_id,
 )
-from bot.handlers.drafts import draft_in, new_token, token_is_live
+from bot.handlers.drafts import claim_offer, new_token
 from bot.keyboards import (
     AdditionalConfirm,
     AdditionalOffer,
@@ -119,22 +119,22 @@ async def offer_extra(update: Update, context: Context) -> None:
 async def confirm_extra(update: Update, context: Context) -> None:
     """The buy button of an offer: one getExtraActivation for its token, whatever the taps."""
     query = update.callback_query
-    assert query is not None and query.data is not None and context.user_data is not None
+    assert query is not None
     render = await renderer(update, context)
-    try:
-        token = ExtraConfirm.unpack(query.data).token
-    except CallbackDataError:
-        await query.answer(render("press-stale"))
+    claimed = await claim_offer(
+        query,
+        context,
+        render,
+        ExtraConfirm.unpack,
+        EXTRA,
+        expired="extra-expired",
+        duplicate="buy-duplicate",
+        in_progress="buy-in-progress",
+    )
+    if claimed is None:
         return
-    offer = draft_in(context, EXTRA)
+    offer, token = claimed
     svc = services(context)
-    if offer is None or not token_is_live(offer, token, svc.clock.now(), stamped="at"):
-        await query.answer(render("extra-expired"), show_alert=True)
-        return
-    if offer.get("done"):
-        await query.answer(render("buy-duplicate"))
-        return
-    await query.answer(render("buy-in-progress"))
     try:
         result = await svc.extras.buy_extra(
             user_id(update), chat_id(update), int(offer["parent"]), Decimal(offer["price"]), token
@@ -362,22 +362,22 @@ async def additional_offer(update: Update, context: Context) -> None:
 async def confirm_additional(update: Update, context: Context) -> None:
     """One getAdditionalService for the offer's token, whatever the taps."""
     query = update.callback_query
-    assert query is not None and query.data is not None and context.user_data is not None
+    assert query is not None
     render = await renderer(update, context)
-    try:
-        token = AdditionalConfirm.unpack(query.data).token
-    except CallbackDataError:
-        await query.answer(render("press-stale"))
+    claimed = await claim_offer(
+        query,
+        context,
+        render,
+        AdditionalConfirm.unpack,
+        _ADDITIONAL,
+        expired="additional-expired",
+        duplicate="buy-duplicate",
+        in_progress="buy-in-progress",
+    )
+    if claimed is None:
         return
-    offer = draft_in(context, _ADDITIONAL)
+    offer, token = claimed
     svc = services(context)
-    if offer is None or not token_is_live(offer, token, svc.clock.now(), stamped="at"):
-        await query.answer(render("additional-expired"), show_alert=True)
-        return
-    if offer.get("done"):
-        await query.answer(render("buy-duplicate"))
-        return
-    await query.answer(render("buy-in-progress"))
     try:
         result = await svc.extras.buy_additional(
             user_id(update),

@@ -20,7 +20,7 @@ from bot.callbacks import CallbackDataError
 from bot.cards import redraw_card
 from bot.context import Context
 from bot.handlers.common import answer_text, renderer, send, services, show, user_id
-from bot.handlers.drafts import draft_in, new_token, token_is_live
+from bot.handlers.drafts import claim_offer, new_token
 from bot.keyboards import ConfirmRentExtension, RentButton, RentExtendHours
 from bot.provider import ProviderError
 from bot.rendering import Renderer, Screen
@@ -142,22 +142,22 @@ async def choose_extension(update: Update, context: Context) -> None:
 async def confirm_extension(update: Update, context: Context) -> None:
     """The pay-for-the-extension button: at most one continueRentNumber per token."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     render = await renderer(update, context)
     svc = services(context)
-    try:
-        token = ConfirmRentExtension.unpack(query.data).token
-    except CallbackDataError:
-        await query.answer(render("press-stale"))
+    claimed = await claim_offer(
+        query,
+        context,
+        render,
+        ConfirmRentExtension.unpack,
+        EXTEND,
+        expired="rent-expired-menu",
+        duplicate="rent-duplicate",
+        in_progress="rent-in-progress",
+    )
+    if claimed is None:
         return
-    draft = draft_in(context, EXTEND)
-    if draft is None or not token_is_live(draft, token, svc.clock.now(), stamped="at"):
-        await query.answer(render("rent-expired-menu"), show_alert=True)
-        return
-    if draft.get("done"):
-        await query.answer(render("rent-duplicate"))
-        return
-    await query.answer(render("rent-in-progress"))
+    draft, token = claimed
     try:
         result = await svc.renting.extend(
             user_id(update),
