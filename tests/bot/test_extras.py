@@ -7,7 +7,7 @@ from decimal import Decimal
 from bot.keyboards import AdditionalOffer, CallStatus, ExtraOffer, OrderCall
 from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
 from bot.services.purchases import PurchaseRequest, PurchaseStatus
-from storage.activations import ActivationState
+from storage.activations import Activation, ActivationState
 from tests.bot.conftest import (
     Harness,
     buy_first_offer,
@@ -19,8 +19,8 @@ from tests.bot.conftest import (
 AGAIN = "🔁 Use this number again"
 
 
-async def finished_with_code(harness: Harness, user_id: int = 1001) -> int:
-    """Buys through the chat, gets a code, finishes; returns the ledger id."""
+async def finished_with_code(harness: Harness, user_id: int = 1001) -> Activation:
+    """Buys through the chat, gets a code, finishes; returns the finished row."""
     user = harness.user(user_id)
     await buy_first_offer(harness, user)
     [row] = await live_activations(harness, user_id)
@@ -29,15 +29,13 @@ async def finished_with_code(harness: Harness, user_id: int = 1001) -> int:
     await user.press("✅ Finish", row.message_id)
     done = await harness.services.activations.get(row.ledger_id)
     assert done is not None and done.state is ActivationState.FINISHED
-    return row.ledger_id
+    return done
 
 
 async def test_the_same_number_again_from_the_finished_message(harness: Harness) -> None:
     alice = harness.user()
     await with_key(harness, alice)
-    parent_id = await finished_with_code(harness)
-    parent = await harness.services.activations.get(parent_id)
-    assert parent is not None
+    parent = await finished_with_code(harness)
     await alice.press(AGAIN, parent.message_id)
     offer = alice.last_bot_message()
     assert offer is not None and "Another activation" in offer.text, alice.transcript()
@@ -49,8 +47,8 @@ async def test_the_same_number_again_from_the_finished_message(harness: Harness)
     assert provider_calls(harness, "getExtraActivation") == 1
     assert alice.answer_for(first) is not None and alice.answer_for(second) is not None
     [child] = await live_activations(harness)
-    assert child.phone == parent.phone and child.ledger_id != parent_id
-    assert child.options.get("parent") == parent_id
+    assert child.phone == parent.phone and child.ledger_id != parent.ledger_id
+    assert child.options.get("parent") == parent.ledger_id
     assert child.cost is not None and child.cost > Decimal(0)
     card = alice.last_bot_message()
     assert card is not None and card.message_id == offer.message_id
@@ -70,9 +68,9 @@ async def test_another_users_offer_button_is_refused(harness: Harness) -> None:
     alice, bob = harness.user(1001, "Alice"), harness.user(2002, "Bob")
     await with_key(harness, alice)
     await with_key(harness, bob, BOB_KEY)
-    parent_id = await finished_with_code(harness)
+    parent = await finished_with_code(harness)
     await bob.send_text("/start")
-    forged = ExtraOffer(parent_id).pack()
+    forged = ExtraOffer(parent.ledger_id).pack()
     query = await bob.press_data(forged, bob.last_bot_message().message_id)  # type: ignore[union-attr]
     answer = bob.answer_for(query)
     assert answer is not None and "not yours" in (answer.text or "")
@@ -97,9 +95,7 @@ async def test_a_number_that_never_got_a_code_is_refused_by_the_provider(harness
 async def test_a_lost_answer_is_reconciled_not_retried(harness: Harness) -> None:
     alice = harness.user()
     await with_key(harness, alice)
-    parent_id = await finished_with_code(harness)
-    parent = await harness.services.activations.get(parent_id)
-    assert parent is not None
+    parent = await finished_with_code(harness)
     await alice.press(AGAIN, parent.message_id)
     harness.sandbox.inject_fault("getExtraActivation", "drop", after=True)
     await alice.press(alice.last_bot_message().buttons[0][0])  # type: ignore[union-attr]
@@ -274,9 +270,7 @@ async def test_forged_call_buttons_on_another_users_number_are_refused(harness: 
 async def test_a_short_balance_is_said_before_any_paid_call(harness: Harness) -> None:
     alice = harness.user()
     await with_key(harness, alice)
-    parent_id = await finished_with_code(harness)
-    parent = await harness.services.activations.get(parent_id)
-    assert parent is not None
+    parent = await finished_with_code(harness)
     harness.sandbox.set_balance(ALICE_KEY, "0.50")
     query = await alice.press(AGAIN, parent.message_id)
     answer = alice.answer_for(query)
