@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any, Final, Protocol
 
-from telegram import CallbackQuery, Update
+from telegram import Update
 
 from bot.callbacks import CallbackDataError
 from bot.context import Context
@@ -70,8 +70,8 @@ class _Confirm(Protocol):
     def token(self) -> str: ...
 
 
-async def claim_offer(
-    query: CallbackQuery,
+async def claim_confirm(
+    update: Update,
     context: Context,
     render: Renderer,
     unpack: Callable[[str], _Confirm],
@@ -80,23 +80,36 @@ async def claim_offer(
     expired: str,
     duplicate: str,
     in_progress: str,
+    catalogue: bool = False,
 ) -> tuple[dict[str, Any], str] | None:
-    """An offer's confirm press (another activation, an added service, a rent's extension):
-    the offer kept under ``key`` and the token to pay it under, or None when nothing is to be
-    paid (a malformed, old or expired button, or a token already used). The press is answered
-    either way, before the paid call so a slow provider leaves no spinner."""
-    assert query.data is not None
+    """A confirm press: the draft kept under ``key`` and the token to pay it under, or None
+    when nothing is to be paid (a malformed, old or expired button, or a token already used).
+    The press is answered either way, before the paid call so a slow provider leaves no
+    spinner.
+
+    A ``catalogue`` confirm (/rent, /multi) judges by :func:`confirm_verdict` (its prices came
+    from one provider); an offer on a bought row (another activation, an added service, a
+    rent's extension) by its token alone, stamped at ``"at"``.
+    """
+    query = update.callback_query
+    assert query is not None and query.data is not None
     try:
         token = unpack(query.data).token
     except CallbackDataError:
         await query.answer(render("press-stale"))
         return None
-    offer = draft_in(context, key)
-    if offer is None or not token_is_live(offer, token, services(context).clock.now(), "at"):
+    draft = draft_in(context, key)
+    if catalogue:
+        verdict = await confirm_verdict(update, context, draft, token)
+    elif draft is None or not token_is_live(draft, token, services(context).clock.now(), "at"):
+        verdict = Verdict.STALE
+    else:
+        verdict = Verdict.DUPLICATE if draft.get("done") else Verdict.GO
+    if verdict is Verdict.STALE or draft is None:
         await query.answer(render(expired), show_alert=True)
         return None
-    if offer.get("done"):
+    if verdict is Verdict.DUPLICATE:
         await query.answer(render(duplicate))
         return None
     await query.answer(render(in_progress))
-    return offer, token
+    return draft, token

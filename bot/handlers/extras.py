@@ -29,7 +29,7 @@ from bot.handlers.common import (
     show,
     user_id,
 )
-from bot.handlers.drafts import claim_offer, new_token
+from bot.handlers.drafts import claim_confirm, new_token
 from bot.keyboards import (
     AdditionalConfirm,
     AdditionalOffer,
@@ -121,8 +121,8 @@ async def confirm_extra(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     render = await renderer(update, context)
-    claimed = await claim_offer(
-        query,
+    claimed = await claim_confirm(
+        update,
         context,
         render,
         ExtraConfirm.unpack,
@@ -364,8 +364,8 @@ async def confirm_additional(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     render = await renderer(update, context)
-    claimed = await claim_offer(
-        query,
+    claimed = await claim_confirm(
+        update,
         context,
         render,
         AdditionalConfirm.unpack,

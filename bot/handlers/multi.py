@@ -32,7 +32,7 @@ from bot.handlers.common import (
     show,
     user_id,
 )
-from bot.handlers.drafts import Verdict, confirm_verdict, draft_in, new_token
+from bot.handlers.drafts import claim_confirm, draft_in, new_token
 from bot.handlers.pickers import country_name, fits, label
 from bot.keyboards import MultiConfirm, MultiCountry, MultiStep, MultiToggle, paginated
 from bot.provider import ProviderClient, ProviderError
@@ -325,22 +325,21 @@ async def confirm(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     render = await renderer(update, context)
-    try:
-        token = MultiConfirm.unpack(query.data).token
-    except CallbackDataError:
-        await query.answer(render("press-stale"))
+    claimed = await claim_confirm(
+        update,
+        context,
+        render,
+        MultiConfirm.unpack,
+        MULTI,
+        expired="multi-expired",
+        duplicate="buy-duplicate",
+        in_progress="buy-in-progress",
+        catalogue=True,
+    )
+    if claimed is None:
         return
-    draft = draft_in(context, MULTI)
+    draft, token = claimed
     svc = services(context)
-    verdict = await confirm_verdict(update, context, draft, token)
-    if verdict is Verdict.STALE:
-        await query.answer(render("multi-expired"), show_alert=True)
-        return
-    if verdict is Verdict.DUPLICATE:
-        await query.answer(render("buy-duplicate"))
-        return
-    assert draft is not None
-    await query.answer(render("buy-in-progress"))
     request = MultiRequest(
         services=tuple(draft["selected"]),
         country=int(draft["country"]),

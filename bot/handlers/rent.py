@@ -16,7 +16,6 @@ from typing import Any, Final
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import CallbackDataError
 from bot.context import Context
 from bot.handlers import rent_actions
 from bot.handlers.common import (
@@ -30,7 +29,7 @@ from bot.handlers.common import (
     show,
     user_id,
 )
-from bot.handlers.drafts import Verdict, confirm_verdict, draft_in, new_token
+from bot.handlers.drafts import claim_confirm, draft_in, new_token
 from bot.handlers.pickers import country_name, country_names, fits, label, step_button
 from bot.keyboards import (
     ConfirmRent,
@@ -330,22 +329,21 @@ async def confirm(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     render = await renderer(update, context)
-    try:
-        token = ConfirmRent.unpack(query.data).token
-    except CallbackDataError:
-        await query.answer(render("press-stale"))
+    claimed = await claim_confirm(
+        update,
+        context,
+        render,
+        ConfirmRent.unpack,
+        RENT,
+        expired="rent-expired-menu",
+        duplicate="rent-duplicate",
+        in_progress="rent-in-progress",
+        catalogue=True,
+    )
+    if claimed is None:
         return
-    draft = draft_in(context, RENT)
+    draft, token = claimed
     svc = services(context)
-    verdict = await confirm_verdict(update, context, draft, token)
-    if verdict is Verdict.STALE:
-        await query.answer(render("rent-expired-menu"), show_alert=True)
-        return
-    if verdict is Verdict.DUPLICATE:
-        await query.answer(render("rent-duplicate"))
-        return
-    assert draft is not None
-    await query.answer(render("rent-in-progress"))
     request = RentRequest(
         service=draft["service"],
         hours=int(draft["hours"]),

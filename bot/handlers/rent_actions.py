@@ -20,7 +20,7 @@ from bot.callbacks import CallbackDataError
 from bot.cards import redraw_card
 from bot.context import Context
 from bot.handlers.common import answer_text, renderer, send, services, show, user_id
-from bot.handlers.drafts import claim_offer, new_token
+from bot.handlers.drafts import claim_confirm, new_token
 from bot.keyboards import ConfirmRentExtension, RentButton, RentExtendHours
 from bot.provider import ProviderError
 from bot.rendering import Renderer, Screen
@@ -145,8 +145,8 @@ async def confirm_extension(update: Update, context: Context) -> None:
     assert query is not None
     render = await renderer(update, context)
     svc = services(context)
-    claimed = await claim_offer(
-        query,
+    claimed = await claim_confirm(
+        update,
         context,
         render,
         ConfirmRentExtension.unpack,
