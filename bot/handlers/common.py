@@ -16,6 +16,8 @@ from bot.context import Context
 from bot.provider import ProviderClient, ProviderError
 from bot.rendering import Renderer, Screen
 from bot.services.accounts import AccountError, KeyNeedsReentryError
+from bot.services.activations import NotYoursError as ActivationNotYoursError
+from bot.services.rents import NotYoursError as RentNotYoursError
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -109,3 +111,19 @@ async def send_screen(
         await send(update, render(refused, reason=render.error(error)))
         return
     await send(update, built.text, built.keyboard)
+
+
+def refusal(render: Renderer, error: Exception) -> str:
+    """The alert for a press on a ledger row refused before anything changed: not the
+    presser's row, no usable key for its provider, or the provider's own reason.
+
+    Raises:
+        Exception: ``error`` itself when it is none of those (a bug to surface, not hide).
+    """
+    if isinstance(error, ActivationNotYoursError | RentNotYoursError):
+        return render("press-not-yours")
+    if isinstance(error, AccountError):
+        return render("key-unreadable")
+    if isinstance(error, ProviderError):
+        return answer_text(render.error(error))
+    raise error

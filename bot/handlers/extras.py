@@ -23,6 +23,7 @@ from bot.handlers.common import (
     EXTRA,
     answer_text,
     chat_id,
+    refusal,
     renderer,
     send,
     services,
@@ -72,17 +73,11 @@ async def offer_extra(update: Update, context: Context) -> None:
     svc = services(context)
     try:
         quote = await svc.extras.quote_extra(user_id(update), ledger_id)
-    except NotYoursError:
-        await query.answer(render("press-not-yours"), show_alert=True)
-        return
-    except AccountError:
-        await query.answer(render("key-unreadable"), show_alert=True)
-        return
     except StateConflictError:
         await query.answer(answer_text(render("extra-not-possible")), show_alert=True)
         return
-    except ProviderError as error:
-        await query.answer(answer_text(render.error(error)), show_alert=True)
+    except (NotYoursError, AccountError, ProviderError) as error:
+        await query.answer(refusal(render, error), show_alert=True)
         return
     if quote.balance < quote.offer.cost:  # refused here, before any paid call
         short_text = render(
@@ -198,18 +193,12 @@ async def call_status(update: Update, context: Context) -> None:
     try:
         call = await svc.extras.incoming_call(user_id(update), ledger_id)
         outgoing = await svc.extras.outgoing_calls_offered(user_id(update), ledger_id)
-    except NotYoursError:
-        await query.answer(render("press-not-yours"), show_alert=True)
-        return
-    except AccountError:
-        await query.answer(render("key-unreadable"), show_alert=True)
-        return
     except InvalidRequestError as error:
         message = "call-not-offered" if is_missing_action(error) else "call-not-verification"
         await query.answer(render(message), show_alert=True)
         return
-    except ProviderError as error:
-        await query.answer(answer_text(render.error(error)), show_alert=True)
+    except (NotYoursError, AccountError, ProviderError) as error:
+        await query.answer(refusal(render, error), show_alert=True)
         return
     line = _call_line(render, call)
     await query.answer(answer_text(line))
@@ -313,14 +302,8 @@ async def additional_offer(update: Update, context: Context) -> None:
     try:
         parent = await svc.extras.owned(user_id(update), pick.ledger_id)
         choices = await svc.extras.additional_choices(user_id(update), pick.ledger_id)
-    except NotYoursError:
-        await query.answer(render("press-not-yours"), show_alert=True)
-        return
-    except AccountError:
-        await query.answer(render("key-unreadable"), show_alert=True)
-        return
-    except ProviderError as error:
-        await query.answer(answer_text(render.error(error)), show_alert=True)
+    except (NotYoursError, AccountError, ProviderError) as error:
+        await query.answer(refusal(render, error), show_alert=True)
         return
     names = dict(choices)
     if pick.service and pick.service not in names:

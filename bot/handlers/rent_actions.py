@@ -19,7 +19,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot.callbacks import CallbackDataError
 from bot.cards import redraw_card
 from bot.context import Context
-from bot.handlers.common import answer_text, renderer, send, services, show, user_id
+from bot.handlers.common import answer_text, refusal, renderer, send, services, show, user_id
 from bot.handlers.drafts import claim_confirm, new_token
 from bot.keyboards import ConfirmRentExtension, RentButton, RentExtendHours
 from bot.provider import ProviderError
@@ -62,14 +62,8 @@ async def on_press(update: Update, context: Context) -> None:
         else:
             await query.answer(render("press-stale"))
             return
-    except NotYoursError:
-        await query.answer(render("press-not-yours"), show_alert=True)
-        return
-    except AccountError:
-        await query.answer(render("key-unreadable"), show_alert=True)
-        return
-    except ProviderError as error:
-        await query.answer(answer_text(render.error(error)), show_alert=True)
+    except (NotYoursError, AccountError, ProviderError) as error:
+        await query.answer(refusal(render, error), show_alert=True)
         return
     if result.outcome is Outcome.DONE:
         answer = render(
