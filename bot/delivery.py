@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot import rent_views
+from bot.cards import redraw_card
 from bot.clock import Clock, SystemClock
 from bot.i18n import Translator
 from bot.keyboards import RentButton
@@ -229,33 +230,15 @@ class TelegramDeliverer:
         if row.message_id is None:
             return
         screen = rent_views.rent_screen(render, row, self._clock.now())
-        try:
-            await self._bot.edit_message_text(
-                screen.text,
-                chat_id=row.chat_id,
-                message_id=row.message_id,
-                parse_mode=ParseMode.HTML,
-                reply_markup=screen.keyboard,
-            )
-        except TelegramError as error:  # best effort, as for an activation's card
-            log.info("rent %s: card not updated (%s)", row.ledger_id, error)
+        await redraw_card(self._bot, row.chat_id, row.message_id, screen, f"rent {row.ledger_id}")
 
     async def _refresh_card(self, render: Renderer, row: Activation) -> None:
         if row.message_id is None:
             return
         screen = await activation_screen(self._ledger, render, row)
-        try:
-            await self._bot.edit_message_text(
-                screen.text,
-                chat_id=row.chat_id,
-                message_id=row.message_id,
-                parse_mode=ParseMode.HTML,
-                reply_markup=screen.keyboard,
-            )
-        except TelegramError as error:
-            # "not modified", a deleted message, a flood limit: the card catches up on the
-            # next change or press; the event itself was delivered.
-            log.info("activation %s: card not updated (%s)", row.ledger_id, error)
+        await redraw_card(
+            self._bot, row.chat_id, row.message_id, screen, f"activation {row.ledger_id}"
+        )
 
 
 def _sms_time(stamp: object) -> str:

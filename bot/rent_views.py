@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.keyboards import RentButton, RentExtendHours
 from bot.rendering import Html, Renderer, Screen
 from bot.services.rents import CANCEL_WINDOW
+from bot.views import recorded_country_name
 from storage.rents import Rent, RentState
 
 # What "Extend" offers: the provider's steps (4 h, 12 h, then whole days).
@@ -35,12 +36,7 @@ def rent_service_name(row: Rent, render: Renderer) -> str:
 
 
 def rent_country_name(row: Rent, locale: str) -> str:
-    names = row.options.get("country_names") or {}
-    if isinstance(names, dict):
-        name = names.get(locale) or names.get("en")
-        if name:
-            return str(name)
-    return "" if row.country is None else f"#{row.country}"
+    return recorded_country_name(row.options, row.country, locale)
 
 
 def rent_screen(render: Renderer, row: Rent, now: float) -> Screen:

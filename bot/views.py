@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from bot.rendering import Html, Renderer, Screen
 from storage.activations import Activation, ActivationLedger
 
 
 def country_name(row: Activation, locale: str) -> str:
-    """The country's name as the provider gave it at purchase, in the locale if it gave one."""
-    names = row.options.get("country_names") or {}
+    return recorded_country_name(row.options, row.country, locale)
+
+
+def recorded_country_name(options: Mapping[str, Any], country: int | None, locale: str) -> str:
+    """The country's name as the provider gave it at purchase (kept in a ledger row's options),
+    in the locale if it gave one."""
+    names = options.get("country_names") or {}
     if isinstance(names, dict):
         name = names.get(locale) or names.get("en")
         if name:
             return str(name)
-    return "" if row.country is None else f"#{row.country}"
+    return "" if country is None else f"#{country}"
 
 
 def service_name(row: Activation) -> str:

@@ -12,14 +12,12 @@ from the pickers and the confirm screen, and come first in the pickers.
 from __future__ import annotations
 
 import logging
-import secrets
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import CallbackDataError
 from bot.context import Context
 from bot.handlers.common import (
     AWAITING,
@@ -27,13 +25,17 @@ from bot.handlers.common import (
     MULTI,
     PRICES,
     chat_id,
+    provider_client,
     renderer,
     send,
+    send_screen,
     services,
     show,
     user_id,
 )
+from bot.handlers.drafts import Verdict, confirm_verdict, draft_in, new_token
 from bot.handlers.favourites import favourite_rows, preferences_of, star, toggle_favourite
+from bot.handlers.pickers import country_name, country_names, label, step_button
 from bot.keyboards import (
     BuyNavigation,
     ConfirmPurchase,
@@ -49,10 +51,10 @@ from bot.keyboards import (
     paginated,
     picked_name,
 )
-from bot.provider import ProviderClient, ProviderError
-from bot.provider.models import Country, Price
+from bot.provider import ProviderClient
+from bot.provider.models import Price
 from bot.rendering import Html, Renderer, Screen
-from bot.services.accounts import AccountError, KeyNeedsReentryError
+from bot.services.accounts import AccountError
 from bot.services.catalog import rank_services, search_countries
 from bot.services.purchases import (
     PurchaseRequest,
@@ -63,26 +65,6 @@ from bot.services.purchases import (
 from bot.views import activation_screen
 
 log = logging.getLogger(__name__)
-
-_LABEL_CHARS = 28
-_CONFIRM_TTL = 600.0  # seconds a confirm screen's price is offered
-
-
-def _draft(context: Context) -> dict[str, Any] | None:
-    assert context.user_data is not None
-    draft = context.user_data.get(BUY)
-    return draft if isinstance(draft, dict) else None
-
-
-async def _client(update: Update, context: Context, render: Renderer) -> ProviderClient | None:
-    try:
-        return await services(context).accounts.client_for(user_id(update))
-    except KeyNeedsReentryError:
-        await send(update, render("key-unreadable"))
-    except AccountError:
-        endpoint = await services(context).accounts.endpoint_of(user_id(update))
-        await send(update, render("key-none", provider=endpoint.title))
-    return None
 
 
 # --- screens ----------------------------------------------------------------------------------
@@ -107,9 +89,9 @@ async def _services_screen(
         ranked,
         page,
         lambda s: InlineKeyboardButton(
-            star(s.code in favourites) + _label(s.name), callback_data=pick(s.code)
+            star(s.code in favourites) + label(s.name), callback_data=pick(s.code)
         ),
-        lambda p, label: InlineKeyboardButton(label, callback_data=ServicePage(p).pack()),
+        lambda p, text: InlineKeyboardButton(text, callback_data=ServicePage(p).pack()),
         extra_rows=[[render.button("button-cancel", BuyNavigation("abort"))]],
     )
     text = render("buy-search-results", query=query) if query else render("buy-choose-service")
@@ -149,16 +131,16 @@ async def _countries_screen(
     offers = tuple(sorted(offers, key=lambda o: (o.count <= 0, rank.get(o.country, len(rank)))))
 
     def button(offer: Price) -> InlineKeyboardButton:
-        name = _country_name(countries.get(offer.country), offer.country, render.locale)
-        name = star(offer.country in rank) + _label(name, 18)
-        label = f"{name} · {render.money(offer.cost)} · {offer.count}"
-        return InlineKeyboardButton(label, callback_data=PickCountry(offer.country).pack())
+        name = country_name(countries.get(offer.country), offer.country, render.locale)
+        name = star(offer.country in rank) + label(name, 18)
+        text = f"{name} · {render.money(offer.cost)} · {offer.count}"
+        return InlineKeyboardButton(text, callback_data=PickCountry(offer.country).pack())
 
     keyboard = paginated(
         offers,
         page,
         button,
-        lambda p, label: InlineKeyboardButton(label, callback_data=CountryPage(p).pack()),
+        lambda p, text: InlineKeyboardButton(text, callback_data=CountryPage(p).pack()),
         columns=1,
         extra_rows=[[star_service], back],
     )
@@ -189,7 +171,7 @@ async def _confirm_screen(
     if balance < cost:
         text = render("buy-balance-short", price=render.money(cost), balance=render.money(balance))
         return Screen(text, InlineKeyboardMarkup([back]))
-    draft["token"] = secrets.token_hex(8)
+    draft["token"] = new_token()
     draft["token_at"] = services(context).clock.now()
     draft["done"] = False
     draft["price"] = str(cost)
@@ -238,7 +220,7 @@ async def _confirm_screen(
 
 async def start_buy(update: Update, context: Context) -> None:
     render = await renderer(update, context)
-    client = await _client(update, context, render)
+    client = await provider_client(update, context, render)
     if client is None:
         return
     assert context.user_data is not None
@@ -253,65 +235,36 @@ async def start_buy(update: Update, context: Context) -> None:
         "provider": client.endpoint.key,
     }
     context.user_data[BUY] = draft
-    try:
-        screen = await _services_screen(context, client, render, draft, 0)
-    except ProviderError as error:
-        await send(update, render("buy-refused", reason=render.error(error)))
-        return
-    await send(update, screen.text, screen.keyboard)
+    screen = _services_screen(context, client, render, draft, 0)
+    await send_screen(update, render, screen, "buy-refused")
 
 
 async def search(update: Update, context: Context) -> bool:
     """Typed text during /buy: a service or country search. False if no buy step wants it."""
-    draft = _draft(context)
+    draft = draft_in(context, BUY)
     message = update.effective_message
     if draft is None or message is None or draft.get("step") not in ("service", "country"):
         return False
     render = await renderer(update, context)
-    client = await _client(update, context, render)
+    client = await provider_client(update, context, render)
     if client is None:
         return True
     text = (message.text or "").strip()[:64]
-    try:
-        if draft["step"] == "service":
-            draft["query"] = text
-            screen = await _services_screen(context, client, render, draft, 0)
-        else:
-            draft["country_query"] = text
-            screen = await _countries_screen(context, client, render, draft, 0)
-    except ProviderError as error:
-        await send(update, render("buy-refused", reason=render.error(error)))
-        return True
-    await send(update, screen.text, screen.keyboard)
+    if draft["step"] == "service":
+        draft["query"] = text
+        screen = _services_screen(context, client, render, draft, 0)
+    else:
+        draft["country_query"] = text
+        screen = _countries_screen(context, client, render, draft, 0)
+    await send_screen(update, render, screen, "buy-refused")
     return True
 
 
 async def on_button(update: Update, context: Context) -> None:
     """Every /buy button but the confirm: pages, picks and navigation."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    render = await renderer(update, context)
-    draft = _draft(context)
-    if draft is None:
-        await query.answer(render("buy-expired-menu"), show_alert=True)
-        return
-    client = await _client(update, context, render)
-    if client is None:
-        await query.answer()
-        return
-    try:
-        screen = await _next_screen(context, client, render, draft, query.data)
-    except CallbackDataError:
-        screen = None  # a forged or malformed button of a known kind: as stale
-    except ProviderError as error:
-        await query.answer()
-        await send(update, render("buy-refused", reason=render.error(error)))
-        return
-    await query.answer()
-    if screen is None:
-        await show(query, Screen(render("buy-expired-menu")))
-        return
-    await show(query, screen)
+    await step_button(
+        update, context, BUY, _next_screen, expired="buy-expired-menu", refused="buy-refused"
+    )
 
 
 async def _next_screen(
@@ -343,8 +296,8 @@ async def _next_screen(
         countries = await catalog.countries(client)
         draft.update(
             country=country_id,
-            country_name=_country_name(countries.get(country_id), country_id, render.locale),
-            country_names=_names(countries.get(country_id)),
+            country_name=country_name(countries.get(country_id), country_id, render.locale),
+            country_names=country_names(countries.get(country_id)),
             operator=None,
         )
         operators = await catalog.operators(client, country_id)
@@ -426,13 +379,13 @@ def _operators_screen(
         operators = (default, *(name for name in operators if name != default))
     pick = listed_picks(draft.setdefault("listings", {}), "operator", PickOperator, operators)
 
-    def label(name: str) -> str:
-        text = render("buy-operator-any") if name == "any" else _label(name)
+    def operator_label(name: str) -> str:
+        text = render("buy-operator-any") if name == "any" else label(name)
         return f"📌 {text}" if name == default else text
 
     rows = [
         [
-            InlineKeyboardButton(label(name), callback_data=pick(name))
+            InlineKeyboardButton(operator_label(name), callback_data=pick(name))
             for name in operators[i : i + 2]
         ]
         for i in range(0, len(operators), 2)
@@ -454,7 +407,7 @@ async def receive_max_price(update: Update, context: Context) -> None:
     render = await renderer(update, context)
     message = update.effective_message
     assert message is not None and context.user_data is not None
-    draft = _draft(context)
+    draft = draft_in(context, BUY)
     if draft is None or draft.get("step") != "confirm":
         context.user_data.pop(AWAITING, None)
         await send(update, render("buy-expired-menu"))
@@ -476,7 +429,7 @@ async def receive_forward_number(update: Update, context: Context) -> None:
     render = await renderer(update, context)
     message = update.effective_message
     assert message is not None and context.user_data is not None
-    draft = _draft(context)
+    draft = draft_in(context, BUY)
     if draft is None or draft.get("step") != "confirm":
         context.user_data.pop(AWAITING, None)
         await send(update, render("buy-expired-menu"))
@@ -494,15 +447,11 @@ async def _send_confirm(
     update: Update, context: Context, render: Renderer, draft: dict[str, Any]
 ) -> None:
     """The confirm screen as a new message, after a text answer changed the draft."""
-    client = await _client(update, context, render)
+    client = await provider_client(update, context, render)
     if client is None:
         return
-    try:
-        screen = await _confirm_screen(context, client, render, draft)
-    except ProviderError as error:
-        await send(update, render("request-failed", reason=render.error(error)))
-        return
-    await send(update, screen.text, screen.keyboard)
+    screen = _confirm_screen(context, client, render, draft)
+    await send_screen(update, render, screen, "request-failed")
 
 
 async def confirm(update: Update, context: Context) -> None:
@@ -511,19 +460,16 @@ async def confirm(update: Update, context: Context) -> None:
     assert query is not None and query.data is not None
     render = await renderer(update, context)
     token = ConfirmPurchase.unpack(query.data).token
-    draft = _draft(context)
-    age = services(context).clock.now() - float(draft.get("token_at") or 0) if draft else 0.0
-    if draft is None or draft.get("token") != token or age > _CONFIRM_TTL:
+    draft = draft_in(context, BUY)
+    verdict = await confirm_verdict(update, context, draft, token)
+    if verdict is Verdict.STALE:
         # An old confirm screen's price may no longer hold: ask for a fresh one.
         await query.answer(render("buy-expired-menu"), show_alert=True)
         return
-    current = await services(context).accounts.endpoint_of(user_id(update))
-    if draft.get("provider") != current.key:  # /provider changed since the prices were shown
-        await query.answer(render("buy-expired-menu"), show_alert=True)
-        return
-    if draft.get("done"):
+    if verdict is Verdict.DUPLICATE:
         await query.answer(render("buy-duplicate"))
         return
+    assert draft is not None
     await query.answer(render("buy-in-progress"))
     request = PurchaseRequest(
         service=draft["service"],
@@ -571,20 +517,6 @@ async def _show_result(
 
 def _abort_only(render: Renderer) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[render.button("button-cancel", BuyNavigation("abort"))]])
-
-
-def _label(text: str, limit: int = _LABEL_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _country_name(country: Country | None, country_id: int, locale: str) -> str:
-    return country.name(locale) if country is not None else f"#{country_id}"
-
-
-def _names(country: Country | None) -> dict[str, str]:
-    if country is None:
-        return {}
-    return {"en": country.name_en, "ru": country.name_ru, "es": country.name("es")}
 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]

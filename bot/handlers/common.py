@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import logging
+import re
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
@@ -10,7 +13,11 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.context import Context
+from bot.provider import ProviderClient, ProviderError
 from bot.rendering import Renderer, Screen
+from bot.services.accounts import AccountError, KeyNeedsReentryError
+from bot.services.activations import NotYoursError as ActivationNotYoursError
+from bot.services.rents import NotYoursError as RentNotYoursError
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -71,3 +78,52 @@ def chat_id(update: Update) -> int:
     chat = update.effective_chat
     assert chat is not None
     return chat.id
+
+
+async def provider_client(
+    update: Update, context: Context, render: Renderer
+) -> ProviderClient | None:
+    """The user's provider client, or None after telling them why there is none."""
+    try:
+        return await services(context).accounts.client_for(user_id(update))
+    except KeyNeedsReentryError:
+        await send(update, render("key-unreadable"))
+    except AccountError:
+        endpoint = await services(context).accounts.endpoint_of(user_id(update))
+        await send(update, render("key-none", provider=endpoint.title))
+    return None
+
+
+def answer_text(text: str) -> str:
+    """Callback answers are limited to 200 characters and show no HTML."""
+    plain = html.unescape(re.sub(r"<[^>]+>", "", text))
+    return plain if len(plain) <= 200 else plain[:199] + "…"
+
+
+async def send_screen(
+    update: Update, render: Renderer, screen: Awaitable[Screen], refused: str
+) -> None:
+    """Sends a screen built from the provider's answers, or, when the provider could not
+    answer, the ``refused`` message with its reason (the draft stays where it was)."""
+    try:
+        built = await screen
+    except ProviderError as error:
+        await send(update, render(refused, reason=render.error(error)))
+        return
+    await send(update, built.text, built.keyboard)
+
+
+def refusal(render: Renderer, error: Exception) -> str:
+    """The alert for a press on a ledger row refused before anything changed: not the
+    presser's row, no usable key for its provider, or the provider's own reason.
+
+    Raises:
+        Exception: ``error`` itself when it is none of those (a bug to surface, not hide).
+    """
+    if isinstance(error, ActivationNotYoursError | RentNotYoursError):
+        return render("press-not-yours")
+    if isinstance(error, AccountError):
+        return render("key-unreadable")
+    if isinstance(error, ProviderError):
+        return answer_text(render.error(error))
+    raise error

@@ -8,12 +8,10 @@ presser's is refused before the provider is asked anything.
 
 from __future__ import annotations
 
-import html
 import logging
 import re
-import secrets
 from decimal import Decimal
-from typing import Any, Final
+from typing import Final
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
@@ -23,13 +21,16 @@ from bot.context import Context
 from bot.handlers.common import (
     AWAITING,
     EXTRA,
+    answer_text,
     chat_id,
+    refusal,
     renderer,
     send,
     services,
     show,
     user_id,
 )
+from bot.handlers.drafts import claim_confirm, new_token
 from bot.keyboards import (
     AdditionalConfirm,
     AdditionalOffer,
@@ -51,7 +52,6 @@ from storage.activations import Activation
 
 log = logging.getLogger(__name__)
 
-_OFFER_TTL: Final = 600.0  # seconds a quoted price is offered
 _ADDITIONAL: Final = "additional"  # user_data key: the offer of an added service
 _CALL_FOR: Final = "call_for"  # user_data key: the ledger row an outgoing call is ordered for
 # The protocol's documented fixed fee for an added service (PROTOCOL.md §3.19): the provider's
@@ -73,17 +73,11 @@ async def offer_extra(update: Update, context: Context) -> None:
     svc = services(context)
     try:
         quote = await svc.extras.quote_extra(user_id(update), ledger_id)
-    except NotYoursError:
-        await query.answer(render("press-not-yours"), show_alert=True)
-        return
-    except AccountError:
-        await query.answer(render("key-unreadable"), show_alert=True)
-        return
     except StateConflictError:
-        await query.answer(short(render("extra-not-possible")), show_alert=True)
+        await query.answer(answer_text(render("extra-not-possible")), show_alert=True)
         return
-    except ProviderError as error:
-        await query.answer(short(render.error(error)), show_alert=True)
+    except (NotYoursError, AccountError, ProviderError) as error:
+        await query.answer(refusal(render, error), show_alert=True)
         return
     if quote.balance < quote.offer.cost:  # refused here, before any paid call
         short_text = render(
@@ -91,9 +85,9 @@ async def offer_extra(update: Update, context: Context) -> None:
             price=render.money(quote.offer.cost),
             balance=render.money(quote.balance),
         )
-        await query.answer(short(short_text), show_alert=True)
+        await query.answer(answer_text(short_text), show_alert=True)
         return
-    token = secrets.token_hex(8)
+    token = new_token()
     context.user_data[EXTRA] = {
         "token": token,
         "at": svc.clock.now(),
@@ -120,26 +114,22 @@ async def offer_extra(update: Update, context: Context) -> None:
 async def confirm_extra(update: Update, context: Context) -> None:
     """The buy button of an offer: one getExtraActivation for its token, whatever the taps."""
     query = update.callback_query
-    assert query is not None and query.data is not None and context.user_data is not None
+    assert query is not None
     render = await renderer(update, context)
-    try:
-        token = ExtraConfirm.unpack(query.data).token
-    except CallbackDataError:
-        await query.answer(render("press-stale"))
+    claimed = await claim_confirm(
+        update,
+        context,
+        render,
+        ExtraConfirm.unpack,
+        EXTRA,
+        expired="extra-expired",
+        duplicate="buy-duplicate",
+        in_progress="buy-in-progress",
+    )
+    if claimed is None:
         return
-    offer: dict[str, Any] | None = context.user_data.get(EXTRA)
+    offer, token = claimed
     svc = services(context)
-    if (
-        not isinstance(offer, dict)
-        or offer.get("token") != token
-        or svc.clock.now() - float(offer.get("at") or 0) > _OFFER_TTL
-    ):
-        await query.answer(render("extra-expired"), show_alert=True)
-        return
-    if offer.get("done"):
-        await query.answer(render("buy-duplicate"))
-        return
-    await query.answer(render("buy-in-progress"))
     try:
         result = await svc.extras.buy_extra(
             user_id(update), chat_id(update), int(offer["parent"]), Decimal(offer["price"]), token
@@ -203,21 +193,15 @@ async def call_status(update: Update, context: Context) -> None:
     try:
         call = await svc.extras.incoming_call(user_id(update), ledger_id)
         outgoing = await svc.extras.outgoing_calls_offered(user_id(update), ledger_id)
-    except NotYoursError:
-        await query.answer(render("press-not-yours"), show_alert=True)
-        return
-    except AccountError:
-        await query.answer(render("key-unreadable"), show_alert=True)
-        return
     except InvalidRequestError as error:
         message = "call-not-offered" if is_missing_action(error) else "call-not-verification"
         await query.answer(render(message), show_alert=True)
         return
-    except ProviderError as error:
-        await query.answer(short(render.error(error)), show_alert=True)
+    except (NotYoursError, AccountError, ProviderError) as error:
+        await query.answer(refusal(render, error), show_alert=True)
         return
     line = _call_line(render, call)
-    await query.answer(short(line))
+    await query.answer(answer_text(line))
     row = await svc.extras.owned(user_id(update), ledger_id)
     screen = await activation_screen(svc.activations, render, row)
     rows = [list(r) for r in screen.keyboard.inline_keyboard] if screen.keyboard else []
@@ -318,14 +302,8 @@ async def additional_offer(update: Update, context: Context) -> None:
     try:
         parent = await svc.extras.owned(user_id(update), pick.ledger_id)
         choices = await svc.extras.additional_choices(user_id(update), pick.ledger_id)
-    except NotYoursError:
-        await query.answer(render("press-not-yours"), show_alert=True)
-        return
-    except AccountError:
-        await query.answer(render("key-unreadable"), show_alert=True)
-        return
-    except ProviderError as error:
-        await query.answer(short(render.error(error)), show_alert=True)
+    except (NotYoursError, AccountError, ProviderError) as error:
+        await query.answer(refusal(render, error), show_alert=True)
         return
     names = dict(choices)
     if pick.service and pick.service not in names:
@@ -348,7 +326,7 @@ async def additional_offer(update: Update, context: Context) -> None:
         assert chat is not None
         await chat.send_message(text, parse_mode="HTML", reply_markup=keyboard)
         return
-    token = secrets.token_hex(8)
+    token = new_token()
     context.user_data[_ADDITIONAL] = {
         "token": token,
         "at": svc.clock.now(),
@@ -367,26 +345,22 @@ async def additional_offer(update: Update, context: Context) -> None:
 async def confirm_additional(update: Update, context: Context) -> None:
     """One getAdditionalService for the offer's token, whatever the taps."""
     query = update.callback_query
-    assert query is not None and query.data is not None and context.user_data is not None
+    assert query is not None
     render = await renderer(update, context)
-    try:
-        token = AdditionalConfirm.unpack(query.data).token
-    except CallbackDataError:
-        await query.answer(render("press-stale"))
+    claimed = await claim_confirm(
+        update,
+        context,
+        render,
+        AdditionalConfirm.unpack,
+        _ADDITIONAL,
+        expired="additional-expired",
+        duplicate="buy-duplicate",
+        in_progress="buy-in-progress",
+    )
+    if claimed is None:
         return
-    offer: dict[str, Any] | None = context.user_data.get(_ADDITIONAL)
+    offer, token = claimed
     svc = services(context)
-    if (
-        not isinstance(offer, dict)
-        or offer.get("token") != token
-        or svc.clock.now() - float(offer.get("at") or 0) > _OFFER_TTL
-    ):
-        await query.answer(render("additional-expired"), show_alert=True)
-        return
-    if offer.get("done"):
-        await query.answer(render("buy-duplicate"))
-        return
-    await query.answer(render("buy-in-progress"))
     try:
         result = await svc.extras.buy_additional(
             user_id(update),
@@ -405,12 +379,6 @@ async def confirm_additional(update: Update, context: Context) -> None:
         return
     offer["done"] = True
     await show_purchase(query, context, render, result)
-
-
-def short(text: str) -> str:
-    """Callback answers are limited to 200 characters and show no HTML."""
-    plain = html.unescape(re.sub(r"<[^>]+>", "", text))
-    return plain if len(plain) <= 200 else plain[:199] + "…"
 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]

@@ -12,6 +12,7 @@ from telegram import InlineKeyboardButton
 
 from bot.context import Context
 from bot.handlers.common import services
+from bot.handlers.pickers import label
 from bot.keyboards import ToggleFavourite
 from bot.rendering import Renderer
 from storage.users import Preferences
@@ -38,14 +39,14 @@ def favourite_rows(
             render.button(
                 "button-unstar-service" if starred_service else "button-star-service",
                 ToggleFavourite("service"),
-                service=_short(draft["service_name"]),
+                service=label(draft["service_name"], _NAME_CHARS),
             )
         ],
         [
             render.button(
                 "button-unstar-country" if starred_country else "button-star-country",
                 ToggleFavourite("country"),
-                country=_short(draft["country_name"]),
+                country=label(draft["country_name"], _NAME_CHARS),
             )
         ],
     ]
@@ -57,7 +58,7 @@ def favourite_rows(
                 render.button(
                     "button-undefault-operator" if is_default else "button-default-operator",
                     ToggleFavourite("operator"),
-                    operator=_short(operator),
+                    operator=label(operator, _NAME_CHARS),
                 )
             ]
         )
@@ -78,7 +79,3 @@ async def toggle_favourite(context: Context, draft: dict[str, Any], what: str) -
         return False
     await services(context).users.set_preferences(draft["user"], preferences)
     return True
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= _NAME_CHARS else text[: _NAME_CHARS - 1] + "…"

@@ -9,7 +9,6 @@ row and message, and is watched like any other.
 from __future__ import annotations
 
 import logging
-import secrets
 from decimal import Decimal
 from typing import Any, Final
 
@@ -23,18 +22,20 @@ from bot.handlers.common import (
     BUY,
     MULTI,
     PRICES,
+    answer_text,
     chat_id,
+    provider_client,
     renderer,
     send,
+    send_screen,
     services,
     show,
     user_id,
 )
-from bot.handlers.extras import short
-from bot.handlers.prices import client_for, label
+from bot.handlers.drafts import claim_confirm, draft_in, new_token
+from bot.handlers.pickers import country_name, fits, label
 from bot.keyboards import MultiConfirm, MultiCountry, MultiStep, MultiToggle, paginated
 from bot.provider import ProviderClient, ProviderError
-from bot.provider.models import Country
 from bot.rendering import Html, Renderer, Screen
 from bot.services.accounts import AccountError
 from bot.services.catalog import rank_services
@@ -45,21 +46,6 @@ from bot.views import activation_screen
 log = logging.getLogger(__name__)
 
 MAX_SERVICES: Final = 10  # more than a provider sells on one number, and the button row fits
-_CONFIRM_TTL: Final = 600.0
-
-
-def _draft(context: Context) -> dict[str, Any] | None:
-    assert context.user_data is not None
-    draft = context.user_data.get(MULTI)
-    return draft if isinstance(draft, dict) else None
-
-
-def _fits(code: str) -> bool:
-    try:
-        MultiToggle(code, 0).pack()
-    except CallbackDataError:
-        return False
-    return True
 
 
 # --- screens ----------------------------------------------------------------------------------
@@ -73,7 +59,7 @@ async def _services_screen(
     query = draft.get("query")
     selected: list[str] = draft["selected"]
     known = await services(context).catalog.services(client)
-    ranked = [s for s in rank_services(known, (), query) if _fits(s.code)]
+    ranked = [s for s in rank_services(known, (), query) if fits(MultiToggle(s.code, 0))]
     rows_after = [
         [render.button("button-multi-next", MultiStep("countries", 0))],
         [render.button("button-cancel", MultiStep("abort", 0))],
@@ -133,7 +119,7 @@ async def _countries_screen(
 
     def button(choice: tuple[Decimal, int]) -> InlineKeyboardButton:
         cost, country_id = choice
-        name = _country_name(countries.get(country_id), country_id, render.locale)
+        name = country_name(countries.get(country_id), country_id, render.locale)
         return InlineKeyboardButton(
             f"{label(name, 20)} · {render.money(cost)}",
             callback_data=MultiCountry(country_id).pack(),
@@ -172,7 +158,7 @@ async def _confirm_screen(
     forwardable = {s.service for s in await client.get_numbers_status(country_id) if s.forwarding}
     draft.update(
         step="confirm",
-        token=secrets.token_hex(8),
+        token=new_token(),
         token_at=services(context).clock.now(),
         done=False,
         price=str(total),
@@ -214,16 +200,12 @@ def _service_names(draft: dict[str, Any]) -> str:
     return ", ".join(names.get(code, code) for code in draft["selected"])
 
 
-def _country_name(country: Country | None, country_id: int, locale: str) -> str:
-    return country.name(locale) if country is not None else f"#{country_id}"
-
-
 # --- handlers -------------------------------------------------------------------------------
 
 
 async def start_multi(update: Update, context: Context) -> None:
     render = await renderer(update, context)
-    client = await client_for(update, context, render)
+    client = await provider_client(update, context, render)
     if client is None:
         return
     assert context.user_data is not None
@@ -236,31 +218,23 @@ async def start_multi(update: Update, context: Context) -> None:
         "provider": client.endpoint.key,
     }
     context.user_data[MULTI] = draft
-    try:
-        screen = await _services_screen(context, client, render, draft, 0)
-    except ProviderError as error:
-        await send(update, render("buy-refused", reason=render.error(error)))
-        return
-    await send(update, screen.text, screen.keyboard)
+    screen = _services_screen(context, client, render, draft, 0)
+    await send_screen(update, render, screen, "buy-refused")
 
 
 async def search(update: Update, context: Context) -> bool:
     """Typed text while the /multi service picker is shown: filters it."""
-    draft = _draft(context)
+    draft = draft_in(context, MULTI)
     message = update.effective_message
     if draft is None or message is None or draft.get("step") != "services":
         return False
     render = await renderer(update, context)
-    client = await client_for(update, context, render)
+    client = await provider_client(update, context, render)
     if client is None:
         return True
     draft["query"] = (message.text or "").strip()[:64]
-    try:
-        screen = await _services_screen(context, client, render, draft, 0)
-    except ProviderError as error:
-        await send(update, render("buy-refused", reason=render.error(error)))
-        return True
-    await send(update, screen.text, screen.keyboard)
+    screen = _services_screen(context, client, render, draft, 0)
+    await send_screen(update, render, screen, "buy-refused")
     return True
 
 
@@ -269,11 +243,11 @@ async def on_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     render = await renderer(update, context)
-    draft = _draft(context)
+    draft = draft_in(context, MULTI)
     if draft is None:
         await query.answer(render("multi-expired"), show_alert=True)
         return
-    client = await client_for(update, context, render)
+    client = await provider_client(update, context, render)
     if client is None:
         await query.answer()
         return
@@ -283,7 +257,7 @@ async def on_button(update: Update, context: Context) -> None:
         await query.answer(render("press-stale"))
         return
     except ProviderError as error:
-        await query.answer(short(render.error(error)), show_alert=True)
+        await query.answer(answer_text(render.error(error)), show_alert=True)
         return
     if alert is not None:
         await query.answer(alert, show_alert=True)
@@ -335,7 +309,7 @@ async def _next_screen(
             return await _services_screen(context, client, render, draft, move.page), None
         if move.target == "countries" and step in ("services", "countries", "confirm"):
             if len(draft["selected"]) < 2:
-                return None, short(render("multi-need-two"))
+                return None, answer_text(render("multi-need-two"))
             return await _countries_screen(context, client, render, draft, move.page), None
         if move.target == "forward" and step == "confirm":
             if not 0 <= move.page < len(draft["selected"]):
@@ -351,25 +325,21 @@ async def confirm(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     render = await renderer(update, context)
-    try:
-        token = MultiConfirm.unpack(query.data).token
-    except CallbackDataError:
-        await query.answer(render("press-stale"))
+    claimed = await claim_confirm(
+        update,
+        context,
+        render,
+        MultiConfirm.unpack,
+        MULTI,
+        expired="multi-expired",
+        duplicate="buy-duplicate",
+        in_progress="buy-in-progress",
+        catalogue=True,
+    )
+    if claimed is None:
         return
-    draft = _draft(context)
+    draft, token = claimed
     svc = services(context)
-    age = svc.clock.now() - float(draft.get("token_at") or 0) if draft else 0.0
-    if draft is None or draft.get("token") != token or age > _CONFIRM_TTL:
-        await query.answer(render("multi-expired"), show_alert=True)
-        return
-    current = await svc.accounts.endpoint_of(user_id(update))
-    if draft.get("provider") != current.key:  # /provider changed since the prices were shown
-        await query.answer(render("multi-expired"), show_alert=True)
-        return
-    if draft.get("done"):
-        await query.answer(render("buy-duplicate"))
-        return
-    await query.answer(render("buy-in-progress"))
     request = MultiRequest(
         services=tuple(draft["selected"]),
         country=int(draft["country"]),

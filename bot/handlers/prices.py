@@ -16,51 +16,29 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import CallbackDataError
 from bot.context import Context
-from bot.handlers.common import AWAITING, BUY, MULTI, PRICES, renderer, send, services, show
-from bot.handlers.common import user_id as user_of
+from bot.handlers.common import (
+    AWAITING,
+    BUY,
+    MULTI,
+    PRICES,
+    provider_client,
+    renderer,
+    send,
+    send_screen,
+    services,
+    show,
+)
+from bot.handlers.drafts import draft_in
+from bot.handlers.pickers import country_name, fits, label
 from bot.keyboards import PricesNavigation, PricesPick, paginated
 from bot.provider import ProviderClient, ProviderError
-from bot.provider.models import Country, Price
+from bot.provider.models import Price
 from bot.rendering import Html, Renderer, Screen
-from bot.services.accounts import AccountError, KeyNeedsReentryError
 from bot.services.catalog import rank_services, search_countries
 
 log = logging.getLogger(__name__)
 
 TABLE_ROWS: Final = 15  # price lines per page: short enough to read on a phone
-_LABEL_CHARS: Final = 28
-
-
-async def client_for(update: Update, context: Context, render: Renderer) -> ProviderClient | None:
-    """The user's provider client, or None after telling them why there is none."""
-    try:
-        return await services(context).accounts.client_for(user_of(update))
-    except KeyNeedsReentryError:
-        await send(update, render("key-unreadable"))
-    except AccountError:
-        endpoint = await services(context).accounts.endpoint_of(user_of(update))
-        await send(update, render("key-none", provider=endpoint.title))
-    return None
-
-
-def label(text: str, limit: int = _LABEL_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def fits(data: PricesPick) -> bool:
-    """Whether a provider's code can ride in a button; one that cannot is left out."""
-    try:
-        data.pack()
-    except CallbackDataError:
-        log.warning("left out of /prices: %r does not fit in callback data", data.key[:80])
-        return False
-    return True
-
-
-def _draft(context: Context) -> dict[str, Any] | None:
-    assert context.user_data is not None
-    draft = context.user_data.get(PRICES)
-    return draft if isinstance(draft, dict) else None
 
 
 # --- screens ----------------------------------------------------------------------------------
@@ -75,7 +53,7 @@ async def _services_screen(
     picks = [
         (s.name, PricesPick("s", s.code, 0))
         for s in rank_services(known, (), query)
-        if fits(PricesPick("s", s.code, 0))
+        if fits(PricesPick("s", s.code, 0), "/prices")
     ]
     switch = [
         render.button("button-prices-by-country", PricesNavigation("countries", 0)),
@@ -138,7 +116,7 @@ async def _table_screen(
         title = names[pick.key]
 
         def name(offer: Price) -> str:
-            return _country_name(countries.get(offer.country), offer.country, render.locale)
+            return country_name(countries.get(offer.country), offer.country, render.locale)
 
         back = PricesNavigation("services", 0)
     else:
@@ -147,7 +125,7 @@ async def _table_screen(
         except ValueError:
             return None
         offers = await catalog.country_offers(client, country)
-        title = _country_name(countries.get(country), country, render.locale)
+        title = country_name(countries.get(country), country, render.locale)
 
         def name(offer: Price) -> str:
             return names.get(offer.service, offer.service)
@@ -180,16 +158,12 @@ async def _table_screen(
     return Screen(Html("\n".join([header, *lines])), InlineKeyboardMarkup(rows))
 
 
-def _country_name(country: Country | None, country_id: int, locale: str) -> str:
-    return country.name(locale) if country is not None else f"#{country_id}"
-
-
 # --- handlers -------------------------------------------------------------------------------
 
 
 async def start_prices(update: Update, context: Context) -> None:
     render = await renderer(update, context)
-    client = await client_for(update, context, render)
+    client = await provider_client(update, context, render)
     if client is None:
         return
     assert context.user_data is not None
@@ -197,36 +171,28 @@ async def start_prices(update: Update, context: Context) -> None:
         context.user_data.pop(other, None)
     draft: dict[str, Any] = {"query": " ".join(context.args or ()).strip() or None}
     context.user_data[PRICES] = draft
-    try:
-        screen = await _services_screen(context, client, render, draft, 0)
-    except ProviderError as error:
-        await send(update, render("prices-refused", reason=render.error(error)))
-        return
-    await send(update, screen.text, screen.keyboard)
+    screen = _services_screen(context, client, render, draft, 0)
+    await send_screen(update, render, screen, "prices-refused")
 
 
 async def search(update: Update, context: Context) -> bool:
     """Typed text while a /prices picker is shown: filters it. False if none is."""
-    draft = _draft(context)
+    draft = draft_in(context, PRICES)
     message = update.effective_message
     if draft is None or message is None or draft.get("step") not in ("service", "country"):
         return False
     render = await renderer(update, context)
-    client = await client_for(update, context, render)
+    client = await provider_client(update, context, render)
     if client is None:
         return True
     text = (message.text or "").strip()[:64]
-    try:
-        if draft["step"] == "service":
-            draft["query"] = text
-            screen = await _services_screen(context, client, render, draft, 0)
-        else:
-            draft["country_query"] = text
-            screen = await _countries_screen(context, client, render, draft, 0)
-    except ProviderError as error:
-        await send(update, render("prices-refused", reason=render.error(error)))
-        return True
-    await send(update, screen.text, screen.keyboard)
+    if draft["step"] == "service":
+        draft["query"] = text
+        screen = _services_screen(context, client, render, draft, 0)
+    else:
+        draft["country_query"] = text
+        screen = _countries_screen(context, client, render, draft, 0)
+    await send_screen(update, render, screen, "prices-refused")
     return True
 
 
@@ -234,7 +200,7 @@ async def on_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     render = await renderer(update, context)
-    draft = _draft(context)
+    draft = draft_in(context, PRICES)
     if draft is None:
         await query.answer(render("prices-expired"), show_alert=True)
         return
@@ -253,7 +219,7 @@ async def on_button(update: Update, context: Context) -> None:
         await query.answer()
         await show(query, Screen(render("prices-closed")))
         return
-    client = await client_for(update, context, render)
+    client = await provider_client(update, context, render)
     if client is None:
         await query.answer()
         return

@@ -10,17 +10,27 @@ from __future__ import annotations
 
 import enum
 import logging
-import secrets
 from decimal import Decimal
 from typing import Any, Final
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import CallbackData, CallbackDataError
 from bot.context import Context
 from bot.handlers import rent_actions
-from bot.handlers.common import AWAITING, BUY, chat_id, renderer, send, services, show, user_id
+from bot.handlers.common import (
+    AWAITING,
+    BUY,
+    chat_id,
+    provider_client,
+    renderer,
+    send_screen,
+    services,
+    show,
+    user_id,
+)
+from bot.handlers.drafts import claim_confirm, draft_in, new_token
+from bot.handlers.pickers import country_name, country_names, fits, label, step_button
 from bot.keyboards import (
     ConfirmRent,
     RentNavigation,
@@ -28,11 +38,11 @@ from bot.keyboards import (
     RentPick,
     paginated,
 )
-from bot.provider import ProviderClient, ProviderError
-from bot.provider.models import Country, RentCatalog, Service
+from bot.provider import ProviderClient
+from bot.provider.models import RentCatalog, Service
 from bot.rendering import Renderer, Screen
 from bot.rent_views import rent_screen
-from bot.services.accounts import AccountError, KeyNeedsReentryError
+from bot.services.accounts import AccountError
 from bot.services.catalog import rank_services
 from bot.services.rents import (
     RentRequest,
@@ -45,8 +55,6 @@ log = logging.getLogger(__name__)
 RENT: Final = "rent"  # user_data key: the rent draft
 # Durations offered: 4 h, 12 h, then whole days (the provider's steps, PROTOCOL §6).
 RENT_HOURS: Final = (4, 12, 24, 48, 72, 168, 336, 720)
-_CONFIRM_TTL: Final = 600.0  # seconds a confirm screen's price is offered
-_LABEL_CHARS: Final = 28
 
 
 class RentStep(enum.StrEnum):
@@ -55,23 +63,6 @@ class RentStep(enum.StrEnum):
     OPERATOR = "operator"
     HOURS = "hours"
     CONFIRM = "confirm"
-
-
-def _draft(context: Context) -> dict[str, Any] | None:
-    assert context.user_data is not None
-    draft = context.user_data.get(RENT)
-    return draft if isinstance(draft, dict) else None
-
-
-async def _client(update: Update, context: Context, render: Renderer) -> ProviderClient | None:
-    try:
-        return await services(context).accounts.client_for(user_id(update))
-    except KeyNeedsReentryError:
-        await send(update, render("key-unreadable"))
-    except AccountError:
-        endpoint = await services(context).accounts.endpoint_of(user_id(update))
-        await send(update, render("key-none", provider=endpoint.title))
-    return None
 
 
 # --- the /rent screens ------------------------------------------------------------------------
@@ -96,20 +87,20 @@ async def _services_screen(
         codes.insert(0, "full")
     names = {s.code: s.name or s.code for s in ranked}
     draft["service_names"] = {**(draft.get("service_names") or {}), **names, "full": "full"}
-    choices = [c for c in codes if _fits(RentPick("service", c))]
+    choices = [c for c in codes if fits(RentPick("service", c), "a rent picker")]
     if not choices:
         text = render("buy-no-service-match", query=query or "")
         return Screen(text, InlineKeyboardMarkup([[_abort(render)]]))
 
     def button(code: str) -> InlineKeyboardButton:
-        label = render("rent-service-full") if code == "full" else _label(names[code])
-        return InlineKeyboardButton(label, callback_data=RentPick("service", code).pack())
+        text = render("rent-service-full") if code == "full" else label(names[code])
+        return InlineKeyboardButton(text, callback_data=RentPick("service", code).pack())
 
     keyboard = paginated(
         choices,
         page,
         button,
-        lambda p, label: InlineKeyboardButton(label, callback_data=RentPage("service", p).pack()),
+        lambda p, text: InlineKeyboardButton(text, callback_data=RentPage("service", p).pack()),
         extra_rows=[[_abort(render)]],
     )
     text = render("buy-search-results", query=query) if query else render("rent-choose-service")
@@ -121,22 +112,25 @@ async def _countries_screen(
 ) -> Screen:
     offered = await client.get_rent_services_and_countries(4)
     countries = await services(context).catalog.countries(client)
-    ids = sorted(offered.countries, key=lambda c: _country_name(countries.get(c), c, render.locale))
+    ids = sorted(offered.countries, key=lambda c: country_name(countries.get(c), c, render.locale))
     keyboard = paginated(
         ids,
         page,
         lambda c: InlineKeyboardButton(
-            _label(_country_name(countries.get(c), c, render.locale)),
+            label(country_name(countries.get(c), c, render.locale)),
             callback_data=RentPick("country", str(c)).pack(),
         ),
-        lambda p, label: InlineKeyboardButton(label, callback_data=RentPage("country", p).pack()),
+        lambda p, text: InlineKeyboardButton(text, callback_data=RentPage("country", p).pack()),
         extra_rows=[[_back(render, "services"), _abort(render)]],
     )
     return Screen(render("rent-choose-country", service=draft["service_name"]), keyboard)
 
 
 def _operators_screen(render: Renderer, draft: dict[str, Any], operators: list[str]) -> Screen:
-    names = ["any", *(o for o in operators if o != "any" and _fits(RentPick("operator", o)))]
+    names = [
+        "any",
+        *(o for o in operators if o != "any" and fits(RentPick("operator", o), "a rent picker")),
+    ]
     rows = [
         [
             InlineKeyboardButton(
@@ -188,7 +182,7 @@ async def _confirm_screen(
         )
         return Screen(text, InlineKeyboardMarkup([back]))
     draft.update(
-        token=secrets.token_hex(8),
+        token=new_token(),
         token_at=services(context).clock.now(),
         done=False,
         price=str(offer.cost),
@@ -215,7 +209,7 @@ async def _confirm_screen(
 
 async def start_rent(update: Update, context: Context) -> None:
     render = await renderer(update, context)
-    client = await _client(update, context, render)
+    client = await provider_client(update, context, render)
     if client is None:
         return
     assert context.user_data is not None
@@ -228,57 +222,31 @@ async def start_rent(update: Update, context: Context) -> None:
         "query": " ".join(context.args or ()).strip() or None,
     }
     context.user_data[RENT] = draft
-    try:
-        screen = await _services_screen(context, client, render, draft, 0)
-    except ProviderError as error:
-        await send(update, render("rent-refused", reason=render.error(error)))
-        return
-    await send(update, screen.text, screen.keyboard)
+    screen = _services_screen(context, client, render, draft, 0)
+    await send_screen(update, render, screen, "rent-refused")
 
 
 async def search(update: Update, context: Context) -> bool:
     """Typed text while picking a rent's service: a search. False if no rent step wants it."""
-    draft = _draft(context)
+    draft = draft_in(context, RENT)
     message = update.effective_message
     if draft is None or message is None or draft.get("step") != RentStep.SERVICE:
         return False
     render = await renderer(update, context)
-    client = await _client(update, context, render)
+    client = await provider_client(update, context, render)
     if client is None:
         return True
     draft["query"] = (message.text or "").strip()[:64] or None
-    try:
-        screen = await _services_screen(context, client, render, draft, 0)
-    except ProviderError as error:
-        await send(update, render("rent-refused", reason=render.error(error)))
-        return True
-    await send(update, screen.text, screen.keyboard)
+    screen = _services_screen(context, client, render, draft, 0)
+    await send_screen(update, render, screen, "rent-refused")
     return True
 
 
 async def on_button(update: Update, context: Context) -> None:
     """Every /rent picker button but the confirm."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    render = await renderer(update, context)
-    draft = _draft(context)
-    if draft is None:
-        await query.answer(render("rent-expired-menu"), show_alert=True)
-        return
-    client = await _client(update, context, render)
-    if client is None:
-        await query.answer()
-        return
-    try:
-        screen = await _next_screen(context, client, render, draft, query.data)
-    except ProviderError as error:
-        await query.answer()
-        await send(update, render("rent-refused", reason=render.error(error)))
-        return
-    except CallbackDataError:
-        screen = None
-    await query.answer()
-    await show(query, screen or Screen(render("rent-expired-menu")))
+    await step_button(
+        update, context, RENT, _next_screen, expired="rent-expired-menu", refused="rent-refused"
+    )
 
 
 async def _next_screen(
@@ -314,8 +282,8 @@ async def _next_screen(
         country = (await services(context).catalog.countries(client)).get(country_id)
         draft.update(
             country=country_id,
-            country_name=_country_name(country, country_id, render.locale),
-            country_names=_names(country),
+            country_name=country_name(country, country_id, render.locale),
+            country_names=country_names(country),
             operator=None,
             operators=list(offered.operators),
         )
@@ -361,25 +329,21 @@ async def confirm(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     render = await renderer(update, context)
-    try:
-        token = ConfirmRent.unpack(query.data).token
-    except CallbackDataError:
-        await query.answer(render("press-stale"))
+    claimed = await claim_confirm(
+        update,
+        context,
+        render,
+        ConfirmRent.unpack,
+        RENT,
+        expired="rent-expired-menu",
+        duplicate="rent-duplicate",
+        in_progress="rent-in-progress",
+        catalogue=True,
+    )
+    if claimed is None:
         return
-    draft = _draft(context)
+    draft, token = claimed
     svc = services(context)
-    age = svc.clock.now() - float(draft.get("token_at") or 0) if draft else 0.0
-    if draft is None or draft.get("token") != token or age > _CONFIRM_TTL:
-        await query.answer(render("rent-expired-menu"), show_alert=True)
-        return
-    current = await svc.accounts.endpoint_of(user_id(update))
-    if draft.get("provider") != current.key:  # /provider changed since the price was shown
-        await query.answer(render("rent-expired-menu"), show_alert=True)
-        return
-    if draft.get("done"):
-        await query.answer(render("rent-duplicate"))
-        return
-    await query.answer(render("rent-in-progress"))
     request = RentRequest(
         service=draft["service"],
         hours=int(draft["hours"]),
@@ -428,36 +392,12 @@ def forget_drafts(user_data: dict[Any, Any]) -> bool:
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _fits(data: CallbackData) -> bool:
-    """Whether a provider's code or name can ride in a button; one that cannot is left out."""
-    try:
-        data.pack()
-    except CallbackDataError:
-        log.warning("left out of a rent picker: a value does not fit in callback data")
-        return False
-    return True
-
-
 def _back(render: Renderer, target: str) -> InlineKeyboardButton:
     return render.button("button-back", RentNavigation(target))
 
 
 def _abort(render: Renderer) -> InlineKeyboardButton:
     return render.button("button-cancel", RentNavigation("abort"))
-
-
-def _label(text: str, limit: int = _LABEL_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _country_name(country: Country | None, country_id: int, locale: str) -> str:
-    return country.name(locale) if country is not None else f"#{country_id}"
-
-
-def _names(country: Country | None) -> dict[str, str]:
-    if country is None:
-        return {}
-    return {"en": country.name_en, "ru": country.name_ru, "es": country.name("es")}
 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]

@@ -9,21 +9,18 @@ minted by that screen: however often its button is tapped, it pays once.
 
 from __future__ import annotations
 
-import html
 import logging
-import re
-import secrets
 from decimal import Decimal
 from typing import Final
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.callbacks import CallbackDataError
+from bot.cards import redraw_card
 from bot.context import Context
-from bot.handlers.common import renderer, send, services, show, user_id
+from bot.handlers.common import answer_text, refusal, renderer, send, services, show, user_id
+from bot.handlers.drafts import claim_confirm, new_token
 from bot.keyboards import ConfirmRentExtension, RentButton, RentExtendHours
 from bot.provider import ProviderError
 from bot.rendering import Renderer, Screen
@@ -35,7 +32,6 @@ from storage.rents import Rent
 log = logging.getLogger(__name__)
 
 EXTEND: Final = "rent_extend"  # user_data key: the extension being confirmed
-_CONFIRM_TTL: Final = 600.0  # seconds an extension's price is offered
 
 
 # --- the rent message's buttons ---------------------------------------------------------------
@@ -66,27 +62,23 @@ async def on_press(update: Update, context: Context) -> None:
         else:
             await query.answer(render("press-stale"))
             return
-    except NotYoursError:
-        await query.answer(render("press-not-yours"), show_alert=True)
-        return
-    except AccountError:
-        await query.answer(render("key-unreadable"), show_alert=True)
-        return
-    except ProviderError as error:
-        await query.answer(_short(render.error(error)), show_alert=True)
+    except (NotYoursError, AccountError, ProviderError) as error:
+        await query.answer(refusal(render, error), show_alert=True)
         return
     if result.outcome is Outcome.DONE:
         answer = render(
             "rent-press-finished" if button.action == "finish" else "rent-press-cancelled"
         )
-        await query.answer(_short(answer))
+        await query.answer(answer_text(answer))
     elif result.outcome is Outcome.CANCEL_REFUSED:
-        await query.answer(_short(render("rent-cancel-refused")), show_alert=True)
+        await query.answer(answer_text(render("rent-cancel-refused")), show_alert=True)
     elif result.outcome is Outcome.ENDED:
-        await query.answer(_short(render("rent-press-ended")), show_alert=True)
+        await query.answer(answer_text(render("rent-press-ended")), show_alert=True)
     else:
         reason = render.error(result.error) if result.error else render("error-generic")
-        await query.answer(_short(render("rent-press-refused", reason=reason)), show_alert=True)
+        await query.answer(
+            answer_text(render("rent-press-refused", reason=reason)), show_alert=True
+        )
     await show(query, rent_screen(render, result.rent, svc.clock.now()))
 
 
@@ -117,7 +109,7 @@ async def choose_extension(update: Update, context: Context) -> None:
         await _refresh_card(context, render, choice.ledger_id)
         return
     row = await svc.renting.owned(user_id(update), choice.ledger_id)
-    token = secrets.token_hex(8)
+    token = new_token()
     assert context.user_data is not None
     context.user_data[EXTEND] = {
         "token": token,
@@ -144,25 +136,22 @@ async def choose_extension(update: Update, context: Context) -> None:
 async def confirm_extension(update: Update, context: Context) -> None:
     """The pay-for-the-extension button: at most one continueRentNumber per token."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     render = await renderer(update, context)
     svc = services(context)
-    try:
-        token = ConfirmRentExtension.unpack(query.data).token
-    except CallbackDataError:
-        await query.answer(render("press-stale"))
+    claimed = await claim_confirm(
+        update,
+        context,
+        render,
+        ConfirmRentExtension.unpack,
+        EXTEND,
+        expired="rent-expired-menu",
+        duplicate="rent-duplicate",
+        in_progress="rent-in-progress",
+    )
+    if claimed is None:
         return
-    assert context.user_data is not None
-    draft = context.user_data.get(EXTEND)
-    fresh = isinstance(draft, dict) and draft.get("token") == token
-    if not fresh or svc.clock.now() - float(draft.get("at") or 0) > _CONFIRM_TTL:  # type: ignore[union-attr]
-        await query.answer(render("rent-expired-menu"), show_alert=True)
-        return
-    assert isinstance(draft, dict)
-    if draft.get("done"):
-        await query.answer(render("rent-duplicate"))
-        return
-    await query.answer(render("rent-in-progress"))
+    draft, token = claimed
     try:
         result = await svc.renting.extend(
             user_id(update),
@@ -200,16 +189,7 @@ async def _refresh_card(context: Context, render: Renderer, ledger_id: int) -> N
     if row is None or row.message_id is None:
         return
     screen = rent_screen(render, row, svc.clock.now())
-    try:
-        await context.bot.edit_message_text(
-            screen.text,
-            chat_id=row.chat_id,
-            message_id=row.message_id,
-            parse_mode=ParseMode.HTML,
-            reply_markup=screen.keyboard,
-        )
-    except TelegramError as error:  # "not modified", a deleted message: nothing lost
-        log.info("rent %s: card not updated (%s)", ledger_id, error)
+    await redraw_card(context.bot, row.chat_id, row.message_id, screen, f"rent {ledger_id}")
 
 
 async def send_active_rents(update: Update, context: Context, render: Renderer) -> int:
@@ -223,12 +203,6 @@ async def send_active_rents(update: Update, context: Context, render: Renderer) 
             row.ledger_id, chat_id=message.chat_id, message_id=message.message_id
         )
     return len(rows)
-
-
-def _short(text: str) -> str:
-    """Callback answers are limited to 200 characters and show no HTML."""
-    plain = html.unescape(re.sub(r"<[^>]+>", "", text))
-    return plain if len(plain) <= 200 else plain[:199] + "…"
 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]

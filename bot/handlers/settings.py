@@ -14,6 +14,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.callbacks import CallbackDataError
 from bot.context import Context
 from bot.handlers.common import renderer, send, services, show, user_id
+from bot.handlers.pickers import label
 from bot.keyboards import RemoveFavourite, ToggleSetting
 from bot.provider import ProviderError
 from bot.rendering import Html, Renderer, Screen
@@ -82,8 +83,14 @@ async def _names(
         except (AccountError, ProviderError):
             pass
     return (
-        [_short(services_by_code.get(code, code)) for code in preferences.favourite_services],
-        [_short(countries_by_id.get(c, f"#{c}")) for c in preferences.favourite_countries],
+        [
+            label(services_by_code.get(code, code), _NAME_CHARS)
+            for code in preferences.favourite_services
+        ],
+        [
+            label(countries_by_id.get(c, f"#{c}"), _NAME_CHARS)
+            for c in preferences.favourite_countries
+        ],
     )
 
 
@@ -153,10 +160,6 @@ def _drop(items: tuple[T, ...], index: int) -> tuple[T, ...]:
 def _check(value: str) -> str:
     """A short digest of a favourite: enough to tell an old button from a current one."""
     return hashlib.sha256(value.encode()).hexdigest()[:6]
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= _NAME_CHARS else text[: _NAME_CHARS - 1] + "…"
 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]

@@ -88,10 +88,7 @@ class ActivationService:
         Raises:
             NotYoursError: it does not exist, was never bought, or belongs to someone else.
         """
-        row = await self._ledger.get(ledger_id)
-        if row is None or row.user_id != user_id or row.activation_id is None:
-            raise NotYoursError(ledger_id)
-        return row
+        return await owned_activation(self._ledger, user_id, ledger_id)
 
     async def act(self, user_id: int, ledger_id: int, command: Command) -> ActionResult:
         """Sends the command to the provider and records its answer.
@@ -185,3 +182,16 @@ def _forward_phone(row: Activation) -> str | None:
         return None
     number = row.options.get("forward_number")
     return str(number) if number else None
+
+
+async def owned_activation(ledger: ActivationLedger, user_id: int, ledger_id: int) -> Activation:
+    """The user's own bought activation: every press and paid extra names a ledger row, and a
+    row that is not the presser's is refused before the provider is asked anything.
+
+    Raises:
+        NotYoursError: it does not exist, was never bought, or belongs to someone else.
+    """
+    row = await ledger.get(ledger_id)
+    if row is None or row.user_id != user_id or row.activation_id is None:
+        raise NotYoursError(ledger_id)
+    return row

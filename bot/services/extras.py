@@ -22,11 +22,8 @@ from typing import Final
 from bot.clock import Clock
 from bot.provider import (
     InvalidRequestError,
-    OutcomeUnknownError,
     ProviderClient,
     ProviderError,
-    ProviderRejection,
-    TransportError,
 )
 from bot.provider.models import (
     ExtraActivationOffer,
@@ -35,12 +32,13 @@ from bot.provider.models import (
     Service,
 )
 from bot.services.accounts import AccountService, NoApiKeyError
-from bot.services.activations import NotYoursError
+from bot.services.activations import owned_activation
 from bot.services.purchases import (
     DEFAULT_LIFETIME,
     PurchaseResult,
     PurchaseService,
     PurchaseStatus,
+    settle_failed_call,
 )
 from bot.services.reconciliation import Reconciler
 from storage.activations import Activation, ActivationLedger
@@ -125,10 +123,7 @@ class ExtrasService:
         Raises:
             NotYoursError: it does not exist, was never bought, or belongs to someone else.
         """
-        row = await self._ledger.get(ledger_id)
-        if row is None or row.user_id != user_id or row.activation_id is None:
-            raise NotYoursError(ledger_id)
-        return row
+        return await owned_activation(self._ledger, user_id, ledger_id)
 
     # --- another activation on a used number ---------------------------------------------
 
@@ -401,31 +396,7 @@ class ExtrasService:
     async def _failed_all(
         self, intents: Sequence[Activation], error: ProviderError
     ) -> list[PurchaseResult]:
-        """Records one paid call's failure on its intents: refused, never sent, or unknown
-        (then reconciled at once with what the provider lists, never retried)."""
-        if isinstance(error, ProviderRejection | TransportError):
-            reason = error.token if isinstance(error, ProviderRejection) else f"not sent: {error}"
-            for intent in intents:
-                await self._ledger.fail_intent(intent, reason)
-            return [PurchaseResult(PurchaseStatus.REFUSED, error=error) for _ in intents]
-        if not isinstance(error, OutcomeUnknownError):
-            raise error
-        log.warning("extra purchase %s: outcome unknown, reconciling", intents[0].ledger_id)
-        for intent in intents:  # all of them first: one reconciliation judges them together
-            await self._ledger.mark_intent_unknown(intent)
-        report = await self._reconciler.reconcile_user(intents[0].user_id, intents[0].provider)
-        confirmed = {r.ledger_id for r in report.confirmed}
-        failed = {r.ledger_id for r in report.failed}
-        results = []
-        for intent in intents:
-            row = await self._ledger.get(intent.ledger_id)
-            if intent.ledger_id in confirmed:
-                results.append(PurchaseResult(PurchaseStatus.BOUGHT, row))
-            elif intent.ledger_id in failed:
-                results.append(PurchaseResult(PurchaseStatus.REFUSED, row, error=error))
-            else:
-                results.append(PurchaseResult(PurchaseStatus.UNRESOLVED, row, error=error))
-        return results
+        return await settle_failed_call(self._ledger, self._reconciler, intents, error)
 
 
 def is_missing_action(error: ProviderError) -> bool:

@@ -18,7 +18,7 @@ import enum
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final
@@ -159,16 +159,9 @@ class PurchaseService:
     ) -> PurchaseResult:
         try:
             purchase = await self._call_provider(client, intent, request)
-        except ProviderRejection as rejection:
-            await self._ledger.fail_intent(intent, rejection.token)
-            return PurchaseResult(PurchaseStatus.REFUSED, error=rejection)
-        except TransportError as never_sent:
-            await self._ledger.fail_intent(intent, "not sent: " + str(never_sent))
-            return PurchaseResult(PurchaseStatus.REFUSED, error=never_sent)
-        except OutcomeUnknownError as unknown:
-            log.warning("purchase %s: outcome unknown, reconciling", intent.ledger_id)
-            await self._ledger.mark_intent_unknown(intent)
-            return await self._resolve(intent, unknown)
+        except ProviderError as error:
+            [result] = await settle_failed_call(self._ledger, self._reconciler, [intent], error)
+            return result
         now = self._clock.now()
         deadline = purchase.end_time.timestamp() if purchase.end_time else now + self._lifetime
         bought = await self._ledger.confirm_intent(
@@ -211,15 +204,44 @@ class PurchaseService:
             verification=request.verification,
         )
 
-    async def _resolve(self, intent: Activation, unknown: OutcomeUnknownError) -> PurchaseResult:
-        report = await self._reconciler.reconcile_user(intent.user_id, intent.provider)
-        row = await self._ledger.get(intent.ledger_id)
-        if row is not None:
-            if any(r.ledger_id == row.ledger_id for r in report.confirmed):
-                return PurchaseResult(PurchaseStatus.BOUGHT, row)
-            if any(r.ledger_id == row.ledger_id for r in report.failed):
-                return PurchaseResult(PurchaseStatus.REFUSED, row, error=unknown)
-        return PurchaseResult(PurchaseStatus.UNRESOLVED, row, error=unknown)
+
+
+async def settle_failed_call(
+    ledger: ActivationLedger,
+    reconciler: Reconciler,
+    intents: Sequence[Activation],
+    error: ProviderError,
+) -> list[PurchaseResult]:
+    """Records one paid call's failure on its intents (one per activation it was to buy):
+    refused, never sent, or unknown, then reconciled at once with what the provider lists and
+    never retried. Shared by every paid call on the activation ledger (/buy, /multi, extras).
+
+    Raises:
+        ProviderError: ``error`` itself when it is none of those (a bug to surface, not hide).
+    """
+    if isinstance(error, ProviderRejection | TransportError):
+        reason = error.token if isinstance(error, ProviderRejection) else f"not sent: {error}"
+        for intent in intents:
+            await ledger.fail_intent(intent, reason)
+        return [PurchaseResult(PurchaseStatus.REFUSED, error=error) for _ in intents]
+    if not isinstance(error, OutcomeUnknownError):
+        raise error
+    log.warning("purchase %s: outcome unknown, reconciling", intents[0].ledger_id)
+    for intent in intents:  # all of them first: one reconciliation judges them together
+        await ledger.mark_intent_unknown(intent)
+    report = await reconciler.reconcile_user(intents[0].user_id, intents[0].provider)
+    confirmed = {r.ledger_id for r in report.confirmed}
+    failed = {r.ledger_id for r in report.failed}
+    results = []
+    for intent in intents:
+        row = await ledger.get(intent.ledger_id)
+        if intent.ledger_id in confirmed:
+            results.append(PurchaseResult(PurchaseStatus.BOUGHT, row))
+        elif intent.ledger_id in failed:
+            results.append(PurchaseResult(PurchaseStatus.REFUSED, row, error=error))
+        else:
+            results.append(PurchaseResult(PurchaseStatus.UNRESOLVED, row, error=error))
+    return results
 
 
 @dataclass(frozen=True, slots=True)

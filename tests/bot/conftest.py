@@ -117,3 +117,33 @@ async def buy_first_offer(
     """Walks to the confirm screen and taps the buy button."""
     confirm = await walk_to_confirm(harness, user, service, locale)
     await user.press(confirm.buttons[0][0])
+
+
+async def stop_bot(harness: Harness) -> None:
+    """The bot process goes away, its in-memory state with it; the database stays."""
+    await harness.application.shutdown()
+    await close_application(harness.services)
+
+
+async def start_bot(harness: Harness) -> Services:
+    """A new bot process on the stopped one's settings and database, in its place."""
+    application, services = await build_application(
+        harness.settings, bot_base_url=harness.telegram.bot_base_url, clock=harness.sandbox.clock
+    )
+    await application.initialize()
+    harness.telegram.state.deliver_directly(process_with(application))
+    harness.application, harness.services = application, services
+    return services
+
+
+def provider_calls(harness: Harness, *actions: str) -> int:
+    """How many requests for any of ``actions`` the provider got (one paid call is one)."""
+    return sum(1 for r in harness.sandbox.request_log if r.action in actions)
+
+
+def assert_key_not_on_disk(harness: Harness, key: str = ALICE_KEY) -> None:
+    """The plain API key is in neither the database nor its write-ahead log."""
+    database = Path(harness.settings.database)
+    for path in (database, Path(f"{database}-wal")):
+        if path.exists():
+            assert key.encode() not in path.read_bytes()

@@ -11,13 +11,14 @@ from tests.bot.conftest import (
     Harness,
     buy_first_offer,
     live_activations,
+    provider_calls,
     walk_to_confirm,
     with_key,
 )
 
 
 def paid_calls(harness: Harness) -> int:
-    return sum(1 for r in harness.sandbox.request_log if r.action in ("getNumber", "getNumberV2"))
+    return provider_calls(harness, "getNumber", "getNumberV2")
 
 
 async def test_double_tap_on_confirm_buys_one_number(harness: Harness) -> None:

@@ -7,18 +7,20 @@ from decimal import Decimal
 from bot.keyboards import AdditionalOffer, CallStatus, ExtraOffer, OrderCall
 from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
 from bot.services.purchases import PurchaseRequest, PurchaseStatus
-from storage.activations import ActivationState
-from tests.bot.conftest import Harness, buy_first_offer, live_activations, with_key
+from storage.activations import Activation, ActivationState
+from tests.bot.conftest import (
+    Harness,
+    buy_first_offer,
+    live_activations,
+    provider_calls,
+    with_key,
+)
 
 AGAIN = "🔁 Use this number again"
 
 
-def calls(harness: Harness, action: str) -> int:
-    return sum(1 for r in harness.sandbox.request_log if r.action == action)
-
-
-async def finished_with_code(harness: Harness, user_id: int = 1001) -> int:
-    """Buys through the chat, gets a code, finishes; returns the ledger id."""
+async def finished_with_code(harness: Harness, user_id: int = 1001) -> Activation:
+    """Buys through the chat, gets a code, finishes; returns the finished row."""
     user = harness.user(user_id)
     await buy_first_offer(harness, user)
     [row] = await live_activations(harness, user_id)
@@ -27,15 +29,13 @@ async def finished_with_code(harness: Harness, user_id: int = 1001) -> int:
     await user.press("✅ Finish", row.message_id)
     done = await harness.services.activations.get(row.ledger_id)
     assert done is not None and done.state is ActivationState.FINISHED
-    return row.ledger_id
+    return done
 
 
 async def test_the_same_number_again_from_the_finished_message(harness: Harness) -> None:
     alice = harness.user()
     await with_key(harness, alice)
-    parent_id = await finished_with_code(harness)
-    parent = await harness.services.activations.get(parent_id)
-    assert parent is not None
+    parent = await finished_with_code(harness)
     await alice.press(AGAIN, parent.message_id)
     offer = alice.last_bot_message()
     assert offer is not None and "Another activation" in offer.text, alice.transcript()
@@ -44,11 +44,11 @@ async def test_the_same_number_again_from_the_finished_message(harness: Harness)
     assert data is not None
     first = await alice.press_data(data, offer.message_id)
     second = await alice.press_data(data, offer.message_id)  # a double tap
-    assert calls(harness, "getExtraActivation") == 1
+    assert provider_calls(harness, "getExtraActivation") == 1
     assert alice.answer_for(first) is not None and alice.answer_for(second) is not None
     [child] = await live_activations(harness)
-    assert child.phone == parent.phone and child.ledger_id != parent_id
-    assert child.options.get("parent") == parent_id
+    assert child.phone == parent.phone and child.ledger_id != parent.ledger_id
+    assert child.options.get("parent") == parent.ledger_id
     assert child.cost is not None and child.cost > Decimal(0)
     card = alice.last_bot_message()
     assert card is not None and card.message_id == offer.message_id
@@ -61,21 +61,21 @@ async def test_the_same_number_again_from_the_finished_message(harness: Harness)
     query = await alice.press(AGAIN, parent.message_id)
     answer = alice.answer_for(query)
     assert answer is not None and "cannot give this number again" in (answer.text or "")
-    assert calls(harness, "getExtraActivation") == 1
+    assert provider_calls(harness, "getExtraActivation") == 1
 
 
 async def test_another_users_offer_button_is_refused(harness: Harness) -> None:
     alice, bob = harness.user(1001, "Alice"), harness.user(2002, "Bob")
     await with_key(harness, alice)
     await with_key(harness, bob, BOB_KEY)
-    parent_id = await finished_with_code(harness)
+    parent = await finished_with_code(harness)
     await bob.send_text("/start")
-    forged = ExtraOffer(parent_id).pack()
+    forged = ExtraOffer(parent.ledger_id).pack()
     query = await bob.press_data(forged, bob.last_bot_message().message_id)  # type: ignore[union-attr]
     answer = bob.answer_for(query)
     assert answer is not None and "not yours" in (answer.text or "")
-    assert calls(harness, "checkExtraActivation") == 0
-    assert calls(harness, "getExtraActivation") == 0
+    assert provider_calls(harness, "checkExtraActivation") == 0
+    assert provider_calls(harness, "getExtraActivation") == 0
 
 
 async def test_a_number_that_never_got_a_code_is_refused_by_the_provider(harness: Harness) -> None:
@@ -89,19 +89,17 @@ async def test_a_number_that_never_got_a_code_is_refused_by_the_provider(harness
     query = await alice.press_data(ExtraOffer(row.ledger_id).pack(), row.message_id)  # type: ignore[arg-type]
     answer = alice.answer_for(query)
     assert answer is not None and "cannot give this number again" in (answer.text or "")
-    assert calls(harness, "getExtraActivation") == 0
+    assert provider_calls(harness, "getExtraActivation") == 0
 
 
 async def test_a_lost_answer_is_reconciled_not_retried(harness: Harness) -> None:
     alice = harness.user()
     await with_key(harness, alice)
-    parent_id = await finished_with_code(harness)
-    parent = await harness.services.activations.get(parent_id)
-    assert parent is not None
+    parent = await finished_with_code(harness)
     await alice.press(AGAIN, parent.message_id)
     harness.sandbox.inject_fault("getExtraActivation", "drop", after=True)
     await alice.press(alice.last_bot_message().buttons[0][0])  # type: ignore[union-attr]
-    assert calls(harness, "getExtraActivation") == 1
+    assert provider_calls(harness, "getExtraActivation") == 1
     [child] = await live_activations(harness)
     assert child.phone == parent.phone
     assert "Waiting for the SMS" in alice.last_bot_message().text  # type: ignore[union-attr]
@@ -182,7 +180,7 @@ async def test_call_verification_shows_the_call_and_orders_one_back(harness: Har
     assert "not a phone number" in alice.last_bot_message().text  # type: ignore[union-attr]
     await alice.send_text("+79005556677")
     assert "Call ordered" in alice.last_bot_message().text  # type: ignore[union-attr]
-    assert sum(1 for r in harness.sandbox.request_log if r.action == "createTaskForCall") == 1
+    assert provider_calls(harness, "createTaskForCall") == 1
 
 
 async def test_a_provider_without_outgoing_calls_hides_the_button(harness: Harness) -> None:
@@ -197,7 +195,7 @@ async def test_a_provider_without_outgoing_calls_hides_the_button(harness: Harne
     assert card is not None and "Call: not yet" in card.text
     assert not card.find_buttons("📲 Call me from this number")
     await alice.press("📞 Call status", row.message_id)  # remembered: not asked again
-    assert sum(1 for r in harness.sandbox.request_log if r.action == "getOutgoingCalls") == 1
+    assert provider_calls(harness, "getOutgoingCalls") == 1
     assert not alice.last_bot_message().find_buttons("📲 Call me from this number")  # type: ignore[union-attr]
 
 
@@ -238,7 +236,7 @@ async def test_an_added_service_on_a_forwarded_number(harness: Harness) -> None:
     assert data is not None
     for _ in range(3):
         await alice.press_data(data, confirm.message_id)
-    assert sum(1 for r in harness.sandbox.request_log if r.action == "getAdditionalService") == 1
+    assert provider_calls(harness, "getAdditionalService") == 1
     added = [r for r in await live_activations(harness) if r.service == "ya"]
     assert len(added) == 1 and added[0].phone == row.phone
     assert "Waiting for the SMS" in alice.last_bot_message().text  # type: ignore[union-attr]
@@ -272,11 +270,9 @@ async def test_forged_call_buttons_on_another_users_number_are_refused(harness: 
 async def test_a_short_balance_is_said_before_any_paid_call(harness: Harness) -> None:
     alice = harness.user()
     await with_key(harness, alice)
-    parent_id = await finished_with_code(harness)
-    parent = await harness.services.activations.get(parent_id)
-    assert parent is not None
+    parent = await finished_with_code(harness)
     harness.sandbox.set_balance(ALICE_KEY, "0.50")
     query = await alice.press(AGAIN, parent.message_id)
     answer = alice.answer_for(query)
     assert answer is not None and "your balance is 0.50" in (answer.text or "")
-    assert calls(harness, "getExtraActivation") == 0
+    assert provider_calls(harness, "getExtraActivation") == 0

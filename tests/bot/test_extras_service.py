@@ -9,13 +9,9 @@ from bot.services.activations import NotYoursError
 from bot.services.extras import MultiRequest
 from bot.services.purchases import PurchaseStatus
 from storage.activations import ActivationState
-from tests.bot.conftest import Harness, with_key
+from tests.bot.conftest import Harness, provider_calls, with_key
 
 REQUEST = MultiRequest(services=("tg", "wa"), country=0)
-
-
-def calls(harness: Harness, action: str) -> int:
-    return sum(1 for r in harness.sandbox.request_log if r.action == action)
 
 
 async def test_the_same_key_makes_one_multi_call(harness: Harness) -> None:
@@ -27,10 +23,10 @@ async def test_the_same_key_makes_one_multi_call(harness: Harness) -> None:
     assert first.status is PurchaseStatus.BOUGHT and len(first.activations) == 2
     assert again.status is PurchaseStatus.DUPLICATE
     assert again.activations[0].ledger_id == first.activations[0].ledger_id
-    assert calls(harness, "getMultiServiceNumber") == 1
+    assert provider_calls(harness, "getMultiServiceNumber") == 1
     other = await extras.buy_multi(alice.id, alice.id, REQUEST, "key-2")
     assert other.status is PurchaseStatus.BOUGHT
-    assert calls(harness, "getMultiServiceNumber") == 2
+    assert provider_calls(harness, "getMultiServiceNumber") == 2
 
 
 async def test_a_refused_multi_call_fails_every_intent_and_is_not_retried(
@@ -42,7 +38,7 @@ async def test_a_refused_multi_call_fails_every_intent_and_is_not_retried(
     assert result.status is PurchaseStatus.REFUSED and result.error is not None
     rows = await harness.services.activations.history(poor.id, include_failed=True)
     assert [r.state for r in rows] == [ActivationState.FAILED, ActivationState.FAILED]
-    assert calls(harness, "getMultiServiceNumber") == 1
+    assert provider_calls(harness, "getMultiServiceNumber") == 1
 
 
 async def test_a_multi_call_that_never_left_is_failed_and_not_retried(harness: Harness) -> None:
@@ -53,7 +49,7 @@ async def test_a_multi_call_that_never_left_is_failed_and_not_retried(harness: H
     assert result.status in (PurchaseStatus.REFUSED, PurchaseStatus.UNRESOLVED)
     assert result.activations == ()
     assert await harness.services.activations.active_for_user(alice.id) == []
-    assert calls(harness, "getMultiServiceNumber") == 1
+    assert provider_calls(harness, "getMultiServiceNumber") == 1
 
 
 async def test_extras_on_someone_elses_row_are_refused_before_the_provider(
@@ -76,7 +72,7 @@ async def test_extras_on_someone_elses_row_are_refused_before_the_provider(
         except NotYoursError:
             continue
         raise AssertionError("another user's row was acted on")
-    assert calls(harness, "checkExtraActivation") == 0
-    assert calls(harness, "getExtraActivation") == 0
-    assert calls(harness, "getAdditionalService") == 0
-    assert calls(harness, "createTaskForCall") == 0
+    assert provider_calls(harness, "checkExtraActivation") == 0
+    assert provider_calls(harness, "getExtraActivation") == 0
+    assert provider_calls(harness, "getAdditionalService") == 0
+    assert provider_calls(harness, "createTaskForCall") == 0

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from bot.fake_telegram import FakeUser
 from bot.fake_telegram.driver import VisibleMessage
-from tests.bot.conftest import Harness, live_activations, with_key
+from tests.bot.conftest import Harness, live_activations, provider_calls, with_key
 
 
 def multi_calls(harness: Harness) -> int:
-    return sum(1 for r in harness.sandbox.request_log if r.action == "getMultiServiceNumber")
+    return provider_calls(harness, "getMultiServiceNumber")
 
 
 async def walk_to_confirm(harness: Harness, user: FakeUser, *names: str) -> VisibleMessage:

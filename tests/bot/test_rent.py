@@ -3,28 +3,32 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import httpx
 import pytest
 
-from bot.app import build_application, close_application, reconcile_and_report
+from bot.app import reconcile_and_report
 from bot.fake_telegram import FakeUser
 from bot.fake_telegram.driver import VisibleMessage
-from bot.fake_telegram.ptb import process_with
 from bot.keyboards import RentButton
-from bot.provider.sandbox import SandboxServer
 from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
 from bot.rent_views import when
 from storage.rents import Rent, RentState
-from tests.bot.conftest import Harness, with_key
+from tests.bot.conftest import (
+    Harness,
+    assert_key_not_on_disk,
+    provider_calls,
+    start_bot,
+    stop_bot,
+    with_key,
+)
 from tests.bot.test_webhooks import hooked
 
 __all__ = ["hooked"]  # a fixture: the bot with its webhook receiver and background tasks
 
 
 def rent_calls(harness: Harness, action: str = "getRentNumber") -> int:
-    return sum(1 for r in harness.sandbox.request_log if r.action == action)
+    return provider_calls(harness, action)
 
 
 async def live_rents(harness: Harness, user_id: int = 1001) -> list[Rent]:
@@ -112,7 +116,7 @@ async def test_double_tap_on_confirm_rents_one_number(harness: Harness) -> None:
 
 
 async def test_three_sms_are_pushed_three_times_never_more_even_across_a_restart(
-    harness: Harness, sandbox_server: SandboxServer
+    harness: Harness,
 ) -> None:
     alice = harness.user()
     await with_key(harness, alice)
@@ -127,18 +131,10 @@ async def test_three_sms_are_pushed_three_times_never_more_even_across_a_restart
         await harness.services.rent_watcher.tick()
         await harness.services.notifier.drain()
     # The bot restarts; the third SMS comes while it is down.
-    await harness.application.shutdown()
-    await close_application(harness.services)
+    await stop_bot(harness)
     harness.sandbox.advance(30)
     harness.sandbox.deliver_rent_sms(rent_id, "Third 333", phone_from="BankA")
-    application, services = await build_application(
-        harness.settings,
-        bot_base_url=harness.telegram.bot_base_url,
-        clock=sandbox_server.sandbox.clock,
-    )
-    await application.initialize()
-    harness.telegram.state.deliver_directly(process_with(application))
-    harness.application, harness.services = application, services
+    services = await start_bot(harness)
     for _ in range(3):
         await services.rent_watcher.tick()
         await services.notifier.drain()
@@ -230,22 +226,12 @@ async def test_extend_past_the_maximum_is_refused_with_the_limit(harness: Harnes
     assert "longer than the provider allows" in text and "8 more hours" in text, text
 
 
-async def test_buttons_work_after_a_restart(
-    harness: Harness, sandbox_server: SandboxServer
-) -> None:
+async def test_buttons_work_after_a_restart(harness: Harness) -> None:
     alice = harness.user()
     await with_key(harness, alice)
     rent = await rent_one(harness, alice)
-    await harness.application.shutdown()
-    await close_application(harness.services)
-    application, services = await build_application(
-        harness.settings,
-        bot_base_url=harness.telegram.bot_base_url,
-        clock=sandbox_server.sandbox.clock,
-    )
-    await application.initialize()
-    harness.telegram.state.deliver_directly(process_with(application))
-    harness.application, harness.services = application, services
+    await stop_bot(harness)
+    services = await start_bot(harness)
     await alice.press("✅ Finish")
     row = await services.rents.get(rent.ledger_id)
     assert row is not None and row.state is RentState.FINISHED
@@ -465,10 +451,7 @@ async def test_renting_puts_the_api_key_in_no_log_database_or_telegram_call(
         assert ALICE_KEY not in record.getMessage()
     calls = [str(call.params) + str(call.result) for call in harness.telegram.state.calls]
     assert not any(ALICE_KEY in text for text in calls)
-    database = Path(harness.settings.database)
-    for path in (database, Path(f"{database}-wal")):
-        if path.exists():
-            assert ALICE_KEY.encode() not in path.read_bytes()
+    assert_key_not_on_disk(harness)
 
 
 async def test_an_extension_whose_answer_was_lost_is_told_once_settled(harness: Harness) -> None:

@@ -14,33 +14,28 @@ from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
 from storage.activations import ActivationState
 from tests.bot.conftest import (
     Harness,
+    assert_key_not_on_disk,
     bot_settings,
     buy_first_offer,
     live_activations,
+    start_bot,
+    stop_bot,
     with_key,
 )
 
 
 async def test_restart_restores_watching_and_pushes_the_code_once(
-    harness: Harness, tmp_path: Path, sandbox_server: SandboxServer
+    harness: Harness, tmp_path: Path
 ) -> None:
     alice = harness.user()
     await with_key(harness, alice)
     await buy_first_offer(harness, alice)
     [activation] = await live_activations(harness)
     # The bot goes away (its in-memory state with it); the SMS arrives while it is down.
-    await harness.application.shutdown()
-    await close_application(harness.services)
+    await stop_bot(harness)
     harness.sandbox.deliver_sms(int(activation.activation_id), "Code 777999")  # type: ignore[arg-type]
 
-    application, services = await build_application(
-        harness.settings,
-        bot_base_url=harness.telegram.bot_base_url,
-        clock=sandbox_server.sandbox.clock,
-    )
-    await application.initialize()
-    harness.telegram.state.deliver_directly(process_with(application))
-    harness.application, harness.services = application, services
+    services = await start_bot(harness)
     await services.reconciler.reconcile(min_age=0)
     await harness.poll()
     await harness.poll()
@@ -170,10 +165,7 @@ async def test_the_api_key_is_in_no_log_no_database_byte_and_nothing_telegram_go
     ]
     assert not any(ALICE_KEY in text for text in sent_to_telegram)
     assert all(ALICE_KEY not in m.text for m in alice.chat() if m.from_bot)
-    database = Path(harness.settings.database)
-    for path in (database, Path(f"{database}-wal")):
-        if path.exists():
-            assert ALICE_KEY.encode() not in path.read_bytes()
+    assert_key_not_on_disk(harness)
 
 
 async def test_a_purchase_settled_later_is_reported_to_its_user(harness: Harness) -> None:
