@@ -13,6 +13,7 @@ import logging
 import re
 import socket
 from collections import defaultdict, deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final, Literal
@@ -222,6 +223,16 @@ class AccountService:
         client = ProviderClient(self._transport, resolve_endpoint(provider), key)
         self._clients[(user_id, provider)] = client
         return client
+
+    async def prime(self, pairs: Iterable[tuple[int, str]]) -> None:
+        """Readies the clients of many keys at once (one vault query per few hundred keys
+        rather than one per key): the watcher calls it before a tick polls them all."""
+        missing = [pair for pair in pairs if pair not in self._clients]
+        if not missing:
+            return
+        for (user_id, provider), key in (await self._vault.get_many(missing)).items():
+            endpoint = resolve_endpoint(provider)
+            self._clients[(user_id, provider)] = ProviderClient(self._transport, endpoint, key)
 
     async def set_key(self, user_id: int, key_text: str) -> Balance:
         """Checks a key with the user's current provider and stores it, encrypted.

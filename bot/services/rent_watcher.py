@@ -98,6 +98,7 @@ class RentWatcher:
         """Polls every live rent once; never raises for a provider's failure."""
         rows = await self._ledger.load_active()
         report = RentTickReport(rents=len(rows))
+        await self._accounts.prime({(row.user_id, row.provider) for row in rows})
         await asyncio.gather(*(self._poll(row, report) for row in rows))
         return report
 

@@ -125,6 +125,7 @@ class ActivationWatcher:
                 group = groups[key] = _Group(row.user_id, row.provider)
             group.rows.append(row)
         report = TickReport(keys=len(groups))
+        await self._accounts.prime(groups.keys())
         await asyncio.gather(*(self._poll_key(group, report) for group in groups.values()))
         live = {row.ledger_id for group in groups.values() for row in group.rows}
         for ledger_id in self._seen.keys() - live:

@@ -187,3 +187,36 @@ async def test_a_purchase_settled_later_is_reported_to_its_user(harness: Harness
     await reconcile_and_report(harness.services, min_age=0)  # nothing new: no second message
     await harness.services.notifier.drain()
     assert alice.last_bot_message().message_id == last.message_id  # type: ignore[union-attr]
+
+
+async def test_after_a_restart_the_first_tick_reads_every_key_in_one_batch(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Thousands of keys are read at once when the watcher starts, not one query each; and
+    from then on they are kept ready, so later ticks read none."""
+    from storage.vault import KeyVault
+
+    for user_id, key in ((1001, ALICE_KEY), (1002, BOB_KEY)):
+        user = harness.user(user_id, f"user{user_id}")
+        await with_key(harness, user, key)
+        await buy_first_offer(harness, user)
+    await stop_bot(harness)
+    await start_bot(harness)
+    reads: list[str] = []
+    original_get, original_many = KeyVault.get, KeyVault.get_many
+
+    async def get(self: KeyVault, user_id: int, provider: str) -> object:
+        reads.append("one")
+        return await original_get(self, user_id, provider)
+
+    async def get_many(self: KeyVault, pairs: object, **kwargs: object) -> object:
+        reads.append("many")
+        return await original_many(self, pairs, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(KeyVault, "get", get)
+    monkeypatch.setattr(KeyVault, "get_many", get_many)
+    report = await harness.services.watcher.tick()
+    assert report.keys == 2 and report.errors == 0
+    assert reads == ["many"]
+    await harness.services.watcher.tick()
+    assert reads == ["many"]  # kept ready: the second tick reads no key

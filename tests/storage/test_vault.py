@@ -169,3 +169,26 @@ async def test_rotation_counts_rows_it_cannot_read_and_leaves_them(
     # Neither A nor B is in the new keyring: both rows stay, are counted, and are logged.
     assert (report.re_encrypted, report.remaining_under_old_keys) == (0, 2)
     assert "user 1" in caplog.text and API_KEY not in caplog.text
+
+
+async def test_get_many_reads_the_readable_keys_of_many_pairs_at_once(db: Database) -> None:
+    vault = KeyVault(db, _keyring("A"))
+    for user_id in range(1, 6):
+        await vault.put(user_id, "sms-activate", Secret(f"key-of-{user_id}"))
+    await vault.put(1, "herosms", Secret("hero-key"))
+    # User 5's ciphertext copied over user 4's: stored, but not readable as user 4's key.
+    await _set_envelope(db, 4, "sms-activate", await _envelope(db, 5, "sms-activate"))
+    pairs = [(u, "sms-activate") for u in range(1, 8)] + [(1, "herosms"), (2, "herosms")]
+
+    found = await vault.get_many(pairs, chunk=2)  # several queries, one result
+
+    assert found == {
+        (1, "sms-activate"): Secret("key-of-1"),
+        (2, "sms-activate"): Secret("key-of-2"),
+        (3, "sms-activate"): Secret("key-of-3"),
+        (5, "sms-activate"): Secret("key-of-5"),
+        (1, "herosms"): Secret("hero-key"),
+    }
+    with pytest.raises(VaultKeyUnreadable):  # get() still says why user 4's is missing
+        await vault.get(4, "sms-activate")
+    assert await vault.get_many([]) == {}
