@@ -15,7 +15,6 @@ the provider still runs after its old end date was extended; one that ended ther
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from bot.clock import Clock
 from bot.provider import NotFoundError, ProviderClient, ProviderError
 from bot.provider.models import RentState as ProviderRentState
 from bot.services.accounts import AccountError, AccountService
+from bot.services.polling import KeyHealth, tick_every
 from bot.services.recorder import Recorder
 from bot.services.rents import apply_status
 from storage.db import Database
@@ -50,12 +50,6 @@ class RentTickReport:
     ended: int = 0
     reminders: int = 0
     errors: int = 0
-
-
-@dataclass(slots=True)
-class _KeyHealth:
-    failures: int = 0
-    skip_until: float = 0.0
 
 
 class RentWatcher:
@@ -92,7 +86,7 @@ class RentWatcher:
         self._clock = clock
         self._semaphore = asyncio.Semaphore(concurrency)
         self._remind_before = remind_before
-        self._health: defaultdict[tuple[int, str], _KeyHealth] = defaultdict(_KeyHealth)
+        self._health: defaultdict[tuple[int, str], KeyHealth] = defaultdict(KeyHealth)
 
     async def tick(self) -> RentTickReport:
         """Polls every live rent once; never raises for a provider's failure."""
@@ -104,20 +98,11 @@ class RentWatcher:
 
     async def run(self, interval: float, stop: asyncio.Event) -> None:
         """Ticks every ``interval`` seconds (start to start) until ``stop`` is set."""
-        loop = asyncio.get_running_loop()
-        while not stop.is_set():
-            started = loop.time()
-            try:
-                await self.tick()
-            except Exception:  # a bug or a database error must not stop the watching
-                log.exception("rent watcher tick failed")
-            remaining = max(0.0, interval - (loop.time() - started))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=remaining)
+        await tick_every(self.tick, interval, stop, name="rent watcher")
 
     async def _poll(self, row: WatchedRent, report: RentTickReport) -> None:
         health = self._health[(row.user_id, row.provider)]
-        if health.skip_until > self._clock.now():
+        if health.resting(self._clock.now()):
             return
         async with self._semaphore:
             try:
@@ -130,9 +115,7 @@ class RentWatcher:
                 await self._check(client, row, report)
             except ProviderError as error:
                 report.errors += 1
-                health.failures += 1
-                # Back off a failing key (a provider that is down, or throttling it).
-                health.skip_until = self._clock.now() + min(60.0, 2.0**health.failures)
+                health.failed(self._clock.now())
                 log.warning(
                     "rent poll of user %s on %r failed (%s)",
                     row.user_id,
@@ -140,7 +123,7 @@ class RentWatcher:
                     type(error).__name__,
                 )
             else:
-                health.failures = 0
+                health.recovered()
 
     async def _check(
         self, client: ProviderClient, row: WatchedRent, report: RentTickReport

@@ -15,7 +15,6 @@ is a request to the provider, whose answer decides.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from collections import defaultdict
@@ -34,6 +33,7 @@ from bot.provider import (
 )
 from bot.provider.models import ActivationAction, ActiveActivation, StatusChange, StatusKind
 from bot.services.accounts import AccountError, AccountService
+from bot.services.polling import KeyHealth, tick_every
 from bot.services.recorder import Recorder
 from storage.activations import ActivationLedger, ActivationState
 from storage.records import WatchedActivation
@@ -56,9 +56,7 @@ class TickReport:
 
 
 @dataclass(slots=True)
-class _KeyHealth:
-    failures: int = 0
-    skip_until: float = 0.0
+class _KeyHealth(KeyHealth):
     has_list_action: bool = True
 
 
@@ -136,20 +134,11 @@ class ActivationWatcher:
 
     async def run(self, interval: float, stop: asyncio.Event) -> None:
         """Ticks every ``interval`` seconds (start to start) until ``stop`` is set."""
-        loop = asyncio.get_running_loop()
-        while not stop.is_set():
-            started = loop.time()
-            try:
-                await self.tick()
-            except Exception:  # a bug or a database error must not stop the watching
-                log.exception("watcher tick failed")
-            remaining = max(0.0, interval - (loop.time() - started))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=remaining)
+        await tick_every(self.tick, interval, stop, name="watcher")
 
     async def _poll_key(self, group: _Group, report: TickReport) -> None:
         health = self._health[(group.user_id, group.provider)]
-        if health.skip_until > self._clock.now():
+        if health.resting(self._clock.now()):
             return
         async with self._semaphore:
             if self._jitter:
@@ -164,9 +153,7 @@ class ActivationWatcher:
                 await self._check_key(client, group.rows, health, report)
             except ProviderError as error:
                 report.errors += 1
-                health.failures += 1
-                # Back off a failing key (a provider that is down, or throttling it).
-                health.skip_until = self._clock.now() + min(60.0, 2.0**health.failures)
+                health.failed(self._clock.now())
                 log.warning(
                     "poll of user %s on %r failed (%s)",
                     group.user_id,
@@ -174,7 +161,7 @@ class ActivationWatcher:
                     type(error).__name__,
                 )
             else:
-                health.failures = 0
+                health.recovered()
 
     async def _check_key(
         self,
