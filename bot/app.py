@@ -221,6 +221,7 @@ async def _wire(
             host=host,
             port=port,
             rents=rents,
+            public_url=settings.webhook_public_url,
         )
     bot_data: BotData = application.bot_data
     bot_data.services = services

@@ -47,6 +47,8 @@ class Settings:
         webhook_secret: turns the provider-webhook receiver on; the secret path part.
         webhook_listen: where the receiver listens.
         custom_providers: which provider URLs users may set: off, public or any.
+        webhook_public_url: the receiver's address as the provider reaches it (behind a
+            reverse proxy), or None for ``http://`` + webhook_listen.
         provider_timeout: seconds a provider call may take to answer before its outcome is
             unknown (a paid call is then reconciled, a read-only one retried).
     """
@@ -62,6 +64,7 @@ class Settings:
     webhook_secret: Secret | None = None
     webhook_listen: tuple[str, int] = ("127.0.0.1", 8090)
     custom_providers: Literal["off", "public", "any"] = "public"
+    webhook_public_url: str | None = None
     provider_timeout: float = DEFAULT_PROVIDER_TIMEOUT
 
     @classmethod
@@ -87,6 +90,7 @@ class Settings:
             webhook_secret=_webhook_secret(webhook_secret),
             webhook_listen=_listen(env),
             custom_providers=_custom_providers(env),
+            webhook_public_url=_public_url(env),
             provider_timeout=_provider_timeout(env),
         )
 
@@ -177,6 +181,25 @@ def _webhook_secret(value: str) -> Secret | None:
     if len(value) < 16 or not value.replace("-", "").replace("_", "").isalnum():
         raise ConfigError("SMSBOT_WEBHOOK_SECRET must be 16+ letters, digits, '-' or '_'")
     return Secret(value)
+
+
+def _public_url(env: Mapping[str, str]) -> str | None:
+    raw = env.get("SMSBOT_WEBHOOK_PUBLIC_URL", "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or parts.username
+        or parts.password
+    ):
+        raise ConfigError(
+            "SMSBOT_WEBHOOK_PUBLIC_URL must be an http(s) URL with no query or credentials"
+        )
+    return raw.rstrip("/")
 
 
 def _listen(env: Mapping[str, str]) -> tuple[str, int]:

@@ -50,6 +50,8 @@ class WebhookReceiver:
         secret: the path secret.
         host: the address to bind.
         port: the port to bind (0: any free port).
+        public_url: the receiver's root as the provider reaches it (a reverse proxy), if not
+            ``http://host:port``.
         rents: to find the live rent a rent push is about (None: rent pushes are refused).
     """
 
@@ -63,6 +65,7 @@ class WebhookReceiver:
         host: str = "127.0.0.1",
         port: int = 8090,
         rents: RentLedger | None = None,
+        public_url: str | None = None,
     ) -> None:
         self._ledger = ledger
         self._rents = rents
@@ -70,6 +73,7 @@ class WebhookReceiver:
         self._clients = clients
         self._secret = secret
         self._host = host
+        self._public_url = public_url
         self._port = port
         self._runner: web.AppRunner | None = None
         self.port = port
@@ -77,12 +81,17 @@ class WebhookReceiver:
     @property
     def url(self) -> str:
         """Where the provider must POST (holds the secret: show it to the operator only)."""
-        return f"http://{self._host}:{self.port}/webhooks/{self._secret.reveal()}/activation"
+        return f"{self._base}/webhooks/{self._secret.reveal()}/activation"
 
     @property
     def rent_url(self) -> str:
         """Where the provider must POST a rent's SMS (sent as ``url`` on getRentNumber)."""
-        return f"http://{self._host}:{self.port}/webhooks/{self._secret.reveal()}/rent"
+        return f"{self._base}/webhooks/{self._secret.reveal()}/rent"
+
+    @property
+    def _base(self) -> str:
+        # Behind a reverse proxy the provider reaches another address than the one we bind.
+        return self._public_url or f"http://{self._host}:{self.port}"
 
     async def start(self) -> None:
         app = web.Application(client_max_size=64 * 1024)

@@ -16,3 +16,12 @@ def test_the_provider_timeout_defaults_and_can_be_set() -> None:
 def test_a_bad_provider_timeout_names_its_variable(value: str) -> None:
     with pytest.raises(ConfigError, match="SMSBOT_PROVIDER_TIMEOUT"):
         Settings.from_env({"SMSBOT_PROVIDER_TIMEOUT": value})
+
+
+def test_the_webhook_public_url_is_optional_and_checked() -> None:
+    assert Settings.from_env({}).webhook_public_url is None
+    env = {"SMSBOT_WEBHOOK_PUBLIC_URL": "https://bot.example.test/hooks/"}
+    assert Settings.from_env(env).webhook_public_url == "https://bot.example.test/hooks"
+    for bad in ("bot.example.test", "ftp://x/", "https://u:p@x/", "https://x/?token=1"):
+        with pytest.raises(ConfigError, match="SMSBOT_WEBHOOK_PUBLIC_URL"):
+            Settings.from_env({"SMSBOT_WEBHOOK_PUBLIC_URL": bad})

@@ -3,26 +3,36 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import httpx
 import pytest
 
-from bot.app import reconcile_and_report
-from bot.fake_telegram import FakeUser
+from bot.app import (
+    build_application,
+    close_application,
+    reconcile_and_report,
+    start_background,
+    stop_background,
+)
+from bot.fake_telegram import FakeTelegramServer, FakeUser
 from bot.fake_telegram.driver import VisibleMessage
+from bot.fake_telegram.ptb import process_with
 from bot.keyboards import RentButton
+from bot.provider.sandbox import SandboxServer
 from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
 from bot.rent_views import when
 from storage.rents import Rent, RentState
 from tests.bot.conftest import (
     Harness,
     assert_key_not_on_disk,
+    bot_settings,
     provider_calls,
     start_bot,
     stop_bot,
     with_key,
 )
-from tests.bot.test_webhooks import hooked
+from tests.bot.test_webhooks import SECRET, hooked
 
 __all__ = ["hooked"]  # a fixture: the bot with its webhook receiver and background tasks
 
@@ -474,3 +484,34 @@ async def test_an_extension_whose_answer_was_lost_is_told_once_settled(harness: 
     assert row is not None and row.end_date == rent.end_date + 12 * 3600  # type: ignore[operator]
     card = next(m for m in alice.chat() if m.message_id == card_id)
     assert when(row.end_date) in card.text
+
+
+async def test_behind_a_reverse_proxy_a_rent_passes_the_public_webhook_url(
+    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer
+) -> None:
+    """The provider cannot reach the address the receiver binds (127.0.0.1 here); the
+    operator's public URL is what goes out as ``url`` on getRentNumber."""
+    settings = bot_settings(
+        tmp_path,
+        sandbox_server.url,
+        SMSBOT_WEBHOOK_SECRET=SECRET,
+        SMSBOT_WEBHOOK_LISTEN="127.0.0.1:0",
+        SMSBOT_WEBHOOK_PUBLIC_URL="https://bot.example.test/smsbot/",
+    )
+    application, services = await build_application(
+        settings, bot_base_url=telegram.bot_base_url, clock=sandbox_server.sandbox.clock
+    )
+    await application.initialize()
+    telegram.state.deliver_directly(process_with(application))
+    await start_background(application, services)
+    harness = Harness(application, services, telegram, sandbox_server.sandbox, settings)
+    try:
+        alice = harness.user()
+        await with_key(harness, alice)
+        await rent_one(harness, alice)
+        [call] = [r for r in harness.sandbox.request_log if r.action == "getRentNumber"]
+        assert call.params.get("url") == f"https://bot.example.test/smsbot/webhooks/{SECRET}/rent"
+    finally:
+        await stop_background(services)
+        await application.shutdown()
+        await close_application(services)
