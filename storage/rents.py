@@ -352,6 +352,15 @@ class RentLedger:
         )
         return [rent_from_row(row) for row in rows]
 
+    async def rented_count(self, user_id: int) -> int:
+        """How many numbers the user ever rented (every row past its intent)."""
+        row = await self._db.fetchone(
+            "SELECT COUNT(*) FROM rents WHERE user_id = ?"
+            " AND state NOT IN ('intent', 'unknown', 'failed')",
+            (user_id,),
+        )
+        return int(row[0]) if row is not None else 0
+
     async def spending_total(self, user_id: int, *, provider: str | None = None) -> Decimal:
         """What the user paid for rents: confirmed rents not cancelled (a cancel refunds), plus
         confirmed extensions. Rents confirmed by the Reconciler have no known cost and add 0.

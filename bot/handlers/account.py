@@ -13,9 +13,11 @@ from bot.handlers.common import renderer, send, services, show, user_id
 from bot.keyboards import ExtraOffer, HistoryPage
 from bot.provider import ProviderError
 from bot.rendering import Html, Renderer, Screen
+from bot.rent_views import rent_service_name
 from bot.services.accounts import AccountError, KeyNeedsReentryError
 from bot.views import service_name
 from storage.activations import ActivationState
+from storage.rents import RentState
 
 _HISTORY_PAGE = 10
 _STATE_WORDS = {
@@ -23,6 +25,13 @@ _STATE_WORDS = {
     ActivationState.CANCELLED: "history-state-cancelled",
     ActivationState.EXPIRED: "history-state-expired",
 }
+_RENT_STATE_WORDS = {
+    RentState.ACTIVE: "history-state-active",
+    RentState.FINISHED: "history-state-finished",
+    RentState.CANCELLED: "history-state-cancelled",
+    RentState.EXPIRED: "history-state-expired",
+}
+_RENTS_SHOWN = 10
 
 
 async def balance(update: Update, context: Context) -> None:
@@ -76,7 +85,8 @@ async def _history_screen(context: Context, render: Renderer, user: int, page: i
     ledger = services(context).activations
     # One row more than shown tells whether an older page exists.
     rows = await ledger.history(user, limit=_HISTORY_PAGE + 1, offset=page * _HISTORY_PAGE)
-    if not rows and page == 0:
+    rent_lines = await _rent_lines(context, render, user) if page == 0 else []
+    if not rows and not rent_lines and page == 0:
         return Screen(render("history-empty"))
     more, rows = len(rows) > _HISTORY_PAGE, rows[:_HISTORY_PAGE]
     lines = [render("history-page", page=page + 1)] if page else []
@@ -94,6 +104,7 @@ async def _history_screen(context: Context, render: Renderer, user: int, page: i
     total = await ledger.spending_total(user)
     count = await ledger.bought_count(user)
     lines.append(render("history-total", count=count, total=render.money(total)))
+    lines += rent_lines
     buttons = [
         [
             render.button(
@@ -118,6 +129,35 @@ async def _history_screen(context: Context, render: Renderer, user: int, page: i
     if navigation:
         buttons.append(navigation)
     return Screen(Html("\n".join(lines)), InlineKeyboardMarkup(buttons) if buttons else None)
+
+
+async def _rent_lines(context: Context, render: Renderer, user: int) -> list[Html]:
+    """The newest rents and what rents cost in all, under the activations (first page only)."""
+    rents = services(context).rents
+    rows = [
+        row
+        for row in await rents.history(user, limit=_RENTS_SHOWN + 20)
+        if row.state in _RENT_STATE_WORDS
+    ][:_RENTS_SHOWN]
+    if not rows:
+        return []
+    lines = [render("history-rents-header")]
+    lines += [
+        render(
+            "history-rent-line",
+            date=datetime.fromtimestamp(row.created_at, tz=UTC).strftime("%Y-%m-%d"),
+            service=rent_service_name(row, render),
+            phone=row.phone or "—",
+            hours=row.hours,
+            cost=render.money(row.cost),
+            state=render(_RENT_STATE_WORDS[row.state]),
+        )
+        for row in rows
+    ]
+    total = await rents.spending_total(user)
+    count = await rents.rented_count(user)
+    lines.append(render("history-rent-total", count=count, total=render.money(total)))
+    return lines
 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]

@@ -72,3 +72,11 @@ rent-reconciled-rented = ✅ The provider confirmed your earlier rent:
 rent-reconciled-not-rented = ↩️ Your earlier rent of { $service } did not go through: nothing was charged.
 rent-extension-settled = ✅ The provider confirms your extension: <code>+{ $phone }</code> is rented until <b>{ $end }</b>.
 rent-extension-not-made = ↩️ Your extension of <code>+{ $phone }</code> did not go through: nothing was charged for it.
+
+## /history: the rents under the activations
+history-rents-header = <b>Rents</b>
+history-rent-line = { $date } · { $service } · <code>+{ $phone }</code> · { $hours } h · { $cost } · { $state }
+history-rent-total = { $count ->
+        [one] { $count } rent
+       *[other] { $count } rents
+    }, spent in all: <b>{ $total }</b>

@@ -72,3 +72,11 @@ rent-reconciled-rented = ✅ El proveedor confirmó tu alquiler anterior:
 rent-reconciled-not-rented = ↩️ Tu alquiler anterior de { $service } no se realizó: no se cobró nada.
 rent-extension-settled = ✅ El proveedor confirma la prolongación: <code>+{ $phone }</code> está alquilado hasta <b>{ $end }</b>.
 rent-extension-not-made = ↩️ La prolongación de <code>+{ $phone }</code> no se realizó: no se cobró nada por ella.
+
+## /history: the rents under the activations
+history-rents-header = <b>Alquileres</b>
+history-rent-line = { $date } · { $service } · <code>+{ $phone }</code> · { $hours } h · { $cost } · { $state }
+history-rent-total = { $count ->
+        [one] { $count } alquiler
+       *[other] { $count } alquileres
+    }, gastado en total: <b>{ $total }</b>

@@ -72,3 +72,12 @@ rent-reconciled-rented = ✅ Провайдер подтвердил вашу п
 rent-reconciled-not-rented = ↩️ Прошлая аренда ({ $service }) не состоялась: деньги не списаны.
 rent-extension-settled = ✅ Провайдер подтвердил продление: <code>+{ $phone }</code> арендован до <b>{ $end }</b>.
 rent-extension-not-made = ↩️ Продление <code>+{ $phone }</code> не состоялось: за него ничего не списано.
+
+## /history: the rents under the activations
+history-rents-header = <b>Аренда</b>
+history-rent-line = { $date } · { $service } · <code>+{ $phone }</code> · { $hours } ч · { $cost } · { $state }
+history-rent-total = { $count ->
+        [one] { $count } аренда
+        [few] { $count } аренды
+       *[many] { $count } аренд
+    }, потрачено всего: <b>{ $total }</b>

@@ -515,3 +515,18 @@ async def test_behind_a_reverse_proxy_a_rent_passes_the_public_webhook_url(
         await stop_background(services)
         await application.shutdown()
         await close_application(services)
+
+
+async def test_history_lists_rents_under_the_activations_with_their_cost(
+    harness: Harness,
+) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    rent = await rent_one(harness, alice)
+    await alice.press("✅ Finish")
+    await alice.send_text("/history")
+    page = alice.last_bot_message()
+    assert page is not None and "No past numbers yet" not in page.text, alice.transcript()
+    assert "Rents" in page.text and f"+{rent.phone}" in page.text and "4 h" in page.text
+    assert rent.cost is not None and f"1 rent, spent in all: {rent.cost:.2f}" in page.text
+    assert "finished" in page.text
