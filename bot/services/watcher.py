@@ -76,11 +76,13 @@ class ActivationWatcher:
         accounts: builds each key's client.
         recorder: writes codes and endings with their events.
         clock: the source of "now".
-        concurrency: keys polled at once. 8: bench/client.py shows httpx's pool peaking
-            around 8 requests in flight and slowing down past 16.
+        concurrency: keys polled at once. It is also the pacing: no provider ever sees more
+            than this many of our requests in flight, and 2,000 keys are spread over about a
+            second of the tick (bench/push.py), well inside a 3 s interval.
         expiry_margin: seconds before the deadline at which a codeless activation is cancelled.
-        jitter: the largest random delay, in seconds, before polling a key, so thousands of
-            keys do not hit a provider in the same millisecond.
+        jitter: the largest random delay, in seconds, before polling a key, to spread keys
+            further where a provider wants it; off by default, since it adds to every
+            code's delay.
     """
 
     def __init__(
@@ -140,9 +142,10 @@ class ActivationWatcher:
         health = self._health[(group.user_id, group.provider)]
         if health.resting(self._clock.now()):
             return
+        if self._jitter:
+            # Before taking a slot: a slot held while sleeping would slow every other key.
+            await asyncio.sleep(random.uniform(0, self._jitter))
         async with self._semaphore:
-            if self._jitter:
-                await asyncio.sleep(random.uniform(0, self._jitter))
             try:
                 client = await self._accounts.client_for_provider(group.user_id, group.provider)
             except AccountError:
