@@ -301,11 +301,12 @@ class Database:
                     await self._writer.execute("PRAGMA synchronous=NORMAL")
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        """Runs a query and returns its first row (see :meth:`fetchall` for which connection)."""
-        connection = self._reading_connection()
-        async with self._guard(connection), connection.execute(sql, params) as cursor:
-            row: sqlite3.Row | None = await cursor.fetchone()
-            return row
+        """Runs a query and returns its first row (see :meth:`fetchall` for which connection).
+
+        Meant for lookups of one row (by key, or an aggregate): every row is fetched.
+        """
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         """Runs a query and returns every row.
@@ -315,8 +316,11 @@ class Database:
         committed state.
         """
         connection = self._reading_connection()
-        async with self._guard(connection), connection.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        # One trip to the connection's thread (execute, fetch and close a cursor are three):
+        # under a burst of updates the reader is the queue, and each trip also waits for a
+        # turn of the busy event loop.
+        async with self._guard(connection):
+            return list(await connection.execute_fetchall(sql, params))
 
     async def schema_version(self) -> int:
         """The schema version recorded in the file."""

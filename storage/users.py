@@ -101,6 +101,11 @@ class UserStore:
 
     async def ensure(self, user_id: int) -> User:
         """The user's row, created with defaults first if missing."""
+        # Every update asks for its user's row (for the language): a read on the reader, so
+        # a crowd of updates does not queue for the one writer to learn the row is there.
+        existing = await self.get(user_id)
+        if existing is not None:
+            return existing
         async with self._db.transaction() as tx:
             await ensure_user_row(tx, user_id, self._db.clock.now())
             row = await tx.fetchone("SELECT * FROM users WHERE user_id = ?", (user_id,))
