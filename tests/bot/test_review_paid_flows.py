@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tests.bot.conftest import Harness, live_activations, provider_calls, with_key
 from tests.bot.test_extras import AGAIN, finished_with_code
+from tests.bot.test_rent import rent_one
 
 
 async def test_an_extra_offer_confirmed_after_cancel_buys_nothing(harness: Harness) -> None:
@@ -20,3 +21,30 @@ async def test_an_extra_offer_confirmed_after_cancel_buys_nothing(harness: Harne
     assert alice.answer_for(query) is not None
     assert provider_calls(harness, "getExtraActivation") == 0
     assert await live_activations(harness) == []
+
+
+async def test_a_lost_extension_of_a_rent_that_ran_out_is_settled_not_left_open(
+    harness: Harness,
+) -> None:
+    """The answer to continueRentNumber is lost and the provider never extended: the rent runs
+    out at its old end. The first poll after that end must not leave the extension open
+    forever (the rent is no longer watched once its end is recorded)."""
+    alice = harness.user()
+    await with_key(harness, alice)
+    rent = await rent_one(harness, alice)
+    harness.sandbox.inject_fault("continueRentNumber", "drop", count=1)
+    await alice.press("➕ Extend")
+    await alice.press("12 h")
+    await alice.press_button(alice.last_bot_message().keyboard[0][0])  # type: ignore[union-attr]
+    assert "did not answer clearly" in alice.last_bot_message().text, alice.transcript()  # type: ignore[union-attr]
+    assert rent.end_date is not None
+    harness.sandbox.advance(rent.end_date - harness.sandbox.clock.now() + 10)
+    await harness.services.rent_watcher.tick()
+    harness.sandbox.advance(600)
+    await harness.services.rent_watcher.tick()
+    await harness.services.notifier.drain()
+    assert await harness.services.rents.open_extensions(rent.ledger_id) == []
+    [extension] = await harness.services.rents.extensions(rent.ledger_id)
+    assert extension.state != "confirmed"
+    assert provider_calls(harness, "continueRentNumber") == 1
+    assert any("did not go through" in m.text for m in alice.chat()), alice.transcript()
