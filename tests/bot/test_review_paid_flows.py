@@ -48,3 +48,19 @@ async def test_a_lost_extension_of_a_rent_that_ran_out_is_settled_not_left_open(
     assert extension.state != "confirmed"
     assert provider_calls(harness, "continueRentNumber") == 1
     assert any("did not go through" in m.text for m in alice.chat()), alice.transcript()
+
+
+async def test_malformed_confirm_buttons_are_stale_not_errors(harness: Harness) -> None:
+    """A confirm button of a known kind but malformed data (no token, a token too many) is an
+    old or forged button: it says so, and nothing fails."""
+    alice = harness.user()
+    await with_key(harness, alice)
+    await alice.send_text("/start")
+    message_id = alice.last_bot_message().message_id  # type: ignore[union-attr]
+    stale = harness.services.translator.t("en", "press-stale")
+    malformed = ("cb", "cb:a:b", "rc", "mk:a:b", "xc", "xb", "rx:a:b", "ra:finish:x", "rh:1")
+    malformed += ("xe:x", "xa:1", "xv", "xo:x:y")
+    for data in malformed:
+        query = await alice.press_data(data, message_id)
+        answer = alice.answer_for(query)
+        assert answer is not None and answer.text == stale, (data, answer)
