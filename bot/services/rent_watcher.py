@@ -97,6 +97,11 @@ class RentWatcher:
         report = RentTickReport(rents=len(rows))
         await self._accounts.prime({(row.user_id, row.provider) for row in rows})
         await asyncio.gather(*(self._poll(row, report) for row in rows))
+        # A rent's end may be learnt outside a poll (a press asked the provider): an extension
+        # lost on a rent that then ran out was not made, and is settled here (also after a
+        # restart), since the rent is no longer polled.
+        for ended in await self._ledger.expired_with_open_extensions():
+            await self._settle_lost_extensions(ended, False, self._clock.now())
         return report
 
     async def run(self, interval: float, stop: asyncio.Event) -> None:

@@ -64,3 +64,32 @@ async def test_malformed_confirm_buttons_are_stale_not_errors(harness: Harness) 
         query = await alice.press_data(data, message_id)
         answer = alice.answer_for(query)
         assert answer is not None and answer.text == stale, (data, answer)
+
+
+async def test_a_lost_extension_is_settled_when_a_press_found_the_rent_ran_out(
+    harness: Harness,
+) -> None:
+    """As above, but the rent's end is first learnt from a press (a new extension's price is
+    refused with RENT_DIE), not from a poll: the lost extension is settled all the same."""
+    alice = harness.user()
+    await with_key(harness, alice)
+    rent = await rent_one(harness, alice)
+    harness.sandbox.inject_fault("continueRentNumber", "drop", count=1)
+    await alice.press("➕ Extend")
+    hours = alice.last_bot_message()
+    assert hours is not None
+    await alice.press("12 h", hours.message_id)
+    await alice.press_button(alice.last_bot_message().keyboard[0][0])  # type: ignore[union-attr]
+    assert "did not answer clearly" in alice.last_bot_message().text, alice.transcript()  # type: ignore[union-attr]
+    assert rent.end_date is not None
+    harness.sandbox.advance(rent.end_date - harness.sandbox.clock.now() + 10)
+    await alice.press("➕ Extend", rent.message_id)
+    await alice.press("4 h")
+    row = await harness.services.rents.get(rent.ledger_id)
+    assert row is not None and row.state.value == "expired", alice.transcript()
+    harness.sandbox.advance(600)
+    await harness.services.rent_watcher.tick()
+    await harness.services.notifier.drain()
+    assert await harness.services.rents.open_extensions(rent.ledger_id) == []
+    assert any("did not go through" in m.text for m in alice.chat()), alice.transcript()
+    assert provider_calls(harness, "continueRentNumber") == 1
