@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
+import httpx
+
 from tests.bot.conftest import Harness, live_activations, provider_calls, with_key
 from tests.bot.test_extras import AGAIN, finished_with_code
-from tests.bot.test_rent import rent_one
+from tests.bot.test_rent import rent_one, walk_to_rent_confirm
+from tests.bot.test_webhooks import hooked
+
+__all__ = ["hooked"]  # a fixture: the bot with its webhook receiver
 
 
 async def test_an_extra_offer_confirmed_after_cancel_buys_nothing(harness: Harness) -> None:
@@ -93,3 +100,44 @@ async def test_a_lost_extension_is_settled_when_a_press_found_the_rent_ran_out(
     assert await harness.services.rents.open_extensions(rent.ledger_id) == []
     assert any("did not go through" in m.text for m in alice.chat()), alice.transcript()
     assert provider_calls(harness, "continueRentNumber") == 1
+
+
+_OUT_OF_RANGE = 99999999999999999  # Unix seconds no datetime holds
+
+
+async def test_a_rent_reply_with_an_impossible_end_date_is_reconciled_not_an_error(
+    harness: Harness,
+) -> None:
+    """Garbage in a paid call's reply is an unknown outcome (reconciled at once), never an
+    unhandled error that leaves the intent for later and the user with "something went wrong"."""
+    alice = harness.user()
+    await with_key(harness, alice)
+    confirm = await walk_to_rent_confirm(harness, alice)
+    reply = {"status": "success", "phone": {"id": 1, "endDate": _OUT_OF_RANGE, "number": "7999"}}
+    harness.sandbox.inject_fault("getRentNumber", "reply", body=json.dumps(reply))
+    query = await alice.press_button(confirm.keyboard[0][0])
+    assert provider_calls(harness, "getRentNumber") == 1
+    assert provider_calls(harness, "getRentList") == 1, alice.transcript()
+    generic = harness.services.translator.t("en", "error-generic")
+    answer = alice.answer_for(query)
+    assert answer is not None and answer.text != generic
+    assert generic not in alice.transcript()
+    assert await harness.services.rents.pending_intents() == []
+
+
+async def test_a_push_with_an_impossible_time_is_refused_not_a_server_error(
+    hooked: Harness,
+) -> None:
+    assert hooked.services.webhooks is not None
+    async with httpx.AsyncClient() as client:
+        answer = await client.post(
+            hooked.services.webhooks.url,
+            json={
+                "activationId": 1,
+                "service": "tg",
+                "text": "1",
+                "code": "1",
+                "receivedAt": _OUT_OF_RANGE,
+            },
+        )
+    assert answer.status_code in (200, 400)

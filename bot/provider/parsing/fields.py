@@ -135,7 +135,11 @@ def parse_time(value: object) -> datetime | None:
     if value in (None, "", 0):
         return None
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
-        return datetime.fromtimestamp(float(value), tz=UTC)
+        try:
+            return datetime.fromtimestamp(float(value), tz=UTC)
+        except (OverflowError, OSError):
+            # Out of the platform's range: garbage, told as such (not an OSError upstream).
+            raise ShapeError from None
     if not isinstance(value, str):
         raise ShapeError
     parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
