@@ -6,7 +6,13 @@ import json
 
 import httpx
 
-from tests.bot.conftest import Harness, live_activations, provider_calls, with_key
+from tests.bot.conftest import (
+    Harness,
+    live_activations,
+    provider_calls,
+    walk_to_confirm,
+    with_key,
+)
 from tests.bot.test_extras import AGAIN, finished_with_code
 from tests.bot.test_rent import rent_one, walk_to_rent_confirm
 from tests.bot.test_webhooks import hooked
@@ -141,3 +147,22 @@ async def test_a_push_with_an_impossible_time_is_refused_not_a_server_error(
             },
         )
     assert answer.status_code in (200, 400)
+
+
+async def test_a_purchase_reply_of_the_wrong_json_shape_is_reconciled_not_an_error(
+    harness: Harness,
+) -> None:
+    """A JSON list where getNumberV2 answers an object: the outcome is unknown (reconciled at
+    once, nothing bought twice), not an AttributeError that leaves the intent unjudged."""
+    alice = harness.user()
+    await with_key(harness, alice)
+    confirm = await walk_to_confirm(harness, alice)
+    harness.sandbox.inject_fault("getNumberV2", "reply", body='[{"activationId": 1}]')
+    query = await alice.press(confirm.buttons[0][0])
+    generic = harness.services.translator.t("en", "error-generic")
+    answer = alice.answer_for(query)
+    assert answer is not None and answer.text != generic
+    assert provider_calls(harness, "getActiveActivations") == 1, alice.transcript()
+    assert provider_calls(harness, "getNumberV2") + provider_calls(harness, "getNumber") == 1
+    assert await harness.services.activations.pending_intents() == []
+    assert generic not in alice.transcript()

@@ -23,7 +23,15 @@ def reply_parser(fn: Callable[[RawReply], T]) -> Callable[[RawReply], T]:
     def wrapped(reply: RawReply) -> T:
         try:
             return fn(reply)
-        except (ShapeError, KeyError, IndexError, TypeError, ValueError, InvalidOperation):
+        except (
+            ShapeError,
+            KeyError,
+            IndexError,
+            TypeError,
+            ValueError,
+            AttributeError,  # a list or a string where an object was expected
+            InvalidOperation,
+        ):
             action = fn.__name__.removeprefix("parse_")
             raise unexpected(reply, f"unexpected reply ({action})") from None
 
