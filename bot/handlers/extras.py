@@ -31,6 +31,7 @@ from bot.handlers.common import (
     user_id,
 )
 from bot.handlers.drafts import claim_confirm, new_token
+from bot.handlers.pickers import fits
 from bot.keyboards import (
     AdditionalConfirm,
     AdditionalOffer,
@@ -305,6 +306,10 @@ async def additional_offer(update: Update, context: Context) -> None:
     except (NotYoursError, AccountError, ProviderError) as error:
         await query.answer(refusal(render, error), show_alert=True)
         return
+    # A code a button cannot carry is left out, as in every picker (it could not be sent back).
+    choices = [
+        c for c in choices if fits(AdditionalOffer(pick.ledger_id, c[0], 0), "the added services")
+    ]
     names = dict(choices)
     if pick.service and pick.service not in names:
         await query.answer(render("press-stale"))

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import httpx
+import pytest
 
+from bot.keyboards import AdditionalOffer
 from tests.bot.conftest import (
     Harness,
+    buy_first_offer,
     live_activations,
     provider_calls,
     walk_to_confirm,
@@ -166,3 +170,25 @@ async def test_a_purchase_reply_of_the_wrong_json_shape_is_reconciled_not_an_err
     assert provider_calls(harness, "getNumberV2") + provider_calls(harness, "getNumber") == 1
     assert await harness.services.activations.pending_intents() == []
     assert generic not in alice.transcript()
+
+
+async def test_an_added_service_code_that_fits_no_button_is_left_out_not_an_error(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A provider's service code a button cannot carry (a ':' in it) is left out of the added
+    service picker, as in every other picker; the others are still offered."""
+    alice = harness.user()
+    await with_key(harness, alice)
+    await buy_first_offer(harness, alice)
+    [row] = await live_activations(harness)
+    harness.sandbox.inject_fault("getNumbersStatus", "reply", body='{"a:b_1": 5, "vk_1": 3}')
+    query = await alice.press_data(AdditionalOffer(row.ledger_id, "", 0).pack(), row.message_id)
+    answer = alice.answer_for(query)
+    assert answer is not None and answer.text != harness.services.translator.t(
+        "en", "error-generic"
+    )
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    picker = alice.last_bot_message()
+    assert picker is not None and picker.buttons and picker.buttons[0] == ["VKontakte"], (
+        alice.transcript()
+    )
