@@ -192,3 +192,42 @@ async def test_an_added_service_code_that_fits_no_button_is_left_out_not_an_erro
     assert picker is not None and picker.buttons and picker.buttons[0] == ["VKontakte"], (
         alice.transcript()
     )
+
+
+async def test_confirms_older_than_ten_minutes_buy_nothing(harness: Harness) -> None:
+    """A confirm screen's price holds ten minutes: a later press asks for a fresh screen."""
+    alice = harness.user()
+    await with_key(harness, alice)
+    t = harness.services.translator.t
+
+    async def press_late(button_data: str, message_id: int, expired: str) -> None:
+        harness.sandbox.advance(601)
+        query = await alice.press_data(button_data, message_id)
+        answer = alice.answer_for(query)
+        assert answer is not None and answer.text == t("en", expired), (expired, answer)
+
+    confirm = await walk_to_confirm(harness, alice)
+    await press_late(
+        confirm.keyboard[0][0].callback_data or "", confirm.message_id, "buy-expired-menu"
+    )
+    confirm = await walk_to_rent_confirm(harness, alice)
+    await press_late(
+        confirm.keyboard[0][0].callback_data or "", confirm.message_id, "rent-expired-menu"
+    )
+    assert provider_calls(harness, "getNumberV2") + provider_calls(harness, "getNumber") == 0
+    assert provider_calls(harness, "getRentNumber") == 0
+    await rent_one(harness, alice)
+    await alice.press("➕ Extend")
+    await alice.press("12 h")
+    offer = alice.last_bot_message()
+    assert offer is not None and offer.keyboard, alice.transcript()
+    await press_late(
+        offer.keyboard[0][0].callback_data or "", offer.message_id, "rent-expired-menu"
+    )
+    assert provider_calls(harness, "continueRentNumber") == 0
+    parent = await finished_with_code(harness)
+    await alice.press(AGAIN, parent.message_id)
+    offer = alice.last_bot_message()
+    assert offer is not None and "Another activation" in offer.text, alice.transcript()
+    await press_late(offer.keyboard[0][0].callback_data or "", offer.message_id, "extra-expired")
+    assert provider_calls(harness, "getExtraActivation") == 0
