@@ -17,6 +17,7 @@ from tests.bot.conftest import (
     walk_to_confirm,
     with_key,
 )
+from tests.bot.test_custom_providers import type_provider_url
 from tests.bot.test_extras import AGAIN, finished_with_code
 from tests.bot.test_rent import rent_one, walk_to_rent_confirm
 from tests.bot.test_webhooks import hooked
@@ -231,3 +232,25 @@ async def test_confirms_older_than_ten_minutes_buy_nothing(harness: Harness) -> 
     assert offer is not None and "Another activation" in offer.text, alice.transcript()
     await press_late(offer.keyboard[0][0].callback_data or "", offer.message_id, "extra-expired")
     assert provider_calls(harness, "getExtraActivation") == 0
+
+
+async def test_confirms_after_the_provider_changed_buy_nothing(harness: Harness) -> None:
+    """Prices shown for one provider are never paid at another: a confirm pressed after
+    /provider changed asks for a fresh screen."""
+    alice = harness.user()
+    await with_key(harness, alice)
+    t = harness.services.translator.t
+    for walk, expired in (
+        (walk_to_confirm, "buy-expired-menu"),
+        (walk_to_rent_confirm, "rent-expired-menu"),
+    ):
+        confirm = await walk(harness, alice)
+        await alice.send_text("/provider")
+        await alice.press("HeroSMS")
+        assert "Provider set to HeroSMS" in alice.last_bot_message().text  # type: ignore[union-attr]
+        query = await alice.press_button(confirm.keyboard[0][0])
+        answer = alice.answer_for(query)
+        assert answer is not None and answer.text == t("en", expired), (expired, answer)
+        assert "Provider set to" in await type_provider_url(alice, harness.settings.provider)
+    assert provider_calls(harness, "getNumberV2") + provider_calls(harness, "getNumber") == 0
+    assert provider_calls(harness, "getRentNumber") == 0
