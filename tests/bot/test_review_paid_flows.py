@@ -8,17 +8,21 @@ import logging
 import httpx
 import pytest
 
+from bot.app import reconcile_and_report
 from bot.keyboards import AdditionalOffer
 from tests.bot.conftest import (
     Harness,
     buy_first_offer,
     live_activations,
     provider_calls,
+    start_bot,
+    stop_bot,
     walk_to_confirm,
     with_key,
 )
 from tests.bot.test_custom_providers import type_provider_url
 from tests.bot.test_extras import AGAIN, finished_with_code
+from tests.bot.test_multi import walk_to_confirm as walk_to_multi_confirm
 from tests.bot.test_rent import rent_one, walk_to_rent_confirm
 from tests.bot.test_webhooks import hooked
 
@@ -254,3 +258,28 @@ async def test_confirms_after_the_provider_changed_buy_nothing(harness: Harness)
         assert "Provider set to" in await type_provider_url(alice, harness.settings.provider)
     assert provider_calls(harness, "getNumberV2") + provider_calls(harness, "getNumber") == 0
     assert provider_calls(harness, "getRentNumber") == 0
+
+
+async def test_a_lost_multi_purchase_is_found_after_a_restart(harness: Harness) -> None:
+    """getMultiServiceNumber sold the number but its answer was lost, and the provider could
+    not be asked at once: after a restart, start-up reconciliation finds both activations,
+    tells the user, and watches them; nothing is bought again."""
+    alice = harness.user()
+    await with_key(harness, alice)
+    confirm = await walk_to_multi_confirm(harness, alice, "Telegram", "WhatsApp")
+    harness.sandbox.inject_fault("getMultiServiceNumber", "drop", count=1, after=True)
+    harness.sandbox.inject_fault("getActiveActivations", "garbage", count=1)
+    await alice.press_button(confirm.keyboard[0][0])
+    assert await live_activations(harness) == []
+    assert len(await harness.services.activations.pending_intents()) == 2, alice.transcript()
+    await stop_bot(harness)
+    services = await start_bot(harness)
+    await reconcile_and_report(services, min_age=0)
+    await services.notifier.drain()
+    rows = await live_activations(harness)
+    assert sorted(r.service for r in rows) == ["tg", "wa"], alice.transcript()
+    assert len({r.phone for r in rows}) == 1
+    assert await services.activations.pending_intents() == []
+    assert provider_calls(harness, "getMultiServiceNumber") == 1
+    told = [m for m in alice.chat() if "confirmed your earlier purchase" in m.text]
+    assert len(told) == 2, alice.transcript()
