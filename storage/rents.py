@@ -303,6 +303,17 @@ class RentLedger:
         )
         return [extension_from_row(row) for row in rows]
 
+    async def expired_with_open_extensions(self) -> list[WatchedRent]:
+        """Rents that ran out (the provider ended them at their end date) with an extension
+        still without an outcome: that extension was not made, and nothing polls them now."""
+        rows = await self._db.fetchall(
+            "SELECT id, user_id, chat_id, message_id, provider, rent_id, phone, end_date"
+            " FROM rents WHERE state = 'expired' AND id IN"
+            " (SELECT rent FROM rent_extensions WHERE state = 'intent')"
+            " ORDER BY id"
+        )
+        return [WatchedRent(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows]
+
     async def live_by_rent_id(self, rent_id: str) -> list[WatchedRent]:
         """Active rows with this provider rent id (a push names no provider; one in practice)."""
         rows = await self._db.fetchall(

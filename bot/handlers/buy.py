@@ -18,6 +18,7 @@ from typing import Any
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.callbacks import CallbackDataError
 from bot.context import Context
 from bot.handlers.common import (
     AWAITING,
@@ -459,7 +460,11 @@ async def confirm(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     render = await renderer(update, context)
-    token = ConfirmPurchase.unpack(query.data).token
+    try:
+        token = ConfirmPurchase.unpack(query.data).token
+    except CallbackDataError:  # a forged or malformed button: nothing to buy
+        await query.answer(render("press-stale"))
+        return
     draft = draft_in(context, BUY)
     verdict = await confirm_verdict(update, context, draft, token)
     if verdict is Verdict.STALE:

@@ -31,6 +31,7 @@ from bot.handlers.common import (
     user_id,
 )
 from bot.handlers.drafts import claim_confirm, new_token
+from bot.handlers.pickers import fits
 from bot.keyboards import (
     AdditionalConfirm,
     AdditionalOffer,
@@ -52,7 +53,7 @@ from storage.activations import Activation
 
 log = logging.getLogger(__name__)
 
-_ADDITIONAL: Final = "additional"  # user_data key: the offer of an added service
+ADDITIONAL: Final = "additional"  # user_data key: the offer of an added service
 _CALL_FOR: Final = "call_for"  # user_data key: the ledger row an outgoing call is ordered for
 # The protocol's documented fixed fee for an added service (PROTOCOL.md §3.19): the provider's
 # answer does not tell the cost, and the ledger needs one for the spending total.
@@ -305,6 +306,10 @@ async def additional_offer(update: Update, context: Context) -> None:
     except (NotYoursError, AccountError, ProviderError) as error:
         await query.answer(refusal(render, error), show_alert=True)
         return
+    # A code a button cannot carry is left out, as in every picker (it could not be sent back).
+    choices = [
+        c for c in choices if fits(AdditionalOffer(pick.ledger_id, c[0], 0), "the added services")
+    ]
     names = dict(choices)
     if pick.service and pick.service not in names:
         await query.answer(render("press-stale"))
@@ -327,7 +332,7 @@ async def additional_offer(update: Update, context: Context) -> None:
         await chat.send_message(text, parse_mode="HTML", reply_markup=keyboard)
         return
     token = new_token()
-    context.user_data[_ADDITIONAL] = {
+    context.user_data[ADDITIONAL] = {
         "token": token,
         "at": svc.clock.now(),
         "parent": pick.ledger_id,
@@ -352,7 +357,7 @@ async def confirm_additional(update: Update, context: Context) -> None:
         context,
         render,
         AdditionalConfirm.unpack,
-        _ADDITIONAL,
+        ADDITIONAL,
         expired="additional-expired",
         duplicate="buy-duplicate",
         in_progress="buy-in-progress",

@@ -6,10 +6,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import Context
-from bot.handlers import rent
+from bot.handlers import extras, rent
 from bot.handlers.common import (
     AWAITING,
     BUY,
+    EXTRA,
     MULTI,
     PRICES,
     renderer,
@@ -80,7 +81,9 @@ async def cancel(update: Update, context: Context) -> None:
     left = data.pop(AWAITING, None) is not None
     left = data.pop(BUY, None) is not None or left
     left = rent.forget_drafts(data) or left
-    for flow in (PRICES, MULTI, "call_for"):  # the /prices and /multi pickers, a call's number
+    # The /prices and /multi pickers, a call's number, and the offers of another activation
+    # and of an added service (their confirm buttons must not buy after /cancel).
+    for flow in (PRICES, MULTI, "call_for", EXTRA, extras.ADDITIONAL):
         left = data.pop(flow, None) is not None or left
     await send(update, render("cancel-done" if left else "cancel-nothing"))
 

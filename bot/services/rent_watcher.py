@@ -38,6 +38,9 @@ RENT_REMINDER_EVENT: Final = "rent_reminder"
 RENT_EXTENSION_SETTLED_EVENT: Final = "rent_extension_settled"  # a lost extension's outcome
 _HOUR: Final = 3600.0
 _FORGOTTEN_AFTER: Final = 300.0  # seconds past the end date before NO_ID_RENT means "over"
+# A rent the provider reports ended within this many seconds of its end date ran out there (as
+# bot.services.rents judges an expiry): the clocks of the bot and the provider differ a little.
+_ENDED_EARLY_SLACK: Final = 120.0
 
 
 @dataclass(slots=True)
@@ -94,6 +97,11 @@ class RentWatcher:
         report = RentTickReport(rents=len(rows))
         await self._accounts.prime({(row.user_id, row.provider) for row in rows})
         await asyncio.gather(*(self._poll(row, report) for row in rows))
+        # A rent's end may be learnt outside a poll (a press asked the provider): an extension
+        # lost on a rent that then ran out was not made, and is settled here (also after a
+        # restart), since the rent is no longer polled.
+        for ended in await self._ledger.expired_with_open_extensions():
+            await self._settle_lost_extensions(ended, False, self._clock.now())
         return report
 
     async def run(self, interval: float, stop: asyncio.Event) -> None:
@@ -136,8 +144,12 @@ class RentWatcher:
             # A provider that forgets a rent once it ran out says so this way: past the end
             # date it is over; before it, the provider's word is unclear and nothing changes.
             over = row.end_date is not None and self._clock.now() > row.end_date + _FORGOTTEN_AFTER
-            if over and await self._recorder.rent_ended(row, RentState.EXPIRED, "expired"):
-                report.ended += 1
+            if over:
+                # Forgotten past its old end: it ran out there, so a lost extension was not
+                # made (settled before the end is recorded and the rent stops being watched).
+                await self._settle_lost_extensions(row, False, self._clock.now())
+                if await self._recorder.rent_ended(row, RentState.EXPIRED, "expired"):
+                    report.ended += 1
             return
         now = self._clock.now()
         live = status.state in (ProviderRentState.WAITING, ProviderRentState.RECEIVING)
@@ -154,8 +166,14 @@ class RentWatcher:
         """Extensions whose answer was lost, decided by what the provider shows after the old
         end date: still live, it was extended; ended, it was not. The user is told either way
         (the outcome and its event are written in one transaction)."""
-        if row.end_date is None or now < row.end_date + 60.0:
+        if row.end_date is None:
             return row
+        if live and now < row.end_date + 60.0:
+            return row  # not yet past the old end: still live tells nothing
+        if not live and now < row.end_date - _ENDED_EARLY_SLACK:
+            return row  # ended well before its old end (finished early): unknown still
+        # Ended at about its old end: it ran out, so it was not extended. Settled now, since
+        # the end is recorded in this same poll and the rent is then no longer watched.
         for extension in await self._ledger.open_extensions(row.ledger_id):
             # Durable, as the ledger's own writes of a paid outcome are.
             async with self._db.transaction(durable=True):

@@ -23,7 +23,15 @@ def reply_parser(fn: Callable[[RawReply], T]) -> Callable[[RawReply], T]:
     def wrapped(reply: RawReply) -> T:
         try:
             return fn(reply)
-        except (ShapeError, KeyError, IndexError, TypeError, ValueError, InvalidOperation):
+        except (
+            ShapeError,
+            KeyError,
+            IndexError,
+            TypeError,
+            ValueError,
+            AttributeError,  # a list or a string where an object was expected
+            InvalidOperation,
+        ):
             action = fn.__name__.removeprefix("parse_")
             raise unexpected(reply, f"unexpected reply ({action})") from None
 
@@ -135,7 +143,11 @@ def parse_time(value: object) -> datetime | None:
     if value in (None, "", 0):
         return None
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
-        return datetime.fromtimestamp(float(value), tz=UTC)
+        try:
+            return datetime.fromtimestamp(float(value), tz=UTC)
+        except (OverflowError, OSError):
+            # Out of the platform's range: garbage, told as such (not an OSError upstream).
+            raise ShapeError from None
     if not isinstance(value, str):
         raise ShapeError
     parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))

@@ -40,7 +40,7 @@ def parse_activation_webhook(body: bytes | str | Mapping[str, Any]) -> Activatio
             country=optional_int(data.get("country")),
             received_at=parse_time(data.get("receivedAt")),
         )
-    except (ShapeError, KeyError, TypeError, ValueError, InvalidOperation):
+    except (ShapeError, KeyError, TypeError, ValueError, AttributeError, InvalidOperation):
         raise UnexpectedReplyError("not an activation webhook payload") from None
 
 
@@ -57,7 +57,7 @@ def parse_rent_webhook(body: bytes | str | Mapping[str, Any]) -> RentSmsWebhook:
                 received_at=parse_time(data.get("date")),
             ),
         )
-    except (ShapeError, KeyError, TypeError, ValueError, InvalidOperation):
+    except (ShapeError, KeyError, TypeError, ValueError, AttributeError, InvalidOperation):
         raise UnexpectedReplyError("not a rent webhook payload") from None
 
 
