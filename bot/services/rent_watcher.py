@@ -168,8 +168,10 @@ class RentWatcher:
         (the outcome and its event are written in one transaction)."""
         if row.end_date is None:
             return row
-        if live and now < row.end_date + 60.0:
-            return row  # not yet past the old end: still live tells nothing
+        if live and now < row.end_date + _ENDED_EARLY_SLACK:
+            # Not clearly past the old end (by the provider's clock, which may lag ours): still
+            # live tells nothing yet.
+            return row
         if not live and now < row.end_date - _ENDED_EARLY_SLACK:
             return row  # ended well before its old end (finished early): unknown still
         # Ended at about its old end: it ran out, so it was not extended. Settled now, since
