@@ -145,9 +145,7 @@ async def test_a_group_message_is_not_taken_for_a_key_asked_in_private(harness: 
 @pytest.mark.parametrize(
     "command", ["/buy", "/balance", "/rent", "/multi", "/history", "/active", "/key"]
 )
-async def test_money_and_codes_are_private_only_in_a_group(
-    harness: Harness, command: str
-) -> None:
+async def test_money_and_codes_are_private_only_in_a_group(harness: Harness, command: str) -> None:
     alice = harness.user()
     await with_key(harness, alice)
     group = alice.in_group()
