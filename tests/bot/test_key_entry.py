@@ -218,3 +218,32 @@ async def test_an_sms_code_reaches_no_log_record_at_debug(
     assert any(record.name == "aiosqlite" for record in caplog.records)  # it did log
     assert "735193" not in all_log_text(caplog)
     assert ALICE_KEY not in all_log_text(caplog)
+
+
+async def test_another_command_ends_key_entry(harness: Harness) -> None:
+    alice = harness.user()
+    await alice.send_text("/key")
+    await alice.send_text("/help")
+    await alice.send_text("hello")
+    assert user_message(alice.chat(), "hello") is not None, alice.transcript()
+
+
+async def test_a_provider_url_asked_after_key_is_read_as_the_url(harness: Harness) -> None:
+    alice = harness.user()
+    await alice.send_text("/provider")
+    menu = alice.last_bot_message()
+    await alice.send_text("/key")
+    await alice.press("Another provider (URL)…", menu)
+    await alice.send_text(harness.settings.provider)
+    assert user_message(alice.chat(), harness.settings.provider) is not None, alice.transcript()
+    assert "Provider set" in alice.last_bot_message().text  # type: ignore[union-attr]
+
+
+async def test_a_key_sent_with_key_in_a_group_is_deleted_and_answered_in_one_line(
+    harness: Harness,
+) -> None:
+    group = harness.user().in_group()
+    await group.send_text(f"/key {ALICE_KEY}")
+    assert all(ALICE_KEY not in m.text for m in group.chat()), group.transcript()
+    [answer] = [m for m in group.chat() if m.from_bot]
+    assert "private chat" in answer.text and "I deleted your message" in answer.text
