@@ -43,6 +43,7 @@ from bot.webhooks import WebhookReceiver
 from storage.activations import ActivationLedger
 from storage.db import Database
 from storage.events import EventOutbox
+from storage.key_entries import KeyEntries
 from storage.keyring import Keyring, keyring_path_for
 from storage.persistence import SQLitePersistence
 from storage.rents import RentLedger
@@ -97,6 +98,7 @@ class Services:
     renting: RentService
     rent_watcher: RentWatcher
     extras: ExtrasService
+    key_entries: KeyEntries
     webhooks: WebhookReceiver | None = None
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -210,6 +212,7 @@ async def _wire(
         ),
         rent_watcher=RentWatcher(db, rents, accounts, recorder, outbox, clock=clock),
         extras=ExtrasService(accounts, activations, reconciler, purchases, clock=clock),
+        key_entries=KeyEntries(db),
     )
     if settings.webhook_secret is not None:
         host, port = settings.webhook_listen

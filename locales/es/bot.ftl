@@ -36,13 +36,14 @@ help-text =
 not-allowed = Lo siento, este bot es privado.
 unknown-text = No te he entendido. Envía /buy para obtener un número, o /help.
 private-only = Por tu seguridad, haz esto en un chat privado conmigo.
+only-text = Solo entiendo mensajes de texto y botones. Envía /help para ver lo que puedo hacer.
 
 ## API keys
 key-ask = Envíame tu clave API de <b>{ $provider }</b> en tu próximo mensaje. Lo borro al instante y guardo la clave cifrada.
 key-checking = Comprobando la clave con { $provider }…
 key-saved = ✅ Clave guardada (<code>{ $masked }</code>). Saldo: <b>{ $balance }</b>. Envía /buy para obtener un número.
-key-rejected = ❌ { $provider } no acepta esta clave. Revísala y vuelve a enviar /key.
-key-malformed = ❌ Eso no parece una clave API (sin espacios, de 8 a 256 caracteres). Envía /key para intentarlo de nuevo.
+key-rejected = ❌ { $provider } no acepta esta clave. Revísala.
+key-malformed = ❌ Eso no parece una clave API (sin espacios, de 8 a 256 caracteres).
 key-too-many = Demasiados intentos. Vuelve a intentarlo en { $minutes ->
         [one] { $minutes } minuto
        *[other] { $minutes } minutos
@@ -53,6 +54,8 @@ key-forgotten = 🗑 Tu clave de { $provider } se ha borrado.
 key-nothing-to-forget = No había ninguna clave de { $provider } que borrar.
 key-busy = ❌ Tienes números activos comprados con tu clave de { $provider }: termínalos o cancélalos (/active) antes de cambiar o borrar la clave.
 key-deleted-notice = (He borrado tu mensaje con la clave).
+key-not-deleted-notice = ⚠️ No he podido borrar tu mensaje con la clave: bórralo tú, por favor.
+key-entry-ended = La introducción de la clave ha terminado y tu próximo mensaje no se leerá como clave: envía /key para intentarlo de nuevo.
 
 ## Providers
 provider-choose = Elige tu proveedor. Actual: <b>{ $provider }</b>. ✓ marca aquellos para los que tienes clave.
