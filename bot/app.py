@@ -27,6 +27,7 @@ from bot.delivery import TelegramDeliverer
 from bot.handlers import register_handlers
 from bot.i18n import Translator
 from bot.provider import ProviderTransport
+from bot.provider.resolver import AddressGuard
 from bot.services.accounts import AccountService
 from bot.services.activations import ActivationService
 from bot.services.catalog import CatalogService
@@ -129,6 +130,10 @@ async def build_application(
     transport = ProviderTransport(
         transport=provider_transport,
         timeout=httpx.Timeout(settings.provider_timeout, connect=5.0, pool=10.0),
+        # Users' own provider URLs reach public addresses only, judged on every connection.
+        address_guard=None
+        if settings.custom_providers == "any"
+        else AddressGuard((settings.provider,)),
     )
     try:
         return await _wire(settings, clock, db, transport, keyring, bot_base_url)

@@ -12,6 +12,7 @@ sandbox/       a faithful emulator of a provider (tests, benchmarks, demo)
 from bot.provider.client import PAID_ACTIONS, ProviderClient
 from bot.provider.errors import (
     AccountBlockedError,
+    AddressRefusedError,
     AuthenticationError,
     EarlyCancelDeniedError,
     InsufficientFundsError,
@@ -38,6 +39,7 @@ __all__ = [
     "PAID_ACTIONS",
     "PRESETS",
     "AccountBlockedError",
+    "AddressRefusedError",
     "AuthenticationError",
     "EarlyCancelDeniedError",
     "InsufficientFundsError",

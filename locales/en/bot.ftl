@@ -187,6 +187,7 @@ error-state = not possible in the number's current state.
 error-server = the provider reported an internal error. Try again in a minute.
 error-unavailable = the provider is not answering properly right now. Try again in a minute.
 error-timeout = the provider did not answer in time. Try again in a minute.
+error-address-refused = your provider's address now leads off the public internet, so this bot will not call it; nothing was sent. Choose a provider with /provider.
 error-unexpected = the provider sent an answer I cannot read. Try again later.
 error-generic = something went wrong on my side; nothing was lost. Try again.
 

@@ -188,6 +188,7 @@ error-state = no es posible en el estado actual del número.
 error-server = el proveedor ha informado de un error interno. Vuelve a intentarlo en un minuto.
 error-unavailable = el proveedor no responde correctamente ahora mismo. Vuelve a intentarlo en un minuto.
 error-timeout = el proveedor no respondió a tiempo. Vuelve a intentarlo en un minuto.
+error-address-refused = la dirección de tu proveedor ya no lleva a internet pública, así que este bot no la llamará; no se envió nada. Elige un proveedor con /provider.
 error-unexpected = el proveedor envió una respuesta que no puedo leer. Vuelve a intentarlo más tarde.
 error-generic = algo ha fallado por mi parte; no se ha perdido nada. Vuelve a intentarlo.
 
