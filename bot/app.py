@@ -227,6 +227,7 @@ async def _wire(
             port=port,
             rents=rents,
             public_url=settings.webhook_public_url,
+            clock=clock,
         )
     bot_data: BotData = application.bot_data
     bot_data.services = services
@@ -241,7 +242,7 @@ async def start_background(application: Application, services: Services) -> None
     if services.webhooks is not None:
         await services.webhooks.start()
         # Known only now (the port may be chosen at start): each new rent asks for pushes.
-        services.renting.webhook_url = services.webhooks.rent_url
+        services.renting.webhook_url = services.webhooks.rent_url_for
     interval = services.settings.poll_interval
     services.tasks += [
         asyncio.create_task(services.watcher.run(interval, services.stop), name="watcher"),
