@@ -37,7 +37,9 @@ from bot.handlers import (
 
 
 def register_handlers(application: Application, config: Settings) -> None:  # type: ignore[type-arg]
-    """Adds every handler; group -1 turns away users the operator did not allow."""
+    """Adds every handler; group -2 answers messages with no sender, group -1 turns away
+    users the operator did not allow."""
+    application.add_handler(errors.build_sender_guard(), group=-2)
     if config.allowed_users:
         application.add_handler(errors.build_access_guard(config.allowed_users), group=-1)
     for module in (

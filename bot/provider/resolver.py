@@ -173,5 +173,5 @@ class AddressGuard:
             await self.resolver.resolve(host, 0, socket.AF_UNSPEC)
         except AddressRefused:
             raise
-        except OSError:
+        except (OSError, UnicodeError, ValueError):  # no such name, or none IDNA can encode
             raise AddressRefused(host) from None

@@ -163,7 +163,7 @@ class AccountService:
             InvalidEndpointError: not a preset nor a usable URL.
             CustomProviderRefusedError: a URL the operator's policy does not allow.
         """
-        endpoint = resolve_endpoint(setting)
+        endpoint = resolve_endpoint(setting, new=True)
         if endpoint.name == "custom" and endpoint.key != self._default_provider:
             await self._check_custom(endpoint)
         await self._users.set_current_provider(user_id, endpoint.key)
