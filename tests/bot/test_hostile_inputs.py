@@ -21,6 +21,7 @@ from bot.fake_telegram.text import find_bot_commands
 from storage.activations import ActivationLedger
 from tests.bot.conftest import (
     Harness,
+    buy_first_offer,
     live_activations,
     provider_calls,
     walk_to_confirm,
@@ -102,6 +103,25 @@ async def test_a_reply_nested_too_deep_is_garbage_and_a_paid_one_is_reconciled_a
     assert await harness.services.activations.pending_intents() == []
     assert GENERIC not in alice.transcript()[-600:]
     assert handler_failures(caplog) == []
+
+
+async def test_a_poll_nested_too_deep_backs_that_key_off_and_the_code_still_comes(
+    harness: Harness,
+) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    await buy_first_offer(harness, alice)
+    [activation] = await live_activations(harness)
+    harness.sandbox.inject_fault("getActiveActivations", "reply", body=NESTED, count=1)
+    report = await harness.services.watcher.tick()  # the pass itself does not raise
+    assert report.errors == 1
+    harness.sandbox.deliver_sms(int(activation.activation_id), "Code 24680")  # type: ignore[arg-type]
+    for _ in range(10):  # the key rests a while after a failure, then is polled again
+        harness.sandbox.advance(30)
+        await harness.poll()
+        if any(m.text.startswith("🔑 24680") for m in alice.chat()):
+            break
+    assert any(m.text.startswith("🔑 24680") for m in alice.chat()), alice.transcript()[-600:]
 
 
 async def test_a_push_nested_too_deep_is_refused_not_a_server_error(hooked: Harness) -> None:
