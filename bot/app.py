@@ -27,6 +27,7 @@ from bot.delivery import TelegramDeliverer
 from bot.handlers import register_handlers
 from bot.i18n import Translator
 from bot.provider import ProviderTransport
+from bot.provider.resolver import AddressGuard
 from bot.services.accounts import AccountService
 from bot.services.activations import ActivationService
 from bot.services.catalog import CatalogService
@@ -131,6 +132,10 @@ async def build_application(
     transport = ProviderTransport(
         transport=provider_transport,
         timeout=httpx.Timeout(settings.provider_timeout, connect=5.0, pool=10.0),
+        # Users' own provider URLs reach public addresses only, judged on every connection.
+        address_guard=None
+        if settings.custom_providers == "any"
+        else AddressGuard((settings.provider,)),
     )
     try:
         return await _wire(settings, clock, db, transport, keyring, bot_base_url)
@@ -225,6 +230,7 @@ async def _wire(
             port=port,
             rents=rents,
             public_url=settings.webhook_public_url,
+            clock=clock,
         )
     bot_data: BotData = application.bot_data
     bot_data.services = services
@@ -239,7 +245,7 @@ async def start_background(application: Application, services: Services) -> None
     if services.webhooks is not None:
         await services.webhooks.start()
         # Known only now (the port may be chosen at start): each new rent asks for pushes.
-        services.renting.webhook_url = services.webhooks.rent_url
+        services.renting.webhook_url = services.webhooks.rent_url_for
     interval = services.settings.poll_interval
     services.tasks += [
         asyncio.create_task(services.watcher.run(interval, services.stop), name="watcher"),

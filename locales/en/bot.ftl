@@ -99,6 +99,8 @@ buy-sold-out = ❌ No numbers left for this choice. Pick another country or oper
 buy-aborted = Purchase cancelled. Nothing was bought.
 buy-expired-menu = This menu has expired. Send /buy to start again.
 buy-in-progress = Buying…
+buy-not-recorded = ❌ Not bought: I could not write the purchase down just now (my database is busy or full), so I did not ask the provider and nothing was charged. Tap Buy again in a minute.
+buy-unrecorded = ⚠️ The provider answered, but I could not write your purchase down just now (my database is busy or full). I will check with the provider and tell you here; you will never be charged twice.
 buy-duplicate = This confirmation was already used; it buys one number only.
 buy-refused = ❌ Not bought: { $reason }
 request-failed = ❌ The provider could not answer: { $reason }
@@ -190,8 +192,10 @@ error-state = not possible in the number's current state.
 error-server = the provider reported an internal error. Try again in a minute.
 error-unavailable = the provider is not answering properly right now. Try again in a minute.
 error-timeout = the provider did not answer in time. Try again in a minute.
+error-address-refused = your provider's address now leads off the public internet, so this bot will not call it; nothing was sent. Choose a provider with /provider.
 error-unexpected = the provider sent an answer I cannot read. Try again later.
 error-generic = something went wrong on my side; nothing was lost. Try again.
+no-sender = I act only for a person: write to me from your own account, in a private chat with me.
 
 ## Settings
 settings-text =

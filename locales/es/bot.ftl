@@ -100,6 +100,8 @@ buy-sold-out = ❌ No quedan números para esta opción. Elige otro país u oper
 buy-aborted = Compra cancelada. No se ha comprado nada.
 buy-expired-menu = Este menú ha caducado. Envía /buy para empezar de nuevo.
 buy-in-progress = Comprando…
+buy-not-recorded = ❌ No comprado: no pude registrar la compra ahora mismo (mi base de datos está ocupada o llena), así que no pregunté al proveedor y no se cobró nada. Vuelve a pulsar Comprar en un minuto.
+buy-unrecorded = ⚠️ El proveedor respondió, pero no pude registrar tu compra ahora mismo (mi base de datos está ocupada o llena). Lo comprobaré con el proveedor y te avisaré aquí; nunca se te cobrará dos veces.
 buy-duplicate = Esta confirmación ya se usó; solo compra un número.
 buy-refused = ❌ No se compró: { $reason }
 request-failed = ❌ El proveedor no pudo responder: { $reason }
@@ -191,8 +193,10 @@ error-state = no es posible en el estado actual del número.
 error-server = el proveedor ha informado de un error interno. Vuelve a intentarlo en un minuto.
 error-unavailable = el proveedor no responde correctamente ahora mismo. Vuelve a intentarlo en un minuto.
 error-timeout = el proveedor no respondió a tiempo. Vuelve a intentarlo en un minuto.
+error-address-refused = la dirección de tu proveedor ya no lleva a internet pública, así que este bot no la llamará; no se envió nada. Elige un proveedor con /provider.
 error-unexpected = el proveedor envió una respuesta que no puedo leer. Vuelve a intentarlo más tarde.
 error-generic = algo ha fallado por mi parte; no se ha perdido nada. Vuelve a intentarlo.
+no-sender = Solo actúo para personas: escríbeme desde tu propia cuenta, en un chat privado conmigo.
 
 ## Settings
 settings-text =
