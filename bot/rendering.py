@@ -90,6 +90,11 @@ class Renderer:
         return Screen(text, self._activation_buttons(row))
 
     def _status(self, row: Activation, code: str | None) -> Html:
+        if _by_call(row):
+            if row.state is ActivationState.WAITING:
+                return self("activation-status-waiting-call", until=self.time(row.deadline))
+            if row.state is ActivationState.FINISHED and row.code_count:
+                return self("activation-status-call-came", code=code or "…")
         if row.state is ActivationState.WAITING:
             return self("activation-status-waiting", until=self.time(row.deadline))
         if row.state is ActivationState.CODE_RECEIVED:
@@ -106,7 +111,22 @@ class Renderer:
         def button(message_id: str, action: str) -> InlineKeyboardButton:
             return self.button(message_id, ActivationButton(action, row.ledger_id))
 
-        if row.state is ActivationState.WAITING:
+        if _by_call(row) and row.state is not ActivationState.WAITING:
+            # The call came: the provider allows no status change, only reading the call (a
+            # row still live from before that was known is brought in line by a refresh).
+            if row.state is ActivationState.FINISHED and row.code_count:
+                return InlineKeyboardMarkup(self._extra_buttons(row))
+            if row.state in (ActivationState.CODE_RECEIVED, ActivationState.RETRY):
+                return InlineKeyboardMarkup(
+                    [[button("button-refresh", "refresh")], *self._extra_buttons(row)]
+                )
+            return None
+        if row.state is ActivationState.WAITING and _by_call(row):
+            # No "SMS sent": the code comes as a call.
+            rows = [
+                [button("button-cancel-activation", "cancel"), button("button-refresh", "refresh")]
+            ]
+        elif row.state is ActivationState.WAITING:
             rows = [
                 [button("button-sms-sent", "sent"), button("button-cancel-activation", "cancel")],
                 [button("button-refresh", "refresh")],
@@ -134,6 +154,12 @@ class Renderer:
             offer = AdditionalOffer(row.ledger_id, "", 0)
             rows.append([self.button("button-additional", offer)])
         return rows
+
+
+def _by_call(row: Activation) -> bool:
+    """A call-verification activation: its code comes as a call, and once the call came the
+    provider refuses every status change (PROTOCOL.md §3.9)."""
+    return bool(row.options.get("verification"))
 
 
 def _safe(value: object) -> object:

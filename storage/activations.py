@@ -7,6 +7,7 @@ Lifecycle (the ``state`` column)::
                         └────fail_intent────► FAILED        │
     WAITING ──record_sms──► CODE_RECEIVED ──mark_retry──► RETRY ──record_sms──► CODE_RECEIVED
     WAITING | CODE_RECEIVED | RETRY ──end──► FINISHED | CANCELLED | EXPIRED
+    WAITING ──record_sms (a call-verification activation's call)──► FINISHED
 
 The intent is committed durably (``synchronous=FULL``) *before* the paid call, under a unique
 idempotency key, so a crash at any point leaves either nothing (no money spent) or a row the
@@ -206,7 +207,9 @@ class ActivationLedger:
         self, ledger_id: int, *, code: str | None, text: str | None,
         received_at: float | None = None,
     ) -> bool:
-        """Records a code or SMS once. A live row becomes CODE_RECEIVED.
+        """Records a code or SMS once. A live row becomes CODE_RECEIVED, or FINISHED if it is
+        a call-verification activation (bought with ``verification``): its code is the call,
+        after which the provider allows no change of its status.
 
         The same code (or, without a code, the same text) within one round is the same SMS:
         the watcher may see it on every poll. After :meth:`mark_retry` the round changes, so
@@ -226,7 +229,9 @@ class ActivationLedger:
             raise ValueError("an SMS needs a code or a text")
         async with self._db.transaction() as tx:
             row = await tx.fetchone(
-                "SELECT state, sms_round FROM activations WHERE id = ?", (ledger_id,)
+                "SELECT state, sms_round, json_extract(options, '$.verification') AS call"
+                " FROM activations WHERE id = ?",
+                (ledger_id,),
             )
             if row is None:
                 raise RowNotFoundError(f"no activation ledger row {ledger_id}")
@@ -241,12 +246,19 @@ class ActivationLedger:
                  self._db.clock.now()),
             )
             if new:
+                now = self._db.clock.now()
                 # A late SMS on an ended row is kept, but does not bring the row back to life.
                 next_state = "code_received" if state in ACTIVE_STATES else state.value
+                ended_at = None
+                if row["call"] and state in ACTIVE_STATES:
+                    # A call-verification activation's status cannot change once its call
+                    # came (PROTOCOL.md §3.9, §5.2): the provider keeps the charge and ends
+                    # it by itself, so nothing is left to do with it here either.
+                    next_state, ended_at = "finished", now
                 await tx.execute(
                     "UPDATE activations SET state = ?, code_count = code_count + 1,"
-                    " updated_at = ? WHERE id = ?",
-                    (next_state, self._db.clock.now(), ledger_id),
+                    " ended_at = COALESCE(?, ended_at), updated_at = ? WHERE id = ?",
+                    (next_state, ended_at, now, ledger_id),
                 )
         return new > 0
 

@@ -133,6 +133,8 @@ activation-status-retry = ⏳ Ждём ещё один код до { $until }.
 activation-status-finished = ✔️ Завершено.
 activation-status-cancelled = ↩️ Отменено, возврат { $cost }.
 activation-status-expired = ⌛ Срок истёк без кода, возврат { $cost }.
+activation-status-waiting-call = ⏳ Ждём звонка до { $until }.
+activation-status-call-came = 📞 Звонок пришёл, код: <code>{ $code }</code>. Номер завершён: после звонка поставщик не даёт ничего менять, оплата остаётся.
 activation-cancel-scheduled = ⏰ Автоматическая отмена в { $at }.
 code-message =
     🔑 <code>{ $code }</code> — { $service }, <code>+{ $phone }</code>
