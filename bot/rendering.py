@@ -92,20 +92,26 @@ class Renderer:
     def _status(self, row: Activation, code: str | None) -> Html:
         if _by_call(row):
             if row.state is ActivationState.WAITING:
-                return self("activation-status-waiting-call", until=self.time(row.deadline))
+                return self("activation-status-waiting-call", until=self._deadline(row))
             if row.state is ActivationState.FINISHED and row.code_count:
                 return self("activation-status-call-came", code=code or "…")
         if row.state is ActivationState.WAITING:
-            return self("activation-status-waiting", until=self.time(row.deadline))
+            return self("activation-status-waiting", until=self._deadline(row))
         if row.state is ActivationState.CODE_RECEIVED:
             return self("activation-status-code", code=code or "…")
         if row.state is ActivationState.RETRY:
-            return self("activation-status-retry", until=self.time(row.deadline))
+            return self("activation-status-retry", until=self._deadline(row))
         if row.state is ActivationState.FINISHED:
             return self("activation-status-finished")
         if row.state is ActivationState.CANCELLED:
             return self("activation-status-cancelled", cost=self.money(row.cost))
         return self("activation-status-expired", cost=self.money(row.cost))
+
+    def _deadline(self, row: Activation) -> str:
+        """The activation's end; "≈" marks one assumed from the service's usual lifetime (the
+        provider told none)."""
+        shown = self.time(row.deadline)
+        return f"≈ {shown}" if row.deadline_assumed and row.deadline is not None else shown
 
     def _activation_buttons(self, row: Activation) -> InlineKeyboardMarkup | None:
         def button(message_id: str, action: str) -> InlineKeyboardButton:

@@ -50,7 +50,7 @@ _LOAD_ACTIVE: Final = (
     "SELECT id, user_id, chat_id, message_id, provider, activation_id, service, phone,"
     " state, deadline, sms_round, code_count, cancel_at,"
     " CASE WHEN json_extract(options, '$.forward') THEN json_extract(options, '$.forward_number')"
-    " END FROM activations"
+    " END, deadline_assumed FROM activations"
     " WHERE state IN ('waiting', 'code_received', 'retry')"
     " ORDER BY user_id, provider, id"
 )
@@ -58,6 +58,14 @@ _PENDING: Final = (
     "SELECT * FROM activations WHERE state IN ('intent', 'unknown') AND created_at <= ?"
     " ORDER BY created_at, id"
 )
+_CONFIRM: Final = (
+    "UPDATE activations SET state = 'waiting', activation_id = ?, phone = ?, cost = ?,"
+    " deadline = ?, confirmed_at = ?, updated_at = ?"
+    " WHERE id = ? AND state IN ('intent', 'unknown') RETURNING *"
+)
+# deadline_assumed is set only when true, so _CONFIRM also runs on a file from before migration
+# 0005 (the column's default, 0, means "the provider's own deadline").
+_CONFIRM_ASSUMED: Final = _CONFIRM.replace(" confirmed_at", " deadline_assumed = 1, confirmed_at")
 _STATE: Final = {state.value: state for state in ActivationState}  # faster than the Enum call
 
 
@@ -121,9 +129,12 @@ class ActivationLedger:
 
     async def confirm_intent(
         self, intent: Activation, *, activation_id: str, phone: str, cost: Decimal,
-        deadline: float | None,
+        deadline: float | None, deadline_assumed: bool = False,
     ) -> Activation:
         """Records that the paid call bought an activation; the row becomes WAITING.
+
+        ``deadline_assumed`` says the deadline is the service's usual lifetime, the provider
+        having told no end time.
 
         Idempotent: confirming again with the same activation id returns the row unchanged.
 
@@ -136,9 +147,7 @@ class ActivationLedger:
         try:
             async with self._db.transaction(durable=True) as tx:
                 row = await tx.fetchone(
-                    "UPDATE activations SET state = 'waiting', activation_id = ?, phone = ?,"
-                    " cost = ?, deadline = ?, confirmed_at = ?, updated_at = ?"
-                    " WHERE id = ? AND state IN ('intent', 'unknown') RETURNING *",
+                    _CONFIRM_ASSUMED if deadline_assumed else _CONFIRM,
                     (activation_id, phone, money_to_text(cost), deadline, now, now,
                      intent.ledger_id),
                 )
@@ -305,6 +314,18 @@ class ActivationLedger:
             )
             if not changed:  # already ended: no change; never bought: refused
                 _expect(await _select(tx, ledger_id), ledger_id, set(ENDED_STATES), "end")
+        return changed > 0
+
+    async def set_deadline(self, ledger_id: int, deadline: float) -> bool:
+        """Records the end time the provider told for a live activation (it replaces an assumed
+        one). Returns True if the row is live and changed."""
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE activations SET deadline = ?, deadline_assumed = 0, updated_at = ?"
+                " WHERE id = ? AND state IN ('waiting', 'code_received', 'retry')"
+                " AND (deadline IS NULL OR deadline <> ? OR deadline_assumed <> 0)",
+                (deadline, self._db.clock.now(), ledger_id, deadline),
+            )
         return changed > 0
 
     async def schedule_cancel(self, ledger_id: int, at: float | None) -> bool:

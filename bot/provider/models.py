@@ -107,6 +107,7 @@ class ActiveActivation:
     can_get_another_sms: bool
     repeated: bool
     currency: int | None = None
+    end_time: datetime | None = None  # activationEndTime, where a provider's list tells it
 
 
 @dataclass(frozen=True, slots=True)

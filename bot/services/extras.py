@@ -38,6 +38,7 @@ from bot.services.purchases import (
     PurchaseResult,
     PurchaseService,
     PurchaseStatus,
+    purchase_deadline,
     settle_failed_call,
 )
 from bot.services.reconciliation import Reconciler
@@ -107,7 +108,7 @@ class ExtrasService:
         purchases: PurchaseService,
         *,
         clock: Clock,
-        lifetime: float = DEFAULT_LIFETIME,
+        lifetime: float | None = DEFAULT_LIFETIME,
     ) -> None:
         self._accounts = accounts
         self._ledger = ledger
@@ -377,8 +378,9 @@ class ExtrasService:
         )
 
     async def _confirm(self, intent: Activation, purchase: NumberPurchase) -> Activation:
-        now = self._clock.now()
-        deadline = purchase.end_time.timestamp() if purchase.end_time else now + self._lifetime
+        deadline, assumed = purchase_deadline(
+            purchase, intent.service, self._clock.now(), self._lifetime
+        )
         shown = intent.options.get("shown_price")
         cost = purchase.cost if purchase.cost is not None else Decimal(str(shown or 0))
         return await self._ledger.confirm_intent(
@@ -387,6 +389,7 @@ class ExtrasService:
             phone=purchase.phone,
             cost=cost,
             deadline=deadline,
+            deadline_assumed=assumed,
         )
 
     async def _failed(self, intent: Activation, error: ProviderError) -> PurchaseResult:
