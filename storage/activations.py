@@ -440,6 +440,17 @@ class ActivationLedger:
         )
         return sum((text_to_money(row[0]) or Decimal(0) for row in rows), Decimal(0))
 
+    async def held_total(self, user_id: int, *, provider: str | None = None) -> Decimal:
+        """What the user's live activations without a code cost: charged at purchase, and
+        refunded if they end without one, so neither spent nor free yet."""
+        rows = await self._db.fetchall(
+            "SELECT cost FROM activations WHERE user_id = ? AND cost IS NOT NULL"
+            " AND state IN ('waiting', 'code_received', 'retry') AND code_count = 0"
+            " AND (? IS NULL OR provider = ?)",
+            (user_id, provider, provider),
+        )
+        return sum((text_to_money(row[0]) or Decimal(0) for row in rows), Decimal(0))
+
     async def known_activation_ids(self, provider: str, activation_ids: Iterable[str]) -> set[str]:
         """Which of these provider activation ids the ledger already has."""
         # One JSON array parameter instead of one "?" per id: no limit on how many are asked.

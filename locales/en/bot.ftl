@@ -166,6 +166,10 @@ history-total = { $count ->
         [one] { $count } number
        *[other] { $count } numbers
     }, spent in all: <b>{ $total }</b>
+history-total-held = { $count ->
+        [one] { $count } number
+       *[other] { $count } numbers
+    }, spent in all: <b>{ $total }</b>; held for live numbers: <b>{ $held }</b> (back if no code comes)
 history-state-finished = finished
 history-state-cancelled = cancelled
 history-state-expired = expired

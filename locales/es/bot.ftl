@@ -167,6 +167,10 @@ history-total = { $count ->
         [one] { $count } número
        *[other] { $count } números
     }, gasto total: <b>{ $total }</b>
+history-total-held = { $count ->
+        [one] { $count } número
+       *[other] { $count } números
+    }, gasto total: <b>{ $total }</b>; retenido por números activos: <b>{ $held }</b> (se devuelve si no llega código)
 history-state-finished = terminado
 history-state-cancelled = cancelado
 history-state-expired = caducado

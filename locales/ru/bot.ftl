@@ -173,6 +173,12 @@ history-total = { $count ->
         [many] { $count } номеров
        *[other] { $count } номера
     }, всего потрачено: <b>{ $total }</b>
+history-total-held = { $count ->
+        [one] { $count } номер
+        [few] { $count } номера
+        [many] { $count } номеров
+       *[other] { $count } номера
+    }, всего потрачено: <b>{ $total }</b>; удержано за активные номера: <b>{ $held }</b> (вернётся, если код не придёт)
 history-state-finished = завершён
 history-state-cancelled = отменён
 history-state-expired = истёк
