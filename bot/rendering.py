@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from babel.numbers import format_decimal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import provider
@@ -52,7 +53,13 @@ class Renderer:
         return InlineKeyboardButton(label, callback_data=data.pack())
 
     def money(self, amount: Decimal | None) -> str:
-        return "—" if amount is None else f"{amount:.2f}"
+        """An amount with two decimals, written as the locale writes numbers (counts too):
+        ``1.234,50`` in Spanish, ``1 234,50`` in Russian; English keeps ``1234.50``."""
+        if amount is None:
+            return "—"
+        if self.locale == "en":
+            return f"{amount:.2f}"
+        return format_decimal(amount, format="#,##0.00", locale=self.locale)
 
     def time(self, unix: float | None) -> str:
         if unix is None:

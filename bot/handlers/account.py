@@ -26,11 +26,11 @@ _STATE_WORDS = {
     ActivationState.CANCELLED: "history-state-cancelled",
     ActivationState.EXPIRED: "history-state-expired",
 }
-_RENT_STATE_WORDS = {
-    RentState.ACTIVE: "history-state-active",
-    RentState.FINISHED: "history-state-finished",
-    RentState.CANCELLED: "history-state-cancelled",
-    RentState.EXPIRED: "history-state-expired",
+_RENT_STATE_WORDS = {  # their own words: "a rent" is feminine in Russian, "a number" is not
+    RentState.ACTIVE: "history-rent-state-active",
+    RentState.FINISHED: "history-rent-state-finished",
+    RentState.CANCELLED: "history-rent-state-cancelled",
+    RentState.EXPIRED: "history-rent-state-expired",
 }
 _RENTS_SHOWN = 10
 
