@@ -248,13 +248,15 @@ class Reconciler:
                     continue
                 candidates.remove(match)
                 started = match.activation_time.timestamp() if match.activation_time else None
+                assumed = (started or intent.created_at) + self._lifetime_of(intent)
                 await self._activations.confirm_intent(
                     intent,
                     activation_id=match.activation_id,
                     phone=match.phone,
                     cost=match.cost,
-                    deadline=(started or intent.created_at) + self._lifetime_of(intent),
-                    deadline_assumed=True,  # the provider's list tells no end time
+                    # The provider's end time where its list tells one (most do not).
+                    deadline=match.end_time.timestamp() if match.end_time else assumed,
+                    deadline_assumed=match.end_time is None,
                 )
                 results.append(_result(intent, "confirmed", match.activation_id))
             except LedgerError as error:
