@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from typing import Final
 
 import httpx
-from telegram import BotCommand
+from telegram import Bot, BotCommand
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, PersistenceInput
 
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.context import BotData, context_types
 from bot.delivery import TelegramDeliverer
 from bot.handlers import register_handlers
@@ -342,7 +343,9 @@ async def serve(
         demo_sandbox: serve an in-process sandbox provider in demo mode and use it.
         demo_auto_sms: seconds after a purchase when the demo sandbox delivers an SMS.
     """
-    settings.require_token()
+    # Before anything is opened (database, keyring, sandbox): a wrong token or address fails
+    # with one line, leaving nothing behind.
+    await _reach_bot_api(settings)
     sandbox_server = None
     if demo_sandbox:
         from decimal import Decimal
@@ -381,3 +384,28 @@ def _with_provider(settings: Settings, url: str) -> Settings:
     from dataclasses import replace
 
     return replace(settings, provider=url)
+
+
+async def _reach_bot_api(settings: Settings) -> None:
+    """Meets the Bot API once (getMe) before anything runs; a refused token or an unreachable
+    server is a wrong setting, told in one line naming it, never with the token.
+
+    Raises:
+        ConfigError: TELEGRAM_BOT_TOKEN is missing or was refused, or TELEGRAM_API_URL cannot
+            be reached.
+    """
+    bot = Bot(settings.require_token().reveal(), base_url=f"{settings.telegram_api_url}/bot")
+    try:
+        async with bot:  # initialize() asks getMe
+            pass
+    except InvalidToken:
+        # PTB's own message quotes the token: neither it nor its chain is shown.
+        raise ConfigError(
+            f"TELEGRAM_BOT_TOKEN was rejected by the Bot API at {settings.telegram_api_url}:"
+            " check it with @BotFather"
+        ) from None
+    except NetworkError as error:
+        raise ConfigError(
+            f"TELEGRAM_API_URL: the Bot API at {settings.telegram_api_url} cannot be reached"
+            f" ({type(error).__name__})"
+        ) from None

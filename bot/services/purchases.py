@@ -33,6 +33,7 @@ from bot.provider import (
     ProviderRejection,
     TransportError,
 )
+from bot.provider.lifetimes import assumed_lifetime
 from bot.provider.models import NumberPurchase
 from bot.services.accounts import AccountService
 from bot.services.reconciliation import Reconciler
@@ -41,7 +42,8 @@ from storage.errors import DuplicateIntentError
 
 log = logging.getLogger(__name__)
 
-DEFAULT_LIFETIME: Final = 20 * 60.0
+DEFAULT_LIFETIME: Final = None
+"""Assume each service's usual lifetime (bot/provider/lifetimes.py) where a reply has no end."""
 # A write the database refused: busy past its timeout ("database is locked"), or full.
 _WRITE_FAILURES: Final = (sqlite3.Error, OSError)
 
@@ -107,7 +109,8 @@ class PurchaseService:
         ledger: the activation ledger.
         reconciler: resolves unknown outcomes.
         clock: the source of "now".
-        lifetime: the activation lifetime to assume when the provider does not tell the end.
+        lifetime: the activation lifetime to assume when the provider does not tell the end;
+            None (the default) assumes each service's usual one.
     """
 
     def __init__(
@@ -117,7 +120,7 @@ class PurchaseService:
         reconciler: Reconciler,
         *,
         clock: Clock,
-        lifetime: float = DEFAULT_LIFETIME,
+        lifetime: float | None = DEFAULT_LIFETIME,
     ) -> None:
         self._accounts = accounts
         self._ledger = ledger
@@ -183,14 +186,16 @@ class PurchaseService:
         except ProviderError as error:
             [result] = await settle_failed_call(self._ledger, self._reconciler, [intent], error)
             return result
-        now = self._clock.now()
-        deadline = purchase.end_time.timestamp() if purchase.end_time else now + self._lifetime
+        deadline, assumed = purchase_deadline(
+            purchase, intent.service, self._clock.now(), self._lifetime
+        )
         bought = await self._ledger.confirm_intent(
             intent,
             activation_id=purchase.activation_id,
             phone=purchase.phone,
             cost=purchase.cost if purchase.cost is not None else request.shown_price,
             deadline=deadline,
+            deadline_assumed=assumed,
         )
         return PurchaseResult(PurchaseStatus.BOUGHT, bought)
 
@@ -225,6 +230,16 @@ class PurchaseService:
             verification=request.verification,
         )
 
+
+
+def purchase_deadline(
+    purchase: NumberPurchase, service: str, now: float, lifetime: float | None = None
+) -> tuple[float, bool]:
+    """When a bought activation ends, and whether that is assumed: the provider's end time if
+    its reply told one, else ``now`` plus the service's usual lifetime (or ``lifetime``)."""
+    if purchase.end_time is not None:
+        return purchase.end_time.timestamp(), False
+    return now + (lifetime if lifetime is not None else assumed_lifetime(service)), True
 
 
 async def settle_failed_call(

@@ -31,6 +31,7 @@ from bot.provider import (
     ProviderError,
     StateConflictError,
 )
+from bot.provider.lifetimes import assumed_lifetime
 from bot.provider.models import ActivationAction, ActiveActivation, StatusChange, StatusKind
 from bot.services.accounts import AccountError, AccountService
 from bot.services.polling import KeyHealth, tick_every
@@ -185,9 +186,11 @@ class ActivationWatcher:
         for row in rows:
             try:
                 codes_before = report.new_codes
-                if listed is not None and row.activation_id in listed:
+                listed_row = listed.get(row.activation_id) if listed is not None else None
+                if listed_row is not None:
                     self._unlisted.pop(row.ledger_id, None)
-                    await self._check_listed(client, row, listed[row.activation_id], report)
+                    await self._check_listed(client, row, listed_row, report)
+                    row = await self._provider_deadline(row, listed_row)
                     ended = False
                 else:
                     ended = await self._check_by_status(
@@ -195,7 +198,7 @@ class ActivationWatcher:
                     )
                 # This row's snapshot predates a code found just now: no cancel for it.
                 if not ended and report.new_codes == codes_before:
-                    await self._check_deadlines(client, row, report)
+                    await self._check_deadlines(client, row, report, listed=listed_row is not None)
             except (StateConflictError, NotFoundError) as refusal:
                 log.info("activation %s: %s", row.ledger_id, refusal.token)
 
@@ -259,8 +262,28 @@ class ActivationWatcher:
             return True
         return False
 
+    async def _provider_deadline(
+        self, row: WatchedActivation, listed: ActiveActivation
+    ) -> WatchedActivation:
+        """The row with the deadline the provider's list implies: its end time, recorded, when
+        it tells one; else, for an assumed deadline, the later of ours and the provider's
+        start plus the service's lifetime (its clock can only postpone a cancel)."""
+        if listed.end_time is not None:
+            end = listed.end_time.timestamp()
+            await self._ledger.set_deadline(row.ledger_id, end)
+            return row._replace(deadline=end, deadline_assumed=False)
+        if row.deadline_assumed and listed.activation_time is not None:
+            end = listed.activation_time.timestamp() + assumed_lifetime(row.service)
+            return row._replace(deadline=max(end, row.deadline or end))
+        return row
+
     async def _check_deadlines(
-        self, client: ProviderClient, row: WatchedActivation, report: TickReport
+        self,
+        client: ProviderClient,
+        row: WatchedActivation,
+        report: TickReport,
+        *,
+        listed: bool = False,
     ) -> None:
         now = self._clock.now()
         scheduled = row.cancel_at is not None and row.cancel_at <= now and row.code_count == 0
@@ -269,6 +292,10 @@ class ActivationWatcher:
             and row.state is ActivationState.WAITING
             and row.deadline is not None
             and now >= row.deadline - self._expiry_margin
+            # An assumed deadline is never enough by itself: the provider's list must have
+            # shown the number still waiting this tick (where it has no list, its own expiry
+            # ends the number and refunds it).
+            and (listed or not row.deadline_assumed)
         )
         if not (scheduled or expiring):
             return

@@ -132,6 +132,8 @@ activation-status-retry = ⏳ Waiting for another code, until { $until }.
 activation-status-finished = ✔️ Finished.
 activation-status-cancelled = ↩️ Cancelled; { $cost } refunded.
 activation-status-expired = ⌛ Expired without a code; { $cost } refunded.
+activation-status-waiting-call = ⏳ Waiting for the call, until { $until }.
+activation-status-call-came = 📞 The call came, code: <code>{ $code }</code>. The number is done: after the call the provider allows no further change, and the charge stays.
 activation-cancel-scheduled = ⏰ Will be cancelled automatically at { $at }.
 code-message =
     🔑 <code>{ $code }</code> — { $service }, <code>+{ $phone }</code>
@@ -166,6 +168,10 @@ history-total = { $count ->
         [one] { $count } number
        *[other] { $count } numbers
     }, spent in all: <b>{ $total }</b>
+history-total-held = { $count ->
+        [one] { $count } number
+       *[other] { $count } numbers
+    }, spent in all: <b>{ $total }</b>; held for live numbers: <b>{ $held }</b> (back if no code comes)
 history-state-finished = finished
 history-state-cancelled = cancelled
 history-state-expired = expired

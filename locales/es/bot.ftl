@@ -133,6 +133,8 @@ activation-status-retry = ⏳ Esperando otro código hasta las { $until }.
 activation-status-finished = ✔️ Terminado.
 activation-status-cancelled = ↩️ Cancelado; reembolso de { $cost }.
 activation-status-expired = ⌛ Caducado sin código; reembolso de { $cost }.
+activation-status-waiting-call = ⏳ Esperando la llamada hasta las { $until }.
+activation-status-call-came = 📞 Llegó la llamada, código: <code>{ $code }</code>. El número está terminado: tras la llamada el proveedor no admite más cambios, y el cobro se mantiene.
 activation-cancel-scheduled = ⏰ Se cancelará automáticamente a las { $at }.
 code-message =
     🔑 <code>{ $code }</code> — { $service }, <code>+{ $phone }</code>
@@ -167,6 +169,10 @@ history-total = { $count ->
         [one] { $count } número
        *[other] { $count } números
     }, gasto total: <b>{ $total }</b>
+history-total-held = { $count ->
+        [one] { $count } número
+       *[other] { $count } números
+    }, gasto total: <b>{ $total }</b>; retenido por números activos: <b>{ $held }</b> (se devuelve si no llega código)
 history-state-finished = terminado
 history-state-cancelled = cancelado
 history-state-expired = caducado

@@ -135,6 +135,8 @@ activation-status-retry = ⏳ Ждём ещё один код до { $until }.
 activation-status-finished = ✔️ Завершено.
 activation-status-cancelled = ↩️ Отменено, возврат { $cost }.
 activation-status-expired = ⌛ Срок истёк без кода, возврат { $cost }.
+activation-status-waiting-call = ⏳ Ждём звонка до { $until }.
+activation-status-call-came = 📞 Звонок пришёл, код: <code>{ $code }</code>. Номер завершён: после звонка поставщик не даёт ничего менять, оплата остаётся.
 activation-cancel-scheduled = ⏰ Автоматическая отмена в { $at }.
 code-message =
     🔑 <code>{ $code }</code> — { $service }, <code>+{ $phone }</code>
@@ -173,6 +175,12 @@ history-total = { $count ->
         [many] { $count } номеров
        *[other] { $count } номера
     }, всего потрачено: <b>{ $total }</b>
+history-total-held = { $count ->
+        [one] { $count } номер
+        [few] { $count } номера
+        [many] { $count } номеров
+       *[other] { $count } номера
+    }, всего потрачено: <b>{ $total }</b>; удержано за активные номера: <b>{ $held }</b> (вернётся, если код не придёт)
 history-state-finished = завершён
 history-state-cancelled = отменён
 history-state-expired = истёк
