@@ -32,9 +32,15 @@ class TricklingProvider:
         self.trickle: set[str] = set()
         self.trickled = 0  # trickled answers begun
         self.trickling_now = 0  # trickled answers still being written
+        self._released = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self.url = ""
+
+    def release(self) -> None:
+        """Ends every trickle now (with a garbage body) and trickles nothing more."""
+        self.trickle.clear()
+        self._released.set()
 
     async def __aenter__(self) -> TricklingProvider:
         app = web.Application()
@@ -85,7 +91,10 @@ class TricklingProvider:
             await response.prepare(request)
             for _ in range(self.max_bytes):
                 await response.write(b" ")
-                await asyncio.sleep(self.byte_every)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._released.wait(), self.byte_every)
+                if self._released.is_set():
+                    break
             with contextlib.suppress(ConnectionError):
                 await response.write_eof()
         except ConnectionError:

@@ -204,9 +204,7 @@ class ProviderTransport:
             # a call (and the user waiting on it) going for as long as the provider likes.
             async with asyncio.timeout(self._deadline):
                 if self._httpx is not None:
-                    status, body, content_type = await self._send_httpx(
-                        self._httpx, endpoint, form
-                    )
+                    status, body, content_type = await self._send_httpx(self._httpx, endpoint, form)
                 else:
                     status, body, content_type = await self._send_aiohttp(endpoint, form)
         except TimeoutError:
