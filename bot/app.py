@@ -26,6 +26,7 @@ from bot.config import ConfigError, Settings
 from bot.context import BotData, context_types
 from bot.delivery import TelegramDeliverer
 from bot.handlers import register_handlers
+from bot.handlers.busy import busy_answer
 from bot.i18n import Translator
 from bot.provider import ProviderTransport
 from bot.provider.resolver import AddressGuard
@@ -186,7 +187,7 @@ async def _wire(
             SQLitePersistence(db, store_data=PersistenceInput(bot_data=False, chat_data=False))
         )
         .rate_limiter(AIORateLimiter(max_retries=1))
-        .concurrent_updates(PerUserUpdateProcessor())
+        .concurrent_updates(PerUserUpdateProcessor(answer_busy=busy_answer(translator, users)))
     )
     application = builder.build()
     deliverer = TelegramDeliverer(

@@ -94,7 +94,9 @@ class ProviderTransport:
 
     Args:
         transport: an httpx transport to use instead of the network (tests).
-        timeout: per-request timeouts.
+        timeout: per-request timeouts; its read timeout is also the deadline of a whole
+            exchange (connect, send and the entire body), so a provider that trickles its
+            answer a byte at a time cannot hold a call open for longer.
         retry: the policy for read-only calls.
         max_connections: the pool's size, shared by every user.
         sleep: how to wait between retries (tests pass a fake).
@@ -129,6 +131,7 @@ class ProviderTransport:
         self._timeout = aiohttp.ClientTimeout(
             total=None, connect=connect, sock_connect=timeout.connect, sock_read=timeout.read
         )
+        self._deadline = timeout.read
         self._max_connections = max_connections
         self._session: aiohttp.ClientSession | None = None  # opened on first use, in a loop
         self.address_guard = address_guard
@@ -213,10 +216,17 @@ class ProviderTransport:
             _NotSent: the request provably never left.
             _MaybeSent: it may have reached the provider, and no usable reply came back.
         """
-        if self._httpx is not None:
-            status, body, content_type = await self._send_httpx(self._httpx, endpoint, form)
-        else:
-            status, body, content_type = await self._send_aiohttp(endpoint, form)
+        try:
+            # The read timeout alone restarts with every chunk: one byte a second would keep
+            # a call (and the user waiting on it) going for as long as the provider likes.
+            async with asyncio.timeout(self._deadline):
+                if self._httpx is not None:
+                    status, body, content_type = await self._send_httpx(self._httpx, endpoint, form)
+                else:
+                    status, body, content_type = await self._send_aiohttp(endpoint, form)
+        except TimeoutError:
+            # Perhaps sent, perhaps performed: for a paid call the outcome is unknown.
+            raise _MaybeSent("no reply in time", timeout=True) from None
         text = body
         secret = form["api_key"]
         if secret and secret in text:

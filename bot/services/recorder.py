@@ -63,6 +63,11 @@ class Recorder:
         self._outbox = outbox
         self.wake = wake
 
+    @property
+    def outbox(self) -> EventOutbox:
+        """The outbox, for notices that change no ledger (a provider too slow to poll)."""
+        return self._outbox
+
     async def code(
         self,
         watched: LedgerRow,

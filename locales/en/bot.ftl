@@ -212,3 +212,7 @@ settings-text =
     }
 button-auto-cancel-off = Turn auto-cancel off
 button-auto-cancel-on = Turn auto-cancel on
+
+## Fairness: one user's flood or slow provider
+updates-busy = ⏳ Still busy with your earlier requests, one moment.
+provider-slow = 🐢 { $provider } is answering very slowly, so I check your numbers there less often until it recovers; codes may arrive late.

@@ -213,3 +213,7 @@ settings-text =
     }
 button-auto-cancel-off = Desactivar la autocancelación
 button-auto-cancel-on = Activar la autocancelación
+
+## Fairness: one user's flood or slow provider
+updates-busy = ⏳ Sigo ocupado con tus solicitudes anteriores, un momento.
+provider-slow = 🐢 { $provider } responde muy despacio, así que reviso tus números allí con menos frecuencia hasta que se recupere; los códigos pueden llegar con retraso.

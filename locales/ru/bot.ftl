@@ -221,3 +221,7 @@ settings-text =
     }
 button-auto-cancel-off = Выключить автоотмену
 button-auto-cancel-on = Включить автоотмену
+
+## Fairness: one user's flood or slow provider
+updates-busy = ⏳ Ещё обрабатываю ваши предыдущие запросы, минутку.
+provider-slow = 🐢 { $provider } отвечает очень медленно, поэтому я реже проверяю там ваши номера, пока он не восстановится; коды могут приходить с задержкой.
