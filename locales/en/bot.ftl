@@ -99,9 +99,11 @@ buy-in-progress = Buying…
 buy-duplicate = This confirmation was already used; it buys one number only.
 buy-refused = ❌ Not bought: { $reason }
 request-failed = ❌ The provider could not answer: { $reason }
-buy-unresolved = ⚠️ The provider did not answer clearly. I will check with it and tell you here; you will never be charged twice.
+buy-unresolved = ⏳ The provider did not answer clearly, so I am still checking whether the number was bought. I keep asking the provider and will tell you here; you will never be charged twice.
 reconciled-bought = ✅ The provider confirmed your earlier purchase:
-reconciled-not-bought = ↩️ Your earlier purchase of { $service } did not go through: nothing was charged.
+reconciled-not-bought = ↩️ Your earlier purchase of { $service } did not go through: the provider lists no number for it. If one still turns up, I will cancel it for a refund.
+reconciled-adopted = ⚠️ The provider sold a number for your earlier purchase of { $service } after all. As I had told you it failed, I am cancelling it for a refund (unless a code arrives first):
+reconciled-checking = ⏳ Your purchase of { $service } was interrupted before the provider answered. I am checking with the provider whether a number was bought and will tell you here.
 
 ## Buttons
 button-prev = ◀️

@@ -69,7 +69,8 @@ error-max-hours = that would make the rent longer than the provider allows{ $max
        *[other] : at most { $max } more hours.
     }
 rent-reconciled-rented = ✅ The provider confirmed your earlier rent:
-rent-reconciled-not-rented = ↩️ Your earlier rent of { $service } did not go through: nothing was charged.
+rent-reconciled-not-rented = ↩️ Your earlier rent of { $service } did not go through: the provider lists no rent for it.
+rent-reconciled-checking = ⏳ Your rent of { $service } was interrupted before the provider answered. I am checking with the provider whether it was rented and will tell you here.
 rent-extension-settled = ✅ The provider confirms your extension: <code>+{ $phone }</code> is rented until <b>{ $end }</b>.
 rent-extension-not-made = ↩️ Your extension of <code>+{ $phone }</code> did not go through: nothing was charged for it.
 

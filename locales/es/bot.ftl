@@ -100,9 +100,11 @@ buy-in-progress = Comprando…
 buy-duplicate = Esta confirmación ya se usó; solo compra un número.
 buy-refused = ❌ No se compró: { $reason }
 request-failed = ❌ El proveedor no pudo responder: { $reason }
-buy-unresolved = ⚠️ El proveedor no respondió con claridad. Lo comprobaré y te avisaré aquí; nunca se te cobrará dos veces.
+buy-unresolved = ⏳ El proveedor no respondió con claridad, así que sigo comprobando si el número se compró. Seguiré preguntándole y te avisaré aquí; nunca se te cobrará dos veces.
 reconciled-bought = ✅ El proveedor confirmó tu compra anterior:
-reconciled-not-bought = ↩️ Tu compra anterior de { $service } no se realizó: no se cobró nada.
+reconciled-not-bought = ↩️ Tu compra anterior de { $service } no se realizó: el proveedor no tiene ningún número para ella. Si aun así aparece uno, lo cancelaré para que se te reembolse.
+reconciled-adopted = ⚠️ El proveedor sí vendió un número para tu compra anterior de { $service }. Como te dije que había fallado, lo cancelo para que se te reembolse (salvo que llegue antes un código):
+reconciled-checking = ⏳ Tu compra de { $service } se interrumpió antes de que el proveedor respondiera. Estoy comprobando con el proveedor si se compró un número y te avisaré aquí.
 
 ## Buttons
 button-prev = ◀️

@@ -69,7 +69,8 @@ error-max-hours = аренда стала бы длиннее, чем позво
        *[other] : можно добавить не больше { $max } ч.
     }
 rent-reconciled-rented = ✅ Провайдер подтвердил вашу прошлую аренду:
-rent-reconciled-not-rented = ↩️ Прошлая аренда ({ $service }) не состоялась: деньги не списаны.
+rent-reconciled-not-rented = ↩️ Прошлая аренда ({ $service }) не состоялась: у провайдера нет аренды по ней.
+rent-reconciled-checking = ⏳ Аренда ({ $service }) прервалась до ответа провайдера. Я проверяю у провайдера, арендован ли номер, и сообщу здесь.
 rent-extension-settled = ✅ Провайдер подтвердил продление: <code>+{ $phone }</code> арендован до <b>{ $end }</b>.
 rent-extension-not-made = ↩️ Продление <code>+{ $phone }</code> не состоялось: за него ничего не списано.
 

@@ -15,12 +15,13 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.provider.models import ActiveActivation, RentListItem
-from bot.services.reconciliation import ActivationSource, Reconciler
+from bot.services.reconciliation import CHECKING, ActivationSource, Reconciler
 from storage.activations import Activation, ActivationLedger, ActivationState
 from storage.db import Database
 from storage.rents import RentLedger, RentState
 
 REPO = Path(__file__).resolve().parents[2]
+HORIZON = 120.0  # the Reconciler's default: the provider timeout plus a margin
 
 
 class FakeSource:
@@ -123,9 +124,14 @@ async def test_an_intent_left_by_a_killed_process_is_resolved(tmp_path: Path) ->
         assert (row.activation_id, row.phone, row.cost) == ("333", "62333", Decimal("11.50"))
         assert [a.activation_id for a in await ledger.load_active()] == ["333"]
 
-    # Run 2: the process died before the provider sold anything.
+    # Run 2: the process died before the provider sold anything. Right after the restart the
+    # provider may still be completing the sale: "checking", not "not bought".
     second_id, _ = await _crash_after_intent(path, "tap-2")
     async with await Database.open(path, clock=clock) as db:
+        report = await _reconciler(db, clock, FakeSource()).reconcile(min_age=0)
+        assert [(r.ledger_id, r.detail) for r in report.still_pending] == [(second_id, CHECKING)]
+        assert report.failed == ()
+        clock.advance(HORIZON + 1)  # past the longest a sale can take
         report = await _reconciler(db, clock, FakeSource()).reconcile(min_age=0)
         assert [r.ledger_id for r in report.failed] == [second_id]
         row = await ActivationLedger(db).get(second_id)
@@ -160,11 +166,18 @@ async def test_without_a_key_nothing_is_decided(db: Database, clock: ManualClock
 async def test_a_purchase_still_in_flight_is_left_alone(db: Database, clock: ManualClock) -> None:
     await _intent(db, "k")
     source = FakeSource()
-    report = await _reconciler(db, clock, source).reconcile(min_age=60)
+    reconciler = _reconciler(db, clock, source)
+    report = await reconciler.reconcile(min_age=60)
     assert report.failed == report.confirmed == report.still_pending == ()
     assert source.calls == 0
-    clock.advance(61)
-    report = await _reconciler(db, clock, source).reconcile(min_age=60)
+    # Its paid call is waiting for the answer in this process: left alone, whatever its age.
+    reconciler.in_flight = lambda user_id: user_id == 5
+    clock.advance(HORIZON + 1)
+    report = await reconciler.reconcile(min_age=60)
+    assert report.failed == report.confirmed == report.still_pending == ()
+    assert source.calls == 0
+    reconciler.in_flight = lambda user_id: False
+    report = await reconciler.reconcile(min_age=60)
     assert len(report.failed) == 1
 
 
@@ -182,11 +195,11 @@ async def test_known_activations_are_never_claimed_and_each_is_used_once(
         _listed("101", clock.now() + 1),
     ])
     report = await _reconciler(db, clock, source).reconcile(min_age=0)
-    # Oldest intent to the earliest activation; the third finds none left.
+    # Oldest intent to the earliest activation; the third finds none left (yet).
     assert [(r.ledger_id, r.detail) for r in report.confirmed] == [
         (first.ledger_id, "101"), (second.ledger_id, "102")
     ]
-    assert [r.ledger_id for r in report.failed] == [third.ledger_id]
+    assert [r.ledger_id for r in report.still_pending] == [third.ledger_id]
 
 
 async def test_clock_skew_is_tolerated_but_older_activations_are_not_taken(
@@ -228,6 +241,9 @@ async def test_rents_are_paired_only_when_unambiguous(db: Database, clock: Manua
     assert {r.ledger_id for r in report.still_pending} == {tg, wa}
     assert "ambiguous" in report.still_pending[0].detail
 
-    # The provider lists nothing new: nothing was rented.
+    # The provider lists nothing new, past the longest a rent can take: nothing was rented.
+    report = await _reconciler(db, clock, FakeSource(rents=listed[:2])).reconcile(min_age=0)
+    assert {r.ledger_id for r in report.still_pending} == {tg, wa}
+    clock.advance(HORIZON + 1)
     report = await _reconciler(db, clock, FakeSource(rents=listed[:2])).reconcile(min_age=0)
     assert {r.ledger_id for r in report.failed} == {tg, wa}
