@@ -41,6 +41,7 @@ from bot.services.watcher import ActivationWatcher
 from bot.updates import PerUserUpdateProcessor
 from bot.webhooks import WebhookReceiver
 from storage.activations import ActivationLedger
+from storage.confirm_tokens import ConfirmTokens
 from storage.db import Database
 from storage.events import EventOutbox
 from storage.keyring import Keyring, keyring_path_for
@@ -86,6 +87,7 @@ class Services:
     activations: ActivationLedger
     rents: RentLedger
     outbox: EventOutbox
+    tokens: ConfirmTokens
     accounts: AccountService
     catalog: CatalogService
     purchases: PurchaseService
@@ -204,6 +206,7 @@ async def _wire(
         activations=activations,
         rents=rents,
         outbox=outbox,
+        tokens=ConfirmTokens(db),
         accounts=accounts,
         catalog=CatalogService(clock),
         purchases=purchases,

@@ -34,7 +34,7 @@ from bot.handlers.common import (
     show,
     user_id,
 )
-from bot.handlers.drafts import Verdict, confirm_verdict, draft_in, new_token
+from bot.handlers.drafts import Verdict, confirm_verdict, draft_in, issue_token
 from bot.handlers.favourites import favourite_rows, preferences_of, star, toggle_favourite
 from bot.handlers.pickers import country_name, country_names, label, step_button
 from bot.keyboards import (
@@ -172,7 +172,7 @@ async def _confirm_screen(
     if balance < cost:
         text = render("buy-balance-short", price=render.money(cost), balance=render.money(balance))
         return Screen(text, InlineKeyboardMarkup([back]))
-    draft["token"] = new_token()
+    draft["token"] = await issue_token(context, "buy")
     draft["token_at"] = services(context).clock.now()
     draft["done"] = False
     draft["price"] = str(cost)
