@@ -35,7 +35,7 @@ from bot.services.rents import RENT_RECONCILED_EVENT
 from bot.views import activation_screen, service_name
 from storage.activations import Activation, ActivationLedger
 from storage.events import Event
-from storage.rents import Rent, RentLedger
+from storage.rents import Rent, RentLedger, RentState
 from storage.users import UserStore
 
 log = logging.getLogger(__name__)
@@ -223,14 +223,27 @@ class TelegramDeliverer:
             name = rent_views.rent_service_name(row, render)
             await self._send(row.chat_id, render("rent-reconciled-checking", service=name))
             return
-        if outcome != "confirmed":
+        if outcome == "adopted" and row.state is RentState.CANCELLED:
+            name = rent_views.rent_service_name(row, render)
+            await self._send(
+                row.chat_id,
+                render("rent-reconciled-adopted-cancelled", service=name, phone=row.phone or ""),
+            )
+            return
+        if outcome not in ("confirmed", "adopted"):
             name = rent_views.rent_service_name(row, render)
             await self._send(row.chat_id, render("rent-reconciled-not-rented", service=name))
             return
         screen = rent_views.rent_screen(render, row, self._clock.now())
+        name = rent_views.rent_service_name(row, render)
+        headline = (
+            render("rent-reconciled-adopted-kept", service=name)
+            if outcome == "adopted"
+            else render("rent-reconciled-rented")
+        )
         message = await self._bot.send_message(
             row.chat_id,
-            render("rent-reconciled-rented") + "\n\n" + screen.text,
+            headline + "\n\n" + screen.text,
             parse_mode=ParseMode.HTML,
             reply_markup=screen.keyboard,
         )

@@ -14,7 +14,9 @@ the paid call's answer, or when the answer never came (a timeout: UNKNOWN). For 
   stays pending, "checking"; after that, or when the provider did reply (unreadably), it is
   failed, "not bought", and looked for again until ``horizon`` plus the activation lifetime.
 * **Late sales**: an activation that turns up for a failed intent within that window is adopted
-  (confirmed, watched) and cancelled for the refund, since its user was told it failed.
+  (confirmed, watched) and cancelled for the refund, since its user was told it failed. A late
+  rent likewise, when it can be told apart (one failed rent intent, one unknown rent), and
+  cancelled at once (``setRentStatus``); if the provider refuses, the user decides.
 * **Rents** (``getRentList``, which tells only ids and phones): with no unknown rent, every intent
   failed (once past ``horizon``, or when the provider replied; pending before); when the
   unknown rents can be told apart from the intents without guessing (one intent
@@ -46,7 +48,7 @@ from bot.clock import Clock
 from bot.provider.models import ActiveActivation, RentListItem
 from storage.activations import Activation, ActivationLedger
 from storage.errors import LedgerError
-from storage.rents import Rent, RentLedger
+from storage.rents import Rent, RentLedger, RentState
 
 _LOG = logging.getLogger(__name__)
 _NOT_BOUGHT: Final = "not bought: the provider lists no matching activation (reconciled)"
@@ -63,6 +65,10 @@ class ActivationSource(Protocol):
 
     async def get_rent_list(self) -> Sequence[RentListItem]:
         """The account's current rents (an empty sequence for NO_NUMBERS)."""
+        ...
+
+    async def cancel_rent(self, rent_id: str) -> None:
+        """Cancels a rent for a refund (a late one the user was told had failed)."""
         ...
 
 
@@ -165,11 +171,13 @@ class Reconciler:
             activations = await self._activations.pending_intents(created_before=cutoff)
             rechecks = await self._activations.rechecks(now)
             rents = await self._rents.pending_intents(created_before=cutoff)
+            rent_rechecks = await self._rents.rechecks(now)
             return await self._reconcile(
                 [i for i in activations if not self.in_flight(i.user_id)],
                 [r for r in rents if not self.in_flight(r.user_id)],
                 [r for r in rechecks if not self.in_flight(r.user_id)],
                 frozenset(),
+                [r for r in rent_rechecks if not self.in_flight(r.user_id)],
             )
 
     async def reconcile_user(
@@ -205,12 +213,18 @@ class Reconciler:
                 for intent in await self._rents.pending_intents()
                 if (intent.user_id, intent.provider) == (user_id, provider)
             ]
+            now = self._clock.now()
             rechecks = [
                 row
-                for row in await self._activations.rechecks(self._clock.now())
+                for row in await self._activations.rechecks(now)
                 if (row.user_id, row.provider) == (user_id, provider)
             ]
-            return await self._reconcile(activations, rents, rechecks, judge_now)
+            rent_rechecks = [
+                row
+                for row in await self._rents.rechecks(now)
+                if (row.user_id, row.provider) == (user_id, provider)
+            ]
+            return await self._reconcile(activations, rents, rechecks, judge_now, rent_rechecks)
 
     async def _reconcile(
         self,
@@ -218,9 +232,10 @@ class Reconciler:
         rents: list[Rent],
         rechecks: list[Activation],
         judge_now: frozenset[tuple[str, int]],
+        rent_rechecks: list[Rent],
     ) -> ReconciliationReport:
         owners = {(i.user_id, i.provider) for i in [*activations, *rechecks]}
-        groups = sorted(owners | {(r.user_id, r.provider) for r in rents})
+        groups = sorted(owners | {(r.user_id, r.provider) for r in [*rents, *rent_rechecks]})
         results: list[ReconciledIntent] = []
         for user_id, provider in groups:
             group = (user_id, provider)
@@ -231,6 +246,7 @@ class Reconciler:
                 [r for r in rents if (r.user_id, r.provider) == group],
                 [r for r in rechecks if (r.user_id, r.provider) == group],
                 judge_now,
+                [r for r in rent_rechecks if (r.user_id, r.provider) == group],
             )
         report = ReconciliationReport(
             confirmed=tuple(r for r in results if r.outcome == "confirmed"),
@@ -256,6 +272,7 @@ class Reconciler:
         rents: list[Rent],
         rechecks: list[Activation],
         judge_now: frozenset[tuple[str, int]],
+        rent_rechecks: list[Rent],
     ) -> list[ReconciledIntent]:
         source = await self._source_for(user_id, provider)
         if source is None:
@@ -280,7 +297,7 @@ class Reconciler:
                 results += await self._match_activations(
                     provider, activations, rechecks, listed, judge_now
                 )
-        if rents:
+        if rents or rent_rechecks:
             try:
                 rented = list(await source.get_rent_list())
             except Exception as error:
@@ -293,7 +310,9 @@ class Reconciler:
                 reason = f"provider error: {type(error).__name__}"
                 results += [_result(r, "pending", reason) for r in rents]
             else:
-                results += await self._match_rents(provider, rents, rented, judge_now)
+                results += await self._match_rents(
+                    source, provider, rents, rented, judge_now, rent_rechecks
+                )
         return results
 
     async def _match_activations(
@@ -350,7 +369,7 @@ class Reconciler:
         """When silence from the provider means "not bought": past the longest a sale takes."""
         return intent.created_at + self._horizon
 
-    def _recheck_until(self, intent: Activation) -> float:
+    def _recheck_until(self, intent: Activation | Rent) -> float:
         """Until when a late sale is looked for: a number sold by then is still listed."""
         return intent.created_at + self._horizon + self._lifetime
 
@@ -387,15 +406,19 @@ class Reconciler:
 
     async def _match_rents(
         self,
+        source: ActivationSource,
         provider: str,
         intents: list[Rent],
         listed: list[RentListItem],
         judge_now: frozenset[tuple[str, int]],
+        rechecks: list[Rent],
     ) -> list[ReconciledIntent]:
         known = await self._rents.known_rent_ids(provider, (r.rent_id for r in listed))
         unknown = sorted(
             (r for r in listed if r.rent_id not in known), key=lambda r: (len(r.rent_id), r.rent_id)
         )
+        if not intents:
+            return await self._adopt_rents(source, rechecks, unknown)
         alike = len({(i.service, i.country, i.operator, i.hours) for i in intents}) == 1
         if unknown and not (len(unknown) <= len(intents) and (alike or len(intents) == 1)):
             reason = (
@@ -412,7 +435,9 @@ class Reconciler:
                     if not judged and now < self._judged_at(intent):
                         results.append(_result(intent, "pending", CHECKING))
                         continue
-                    await self._rents.fail_intent(intent, _NOT_RENTED)
+                    await self._rents.fail_intent(
+                        intent, _NOT_RENTED, recheck_until=self._recheck_until(intent)
+                    )
                     results.append(_result(intent, "failed", _NOT_RENTED))
                     continue
                 item = unknown[index]
@@ -427,6 +452,47 @@ class Reconciler:
             except LedgerError as error:
                 results.append(_result(intent, "pending", f"ledger refused: {error}"))
         return results
+
+    async def _adopt_rents(
+        self, source: ActivationSource, rechecks: list[Rent], unknown: list[RentListItem]
+    ) -> list[ReconciledIntent]:
+        """A rent that turned up for a failed rent intent (no open intent left to take it) is
+        adopted and cancelled for the refund, but only when it cannot be another one's: one
+        failed intent in its window and one rent unknown to the ledger."""
+        if not (rechecks and unknown):
+            return []
+        if len(rechecks) != 1 or len(unknown) != 1:
+            _LOG.warning(
+                "reconciliation: %d rent(s) unknown to the ledger for %d failed intent(s); "
+                "check the account by hand",
+                len(unknown),
+                len(rechecks),
+            )
+            return []
+        [row], [item] = rechecks, unknown
+        try:
+            adopted = await self._rents.confirm_intent(
+                row,
+                rent_id=item.rent_id,
+                phone=item.phone,
+                end_date=row.created_at + row.hours * 3600,
+                cost=None,
+            )
+        except LedgerError as error:
+            _LOG.warning("reconciliation: late rent for row %s refused: %s", row.ledger_id, error)
+            return []
+        try:
+            await source.cancel_rent(item.rent_id)
+        except Exception as error:
+            # Left active: the user is told, and cancels or keeps it from its message.
+            _LOG.warning(
+                "reconciliation: late rent %s could not be cancelled: %s",
+                row.ledger_id,
+                type(error).__name__,
+            )
+        else:
+            await self._rents.end(adopted.ledger_id, RentState.CANCELLED)
+        return [_result(row, "adopted", item.rent_id)]
 
 
 def _result(intent: Activation | Rent, outcome: Outcome, detail: str) -> ReconciledIntent:

@@ -5,6 +5,8 @@
 -- then adopted and cancelled for the refund. NULL: nothing to look for (a definite refusal).
 ALTER TABLE activations ADD COLUMN recheck_until REAL;
 CREATE INDEX activations_recheck ON activations (recheck_until) WHERE recheck_until IS NOT NULL;
+ALTER TABLE rents ADD COLUMN recheck_until REAL;
+CREATE INDEX rents_recheck ON rents (recheck_until) WHERE recheck_until IS NOT NULL;
 
 -- Each confirm screen's token (the paid call's idempotency key), and what became of it. A press
 -- buys only while the token is open (not used, not withdrawn) and unexpired; a press claims it

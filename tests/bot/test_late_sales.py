@@ -167,3 +167,35 @@ async def test_a_purchase_in_flight_longer_than_the_old_fixed_age_is_not_judged_
         assert str(row.phone) in card.text
         assert not any("did not go through" in t for t in _texts(alice)), alice.transcript()
         assert provider_calls(harness, *PAID) == 1
+
+
+async def test_a_rent_made_after_not_rented_was_said_is_cancelled_for_the_refund(
+    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer
+) -> None:
+    """The same for getRentNumber: checking, then "not rented", then the late rent is
+    cancelled at once (setRentStatus) and the user told."""
+    from tests.bot.test_rent import live_rents, rent_calls, walk_to_rent_confirm
+
+    timeout = 1.0
+    async with _bot(tmp_path, sandbox_server, telegram, provider_timeout=timeout) as harness:
+        alice = harness.user()
+        await with_key(harness, alice)
+        confirm = await walk_to_rent_confirm(harness, alice)
+        harness.sandbox.inject_fault("getRentNumber", "slow", delay=6.0)
+        await alice.press_button(confirm.keyboard[0][0])
+        told = alice.last_bot_message()
+        assert told is not None and "Not rented" not in told.text, alice.transcript()
+        harness.sandbox.advance(timeout + SALE_MARGIN + 1)
+        await _report(harness)
+        assert harness.sandbox.balance(ALICE_KEY) == START_BALANCE, "rented too early for the test"
+        said = [t for t in _texts(alice) if "did not go through" in t]
+        assert len(said) == 1 and "nothing was charged" not in said[0], alice.transcript()
+
+        await _sold(harness)
+        await _report(harness)
+        assert await live_rents(harness) == []
+        assert any(
+            "rented" in t and "cancelled it for a refund" in t for t in _texts(alice)
+        ), alice.transcript()
+        assert harness.sandbox.balance(ALICE_KEY) == START_BALANCE, "refunded"
+        assert rent_calls(harness) == 1

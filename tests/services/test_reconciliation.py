@@ -35,6 +35,7 @@ class FakeSource:
     ) -> None:
         self.activations, self.rents, self.error = list(activations), list(rents), error
         self.calls = 0
+        self.cancelled: list[str] = []
 
     async def get_active_activations(self) -> Sequence[ActiveActivation]:
         self.calls += 1
@@ -47,6 +48,10 @@ class FakeSource:
         if self.error:
             raise self.error
         return self.rents
+
+    async def cancel_rent(self, rent_id: str) -> None:
+        self.calls += 1
+        self.cancelled.append(rent_id)
 
 
 def _listed(activation_id: str, at: float, *, service: str = "tg", country: int | None = 6,
@@ -247,3 +252,58 @@ async def test_rents_are_paired_only_when_unambiguous(db: Database, clock: Manua
     clock.advance(HORIZON + 1)
     report = await _reconciler(db, clock, FakeSource(rents=listed[:2])).reconcile(min_age=0)
     assert {r.ledger_id for r in report.failed} == {tg, wa}
+
+
+async def test_a_rent_that_turns_up_after_not_rented_is_adopted_and_cancelled(
+    db: Database, clock: ManualClock
+) -> None:
+    rents = RentLedger(db)
+    intent = await rents.record_intent(
+        idempotency_key="r", user_id=5, chat_id=50, provider="p", service="full", hours=4
+    )
+    await rents.mark_intent_unknown(intent)
+    source = FakeSource()
+    reconciler = _reconciler(db, clock, source)
+    report = await reconciler.reconcile()
+    assert [(r.ledger_id, r.detail) for r in report.still_pending] == [(intent.ledger_id, CHECKING)]
+    clock.advance(HORIZON + 1)
+    report = await reconciler.reconcile()
+    assert [r.ledger_id for r in report.failed] == [intent.ledger_id]
+
+    source.rents = [RentListItem("9", "79000000009")]  # the provider rented after all
+    report = await reconciler.reconcile()
+    assert [(r.kind, r.ledger_id, r.detail) for r in report.adopted] == [
+        ("rent", intent.ledger_id, "9")
+    ]
+    assert source.cancelled == ["9"]
+    row = await rents.get(intent.ledger_id)
+    assert row is not None and (row.state, row.rent_id) == (RentState.CANCELLED, "9")
+    assert (await reconciler.reconcile()).adopted == ()
+
+
+async def test_an_activation_sold_after_not_bought_is_adopted_for_cancellation_once(
+    db: Database, clock: ManualClock
+) -> None:
+    ledger = ActivationLedger(db)
+    intent = await _intent(db, "k")
+    source = FakeSource()
+    reconciler = _reconciler(db, clock, source)
+    clock.advance(HORIZON + 1)
+    assert [r.ledger_id for r in (await reconciler.reconcile()).failed] == [intent.ledger_id]
+    source.activations = [_listed("5", clock.now())]
+    report = await reconciler.reconcile()
+    assert [(r.ledger_id, r.detail) for r in report.adopted] == [(intent.ledger_id, "5")]
+    row = await ledger.get(intent.ledger_id)
+    assert row is not None and row.state is ActivationState.WAITING
+    assert row.cancel_at == clock.now()  # the watcher cancels it for the refund
+    assert (await reconciler.reconcile()).adopted == ()
+    # Past the window, nothing is looked for any more.
+    other = await _intent(db, "k2")
+    clock.advance(HORIZON + 1)
+    await reconciler.reconcile()
+    clock.advance(20 * 60 + 1)
+    source.calls = 0
+    source.activations = [_listed("6", clock.now())]
+    report = await reconciler.reconcile()
+    assert report.adopted == () and source.calls == 0
+    assert (await ledger.get(other.ledger_id)).state is ActivationState.FAILED  # type: ignore[union-attr]
