@@ -16,7 +16,7 @@ from tests.e2e.conftest import (
     walk_to_confirm,
 )
 
-SALE_DELAY = 8.0  # longer than a restart takes, so the restarted bot asks before the sale
+SALE_DELAY = 12.0  # longer than a restart takes (a few seconds), so the bot asks before the sale
 
 
 async def test_a_crash_one_second_after_buy_while_the_provider_sells_finds_the_number(
