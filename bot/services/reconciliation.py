@@ -178,6 +178,7 @@ class Reconciler:
                 [r for r in rechecks if not self.in_flight(r.user_id)],
                 frozenset(),
                 [r for r in rent_rechecks if not self.in_flight(r.user_id)],
+                guard=True,
             )
 
     async def reconcile_user(
@@ -233,6 +234,8 @@ class Reconciler:
         rechecks: list[Activation],
         judge_now: frozenset[tuple[str, int]],
         rent_rechecks: list[Rent],
+        *,
+        guard: bool = False,
     ) -> ReconciliationReport:
         owners = {(i.user_id, i.provider) for i in [*activations, *rechecks]}
         groups = sorted(owners | {(r.user_id, r.provider) for r in [*rents, *rent_rechecks]})
@@ -247,6 +250,7 @@ class Reconciler:
                 [r for r in rechecks if (r.user_id, r.provider) == group],
                 judge_now,
                 [r for r in rent_rechecks if (r.user_id, r.provider) == group],
+                guard=guard,
             )
         report = ReconciliationReport(
             confirmed=tuple(r for r in results if r.outcome == "confirmed"),
@@ -273,7 +277,14 @@ class Reconciler:
         rechecks: list[Activation],
         judge_now: frozenset[tuple[str, int]],
         rent_rechecks: list[Rent],
+        *,
+        guard: bool = False,
     ) -> list[ReconciledIntent]:
+        """Asks the provider once per ledger and judges the group's rows by its answer.
+
+        With ``guard``, nothing is judged if the user started a paid call while the provider
+        was being asked: its number, listed already, must go to its own purchase, not be taken
+        for an older one."""
         source = await self._source_for(user_id, provider)
         if source is None:
             reason = "no API key stored for this provider"
@@ -294,6 +305,8 @@ class Reconciler:
                 reason = f"provider error: {type(error).__name__}"
                 results += [_result(i, "pending", reason) for i in activations]
             else:
+                if guard and self.in_flight(user_id):
+                    return []
                 results += await self._match_activations(
                     provider, activations, rechecks, listed, judge_now
                 )
@@ -310,6 +323,8 @@ class Reconciler:
                 reason = f"provider error: {type(error).__name__}"
                 results += [_result(r, "pending", reason) for r in rents]
             else:
+                if guard and self.in_flight(user_id):
+                    return results
                 results += await self._match_rents(
                     source, provider, rents, rented, judge_now, rent_rechecks
                 )

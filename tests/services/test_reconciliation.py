@@ -307,3 +307,29 @@ async def test_an_activation_sold_after_not_bought_is_adopted_for_cancellation_o
     report = await reconciler.reconcile()
     assert report.adopted == () and source.calls == 0
     assert (await ledger.get(other.ledger_id)).state is ActivationState.FAILED  # type: ignore[union-attr]
+
+
+async def test_a_purchase_started_while_the_provider_is_asked_keeps_its_own_number(
+    db: Database, clock: ManualClock
+) -> None:
+    """A failed intent's window must not take a new purchase's number: the user started one
+    while the periodic run was reading the provider's list, and that list already shows it."""
+    old = await _intent(db, "old")
+    source = FakeSource()
+    reconciler = _reconciler(db, clock, source)
+    clock.advance(HORIZON + 1)
+    await reconciler.reconcile()  # "not bought"; looked for again from now on
+    buying = False
+
+    class Racing(FakeSource):
+        async def get_active_activations(self) -> Sequence[ActiveActivation]:
+            nonlocal buying
+            buying = True  # the user's new purchase takes its lock now, and sells at once
+            return [_listed("new", clock.now())]
+
+    racing = _reconciler(db, clock, Racing())
+    racing.in_flight = lambda user_id: buying
+    report = await racing.reconcile()
+    assert report.adopted == report.confirmed == ()
+    row = await ActivationLedger(db).get(old.ledger_id)
+    assert row is not None and row.state is ActivationState.FAILED
