@@ -24,6 +24,10 @@ Files. The database file is created with mode 0600 before SQLite opens it; SQLit
 chmod-ed again after opening for files left by an older version. Deleted rows are overwritten
 (``secure_delete``), so a deleted API key's ciphertext does not linger in free pages.
 
+Logs. aiosqlite logs each statement's parameters at DEBUG; a filter on its logger, installed
+when this module is imported, cuts every record down to the call's name, so no SMS code or
+typed text reaches a log whatever the level.
+
 Migrations. ``storage/migrations/NNNN_name.sql`` are plain SQL, applied in order at open, each in
 its own ``BEGIN IMMEDIATE`` transaction together with its row in ``schema_version``; two
 processes opening an old file at once apply each migration once.
@@ -32,6 +36,7 @@ processes opening an old file at once apply each migration once.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import re
@@ -341,6 +346,32 @@ class Database:
         # raise and hide the original error.
         if self._writer.in_transaction:
             await self._writer.execute("ROLLBACK")
+
+
+class _SqlParametersFilter(logging.Filter):
+    """Keeps statement parameters out of aiosqlite's log records.
+
+    At DEBUG, aiosqlite logs every call it runs with its arguments: the SQL and the values
+    bound to it, such as a code from an SMS or UI state typed by a user. Whatever level an
+    operator turns on, a record keeps only the name of the call (and of an exception's class).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            values = record.args if isinstance(record.args, tuple) else (record.args,)
+            record.args = tuple(_described(value) for value in values)
+        return True
+
+
+def _described(value: object) -> str:
+    if isinstance(value, functools.partial):
+        value = value.func
+    if isinstance(value, BaseException):
+        return type(value).__name__
+    return str(getattr(value, "__qualname__", type(value).__name__))
+
+
+logging.getLogger("aiosqlite").addFilter(_SqlParametersFilter())
 
 
 async def _enable_wal(writer: aiosqlite.Connection, busy_timeout: float) -> str:

@@ -17,6 +17,7 @@ import asyncio
 import enum
 import logging
 import re
+import sqlite3
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +42,13 @@ from storage.errors import DuplicateIntentError
 log = logging.getLogger(__name__)
 
 DEFAULT_LIFETIME: Final = 20 * 60.0
+# A write the database refused: busy past its timeout ("database is locked"), or full.
+_WRITE_FAILURES: Final = (sqlite3.Error, OSError)
+
+
+class LedgerUnavailableError(Exception):
+    """The intent could not be written, so the provider was not asked: nothing was bought,
+    nothing recorded, and the same confirmation may be tapped again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +87,9 @@ class PurchaseStatus(enum.Enum):
     REFUSED = "refused"  # the provider said no; ``error`` says why; nothing was bought
     DUPLICATE = "duplicate"  # this confirmation was already used; ``activation`` is its row
     UNRESOLVED = "unresolved"  # outcome unknown and the provider could not be asked yet
+    # The provider answered, but the ledger refused to record it: the intent stays pending,
+    # and the reconciler asks the provider about it as it does after a crash.
+    UNRECORDED = "unrecorded"
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +144,7 @@ class PurchaseService:
 
         Raises:
             AccountError: the user has no usable key (nothing was recorded).
+            LedgerUnavailableError: the intent could not be written (nothing was bought).
         """
         async with self.user_lock(user_id):
             client = await self._accounts.client_for(user_id)
@@ -157,7 +169,16 @@ class PurchaseService:
                 )
             except DuplicateIntentError as duplicate:
                 return PurchaseResult(PurchaseStatus.DUPLICATE, duplicate.existing)
-            return await self._pay(client, intent, request)
+            except _WRITE_FAILURES as error:
+                log.error("purchase not started: the ledger refused the intent (%s)", error)
+                raise LedgerUnavailableError from None
+            try:
+                return await self._pay(client, intent, request)
+            except _WRITE_FAILURES as error:
+                # The provider was asked; only the recording failed. The intent row stays
+                # pending (never lost): the reconciler finds out what the provider did.
+                log.error("purchase %s: outcome not recorded (%s)", intent.ledger_id, error)
+                return PurchaseResult(PurchaseStatus.UNRECORDED, intent)
 
     async def _pay(
         self, client: ProviderClient, intent: Activation, request: PurchaseRequest
