@@ -476,6 +476,13 @@ async def confirm(update: Update, context: Context) -> None:
     if verdict is Verdict.DUPLICATE:
         await query.answer(render("buy-duplicate"))
         return
+    if verdict is Verdict.UNAVAILABLE:
+        # Nothing was bought: the same Buy stays, to tap again once the database recovers.
+        await query.answer()
+        message = query.message
+        keyboard = message.reply_markup if isinstance(message, Message) else None
+        await show(query, Screen(render("buy-not-recorded"), keyboard))
+        return
     assert draft is not None
     await query.answer(render("buy-in-progress"))
     request = PurchaseRequest(

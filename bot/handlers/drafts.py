@@ -15,6 +15,8 @@ claims it. No restored draft can revive any of them.
 from __future__ import annotations
 
 import enum
+import logging
+import sqlite3
 from collections.abc import Callable
 from typing import Any, Final, Protocol
 
@@ -25,6 +27,8 @@ from bot.context import Context
 from bot.handlers.common import services, user_id
 from bot.rendering import Renderer
 from storage.confirm_tokens import Claim
+
+log = logging.getLogger(__name__)
 
 CONFIRM_TTL: Final = 600.0  # seconds a confirm screen's price is offered
 
@@ -57,7 +61,12 @@ def token_is_live(
 class Verdict(enum.Enum):
     STALE = "stale"  # an old, foreign or expired screen: ask for a fresh one
     DUPLICATE = "duplicate"  # this token already bought: say so, buy nothing
+    UNAVAILABLE = "unavailable"  # the ledger could not be written: nothing done, tap again
     GO = "go"
+
+
+# A write the database refused: busy past its timeout ("database is locked"), or full.
+_WRITE_FAILURES: Final = (sqlite3.Error, OSError)
 
 
 async def confirm_verdict(
@@ -77,7 +86,12 @@ async def confirm_verdict(
 async def _stale(update: Update, context: Context, token: str) -> Verdict:
     """An old screen, answered "expired": its token is withdrawn for good, so an older copy of
     the draft (PTB persistence after a crash) cannot make it buy."""
-    await services(context).tokens.withdraw(token, user_id=user_id(update))
+    try:
+        await services(context).tokens.withdraw(token, user_id=user_id(update))
+    except _WRITE_FAILURES as error:
+        # It buys nothing now either way; only a crash that restores an older draft before
+        # the database recovers could still offer it (within its ten minutes).
+        log.warning("an expired confirm token could not be withdrawn: %s", error)
     return Verdict.STALE
 
 
@@ -87,7 +101,11 @@ async def _claim(
     """A live screen: the ledger decides, claiming the token durably for this press."""
     if draft.get("done"):
         return Verdict.DUPLICATE
-    claim = await services(context).tokens.claim(token, user_id=user_id(update))
+    try:
+        claim = await services(context).tokens.claim(token, user_id=user_id(update))
+    except _WRITE_FAILURES as error:
+        log.error("confirm not started: the ledger refused the token's claim (%s)", error)
+        return Verdict.UNAVAILABLE
     if claim is Claim.GO:
         return Verdict.GO
     return Verdict.DUPLICATE if claim is Claim.USED else Verdict.STALE
@@ -138,6 +156,9 @@ async def claim_confirm(
         return None
     if verdict is Verdict.DUPLICATE:
         await query.answer(render(duplicate))
+        return None
+    if verdict is Verdict.UNAVAILABLE:
+        await query.answer(render("confirm-not-recorded"), show_alert=True)
         return None
     await query.answer(render(in_progress))
     return draft, token

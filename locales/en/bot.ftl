@@ -100,6 +100,7 @@ buy-aborted = Purchase cancelled. Nothing was bought.
 buy-expired-menu = This menu has expired. Send /buy to start again.
 buy-in-progress = Buying…
 buy-not-recorded = ❌ Not bought: I could not write the purchase down just now (my database is busy or full), so I did not ask the provider and nothing was charged. Tap Buy again in a minute.
+confirm-not-recorded = ❌ Nothing done: I could not write it down just now (my database is busy or full), so I did not ask the provider and nothing was charged. Tap the button again in a minute.
 buy-unrecorded = ⚠️ The provider answered, but I could not write your purchase down just now (my database is busy or full). I will check with the provider and tell you here; you will never be charged twice.
 buy-duplicate = This confirmation was already used; it buys one number only.
 buy-refused = ❌ Not bought: { $reason }

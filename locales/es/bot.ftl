@@ -101,6 +101,7 @@ buy-aborted = Compra cancelada. No se ha comprado nada.
 buy-expired-menu = Este menú ha caducado. Envía /buy para empezar de nuevo.
 buy-in-progress = Comprando…
 buy-not-recorded = ❌ No comprado: no pude registrar la compra ahora mismo (mi base de datos está ocupada o llena), así que no pregunté al proveedor y no se cobró nada. Vuelve a pulsar Comprar en un minuto.
+confirm-not-recorded = ❌ No se hizo nada: no pude anotarlo ahora (mi base de datos está ocupada o llena), así que no pregunté al proveedor y no se cobró nada. Vuelve a pulsar el botón en un minuto.
 buy-unrecorded = ⚠️ El proveedor respondió, pero no pude registrar tu compra ahora mismo (mi base de datos está ocupada o llena). Lo comprobaré con el proveedor y te avisaré aquí; nunca se te cobrará dos veces.
 buy-duplicate = Esta confirmación ya se usó; solo compra un número.
 buy-refused = ❌ No se compró: { $reason }
