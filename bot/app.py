@@ -36,7 +36,7 @@ from bot.services.catalog import CatalogService
 from bot.services.extras import ExtrasService
 from bot.services.notifier import Notifier
 from bot.services.purchases import PurchaseService
-from bot.services.reconciliation import ActivationSource, Reconciler
+from bot.services.reconciliation import CHECKING, ActivationSource, Reconciler
 from bot.services.recorder import RECONCILED_EVENT, Recorder
 from bot.services.rent_watcher import RentWatcher
 from bot.services.rents import RENT_RECONCILED_EVENT, RentService
@@ -44,6 +44,7 @@ from bot.services.watcher import ActivationWatcher
 from bot.updates import PerUserUpdateProcessor
 from bot.webhooks import WebhookReceiver
 from storage.activations import ActivationLedger
+from storage.confirm_tokens import ConfirmTokens
 from storage.db import Database
 from storage.events import EventOutbox
 from storage.key_entries import KeyEntries
@@ -55,9 +56,9 @@ from storage.vault import KeyVault
 
 log = logging.getLogger(__name__)
 
-# Reconcile at run time only intents older than the longest a paid call can take, so a
-# purchase still waiting for its answer is never judged under its feet.
-_RUNTIME_RECONCILE_AGE: Final = 120.0
+# How long past the provider timeout a provider that did not reply may still complete a sale:
+# until then a purchase not listed yet is "checking", not "not bought".
+SALE_MARGIN: Final = 60.0
 DEMO_KEY: Final = "demo-key-123"  # the in-process sandbox's one account (not a secret)
 COMMANDS: Final = (
     "start",
@@ -90,6 +91,7 @@ class Services:
     activations: ActivationLedger
     rents: RentLedger
     outbox: EventOutbox
+    tokens: ConfirmTokens
     accounts: AccountService
     catalog: CatalogService
     purchases: PurchaseService
@@ -175,7 +177,13 @@ async def _wire(
     async def source_for(user_id: int, provider: str) -> ActivationSource | None:
         return await accounts.client_for_provider(user_id, provider)
 
-    reconciler = Reconciler(activations, rents, source_for, clock=clock)
+    reconciler = Reconciler(
+        activations,
+        rents,
+        source_for,
+        clock=clock,
+        horizon=settings.provider_timeout + SALE_MARGIN,
+    )
     recorder = Recorder(db, activations, rents, outbox)
     translator = Translator()
     builder = (
@@ -196,6 +204,7 @@ async def _wire(
     notifier = Notifier(outbox, deliverer, clock=clock)
     recorder.wake = notifier.wake
     purchases = PurchaseService(accounts, activations, reconciler, clock=clock)
+    reconciler.in_flight = purchases.in_flight
     services = Services(
         settings=settings,
         clock=clock,
@@ -206,6 +215,7 @@ async def _wire(
         activations=activations,
         rents=rents,
         outbox=outbox,
+        tokens=ConfirmTokens(db),
         accounts=accounts,
         catalog=CatalogService(clock),
         purchases=purchases,
@@ -242,7 +252,7 @@ async def _wire(
 
 async def start_background(application: Application, services: Services) -> None:  # type: ignore[type-arg]
     """Reconciles what a crash left, registers the commands, starts the watcher and notifier."""
-    await reconcile_and_report(services, min_age=0)
+    await reconcile_and_report(services, announce_checking=True)
     await _set_commands(application, services.translator)
     if services.webhooks is not None:
         await services.webhooks.start()
@@ -277,36 +287,58 @@ async def close_application(services: Services) -> None:
     await services.db.close()
 
 
+def reconcile_interval(settings: Settings) -> float:
+    """Seconds between reconciliation runs: a few watcher ticks. A run with nothing pending
+    reads the database only; one with purchases to check asks each one's provider once."""
+    return max(4 * settings.poll_interval, 2.0)
+
+
 async def _reconcile_periodically(services: Services) -> None:
+    interval = reconcile_interval(services.settings)
     while not services.stop.is_set():
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(services.stop.wait(), timeout=_RUNTIME_RECONCILE_AGE)
+            await asyncio.wait_for(services.stop.wait(), timeout=interval)
         if services.stop.is_set():
             return
         try:
-            await reconcile_and_report(services, min_age=_RUNTIME_RECONCILE_AGE)
+            await reconcile_and_report(services)
         except Exception:
             log.exception("periodic reconciliation failed")
 
 
-async def reconcile_and_report(services: Services, *, min_age: float) -> None:
-    """Resolves purchases left without an outcome and tells each user what became of theirs.
+async def reconcile_and_report(
+    services: Services, *, min_age: float = 0.0, announce_checking: bool = False
+) -> None:
+    """Resolves purchases left without an outcome and tells each user what became of theirs:
+    bought, not bought, or (a late sale of one they were told failed) adopted and being
+    cancelled for the refund. A user whose paid call is in flight is left alone.
 
     (A purchase resolved at once, while its user waits on the confirm screen, is shown there
     instead: that path calls ``reconcile_user`` and adds no event.)
+
+    Args:
+        min_age: only intents at least this old.
+        announce_checking: tell each user whose purchase is still being checked (at start-up:
+            a crash left them with "Buying…" and no answer).
     """
     report = await services.reconciler.reconcile(min_age=min_age)
-    for result in (*report.confirmed, *report.failed):
+    checking = tuple(r for r in report.still_pending if r.detail == CHECKING)
+    told = (*report.confirmed, *report.failed, *report.adopted)
+    for result in (*told, *(checking if announce_checking else ())):
         # Ledger ids are per ledger: a rent's event has its own kind and dedup key.
         rent = result.kind == "rent"
+        step = {"adopted": "adopted", "pending": "checking"}.get(result.outcome, "reconciled")
         await services.outbox.add(
             kind=RENT_RECONCILED_EVENT if rent else RECONCILED_EVENT,
             user_id=result.user_id,
             chat_id=result.chat_id,
-            payload={"ledger_id": result.ledger_id, "outcome": result.outcome},
-            dedup_key=f"{'rent_' if rent else ''}reconciled:{result.ledger_id}",
+            payload={
+                "ledger_id": result.ledger_id,
+                "outcome": "checking" if result.outcome == "pending" else result.outcome,
+            },
+            dedup_key=f"{'rent_' if rent else ''}{step}:{result.ledger_id}",
         )
-    if report.confirmed or report.failed:
+    if told or (announce_checking and checking):
         services.notifier.wake()
 
 

@@ -37,7 +37,7 @@ from bot.services.rents import RENT_RECONCILED_EVENT
 from bot.views import activation_screen, service_name
 from storage.activations import Activation, ActivationLedger
 from storage.events import Event
-from storage.rents import Rent, RentLedger
+from storage.rents import Rent, RentLedger, RentState
 from storage.users import UserStore
 
 log = logging.getLogger(__name__)
@@ -184,16 +184,25 @@ class TelegramDeliverer:
         await self._refresh_rent_card(render, row)
 
     async def _reconciled(self, render: Renderer, row: Activation, outcome: str) -> None:
-        """A purchase settled after the fact: the number's message, or "not bought"."""
-        if outcome != "confirmed":
+        """A purchase settled after the fact: the number's message, "not bought", "still
+        checking", or a late sale of one the user was told failed (cancelled for the refund)."""
+        if outcome == "checking":
+            await self._send(row.chat_id, render("reconciled-checking", service=service_name(row)))
+            return
+        if outcome not in ("confirmed", "adopted"):
             await self._send(
                 row.chat_id, render("reconciled-not-bought", service=service_name(row))
             )
             return
         screen = await activation_screen(self._ledger, render, row)
+        headline = (
+            render("reconciled-adopted", service=service_name(row))
+            if outcome == "adopted"
+            else render("reconciled-bought")
+        )
         message = await self._bot.send_message(
             row.chat_id,
-            render("reconciled-bought") + "\n\n" + screen.text,
+            headline + "\n\n" + screen.text,
             parse_mode=ParseMode.HTML,
             reply_markup=screen.keyboard,
         )
@@ -213,15 +222,32 @@ class TelegramDeliverer:
         await self._bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
 
     async def _rent_reconciled(self, render: Renderer, row: Rent, outcome: str) -> None:
-        """A rent settled after the fact: the rent message, or "not rented"."""
-        if outcome != "confirmed":
+        """A rent settled after the fact: the rent message, "not rented" or "still checking"."""
+        if outcome == "checking":
+            name = rent_views.rent_service_name(row, render)
+            await self._send(row.chat_id, render("rent-reconciled-checking", service=name))
+            return
+        if outcome == "adopted" and row.state is RentState.CANCELLED:
+            name = rent_views.rent_service_name(row, render)
+            await self._send(
+                row.chat_id,
+                render("rent-reconciled-adopted-cancelled", service=name, phone=row.phone or ""),
+            )
+            return
+        if outcome not in ("confirmed", "adopted"):
             name = rent_views.rent_service_name(row, render)
             await self._send(row.chat_id, render("rent-reconciled-not-rented", service=name))
             return
         screen = rent_views.rent_screen(render, row, self._clock.now())
+        name = rent_views.rent_service_name(row, render)
+        headline = (
+            render("rent-reconciled-adopted-kept", service=name)
+            if outcome == "adopted"
+            else render("rent-reconciled-rented")
+        )
         message = await self._bot.send_message(
             row.chat_id,
-            render("rent-reconciled-rented") + "\n\n" + screen.text,
+            headline + "\n\n" + screen.text,
             parse_mode=ParseMode.HTML,
             reply_markup=screen.keyboard,
         )

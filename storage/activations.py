@@ -4,7 +4,8 @@ Lifecycle (the ``state`` column)::
 
     record_intent ──► INTENT ──confirm_intent──► WAITING ◄──┐
                         │  └─mark_intent_unknown─► UNKNOWN  │ (confirm/fail, or the Reconciler)
-                        └────fail_intent────► FAILED        │
+                        └────fail_intent────► FAILED ───────┘ (confirm_intent: a late sale,
+                                                               adopted and cancelled)
     WAITING ──record_sms──► CODE_RECEIVED ──mark_retry──► RETRY ──record_sms──► CODE_RECEIVED
     WAITING | CODE_RECEIVED | RETRY ──end──► FINISHED | CANCELLED | EXPIRED
     WAITING ──record_sms (a call-verification activation's call)──► FINISHED
@@ -13,6 +14,10 @@ The intent is committed durably (``synchronous=FULL``) *before* the paid call, u
 idempotency key, so a crash at any point leaves either nothing (no money spent) or a row the
 Reconciler resolves. Every method that writes can join the caller's transaction, so an SMS and
 its event can be recorded atomically (see :meth:`storage.db.Database.transaction`).
+
+A late truth never raises: the provider's word that a number was sold is recorded whatever the
+ledger concluded before (a FAILED row is adopted, with a cancel for the refund scheduled at once,
+since the user was told it failed), and a late "unknown" or "failed" on a bought row leaves it.
 """
 
 from __future__ import annotations
@@ -60,12 +65,18 @@ _PENDING: Final = (
 )
 _CONFIRM: Final = (
     "UPDATE activations SET state = 'waiting', activation_id = ?, phone = ?, cost = ?,"
-    " deadline = ?, confirmed_at = ?, updated_at = ?"
-    " WHERE id = ? AND state IN ('intent', 'unknown') RETURNING *"
+    " deadline = ?, confirmed_at = ?, updated_at = ?,"
+    " cancel_at = CASE WHEN state = 'failed' THEN ? ELSE cancel_at END,"
+    " recheck_until = NULL, ended_at = NULL"
+    " WHERE id = ? AND state IN ('intent', 'unknown', 'failed') RETURNING *"
 )
 # deadline_assumed is set only when true, so _CONFIRM also runs on a file from before migration
 # 0005 (the column's default, 0, means "the provider's own deadline").
 _CONFIRM_ASSUMED: Final = _CONFIRM.replace(" confirmed_at", " deadline_assumed = 1, confirmed_at")
+_RECHECK: Final = (
+    "SELECT * FROM activations WHERE recheck_until IS NOT NULL AND state = 'failed'"
+    " AND recheck_until > ? ORDER BY created_at, id"
+)
 _STATE: Final = {state.value: state for state in ActivationState}  # faster than the Enum call
 
 
@@ -137,10 +148,13 @@ class ActivationLedger:
         having told no end time.
 
         Idempotent: confirming again with the same activation id returns the row unchanged.
+        A FAILED row (the sale turned up after "not bought" was concluded) is adopted: it
+        becomes WAITING with ``cancel_at`` set to now, so the watcher cancels it for the
+        refund unless a code comes first; the caller tells the user.
 
         Raises:
-            InvalidTransitionError: the row is not INTENT/UNKNOWN (it failed, or was confirmed
-                with another id), or the activation id is already on another row.
+            InvalidTransitionError: the row was confirmed with another id, or the activation
+                id is already on another row.
             RowNotFoundError: no such row.
         """
         now = self._db.clock.now()
@@ -148,7 +162,7 @@ class ActivationLedger:
             async with self._db.transaction(durable=True) as tx:
                 row = await tx.fetchone(
                     _CONFIRM_ASSUMED if deadline_assumed else _CONFIRM,
-                    (activation_id, phone, money_to_text(cost), deadline, now, now,
+                    (activation_id, phone, money_to_text(cost), deadline, now, now, now,
                      intent.ledger_id),
                 )
                 current = row if row is not None else await _select(tx, intent.ledger_id)
@@ -165,32 +179,39 @@ class ActivationLedger:
             )
         return confirmed
 
-    async def fail_intent(self, intent: Activation, reason: str) -> Activation:
+    async def fail_intent(
+        self, intent: Activation, reason: str, *, recheck_until: float | None = None
+    ) -> Activation:
         """Records that nothing was bought (the provider refused, or the Reconciler found none).
 
-        Idempotent on a FAILED row.
+        Idempotent on a FAILED row; a row already bought is returned unchanged (the provider's
+        word that it sold wins over a later "not bought").
+
+        Args:
+            recheck_until: when "not bought" was concluded without the provider's definite
+                word, look for a late sale until then (see :meth:`rechecks`).
 
         Raises:
-            InvalidTransitionError: the row was confirmed.
             RowNotFoundError: no such row.
         """
         now = self._db.clock.now()
         async with self._db.transaction(durable=True) as tx:
             row = await tx.fetchone(
                 "UPDATE activations SET state = 'failed', failure_reason = ?, updated_at = ?,"
-                " ended_at = ? WHERE id = ? AND state IN ('intent', 'unknown') RETURNING *",
-                (reason, now, now, intent.ledger_id),
+                " ended_at = ?, recheck_until = ?"
+                " WHERE id = ? AND state IN ('intent', 'unknown') RETURNING *",
+                (reason, now, now, recheck_until, intent.ledger_id),
             )
             current = row if row is not None else await _select(tx, intent.ledger_id)
-        return _expect(current, intent.ledger_id, {ActivationState.FAILED}, "fail")
+        return _expect(current, intent.ledger_id)
 
     async def mark_intent_unknown(self, intent: Activation) -> Activation:
         """Records that the paid call's outcome is unknown (a timeout, a dropped connection).
 
-        Idempotent on an UNKNOWN row. The Reconciler resolves it later.
+        Idempotent on an UNKNOWN row; a row that already has an outcome is returned unchanged.
+        The Reconciler resolves it later.
 
         Raises:
-            InvalidTransitionError: the row already has an outcome.
             RowNotFoundError: no such row.
         """
         async with self._db.transaction(durable=True) as tx:
@@ -200,7 +221,7 @@ class ActivationLedger:
                 (self._db.clock.now(), intent.ledger_id),
             )
             current = row if row is not None else await _select(tx, intent.ledger_id)
-        return _expect(current, intent.ledger_id, {ActivationState.UNKNOWN}, "mark unknown")
+        return _expect(current, intent.ledger_id)
 
     async def set_message(self, ledger_id: int, *, chat_id: int, message_id: int) -> None:
         """Remembers the message that shows the activation, so updates edit it in place."""
@@ -395,6 +416,12 @@ class ActivationLedger:
         """
         limit = float("inf") if created_before is None else created_before
         rows = await self._db.fetchall(_PENDING, (limit,))
+        return [activation_from_row(row) for row in rows]
+
+    async def rechecks(self, now: float) -> list[Activation]:
+        """FAILED rows whose "not bought" the provider could still contradict (their
+        ``recheck_until`` is after ``now``), oldest first."""
+        rows = await self._db.fetchall(_RECHECK, (now,))
         return [activation_from_row(row) for row in rows]
 
     async def history(

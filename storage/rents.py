@@ -47,6 +47,10 @@ _PENDING: Final = (
     "SELECT * FROM rents WHERE state IN ('intent', 'unknown') AND created_at <= ?"
     " ORDER BY created_at, id"
 )
+_RECHECK: Final = (
+    "SELECT * FROM rents WHERE recheck_until IS NOT NULL AND state = 'failed'"
+    " AND recheck_until > ? ORDER BY created_at, id"
+)
 
 
 class RentLedger:
@@ -109,9 +113,12 @@ class RentLedger:
     ) -> Rent:
         """Records the rented number; the row becomes ACTIVE. Idempotent for the same rent id.
 
+        A FAILED row (the rent turned up after "not rented" was concluded) is adopted too: the
+        provider's word wins; the caller cancels it for the refund and tells the user.
+
         Raises:
-            InvalidTransitionError: the row already has another outcome, or the rent id is
-                on another row.
+            InvalidTransitionError: the row was confirmed with another rent id, or the rent id
+                is on another row.
             RowNotFoundError: no such row.
         """
         now = self._db.clock.now()
@@ -119,8 +126,9 @@ class RentLedger:
             async with self._db.transaction(durable=True) as tx:
                 row = await tx.fetchone(
                     "UPDATE rents SET state = 'active', rent_id = ?, phone = ?, end_date = ?,"
-                    " cost = ?, confirmed_at = ?, updated_at = ?"
-                    " WHERE id = ? AND state IN ('intent', 'unknown') RETURNING *",
+                    " cost = ?, confirmed_at = ?, updated_at = ?, ended_at = NULL,"
+                    " recheck_until = NULL"
+                    " WHERE id = ? AND state IN ('intent', 'unknown', 'failed') RETURNING *",
                     (rent_id, phone, end_date, money_or_none(cost), now, now, intent.ledger_id),
                 )
                 current = row if row is not None else await _select(tx, intent.ledger_id)
@@ -135,28 +143,35 @@ class RentLedger:
             )
         return rent
 
-    async def fail_intent(self, intent: Rent, reason: str) -> Rent:
-        """Records that nothing was rented. Idempotent on a FAILED row.
+    async def fail_intent(
+        self, intent: Rent, reason: str, *, recheck_until: float | None = None
+    ) -> Rent:
+        """Records that nothing was rented. Idempotent on a FAILED row; a rented row is
+        returned unchanged (the provider's word that it rented wins).
 
-        Raises:
-            InvalidTransitionError: the row was confirmed.
+        Args:
+            recheck_until: when concluded without the provider's definite word, look for a
+                late rent until then (see :meth:`rechecks`).
         """
         now = self._db.clock.now()
         async with self._db.transaction(durable=True) as tx:
             row = await tx.fetchone(
                 "UPDATE rents SET state = 'failed', failure_reason = ?, updated_at = ?,"
-                " ended_at = ? WHERE id = ? AND state IN ('intent', 'unknown') RETURNING *",
-                (reason, now, now, intent.ledger_id),
+                " ended_at = ?, recheck_until = ?"
+                " WHERE id = ? AND state IN ('intent', 'unknown') RETURNING *",
+                (reason, now, now, recheck_until, intent.ledger_id),
             )
             current = row if row is not None else await _select(tx, intent.ledger_id)
-        return _expect(current, intent.ledger_id, {RentState.FAILED}, "fail")
+        return _expect(current, intent.ledger_id)
+
+    async def rechecks(self, now: float) -> list[Rent]:
+        """FAILED rows whose "not rented" the provider could still contradict, oldest first."""
+        rows = await self._db.fetchall(_RECHECK, (now,))
+        return [rent_from_row(row) for row in rows]
 
     async def mark_intent_unknown(self, intent: Rent) -> Rent:
-        """Records that the paid call's outcome is unknown. Idempotent on an UNKNOWN row.
-
-        Raises:
-            InvalidTransitionError: the row already has an outcome.
-        """
+        """Records that the paid call's outcome is unknown. Idempotent on an UNKNOWN row; a
+        row that already has an outcome is returned unchanged."""
         async with self._db.transaction(durable=True) as tx:
             row = await tx.fetchone(
                 "UPDATE rents SET state = 'unknown', updated_at = ?"
@@ -164,7 +179,7 @@ class RentLedger:
                 (self._db.clock.now(), intent.ledger_id),
             )
             current = row if row is not None else await _select(tx, intent.ledger_id)
-        return _expect(current, intent.ledger_id, {RentState.UNKNOWN}, "mark unknown")
+        return _expect(current, intent.ledger_id)
 
     async def set_message(self, ledger_id: int, *, chat_id: int, message_id: int) -> None:
         """Remembers the message that shows the rent."""

@@ -35,7 +35,7 @@ from bot.handlers.common import (
     show,
     user_id,
 )
-from bot.handlers.drafts import Verdict, confirm_verdict, draft_in, new_token
+from bot.handlers.drafts import Verdict, confirm_verdict, draft_in, issue_token
 from bot.handlers.favourites import favourite_rows, preferences_of, star, toggle_favourite
 from bot.handlers.pickers import country_name, country_names, label, step_button
 from bot.keyboards import (
@@ -174,7 +174,7 @@ async def _confirm_screen(
     if balance < cost:
         text = render("buy-balance-short", price=render.money(cost), balance=render.money(balance))
         return Screen(text, InlineKeyboardMarkup([back]))
-    draft["token"] = new_token()
+    draft["token"] = await issue_token(context, "buy")
     draft["token_at"] = services(context).clock.now()
     draft["done"] = False
     draft["price"] = str(cost)
@@ -475,6 +475,13 @@ async def confirm(update: Update, context: Context) -> None:
         return
     if verdict is Verdict.DUPLICATE:
         await query.answer(render("buy-duplicate"))
+        return
+    if verdict is Verdict.UNAVAILABLE:
+        # Nothing was bought: the same Buy stays, to tap again once the database recovers.
+        await query.answer()
+        message = query.message
+        keyboard = message.reply_markup if isinstance(message, Message) else None
+        await show(query, Screen(render("buy-not-recorded"), keyboard))
         return
     assert draft is not None
     await query.answer(render("buy-in-progress"))

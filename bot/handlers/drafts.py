@@ -4,12 +4,19 @@ its price is offered.
 Every confirm screen (/buy, /rent, /multi, another activation, an added service, a rent's
 extension) mints a token and keeps it server-side with the time it was shown; its button
 buys only while that token is the draft's, the price is fresh and nothing was bought yet.
+
+The draft lives in PTB's user_data, which is written to disk only now and then: after a crash
+an older draft may come back. So whether a token may still buy is decided by the ledger
+(:mod:`storage.confirm_tokens`), durably before the press is answered: a newer screen withdraws
+the older token, a press answered "expired" withdraws its token, and a press that may buy
+claims it. No restored draft can revive any of them.
 """
 
 from __future__ import annotations
 
 import enum
-import secrets
+import logging
+import sqlite3
 from collections.abc import Callable
 from typing import Any, Final, Protocol
 
@@ -19,6 +26,9 @@ from bot.callbacks import CallbackDataError
 from bot.context import Context
 from bot.handlers.common import services, user_id
 from bot.rendering import Renderer
+from storage.confirm_tokens import Claim
+
+log = logging.getLogger(__name__)
 
 CONFIRM_TTL: Final = 600.0  # seconds a confirm screen's price is offered
 
@@ -30,8 +40,13 @@ def draft_in(context: Context, key: str) -> dict[str, Any] | None:
     return draft if isinstance(draft, dict) else None
 
 
-def new_token() -> str:
-    return secrets.token_hex(8)
+async def issue_token(context: Context, kind: str) -> str:
+    """A new confirm screen's token, recorded in the ledger; the user's older token of the same
+    ``kind`` (the screen this one replaces in the draft) can no longer buy."""
+    # PTB offers no public accessor for it; the context is built for this update's user.
+    user = context._user_id
+    assert user is not None
+    return await services(context).tokens.issue(user_id=user, kind=kind, ttl=CONFIRM_TTL)
 
 
 def token_is_live(
@@ -46,7 +61,12 @@ def token_is_live(
 class Verdict(enum.Enum):
     STALE = "stale"  # an old, foreign or expired screen: ask for a fresh one
     DUPLICATE = "duplicate"  # this token already bought: say so, buy nothing
+    UNAVAILABLE = "unavailable"  # the ledger could not be written: nothing done, tap again
     GO = "go"
+
+
+# A write the database refused: busy past its timeout ("database is locked"), or full.
+_WRITE_FAILURES: Final = (sqlite3.Error, OSError)
 
 
 async def confirm_verdict(
@@ -56,13 +76,39 @@ async def confirm_verdict(
     provider the prices came from still the user's (/provider may have changed since)."""
     svc = services(context)
     if draft is None or not token_is_live(draft, token, svc.clock.now()):
-        return Verdict.STALE
+        return await _stale(update, context, token)
     current = await svc.accounts.endpoint_of(user_id(update))
     if draft.get("provider") != current.key:
-        return Verdict.STALE
+        return await _stale(update, context, token)
+    return await _claim(update, context, draft, token)
+
+
+async def _stale(update: Update, context: Context, token: str) -> Verdict:
+    """An old screen, answered "expired": its token is withdrawn for good, so an older copy of
+    the draft (PTB persistence after a crash) cannot make it buy."""
+    try:
+        await services(context).tokens.withdraw(token, user_id=user_id(update))
+    except _WRITE_FAILURES as error:
+        # It buys nothing now either way; only a crash that restores an older draft before
+        # the database recovers could still offer it (within its ten minutes).
+        log.warning("an expired confirm token could not be withdrawn: %s", error)
+    return Verdict.STALE
+
+
+async def _claim(
+    update: Update, context: Context, draft: dict[str, Any], token: str
+) -> Verdict:
+    """A live screen: the ledger decides, claiming the token durably for this press."""
     if draft.get("done"):
         return Verdict.DUPLICATE
-    return Verdict.GO
+    try:
+        claim = await services(context).tokens.claim(token, user_id=user_id(update))
+    except _WRITE_FAILURES as error:
+        log.error("confirm not started: the ledger refused the token's claim (%s)", error)
+        return Verdict.UNAVAILABLE
+    if claim is Claim.GO:
+        return Verdict.GO
+    return Verdict.DUPLICATE if claim is Claim.USED else Verdict.STALE
 
 
 class _Confirm(Protocol):
@@ -102,14 +148,17 @@ async def claim_confirm(
     if catalogue:
         verdict = await confirm_verdict(update, context, draft, token)
     elif draft is None or not token_is_live(draft, token, services(context).clock.now(), "at"):
-        verdict = Verdict.STALE
+        verdict = await _stale(update, context, token)
     else:
-        verdict = Verdict.DUPLICATE if draft.get("done") else Verdict.GO
+        verdict = await _claim(update, context, draft, token)
     if verdict is Verdict.STALE or draft is None:
         await query.answer(render(expired), show_alert=True)
         return None
     if verdict is Verdict.DUPLICATE:
         await query.answer(render(duplicate))
+        return None
+    if verdict is Verdict.UNAVAILABLE:
+        await query.answer(render("confirm-not-recorded"), show_alert=True)
         return None
     await query.answer(render(in_progress))
     return draft, token

@@ -30,7 +30,7 @@ from bot.handlers.common import (
     show,
     user_id,
 )
-from bot.handlers.drafts import claim_confirm, new_token
+from bot.handlers.drafts import claim_confirm, issue_token
 from bot.handlers.pickers import fits
 from bot.keyboards import (
     AdditionalConfirm,
@@ -88,7 +88,7 @@ async def offer_extra(update: Update, context: Context) -> None:
         )
         await query.answer(answer_text(short_text), show_alert=True)
         return
-    token = new_token()
+    token = await issue_token(context, "extra")
     context.user_data[EXTRA] = {
         "token": token,
         "at": svc.clock.now(),
@@ -331,7 +331,7 @@ async def additional_offer(update: Update, context: Context) -> None:
         assert chat is not None
         await chat.send_message(text, parse_mode="HTML", reply_markup=keyboard)
         return
-    token = new_token()
+    token = await issue_token(context, "additional")
     context.user_data[ADDITIONAL] = {
         "token": token,
         "at": svc.clock.now(),

@@ -33,7 +33,7 @@ from bot.handlers.common import (
     show,
     user_id,
 )
-from bot.handlers.drafts import claim_confirm, draft_in, new_token
+from bot.handlers.drafts import claim_confirm, draft_in, issue_token
 from bot.handlers.pickers import country_name, fits, label
 from bot.keyboards import MultiConfirm, MultiCountry, MultiStep, MultiToggle, paginated
 from bot.provider import ProviderClient, ProviderError
@@ -161,7 +161,7 @@ async def _confirm_screen(
     forwardable = {s.service for s in await client.get_numbers_status(country_id) if s.forwarding}
     draft.update(
         step="confirm",
-        token=new_token(),
+        token=await issue_token(context, "multi"),
         token_at=services(context).clock.now(),
         done=False,
         price=str(total),

@@ -30,7 +30,7 @@ from bot.handlers.common import (
     show,
     user_id,
 )
-from bot.handlers.drafts import claim_confirm, draft_in, new_token
+from bot.handlers.drafts import claim_confirm, draft_in, issue_token
 from bot.handlers.pickers import country_name, country_names, fits, label, step_button
 from bot.keyboards import (
     ConfirmRent,
@@ -183,7 +183,7 @@ async def _confirm_screen(
         )
         return Screen(text, InlineKeyboardMarkup([back]))
     draft.update(
-        token=new_token(),
+        token=await issue_token(context, "rent"),
         token_at=services(context).clock.now(),
         done=False,
         price=str(offer.cost),

@@ -20,7 +20,7 @@ from bot.callbacks import CallbackDataError
 from bot.cards import redraw_card
 from bot.context import Context
 from bot.handlers.common import answer_text, refusal, renderer, send, services, show, user_id
-from bot.handlers.drafts import claim_confirm, new_token
+from bot.handlers.drafts import claim_confirm, issue_token
 from bot.keyboards import ConfirmRentExtension, RentButton, RentExtendHours
 from bot.provider import ProviderError
 from bot.rendering import Renderer, Screen
@@ -109,7 +109,7 @@ async def choose_extension(update: Update, context: Context) -> None:
         await _refresh_card(context, render, choice.ledger_id)
         return
     row = await svc.renting.owned(user_id(update), choice.ledger_id)
-    token = new_token()
+    token = await issue_token(context, "extend")
     assert context.user_data is not None
     context.user_data[EXTEND] = {
         "token": token,

@@ -110,7 +110,7 @@ class ProviderClient:
         except (UnexpectedReplyError, ProviderServerError) as exc:
             # Garbage, an HTML page, a 5xx or the provider's own "internal error" after a
             # purchase request: it may have been carried out. Never guess; reconcile.
-            raise OutcomeUnknownError(action, str(exc)) from None
+            raise OutcomeUnknownError(action, str(exc), answered=True) from None
 
     # --- account ---------------------------------------------------------------------------
 

@@ -64,12 +64,16 @@ class OutcomeUnknownError(ProviderError):
 
     Attributes:
         action: the protocol action whose outcome is unknown.
+        answered: a reply did come back (unreadable, a 5xx, the provider's internal error):
+            the provider was done with the request. False when no reply came (a timeout, a
+            dropped connection): the provider may still be completing the sale.
     """
 
-    def __init__(self, action: str, reason: str) -> None:
+    def __init__(self, action: str, reason: str, *, answered: bool = False) -> None:
         super().__init__(f"outcome of {action} unknown: {reason}")
         self.action = action
         self.reason = reason
+        self.answered = answered
 
 
 class UnexpectedReplyError(ProviderError):

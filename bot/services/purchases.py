@@ -135,6 +135,11 @@ class PurchaseService:
         kind of the user's intents) cannot take another purchase for it."""
         return self._locks[user_id]
 
+    def in_flight(self, user_id: int) -> bool:
+        """Whether one of the user's paid calls is waiting for its answer now."""
+        lock = self._locks.get(user_id)
+        return lock is not None and lock.locked()
+
     async def buy(
         self, user_id: int, chat_id: int, request: PurchaseRequest, idempotency_key: str
     ) -> PurchaseResult:
@@ -251,6 +256,8 @@ async def settle_failed_call(
     """Records one paid call's failure on its intents (one per activation it was to buy):
     refused, never sent, or unknown, then reconciled at once with what the provider lists and
     never retried. Shared by every paid call on the activation ledger (/buy, /multi, extras).
+    An intent the provider may still be completing comes back UNRESOLVED ("checking"); the
+    periodic reconciliation settles it later.
 
     Raises:
         ProviderError: ``error`` itself when it is none of those (a bug to surface, not hide).
@@ -265,7 +272,13 @@ async def settle_failed_call(
     log.warning("purchase %s: outcome unknown, reconciling", intents[0].ledger_id)
     for intent in intents:  # all of them first: one reconciliation judges them together
         await ledger.mark_intent_unknown(intent)
-    report = await reconciler.reconcile_user(intents[0].user_id, intents[0].provider)
+    # A reply that came back unreadable means the provider was done: judge at once. No reply:
+    # the provider may still be selling, so what is not listed yet stays "checking".
+    report = await reconciler.reconcile_user(
+        intents[0].user_id,
+        intents[0].provider,
+        answered=[i.ledger_id for i in intents] if error.answered else (),
+    )
     confirmed = {r.ledger_id for r in report.confirmed}
     failed = {r.ledger_id for r in report.failed}
     results = []

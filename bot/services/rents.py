@@ -219,7 +219,11 @@ class RentService:
         return RentResult(RentStatusKind.RENTED, row)
 
     async def _resolve(self, intent: Rent, unknown: OutcomeUnknownError) -> RentResult:
-        report = await self._reconciler.reconcile_user(intent.user_id, intent.provider)
+        report = await self._reconciler.reconcile_user(
+            intent.user_id,
+            intent.provider,
+            answered_rents=[intent.ledger_id] if unknown.answered else (),
+        )
         row = await self._ledger.get(intent.ledger_id)
         if row is not None:
             if any(r.ledger_id == row.ledger_id for r in report.confirmed):

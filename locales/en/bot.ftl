@@ -100,13 +100,16 @@ buy-aborted = Purchase cancelled. Nothing was bought.
 buy-expired-menu = This menu has expired. Send /buy to start again.
 buy-in-progress = Buying…
 buy-not-recorded = ❌ Not bought: I could not write the purchase down just now (my database is busy or full), so I did not ask the provider and nothing was charged. Tap Buy again in a minute.
+confirm-not-recorded = ❌ Nothing done: I could not write it down just now (my database is busy or full), so I did not ask the provider and nothing was charged. Tap the button again in a minute.
 buy-unrecorded = ⚠️ The provider answered, but I could not write your purchase down just now (my database is busy or full). I will check with the provider and tell you here; you will never be charged twice.
 buy-duplicate = This confirmation was already used; it buys one number only.
 buy-refused = ❌ Not bought: { $reason }
 request-failed = ❌ The provider could not answer: { $reason }
-buy-unresolved = ⚠️ The provider did not answer clearly. I will check with it and tell you here; you will never be charged twice.
+buy-unresolved = ⏳ The provider did not answer clearly, so I am still checking whether the number was bought. I keep asking the provider and will tell you here; you will never be charged twice.
 reconciled-bought = ✅ The provider confirmed your earlier purchase:
-reconciled-not-bought = ↩️ Your earlier purchase of { $service } did not go through: nothing was charged.
+reconciled-not-bought = ↩️ Your earlier purchase of { $service } did not go through: the provider lists no number for it. If one still turns up, I will cancel it for a refund.
+reconciled-adopted = ⚠️ The provider sold a number for your earlier purchase of { $service } after all. As I had told you it failed, I am cancelling it for a refund (unless a code arrives first):
+reconciled-checking = ⏳ Your purchase of { $service } was interrupted before the provider answered. I am checking with the provider whether a number was bought and will tell you here.
 
 ## Buttons
 button-prev = ◀️

@@ -69,7 +69,10 @@ error-max-hours = that would make the rent longer than the provider allows{ $max
        *[other] : at most { $max } more hours.
     }
 rent-reconciled-rented = ✅ The provider confirmed your earlier rent:
-rent-reconciled-not-rented = ↩️ Your earlier rent of { $service } did not go through: nothing was charged.
+rent-reconciled-not-rented = ↩️ Your earlier rent of { $service } did not go through: the provider lists no rent for it.
+rent-reconciled-checking = ⏳ Your rent of { $service } was interrupted before the provider answered. I am checking with the provider whether it was rented and will tell you here.
+rent-reconciled-adopted-cancelled = ⚠️ The provider rented <code>+{ $phone }</code> for your earlier rent of { $service } after all. As I had told you it failed, I cancelled it for a refund.
+rent-reconciled-adopted-kept = ⚠️ The provider rented a number for your earlier rent of { $service } after all, though I had told you it failed, and it refused to cancel it. Cancel it below if you can, or keep it:
 rent-extension-settled = ✅ The provider confirms your extension: <code>+{ $phone }</code> is rented until <b>{ $end }</b>.
 rent-extension-not-made = ↩️ Your extension of <code>+{ $phone }</code> did not go through: nothing was charged for it.
 

@@ -101,13 +101,16 @@ buy-aborted = Compra cancelada. No se ha comprado nada.
 buy-expired-menu = Este menú ha caducado. Envía /buy para empezar de nuevo.
 buy-in-progress = Comprando…
 buy-not-recorded = ❌ No comprado: no pude registrar la compra ahora mismo (mi base de datos está ocupada o llena), así que no pregunté al proveedor y no se cobró nada. Vuelve a pulsar Comprar en un minuto.
+confirm-not-recorded = ❌ No se hizo nada: no pude anotarlo ahora (mi base de datos está ocupada o llena), así que no pregunté al proveedor y no se cobró nada. Vuelve a pulsar el botón en un minuto.
 buy-unrecorded = ⚠️ El proveedor respondió, pero no pude registrar tu compra ahora mismo (mi base de datos está ocupada o llena). Lo comprobaré con el proveedor y te avisaré aquí; nunca se te cobrará dos veces.
 buy-duplicate = Esta confirmación ya se usó; solo compra un número.
 buy-refused = ❌ No se compró: { $reason }
 request-failed = ❌ El proveedor no pudo responder: { $reason }
-buy-unresolved = ⚠️ El proveedor no respondió con claridad. Lo comprobaré y te avisaré aquí; nunca se te cobrará dos veces.
+buy-unresolved = ⏳ El proveedor no respondió con claridad, así que sigo comprobando si el número se compró. Seguiré preguntándole y te avisaré aquí; nunca se te cobrará dos veces.
 reconciled-bought = ✅ El proveedor confirmó tu compra anterior:
-reconciled-not-bought = ↩️ Tu compra anterior de { $service } no se realizó: no se cobró nada.
+reconciled-not-bought = ↩️ Tu compra anterior de { $service } no se realizó: el proveedor no tiene ningún número para ella. Si aun así aparece uno, lo cancelaré para que se te reembolse.
+reconciled-adopted = ⚠️ El proveedor sí vendió un número para tu compra anterior de { $service }. Como te dije que había fallado, lo cancelo para que se te reembolse (salvo que llegue antes un código):
+reconciled-checking = ⏳ Tu compra de { $service } se interrumpió antes de que el proveedor respondiera. Estoy comprobando con el proveedor si se compró un número y te avisaré aquí.
 
 ## Buttons
 button-prev = ◀️

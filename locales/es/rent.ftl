@@ -69,7 +69,10 @@ error-max-hours = el alquiler superaría lo que permite el proveedor{ $max ->
        *[other] : como mucho { $max } horas más.
     }
 rent-reconciled-rented = ✅ El proveedor confirmó tu alquiler anterior:
-rent-reconciled-not-rented = ↩️ Tu alquiler anterior de { $service } no se realizó: no se cobró nada.
+rent-reconciled-not-rented = ↩️ Tu alquiler anterior de { $service } no se realizó: el proveedor no tiene ningún alquiler para él.
+rent-reconciled-checking = ⏳ Tu alquiler de { $service } se interrumpió antes de que el proveedor respondiera. Estoy comprobando con el proveedor si se alquiló y te avisaré aquí.
+rent-reconciled-adopted-cancelled = ⚠️ El proveedor sí alquiló <code>+{ $phone }</code> para tu alquiler anterior de { $service }. Como te dije que había fallado, lo cancelé para que se te reembolse.
+rent-reconciled-adopted-kept = ⚠️ El proveedor sí alquiló un número para tu alquiler anterior de { $service }, aunque te dije que había fallado, y no permitió cancelarlo. Cancélalo abajo si puedes, o quédatelo:
 rent-extension-settled = ✅ El proveedor confirma la prolongación: <code>+{ $phone }</code> está alquilado hasta <b>{ $end }</b>.
 rent-extension-not-made = ↩️ La prolongación de <code>+{ $phone }</code> no se realizó: no se cobró nada por ella.
 

@@ -15,12 +15,13 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.provider.models import ActiveActivation, RentListItem
-from bot.services.reconciliation import ActivationSource, Reconciler
+from bot.services.reconciliation import CHECKING, ActivationSource, Reconciler
 from storage.activations import Activation, ActivationLedger, ActivationState
 from storage.db import Database
 from storage.rents import RentLedger, RentState
 
 REPO = Path(__file__).resolve().parents[2]
+HORIZON = 120.0  # the Reconciler's default: the provider timeout plus a margin
 
 
 class FakeSource:
@@ -34,6 +35,7 @@ class FakeSource:
     ) -> None:
         self.activations, self.rents, self.error = list(activations), list(rents), error
         self.calls = 0
+        self.cancelled: list[str] = []
 
     async def get_active_activations(self) -> Sequence[ActiveActivation]:
         self.calls += 1
@@ -46,6 +48,10 @@ class FakeSource:
         if self.error:
             raise self.error
         return self.rents
+
+    async def cancel_rent(self, rent_id: str) -> None:
+        self.calls += 1
+        self.cancelled.append(rent_id)
 
 
 def _listed(activation_id: str, at: float, *, service: str = "tg", country: int | None = 6,
@@ -123,9 +129,14 @@ async def test_an_intent_left_by_a_killed_process_is_resolved(tmp_path: Path) ->
         assert (row.activation_id, row.phone, row.cost) == ("333", "62333", Decimal("11.50"))
         assert [a.activation_id for a in await ledger.load_active()] == ["333"]
 
-    # Run 2: the process died before the provider sold anything.
+    # Run 2: the process died before the provider sold anything. Right after the restart the
+    # provider may still be completing the sale: "checking", not "not bought".
     second_id, _ = await _crash_after_intent(path, "tap-2")
     async with await Database.open(path, clock=clock) as db:
+        report = await _reconciler(db, clock, FakeSource()).reconcile(min_age=0)
+        assert [(r.ledger_id, r.detail) for r in report.still_pending] == [(second_id, CHECKING)]
+        assert report.failed == ()
+        clock.advance(HORIZON + 1)  # past the longest a sale can take
         report = await _reconciler(db, clock, FakeSource()).reconcile(min_age=0)
         assert [r.ledger_id for r in report.failed] == [second_id]
         row = await ActivationLedger(db).get(second_id)
@@ -160,11 +171,18 @@ async def test_without_a_key_nothing_is_decided(db: Database, clock: ManualClock
 async def test_a_purchase_still_in_flight_is_left_alone(db: Database, clock: ManualClock) -> None:
     await _intent(db, "k")
     source = FakeSource()
-    report = await _reconciler(db, clock, source).reconcile(min_age=60)
+    reconciler = _reconciler(db, clock, source)
+    report = await reconciler.reconcile(min_age=60)
     assert report.failed == report.confirmed == report.still_pending == ()
     assert source.calls == 0
-    clock.advance(61)
-    report = await _reconciler(db, clock, source).reconcile(min_age=60)
+    # Its paid call is waiting for the answer in this process: left alone, whatever its age.
+    reconciler.in_flight = lambda user_id: user_id == 5
+    clock.advance(HORIZON + 1)
+    report = await reconciler.reconcile(min_age=60)
+    assert report.failed == report.confirmed == report.still_pending == ()
+    assert source.calls == 0
+    reconciler.in_flight = lambda user_id: False
+    report = await reconciler.reconcile(min_age=60)
     assert len(report.failed) == 1
 
 
@@ -182,11 +200,11 @@ async def test_known_activations_are_never_claimed_and_each_is_used_once(
         _listed("101", clock.now() + 1),
     ])
     report = await _reconciler(db, clock, source).reconcile(min_age=0)
-    # Oldest intent to the earliest activation; the third finds none left.
+    # Oldest intent to the earliest activation; the third finds none left (yet).
     assert [(r.ledger_id, r.detail) for r in report.confirmed] == [
         (first.ledger_id, "101"), (second.ledger_id, "102")
     ]
-    assert [r.ledger_id for r in report.failed] == [third.ledger_id]
+    assert [r.ledger_id for r in report.still_pending] == [third.ledger_id]
 
 
 async def test_clock_skew_is_tolerated_but_older_activations_are_not_taken(
@@ -228,6 +246,90 @@ async def test_rents_are_paired_only_when_unambiguous(db: Database, clock: Manua
     assert {r.ledger_id for r in report.still_pending} == {tg, wa}
     assert "ambiguous" in report.still_pending[0].detail
 
-    # The provider lists nothing new: nothing was rented.
+    # The provider lists nothing new, past the longest a rent can take: nothing was rented.
+    report = await _reconciler(db, clock, FakeSource(rents=listed[:2])).reconcile(min_age=0)
+    assert {r.ledger_id for r in report.still_pending} == {tg, wa}
+    clock.advance(HORIZON + 1)
     report = await _reconciler(db, clock, FakeSource(rents=listed[:2])).reconcile(min_age=0)
     assert {r.ledger_id for r in report.failed} == {tg, wa}
+
+
+async def test_a_rent_that_turns_up_after_not_rented_is_adopted_and_cancelled(
+    db: Database, clock: ManualClock
+) -> None:
+    rents = RentLedger(db)
+    intent = await rents.record_intent(
+        idempotency_key="r", user_id=5, chat_id=50, provider="p", service="full", hours=4
+    )
+    await rents.mark_intent_unknown(intent)
+    source = FakeSource()
+    reconciler = _reconciler(db, clock, source)
+    report = await reconciler.reconcile()
+    assert [(r.ledger_id, r.detail) for r in report.still_pending] == [(intent.ledger_id, CHECKING)]
+    clock.advance(HORIZON + 1)
+    report = await reconciler.reconcile()
+    assert [r.ledger_id for r in report.failed] == [intent.ledger_id]
+
+    source.rents = [RentListItem("9", "79000000009")]  # the provider rented after all
+    report = await reconciler.reconcile()
+    assert [(r.kind, r.ledger_id, r.detail) for r in report.adopted] == [
+        ("rent", intent.ledger_id, "9")
+    ]
+    assert source.cancelled == ["9"]
+    row = await rents.get(intent.ledger_id)
+    assert row is not None and (row.state, row.rent_id) == (RentState.CANCELLED, "9")
+    assert (await reconciler.reconcile()).adopted == ()
+
+
+async def test_an_activation_sold_after_not_bought_is_adopted_for_cancellation_once(
+    db: Database, clock: ManualClock
+) -> None:
+    ledger = ActivationLedger(db)
+    intent = await _intent(db, "k")
+    source = FakeSource()
+    reconciler = _reconciler(db, clock, source)
+    clock.advance(HORIZON + 1)
+    assert [r.ledger_id for r in (await reconciler.reconcile()).failed] == [intent.ledger_id]
+    source.activations = [_listed("5", clock.now())]
+    report = await reconciler.reconcile()
+    assert [(r.ledger_id, r.detail) for r in report.adopted] == [(intent.ledger_id, "5")]
+    row = await ledger.get(intent.ledger_id)
+    assert row is not None and row.state is ActivationState.WAITING
+    assert row.cancel_at == clock.now()  # the watcher cancels it for the refund
+    assert (await reconciler.reconcile()).adopted == ()
+    # Past the window, nothing is looked for any more.
+    other = await _intent(db, "k2")
+    clock.advance(HORIZON + 1)
+    await reconciler.reconcile()
+    clock.advance(20 * 60 + 1)
+    source.calls = 0
+    source.activations = [_listed("6", clock.now())]
+    report = await reconciler.reconcile()
+    assert report.adopted == () and source.calls == 0
+    assert (await ledger.get(other.ledger_id)).state is ActivationState.FAILED  # type: ignore[union-attr]
+
+
+async def test_a_purchase_started_while_the_provider_is_asked_keeps_its_own_number(
+    db: Database, clock: ManualClock
+) -> None:
+    """A failed intent's window must not take a new purchase's number: the user started one
+    while the periodic run was reading the provider's list, and that list already shows it."""
+    old = await _intent(db, "old")
+    source = FakeSource()
+    reconciler = _reconciler(db, clock, source)
+    clock.advance(HORIZON + 1)
+    await reconciler.reconcile()  # "not bought"; looked for again from now on
+    buying = False
+
+    class Racing(FakeSource):
+        async def get_active_activations(self) -> Sequence[ActiveActivation]:
+            nonlocal buying
+            buying = True  # the user's new purchase takes its lock now, and sells at once
+            return [_listed("new", clock.now())]
+
+    racing = _reconciler(db, clock, Racing())
+    racing.in_flight = lambda user_id: buying
+    report = await racing.reconcile()
+    assert report.adopted == report.confirmed == ()
+    row = await ActivationLedger(db).get(old.ledger_id)
+    assert row is not None and row.state is ActivationState.FAILED

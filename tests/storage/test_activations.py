@@ -78,10 +78,6 @@ async def test_failed_and_unknown_intents(db: Database) -> None:
     failed = await ledger.fail_intent(refused, "NO_NUMBERS")
     assert (failed.state, failed.failure_reason) == (ActivationState.FAILED, "NO_NUMBERS")
     assert (await ledger.fail_intent(refused, "again")).failure_reason == "NO_NUMBERS"
-    with pytest.raises(InvalidTransitionError):
-        await ledger.confirm_intent(
-            refused, activation_id="1", phone="1", cost=Decimal(1), deadline=None
-        )
 
     lost = await ledger.record_intent(
         idempotency_key="b", user_id=1, chat_id=1, provider="p", service="tg"
@@ -92,8 +88,33 @@ async def test_failed_and_unknown_intents(db: Database) -> None:
     assert (await ledger.confirm_intent(
         lost, activation_id="7", phone="1", cost=Decimal(1), deadline=None
     )).state is ActivationState.WAITING
-    with pytest.raises(InvalidTransitionError):
-        await ledger.mark_intent_unknown(lost)
+    # A late "unknown" or "failed" never undoes what the provider sold.
+    assert (await ledger.mark_intent_unknown(lost)).state is ActivationState.WAITING
+    assert (await ledger.fail_intent(lost, "late")).state is ActivationState.WAITING
+
+
+async def test_a_sale_that_turns_up_after_failed_is_adopted_and_cancelled_not_refused(
+    db: Database, clock: ManualClock
+) -> None:
+    ledger = ActivationLedger(db)
+    intent = await ledger.record_intent(
+        idempotency_key="late", user_id=1, chat_id=1, provider="p", service="tg"
+    )
+    await ledger.fail_intent(intent, "not bought", recheck_until=clock.now() + 1200)
+    assert [r.ledger_id for r in await ledger.rechecks(clock.now())] == [intent.ledger_id]
+    clock.advance(30)
+    adopted = await ledger.confirm_intent(
+        intent, activation_id="77", phone="1", cost=Decimal(1), deadline=clock.now() + 1200
+    )
+    # Watched like any number, and due for cancellation at once: the user was told it failed.
+    assert adopted.state is ActivationState.WAITING and adopted.cancel_at == clock.now()
+    assert adopted.ended_at is None
+    assert [a.activation_id for a in await ledger.load_active()] == ["77"]
+    assert await ledger.rechecks(clock.now()) == []
+    with pytest.raises(InvalidTransitionError):  # another id on a bought row: a conflict
+        await ledger.confirm_intent(
+            intent, activation_id="78", phone="1", cost=Decimal(1), deadline=None
+        )
 
 
 async def test_pending_intents_leave_recent_ones_alone(db: Database, clock: ManualClock) -> None:
