@@ -122,9 +122,9 @@ class Reconciler:
         clock: the source of "now".
         skew: seconds an activation may appear to predate its intent (clock differences).
         activation_lifetime: seconds an activation lives at the provider, to estimate the
-            deadline of one confirmed here (the provider's list does not say; None assumes each service's usual
-            lifetime), and how long
-            past ``horizon`` a failed intent is looked for again.
+            deadline of one confirmed here (the provider's list does not say; None assumes
+            each service's usual lifetime), and how long past ``horizon`` a failed intent is
+            looked for again.
         horizon: seconds after an intent's creation during which a provider that has not
             replied may still be completing the sale: at least the provider timeout plus a
             margin. Until then, "not listed" means "not yet", not "not bought".
