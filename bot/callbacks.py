@@ -2,15 +2,18 @@
 
 Each kind of button is a frozen dataclass with a short ``prefix`` and typed fields; it packs
 to ``prefix:field:field`` and unpacks only when the prefix, the arity and every field's type
-match, so a forged or truncated button is refused before any handler sees it. Buttons carry
+match, so a forged or truncated button is refused before any handler sees it. A field typed
+as a ``Literal`` of strings or a ``StrEnum`` takes only those values: one outside the set can
+neither be built nor parsed. Buttons carry
 ids and choices, never prices, keys or anything secret: server-side state lives in SQLite.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import enum
 import re
-from typing import Any, ClassVar, Final, TypeVar, get_type_hints
+from typing import Any, ClassVar, Final, Literal, TypeVar, get_args, get_origin, get_type_hints
 
 MAX_BYTES: Final = 64
 _SEPARATOR: Final = ":"
@@ -46,6 +49,12 @@ class CallbackData:
         if known is not None and not same:
             raise TypeError(f"callback prefix {prefix!r} is used twice")
         CallbackData._kinds[prefix] = cls
+
+    def __post_init__(self) -> None:
+        for field in dataclasses.fields(self):  # type: ignore[arg-type]
+            choices = _choices(_hints(type(self))[field.name])
+            if choices is not None and getattr(self, field.name) not in choices:
+                raise CallbackDataError(f"{field.name} is none of {sorted(choices)}")
 
     def pack(self) -> str:
         """The callback_data string.
@@ -87,7 +96,7 @@ class CallbackData:
         fields = dataclasses.fields(cls)  # type: ignore[arg-type]
         if len(values) != len(fields):
             raise CallbackDataError("callback data with the wrong number of fields")
-        hints = get_type_hints(cls)
+        hints = _hints(cls)
         kwargs = {
             field.name: _convert(hints[field.name], value)
             for field, value in zip(fields, values, strict=True)
@@ -107,7 +116,25 @@ def parse_callback(data: str) -> CallbackData:
     return kind.unpack(data)
 
 
+def _hints(cls: type) -> dict[str, Any]:
+    return get_type_hints(cls)
+
+
+def _choices(hint: Any) -> frozenset[str] | None:
+    """The values a ``Literal[...]`` or ``StrEnum`` field allows; None for any other type."""
+    if get_origin(hint) is Literal:
+        return frozenset(get_args(hint))
+    if isinstance(hint, type) and issubclass(hint, enum.StrEnum):
+        return frozenset(member.value for member in hint)
+    return None
+
+
 def _convert(hint: Any, value: str) -> Any:
+    choices = _choices(hint)
+    if choices is not None:
+        if value not in choices:
+            raise CallbackDataError("a choice field holds none of its values")
+        return hint(value) if isinstance(hint, type) else value
     optional = hint in (int | None, str | None)
     if optional and value == "":
         return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import astuple, dataclass
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Literal, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -17,6 +17,16 @@ from bot.callbacks import CallbackData, CallbackDataError
 T = TypeVar("T")
 
 PAGE_SIZE: Final = 8
+
+ActivationAction = Literal["sent", "again", "finish", "cancel", "autocancel", "refresh"]
+BuyTarget = Literal["services", "countries", "confirm", "maxprice", "abort"]
+RentStepName = Literal["service", "country", "operator", "hours"]
+RentTarget = Literal["services", "countries", "hours", "abort"]
+RentAction = Literal["finish", "cancel", "extend"]
+ListedKind = Literal["service", "operator"]
+FavouriteKind = Literal["service", "country", "operator"]
+PricesTarget = Literal["services", "countries", "close"]
+MultiTarget = Literal["services", "countries", "forward", "abort"]
 
 
 # --- callback data kinds --------------------------------------------------------------------
@@ -27,7 +37,7 @@ class ActivationButton(CallbackData):
     """A button on an activation message: ``action`` on our ledger row ``ledger_id``."""
 
     prefix = "ac"
-    action: str  # sent | again | finish | cancel | autocancel | refresh
+    action: ActivationAction
     ledger_id: int
 
 
@@ -74,7 +84,7 @@ class BuyNavigation(CallbackData):
     """Back to an earlier step (``services``, ``countries``, ``confirm``), or ``abort``."""
 
     prefix = "bn"
-    target: str
+    target: BuyTarget
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +92,7 @@ class ToggleSetting(CallbackData):
     """A /settings switch, by name (``autocancel``)."""
 
     prefix = "st"
-    name: str
+    name: Literal["autocancel"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +118,7 @@ class RentPick(CallbackData):
     (a service code, a country id, an operator name, a number of hours)."""
 
     prefix = "rp"
-    step: str
+    step: RentStepName
     value: str
 
 
@@ -117,7 +127,7 @@ class RentPage(CallbackData):
     """A page of /rent's service or country picker."""
 
     prefix = "rg"
-    step: str
+    step: Literal["service", "country"]
     page: int
 
 
@@ -126,7 +136,7 @@ class RentNavigation(CallbackData):
     """Back to an earlier /rent step (``services``, ``countries``, ``hours``), or ``abort``."""
 
     prefix = "rn"
-    target: str
+    target: RentTarget
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +153,7 @@ class RentButton(CallbackData):
     ``ledger_id``."""
 
     prefix = "ra"
-    action: str
+    action: RentAction
     ledger_id: int
 
 
@@ -174,7 +184,7 @@ class PickListed(CallbackData):
     an older screen cannot pick from a newer list), the button carries the position."""
 
     prefix = "ol"
-    kind: str  # service | operator
+    kind: ListedKind
     listing: str
     index: int
 
@@ -184,7 +194,7 @@ class ToggleOption(CallbackData):
     """A purchase option on the confirm screen: ``verification`` or ``forward``."""
 
     prefix = "ot"
-    name: str
+    name: Literal["verification", "forward"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +203,7 @@ class ToggleFavourite(CallbackData):
     ``operator`` as the default one (or no longer)."""
 
     prefix = "fv"
-    what: str
+    what: FavouriteKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +213,7 @@ class RemoveFavourite(CallbackData):
     button from an older screen cannot remove another entry."""
 
     prefix = "fr"
-    what: str
+    what: FavouriteKind
     index: int
     check: str
 
@@ -217,7 +227,7 @@ class PricesPick(CallbackData):
     country across services (``by`` = "c", ``key`` its id); ``page`` of that list."""
 
     prefix = "xp"
-    by: str
+    by: Literal["s", "c"]
     key: str
     page: int
 
@@ -227,7 +237,7 @@ class PricesNavigation(CallbackData):
     """/prices: ``services`` or ``countries`` picker (at ``page``), or ``close``."""
 
     prefix = "xn"
-    target: str
+    target: PricesTarget
     page: int
 
 
@@ -269,7 +279,7 @@ class MultiStep(CallbackData):
     forwarding of service number ``page``), or ``abort``."""
 
     prefix = "ms"
-    target: str
+    target: MultiTarget
     page: int
 
 
@@ -359,7 +369,7 @@ def paginated(
 
 def listed_picks(
     listings: MutableMapping[str, Any],
-    kind: str,
+    kind: ListedKind,
     plain: type[PickService] | type[PickOperator],
     names: Sequence[str],
 ) -> Callable[[str], str]:

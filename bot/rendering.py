@@ -17,7 +17,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import provider
 from bot.callbacks import CallbackData
 from bot.i18n import Translator
-from bot.keyboards import ActivationButton, AdditionalOffer, CallStatus, ExtraOffer
+from bot.keyboards import (
+    ActivationAction,
+    ActivationButton,
+    AdditionalOffer,
+    CallStatus,
+    ExtraOffer,
+)
 from storage.activations import Activation, ActivationState
 
 
@@ -121,7 +127,7 @@ class Renderer:
         return f"≈ {shown}" if row.deadline_assumed and row.deadline is not None else shown
 
     def _activation_buttons(self, row: Activation) -> InlineKeyboardMarkup | None:
-        def button(message_id: str, action: str) -> InlineKeyboardButton:
+        def button(message_id: str, action: ActivationAction) -> InlineKeyboardButton:
             return self.button(message_id, ActivationButton(action, row.ledger_id))
 
         if _by_call(row) and row.state is not ActivationState.WAITING:

@@ -31,7 +31,7 @@ from bot.handlers.common import (
 )
 from bot.handlers.drafts import draft_in
 from bot.handlers.pickers import country_name, fits, label
-from bot.keyboards import PricesNavigation, PricesPick, paginated
+from bot.keyboards import PricesNavigation, PricesPick, PricesTarget, paginated
 from bot.provider import ProviderClient, ProviderError
 from bot.provider.models import Price
 from bot.rendering import Html, Renderer, Screen
@@ -89,7 +89,7 @@ async def _countries_screen(
 def _picker(
     picks: Sequence[tuple[str, PricesPick]],
     page: int,
-    target: str,
+    target: PricesTarget,
     extra: list[InlineKeyboardButton],
 ) -> InlineKeyboardMarkup:
     return paginated(

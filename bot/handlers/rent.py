@@ -37,6 +37,7 @@ from bot.keyboards import (
     RentNavigation,
     RentPage,
     RentPick,
+    RentTarget,
     paginated,
 )
 from bot.provider import ProviderClient
@@ -258,22 +259,23 @@ async def _next_screen(
     prefix = data.split(":", 1)[0]
     if prefix == RentPage.prefix:
         paging = RentPage.unpack(data)
-        if paging.step == RentStep.SERVICE == step:
+        if RentStep(paging.step) == RentStep.SERVICE == step:
             return await _services_screen(context, client, render, draft, paging.page)
-        if paging.step == RentStep.COUNTRY == step:
+        if RentStep(paging.step) == RentStep.COUNTRY == step:
             return await _countries_screen(context, client, render, draft, paging.page)
         return None
     if prefix == RentNavigation.prefix:
         return await _navigate(context, client, render, draft, RentNavigation.unpack(data).target)
     pick = RentPick.unpack(data)
-    if pick.step == RentStep.SERVICE and step in (RentStep.SERVICE, RentStep.COUNTRY):
+    picked = RentStep(pick.step)
+    if picked == RentStep.SERVICE and step in (RentStep.SERVICE, RentStep.COUNTRY):
         names = draft.get("service_names") or {}
         if pick.value not in names:
             return None
         name = render("rent-service-full") if pick.value == "full" else names[pick.value]
         draft.update(step=RentStep.COUNTRY, service=pick.value, service_name=str(name))
         return await _countries_screen(context, client, render, draft, 0)
-    if pick.step == RentStep.COUNTRY and step in (RentStep.COUNTRY, RentStep.OPERATOR):
+    if picked == RentStep.COUNTRY and step in (RentStep.COUNTRY, RentStep.OPERATOR):
         if not pick.value.isdigit():
             return None
         country_id = int(pick.value)
@@ -293,12 +295,12 @@ async def _next_screen(
             return _operators_screen(render, draft, list(offered.operators))
         draft["step"] = RentStep.HOURS
         return _hours_screen(render, draft)
-    if pick.step == RentStep.OPERATOR and step == RentStep.OPERATOR:
+    if picked == RentStep.OPERATOR and step == RentStep.OPERATOR:
         if pick.value != "any" and pick.value not in (draft.get("operators") or ()):
             return None
         draft.update(operator=pick.value, step=RentStep.HOURS)
         return _hours_screen(render, draft)
-    if pick.step == RentStep.HOURS and step in (RentStep.HOURS, RentStep.CONFIRM):
+    if picked == RentStep.HOURS and step in (RentStep.HOURS, RentStep.CONFIRM):
         if not pick.value.isdigit() or int(pick.value) not in RENT_HOURS:
             return None
         draft["hours"] = int(pick.value)
@@ -393,7 +395,7 @@ def forget_drafts(user_data: dict[Any, Any]) -> bool:
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _back(render: Renderer, target: str) -> InlineKeyboardButton:
+def _back(render: Renderer, target: RentTarget) -> InlineKeyboardButton:
     return render.button("button-back", RentNavigation(target))
 
 

@@ -57,11 +57,8 @@ async def on_press(update: Update, context: Context) -> None:
             return
         if button.action == "finish":
             result = await svc.renting.finish(user_id(update), button.ledger_id)
-        elif button.action == "cancel":
-            result = await svc.renting.cancel(user_id(update), button.ledger_id)
         else:
-            await query.answer(render("press-stale"))
-            return
+            result = await svc.renting.cancel(user_id(update), button.ledger_id)
     except (NotYoursError, AccountError, ProviderError) as error:
         await query.answer(refusal(render, error), show_alert=True)
         return

@@ -1,0 +1,46 @@
+"""A button whose field names a choice takes only that choice's values."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+import pytest
+
+from bot.callbacks import CallbackData, CallbackDataError, parse_callback
+from bot.keyboards import ActivationButton, PricesPick, RentButton
+
+
+class _Colour(enum.StrEnum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@dataclass(frozen=True, slots=True)
+class _Paint(CallbackData):
+    prefix = "zzpaint"
+    colour: _Colour
+    wall: int
+
+
+def test_an_action_outside_its_set_cannot_be_built() -> None:
+    with pytest.raises(CallbackDataError):
+        ActivationButton("explode", 7)  # type: ignore[arg-type]
+    with pytest.raises(CallbackDataError):
+        PricesPick("x", "tg", 0)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("data", ["ac:explode:7", "ra:steal:3", "xp:x:tg:0", "ac::7"])
+def test_an_action_outside_its_set_cannot_be_parsed(data: str) -> None:
+    with pytest.raises(CallbackDataError):
+        parse_callback(data)
+
+
+def test_choices_round_trip() -> None:
+    sent = ActivationButton("sent", 7)
+    assert ActivationButton.unpack(sent.pack()) == sent
+    assert RentButton.unpack("ra:extend:3").action == "extend"
+    painted = _Paint.unpack(_Paint(_Colour.BLUE, 2).pack())
+    assert painted.colour is _Colour.BLUE and painted.pack() == "zzpaint:blue:2"
+    with pytest.raises(CallbackDataError):
+        _Paint.unpack("zzpaint:green:2")
