@@ -6,8 +6,8 @@ Buttons carry ids and choices only; the draft purchase, prices and keys stay ser
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, MutableMapping, Sequence
-from dataclasses import astuple, dataclass
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Final, Literal, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -391,22 +391,10 @@ def listed_picks(
     return packed.__getitem__
 
 
-def picked_name(
-    listings: MutableMapping[str, Any],
-    data: str,
-    plain: type[PickService] | type[PickOperator],
-    kind: str,
-) -> str | None:
-    """The name a picker button stands for, or None when it is stale or of another kind.
-
-    Raises:
-        CallbackDataError: the data is malformed.
-    """
-    if data.split(":", 1)[0] == plain.prefix:
-        return str(astuple(plain.unpack(data))[0])
-    entry = PickListed.unpack(data)
+def listed_name(listings: Mapping[str, Any], entry: PickListed) -> str | None:
+    """The name a listed picker button stands for, or None when its list is gone or newer."""
     listing = listings.get(entry.kind)
-    if entry.kind != kind or not isinstance(listing, dict) or listing["token"] != entry.listing:
+    if not isinstance(listing, dict) or listing["token"] != entry.listing:
         return None
     names = listing["names"]
     return str(names[entry.index]) if 0 <= entry.index < len(names) else None

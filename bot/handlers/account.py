@@ -6,15 +6,15 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CommandHandler
 
-from bot.callbacks import CallbackDataError
 from bot.context import Context
 from bot.handlers.common import renderer, send, services, show, user_id
 from bot.keyboards import ExtraOffer, HistoryPage
 from bot.provider import ProviderError
 from bot.rendering import Html, Renderer, Screen
 from bot.rent_views import rent_service_name
+from bot.routing import on_button
 from bot.services.accounts import AccountError, KeyNeedsReentryError
 from bot.views import service_name
 from storage.activations import ActivationState
@@ -66,15 +66,13 @@ async def history(update: Update, context: Context) -> None:
     await send(update, screen.text, screen.keyboard)
 
 
-async def history_page(update: Update, context: Context) -> None:
+@on_button(HistoryPage)
+async def history_page(
+    update: Update, context: Context, button: HistoryPage, render: Renderer
+) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
-    render = await renderer(update, context)
-    try:
-        page = HistoryPage.unpack(query.data).page
-    except CallbackDataError:
-        await query.answer(render("press-stale"))
-        return
+    assert query is not None
+    page = button.page
     await query.answer()
     # The page is of the presser's own history: a forged page number shows only theirs.
     await show(query, await _history_screen(context, render, user_id(update), max(page, 0)))
@@ -176,5 +174,5 @@ def build() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("balance", balance),
         CommandHandler("history", history),
-        CallbackQueryHandler(history_page, pattern=HistoryPage.pattern()),
+        history_page.handler(),
     ]

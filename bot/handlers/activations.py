@@ -10,15 +10,15 @@ from __future__ import annotations
 import logging
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CommandHandler
 
-from bot.callbacks import CallbackDataError
 from bot.context import Context
 from bot.handlers import extras, rent_actions
 from bot.handlers.common import renderer, send, services, show, user_id
 from bot.keyboards import ActivationButton
 from bot.provider import ProviderError
 from bot.rendering import Html, Renderer, Screen
+from bot.routing import on_button
 from bot.services.accounts import AccountError
 from bot.services.activations import ActionResult, Command, NotYoursError, Outcome
 from bot.views import activation_screen
@@ -40,7 +40,10 @@ _DONE_ANSWERS = {
 }
 
 
-async def on_press(update: Update, context: Context) -> None:
+@on_button(ActivationButton)
+async def on_press(
+    update: Update, context: Context, button: ActivationButton, render: Renderer
+) -> None:
     """Answers the press at once, then asks the provider, then shows the outcome on the card.
 
     The answer cannot wait for the provider: reads are retried for up to a minute, Telegram
@@ -49,16 +52,7 @@ async def on_press(update: Update, context: Context) -> None:
     answer; every outcome, alerts included, is written on the activation message itself.
     """
     query = update.callback_query
-    assert query is not None and query.data is not None
-    render = await renderer(update, context)
-    try:
-        button = ActivationButton.unpack(query.data)
-    except CallbackDataError:
-        await query.answer(render("press-stale"))
-        return
-    if button.action not in (*_COMMANDS, "autocancel", "refresh"):
-        await query.answer(render("press-stale"))
-        return
+    assert query is not None
     actions = services(context).activation_actions
     try:
         row = await actions.owned(user_id(update), button.ledger_id)
@@ -153,5 +147,5 @@ async def list_active(update: Update, context: Context) -> None:
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("active", list_active),
-        CallbackQueryHandler(on_press, pattern=ActivationButton.pattern()),
+        on_press.handler(),
     ]

@@ -16,9 +16,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CommandHandler
 
-from bot.callbacks import CallbackDataError
 from bot.context import Context
 from bot.handlers.common import (
     AWAITING,
@@ -37,7 +36,7 @@ from bot.handlers.common import (
 )
 from bot.handlers.drafts import Verdict, confirm_verdict, draft_in, issue_token
 from bot.handlers.favourites import favourite_rows, preferences_of, star, toggle_favourite
-from bot.handlers.pickers import country_name, country_names, label, step_button
+from bot.handlers.pickers import country_name, country_names, label
 from bot.keyboards import (
     BuyNavigation,
     ConfirmPurchase,
@@ -49,13 +48,14 @@ from bot.keyboards import (
     ServicePage,
     ToggleFavourite,
     ToggleOption,
+    listed_name,
     listed_picks,
     paginated,
-    picked_name,
 )
 from bot.provider import ProviderClient
 from bot.provider.models import Price
 from bot.rendering import Html, Renderer, Screen
+from bot.routing import Draft, Picker, button_handlers, on_button
 from bot.services.accounts import AccountError
 from bot.services.catalog import rank_services, search_countries
 from bot.services.purchases import (
@@ -263,99 +263,149 @@ async def search(update: Update, context: Context) -> bool:
     return True
 
 
-async def on_button(update: Update, context: Context) -> None:
-    """Every /buy button but the confirm: pages, picks and navigation."""
-    await step_button(
-        update, context, BUY, _next_screen, expired="buy-expired-menu", refused="buy-refused"
-    )
+_PICKER = Picker(BUY, gone="buy-expired-menu", expired="buy-expired-menu", refused="buy-refused")
 
 
-async def _next_screen(
-    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], data: str
+@_PICKER.step(ServicePage)
+async def service_page(
+    context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: ServicePage
 ) -> Screen | None:
-    """The screen a button leads to, or None when it does not fit the draft (stale)."""
+    if draft["step"] != "service":
+        return None
+    return await _services_screen(context, client, render, draft, button.page)
+
+
+@_PICKER.step(PickService)
+async def pick_service(
+    context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: PickService
+) -> Screen | None:
+    return await _choose_service(context, client, render, draft, button.code)
+
+
+@_PICKER.step(PickListed)
+async def pick_listed(
+    context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: PickListed
+) -> Screen | None:
+    """A service or operator whose name could not ride in its button: its position."""
+    name = listed_name(draft.get("listings") or {}, button)
+    if button.kind == "service":
+        return await _choose_service(context, client, render, draft, name)
+    return await _choose_operator(context, client, render, draft, name)
+
+
+async def _choose_service(
+    context: Context, client: ProviderClient, render: Renderer, draft: Draft, code: str | None
+) -> Screen | None:
+    if draft["step"] not in ("service", "country"):
+        return None
+    known = {s.code: s for s in await services(context).catalog.services(client)}
+    if code is None or code not in known:
+        return None
+    draft.update(step="country", service=code, service_name=known[code].name, country_query=None)
+    return await _countries_screen(context, client, render, draft, 0)
+
+
+@_PICKER.step(CountryPage)
+async def country_page(
+    context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: CountryPage
+) -> Screen | None:
+    if draft["step"] != "country":
+        return None
+    return await _countries_screen(context, client, render, draft, button.page)
+
+
+@_PICKER.step(PickCountry)
+async def pick_country(
+    context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: PickCountry
+) -> Screen | None:
+    if draft["step"] not in ("country", "operator"):
+        return None
     catalog = services(context).catalog
-    prefix = data.split(":", 1)[0]
-    if prefix == ServicePage.prefix and draft["step"] == "service":
-        return await _services_screen(context, client, render, draft, ServicePage.unpack(data).page)
-    if prefix in (PickService.prefix, PickListed.prefix) and draft["step"] in (
-        "service",
-        "country",
-    ):
-        code = picked_name(draft.get("listings") or {}, data, PickService, "service")
-        known = {s.code: s for s in await catalog.services(client)}
-        if code is None or code not in known:
-            return None
-        draft.update(
-            step="country", service=code, service_name=known[code].name, country_query=None
-        )
+    country_id = button.country
+    countries = await catalog.countries(client)
+    draft.update(
+        country=country_id,
+        country_name=country_name(countries.get(country_id), country_id, render.locale),
+        country_names=country_names(countries.get(country_id)),
+        operator=None,
+    )
+    operators = await catalog.operators(client, country_id)
+    if not operators:
+        return await _confirm_screen(context, client, render, draft)
+    draft["step"] = "operator"
+    preferences = await preferences_of(context, draft["user"])
+    return _operators_screen(render, draft, operators, preferences.default_operator)
+
+
+@_PICKER.step(PickOperator)
+async def pick_operator(
+    context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: PickOperator
+) -> Screen | None:
+    return await _choose_operator(context, client, render, draft, button.operator)
+
+
+async def _choose_operator(
+    context: Context, client: ProviderClient, render: Renderer, draft: Draft, name: str | None
+) -> Screen | None:
+    if draft["step"] != "operator" or name is None:
+        return None
+    if name not in await services(context).catalog.operators(client, draft["country"]):
+        return None
+    draft["operator"] = name
+    return await _confirm_screen(context, client, render, draft)
+
+
+@_PICKER.step(ToggleFavourite)
+async def toggle_favourite_button(
+    context: Context,
+    client: ProviderClient,
+    render: Renderer,
+    draft: Draft,
+    button: ToggleFavourite,
+) -> Screen | None:
+    if draft.get("step") not in ("country", "confirm"):
+        return None
+    if not await toggle_favourite(context, draft, button.what):
+        return None
+    if draft["step"] == "country":
         return await _countries_screen(context, client, render, draft, 0)
-    if prefix == CountryPage.prefix and draft["step"] == "country":
-        return await _countries_screen(
-            context, client, render, draft, CountryPage.unpack(data).page
-        )
-    if prefix == PickCountry.prefix and draft["step"] in ("country", "operator"):
-        country_id = PickCountry.unpack(data).country
-        countries = await catalog.countries(client)
-        draft.update(
-            country=country_id,
-            country_name=country_name(countries.get(country_id), country_id, render.locale),
-            country_names=country_names(countries.get(country_id)),
-            operator=None,
-        )
-        operators = await catalog.operators(client, country_id)
-        if not operators:
-            return await _confirm_screen(context, client, render, draft)
-        draft["step"] = "operator"
-        preferences = await preferences_of(context, draft["user"])
-        return _operators_screen(render, draft, operators, preferences.default_operator)
-    if prefix in (PickOperator.prefix, PickListed.prefix) and draft["step"] == "operator":
-        operator = picked_name(draft.get("listings") or {}, data, PickOperator, "operator")
-        if operator is None or operator not in await catalog.operators(client, draft["country"]):
-            return None
-        draft["operator"] = operator
+    return await _confirm_screen(context, client, render, draft)
+
+
+@_PICKER.step(BuyNavigation)
+async def navigate(
+    context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: BuyNavigation
+) -> Screen | None:
+    assert context.user_data is not None
+    target = button.target
+    if target == "abort":
+        context.user_data.pop(BUY, None)
+        context.user_data.pop(AWAITING, None)
+        return Screen(render("buy-aborted"))
+    if target == "services":
+        draft.update(step="service", token=None)
+        return await _services_screen(context, client, render, draft, 0)
+    if target == "maxprice" and draft.get("step") == "confirm":
+        context.user_data[AWAITING] = "max_price"
+        return Screen(render("buy-ask-max-price"))
+    if target == "confirm" and draft.get("step") == "confirm":
+        context.user_data.pop(AWAITING, None)  # no number to forward to after all
         return await _confirm_screen(context, client, render, draft)
-    if prefix == ToggleOption.prefix and draft.get("step") == "confirm":
-        return await _toggle_option(context, client, render, draft, ToggleOption.unpack(data).name)
-    if prefix == ToggleFavourite.prefix and draft.get("step") in ("country", "confirm"):
-        what = ToggleFavourite.unpack(data).what
-        if not await toggle_favourite(context, draft, what):
-            return None
-        if draft["step"] == "country":
-            return await _countries_screen(context, client, render, draft, 0)
-        return await _confirm_screen(context, client, render, draft)
-    if prefix == BuyNavigation.prefix:
-        target = BuyNavigation.unpack(data).target
-        if target == "abort":
-            assert context.user_data is not None
-            context.user_data.pop(BUY, None)
-            context.user_data.pop(AWAITING, None)
-            return Screen(render("buy-aborted"))
-        if target == "services":
-            draft.update(step="service", token=None)
-            return await _services_screen(context, client, render, draft, 0)
-        if target == "maxprice" and draft.get("step") == "confirm":
-            assert context.user_data is not None
-            context.user_data[AWAITING] = "max_price"
-            return Screen(render("buy-ask-max-price"))
-        if target == "confirm" and draft.get("step") == "confirm":
-            assert context.user_data is not None
-            context.user_data.pop(AWAITING, None)  # no number to forward to after all
-            return await _confirm_screen(context, client, render, draft)
-        if target == "countries" and draft.get("service"):
-            draft.update(step="country", token=None)
-            return await _countries_screen(context, client, render, draft, 0)
+    if target == "countries" and draft.get("service"):
+        draft.update(step="country", token=None)
+        return await _countries_screen(context, client, render, draft, 0)
     return None
 
 
-async def _toggle_option(
-    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], name: str
+@_PICKER.step(ToggleOption)
+async def toggle_option(
+    context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: ToggleOption
 ) -> Screen | None:
-    if name == "verification":
+    if draft.get("step") != "confirm":
+        return None
+    if button.name == "verification":
         draft["verification"] = not draft.get("verification")
         return await _confirm_screen(context, client, render, draft)
-    if name != "forward":
-        return None
     if draft.get("forward"):
         draft.update(forward=False, forward_number=None)
         return await _confirm_screen(context, client, render, draft)
@@ -457,16 +507,14 @@ async def _send_confirm(
     await send_screen(update, render, screen, "request-failed")
 
 
-async def confirm(update: Update, context: Context) -> None:
+@on_button(ConfirmPurchase)
+async def confirm(
+    update: Update, context: Context, button: ConfirmPurchase, render: Renderer
+) -> None:
     """The buy button. Sequential updates plus the ledger's unique key make it buy once."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    render = await renderer(update, context)
-    try:
-        token = ConfirmPurchase.unpack(query.data).token
-    except CallbackDataError:  # a forged or malformed button: nothing to buy
-        await query.answer(render("press-stale"))
-        return
+    assert query is not None
+    token = button.token
     draft = draft_in(context, BUY)
     verdict = await confirm_verdict(update, context, draft, token)
     if verdict is Verdict.STALE:
@@ -543,22 +591,18 @@ def _abort_only(render: Renderer) -> InlineKeyboardMarkup:
 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]
-    buttons = "|".join(
-        kind.prefix
-        for kind in (
-            ServicePage,
-            PickService,
-            CountryPage,
-            PickCountry,
-            PickOperator,
-            PickListed,
-            ToggleOption,
-            ToggleFavourite,
-            BuyNavigation,
-        )
-    )
     return [
         CommandHandler("buy", start_buy),
-        CallbackQueryHandler(confirm, pattern=ConfirmPurchase.pattern()),
-        CallbackQueryHandler(on_button, pattern=rf"^(?:{buttons})(?::|$)"),
+        *button_handlers(
+            confirm,
+            service_page,
+            pick_service,
+            pick_listed,
+            country_page,
+            pick_country,
+            pick_operator,
+            toggle_favourite_button,
+            navigate,
+            toggle_option,
+        ),
     ]

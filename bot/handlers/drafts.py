@@ -17,12 +17,10 @@ from __future__ import annotations
 import enum
 import logging
 import sqlite3
-from collections.abc import Callable
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 from telegram import Update
 
-from bot.callbacks import CallbackDataError
 from bot.context import Context
 from bot.handlers.common import services, user_id
 from bot.rendering import Renderer
@@ -111,16 +109,11 @@ async def _claim(
     return Verdict.DUPLICATE if claim is Claim.USED else Verdict.STALE
 
 
-class _Confirm(Protocol):
-    @property
-    def token(self) -> str: ...
-
-
 async def claim_confirm(
     update: Update,
     context: Context,
     render: Renderer,
-    unpack: Callable[[str], _Confirm],
+    token: str,
     key: str,
     *,
     expired: str,
@@ -128,8 +121,9 @@ async def claim_confirm(
     in_progress: str,
     catalogue: bool = False,
 ) -> tuple[dict[str, Any], str] | None:
-    """A confirm press: the draft kept under ``key`` and the token to pay it under, or None
-    when nothing is to be paid (a malformed, old or expired button, or a token already used).
+    """A confirm press of ``token``: the draft kept under ``key`` and the token to pay it
+    under, or None when nothing is to be paid (an old or expired button, or a token already
+    used).
     The press is answered either way, before the paid call so a slow provider leaves no
     spinner.
 
@@ -138,12 +132,7 @@ async def claim_confirm(
     rent's extension) by its token alone, stamped at ``"at"``.
     """
     query = update.callback_query
-    assert query is not None and query.data is not None
-    try:
-        token = unpack(query.data).token
-    except CallbackDataError:
-        await query.answer(render("press-stale"))
-        return None
+    assert query is not None
     draft = draft_in(context, key)
     if catalogue:
         verdict = await confirm_verdict(update, context, draft, token)

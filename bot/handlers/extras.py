@@ -14,9 +14,8 @@ from decimal import Decimal
 from typing import Final
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler
 
-from bot.callbacks import CallbackDataError
 from bot.context import Context
 from bot.handlers.common import (
     AWAITING,
@@ -44,6 +43,7 @@ from bot.keyboards import (
 from bot.provider import InvalidRequestError, ProviderError, StateConflictError
 from bot.provider.models import IncomingCallStatus
 from bot.rendering import Html, Renderer, Screen
+from bot.routing import button_handlers, on_button
 from bot.services.accounts import AccountError
 from bot.services.activations import NotYoursError
 from bot.services.extras import is_missing_action
@@ -61,16 +61,14 @@ ADDITIONAL_FEE: Final = Decimal("5.00")
 _PHONE: Final = re.compile(r"^\+?\d{7,15}$")
 
 
-async def offer_extra(update: Update, context: Context) -> None:
+@on_button(ExtraOffer)
+async def offer_extra(
+    update: Update, context: Context, offer: ExtraOffer, render: Renderer
+) -> None:
     """The "use this number again" button: asks the provider for the price, shows a confirm."""
     query = update.callback_query
-    assert query is not None and query.data is not None and context.user_data is not None
-    render = await renderer(update, context)
-    try:
-        ledger_id = ExtraOffer.unpack(query.data).ledger_id
-    except CallbackDataError:
-        await query.answer(render("press-stale"))
-        return
+    assert query is not None and context.user_data is not None
+    ledger_id = offer.ledger_id
     svc = services(context)
     try:
         quote = await svc.extras.quote_extra(user_id(update), ledger_id)
@@ -112,16 +110,18 @@ async def offer_extra(update: Update, context: Context) -> None:
     await chat.send_message(text, parse_mode="HTML", reply_markup=InlineKeyboardMarkup([[button]]))
 
 
-async def confirm_extra(update: Update, context: Context) -> None:
+@on_button(ExtraConfirm)
+async def confirm_extra(
+    update: Update, context: Context, button: ExtraConfirm, render: Renderer
+) -> None:
     """The buy button of an offer: one getExtraActivation for its token, whatever the taps."""
     query = update.callback_query
     assert query is not None
-    render = await renderer(update, context)
     claimed = await claim_confirm(
         update,
         context,
         render,
-        ExtraConfirm.unpack,
+        button.token,
         EXTRA,
         expired="extra-expired",
         duplicate="buy-duplicate",
@@ -179,17 +179,15 @@ async def show_purchase(
 # --- calls -----------------------------------------------------------------------------------
 
 
-async def call_status(update: Update, context: Context) -> None:
+@on_button(CallStatus)
+async def call_status(
+    update: Update, context: Context, button: CallStatus, render: Renderer
+) -> None:
     """Asks the provider about the incoming call and shows it on the activation's message; the
     "call me" button appears only where the provider has outgoing calls."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    render = await renderer(update, context)
-    try:
-        ledger_id = CallStatus.unpack(query.data).ledger_id
-    except CallbackDataError:
-        await query.answer(render("press-stale"))
-        return
+    assert query is not None
+    ledger_id = button.ledger_id
     svc = services(context)
     try:
         call = await svc.extras.incoming_call(user_id(update), ledger_id)
@@ -232,16 +230,14 @@ def _call_line(render: Renderer, call: IncomingCallStatus) -> Html:
     return render("call-line-waiting")
 
 
-async def order_call(update: Update, context: Context) -> None:
+@on_button(OrderCall)
+async def order_call(
+    update: Update, context: Context, button: OrderCall, render: Renderer
+) -> None:
     """The "call me from this number" button: asks for the number to call."""
     query = update.callback_query
-    assert query is not None and query.data is not None and context.user_data is not None
-    render = await renderer(update, context)
-    try:
-        ledger_id = OrderCall.unpack(query.data).ledger_id
-    except CallbackDataError:
-        await query.answer(render("press-stale"))
-        return
+    assert query is not None and context.user_data is not None
+    ledger_id = button.ledger_id
     try:
         await services(context).extras.owned(user_id(update), ledger_id)
     except NotYoursError:
@@ -289,16 +285,13 @@ async def receive_call_phone(update: Update, context: Context) -> None:
 # --- an added service on a forwarded number ---------------------------------------------------
 
 
-async def additional_offer(update: Update, context: Context) -> None:
+@on_button(AdditionalOffer)
+async def additional_offer(
+    update: Update, context: Context, pick: AdditionalOffer, render: Renderer
+) -> None:
     """The "add a service" button: the forwarding services to pick from, then a confirm."""
     query = update.callback_query
-    assert query is not None and query.data is not None and context.user_data is not None
-    render = await renderer(update, context)
-    try:
-        pick = AdditionalOffer.unpack(query.data)
-    except CallbackDataError:
-        await query.answer(render("press-stale"))
-        return
+    assert query is not None and context.user_data is not None
     svc = services(context)
     try:
         parent = await svc.extras.owned(user_id(update), pick.ledger_id)
@@ -347,16 +340,18 @@ async def additional_offer(update: Update, context: Context) -> None:
     await show(query, Screen(text, InlineKeyboardMarkup([[button]])))
 
 
-async def confirm_additional(update: Update, context: Context) -> None:
+@on_button(AdditionalConfirm)
+async def confirm_additional(
+    update: Update, context: Context, button: AdditionalConfirm, render: Renderer
+) -> None:
     """One getAdditionalService for the offer's token, whatever the taps."""
     query = update.callback_query
     assert query is not None
-    render = await renderer(update, context)
     claimed = await claim_confirm(
         update,
         context,
         render,
-        AdditionalConfirm.unpack,
+        button.token,
         ADDITIONAL,
         expired="additional-expired",
         duplicate="buy-duplicate",
@@ -388,10 +383,12 @@ async def confirm_additional(update: Update, context: Context) -> None:
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
-        CallbackQueryHandler(offer_extra, pattern=ExtraOffer.pattern()),
-        CallbackQueryHandler(confirm_extra, pattern=ExtraConfirm.pattern()),
-        CallbackQueryHandler(call_status, pattern=CallStatus.pattern()),
-        CallbackQueryHandler(order_call, pattern=OrderCall.pattern()),
-        CallbackQueryHandler(additional_offer, pattern=AdditionalOffer.pattern()),
-        CallbackQueryHandler(confirm_additional, pattern=AdditionalConfirm.pattern()),
+        *button_handlers(
+            offer_extra,
+            confirm_extra,
+            call_status,
+            order_call,
+            additional_offer,
+            confirm_additional,
+        ),
     ]

@@ -17,13 +17,14 @@ from typing import Final
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, RetryAfter, TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import Context
 from bot.handlers.common import AWAITING, BUY, chat_id, renderer, send, services, show, user_id
 from bot.keyboards import PickProvider
 from bot.provider import PRESETS, InvalidEndpointError, ProviderError
 from bot.rendering import Renderer, Screen
+from bot.routing import on_button
 from bot.services.accounts import (
     CustomProviderRefusedError,
     KeyRejectedError,
@@ -208,11 +209,13 @@ async def _provider_menu(
     return render("provider-choose", provider=current.title), InlineKeyboardMarkup(rows)
 
 
-async def pick_provider(update: Update, context: Context) -> None:
+@on_button(PickProvider)
+async def pick_provider(
+    update: Update, context: Context, button: PickProvider, render: Renderer
+) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None and context.user_data is not None
-    render = await renderer(update, context)
-    name = PickProvider.unpack(query.data).name
+    assert query is not None and context.user_data is not None
+    name = button.name
     await query.answer()
     if name == "custom":
         context.user_data[AWAITING] = "provider_url"
@@ -259,5 +262,5 @@ def build() -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("key", ask_key),
         CommandHandler("forgetkey", forget_key),
         CommandHandler("provider", choose_provider),
-        CallbackQueryHandler(pick_provider, pattern=PickProvider.pattern()),
+        pick_provider.handler(),
     ]

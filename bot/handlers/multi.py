@@ -13,9 +13,8 @@ from decimal import Decimal
 from typing import Any, Final
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CommandHandler
 
-from bot.callbacks import CallbackDataError
 from bot.context import Context
 from bot.handlers.common import (
     AWAITING,
@@ -36,8 +35,9 @@ from bot.handlers.common import (
 from bot.handlers.drafts import claim_confirm, draft_in, issue_token
 from bot.handlers.pickers import country_name, fits, label
 from bot.keyboards import MultiConfirm, MultiCountry, MultiStep, MultiToggle, paginated
-from bot.provider import ProviderClient, ProviderError
+from bot.provider import ProviderClient
 from bot.rendering import Html, Renderer, Screen
+from bot.routing import Alert, Draft, Picker, StepResult, button_handlers, on_button
 from bot.services.accounts import AccountError
 from bot.services.catalog import rank_services
 from bot.services.extras import MultiRequest, is_missing_action
@@ -242,98 +242,83 @@ async def search(update: Update, context: Context) -> bool:
     return True
 
 
-async def on_button(update: Update, context: Context) -> None:
-    """Toggles, pages, the country pick and navigation (everything but the buy button)."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    render = await renderer(update, context)
-    draft = draft_in(context, MULTI)
-    if draft is None:
-        await query.answer(render("multi-expired"), show_alert=True)
-        return
-    client = await provider_client(update, context, render)
-    if client is None:
-        await query.answer()
-        return
-    try:
-        screen, alert = await _next_screen(context, client, render, draft, query.data)
-    except CallbackDataError:
-        await query.answer(render("press-stale"))
-        return
-    except ProviderError as error:
-        await query.answer(answer_text(render.error(error)), show_alert=True)
-        return
-    if alert is not None:
-        await query.answer(alert, show_alert=True)
-        return
-    if screen is None:  # a stale or forged button: the screen shown stays usable
-        await query.answer(render("press-stale"))
-        return
-    await query.answer()
-    await show(query, screen)
+_PICKER = Picker(MULTI, gone="multi-expired", expired=None, refused=None)
 
 
-async def _next_screen(
-    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], data: str
-) -> tuple[Screen | None, str | None]:
-    """The screen a button leads to (None when it does not fit the draft), or an alert."""
-    prefix = data.split(":", 1)[0]
+@_PICKER.step(MultiToggle)
+async def toggle_service(
+    context: Context, client: ProviderClient, render: Renderer, draft: Draft, toggle: MultiToggle
+) -> StepResult:
+    """Adds or removes a service (the screen shown stays usable when the button is stale)."""
+    if draft.get("step") != "services":
+        return None
+    known = {s.code: s.name for s in await services(context).catalog.services(client)}
+    if toggle.code not in known:
+        return None
+    selected: list[str] = draft["selected"]
+    if toggle.code in selected:
+        selected.remove(toggle.code)
+    elif len(selected) < MAX_SERVICES:
+        selected.append(toggle.code)
+        draft["names"][toggle.code] = known[toggle.code]
+    return await _services_screen(context, client, render, draft, toggle.page)
+
+
+@_PICKER.step(MultiCountry)
+async def pick_country(
+    context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: MultiCountry
+) -> StepResult:
+    if draft.get("step") not in ("countries", "confirm"):
+        return None
+    country_id = button.country
+    countries = await services(context).catalog.countries(client)
+    country = countries.get(country_id)
+    if country is None or not country.multi_service:
+        return None
+    draft.update(
+        country=country_id,
+        country_name=country.name(render.locale),
+        country_names={"en": country.name_en, "ru": country.name_ru, "es": country.name("es")},
+    )
+    return await _confirm_screen(context, client, render, draft)
+
+
+@_PICKER.step(MultiStep)
+async def navigate(
+    context: Context, client: ProviderClient, render: Renderer, draft: Draft, move: MultiStep
+) -> StepResult:
     step = draft.get("step")
-    if prefix == MultiToggle.prefix and step == "services":
-        toggle = MultiToggle.unpack(data)
-        known = {s.code: s.name for s in await services(context).catalog.services(client)}
-        if toggle.code not in known:
-            return None, None
-        selected: list[str] = draft["selected"]
-        if toggle.code in selected:
-            selected.remove(toggle.code)
-        elif len(selected) < MAX_SERVICES:
-            selected.append(toggle.code)
-            draft["names"][toggle.code] = known[toggle.code]
-        return await _services_screen(context, client, render, draft, toggle.page), None
-    if prefix == MultiCountry.prefix and step in ("countries", "confirm"):
-        country_id = MultiCountry.unpack(data).country
-        countries = await services(context).catalog.countries(client)
-        country = countries.get(country_id)
-        if country is None or not country.multi_service:
-            return None, None
-        draft.update(
-            country=country_id,
-            country_name=country.name(render.locale),
-            country_names={"en": country.name_en, "ru": country.name_ru, "es": country.name("es")},
-        )
-        return await _confirm_screen(context, client, render, draft), None
-    if prefix == MultiStep.prefix:
-        move = MultiStep.unpack(data)
-        if move.target == "abort":
-            assert context.user_data is not None
-            context.user_data.pop(MULTI, None)
-            return Screen(render("multi-aborted")), None
-        if move.target == "services":
-            return await _services_screen(context, client, render, draft, move.page), None
-        if move.target == "countries" and step in ("services", "countries", "confirm"):
-            if len(draft["selected"]) < 2:
-                return None, answer_text(render("multi-need-two"))
-            return await _countries_screen(context, client, render, draft, move.page), None
-        if move.target == "forward" and step == "confirm":
-            if not 0 <= move.page < len(draft["selected"]):
-                return None, None
-            code = draft["selected"][move.page]
-            draft["forward"] = None if draft.get("forward") == code else code
-            return await _confirm_screen(context, client, render, draft), None
-    return None, None
+    if move.target == "abort":
+        assert context.user_data is not None
+        context.user_data.pop(MULTI, None)
+        return Screen(render("multi-aborted"))
+    if move.target == "services":
+        return await _services_screen(context, client, render, draft, move.page)
+    if move.target == "countries" and step in ("services", "countries", "confirm"):
+        if len(draft["selected"]) < 2:
+            return Alert(answer_text(render("multi-need-two")))
+        return await _countries_screen(context, client, render, draft, move.page)
+    if move.target == "forward" and step == "confirm":
+        if not 0 <= move.page < len(draft["selected"]):
+            return None
+        code = draft["selected"][move.page]
+        draft["forward"] = None if draft.get("forward") == code else code
+        return await _confirm_screen(context, client, render, draft)
+    return None
 
 
-async def confirm(update: Update, context: Context) -> None:
+@on_button(MultiConfirm)
+async def confirm(
+    update: Update, context: Context, button: MultiConfirm, render: Renderer
+) -> None:
     """The buy button: one getMultiServiceNumber for its token, whatever the taps."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    render = await renderer(update, context)
+    assert query is not None
     claimed = await claim_confirm(
         update,
         context,
         render,
-        MultiConfirm.unpack,
+        button.token,
         MULTI,
         expired="multi-expired",
         duplicate="buy-duplicate",
@@ -384,9 +369,7 @@ async def confirm(update: Update, context: Context) -> None:
 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]
-    buttons = "|".join(kind.prefix for kind in (MultiToggle, MultiStep, MultiCountry))
     return [
         CommandHandler("multi", start_multi),
-        CallbackQueryHandler(confirm, pattern=MultiConfirm.pattern()),
-        CallbackQueryHandler(on_button, pattern=rf"^(?:{buttons})(?::|$)"),
+        *button_handlers(confirm, toggle_service, pick_country, navigate),
     ]

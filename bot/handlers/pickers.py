@@ -1,5 +1,5 @@
-"""What every picker shares: short labels, country names, codes that fit, and its buttons'
-way from one screen to the next.
+"""What every picker shares: short labels, country names and codes that fit (its buttons'
+way from one screen to the next is :class:`bot.routing.Picker`).
 
 /buy, /rent, /prices and /multi list the same provider catalogue; their buttons are cut and
 named the same way so a service or a country reads alike in every picker.
@@ -8,18 +8,10 @@ named the same way so a service or a country reads alike in every picker.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any, Final
-
-from telegram import Update
+from typing import Final
 
 from bot.callbacks import CallbackData, CallbackDataError
-from bot.context import Context
-from bot.handlers.common import provider_client, renderer, send, show
-from bot.handlers.drafts import draft_in
-from bot.provider import ProviderClient, ProviderError
 from bot.provider.models import Country
-from bot.rendering import Renderer, Screen
 
 log = logging.getLogger(__name__)
 
@@ -53,44 +45,3 @@ def fits(data: CallbackData, picker: str | None = None) -> bool:
             log.warning("left out of %s: a value does not fit in callback data", picker)
         return False
     return True
-
-
-# The screen a picker's button leads to, or None when the button does not fit the draft.
-NextScreen = Callable[
-    [Context, ProviderClient, Renderer, dict[str, Any], str], Awaitable[Screen | None]
-]
-
-
-async def step_button(
-    update: Update,
-    context: Context,
-    draft_key: str,
-    next_screen: NextScreen,
-    *,
-    expired: str,
-    refused: str,
-) -> None:
-    """A picker's page, pick or navigation button: the screen it leads to replaces the pressed
-    one. A button that no longer fits the draft (stale, forged, malformed) shows ``expired``;
-    a provider that cannot answer gets ``refused`` with its reason, the draft unchanged."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    render = await renderer(update, context)
-    draft = draft_in(context, draft_key)
-    if draft is None:
-        await query.answer(render(expired), show_alert=True)
-        return
-    client = await provider_client(update, context, render)
-    if client is None:
-        await query.answer()
-        return
-    try:
-        screen = await next_screen(context, client, render, draft, query.data)
-    except CallbackDataError:
-        screen = None  # a forged or malformed button of a known kind: as stale
-    except ProviderError as error:
-        await query.answer()
-        await send(update, render(refused, reason=render.error(error)))
-        return
-    await query.answer()
-    await show(query, screen or Screen(render(expired)))

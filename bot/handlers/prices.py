@@ -12,9 +12,8 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CommandHandler
 
-from bot.callbacks import CallbackDataError
 from bot.context import Context
 from bot.handlers.common import (
     AWAITING,
@@ -24,7 +23,6 @@ from bot.handlers.common import (
     command_argument,
     provider_client,
     renderer,
-    send,
     send_screen,
     services,
     show,
@@ -32,9 +30,10 @@ from bot.handlers.common import (
 from bot.handlers.drafts import draft_in
 from bot.handlers.pickers import country_name, fits, label
 from bot.keyboards import PricesNavigation, PricesPick, PricesTarget, paginated
-from bot.provider import ProviderClient, ProviderError
+from bot.provider import ProviderClient
 from bot.provider.models import Price
 from bot.rendering import Html, Renderer, Screen
+from bot.routing import Draft, Picker, StepResult, button_handlers, on_button
 from bot.services.catalog import rank_services, search_countries
 
 log = logging.getLogger(__name__)
@@ -197,56 +196,42 @@ async def search(update: Update, context: Context) -> bool:
     return True
 
 
-async def on_button(update: Update, context: Context) -> None:
+_PICKER = Picker(PRICES, gone="prices-expired", expired=None, refused="prices-refused")
+
+
+@_PICKER.step(PricesPick)
+async def pick(
+    context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: PricesPick
+) -> StepResult:
+    """One service across countries, or one country across services."""
+    screen = await _table_screen(context, client, render, button)
+    draft["step"] = "table"
+    return screen
+
+
+@on_button(PricesNavigation)
+async def navigate(
+    update: Update, context: Context, button: PricesNavigation, render: Renderer
+) -> None:
+    """Close needs no provider; the pickers do."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    render = await renderer(update, context)
-    draft = draft_in(context, PRICES)
-    if draft is None:
-        await query.answer(render("prices-expired"), show_alert=True)
-        return
-    try:
-        data = (
-            PricesPick.unpack(query.data)
-            if query.data.startswith(PricesPick.prefix + ":")
-            else PricesNavigation.unpack(query.data)
-        )
-    except CallbackDataError:
-        await query.answer(render("press-stale"))
-        return
-    if isinstance(data, PricesNavigation) and data.target == "close":
-        assert context.user_data is not None
+    assert query is not None and context.user_data is not None
+    if button.target == "close" and _PICKER.draft(context) is not None:
         context.user_data.pop(PRICES, None)
         await query.answer()
         await show(query, Screen(render("prices-closed")))
         return
-    client = await provider_client(update, context, render)
-    if client is None:
-        await query.answer()
-        return
-    try:
-        if isinstance(data, PricesPick):
-            screen = await _table_screen(context, client, render, data)
-            draft["step"] = "table"
-        elif data.target == "countries":
-            screen = await _countries_screen(context, client, render, draft, data.page)
-        else:
-            screen = await _services_screen(context, client, render, draft, data.page)
-    except ProviderError as error:
-        await query.answer()
-        await send(update, render("prices-refused", reason=render.error(error)))
-        return
-    if screen is None:
-        await query.answer(render("press-stale"))
-        return
-    await query.answer()
-    await show(query, screen)
+
+    async def picker(client: ProviderClient, draft: Draft) -> StepResult:
+        if button.target == "countries":
+            return await _countries_screen(context, client, render, draft, button.page)
+        return await _services_screen(context, client, render, draft, button.page)
+
+    await _PICKER.run(update, context, render, picker)
 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("prices", start_prices),
-        CallbackQueryHandler(
-            on_button, pattern=rf"^(?:{PricesPick.prefix}|{PricesNavigation.prefix})(?::|$)"
-        ),
+        *button_handlers(pick, navigate),
     ]

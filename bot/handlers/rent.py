@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import Context
 from bot.handlers import rent_actions
@@ -31,7 +31,7 @@ from bot.handlers.common import (
     user_id,
 )
 from bot.handlers.drafts import claim_confirm, draft_in, issue_token
-from bot.handlers.pickers import country_name, country_names, fits, label, step_button
+from bot.handlers.pickers import country_name, country_names, fits, label
 from bot.keyboards import (
     ConfirmRent,
     RentNavigation,
@@ -44,6 +44,7 @@ from bot.provider import ProviderClient
 from bot.provider.models import RentCatalog, Service
 from bot.rendering import Renderer, Screen
 from bot.rent_views import rent_screen
+from bot.routing import Draft, Picker, button_handlers, on_button
 from bot.services.accounts import AccountError
 from bot.services.catalog import rank_services
 from bot.services.rents import (
@@ -244,29 +245,29 @@ async def search(update: Update, context: Context) -> bool:
     return True
 
 
-async def on_button(update: Update, context: Context) -> None:
-    """Every /rent picker button but the confirm."""
-    await step_button(
-        update, context, RENT, _next_screen, expired="rent-expired-menu", refused="rent-refused"
-    )
+_PICKER = Picker(
+    RENT, gone="rent-expired-menu", expired="rent-expired-menu", refused="rent-refused"
+)
 
 
-async def _next_screen(
-    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], data: str
+@_PICKER.step(RentPage)
+async def turn_page(
+    context: Context, client: ProviderClient, render: Renderer, draft: Draft, paging: RentPage
 ) -> Screen | None:
-    """The screen a button leads to, or None when it does not fit the draft (stale)."""
     step = draft.get("step")
-    prefix = data.split(":", 1)[0]
-    if prefix == RentPage.prefix:
-        paging = RentPage.unpack(data)
-        if RentStep(paging.step) == RentStep.SERVICE == step:
-            return await _services_screen(context, client, render, draft, paging.page)
-        if RentStep(paging.step) == RentStep.COUNTRY == step:
-            return await _countries_screen(context, client, render, draft, paging.page)
-        return None
-    if prefix == RentNavigation.prefix:
-        return await _navigate(context, client, render, draft, RentNavigation.unpack(data).target)
-    pick = RentPick.unpack(data)
+    if RentStep(paging.step) == RentStep.SERVICE == step:
+        return await _services_screen(context, client, render, draft, paging.page)
+    if RentStep(paging.step) == RentStep.COUNTRY == step:
+        return await _countries_screen(context, client, render, draft, paging.page)
+    return None
+
+
+@_PICKER.step(RentPick)
+async def pick(
+    context: Context, client: ProviderClient, render: Renderer, draft: Draft, pick: RentPick
+) -> Screen | None:
+    """A service, country, operator or number of hours: the next step's screen."""
+    step = draft.get("step")
     picked = RentStep(pick.step)
     if picked == RentStep.SERVICE and step in (RentStep.SERVICE, RentStep.COUNTRY):
         names = draft.get("service_names") or {}
@@ -308,9 +309,11 @@ async def _next_screen(
     return None
 
 
-async def _navigate(
-    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], target: str
+@_PICKER.step(RentNavigation)
+async def navigate(
+    context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: RentNavigation
 ) -> Screen | None:
+    target = button.target
     if target == "abort":
         assert context.user_data is not None
         context.user_data.pop(RENT, None)
@@ -327,16 +330,18 @@ async def _navigate(
     return None
 
 
-async def confirm(update: Update, context: Context) -> None:
+@on_button(ConfirmRent)
+async def confirm(
+    update: Update, context: Context, button: ConfirmRent, render: Renderer
+) -> None:
     """The rent button. Sequential updates plus the ledger's unique key make it rent once."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    render = await renderer(update, context)
+    assert query is not None
     claimed = await claim_confirm(
         update,
         context,
         render,
-        ConfirmRent.unpack,
+        button.token,
         RENT,
         expired="rent-expired-menu",
         duplicate="rent-duplicate",
@@ -404,9 +409,7 @@ def _abort(render: Renderer) -> InlineKeyboardButton:
 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]
-    pickers = "|".join(kind.prefix for kind in (RentPick, RentPage, RentNavigation))
     return [
         CommandHandler("rent", start_rent),
-        CallbackQueryHandler(confirm, pattern=ConfirmRent.pattern()),
-        CallbackQueryHandler(on_button, pattern=rf"^(?:{pickers})(?::|$)"),
+        *button_handlers(confirm, turn_page, pick, navigate),
     ]

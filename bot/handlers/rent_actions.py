@@ -14,17 +14,17 @@ from decimal import Decimal
 from typing import Final
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler
 
-from bot.callbacks import CallbackDataError
 from bot.cards import redraw_card
 from bot.context import Context
-from bot.handlers.common import answer_text, refusal, renderer, send, services, show, user_id
+from bot.handlers.common import answer_text, refusal, send, services, show, user_id
 from bot.handlers.drafts import claim_confirm, issue_token
 from bot.keyboards import ConfirmRentExtension, RentButton, RentExtendHours
 from bot.provider import ProviderError
 from bot.rendering import Renderer, Screen
 from bot.rent_views import EXTENSION_HOURS, extension_hours_screen, rent_screen, when
+from bot.routing import button_handlers, on_button
 from bot.services.accounts import AccountError
 from bot.services.rents import ExtensionKind, NotYoursError, Outcome
 from storage.rents import Rent
@@ -37,16 +37,13 @@ EXTEND: Final = "rent_extend"  # user_data key: the extension being confirmed
 # --- the rent message's buttons ---------------------------------------------------------------
 
 
-async def on_press(update: Update, context: Context) -> None:
+@on_button(RentButton)
+async def on_press(
+    update: Update, context: Context, button: RentButton, render: Renderer
+) -> None:
     """Finish, Cancel, Extend: each asks the provider and re-draws the rent message."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    render = await renderer(update, context)
-    try:
-        button = RentButton.unpack(query.data)
-    except CallbackDataError:
-        await query.answer(render("press-stale"))
-        return
+    assert query is not None
     svc = services(context)
     try:
         if button.action == "extend":
@@ -79,17 +76,15 @@ async def on_press(update: Update, context: Context) -> None:
     await show(query, rent_screen(render, result.rent, svc.clock.now()))
 
 
-async def choose_extension(update: Update, context: Context) -> None:
+@on_button(RentExtendHours)
+async def choose_extension(
+    update: Update, context: Context, choice: RentExtendHours, render: Renderer
+) -> None:
     """An "extend by N hours" button: the provider's price, and a button to pay it."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    render = await renderer(update, context)
+    assert query is not None
     svc = services(context)
-    try:
-        choice = RentExtendHours.unpack(query.data)
-        if choice.hours not in EXTENSION_HOURS:
-            raise CallbackDataError("not an offered duration")
-    except CallbackDataError:
+    if choice.hours not in EXTENSION_HOURS:
         await query.answer(render("press-stale"))
         return
     try:
@@ -130,17 +125,19 @@ async def choose_extension(update: Update, context: Context) -> None:
     await show(query, Screen(text, InlineKeyboardMarkup([[button]])))
 
 
-async def confirm_extension(update: Update, context: Context) -> None:
+@on_button(ConfirmRentExtension)
+async def confirm_extension(
+    update: Update, context: Context, button: ConfirmRentExtension, render: Renderer
+) -> None:
     """The pay-for-the-extension button: at most one continueRentNumber per token."""
     query = update.callback_query
     assert query is not None
-    render = await renderer(update, context)
     svc = services(context)
     claimed = await claim_confirm(
         update,
         context,
         render,
-        ConfirmRentExtension.unpack,
+        button.token,
         EXTEND,
         expired="rent-expired-menu",
         duplicate="rent-duplicate",
@@ -204,7 +201,5 @@ async def send_active_rents(update: Update, context: Context, render: Renderer) 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
-        CallbackQueryHandler(on_press, pattern=RentButton.pattern()),
-        CallbackQueryHandler(choose_extension, pattern=RentExtendHours.pattern()),
-        CallbackQueryHandler(confirm_extension, pattern=ConfirmRentExtension.pattern()),
+        *button_handlers(on_press, choose_extension, confirm_extension),
     ]

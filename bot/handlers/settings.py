@@ -9,15 +9,15 @@ from dataclasses import replace
 from typing import TypeVar
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CommandHandler
 
-from bot.callbacks import CallbackDataError
 from bot.context import Context
 from bot.handlers.common import renderer, send, services, show, user_id
 from bot.handlers.pickers import label
 from bot.keyboards import RemoveFavourite, ToggleSetting
 from bot.provider import ProviderError
 from bot.rendering import Html, Renderer, Screen
+from bot.routing import button_handlers, on_button
 from bot.services.accounts import AccountError
 from storage.users import Preferences, User
 
@@ -101,13 +101,11 @@ async def show_settings(update: Update, context: Context) -> None:
     await send(update, screen.text, screen.keyboard)
 
 
-async def toggle(update: Update, context: Context) -> None:
+@on_button(ToggleSetting)
+async def toggle(update: Update, context: Context, button: ToggleSetting, render: Renderer) -> None:
+    """The one switch there is, ``autocancel`` (the button can name nothing else)."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    render = await renderer(update, context)
-    if ToggleSetting.unpack(query.data).name != "autocancel":
-        await query.answer(render("press-stale"))
-        return
+    assert query is not None
     users = services(context).users
     user = await users.ensure(user_id(update))
     preferences = replace(user.preferences, auto_cancel=not user.preferences.auto_cancel)
@@ -116,18 +114,17 @@ async def toggle(update: Update, context: Context) -> None:
     await show(query, await _screen(render, context, await users.ensure(user.user_id)))
 
 
-async def remove_favourite(update: Update, context: Context) -> None:
+@on_button(RemoveFavourite)
+async def remove_favourite(
+    update: Update, context: Context, button: RemoveFavourite, render: Renderer
+) -> None:
     """A ✖ button: takes one favourite (or the default operator) out, if the button still
     names what is there (its digest must match), so an old screen removes nothing else."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    render = await renderer(update, context)
+    assert query is not None
     users = services(context).users
     user = await users.ensure(user_id(update))
-    try:
-        removed = _without(user.preferences, RemoveFavourite.unpack(query.data))
-    except CallbackDataError:
-        removed = None
+    removed = _without(user.preferences, button)
     if removed is None:
         await query.answer(render("press-stale"))
     else:
@@ -165,6 +162,5 @@ def _check(value: str) -> str:
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("settings", show_settings),
-        CallbackQueryHandler(toggle, pattern=ToggleSetting.pattern()),
-        CallbackQueryHandler(remove_favourite, pattern=RemoveFavourite.pattern()),
+        *button_handlers(toggle, remove_favourite),
     ]

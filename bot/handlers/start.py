@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import Context
 from bot.handlers import extras, rent
@@ -20,7 +20,8 @@ from bot.handlers.common import (
     user_id,
 )
 from bot.keyboards import PickLanguage
-from bot.rendering import Screen
+from bot.rendering import Renderer, Screen
+from bot.routing import on_button
 from bot.services.accounts import AccountError
 
 _LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "es": "Español"}
@@ -61,16 +62,19 @@ async def choose_language(update: Update, context: Context) -> None:
     await send(update, render("lang-choose"), InlineKeyboardMarkup([buttons]))
 
 
-async def set_language(update: Update, context: Context) -> None:
+@on_button(PickLanguage)
+async def set_language(
+    update: Update, context: Context, button: PickLanguage, render: Renderer
+) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
-    code = PickLanguage.unpack(query.data).code
+    assert query is not None
+    code = button.code
     svc = services(context)
     if code not in svc.translator.locales:
         await query.answer()
         return
     await svc.users.set_language(user_id(update), code)
-    render = await renderer(update, context)
+    render = await renderer(update, context)  # the language just chosen
     await query.answer()
     await show(query, Screen(render("lang-set")))
 
@@ -94,5 +98,5 @@ def build() -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("help", help_command),
         CommandHandler("lang", choose_language),
         CommandHandler("cancel", cancel),
-        CallbackQueryHandler(set_language, pattern=PickLanguage.pattern()),
+        set_language.handler(),
     ]
