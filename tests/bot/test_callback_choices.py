@@ -9,6 +9,7 @@ import pytest
 
 from bot.callbacks import CallbackData, CallbackDataError, parse_callback
 from bot.keyboards import ActivationButton, PricesPick, RentButton
+from tests.bot.conftest import Harness, with_key
 
 
 class _Colour(enum.StrEnum):
@@ -44,3 +45,24 @@ def test_choices_round_trip() -> None:
     assert painted.colour is _Colour.BLUE and painted.pack() == "zzpaint:blue:2"
     with pytest.raises(CallbackDataError):
         _Paint.unpack("zzpaint:green:2")
+
+
+# --- through the bot: a button of a known kind whose data does not fit ------------------
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["ac:explode:7", "st:bogus", "lg", "pv:a:b", "fr:planet:0:abc", "ra:steal:3", "ms:fly:0"],
+)
+async def test_a_forged_button_of_a_known_kind_is_answered_out_of_date(
+    harness: Harness, data: str
+) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    await alice.send_text("/start")
+    message = alice.last_bot_message()
+    assert message is not None
+    query = await alice.press_data(data, message.message_id)
+    answer = alice.answer_for(query)
+    assert answer is not None and "out of date" in (answer.text or ""), data
+    assert "went wrong" not in (alice.last_bot_message().text or "")  # type: ignore[union-attr]
