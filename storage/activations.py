@@ -17,14 +17,18 @@ its event can be recorded atomically (see :meth:`storage.db.Database.transaction
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Final
 
 from storage._codec import dumps_strict, money_or_none, money_to_text, text_to_money
-from storage.db import Database, Transaction
-from storage.errors import DuplicateIntentError, InvalidTransitionError, RowNotFoundError
+from storage.db import Database, Dialect, Row, Transaction
+from storage.errors import (
+    DuplicateIntentError,
+    IntegrityError,
+    InvalidTransitionError,
+    RowNotFoundError,
+)
 from storage.records import (
     ACTIVE_STATES,
     ENDED_STATES,
@@ -53,6 +57,29 @@ _LOAD_ACTIVE: Final = (
     " WHERE state IN ('waiting', 'code_received', 'retry')"
     " ORDER BY user_id, provider, id"
 )
+
+# The statements spelled differently by each engine; everything else is the same text.
+_DIALECT: Final[dict[Dialect, dict[str, str]]] = {
+    "sqlite": {
+        "load_active": _LOAD_ACTIVE,
+        # One JSON array parameter instead of one "?" per id: no limit on how many are asked.
+        "known_ids": "SELECT activation_id FROM activations WHERE provider = ?"
+        " AND activation_id IN (SELECT value FROM json_each(?))",
+        "lock_row": "",
+    },
+    "postgres": {
+        "load_active": _LOAD_ACTIVE.replace(
+            "CASE WHEN json_extract(options, '$.forward')"
+            " THEN json_extract(options, '$.forward_number') END",
+            "CASE WHEN (options::jsonb ->> 'forward')::boolean"
+            " THEN options::jsonb ->> 'forward_number' END",
+        ),
+        "known_ids": "SELECT activation_id FROM activations WHERE provider = ?"
+        " AND activation_id = ANY(?::text[])",
+        # Transactions run side by side here: hold the row while its SMS round is used.
+        "lock_row": " FOR UPDATE",
+    },
+}
 _PENDING: Final = (
     "SELECT * FROM activations WHERE state IN ('intent', 'unknown') AND created_at <= ?"
     " ORDER BY created_at, id"
@@ -142,7 +169,7 @@ class ActivationLedger:
                      intent.ledger_id),
                 )
                 current = row if row is not None else await _select(tx, intent.ledger_id)
-        except sqlite3.IntegrityError:
+        except IntegrityError:
             raise InvalidTransitionError(
                 f"activation {activation_id!r} of {intent.provider!r} is already on another "
                 "ledger row"
@@ -226,7 +253,9 @@ class ActivationLedger:
             raise ValueError("an SMS needs a code or a text")
         async with self._db.transaction() as tx:
             row = await tx.fetchone(
-                "SELECT state, sms_round FROM activations WHERE id = ?", (ledger_id,)
+                "SELECT state, sms_round FROM activations WHERE id = ?"  # noqa: S608 - fixed text
+                + _DIALECT[self._db.dialect]["lock_row"],
+                (ledger_id,),
             )
             if row is None:
                 raise RowNotFoundError(f"no activation ledger row {ledger_id}")
@@ -341,7 +370,7 @@ class ActivationLedger:
         Served by the partial index ``activations_active``: its cost grows with the live rows
         only, not with the history.
         """
-        rows = await self._db.fetchall(_LOAD_ACTIVE)
+        rows = await self._db.fetchall(_DIALECT[self._db.dialect]["load_active"])
         return [WatchedActivation._make((*r[:8], _STATE[r[8]], *r[9:])) for r in rows]
 
     async def active_for_user(self, user_id: int) -> list[Activation]:
@@ -402,28 +431,28 @@ class ActivationLedger:
         """
         rows = await self._db.fetchall(
             "SELECT cost FROM activations WHERE user_id = ? AND cost IS NOT NULL"
-            " AND (state = 'finished' OR code_count > 0) AND (? IS NULL OR provider = ?)",
+            " AND (state = 'finished' OR code_count > 0)"
+            " AND (CAST(? AS TEXT) IS NULL OR provider = ?)",
             (user_id, provider, provider),
         )
         return sum((text_to_money(row[0]) or Decimal(0) for row in rows), Decimal(0))
 
     async def known_activation_ids(self, provider: str, activation_ids: Iterable[str]) -> set[str]:
         """Which of these provider activation ids the ledger already has."""
-        # One JSON array parameter instead of one "?" per id: no limit on how many are asked.
+        ids = list(activation_ids)
         rows = await self._db.fetchall(
-            "SELECT activation_id FROM activations WHERE provider = ?"
-            " AND activation_id IN (SELECT value FROM json_each(?))",
-            (provider, json.dumps(list(activation_ids))),
+            _DIALECT[self._db.dialect]["known_ids"],
+            (provider, ids if self._db.dialect == "postgres" else json.dumps(ids)),
         )
         return {row[0] for row in rows}
 
 
-async def _select(tx: Transaction, ledger_id: int) -> sqlite3.Row | None:
+async def _select(tx: Transaction, ledger_id: int) -> Row | None:
     return await tx.fetchone("SELECT * FROM activations WHERE id = ?", (ledger_id,))
 
 
 def _expect(
-    row: sqlite3.Row | None,
+    row: Row | None,
     ledger_id: object,
     accepted: set[ActivationState] | None = None,
     action: str = "",
