@@ -14,7 +14,12 @@ from collections.abc import Sequence
 
 from bot.config import ConfigError, Settings
 from bot.provider.sandbox import cli as sandbox_cli
-from storage.errors import KeyringError, SchemaError
+from storage.errors import (
+    DatabaseUnavailableError,
+    KeyringError,
+    SchemaError,
+    SchemaTooNewError,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -44,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
 
     args = parser.parse_args(argv)
+    settings: Settings | None = None
     try:
         if args.command == "sandbox":
             return sandbox_cli.run(args)
@@ -54,6 +60,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "rotate-keys":
             return asyncio.run(_rotate_keys(settings))
         return _run_bot(settings, demo_sandbox=args.sandbox)
+    except (DatabaseUnavailableError, SchemaTooNewError) as exc:
+        # One line naming the variable; the URL is shown without its password.
+        where = f" ({settings.database_shown})" if settings is not None else ""
+        print(f"smsbot: SMSBOT_DATABASE{where}: {exc}", file=sys.stderr)
+        return 2
     except (ConfigError, SchemaError, KeyringError) as exc:
         print(f"smsbot: {exc}", file=sys.stderr)
         return 2
@@ -73,7 +84,7 @@ def _configure_logging(settings: Settings) -> None:
 
 
 async def _rotate_keys(settings: Settings) -> int:
-    from storage.db import Database
+    from bot.app import open_database
     from storage.keyring import Keyring, keyring_path_for
     from storage.vault import KeyVault
 
@@ -81,7 +92,7 @@ async def _rotate_keys(settings: Settings) -> int:
         keyring = Keyring.parse(settings.master_keys.reveal())
     else:
         keyring = Keyring.load_or_create(keyring_path_for(settings.database))
-    async with await Database.open(settings.database) as db:
+    async with await open_database(settings) as db:
         report = await KeyVault(db, keyring).rotate()
     print(
         f"re-encrypted {report.re_encrypted} key(s) under {keyring.primary_id}; "

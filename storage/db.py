@@ -49,7 +49,7 @@ import sqlite3
 import stat
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass
 from functools import cache
@@ -70,6 +70,8 @@ from storage.errors import (
 )
 
 Params: TypeAlias = Sequence[object] | Mapping[str, object]
+LockFactory: TypeAlias = Callable[[str], AbstractAsyncContextManager[object]]
+"""Named locks: ``InProcessLocks()`` for one process, or :meth:`Database.lock`."""
 Dialect: TypeAlias = Literal["sqlite", "postgres"]
 POSTGRES_SCHEMES: Final = ("postgresql://", "postgres://")
 

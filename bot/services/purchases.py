@@ -13,12 +13,11 @@ PTB-free. The rules this module exists for:
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import logging
 import re
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final
@@ -36,6 +35,7 @@ from bot.provider.models import NumberPurchase
 from bot.services.accounts import AccountService
 from bot.services.reconciliation import Reconciler
 from storage.activations import Activation, ActivationLedger
+from storage.db import InProcessLocks, LockFactory
 from storage.errors import DuplicateIntentError
 
 log = logging.getLogger(__name__)
@@ -97,6 +97,8 @@ class PurchaseService:
         reconciler: resolves unknown outcomes.
         clock: the source of "now".
         lifetime: the activation lifetime to assume when the provider does not tell the end.
+        locks: named locks; ``Database.lock`` where several processes share the database
+            (PostgreSQL advisory locks), in-process locks by default.
     """
 
     def __init__(
@@ -107,19 +109,20 @@ class PurchaseService:
         *,
         clock: Clock,
         lifetime: float = DEFAULT_LIFETIME,
+        locks: LockFactory | None = None,
     ) -> None:
         self._accounts = accounts
         self._ledger = ledger
         self._reconciler = reconciler
         self._clock = clock
         self._lifetime = lifetime
-        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._locks: LockFactory = locks or InProcessLocks()
 
-    def user_lock(self, user_id: int) -> asyncio.Lock:
+    def user_lock(self, user_id: int) -> AbstractAsyncContextManager[object]:
         """The user's purchase lock: every paid call of theirs (here, in ExtrasService or in
         RentService) runs under it, so reconciling one unknown outcome (which resolves every
         kind of the user's intents) cannot take another purchase for it."""
-        return self._locks[user_id]
+        return self._locks(f"purchase:{user_id}")
 
     async def buy(
         self, user_id: int, chat_id: int, request: PurchaseRequest, idempotency_key: str

@@ -30,7 +30,6 @@ not declared failed under its feet.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ from typing import Final, Literal, Protocol, TypeAlias
 from bot.clock import Clock
 from bot.provider.models import ActiveActivation, RentListItem
 from storage.activations import Activation, ActivationLedger
+from storage.db import InProcessLocks, LockFactory
 from storage.errors import LedgerError
 from storage.rents import Rent, RentLedger
 
@@ -107,9 +107,10 @@ class Reconciler:
         skew: seconds an activation may appear to predate its intent (clock differences).
         activation_lifetime: seconds an activation lives at the provider, to estimate the
             deadline of one confirmed here (the provider's list does not say).
+        locks: named locks (see :class:`~bot.services.purchases.PurchaseService`).
     """
 
-    __slots__ = ("_activations", "_clock", "_lifetime", "_lock", "_rents", "_skew", "_source_for")
+    __slots__ = ("_activations", "_clock", "_lifetime", "_locks", "_rents", "_skew", "_source_for")
 
     def __init__(
         self,
@@ -120,6 +121,7 @@ class Reconciler:
         clock: Clock,
         skew: float = 120.0,
         activation_lifetime: float = 20 * 60,
+        locks: LockFactory | None = None,
     ) -> None:
         self._activations = activations
         self._rents = rents
@@ -127,7 +129,8 @@ class Reconciler:
         self._clock = clock
         self._skew = skew
         self._lifetime = activation_lifetime
-        self._lock = asyncio.Lock()
+        # One reconciliation at a time, across processes too when the locks are the database's.
+        self._locks: LockFactory = locks or InProcessLocks()
 
     async def reconcile(self, *, min_age: float) -> ReconciliationReport:
         """Resolves every intent without an outcome that is at least ``min_age`` seconds old.
@@ -135,7 +138,7 @@ class Reconciler:
         Runs one at a time (a second call waits), and never raises for a provider's failure:
         those intents are reported as still pending.
         """
-        async with self._lock:
+        async with self._locks("reconciliation"):
             cutoff = self._clock.now() - min_age
             activations = await self._activations.pending_intents(created_before=cutoff)
             rents = await self._rents.pending_intents(created_before=cutoff)
@@ -148,7 +151,7 @@ class Reconciler:
         purchase lock, so none of these intents is still waiting for its paid call's answer;
         other users' intents are left alone, since theirs may be in flight.
         """
-        async with self._lock:
+        async with self._locks("reconciliation"):
             activations = [
                 intent
                 for intent in await self._activations.pending_intents()
