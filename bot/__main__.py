@@ -60,8 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "rotate-keys":
             return asyncio.run(_rotate_keys(settings))
         return _run_bot(settings, demo_sandbox=args.sandbox)
-    except (DatabaseUnavailableError, SchemaTooNewError) as exc:
-        # One line naming the variable; the URL is shown without its password.
+    except DatabaseUnavailableError as exc:  # its message shows the URL, password masked
+        print(f"smsbot: SMSBOT_DATABASE: {exc}", file=sys.stderr)
+        return 2
+    except SchemaTooNewError as exc:
         where = f" ({settings.database_shown})" if settings is not None else ""
         print(f"smsbot: SMSBOT_DATABASE{where}: {exc}", file=sys.stderr)
         return 2

@@ -83,8 +83,9 @@ def test_a_postgresql_server_that_refuses_stops_run_with_one_line_and_no_passwor
     )
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
-    assert line.startswith("smsbot: SMSBOT_DATABASE (postgresql://bot:***@127.0.0.1:1/smsbot): ")
-    assert "cannot use PostgreSQL" in line
+    assert line.startswith(
+        "smsbot: SMSBOT_DATABASE: cannot use PostgreSQL at postgresql://bot:***@127.0.0.1:1/smsbot: "
+    )
     assert password not in result.stderr + result.stdout
 
 
