@@ -56,3 +56,4 @@ async def db(db_target: str, clock: ManualClock) -> AsyncIterator[Database]:
         yield database
     finally:
         await database.close()
+
