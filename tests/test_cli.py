@@ -83,9 +83,8 @@ def test_a_postgresql_server_that_refuses_stops_run_with_one_line_and_no_passwor
     )
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
-    assert line.startswith(
-        "smsbot: SMSBOT_DATABASE: cannot use PostgreSQL at postgresql://bot:***@127.0.0.1:1/smsbot: "
-    )
+    shown = "postgresql://bot:***@127.0.0.1:1/smsbot"
+    assert line.startswith(f"smsbot: SMSBOT_DATABASE: cannot use PostgreSQL at {shown}: ")
     assert password not in result.stderr + result.stdout
 
 
@@ -119,7 +118,9 @@ async def test_rotate_keys_works_on_postgresql() -> None:
         async with await Database.open(url) as database:
             await KeyVault(database, Keyring.parse(OLD)).put(1, "sms-activate", Secret("k-1"))
         result = await asyncio.to_thread(
-            smsbot, "rotate-keys", env={"SMSBOT_DATABASE": url, "SMSBOT_MASTER_KEYS": f"{NEW},{OLD}"}
+            smsbot,
+            "rotate-keys",
+            env={"SMSBOT_DATABASE": url, "SMSBOT_MASTER_KEYS": f"{NEW},{OLD}"},
         )
         assert result.returncode == 0, result.stderr
         assert "re-encrypted 1 key(s) under new; 0 remain" in result.stdout
