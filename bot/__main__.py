@@ -1,4 +1,4 @@
-"""The ``smsbot`` command: ``run``, ``console``, ``sandbox``, ``rotate-keys``.
+"""The ``smsbot`` command: ``run``, ``console``, ``sandbox``, ``rotate-keys``, ``migrate-data``.
 
 Every subcommand reads its settings once; a wrong or missing setting ends it with one line on
 stderr and exit status 2, never a traceback.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -47,6 +48,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser(
         "rotate-keys", help="re-encrypt every stored API key under the first master key"
     )
+    migrate = commands.add_parser(
+        "migrate-data",
+        help="copy a SQLite database into an empty PostgreSQL one (in one transaction)",
+    )
+    migrate.add_argument("--from", dest="source", metavar="SQLITE_FILE", required=True)
+    migrate.add_argument("--to", dest="target", metavar="POSTGRESQL_URL", required=True)
 
     args = parser.parse_args(argv)
     settings: Settings | None = None
@@ -55,6 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return sandbox_cli.run(args)
         if args.command == "console":
             return _run_console(args.auto_sms)
+        if args.command == "migrate-data":
+            return _migrate_data(args.source, args.target)
         settings = Settings.from_env()
         _configure_logging(settings)
         if args.command == "rotate-keys":
@@ -101,6 +110,29 @@ async def _rotate_keys(settings: Settings) -> int:
         f"{report.remaining_under_old_keys} remain under old keys"
     )
     return 0 if report.remaining_under_old_keys == 0 else 1
+
+
+def _migrate_data(source: str, target: str) -> int:
+    from storage.db import is_postgres_url
+    from storage.postgres import masked_url
+    from storage.transfer import TransferError, copy_to_postgres
+
+    if not is_postgres_url(target):
+        print("smsbot: migrate-data: --to must be a postgresql:// URL", file=sys.stderr)
+        return 2
+    if is_postgres_url(source) or not os.path.isfile(source):
+        print(f"smsbot: migrate-data: --from must be an existing SQLite file: {source}",
+              file=sys.stderr)
+        return 2
+    try:
+        report = asyncio.run(copy_to_postgres(source, target))
+    except (TransferError, DatabaseUnavailableError, SchemaError) as exc:
+        print(f"smsbot: migrate-data: {exc}", file=sys.stderr)
+        return 2
+    for table, count in report.rows:
+        print(f"{table}: {count}")
+    print(f"copied {report.total} rows from {source} to {masked_url(target)}; counts verified")
+    return 0
 
 
 def _run_console(auto_sms: float) -> int:
