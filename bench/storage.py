@@ -12,7 +12,8 @@ For each engine it builds a temporary database (a SQLite file, or a fresh Postgr
 dropped afterwards), then prints:
 
 * the rate of purchases recorded through the ledger API (intent + confirm: two durable
-  transactions per purchase, as the bot does them, fsync included);
+  transactions per purchase, as the bot does them, fsync included), one after another and
+  with 20 users buying at once;
 * the rate of a bulk load of the historical and active rows (batched transactions through
   ``Transaction.executemany``: how fast the dataset is built, not how the bot writes);
 * the median time of ``load_active()`` and of a few per-user queries.
@@ -48,6 +49,7 @@ from storage.activations import ActivationLedger  # noqa: E402
 from storage.db import Database  # noqa: E402
 
 _USERS = 1_000
+_BUYERS = 20
 _ENDED = ("finished", "cancelled", "expired")
 _LIVE = ("waiting", "code_received", "retry")
 _INSERT = (
@@ -127,6 +129,22 @@ async def _measure(
                 deadline=None,
             )
         api_rate = api_purchases / (time.perf_counter() - began)
+
+        async def buyer(user: int, count: int) -> None:
+            for n in range(count):
+                intent = await ledger.record_intent(
+                    idempotency_key=f"api-{user}-{n}", user_id=user, chat_id=1,
+                    provider="sms-activate", service="tg",
+                )
+                await ledger.confirm_intent(
+                    intent, activation_id=f"api-{user}-{n}", phone="1", cost=Decimal("1"),
+                    deadline=None,
+                )
+
+        began = time.perf_counter()
+        per_buyer = max(1, api_purchases // _BUYERS)
+        await asyncio.gather(*(buyer(user, per_buyer) for user in range(_BUYERS)))
+        crowd_rate = per_buyer * _BUYERS / (time.perf_counter() - began)
         async with db.transaction() as tx:  # leave the live set at exactly `active` rows
             await tx.execute("DELETE FROM activations WHERE idempotency_key LIKE 'api-%'")
 
@@ -150,6 +168,7 @@ async def _measure(
 
     rows = [
         ("purchases via ledger API (intent+confirm, durable)", f"{api_rate:,.0f} /s"),
+        (f"the same, {_BUYERS} users buying at once", f"{crowd_rate:,.0f} /s"),
         (f"bulk insert, {historical:,} historical rows", f"{historical_rate:,.0f} rows/s"),
         (f"bulk insert, {active:,} active rows", f"{active_rate:,.0f} rows/s"),
         (f"load_active() -> {active:,} rows, median of {runs}", f"{load_ms:,.1f} ms"),

@@ -211,7 +211,7 @@ class PostgresDatabase(Database):
         lock_pool: asyncpg.Pool | None = None
         try:
             pool = await asyncpg.create_pool(
-                url, min_size=1, max_size=pool_size, timeout=10,
+                url, min_size=1, max_size=pool_size, timeout=10, reset=_session_kept,
                 server_settings={"statement_timeout": timeout_ms, "application_name": "smsbot"},
             )
             # Waiting for a lock is bounded by its holder's own deadlines, not by this timeout.
@@ -318,6 +318,13 @@ class PostgresDatabase(Database):
                 if held.count == 0:
                     del self._held[task]
                     await self._lock_pool.release(held.conn)
+
+
+async def _session_kept(conn: _Connection) -> None:
+    """The pool's reset for query connections: asyncpg's default ("RESET ALL", "UNLISTEN *",
+    …) is one more round trip on every release, and these sessions change nothing that
+    outlives a transaction (``SET LOCAL`` only, no LISTEN, no session locks). An open
+    transaction is still rolled back by asyncpg before this runs."""
 
 
 async def _unlock(conn: _Connection, key: str) -> None:
