@@ -28,6 +28,7 @@ queue on it, and each re-reads ``schema_version`` before applying anything.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import re
@@ -55,6 +56,7 @@ _LOG = logging.getLogger(__name__)
 _TOKEN: Final = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|::|\?|:([A-Za-z_]\w*)")
 _MIGRATION_LOCK: Final = "smsbot:migrations"
 _LOCK_POOL_SIZE: Final = 4
+_BEGIN_NOT_DURABLE: Final = "BEGIN; SET LOCAL synchronous_commit TO off"
 _Connection: TypeAlias = "asyncpg.pool.PoolConnectionProxy[asyncpg.Record]"
 
 
@@ -248,13 +250,21 @@ class PostgresDatabase(Database):
             async with self._savepoint(current, durable) as tx:
                 yield tx
             return
-        async with self._pool.acquire() as conn, conn.transaction():
-            if not durable:
-                await conn.execute("SET LOCAL synchronous_commit TO off")
+        async with self._pool.acquire() as conn:
+            # One round trip for both (asyncpg's own transaction() would take two).
+            await conn.execute("BEGIN" if durable else _BEGIN_NOT_DURABLE)
             opened = _Open(conn, _PostgresTransaction(conn), durable)
             self._open[task] = opened
             try:
-                yield opened.tx
+                try:
+                    yield opened.tx
+                except BaseException:
+                    # The original error is the one to raise; if the ROLLBACK fails too (a
+                    # broken connection), the pool rolls back or drops the connection.
+                    with contextlib.suppress(Exception):
+                        await conn.execute("ROLLBACK")
+                    raise
+                await conn.execute("COMMIT")
             finally:
                 del self._open[task]
 

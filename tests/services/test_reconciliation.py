@@ -62,7 +62,9 @@ def _reconciler(db: Database, clock: ManualClock, source: ActivationSource | Non
     async def source_for(user_id: int, provider: str) -> ActivationSource | None:
         return source
 
-    return Reconciler(ActivationLedger(db), RentLedger(db), source_for, clock=clock)
+    return Reconciler(
+        ActivationLedger(db), RentLedger(db), source_for, clock=clock, locks=db.lock
+    )
 
 
 async def _intent(db: Database, key: str, *, service: str = "tg", user_id: int = 5) -> Activation:
