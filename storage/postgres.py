@@ -330,7 +330,7 @@ class PostgresDatabase(Database):
                     await self._lock_pool.release(held.conn)
 
 
-async def _session_kept(conn: _Connection) -> None:
+async def _session_kept(conn: asyncpg.Connection) -> None:
     """The pool's reset for query connections: asyncpg's default ("RESET ALL", "UNLISTEN *",
     …) is one more round trip on every release, and these sessions change nothing that
     outlives a transaction (``SET LOCAL`` only, no LISTEN, no session locks). An open
