@@ -27,6 +27,7 @@ from bot.delivery import TelegramDeliverer
 from bot.handlers import register_handlers
 from bot.i18n import Translator
 from bot.provider import ProviderTransport
+from bot.provider.resolver import AddressGuard
 from bot.services.accounts import AccountService
 from bot.services.activations import ActivationService
 from bot.services.catalog import CatalogService
@@ -43,6 +44,7 @@ from bot.webhooks import WebhookReceiver
 from storage.activations import ActivationLedger
 from storage.db import Database
 from storage.events import EventOutbox
+from storage.key_entries import KeyEntries
 from storage.keyring import Keyring, keyring_path_for
 from storage.persistence import SQLitePersistence
 from storage.rents import RentLedger
@@ -97,6 +99,7 @@ class Services:
     renting: RentService
     rent_watcher: RentWatcher
     extras: ExtrasService
+    key_entries: KeyEntries
     webhooks: WebhookReceiver | None = None
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -129,6 +132,10 @@ async def build_application(
     transport = ProviderTransport(
         transport=provider_transport,
         timeout=httpx.Timeout(settings.provider_timeout, connect=5.0, pool=10.0),
+        # Users' own provider URLs reach public addresses only, judged on every connection.
+        address_guard=None
+        if settings.custom_providers == "any"
+        else AddressGuard((settings.provider,)),
     )
     try:
         return await _wire(settings, clock, db, transport, keyring, bot_base_url)
@@ -210,6 +217,7 @@ async def _wire(
         ),
         rent_watcher=RentWatcher(db, rents, accounts, recorder, outbox, clock=clock),
         extras=ExtrasService(accounts, activations, reconciler, purchases, clock=clock),
+        key_entries=KeyEntries(db),
     )
     if settings.webhook_secret is not None:
         host, port = settings.webhook_listen
@@ -222,6 +230,7 @@ async def _wire(
             port=port,
             rents=rents,
             public_url=settings.webhook_public_url,
+            clock=clock,
         )
     bot_data: BotData = application.bot_data
     bot_data.services = services
@@ -236,7 +245,7 @@ async def start_background(application: Application, services: Services) -> None
     if services.webhooks is not None:
         await services.webhooks.start()
         # Known only now (the port may be chosen at start): each new rent asks for pushes.
-        services.renting.webhook_url = services.webhooks.rent_url
+        services.renting.webhook_url = services.webhooks.rent_url_for
     interval = services.settings.poll_interval
     services.tasks += [
         asyncio.create_task(services.watcher.run(interval, services.stop), name="watcher"),

@@ -154,6 +154,7 @@ _ERROR_MESSAGES: tuple[tuple[type[BaseException], str], ...] = (
     (provider.StateConflictError, "error-state"),
     (provider.InvalidRequestError, "error-invalid"),
     (provider.ProviderServerError, "error-server"),
+    (provider.AddressRefusedError, "error-address-refused"),
     (provider.ProviderTimeout, "error-timeout"),
     (provider.ProviderUnavailableError, "error-unavailable"),
     (provider.TransportError, "error-unavailable"),

@@ -31,6 +31,10 @@ Files. The database file is created with mode 0600 before SQLite opens it; SQLit
 chmod-ed again after opening for files left by an older version. Deleted rows are overwritten
 (``secure_delete``), so a deleted API key's ciphertext does not linger in free pages.
 
+Logs. aiosqlite logs each statement's parameters at DEBUG; a filter on its logger, installed
+when this module is imported, cuts every record down to the call's name, so no SMS code or
+typed text reaches a log whatever the level.
+
 Migrations. ``storage/migrations/<dialect>/NNNN_name.sql`` are plain SQL, one folder per engine
 with the same numbers; a portable script may instead sit in ``storage/migrations/`` itself and
 then serves both engines. They are applied in order at open, each in its own transaction
@@ -42,6 +46,7 @@ migration once.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import re
@@ -59,6 +64,7 @@ from pathlib import Path
 from typing import Any, Final, Literal, Protocol, TypeAlias
 
 import aiosqlite
+import asyncpg
 
 from bot.clock import Clock, SystemClock
 from storage.errors import (
@@ -73,6 +79,11 @@ Params: TypeAlias = Sequence[object] | Mapping[str, object]
 LockFactory: TypeAlias = Callable[[str], AbstractAsyncContextManager[object]]
 """Named locks: ``InProcessLocks()`` for one process, or :meth:`Database.lock`."""
 Dialect: TypeAlias = Literal["sqlite", "postgres"]
+# What either engine raises when the database refuses a write: busy past its timeout, a full
+# disk, a lost connection, a statement timeout, a broken constraint.
+WRITE_FAILURES: Final[tuple[type[BaseException], ...]] = (
+    sqlite3.Error, OSError, asyncpg.PostgresError, asyncpg.InterfaceError, IntegrityError,
+)
 POSTGRES_SCHEMES: Final = ("postgresql://", "postgres://")
 
 
@@ -528,6 +539,32 @@ class SQLiteDatabase(Database):
 async def _as_none(lock: asyncio.Lock) -> AsyncIterator[None]:
     async with lock:
         yield
+
+
+class _SqlParametersFilter(logging.Filter):
+    """Keeps statement parameters out of aiosqlite's log records.
+
+    At DEBUG, aiosqlite logs every call it runs with its arguments: the SQL and the values
+    bound to it, such as a code from an SMS or UI state typed by a user. Whatever level an
+    operator turns on, a record keeps only the name of the call (and of an exception's class).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            values = record.args if isinstance(record.args, tuple) else (record.args,)
+            record.args = tuple(_described(value) for value in values)
+        return True
+
+
+def _described(value: object) -> str:
+    if isinstance(value, functools.partial):
+        value = value.func
+    if isinstance(value, BaseException):
+        return type(value).__name__
+    return str(getattr(value, "__qualname__", type(value).__name__))
+
+
+logging.getLogger("aiosqlite").addFilter(_SqlParametersFilter())
 
 
 async def _enable_wal(writer: aiosqlite.Connection, busy_timeout: float) -> str:

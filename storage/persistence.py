@@ -3,12 +3,18 @@
 Conversations, ``user_data``, ``chat_data``, ``bot_data`` and callback data live in the
 ``ptb_state`` table, one row per (kind, conversation name, key). Only plain JSON data is accepted:
 dicts with ``str`` keys, lists, str, int, float, bool, None. A :class:`~bot.secret.Secret`, a
-Decimal or any object raises ``TypeError`` in the handler's update, so an API key can never be
-parked here (it belongs in the vault) and nothing comes back changed. Keep money and ledgers out
-too: they have their own tables and transactions.
+Decimal or any object raises ``TypeError`` in the handler's update, and nothing comes back
+changed. A plain ``str`` is accepted, so keep anything a user typed that may be a secret out of
+``user_data`` (an API key belongs in the vault). Keep money and ledgers out too: they have their
+own tables and transactions.
 
-Every update commits at once, so :meth:`flush` has nothing left to do, and ``refresh_*`` do
-nothing: this process is the only writer and its in-memory data is the truth.
+PTB does not write per update: it calls the ``update_*`` methods for the data that changed
+every ``update_interval`` seconds (60 by default) and once more at a clean shutdown. A crash
+therefore loses up to a minute of this state, and an older copy comes back on restart. Anything
+that decides money or secrets (a pending /key step, a purchase, a confirm token's use) must be
+written by its own store before the bot answers, never left here. :meth:`flush` has nothing to
+do (each ``update_*`` commits when PTB calls it), and ``refresh_*`` do nothing: this process is
+the only writer and its in-memory data is the truth.
 """
 
 from __future__ import annotations
@@ -112,7 +118,7 @@ class SQLitePersistence(BasePersistence[_Data, _Data, _Data]):
         """Nothing to refresh: this process is the only writer."""
 
     async def flush(self) -> None:
-        """Nothing to flush: every update is committed when made."""
+        """Nothing to flush: each ``update_*`` call commits when PTB makes it."""
 
     async def _load(self, kind: str, name: str = "") -> dict[str, Any]:
         rows = await self._db.fetchall(

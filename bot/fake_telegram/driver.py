@@ -86,18 +86,22 @@ def _visible(message: MessageRecord) -> VisibleMessage:
 
 
 class FakeUser:
-    """One person and their private chat with the bot.
+    """One person and their private chat with the bot (or a group they write in).
 
     Args:
         state: the fake world.
         user: this person's record (see `FakeTelegramServer.user`).
+        chat_id: the chat acted in and shown; the person's private chat by default.
     """
 
-    __slots__ = ("_state", "_user")
+    __slots__ = ("_chat_id", "_state", "_user")
 
-    def __init__(self, state: FakeTelegramState, user: UserRecord) -> None:
+    def __init__(
+        self, state: FakeTelegramState, user: UserRecord, chat_id: int | None = None
+    ) -> None:
         self._state = state
         self._user = user
+        self._chat_id = user.id if chat_id is None else chat_id
 
     @property
     def id(self) -> int:
@@ -111,7 +115,12 @@ class FakeUser:
 
     @property
     def _chat(self) -> ChatRecord:
-        return self._state.chats[self._user.id]
+        return self._state.chats[self._chat_id]
+
+    def in_group(self, chat_id: int = -100, title: str = "Friends") -> FakeUser:
+        """The same person writing in group `chat_id` (created, with the bot, if new)."""
+        self._state.add_group(chat_id, title)
+        return FakeUser(self._state, self._user, chat_id)
 
     # -- acting ---------------------------------------------------------------------------
 
@@ -129,8 +138,35 @@ class FakeUser:
         if not text:
             raise ValueError("Telegram apps do not send empty messages")
         self._require_unblocked()
-        self._user.started_bot = True
+        if self._chat_id == self._user.id:
+            self._user.started_bot = True
         content = MessageContent(text, tuple(find_bot_commands(text)))
+        message = self._state.add_message(self._chat, self._user, content)
+        return await self._state.deliver({"message": self._state.message_json(message)})
+
+    async def send_photo(self, caption: str | None = None) -> dict[str, Any]:
+        """Send a photo, with `caption` if given. Returns the delivered ``message`` update."""
+        size = {"file_id": "AgAD-photo", "file_unique_id": "photo1", "width": 90, "height": 90}
+        return await self._send_media({"photo": [size]}, caption or "")
+
+    async def send_sticker(self) -> dict[str, Any]:
+        """Send a sticker. Returns the delivered ``message`` update."""
+        sticker = {
+            "file_id": "CAAD-sticker",
+            "file_unique_id": "sticker1",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        }
+        return await self._send_media({"sticker": sticker}, "")
+
+    async def _send_media(self, media: dict[str, Any], caption: str) -> dict[str, Any]:
+        self._require_unblocked()
+        if self._chat_id == self._user.id:
+            self._user.started_bot = True
+        content = MessageContent(caption, (), None, media)
         message = self._state.add_message(self._chat, self._user, content)
         return await self._state.deliver({"message": self._state.message_json(message)})
 

@@ -43,6 +43,8 @@ class MessageContent:
     text: str
     entities: tuple[Entity, ...] = ()
     reply_markup: JSON | None = None
+    # A person's photo, sticker…: its Bot API fields ({"photo": [...]}); `text` is the caption.
+    media: JSON | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,9 +91,14 @@ class MessageRecord:
         }
         if current.edit_date is not None:
             data["edit_date"] = current.edit_date
-        data["text"] = current.content.text
-        if current.content.entities:
-            data["entities"] = copy.deepcopy(list(current.content.entities))
+        if current.content.media is not None:
+            data.update(copy.deepcopy(current.content.media))
+            if current.content.text:
+                data["caption"] = current.content.text
+        else:
+            data["text"] = current.content.text
+            if current.content.entities:
+                data["entities"] = copy.deepcopy(list(current.content.entities))
         markup = current.content.reply_markup
         if markup is not None and "inline_keyboard" in markup:
             # Only inline keyboards belong to a message; reply keyboards belong to the chat.
@@ -101,7 +108,8 @@ class MessageRecord:
 
 @dataclass(slots=True)
 class ChatRecord:
-    """A private chat between the bot and one person; its id is the person's id."""
+    """A private chat between the bot and one person, its id the person's id; or, with a
+    `group_id` and `title`, a group the bot is an administrator of (`user` is then the bot)."""
 
     user: UserRecord
     messages: dict[int, MessageRecord] = field(default_factory=dict)
@@ -109,14 +117,18 @@ class ChatRecord:
     reply_keyboard: list[list[str]] | None = None
     menu_button: JSON | None = None
     actions: list[str] = field(default_factory=list)
+    group_id: int | None = None
+    title: str | None = None
 
     @property
     def id(self) -> int:
-        """The chat id (equal to the person's user id, as in Telegram)."""
-        return self.user.id
+        """The chat id (a private chat's equals the person's user id, as in Telegram)."""
+        return self.user.id if self.group_id is None else self.group_id
 
     def to_json(self) -> JSON:
         """The Bot API ``Chat`` object embedded in messages."""
+        if self.group_id is not None:
+            return {"id": self.group_id, "type": "group", "title": self.title or "Group"}
         data: JSON = {"id": self.id, "type": "private", "first_name": self.user.first_name}
         if self.user.last_name is not None:
             data["last_name"] = self.user.last_name

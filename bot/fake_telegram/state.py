@@ -133,6 +133,16 @@ class FakeTelegramState:
         self.changed()
         return user
 
+    def add_group(self, chat_id: int, title: str) -> ChatRecord:
+        """Create a group (negative id) with the bot in it as an administrator; an existing
+        one is returned as is. Any person may write in it."""
+        if chat_id >= 0:
+            raise ValueError(f"a group's id is negative, not {chat_id}")
+        if chat_id not in self.chats:
+            self.chats[chat_id] = ChatRecord(self.bot, group_id=chat_id, title=title)
+            self.changed()
+        return self.chats[chat_id]
+
     def require_chat(self, chat_id: int | None) -> ChatRecord:
         """The chat `chat_id` names.
 
@@ -151,6 +161,8 @@ class FakeTelegramState:
             ApiError: 403 ``bot was blocked by the user``, or ``bot can't initiate conversation
                 with a user`` when the person never wrote to the bot.
         """
+        if chat.group_id is not None:
+            return
         if chat.user.blocked_bot:
             raise forbidden("bot was blocked by the user")
         if not chat.user.started_bot:

@@ -12,6 +12,7 @@ extras.py       another activation on a used number, added services, calls
 multi.py        /multi: one number for several services
 text.py         plain text: the key, a provider URL, or a search
 errors.py       access control, stale buttons, the error handler
+private.py      private chats only; a command ends a pending /key step
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bot.handlers import (
     keys,
     multi,
     prices,
+    private,
     rent,
     rent_actions,
     settings,
@@ -37,9 +39,12 @@ from bot.handlers import (
 
 
 def register_handlers(application: Application, config: Settings) -> None:  # type: ignore[type-arg]
-    """Adds every handler; group -1 turns away users the operator did not allow."""
+    """Adds every handler; group -3 answers messages with no sender, group -2 turns away
+    users the operator did not allow, group -1 everything outside a private chat."""
+    application.add_handler(errors.build_sender_guard(), group=-3)
     if config.allowed_users:
-        application.add_handler(errors.build_access_guard(config.allowed_users), group=-1)
+        application.add_handler(errors.build_access_guard(config.allowed_users), group=-2)
+    application.add_handler(private.build_guard(), group=-1)
     for module in (
         start,
         keys,

@@ -24,6 +24,7 @@ from bot.handlers.common import (
     PRICES,
     answer_text,
     chat_id,
+    command_argument,
     provider_client,
     renderer,
     send,
@@ -214,7 +215,7 @@ async def start_multi(update: Update, context: Context) -> None:
     draft: dict[str, Any] = {
         "selected": [],
         "names": {},
-        "query": " ".join(context.args or ()).strip() or None,
+        "query": command_argument(context),
         "provider": client.endpoint.key,
     }
     context.user_data[MULTI] = draft

@@ -35,12 +35,20 @@ from bot.provider.models import NumberPurchase
 from bot.services.accounts import AccountService
 from bot.services.reconciliation import Reconciler
 from storage.activations import Activation, ActivationLedger
-from storage.db import InProcessLocks, LockFactory
+from storage.db import WRITE_FAILURES, InProcessLocks, LockFactory
 from storage.errors import DuplicateIntentError
 
 log = logging.getLogger(__name__)
 
 DEFAULT_LIFETIME: Final = 20 * 60.0
+# A write the database refused: busy past its timeout ("database is locked"), full, or (on
+# PostgreSQL) a lost connection or a statement timeout.
+_WRITE_FAILURES: Final = WRITE_FAILURES
+
+
+class LedgerUnavailableError(Exception):
+    """The intent could not be written, so the provider was not asked: nothing was bought,
+    nothing recorded, and the same confirmation may be tapped again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +87,9 @@ class PurchaseStatus(enum.Enum):
     REFUSED = "refused"  # the provider said no; ``error`` says why; nothing was bought
     DUPLICATE = "duplicate"  # this confirmation was already used; ``activation`` is its row
     UNRESOLVED = "unresolved"  # outcome unknown and the provider could not be asked yet
+    # The provider answered, but the ledger refused to record it: the intent stays pending,
+    # and the reconciler asks the provider about it as it does after a crash.
+    UNRECORDED = "unrecorded"
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +142,7 @@ class PurchaseService:
 
         Raises:
             AccountError: the user has no usable key (nothing was recorded).
+            LedgerUnavailableError: the intent could not be written (nothing was bought).
         """
         async with self.user_lock(user_id):
             client = await self._accounts.client_for(user_id)
@@ -155,7 +167,16 @@ class PurchaseService:
                 )
             except DuplicateIntentError as duplicate:
                 return PurchaseResult(PurchaseStatus.DUPLICATE, duplicate.existing)
-            return await self._pay(client, intent, request)
+            except _WRITE_FAILURES as error:
+                log.error("purchase not started: the ledger refused the intent (%s)", error)
+                raise LedgerUnavailableError from None
+            try:
+                return await self._pay(client, intent, request)
+            except _WRITE_FAILURES as error:
+                # The provider was asked; only the recording failed. The intent row stays
+                # pending (never lost): the reconciler finds out what the provider did.
+                log.error("purchase %s: outcome not recorded (%s)", intent.ledger_id, error)
+                return PurchaseResult(PurchaseStatus.UNRECORDED, intent)
 
     async def _pay(
         self, client: ProviderClient, intent: Activation, request: PurchaseRequest

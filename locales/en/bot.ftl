@@ -35,13 +35,14 @@ help-text =
 not-allowed = Sorry, this bot is private.
 unknown-text = I did not understand that. Send /buy for a number, or /help.
 private-only = For your safety, do this in a private chat with me.
+only-text = I only understand text messages and buttons. Send /help to see what I can do.
 
 ## API keys
 key-ask = Send me your API key for <b>{ $provider }</b> in your next message. I delete that message at once and store the key encrypted.
 key-checking = Checking the key with { $provider }…
 key-saved = ✅ Key saved (<code>{ $masked }</code>). Balance: <b>{ $balance }</b>. Send /buy to get a number.
-key-rejected = ❌ { $provider } does not accept this key. Check it and send /key again.
-key-malformed = ❌ That does not look like an API key (no spaces, 8 to 256 characters). Send /key to try again.
+key-rejected = ❌ { $provider } does not accept this key. Check it.
+key-malformed = ❌ That does not look like an API key (no spaces, 8 to 256 characters).
 key-too-many = Too many attempts. Try again in { $minutes ->
         [one] { $minutes } minute
        *[other] { $minutes } minutes
@@ -52,6 +53,8 @@ key-forgotten = 🗑 Your key for { $provider } is deleted.
 key-nothing-to-forget = There was no key for { $provider } to delete.
 key-busy = ❌ You have live numbers bought with your { $provider } key: finish or cancel them (/active) before you change or delete the key.
 key-deleted-notice = (I deleted your message with the key.)
+key-not-deleted-notice = ⚠️ I could not delete your message with the key: please delete it yourself.
+key-entry-ended = Key entry is over, so your next message is not read as a key: send /key to try again.
 
 ## Providers
 provider-choose = Choose your provider. Now: <b>{ $provider }</b>. ✓ marks those you have a key for.
@@ -96,6 +99,8 @@ buy-sold-out = ❌ No numbers left for this choice. Pick another country or oper
 buy-aborted = Purchase cancelled. Nothing was bought.
 buy-expired-menu = This menu has expired. Send /buy to start again.
 buy-in-progress = Buying…
+buy-not-recorded = ❌ Not bought: I could not write the purchase down just now (my database is busy or full), so I did not ask the provider and nothing was charged. Tap Buy again in a minute.
+buy-unrecorded = ⚠️ The provider answered, but I could not write your purchase down just now (my database is busy or full). I will check with the provider and tell you here; you will never be charged twice.
 buy-duplicate = This confirmation was already used; it buys one number only.
 buy-refused = ❌ Not bought: { $reason }
 request-failed = ❌ The provider could not answer: { $reason }
@@ -187,8 +192,10 @@ error-state = not possible in the number's current state.
 error-server = the provider reported an internal error. Try again in a minute.
 error-unavailable = the provider is not answering properly right now. Try again in a minute.
 error-timeout = the provider did not answer in time. Try again in a minute.
+error-address-refused = your provider's address now leads off the public internet, so this bot will not call it; nothing was sent. Choose a provider with /provider.
 error-unexpected = the provider sent an answer I cannot read. Try again later.
 error-generic = something went wrong on my side; nothing was lost. Try again.
+no-sender = I act only for a person: write to me from your own account, in a private chat with me.
 
 ## Settings
 settings-text =

@@ -36,13 +36,14 @@ help-text =
 not-allowed = Lo siento, este bot es privado.
 unknown-text = No te he entendido. Envía /buy para obtener un número, o /help.
 private-only = Por tu seguridad, haz esto en un chat privado conmigo.
+only-text = Solo entiendo mensajes de texto y botones. Envía /help para ver lo que puedo hacer.
 
 ## API keys
 key-ask = Envíame tu clave API de <b>{ $provider }</b> en tu próximo mensaje. Lo borro al instante y guardo la clave cifrada.
 key-checking = Comprobando la clave con { $provider }…
 key-saved = ✅ Clave guardada (<code>{ $masked }</code>). Saldo: <b>{ $balance }</b>. Envía /buy para obtener un número.
-key-rejected = ❌ { $provider } no acepta esta clave. Revísala y vuelve a enviar /key.
-key-malformed = ❌ Eso no parece una clave API (sin espacios, de 8 a 256 caracteres). Envía /key para intentarlo de nuevo.
+key-rejected = ❌ { $provider } no acepta esta clave. Revísala.
+key-malformed = ❌ Eso no parece una clave API (sin espacios, de 8 a 256 caracteres).
 key-too-many = Demasiados intentos. Vuelve a intentarlo en { $minutes ->
         [one] { $minutes } minuto
        *[other] { $minutes } minutos
@@ -53,6 +54,8 @@ key-forgotten = 🗑 Tu clave de { $provider } se ha borrado.
 key-nothing-to-forget = No había ninguna clave de { $provider } que borrar.
 key-busy = ❌ Tienes números activos comprados con tu clave de { $provider }: termínalos o cancélalos (/active) antes de cambiar o borrar la clave.
 key-deleted-notice = (He borrado tu mensaje con la clave).
+key-not-deleted-notice = ⚠️ No he podido borrar tu mensaje con la clave: bórralo tú, por favor.
+key-entry-ended = La introducción de la clave ha terminado y tu próximo mensaje no se leerá como clave: envía /key para intentarlo de nuevo.
 
 ## Providers
 provider-choose = Elige tu proveedor. Actual: <b>{ $provider }</b>. ✓ marca aquellos para los que tienes clave.
@@ -97,6 +100,8 @@ buy-sold-out = ❌ No quedan números para esta opción. Elige otro país u oper
 buy-aborted = Compra cancelada. No se ha comprado nada.
 buy-expired-menu = Este menú ha caducado. Envía /buy para empezar de nuevo.
 buy-in-progress = Comprando…
+buy-not-recorded = ❌ No comprado: no pude registrar la compra ahora mismo (mi base de datos está ocupada o llena), así que no pregunté al proveedor y no se cobró nada. Vuelve a pulsar Comprar en un minuto.
+buy-unrecorded = ⚠️ El proveedor respondió, pero no pude registrar tu compra ahora mismo (mi base de datos está ocupada o llena). Lo comprobaré con el proveedor y te avisaré aquí; nunca se te cobrará dos veces.
 buy-duplicate = Esta confirmación ya se usó; solo compra un número.
 buy-refused = ❌ No se compró: { $reason }
 request-failed = ❌ El proveedor no pudo responder: { $reason }
@@ -188,8 +193,10 @@ error-state = no es posible en el estado actual del número.
 error-server = el proveedor ha informado de un error interno. Vuelve a intentarlo en un minuto.
 error-unavailable = el proveedor no responde correctamente ahora mismo. Vuelve a intentarlo en un minuto.
 error-timeout = el proveedor no respondió a tiempo. Vuelve a intentarlo en un minuto.
+error-address-refused = la dirección de tu proveedor ya no lleva a internet pública, así que este bot no la llamará; no se envió nada. Elige un proveedor con /provider.
 error-unexpected = el proveedor envió una respuesta que no puedo leer. Vuelve a intentarlo más tarde.
 error-generic = algo ha fallado por mi parte; no se ha perdido nada. Vuelve a intentarlo.
+no-sender = Solo actúo para personas: escríbeme desde tu propia cuenta, en un chat privado conmigo.
 
 ## Settings
 settings-text =

@@ -69,10 +69,13 @@ async def test_every_table_is_copied_and_reads_back_the_same(
     url = await postgres.create_database(migrated=False)
     try:
         report = await copy_to_postgres(source, url)
-        assert dict(report.rows) == {
+        filled = {
             "users": 1, "api_keys": 1, "activations": 1, "activation_sms": 1, "rents": 1,
-            "rent_extensions": 0, "rent_sms": 1, "events": 1, "ptb_state": 1,
+            "rent_sms": 1, "events": 1, "ptb_state": 1,
         }
+        # Every table is copied (later migrations' too); the ones not filled here are empty.
+        assert {table: count for table, count in report.rows if count} == filled
+        assert {"rent_extensions", *filled} <= {table for table, _ in report.rows}
         async with await Database.open(url, clock=clock) as db:
             assert await KeyVault(db, KEYRING).get(1, "sms-activate") == Secret("key-one")
             user = await UserStore(db).get(1)
