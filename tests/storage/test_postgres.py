@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -121,3 +124,50 @@ async def test_nested_locks_of_many_tasks_never_wait_for_a_free_connection() -> 
         await asyncio.wait_for(asyncio.gather(*(purchase(user) for user in range(20))), 30)
     finally:
         await database.close()
+
+
+async def test_two_processes_writing_at_once_on_a_new_database_lose_nothing() -> None:
+    # Both processes also race the migrations of a database that has no tables yet.
+    url = await postgres.create_database(migrated=False)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    try:
+        processes = [
+            await asyncio.create_subprocess_exec(
+                sys.executable, "-c", _WRITER, url, tag,
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
+            )
+            for tag in ("a", "b")
+        ]
+        results = await asyncio.wait_for(
+            asyncio.gather(*(process.communicate() for process in processes)), 120
+        )
+        for process, (_, stderr) in zip(processes, results, strict=True):
+            assert process.returncode == 0, stderr.decode()
+        assert await _scalar(url, "SELECT MAX(version) FROM schema_version") == latest_version()
+        assert await _scalar(
+            url,
+            "SELECT COUNT(*) || '/' || COUNT(DISTINCT activation_id) FROM activations"
+            " WHERE state = 'waiting'",
+        ) == "200/200"
+    finally:
+        await postgres.drop_database(url)
+
+
+REPO = Path(__file__).resolve().parents[2]
+_WRITER = """
+import asyncio, sys
+from decimal import Decimal
+from storage.db import Database
+from storage.activations import ActivationLedger
+
+async def main(url, tag):
+    async with await Database.open(url, pool_size=2) as db:
+        ledger = ActivationLedger(db)
+        for n in range(100):
+            intent = await ledger.record_intent(
+                idempotency_key=f"{tag}-{n}", user_id=1, chat_id=1, provider="p", service="tg")
+            await ledger.confirm_intent(intent, activation_id=f"{tag}-{n}", phone="7",
+                                        cost=Decimal("1"), deadline=None)
+
+asyncio.run(main(sys.argv[1], sys.argv[2]))
+"""
