@@ -362,6 +362,9 @@ async def _migrate(pool: asyncpg.Pool, now: float) -> None:
     async with pool.acquire() as conn:
         for migration in known:
             async with conn.transaction():
+                # A migration of a big table, or waiting for another process's, may take
+                # longer than one query is allowed to.
+                await conn.execute("SET LOCAL statement_timeout = 0")
                 await conn.execute(
                     "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", _MIGRATION_LOCK
                 )
