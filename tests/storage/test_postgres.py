@@ -171,3 +171,14 @@ async def main(url, tag):
 
 asyncio.run(main(sys.argv[1], sys.argv[2]))
 """
+
+
+async def test_a_statement_longer_than_the_timeout_is_cut_off() -> None:
+    url = await postgres.create_database()
+    try:
+        async with await Database.open(url, statement_timeout=0.2, pool_size=1) as database:
+            with pytest.raises(asyncpg.QueryCanceledError):
+                await database.fetchone("SELECT pg_sleep(5)")
+            assert await database.fetchone("SELECT 1") == (1,)  # the pool carries on
+    finally:
+        await postgres.drop_database(url)
