@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator
 
 import pytest
@@ -31,6 +32,9 @@ def sandbox(sandbox_server: SandboxServer) -> Sandbox:
     return sandbox_server.sandbox
 
 
+_REQUIRE_LINE = inspect.getsourcelines(postgres.require)[1]
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> object:
     """Reports every PostgreSQL case skipped for want of a server at one place, so ``-ra``
@@ -42,5 +46,5 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         and isinstance(longrepr, tuple)
         and str(longrepr[2]).endswith(postgres.SKIP_REASON)
     ):
-        report.longrepr = (postgres.__file__, 0, longrepr[2])
+        report.longrepr = (postgres.__file__, _REQUIRE_LINE, longrepr[2])
     return report
