@@ -23,11 +23,6 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Persis
 
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
-from bot.context import BotData, context_types
-from bot.delivery import TelegramDeliverer
-from bot.handlers import register_handlers
-from bot.handlers.busy import busy_answer
-from bot.i18n import Translator
 from bot.provider import ProviderTransport
 from bot.provider.resolver import AddressGuard
 from bot.services.accounts import AccountService
@@ -41,7 +36,12 @@ from bot.services.recorder import RECONCILED_EVENT, Recorder
 from bot.services.rent_watcher import RentWatcher
 from bot.services.rents import RENT_RECONCILED_EVENT, RentService
 from bot.services.watcher import ActivationWatcher
-from bot.updates import PerUserUpdateProcessor
+from bot.telegram.context import BotData, context_types
+from bot.telegram.delivery import TelegramDeliverer
+from bot.telegram.handlers import register_handlers
+from bot.telegram.handlers.busy import busy_answer
+from bot.telegram.i18n import Translator
+from bot.telegram.updates import PerUserUpdateProcessor
 from bot.webhooks import WebhookReceiver
 from storage.activations import ActivationLedger
 from storage.confirm_tokens import ConfirmTokens

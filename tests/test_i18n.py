@@ -1,6 +1,6 @@
 """The locales: same messages and variables as English, valid Telegram HTML, right plurals.
 
-Fast and offline: only the ``.ftl`` files and :class:`bot.i18n.Translator`.
+Fast and offline: only the ``.ftl`` files and :class:`bot.telegram.i18n.Translator`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from fluent.syntax import FluentParser
 from fluent.syntax import ast as ftl
 
 from bot.app import COMMANDS
-from bot.i18n import (
+from bot.telegram.i18n import (
     DEFAULT_LOCALE,
     SUPPORTED_LOCALES,
     TranslationError,
@@ -55,7 +55,7 @@ def _files() -> list[Path]:
 
 
 def _sample(name: str, *, escaped: bool) -> str:
-    # Escaped as bot.rendering does it, with characters that would break HTML if not.
+    # Escaped as bot.telegram.rendering does it, with characters that would break HTML if not.
     return html.escape(f"<{name}> & co", quote=False) if escaped else f"sample {name}"
 
 

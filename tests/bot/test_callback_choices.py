@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.callbacks import CallbackData, CallbackDataError, parse_callback
-from bot.keyboards import ActivationButton, PricesPick, RentButton
+from bot.telegram.buttons.activation import ActivationButton
+from bot.telegram.buttons.prices import PricesPick
+from bot.telegram.buttons.rent import RentButton
+from bot.telegram.callbacks import CallbackData, CallbackDataError, parse_callback
 from tests.bot.conftest import Harness, with_key
 
 
