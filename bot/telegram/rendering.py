@@ -15,16 +15,8 @@ from babel.numbers import format_decimal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import provider
-from bot.telegram.buttons.activation import (
-    ActivationAction,
-    ActivationButton,
-    AdditionalOffer,
-    CallStatus,
-    ExtraOffer,
-)
 from bot.telegram.callbacks import CallbackData
 from bot.telegram.i18n import Translator
-from storage.activations import Activation, ActivationState
 
 
 class Html(str):
@@ -76,109 +68,6 @@ class Renderer:
         """A provider error class (never its raw token) as a sentence for the user."""
         message_id, args = _error_message(error)
         return self(message_id, **args)
-
-    def activation(
-        self, row: Activation, *, country: str, service: str, code: str | None = None
-    ) -> Screen:
-        """The activation message: number, what it is for, cost, state and the buttons.
-
-        Args:
-            code: the latest code received, shown while the state is CODE_RECEIVED.
-        """
-        status = self._status(row, code)
-        text = self(
-            "activation-card",
-            phone=row.phone or "",
-            service=service,
-            country=country,
-            operator=row.operator
-            if row.operator not in (None, "any")
-            else self("buy-operator-any"),
-            cost=self.money(row.cost),
-            status=status,
-        )
-        if row.cancel_at is not None and row.state is ActivationState.WAITING:
-            scheduled = self("activation-cancel-scheduled", at=self.time(row.cancel_at))
-            text = Html(f"{text}\n{scheduled}")
-        return Screen(text, self._activation_buttons(row))
-
-    def _status(self, row: Activation, code: str | None) -> Html:
-        if _by_call(row):
-            if row.state is ActivationState.WAITING:
-                return self("activation-status-waiting-call", until=self._deadline(row))
-            if row.state is ActivationState.FINISHED and row.code_count:
-                return self("activation-status-call-came", code=code or "…")
-        if row.state is ActivationState.WAITING:
-            return self("activation-status-waiting", until=self._deadline(row))
-        if row.state is ActivationState.CODE_RECEIVED:
-            return self("activation-status-code", code=code or "…")
-        if row.state is ActivationState.RETRY:
-            return self("activation-status-retry", until=self._deadline(row))
-        if row.state is ActivationState.FINISHED:
-            return self("activation-status-finished")
-        if row.state is ActivationState.CANCELLED:
-            return self("activation-status-cancelled", cost=self.money(row.cost))
-        return self("activation-status-expired", cost=self.money(row.cost))
-
-    def _deadline(self, row: Activation) -> str:
-        """The activation's end; "≈" marks one assumed from the service's usual lifetime (the
-        provider told none)."""
-        shown = self.time(row.deadline)
-        return f"≈ {shown}" if row.deadline_assumed and row.deadline is not None else shown
-
-    def _activation_buttons(self, row: Activation) -> InlineKeyboardMarkup | None:
-        def button(message_id: str, action: ActivationAction) -> InlineKeyboardButton:
-            return self.button(message_id, ActivationButton(action, row.ledger_id))
-
-        if _by_call(row) and row.state is not ActivationState.WAITING:
-            # The call came: the provider allows no status change, only reading the call (a
-            # row still live from before that was known is brought in line by a refresh).
-            if row.state is ActivationState.FINISHED and row.code_count:
-                return InlineKeyboardMarkup(self._extra_buttons(row))
-            if row.state in (ActivationState.CODE_RECEIVED, ActivationState.RETRY):
-                return InlineKeyboardMarkup(
-                    [[button("button-refresh", "refresh")], *self._extra_buttons(row)]
-                )
-            return None
-        if row.state is ActivationState.WAITING and _by_call(row):
-            # No "SMS sent": the code comes as a call.
-            rows = [
-                [button("button-cancel-activation", "cancel"), button("button-refresh", "refresh")]
-            ]
-        elif row.state is ActivationState.WAITING:
-            rows = [
-                [button("button-sms-sent", "sent"), button("button-cancel-activation", "cancel")],
-                [button("button-refresh", "refresh")],
-            ]
-        elif row.state is ActivationState.CODE_RECEIVED:
-            rows = [[button("button-another-code", "again"), button("button-finish", "finish")]]
-        elif row.state is ActivationState.RETRY:
-            rows = [[button("button-finish", "finish"), button("button-refresh", "refresh")]]
-        elif row.state is ActivationState.FINISHED and row.code_count:
-            # Used successfully: the provider may sell the same number again (it judges).
-            rows = [[self.button("button-extra-activation", ExtraOffer(row.ledger_id))]]
-        else:
-            return None
-        if row.state in (ActivationState.WAITING, ActivationState.CODE_RECEIVED):
-            rows += self._extra_buttons(row)
-        return InlineKeyboardMarkup(rows)
-
-    def _extra_buttons(self, row: Activation) -> list[list[InlineKeyboardButton]]:
-        """Buttons of options the activation was bought with (bot/handlers/extras.py)."""
-        rows = []
-        if row.options.get("verification"):
-            rows.append([self.button("button-call-status", CallStatus(row.ledger_id))])
-        if row.options.get("forward") and row.state is ActivationState.CODE_RECEIVED:
-            # The provider allows an added service after the first SMS on a forwarded number.
-            offer = AdditionalOffer(row.ledger_id, "", 0)
-            rows.append([self.button("button-additional", offer)])
-        return rows
-
-
-def _by_call(row: Activation) -> bool:
-    """A call-verification activation: its code comes as a call, and once the call came the
-    provider refuses every status change (PROTOCOL.md §3.9)."""
-    return bool(row.options.get("verification"))
 
 
 def _safe(value: object) -> object:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.provider import ProviderError
@@ -19,7 +19,7 @@ from bot.telegram.buttons.activation import ActivationButton
 from bot.telegram.context import Context
 from bot.telegram.handlers import extras, rent_actions
 from bot.telegram.handlers.common import renderer, send, services, show, user_id
-from bot.telegram.rendering import Html, Renderer, Screen
+from bot.telegram.rendering import Html, Renderer
 from bot.telegram.routing import on_button
 from bot.telegram.screens.activation import activation_screen
 from storage.activations import Activation
@@ -115,14 +115,9 @@ async def _show_card(
     notice: Html,
     extra: ActivationButton | None = None,
 ) -> None:
-    """The activation message as the ledger has it now, with what the press did under it
-    (and ``extra``, e.g. "Cancel automatically", as one more button)."""
-    screen = await activation_screen(services(context).activations, render, row)
-    rows = [list(r) for r in screen.keyboard.inline_keyboard] if screen.keyboard else []
-    if extra is not None:
-        rows.append([render.button("button-cancel-auto", extra)])
-    keyboard = InlineKeyboardMarkup(rows) if rows else None
-    await show(query, Screen(Html(f"{screen.text}\n\n{notice}"), keyboard))
+    """The activation card as the ledger has it now, with what the press did under it."""
+    ledger = services(context).activations
+    await show(query, await activation_screen(ledger, render, row, notice=notice, extra=extra))
 
 
 async def list_active(update: Update, context: Context) -> None:
