@@ -2,7 +2,7 @@
 
 start.py        /start, /help, /lang, /cancel
 keys.py         /key, /forgetkey, /provider
-buy.py          /buy and its pickers
+buy.py          /buy and its pickers; buy_options.py: its typed max price and forward number
 rent.py         /rent and its pickers
 rent_actions.py the rent message's buttons, extensions, /active's rents
 activations.py  activation buttons, /active

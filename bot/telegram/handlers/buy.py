@@ -12,22 +12,18 @@ from the pickers and the confirm screen, and come first in the pickers.
 from __future__ import annotations
 
 import logging
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.provider import ProviderClient
-from bot.provider.models import Price
 from bot.services.accounts import AccountError
-from bot.services.catalog import rank_services, search_countries
 from bot.services.purchases import (
     LedgerUnavailableError,
     PurchaseRequest,
     PurchaseStatus,
-    forward_number,
-    offered_options,
 )
 from bot.telegram.buttons.buy import (
     BuyNavigation,
@@ -51,175 +47,32 @@ from bot.telegram.handlers.common import (
     command_argument,
     provider_client,
     renderer,
-    send,
     send_screen,
     services,
     show,
     user_id,
 )
-from bot.telegram.handlers.drafts import Verdict, confirm_verdict, draft_in, issue_token
-from bot.telegram.handlers.favourites import favourite_rows, preferences_of, star, toggle_favourite
-from bot.telegram.rendering import Html, Renderer, Screen
+from bot.telegram.handlers.drafts import Verdict, confirm_verdict, draft_in
+from bot.telegram.handlers.favourites import preferences_of, toggle_favourite
+from bot.telegram.rendering import Renderer, Screen
 from bot.telegram.routing import Draft, Picker, button_handlers, on_button
 from bot.telegram.screens.activation import activation_screen
+from bot.telegram.screens.buy import (
+    confirm_screen,
+    countries_screen,
+    operators_screen,
+    services_screen,
+)
 from bot.telegram.screens.pickers import (
     country_name,
     country_names,
-    label,
     listed_name,
-    listed_picks,
-    paginated,
 )
 
 log = logging.getLogger(__name__)
 
 
 # --- screens ----------------------------------------------------------------------------------
-
-
-async def _services_screen(
-    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], page: int
-) -> Screen:
-    svc = services(context)
-    preferences = await preferences_of(context, draft["user"])
-    query = draft.get("query")
-    ranked = rank_services(
-        await svc.catalog.services(client), preferences.favourite_services, query
-    )
-    if not ranked:
-        return Screen(render("buy-no-service-match", query=query or ""), _abort_only(render))
-    pick = listed_picks(
-        draft.setdefault("listings", {}), "service", PickService, [s.code for s in ranked]
-    )
-    favourites = set(preferences.favourite_services)
-    keyboard = paginated(
-        ranked,
-        page,
-        lambda s: InlineKeyboardButton(
-            star(s.code in favourites) + label(s.name), callback_data=pick(s.code)
-        ),
-        lambda p, text: InlineKeyboardButton(text, callback_data=ServicePage(p).pack()),
-        extra_rows=[[render.button("button-cancel", BuyNavigation("abort"))]],
-    )
-    text = render("buy-search-results", query=query) if query else render("buy-choose-service")
-    return Screen(text, keyboard)
-
-
-async def _countries_screen(
-    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], page: int
-) -> Screen:
-    catalog = services(context).catalog
-    preferences = await preferences_of(context, draft["user"])
-    offers = await catalog.offers(client, draft["service"])
-    countries = await catalog.countries(client)
-    query = draft.get("country_query")
-    if query:
-        matching = {
-            c.country_id for c in search_countries(countries.values(), query, render.locale)
-        }
-        offers = tuple(offer for offer in offers if offer.country in matching)
-    favourite_service = draft["service"] in preferences.favourite_services
-    back = [
-        render.button("button-back", BuyNavigation("services")),
-        render.button("button-cancel", BuyNavigation("abort")),
-    ]
-    star_service = render.button(
-        "button-unstar-service" if favourite_service else "button-star-service",
-        ToggleFavourite("service"),
-        service=draft["service_name"],
-    )
-    if not offers:
-        message = "buy-no-country-match" if query else "buy-no-offers"
-        text = render(message, query=query or "", service=draft["service_name"])
-        return Screen(text, InlineKeyboardMarkup([[star_service], back]))
-    # Favourite countries first, in the order they were starred; the rest stay cheapest first
-    # (sorted() is stable), and a sold-out favourite still goes after every country in stock.
-    rank = {country: i for i, country in enumerate(preferences.favourite_countries)}
-    offers = tuple(sorted(offers, key=lambda o: (o.count <= 0, rank.get(o.country, len(rank)))))
-
-    def button(offer: Price) -> InlineKeyboardButton:
-        name = country_name(countries.get(offer.country), offer.country, render.locale)
-        name = star(offer.country in rank) + label(name, 18)
-        text = f"{name} · {render.money(offer.cost)} · {offer.count}"
-        return InlineKeyboardButton(text, callback_data=PickCountry(offer.country).pack())
-
-    keyboard = paginated(
-        offers,
-        page,
-        button,
-        lambda p, text: InlineKeyboardButton(text, callback_data=CountryPage(p).pack()),
-        columns=1,
-        extra_rows=[[star_service], back],
-    )
-    return Screen(render("buy-choose-country", service=draft["service_name"]), keyboard)
-
-
-async def _confirm_screen(
-    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any]
-) -> Screen:
-    catalog = services(context).catalog
-    back = [
-        render.button("button-back", BuyNavigation("countries")),
-        render.button("button-cancel", BuyNavigation("abort")),
-    ]
-    price = await catalog.fresh_price(client, draft["service"], draft["country"])
-    if price is None or price.count <= 0:
-        return Screen(render("buy-sold-out"), InlineKeyboardMarkup([back]))
-    offered = await offered_options(client, draft["service"], int(draft["country"]))
-    # An option the provider no longer offers here is dropped, never sent on trust.
-    if offered.verification_price is None:
-        draft["verification"] = False
-    if not offered.forward:
-        draft.update(forward=False, forward_number=None)
-    verification = bool(draft.get("verification"))
-    cost = offered.verification_price if verification else price.cost
-    assert cost is not None
-    balance = await client.get_balance()
-    if balance < cost:
-        text = render("buy-balance-short", price=render.money(cost), balance=render.money(balance))
-        return Screen(text, InlineKeyboardMarkup([back]))
-    draft["token"] = await issue_token(context, "buy")
-    draft["token_at"] = services(context).clock.now()
-    draft["done"] = False
-    draft["price"] = str(cost)
-    draft["step"] = "confirm"
-    operator = draft.get("operator") or "any"
-    lines = [
-        render(
-            "buy-confirm",
-            service=draft["service_name"],
-            country=draft["country_name"],
-            operator=render("buy-operator-any") if operator == "any" else operator,
-            price=render.money(cost),
-            count=offered.verification_count if verification else price.count,
-            balance=render.money(balance),
-        )
-    ]
-    if draft.get("max_price") and not verification:
-        max_price = render.money(Decimal(draft["max_price"]))
-        lines.append(render("buy-max-price-line", max_price=max_price))
-    if verification:
-        lines.append(render("options-line-verification"))
-    if draft.get("forward"):
-        lines.append(render("options-line-forward", number=f"+{draft['forward_number']}"))
-    rows = [
-        [
-            render.button(
-                "buy-confirm-button", ConfirmPurchase(draft["token"]), price=render.money(cost)
-            )
-        ]
-    ]
-    if offered.verification_price is not None:
-        name = "button-verification-off" if verification else "button-verification-on"
-        rows.append([render.button(name, ToggleOption("verification"))])
-    if offered.forward:
-        name = "button-forward-off" if draft.get("forward") else "button-forward-on"
-        rows.append([render.button(name, ToggleOption("forward"))])
-    if not verification:  # the protocol: a call-verification number takes no Free Price
-        rows.append([render.button("buy-max-price-button", BuyNavigation("maxprice"))])
-    rows.extend(favourite_rows(render, draft, await preferences_of(context, draft["user"])))
-    rows.append(back)
-    return Screen(Html("\n".join(lines)), InlineKeyboardMarkup(rows))
 
 
 # --- handlers -------------------------------------------------------------------------------
@@ -242,7 +95,7 @@ async def start_buy(update: Update, context: Context) -> None:
         "provider": client.endpoint.key,
     }
     context.user_data[BUY] = draft
-    screen = _services_screen(context, client, render, draft, 0)
+    screen = services_screen(context, client, render, draft, 0)
     await send_screen(update, render, screen, "buy-refused")
 
 
@@ -259,10 +112,10 @@ async def search(update: Update, context: Context) -> bool:
     text = (message.text or "").strip()[:64]
     if draft["step"] == "service":
         draft["query"] = text
-        screen = _services_screen(context, client, render, draft, 0)
+        screen = services_screen(context, client, render, draft, 0)
     else:
         draft["country_query"] = text
-        screen = _countries_screen(context, client, render, draft, 0)
+        screen = countries_screen(context, client, render, draft, 0)
     await send_screen(update, render, screen, "buy-refused")
     return True
 
@@ -276,7 +129,7 @@ async def service_page(
 ) -> Screen | None:
     if draft["step"] != "service":
         return None
-    return await _services_screen(context, client, render, draft, button.page)
+    return await services_screen(context, client, render, draft, button.page)
 
 
 @_PICKER.step(PickService)
@@ -306,7 +159,7 @@ async def _choose_service(
     if code is None or code not in known:
         return None
     draft.update(step="country", service=code, service_name=known[code].name, country_query=None)
-    return await _countries_screen(context, client, render, draft, 0)
+    return await countries_screen(context, client, render, draft, 0)
 
 
 @_PICKER.step(CountryPage)
@@ -315,7 +168,7 @@ async def country_page(
 ) -> Screen | None:
     if draft["step"] != "country":
         return None
-    return await _countries_screen(context, client, render, draft, button.page)
+    return await countries_screen(context, client, render, draft, button.page)
 
 
 @_PICKER.step(PickCountry)
@@ -335,10 +188,10 @@ async def pick_country(
     )
     operators = await catalog.operators(client, country_id)
     if not operators:
-        return await _confirm_screen(context, client, render, draft)
+        return await confirm_screen(context, client, render, draft)
     draft["step"] = "operator"
     preferences = await preferences_of(context, draft["user"])
-    return _operators_screen(render, draft, operators, preferences.default_operator)
+    return operators_screen(render, draft, operators, preferences.default_operator)
 
 
 @_PICKER.step(PickOperator)
@@ -356,7 +209,7 @@ async def _choose_operator(
     if name not in await services(context).catalog.operators(client, draft["country"]):
         return None
     draft["operator"] = name
-    return await _confirm_screen(context, client, render, draft)
+    return await confirm_screen(context, client, render, draft)
 
 
 @_PICKER.step(ToggleFavourite)
@@ -372,8 +225,8 @@ async def toggle_favourite_button(
     if not await toggle_favourite(context, draft, button.what):
         return None
     if draft["step"] == "country":
-        return await _countries_screen(context, client, render, draft, 0)
-    return await _confirm_screen(context, client, render, draft)
+        return await countries_screen(context, client, render, draft, 0)
+    return await confirm_screen(context, client, render, draft)
 
 
 @_PICKER.step(BuyNavigation)
@@ -388,16 +241,16 @@ async def navigate(
         return Screen(render("buy-aborted"))
     if target == "services":
         draft.update(step="service", token=None)
-        return await _services_screen(context, client, render, draft, 0)
+        return await services_screen(context, client, render, draft, 0)
     if target == "maxprice" and draft.get("step") == "confirm":
         context.user_data[AWAITING] = "max_price"
         return Screen(render("buy-ask-max-price"))
     if target == "confirm" and draft.get("step") == "confirm":
         context.user_data.pop(AWAITING, None)  # no number to forward to after all
-        return await _confirm_screen(context, client, render, draft)
+        return await confirm_screen(context, client, render, draft)
     if target == "countries" and draft.get("service"):
         draft.update(step="country", token=None)
-        return await _countries_screen(context, client, render, draft, 0)
+        return await countries_screen(context, client, render, draft, 0)
     return None
 
 
@@ -409,10 +262,10 @@ async def toggle_option(
         return None
     if button.name == "verification":
         draft["verification"] = not draft.get("verification")
-        return await _confirm_screen(context, client, render, draft)
+        return await confirm_screen(context, client, render, draft)
     if draft.get("forward"):
         draft.update(forward=False, forward_number=None)
-        return await _confirm_screen(context, client, render, draft)
+        return await confirm_screen(context, client, render, draft)
     # Forwarding needs the number calls go to: the next text is that number.
     assert context.user_data is not None
     context.user_data[AWAITING] = "forward_number"
@@ -426,89 +279,6 @@ async def toggle_option(
         ]
     )
     return Screen(render("options-ask-forward-number"), keyboard)
-
-
-def _operators_screen(
-    render: Renderer, draft: dict[str, Any], operators: tuple[str, ...], default: str | None
-) -> Screen:
-    if default in operators:
-        # The user's default operator comes first, marked, so one tap takes it.
-        operators = (default, *(name for name in operators if name != default))
-    pick = listed_picks(draft.setdefault("listings", {}), "operator", PickOperator, operators)
-
-    def operator_label(name: str) -> str:
-        text = render("buy-operator-any") if name == "any" else label(name)
-        return f"📌 {text}" if name == default else text
-
-    rows = [
-        [
-            InlineKeyboardButton(operator_label(name), callback_data=pick(name))
-            for name in operators[i : i + 2]
-        ]
-        for i in range(0, len(operators), 2)
-    ]
-    rows.append(
-        [
-            render.button("button-back", BuyNavigation("countries")),
-            render.button("button-cancel", BuyNavigation("abort")),
-        ]
-    )
-    text = render(
-        "buy-choose-operator", service=draft["service_name"], country=draft["country_name"]
-    )
-    return Screen(text, InlineKeyboardMarkup(rows))
-
-
-async def receive_max_price(update: Update, context: Context) -> None:
-    """The text after "Max price…": an amount (0 for none), then the confirm screen again."""
-    render = await renderer(update, context)
-    message = update.effective_message
-    assert message is not None and context.user_data is not None
-    draft = draft_in(context, BUY)
-    if draft is None or draft.get("step") != "confirm":
-        context.user_data.pop(AWAITING, None)
-        await send(update, render("buy-expired-menu"))
-        return
-    try:
-        amount = Decimal((message.text or "").strip().replace(",", "."))
-    except InvalidOperation:
-        amount = Decimal(-1)
-    if not amount.is_finite() or amount < 0 or amount > 1_000_000:
-        await send(update, render("buy-bad-max-price"))  # the next text is tried again
-        return
-    context.user_data.pop(AWAITING, None)
-    draft["max_price"] = str(amount) if amount > 0 else None
-    await _send_confirm(update, context, render, draft)
-
-
-async def receive_forward_number(update: Update, context: Context) -> None:
-    """The text after "Forwarding": the number calls go to, then the confirm screen again."""
-    render = await renderer(update, context)
-    message = update.effective_message
-    assert message is not None and context.user_data is not None
-    draft = draft_in(context, BUY)
-    if draft is None or draft.get("step") != "confirm":
-        context.user_data.pop(AWAITING, None)
-        await send(update, render("buy-expired-menu"))
-        return
-    number = forward_number(message.text or "")
-    if number is None:
-        await send(update, render("options-bad-forward-number"))  # the next text is tried again
-        return
-    context.user_data.pop(AWAITING, None)
-    draft.update(forward=True, forward_number=number)
-    await _send_confirm(update, context, render, draft)
-
-
-async def _send_confirm(
-    update: Update, context: Context, render: Renderer, draft: dict[str, Any]
-) -> None:
-    """The confirm screen as a new message, after a text answer changed the draft."""
-    client = await provider_client(update, context, render)
-    if client is None:
-        return
-    screen = _confirm_screen(context, client, render, draft)
-    await send_screen(update, render, screen, "request-failed")
 
 
 @on_button(ConfirmPurchase)
@@ -588,10 +358,6 @@ async def _show_result(
         await show(query, Screen(render("buy-unrecorded")))
         return
     await show(query, Screen(render("buy-unresolved")))
-
-
-def _abort_only(render: Renderer) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[render.button("button-cancel", BuyNavigation("abort"))]])
 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]

@@ -8,24 +8,22 @@ number. The rent message's own buttons are in :mod:`bot.telegram.handlers.rent_a
 
 from __future__ import annotations
 
-import enum
 import logging
 from decimal import Decimal
 from typing import Any, Final
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.provider import ProviderClient
-from bot.provider.models import RentCatalog, Service
+from bot.provider.models import RentCatalog
 from bot.services.accounts import AccountError
-from bot.services.catalog import rank_services
 from bot.services.rents import (
     RentRequest,
     RentResult,
     RentStatusKind,
 )
-from bot.telegram.buttons.rent import ConfirmRent, RentNavigation, RentPage, RentPick, RentTarget
+from bot.telegram.buttons.rent import ConfirmRent, RentNavigation, RentPage, RentPick
 from bot.telegram.context import Context
 from bot.telegram.handlers import rent_actions
 from bot.telegram.handlers.common import (
@@ -40,165 +38,24 @@ from bot.telegram.handlers.common import (
     show,
     user_id,
 )
-from bot.telegram.handlers.drafts import claim_confirm, draft_in, issue_token
+from bot.telegram.handlers.drafts import claim_confirm, draft_in
 from bot.telegram.rendering import Renderer, Screen
 from bot.telegram.routing import Draft, Picker, button_handlers, on_button
-from bot.telegram.screens.pickers import country_name, country_names, fits, label, paginated
+from bot.telegram.screens.pickers import country_name, country_names
 from bot.telegram.screens.rent import rent_screen
+from bot.telegram.screens.rent_picker import (
+    RENT_HOURS,
+    RentStep,
+    confirm_screen,
+    countries_screen,
+    hours_screen,
+    operators_screen,
+    services_screen,
+)
 
 log = logging.getLogger(__name__)
 
 RENT: Final = "rent"  # user_data key: the rent draft
-# Durations offered: 4 h, 12 h, then whole days (the provider's steps, PROTOCOL §6).
-RENT_HOURS: Final = (4, 12, 24, 48, 72, 168, 336, 720)
-
-
-class RentStep(enum.StrEnum):
-    SERVICE = "service"
-    COUNTRY = "country"
-    OPERATOR = "operator"
-    HOURS = "hours"
-    CONFIRM = "confirm"
-
-
-# --- the /rent screens ------------------------------------------------------------------------
-
-
-async def _services_screen(
-    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], page: int
-) -> Screen:
-    """The whole number first, then the services the provider rents, ranked as in /buy
-    (favourites, popular ones, by name), or those matching the typed search."""
-    svc = services(context)
-    offered = await client.get_rent_services_and_countries(4)
-    listed = {s.code: s for s in await svc.catalog.services(client)}
-    rentable = [
-        listed.get(code) or Service(code, code) for code in offered.services if code != "full"
-    ]
-    user = await svc.users.ensure(draft["user"])
-    query = draft.get("query")
-    ranked = rank_services(rentable, user.preferences.favourite_services, query)
-    codes = [s.code for s in ranked]
-    if "full" in offered.services and not query:
-        codes.insert(0, "full")
-    names = {s.code: s.name or s.code for s in ranked}
-    draft["service_names"] = {**(draft.get("service_names") or {}), **names, "full": "full"}
-    choices = [c for c in codes if fits(RentPick("service", c), "a rent picker")]
-    if not choices:
-        text = render("buy-no-service-match", query=query or "")
-        return Screen(text, InlineKeyboardMarkup([[_abort(render)]]))
-
-    def button(code: str) -> InlineKeyboardButton:
-        text = render("rent-service-full") if code == "full" else label(names[code])
-        return InlineKeyboardButton(text, callback_data=RentPick("service", code).pack())
-
-    keyboard = paginated(
-        choices,
-        page,
-        button,
-        lambda p, text: InlineKeyboardButton(text, callback_data=RentPage("service", p).pack()),
-        extra_rows=[[_abort(render)]],
-    )
-    text = render("buy-search-results", query=query) if query else render("rent-choose-service")
-    return Screen(text, keyboard)
-
-
-async def _countries_screen(
-    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], page: int
-) -> Screen:
-    offered = await client.get_rent_services_and_countries(4)
-    countries = await services(context).catalog.countries(client)
-    ids = sorted(offered.countries, key=lambda c: country_name(countries.get(c), c, render.locale))
-    keyboard = paginated(
-        ids,
-        page,
-        lambda c: InlineKeyboardButton(
-            label(country_name(countries.get(c), c, render.locale)),
-            callback_data=RentPick("country", str(c)).pack(),
-        ),
-        lambda p, text: InlineKeyboardButton(text, callback_data=RentPage("country", p).pack()),
-        extra_rows=[[_back(render, "services"), _abort(render)]],
-    )
-    return Screen(render("rent-choose-country", service=draft["service_name"]), keyboard)
-
-
-def _operators_screen(render: Renderer, draft: dict[str, Any], operators: list[str]) -> Screen:
-    names = [
-        "any",
-        *(o for o in operators if o != "any" and fits(RentPick("operator", o), "a rent picker")),
-    ]
-    rows = [
-        [
-            InlineKeyboardButton(
-                render("buy-operator-any") if name == "any" else name,
-                callback_data=RentPick("operator", name).pack(),
-            )
-            for name in names[i : i + 2]
-        ]
-        for i in range(0, len(names), 2)
-    ]
-    rows.append([_back(render, "countries"), _abort(render)])
-    text = render(
-        "rent-choose-operator", service=draft["service_name"], country=draft["country_name"]
-    )
-    return Screen(text, InlineKeyboardMarkup(rows))
-
-
-def _hours_screen(render: Renderer, draft: dict[str, Any]) -> Screen:
-    choices = [
-        InlineKeyboardButton(
-            render("button-rent-hours", hours=hours),
-            callback_data=RentPick("hours", str(hours)).pack(),
-        )
-        for hours in RENT_HOURS
-    ]
-    rows = [choices[i : i + 4] for i in range(0, len(choices), 4)]
-    rows.append([_back(render, "countries"), _abort(render)])
-    text = render("rent-choose-hours", service=draft["service_name"], country=draft["country_name"])
-    return Screen(text, InlineKeyboardMarkup(rows))
-
-
-async def _confirm_screen(
-    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any]
-) -> Screen:
-    back = [_back(render, "hours"), _abort(render)]
-    operator = draft.get("operator")
-    offered = await client.get_rent_services_and_countries(
-        draft["hours"],
-        country=draft["country"],
-        operator=None if operator in (None, "any") else operator,
-    )
-    offer = offered.services.get(draft["service"])
-    if offer is None or offer.quantity <= 0:
-        return Screen(render("rent-sold-out"), InlineKeyboardMarkup([back]))
-    balance = await client.get_balance()
-    if balance < offer.cost:
-        text = render(
-            "buy-balance-short", price=render.money(offer.cost), balance=render.money(balance)
-        )
-        return Screen(text, InlineKeyboardMarkup([back]))
-    draft.update(
-        token=await issue_token(context, "rent"),
-        token_at=services(context).clock.now(),
-        done=False,
-        price=str(offer.cost),
-        step=RentStep.CONFIRM,
-    )
-    text = render(
-        "rent-confirm",
-        service=draft["service_name"],
-        country=draft["country_name"],
-        operator=render("buy-operator-any") if operator in (None, "any") else operator,
-        hours=draft["hours"],
-        price=render.money(offer.cost),
-        count=offer.quantity,
-        balance=render.money(balance),
-    )
-    confirm = render.button(
-        "button-rent-confirm", ConfirmRent(draft["token"]), price=render.money(offer.cost)
-    )
-    return Screen(text, InlineKeyboardMarkup([[confirm], back]))
-
 
 # --- the /rent handlers -----------------------------------------------------------------------
 
@@ -218,7 +75,7 @@ async def start_rent(update: Update, context: Context) -> None:
         "query": command_argument(context),
     }
     context.user_data[RENT] = draft
-    screen = _services_screen(context, client, render, draft, 0)
+    screen = services_screen(context, client, render, draft, 0)
     await send_screen(update, render, screen, "rent-refused")
 
 
@@ -233,7 +90,7 @@ async def search(update: Update, context: Context) -> bool:
     if client is None:
         return True
     draft["query"] = (message.text or "").strip()[:64] or None
-    screen = _services_screen(context, client, render, draft, 0)
+    screen = services_screen(context, client, render, draft, 0)
     await send_screen(update, render, screen, "rent-refused")
     return True
 
@@ -249,9 +106,9 @@ async def turn_page(
 ) -> Screen | None:
     step = draft.get("step")
     if RentStep(paging.step) == RentStep.SERVICE == step:
-        return await _services_screen(context, client, render, draft, paging.page)
+        return await services_screen(context, client, render, draft, paging.page)
     if RentStep(paging.step) == RentStep.COUNTRY == step:
-        return await _countries_screen(context, client, render, draft, paging.page)
+        return await countries_screen(context, client, render, draft, paging.page)
     return None
 
 
@@ -268,7 +125,7 @@ async def pick(
             return None
         name = render("rent-service-full") if pick.value == "full" else names[pick.value]
         draft.update(step=RentStep.COUNTRY, service=pick.value, service_name=str(name))
-        return await _countries_screen(context, client, render, draft, 0)
+        return await countries_screen(context, client, render, draft, 0)
     if picked == RentStep.COUNTRY and step in (RentStep.COUNTRY, RentStep.OPERATOR):
         if not pick.value.isdigit():
             return None
@@ -286,19 +143,19 @@ async def pick(
         )
         if [o for o in offered.operators if o != "any"]:
             draft["step"] = RentStep.OPERATOR
-            return _operators_screen(render, draft, list(offered.operators))
+            return operators_screen(render, draft, list(offered.operators))
         draft["step"] = RentStep.HOURS
-        return _hours_screen(render, draft)
+        return hours_screen(render, draft)
     if picked == RentStep.OPERATOR and step == RentStep.OPERATOR:
         if pick.value != "any" and pick.value not in (draft.get("operators") or ()):
             return None
         draft.update(operator=pick.value, step=RentStep.HOURS)
-        return _hours_screen(render, draft)
+        return hours_screen(render, draft)
     if picked == RentStep.HOURS and step in (RentStep.HOURS, RentStep.CONFIRM):
         if not pick.value.isdigit() or int(pick.value) not in RENT_HOURS:
             return None
         draft["hours"] = int(pick.value)
-        return await _confirm_screen(context, client, render, draft)
+        return await confirm_screen(context, client, render, draft)
     return None
 
 
@@ -313,13 +170,13 @@ async def navigate(
         return Screen(render("rent-aborted"))
     if target == "services":
         draft.update(step=RentStep.SERVICE, token=None, query=None)
-        return await _services_screen(context, client, render, draft, 0)
+        return await services_screen(context, client, render, draft, 0)
     if target == "countries" and draft.get("service"):
         draft.update(step=RentStep.COUNTRY, token=None)
-        return await _countries_screen(context, client, render, draft, 0)
+        return await countries_screen(context, client, render, draft, 0)
     if target == "hours" and draft.get("country") is not None:
         draft.update(step=RentStep.HOURS, token=None)
-        return _hours_screen(render, draft)
+        return hours_screen(render, draft)
     return None
 
 
@@ -391,14 +248,6 @@ def forget_drafts(user_data: dict[Any, Any]) -> bool:
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def _back(render: Renderer, target: RentTarget) -> InlineKeyboardButton:
-    return render.button("button-back", RentNavigation(target))
-
-
-def _abort(render: Renderer) -> InlineKeyboardButton:
-    return render.button("button-cancel", RentNavigation("abort"))
 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]

@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.telegram.context import Context
-from bot.telegram.handlers import buy, extras, keys, multi, prices, rent
+from bot.telegram.handlers import buy, buy_options, extras, keys, multi, prices, rent
 from bot.telegram.handlers.common import AWAITING, renderer, send
 
 
@@ -24,9 +24,9 @@ async def on_text(update: Update, context: Context) -> None:
     if awaiting == "provider_url":
         await keys.receive_provider_url(update, context)
     elif awaiting == "max_price":
-        await buy.receive_max_price(update, context)
+        await buy_options.receive_max_price(update, context)
     elif awaiting == "forward_number":
-        await buy.receive_forward_number(update, context)
+        await buy_options.receive_forward_number(update, context)
     elif awaiting == "call_phone":
         await extras.receive_call_phone(update, context)
     elif not (
