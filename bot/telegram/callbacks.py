@@ -13,7 +13,17 @@ from __future__ import annotations
 import dataclasses
 import enum
 import re
-from typing import Any, ClassVar, Final, Literal, TypeVar, get_args, get_origin, get_type_hints
+from typing import (
+    Any,
+    ClassVar,
+    Final,
+    Literal,
+    TypeVar,
+    dataclass_transform,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 
 MAX_BYTES: Final = 64
 _SEPARATOR: Final = ":"
@@ -26,28 +36,25 @@ class CallbackDataError(ValueError):
     """Data that does not pack within Telegram's limit, or does not unpack as its kind."""
 
 
+@dataclass_transform(frozen_default=True)
 class CallbackData:
-    """Base for button payloads: subclasses are frozen dataclasses with a ``prefix``."""
+    """Base for button payloads: ``class Kind(CallbackData, prefix="ab")`` with typed fields
+    makes a frozen dataclass of that kind (as aiogram's ``CallbackData`` does)."""
 
     __slots__ = ()
     prefix: ClassVar[str]
     _kinds: ClassVar[dict[str, type[CallbackData]]] = {}
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(cls, prefix: str | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        prefix = cls.__dict__.get("prefix")
         if prefix is None:
             return
         if not re.fullmatch(r"[a-z][a-z0-9]{0,7}", prefix):
             raise TypeError(f"bad callback prefix {prefix!r}")
-        known = CallbackData._kinds.get(prefix)
-        # @dataclass(slots=True) builds the class a second time: that is the same kind.
-        same = known is not None and (known.__module__, known.__qualname__) == (
-            cls.__module__,
-            cls.__qualname__,
-        )
-        if known is not None and not same:
+        if prefix in CallbackData._kinds:
             raise TypeError(f"callback prefix {prefix!r} is used twice")
+        cls.prefix = prefix
+        dataclasses.dataclass(frozen=True)(cls)
         CallbackData._kinds[prefix] = cls
 
     def __post_init__(self) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 
 import pytest
 
@@ -19,9 +18,7 @@ class _Colour(enum.StrEnum):
     BLUE = "blue"
 
 
-@dataclass(frozen=True, slots=True)
-class _Paint(CallbackData):
-    prefix = "zzpaint"
+class _Paint(CallbackData, prefix="zzpaint"):
     colour: _Colour
     wall: int
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from bot.telegram.callbacks import CallbackData
@@ -16,63 +15,49 @@ RentTarget = Literal["services", "countries", "hours", "abort"]
 RentAction = Literal["finish", "cancel", "extend"]
 
 
-@dataclass(frozen=True, slots=True)
-class RentPick(CallbackData):
+class RentPick(CallbackData, prefix="rp"):
     """A /rent choice: ``step`` is service | country | operator | hours, ``value`` the pick
     (a service code, a country id, an operator name, a number of hours)."""
 
-    prefix = "rp"
     step: RentStepName
     value: str
 
 
-@dataclass(frozen=True, slots=True)
-class RentPage(CallbackData):
+class RentPage(CallbackData, prefix="rg"):
     """A page of /rent's service or country picker."""
 
-    prefix = "rg"
     step: Literal["service", "country"]
     page: int
 
 
-@dataclass(frozen=True, slots=True)
-class RentNavigation(CallbackData):
+class RentNavigation(CallbackData, prefix="rn"):
     """Back to an earlier /rent step (``services``, ``countries``, ``hours``), or ``abort``."""
 
-    prefix = "rn"
     target: RentTarget
 
 
-@dataclass(frozen=True, slots=True)
-class ConfirmRent(CallbackData):
+class ConfirmRent(CallbackData, prefix="rc"):
     """The rent button; ``token`` names the server-side draft and is its idempotency key."""
 
-    prefix = "rc"
     token: str
 
 
-@dataclass(frozen=True, slots=True)
-class RentButton(CallbackData):
+class RentButton(CallbackData, prefix="ra"):
     """A button on a rent message: ``action`` (finish | cancel | extend) on ledger row
     ``ledger_id``."""
 
-    prefix = "ra"
     action: RentAction
     ledger_id: int
 
 
-@dataclass(frozen=True, slots=True)
-class RentExtendHours(CallbackData):
+class RentExtendHours(CallbackData, prefix="rh"):
     """Extend rent ``ledger_id`` by ``hours``: shows the provider's price to confirm."""
 
-    prefix = "rh"
     ledger_id: int
     hours: int
 
 
-@dataclass(frozen=True, slots=True)
-class ConfirmRentExtension(CallbackData):
+class ConfirmRentExtension(CallbackData, prefix="rx"):
     """The pay-for-the-extension button; ``token`` is the extension's idempotency key."""
 
-    prefix = "rx"
     token: str

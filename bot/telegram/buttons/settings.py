@@ -2,48 +2,37 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from bot.telegram.buttons.buy import FavouriteKind
 from bot.telegram.callbacks import CallbackData
 
 
-@dataclass(frozen=True, slots=True)
-class ToggleSetting(CallbackData):
+class ToggleSetting(CallbackData, prefix="st"):
     """A /settings switch, by name (``autocancel``)."""
 
-    prefix = "st"
     name: Literal["autocancel"]
 
 
-@dataclass(frozen=True, slots=True)
-class RemoveFavourite(CallbackData):
+class RemoveFavourite(CallbackData, prefix="fr"):
     """In /settings: drop the favourite at ``index`` of the ``what`` list (``service``,
     ``country``) or the default ``operator``; ``check`` is a short digest of the value, so a
     button from an older screen cannot remove another entry."""
 
-    prefix = "fr"
     what: FavouriteKind
     index: int
     check: str
 
 
-@dataclass(frozen=True, slots=True)
-class PickLanguage(CallbackData):
-    prefix = "lg"
+class PickLanguage(CallbackData, prefix="lg"):
     code: str
 
 
-@dataclass(frozen=True, slots=True)
-class PickProvider(CallbackData):
+class PickProvider(CallbackData, prefix="pv"):
     """A preset by name, or ``custom`` to type a URL."""
 
-    prefix = "pv"
     name: str
 
 
-@dataclass(frozen=True, slots=True)
-class HistoryPage(CallbackData):
-    prefix = "xh"
+class HistoryPage(CallbackData, prefix="xh"):
     page: int
