@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
@@ -24,12 +24,14 @@ from bot.provider import ProviderClient, ProviderError
 from bot.telegram.callbacks import CallbackData, CallbackDataError
 from bot.telegram.context import Context
 from bot.telegram.handlers.common import answer_text, provider_client, renderer, send, show
+from bot.telegram.handlers.drafts import claim_confirm
 from bot.telegram.rendering import Renderer, Screen
 
 log = logging.getLogger(__name__)
 
 K = TypeVar("K", bound=CallbackData)
 
+Draft = dict[str, Any]  # a flow's draft in user_data (until flows are typed)
 ButtonCallback = Callable[[Update, Context, K, Renderer], Awaitable[None]]
 StaleAnswer = Callable[[Update, Context, Renderer], Awaitable[None]]
 
@@ -79,9 +81,56 @@ def button_handlers(*routes: ButtonRoute[Any]) -> list[BaseHandler]:  # type: ig
     return [route.handler() for route in routes]
 
 
-# --- the picker driver: /buy, /rent, /multi, /prices --------------------------------------
+# --- confirm buttons: a token claimed once, then the one paid call -------------------------
 
-Draft = dict[str, Any]  # a flow's draft in user_data (until flows are typed)
+
+class _TokenButton(Protocol):
+    @property
+    def token(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Confirm:
+    """A confirm button's rules: its draft under ``draft_key``; the answers to an ``expired``
+    screen, a ``duplicate`` tap and a press being paid (``in_progress``); a ``catalogue``
+    confirm also checks the provider the prices came from (see ``claim_confirm``)."""
+
+    draft_key: str
+    expired: str
+    duplicate: str
+    in_progress: str
+    catalogue: bool = False
+
+
+ConfirmCallback = Callable[[Update, Context, Draft, str, Renderer], Awaitable[None]]
+
+
+def on_confirm(kind: type[K], rules: Confirm) -> Callable[[ConfirmCallback], ButtonRoute[K]]:
+    """Makes ``handler(update, context, draft, token, render)`` the handler of a confirm kind:
+    it runs only for a press that claimed the button's token (the press already answered)."""
+
+    def register(callback: ConfirmCallback) -> ButtonRoute[K]:
+        async def press(update: Update, context: Context, button: K, render: Renderer) -> None:
+            claimed = await claim_confirm(
+                update,
+                context,
+                render,
+                cast(_TokenButton, button).token,
+                rules.draft_key,
+                expired=rules.expired,
+                duplicate=rules.duplicate,
+                in_progress=rules.in_progress,
+                catalogue=rules.catalogue,
+            )
+            if claimed is not None:
+                await callback(update, context, *claimed, render)
+
+        return ButtonRoute(kind, press)
+
+    return register
+
+
+# --- the picker driver: /buy, /rent, /multi, /prices --------------------------------------
 
 
 @dataclass(frozen=True, slots=True)

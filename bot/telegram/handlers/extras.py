@@ -43,9 +43,9 @@ from bot.telegram.handlers.common import (
     show,
     user_id,
 )
-from bot.telegram.handlers.drafts import claim_confirm, issue_token
+from bot.telegram.handlers.drafts import issue_token
 from bot.telegram.rendering import Html, Renderer, Screen
-from bot.telegram.routing import button_handlers, on_button
+from bot.telegram.routing import Confirm, Draft, button_handlers, on_button, on_confirm
 from bot.telegram.screens.activation import activation_screen, service_name
 from bot.telegram.screens.pickers import fits, paginated
 from storage.activations import Activation
@@ -109,26 +109,21 @@ async def offer_extra(
     await chat.send_message(text, parse_mode="HTML", reply_markup=InlineKeyboardMarkup([[button]]))
 
 
-@on_button(ExtraConfirm)
+_CONFIRM_EXTRA = Confirm(
+    EXTRA,
+    expired="extra-expired",
+    duplicate="buy-duplicate",
+    in_progress="buy-in-progress",
+)
+
+
+@on_confirm(ExtraConfirm, _CONFIRM_EXTRA)
 async def confirm_extra(
-    update: Update, context: Context, button: ExtraConfirm, render: Renderer
+    update: Update, context: Context, offer: Draft, token: str, render: Renderer
 ) -> None:
     """The buy button of an offer: one getExtraActivation for its token, whatever the taps."""
     query = update.callback_query
     assert query is not None
-    claimed = await claim_confirm(
-        update,
-        context,
-        render,
-        button.token,
-        EXTRA,
-        expired="extra-expired",
-        duplicate="buy-duplicate",
-        in_progress="buy-in-progress",
-    )
-    if claimed is None:
-        return
-    offer, token = claimed
     svc = services(context)
     try:
         result = await svc.extras.buy_extra(
@@ -339,26 +334,21 @@ async def additional_offer(
     await show(query, Screen(text, InlineKeyboardMarkup([[button]])))
 
 
-@on_button(AdditionalConfirm)
+_CONFIRM_ADDITIONAL = Confirm(
+    ADDITIONAL,
+    expired="additional-expired",
+    duplicate="buy-duplicate",
+    in_progress="buy-in-progress",
+)
+
+
+@on_confirm(AdditionalConfirm, _CONFIRM_ADDITIONAL)
 async def confirm_additional(
-    update: Update, context: Context, button: AdditionalConfirm, render: Renderer
+    update: Update, context: Context, offer: Draft, token: str, render: Renderer
 ) -> None:
     """One getAdditionalService for the offer's token, whatever the taps."""
     query = update.callback_query
     assert query is not None
-    claimed = await claim_confirm(
-        update,
-        context,
-        render,
-        button.token,
-        ADDITIONAL,
-        expired="additional-expired",
-        duplicate="buy-duplicate",
-        in_progress="buy-in-progress",
-    )
-    if claimed is None:
-        return
-    offer, token = claimed
     svc = services(context)
     try:
         result = await svc.extras.buy_additional(

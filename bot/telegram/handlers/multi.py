@@ -38,9 +38,17 @@ from bot.telegram.handlers.common import (
     show,
     user_id,
 )
-from bot.telegram.handlers.drafts import claim_confirm, draft_in, issue_token
+from bot.telegram.handlers.drafts import draft_in, issue_token
 from bot.telegram.rendering import Html, Renderer, Screen
-from bot.telegram.routing import Alert, Draft, Picker, StepResult, button_handlers, on_button
+from bot.telegram.routing import (
+    Alert,
+    Confirm,
+    Draft,
+    Picker,
+    StepResult,
+    button_handlers,
+    on_confirm,
+)
 from bot.telegram.screens.activation import activation_screen
 from bot.telegram.screens.pickers import country_name, fits, label, paginated
 
@@ -307,27 +315,22 @@ async def navigate(
     return None
 
 
-@on_button(MultiConfirm)
+_CONFIRM = Confirm(
+    MULTI,
+    expired="multi-expired",
+    duplicate="buy-duplicate",
+    in_progress="buy-in-progress",
+    catalogue=True,
+)
+
+
+@on_confirm(MultiConfirm, _CONFIRM)
 async def confirm(
-    update: Update, context: Context, button: MultiConfirm, render: Renderer
+    update: Update, context: Context, draft: Draft, token: str, render: Renderer
 ) -> None:
     """The buy button: one getMultiServiceNumber for its token, whatever the taps."""
     query = update.callback_query
     assert query is not None
-    claimed = await claim_confirm(
-        update,
-        context,
-        render,
-        button.token,
-        MULTI,
-        expired="multi-expired",
-        duplicate="buy-duplicate",
-        in_progress="buy-in-progress",
-        catalogue=True,
-    )
-    if claimed is None:
-        return
-    draft, token = claimed
     svc = services(context)
     request = MultiRequest(
         services=tuple(draft["selected"]),

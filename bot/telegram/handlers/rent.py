@@ -38,9 +38,9 @@ from bot.telegram.handlers.common import (
     show,
     user_id,
 )
-from bot.telegram.handlers.drafts import claim_confirm, draft_in
+from bot.telegram.handlers.drafts import draft_in
 from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.routing import Draft, Picker, button_handlers, on_button
+from bot.telegram.routing import Confirm, Draft, Picker, button_handlers, on_confirm
 from bot.telegram.screens.pickers import country_name, country_names
 from bot.telegram.screens.rent import rent_screen
 from bot.telegram.screens.rent_picker import (
@@ -180,27 +180,22 @@ async def navigate(
     return None
 
 
-@on_button(ConfirmRent)
+_CONFIRM = Confirm(
+    RENT,
+    expired="rent-expired-menu",
+    duplicate="rent-duplicate",
+    in_progress="rent-in-progress",
+    catalogue=True,
+)
+
+
+@on_confirm(ConfirmRent, _CONFIRM)
 async def confirm(
-    update: Update, context: Context, button: ConfirmRent, render: Renderer
+    update: Update, context: Context, draft: Draft, token: str, render: Renderer
 ) -> None:
     """The rent button. Sequential updates plus the ledger's unique key make it rent once."""
     query = update.callback_query
     assert query is not None
-    claimed = await claim_confirm(
-        update,
-        context,
-        render,
-        button.token,
-        RENT,
-        expired="rent-expired-menu",
-        duplicate="rent-duplicate",
-        in_progress="rent-in-progress",
-        catalogue=True,
-    )
-    if claimed is None:
-        return
-    draft, token = claimed
     svc = services(context)
     request = RentRequest(
         service=draft["service"],

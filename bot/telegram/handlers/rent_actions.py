@@ -23,9 +23,9 @@ from bot.telegram.buttons.rent import ConfirmRentExtension, RentButton, RentExte
 from bot.telegram.cards import redraw_card
 from bot.telegram.context import Context
 from bot.telegram.handlers.common import answer_text, refusal, send, services, show, user_id
-from bot.telegram.handlers.drafts import claim_confirm, issue_token
+from bot.telegram.handlers.drafts import issue_token
 from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.routing import button_handlers, on_button
+from bot.telegram.routing import Confirm, Draft, button_handlers, on_button, on_confirm
 from bot.telegram.screens.rent import EXTENSION_HOURS, extension_hours_screen, rent_screen, when
 from storage.rents import Rent
 
@@ -125,27 +125,22 @@ async def choose_extension(
     await show(query, Screen(text, InlineKeyboardMarkup([[button]])))
 
 
-@on_button(ConfirmRentExtension)
+_CONFIRM_EXTENSION = Confirm(
+    EXTEND,
+    expired="rent-expired-menu",
+    duplicate="rent-duplicate",
+    in_progress="rent-in-progress",
+)
+
+
+@on_confirm(ConfirmRentExtension, _CONFIRM_EXTENSION)
 async def confirm_extension(
-    update: Update, context: Context, button: ConfirmRentExtension, render: Renderer
+    update: Update, context: Context, draft: Draft, token: str, render: Renderer
 ) -> None:
     """The pay-for-the-extension button: at most one continueRentNumber per token."""
     query = update.callback_query
     assert query is not None
     svc = services(context)
-    claimed = await claim_confirm(
-        update,
-        context,
-        render,
-        button.token,
-        EXTEND,
-        expired="rent-expired-menu",
-        duplicate="rent-duplicate",
-        in_progress="rent-in-progress",
-    )
-    if claimed is None:
-        return
-    draft, token = claimed
     try:
         result = await svc.renting.extend(
             user_id(update),
