@@ -23,7 +23,14 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot.provider import ProviderClient, ProviderError
 from bot.telegram.callbacks import CallbackData, CallbackDataError
 from bot.telegram.context import Context
-from bot.telegram.handlers.common import answer_text, provider_client, renderer, send, show
+from bot.telegram.handlers.common import (
+    answer_text,
+    provider_client,
+    renderer,
+    send,
+    send_screen,
+    show,
+)
 from bot.telegram.handlers.drafts import claim_confirm
 from bot.telegram.rendering import Renderer, Screen
 
@@ -144,6 +151,9 @@ class Alert:
 StepResult = Screen | Alert | None
 PickerStep = Callable[[Context, ProviderClient, Renderer, Draft, K], Awaitable[StepResult]]
 NextScreen = Callable[[ProviderClient, Draft], Awaitable[StepResult]]
+# The picker screen a typed search leads to: (client, render, draft, text) -> screen.
+SearchScreen = Callable[[ProviderClient, Renderer, Draft, str], Awaitable[Screen]]
+SEARCH_CHARS = 64  # a search longer than any name is not one
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +223,30 @@ class Picker:
         else:
             await query.answer()
             await show(query, Screen(render(self.expired)))
+
+    async def search(
+        self,
+        update: Update,
+        context: Context,
+        steps: tuple[str, ...],
+        next_screen: SearchScreen,
+        *,
+        refused: str | None = None,
+    ) -> bool:
+        """Typed text while the draft is on one of ``steps``: the screen ``next_screen`` builds
+        from it, sent as a new message. False when this flow does not want the text."""
+        draft = self.draft(context)
+        message = update.effective_message
+        if draft is None or message is None or draft.get("step") not in steps:
+            return False
+        render = await renderer(update, context)
+        client = await provider_client(update, context, render)
+        if client is None:
+            return True
+        text = (message.text or "").strip()[:SEARCH_CHARS]
+        screen = next_screen(client, render, draft, text)
+        await send_screen(update, render, screen, refused or self.refused or "request-failed")
+        return True
 
     async def _stale(self, update: Update, context: Context, render: Renderer) -> None:
         """A forged or malformed button of a picker's kind: as one that no longer fits."""

@@ -99,28 +99,20 @@ async def start_buy(update: Update, context: Context) -> None:
     await send_screen(update, render, screen, "buy-refused")
 
 
+_PICKER = Picker(BUY, gone="buy-expired-menu", expired="buy-expired-menu", refused="buy-refused")
+
+
 async def search(update: Update, context: Context) -> bool:
     """Typed text during /buy: a service or country search. False if no buy step wants it."""
-    draft = draft_in(context, BUY)
-    message = update.effective_message
-    if draft is None or message is None or draft.get("step") not in ("service", "country"):
-        return False
-    render = await renderer(update, context)
-    client = await provider_client(update, context, render)
-    if client is None:
-        return True
-    text = (message.text or "").strip()[:64]
-    if draft["step"] == "service":
-        draft["query"] = text
-        screen = services_screen(context, client, render, draft, 0)
-    else:
+
+    async def searched(client: ProviderClient, render: Renderer, draft: Draft, text: str) -> Screen:
+        if draft["step"] == "service":
+            draft["query"] = text
+            return await services_screen(context, client, render, draft, 0)
         draft["country_query"] = text
-        screen = countries_screen(context, client, render, draft, 0)
-    await send_screen(update, render, screen, "buy-refused")
-    return True
+        return await countries_screen(context, client, render, draft, 0)
 
-
-_PICKER = Picker(BUY, gone="buy-expired-menu", expired="buy-expired-menu", refused="buy-refused")
+    return await _PICKER.search(update, context, ("service", "country"), searched)
 
 
 @_PICKER.step(ServicePage)

@@ -38,7 +38,7 @@ from bot.telegram.handlers.common import (
     show,
     user_id,
 )
-from bot.telegram.handlers.drafts import draft_in, issue_token
+from bot.telegram.handlers.drafts import issue_token
 from bot.telegram.rendering import Html, Renderer, Screen
 from bot.telegram.routing import (
     Alert,
@@ -234,23 +234,17 @@ async def start_multi(update: Update, context: Context) -> None:
     await send_screen(update, render, screen, "buy-refused")
 
 
+_PICKER = Picker(MULTI, gone="multi-expired", expired=None, refused=None)
+
+
 async def search(update: Update, context: Context) -> bool:
     """Typed text while the /multi service picker is shown: filters it."""
-    draft = draft_in(context, MULTI)
-    message = update.effective_message
-    if draft is None or message is None or draft.get("step") != "services":
-        return False
-    render = await renderer(update, context)
-    client = await provider_client(update, context, render)
-    if client is None:
-        return True
-    draft["query"] = (message.text or "").strip()[:64]
-    screen = _services_screen(context, client, render, draft, 0)
-    await send_screen(update, render, screen, "buy-refused")
-    return True
 
+    async def searched(client: ProviderClient, render: Renderer, draft: Draft, text: str) -> Screen:
+        draft["query"] = text
+        return await _services_screen(context, client, render, draft, 0)
 
-_PICKER = Picker(MULTI, gone="multi-expired", expired=None, refused=None)
+    return await _PICKER.search(update, context, ("services",), searched, refused="buy-refused")
 
 
 @_PICKER.step(MultiToggle)

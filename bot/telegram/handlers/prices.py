@@ -31,7 +31,6 @@ from bot.telegram.handlers.common import (
     services,
     show,
 )
-from bot.telegram.handlers.drafts import draft_in
 from bot.telegram.rendering import Html, Renderer, Screen
 from bot.telegram.routing import Draft, Picker, StepResult, button_handlers, on_button
 from bot.telegram.screens.pickers import country_name, fits, label, paginated
@@ -175,28 +174,20 @@ async def start_prices(update: Update, context: Context) -> None:
     await send_screen(update, render, screen, "prices-refused")
 
 
+_PICKER = Picker(PRICES, gone="prices-expired", expired=None, refused="prices-refused")
+
+
 async def search(update: Update, context: Context) -> bool:
     """Typed text while a /prices picker is shown: filters it. False if none is."""
-    draft = draft_in(context, PRICES)
-    message = update.effective_message
-    if draft is None or message is None or draft.get("step") not in ("service", "country"):
-        return False
-    render = await renderer(update, context)
-    client = await provider_client(update, context, render)
-    if client is None:
-        return True
-    text = (message.text or "").strip()[:64]
-    if draft["step"] == "service":
-        draft["query"] = text
-        screen = _services_screen(context, client, render, draft, 0)
-    else:
+
+    async def searched(client: ProviderClient, render: Renderer, draft: Draft, text: str) -> Screen:
+        if draft["step"] == "service":
+            draft["query"] = text
+            return await _services_screen(context, client, render, draft, 0)
         draft["country_query"] = text
-        screen = _countries_screen(context, client, render, draft, 0)
-    await send_screen(update, render, screen, "prices-refused")
-    return True
+        return await _countries_screen(context, client, render, draft, 0)
 
-
-_PICKER = Picker(PRICES, gone="prices-expired", expired=None, refused="prices-refused")
+    return await _PICKER.search(update, context, ("service", "country"), searched)
 
 
 @_PICKER.step(PricesPick)

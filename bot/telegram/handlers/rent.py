@@ -38,7 +38,6 @@ from bot.telegram.handlers.common import (
     show,
     user_id,
 )
-from bot.telegram.handlers.drafts import draft_in
 from bot.telegram.rendering import Renderer, Screen
 from bot.telegram.routing import Confirm, Draft, Picker, button_handlers, on_confirm
 from bot.telegram.screens.pickers import country_name, country_names
@@ -79,25 +78,19 @@ async def start_rent(update: Update, context: Context) -> None:
     await send_screen(update, render, screen, "rent-refused")
 
 
-async def search(update: Update, context: Context) -> bool:
-    """Typed text while picking a rent's service: a search. False if no rent step wants it."""
-    draft = draft_in(context, RENT)
-    message = update.effective_message
-    if draft is None or message is None or draft.get("step") != RentStep.SERVICE:
-        return False
-    render = await renderer(update, context)
-    client = await provider_client(update, context, render)
-    if client is None:
-        return True
-    draft["query"] = (message.text or "").strip()[:64] or None
-    screen = services_screen(context, client, render, draft, 0)
-    await send_screen(update, render, screen, "rent-refused")
-    return True
-
-
 _PICKER = Picker(
     RENT, gone="rent-expired-menu", expired="rent-expired-menu", refused="rent-refused"
 )
+
+
+async def search(update: Update, context: Context) -> bool:
+    """Typed text while picking a rent's service: a search. False if no rent step wants it."""
+
+    async def searched(client: ProviderClient, render: Renderer, draft: Draft, text: str) -> Screen:
+        draft["query"] = text or None
+        return await services_screen(context, client, render, draft, 0)
+
+    return await _PICKER.search(update, context, (RentStep.SERVICE,), searched)
 
 
 @_PICKER.step(RentPage)
