@@ -37,6 +37,7 @@ from bot.services.reconciliation import ActivationSource, Reconciler
 from bot.services.recorder import RECONCILED_EVENT, Recorder
 from bot.services.rent_watcher import RentWatcher
 from bot.services.rents import RENT_RECONCILED_EVENT, RentService
+from bot.services.spending import SpendingGuard
 from bot.services.watcher import ActivationWatcher
 from bot.updates import PerUserUpdateProcessor
 from bot.webhooks import WebhookReceiver
@@ -47,6 +48,7 @@ from storage.key_entries import KeyEntries
 from storage.keyring import Keyring, keyring_path_for
 from storage.persistence import SQLitePersistence
 from storage.rents import RentLedger
+from storage.spending import SpendingLedger
 from storage.users import UserStore
 from storage.vault import KeyVault
 
@@ -188,7 +190,8 @@ async def _wire(
     )
     notifier = Notifier(outbox, deliverer, clock=clock)
     recorder.wake = notifier.wake
-    purchases = PurchaseService(accounts, activations, reconciler, clock=clock)
+    spending = SpendingGuard(users, SpendingLedger(db), clock=clock)
+    purchases = PurchaseService(accounts, activations, reconciler, clock=clock, spending=spending)
     services = Services(
         settings=settings,
         clock=clock,
@@ -208,7 +211,8 @@ async def _wire(
         watcher=ActivationWatcher(activations, users, accounts, recorder, clock=clock),
         notifier=notifier,
         renting=RentService(
-            accounts, rents, reconciler, recorder, clock=clock, user_lock=purchases.user_lock
+            accounts, rents, reconciler, recorder, clock=clock, user_lock=purchases.user_lock,
+            spending=spending,
         ),
         rent_watcher=RentWatcher(db, rents, accounts, recorder, outbox, clock=clock),
         extras=ExtrasService(accounts, activations, reconciler, purchases, clock=clock),

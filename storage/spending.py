@@ -30,6 +30,13 @@ _RENTS: Final = (
 )
 
 
+_RECORDED: Final = (
+    "SELECT 1 FROM activations WHERE idempotency_key IN (:key, :key || ':0')"
+    " UNION ALL SELECT 1 FROM rents WHERE idempotency_key = :key"
+    " UNION ALL SELECT 1 FROM rent_extensions WHERE idempotency_key = :key LIMIT 1"
+)
+
+
 class SpendingLedger:
     """Reads committed spending across the activation and rent ledgers.
 
@@ -51,6 +58,11 @@ class SpendingLedger:
             *await self._db.fetchall(_RENTS, params),
         ]
         return sum((_money(row[0]) for row in rows), Decimal(0))
+
+    async def is_recorded(self, idempotency_key: str) -> bool:
+        """True when a paid call was already recorded under this key (an activation, the first
+        of a /multi's rows ``<key>:0``, a rent or a rent extension)."""
+        return await self._db.fetchone(_RECORDED, {"key": idempotency_key}) is not None
 
 
 def _money(value: object) -> Decimal:

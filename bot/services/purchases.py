@@ -33,8 +33,9 @@ from bot.provider import (
     TransportError,
 )
 from bot.provider.models import NumberPurchase
-from bot.services.accounts import AccountService
+from bot.services.accounts import AccountService, NoApiKeyError
 from bot.services.reconciliation import Reconciler
+from bot.services.spending import SpendingGuard
 from storage.activations import Activation, ActivationLedger
 from storage.errors import DuplicateIntentError
 
@@ -97,6 +98,7 @@ class PurchaseService:
         reconciler: resolves unknown outcomes.
         clock: the source of "now".
         lifetime: the activation lifetime to assume when the provider does not tell the end.
+        spending: the user's spending caps, checked before every paid call (None: no caps).
     """
 
     def __init__(
@@ -107,6 +109,7 @@ class PurchaseService:
         *,
         clock: Clock,
         lifetime: float = DEFAULT_LIFETIME,
+        spending: SpendingGuard | None = None,
     ) -> None:
         self._accounts = accounts
         self._ledger = ledger
@@ -114,6 +117,7 @@ class PurchaseService:
         self._clock = clock
         self._lifetime = lifetime
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._spending = spending
 
     def user_lock(self, user_id: int) -> asyncio.Lock:
         """The user's purchase lock: every paid call of theirs (here, in ExtrasService or in
@@ -121,16 +125,39 @@ class PurchaseService:
         kind of the user's intents) cannot take another purchase for it."""
         return self._locks[user_id]
 
+    async def check_spending(self, user_id: int, price: Decimal, idempotency_key: str) -> None:
+        """Refuses a paid call of ``price`` that would pass the user's caps. Call it under the
+        user's lock, just before the intent is written.
+
+        Raises:
+            SpendingCapError: with the amount that remains.
+        """
+        if self._spending is not None:
+            await self._spending.check(user_id, price, idempotency_key)
+
     async def buy(
-        self, user_id: int, chat_id: int, request: PurchaseRequest, idempotency_key: str
+        self,
+        user_id: int,
+        chat_id: int,
+        request: PurchaseRequest,
+        idempotency_key: str,
+        *,
+        provider: str | None = None,
     ) -> PurchaseResult:
         """Buys at most one activation for this idempotency key.
 
+        Args:
+            provider: buy at this one of the user's providers (the best row of a comparison)
+                instead of their current one.
+
         Raises:
             AccountError: the user has no usable key (nothing was recorded).
+            SpendingCapError: the purchase would pass a spending cap (nothing was recorded).
         """
         async with self.user_lock(user_id):
-            client = await self._accounts.client_for(user_id)
+            client = await self._client(user_id, provider)
+            price = max(request.shown_price, request.max_price or Decimal(0))
+            await self.check_spending(user_id, price, idempotency_key)
             try:
                 intent = await self._ledger.record_intent(
                     idempotency_key=idempotency_key,
@@ -153,6 +180,14 @@ class PurchaseService:
             except DuplicateIntentError as duplicate:
                 return PurchaseResult(PurchaseStatus.DUPLICATE, duplicate.existing)
             return await self._pay(client, intent, request)
+
+    async def _client(self, user_id: int, provider: str | None) -> ProviderClient:
+        if provider is None:
+            return await self._accounts.client_for(user_id)
+        client = await self._accounts.client_for_provider(user_id, provider)
+        if client is None:
+            raise NoApiKeyError(provider)
+        return client
 
     async def _pay(
         self, client: ProviderClient, intent: Activation, request: PurchaseRequest

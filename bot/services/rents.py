@@ -39,6 +39,7 @@ from bot.provider.models import RentStatus
 from bot.services.accounts import AccountService, NoApiKeyError
 from bot.services.reconciliation import Reconciler
 from bot.services.recorder import Recorder
+from bot.services.spending import SpendingGuard
 from storage.errors import DuplicateIntentError, InvalidTransitionError
 from storage.rents import Rent, RentExtension, RentLedger, RentState, WatchedRent
 
@@ -132,6 +133,7 @@ class RentService:
         user_lock: the user's purchase lock (shared with activations: the Reconciler resolves
             both kinds of a user's intents at once, so no purchase of either may be in flight).
         webhook_url: where the provider should push a rent's SMS, or None.
+        spending: the user's spending caps, checked before each paid call (None: no caps).
     """
 
     def __init__(
@@ -144,6 +146,7 @@ class RentService:
         clock: Clock,
         user_lock: Callable[[int], asyncio.Lock],
         webhook_url: str | None = None,
+        spending: SpendingGuard | None = None,
     ) -> None:
         self._accounts = accounts
         self._ledger = ledger
@@ -152,6 +155,7 @@ class RentService:
         self._clock = clock
         self._user_lock = user_lock
         self.webhook_url = webhook_url
+        self.spending = spending
 
     # --- renting -------------------------------------------------------------------------
 
@@ -165,6 +169,8 @@ class RentService:
         """
         async with self._user_lock(user_id):
             client = await self._accounts.client_for(user_id)
+            if self.spending is not None:
+                await self.spending.check(user_id, request.shown_price, idempotency_key)
             try:
                 intent = await self._ledger.record_intent(
                     idempotency_key=idempotency_key,
@@ -302,6 +308,8 @@ class RentService:
             if await self._ledger.open_extensions(row.ledger_id):
                 # An earlier extension's answer was lost: paying again could pay twice.
                 return ExtensionResult(ExtensionKind.UNRESOLVED, row)
+            if self.spending is not None:
+                await self.spending.check(user_id, shown_price, idempotency_key)
             try:
                 extension = await self._ledger.begin_extension(
                     row, hours=hours, idempotency_key=idempotency_key, shown_cost=shown_price

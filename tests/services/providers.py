@@ -18,10 +18,14 @@ from bot.provider.sandbox.testing import ALICE_KEY, default_test_accounts
 from bot.provider.transport import RetryPolicy
 from bot.secret import Secret
 from bot.services.accounts import AccountService
+from bot.services.purchases import PurchaseRequest, PurchaseService
+from bot.services.reconciliation import ActivationSource, Reconciler
+from bot.services.spending import SpendingGuard
 from storage.activations import ActivationLedger
 from storage.db import Database
 from storage.keyring import Keyring
 from storage.rents import RentLedger
+from storage.spending import SpendingLedger
 from storage.users import UserStore
 from storage.vault import KeyVault
 
@@ -92,3 +96,21 @@ async def providers(
         for index, key in enumerate(keys or [ALICE_KEY] * len(servers)):
             await vault.put(USER, found.key(index), Secret(key))
         yield found
+
+
+def purchase_service(found: Providers, db: Database) -> PurchaseService:
+    """The real purchase path (with spending caps) over the sandboxes."""
+
+    async def source_for(user_id: int, provider: str) -> ActivationSource | None:
+        return await found.accounts.client_for_provider(user_id, provider)
+
+    activations = ActivationLedger(db)
+    reconciler = Reconciler(activations, RentLedger(db), source_for, clock=db.clock)
+    spending = SpendingGuard(UserStore(db), SpendingLedger(db), clock=db.clock)
+    return PurchaseService(
+        found.accounts, activations, reconciler, clock=db.clock, spending=spending
+    )
+
+
+def request(price: Decimal) -> PurchaseRequest:
+    return PurchaseRequest(service=SERVICE, country=COUNTRY, operator=None, shown_price=price)
