@@ -6,12 +6,22 @@ import time
 from decimal import Decimal
 
 from bot.clock import ManualClock
+from bot.provider.sandbox.testing import ALICE_BALANCE, ALICE_KEY, BOB_BALANCE, BOB_KEY
 from bot.services.catalog import CatalogService
 from bot.services.offer_aliases import DEFAULT_ALIASES, OfferAliases
 from bot.services.offers import CodeRatePolicy, DropReason, OfferService
+from bot.services.purchases import PurchaseStatus
 from storage.code_rates import CodeRateStore
 from storage.db import Database
-from tests.services.providers import COUNTRY, SERVICE, USER, Providers, providers
+from tests.services.providers import (
+    COUNTRY,
+    SERVICE,
+    USER,
+    Providers,
+    providers,
+    purchase_service,
+    request,
+)
 from tests.storage.ledger_seed import bought
 
 
@@ -160,3 +170,21 @@ async def test_the_tie_break_is_the_time_lost_to_numbers_without_a_code(db: Data
 
     assert comparison.offers[0].expected_cost == comparison.offers[1].expected_cost
     assert [o.provider for o in comparison.offers] == [found.key(1), found.key(0)]
+
+
+async def test_the_best_row_is_bought_with_that_providers_key(db: Database) -> None:
+    async with providers(db, ["1.0", "0.8"], keys=[ALICE_KEY, BOB_KEY]) as found:
+        best = (await _offers(found, db).compare(USER, SERVICE, COUNTRY)).best
+        assert best is not None
+        result = await purchase_service(found, db).buy(
+            USER, USER, request(best.price), "best-1", provider=best.provider
+        )
+        bob_after = found.sandbox(1).balance("bob")
+        alice_elsewhere = found.sandbox(0).balance("alice")
+        calls_elsewhere = found.bought(0)
+
+    assert best.provider == found.key(1)
+    assert result.status is PurchaseStatus.BOUGHT and result.activation is not None
+    assert result.activation.provider == found.key(1)
+    assert bob_after == BOB_BALANCE - found.price(1)
+    assert (alice_elsewhere, calls_elsewhere) == (ALICE_BALANCE, 0)
