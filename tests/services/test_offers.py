@@ -7,12 +7,15 @@ from decimal import Decimal
 
 from bot.clock import ManualClock
 from bot.provider.sandbox.testing import ALICE_BALANCE, ALICE_KEY, BOB_BALANCE, BOB_KEY
+from bot.secret import Secret
 from bot.services.catalog import CatalogService
 from bot.services.offer_aliases import DEFAULT_ALIASES, OfferAliases
 from bot.services.offers import CodeRatePolicy, DropReason, OfferService
 from bot.services.purchases import PurchaseStatus
 from storage.code_rates import CodeRateStore
 from storage.db import Database
+from storage.keyring import Keyring
+from storage.vault import KeyVault
 from tests.services.providers import (
     COUNTRY,
     SERVICE,
@@ -188,3 +191,14 @@ async def test_the_best_row_is_bought_with_that_providers_key(db: Database) -> N
     assert result.activation.provider == found.key(1)
     assert bob_after == BOB_BALANCE - found.price(1)
     assert (alice_elsewhere, calls_elsewhere) == (ALICE_BALANCE, 0)
+
+
+async def test_a_key_that_cannot_be_read_is_reported_as_such(db: Database) -> None:
+    async with providers(db, ["1.0", "0.8"], keys=[ALICE_KEY]) as found:
+        await KeyVault(db, Keyring.generate("lost")).put(USER, found.key(1), Secret(BOB_KEY))
+        comparison = await _offers(found, db).compare(USER, SERVICE, COUNTRY)
+
+    assert [(d.provider, d.reason) for d in comparison.dropouts] == [
+        (found.key(1), DropReason.KEY_UNREADABLE)
+    ]
+    assert [o.provider for o in comparison.offers] == [found.key(0)]
