@@ -29,9 +29,11 @@ from bot.i18n import Translator
 from bot.provider import ProviderTransport
 from bot.services.accounts import AccountService
 from bot.services.activations import ActivationService
+from bot.services.autoreplace import AutoReplaceService
 from bot.services.catalog import CatalogService
 from bot.services.extras import ExtrasService
 from bot.services.notifier import Notifier
+from bot.services.offers import CodeRatePolicy, OfferService
 from bot.services.purchases import PurchaseService
 from bot.services.reconciliation import ActivationSource, Reconciler
 from bot.services.recorder import RECONCILED_EVENT, Recorder
@@ -42,6 +44,8 @@ from bot.services.watcher import ActivationWatcher
 from bot.updates import PerUserUpdateProcessor
 from bot.webhooks import WebhookReceiver
 from storage.activations import ActivationLedger
+from storage.autoreplace import AutoReplaceStore
+from storage.code_rates import CodeRateStore
 from storage.db import Database
 from storage.events import EventOutbox
 from storage.key_entries import KeyEntries
@@ -101,6 +105,8 @@ class Services:
     rent_watcher: RentWatcher
     extras: ExtrasService
     key_entries: KeyEntries
+    offers: OfferService | None = None
+    autoreplace: AutoReplaceService | None = None
     webhooks: WebhookReceiver | None = None
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -218,6 +224,7 @@ async def _wire(
         extras=ExtrasService(accounts, activations, reconciler, purchases, clock=clock),
         key_entries=KeyEntries(db),
     )
+    _wire_offers(services)
     if settings.webhook_secret is not None:
         host, port = settings.webhook_listen
         services.webhooks = WebhookReceiver(
@@ -234,6 +241,23 @@ async def _wire(
     bot_data.services = services
     register_handlers(application, settings)
     return application, services
+
+
+def _wire_offers(services: Services) -> None:
+    """Issue 17's services: the comparison across providers and auto-replace runs."""
+    settings = services.settings
+    policy = CodeRatePolicy(
+        settings.code_rate, settings.code_rate_min_sample, settings.code_rate_days
+    )
+    services.offers = OfferService(
+        services.accounts, services.catalog, CodeRateStore(services.db),
+        clock=services.clock, policy=policy,
+    )
+    services.autoreplace = AutoReplaceService(
+        AutoReplaceStore(services.db), services.offers, services.purchases,
+        services.activation_actions, services.activations, clock=services.clock,
+    )
+    services.recorder.on_code = services.autoreplace.code_arrived
 
 
 async def start_background(application: Application, services: Services) -> None:  # type: ignore[type-arg]
@@ -253,6 +277,10 @@ async def start_background(application: Application, services: Services) -> None
         asyncio.create_task(services.notifier.run(services.stop), name="notifier"),
         asyncio.create_task(_reconcile_periodically(services), name="reconciler"),
     ]
+    if services.autoreplace is not None:  # resumes the runs a restart interrupted
+        services.tasks.append(asyncio.create_task(
+            services.autoreplace.run(interval, services.stop), name="auto-replace"
+        ))
 
 
 async def stop_background(services: Services) -> None:

@@ -27,6 +27,7 @@ from bot.provider import ProviderError
 from bot.services.accounts import AccountError
 from bot.services.activations import ActivationService, Command, Outcome
 from bot.services.offers import OfferService
+from bot.services.polling import tick_every
 from bot.services.purchases import PurchaseRequest, PurchaseService, PurchaseStatus
 from bot.services.spending import SpendingCapError
 from storage.activations import Activation, ActivationLedger, ActivationState
@@ -109,6 +110,10 @@ class AutoReplaceService:
                 await self.advance(run.run_id)
             except Exception:  # one run's failure must not stop the others
                 log.exception("auto-replace run %s could not advance", run.run_id)
+
+    async def run(self, interval: float, stop: asyncio.Event) -> None:
+        """Ticks every ``interval`` seconds (start to start) until ``stop`` is set."""
+        await tick_every(self.tick, interval, stop, name="auto-replace")
 
     async def advance(self, run_id: int) -> Run:
         """Does what the run needs now: waits, cancels a number past its wait, or buys."""
