@@ -89,10 +89,12 @@ class AutoReplaceService:
         run = await self._store.get(run_id)
         if run.user_id != user_id:
             raise LookupError(run_id)
+        # Stopped first, outside the lock: a step in flight then buys nothing more after it.
         stopped = await self._store.stop(run_id, RunState.CANCELLED, "cancelled by the user")
-        if stopped and run.step_ledger_id is not None:
-            async with self._locks[run_id]:
-                row = await self._ledger.get(run.step_ledger_id)
+        if stopped:
+            async with self._locks[run_id]:  # the step in flight, if any, has settled
+                key = (await self._store.get(run_id)).step_key
+                row = None if key is None else await self._ledger.by_idempotency_key(key)
                 if row is not None and row.state is ActivationState.WAITING:
                     await self._cancel_number(row)
         return await self._store.get(run_id)

@@ -31,6 +31,7 @@ from storage.code_rates import CodeRate, CodeRateStore
 log = logging.getLogger(__name__)
 
 DEFAULT_DEADLINE: Final = 5.0
+RATE_TTL: Final = 300.0  # rates move slowly; the aggregate reads thousands of rows
 _DAY: Final = 86_400.0
 
 
@@ -139,6 +140,7 @@ class OfferService:
         self._policy = policy or CodeRatePolicy()
         self._aliases = aliases
         self._deadline = deadline
+        self._rates: dict[tuple[str, int, str | None], tuple[float, dict[str, CodeRate]]] = {}
 
     async def compare(
         self,
@@ -170,12 +172,18 @@ class OfferService:
         self, service: str, country: int, *, operator: str | None = None
     ) -> dict[str, CodeRate]:
         """The code rates shown: by provider, only those from ``min_sample`` numbers or more;
-        nothing at all when the aggregate is turned off."""
+        nothing at all when the aggregate is turned off. Kept ``RATE_TTL`` seconds."""
         if not self._policy.enabled:
             return {}
-        since = self._clock.now() - self._policy.days * _DAY
+        now = self._clock.now()
         named = None if operator in (None, "any") else operator
-        every = await self._code_rates.rates(service, country, since=since, operator=named)
+        cached = self._rates.get((service, country, named))
+        if cached is not None and cached[0] > now:
+            every = cached[1]
+        else:
+            since = now - self._policy.days * _DAY
+            every = await self._code_rates.rates(service, country, since=since, operator=named)
+            self._rates[(service, country, named)] = (now + RATE_TTL, every)
         return {p: r for p, r in every.items() if r.bought >= self._policy.min_sample}
 
     async def _offer(

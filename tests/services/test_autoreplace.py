@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from bot.clock import ManualClock
+from bot.provider.sandbox.testing import ALICE_BALANCE
 from bot.services.activations import ActivationService
 from bot.services.autoreplace import AutoReplaceService
 from bot.services.catalog import CatalogService
@@ -210,3 +211,49 @@ async def test_a_restart_before_the_steps_paid_call_makes_that_call_once(
 
     assert paid == 1
     assert resumed.tries == 1 and resumed.step_ledger_id is not None
+
+
+async def test_a_refused_purchase_moves_to_the_next_best_provider_without_paying(
+    db: Database, clock: ManualClock
+) -> None:
+    async with _rig(db, ["1.0", "0.8"]) as rig:
+        for action in ("getNumberV2", "getNumber"):
+            rig.found.sandbox(1).inject_fault(action, "reply", body="NO_NUMBERS")
+        run = await rig.service.start(
+            USER, USER, SERVICE, COUNTRY, max_tries=3, wait_seconds=WAIT,
+            spend_cap=Decimal(1000),
+        )
+        rows = await _rows(rig)
+        refused_balance = rig.found.sandbox(1).balance("alice")
+        sold = rig.found.bought(0)
+
+    assert run.tries == 2 and run.state is RunState.RUNNING
+    assert run.failed_providers == (rig.found.key(1),)
+    assert [(p, s) for p, s in rows if s is not ActivationState.FAILED] == [
+        (rig.found.key(0), ActivationState.WAITING)
+    ]
+    assert (refused_balance, sold) == (ALICE_BALANCE, 1)  # the refused call sold nothing
+
+
+async def test_the_users_spending_cap_stops_the_run(db: Database, clock: ManualClock) -> None:
+    async with _rig(db, ["1.0"]) as rig:
+        price = rig.found.price(0)
+        users = UserStore(db)
+        user = await users.ensure(USER)
+        await users.set_preferences(USER, replace(user.preferences, daily_cap=price))
+        run = await rig.service.start(
+            USER, USER, SERVICE, COUNTRY, max_tries=3, wait_seconds=WAIT,
+            spend_cap=Decimal(1000),
+        )
+        first = await rig.ledger.get(run.step_ledger_id or 0)
+        assert first is not None
+        await rig.ledger.record_sms(first.ledger_id, code="1", text=None)  # charged, not refunded
+        await rig.store.stop(run.run_id, RunState.SUCCEEDED, "code")
+        second = await rig.service.start(
+            USER, USER, SERVICE, COUNTRY, max_tries=3, wait_seconds=WAIT,
+            spend_cap=Decimal(1000),
+        )
+        paid = rig.paid_calls()
+
+    assert second.state is RunState.CAPPED and second.stop_reason == "spending cap"
+    assert paid == 1

@@ -10,7 +10,7 @@ from bot.provider.sandbox.testing import ALICE_BALANCE, ALICE_KEY, BOB_BALANCE, 
 from bot.secret import Secret
 from bot.services.catalog import CatalogService
 from bot.services.offer_aliases import DEFAULT_ALIASES, OfferAliases
-from bot.services.offers import CodeRatePolicy, DropReason, OfferService
+from bot.services.offers import RATE_TTL, CodeRatePolicy, DropReason, OfferService
 from bot.services.purchases import PurchaseStatus
 from storage.code_rates import CodeRateStore
 from storage.db import Database
@@ -202,3 +202,17 @@ async def test_a_key_that_cannot_be_read_is_reported_as_such(db: Database) -> No
         (found.key(1), DropReason.KEY_UNREADABLE)
     ]
     assert [o.provider for o in comparison.offers] == [found.key(0)]
+
+
+async def test_code_rates_are_kept_for_a_few_minutes(db: Database, clock: ManualClock) -> None:
+    async with providers(db, ["1.0"]) as found:
+        offers = _offers(found, db, policy=CodeRatePolicy(enabled=True, min_sample=1, days=30))
+        await bought(db, provider=found.key(0), coded=True)
+        first = await offers.code_rates(SERVICE, COUNTRY)
+        await bought(db, provider=found.key(0), coded=False)
+        kept = await offers.code_rates(SERVICE, COUNTRY)
+        clock.advance(RATE_TTL)
+        fresh = await offers.code_rates(SERVICE, COUNTRY)
+
+    assert first[found.key(0)].bought == kept[found.key(0)].bought == 1
+    assert (fresh[found.key(0)].bought, fresh[found.key(0)].coded) == (2, 1)
