@@ -17,16 +17,19 @@ from dataclasses import dataclass, field
 from typing import Final
 
 import httpx
-from telegram import BotCommand
+from telegram import Bot, BotCommand
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, PersistenceInput
 
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.context import BotData, context_types
 from bot.delivery import TelegramDeliverer
 from bot.handlers import register_handlers
+from bot.handlers.busy import busy_answer
 from bot.i18n import Translator
 from bot.provider import ProviderTransport
+from bot.provider.resolver import AddressGuard
 from bot.services.accounts import AccountService
 from bot.services.activations import ActivationService
 from bot.services.autoreplace import AutoReplaceService
@@ -139,6 +142,10 @@ async def build_application(
     transport = ProviderTransport(
         transport=provider_transport,
         timeout=httpx.Timeout(settings.provider_timeout, connect=5.0, pool=10.0),
+        # Users' own provider URLs reach public addresses only, judged on every connection.
+        address_guard=None
+        if settings.custom_providers == "any"
+        else AddressGuard((settings.provider,)),
     )
     try:
         return await _wire(settings, clock, db, transport, keyring, bot_base_url)
@@ -188,7 +195,7 @@ async def _wire(
             SQLitePersistence(db, store_data=PersistenceInput(bot_data=False, chat_data=False))
         )
         .rate_limiter(AIORateLimiter(max_retries=1))
-        .concurrent_updates(PerUserUpdateProcessor())
+        .concurrent_updates(PerUserUpdateProcessor(answer_busy=busy_answer(translator, users)))
     )
     application = builder.build()
     deliverer = TelegramDeliverer(
@@ -236,6 +243,7 @@ async def _wire(
             port=port,
             rents=rents,
             public_url=settings.webhook_public_url,
+            clock=clock,
         )
     bot_data: BotData = application.bot_data
     bot_data.services = services
@@ -267,7 +275,7 @@ async def start_background(application: Application, services: Services) -> None
     if services.webhooks is not None:
         await services.webhooks.start()
         # Known only now (the port may be chosen at start): each new rent asks for pushes.
-        services.renting.webhook_url = services.webhooks.rent_url
+        services.renting.webhook_url = services.webhooks.rent_url_for
     interval = services.settings.poll_interval
     services.tasks += [
         asyncio.create_task(services.watcher.run(interval, services.stop), name="watcher"),
@@ -368,7 +376,9 @@ async def serve(
         demo_sandbox: serve an in-process sandbox provider in demo mode and use it.
         demo_auto_sms: seconds after a purchase when the demo sandbox delivers an SMS.
     """
-    settings.require_token()
+    # Before anything is opened (database, keyring, sandbox): a wrong token or address fails
+    # with one line, leaving nothing behind.
+    await _reach_bot_api(settings)
     sandbox_server = None
     if demo_sandbox:
         from decimal import Decimal
@@ -407,3 +417,28 @@ def _with_provider(settings: Settings, url: str) -> Settings:
     from dataclasses import replace
 
     return replace(settings, provider=url)
+
+
+async def _reach_bot_api(settings: Settings) -> None:
+    """Meets the Bot API once (getMe) before anything runs; a refused token or an unreachable
+    server is a wrong setting, told in one line naming it, never with the token.
+
+    Raises:
+        ConfigError: TELEGRAM_BOT_TOKEN is missing or was refused, or TELEGRAM_API_URL cannot
+            be reached.
+    """
+    bot = Bot(settings.require_token().reveal(), base_url=f"{settings.telegram_api_url}/bot")
+    try:
+        async with bot:  # initialize() asks getMe
+            pass
+    except InvalidToken:
+        # PTB's own message quotes the token: neither it nor its chain is shown.
+        raise ConfigError(
+            f"TELEGRAM_BOT_TOKEN was rejected by the Bot API at {settings.telegram_api_url}:"
+            " check it with @BotFather"
+        ) from None
+    except NetworkError as error:
+        raise ConfigError(
+            f"TELEGRAM_API_URL: the Bot API at {settings.telegram_api_url} cannot be reached"
+            f" ({type(error).__name__})"
+        ) from None

@@ -130,7 +130,7 @@ def _url(env: Mapping[str, str], name: str, default: str) -> str:
 def _provider(env: Mapping[str, str]) -> str:
     value = env.get("SMSBOT_PROVIDER_URL", "").strip() or DEFAULT_PRESET
     try:
-        return resolve_endpoint(value).key
+        return resolve_endpoint(value, new=True).key
     except InvalidEndpointError as exc:
         raise ConfigError(f"SMSBOT_PROVIDER_URL: {exc}") from None
 

@@ -21,8 +21,10 @@ from bot.cards import redraw_card
 from bot.clock import Clock, SystemClock
 from bot.i18n import Translator
 from bot.keyboards import RentButton
+from bot.provider import InvalidEndpointError, resolve_endpoint
 from bot.rendering import Renderer
 from bot.services.notifier import DeliveryDeferred, DeliveryImpossible
+from bot.services.polling import PROVIDER_SLOW_EVENT
 from bot.services.recorder import (
     CODE_EVENT,
     ENDED_EVENT,
@@ -94,7 +96,9 @@ class TelegramDeliverer:
         language = user.language if user else None
         render = Renderer(self._translator, self._translator.resolve(language))
         try:
-            if event.kind in _RENT_EVENTS:
+            if event.kind == PROVIDER_SLOW_EVENT:
+                await self._send(event.chat_id, render("provider-slow", provider=_title(event)))
+            elif event.kind in _RENT_EVENTS:
                 await self._deliver_rent(render, event)
             else:
                 await self._deliver_activation(render, event)
@@ -253,3 +257,12 @@ def _sms_time(stamp: object) -> str:
 
 def _seconds(retry_after: int | timedelta) -> float:
     return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
+
+
+def _title(event: Event) -> str:
+    """The provider a notice is about, by the name its menus use (a URL's host)."""
+    setting = str(event.payload.get("provider") or "")
+    try:
+        return resolve_endpoint(setting).title
+    except InvalidEndpointError:
+        return setting

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from babel.numbers import format_decimal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import provider
@@ -52,7 +53,13 @@ class Renderer:
         return InlineKeyboardButton(label, callback_data=data.pack())
 
     def money(self, amount: Decimal | None) -> str:
-        return "—" if amount is None else f"{amount:.2f}"
+        """An amount with two decimals, written as the locale writes numbers (counts too):
+        ``1.234,50`` in Spanish, ``1 234,50`` in Russian; English keeps ``1234.50``."""
+        if amount is None:
+            return "—"
+        if self.locale == "en":
+            return f"{amount:.2f}"
+        return format_decimal(amount, format="#,##0.00", locale=self.locale)
 
     def time(self, unix: float | None) -> str:
         if unix is None:
@@ -90,23 +97,49 @@ class Renderer:
         return Screen(text, self._activation_buttons(row))
 
     def _status(self, row: Activation, code: str | None) -> Html:
+        if _by_call(row):
+            if row.state is ActivationState.WAITING:
+                return self("activation-status-waiting-call", until=self._deadline(row))
+            if row.state is ActivationState.FINISHED and row.code_count:
+                return self("activation-status-call-came", code=code or "…")
         if row.state is ActivationState.WAITING:
-            return self("activation-status-waiting", until=self.time(row.deadline))
+            return self("activation-status-waiting", until=self._deadline(row))
         if row.state is ActivationState.CODE_RECEIVED:
             return self("activation-status-code", code=code or "…")
         if row.state is ActivationState.RETRY:
-            return self("activation-status-retry", until=self.time(row.deadline))
+            return self("activation-status-retry", until=self._deadline(row))
         if row.state is ActivationState.FINISHED:
             return self("activation-status-finished")
         if row.state is ActivationState.CANCELLED:
             return self("activation-status-cancelled", cost=self.money(row.cost))
         return self("activation-status-expired", cost=self.money(row.cost))
 
+    def _deadline(self, row: Activation) -> str:
+        """The activation's end; "≈" marks one assumed from the service's usual lifetime (the
+        provider told none)."""
+        shown = self.time(row.deadline)
+        return f"≈ {shown}" if row.deadline_assumed and row.deadline is not None else shown
+
     def _activation_buttons(self, row: Activation) -> InlineKeyboardMarkup | None:
         def button(message_id: str, action: str) -> InlineKeyboardButton:
             return self.button(message_id, ActivationButton(action, row.ledger_id))
 
-        if row.state is ActivationState.WAITING:
+        if _by_call(row) and row.state is not ActivationState.WAITING:
+            # The call came: the provider allows no status change, only reading the call (a
+            # row still live from before that was known is brought in line by a refresh).
+            if row.state is ActivationState.FINISHED and row.code_count:
+                return InlineKeyboardMarkup(self._extra_buttons(row))
+            if row.state in (ActivationState.CODE_RECEIVED, ActivationState.RETRY):
+                return InlineKeyboardMarkup(
+                    [[button("button-refresh", "refresh")], *self._extra_buttons(row)]
+                )
+            return None
+        if row.state is ActivationState.WAITING and _by_call(row):
+            # No "SMS sent": the code comes as a call.
+            rows = [
+                [button("button-cancel-activation", "cancel"), button("button-refresh", "refresh")]
+            ]
+        elif row.state is ActivationState.WAITING:
             rows = [
                 [button("button-sms-sent", "sent"), button("button-cancel-activation", "cancel")],
                 [button("button-refresh", "refresh")],
@@ -136,6 +169,12 @@ class Renderer:
         return rows
 
 
+def _by_call(row: Activation) -> bool:
+    """A call-verification activation: its code comes as a call, and once the call came the
+    provider refuses every status change (PROTOCOL.md §3.9)."""
+    return bool(row.options.get("verification"))
+
+
 def _safe(value: object) -> object:
     if isinstance(value, str) and not isinstance(value, Html):
         return html.escape(value, quote=False)
@@ -154,6 +193,7 @@ _ERROR_MESSAGES: tuple[tuple[type[BaseException], str], ...] = (
     (provider.StateConflictError, "error-state"),
     (provider.InvalidRequestError, "error-invalid"),
     (provider.ProviderServerError, "error-server"),
+    (provider.AddressRefusedError, "error-address-refused"),
     (provider.ProviderTimeout, "error-timeout"),
     (provider.ProviderUnavailableError, "error-unavailable"),
     (provider.TransportError, "error-unavailable"),

@@ -7,6 +7,7 @@ Lifecycle (the ``state`` column)::
                         └────fail_intent────► FAILED        │
     WAITING ──record_sms──► CODE_RECEIVED ──mark_retry──► RETRY ──record_sms──► CODE_RECEIVED
     WAITING | CODE_RECEIVED | RETRY ──end──► FINISHED | CANCELLED | EXPIRED
+    WAITING ──record_sms (a call-verification activation's call)──► FINISHED
 
 The intent is committed durably (``synchronous=FULL``) *before* the paid call, under a unique
 idempotency key, so a crash at any point leaves either nothing (no money spent) or a row the
@@ -49,7 +50,7 @@ _LOAD_ACTIVE: Final = (
     "SELECT id, user_id, chat_id, message_id, provider, activation_id, service, phone,"
     " state, deadline, sms_round, code_count, cancel_at,"
     " CASE WHEN json_extract(options, '$.forward') THEN json_extract(options, '$.forward_number')"
-    " END FROM activations"
+    " END, deadline_assumed FROM activations"
     " WHERE state IN ('waiting', 'code_received', 'retry')"
     " ORDER BY user_id, provider, id"
 )
@@ -57,6 +58,14 @@ _PENDING: Final = (
     "SELECT * FROM activations WHERE state IN ('intent', 'unknown') AND created_at <= ?"
     " ORDER BY created_at, id"
 )
+_CONFIRM: Final = (
+    "UPDATE activations SET state = 'waiting', activation_id = ?, phone = ?, cost = ?,"
+    " deadline = ?, confirmed_at = ?, updated_at = ?"
+    " WHERE id = ? AND state IN ('intent', 'unknown') RETURNING *"
+)
+# deadline_assumed is set only when true, so _CONFIRM also runs on a file from before migration
+# 0005 (the column's default, 0, means "the provider's own deadline").
+_CONFIRM_ASSUMED: Final = _CONFIRM.replace(" confirmed_at", " deadline_assumed = 1, confirmed_at")
 _STATE: Final = {state.value: state for state in ActivationState}  # faster than the Enum call
 
 
@@ -120,9 +129,12 @@ class ActivationLedger:
 
     async def confirm_intent(
         self, intent: Activation, *, activation_id: str, phone: str, cost: Decimal,
-        deadline: float | None,
+        deadline: float | None, deadline_assumed: bool = False,
     ) -> Activation:
         """Records that the paid call bought an activation; the row becomes WAITING.
+
+        ``deadline_assumed`` says the deadline is the service's usual lifetime, the provider
+        having told no end time.
 
         Idempotent: confirming again with the same activation id returns the row unchanged.
 
@@ -135,9 +147,7 @@ class ActivationLedger:
         try:
             async with self._db.transaction(durable=True) as tx:
                 row = await tx.fetchone(
-                    "UPDATE activations SET state = 'waiting', activation_id = ?, phone = ?,"
-                    " cost = ?, deadline = ?, confirmed_at = ?, updated_at = ?"
-                    " WHERE id = ? AND state IN ('intent', 'unknown') RETURNING *",
+                    _CONFIRM_ASSUMED if deadline_assumed else _CONFIRM,
                     (activation_id, phone, money_to_text(cost), deadline, now, now,
                      intent.ledger_id),
                 )
@@ -206,7 +216,9 @@ class ActivationLedger:
         self, ledger_id: int, *, code: str | None, text: str | None,
         received_at: float | None = None,
     ) -> bool:
-        """Records a code or SMS once. A live row becomes CODE_RECEIVED.
+        """Records a code or SMS once. A live row becomes CODE_RECEIVED, or FINISHED if it is
+        a call-verification activation (bought with ``verification``): its code is the call,
+        after which the provider allows no change of its status.
 
         The same code (or, without a code, the same text) within one round is the same SMS:
         the watcher may see it on every poll. After :meth:`mark_retry` the round changes, so
@@ -226,7 +238,9 @@ class ActivationLedger:
             raise ValueError("an SMS needs a code or a text")
         async with self._db.transaction() as tx:
             row = await tx.fetchone(
-                "SELECT state, sms_round FROM activations WHERE id = ?", (ledger_id,)
+                "SELECT state, sms_round, json_extract(options, '$.verification') AS call"
+                " FROM activations WHERE id = ?",
+                (ledger_id,),
             )
             if row is None:
                 raise RowNotFoundError(f"no activation ledger row {ledger_id}")
@@ -241,12 +255,19 @@ class ActivationLedger:
                  self._db.clock.now()),
             )
             if new:
+                now = self._db.clock.now()
                 # A late SMS on an ended row is kept, but does not bring the row back to life.
                 next_state = "code_received" if state in ACTIVE_STATES else state.value
+                ended_at = None
+                if row["call"] and state in ACTIVE_STATES:
+                    # A call-verification activation's status cannot change once its call
+                    # came (PROTOCOL.md §3.9, §5.2): the provider keeps the charge and ends
+                    # it by itself, so nothing is left to do with it here either.
+                    next_state, ended_at = "finished", now
                 await tx.execute(
                     "UPDATE activations SET state = ?, code_count = code_count + 1,"
-                    " updated_at = ? WHERE id = ?",
-                    (next_state, self._db.clock.now(), ledger_id),
+                    " ended_at = COALESCE(?, ended_at), updated_at = ? WHERE id = ?",
+                    (next_state, ended_at, now, ledger_id),
                 )
         return new > 0
 
@@ -293,6 +314,18 @@ class ActivationLedger:
             )
             if not changed:  # already ended: no change; never bought: refused
                 _expect(await _select(tx, ledger_id), ledger_id, set(ENDED_STATES), "end")
+        return changed > 0
+
+    async def set_deadline(self, ledger_id: int, deadline: float) -> bool:
+        """Records the end time the provider told for a live activation (it replaces an assumed
+        one). Returns True if the row is live and changed."""
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE activations SET deadline = ?, deadline_assumed = 0, updated_at = ?"
+                " WHERE id = ? AND state IN ('waiting', 'code_received', 'retry')"
+                " AND (deadline IS NULL OR deadline <> ? OR deadline_assumed <> 0)",
+                (deadline, self._db.clock.now(), ledger_id, deadline),
+            )
         return changed > 0
 
     async def schedule_cancel(self, ledger_id: int, at: float | None) -> bool:
@@ -410,6 +443,17 @@ class ActivationLedger:
         rows = await self._db.fetchall(
             "SELECT cost FROM activations WHERE user_id = ? AND cost IS NOT NULL"
             " AND (state = 'finished' OR code_count > 0) AND (? IS NULL OR provider = ?)",
+            (user_id, provider, provider),
+        )
+        return sum((text_to_money(row[0]) or Decimal(0) for row in rows), Decimal(0))
+
+    async def held_total(self, user_id: int, *, provider: str | None = None) -> Decimal:
+        """What the user's live activations without a code cost: charged at purchase, and
+        refunded if they end without one, so neither spent nor free yet."""
+        rows = await self._db.fetchall(
+            "SELECT cost FROM activations WHERE user_id = ? AND cost IS NOT NULL"
+            " AND state IN ('waiting', 'code_received', 'retry') AND code_count = 0"
+            " AND (? IS NULL OR provider = ?)",
             (user_id, provider, provider),
         )
         return sum((text_to_money(row[0]) or Decimal(0) for row in rows), Decimal(0))

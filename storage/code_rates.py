@@ -3,7 +3,7 @@
 Counts only, over every user: no user, number or code leaves this module. A number counts once
 its fate is known: it got a code, or it ended (finished, cancelled, expired) without one; a
 live number still waiting is left out, since it may yet get one. The query reads one service in
-one country over a window, through the ``activations_code_rate`` index (migration 0005).
+one country over a window, through the ``activations_code_rate`` index (migration 0006).
 """
 
 from __future__ import annotations

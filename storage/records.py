@@ -57,6 +57,8 @@ class Activation:
         deadline: Unix seconds when the provider ends the activation, if known.
         options: the purchase options as given to :meth:`ActivationLedger.record_intent`.
         cancel_at: when the watcher is to cancel it (asked for during the early-cancel lock).
+        deadline_assumed: the deadline is the service's usual lifetime, not the provider's
+            word (its reply had no end time).
     """
 
     ledger_id: int
@@ -83,6 +85,7 @@ class Activation:
     confirmed_at: float | None
     ended_at: float | None
     cancel_at: float | None = None
+    deadline_assumed: bool = False
 
 
 class WatchedActivation(NamedTuple):
@@ -108,6 +111,8 @@ class WatchedActivation(NamedTuple):
     # The number calls go to, for one bought with forwarding: the protocol wants it on every
     # setStatus, the watcher's cancels included.
     forward_number: str | None = None
+    # The deadline is assumed (the provider told none): ask the provider before cancelling.
+    deadline_assumed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +225,9 @@ def activation_from_row(row: sqlite3.Row) -> Activation:
         ended_at=row["ended_at"],
         # Absent while a database is still at a version before 0003 (during its upgrade test).
         cancel_at=row["cancel_at"] if "cancel_at" in row.keys() else None,  # noqa: SIM118
+        deadline_assumed=bool(row["deadline_assumed"])
+        if "deadline_assumed" in row.keys()  # noqa: SIM118
+        else False,
     )
 
 

@@ -387,6 +387,20 @@ class RentLedger:
         )
         return sum((text_to_money(row[0]) or Decimal(0) for row in rows), Decimal(0))
 
+    async def extension_totals(self, ledger_ids: Iterable[int]) -> dict[int, tuple[int, Decimal]]:
+        """Hours and money the confirmed extensions added to each of these rents (a rent
+        without one is left out). Sums exact Decimals in Python."""
+        rows = await self._db.fetchall(
+            "SELECT rent, hours, cost FROM rent_extensions WHERE state = 'confirmed'"
+            " AND rent IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(ledger_ids)),),
+        )
+        totals: dict[int, tuple[int, Decimal]] = {}
+        for rent, hours, cost in rows:
+            before_hours, before_cost = totals.get(rent, (0, Decimal(0)))
+            totals[rent] = (before_hours + hours, before_cost + (text_to_money(cost) or 0))
+        return totals
+
     async def known_rent_ids(self, provider: str, rent_ids: Iterable[str]) -> set[str]:
         """Which of these provider rent ids the ledger already has."""
         rows = await self._db.fetchall(

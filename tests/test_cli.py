@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -67,3 +68,44 @@ def test_rotate_keys_reencrypts_under_the_first_key_and_reports(tmp_path: Path) 
             return (one.reveal() if one else None, two.reveal() if two else None)
 
     assert asyncio.run(read_with_new_key_only()) == ("key-of-user-one", "key-of-user-two")
+
+
+WRONG_TOKEN = "999:WRONG-secret-token"
+
+
+async def test_a_token_the_bot_api_refuses_stops_run_with_one_line(tmp_path: Path) -> None:
+    """The fake Bot API knows another token: one line naming the variable, never the token."""
+    from bot.fake_telegram import FakeTelegramServer
+
+    async with FakeTelegramServer(tokens=["123:right-token"]) as server:
+        env = {
+            "TELEGRAM_BOT_TOKEN": WRONG_TOKEN,
+            "TELEGRAM_API_URL": server.url,
+            "SMSBOT_DATABASE": str(tmp_path / "db.sqlite3"),
+        }
+        # In a thread: the fake server answers from this event loop meanwhile.
+        result = await asyncio.to_thread(smsbot, "run", env=env)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "TELEGRAM_BOT_TOKEN" in lines[0], result.stderr
+    assert WRONG_TOKEN not in result.stderr + result.stdout
+    assert "WRONG-secret" not in result.stderr + result.stdout
+    assert not (tmp_path / "db.sqlite3").exists(), "nothing is opened before the check"
+
+
+def test_an_unreachable_bot_api_stops_run_with_one_line(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nobody listens on once the probe is closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = smsbot(
+        "run",
+        env={
+            "TELEGRAM_BOT_TOKEN": WRONG_TOKEN,
+            "TELEGRAM_API_URL": f"http://127.0.0.1:{port}",
+            "SMSBOT_DATABASE": str(tmp_path / "db.sqlite3"),
+        },
+    )
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "TELEGRAM_API_URL" in lines[0], result.stderr
+    assert "WRONG-secret" not in result.stderr + result.stdout

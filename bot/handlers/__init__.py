@@ -39,8 +39,9 @@ from bot.handlers import (
 
 
 def register_handlers(application: Application, config: Settings) -> None:  # type: ignore[type-arg]
-    """Adds every handler; group -2 turns away users the operator did not allow, group -1
-    everything outside a private chat."""
+    """Adds every handler; group -3 answers messages with no sender, group -2 turns away
+    users the operator did not allow, group -1 everything outside a private chat."""
+    application.add_handler(errors.build_sender_guard(), group=-3)
     if config.allowed_users:
         application.add_handler(errors.build_access_guard(config.allowed_users), group=-2)
     application.add_handler(private.build_guard(), group=-1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
@@ -25,11 +26,11 @@ _STATE_WORDS = {
     ActivationState.CANCELLED: "history-state-cancelled",
     ActivationState.EXPIRED: "history-state-expired",
 }
-_RENT_STATE_WORDS = {
-    RentState.ACTIVE: "history-state-active",
-    RentState.FINISHED: "history-state-finished",
-    RentState.CANCELLED: "history-state-cancelled",
-    RentState.EXPIRED: "history-state-expired",
+_RENT_STATE_WORDS = {  # their own words: "a rent" is feminine in Russian, "a number" is not
+    RentState.ACTIVE: "history-rent-state-active",
+    RentState.FINISHED: "history-rent-state-finished",
+    RentState.CANCELLED: "history-rent-state-cancelled",
+    RentState.EXPIRED: "history-rent-state-expired",
 }
 _RENTS_SHOWN = 10
 
@@ -103,7 +104,14 @@ async def _history_screen(context: Context, render: Renderer, user: int, page: i
     ]
     total = await ledger.spending_total(user)
     count = await ledger.bought_count(user)
-    lines.append(render("history-total", count=count, total=render.money(total)))
+    held = await ledger.held_total(user)
+    if held:  # charged for live numbers still waiting: refunded if no code comes
+        total_line = render(
+            "history-total-held", count=count, total=render.money(total), held=render.money(held)
+        )
+    else:
+        total_line = render("history-total", count=count, total=render.money(total))
+    lines.append(total_line)
     lines += rent_lines
     buttons = [
         [
@@ -142,18 +150,22 @@ async def _rent_lines(context: Context, render: Renderer, user: int) -> list[Htm
     if not rows:
         return []
     lines = [render("history-rents-header")]
-    lines += [
-        render(
-            "history-rent-line",
-            date=datetime.fromtimestamp(row.created_at, tz=UTC).strftime("%Y-%m-%d"),
-            service=rent_service_name(row, render),
-            phone=row.phone or "—",
-            hours=row.hours,
-            cost=render.money(row.cost),
-            state=render(_RENT_STATE_WORDS[row.state]),
+    # A rent's line counts its extensions: all the hours it ran, all it cost.
+    extended = await rents.extension_totals(row.ledger_id for row in rows)
+    for row in rows:
+        more_hours, more_cost = extended.get(row.ledger_id, (0, Decimal(0)))
+        cost = None if row.cost is None else row.cost + more_cost
+        lines.append(
+            render(
+                "history-rent-line",
+                date=datetime.fromtimestamp(row.created_at, tz=UTC).strftime("%Y-%m-%d"),
+                service=rent_service_name(row, render),
+                phone=row.phone or "—",
+                hours=row.hours + more_hours,
+                cost=render.money(cost if cost is not None or not more_cost else more_cost),
+                state=render(_RENT_STATE_WORDS[row.state]),
+            )
         )
-        for row in rows
-    ]
     total = await rents.spending_total(user)
     count = await rents.rented_count(user)
     lines.append(render("history-rent-total", count=count, total=render.money(total)))

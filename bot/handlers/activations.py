@@ -95,6 +95,10 @@ async def on_press(update: Update, context: Context) -> None:
             notice = render(_DONE_ANSWERS[_COMMANDS[button.action]])
     elif result.outcome is Outcome.ENDED:
         notice = render("press-ended")
+        if button.action == "refresh":  # a call-verification number the call just ended
+            line = await extras.call_line(context, render, user_id(update), result.activation)
+            if line is not None:
+                notice = Html(f"{line}\n{notice}")
     else:
         notice = render("press-refused")
     await _show_card(query, context, render, result.activation, notice)

@@ -15,7 +15,7 @@ import logging
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import CallbackDataError
@@ -26,6 +26,7 @@ from bot.handlers.common import (
     MULTI,
     PRICES,
     chat_id,
+    command_argument,
     provider_client,
     renderer,
     send,
@@ -58,6 +59,7 @@ from bot.rendering import Html, Renderer, Screen
 from bot.services.accounts import AccountError
 from bot.services.catalog import rank_services, search_countries
 from bot.services.purchases import (
+    LedgerUnavailableError,
     PurchaseRequest,
     PurchaseStatus,
     forward_number,
@@ -228,7 +230,7 @@ async def start_buy(update: Update, context: Context) -> None:
     context.user_data.pop(AWAITING, None)  # a new command ends a pending /key or /provider step
     for other in (PRICES, MULTI):  # typed text then searches this /buy, not an older browser
         context.user_data.pop(other, None)
-    query = " ".join(context.args or ()).strip() or None
+    query = command_argument(context)
     draft: dict[str, Any] = {
         "step": "service",
         "user": user_id(update),
@@ -494,6 +496,12 @@ async def confirm(update: Update, context: Context) -> None:
     except AccountError:
         await show(query, Screen(render("key-unreadable")))
         return
+    except LedgerUnavailableError:
+        # Nothing was bought: the same Buy stays, to tap again once the database recovers.
+        message = query.message
+        keyboard = message.reply_markup if isinstance(message, Message) else None
+        await show(query, Screen(render("buy-not-recorded"), keyboard))
+        return
     draft["done"] = True
     await _show_result(query, context, render, result)
 
@@ -516,6 +524,9 @@ async def _show_result(
     if result.status is PurchaseStatus.REFUSED:
         reason = render.error(result.error) if result.error else render("error-generic")
         await show(query, Screen(render("buy-refused", reason=reason)))
+        return
+    if result.status is PurchaseStatus.UNRECORDED:
+        await show(query, Screen(render("buy-unrecorded")))
         return
     await show(query, Screen(render("buy-unresolved")))
 

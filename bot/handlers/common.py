@@ -6,7 +6,7 @@ import html
 import logging
 import re
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
@@ -66,6 +66,15 @@ async def show(query: CallbackQuery, screen: Screen) -> None:
     except BadRequest as error:
         if "not modified" not in error.message.lower():
             raise
+
+
+SEARCH_CHARS: Final = 64  # a search longer than any name is not one; Fluent caps placeables
+
+
+def command_argument(context: Context) -> str | None:
+    """The text after a command (``/buy tele``) as a search, or None; as long as a typed one."""
+    text = " ".join(context.args or ()).strip()[:SEARCH_CHARS].strip()
+    return text or None
 
 
 def user_id(update: Update) -> int:

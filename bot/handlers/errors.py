@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
@@ -35,6 +36,27 @@ def build_access_guard(allowed: frozenset[int]) -> BaseHandler:  # type: ignore[
     return TypeHandler(Update, guard)
 
 
+def build_sender_guard() -> BaseHandler:  # type: ignore[type-arg]
+    """Answers a message with no sender (a channel post, a message sent as a chat): every
+    handler acts for a person, so none of them may see it."""
+
+    async def guard(update: object, context: Context) -> None:
+        if not isinstance(update, Update) or update.effective_user is not None:
+            return
+        message = update.effective_message
+        if message is not None and update.effective_chat is not None:
+            is_command = (message.text or "").startswith("/")
+            if is_command or update.effective_chat.type != "channel":
+                render = await renderer(update, context)
+                try:
+                    await send(update, render("no-sender"))
+                except TelegramError as error:  # e.g. not allowed to post there
+                    log.info("could not answer a message with no sender: %s", error)
+        raise ApplicationHandlerStop
+
+    return TypeHandler(Update, guard)
+
+
 def build_stale_button_handler() -> BaseHandler:  # type: ignore[type-arg]
     """Answers any button no other handler took (old menus, forged data)."""
 
@@ -60,8 +82,14 @@ async def on_error(update: object, context: Context) -> None:
     try:
         render = await renderer(update, context)
         if update.callback_query is not None:
-            await update.callback_query.answer(render("error-generic"), show_alert=True)
-        elif update.effective_chat is not None:
+            try:
+                await update.callback_query.answer(render("error-generic"), show_alert=True)
+                return
+            except TelegramError:
+                # Already answered (a confirm says "Buying…" before it pays): a toast can no
+                # longer be shown, so the chat is told instead of nothing at all.
+                pass
+        if update.effective_chat is not None:
             await send(update, render("error-generic"))
     except Exception:
         log.exception("could not tell the user about an error")

@@ -24,6 +24,7 @@ from bot.handlers.common import (
     PRICES,
     answer_text,
     chat_id,
+    command_argument,
     provider_client,
     renderer,
     send,
@@ -146,11 +147,13 @@ async def _confirm_screen(
     ]
     country_id = int(draft["country"])
     total = Decimal(0)
+    prices: dict[str, str] = {}
     for code in draft["selected"]:
         price = await catalog.fresh_price(client, code, country_id)
         if price is None or price.count <= 0:
             return Screen(render("buy-sold-out"), InlineKeyboardMarkup([back]))
         total += price.cost
+        prices[code] = str(price.cost)
     balance = await client.get_balance()
     if balance < total:
         text = render("buy-balance-short", price=render.money(total), balance=render.money(balance))
@@ -162,6 +165,7 @@ async def _confirm_screen(
         token_at=services(context).clock.now(),
         done=False,
         price=str(total),
+        prices=prices,
     )
     if draft.get("forward") not in forwardable:
         draft["forward"] = None
@@ -214,7 +218,7 @@ async def start_multi(update: Update, context: Context) -> None:
     draft: dict[str, Any] = {
         "selected": [],
         "names": {},
-        "query": " ".join(context.args or ()).strip() or None,
+        "query": command_argument(context),
         "provider": client.endpoint.key,
     }
     context.user_data[MULTI] = draft
@@ -346,6 +350,7 @@ async def confirm(update: Update, context: Context) -> None:
         forward_service=draft.get("forward"),
         service_names=dict(draft["names"]),
         country_names=draft.get("country_names") or {},
+        shown_prices={code: Decimal(p) for code, p in (draft.get("prices") or {}).items()},
     )
     try:
         result = await svc.extras.buy_multi(user_id(update), chat_id(update), request, token)

@@ -21,6 +21,7 @@ from bot.handlers.common import (
     BUY,
     MULTI,
     PRICES,
+    command_argument,
     provider_client,
     renderer,
     send,
@@ -169,7 +170,7 @@ async def start_prices(update: Update, context: Context) -> None:
     assert context.user_data is not None
     for other in (AWAITING, BUY, MULTI):  # typed text now searches this browser
         context.user_data.pop(other, None)
-    draft: dict[str, Any] = {"query": " ".join(context.args or ()).strip() or None}
+    draft: dict[str, Any] = {"query": command_argument(context)}
     context.user_data[PRICES] = draft
     screen = _services_screen(context, client, render, draft, 0)
     await send_screen(update, render, screen, "prices-refused")

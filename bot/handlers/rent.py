@@ -22,6 +22,7 @@ from bot.handlers.common import (
     AWAITING,
     BUY,
     chat_id,
+    command_argument,
     provider_client,
     renderer,
     send_screen,
@@ -219,7 +220,7 @@ async def start_rent(update: Update, context: Context) -> None:
         "step": RentStep.SERVICE,
         "user": user_id(update),
         "provider": client.endpoint.key,
-        "query": " ".join(context.args or ()).strip() or None,
+        "query": command_argument(context),
     }
     context.user_data[RENT] = draft
     screen = _services_screen(context, client, render, draft, 0)

@@ -2,6 +2,7 @@
 
 presets.py     where providers are (ProviderEndpoint, PRESETS, resolve_endpoint)
 transport.py   pooled HTTP, retries for reads only (ProviderTransport)
+resolver.py    public addresses only for user-chosen providers, on every connection
 parsing.py     replies -> models or errors, in one place
 models.py      frozen result types (Decimal money, string ids)
 errors.py      the error hierarchy and the token table
@@ -12,6 +13,7 @@ sandbox/       a faithful emulator of a provider (tests, benchmarks, demo)
 from bot.provider.client import PAID_ACTIONS, ProviderClient
 from bot.provider.errors import (
     AccountBlockedError,
+    AddressRefusedError,
     AuthenticationError,
     EarlyCancelDeniedError,
     InsufficientFundsError,
@@ -38,6 +40,7 @@ __all__ = [
     "PAID_ACTIONS",
     "PRESETS",
     "AccountBlockedError",
+    "AddressRefusedError",
     "AuthenticationError",
     "EarlyCancelDeniedError",
     "InsufficientFundsError",

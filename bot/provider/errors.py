@@ -6,7 +6,8 @@
     ├── TransportError                the request never got an answer (nothing was bought:
     │   │                             raised for read-only calls, or when a paid call
     │   │                             provably never left this process)
-    │   └── ProviderTimeout
+    │   ├── ProviderTimeout
+    │   └── AddressRefusedError       a user-chosen provider's host is not public
     ├── OutcomeUnknownError           a PAID call may have reached the provider, but no
     │                                 trustworthy answer came back: reconcile, never retry
     ├── UnexpectedReplyError          a reply we cannot read: garbage, an HTML page, an
@@ -48,6 +49,11 @@ class TransportError(ProviderError):
 
 class ProviderTimeout(TransportError):
     """The provider did not answer in time."""
+
+
+class AddressRefusedError(TransportError):
+    """A user-chosen provider's host is (now) not on the public internet, so no connection
+    was opened and nothing was sent (``SMSBOT_CUSTOM_PROVIDERS=public``)."""
 
 
 class OutcomeUnknownError(ProviderError):

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from bot.provider.country_names import known_name
+
 
 class StatusChange(enum.Enum):
     """What ``setStatus`` acknowledged, by its success token."""
@@ -107,6 +109,7 @@ class ActiveActivation:
     can_get_another_sms: bool
     repeated: bool
     currency: int | None = None
+    end_time: datetime | None = None  # activationEndTime, where a provider's list tells it
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,10 +219,16 @@ class Country:
     other_names: Mapping[str, str] = field(default_factory=dict)
 
     def name(self, language: str) -> str:
-        """The best name for a language code ("en", "ru", "es", …), English as fallback."""
+        """The best name for a language code ("en", "ru", "es", …): the provider's, else a
+        known translation of its English name (bot/provider/country_names.py), else English."""
         by_language = {"ru": self.name_ru, "en": self.name_en, "zh": self.name_zh}
         by_language.update(self.other_names)
-        return by_language.get(language) or self.name_en or self.name_ru
+        return (
+            by_language.get(language)
+            or known_name(self.name_en, language)
+            or self.name_en
+            or self.name_ru
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from typing import Final, Literal
 from urllib.parse import urlsplit
@@ -54,19 +55,42 @@ PRESETS: Final[dict[str, ProviderEndpoint]] = {
 }
 
 DEFAULT_PRESET: Final = "sms-activate"
+MAX_URL_CHARS: Final = 512
+
+
+def _is_host_name(host: str) -> bool:
+    """Whether a host can be looked up: an IP literal, or a name IDNA can encode (labels of
+    at most 63 characters, 253 in all). Anything else fails deep in the resolver."""
+    if ":" in host:  # an IPv6 literal (urlsplit keeps no brackets)
+        try:
+            ipaddress.IPv6Address(host.split("%")[0])
+        except ValueError:
+            return False
+        return True
+    if any(char.isspace() or not char.isprintable() or char in '<>"{}|\\^`%' for char in host):
+        return False
+    try:
+        encoded = host.encode("idna")
+    except UnicodeError:
+        return False
+    return 0 < len(encoded) <= 253 and all(0 < len(label) <= 63 for label in encoded.split(b"."))
 
 
 class InvalidEndpointError(ValueError):
     """A provider setting that is neither a preset name nor a usable http(s) URL."""
 
 
-def resolve_endpoint(setting: str, *, method: HttpMethod = "POST") -> ProviderEndpoint:
+def resolve_endpoint(
+    setting: str, *, method: HttpMethod = "POST", new: bool = False
+) -> ProviderEndpoint:
     """Turns a preset name or a URL into an endpoint.
 
     Args:
         setting: a preset name (case-insensitive) or a full ``http(s)://…`` URL. A URL equal to
             a preset's resolves to that preset, so it keeps the preset's quirks.
         method: the HTTP method for a custom URL.
+        new: a URL being chosen now (typed by a user, or configured), not one read back: its
+            length and host are checked too, so what is stored can always be looked up.
 
     Raises:
         InvalidEndpointError: the setting is neither.
@@ -75,10 +99,18 @@ def resolve_endpoint(setting: str, *, method: HttpMethod = "POST") -> ProviderEn
     preset = PRESETS.get(value.lower())
     if preset is not None:
         return preset
-    parts = urlsplit(value)
+    if new and len(value) > MAX_URL_CHARS:
+        raise InvalidEndpointError(f"a provider URL is at most {MAX_URL_CHARS} characters")
+    try:
+        parts = urlsplit(value)
+        port = parts.port if new else None  # a port out of range or not a number raises
+    except ValueError:
+        raise InvalidEndpointError("not a usable http(s) URL") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         names = ", ".join(PRESETS)
         raise InvalidEndpointError(f"not a provider preset ({names}) nor an http(s) URL")
+    if new and (not _is_host_name(parts.hostname) or port == 0):
+        raise InvalidEndpointError("the URL's host is not a usable host name")
     if parts.username or parts.password or parts.query or parts.fragment:
         # A key pasted into the URL would be logged and stored in plain text: refuse it.
         raise InvalidEndpointError("a provider URL must not carry credentials or a query")

@@ -23,10 +23,17 @@ from urllib.parse import urlencode
 
 import aiohttp
 import httpx
+from aiohttp.abc import AbstractResolver
 
-from bot.provider.errors import OutcomeUnknownError, ProviderTimeout, TransportError
+from bot.provider.errors import (
+    AddressRefusedError,
+    OutcomeUnknownError,
+    ProviderTimeout,
+    TransportError,
+)
 from bot.provider.parsing import RawReply
 from bot.provider.presets import ProviderEndpoint
+from bot.provider.resolver import AddressGuard, AddressRefused
 from bot.secret import Secret
 
 log = logging.getLogger(__name__)
@@ -87,10 +94,15 @@ class ProviderTransport:
 
     Args:
         transport: an httpx transport to use instead of the network (tests).
-        timeout: per-request timeouts.
+        timeout: per-request timeouts; its read timeout is also the deadline of a whole
+            exchange (connect, send and the entire body), so a provider that trickles its
+            answer a byte at a time cannot hold a call open for longer.
         retry: the policy for read-only calls.
         max_connections: the pool's size, shared by every user.
         sleep: how to wait between retries (tests pass a fake).
+        address_guard: which endpoints may reach public addresses only (user-chosen
+            providers under ``SMSBOT_CUSTOM_PROVIDERS=public``); they get a connector of
+            their own whose resolver judges every connection. None: no endpoint is guarded.
     """
 
     def __init__(
@@ -101,6 +113,7 @@ class ProviderTransport:
         retry: RetryPolicy | None = None,
         max_connections: int = 100,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        address_guard: AddressGuard | None = None,
     ) -> None:
         install_log_redaction()
         self._headers = {"User-Agent": "smsbot/0.1 (+handler_api)"}
@@ -118,8 +131,12 @@ class ProviderTransport:
         self._timeout = aiohttp.ClientTimeout(
             total=None, connect=connect, sock_connect=timeout.connect, sock_read=timeout.read
         )
+        self._deadline = timeout.read
         self._max_connections = max_connections
         self._session: aiohttp.ClientSession | None = None  # opened on first use, in a loop
+        self.address_guard = address_guard
+        # Its own pool: a connection opened for a trusted endpoint is never reused unchecked.
+        self._guarded_session: aiohttp.ClientSession | None = None
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
 
@@ -129,6 +146,9 @@ class ProviderTransport:
         if self._session is not None:
             await self._session.close()
             self._session = None
+        if self._guarded_session is not None:
+            await self._guarded_session.close()
+            self._guarded_session = None
 
     async def __aenter__(self) -> ProviderTransport:
         return self
@@ -196,10 +216,17 @@ class ProviderTransport:
             _NotSent: the request provably never left.
             _MaybeSent: it may have reached the provider, and no usable reply came back.
         """
-        if self._httpx is not None:
-            status, body, content_type = await self._send_httpx(self._httpx, endpoint, form)
-        else:
-            status, body, content_type = await self._send_aiohttp(endpoint, form)
+        try:
+            # The read timeout alone restarts with every chunk: one byte a second would keep
+            # a call (and the user waiting on it) going for as long as the provider likes.
+            async with asyncio.timeout(self._deadline):
+                if self._httpx is not None:
+                    status, body, content_type = await self._send_httpx(self._httpx, endpoint, form)
+                else:
+                    status, body, content_type = await self._send_aiohttp(endpoint, form)
+        except TimeoutError:
+            # Perhaps sent, perhaps performed: for a paid call the outcome is unknown.
+            raise _MaybeSent("no reply in time", timeout=True) from None
         text = body
         secret = form["api_key"]
         if secret and secret in text:
@@ -213,23 +240,26 @@ class ProviderTransport:
     async def _send_aiohttp(
         self, endpoint: ProviderEndpoint, form: dict[str, str]
     ) -> tuple[int, str, str]:
-        if self._session is None:
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._max_connections),
-                timeout=self._timeout,
-                headers=self._headers,
-                trust_env=False,
-            )
-            # aiohttp resends an idempotent request (a GET) once if the connection dies: a
-            # paid call over GET would be sent twice. The retry policy here is the only one.
-            self._session._retry_connection = False
+        guard = self.address_guard
+        if guard is not None and guard.guards(endpoint):
+            try:
+                guard.check_url(endpoint.url)
+            except AddressRefused:
+                raise _Refused("address not public", timeout=False) from None
+            if self._guarded_session is None:
+                self._guarded_session = self._new_session(guard.resolver)
+            session = self._guarded_session
+        else:
+            if self._session is None:
+                self._session = self._new_session(None)
+            session = self._session
         try:
             if endpoint.method == "GET":
-                request = self._session.get(endpoint.url, params=form, allow_redirects=False)
+                request = session.get(endpoint.url, params=form, allow_redirects=False)
             else:
                 # Encoded here: aiohttp's form machinery costs more than the request itself
                 # at hundreds of polls a second. The same bytes go on the wire.
-                request = self._session.post(
+                request = session.post(
                     endpoint.url,
                     data=urlencode(form).encode(),
                     headers=_FORM,
@@ -242,7 +272,9 @@ class ProviderTransport:
                 status = response.status
         except aiohttp.ConnectionTimeoutError:  # no connection in time (pool or connect)
             raise _NotSent("connection timed out", timeout=True) from None
-        except aiohttp.ClientConnectorError:
+        except aiohttp.ClientConnectorError as exc:
+            if isinstance(exc.os_error, AddressRefused):  # DNS answered a non-public address
+                raise _Refused("address not public", timeout=False) from None
             raise _NotSent("could not connect", timeout=False) from None
         except (aiohttp.ClientError, TimeoutError) as exc:
             # The exception's own text can hold the URL (and so a GET key); give only its kind.
@@ -253,6 +285,18 @@ class ProviderTransport:
         except LookupError:  # a charset Python does not know
             body = raw.decode("utf-8", errors="replace")
         return status, body, content_type
+
+    def _new_session(self, resolver: AbstractResolver | None) -> aiohttp.ClientSession:
+        session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=self._max_connections, resolver=resolver),
+            timeout=self._timeout,
+            headers=self._headers,
+            trust_env=False,
+        )
+        # aiohttp resends an idempotent request (a GET) once if the connection dies: a
+        # paid call over GET would be sent twice. The retry policy here is the only one.
+        session._retry_connection = False
+        return session
 
     @staticmethod
     async def _send_httpx(
@@ -288,6 +332,13 @@ class _Failure(Exception):
 
 class _NotSent(_Failure):
     """The request never left (no connection could be had)."""
+
+
+class _Refused(_NotSent):
+    """The provider's address is not public: no connection was even tried."""
+
+    def error(self) -> TransportError:
+        return AddressRefusedError(self.description)
 
 
 class _MaybeSent(_Failure):

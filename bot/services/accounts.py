@@ -7,17 +7,13 @@ are rate-limited per user, and a key never leaves this module except inside a
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
 import logging
 import re
-import socket
 from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final, Literal
-from urllib.parse import urlsplit
 
 from bot.clock import Clock
 from bot.provider import (
@@ -28,6 +24,7 @@ from bot.provider import (
     ProviderTransport,
     resolve_endpoint,
 )
+from bot.provider.resolver import AddressGuard, AddressRefused
 from bot.secret import Secret
 from storage.activations import ActivationLedger
 from storage.errors import VaultKeyUnreadable
@@ -145,6 +142,7 @@ class AccountService:
         self._default_provider = default_provider
         self._clock = clock
         self._custom_providers = custom_providers
+        self._address_guard = transport.address_guard or AddressGuard((default_provider,))
         self._max_attempts = max_key_attempts
         self._window = attempt_window
         self._attempts: defaultdict[int, deque[float]] = defaultdict(deque)
@@ -165,7 +163,7 @@ class AccountService:
             InvalidEndpointError: not a preset nor a usable URL.
             CustomProviderRefusedError: a URL the operator's policy does not allow.
         """
-        endpoint = resolve_endpoint(setting)
+        endpoint = resolve_endpoint(setting, new=True)
         if endpoint.name == "custom" and endpoint.key != self._default_provider:
             await self._check_custom(endpoint)
         await self._users.set_current_provider(user_id, endpoint.key)
@@ -176,17 +174,12 @@ class AccountService:
             return
         if self._custom_providers == "off":
             raise CustomProviderRefusedError("off")
-        host = urlsplit(endpoint.url).hostname or ""
+        # The same judge as every later connection to it (bot/provider/resolver.py): this
+        # check alone would not hold, a name can resolve elsewhere a second later.
         try:
-            infos = await asyncio.get_running_loop().getaddrinfo(
-                host, None, type=socket.SOCK_STREAM
-            )
-        except OSError:
+            await self._address_guard.check_host(endpoint.url)
+        except AddressRefused:
             raise CustomProviderRefusedError("private") from None
-        addresses = {ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos}
-        # Loopback, private, link-local (cloud metadata) and reserved ranges are not global.
-        if not addresses or not all(address.is_global for address in addresses):
-            raise CustomProviderRefusedError("private")
 
     async def providers_with_keys(self, user_id: int) -> list[str]:
         return await self._vault.providers(user_id)

@@ -162,6 +162,11 @@ class ActivationService:
         if status.kind is StatusKind.CODE_RECEIVED and status.code:
             # A code the watcher has not seen yet: recorded with its push, like the watcher's.
             await self._recorder.code(row, code=status.code, text=None)
+            if row.options.get("verification"):
+                # The call came: the provider refuses every status change from now on and
+                # ends the activation itself, charge kept (PROTOCOL.md §3.9).
+                await self._ledger.end(row.ledger_id, ActivationState.FINISHED)
+                return ActionResult(Outcome.ENDED, await self._reload(row))
         return ActionResult(Outcome.REFUSED, await self._reload(row))
 
     async def _reload(self, row: Activation) -> Activation:

@@ -8,6 +8,7 @@ price the provider still charges.
 from __future__ import annotations
 
 import asyncio
+import unicodedata
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final, TypeVar
@@ -138,13 +139,20 @@ def rank_services(
 
 
 def search_countries(countries: Iterable[Country], query: str, language: str) -> list[Country]:
-    """Countries whose name (in any language the provider gives) contains ``query``."""
-    needle = query.strip().casefold()
+    """Countries whose name (in the reader's language, English or Russian) contains ``query``,
+    accents and case aside ("mexico" finds "México")."""
+    needle = _folded(query.strip())
     return [
         country
         for country in countries
-        if needle in country.name(language).casefold()
-        or needle in country.name_en.casefold()
-        or needle in country.name_ru.casefold()
+        if needle in _folded(country.name(language))
+        or needle in _folded(country.name_en)
+        or needle in _folded(country.name_ru)
         or needle == str(country.country_id)
     ]
+
+
+def _folded(text: str) -> str:
+    """Casefolded, without accents: a typed search need not match "é" or "ё" exactly."""
+    decomposed = unicodedata.normalize("NFD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))

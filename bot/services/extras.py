@@ -38,6 +38,7 @@ from bot.services.purchases import (
     PurchaseResult,
     PurchaseService,
     PurchaseStatus,
+    purchase_deadline,
     settle_failed_call,
 )
 from bot.services.reconciliation import Reconciler
@@ -69,6 +70,8 @@ class MultiRequest:
         forward_service: the one service bought with call forwarding, or None.
         service_names: names by code, kept for messages.
         country_names: the country's name by locale, kept for messages.
+        shown_prices: each service's price as the confirm screen showed it: its cost where
+            the provider does not tell one.
     """
 
     services: tuple[str, ...]
@@ -76,6 +79,7 @@ class MultiRequest:
     forward_service: str | None = None
     service_names: Mapping[str, str] = field(default_factory=dict)
     country_names: Mapping[str, str] = field(default_factory=dict)
+    shown_prices: Mapping[str, Decimal] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +111,7 @@ class ExtrasService:
         purchases: PurchaseService,
         *,
         clock: Clock,
-        lifetime: float = DEFAULT_LIFETIME,
+        lifetime: float | None = DEFAULT_LIFETIME,
     ) -> None:
         self._accounts = accounts
         self._ledger = ledger
@@ -240,6 +244,7 @@ class ExtrasService:
                             "forward": service == request.forward_service,
                             "service_name": request.service_names.get(service) or service,
                             "country_names": dict(request.country_names),
+                            "shown_price": str(request.shown_prices.get(service, "")) or None,
                         },
                     )
                 except DuplicateIntentError as duplicate:
@@ -266,6 +271,9 @@ class ExtrasService:
                     return MultiResult(status, rows)
                 return MultiResult(status, rows, error)
             by_service = {item.service: item for item in bought}
+            # getMultiServiceNumber tells no prices: what each one cost is asked of the
+            # provider's list (forwarding surcharge included), else it is the price shown.
+            costs = await self._listed_costs(client, {item.activation_id for item in bought})
             rows_bought: list[Activation] = []
             for intent in intents:
                 item = by_service.get(intent.service)
@@ -273,7 +281,9 @@ class ExtrasService:
                     # The provider sold a number but not for this service: nothing to watch.
                     await self._ledger.fail_intent(intent, "not in the multi-service answer")
                     continue
-                purchase = NumberPurchase(item.activation_id, item.phone)
+                purchase = NumberPurchase(
+                    item.activation_id, item.phone, cost=costs.get(item.activation_id)
+                )
                 rows_bought.append(await self._confirm(intent, purchase))
             return MultiResult(PurchaseStatus.BOUGHT, tuple(rows_bought))
 
@@ -345,6 +355,22 @@ class ExtrasService:
 
     # --- internals -----------------------------------------------------------------------
 
+    async def _listed_costs(
+        self, client: ProviderClient, activation_ids: set[str]
+    ) -> dict[str, Decimal]:
+        """What the provider's active list says these activations cost; empty if it cannot
+        say (a read, never retried into a purchase: the rows are bought either way)."""
+        try:
+            listed = await client.get_active_activations()
+        except ProviderError as error:
+            log.info("costs of a multi-service purchase not listed: %s", type(error).__name__)
+            return {}
+        return {
+            a.activation_id: a.cost
+            for a in listed
+            if a.activation_id in activation_ids and a.cost > 0  # 0: a list without costs
+        }
+
     async def _client(self, row: Activation) -> ProviderClient:
         client = await self._accounts.client_for_provider(row.user_id, row.provider)
         if client is None:
@@ -381,8 +407,9 @@ class ExtrasService:
         )
 
     async def _confirm(self, intent: Activation, purchase: NumberPurchase) -> Activation:
-        now = self._clock.now()
-        deadline = purchase.end_time.timestamp() if purchase.end_time else now + self._lifetime
+        deadline, assumed = purchase_deadline(
+            purchase, intent.service, self._clock.now(), self._lifetime
+        )
         shown = intent.options.get("shown_price")
         cost = purchase.cost if purchase.cost is not None else Decimal(str(shown or 0))
         return await self._ledger.confirm_intent(
@@ -391,6 +418,7 @@ class ExtrasService:
             phone=purchase.phone,
             cost=cost,
             deadline=deadline,
+            deadline_assumed=assumed,
         )
 
     async def _failed(self, intent: Activation, error: ProviderError) -> PurchaseResult:

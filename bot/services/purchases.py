@@ -17,6 +17,7 @@ import asyncio
 import enum
 import logging
 import re
+import sqlite3
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from bot.provider import (
     ProviderRejection,
     TransportError,
 )
+from bot.provider.lifetimes import assumed_lifetime
 from bot.provider.models import NumberPurchase
 from bot.services.accounts import AccountService, NoApiKeyError
 from bot.services.reconciliation import Reconciler
@@ -41,7 +43,15 @@ from storage.errors import DuplicateIntentError
 
 log = logging.getLogger(__name__)
 
-DEFAULT_LIFETIME: Final = 20 * 60.0
+DEFAULT_LIFETIME: Final = None
+"""Assume each service's usual lifetime (bot/provider/lifetimes.py) where a reply has no end."""
+# A write the database refused: busy past its timeout ("database is locked"), or full.
+_WRITE_FAILURES: Final = (sqlite3.Error, OSError)
+
+
+class LedgerUnavailableError(Exception):
+    """The intent could not be written, so the provider was not asked: nothing was bought,
+    nothing recorded, and the same confirmation may be tapped again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +90,9 @@ class PurchaseStatus(enum.Enum):
     REFUSED = "refused"  # the provider said no; ``error`` says why; nothing was bought
     DUPLICATE = "duplicate"  # this confirmation was already used; ``activation`` is its row
     UNRESOLVED = "unresolved"  # outcome unknown and the provider could not be asked yet
+    # The provider answered, but the ledger refused to record it: the intent stays pending,
+    # and the reconciler asks the provider about it as it does after a crash.
+    UNRECORDED = "unrecorded"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +110,8 @@ class PurchaseService:
         ledger: the activation ledger.
         reconciler: resolves unknown outcomes.
         clock: the source of "now".
-        lifetime: the activation lifetime to assume when the provider does not tell the end.
+        lifetime: the activation lifetime to assume when the provider does not tell the end;
+            None (the default) assumes each service's usual one.
         spending: the user's spending caps, checked before every paid call (None: no caps).
     """
 
@@ -108,7 +122,7 @@ class PurchaseService:
         reconciler: Reconciler,
         *,
         clock: Clock,
-        lifetime: float = DEFAULT_LIFETIME,
+        lifetime: float | None = DEFAULT_LIFETIME,
         spending: SpendingGuard | None = None,
     ) -> None:
         self._accounts = accounts
@@ -153,6 +167,7 @@ class PurchaseService:
         Raises:
             AccountError: the user has no usable key (nothing was recorded).
             SpendingCapError: the purchase would pass a spending cap (nothing was recorded).
+            LedgerUnavailableError: the intent could not be written (nothing was bought).
         """
         async with self.user_lock(user_id):
             client = await self._client(user_id, provider)
@@ -179,7 +194,16 @@ class PurchaseService:
                 )
             except DuplicateIntentError as duplicate:
                 return PurchaseResult(PurchaseStatus.DUPLICATE, duplicate.existing)
-            return await self._pay(client, intent, request)
+            except _WRITE_FAILURES as error:
+                log.error("purchase not started: the ledger refused the intent (%s)", error)
+                raise LedgerUnavailableError from None
+            try:
+                return await self._pay(client, intent, request)
+            except _WRITE_FAILURES as error:
+                # The provider was asked; only the recording failed. The intent row stays
+                # pending (never lost): the reconciler finds out what the provider did.
+                log.error("purchase %s: outcome not recorded (%s)", intent.ledger_id, error)
+                return PurchaseResult(PurchaseStatus.UNRECORDED, intent)
 
     async def _client(self, user_id: int, provider: str | None) -> ProviderClient:
         if provider is None:
@@ -197,14 +221,16 @@ class PurchaseService:
         except ProviderError as error:
             [result] = await settle_failed_call(self._ledger, self._reconciler, [intent], error)
             return result
-        now = self._clock.now()
-        deadline = purchase.end_time.timestamp() if purchase.end_time else now + self._lifetime
+        deadline, assumed = purchase_deadline(
+            purchase, intent.service, self._clock.now(), self._lifetime
+        )
         bought = await self._ledger.confirm_intent(
             intent,
             activation_id=purchase.activation_id,
             phone=purchase.phone,
             cost=purchase.cost if purchase.cost is not None else request.shown_price,
             deadline=deadline,
+            deadline_assumed=assumed,
         )
         return PurchaseResult(PurchaseStatus.BOUGHT, bought)
 
@@ -239,6 +265,16 @@ class PurchaseService:
             verification=request.verification,
         )
 
+
+
+def purchase_deadline(
+    purchase: NumberPurchase, service: str, now: float, lifetime: float | None = None
+) -> tuple[float, bool]:
+    """When a bought activation ends, and whether that is assumed: the provider's end time if
+    its reply told one, else ``now`` plus the service's usual lifetime (or ``lifetime``)."""
+    if purchase.end_time is not None:
+        return purchase.end_time.timestamp(), False
+    return now + (lifetime if lifetime is not None else assumed_lifetime(service)), True
 
 
 async def settle_failed_call(

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import Final, Literal, Protocol, TypeAlias
 
 from bot.clock import Clock
+from bot.provider.lifetimes import assumed_lifetime
 from bot.provider.models import ActiveActivation, RentListItem
 from storage.activations import Activation, ActivationLedger
 from storage.errors import LedgerError
@@ -106,7 +107,8 @@ class Reconciler:
         clock: the source of "now".
         skew: seconds an activation may appear to predate its intent (clock differences).
         activation_lifetime: seconds an activation lives at the provider, to estimate the
-            deadline of one confirmed here (the provider's list does not say).
+            deadline of one confirmed here (the provider's list does not say); None assumes
+            each service's usual lifetime.
     """
 
     __slots__ = ("_activations", "_clock", "_lifetime", "_lock", "_rents", "_skew", "_source_for")
@@ -119,7 +121,7 @@ class Reconciler:
         *,
         clock: Clock,
         skew: float = 120.0,
-        activation_lifetime: float = 20 * 60,
+        activation_lifetime: float | None = None,
     ) -> None:
         self._activations = activations
         self._rents = rents
@@ -246,18 +248,26 @@ class Reconciler:
                     continue
                 candidates.remove(match)
                 started = match.activation_time.timestamp() if match.activation_time else None
+                assumed = (started or intent.created_at) + self._lifetime_of(intent)
                 await self._activations.confirm_intent(
                     intent,
                     activation_id=match.activation_id,
                     phone=match.phone,
                     cost=match.cost,
-                    deadline=(started or intent.created_at) + self._lifetime,
+                    # The provider's end time where its list tells one (most do not).
+                    deadline=match.end_time.timestamp() if match.end_time else assumed,
+                    deadline_assumed=match.end_time is None,
                 )
                 results.append(_result(intent, "confirmed", match.activation_id))
             except LedgerError as error:
                 # Resolved meanwhile by the purchase itself: leave it, report it.
                 results.append(_result(intent, "pending", f"ledger refused: {error}"))
         return results
+
+    def _lifetime_of(self, intent: Activation) -> float:
+        if self._lifetime is not None:
+            return self._lifetime
+        return assumed_lifetime(intent.service)
 
     def _best_match(
         self, intent: Activation, candidates: list[ActiveActivation]

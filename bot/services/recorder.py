@@ -71,6 +71,11 @@ class Recorder:
         self.wake = wake
         self.on_code: Callable[[int, int], Awaitable[None]] | None = None
 
+    @property
+    def outbox(self) -> EventOutbox:
+        """The outbox, for notices that change no ledger (a provider too slow to poll)."""
+        return self._outbox
+
     async def code(
         self,
         watched: LedgerRow,

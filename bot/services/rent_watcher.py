@@ -1,10 +1,12 @@
 """The rent watcher: each tick asks the provider about every live rent and records the news.
 
 PTB-free. Each tick loads the active rents from the ledger and asks ``getRentStatus`` once per
-rent (the Rent API has no batched read), a bounded number at a time; a key whose calls fail is
-backed off. What the provider says goes through the :class:`~bot.services.recorder.Recorder`:
-each SMS is pushed once however many polls (or restarts) see it, and the provider alone says
-when a rent ended (STATUS_FINISH / STATUS_CANCEL).
+rent (the Rent API has no batched read), a bounded number at a time (in all and per provider
+host); a key whose calls fail is backed off. A tick waits for its polls only until its
+deadline: a rent whose poll still runs is carried over, its key rested and its owner told
+once, and no other rent waits for it. What the provider says goes through the
+:class:`~bot.services.recorder.Recorder`: each SMS is pushed once however many polls (or
+restarts) see it, and the provider alone says when a rent ended (STATUS_FINISH / STATUS_CANCEL).
 
 Local time only decides *when to say something*: a reminder is queued some time before the
 rent's end date (the provider's, from getRentNumber or continueRentNumber), once per end date,
@@ -25,7 +27,14 @@ from bot.clock import Clock
 from bot.provider import NotFoundError, ProviderClient, ProviderError
 from bot.provider.models import RentState as ProviderRentState
 from bot.services.accounts import AccountError, AccountService
-from bot.services.polling import KeyHealth, tick_every
+from bot.services.polling import (
+    CarriedPolls,
+    KeyHealth,
+    PollSlots,
+    provider_host,
+    tell_slow,
+    tick_every,
+)
 from bot.services.recorder import Recorder
 from bot.services.rents import apply_status
 from storage.db import Database
@@ -53,6 +62,8 @@ class RentTickReport:
     ended: int = 0
     reminders: int = 0
     errors: int = 0
+    carried: int = 0  # rents whose poll was still running from an earlier tick
+    slow: int = 0  # keys found too slow (rested, their owner told)
 
 
 class RentWatcher:
@@ -65,7 +76,7 @@ class RentWatcher:
         recorder: writes SMS and endings with their events.
         outbox: for the reminders.
         clock: the source of "now".
-        concurrency: rents polled at once.
+        concurrency: rents of one provider host polled at once (four times as many in all).
         remind_before: seconds before the end date at which the user is reminded.
     """
 
@@ -87,16 +98,32 @@ class RentWatcher:
         self._recorder = recorder
         self._outbox = outbox
         self._clock = clock
-        self._semaphore = asyncio.Semaphore(concurrency)
+        self._slots = PollSlots(total=4 * concurrency, per_host=concurrency)
+        self._polls = CarriedPolls("rent watcher")
+        # Rents whose poll holds a slot, and since when (loop time), by ledger id.
+        self._polling: dict[int, tuple[WatchedRent, float]] = {}
         self._remind_before = remind_before
         self._health: defaultdict[tuple[int, str], KeyHealth] = defaultdict(KeyHealth)
 
-    async def tick(self) -> RentTickReport:
-        """Polls every live rent once; never raises for a provider's failure."""
+    async def tick(self, deadline: float | None = None) -> RentTickReport:
+        """Polls every live rent once; never raises for a provider's failure.
+
+        Args:
+            deadline: seconds to wait for the polls; one still running then is carried over
+                (None: wait for every poll, as the tests' hand-stepped ticks do).
+        """
         rows = await self._ledger.load_active()
         report = RentTickReport(rents=len(rows))
         await self._accounts.prime({(row.user_id, row.provider) for row in rows})
-        await asyncio.gather(*(self._poll(row, report) for row in rows))
+        started = []
+        for row in rows:
+            if self._polls.running(row.ledger_id):
+                report.carried += 1
+                continue
+            started.append(self._polls.start(row.ledger_id, self._poll(row, report)))
+        await self._polls.wait(started, deadline)
+        if deadline is not None and self._polling:
+            await self._rest_slow_keys(deadline / 2, report)
         # A rent's end may be learnt outside a poll (a press asked the provider): an extension
         # lost on a rent that then ran out was not made, and is settled here (also after a
         # restart), since the rent is no longer polled.
@@ -106,19 +133,45 @@ class RentWatcher:
 
     async def run(self, interval: float, stop: asyncio.Event) -> None:
         """Ticks every ``interval`` seconds (start to start) until ``stop`` is set."""
-        await tick_every(self.tick, interval, stop, name="rent watcher")
+        try:
+            await tick_every(lambda: self.tick(interval), interval, stop, name="rent watcher")
+        finally:
+            await self._polls.cancel()
+
+    async def _rest_slow_keys(self, slow_after: float, report: RentTickReport) -> None:
+        """Keys with a rent poll that has talked to the provider for ``slow_after`` seconds and
+        still runs are rested and their owners told (once)."""
+        now, since_limit = self._clock.now(), asyncio.get_running_loop().time() - slow_after
+        for row, since in list(self._polling.values()):
+            health = self._health[(row.user_id, row.provider)]
+            if since > since_limit or health.slow:
+                continue
+            report.slow += 1
+            health.outlasted_pass(now)
+            log.warning("rent poll of user %s on %r is slow", row.user_id, row.provider)
+            told = await tell_slow(
+                self._outbox,
+                health,
+                user_id=row.user_id,
+                chat_id=row.chat_id,
+                provider=row.provider,
+                now=now,
+            )
+            if told:
+                self._recorder.wake()
 
     async def _poll(self, row: WatchedRent, report: RentTickReport) -> None:
         health = self._health[(row.user_id, row.provider)]
         if health.resting(self._clock.now()):
             return
-        async with self._semaphore:
+        async with self._slots.hold(provider_host(row.provider)):
             try:
                 client = await self._accounts.client_for_provider(row.user_id, row.provider)
             except AccountError:
                 client = None
             if client is None:
                 return  # the key is gone: nothing can be asked; the rent stays for later
+            self._polling[row.ledger_id] = (row, asyncio.get_running_loop().time())
             try:
                 await self._check(client, row, report)
             except ProviderError as error:
@@ -132,6 +185,8 @@ class RentWatcher:
                 )
             else:
                 health.recovered()
+            finally:
+                del self._polling[row.ledger_id]
 
     async def _check(
         self, client: ProviderClient, row: WatchedRent, report: RentTickReport

@@ -132,7 +132,8 @@ class RentService:
         clock: the source of "now".
         user_lock: the user's purchase lock (shared with activations: the Reconciler resolves
             both kinds of a user's intents at once, so no purchase of either may be in flight).
-        webhook_url: where the provider should push a rent's SMS, or None.
+        webhook_url: where the provider should push a rent's SMS (a URL for each rent: it
+            goes to the provider the user chose), or None.
         spending: the user's spending caps, checked before each paid call (None: no caps).
     """
 
@@ -145,7 +146,7 @@ class RentService:
         *,
         clock: Clock,
         user_lock: Callable[[int], asyncio.Lock],
-        webhook_url: str | None = None,
+        webhook_url: Callable[[Rent], str] | None = None,
         spending: SpendingGuard | None = None,
     ) -> None:
         self._accounts = accounts
@@ -202,7 +203,7 @@ class RentService:
                 request.hours,
                 country=request.country,
                 operator=operator,
-                webhook_url=self.webhook_url,
+                webhook_url=None if self.webhook_url is None else self.webhook_url(intent),
             )
         except ProviderRejection as rejection:
             await self._ledger.fail_intent(intent, rejection.token)

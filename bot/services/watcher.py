@@ -1,5 +1,10 @@
 """The watcher: one batched poll per API key per tick turns provider state into events.
 
+No key holds another back: a tick waits for its polls only until its deadline (the interval)
+and moves on; a key whose poll is still running is carried over (not polled again until that
+poll ends), rested as a failing key is, and its owner told once. Polls in flight are bounded
+in all and per provider host, so one slow or hostile host cannot take every slot.
+
 PTB-free. Each tick loads every live activation from the ledger, groups them by (user,
 provider) — one API key — and asks that key's provider once, with ``getActiveActivations``;
 ``getStatus`` is used only for the few activations that need it (gone from the list, waiting
@@ -31,9 +36,17 @@ from bot.provider import (
     ProviderError,
     StateConflictError,
 )
+from bot.provider.lifetimes import assumed_lifetime
 from bot.provider.models import ActivationAction, ActiveActivation, StatusChange, StatusKind
 from bot.services.accounts import AccountError, AccountService
-from bot.services.polling import KeyHealth, tick_every
+from bot.services.polling import (
+    CarriedPolls,
+    KeyHealth,
+    PollSlots,
+    provider_host,
+    tell_slow,
+    tick_every,
+)
 from bot.services.recorder import Recorder
 from storage.activations import ActivationLedger, ActivationState
 from storage.records import WatchedActivation
@@ -53,6 +66,8 @@ class TickReport:
     new_codes: int = 0
     ended: int = 0
     errors: int = 0
+    carried: int = 0  # keys whose poll was still running from an earlier tick
+    slow: int = 0  # keys whose poll outlasted this tick's deadline
 
 
 @dataclass(slots=True)
@@ -76,9 +91,10 @@ class ActivationWatcher:
         accounts: builds each key's client.
         recorder: writes codes and endings with their events.
         clock: the source of "now".
-        concurrency: keys polled at once. It is also the pacing: no provider ever sees more
-            than this many of our requests in flight, and 2,000 keys are spread over about a
-            second of the tick (bench/push.py), well inside a 3 s interval.
+        concurrency: keys of one provider host polled at once. It is also the pacing: no
+            provider ever sees more than this many of our requests in flight, and 2,000 keys
+            are spread over about a second of the tick (bench/push.py), well inside a 3 s
+            interval. Keys of all hosts together get four times as many.
         expiry_margin: seconds before the deadline at which a codeless activation is cancelled.
         jitter: the largest random delay, in seconds, before polling a key, to spread keys
             further where a provider wants it; off by default, since it adds to every
@@ -102,7 +118,10 @@ class ActivationWatcher:
         self._accounts = accounts
         self._recorder = recorder
         self._clock = clock
-        self._semaphore = asyncio.Semaphore(concurrency)
+        self._slots = PollSlots(total=4 * concurrency, per_host=concurrency)
+        self._polls = CarriedPolls("watcher")
+        # Keys whose poll holds a slot, and since when (loop time): the slow ones are among them.
+        self._polling: dict[tuple[int, str], tuple[_Group, float]] = {}
         self._expiry_margin = expiry_margin
         self._jitter = jitter
         self._health: defaultdict[tuple[int, str], _KeyHealth] = defaultdict(_KeyHealth)
@@ -115,8 +134,13 @@ class ActivationWatcher:
         # activation, that absence is the only sign it ended.
         self._unlisted: dict[int, int] = {}
 
-    async def tick(self) -> TickReport:
-        """Polls every key with live activations once; never raises for a provider's failure."""
+    async def tick(self, deadline: float | None = None) -> TickReport:
+        """Polls every key with live activations once; never raises for a provider's failure.
+
+        Args:
+            deadline: seconds to wait for the polls; one still running then is carried over
+                (None: wait for every poll, as the tests' hand-stepped ticks do).
+        """
         groups: dict[tuple[int, str], _Group] = {}
         for row in await self._ledger.load_active():
             key = (row.user_id, row.provider)
@@ -126,7 +150,15 @@ class ActivationWatcher:
             group.rows.append(row)
         report = TickReport(keys=len(groups))
         await self._accounts.prime(groups.keys())
-        await asyncio.gather(*(self._poll_key(group, report) for group in groups.values()))
+        started = []
+        for key, group in groups.items():
+            if self._polls.running(key):
+                report.carried += 1  # its poll from an earlier tick is still running
+                continue
+            started.append(self._polls.start(key, self._poll_key(group, report)))
+        await self._polls.wait(started, deadline)
+        if deadline is not None and self._polling:
+            await self._rest_slow_keys(deadline / 2, report)
         live = {row.ledger_id for group in groups.values() for row in group.rows}
         for ledger_id in self._seen.keys() - live:
             del self._seen[ledger_id]
@@ -136,7 +168,35 @@ class ActivationWatcher:
 
     async def run(self, interval: float, stop: asyncio.Event) -> None:
         """Ticks every ``interval`` seconds (start to start) until ``stop`` is set."""
-        await tick_every(self.tick, interval, stop, name="watcher")
+        try:
+            await tick_every(lambda: self.tick(interval), interval, stop, name="watcher")
+        finally:
+            await self._polls.cancel()
+
+    async def _rest_slow_keys(self, slow_after: float, report: TickReport) -> None:
+        """Keys whose poll has talked to the provider for ``slow_after`` seconds and still runs
+        are rested and their owners told (once). A poll still waiting for a slot is not the
+        provider's fault: it is only carried over."""
+        now, since_limit = self._clock.now(), asyncio.get_running_loop().time() - slow_after
+        for key, (group, since) in list(self._polling.items()):
+            if since > since_limit:
+                continue
+            health = self._health[key]
+            if health.slow:
+                continue  # already rested and told for this poll
+            report.slow += 1
+            health.outlasted_pass(now)
+            log.warning("poll of user %s on %r is slow; carried over", *key)
+            told = await tell_slow(
+                self._recorder.outbox,
+                health,
+                user_id=group.user_id,
+                chat_id=group.rows[0].chat_id,
+                provider=group.provider,
+                now=now,
+            )
+            if told:
+                self._recorder.wake()
 
     async def _poll_key(self, group: _Group, report: TickReport) -> None:
         health = self._health[(group.user_id, group.provider)]
@@ -145,13 +205,15 @@ class ActivationWatcher:
         if self._jitter:
             # Before taking a slot: a slot held while sleeping would slow every other key.
             await asyncio.sleep(random.uniform(0, self._jitter))
-        async with self._semaphore:
+        key = (group.user_id, group.provider)
+        async with self._slots.hold(provider_host(group.provider)):
             try:
                 client = await self._accounts.client_for_provider(group.user_id, group.provider)
             except AccountError:
                 client = None
             if client is None:
                 return  # the key is gone: nothing can be asked; the rows stay for later
+            self._polling[key] = (group, asyncio.get_running_loop().time())
             try:
                 await self._check_key(client, group.rows, health, report)
             except ProviderError as error:
@@ -165,6 +227,8 @@ class ActivationWatcher:
                 )
             else:
                 health.recovered()
+            finally:
+                del self._polling[key]
 
     async def _check_key(
         self,
@@ -185,9 +249,11 @@ class ActivationWatcher:
         for row in rows:
             try:
                 codes_before = report.new_codes
-                if listed is not None and row.activation_id in listed:
+                listed_row = listed.get(row.activation_id) if listed is not None else None
+                if listed_row is not None:
                     self._unlisted.pop(row.ledger_id, None)
-                    await self._check_listed(client, row, listed[row.activation_id], report)
+                    await self._check_listed(client, row, listed_row, report)
+                    row = await self._provider_deadline(row, listed_row)
                     ended = False
                 else:
                     ended = await self._check_by_status(
@@ -195,7 +261,7 @@ class ActivationWatcher:
                     )
                 # This row's snapshot predates a code found just now: no cancel for it.
                 if not ended and report.new_codes == codes_before:
-                    await self._check_deadlines(client, row, report)
+                    await self._check_deadlines(client, row, report, listed=listed_row is not None)
             except (StateConflictError, NotFoundError) as refusal:
                 log.info("activation %s: %s", row.ledger_id, refusal.token)
 
@@ -259,8 +325,28 @@ class ActivationWatcher:
             return True
         return False
 
+    async def _provider_deadline(
+        self, row: WatchedActivation, listed: ActiveActivation
+    ) -> WatchedActivation:
+        """The row with the deadline the provider's list implies: its end time, recorded, when
+        it tells one; else, for an assumed deadline, the later of ours and the provider's
+        start plus the service's lifetime (its clock can only postpone a cancel)."""
+        if listed.end_time is not None:
+            end = listed.end_time.timestamp()
+            await self._ledger.set_deadline(row.ledger_id, end)
+            return row._replace(deadline=end, deadline_assumed=False)
+        if row.deadline_assumed and listed.activation_time is not None:
+            end = listed.activation_time.timestamp() + assumed_lifetime(row.service)
+            return row._replace(deadline=max(end, row.deadline or end))
+        return row
+
     async def _check_deadlines(
-        self, client: ProviderClient, row: WatchedActivation, report: TickReport
+        self,
+        client: ProviderClient,
+        row: WatchedActivation,
+        report: TickReport,
+        *,
+        listed: bool = False,
     ) -> None:
         now = self._clock.now()
         scheduled = row.cancel_at is not None and row.cancel_at <= now and row.code_count == 0
@@ -269,6 +355,10 @@ class ActivationWatcher:
             and row.state is ActivationState.WAITING
             and row.deadline is not None
             and now >= row.deadline - self._expiry_margin
+            # An assumed deadline is never enough by itself: the provider's list must have
+            # shown the number still waiting this tick (where it has no list, its own expiry
+            # ends the number and refunds it).
+            and (listed or not row.deadline_assumed)
         )
         if not (scheduled or expiring):
             return

@@ -99,6 +99,8 @@ buy-sold-out = ❌ No numbers left for this choice. Pick another country or oper
 buy-aborted = Purchase cancelled. Nothing was bought.
 buy-expired-menu = This menu has expired. Send /buy to start again.
 buy-in-progress = Buying…
+buy-not-recorded = ❌ Not bought: I could not write the purchase down just now (my database is busy or full), so I did not ask the provider and nothing was charged. Tap Buy again in a minute.
+buy-unrecorded = ⚠️ The provider answered, but I could not write your purchase down just now (my database is busy or full). I will check with the provider and tell you here; you will never be charged twice.
 buy-duplicate = This confirmation was already used; it buys one number only.
 buy-refused = ❌ Not bought: { $reason }
 request-failed = ❌ The provider could not answer: { $reason }
@@ -130,6 +132,8 @@ activation-status-retry = ⏳ Waiting for another code, until { $until }.
 activation-status-finished = ✔️ Finished.
 activation-status-cancelled = ↩️ Cancelled; { $cost } refunded.
 activation-status-expired = ⌛ Expired without a code; { $cost } refunded.
+activation-status-waiting-call = ⏳ Waiting for the call, until { $until }.
+activation-status-call-came = 📞 The call came, code: <code>{ $code }</code>. The number is done: after the call the provider allows no further change, and the charge stays.
 activation-cancel-scheduled = ⏰ Will be cancelled automatically at { $at }.
 code-message =
     🔑 <code>{ $code }</code> — { $service }, <code>+{ $phone }</code>
@@ -164,6 +168,10 @@ history-total = { $count ->
         [one] { $count } number
        *[other] { $count } numbers
     }, spent in all: <b>{ $total }</b>
+history-total-held = { $count ->
+        [one] { $count } number
+       *[other] { $count } numbers
+    }, spent in all: <b>{ $total }</b>; held for live numbers: <b>{ $held }</b> (back if no code comes)
 history-state-finished = finished
 history-state-cancelled = cancelled
 history-state-expired = expired
@@ -190,8 +198,10 @@ error-state = not possible in the number's current state.
 error-server = the provider reported an internal error. Try again in a minute.
 error-unavailable = the provider is not answering properly right now. Try again in a minute.
 error-timeout = the provider did not answer in time. Try again in a minute.
+error-address-refused = your provider's address now leads off the public internet, so this bot will not call it; nothing was sent. Choose a provider with /provider.
 error-unexpected = the provider sent an answer I cannot read. Try again later.
 error-generic = something went wrong on my side; nothing was lost. Try again.
+no-sender = I act only for a person: write to me from your own account, in a private chat with me.
 
 ## Settings
 settings-text =
@@ -202,3 +212,7 @@ settings-text =
     }
 button-auto-cancel-off = Turn auto-cancel off
 button-auto-cancel-on = Turn auto-cancel on
+
+## Fairness: one user's flood or slow provider
+updates-busy = ⏳ Still busy with your earlier requests, one moment.
+provider-slow = 🐢 { $provider } is answering very slowly, so I check your numbers there less often until it recovers; codes may arrive late.

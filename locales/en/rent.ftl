@@ -76,6 +76,10 @@ rent-extension-not-made = ↩️ Your extension of <code>+{ $phone }</code> did 
 ## /history: the rents under the activations
 history-rents-header = <b>Rents</b>
 history-rent-line = { $date } · { $service } · <code>+{ $phone }</code> · { $hours } h · { $cost } · { $state }
+history-rent-state-active = live
+history-rent-state-finished = finished
+history-rent-state-cancelled = cancelled
+history-rent-state-expired = expired
 history-rent-total = { $count ->
         [one] { $count } rent
        *[other] { $count } rents

@@ -100,6 +100,8 @@ buy-sold-out = ❌ No quedan números para esta opción. Elige otro país u oper
 buy-aborted = Compra cancelada. No se ha comprado nada.
 buy-expired-menu = Este menú ha caducado. Envía /buy para empezar de nuevo.
 buy-in-progress = Comprando…
+buy-not-recorded = ❌ No comprado: no pude registrar la compra ahora mismo (mi base de datos está ocupada o llena), así que no pregunté al proveedor y no se cobró nada. Vuelve a pulsar Comprar en un minuto.
+buy-unrecorded = ⚠️ El proveedor respondió, pero no pude registrar tu compra ahora mismo (mi base de datos está ocupada o llena). Lo comprobaré con el proveedor y te avisaré aquí; nunca se te cobrará dos veces.
 buy-duplicate = Esta confirmación ya se usó; solo compra un número.
 buy-refused = ❌ No se compró: { $reason }
 request-failed = ❌ El proveedor no pudo responder: { $reason }
@@ -131,6 +133,8 @@ activation-status-retry = ⏳ Esperando otro código hasta las { $until }.
 activation-status-finished = ✔️ Terminado.
 activation-status-cancelled = ↩️ Cancelado; reembolso de { $cost }.
 activation-status-expired = ⌛ Caducado sin código; reembolso de { $cost }.
+activation-status-waiting-call = ⏳ Esperando la llamada hasta las { $until }.
+activation-status-call-came = 📞 Llegó la llamada, código: <code>{ $code }</code>. El número está terminado: tras la llamada el proveedor no admite más cambios, y el cobro se mantiene.
 activation-cancel-scheduled = ⏰ Se cancelará automáticamente a las { $at }.
 code-message =
     🔑 <code>{ $code }</code> — { $service }, <code>+{ $phone }</code>
@@ -165,6 +169,10 @@ history-total = { $count ->
         [one] { $count } número
        *[other] { $count } números
     }, gasto total: <b>{ $total }</b>
+history-total-held = { $count ->
+        [one] { $count } número
+       *[other] { $count } números
+    }, gasto total: <b>{ $total }</b>; retenido por números activos: <b>{ $held }</b> (se devuelve si no llega código)
 history-state-finished = terminado
 history-state-cancelled = cancelado
 history-state-expired = caducado
@@ -191,8 +199,10 @@ error-state = no es posible en el estado actual del número.
 error-server = el proveedor ha informado de un error interno. Vuelve a intentarlo en un minuto.
 error-unavailable = el proveedor no responde correctamente ahora mismo. Vuelve a intentarlo en un minuto.
 error-timeout = el proveedor no respondió a tiempo. Vuelve a intentarlo en un minuto.
+error-address-refused = la dirección de tu proveedor ya no lleva a internet pública, así que este bot no la llamará; no se envió nada. Elige un proveedor con /provider.
 error-unexpected = el proveedor envió una respuesta que no puedo leer. Vuelve a intentarlo más tarde.
 error-generic = algo ha fallado por mi parte; no se ha perdido nada. Vuelve a intentarlo.
+no-sender = Solo actúo para personas: escríbeme desde tu propia cuenta, en un chat privado conmigo.
 
 ## Settings
 settings-text =
@@ -203,3 +213,7 @@ settings-text =
     }
 button-auto-cancel-off = Desactivar la autocancelación
 button-auto-cancel-on = Activar la autocancelación
+
+## Fairness: one user's flood or slow provider
+updates-busy = ⏳ Sigo ocupado con tus solicitudes anteriores, un momento.
+provider-slow = 🐢 { $provider } responde muy despacio, así que reviso tus números allí con menos frecuencia hasta que se recupere; los códigos pueden llegar con retraso.

@@ -46,7 +46,7 @@ rent-press-refused = No es posible: { $reason }
 
 rent-extend-ask = ¿Cuántas horas prolongar <code>+{ $phone }</code> (ahora hasta { $end })?
 rent-extend-confirm =
-    <b>Prolongar <code>+{ $phone }</code></b> { $hours } h
+    <b>Prolongar <code>+{ $phone }</code></b> por { $hours } h
     Ahora hasta: { $end }
     Precio: <b>{ $price }</b>
 button-rent-pay-extension = ✅ Prolongar por { $price }
@@ -76,6 +76,10 @@ rent-extension-not-made = ↩️ La prolongación de <code>+{ $phone }</code> no
 ## /history: the rents under the activations
 history-rents-header = <b>Alquileres</b>
 history-rent-line = { $date } · { $service } · <code>+{ $phone }</code> · { $hours } h · { $cost } · { $state }
+history-rent-state-active = activo
+history-rent-state-finished = terminado
+history-rent-state-cancelled = cancelado
+history-rent-state-expired = caducado
 history-rent-total = { $count ->
         [one] { $count } alquiler
        *[other] { $count } alquileres

@@ -76,6 +76,10 @@ rent-extension-not-made = ↩️ Продление <code>+{ $phone }</code> н�
 ## /history: the rents under the activations
 history-rents-header = <b>Аренда</b>
 history-rent-line = { $date } · { $service } · <code>+{ $phone }</code> · { $hours } ч · { $cost } · { $state }
+history-rent-state-active = активна
+history-rent-state-finished = завершена
+history-rent-state-cancelled = отменена
+history-rent-state-expired = истекла
 history-rent-total = { $count ->
         [one] { $count } аренда
         [few] { $count } аренды

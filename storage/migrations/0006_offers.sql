@@ -1,4 +1,4 @@
--- 0005 (issue 17): spending caps, the code-rate index, and auto-replace runs.
+-- 0006 (issue 17): spending caps, the code-rate index, and auto-replace runs.
 
 -- A user's spending caps (Decimal text, NULL: no cap), per UTC day and per UTC month.
 ALTER TABLE users ADD COLUMN daily_cap TEXT;

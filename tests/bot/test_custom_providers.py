@@ -7,9 +7,12 @@ only when its host is on the public internet.
 
 from __future__ import annotations
 
+import asyncio
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +21,8 @@ from bot.config import ConfigError, Settings
 from bot.fake_telegram import FakeTelegramServer, FakeUser
 from bot.fake_telegram.ptb import process_with
 from bot.provider.sandbox import SandboxServer
-from tests.bot.conftest import Harness, bot_settings
+from bot.provider.sandbox.testing import ALICE_KEY
+from tests.bot.conftest import Harness, bot_settings, with_key
 
 
 @asynccontextmanager
@@ -77,6 +81,70 @@ async def test_by_default_a_public_address_is_accepted(
         assert "Provider set to" in answer
         endpoint = await harness.services.accounts.endpoint_of(1001)
         assert endpoint.url == "https://93.184.215.14/stubs/handler_api.php"
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "[::127.0.0.1]",  # IPv4-compatible loopback
+        "[::ffff:10.0.0.1]",  # IPv4-mapped private
+        "[64:ff9b::7f00:1]",  # NAT64 of 127.0.0.1
+        "[64:ff9b::a9fe:a9fe]",  # NAT64 of the cloud metadata address
+        "[2002:7f00:1::1]",  # 6to4 of 127.0.0.1
+        "[fec0::1]",  # site-local
+    ],
+)
+async def test_ipv6_forms_of_a_private_address_are_refused(
+    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer, host: str
+) -> None:
+    async with bot_with(tmp_path, sandbox_server, telegram) as harness:
+        alice = harness.user()
+        answer = await type_provider_url(alice, f"http://{host}:8080/stubs/handler_api.php")
+        assert "not on the public internet" in answer
+        endpoint = await harness.services.accounts.endpoint_of(1001)
+        assert endpoint.url == harness.settings.provider
+
+
+async def test_a_public_ipv6_literal_is_accepted(
+    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer
+) -> None:
+    async with bot_with(tmp_path, sandbox_server, telegram) as harness:
+        answer = await type_provider_url(harness.user(), "https://[2606:4700::1111]/stubs/x.php")
+        assert "Provider set to" in answer
+
+
+async def test_a_name_rebound_to_loopback_after_provider_reaches_nothing(
+    tmp_path: Path,
+    sandbox_server: SandboxServer,
+    telegram: FakeTelegramServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """DNS rebinding: the name is public when /provider checks it and 127.0.0.1 on every
+    later lookup. The key check must not reach the bot's own loopback (the sandbox)."""
+    loop = asyncio.get_running_loop()
+    real_getaddrinfo = loop.getaddrinfo
+    lookups = 0
+
+    async def rebinding_getaddrinfo(host: Any, port: Any, **kwargs: Any) -> Any:
+        nonlocal lookups
+        if host != "rebind.test":
+            return await real_getaddrinfo(host, port, **kwargs)
+        lookups += 1
+        address = "93.184.215.14" if lookups == 1 else "127.0.0.1"
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port or 0))]
+
+    monkeypatch.setattr(loop, "getaddrinfo", rebinding_getaddrinfo)
+    async with bot_with(tmp_path, sandbox_server, telegram) as harness:
+        alice = harness.user()
+        url = sandbox_server.url.replace("127.0.0.1", "rebind.test")
+        assert "Provider set to" in await type_provider_url(alice, url)
+        await with_key(harness, alice, ALICE_KEY)
+        answer = alice.last_bot_message()
+        assert answer is not None and "leads off the public internet" in answer.text, (
+            alice.transcript()
+        )
+        assert lookups > 1
+        assert harness.sandbox.request_log == (), "nothing reached the loopback sandbox"
 
 
 async def test_off_allows_only_presets(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
@@ -354,7 +355,7 @@ async def test_rent_sms_pushed_by_webhook_once_and_polling_adds_nothing(hooked: 
     await with_key(hooked, alice)
     rent = await rent_one(hooked, alice)
     [call] = [r for r in hooked.sandbox.request_log if r.action == "getRentNumber"]
-    assert call.params.get("url") == hooked.services.webhooks.rent_url
+    assert call.params.get("url") == hooked.services.webhooks.rent_url_for(rent)
     polls_before = rent_calls(hooked, "getRentStatus")
     hooked.sandbox.deliver_rent_sms(int(rent.rent_id), "Pushed 4242", phone_from="Bank")  # type: ignore[arg-type]
     await alice.wait_for(lambda chat: any("Pushed 4242" in m.text for m in chat), 5)
@@ -381,8 +382,75 @@ async def test_a_forged_rent_push_is_checked_with_the_provider_and_pushes_nothin
         "date": "2026-01-01 00:00:00",
     }
     async with httpx.AsyncClient() as client:
-        answer = await client.post(hooked.services.webhooks.rent_url, json=forged)
+        answer = await client.post(hooked.services.webhooks.rent_url_for(rent), json=forged)
     assert answer.status_code == 200
+    await hooked.services.notifier.drain()
+    assert not [m for m in await rent_sms_pushes(alice) if "Forged 9999" in m.text]
+
+
+async def test_a_rent_push_url_opens_its_own_rent_only_and_holds_no_secret(
+    hooked: Harness,
+) -> None:
+    """The ``url`` of getRentNumber goes to whatever provider the user chose: it must not
+    carry the webhook secret, and what it opens must be that one rent."""
+    assert hooked.services.webhooks is not None
+    webhooks = hooked.services.webhooks
+    alice, bob = hooked.user(), hooked.user(2002, "Bob")
+    await with_key(hooked, alice)
+    await with_key(hooked, bob, BOB_KEY)
+    rent_a, rent_b = await rent_one(hooked, alice), await rent_one(hooked, bob)
+    log = hooked.sandbox.request_log
+    sent = [r.params.get("url", "") for r in log if r.action == "getRentNumber"]
+    assert sent == [webhooks.rent_url_for(rent_a), webhooks.rent_url_for(rent_b)]
+    assert not any(SECRET in url for url in sent)
+
+    def push(rent: Rent) -> dict[str, object]:
+        return {
+            "rentId": int(rent.rent_id),  # type: ignore[arg-type]
+            "number": rent.phone,
+            "text": "x",
+            "service": "tg",
+            "phoneFrom": "Bank",
+            "date": "2026-01-01 00:00:00",
+        }
+
+    token_a = webhooks.rent_url_for(rent_a).rsplit("/", 1)[1]
+    b_with_a_token = webhooks.rent_url_for(rent_b).rsplit("/", 1)[0] + "/" + token_a
+    before = rent_calls(hooked, "getRentStatus")
+    async with httpx.AsyncClient() as client:
+        wrong_token = await client.post(b_with_a_token, json=push(rent_b))
+        other_rent = await client.post(webhooks.rent_url_for(rent_a), json=push(rent_b))
+        shared_secret_url = webhooks.url.replace("/activation", "/rent")
+        old_form = await client.post(shared_secret_url, json=push(rent_b))
+    answers = (wrong_token.status_code, other_rent.status_code, old_form.status_code)
+    assert answers == (404, 200, 404)
+    assert rent_calls(hooked, "getRentStatus") == before, "rent B was never checked"
+    async with httpx.AsyncClient() as client:
+        own = await client.post(webhooks.rent_url_for(rent_b), json=push(rent_b))
+    assert own.status_code == 200 and rent_calls(hooked, "getRentStatus") == before + 1
+
+
+async def test_200_forged_pushes_for_one_rent_make_a_handful_of_status_calls(
+    hooked: Harness,
+) -> None:
+    assert hooked.services.webhooks is not None
+    alice = hooked.user()
+    await with_key(hooked, alice)
+    rent = await rent_one(hooked, alice)
+    forged = {
+        "rentId": int(rent.rent_id),  # type: ignore[arg-type]
+        "number": rent.phone,
+        "text": "Forged 9999",
+        "service": "tg",
+        "phoneFrom": "Bank",
+        "date": "2026-01-01 00:00:00",
+    }
+    before = rent_calls(hooked, "getRentStatus")
+    url = hooked.services.webhooks.rent_url_for(rent)
+    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=200), timeout=30) as client:
+        answers = await asyncio.gather(*(client.post(url, json=forged) for _ in range(200)))
+    assert {answer.status_code for answer in answers} == {200}
+    assert rent_calls(hooked, "getRentStatus") - before <= 3
     await hooked.services.notifier.drain()
     assert not [m for m in await rent_sms_pushes(alice) if "Forged 9999" in m.text]
 
@@ -508,9 +576,12 @@ async def test_behind_a_reverse_proxy_a_rent_passes_the_public_webhook_url(
     try:
         alice = harness.user()
         await with_key(harness, alice)
-        await rent_one(harness, alice)
+        rent = await rent_one(harness, alice)
         [call] = [r for r in harness.sandbox.request_log if r.action == "getRentNumber"]
-        assert call.params.get("url") == f"https://bot.example.test/smsbot/webhooks/{SECRET}/rent"
+        assert call.params.get("url", "").startswith(
+            f"https://bot.example.test/smsbot/webhooks/rent/{rent.ledger_id}/"
+        )
+        assert SECRET not in call.params.get("url", "")
     finally:
         await stop_background(services)
         await application.shutdown()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,11 +13,13 @@ from bot.app import build_application, close_application, start_background, stop
 from bot.fake_telegram import FakeTelegramServer
 from bot.fake_telegram.ptb import process_with
 from bot.provider.sandbox import SandboxServer
+from bot.webhooks import DEFAULT_CHECK_INTERVAL
 from tests.bot.conftest import (
     Harness,
     bot_settings,
     buy_first_offer,
     live_activations,
+    provider_calls,
     with_key,
 )
 
@@ -102,3 +105,36 @@ async def test_a_forged_push_is_checked_with_the_provider_and_records_nothing(
     assert any(r.action == "getStatus" for r in hooked.sandbox.request_log)
     assert not any("666666" in m.text for m in alice.chat())
     assert await hooked.services.activations.codes(activation.ledger_id) == []
+
+
+async def test_200_forged_pushes_for_one_activation_make_a_handful_of_status_calls(
+    hooked: Harness,
+) -> None:
+    """Whoever holds a push URL cannot make the bot spend a victim's key at will: pushes
+    about one activation share one check in flight, and one row is checked at most once per
+    few seconds (the watcher polls anyway)."""
+    assert hooked.services.webhooks is not None
+    alice = hooked.user()
+    await with_key(hooked, alice)
+    await buy_first_offer(hooked, alice)
+    [activation] = await live_activations(hooked)
+    forged = {
+        "activationId": int(activation.activation_id),  # type: ignore[arg-type]
+        "service": "tg",
+        "text": "Your code 666666",
+        "code": "666666",
+    }
+    before = provider_calls(hooked, "getStatus")
+    limits = httpx.Limits(max_connections=200)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        url = hooked.services.webhooks.url
+        answers = await asyncio.gather(*(client.post(url, json=forged) for _ in range(150)))
+        answers += [await client.post(url, json=forged) for _ in range(50)]
+        assert {answer.status_code for answer in answers} == {200}
+        assert provider_calls(hooked, "getStatus") - before <= 3
+        # Not blocked for good: once the interval has passed, a push is checked again.
+        hooked.sandbox.advance(DEFAULT_CHECK_INTERVAL + 1)
+        checked_before = provider_calls(hooked, "getStatus")
+        assert (await client.post(url, json=forged)).status_code == 200
+        assert provider_calls(hooked, "getStatus") == checked_before + 1
+    assert not any("666666" in m.text for m in alice.chat())

@@ -234,3 +234,16 @@ def test_herosms_active_activations_rows_under_data_with_numbers() -> None:
     assert row.cost == Decimal("0.35")
     assert row.sms_code == "12345"
     assert row.currency == 840
+
+
+def test_an_active_list_row_with_an_end_time_reads_it() -> None:
+    """The provider is the authority on deadlines: a list that tells the end time is read."""
+    body = (
+        '{"status":"success","activeActivations":[{"activationId":"3936040355",'
+        '"serviceCode":"ig","phoneNumber":"79001234567","activationCost":"6.50",'
+        '"activationStatus":"1","smsCode":null,"smsText":null,'
+        '"activationTime":"2026-11-26 10:00:00","activationEndTime":"2026-11-26 11:00:00",'
+        '"countryCode":"0","canGetAnotherSms":"1"}]}'
+    )
+    (row,) = parse_active_activations(reply(body))
+    assert row.end_time == datetime(2026, 11, 26, 11, 0, tzinfo=UTC)

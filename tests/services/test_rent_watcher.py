@@ -6,10 +6,11 @@ involved: these tests call the services as the handlers and the background loop 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from decimal import Decimal
 
-from bot.provider.sandbox.testing import ALICE_KEY
+from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
 from bot.services.rents import ExtensionKind, RentRequest, RentStatusKind
 from storage.rents import Rent, RentState
 from tests.bot.conftest import Harness, harness, telegram
@@ -175,3 +176,38 @@ async def test_a_rent_the_provider_forgot_after_its_end_is_over_not_before(
     assert harness.sandbox.request_log[-1].fault is not None, "ended on NO_ID_RENT"
     row = await harness.services.rents.get(rent.ledger_id)
     assert row is not None and row.state is RentState.EXPIRED
+
+
+async def test_a_slow_rent_poll_is_carried_over_and_holds_no_other_rent_back(
+    harness: Harness,
+) -> None:
+    """A tick moves on at its deadline: the slow poll runs on (never started twice), its key
+    is rested and its owner told once, and another user's rent is polled meanwhile."""
+    slow = await _rent(harness, "slow")
+    await harness.services.accounts.set_key(2002, BOB_KEY)
+    request = RentRequest(
+        service="full", hours=4, country=0, operator=None, shown_price=Decimal("10")
+    )
+    other = await harness.services.renting.rent(2002, 2002, request, "other")
+    assert other.rent is not None
+    harness.sandbox.deliver_rent_sms(int(other.rent.rent_id), "meanwhile")  # type: ignore[arg-type]
+    # Only the slow rent's poll is made slow: it goes first, its key polled alone.
+    harness.sandbox.inject_fault("getRentStatus", "slow", count=1, delay=3.0)
+    watcher = harness.services.rent_watcher
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    first = await watcher.tick(deadline=0.6)
+    assert loop.time() - started < 2.0  # not the 3 s of the slow poll
+    assert first.slow == 1
+    second = await watcher.tick(deadline=0.6)
+    assert second.carried == 1  # the slow poll still runs; not started again
+    assert [e["text"] for e in await _events(harness, "rent_sms")] == ["meanwhile"]
+    notices = await harness.services.db.fetchall(
+        "SELECT user_id, payload FROM events WHERE kind = 'provider_slow'"
+    )
+    assert [row[0] for row in notices] == [USER]
+    assert slow.provider in notices[0][1]
+    await asyncio.sleep(3.2)  # the slow poll ends
+    statuses = [r for r in harness.sandbox.request_log if r.action == "getRentStatus"]
+    assert [r.fault for r in statuses].count("slow") == 1  # the slow rent asked once
+    assert len(statuses) == 3  # and the other one at each tick

@@ -199,6 +199,7 @@ def _active_activation(row: JsonValue) -> ActiveActivation:
         can_get_another_sms=as_flag(row.get("canGetAnotherSms", 0)),
         repeated=as_flag(row.get("repeated", 0)),
         currency=optional_int(row.get("currency")),
+        end_time=parse_time(row.get("activationEndTime")),
     )
 
 

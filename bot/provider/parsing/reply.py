@@ -58,7 +58,7 @@ def read_reply(reply: RawReply) -> str | JsonValue:
     if text[:1] in ("{", "["):
         try:
             payload = json.loads(text, parse_float=Decimal)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than Python goes
             raise unexpected(reply, "the provider sent malformed JSON") from None
         rejection = _envelope_error(payload, reply)
         if rejection is not None:

@@ -66,7 +66,7 @@ def _webhook_json(body: bytes | str | Mapping[str, Any]) -> Mapping[str, Any]:
         return body
     try:
         data = json.loads(body, parse_float=Decimal)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than Python goes
         raise UnexpectedReplyError("webhook body is not JSON") from None
     if not isinstance(data, dict):
         raise UnexpectedReplyError("webhook body is not a JSON object")

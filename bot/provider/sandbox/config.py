@@ -12,6 +12,8 @@ from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Any, Final, Literal
 
+from bot.provider.lifetimes import DEFAULT_LIFETIME_SECONDS, SERVICE_LIFETIMES
+
 from .errors import ControlError
 from .formats import JsonValue
 
@@ -22,10 +24,9 @@ ActiveActivationsFormat = Literal["classic", "hero"]
 JsonErrorKey = Literal["message", "error", "msg"]
 NumberV2Format = Literal["classic", "new"]
 
-#: Lifetimes longer than the default, in seconds ([AIO]: ya 40 min; ft, ig, cy, wx 60 min).
-DEFAULT_SERVICE_LIFETIMES: Final[Mapping[str, float]] = MappingProxyType(
-    {"ya": 2400.0, "ft": 3600.0, "ig": 3600.0, "cy": 3600.0, "wx": 3600.0}
-)
+#: Lifetimes longer than the default, in seconds ([AIO]: ya 40 min; ft, ig, cy, wx 60 min): the
+#: table the bot assumes too when a reply tells no end time (bot/provider/lifetimes.py).
+DEFAULT_SERVICE_LIFETIMES: Final[Mapping[str, float]] = SERVICE_LIFETIMES
 
 _CHOICES: Final[Mapping[str, tuple[str, ...]]] = {
     "finished_status_token": ("STATUS_CANCEL", "STATUS_OK"),
@@ -70,7 +71,7 @@ class SandboxConfig:
     """
 
     early_cancel_seconds: float = 120.0
-    lifetime_seconds: float = 1200.0
+    lifetime_seconds: float = DEFAULT_LIFETIME_SECONDS
     service_lifetime_seconds: Mapping[str, float] = field(
         default_factory=lambda: DEFAULT_SERVICE_LIFETIMES
     )
