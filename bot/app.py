@@ -32,18 +32,23 @@ from bot.provider import ProviderTransport
 from bot.provider.resolver import AddressGuard
 from bot.services.accounts import AccountService
 from bot.services.activations import ActivationService
+from bot.services.autoreplace import AutoReplaceService
 from bot.services.catalog import CatalogService
 from bot.services.extras import ExtrasService
 from bot.services.notifier import Notifier
+from bot.services.offers import CodeRatePolicy, OfferService
 from bot.services.purchases import PurchaseService
 from bot.services.reconciliation import CHECKING, ActivationSource, Reconciler
 from bot.services.recorder import RECONCILED_EVENT, Recorder
 from bot.services.rent_watcher import RentWatcher
 from bot.services.rents import RENT_RECONCILED_EVENT, RentService
+from bot.services.spending import SpendingGuard
 from bot.services.watcher import ActivationWatcher
 from bot.updates import PerUserUpdateProcessor
 from bot.webhooks import WebhookReceiver
 from storage.activations import ActivationLedger
+from storage.autoreplace import AutoReplaceStore
+from storage.code_rates import CodeRateStore
 from storage.confirm_tokens import ConfirmTokens
 from storage.db import Database
 from storage.events import EventOutbox
@@ -51,6 +56,7 @@ from storage.key_entries import KeyEntries
 from storage.keyring import Keyring, keyring_path_for
 from storage.persistence import SQLitePersistence
 from storage.rents import RentLedger
+from storage.spending import SpendingLedger
 from storage.users import UserStore
 from storage.vault import KeyVault
 
@@ -104,6 +110,8 @@ class Services:
     rent_watcher: RentWatcher
     extras: ExtrasService
     key_entries: KeyEntries
+    offers: OfferService | None = None
+    autoreplace: AutoReplaceService | None = None
     webhooks: WebhookReceiver | None = None
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -204,7 +212,10 @@ async def _wire(
     )
     notifier = Notifier(outbox, deliverer, clock=clock)
     recorder.wake = notifier.wake
-    purchases = PurchaseService(accounts, activations, reconciler, clock=clock, locks=db.lock)
+    spending = SpendingGuard(users, SpendingLedger(db), clock=clock)
+    purchases = PurchaseService(
+        accounts, activations, reconciler, clock=clock, locks=db.lock, spending=spending
+    )
     reconciler.in_flight = purchases.in_flight
     services = Services(
         settings=settings,
@@ -226,12 +237,14 @@ async def _wire(
         watcher=ActivationWatcher(activations, users, accounts, recorder, clock=clock),
         notifier=notifier,
         renting=RentService(
-            accounts, rents, reconciler, recorder, clock=clock, user_lock=purchases.user_lock
+            accounts, rents, reconciler, recorder, clock=clock, user_lock=purchases.user_lock,
+            spending=spending,
         ),
         rent_watcher=RentWatcher(db, rents, accounts, recorder, outbox, clock=clock),
         extras=ExtrasService(accounts, activations, reconciler, purchases, clock=clock),
         key_entries=KeyEntries(db),
     )
+    _wire_offers(services)
     if settings.webhook_secret is not None:
         host, port = settings.webhook_listen
         services.webhooks = WebhookReceiver(
@@ -251,6 +264,23 @@ async def _wire(
     return application, services
 
 
+def _wire_offers(services: Services) -> None:
+    """Issue 17's services: the comparison across providers and auto-replace runs."""
+    settings = services.settings
+    policy = CodeRatePolicy(
+        settings.code_rate, settings.code_rate_min_sample, settings.code_rate_days
+    )
+    services.offers = OfferService(
+        services.accounts, services.catalog, CodeRateStore(services.db),
+        clock=services.clock, policy=policy,
+    )
+    services.autoreplace = AutoReplaceService(
+        AutoReplaceStore(services.db), services.offers, services.purchases,
+        services.activation_actions, services.activations, clock=services.clock,
+    )
+    services.recorder.on_code = services.autoreplace.code_arrived
+
+
 async def start_background(application: Application, services: Services) -> None:  # type: ignore[type-arg]
     """Reconciles what a crash left, registers the commands, starts the watcher and notifier."""
     await reconcile_and_report(services, announce_checking=True)
@@ -268,6 +298,10 @@ async def start_background(application: Application, services: Services) -> None
         asyncio.create_task(services.notifier.run(services.stop), name="notifier"),
         asyncio.create_task(_reconcile_periodically(services), name="reconciler"),
     ]
+    if services.autoreplace is not None:  # resumes the runs a restart interrupted
+        services.tasks.append(asyncio.create_task(
+            services.autoreplace.run(interval, services.stop), name="auto-replace"
+        ))
 
 
 async def stop_background(services: Services) -> None:

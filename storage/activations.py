@@ -397,6 +397,13 @@ class ActivationLedger:
         row = await self._db.fetchone("SELECT * FROM activations WHERE id = ?", (ledger_id,))
         return None if row is None else activation_from_row(row)
 
+    async def by_idempotency_key(self, idempotency_key: str) -> Activation | None:
+        """The row recorded under this idempotency key, or None."""
+        row = await self._db.fetchone(
+            "SELECT * FROM activations WHERE idempotency_key = ?", (idempotency_key,)
+        )
+        return None if row is None else activation_from_row(row)
+
     async def for_user(self, user_id: int, activation_id: str) -> Activation | None:
         """The user's row with this provider activation id, or None if it is not theirs.
 

@@ -163,6 +163,7 @@ class ExtrasService:
         parent_id = parent.activation_id
         async with self._purchases.user_lock(user_id):
             client = await self._client(parent)
+            await self._purchases.check_spending(user_id, price, key)
             try:
                 intent = await self._intent(key, user_id, chat_id, parent, parent.service, price)
             except DuplicateIntentError as duplicate:
@@ -197,6 +198,7 @@ class ExtrasService:
         parent_id = parent.activation_id
         async with self._purchases.user_lock(user_id):
             client = await self._client(parent)
+            await self._purchases.check_spending(user_id, price, key)
             try:
                 intent = await self._intent(
                     key, user_id, chat_id, parent, service, price, service_name=service_name
@@ -225,6 +227,8 @@ class ExtrasService:
         """
         async with self._purchases.user_lock(user_id):
             client = await self._accounts.client_for(user_id)
+            # The screen shows no total for /multi: with a cap used up, it is refused anyway.
+            await self._purchases.check_spending(user_id, Decimal(0), key)
             intents: list[Activation] = []
             for index, service in enumerate(request.services):
                 try:

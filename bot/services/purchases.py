@@ -33,8 +33,9 @@ from bot.provider import (
 )
 from bot.provider.lifetimes import assumed_lifetime
 from bot.provider.models import NumberPurchase
-from bot.services.accounts import AccountService
+from bot.services.accounts import AccountService, NoApiKeyError
 from bot.services.reconciliation import Reconciler
+from bot.services.spending import SpendingGuard
 from storage.activations import Activation, ActivationLedger
 from storage.db import WRITE_FAILURES, InProcessLocks, LockFactory
 from storage.errors import DuplicateIntentError
@@ -113,6 +114,7 @@ class PurchaseService:
             None (the default) assumes each service's usual one.
         locks: named locks; ``Database.lock`` where several processes share the database
             (PostgreSQL advisory locks), in-process locks by default.
+        spending: the user's spending caps, checked before every paid call (None: no caps).
     """
 
     def __init__(
@@ -124,6 +126,7 @@ class PurchaseService:
         clock: Clock,
         lifetime: float | None = DEFAULT_LIFETIME,
         locks: LockFactory | None = None,
+        spending: SpendingGuard | None = None,
     ) -> None:
         self._accounts = accounts
         self._ledger = ledger
@@ -132,6 +135,7 @@ class PurchaseService:
         self._lifetime = lifetime
         self._locks: LockFactory = locks or InProcessLocks()
         self._holding: dict[int, int] = {}
+        self._spending = spending
 
     @contextlib.asynccontextmanager
     async def user_lock(self, user_id: int) -> AsyncIterator[None]:
@@ -153,17 +157,40 @@ class PurchaseService:
         """Whether one of the user's paid calls is waiting for its answer in this process."""
         return user_id in self._holding
 
+    async def check_spending(self, user_id: int, price: Decimal, idempotency_key: str) -> None:
+        """Refuses a paid call of ``price`` that would pass the user's caps. Call it under the
+        user's lock, just before the intent is written.
+
+        Raises:
+            SpendingCapError: with the amount that remains.
+        """
+        if self._spending is not None:
+            await self._spending.check(user_id, price, idempotency_key)
+
     async def buy(
-        self, user_id: int, chat_id: int, request: PurchaseRequest, idempotency_key: str
+        self,
+        user_id: int,
+        chat_id: int,
+        request: PurchaseRequest,
+        idempotency_key: str,
+        *,
+        provider: str | None = None,
     ) -> PurchaseResult:
         """Buys at most one activation for this idempotency key.
 
+        Args:
+            provider: buy at this one of the user's providers (the best row of a comparison)
+                instead of their current one.
+
         Raises:
             AccountError: the user has no usable key (nothing was recorded).
+            SpendingCapError: the purchase would pass a spending cap (nothing was recorded).
             LedgerUnavailableError: the intent could not be written (nothing was bought).
         """
         async with self.user_lock(user_id):
-            client = await self._accounts.client_for(user_id)
+            client = await self._client(user_id, provider)
+            price = max(request.shown_price, request.max_price or Decimal(0))
+            await self.check_spending(user_id, price, idempotency_key)
             try:
                 intent = await self._ledger.record_intent(
                     idempotency_key=idempotency_key,
@@ -195,6 +222,14 @@ class PurchaseService:
                 # pending (never lost): the reconciler finds out what the provider did.
                 log.error("purchase %s: outcome not recorded (%s)", intent.ledger_id, error)
                 return PurchaseResult(PurchaseStatus.UNRECORDED, intent)
+
+    async def _client(self, user_id: int, provider: str | None) -> ProviderClient:
+        if provider is None:
+            return await self._accounts.client_for(user_id)
+        client = await self._accounts.client_for_provider(user_id, provider)
+        if client is None:
+            raise NoApiKeyError(provider)
+        return client
 
     async def _pay(
         self, client: ProviderClient, intent: Activation, request: PurchaseRequest

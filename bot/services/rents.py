@@ -39,6 +39,7 @@ from bot.provider.models import RentStatus
 from bot.services.accounts import AccountService, NoApiKeyError
 from bot.services.reconciliation import Reconciler
 from bot.services.recorder import Recorder
+from bot.services.spending import SpendingGuard
 from storage.errors import DuplicateIntentError, InvalidTransitionError
 from storage.rents import Rent, RentExtension, RentLedger, RentState, WatchedRent
 
@@ -133,6 +134,7 @@ class RentService:
             both kinds of a user's intents at once, so no purchase of either may be in flight).
         webhook_url: where the provider should push a rent's SMS (a URL for each rent: it
             goes to the provider the user chose), or None.
+        spending: the user's spending caps, checked before each paid call (None: no caps).
     """
 
     def __init__(
@@ -145,6 +147,7 @@ class RentService:
         clock: Clock,
         user_lock: Callable[[int], AbstractAsyncContextManager[object]],
         webhook_url: Callable[[Rent], str] | None = None,
+        spending: SpendingGuard | None = None,
     ) -> None:
         self._accounts = accounts
         self._ledger = ledger
@@ -153,6 +156,7 @@ class RentService:
         self._clock = clock
         self._user_lock = user_lock
         self.webhook_url = webhook_url
+        self.spending = spending
 
     # --- renting -------------------------------------------------------------------------
 
@@ -166,6 +170,8 @@ class RentService:
         """
         async with self._user_lock(user_id):
             client = await self._accounts.client_for(user_id)
+            if self.spending is not None:
+                await self.spending.check(user_id, request.shown_price, idempotency_key)
             try:
                 intent = await self._ledger.record_intent(
                     idempotency_key=idempotency_key,
@@ -307,6 +313,8 @@ class RentService:
             if await self._ledger.open_extensions(row.ledger_id):
                 # An earlier extension's answer was lost: paying again could pay twice.
                 return ExtensionResult(ExtensionKind.UNRESOLVED, row)
+            if self.spending is not None:
+                await self.spending.check(user_id, shown_price, idempotency_key)
             try:
                 extension = await self._ledger.begin_extension(
                     row, hours=hours, idempotency_key=idempotency_key, shown_cost=shown_price
