@@ -510,7 +510,7 @@ class ActivationLedger:
         rows = await self._db.fetchall(
             "SELECT cost FROM activations WHERE user_id = ? AND cost IS NOT NULL"
             " AND state IN ('waiting', 'code_received', 'retry') AND code_count = 0"
-            " AND (? IS NULL OR provider = ?)",
+            " AND (CAST(? AS TEXT) IS NULL OR provider = ?)",
             (user_id, provider, provider),
         )
         return sum((text_to_money(row[0]) or Decimal(0) for row in rows), Decimal(0))

@@ -21,7 +21,7 @@ _ROWS: Final = (
     " FROM activations a"
     " WHERE a.service = :service AND a.country = :country AND a.created_at >= :since"
     " AND (a.code_count > 0 OR a.state IN ('finished', 'cancelled', 'expired'))"
-    " AND (:operator IS NULL OR a.operator = :operator)"
+    " AND (CAST(:operator AS TEXT) IS NULL OR a.operator = :operator)"
 )
 
 

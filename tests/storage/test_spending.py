@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from bot.clock import ManualClock
 from storage.activations import ActivationLedger, ActivationState
 from storage.db import Database
@@ -56,6 +58,7 @@ async def test_rents_and_extensions_count(db: Database, clock: ManualClock) -> N
     assert await SpendingLedger(db).is_recorded("x1")
 
 
+@pytest.mark.parametrize("engine", ["sqlite"])  # EXPLAIN QUERY PLAN is SQLite's
 async def test_the_queries_use_the_history_indexes(db: Database) -> None:
     for query in (_ACTIVATIONS, _RENTS):
         plan = await db.fetchall("EXPLAIN QUERY PLAN " + query, {"user": 1, "since": 0.0})
