@@ -46,9 +46,9 @@ sys.path.insert(0, str(_ROOT))
 import httpx  # noqa: E402
 from smsactivate.api import SMSActivateAPI  # noqa: E402
 
+from bot.core.secret import Secret  # noqa: E402
 from bot.provider import ProviderClient, ProviderTransport, resolve_endpoint  # noqa: E402
 from bot.provider.models import StatusKind  # noqa: E402
-from bot.secret import Secret  # noqa: E402
 
 _KEY = "bench-key"
 _BALANCE = Decimal("100000")

@@ -13,7 +13,6 @@ import contextlib
 import logging
 import os
 import signal
-from dataclasses import dataclass, field
 from typing import Final
 
 import httpx
@@ -21,9 +20,9 @@ from telegram import Bot, BotCommand
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, PersistenceInput
 
-from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
 from bot.context import BotData, context_types
+from bot.core.clock import Clock, SystemClock
 from bot.delivery import TelegramDeliverer
 from bot.handlers import register_handlers
 from bot.handlers.busy import busy_answer
@@ -33,6 +32,7 @@ from bot.provider.resolver import AddressGuard
 from bot.services.accounts import AccountService
 from bot.services.activations import ActivationService
 from bot.services.catalog import CatalogService
+from bot.services.container import Services
 from bot.services.extras import ExtrasService
 from bot.services.notifier import Notifier
 from bot.services.purchases import PurchaseService
@@ -41,6 +41,7 @@ from bot.services.recorder import RECONCILED_EVENT, Recorder
 from bot.services.rent_watcher import RentWatcher
 from bot.services.rents import RENT_RECONCILED_EVENT, RentService
 from bot.services.watcher import ActivationWatcher
+from bot.telegram.persistence import SQLitePersistence
 from bot.updates import PerUserUpdateProcessor
 from bot.webhooks import WebhookReceiver
 from storage.activations import ActivationLedger
@@ -49,7 +50,6 @@ from storage.db import Database
 from storage.events import EventOutbox
 from storage.key_entries import KeyEntries
 from storage.keyring import Keyring, keyring_path_for
-from storage.persistence import SQLitePersistence
 from storage.rents import RentLedger
 from storage.users import UserStore
 from storage.vault import KeyVault
@@ -76,37 +76,6 @@ COMMANDS: Final = (
     "help",
     "cancel",
 )
-
-
-@dataclass
-class Services:
-    """Everything the handlers and background loops use; built once per process."""
-
-    settings: Settings
-    clock: Clock
-    db: Database
-    translator: Translator
-    transport: ProviderTransport
-    users: UserStore
-    activations: ActivationLedger
-    rents: RentLedger
-    outbox: EventOutbox
-    tokens: ConfirmTokens
-    accounts: AccountService
-    catalog: CatalogService
-    purchases: PurchaseService
-    activation_actions: ActivationService
-    recorder: Recorder
-    reconciler: Reconciler
-    watcher: ActivationWatcher
-    notifier: Notifier
-    renting: RentService
-    rent_watcher: RentWatcher
-    extras: ExtrasService
-    key_entries: KeyEntries
-    webhooks: WebhookReceiver | None = None
-    stop: asyncio.Event = field(default_factory=asyncio.Event)
-    tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
 
 async def build_application(

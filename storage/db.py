@@ -52,7 +52,7 @@ from typing import Final, TypeAlias
 
 import aiosqlite
 
-from bot.clock import Clock, SystemClock
+from bot.core.clock import Clock, SystemClock
 from storage.errors import MigrationError, SchemaTooNewError, StorageError, TransactionError
 
 Params: TypeAlias = Sequence[object] | Mapping[str, object]

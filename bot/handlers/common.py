@@ -20,7 +20,7 @@ from bot.services.activations import NotYoursError as ActivationNotYoursError
 from bot.services.rents import NotYoursError as RentNotYoursError
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.services.container import Services
 
 log = logging.getLogger(__name__)
 

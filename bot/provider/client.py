@@ -21,6 +21,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Final, TypeVar
 
+from bot.core.secret import Secret
 from bot.provider import parsing
 from bot.provider.errors import OutcomeUnknownError, ProviderServerError, UnexpectedReplyError
 from bot.provider.models import (
@@ -49,7 +50,6 @@ from bot.provider.models import (
 from bot.provider.parsing import RawReply
 from bot.provider.presets import ProviderEndpoint
 from bot.provider.transport import ProviderTransport
-from bot.secret import Secret
 
 T = TypeVar("T")
 

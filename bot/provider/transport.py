@@ -25,6 +25,7 @@ import aiohttp
 import httpx
 from aiohttp.abc import AbstractResolver
 
+from bot.core.secret import Secret
 from bot.provider.errors import (
     AddressRefusedError,
     OutcomeUnknownError,
@@ -34,7 +35,6 @@ from bot.provider.errors import (
 from bot.provider.parsing import RawReply
 from bot.provider.presets import ProviderEndpoint
 from bot.provider.resolver import AddressGuard, AddressRefused
-from bot.secret import Secret
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from typing import Final
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from bot.provider import (
     EarlyCancelDeniedError,
     NotFoundError,

@@ -13,11 +13,11 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 import pytest
 
+from bot.core.secret import Secret
 from bot.provider import ProviderClient, ProviderTransport, RetryPolicy, resolve_endpoint
 from bot.provider.presets import HttpMethod, ProviderEndpoint
 from bot.provider.sandbox import SandboxServer
 from bot.provider.sandbox.testing import ALICE_KEY
-from bot.secret import Secret
 
 FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02)
 """Three tries in all, as in production, with waits of at most 20 ms."""

@@ -18,12 +18,12 @@ from typing import Any
 import httpx
 import pytest
 
+from bot.core.secret import Secret
 from bot.provider import PAID_ACTIONS, ProviderClient, ProviderTransport, errors
 from bot.provider.models import ActivationAction, ActivationStatus, StatusKind
 from bot.provider.presets import ProviderEndpoint
 from bot.provider.sandbox import Sandbox
 from bot.provider.sandbox.testing import ALICE_KEY
-from bot.secret import Secret
 
 from .conftest import FAST_RETRY, IMPATIENT_SECONDS
 

@@ -16,11 +16,11 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
+from bot.core.secret import Secret
 from bot.provider import ProviderClient, ProviderTransport, errors, resolve_endpoint
 from bot.provider.sandbox import Sandbox, SandboxServer
 from bot.provider.sandbox.testing import ALICE_KEY, default_test_accounts
-from bot.secret import Secret
 
 from .test_parsing import SECTION_2_TOKENS
 

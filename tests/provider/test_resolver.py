@@ -10,6 +10,7 @@ import httpx
 import pytest
 from aiohttp.abc import AbstractResolver, ResolveResult
 
+from bot.core.secret import Secret
 from bot.provider import (
     AddressRefusedError,
     OutcomeUnknownError,
@@ -21,7 +22,6 @@ from bot.provider import (
 from bot.provider.resolver import AddressGuard, is_public
 from bot.provider.sandbox import SandboxServer
 from bot.provider.sandbox.testing import ALICE_KEY
-from bot.secret import Secret
 from tests.provider.conftest import FAST_RETRY
 
 PUBLIC = "93.184.215.14"

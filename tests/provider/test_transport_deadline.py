@@ -12,10 +12,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from bot.core.secret import Secret
 from bot.provider import ProviderClient, ProviderTransport, RetryPolicy, errors, resolve_endpoint
 from bot.provider.sandbox import SandboxServer
 from bot.provider.sandbox.testing import ALICE_KEY
-from bot.secret import Secret
 from tests.trickling import TricklingProvider
 
 DEADLINE = 1.5

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
 from bot.provider.models import RentMessage
 from storage.db import Database
 from storage.errors import DuplicateIntentError, InvalidTransitionError

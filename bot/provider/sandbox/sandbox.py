@@ -10,7 +10,7 @@ import random
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 
-from bot.clock import Clock, ManualClock
+from bot.core.clock import Clock, ManualClock
 
 from . import protocol
 from .accounts import AccountBook, AccountSpec
@@ -33,7 +33,7 @@ class Sandbox:
     """An offline provider speaking ``handler_api.php``.
 
     Args:
-        clock: where "now" comes from; a :class:`~bot.clock.ManualClock` (the default) lets
+        clock: where "now" comes from; a :class:`~bot.core.clock.ManualClock` (the default) lets
             tests and the control API move time forward.
         config: the knobs; see :class:`SandboxConfig`.
         accounts: accounts to open at once.
