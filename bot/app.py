@@ -15,7 +15,6 @@ import os
 import signal
 from typing import Final
 
-import httpx
 from telegram import Bot, BotCommand
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, PersistenceInput
@@ -27,7 +26,7 @@ from bot.delivery import TelegramDeliverer
 from bot.handlers import register_handlers
 from bot.handlers.busy import busy_answer
 from bot.i18n import Translator
-from bot.provider import ProviderTransport
+from bot.provider import ProviderTransport, Timeouts
 from bot.provider.resolver import AddressGuard
 from bot.services.accounts import AccountService
 from bot.services.activations import ActivationService
@@ -82,7 +81,6 @@ async def build_application(
     settings: Settings,
     *,
     bot_base_url: str | None = None,
-    provider_transport: httpx.AsyncBaseTransport | None = None,
     clock: Clock | None = None,
 ) -> tuple[Application, Services]:  # type: ignore[type-arg]
     """Builds the bot and its services; call :func:`close_application` when done.
@@ -90,7 +88,6 @@ async def build_application(
     Args:
         settings: the configuration.
         bot_base_url: the Bot API root with ``/bot`` (defaults to settings.telegram_api_url).
-        provider_transport: an httpx transport for provider calls (tests).
         clock: the clock (a manual one in tests).
     """
     # PTB 22 warns unless retry_after and friends are timedeltas; opt in, as PTB advises.
@@ -103,8 +100,7 @@ async def build_application(
         keyring = Keyring.load_or_create(keyring_path_for(settings.database))
     db = await Database.open(settings.database, clock=clock)
     transport = ProviderTransport(
-        transport=provider_transport,
-        timeout=httpx.Timeout(settings.provider_timeout, connect=5.0, pool=10.0),
+        timeout=Timeouts(settings.provider_timeout, connect=5.0, pool=10.0),
         # Users' own provider URLs reach public addresses only, judged on every connection.
         address_guard=None
         if settings.custom_providers == "any"

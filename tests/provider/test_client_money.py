@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import httpx
 import pytest
 
 from bot.core.secret import Secret
-from bot.provider import PAID_ACTIONS, ProviderClient, ProviderTransport, errors
+from bot.provider import PAID_ACTIONS, ProviderClient, ProviderTransport, Timeouts, errors
 from bot.provider.models import ActivationAction, ActivationStatus, StatusKind
 from bot.provider.presets import ProviderEndpoint
 from bot.provider.sandbox import Sandbox
@@ -197,7 +196,7 @@ def test_the_matrix_covers_every_paid_action() -> None:
 
 def _impatient() -> ProviderTransport:
     return ProviderTransport(
-        timeout=httpx.Timeout(IMPATIENT_SECONDS, connect=2.0), retry=FAST_RETRY
+        timeout=Timeouts(IMPATIENT_SECONDS, connect=2.0), retry=FAST_RETRY
     )
 
 

@@ -6,7 +6,6 @@ import ipaddress
 import socket
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 from aiohttp.abc import AbstractResolver, ResolveResult
 
@@ -16,6 +15,7 @@ from bot.provider import (
     OutcomeUnknownError,
     ProviderClient,
     ProviderTransport,
+    Timeouts,
     TransportError,
     resolve_endpoint,
 )
@@ -99,7 +99,7 @@ class RebindingResolver(AbstractResolver):
 async def rebinding() -> AsyncIterator[tuple[ProviderTransport, RebindingResolver]]:
     resolver = RebindingResolver()
     transport = ProviderTransport(
-        timeout=httpx.Timeout(5.0, connect=2.0),
+        timeout=Timeouts(5.0, connect=2.0),
         retry=FAST_RETRY,
         address_guard=AddressGuard(resolver=resolver),
     )
