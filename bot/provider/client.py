@@ -37,8 +37,8 @@ from bot.provider.models import (
     NumberPurchase,
     OutgoingCall,
     Price,
-    Rent,
     RentCatalog,
+    RentedNumber,
     RentListItem,
     RentStatus,
     Service,
@@ -357,7 +357,7 @@ class ProviderClient:
         country: int | None = None,
         operator: str | Iterable[str] | None = None,
         webhook_url: str | None = None,
-    ) -> Rent:
+    ) -> RentedNumber:
         """Rents a number for ``hours`` (4, 12, then multiples of 24). Paid; never retried."""
         return await self._buy(
             "getRentNumber",
@@ -398,7 +398,7 @@ class ProviderClient:
             rent_time=hours,
         )
 
-    async def continue_rent_number(self, rent_id: str, hours: int = 4) -> Rent:
+    async def continue_rent_number(self, rent_id: str, hours: int = 4) -> RentedNumber:
         """Extends a rent by ``hours``; returns the new end. Paid; never retried."""
         return await self._buy(
             "continueRentNumber", parsing.parse_rent, id=rent_id, rent_time=hours

@@ -22,7 +22,7 @@ from .events import EventBus, Listener
 from .extras import CallTasks
 from .faults import Fault, FaultBoard, make_fault
 from .fixtures import Catalog, load_catalog
-from .models import Activation, Rent
+from .models import Activation, SandboxRent
 from .rents import RentBook
 from .replies import Reply
 from .requestlog import RequestLog, RequestRecord, preview, safe_params
@@ -176,17 +176,17 @@ class Sandbox:
 
     # -- rents ----------------------------------------------------------------------------
 
-    def rent(self, rent_id: int) -> Rent:
+    def rent(self, rent_id: int) -> SandboxRent:
         """The rent, expiry applied. Read it; do not change it."""
         return self.rents.get(rent_id)
 
     def deliver_rent_sms(
         self, rent_id: int, text: str, phone_from: str | None = None, service: str | None = None
-    ) -> Rent:
+    ) -> SandboxRent:
         """An SMS reaches the rented number."""
         return self.rents.deliver_sms(rent_id, text, phone_from, service)
 
-    def expire_rent(self, rent_id: int) -> Rent:
+    def expire_rent(self, rent_id: int) -> SandboxRent:
         return self.rents.expire(rent_id)
 
     # -- the protocol ---------------------------------------------------------------------
