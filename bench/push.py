@@ -734,7 +734,7 @@ def _time_provider_calls() -> None:
 
 def _time_database() -> None:
     """Notes, per update, time waiting for the writer, inside write transactions, and reading."""
-    from storage.db import Database
+    from storage.db import SQLiteDatabase as Database
 
     transaction, fetchall = Database.transaction, Database.fetchall
 
@@ -846,7 +846,10 @@ def _run_phase(
             watched = [e for e in plan if e["activations"]]
             process = ctx.Process(target=_baseline_main, args=(theirs, sandbox, telegram, watched))
         else:
-            database = str(Path(folder) / "bot.sqlite3")
+            database = (
+                _fresh_postgres(args.postgres) if args.postgres
+                else str(Path(folder) / "bot.sqlite3")
+            )
             seeding = time.perf_counter()
             seed = ctx.Process(target=_seed_main, args=(database, sandbox, plan))
             seed.start()
@@ -877,6 +880,26 @@ def _run_phase(
         process.join()
     return Result(name, seen, side, start, args.keys, args.idle_keys,
                   _BASELINE_INTERVAL if name == "baseline" else args.interval)
+
+
+def _fresh_postgres(server: str) -> str:
+    """A new, empty database on the PostgreSQL server (the bot migrates it); its URL."""
+    import uuid
+    from urllib.parse import urlsplit, urlunsplit
+
+    import asyncpg
+
+    name = f"push_{uuid.uuid4().hex[:12]}"
+
+    async def create() -> None:
+        admin = await asyncpg.connect(server)
+        try:
+            await admin.execute(f"CREATE DATABASE {name}")
+        finally:
+            await admin.close()
+
+    asyncio.run(create())
+    return urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
 
 
 def _from_child(conn: multiprocessing.connection.Connection, process: Any) -> Any:
@@ -988,6 +1011,11 @@ def main() -> None:
     parser.add_argument("--rate", type=float, help="codes per second (default 8)")
     parser.add_argument("--buy-users", type=int, help="users walking /buy at once (200)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--postgres", default="", metavar="URL",
+        help="run the smsbot columns on a fresh database of this PostgreSQL server "
+        "(e.g. .ci/with-postgres sh -c '... --postgres $SMSBOT_TEST_POSTGRES')",
+    )
     parser.add_argument(
         "--phases", default="smsbot,smsbot+webhook,baseline,buy",
         help="comma-separated: smsbot, smsbot+webhook, baseline, buy",

@@ -1,4 +1,4 @@
-"""The ``smsbot`` command: ``run``, ``console``, ``sandbox``, ``rotate-keys``.
+"""The ``smsbot`` command: ``run``, ``console``, ``sandbox``, ``rotate-keys``, ``migrate-data``.
 
 Every subcommand reads its settings once; a wrong or missing setting ends it with one line on
 stderr and exit status 2, never a traceback.
@@ -9,12 +9,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
 from bot.config import ConfigError, Settings
 from bot.provider.sandbox import cli as sandbox_cli
-from storage.errors import KeyringError, SchemaError
+from storage.errors import (
+    DatabaseUnavailableError,
+    KeyringError,
+    SchemaError,
+    SchemaTooNewError,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -42,18 +48,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser(
         "rotate-keys", help="re-encrypt every stored API key under the first master key"
     )
+    migrate = commands.add_parser(
+        "migrate-data",
+        help="copy a SQLite database into an empty PostgreSQL one (in one transaction)",
+    )
+    migrate.add_argument("--from", dest="source", metavar="SQLITE_FILE", required=True)
+    migrate.add_argument("--to", dest="target", metavar="POSTGRESQL_URL", required=True)
 
     args = parser.parse_args(argv)
+    settings: Settings | None = None
     try:
         if args.command == "sandbox":
             return sandbox_cli.run(args)
         if args.command == "console":
             return _run_console(args.auto_sms)
+        if args.command == "migrate-data":
+            return _migrate_data(args.source, args.target)
         settings = Settings.from_env()
         _configure_logging(settings)
         if args.command == "rotate-keys":
             return asyncio.run(_rotate_keys(settings))
         return _run_bot(settings, demo_sandbox=args.sandbox)
+    except DatabaseUnavailableError as exc:  # its message shows the URL, password masked
+        print(f"smsbot: SMSBOT_DATABASE: {exc}", file=sys.stderr)
+        return 2
+    except SchemaTooNewError as exc:
+        where = f" ({settings.database_shown})" if settings is not None else ""
+        print(f"smsbot: SMSBOT_DATABASE{where}: {exc}", file=sys.stderr)
+        return 2
     except (ConfigError, SchemaError, KeyringError) as exc:
         print(f"smsbot: {exc}", file=sys.stderr)
         return 2
@@ -73,7 +95,7 @@ def _configure_logging(settings: Settings) -> None:
 
 
 async def _rotate_keys(settings: Settings) -> int:
-    from storage.db import Database
+    from bot.app import open_database
     from storage.keyring import Keyring, keyring_path_for
     from storage.vault import KeyVault
 
@@ -81,13 +103,36 @@ async def _rotate_keys(settings: Settings) -> int:
         keyring = Keyring.parse(settings.master_keys.reveal())
     else:
         keyring = Keyring.load_or_create(keyring_path_for(settings.database))
-    async with await Database.open(settings.database) as db:
+    async with await open_database(settings) as db:
         report = await KeyVault(db, keyring).rotate()
     print(
         f"re-encrypted {report.re_encrypted} key(s) under {keyring.primary_id}; "
         f"{report.remaining_under_old_keys} remain under old keys"
     )
     return 0 if report.remaining_under_old_keys == 0 else 1
+
+
+def _migrate_data(source: str, target: str) -> int:
+    from storage.db import is_postgres_url
+    from storage.postgres import masked_url
+    from storage.transfer import TransferError, copy_to_postgres
+
+    if not is_postgres_url(target):
+        print("smsbot: migrate-data: --to must be a postgresql:// URL", file=sys.stderr)
+        return 2
+    if is_postgres_url(source) or not os.path.isfile(source):
+        print(f"smsbot: migrate-data: --from must be an existing SQLite file: {source}",
+              file=sys.stderr)
+        return 2
+    try:
+        report = asyncio.run(copy_to_postgres(source, target))
+    except (TransferError, DatabaseUnavailableError, SchemaError) as exc:
+        print(f"smsbot: migrate-data: {exc}", file=sys.stderr)
+        return 2
+    for table, count in report.rows:
+        print(f"{table}: {count}")
+    print(f"copied {report.total} rows from {source} to {masked_url(target)}; counts verified")
+    return 0
 
 
 def _run_console(auto_sms: float) -> int:

@@ -98,7 +98,7 @@ async def build_application(
         keyring = Keyring.parse(settings.master_keys.reveal())
     else:
         keyring = Keyring.load_or_create(keyring_path_for(settings.database))
-    db = await Database.open(settings.database, clock=clock)
+    db = await open_database(settings, clock=clock)
     transport = ProviderTransport(
         timeout=Timeouts(settings.provider_timeout, connect=5.0, pool=10.0),
         # Users' own provider URLs reach public addresses only, judged on every connection.
@@ -148,6 +148,7 @@ async def _wire(
         source_for,
         clock=clock,
         horizon=settings.provider_timeout + SALE_MARGIN,
+        locks=db.lock,
     )
     recorder = Recorder(db, activations, rents, outbox)
     translator = Translator()
@@ -168,7 +169,7 @@ async def _wire(
     )
     notifier = Notifier(outbox, deliverer, clock=clock)
     recorder.wake = notifier.wake
-    purchases = PurchaseService(accounts, activations, reconciler, clock=clock)
+    purchases = PurchaseService(accounts, activations, reconciler, clock=clock, locks=db.lock)
     reconciler.in_flight = purchases.in_flight
     services = Services(
         settings=settings,
@@ -312,6 +313,21 @@ async def _set_commands(application: Application, translator: Translator) -> Non
         commands = [BotCommand(name, translator.t(locale, f"command-{name}")) for name in COMMANDS]
         language = None if locale == translator.resolve(None) else locale
         await application.bot.set_my_commands(commands, language_code=language)
+
+
+async def open_database(settings: Settings, *, clock: Clock | None = None) -> Database:
+    """Opens the configured database (SQLite file or PostgreSQL URL) and migrates it.
+
+    Raises:
+        DatabaseUnavailableError: PostgreSQL cannot be reached or refuses.
+        SchemaError: the schema is newer than this code, or a migration failed.
+    """
+    return await Database.open(
+        settings.database_target,
+        clock=clock,
+        pool_size=settings.database_pool_size,
+        statement_timeout=settings.database_statement_timeout,
+    )
 
 
 def run_bot(settings: Settings, *, demo_sandbox: bool) -> int:

@@ -23,6 +23,9 @@ DEFAULT_TELEGRAM_API_URL: Final = "https://api.telegram.org"
 DEFAULT_DATABASE: Final = "./data/smsbot.sqlite3"
 DEFAULT_POLL_INTERVAL: Final = 3.0
 DEFAULT_PROVIDER_TIMEOUT: Final = 20.0
+DEFAULT_POOL_SIZE: Final = 10
+DEFAULT_STATEMENT_TIMEOUT: Final = 30.0
+_POSTGRES_SCHEMES: Final = ("postgresql", "postgres")
 _LOG_LEVELS: Final = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
 
@@ -38,9 +41,14 @@ class Settings:
         telegram_token: the bot token (required by ``smsbot run``).
         telegram_api_url: the Bot API root (a local Bot API server, or a test fake).
         provider: the default provider: a preset name or a full handler_api URL.
-        database: the SQLite file.
+        database: the SQLite file (when ``database_url`` is None).
+        database_url: a PostgreSQL URL (``SMSBOT_DATABASE=postgresql://…``), which selects
+            PostgreSQL instead of SQLite; a Secret, since it may hold a password.
+        database_pool_size: PostgreSQL: the most connections the process opens for queries.
+        database_statement_timeout: PostgreSQL: seconds one statement may run.
         master_keys: the vault keyring text ``id:base64key,…``; None means a generated key
-            file beside the database.
+            file beside the database (SQLite only: processes sharing PostgreSQL must share
+            their keys, so the variable is required there).
         poll_interval: seconds between watcher ticks.
         allowed_users: Telegram user ids allowed to use the bot; empty means everyone.
         log_level: the root log level name.
@@ -66,6 +74,9 @@ class Settings:
     custom_providers: Literal["off", "public", "any"] = "public"
     webhook_public_url: str | None = None
     provider_timeout: float = DEFAULT_PROVIDER_TIMEOUT
+    database_url: Secret | None = None
+    database_pool_size: int = DEFAULT_POOL_SIZE
+    database_statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -78,11 +89,21 @@ class Settings:
         token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
         master_keys = env.get("SMSBOT_MASTER_KEYS", "").strip()
         webhook_secret = env.get("SMSBOT_WEBHOOK_SECRET", "").strip()
+        raw_database = env.get("SMSBOT_DATABASE", "").strip() or DEFAULT_DATABASE
+        database_url = _database_url(raw_database)
+        if database_url is not None and not master_keys:
+            raise ConfigError(
+                "SMSBOT_MASTER_KEYS is required when SMSBOT_DATABASE is a PostgreSQL URL: "
+                "every process sharing the database must encrypt with the same keys"
+            )
         return cls(
             telegram_token=Secret(token) if token else None,
             telegram_api_url=_url(env, "TELEGRAM_API_URL", DEFAULT_TELEGRAM_API_URL),
             provider=_provider(env),
-            database=Path(env.get("SMSBOT_DATABASE", "").strip() or DEFAULT_DATABASE),
+            database=Path(DEFAULT_DATABASE if database_url else raw_database),
+            database_url=database_url,
+            database_pool_size=_pool_size(env),
+            database_statement_timeout=_statement_timeout(env),
             master_keys=Secret(master_keys) if master_keys else None,
             poll_interval=_poll_interval(env),
             allowed_users=_allowed_users(env),
@@ -101,6 +122,22 @@ class Settings:
         return self.telegram_token
 
     @property
+    def database_target(self) -> str:
+        """What :meth:`storage.db.Database.open` takes: the PostgreSQL URL or the file path."""
+        return self.database_url.reveal() if self.database_url else str(self.database)
+
+    @property
+    def database_shown(self) -> str:
+        """The database for messages and logs: the file, or the URL without its password."""
+        if self.database_url is None:
+            return str(self.database)
+        parts = urlsplit(self.database_url.reveal())
+        if parts.password is None:
+            return self.database_url.reveal()
+        user, _, host = parts.netloc.rpartition("@")
+        return parts._replace(netloc=f"{user.split(':', 1)[0]}:***@{host}").geturl()
+
+    @property
     def log_level_number(self) -> int:
         return int(logging.getLevelName(self.log_level))
 
@@ -111,6 +148,56 @@ def _url(env: Mapping[str, str], name: str, default: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"{name} must be an http(s) URL")
     return value.rstrip("/")
+
+
+def _database_url(raw: str) -> Secret | None:
+    """The PostgreSQL URL in SMSBOT_DATABASE, or None for a file path."""
+    if "://" not in raw:
+        return None
+    scheme = raw.split("://", 1)[0].lower()
+    if scheme not in _POSTGRES_SCHEMES:
+        raise ConfigError(
+            "SMSBOT_DATABASE must be a SQLite file path or a postgresql:// URL, "
+            f"not a {scheme[:20]!r} URL"
+        )
+    try:
+        parts = urlsplit(raw)
+        _ = parts.port  # raises on a port that is not a number
+    except ValueError:
+        raise ConfigError(
+            "SMSBOT_DATABASE is not a valid PostgreSQL URL: expected "
+            "postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE or ?host=/socket/dir"
+        ) from None
+    if not parts.hostname and "host=" not in parts.query:
+        raise ConfigError(
+            "SMSBOT_DATABASE is not a valid PostgreSQL URL: it names no host "
+            "(postgresql://USER@HOST/DATABASE, or postgresql://USER@/DATABASE?host=/socket/dir)"
+        )
+    return Secret(raw)
+
+
+def _pool_size(env: Mapping[str, str]) -> int:
+    raw = env.get("SMSBOT_DATABASE_POOL_SIZE", "").strip()
+    if not raw:
+        return DEFAULT_POOL_SIZE
+    if not raw.isdigit() or not 1 <= int(raw) <= 500:
+        raise ConfigError("SMSBOT_DATABASE_POOL_SIZE must be a whole number from 1 to 500")
+    return int(raw)
+
+
+def _statement_timeout(env: Mapping[str, str]) -> float:
+    raw = env.get("SMSBOT_DATABASE_STATEMENT_TIMEOUT", "").strip()
+    if not raw:
+        return DEFAULT_STATEMENT_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(
+            "SMSBOT_DATABASE_STATEMENT_TIMEOUT must be a number of seconds"
+        ) from None
+    if not math.isfinite(value) or not 0.1 <= value <= 3600:
+        raise ConfigError("SMSBOT_DATABASE_STATEMENT_TIMEOUT must be between 0.1 and 3600 s")
+    return value
 
 
 def _provider(env: Mapping[str, str]) -> str:

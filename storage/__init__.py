@@ -1,7 +1,10 @@
-"""Storage: one SQLite file (aiosqlite, WAL) behind small stores, one concept per module.
+"""Storage: a SQLite file (aiosqlite, WAL) or PostgreSQL (asyncpg) behind small stores, one
+concept per module; the stores' SQL serves both engines.
 
-    db.py            Database: connections, transactions, the migrations runner
-    migrations/      NNNN_name.sql, applied in order at open
+    db.py            Database: the interface; the SQLite engine and its migrations runner
+    postgres.py      PostgresDatabase: the PostgreSQL engine, its migrations runner, its locks
+    migrations/      sqlite/ and postgres/: NNNN_name.sql, the same numbers, applied at open
+    transfer.py      smsbot migrate-data: a SQLite database copied into PostgreSQL
     errors.py        the exception tree
     keyring.py       master keys (SMSBOT_MASTER_KEYS, or a generated 0600 file)
     vault.py         KeyVault: users' API keys under AES-256-GCM

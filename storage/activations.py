@@ -23,14 +23,18 @@ since the user was told it failed), and a late "unknown" or "failed" on a bought
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Final
 
 from storage._codec import dumps_strict, money_or_none, money_to_text, text_to_money
-from storage.db import Database, Transaction
-from storage.errors import DuplicateIntentError, InvalidTransitionError, RowNotFoundError
+from storage.db import Database, Dialect, Row, Transaction
+from storage.errors import (
+    DuplicateIntentError,
+    IntegrityError,
+    InvalidTransitionError,
+    RowNotFoundError,
+)
 from storage.records import (
     ACTIVE_STATES,
     ENDED_STATES,
@@ -59,6 +63,32 @@ _LOAD_ACTIVE: Final = (
     " WHERE state IN ('waiting', 'code_received', 'retry')"
     " ORDER BY user_id, provider, id"
 )
+
+# The statements spelled differently by each engine; everything else is the same text.
+_DIALECT: Final[dict[Dialect, dict[str, str]]] = {
+    "sqlite": {
+        "load_active": _LOAD_ACTIVE,
+        # One JSON array parameter instead of one "?" per id: no limit on how many are asked.
+        "known_ids": "SELECT activation_id FROM activations WHERE provider = ?"
+        " AND activation_id IN (SELECT value FROM json_each(?))",
+        "sms_row": "SELECT state, sms_round, json_extract(options, '$.verification') AS call"
+        " FROM activations WHERE id = ?",
+    },
+    "postgres": {
+        "load_active": _LOAD_ACTIVE.replace(
+            "CASE WHEN json_extract(options, '$.forward')"
+            " THEN json_extract(options, '$.forward_number') END",
+            "CASE WHEN (options::jsonb ->> 'forward')::boolean"
+            " THEN options::jsonb ->> 'forward_number' END",
+        ),
+        "known_ids": "SELECT activation_id FROM activations WHERE provider = ?"
+        " AND activation_id = ANY(?::text[])",
+        # Transactions run side by side here: hold the row while its SMS round is used.
+        "sms_row": "SELECT state, sms_round,"
+        " COALESCE((options::jsonb ->> 'verification')::boolean, false) AS call"
+        " FROM activations WHERE id = ? FOR UPDATE",
+    },
+}
 _PENDING: Final = (
     "SELECT * FROM activations WHERE state IN ('intent', 'unknown') AND created_at <= ?"
     " ORDER BY created_at, id"
@@ -166,7 +196,7 @@ class ActivationLedger:
                      intent.ledger_id),
                 )
                 current = row if row is not None else await _select(tx, intent.ledger_id)
-        except sqlite3.IntegrityError:
+        except IntegrityError:
             raise InvalidTransitionError(
                 f"activation {activation_id!r} of {intent.provider!r} is already on another "
                 "ledger row"
@@ -259,8 +289,7 @@ class ActivationLedger:
             raise ValueError("an SMS needs a code or a text")
         async with self._db.transaction() as tx:
             row = await tx.fetchone(
-                "SELECT state, sms_round, json_extract(options, '$.verification') AS call"
-                " FROM activations WHERE id = ?",
+                _DIALECT[self._db.dialect]["sms_row"],
                 (ledger_id,),
             )
             if row is None:
@@ -395,7 +424,7 @@ class ActivationLedger:
         Served by the partial index ``activations_active``: its cost grows with the live rows
         only, not with the history.
         """
-        rows = await self._db.fetchall(_LOAD_ACTIVE)
+        rows = await self._db.fetchall(_DIALECT[self._db.dialect]["load_active"])
         return [WatchedActivation._make((*r[:8], _STATE[r[8]], *r[9:])) for r in rows]
 
     async def active_for_user(self, user_id: int) -> list[Activation]:
@@ -462,7 +491,8 @@ class ActivationLedger:
         """
         rows = await self._db.fetchall(
             "SELECT cost FROM activations WHERE user_id = ? AND cost IS NOT NULL"
-            " AND (state = 'finished' OR code_count > 0) AND (? IS NULL OR provider = ?)",
+            " AND (state = 'finished' OR code_count > 0)"
+            " AND (CAST(? AS TEXT) IS NULL OR provider = ?)",
             (user_id, provider, provider),
         )
         return sum((text_to_money(row[0]) or Decimal(0) for row in rows), Decimal(0))
@@ -480,21 +510,20 @@ class ActivationLedger:
 
     async def known_activation_ids(self, provider: str, activation_ids: Iterable[str]) -> set[str]:
         """Which of these provider activation ids the ledger already has."""
-        # One JSON array parameter instead of one "?" per id: no limit on how many are asked.
+        ids = list(activation_ids)
         rows = await self._db.fetchall(
-            "SELECT activation_id FROM activations WHERE provider = ?"
-            " AND activation_id IN (SELECT value FROM json_each(?))",
-            (provider, json.dumps(list(activation_ids))),
+            _DIALECT[self._db.dialect]["known_ids"],
+            (provider, ids if self._db.dialect == "postgres" else json.dumps(ids)),
         )
         return {row[0] for row in rows}
 
 
-async def _select(tx: Transaction, ledger_id: int) -> sqlite3.Row | None:
+async def _select(tx: Transaction, ledger_id: int) -> Row | None:
     return await tx.fetchone("SELECT * FROM activations WHERE id = ?", (ledger_id,))
 
 
 def _expect(
-    row: sqlite3.Row | None,
+    row: Row | None,
     ledger_id: object,
     accepted: set[ActivationState] | None = None,
     action: str = "",

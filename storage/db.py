@@ -1,6 +1,13 @@
-"""The database: one SQLite file in WAL mode, one writer connection, and the migrations runner.
+"""The database interface the stores use, and its SQLite engine (the default).
 
-Connections. The process holds two aiosqlite connections to the one file:
+Two engines implement :class:`Database`: :class:`SQLiteDatabase` here (one file, WAL, one
+writer) and :class:`storage.postgres.PostgresDatabase` (asyncpg, a pool of connections).
+:meth:`Database.open` picks one from its target: a ``postgresql://`` (or ``postgres://``) URL
+selects PostgreSQL, anything else is a SQLite file path. The stores write SQL once, with ``?``
+placeholders; the few dialect differences are spelled in one place per store, chosen by
+:attr:`Database.dialect`.
+
+SQLite connections. The process holds two aiosqlite connections to the one file:
 
 * the **writer**, shared by every store. Writes happen only inside
   ``async with db.transaction():`` (``BEGIN IMMEDIATE``), and an :class:`asyncio.Lock` lets one
@@ -28,9 +35,12 @@ Logs. aiosqlite logs each statement's parameters at DEBUG; a filter on its logge
 when this module is imported, cuts every record down to the call's name, so no SMS code or
 typed text reaches a log whatever the level.
 
-Migrations. ``storage/migrations/NNNN_name.sql`` are plain SQL, applied in order at open, each in
-its own ``BEGIN IMMEDIATE`` transaction together with its row in ``schema_version``; two
-processes opening an old file at once apply each migration once.
+Migrations. ``storage/migrations/<dialect>/NNNN_name.sql`` are plain SQL, one folder per engine
+with the same numbers; a portable script may instead sit in ``storage/migrations/`` itself and
+then serves both engines. They are applied in order at open, each in its own transaction
+together with its row in ``schema_version`` (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: under a
+transaction-level advisory lock), so processes opening an old database at once apply each
+migration once.
 """
 
 from __future__ import annotations
@@ -42,20 +52,48 @@ import os
 import re
 import sqlite3
 import stat
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from abc import ABC, abstractmethod
+from collections import defaultdict
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from importlib.abc import Traversable
 from pathlib import Path
-from typing import Final, TypeAlias
+from typing import Any, Final, Literal, Protocol, TypeAlias
 
 import aiosqlite
+import asyncpg
 
 from bot.core.clock import Clock, SystemClock
-from storage.errors import MigrationError, SchemaTooNewError, StorageError, TransactionError
+from storage.errors import (
+    IntegrityError,
+    MigrationError,
+    SchemaTooNewError,
+    StorageError,
+    TransactionError,
+)
 
 Params: TypeAlias = Sequence[object] | Mapping[str, object]
+LockFactory: TypeAlias = Callable[[str], AbstractAsyncContextManager[object]]
+"""Named locks: ``InProcessLocks()`` for one process, or :meth:`Database.lock`."""
+Dialect: TypeAlias = Literal["sqlite", "postgres"]
+# What either engine raises when the database refuses a write: busy past its timeout, a full
+# disk, a lost connection, a statement timeout, a broken constraint.
+WRITE_FAILURES: Final[tuple[type[BaseException], ...]] = (
+    sqlite3.Error, OSError, asyncpg.PostgresError, asyncpg.InterfaceError, IntegrityError,
+)
+POSTGRES_SCHEMES: Final = ("postgresql://", "postgres://")
+
+
+class Row(Protocol):
+    """A result row, read by position or by column name (``sqlite3.Row``, ``asyncpg.Record``)."""
+
+    def __getitem__(self, key: Any, /) -> Any: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[Any]: ...
+    def keys(self) -> Any: ...
 
 _LOG = logging.getLogger(__name__)
 _MIGRATION_NAME: Final = re.compile(r"(\d{4})_([a-z0-9_]+)\.sql")
@@ -78,77 +116,233 @@ class Migration:
 
 
 @cache
-def migrations() -> tuple[Migration, ...]:
-    """The migrations shipped with this code, in version order.
+def migrations(dialect: Dialect = "sqlite") -> tuple[Migration, ...]:
+    """The migrations shipped with this code for one engine, in version order.
+
+    They are the files of ``migrations/<dialect>/`` and the portable ones of ``migrations/``.
 
     Raises:
-        MigrationError: the files are misnamed or their versions have gaps (a packaging bug).
+        MigrationError: the files are misnamed, a number is used twice, or the versions have
+            gaps (a packaging bug).
     """
     folder = resources.files("storage").joinpath("migrations")
-    found: list[Migration] = []
-    for entry in folder.iterdir():
-        match = _MIGRATION_NAME.fullmatch(entry.name)
-        if match is None:
-            continue
-        found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
+    found = [*_scripts(folder), *_scripts(folder.joinpath(dialect))]
     found.sort(key=lambda migration: migration.version)
     if [m.version for m in found] != list(range(1, len(found) + 1)):
-        raise MigrationError("migration files must be numbered 0001, 0002, … without gaps")
+        raise MigrationError(
+            f"{dialect} migration files must be numbered 0001, 0002, … once each, without gaps"
+        )
     return tuple(found)
 
 
+def _scripts(folder: Traversable) -> list[Migration]:
+    found: list[Migration] = []
+    for entry in folder.iterdir():
+        match = _MIGRATION_NAME.fullmatch(entry.name)
+        if match is not None and entry.is_file():
+            found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
+    return found
+
+
 def latest_version() -> int:
-    """The newest schema version this code knows."""
+    """The newest schema version this code knows (the same for every engine)."""
     return migrations()[-1].version
 
 
-class Transaction:
+def is_postgres_url(target: object) -> bool:
+    """Whether a database target names PostgreSQL rather than a SQLite file."""
+    return isinstance(target, str) and target.strip().lower().startswith(POSTGRES_SCHEMES)
+
+
+class Transaction(ABC):
     """What an ``async with db.transaction() as tx:`` block holds: the open write transaction.
 
-    Statements run on the writer connection, inside the transaction, in the order awaited.
+    Statements run on the transaction's connection, in the order awaited. SQL uses ``?``
+    placeholders on every engine.
     """
 
+    __slots__ = ()
+
+    @abstractmethod
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Runs one statement. Returns the number of rows it changed."""
+
+    @abstractmethod
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        """Runs one statement per parameter row (bulk loads; no row count: PostgreSQL's
+        pipelined form does not report one)."""
+
+    @abstractmethod
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        """Runs a statement (a SELECT, or a write with RETURNING) and returns its first row."""
+
+    @abstractmethod
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        """Runs a statement and returns every row."""
+
+
+class Database(ABC):
+    """The open database, whatever the engine: what every store needs of it.
+
+    Create it with :meth:`open`; close it with :meth:`close` (or ``async with``).
+
+    Attributes:
+        clock: the clock every store of this database reads "now" from.
+        dialect: "sqlite" or "postgres", for the few statements spelled differently.
+    """
+
+    __slots__ = ()
+    clock: Clock
+    dialect: Dialect
+
+    @classmethod
+    async def open(
+        cls,
+        target: str | os.PathLike[str],
+        *,
+        clock: Clock | None = None,
+        busy_timeout: float = 5.0,
+        pool_size: int = 10,
+        statement_timeout: float = 30.0,
+    ) -> Database:
+        """Opens the database ``target`` names and migrates it to the latest version.
+
+        Args:
+            target: a ``postgresql://`` or ``postgres://`` URL (``?host=/socket/dir`` works),
+                or a SQLite file path (created, with its folder, when missing).
+            clock: the source of "now" for the stores; the system clock by default.
+            busy_timeout: SQLite: seconds to wait for another process's write lock.
+            pool_size: PostgreSQL: the most connections the pool opens.
+            statement_timeout: PostgreSQL: seconds one statement may run before the server
+                cancels it.
+
+        Raises:
+            DatabaseUnavailableError: PostgreSQL: the URL is malformed or the server refused.
+            SchemaTooNewError: the database was migrated by a newer smsbot.
+            MigrationError: a migration failed (the database stays at the last good version).
+        """
+        if is_postgres_url(target):
+            from storage.postgres import PostgresDatabase
+
+            return await PostgresDatabase.connect(
+                str(target).strip(), clock=clock, pool_size=pool_size,
+                statement_timeout=statement_timeout,
+            )
+        return await SQLiteDatabase.open_file(target, clock=clock, busy_timeout=busy_timeout)
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Waits for running transactions, then closes every connection."""
+
+    async def __aenter__(self) -> Database:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    @abstractmethod
+    def transaction(self, *, durable: bool = False) -> AbstractAsyncContextManager[Transaction]:
+        """A write transaction: everything in the block commits together or not at all.
+
+        Leaving the block normally commits; an exception (including cancellation) rolls back
+        and propagates. A task already inside a transaction joins it as a savepoint, so an
+        exception that leaves an inner block undoes that block's writes even if the outer
+        block catches it.
+
+        Args:
+            durable: the commit survives an OS crash or power loss before it returns (money);
+                a plain commit survives the process being killed. A durable block may not
+                join a non-durable transaction.
+
+        Raises:
+            TransactionError: a durable block tried to join a non-durable transaction.
+        """
+
+    @abstractmethod
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        """Runs a query and returns its first row; inside the caller's own transaction it sees
+        the transaction's uncommitted writes, elsewhere the last committed state."""
+
+    @abstractmethod
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        """Runs a query and returns every row (see :meth:`fetchone` for what it sees)."""
+
+    async def schema_version(self) -> int:
+        """The schema version recorded in the database."""
+        row = await self.fetchone("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+        return 0 if row is None else int(row[0])
+
+    @abstractmethod
+    def lock(self, key: str) -> AbstractAsyncContextManager[None]:
+        """A mutual-exclusion lock named ``key`` ("purchase:42"), held for the block.
+
+        SQLite (one process): an :class:`asyncio.Lock` per key. PostgreSQL: the same, then a
+        session advisory lock on one connection, so processes sharing the database exclude
+        each other too. Re-entering a key the task already holds is not supported.
+        """
+
+
+class InProcessLocks:
+    """Named asyncio locks, created on first use (for one process)."""
+
+    __slots__ = ("_locks",)
+
+    def __init__(self) -> None:
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    def __call__(self, key: str) -> asyncio.Lock:
+        return self._locks[key]
+
+
+class _SQLiteTransaction(Transaction):
     __slots__ = ("_conn",)
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        """Runs one statement. Returns the number of rows it changed."""
-        async with self._conn.execute(sql, params) as cursor:
-            return cursor.rowcount
+        try:
+            async with self._conn.execute(sql, params) as cursor:
+                return cursor.rowcount
+        except sqlite3.IntegrityError as error:
+            raise IntegrityError(str(error)) from error
 
-    async def executemany(self, sql: str, rows: Iterable[Params]) -> int:
-        """Runs one statement per parameter row. Returns the rows changed in all."""
-        async with self._conn.executemany(sql, rows) as cursor:
-            return cursor.rowcount
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        try:
+            async with self._conn.executemany(sql, rows):
+                pass
+        except sqlite3.IntegrityError as error:
+            raise IntegrityError(str(error)) from error
 
-    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        """Runs a statement (a SELECT, or a write with RETURNING) and returns its first row."""
-        async with self._conn.execute(sql, params) as cursor:
-            row: sqlite3.Row | None = await cursor.fetchone()
-            # Drain the statement so a RETURNING write is complete before the next one runs.
-            await cursor.fetchall()
-            return row
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        try:
+            async with self._conn.execute(sql, params) as cursor:
+                row: sqlite3.Row | None = await cursor.fetchone()
+                # Drain the statement so a RETURNING write is complete before the next one runs.
+                await cursor.fetchall()
+                return row
+        except sqlite3.IntegrityError as error:
+            raise IntegrityError(str(error)) from error
 
-    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        """Runs a statement and returns every row."""
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         async with self._conn.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
 
-class Database:
-    """The open database. Create it with :meth:`open`; close it with :meth:`close`.
+class SQLiteDatabase(Database):
+    """The SQLite engine: one file, a writer and a reader connection (see the module docstring).
 
     Attributes:
         path: the database file.
         clock: the clock every store of this database reads "now" from.
     """
 
+    dialect: Dialect = "sqlite"
     __slots__ = (
         "_depth",
         "_durable",
         "_lock",
+        "_locks",
         "_owner",
         "_read_lock",
         "_reader",
@@ -169,8 +363,9 @@ class Database:
         self.clock = clock
         self._writer = writer
         self._reader = reader
-        self._tx = Transaction(writer)
+        self._tx = _SQLiteTransaction(writer)
         self._lock = asyncio.Lock()
+        self._locks = InProcessLocks()
         # SQLite keeps a connection's read snapshot while ANY of its statements is open, and
         # an aiosqlite cursor stays open between execute and fetch: a read that interleaved
         # with another one on the shared reader saw the state from before commits that had
@@ -181,9 +376,9 @@ class Database:
         self._depth = 0  # savepoints open inside the transaction
 
     @classmethod
-    async def open(
+    async def open_file(
         cls, path: str | os.PathLike[str], *, clock: Clock | None = None, busy_timeout: float = 5.0
-    ) -> Database:
+    ) -> SQLiteDatabase:
         """Opens (creating if needed) the database file and migrates it to the latest version.
 
         Args:
@@ -233,11 +428,8 @@ class Database:
             await self._reader.close()
             await self._writer.close()
 
-    async def __aenter__(self) -> Database:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
+    def lock(self, key: str) -> AbstractAsyncContextManager[None]:
+        return _as_none(self._locks(key))
 
     @asynccontextmanager
     async def transaction(self, *, durable: bool = False) -> AsyncIterator[Transaction]:
@@ -305,7 +497,7 @@ class Database:
                 if durable:
                     await self._writer.execute("PRAGMA synchronous=NORMAL")
 
-    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         """Runs a query and returns its first row (see :meth:`fetchall` for which connection).
 
         Meant for lookups of one row (by key, or an aggregate): every row is fetched.
@@ -313,7 +505,7 @@ class Database:
         rows = await self.fetchall(sql, params)
         return rows[0] if rows else None
 
-    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         """Runs a query and returns every row.
 
         Inside the caller's own transaction the query runs on the writer and sees the
@@ -326,11 +518,6 @@ class Database:
         # turn of the busy event loop.
         async with self._guard(connection):
             return list(await connection.execute_fetchall(sql, params))
-
-    async def schema_version(self) -> int:
-        """The schema version recorded in the file."""
-        row = await self.fetchone("SELECT COALESCE(MAX(version), 0) FROM schema_version")
-        return 0 if row is None else int(row[0])
 
     def _reading_connection(self) -> aiosqlite.Connection:
         if self._owner is not None and self._owner is asyncio.current_task():
@@ -346,6 +533,12 @@ class Database:
         # raise and hide the original error.
         if self._writer.in_transaction:
             await self._writer.execute("ROLLBACK")
+
+
+@asynccontextmanager
+async def _as_none(lock: asyncio.Lock) -> AsyncIterator[None]:
+    async with lock:
+        yield
 
 
 class _SqlParametersFilter(logging.Filter):

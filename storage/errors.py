@@ -3,6 +3,8 @@
 The tree::
 
     StorageError
+    ├── DatabaseUnavailableError   PostgreSQL: a malformed URL, or the server cannot be used
+    ├── IntegrityError             a write broke a UNIQUE/CHECK/foreign key (either engine)
     ├── SchemaError
     │   ├── SchemaTooNewError      the file was written by a newer smsbot
     │   └── MigrationError         a migration failed; the file is left at the last good version
@@ -25,6 +27,17 @@ from typing import Any
 
 class StorageError(Exception):
     """The base of every storage error."""
+
+
+class DatabaseUnavailableError(StorageError):
+    """The database cannot be opened: a malformed URL, a server that refuses or is not there.
+
+    The message names the URL with its password masked, and the cause in one line.
+    """
+
+
+class IntegrityError(StorageError):
+    """A write broke a constraint; raised by both engines instead of their driver's error."""
 
 
 class SchemaError(StorageError):

@@ -21,13 +21,12 @@ Delivery is at-least-once, made effectively once by deduplication:
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
 from storage._codec import dumps_strict, loads_object
-from storage.db import Database
+from storage.db import Database, Dialect, Row
 
 # The WHERE repeats that of the partial index events_pending (migration 0002), so delivered
 # events, however many, cost nothing here.
@@ -37,6 +36,8 @@ _PENDING: Final = (
     " WHERE delivered_at IS NULL AND abandoned_at IS NULL AND next_attempt_at <= ?"
     " ORDER BY next_attempt_at, id LIMIT ?"
 )
+# The later of two values: a scalar function in SQLite, GREATEST in PostgreSQL.
+_LATER: Final[dict[Dialect, str]] = {"sqlite": "MAX", "postgres": "GREATEST"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +154,8 @@ class EventOutbox:
         """
         async with self._db.transaction() as tx:
             return await tx.execute(
-                "UPDATE events SET next_attempt_at = MAX(next_attempt_at, ?),"
+                f"UPDATE events SET next_attempt_at = {_LATER[self._db.dialect]}"  # noqa: S608
+                "(next_attempt_at, ?),"
                 " attempts = attempts + 1, last_error = ?"
                 " WHERE chat_id = ? AND delivered_at IS NULL AND abandoned_at IS NULL",
                 (until, error, chat_id),
@@ -181,7 +183,7 @@ class EventOutbox:
             )
 
 
-def _event(row: sqlite3.Row) -> Event:
+def _event(row: Row) -> Event:
     return Event(
         event_id=row["id"],
         kind=row["kind"],

@@ -7,7 +7,6 @@ The ``*_from_row`` functions are the one place a ledger row becomes an object; t
 from __future__ import annotations
 
 import enum
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +14,7 @@ from decimal import Decimal
 from typing import Any, Final, NamedTuple
 
 from storage._codec import loads_object, text_to_money
+from storage.db import Row
 
 
 class ActivationState(enum.StrEnum):
@@ -210,7 +210,7 @@ class WatchedRent(NamedTuple):
     end_date: float | None
 
 
-def activation_from_row(row: sqlite3.Row) -> Activation:
+def activation_from_row(row: Row) -> Activation:
     return Activation(
         ledger_id=row["id"],
         idempotency_key=row["idempotency_key"],
@@ -243,7 +243,7 @@ def activation_from_row(row: sqlite3.Row) -> Activation:
     )
 
 
-def rent_from_row(row: sqlite3.Row) -> Rent:
+def rent_from_row(row: Row) -> Rent:
     return Rent(
         ledger_id=row["id"],
         idempotency_key=row["idempotency_key"],
@@ -269,7 +269,7 @@ def rent_from_row(row: sqlite3.Row) -> Rent:
     )
 
 
-def extension_from_row(row: sqlite3.Row) -> RentExtension:
+def extension_from_row(row: Row) -> RentExtension:
     return RentExtension(
         extension_id=row["id"],
         rent_ledger_id=row["rent"],

@@ -14,14 +14,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Final
 
 from storage._codec import dumps_strict, money_or_none, money_to_text, text_to_money
-from storage.db import Database, Transaction
-from storage.errors import DuplicateIntentError, InvalidTransitionError, RowNotFoundError
+from storage.db import Database, Row, Transaction
+from storage.errors import (
+    DuplicateIntentError,
+    IntegrityError,
+    InvalidTransitionError,
+    RowNotFoundError,
+)
 from storage.records import (
     ENDED_RENT_STATES,
     IncomingRentSms,
@@ -132,7 +136,7 @@ class RentLedger:
                     (rent_id, phone, end_date, money_or_none(cost), now, now, intent.ledger_id),
                 )
                 current = row if row is not None else await _select(tx, intent.ledger_id)
-        except sqlite3.IntegrityError:
+        except IntegrityError:
             raise InvalidTransitionError(
                 f"rent {rent_id!r} of {intent.provider!r} is already on another ledger row"
             ) from None
@@ -392,11 +396,12 @@ class RentLedger:
         confirmed extensions. Rents confirmed by the Reconciler have no known cost and add 0.
         """
         rows = await self._db.fetchall(
-            "SELECT cost FROM rents WHERE user_id = :user AND (:provider IS NULL OR"
+            "SELECT cost FROM rents WHERE user_id = :user AND (CAST(:provider AS TEXT) IS NULL OR"
             " provider = :provider) AND cost IS NOT NULL"
             " AND state IN ('active', 'finished', 'expired')"
             " UNION ALL SELECT e.cost FROM rent_extensions e JOIN rents r ON r.id = e.rent"
-            " WHERE r.user_id = :user AND (:provider IS NULL OR r.provider = :provider)"
+            " WHERE r.user_id = :user"
+            " AND (CAST(:provider AS TEXT) IS NULL OR r.provider = :provider)"
             " AND e.state = 'confirmed'",
             {"user": user_id, "provider": provider},
         )
@@ -418,20 +423,25 @@ class RentLedger:
 
     async def known_rent_ids(self, provider: str, rent_ids: Iterable[str]) -> set[str]:
         """Which of these provider rent ids the ledger already has."""
+        ids = list(rent_ids)
+        param: object = ids
+        if self._db.dialect == "postgres":
+            query = "rent_id = ANY(?::text[])"
+        else:
+            query, param = "rent_id IN (SELECT value FROM json_each(?))", json.dumps(ids)
         rows = await self._db.fetchall(
-            "SELECT rent_id FROM rents WHERE provider = ?"
-            " AND rent_id IN (SELECT value FROM json_each(?))",
-            (provider, json.dumps(list(rent_ids))),
+            "SELECT rent_id FROM rents WHERE provider = ? AND " + query,  # noqa: S608 - fixed text
+            (provider, param),
         )
         return {row[0] for row in rows}
 
 
-async def _select(tx: Transaction, ledger_id: int) -> sqlite3.Row | None:
+async def _select(tx: Transaction, ledger_id: int) -> Row | None:
     return await tx.fetchone("SELECT * FROM rents WHERE id = ?", (ledger_id,))
 
 
 def _expect(
-    row: sqlite3.Row | None,
+    row: Row | None,
     ledger_id: object,
     accepted: set[RentState] | None = None,
     action: str = "",

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TypeVar
 
 from storage._codec import money_or_none, text_to_money
-from storage.db import Database, Transaction
+from storage.db import Database, Row, Transaction
 
 T = TypeVar("T")
 
@@ -151,7 +150,7 @@ class UserStore:
             await tx.execute("UPDATE users SET updated_at = ? WHERE user_id = ?", (now, user_id))
 
 
-def _user(row: sqlite3.Row) -> User:
+def _user(row: Row) -> User:
     return User(
         user_id=row["user_id"],
         language=row["language"],

@@ -119,13 +119,7 @@ class KeyVault:
         found: dict[tuple[int, str], Secret] = {}
         for start in range(0, len(wanted), chunk):
             part = wanted[start : start + chunk]
-            values = ", ".join("(?, ?)" for _ in part)
-            rows = await self._db.fetchall(
-                "SELECT user_id, provider, envelope FROM api_keys"  # noqa: S608 - only "(?, ?)"s
-                f" WHERE (user_id, provider) IN (VALUES {values})",
-                [value for pair in part for value in pair],
-            )
-            for row in rows:
+            for row in await self._db.fetchall(*self._pairs_query(part)):
                 user_id, provider = int(row["user_id"]), str(row["provider"])
                 try:
                     found[(user_id, provider)] = self._open(
@@ -134,6 +128,22 @@ class KeyVault:
                 except VaultKeyUnreadable:
                     continue
         return found
+
+    def _pairs_query(self, part: list[tuple[int, str]]) -> tuple[str, list[object]]:
+        """The query for the envelopes of these (user, provider) pairs, in this engine's SQL."""
+        if self._db.dialect == "postgres":
+            # Two array parameters: typed, and one statement text whatever the count.
+            return (
+                "SELECT user_id, provider, envelope FROM api_keys WHERE (user_id, provider) IN"
+                " (SELECT * FROM unnest(?::bigint[], ?::text[]))",
+                [[user for user, _ in part], [provider for _, provider in part]],
+            )
+        values = ", ".join("(?, ?)" for _ in part)
+        return (
+            "SELECT user_id, provider, envelope FROM api_keys"  # noqa: S608 - only "(?, ?)"s
+            f" WHERE (user_id, provider) IN (VALUES {values})",
+            [value for pair in part for value in pair],
+        )
 
     async def delete(self, user_id: int, provider: str) -> bool:
         """Forgets the user's key for a provider. Returns whether one was stored."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from bot.core.clock import ManualClock
 from bot.provider.sandbox import Sandbox, SandboxServer
 from bot.provider.sandbox.testing import default_test_accounts
+from tests import postgres
 
 
 @pytest.fixture
@@ -28,3 +30,21 @@ async def sandbox_server() -> AsyncIterator[SandboxServer]:
 def sandbox(sandbox_server: SandboxServer) -> Sandbox:
     """The Sandbox behind ``sandbox_server``: drive it directly (deliver SMS, move time…)."""
     return sandbox_server.sandbox
+
+
+_REQUIRE_LINE = inspect.getsourcelines(postgres.require)[1]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> object:
+    """Reports every PostgreSQL case skipped for want of a server at one place, so ``-ra``
+    sums them up in one line instead of one per test."""
+    report = yield
+    longrepr = getattr(report, "longrepr", None)
+    if (
+        getattr(report, "skipped", False)
+        and isinstance(longrepr, tuple)
+        and str(longrepr[2]).endswith(postgres.SKIP_REASON)
+    ):
+        report.longrepr = (postgres.__file__, _REQUIRE_LINE, longrepr[2])
+    return report

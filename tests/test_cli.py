@@ -14,6 +14,7 @@ from bot.core.secret import Secret
 from storage.db import Database
 from storage.keyring import Keyring
 from storage.vault import KeyVault
+from tests import postgres
 
 OLD = "old:" + base64.b64encode(b"o" * 32).decode()
 NEW = "new:" + base64.b64encode(b"n" * 32).decode()
@@ -109,3 +110,64 @@ def test_an_unreachable_bot_api_stops_run_with_one_line(tmp_path: Path) -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "TELEGRAM_API_URL" in lines[0], result.stderr
     assert "WRONG-secret" not in result.stderr + result.stdout
+
+
+def test_a_postgresql_server_that_refuses_stops_run_with_one_line_and_no_password() -> None:
+    password = "pgPassw0rdNeverShown"
+    result = smsbot(
+        "run",
+        env={
+            "TELEGRAM_BOT_TOKEN": "1:x",
+            "SMSBOT_MASTER_KEYS": NEW,
+            # Port 1 on loopback: nothing listens there, the connection is refused at once.
+            "SMSBOT_DATABASE": f"postgresql://bot:{password}@127.0.0.1:1/smsbot",
+        },
+    )
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    shown = "postgresql://bot:***@127.0.0.1:1/smsbot"
+    assert line.startswith(f"smsbot: SMSBOT_DATABASE: cannot use PostgreSQL at {shown}: ")
+    assert password not in result.stderr + result.stdout
+
+
+def test_a_postgresql_url_without_master_keys_is_refused_before_connecting() -> None:
+    result = smsbot(
+        "rotate-keys", env={"SMSBOT_DATABASE": "postgresql://bot:pw@127.0.0.1:1/smsbot"}
+    )
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert "SMSBOT_MASTER_KEYS is required" in line and "pw@" not in line
+
+
+async def test_a_postgresql_schema_newer_than_the_code_stops_start_up_with_one_line() -> None:
+    url = await postgres.create_database()
+    try:
+        async with await Database.open(url) as database, database.transaction() as tx:
+            await tx.execute("INSERT INTO schema_version VALUES (99, 'future', 0)")
+        result = await asyncio.to_thread(
+            smsbot, "rotate-keys", env={"SMSBOT_DATABASE": url, "SMSBOT_MASTER_KEYS": NEW}
+        )
+    finally:
+        await postgres.drop_database(url)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"smsbot: SMSBOT_DATABASE ({url}): the database schema is at version 99")
+
+
+async def test_rotate_keys_works_on_postgresql() -> None:
+    url = await postgres.create_database()
+    try:
+        async with await Database.open(url) as database:
+            await KeyVault(database, Keyring.parse(OLD)).put(1, "sms-activate", Secret("k-1"))
+        result = await asyncio.to_thread(
+            smsbot,
+            "rotate-keys",
+            env={"SMSBOT_DATABASE": url, "SMSBOT_MASTER_KEYS": f"{NEW},{OLD}"},
+        )
+        assert result.returncode == 0, result.stderr
+        assert "re-encrypted 1 key(s) under new; 0 remain" in result.stdout
+        async with await Database.open(url) as database:
+            vault = KeyVault(database, Keyring.parse(NEW))  # the old key is no longer needed
+            assert await vault.get(1, "sms-activate") == Secret("k-1")
+    finally:
+        await postgres.drop_database(url)

@@ -25,3 +25,44 @@ def test_the_webhook_public_url_is_optional_and_checked() -> None:
     for bad in ("bot.example.test", "ftp://x/", "https://u:p@x/", "https://x/?token=1"):
         with pytest.raises(ConfigError, match="SMSBOT_WEBHOOK_PUBLIC_URL"):
             Settings.from_env({"SMSBOT_WEBHOOK_PUBLIC_URL": bad})
+
+
+def test_a_path_keeps_sqlite_and_a_postgresql_url_selects_postgresql() -> None:
+    sqlite = Settings.from_env({"SMSBOT_DATABASE": "/var/lib/smsbot/bot.sqlite3"})
+    assert (sqlite.database_url, sqlite.database_target) == (None, "/var/lib/smsbot/bot.sqlite3")
+    for url in (
+        "postgresql://bot:pw@db.internal:5432/smsbot",
+        "postgres://bot@/smsbot?host=/run/postgresql",
+    ):
+        settings = Settings.from_env({"SMSBOT_DATABASE": url, "SMSBOT_MASTER_KEYS": "a:b"})
+        assert settings.database_target == url
+        assert "pw" not in repr(settings)
+    shown = Settings.from_env(
+        {"SMSBOT_DATABASE": "postgresql://bot:pw@db:5432/x", "SMSBOT_MASTER_KEYS": "a:b"}
+    ).database_shown
+    assert shown == "postgresql://bot:***@db:5432/x"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"SMSBOT_DATABASE": "mysql://bot:pw@db/x"}, "SMSBOT_DATABASE must be a SQLite file"),
+        ({"SMSBOT_DATABASE": "postgresql://bot:pw@db:port/x"}, "not a valid PostgreSQL URL"),
+        ({"SMSBOT_DATABASE": "postgresql://bot:pw@/x"}, "names no host"),
+        ({"SMSBOT_DATABASE_POOL_SIZE": "0"}, "SMSBOT_DATABASE_POOL_SIZE"),
+        ({"SMSBOT_DATABASE_STATEMENT_TIMEOUT": "never"}, "SMSBOT_DATABASE_STATEMENT_TIMEOUT"),
+    ],
+)
+def test_a_bad_database_setting_names_its_variable_and_never_the_password(
+    env: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message) as caught:
+        Settings.from_env({"SMSBOT_MASTER_KEYS": "a:b", **env})
+    assert "pw" not in str(caught.value)
+
+
+def test_pool_size_and_statement_timeout_are_read() -> None:
+    settings = Settings.from_env(
+        {"SMSBOT_DATABASE_POOL_SIZE": "25", "SMSBOT_DATABASE_STATEMENT_TIMEOUT": "2.5"}
+    )
+    assert (settings.database_pool_size, settings.database_statement_timeout) == (25, 2.5)

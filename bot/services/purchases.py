@@ -13,13 +13,11 @@ PTB-free. The rules this module exists for:
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import enum
 import logging
 import re
-import sqlite3
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final
@@ -38,14 +36,16 @@ from bot.provider.models import NumberPurchase
 from bot.services.accounts import AccountService
 from bot.services.reconciliation import Reconciler
 from storage.activations import Activation, ActivationLedger
+from storage.db import WRITE_FAILURES, InProcessLocks, LockFactory
 from storage.errors import DuplicateIntentError
 
 log = logging.getLogger(__name__)
 
 DEFAULT_LIFETIME: Final = None
 """Assume each service's usual lifetime (bot/provider/lifetimes.py) where a reply has no end."""
-# A write the database refused: busy past its timeout ("database is locked"), or full.
-_WRITE_FAILURES: Final = (sqlite3.Error, OSError)
+# A write the database refused: busy past its timeout ("database is locked"), full, or (on
+# PostgreSQL) a lost connection or a statement timeout.
+_WRITE_FAILURES: Final = WRITE_FAILURES
 
 
 class LedgerUnavailableError(Exception):
@@ -111,6 +111,8 @@ class PurchaseService:
         clock: the source of "now".
         lifetime: the activation lifetime to assume when the provider does not tell the end;
             None (the default) assumes each service's usual one.
+        locks: named locks; ``Database.lock`` where several processes share the database
+            (PostgreSQL advisory locks), in-process locks by default.
     """
 
     def __init__(
@@ -121,24 +123,35 @@ class PurchaseService:
         *,
         clock: Clock,
         lifetime: float | None = DEFAULT_LIFETIME,
+        locks: LockFactory | None = None,
     ) -> None:
         self._accounts = accounts
         self._ledger = ledger
         self._reconciler = reconciler
         self._clock = clock
         self._lifetime = lifetime
-        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._locks: LockFactory = locks or InProcessLocks()
+        self._holding: dict[int, int] = {}
 
-    def user_lock(self, user_id: int) -> asyncio.Lock:
+    @contextlib.asynccontextmanager
+    async def user_lock(self, user_id: int) -> AsyncIterator[None]:
         """The user's purchase lock: every paid call of theirs (here, in ExtrasService or in
         RentService) runs under it, so reconciling one unknown outcome (which resolves every
         kind of the user's intents) cannot take another purchase for it."""
-        return self._locks[user_id]
+        async with self._locks(f"purchase:{user_id}"):
+            # Counted here too: the reconciler asks this process which users have a paid
+            # call waiting for its answer (the lock itself may live in the database).
+            self._holding[user_id] = self._holding.get(user_id, 0) + 1
+            try:
+                yield
+            finally:
+                self._holding[user_id] -= 1
+                if not self._holding[user_id]:
+                    del self._holding[user_id]
 
     def in_flight(self, user_id: int) -> bool:
-        """Whether one of the user's paid calls is waiting for its answer now."""
-        lock = self._locks.get(user_id)
-        return lock is not None and lock.locked()
+        """Whether one of the user's paid calls is waiting for its answer in this process."""
+        return user_id in self._holding
 
     async def buy(
         self, user_id: int, chat_id: int, request: PurchaseRequest, idempotency_key: str

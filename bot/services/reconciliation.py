@@ -38,7 +38,6 @@ itself calls :meth:`Reconciler.reconcile_user` once its call has returned.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -48,6 +47,7 @@ from bot.core.clock import Clock
 from bot.provider.lifetimes import assumed_lifetime
 from bot.provider.models import ActiveActivation, RentListItem
 from storage.activations import Activation, ActivationLedger
+from storage.db import InProcessLocks, LockFactory
 from storage.errors import LedgerError
 from storage.rents import Rent, RentLedger, RentState
 
@@ -132,10 +132,11 @@ class Reconciler:
     Attributes:
         in_flight: ``in_flight(user_id)`` tells whether that user's paid call is waiting for
             its answer in this process; :meth:`reconcile` leaves such users alone.
+        locks: named locks (see :class:`~bot.services.purchases.PurchaseService`).
     """
 
     __slots__ = (
-        "_activations", "_clock", "_horizon", "_lifetime", "_lock", "_rents", "_skew",
+        "_activations", "_clock", "_horizon", "_lifetime", "_locks", "_rents", "_skew",
         "_source_for", "in_flight",
     )
 
@@ -149,6 +150,7 @@ class Reconciler:
         skew: float = 120.0,
         activation_lifetime: float | None = None,
         horizon: float = 120.0,
+        locks: LockFactory | None = None,
     ) -> None:
         self._activations = activations
         self._rents = rents
@@ -157,7 +159,8 @@ class Reconciler:
         self._skew = skew
         self._lifetime = activation_lifetime
         self._horizon = horizon
-        self._lock = asyncio.Lock()
+        # One reconciliation at a time, across processes too when the locks are the database's.
+        self._locks: LockFactory = locks or InProcessLocks()
         self.in_flight: Callable[[int], bool] = lambda user_id: False
 
     async def reconcile(self, *, min_age: float = 0.0) -> ReconciliationReport:
@@ -167,7 +170,7 @@ class Reconciler:
         Runs one at a time (a second call waits), and never raises for a provider's failure:
         those intents are reported as still pending.
         """
-        async with self._lock:
+        async with self._locks("reconciliation"):
             now = self._clock.now()
             cutoff = now - min_age
             activations = await self._activations.pending_intents(created_before=cutoff)
@@ -205,7 +208,7 @@ class Reconciler:
         judge_now = frozenset(
             [("activation", i) for i in answered] + [("rent", i) for i in answered_rents]
         )
-        async with self._lock:
+        async with self._locks("reconciliation"):
             activations = [
                 intent
                 for intent in await self._activations.pending_intents()

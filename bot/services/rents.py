@@ -15,10 +15,10 @@ PTB-free. The rules this module exists for, as in :mod:`bot.services.purchases`:
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import logging
 from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final
@@ -126,7 +126,7 @@ class RentService:
         recorder: Recorder,
         *,
         clock: Clock,
-        user_lock: Callable[[int], asyncio.Lock],
+        user_lock: Callable[[int], AbstractAsyncContextManager[object]],
         webhook_url: Callable[[Rent], str] | None = None,
     ) -> None:
         self._accounts = accounts

@@ -25,6 +25,7 @@ import httpx
 import pytest
 
 from bot.fake_telegram import FakeTelegramServer, FakeUser, VisibleMessage
+from tests import postgres
 
 TOKEN: Final = "987654321:E2E-bot-token-not-a-secret"
 MASTER_KEYS: Final = "e2e:" + base64.b64encode(bytes(range(100, 132))).decode()
@@ -164,7 +165,11 @@ class BotProcess:
     """``python -m bot run`` against the fake Telegram and the sandbox, logging to a file."""
 
     def __init__(
-        self, database: Path, log_path: Path, telegram: FakeTelegramServer, provider_url: str
+        self,
+        database: Path | str,
+        log_path: Path,
+        telegram: FakeTelegramServer,
+        provider_url: str,
     ) -> None:
         self.log_path = log_path
         self._telegram = telegram
@@ -226,6 +231,7 @@ class E2E:
     bot: BotProcess
     database: Path
     users: list[FakeUser] = field(default_factory=list)
+    database_url: str | None = None  # the bot's PostgreSQL database, when it runs on one
 
     def user(self, user_id: int = 1001, name: str = "Alice") -> FakeUser:
         user = self.telegram.user(user_id, name, language_code="en")
@@ -276,14 +282,36 @@ def _failed(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture
 async def e2e(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[E2E]:
     """A fresh database, a sandbox subprocess and the bot subprocess, all running."""
+    async with _running(tmp_path, request, tmp_path / "smsbot.sqlite3") as world:
+        yield world
+
+
+@pytest.fixture
+async def e2e_postgres(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[E2E]:
+    """As ``e2e``, with the bot on a fresh, empty PostgreSQL database it migrates itself."""
+    url = await postgres.create_database(migrated=False)
+    try:
+        async with _running(tmp_path, request, url) as world:
+            yield world
+    finally:
+        await postgres.drop_database(url)
+
+
+@contextlib.asynccontextmanager
+async def _running(
+    tmp_path: Path, request: pytest.FixtureRequest, target: Path | str
+) -> AsyncIterator[E2E]:
     async with FakeTelegramServer(tokens=[TOKEN]) as telegram:
         sandbox = SandboxProcess(tmp_path / "sandbox.log")
         database = tmp_path / "smsbot.sqlite3"
         world: E2E | None = None
         try:
             await sandbox.start()
-            bot = BotProcess(database, tmp_path / "bot.log", telegram, sandbox.url)
-            world = E2E(telegram, sandbox, bot, database)
+            bot = BotProcess(target, tmp_path / "bot.log", telegram, sandbox.url)
+            world = E2E(
+                telegram, sandbox, bot, database,
+                database_url=target if isinstance(target, str) else None,
+            )
             try:
                 await bot.start()
             except BaseException:

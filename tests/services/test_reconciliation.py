@@ -19,6 +19,7 @@ from bot.services.reconciliation import CHECKING, ActivationSource, Reconciler
 from storage.activations import Activation, ActivationLedger, ActivationState
 from storage.db import Database
 from storage.rents import RentLedger, RentState
+from tests import postgres
 
 REPO = Path(__file__).resolve().parents[2]
 HORIZON = 120.0  # the Reconciler's default: the provider timeout plus a margin
@@ -68,7 +69,9 @@ def _reconciler(db: Database, clock: ManualClock, source: ActivationSource | Non
     async def source_for(user_id: int, provider: str) -> ActivationSource | None:
         return source
 
-    return Reconciler(ActivationLedger(db), RentLedger(db), source_for, clock=clock)
+    return Reconciler(
+        ActivationLedger(db), RentLedger(db), source_for, clock=clock, locks=db.lock
+    )
 
 
 async def _intent(db: Database, key: str, *, service: str = "tg", user_id: int = 5) -> Activation:
@@ -94,7 +97,7 @@ asyncio.run(main(sys.argv[1], sys.argv[2]))
 """
 
 
-async def _crash_after_intent(path: Path, key: str) -> tuple[int, float]:
+async def _crash_after_intent(path: Path | str, key: str) -> tuple[int, float]:
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-c", _CRASHING_BUYER, str(path), key,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
@@ -106,8 +109,8 @@ async def _crash_after_intent(path: Path, key: str) -> tuple[int, float]:
     return int(ledger_id), float(created_at)
 
 
-async def test_an_intent_left_by_a_killed_process_is_resolved(tmp_path: Path) -> None:
-    path = tmp_path / "bot.sqlite3"
+async def test_an_intent_left_by_a_killed_process_is_resolved(db_target: str) -> None:
+    path = db_target  # a SQLite file, or a PostgreSQL database whose client was SIGKILLed
     clock = ManualClock()  # the killed process used the real clock too
 
     # Run 1: the provider did sell the number before the process died.
@@ -333,3 +336,41 @@ async def test_a_purchase_started_while_the_provider_is_asked_keeps_its_own_numb
     assert report.adopted == report.confirmed == ()
     row = await ActivationLedger(db).get(old.ledger_id)
     assert row is not None and row.state is ActivationState.FAILED
+
+
+async def _until_a_session_waits_for_a_lock(db: Database) -> None:
+    while not await db.fetchone(  # noqa: ASYNC110 - no event crosses sessions
+        "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+    ):
+        await asyncio.sleep(0.02)
+
+
+async def test_reconciliations_of_two_processes_on_postgresql_run_one_at_a_time() -> None:
+    url = await postgres.create_database()
+    first, second = await Database.open(url), await Database.open(url)  # two sessions
+    try:
+        clock = ManualClock()
+        await _intent(first, "tap-1")
+        clock.advance(HORIZON + 1)  # past the time a sale may still be under way
+        entered, release = asyncio.Event(), asyncio.Event()
+
+        class SlowSource(FakeSource):
+            async def get_active_activations(self) -> Sequence[ActiveActivation]:
+                entered.set()
+                await release.wait()
+                return await super().get_active_activations()
+
+        slow, other = SlowSource(), FakeSource()
+        running = asyncio.create_task(_reconciler(first, clock, slow).reconcile(min_age=0))
+        await entered.wait()
+        waiting = asyncio.create_task(_reconciler(second, clock, other).reconcile(min_age=0))
+        # The second waits on the server for the first's advisory lock.
+        await asyncio.wait_for(_until_a_session_waits_for_a_lock(second), 10)
+        assert not waiting.done() and other.calls == 0
+        release.set()
+        assert [r.ledger_id for r in (await running).failed] != []
+        assert (await asyncio.wait_for(waiting, 10)).failed == ()  # nothing left to resolve
+        assert other.calls == 0
+    finally:
+        await first.close()
+        await second.close()

@@ -18,6 +18,7 @@ from storage.db import Database
         (events._PENDING, (0.0, 100), "events_pending"),
     ],
 )
+@pytest.mark.parametrize("engine", ["sqlite"])  # EXPLAIN QUERY PLAN is SQLite's
 async def test_the_query_uses_its_index_without_a_scan_or_a_sort(
     db: Database, query: str, params: tuple[object, ...], index: str
 ) -> None:

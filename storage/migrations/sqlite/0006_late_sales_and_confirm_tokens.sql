@@ -1,4 +1,4 @@
--- 0005: purchases whose "not bought" may be contradicted later, and confirm screens' tokens.
+-- 0006: purchases whose "not bought" may be contradicted later, and confirm screens' tokens.
 
 -- A purchase judged "not bought" without the provider's definite word (its answer was lost or
 -- unreadable) is looked for again at the provider until recheck_until: a number sold late is
