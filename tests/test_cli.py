@@ -112,17 +112,19 @@ def test_an_unreachable_bot_api_stops_run_with_one_line(tmp_path: Path) -> None:
     assert "WRONG-secret" not in result.stderr + result.stdout
 
 
-def test_a_postgresql_server_that_refuses_stops_run_with_one_line_and_no_password() -> None:
+async def test_a_postgresql_server_that_refuses_stops_run_with_one_line_and_no_password() -> None:
+    from bot.fake_telegram import FakeTelegramServer
+
     password = "pgPassw0rdNeverShown"
-    result = smsbot(
-        "run",
-        env={
+    async with FakeTelegramServer(tokens=["1:x"]) as server:  # the token passes its check
+        env = {
             "TELEGRAM_BOT_TOKEN": "1:x",
+            "TELEGRAM_API_URL": server.url,
             "SMSBOT_MASTER_KEYS": NEW,
             # Port 1 on loopback: nothing listens there, the connection is refused at once.
             "SMSBOT_DATABASE": f"postgresql://bot:{password}@127.0.0.1:1/smsbot",
-        },
-    )
+        }
+        result = await asyncio.to_thread(smsbot, "run", env=env)
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
     shown = "postgresql://bot:***@127.0.0.1:1/smsbot"

@@ -369,8 +369,10 @@ async def test_reconciliations_of_two_processes_on_postgresql_run_one_at_a_time(
         assert not waiting.done() and other.calls == 0
         release.set()
         assert [r.ledger_id for r in (await running).failed] != []
-        assert (await asyncio.wait_for(waiting, 10)).failed == ()  # nothing left to resolve
-        assert other.calls == 0
+        second_report = await asyncio.wait_for(waiting, 10)
+        assert second_report.failed == () and second_report.confirmed == ()  # nothing left
+        # It may ask once more, for a late sale of the failed one: never before the first ended.
+        assert other.calls <= 1
     finally:
         await first.close()
         await second.close()
