@@ -13,44 +13,49 @@ import contextlib
 import logging
 import os
 import signal
-from dataclasses import dataclass, field
 from typing import Final
 
-import httpx
 from telegram import Bot, BotCommand
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, PersistenceInput
 
-from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
-from bot.provider import ProviderTransport
+from bot.core.clock import Clock, SystemClock
+from bot.i18n import Translator
+from bot.provider import ProviderTransport, Timeouts
 from bot.provider.resolver import AddressGuard
 from bot.services.accounts import AccountService
 from bot.services.activations import ActivationService
+from bot.services.autoreplace import AutoReplaceService
 from bot.services.catalog import CatalogService
+from bot.services.container import Services
 from bot.services.extras import ExtrasService
 from bot.services.notifier import Notifier
+from bot.services.offers import CodeRatePolicy, OfferService
 from bot.services.purchases import PurchaseService
 from bot.services.reconciliation import CHECKING, ActivationSource, Reconciler
 from bot.services.recorder import RECONCILED_EVENT, Recorder
 from bot.services.rent_watcher import RentWatcher
 from bot.services.rents import RENT_RECONCILED_EVENT, RentService
+from bot.services.spending import SpendingGuard
 from bot.services.watcher import ActivationWatcher
 from bot.telegram.context import BotData, context_types
 from bot.telegram.delivery import TelegramDeliverer
 from bot.telegram.handlers import register_handlers
 from bot.telegram.handlers.busy import busy_answer
-from bot.telegram.i18n import Translator
+from bot.telegram.persistence import SQLitePersistence
 from bot.telegram.updates import PerUserUpdateProcessor
 from bot.webhooks import WebhookReceiver
 from storage.activations import ActivationLedger
+from storage.autoreplace import AutoReplaceStore
+from storage.code_rates import CodeRateStore
 from storage.confirm_tokens import ConfirmTokens
 from storage.db import Database
 from storage.events import EventOutbox
 from storage.key_entries import KeyEntries
 from storage.keyring import Keyring, keyring_path_for
-from storage.persistence import SQLitePersistence
 from storage.rents import RentLedger
+from storage.spending import SpendingLedger
 from storage.users import UserStore
 from storage.vault import KeyVault
 
@@ -78,42 +83,10 @@ COMMANDS: Final = (
 )
 
 
-@dataclass
-class Services:
-    """Everything the handlers and background loops use; built once per process."""
-
-    settings: Settings
-    clock: Clock
-    db: Database
-    translator: Translator
-    transport: ProviderTransport
-    users: UserStore
-    activations: ActivationLedger
-    rents: RentLedger
-    outbox: EventOutbox
-    tokens: ConfirmTokens
-    accounts: AccountService
-    catalog: CatalogService
-    purchases: PurchaseService
-    activation_actions: ActivationService
-    recorder: Recorder
-    reconciler: Reconciler
-    watcher: ActivationWatcher
-    notifier: Notifier
-    renting: RentService
-    rent_watcher: RentWatcher
-    extras: ExtrasService
-    key_entries: KeyEntries
-    webhooks: WebhookReceiver | None = None
-    stop: asyncio.Event = field(default_factory=asyncio.Event)
-    tasks: list[asyncio.Task[None]] = field(default_factory=list)
-
-
 async def build_application(
     settings: Settings,
     *,
     bot_base_url: str | None = None,
-    provider_transport: httpx.AsyncBaseTransport | None = None,
     clock: Clock | None = None,
 ) -> tuple[Application, Services]:  # type: ignore[type-arg]
     """Builds the bot and its services; call :func:`close_application` when done.
@@ -121,7 +94,6 @@ async def build_application(
     Args:
         settings: the configuration.
         bot_base_url: the Bot API root with ``/bot`` (defaults to settings.telegram_api_url).
-        provider_transport: an httpx transport for provider calls (tests).
         clock: the clock (a manual one in tests).
     """
     # PTB 22 warns unless retry_after and friends are timedeltas; opt in, as PTB advises.
@@ -134,8 +106,7 @@ async def build_application(
         keyring = Keyring.load_or_create(keyring_path_for(settings.database))
     db = await open_database(settings, clock=clock)
     transport = ProviderTransport(
-        transport=provider_transport,
-        timeout=httpx.Timeout(settings.provider_timeout, connect=5.0, pool=10.0),
+        timeout=Timeouts(settings.provider_timeout, connect=5.0, pool=10.0),
         # Users' own provider URLs reach public addresses only, judged on every connection.
         address_guard=None
         if settings.custom_providers == "any"
@@ -204,7 +175,10 @@ async def _wire(
     )
     notifier = Notifier(outbox, deliverer, clock=clock)
     recorder.wake = notifier.wake
-    purchases = PurchaseService(accounts, activations, reconciler, clock=clock, locks=db.lock)
+    spending = SpendingGuard(users, SpendingLedger(db), clock=clock)
+    purchases = PurchaseService(
+        accounts, activations, reconciler, clock=clock, locks=db.lock, spending=spending
+    )
     reconciler.in_flight = purchases.in_flight
     services = Services(
         settings=settings,
@@ -226,12 +200,14 @@ async def _wire(
         watcher=ActivationWatcher(activations, users, accounts, recorder, clock=clock),
         notifier=notifier,
         renting=RentService(
-            accounts, rents, reconciler, recorder, clock=clock, user_lock=purchases.user_lock
+            accounts, rents, reconciler, recorder, clock=clock, user_lock=purchases.user_lock,
+            spending=spending,
         ),
         rent_watcher=RentWatcher(db, rents, accounts, recorder, outbox, clock=clock),
         extras=ExtrasService(accounts, activations, reconciler, purchases, clock=clock),
         key_entries=KeyEntries(db),
     )
+    _wire_offers(services)
     if settings.webhook_secret is not None:
         host, port = settings.webhook_listen
         services.webhooks = WebhookReceiver(
@@ -251,6 +227,23 @@ async def _wire(
     return application, services
 
 
+def _wire_offers(services: Services) -> None:
+    """Issue 17's services: the comparison across providers and auto-replace runs."""
+    settings = services.settings
+    policy = CodeRatePolicy(
+        settings.code_rate, settings.code_rate_min_sample, settings.code_rate_days
+    )
+    services.offers = OfferService(
+        services.accounts, services.catalog, CodeRateStore(services.db),
+        clock=services.clock, policy=policy,
+    )
+    services.autoreplace = AutoReplaceService(
+        AutoReplaceStore(services.db), services.offers, services.purchases,
+        services.activation_actions, services.activations, clock=services.clock,
+    )
+    services.recorder.on_code = services.autoreplace.code_arrived
+
+
 async def start_background(application: Application, services: Services) -> None:  # type: ignore[type-arg]
     """Reconciles what a crash left, registers the commands, starts the watcher and notifier."""
     await reconcile_and_report(services, announce_checking=True)
@@ -268,6 +261,10 @@ async def start_background(application: Application, services: Services) -> None
         asyncio.create_task(services.notifier.run(services.stop), name="notifier"),
         asyncio.create_task(_reconcile_periodically(services), name="reconciler"),
     ]
+    if services.autoreplace is not None:  # resumes the runs a restart interrupted
+        services.tasks.append(asyncio.create_task(
+            services.autoreplace.run(interval, services.stop), name="auto-replace"
+        ))
 
 
 async def stop_background(services: Services) -> None:

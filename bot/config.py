@@ -2,7 +2,7 @@
 
 The variable names are a contract (README "Configuration"). A wrong or missing setting
 raises :class:`ConfigError` whose message is one line naming the variable; secrets are held
-as :class:`~bot.secret.Secret` and never echoed.
+as :class:`~bot.core.secret.Secret` and never echoed.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Final, Literal
 from urllib.parse import urlsplit
 
+from bot.core.secret import Secret
 from bot.provider.presets import DEFAULT_PRESET, InvalidEndpointError, resolve_endpoint
-from bot.secret import Secret
 
 DEFAULT_TELEGRAM_API_URL: Final = "https://api.telegram.org"
 DEFAULT_DATABASE: Final = "./data/smsbot.sqlite3"
@@ -26,6 +26,8 @@ DEFAULT_PROVIDER_TIMEOUT: Final = 20.0
 DEFAULT_POOL_SIZE: Final = 10
 DEFAULT_STATEMENT_TIMEOUT: Final = 30.0
 _POSTGRES_SCHEMES: Final = ("postgresql", "postgres")
+DEFAULT_CODE_RATE_MIN_SAMPLE: Final = 20
+DEFAULT_CODE_RATE_DAYS: Final = 30
 _LOG_LEVELS: Final = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
 
@@ -59,6 +61,10 @@ class Settings:
             reverse proxy), or None for ``http://`` + webhook_listen.
         provider_timeout: seconds a provider call may take to answer before its outcome is
             unknown (a paid call is then reconciled, a read-only one retried).
+        code_rate: the code-rate aggregate over all users' ledger rows (counts only);
+            ``SMSBOT_CODE_RATE=off`` for a private deployment.
+        code_rate_min_sample: numbers of known fate needed before a rate is shown or used.
+        code_rate_days: how many days back the aggregate reads.
     """
 
     telegram_token: Secret | None
@@ -77,6 +83,9 @@ class Settings:
     database_url: Secret | None = None
     database_pool_size: int = DEFAULT_POOL_SIZE
     database_statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT
+    code_rate: bool = True
+    code_rate_min_sample: int = DEFAULT_CODE_RATE_MIN_SAMPLE
+    code_rate_days: int = DEFAULT_CODE_RATE_DAYS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -113,6 +122,11 @@ class Settings:
             custom_providers=_custom_providers(env),
             webhook_public_url=_public_url(env),
             provider_timeout=_provider_timeout(env),
+            code_rate=_on_off(env, "SMSBOT_CODE_RATE", default=True),
+            code_rate_min_sample=_whole(
+                env, "SMSBOT_CODE_RATE_MIN_SAMPLE", DEFAULT_CODE_RATE_MIN_SAMPLE, 1, 100_000
+            ),
+            code_rate_days=_whole(env, "SMSBOT_CODE_RATE_DAYS", DEFAULT_CODE_RATE_DAYS, 1, 3650),
         )
 
     def require_token(self) -> Secret:
@@ -295,3 +309,23 @@ def _listen(env: Mapping[str, str]) -> tuple[str, int]:
     if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
         raise ConfigError("SMSBOT_WEBHOOK_LISTEN must be HOST:PORT")
     return host, int(port)
+
+
+def _on_off(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    value = env.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("on", "1", "true", "yes"):
+        return True
+    if value in ("off", "0", "false", "no"):
+        return False
+    raise ConfigError(f"{name} must be on or off")
+
+
+def _whole(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ConfigError(f"{name} must be a whole number from {low} to {high}")
+    return int(raw)

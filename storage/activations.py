@@ -397,6 +397,13 @@ class ActivationLedger:
         row = await self._db.fetchone("SELECT * FROM activations WHERE id = ?", (ledger_id,))
         return None if row is None else activation_from_row(row)
 
+    async def by_idempotency_key(self, idempotency_key: str) -> Activation | None:
+        """The row recorded under this idempotency key, or None."""
+        row = await self._db.fetchone(
+            "SELECT * FROM activations WHERE idempotency_key = ?", (idempotency_key,)
+        )
+        return None if row is None else activation_from_row(row)
+
     async def for_user(self, user_id: int, activation_id: str) -> Activation | None:
         """The user's row with this provider activation id, or None if it is not theirs.
 
@@ -503,7 +510,7 @@ class ActivationLedger:
         rows = await self._db.fetchall(
             "SELECT cost FROM activations WHERE user_id = ? AND cost IS NOT NULL"
             " AND state IN ('waiting', 'code_received', 'retry') AND code_count = 0"
-            " AND (? IS NULL OR provider = ?)",
+            " AND (CAST(? AS TEXT) IS NULL OR provider = ?)",
             (user_id, provider, provider),
         )
         return sum((text_to_money(row[0]) or Decimal(0) for row in rows), Decimal(0))

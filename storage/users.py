@@ -24,6 +24,8 @@ class Preferences:
         max_price: the most the bot may pay for one activation, or None for no limit.
         auto_cancel: cancel an activation that got no code shortly before its deadline, so the
             money comes back.
+        daily_cap: the most the user lets the bot spend in one UTC day, or None for no cap.
+        monthly_cap: the most the user lets the bot spend in one UTC month, or None.
     """
 
     favourite_services: tuple[str, ...] = ()
@@ -31,6 +33,8 @@ class Preferences:
     default_operator: str | None = None
     max_price: Decimal | None = None
     auto_cancel: bool = True
+    daily_cap: Decimal | None = None
+    monthly_cap: Decimal | None = None
 
     def toggled_service(self, code: str) -> Preferences:
         """With ``code`` out of the favourite services if it was in, else added last."""
@@ -126,18 +130,26 @@ class UserStore:
             ValueError: ``max_price`` is negative or not finite.
         """
         price = preferences.max_price
-        if price is not None and (not price.is_finite() or price < 0):
-            raise ValueError("max_price must be a finite, non-negative Decimal")
+        for name, amount in (
+            ("max_price", price),
+            ("daily_cap", preferences.daily_cap),
+            ("monthly_cap", preferences.monthly_cap),
+        ):
+            if amount is not None and (not amount.is_finite() or amount < 0):
+                raise ValueError(f"{name} must be a finite, non-negative Decimal")
         await self._update(
             user_id,
             "UPDATE users SET favourite_services = ?, favourite_countries = ?,"
-            " default_operator = ?, max_price = ?, auto_cancel = ?",
+            " default_operator = ?, max_price = ?, auto_cancel = ?, daily_cap = ?,"
+            " monthly_cap = ?",
             (
                 json.dumps(list(preferences.favourite_services)),
                 json.dumps([int(country) for country in preferences.favourite_countries]),
                 preferences.default_operator,
                 money_or_none(price),
                 int(preferences.auto_cancel),
+                money_or_none(preferences.daily_cap),
+                money_or_none(preferences.monthly_cap),
             ),
         )
 
@@ -161,6 +173,8 @@ def _user(row: Row) -> User:
             default_operator=row["default_operator"],
             max_price=text_to_money(row["max_price"]),
             auto_cancel=bool(row["auto_cancel"]),
+            daily_cap=text_to_money(row["daily_cap"]),
+            monthly_cap=text_to_money(row["monthly_cap"]),
         ),
         created_at=row["created_at"],
         updated_at=row["updated_at"],

@@ -1,6 +1,6 @@
 """The locales: same messages and variables as English, valid Telegram HTML, right plurals.
 
-Fast and offline: only the ``.ftl`` files and :class:`bot.telegram.i18n.Translator`.
+Fast and offline: only the ``.ftl`` files and :class:`bot.i18n.Translator`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from fluent.syntax import FluentParser
 from fluent.syntax import ast as ftl
 
 from bot.app import COMMANDS
-from bot.telegram.i18n import (
+from bot.i18n import (
     DEFAULT_LOCALE,
     SUPPORTED_LOCALES,
     TranslationError,

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final, Literal
 
-from bot.clock import Clock
+from bot.core.clock import Clock
+from bot.core.secret import Secret
 from bot.provider import (
     AuthenticationError,
     ProviderClient,
@@ -25,7 +26,6 @@ from bot.provider import (
     resolve_endpoint,
 )
 from bot.provider.resolver import AddressGuard, AddressRefused
-from bot.secret import Secret
 from storage.activations import ActivationLedger
 from storage.errors import VaultKeyUnreadable
 from storage.rents import RentLedger
@@ -184,6 +184,13 @@ class AccountService:
     async def providers_with_keys(self, user_id: int) -> list[str]:
         return await self._vault.providers(user_id)
 
+    async def usable_providers(self, user_id: int) -> list[ProviderEndpoint]:
+        """The providers whose stored key the bot can read (a key that needs re-entry is left
+        out), as endpoints with their titles, in the vault's order."""
+        providers = await self._vault.providers(user_id)
+        readable = await self._vault.get_many((user_id, provider) for provider in providers)
+        return [resolve_endpoint(p) for p in providers if (user_id, p) in readable]
+
     async def client_for(self, user_id: int) -> ProviderClient:
         """A client for the user's current provider, with their key.
 
@@ -239,12 +246,30 @@ class AccountService:
             KeyRejectedError: the provider refused the key.
             ProviderError: the provider could not be asked (the key is not stored).
         """
+        return await self._store_key(user_id, await self.endpoint_of(user_id), key_text)
+
+    async def set_key_for(self, user_id: int, setting: str, key_text: str) -> Balance:
+        """Like :meth:`set_key`, for a provider other than the current one (a preset name or
+        URL, under the same URL policy as :meth:`set_provider`); the current provider stays.
+
+        Raises:
+            InvalidEndpointError, CustomProviderRefusedError: as :meth:`set_provider`.
+            TooManyKeyAttemptsError, MalformedKeyError, KeyRejectedError, ProviderError:
+                as :meth:`set_key`.
+        """
+        endpoint = resolve_endpoint(setting)
+        if endpoint.name == "custom" and endpoint.key != self._default_provider:
+            await self._check_custom(endpoint)
+        return await self._store_key(user_id, endpoint, key_text)
+
+    async def _store_key(
+        self, user_id: int, endpoint: ProviderEndpoint, key_text: str
+    ) -> Balance:
         self._count_attempt(user_id)
         candidate = key_text.strip()
         if not _KEY_SHAPE.match(candidate):
             raise MalformedKeyError
         key = Secret(candidate)
-        endpoint = await self.endpoint_of(user_id)
         await self._refuse_if_live(user_id, endpoint.key, key)
         client = ProviderClient(self._transport, endpoint, key)
         try:

@@ -18,7 +18,7 @@ import logging
 from collections import OrderedDict
 from typing import Protocol
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from storage.events import Event, EventOutbox
 
 log = logging.getLogger(__name__)

@@ -17,12 +17,12 @@ import contextlib
 import enum
 import logging
 import re
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from bot.provider import (
     InvalidRequestError,
     OutcomeUnknownError,
@@ -33,8 +33,9 @@ from bot.provider import (
 )
 from bot.provider.lifetimes import assumed_lifetime
 from bot.provider.models import NumberPurchase
-from bot.services.accounts import AccountService
+from bot.services.accounts import AccountService, NoApiKeyError
 from bot.services.reconciliation import Reconciler
+from bot.services.spending import SpendingGuard
 from storage.activations import Activation, ActivationLedger
 from storage.db import WRITE_FAILURES, InProcessLocks, LockFactory
 from storage.errors import DuplicateIntentError
@@ -113,6 +114,7 @@ class PurchaseService:
             None (the default) assumes each service's usual one.
         locks: named locks; ``Database.lock`` where several processes share the database
             (PostgreSQL advisory locks), in-process locks by default.
+        spending: the user's spending caps, checked before every paid call (None: no caps).
     """
 
     def __init__(
@@ -124,6 +126,7 @@ class PurchaseService:
         clock: Clock,
         lifetime: float | None = DEFAULT_LIFETIME,
         locks: LockFactory | None = None,
+        spending: SpendingGuard | None = None,
     ) -> None:
         self._accounts = accounts
         self._ledger = ledger
@@ -132,6 +135,7 @@ class PurchaseService:
         self._lifetime = lifetime
         self._locks: LockFactory = locks or InProcessLocks()
         self._holding: dict[int, int] = {}
+        self._spending = spending
 
     @contextlib.asynccontextmanager
     async def user_lock(self, user_id: int) -> AsyncIterator[None]:
@@ -153,17 +157,40 @@ class PurchaseService:
         """Whether one of the user's paid calls is waiting for its answer in this process."""
         return user_id in self._holding
 
+    async def check_spending(self, user_id: int, price: Decimal, idempotency_key: str) -> None:
+        """Refuses a paid call of ``price`` that would pass the user's caps. Call it under the
+        user's lock, just before the intent is written.
+
+        Raises:
+            SpendingCapError: with the amount that remains.
+        """
+        if self._spending is not None:
+            await self._spending.check(user_id, price, idempotency_key)
+
     async def buy(
-        self, user_id: int, chat_id: int, request: PurchaseRequest, idempotency_key: str
+        self,
+        user_id: int,
+        chat_id: int,
+        request: PurchaseRequest,
+        idempotency_key: str,
+        *,
+        provider: str | None = None,
     ) -> PurchaseResult:
         """Buys at most one activation for this idempotency key.
 
+        Args:
+            provider: buy at this one of the user's providers (the best row of a comparison)
+                instead of their current one.
+
         Raises:
             AccountError: the user has no usable key (nothing was recorded).
+            SpendingCapError: the purchase would pass a spending cap (nothing was recorded).
             LedgerUnavailableError: the intent could not be written (nothing was bought).
         """
         async with self.user_lock(user_id):
-            client = await self._accounts.client_for(user_id)
+            client = await self._client(user_id, provider)
+            price = max(request.shown_price, request.max_price or Decimal(0))
+            await self.check_spending(user_id, price, idempotency_key)
             try:
                 intent = await self._ledger.record_intent(
                     idempotency_key=idempotency_key,
@@ -196,26 +223,26 @@ class PurchaseService:
                 log.error("purchase %s: outcome not recorded (%s)", intent.ledger_id, error)
                 return PurchaseResult(PurchaseStatus.UNRECORDED, intent)
 
+    async def _client(self, user_id: int, provider: str | None) -> ProviderClient:
+        if provider is None:
+            return await self._accounts.client_for(user_id)
+        client = await self._accounts.client_for_provider(user_id, provider)
+        if client is None:
+            raise NoApiKeyError(provider)
+        return client
+
     async def _pay(
         self, client: ProviderClient, intent: Activation, request: PurchaseRequest
     ) -> PurchaseResult:
-        try:
-            purchase = await self._call_provider(client, intent, request)
-        except ProviderError as error:
-            [result] = await settle_failed_call(self._ledger, self._reconciler, [intent], error)
-            return result
-        deadline, assumed = purchase_deadline(
-            purchase, intent.service, self._clock.now(), self._lifetime
-        )
-        bought = await self._ledger.confirm_intent(
+        return await pay_once(
+            self._ledger,
+            self._reconciler,
             intent,
-            activation_id=purchase.activation_id,
-            phone=purchase.phone,
-            cost=purchase.cost if purchase.cost is not None else request.shown_price,
-            deadline=deadline,
-            deadline_assumed=assumed,
+            lambda: self._call_provider(client, intent, request),
+            clock=self._clock,
+            lifetime=self._lifetime,
+            shown_cost=request.shown_price,
         )
-        return PurchaseResult(PurchaseStatus.BOUGHT, bought)
 
     async def _call_provider(
         self, client: ProviderClient, intent: Activation, request: PurchaseRequest
@@ -258,6 +285,59 @@ def purchase_deadline(
     if purchase.end_time is not None:
         return purchase.end_time.timestamp(), False
     return now + (lifetime if lifetime is not None else assumed_lifetime(service)), True
+
+
+async def pay_once(
+    ledger: ActivationLedger,
+    reconciler: Reconciler,
+    intent: Activation,
+    call: Callable[[], Awaitable[NumberPurchase]],
+    *,
+    clock: Clock,
+    lifetime: float | None,
+    shown_cost: Decimal,
+) -> PurchaseResult:
+    """Makes the one paid call for an intent already written to the ledger, and settles it.
+
+    The rule every paid call on the activation ledger follows (/buy, extra activations, added
+    services): the intent is durable before ``call`` runs; ``call`` runs once, never retried; a
+    sale is confirmed on the intent, a failure goes through :func:`settle_failed_call`.
+
+    Args:
+        call: the one paid call (not yet awaited).
+        shown_cost: the cost recorded when the provider's answer tells none.
+    """
+    try:
+        purchase = await call()
+    except ProviderError as error:
+        [result] = await settle_failed_call(ledger, reconciler, [intent], error)
+        return result
+    bought = await confirm_purchase(
+        ledger, intent, purchase, clock=clock, lifetime=lifetime, shown_cost=shown_cost
+    )
+    return PurchaseResult(PurchaseStatus.BOUGHT, bought)
+
+
+async def confirm_purchase(
+    ledger: ActivationLedger,
+    intent: Activation,
+    purchase: NumberPurchase,
+    *,
+    clock: Clock,
+    lifetime: float | None,
+    shown_cost: Decimal,
+) -> Activation:
+    """Records what the provider sold on the intent: number, cost (``shown_cost`` when the
+    answer tells none) and deadline (the provider's, else assumed from ``lifetime``)."""
+    deadline, assumed = purchase_deadline(purchase, intent.service, clock.now(), lifetime)
+    return await ledger.confirm_intent(
+        intent,
+        activation_id=purchase.activation_id,
+        phone=purchase.phone,
+        cost=purchase.cost if purchase.cost is not None else shown_cost,
+        deadline=deadline,
+        deadline_assumed=assumed,
+    )
 
 
 async def settle_failed_call(

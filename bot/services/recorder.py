@@ -8,14 +8,15 @@ watcher's poll, a provider webhook, a button press that re-reads the status) goe
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import logging
+from collections.abc import Awaitable, Callable
 from typing import Final, Protocol
 
 from bot.provider.models import RentMessage
 from storage.activations import ActivationLedger, ActivationState
 from storage.db import Database
 from storage.events import EventOutbox
-from storage.records import RentState, WatchedRent
+from storage.records import IncomingRentSms, RentState, WatchedRent
 from storage.rents import RentLedger
 
 CODE_EVENT: Final = "code"
@@ -23,6 +24,8 @@ ENDED_EVENT: Final = "ended"
 RENT_SMS_EVENT: Final = "rent_sms"
 RENT_ENDED_EVENT: Final = "rent_ended"
 RECONCILED_EVENT: Final = "reconciled"  # a purchase whose outcome was found out later
+
+log = logging.getLogger(__name__)
 
 
 class LedgerRow(Protocol):
@@ -47,6 +50,10 @@ class Recorder:
         rents: the rent ledger.
         outbox: the event outbox.
         wake: called after an event was added (the notifier's wake-up).
+
+    Attributes:
+        on_code: awaited with (ledger id, user id) after a new code was recorded (auto-replace
+            ends its run there); its failure is logged, never lost with the code.
     """
 
     def __init__(
@@ -62,6 +69,7 @@ class Recorder:
         self._rents = rents
         self._outbox = outbox
         self.wake = wake
+        self.on_code: Callable[[int, int], Awaitable[None]] | None = None
 
     @property
     def outbox(self) -> EventOutbox:
@@ -92,6 +100,11 @@ class Recorder:
                 )
         if new:
             self.wake()
+            if self.on_code is not None:
+                try:
+                    await self.on_code(watched.ledger_id, watched.user_id)
+                except Exception:
+                    log.exception("the code hook failed for %s", watched.ledger_id)
         return new
 
     async def ended(self, watched: LedgerRow, state: ActivationState, why: str) -> bool:
@@ -117,7 +130,15 @@ class Recorder:
     async def rent_sms(self, watched: WatchedRent, message: RentMessage) -> bool:
         """Records an SMS to a rented number; True (and one event) if it is new."""
         async with self._db.transaction():
-            new = await self._rents.record_rent_sms(watched.ledger_id, message)
+            new = await self._rents.record_rent_sms(
+                watched.ledger_id,
+                IncomingRentSms(
+                    phone_from=message.phone_from,
+                    text=message.text,
+                    service=message.service,
+                    received_at=message.received_at,
+                ),
+            )
             if new:
                 stamp = message.received_at.isoformat() if message.received_at else ""
                 fingerprint = _fingerprint(message.phone_from, message.text, stamp)

@@ -1,4 +1,4 @@
-"""Everything that speaks Telegram: handlers, buttons, screens, rendering, delivery, routing.
-
-Nothing below this package (services, storage, provider) imports ``telegram``.
+"""The Telegram layer: everything that imports ``telegram`` (handlers, buttons, screens,
+routing, rendering, delivery, persistence). Nothing below it (services, storage, provider)
+imports ``telegram``.
 """

@@ -16,7 +16,8 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
-from bot.clock import Clock, SystemClock
+from bot.core.clock import Clock, SystemClock
+from bot.i18n import Translator
 from bot.provider import InvalidEndpointError, resolve_endpoint
 from bot.services.notifier import DeliveryDeferred, DeliveryImpossible
 from bot.services.polling import PROVIDER_SLOW_EVENT
@@ -31,7 +32,6 @@ from bot.services.rent_watcher import RENT_EXTENSION_SETTLED_EVENT, RENT_REMINDE
 from bot.services.rents import RENT_RECONCILED_EVENT
 from bot.telegram.buttons.rent import RentButton
 from bot.telegram.cards import redraw_card
-from bot.telegram.i18n import Translator
 from bot.telegram.rendering import Renderer
 from bot.telegram.screens import rent as rent_views
 from bot.telegram.screens.activation import activation_screen, service_name

@@ -15,8 +15,8 @@ from babel.numbers import format_decimal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import provider
+from bot.i18n import Translator
 from bot.telegram.callbacks import CallbackData
-from bot.telegram.i18n import Translator
 
 
 class Html(str):

@@ -11,7 +11,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
-from bot.telegram.i18n import Translator
+from bot.i18n import Translator
 from tests.e2e.conftest import (
     ALICE_KEY,
     BOB_KEY,

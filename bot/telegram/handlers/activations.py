@@ -14,7 +14,8 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.provider import ProviderError
 from bot.services.accounts import AccountError
-from bot.services.activations import ActionResult, Command, NotYoursError, Outcome
+from bot.services.activations import Command
+from bot.services.results import ActivationActionResult, NotYoursError, Outcome
 from bot.telegram.buttons.activation import ActivationButton
 from bot.telegram.context import Context
 from bot.telegram.handlers import extras, rent_actions
@@ -98,7 +99,9 @@ async def on_press(
     await _show_card(query, context, render, result.activation, notice)
 
 
-async def _carry_out(context: Context, update: Update, button: ActivationButton) -> ActionResult:
+async def _carry_out(
+    context: Context, update: Update, button: ActivationButton
+) -> ActivationActionResult:
     actions = services(context).activation_actions
     if button.action in _COMMANDS:
         return await actions.act(user_id(update), button.ledger_id, _COMMANDS[button.action])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.telegram.i18n import Translator
+from bot.i18n import Translator
 from bot.telegram.updates import BusyAnswer
 from storage.users import UserStore
 

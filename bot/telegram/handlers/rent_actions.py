@@ -18,7 +18,8 @@ from telegram.ext import BaseHandler
 
 from bot.provider import ProviderError
 from bot.services.accounts import AccountError
-from bot.services.rents import ExtensionKind, NotYoursError, Outcome
+from bot.services.rents import ExtensionKind
+from bot.services.results import NotYoursError, Outcome
 from bot.telegram.buttons.rent import ConfirmRentExtension, RentButton, RentExtendHours
 from bot.telegram.cards import redraw_card
 from bot.telegram.context import Context

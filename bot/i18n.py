@@ -35,7 +35,7 @@ class _Locale:
 
 def locales_dir() -> Path:
     """Where the ``.ftl`` files are: beside the package in a checkout, or installed data."""
-    checkout = Path(__file__).resolve().parents[2]  # bot/telegram/i18n.py -> the checkout
+    checkout = Path(__file__).resolve().parents[1]  # bot/i18n.py -> the checkout
     installed = Path(sys.prefix) / "share" / "smsbot" / "locales"
     for candidate in (checkout / "locales", installed):
         if candidate.is_dir():

@@ -1,0 +1,214 @@
+"""Auto-replace: keep buying until a code comes, within a number of tries, a wait and a cap.
+
+PTB-free. Each step is one purchase through :class:`~bot.services.purchases.PurchaseService`
+(one intent, one paid call, never retried, under the user's spending caps), bought from the
+best offer of :class:`~bot.services.offers.OfferService`, leaving out providers whose number
+got no code in this run. A step whose number got no code within ``wait_seconds`` has it
+cancelled for its refund by asking the provider (``setStatus 8`` through
+:class:`~bot.services.activations.ActivationService`; a provider that refuses the cancel
+yet is asked again on the next tick), and the next step buys. The run stops on a code (the
+recorder's hook calls :meth:`AutoReplaceService.code_arrived`), on the user's cancel, when
+the tries are used up, or when the next number would pass the run's spend cap.
+
+Restarts: the step's key is written to the run BEFORE the purchase's intent, and the purchase
+uses that key, so :meth:`tick` after a restart finds the step's intent in the ledger (or its
+absence) and never buys twice for one step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from decimal import Decimal
+
+from bot.core.clock import Clock
+from bot.provider import ProviderError
+from bot.services.accounts import AccountError
+from bot.services.activations import ActivationService, Command
+from bot.services.offers import OfferService
+from bot.services.polling import tick_every
+from bot.services.purchases import PurchaseRequest, PurchaseService, PurchaseStatus
+from bot.services.results import Outcome
+from bot.services.spending import SpendingCapError
+from storage.activations import Activation, ActivationLedger, ActivationState
+from storage.autoreplace import AutoReplaceStore, Run, RunState
+
+log = logging.getLogger(__name__)
+
+_PENDING = (ActivationState.INTENT, ActivationState.UNKNOWN)
+
+
+class AutoReplaceService:
+    """Runs auto-replace runs, one step at a time.
+
+    Args:
+        store: the runs.
+        offers: compares the user's providers.
+        purchases: the one paid-call path for activations.
+        actions: cancels a number through its provider.
+        ledger: the activation ledger.
+        clock: the source of "now" (it schedules when to ask the provider, nothing more).
+    """
+
+    def __init__(
+        self,
+        store: AutoReplaceStore,
+        offers: OfferService,
+        purchases: PurchaseService,
+        actions: ActivationService,
+        ledger: ActivationLedger,
+        *,
+        clock: Clock,
+    ) -> None:
+        self._store = store
+        self._offers = offers
+        self._purchases = purchases
+        self._actions = actions
+        self._ledger = ledger
+        self._clock = clock
+        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def start(
+        self, user_id: int, chat_id: int, service: str, country: int, *,
+        operator: str | None = None, max_tries: int, wait_seconds: float, spend_cap: Decimal,
+    ) -> Run:
+        """Records a run the user confirmed, and buys its first number."""
+        run = await self._store.create(
+            user_id=user_id, chat_id=chat_id, service=service, country=country,
+            operator=operator, max_tries=max_tries, wait_seconds=wait_seconds,
+            spend_cap=spend_cap,
+        )
+        return await self.advance(run.run_id)
+
+    async def cancel(self, user_id: int, run_id: int) -> Run:
+        """Stops the user's run at once; a number still waiting is cancelled for its refund.
+
+        Raises:
+            LookupError: not the user's run.
+        """
+        run = await self._store.get(run_id)
+        if run.user_id != user_id:
+            raise LookupError(run_id)
+        # Stopped first, outside the lock: a step in flight then buys nothing more after it.
+        stopped = await self._store.stop(run_id, RunState.CANCELLED, "cancelled by the user")
+        if stopped:
+            async with self._locks[run_id]:  # the step in flight, if any, has settled
+                key = (await self._store.get(run_id)).step_key
+                row = None if key is None else await self._ledger.by_idempotency_key(key)
+                if row is not None and row.state is ActivationState.WAITING:
+                    await self._cancel_number(row)
+        return await self._store.get(run_id)
+
+    async def code_arrived(self, ledger_id: int, user_id: int) -> None:
+        """The recorder's hook: a code for ``ledger_id`` ends the run that bought it."""
+        for run in await self._store.running_for_user(user_id):
+            if run.step_ledger_id == ledger_id:
+                await self._store.stop(run.run_id, RunState.SUCCEEDED, "code")
+
+    async def tick(self) -> None:
+        """Advances every running run (also what resumes them after a restart)."""
+        for run in await self._store.running():
+            try:
+                await self.advance(run.run_id)
+            except Exception:  # one run's failure must not stop the others
+                log.exception("auto-replace run %s could not advance", run.run_id)
+
+    async def run(self, interval: float, stop: asyncio.Event) -> None:
+        """Ticks every ``interval`` seconds (start to start) until ``stop`` is set."""
+        await tick_every(self.tick, interval, stop, name="auto-replace")
+
+    async def advance(self, run_id: int) -> Run:
+        """Does what the run needs now: waits, cancels a number past its wait, or buys."""
+        async with self._locks[run_id]:
+            run = await self._store.get(run_id)
+            while run.state is RunState.RUNNING:
+                after = await self._step(run)
+                if after is None:  # waiting for the provider or the clock
+                    break
+                run = after
+            return await self._store.get(run_id)
+
+    async def _step(self, run: Run) -> Run | None:
+        """One transition; the changed run, or None when there is nothing to do yet."""
+        if run.step_key is None:
+            return await self._buy_next(run)
+        if run.step_ledger_id is None:
+            return await self._settle_purchase(run)
+        row = await self._ledger.get(run.step_ledger_id)
+        assert row is not None
+        if row.code_count > 0:
+            await self._store.stop(run.run_id, RunState.SUCCEEDED, "code")
+            return await self._store.get(run.run_id)
+        if row.state in (ActivationState.CANCELLED, ActivationState.EXPIRED):
+            return await self._store.step_failed(run)  # refunded: the next number
+        if row.state is ActivationState.FINISHED:
+            await self._store.stop(run.run_id, RunState.CANCELLED, "number finished")
+            return await self._store.get(run.run_id)
+        if self._clock.now() < (row.confirmed_at or row.created_at) + run.wait_seconds:
+            return None
+        await self._cancel_number(row)
+        after = await self._ledger.get(row.ledger_id)
+        assert after is not None
+        if after.state is ActivationState.WAITING:
+            return None  # the provider refused the cancel for now: asked again next tick
+        return await self._store.get(run.run_id)
+
+    async def _buy_next(self, run: Run) -> Run | None:
+        if run.tries >= run.max_tries:
+            await self._store.stop(run.run_id, RunState.EXHAUSTED, "no code in any try")
+            return await self._store.get(run.run_id)
+        comparison = await self._offers.compare(
+            run.user_id, run.service, run.country, operator=run.operator,
+            exclude=frozenset(run.failed_providers),
+        )
+        best = comparison.best
+        if best is None and run.failed_providers:  # every provider failed once: try them again
+            comparison = await self._offers.compare(
+                run.user_id, run.service, run.country, operator=run.operator
+            )
+            best = comparison.best
+        if best is None:
+            await self._store.stop(run.run_id, RunState.FAILED, "no offer in stock")
+            return await self._store.get(run.run_id)
+        if await self._store.spent(run.run_id) + best.price > run.spend_cap:
+            await self._store.stop(run.run_id, RunState.CAPPED, "run cap")
+            return await self._store.get(run.run_id)
+        begun = await self._store.begin_step(run, best.provider, best.price)
+        if begun is None:
+            return await self._store.get(run.run_id)
+        return await self._settle_purchase(begun)
+
+    async def _settle_purchase(self, run: Run) -> Run | None:
+        """Buys the step (or, after a restart, finds what its key already bought)."""
+        assert run.step_key is not None and run.step_provider is not None
+        request = PurchaseRequest(
+            service=run.service, country=run.country, operator=run.operator,
+            shown_price=run.step_price or Decimal(0),
+        )
+        try:
+            result = await self._purchases.buy(
+                run.user_id, run.chat_id, request, run.step_key, provider=run.step_provider
+            )
+        except SpendingCapError:
+            await self._store.stop(run.run_id, RunState.CAPPED, "spending cap")
+            return await self._store.get(run.run_id)
+        except AccountError:
+            return await self._store.step_failed(run)  # no usable key there: nothing bought
+        row = result.activation
+        if result.status is PurchaseStatus.REFUSED and (row is None or row.state not in _PENDING):
+            return await self._store.step_failed(run)
+        if row is None or row.state in _PENDING:
+            return None  # outcome unknown: the Reconciler settles it; looked at next tick
+        if row.state is ActivationState.FAILED:
+            return await self._store.step_failed(run)
+        return await self._store.attach(run, row.ledger_id)
+
+    async def _cancel_number(self, row: Activation) -> None:
+        try:
+            result = await self._actions.act(row.user_id, row.ledger_id, Command.CANCEL)
+        except (ProviderError, AccountError) as error:
+            log.info("auto-replace: cancel of %s failed: %s", row.ledger_id, type(error).__name__)
+            return
+        if result.outcome is Outcome.CANCEL_LATER:
+            log.info("auto-replace: %s may be cancelled later", row.ledger_id)
