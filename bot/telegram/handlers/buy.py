@@ -38,11 +38,8 @@ from bot.telegram.buttons.buy import (
     ToggleOption,
 )
 from bot.telegram.context import Context
+from bot.telegram.flows import AWAITING, BUY, MULTI, PRICES
 from bot.telegram.handlers.common import (
-    AWAITING,
-    BUY,
-    MULTI,
-    PRICES,
     chat_id,
     command_argument,
     provider_client,

@@ -12,14 +12,8 @@ from telegram import Update
 
 from bot.services.purchases import forward_number
 from bot.telegram.context import Context
-from bot.telegram.handlers.common import (
-    AWAITING,
-    BUY,
-    provider_client,
-    renderer,
-    send,
-    send_screen,
-)
+from bot.telegram.flows import AWAITING, BUY
+from bot.telegram.handlers.common import provider_client, renderer, send, send_screen
 from bot.telegram.handlers.drafts import draft_in
 from bot.telegram.rendering import Renderer
 from bot.telegram.screens.buy import confirm_screen

@@ -23,11 +23,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-AWAITING: str = "awaiting"  # user_data key: what the next plain text is ("key", "provider_url")
-BUY: str = "buy"  # user_data key: the purchase draft
-PRICES: str = "prices"  # user_data key: the /prices browser
-MULTI: str = "multi"  # user_data key: the /multi draft
-EXTRA: str = "extra"  # user_data key: the offer of another activation on a used number
 
 
 def services(context: Context) -> Services:

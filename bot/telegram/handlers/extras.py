@@ -31,9 +31,8 @@ from bot.telegram.buttons.activation import (
     OrderCall,
 )
 from bot.telegram.context import Context
+from bot.telegram.flows import ADDITIONAL, AWAITING, CALL_FOR, EXTRA
 from bot.telegram.handlers.common import (
-    AWAITING,
-    EXTRA,
     answer_text,
     chat_id,
     refusal,
@@ -52,8 +51,6 @@ from storage.activations import Activation
 
 log = logging.getLogger(__name__)
 
-ADDITIONAL: Final = "additional"  # user_data key: the offer of an added service
-_CALL_FOR: Final = "call_for"  # user_data key: the ledger row an outgoing call is ordered for
 # The protocol's documented fixed fee for an added service (PROTOCOL.md §3.19): the provider's
 # answer does not tell the cost, and the ledger needs one for the spending total.
 ADDITIONAL_FEE: Final = Decimal("5.00")
@@ -238,7 +235,7 @@ async def order_call(
         await query.answer(render("press-not-yours"), show_alert=True)
         return
     context.user_data[AWAITING] = "call_phone"
-    context.user_data[_CALL_FOR] = ledger_id
+    context.user_data[CALL_FOR] = ledger_id
     await query.answer()
     await send(update, render("call-ask-phone"))
 
@@ -253,7 +250,7 @@ async def receive_call_phone(update: Update, context: Context) -> None:
         await send(update, render("call-bad-phone"))  # the next text is tried again
         return
     context.user_data.pop(AWAITING, None)
-    ledger_id = context.user_data.pop(_CALL_FOR, None)
+    ledger_id = context.user_data.pop(CALL_FOR, None)
     if not isinstance(ledger_id, int):
         await send(update, render("press-stale"))
         return

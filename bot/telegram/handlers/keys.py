@@ -29,16 +29,8 @@ from bot.services.accounts import (
 )
 from bot.telegram.buttons.settings import PickProvider
 from bot.telegram.context import Context
-from bot.telegram.handlers.common import (
-    AWAITING,
-    BUY,
-    chat_id,
-    renderer,
-    send,
-    services,
-    show,
-    user_id,
-)
+from bot.telegram.flows import AWAITING, BUY
+from bot.telegram.handlers.common import chat_id, renderer, send, services, show, user_id
 from bot.telegram.rendering import Renderer, Screen
 from bot.telegram.routing import on_button
 

@@ -22,11 +22,8 @@ from bot.services.extras import MultiRequest, is_missing_action
 from bot.services.purchases import PurchaseStatus
 from bot.telegram.buttons.multi import MultiConfirm, MultiCountry, MultiStep, MultiToggle
 from bot.telegram.context import Context
+from bot.telegram.flows import AWAITING, BUY, MULTI, PRICES
 from bot.telegram.handlers.common import (
-    AWAITING,
-    BUY,
-    MULTI,
-    PRICES,
     answer_text,
     chat_id,
     command_argument,

@@ -19,11 +19,8 @@ from bot.provider.models import Price
 from bot.services.catalog import rank_services, search_countries
 from bot.telegram.buttons.prices import PricesNavigation, PricesPick, PricesTarget
 from bot.telegram.context import Context
+from bot.telegram.flows import AWAITING, BUY, MULTI, PRICES
 from bot.telegram.handlers.common import (
-    AWAITING,
-    BUY,
-    MULTI,
-    PRICES,
     command_argument,
     provider_client,
     renderer,

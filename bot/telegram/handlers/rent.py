@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any
 
 from telegram import CallbackQuery, Update
 from telegram.ext import BaseHandler, CommandHandler
@@ -25,10 +25,8 @@ from bot.services.rents import (
 )
 from bot.telegram.buttons.rent import ConfirmRent, RentNavigation, RentPage, RentPick
 from bot.telegram.context import Context
-from bot.telegram.handlers import rent_actions
+from bot.telegram.flows import AWAITING, BUY, RENT
 from bot.telegram.handlers.common import (
-    AWAITING,
-    BUY,
     chat_id,
     command_argument,
     provider_client,
@@ -54,7 +52,6 @@ from bot.telegram.screens.rent_picker import (
 
 log = logging.getLogger(__name__)
 
-RENT: Final = "rent"  # user_data key: the rent draft
 
 # --- the /rent handlers -----------------------------------------------------------------------
 
@@ -227,12 +224,6 @@ async def _show_rent_result(
         await show(query, Screen(render("rent-refused", reason=reason)))
         return
     await show(query, Screen(render("rent-unresolved")))
-
-
-def forget_drafts(user_data: dict[Any, Any]) -> bool:
-    """/cancel: drops a /rent draft and an extension being confirmed; True if there was one."""
-    dropped = [user_data.pop(key, None) is not None for key in (RENT, rent_actions.EXTEND)]
-    return any(dropped)
 
 
 # --- helpers ----------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from decimal import Decimal
-from typing import Final
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler
@@ -23,6 +22,7 @@ from bot.services.results import NotYoursError, Outcome
 from bot.telegram.buttons.rent import ConfirmRentExtension, RentButton, RentExtendHours
 from bot.telegram.cards import redraw_card
 from bot.telegram.context import Context
+from bot.telegram.flows import EXTEND
 from bot.telegram.handlers.common import answer_text, refusal, send, services, show, user_id
 from bot.telegram.handlers.drafts import issue_token
 from bot.telegram.rendering import Renderer, Screen
@@ -32,7 +32,6 @@ from storage.rents import Rent
 
 log = logging.getLogger(__name__)
 
-EXTEND: Final = "rent_extend"  # user_data key: the extension being confirmed
 
 
 # --- the rent message's buttons ---------------------------------------------------------------

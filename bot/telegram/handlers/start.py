@@ -6,21 +6,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.services.accounts import AccountError
+from bot.telegram import flows
 from bot.telegram.buttons.settings import PickLanguage
 from bot.telegram.context import Context
-from bot.telegram.handlers import extras, rent
-from bot.telegram.handlers.common import (
-    AWAITING,
-    BUY,
-    EXTRA,
-    MULTI,
-    PRICES,
-    renderer,
-    send,
-    services,
-    show,
-    user_id,
-)
+from bot.telegram.handlers.common import renderer, send, services, show, user_id
 from bot.telegram.rendering import Renderer, Screen
 from bot.telegram.routing import on_button
 
@@ -80,16 +69,10 @@ async def set_language(
 
 
 async def cancel(update: Update, context: Context) -> None:
+    """Ends every flow under way (its confirm buttons must not buy after /cancel)."""
     render = await renderer(update, context)
-    data = context.user_data if context.user_data is not None else {}
-    left = data.pop(AWAITING, None) is not None
-    left = data.pop(BUY, None) is not None or left
-    left = rent.forget_drafts(data) or left
-    # The /prices and /multi pickers, a call's number, and the offers of another activation
-    # and of an added service (their confirm buttons must not buy after /cancel).
-    for flow in (PRICES, MULTI, "call_for", EXTRA, extras.ADDITIONAL):
-        left = data.pop(flow, None) is not None or left
-    await send(update, render("cancel-done" if left else "cancel-nothing"))
+    ended = flows.end_all(context.user_data if context.user_data is not None else {})
+    await send(update, render("cancel-done" if ended else "cancel-nothing"))
 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]

@@ -9,8 +9,9 @@ from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.telegram.context import Context
+from bot.telegram.flows import AWAITING
 from bot.telegram.handlers import buy, buy_options, extras, keys, multi, prices, rent
-from bot.telegram.handlers.common import AWAITING, renderer, send
+from bot.telegram.handlers.common import renderer, send
 
 
 async def on_text(update: Update, context: Context) -> None:

@@ -29,9 +29,7 @@ from bot.telegram.buttons.buy import (
     ToggleOption,
 )
 from bot.telegram.context import Context
-from bot.telegram.handlers.common import (
-    services,
-)
+from bot.telegram.handlers.common import services
 from bot.telegram.handlers.drafts import issue_token
 from bot.telegram.handlers.favourites import favourite_rows, preferences_of, star
 from bot.telegram.rendering import Html, Renderer, Screen
