@@ -21,6 +21,16 @@ ADDITIONAL: Final = "additional"  # the offer of an added service
 CALL_FOR: Final = "call_for"  # the ledger row an outgoing call is being ordered for
 
 ALL: Final = (AWAITING, BUY, RENT, PRICES, MULTI, EXTRA, EXTEND, ADDITIONAL, CALL_FOR)
+# The catalogue pickers: typed text searches the one shown, so one at a time.
+PICKERS: Final = (BUY, RENT, PRICES, MULTI)
+
+
+def start(user_data: MutableMapping[Any, Any], key: str, draft: dict[str, Any]) -> None:
+    """Starts the picker flow ``key`` with ``draft``: it replaces any other picker under way
+    and ends a pending typed step, so the next text is this picker's search."""
+    for other in (AWAITING, *PICKERS):
+        user_data.pop(other, None)
+    user_data[key] = draft
 
 
 def end_all(user_data: MutableMapping[Any, Any]) -> bool:

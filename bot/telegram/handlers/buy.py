@@ -25,6 +25,7 @@ from bot.services.purchases import (
     PurchaseRequest,
     PurchaseStatus,
 )
+from bot.telegram import flows
 from bot.telegram.buttons.buy import (
     BuyNavigation,
     ConfirmPurchase,
@@ -38,7 +39,7 @@ from bot.telegram.buttons.buy import (
     ToggleOption,
 )
 from bot.telegram.context import Context
-from bot.telegram.flows import AWAITING, BUY, MULTI, PRICES
+from bot.telegram.flows import AWAITING, BUY
 from bot.telegram.handlers.common import (
     chat_id,
     command_argument,
@@ -81,9 +82,6 @@ async def start_buy(update: Update, context: Context) -> None:
     if client is None:
         return
     assert context.user_data is not None
-    context.user_data.pop(AWAITING, None)  # a new command ends a pending /key or /provider step
-    for other in (PRICES, MULTI):  # typed text then searches this /buy, not an older browser
-        context.user_data.pop(other, None)
     query = command_argument(context)
     draft: dict[str, Any] = {
         "step": "service",
@@ -91,7 +89,7 @@ async def start_buy(update: Update, context: Context) -> None:
         "query": query,
         "provider": client.endpoint.key,
     }
-    context.user_data[BUY] = draft
+    flows.start(context.user_data, BUY, draft)
     screen = services_screen(context, client, render, draft, 0)
     await send_screen(update, render, screen, "buy-refused")
 

@@ -20,9 +20,10 @@ from bot.services.accounts import AccountError
 from bot.services.catalog import rank_services
 from bot.services.extras import MultiRequest, is_missing_action
 from bot.services.purchases import PurchaseStatus
+from bot.telegram import flows
 from bot.telegram.buttons.multi import MultiConfirm, MultiCountry, MultiStep, MultiToggle
 from bot.telegram.context import Context
-from bot.telegram.flows import AWAITING, BUY, MULTI, PRICES
+from bot.telegram.flows import MULTI
 from bot.telegram.handlers.common import (
     answer_text,
     chat_id,
@@ -218,15 +219,13 @@ async def start_multi(update: Update, context: Context) -> None:
     if client is None:
         return
     assert context.user_data is not None
-    for other in (AWAITING, BUY, PRICES):  # typed text now searches this picker
-        context.user_data.pop(other, None)
     draft: dict[str, Any] = {
         "selected": [],
         "names": {},
         "query": command_argument(context),
         "provider": client.endpoint.key,
     }
-    context.user_data[MULTI] = draft
+    flows.start(context.user_data, MULTI, draft)
     screen = _services_screen(context, client, render, draft, 0)
     await send_screen(update, render, screen, "buy-refused")
 

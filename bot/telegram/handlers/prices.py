@@ -17,9 +17,10 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.provider import ProviderClient
 from bot.provider.models import Price
 from bot.services.catalog import rank_services, search_countries
+from bot.telegram import flows
 from bot.telegram.buttons.prices import PricesNavigation, PricesPick, PricesTarget
 from bot.telegram.context import Context
-from bot.telegram.flows import AWAITING, BUY, MULTI, PRICES
+from bot.telegram.flows import PRICES
 from bot.telegram.handlers.common import (
     command_argument,
     provider_client,
@@ -163,10 +164,8 @@ async def start_prices(update: Update, context: Context) -> None:
     if client is None:
         return
     assert context.user_data is not None
-    for other in (AWAITING, BUY, MULTI):  # typed text now searches this browser
-        context.user_data.pop(other, None)
     draft: dict[str, Any] = {"query": command_argument(context)}
-    context.user_data[PRICES] = draft
+    flows.start(context.user_data, PRICES, draft)
     screen = _services_screen(context, client, render, draft, 0)
     await send_screen(update, render, screen, "prices-refused")
 

@@ -23,9 +23,10 @@ from bot.services.rents import (
     RentResult,
     RentStatusKind,
 )
+from bot.telegram import flows
 from bot.telegram.buttons.rent import ConfirmRent, RentNavigation, RentPage, RentPick
 from bot.telegram.context import Context
-from bot.telegram.flows import AWAITING, BUY, RENT
+from bot.telegram.flows import RENT
 from bot.telegram.handlers.common import (
     chat_id,
     command_argument,
@@ -62,15 +63,13 @@ async def start_rent(update: Update, context: Context) -> None:
     if client is None:
         return
     assert context.user_data is not None
-    context.user_data.pop(AWAITING, None)  # a new command ends a pending step
-    context.user_data.pop(BUY, None)  # /rent leaves a /buy in progress (typed text is ours now)
     draft: dict[str, Any] = {
         "step": RentStep.SERVICE,
         "user": user_id(update),
         "provider": client.endpoint.key,
         "query": command_argument(context),
     }
-    context.user_data[RENT] = draft
+    flows.start(context.user_data, RENT, draft)
     screen = services_screen(context, client, render, draft, 0)
     await send_screen(update, render, screen, "rent-refused")
 
