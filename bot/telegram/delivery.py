@@ -29,7 +29,7 @@ from bot.services.recorder import (
     RENT_SMS_EVENT,
 )
 from bot.services.rent_watcher import RENT_EXTENSION_SETTLED_EVENT, RENT_REMINDER_EVENT
-from bot.services.rents import RENT_RECONCILED_EVENT
+from bot.services.rents import CANCEL_WINDOW, RENT_RECONCILED_EVENT
 from bot.telegram.buttons.rent import RentButton
 from bot.telegram.cards import redraw_card
 from bot.telegram.rendering import Renderer
@@ -147,6 +147,10 @@ class TelegramDeliverer:
                 text=str(event.payload.get("text") or ""),
             )
             await self._send(event.chat_id, text)
+            # The provider refuses to cancel a rent that got an SMS: its message drops Cancel
+            # (shown only in the first minutes, so later SMS cost no edit).
+            if self._clock.now() < (row.confirmed_at or row.created_at) + CANCEL_WINDOW:
+                await self._refresh_rent_card(render, row)
             return
         if event.kind == RENT_REMINDER_EVENT:
             end = event.payload.get("end_date")
@@ -238,7 +242,8 @@ class TelegramDeliverer:
             name = rent_views.rent_service_name(row, render)
             await self._send(row.chat_id, render("rent-reconciled-not-rented", service=name))
             return
-        screen = rent_views.rent_screen(render, row, self._clock.now())
+        assert self._rents is not None
+        screen = await rent_views.rent_card(self._rents, render, row, self._clock.now())
         name = rent_views.rent_service_name(row, render)
         headline = (
             render("rent-reconciled-adopted-kept", service=name)
@@ -259,7 +264,8 @@ class TelegramDeliverer:
     async def _refresh_rent_card(self, render: Renderer, row: Rent) -> None:
         if row.message_id is None:
             return
-        screen = rent_views.rent_screen(render, row, self._clock.now())
+        assert self._rents is not None
+        screen = await rent_views.rent_card(self._rents, render, row, self._clock.now())
         await redraw_card(self._bot, row.chat_id, row.message_id, screen, f"rent {row.ledger_id}")
 
     async def _refresh_card(self, render: Renderer, row: Activation) -> None:

@@ -59,6 +59,12 @@ class Renderer:
             return f"{amount:.2f}"
         return format_decimal(amount, format="#,##0.00", locale=self.locale)
 
+    def duration(self, hours: int) -> Html:
+        """A rent's length as people say it: "12 h" below a day, "7 days" for whole days."""
+        if hours >= 24 and hours % 24 == 0:
+            return self("duration-days", days=hours // 24)
+        return self("duration-hours", hours=hours)
+
     def time(self, unix: float | None) -> str:
         if unix is None:
             return "—"

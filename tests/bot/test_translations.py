@@ -44,7 +44,7 @@ async def test_spanish_extension_says_for_how_long(harness: Harness) -> None:
     await rent_one(harness, ana, "es")
     t = harness.services.translator.t
     await ana.press(t("es", "button-rent-extend"))
-    await ana.press(t("es", "button-rent-hours", hours=12))
+    await ana.press(t("es", "duration-hours", hours=12))
     offer = ana.last_bot_message()
     assert offer is not None and "por 12 h" in offer.text, offer.text
 
@@ -54,6 +54,7 @@ async def test_a_finished_rent_is_feminine_in_russian(harness: Harness) -> None:
     await with_key(harness, ivan)
     rent = await rent_one(harness, ivan, "ru")
     await ivan.press(harness.services.translator.t("ru", "button-rent-finish"))
+    await ivan.press(harness.services.translator.t("ru", "button-rent-finish-yes"))
     row = await harness.services.rents.get(rent.ledger_id)
     assert row is not None and row.state.value == "finished"
     await ivan.send_text("/history")

@@ -113,7 +113,7 @@ async def test_rent_three_sms_three_pushes_then_extend_and_finish(e2e: E2E) -> N
     step = await press_and_wait(alice, countries.buttons[0][0])
     if step.find_buttons(t("en", "buy-operator-any")):
         await press_and_wait(alice, t("en", "buy-operator-any"))
-    confirm = await press_and_wait(alice, t("en", "button-rent-hours", hours=4))
+    confirm = await press_and_wait(alice, t("en", "duration-hours", hours=4))
     assert "Confirm the rent" in confirm.text, alice.transcript()
     card = await press_and_wait(alice, confirm.buttons[0][0])
     await alice.wait_for(has_text("Rented until"), WAIT)
@@ -141,6 +141,7 @@ async def test_rent_three_sms_three_pushes_then_extend_and_finish(e2e: E2E) -> N
     assert extended["end_at"] > rent["end_at"]
 
     await press_and_wait(alice, "✅ Finish", card)
+    await press_and_wait(alice, "✅ Yes, finish", card)
     await alice.wait_for(has_text("Finished"), WAIT)
     finished = await e2e.sandbox.control("GET", f"rents/{rent['id']}")
     assert finished["state"] != rent["state"], finished
