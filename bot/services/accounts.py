@@ -282,6 +282,18 @@ class AccountService:
         self._attempts.pop(user_id, None)
         return balance
 
+    async def key_to_forget(self, user_id: int) -> ProviderEndpoint | None:
+        """The provider whose key /forgetkey would delete, or None when none is stored.
+
+        Raises:
+            LiveNumbersError: live numbers bought with that key need it.
+        """
+        endpoint = await self.endpoint_of(user_id)
+        await self._refuse_if_live(user_id, endpoint.key, None)
+        if endpoint.key not in await self.providers_with_keys(user_id):
+            return None
+        return endpoint
+
     async def forget_key(self, user_id: int) -> bool:
         """Deletes the key of the user's current provider; False when there was none."""
         endpoint = await self.endpoint_of(user_id)

@@ -34,5 +34,13 @@ class PickProvider(CallbackData, prefix="pv"):
     name: str
 
 
+class ForgetKey(CallbackData, prefix="fk"):
+    """/forgetkey's question: ``yes`` deletes the key of the provider whose digest is
+    ``check`` (a switch of provider in between makes the button stale), ``no`` keeps it."""
+
+    answer: Literal["yes", "no"]
+    check: str
+
+
 class HistoryPage(CallbackData, prefix="xh"):
     page: int
