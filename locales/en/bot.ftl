@@ -108,6 +108,7 @@ confirm-not-recorded = ❌ Nothing done: I could not write it down just now (my 
 buy-unrecorded = ⚠️ The provider answered, but I could not write your purchase down just now (my database is busy or full). I will check with the provider and tell you here; you will never be charged twice.
 buy-duplicate = This confirmation was already used; it buys one number only.
 buy-refused = ❌ Not bought: { $reason }
+balance-after-purchase = 💰 Your balance now: { $balance }
 request-failed = ❌ The provider could not answer: { $reason }
 buy-unresolved = ⏳ The provider did not answer clearly, so I am still checking whether the number was bought. I keep asking the provider and will tell you here; you will never be charged twice.
 reconciled-bought = ✅ The provider confirmed your earlier purchase:
@@ -196,7 +197,7 @@ error-blocked = your provider account is blocked{ $until ->
         [none] .
        *[other] { " " }until { $until }.
     }
-error-funds = your balance is too low.
+error-funds = your balance is too low. Top up your account on your provider's website, then try again (/balance shows what you have).
 error-no-numbers = no numbers left for this choice.
 error-price-limit = the price is above your limit.
 error-invalid = the provider refused the request as invalid.

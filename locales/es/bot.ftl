@@ -109,6 +109,7 @@ confirm-not-recorded = ❌ No se hizo nada: no pude anotarlo ahora (mi base de d
 buy-unrecorded = ⚠️ El proveedor respondió, pero no pude registrar tu compra ahora mismo (mi base de datos está ocupada o llena). Lo comprobaré con el proveedor y te avisaré aquí; nunca se te cobrará dos veces.
 buy-duplicate = Esta confirmación ya se usó; solo compra un número.
 buy-refused = ❌ No se compró: { $reason }
+balance-after-purchase = 💰 Tu saldo ahora: { $balance }
 request-failed = ❌ El proveedor no pudo responder: { $reason }
 buy-unresolved = ⏳ El proveedor no respondió con claridad, así que sigo comprobando si el número se compró. Seguiré preguntándole y te avisaré aquí; nunca se te cobrará dos veces.
 reconciled-bought = ✅ El proveedor confirmó tu compra anterior:
@@ -197,7 +198,7 @@ error-blocked = tu cuenta del proveedor está bloqueada{ $until ->
         [none] .
        *[other] { " " }hasta el { $until }.
     }
-error-funds = tu saldo es insuficiente.
+error-funds = tu saldo es insuficiente. Recarga tu cuenta en la web de tu proveedor y vuelve a intentarlo (/balance muestra tu saldo).
 error-no-numbers = no quedan números para esta opción.
 error-price-limit = el precio supera tu límite.
 error-invalid = el proveedor rechazó la solicitud por no ser válida.

@@ -49,6 +49,7 @@ from bot.telegram.handlers.common import (
     services,
     show,
     user_id,
+    with_new_balance,
 )
 from bot.telegram.handlers.drafts import Verdict, confirm_verdict, draft_in
 from bot.telegram.handlers.favourites import preferences_of, toggle_favourite
@@ -330,6 +331,7 @@ async def _show_result(
         return  # the first tap's message already shows the number
     if result.status is PurchaseStatus.BOUGHT and result.activation is not None:
         screen = await activation_screen(svc.activations, render, result.activation)
+        screen = await with_new_balance(context, result.activation.user_id, render, screen)
         await show(query, screen)
         message = query.message
         if message is not None:

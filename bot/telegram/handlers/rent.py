@@ -36,6 +36,7 @@ from bot.telegram.handlers.common import (
     services,
     show,
     user_id,
+    with_new_balance,
 )
 from bot.telegram.rendering import Renderer, Screen
 from bot.telegram.routing import Confirm, Draft, Picker, button_handlers, on_confirm
@@ -211,7 +212,8 @@ async def _show_rent_result(
     if result.status is RentStatusKind.DUPLICATE:
         return  # the first tap's message already shows the number
     if result.status is RentStatusKind.RENTED and result.rent is not None:
-        await show(query, rent_screen(render, result.rent, svc.clock.now()))
+        screen = rent_screen(render, result.rent, svc.clock.now())
+        await show(query, await with_new_balance(context, result.rent.user_id, render, screen))
         message = query.message
         if message is not None:
             await svc.rents.set_message(
