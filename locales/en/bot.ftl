@@ -95,6 +95,7 @@ buy-confirm =
     Your balance: { $balance }
 buy-confirm-button = ✅ Buy for { $price }
 buy-max-price-button = 💲 Max price…
+button-other-operator = 📶 Another operator
 buy-max-price-line = Max price (Free Price): <b>{ $max_price }</b>
 buy-ask-max-price = Send the most you will pay for this number, e.g. <code>15.50</code> (0 for no limit). The provider sells at its price up to this limit.
 buy-bad-max-price = ❌ That is not an amount. Send a number like <code>15.50</code>, or 0 for no limit.

@@ -98,6 +98,7 @@ buy-confirm =
     Ваш баланс: { $balance }
 buy-confirm-button = ✅ Купить за { $price }
 buy-max-price-button = 💲 Макс. цена…
+button-other-operator = 📶 Другой оператор
 buy-max-price-line = Макс. цена (Free Price): <b>{ $max_price }</b>
 buy-ask-max-price = Отправьте максимальную цену за этот номер, например <code>15.50</code> (0 — без ограничения). Провайдер продаст по своей цене, но не дороже.
 buy-bad-max-price = ❌ Это не сумма. Отправьте число вроде <code>15.50</code> или 0 — без ограничения.

@@ -3,9 +3,16 @@ after a purchase, a top-up hint, buying from /prices, a new number after one wit
 
 from __future__ import annotations
 
+from bot.fake_telegram.driver import Button, VisibleMessage
 from bot.provider.sandbox.testing import ALICE_KEY
 from bot.telegram.rendering import Renderer
-from tests.bot.conftest import Harness, buy_first_offer, walk_to_confirm, with_key
+from tests.bot.conftest import (
+    Harness,
+    buy_first_offer,
+    live_activations,
+    walk_to_confirm,
+    with_key,
+)
 from tests.bot.test_rent import rent_one
 
 
@@ -41,3 +48,78 @@ async def test_no_balance_at_the_provider_gets_a_top_up_hint(harness: Harness) -
         await user.press(confirm.buttons[0][0])
         told = user.last_bot_message()
         assert told is not None and words in told.text, user.transcript()
+
+
+def buy_rows(message: VisibleMessage | None) -> list[Button]:
+    assert message is not None
+    return [b for row in message.keyboard for b in row if b.label.startswith("🛒 ")]
+
+
+async def test_a_prices_row_opens_the_buy_confirm_and_buys_once(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    await alice.send_text("/prices")
+    await alice.press("Telegram")
+    table = alice.last_bot_message()
+    rows = buy_rows(table)
+    assert rows, alice.transcript()
+    first_line = table.text.splitlines()[1]  # type: ignore[union-attr]
+    country, price = first_line.split(" · ")[:2]
+    assert rows[0].label == f"🛒 {country} · {price}"
+    await alice.press_button(rows[0])
+    step = alice.last_bot_message()
+    assert step is not None
+    if step.find_buttons("Any operator"):
+        await alice.press("Any operator")
+    confirm = alice.last_bot_message()
+    assert confirm is not None and f"Country: {country}" in confirm.text, alice.transcript()
+    assert "Service: Telegram" in confirm.text and price in confirm.text
+    data = confirm.keyboard[0][0].callback_data
+    assert data is not None and confirm.keyboard[0][0].label == f"✅ Buy for {price}"
+    for _ in range(2):
+        await alice.press_data(data, confirm.message_id)
+    assert len(await live_activations(harness)) == 1
+    assert len([r for r in harness.sandbox.request_log if r.action == "getNumberV2"]) == 1
+
+
+async def test_a_prices_row_asks_the_provider_afresh(harness: Harness) -> None:
+    ana = harness.user(4004, "Ana", language="es")
+    await with_key(harness, ana)
+    await ana.send_text("/prices")
+    await ana.press("Telegram")
+    [first, *_] = buy_rows(ana.last_bot_message())
+    country = int((first.callback_data or "").split(":")[-1])  # pb:<service>:<country>
+    harness.sandbox.set_stock(country, "tg", 0)  # sold out since the table was read
+    await ana.press_button(first)
+    step = ana.last_bot_message()
+    assert step is not None
+    any_operator = harness.services.translator.t("es", "buy-operator-any")
+    if step.find_buttons(any_operator):
+        await ana.press(any_operator)
+    told = ana.last_bot_message()
+    assert told is not None and told.text == harness.services.translator.t("es", "buy-sold-out")
+    assert await live_activations(harness, ana.id) == []
+
+
+async def test_the_default_operator_skips_the_operator_step_in_russian(harness: Harness) -> None:
+    ivan = harness.user(3003, "Ivan", language="ru")
+    t = harness.services.translator.t
+    await with_key(harness, ivan)
+    preferences = (await harness.services.users.ensure(ivan.id)).preferences
+    await harness.services.users.set_preferences(
+        ivan.id, preferences.toggled_default_operator("mts")
+    )
+    await ivan.send_text("/buy")
+    await ivan.press("Telegram")
+    await ivan.send_text("Россия")
+    countries = ivan.last_bot_message()
+    assert countries is not None
+    if not countries.find_buttons(t("ru", "button-other-operator")):
+        [russia] = [b for row in countries.keyboard for b in row if "Россия" in b.label]
+        await ivan.press_button(russia)
+    confirm = ivan.last_bot_message()
+    assert confirm is not None and "mts" in confirm.text, ivan.transcript()
+    assert confirm.find_buttons(t("ru", "button-other-operator"))
+    await ivan.press(confirm.keyboard[0][0].label)
+    [bought] = [r for r in harness.sandbox.request_log if r.action == "getNumberV2"]
+    assert bought.params["operator"] == "mts"

@@ -83,8 +83,11 @@ async def test_default_operator_is_listed_first_and_bought_with(harness: Harness
     assert "📌 mts is my default: unset" in str(alice.last_bot_message().buttons)  # type: ignore[union-attr]
 
     await countries_of(alice, "Telegram", "telegram")
-    operators = await pick_russia(alice)
-    assert first_label(operators) == "📌 mts"
+    confirm = await pick_russia(alice)  # the 📌 default skips the operator step
+    assert "Operator: mts" in confirm.text, alice.transcript()
+    await alice.press("📶 Another operator")
+    operators = alice.last_bot_message()
+    assert operators is not None and first_label(operators) == "📌 mts"
     await alice.press("📌 mts")
     confirm = alice.last_bot_message()
     assert confirm is not None and "Operator: mts" in confirm.text

@@ -18,7 +18,7 @@ from typing import Any
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.provider import ProviderClient
+from bot.provider import ProviderClient, ProviderError
 from bot.services.accounts import AccountError
 from bot.services.purchases import (
     LedgerUnavailableError,
@@ -38,6 +38,7 @@ from bot.telegram.buttons.buy import (
     ToggleFavourite,
     ToggleOption,
 )
+from bot.telegram.buttons.prices import BuyFromPrices
 from bot.telegram.context import Context
 from bot.telegram.flows import AWAITING, BUY
 from bot.telegram.handlers.common import (
@@ -172,12 +173,36 @@ async def pick_country(
         country=country_id,
         country_name=country_name(countries.get(country_id), country_id, render.locale),
         country_names=country_names(countries.get(country_id)),
-        operator=None,
     )
-    operators = await catalog.operators(client, country_id)
+    return await after_country(context, client, render, draft)
+
+
+async def after_country(
+    context: Context, client: ProviderClient, render: Renderer, draft: Draft
+) -> Screen:
+    """The step after the country: the confirm screen when there is no operator to pick or
+    the user's default operator (📌) sells here, else the operator picker."""
+    draft.update(operator=None, operator_defaulted=False)
+    operators = await services(context).catalog.operators(client, int(draft["country"]))
     if not operators:
         return await confirm_screen(context, client, render, draft)
-    draft["step"] = "operator"
+    default = (await preferences_of(context, draft["user"])).default_operator
+    if default is not None and default in operators:
+        draft.update(operator=default, operator_defaulted=True)
+        return await confirm_screen(context, client, render, draft)
+    return await _operator_step(context, client, render, draft, operators)
+
+
+async def _operator_step(
+    context: Context,
+    client: ProviderClient,
+    render: Renderer,
+    draft: Draft,
+    operators: tuple[str, ...] | None = None,
+) -> Screen:
+    if operators is None:
+        operators = await services(context).catalog.operators(client, int(draft["country"]))
+    draft.update(step="operator", token=None)
     preferences = await preferences_of(context, draft["user"])
     return operators_screen(render, draft, operators, preferences.default_operator)
 
@@ -236,6 +261,8 @@ async def navigate(
     if target == "confirm" and draft.get("step") == "confirm":
         context.user_data.pop(AWAITING, None)  # no number to forward to after all
         return await confirm_screen(context, client, render, draft)
+    if target == "operators" and draft.get("country") is not None:
+        return await _operator_step(context, client, render, draft)
     if target == "countries" and draft.get("service"):
         draft.update(step="country", token=None)
         return await countries_screen(context, client, render, draft, 0)
@@ -267,6 +294,45 @@ async def toggle_option(
         ]
     )
     return Screen(render("options-ask-forward-number"), keyboard)
+
+
+@on_button(BuyFromPrices)
+async def buy_from_prices(
+    update: Update, context: Context, button: BuyFromPrices, render: Renderer
+) -> None:
+    """A /prices row: /buy for that service and country, at its confirm screen (or its
+    operator step), the price asked afresh; the /buy confirm buys as ever."""
+    query = update.callback_query
+    assert query is not None and context.user_data is not None
+    await query.answer()
+    client = await provider_client(update, context, render)
+    if client is None:
+        return
+    catalog = services(context).catalog
+    try:
+        known = {s.code: s for s in await catalog.services(client)}
+        service = known.get(button.service)
+        if service is None:
+            await show(query, Screen(render("press-stale")))
+            return
+        country = (await catalog.countries(client)).get(button.country)
+        draft: dict[str, Any] = {
+            "step": "country",
+            "user": user_id(update),
+            "query": None,
+            "provider": client.endpoint.key,
+            "service": service.code,
+            "service_name": service.name,
+            "country": button.country,
+            "country_name": country_name(country, button.country, render.locale),
+            "country_names": country_names(country),
+        }
+        flows.start(context.user_data, BUY, draft)
+        screen = await after_country(context, client, render, draft)
+    except ProviderError as error:
+        await show(query, Screen(render("buy-refused", reason=render.error(error))))
+        return
+    await show(query, screen)
 
 
 @on_button(ConfirmPurchase)
@@ -354,6 +420,7 @@ def build() -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("buy", start_buy),
         *button_handlers(
             confirm,
+            buy_from_prices,
             service_page,
             pick_service,
             pick_listed,

@@ -18,7 +18,12 @@ from bot.provider import ProviderClient
 from bot.provider.models import Price
 from bot.services.catalog import rank_services, search_countries
 from bot.telegram import flows
-from bot.telegram.buttons.prices import PricesNavigation, PricesPick, PricesTarget
+from bot.telegram.buttons.prices import (
+    BuyFromPrices,
+    PricesNavigation,
+    PricesPick,
+    PricesTarget,
+)
 from bot.telegram.context import Context
 from bot.telegram.flows import PRICES
 from bot.telegram.handlers.common import (
@@ -136,9 +141,26 @@ async def _table_screen(
         return Screen(render("prices-empty", name=title), InlineKeyboardMarkup([back_row]))
     pages = -(-len(offers) // TABLE_ROWS)
     page = min(max(pick.page, 0), pages - 1)
+    shown = offers[page * TABLE_ROWS : (page + 1) * TABLE_ROWS]
     lines = [
         render("prices-line", name=name(o), price=render.money(o.cost), count=o.count)
-        for o in offers[page * TABLE_ROWS : (page + 1) * TABLE_ROWS]
+        for o in shown
+    ]
+    # Each row in stock is a button to buy it: /buy's confirm screen, the price asked afresh.
+    buy_rows = [
+        [
+            InlineKeyboardButton(
+                render.translator.t(
+                    render.locale,
+                    "button-prices-buy",
+                    name=label(name(o), 24),
+                    price=render.money(o.cost),
+                ),
+                callback_data=BuyFromPrices(o.service, o.country).pack(),
+            )
+        ]
+        for o in shown
+        if o.count > 0 and fits(BuyFromPrices(o.service, o.country))
     ]
     header_id = "prices-service-header" if pick.by == "s" else "prices-country-header"
     header = render(header_id, name=title, page=page + 1, pages=pages)
@@ -151,7 +173,7 @@ async def _table_screen(
         navigation.append(
             InlineKeyboardButton("▶️", callback_data=PricesPick(pick.by, pick.key, page + 1).pack())
         )
-    rows = [navigation, back_row] if navigation else [back_row]
+    rows = [*buy_rows, navigation, back_row] if navigation else [*buy_rows, back_row]
     return Screen(Html("\n".join([header, *lines])), InlineKeyboardMarkup(rows))
 
 

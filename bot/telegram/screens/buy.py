@@ -181,6 +181,8 @@ async def confirm_screen(
         rows.append([render.button(name, ToggleOption("forward"))])
     if not verification:  # the protocol: a call-verification number takes no Free Price
         rows.append([render.button("buy-max-price-button", BuyNavigation("maxprice"))])
+    if draft.get("operator_defaulted"):  # the 📌 default skipped the operator step
+        rows.append([render.button("button-other-operator", BuyNavigation("operators"))])
     rows.extend(favourite_rows(render, draft, await preferences_of(context, draft["user"])))
     rows.append(back)
     return Screen(Html("\n".join(lines)), InlineKeyboardMarkup(rows))
