@@ -123,3 +123,22 @@ async def test_the_default_operator_skips_the_operator_step_in_russian(harness: 
     await ivan.press(confirm.keyboard[0][0].label)
     [bought] = [r for r in harness.sandbox.request_log if r.action == "getNumberV2"]
     assert bought.params["operator"] == "mts"
+
+
+async def test_a_search_with_one_match_picks_it(harness: Harness) -> None:
+    for user_id, locale, country, word in (
+        (1001, "en", "Kazakhstan", "kazakh"),
+        (3003, "ru", "Казахстан", "казах"),
+        (4004, "es", "Kazajistán", "kazaj"),
+    ):
+        user = harness.user(user_id, f"U{user_id}", language=locale)
+        await with_key(harness, user)
+        await user.send_text("/buy")
+        await user.send_text("telegra")  # Telegram only: its countries come next
+        countries = user.last_bot_message()
+        assert countries is not None and countries.text.startswith("Telegram"), user.transcript()
+        assert any(" · " in label for row in countries.buttons for label in row)
+        await user.send_text(word)
+        step = user.last_bot_message()
+        assert step is not None and country in step.text, user.transcript()
+        assert not any(country in label for row in step.buttons for label in row)

@@ -43,6 +43,9 @@ async def test_starting_a_picker_ends_the_one_before_so_typed_text_searches_the_
     await alice.send_text("telegr")
     results = alice.last_bot_message()
     assert results is not None
+    if then == "/buy":  # /buy picks a search's only match: Telegram's countries come next
+        assert results.text.startswith("Telegram: pick a country"), alice.transcript()
+        return
     buttons = [button for row in results.keyboard for button in row]
     picks = [b.callback_data or "" for b in buttons if "Telegram" in b.label]
     assert picks and all(data.startswith(prefix) for data in picks), alice.transcript()

@@ -20,6 +20,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.provider import ProviderClient, ProviderError
 from bot.services.accounts import AccountError
+from bot.services.catalog import rank_services, search_countries
 from bot.services.purchases import (
     LedgerUnavailableError,
     PurchaseRequest,
@@ -103,10 +104,23 @@ async def search(update: Update, context: Context) -> bool:
     """Typed text during /buy: a service or country search. False if no buy step wants it."""
 
     async def searched(client: ProviderClient, render: Renderer, draft: Draft, text: str) -> Screen:
+        # A search with one match picks it: the next step comes at once.
+        catalog = services(context).catalog
         if draft["step"] == "service":
             draft["query"] = text
+            matches = rank_services(await catalog.services(client), (), text)
+            if len(matches) == 1:
+                picked = await _choose_service(context, client, render, draft, matches[0].code)
+                if picked is not None:
+                    return picked
             return await services_screen(context, client, render, draft, 0)
         draft["country_query"] = text
+        countries = await catalog.countries(client)
+        named = {c.country_id for c in search_countries(countries.values(), text, render.locale)}
+        sold = [o.country for o in await catalog.offers(client, draft["service"]) if o.count > 0]
+        in_stock = [country for country in sold if country in named]
+        if len(in_stock) == 1:
+            return await _choose_country(context, client, render, draft, in_stock[0])
         return await countries_screen(context, client, render, draft, 0)
 
     return await _PICKER.search(update, context, ("service", "country"), searched)
@@ -166,9 +180,13 @@ async def pick_country(
 ) -> Screen | None:
     if draft["step"] not in ("country", "operator"):
         return None
-    catalog = services(context).catalog
-    country_id = button.country
-    countries = await catalog.countries(client)
+    return await _choose_country(context, client, render, draft, button.country)
+
+
+async def _choose_country(
+    context: Context, client: ProviderClient, render: Renderer, draft: Draft, country_id: int
+) -> Screen:
+    countries = await services(context).catalog.countries(client)
     draft.update(
         country=country_id,
         country_name=country_name(countries.get(country_id), country_id, render.locale),
