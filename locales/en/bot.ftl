@@ -95,6 +95,8 @@ buy-confirm =
     Your balance: { $balance }
 buy-confirm-button = ✅ Buy for { $price }
 buy-max-price-button = 💲 Max price…
+button-new-number = 🔁 New number
+new-number-other-provider = This number came from { $provider }. Switch to it with /provider to get the same number type again, or send /buy.
 button-other-operator = 📶 Another operator
 buy-max-price-line = Max price (Free Price): <b>{ $max_price }</b>
 buy-ask-max-price = Send the most you will pay for this number, e.g. <code>15.50</code> (0 for no limit). The provider sells at its price up to this limit.

@@ -96,6 +96,8 @@ buy-confirm =
     Tu saldo: { $balance }
 buy-confirm-button = ✅ Comprar por { $price }
 buy-max-price-button = 💲 Precio máximo…
+button-new-number = 🔁 Número nuevo
+new-number-other-provider = Este número era de { $provider }. Cambia a él con /provider para pedir otro igual, o envía /buy.
 button-other-operator = 📶 Otro operador
 buy-max-price-line = Precio máximo (Free Price): <b>{ $max_price }</b>
 buy-ask-max-price = Envía lo máximo que pagarás por este número, p. ej. <code>15.50</code> (0 sin límite). El proveedor vende a su precio hasta ese límite.

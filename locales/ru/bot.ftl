@@ -98,6 +98,8 @@ buy-confirm =
     Ваш баланс: { $balance }
 buy-confirm-button = ✅ Купить за { $price }
 buy-max-price-button = 💲 Макс. цена…
+button-new-number = 🔁 Новый номер
+new-number-other-provider = Этот номер был от { $provider }. Переключитесь на него через /provider, чтобы взять такой же номер, или отправьте /buy.
 button-other-operator = 📶 Другой оператор
 buy-max-price-line = Макс. цена (Free Price): <b>{ $max_price }</b>
 buy-ask-max-price = Отправьте максимальную цену за этот номер, например <code>15.50</code> (0 — без ограничения). Провайдер продаст по своей цене, но не дороже.

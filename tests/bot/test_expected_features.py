@@ -3,8 +3,11 @@ after a purchase, a top-up hint, buying from /prices, a new number after one wit
 
 from __future__ import annotations
 
+from bot.fake_telegram import FakeUser
 from bot.fake_telegram.driver import Button, VisibleMessage
+from bot.provider.lifetimes import assumed_lifetime
 from bot.provider.sandbox.testing import ALICE_KEY
+from bot.telegram.flows import BUY
 from bot.telegram.rendering import Renderer
 from tests.bot.conftest import (
     Harness,
@@ -142,3 +145,62 @@ async def test_a_search_with_one_match_picks_it(harness: Harness) -> None:
         step = user.last_bot_message()
         assert step is not None and country in step.text, user.transcript()
         assert not any(country in label for row in step.buttons for label in row)
+
+
+async def ended_without_code(harness: Harness, user: FakeUser) -> VisibleMessage:
+    """Buys Telegram in the cheapest country and lets it run out: cancelled for a refund."""
+    await buy_first_offer(harness, user)
+    assert len(await live_activations(harness, user.id)) == 1
+    card_id = user.last_bot_message().message_id  # type: ignore[union-attr]
+    harness.sandbox.advance(assumed_lifetime("tg") - 60)
+    await harness.poll()
+    assert await live_activations(harness, user.id) == []
+    return next(m for m in user.chat() if m.message_id == card_id)
+
+
+async def test_new_number_on_one_that_got_no_code_buys_the_same_again_once(
+    harness: Harness,
+) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    card = await ended_without_code(harness, alice)
+    assert card.buttons == [["🔁 New number"]], alice.transcript()
+    [first] = await harness.services.activations.history(alice.id)
+    await alice.press("🔁 New number", card)
+    confirm = alice.last_bot_message()
+    assert confirm is not None and confirm.message_id != card.message_id, alice.transcript()
+    assert "Confirm the purchase" in confirm.text or "Buy for" in str(confirm.buttons)
+    price = harness.sandbox.catalog.price(first.country, "tg")  # type: ignore[arg-type]
+    assert confirm.keyboard[0][0].label == f"✅ Buy for {price:.2f}", confirm.buttons
+    data = confirm.keyboard[0][0].callback_data
+    assert data is not None
+    for _ in range(3):
+        await alice.press_data(data, confirm.message_id)
+    [again] = await live_activations(harness)
+    assert (again.service, again.country, again.operator) == (
+        first.service,
+        first.country,
+        first.operator,
+    )
+    assert len([r for r in harness.sandbox.request_log if r.action == "getNumberV2"]) == 2
+
+
+async def test_new_number_is_offered_in_russian_and_spanish_and_never_to_another_user(
+    harness: Harness,
+) -> None:
+    t = harness.services.translator.t
+    for user_id, locale in ((3003, "ru"), (4004, "es")):
+        user = harness.user(user_id, f"U{user_id}", language=locale)
+        await with_key(harness, user)
+        card = await ended_without_code(harness, user)
+        assert card.buttons == [[t(locale, "button-new-number")]], user.transcript()
+    bob = harness.user(2002, "Bob")
+    await with_key(harness, bob)
+    [ivans] = await harness.services.activations.history(3003)
+    await bob.send_text("/start")
+    query = await bob.press_data(
+        f"nn:{ivans.ledger_id}", bob.last_bot_message().message_id  # type: ignore[union-attr]
+    )
+    answer = bob.answer_for(query)
+    assert answer is not None and answer.show_alert, bob.transcript()
+    assert BUY not in (harness.application.user_data.get(bob.id) or {})
