@@ -94,7 +94,12 @@ class TelegramDeliverer:
     async def deliver(self, event: Event) -> None:
         user = await self._users.get(event.user_id)
         language = user.language if user else None
-        render = Renderer(self._translator, self._translator.resolve(language))
+        render = Renderer(
+            self._translator,
+            self._translator.resolve(language),
+            zone=user.preferences.time_zone if user else None,
+            now=self._clock.now(),
+        )
         try:
             if event.kind == PROVIDER_SLOW_EVENT:
                 await self._send(event.chat_id, render("provider-slow", provider=_title(event)))
@@ -143,7 +148,7 @@ class TelegramDeliverer:
                 "rent-sms-message",
                 phone=row.phone or "",
                 sender=str(event.payload.get("phone_from") or ""),
-                at=_sms_time(event.payload.get("received_at")),
+                at=_sms_time(render, event.payload.get("received_at")),
                 text=str(event.payload.get("text") or ""),
             )
             await self._send(event.chat_id, text)
@@ -157,7 +162,7 @@ class TelegramDeliverer:
             text = render(
                 "rent-reminder",
                 phone=row.phone or "",
-                end=rent_views.when(float(end) if isinstance(end, int | float) else row.end_date),
+                end=render.moment(float(end) if isinstance(end, int | float) else row.end_date),
             )
             extend = render.button("button-rent-extend", RentButton("extend", row.ledger_id))
             await self._bot.send_message(
@@ -172,7 +177,7 @@ class TelegramDeliverer:
                 text = render(
                     "rent-extension-settled",
                     phone=row.phone or "",
-                    end=rent_views.when(row.end_date),
+                    end=render.moment(row.end_date),
                 )
             else:
                 text = render("rent-extension-not-made", phone=row.phone or "")
@@ -277,12 +282,12 @@ class TelegramDeliverer:
         )
 
 
-def _sms_time(stamp: object) -> str:
+def _sms_time(render: Renderer, stamp: object) -> str:
     """The provider's date of an SMS (ISO text in the event), as the user reads times."""
     if not isinstance(stamp, str) or not stamp:
         return "—"
     try:
-        return rent_views.when(datetime.fromisoformat(stamp).timestamp())
+        return render.moment(datetime.fromisoformat(stamp).timestamp())
     except ValueError:
         return stamp
 

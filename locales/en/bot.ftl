@@ -137,13 +137,14 @@ activation-card =
     { $service } · { $country } · { $operator }
     Cost: { $cost }
     { $status }
-activation-status-waiting = ⏳ Waiting for the SMS, until { $until }.
+time-countdown = in { $minutes } min · { $time }
+activation-status-waiting = ⏳ Waiting for the SMS; it ends { $until }.
 activation-status-code = 🔑 Code: <code>{ $code }</code>
-activation-status-retry = ⏳ Waiting for another code, until { $until }.
+activation-status-retry = ⏳ Waiting for another code; it ends { $until }.
 activation-status-finished = ✔️ Finished.
 activation-status-cancelled = ↩️ Cancelled; { $cost } refunded.
 activation-status-expired = ⌛ Expired without a code; { $cost } refunded.
-activation-status-waiting-call = ⏳ Waiting for the call, until { $until }.
+activation-status-waiting-call = ⏳ Waiting for the call; it ends { $until }.
 activation-status-call-came = 📞 The call came, code: <code>{ $code }</code>. The number is done: after the call the provider allows no further change, and the charge stays.
 activation-cancel-scheduled = ⏰ Will be cancelled automatically at { $at }.
 code-message =
@@ -223,6 +224,10 @@ settings-text =
     }
 button-auto-cancel-off = Turn auto-cancel off
 button-auto-cancel-on = Turn auto-cancel on
+settings-time-zone = Time zone: { $zone } (now { $now })
+button-time-zone = 🕒 Time zone…
+time-zone-ask = 🕒 Pick the time zone I show times in, or type one: a city (<code>Madrid</code>), a zone (<code>Europe/Madrid</code>) or an offset from UTC (<code>+3</code>).
+time-zone-unknown = I do not know that time zone. Type a city (Madrid), a zone (Europe/Madrid) or an offset (+3), or pick one above.
 
 ## Fairness: one user's flood or slow provider
 updates-busy = ⏳ Still busy with your earlier requests, one moment.

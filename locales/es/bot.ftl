@@ -138,13 +138,14 @@ activation-card =
     { $service } · { $country } · { $operator }
     Coste: { $cost }
     { $status }
-activation-status-waiting = ⏳ Esperando el SMS hasta las { $until }.
+time-countdown = en { $minutes } min · { $time }
+activation-status-waiting = ⏳ Esperando el SMS; termina { $until }.
 activation-status-code = 🔑 Código: <code>{ $code }</code>
-activation-status-retry = ⏳ Esperando otro código hasta las { $until }.
+activation-status-retry = ⏳ Esperando otro código; termina { $until }.
 activation-status-finished = ✔️ Terminado.
 activation-status-cancelled = ↩️ Cancelado; reembolso de { $cost }.
 activation-status-expired = ⌛ Caducado sin código; reembolso de { $cost }.
-activation-status-waiting-call = ⏳ Esperando la llamada hasta las { $until }.
+activation-status-waiting-call = ⏳ Esperando la llamada; termina { $until }.
 activation-status-call-came = 📞 Llegó la llamada, código: <code>{ $code }</code>. El número está terminado: tras la llamada el proveedor no admite más cambios, y el cobro se mantiene.
 activation-cancel-scheduled = ⏰ Se cancelará automáticamente a las { $at }.
 code-message =
@@ -224,6 +225,10 @@ settings-text =
     }
 button-auto-cancel-off = Desactivar la autocancelación
 button-auto-cancel-on = Activar la autocancelación
+settings-time-zone = Zona horaria: { $zone } (ahora { $now })
+button-time-zone = 🕒 Zona horaria…
+time-zone-ask = 🕒 Elige la zona horaria en la que te muestro las horas, o escríbela: una ciudad (<code>Madrid</code>), una zona (<code>Europe/Madrid</code>) o un desfase respecto a UTC (<code>+1</code>).
+time-zone-unknown = No conozco esa zona horaria. Escribe una ciudad (Madrid), una zona (Europe/Madrid) o un desfase (+1), o elige una arriba.
 
 ## Fairness: one user's flood or slow provider
 updates-busy = ⏳ Sigo ocupado con tus solicitudes anteriores, un momento.

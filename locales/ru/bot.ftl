@@ -140,13 +140,14 @@ activation-card =
     { $service } · { $country } · { $operator }
     Стоимость: { $cost }
     { $status }
-activation-status-waiting = ⏳ Ждём SMS до { $until }.
+time-countdown = через { $minutes } мин · { $time }
+activation-status-waiting = ⏳ Ждём SMS; номер закончится { $until }.
 activation-status-code = 🔑 Код: <code>{ $code }</code>
-activation-status-retry = ⏳ Ждём ещё один код до { $until }.
+activation-status-retry = ⏳ Ждём ещё один код; номер закончится { $until }.
 activation-status-finished = ✔️ Завершено.
 activation-status-cancelled = ↩️ Отменено, возврат { $cost }.
 activation-status-expired = ⌛ Срок истёк без кода, возврат { $cost }.
-activation-status-waiting-call = ⏳ Ждём звонка до { $until }.
+activation-status-waiting-call = ⏳ Ждём звонка; номер закончится { $until }.
 activation-status-call-came = 📞 Звонок пришёл, код: <code>{ $code }</code>. Номер завершён: после звонка поставщик не даёт ничего менять, оплата остаётся.
 activation-cancel-scheduled = ⏰ Автоматическая отмена в { $at }.
 code-message =
@@ -232,6 +233,10 @@ settings-text =
     }
 button-auto-cancel-off = Выключить автоотмену
 button-auto-cancel-on = Включить автоотмену
+settings-time-zone = Часовой пояс: { $zone } (сейчас { $now })
+button-time-zone = 🕒 Часовой пояс…
+time-zone-ask = 🕒 Выберите часовой пояс, в котором показывать время, или напишите его: город (<code>Moscow</code>), пояс (<code>Europe/Moscow</code>) или сдвиг от UTC (<code>+3</code>).
+time-zone-unknown = Не знаю такого часового пояса. Напишите город (Moscow), пояс (Europe/Moscow) или сдвиг (+3) либо выберите его выше.
 
 ## Fairness: one user's flood or slow provider
 updates-busy = ⏳ Ещё обрабатываю ваши предыдущие запросы, минутку.

@@ -3,6 +3,9 @@ after a purchase, a top-up hint, buying from /prices, a new number after one wit
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from bot.fake_telegram import FakeUser
 from bot.fake_telegram.driver import Button, VisibleMessage
 from bot.provider.lifetimes import assumed_lifetime
@@ -204,3 +207,60 @@ async def test_new_number_is_offered_in_russian_and_spanish_and_never_to_another
     answer = bob.answer_for(query)
     assert answer is not None and answer.show_alert, bob.transcript()
     assert BUY not in (harness.application.user_data.get(bob.id) or {})
+
+
+def local(unix: float, zone: str, pattern: str = "%H:%M") -> str:
+    return datetime.fromtimestamp(unix, tz=ZoneInfo(zone)).strftime(pattern)
+
+
+async def test_a_personal_time_zone_shows_times_as_the_user_reads_a_clock(
+    harness: Harness,
+) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    await alice.send_text("/settings")
+    assert "Time zone: UTC" in alice.last_bot_message().text  # type: ignore[union-attr]
+    await alice.press("🕒 Time zone…")
+    now = harness.services.clock.now()
+    await alice.press(f"Madrid · {local(now, 'Europe/Madrid')}")
+    assert "Time zone: Europe/Madrid" in alice.last_bot_message().text  # type: ignore[union-attr]
+    await buy_first_offer(harness, alice)
+    [row] = await live_activations(harness)
+    assert row.deadline is not None
+    card = alice.last_bot_message()
+    minutes = round((row.deadline - harness.services.clock.now()) / 60)
+    expected = f"in {minutes} min · ≈ {local(row.deadline, 'Europe/Madrid')}."
+    assert card is not None and expected in card.text, card.text
+    assert "UTC" not in card.text
+
+
+async def test_a_typed_time_zone_in_russian_and_spanish_and_rent_dates_follow_it(
+    harness: Harness,
+) -> None:
+    t = harness.services.translator.t
+    ivan = harness.user(3003, "Ivan", language="ru")
+    await with_key(harness, ivan)
+    await ivan.send_text("/settings")
+    await ivan.press(t("ru", "button-time-zone"))
+    await ivan.send_text("Mars/Olympus")
+    assert ivan.last_bot_message().text == t("ru", "time-zone-unknown")  # type: ignore[union-attr]
+    await ivan.send_text("+3")
+    assert "Часовой пояс: Etc/GMT-3" in ivan.last_bot_message().text  # type: ignore[union-attr]
+    rent = await rent_one(harness, ivan, "ru")
+    assert rent.end_date is not None
+    card = ivan.last_bot_message()
+    end = local(rent.end_date, "Etc/GMT-3", "%Y-%m-%d %H:%M")
+    assert card is not None and f"Арендован до {end}" in card.text, card.text
+
+    ana = harness.user(4004, "Ana", language="es")
+    await with_key(harness, ana)
+    await ana.send_text("/settings")
+    await ana.press(t("es", "button-time-zone"))
+    await ana.send_text("bogota")
+    assert "Zona horaria: America/Bogota" in ana.last_bot_message().text  # type: ignore[union-attr]
+    await buy_first_offer(harness, ana, locale="es")
+    [row] = await live_activations(harness, ana.id)
+    assert row.deadline is not None
+    card = ana.last_bot_message()
+    assert card is not None and f"≈ {local(row.deadline, 'America/Bogota')}" in card.text
+    assert "termina en " in card.text, card.text

@@ -24,6 +24,13 @@ class RemoveFavourite(CallbackData, prefix="fr"):
     check: str
 
 
+class PickTimeZone(CallbackData, prefix="tz"):
+    """/settings: ``index`` of the zone in the picker's list (bot/telegram/time_zones.py) to
+    read times in, or -1 for the zone picker (a zone's name holds a "/" no button carries)."""
+
+    index: int
+
+
 class PickLanguage(CallbackData, prefix="lg"):
     code: str
 

@@ -34,15 +34,17 @@ async def renderer(update: Update, context: Context) -> Renderer:
     """The user's renderer: their /lang choice, else Telegram's language (remembered)."""
     svc = services(context)
     user = update.effective_user
+    now = svc.clock.now()
     if user is None:
-        return Renderer(svc.translator, svc.translator.resolve(None))
+        return Renderer(svc.translator, svc.translator.resolve(None), now=now)
     row = await svc.users.ensure(user.id)
+    zone = row.preferences.time_zone
     if row.language is None:
         # Remember it, so pushes (which have no Telegram update) speak the same language.
         language = svc.translator.resolve(user.language_code)
         await svc.users.set_language(user.id, language)
-        return Renderer(svc.translator, language)
-    return Renderer(svc.translator, svc.translator.resolve(row.language))
+        return Renderer(svc.translator, language, zone=zone, now=now)
+    return Renderer(svc.translator, svc.translator.resolve(row.language), zone=zone, now=now)
 
 
 async def send(update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None) -> Message:

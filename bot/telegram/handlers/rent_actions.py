@@ -32,7 +32,6 @@ from bot.telegram.screens.rent import (
     extension_hours_screen,
     finish_question_screen,
     rent_card,
-    when,
 )
 from storage.rents import Rent, RentState
 
@@ -129,7 +128,7 @@ async def choose_extension(
         phone=row.phone or "",
         duration=render.duration(choice.hours),
         price=render.money(price),
-        end=when(row.end_date),
+        end=render.moment(row.end_date),
     )
     button = render.button(
         "button-rent-pay-extension", ConfirmRentExtension(token), price=render.money(price)
@@ -172,7 +171,7 @@ async def confirm_extension(
         return
     if result.status is ExtensionKind.EXTENDED:
         text = render(
-            "rent-extended", phone=result.rent.phone or "", end=when(result.rent.end_date)
+            "rent-extended", phone=result.rent.phone or "", end=render.moment(result.rent.end_date)
         )
     elif result.status is ExtensionKind.REFUSED:
         reason = render.error(result.error) if result.error else render("error-generic")

@@ -126,8 +126,7 @@ def _status(render: Renderer, row: Activation, code: str | None) -> Html:
 def _deadline(render: Renderer, row: Activation) -> str:
     """The activation's end; "≈" marks one assumed from the service's usual lifetime (the
     provider told none)."""
-    shown = render.time(row.deadline)
-    return f"≈ {shown}" if row.deadline_assumed and row.deadline is not None else shown
+    return render.countdown(row.deadline, approximate=row.deadline_assumed)
 
 
 def _buttons(render: Renderer, row: Activation) -> InlineKeyboardMarkup | None:

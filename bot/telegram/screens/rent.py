@@ -23,7 +23,7 @@ _STATUS: Final = {
 
 
 def when(unix: float | None) -> str:
-    """A date and time: a rent lasts days, so the hour alone is not enough."""
+    """A date and time in UTC (``Renderer.moment`` shows it in the reader's zone)."""
     if unix is None:
         return "—"
     return datetime.fromtimestamp(unix, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -53,7 +53,7 @@ def rent_screen(render: Renderer, row: Rent, now: float, *, has_sms: bool = Fals
     provider, whose refusal is shown.
     """
     if row.state is RentState.ACTIVE:
-        status = render("rent-status-active", end=when(row.end_date))
+        status = render("rent-status-active", end=render.moment(row.end_date))
     else:
         status = render(_STATUS.get(row.state, "rent-status-expired"))
     text = render(
@@ -92,5 +92,5 @@ def extension_hours_screen(render: Renderer, row: Rent) -> Screen:
         for hours in EXTENSION_HOURS
     ]
     rows = [choices[i : i + 3] for i in range(0, len(choices), 3)]
-    text = render("rent-extend-ask", phone=row.phone or "", end=when(row.end_date))
+    text = render("rent-extend-ask", phone=row.phone or "", end=render.moment(row.end_date))
     return Screen(Html(text), InlineKeyboardMarkup(rows))
