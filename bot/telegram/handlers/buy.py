@@ -59,7 +59,7 @@ from bot.telegram.handlers.common import (
 from bot.telegram.handlers.drafts import Verdict, confirm_verdict, draft_in
 from bot.telegram.handlers.favourites import preferences_of, toggle_favourite
 from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.routing import Draft, Picker, button_handlers, on_button
+from bot.telegram.routing import Draft, Picker, button_handlers, on_button, pressed
 from bot.telegram.screens.activation import activation_screen, service_name
 from bot.telegram.screens.activation import country_name as recorded_name
 from bot.telegram.screens.buy import (
@@ -325,8 +325,8 @@ async def buy_from_prices(
 ) -> None:
     """A /prices row: /buy for that service and country, at its confirm screen (or its
     operator step), the price asked afresh; the /buy confirm buys as ever."""
-    query = update.callback_query
-    assert query is not None and context.user_data is not None
+    query = pressed(update)
+    assert context.user_data is not None
     await query.answer()
     client = await provider_client(update, context, render)
     if client is None:
@@ -364,8 +364,8 @@ async def new_number(
 ) -> None:
     """🔁 New number on one that ended without a code: /buy's confirm screen for the same
     service, country and operator, as a new message; the /buy confirm buys as ever."""
-    query = update.callback_query
-    assert query is not None and context.user_data is not None
+    query = pressed(update)
+    assert context.user_data is not None
     svc = services(context)
     try:
         row = await svc.activation_actions.owned(user_id(update), button.ledger_id)
@@ -414,8 +414,7 @@ async def confirm(
     update: Update, context: Context, button: ConfirmPurchase, render: Renderer
 ) -> None:
     """The buy button. Sequential updates plus the ledger's unique key make it buy once."""
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     token = button.token
     draft = draft_in(context, BUY)
     verdict = await confirm_verdict(update, context, draft, token)

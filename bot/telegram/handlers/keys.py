@@ -33,7 +33,7 @@ from bot.telegram.context import Context
 from bot.telegram.flows import AWAITING, BUY
 from bot.telegram.handlers.common import chat_id, renderer, send, services, show, user_id
 from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.routing import on_button
+from bot.telegram.routing import on_button, pressed
 
 log = logging.getLogger(__name__)
 
@@ -206,8 +206,7 @@ async def confirm_forget_key(
     update: Update, context: Context, button: ForgetKey, render: Renderer
 ) -> None:
     """/forgetkey's answer: "yes" deletes the key it asked about, "no" keeps it."""
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     accounts = services(context).accounts
     endpoint = await accounts.endpoint_of(user_id(update))
     if button.check != _digest(endpoint.key):  # the provider changed since the question

@@ -18,7 +18,7 @@ from bot.telegram.context import Context
 from bot.telegram.flows import AWAITING
 from bot.telegram.handlers.common import renderer, send, services, show, user_id
 from bot.telegram.rendering import Html, Renderer, Screen
-from bot.telegram.routing import button_handlers, on_button
+from bot.telegram.routing import button_handlers, on_button, pressed
 from bot.telegram.screens.pickers import label
 from bot.telegram.time_zones import COMMON_ZONES, city, parse_zone
 from storage.users import Preferences, User
@@ -112,8 +112,7 @@ async def show_settings(update: Update, context: Context) -> None:
 @on_button(ToggleSetting)
 async def toggle(update: Update, context: Context, button: ToggleSetting, render: Renderer) -> None:
     """The one switch there is, ``autocancel`` (the button can name nothing else)."""
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     users = services(context).users
     user = await users.ensure(user_id(update))
     preferences = replace(user.preferences, auto_cancel=not user.preferences.auto_cancel)
@@ -127,8 +126,8 @@ async def pick_time_zone(
     update: Update, context: Context, button: PickTimeZone, render: Renderer
 ) -> None:
     """-1 opens the zone picker (the next text may name a zone too); a zone sets it."""
-    query = update.callback_query
-    assert query is not None and context.user_data is not None
+    query = pressed(update)
+    assert context.user_data is not None
     if button.index < 0:
         await query.answer()
         context.user_data[AWAITING] = "time_zone"
@@ -186,8 +185,7 @@ async def remove_favourite(
 ) -> None:
     """A ✖ button: takes one favourite (or the default operator) out, if the button still
     names what is there (its digest must match), so an old screen removes nothing else."""
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     users = services(context).users
     user = await users.ensure(user_id(update))
     removed = _without(user.preferences, button)
