@@ -18,7 +18,7 @@ from typing import Final
 
 import httpx
 from telegram import BotCommand
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, PersistenceInput
+from telegram.ext import Application, ApplicationBuilder, PersistenceInput
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -27,6 +27,7 @@ from bot.delivery import TelegramDeliverer
 from bot.handlers import register_handlers
 from bot.i18n import Translator
 from bot.provider import ProviderTransport
+from bot.send_policy import SendPolicy
 from bot.services.accounts import AccountService
 from bot.services.activations import ActivationService
 from bot.services.catalog import CatalogService
@@ -177,7 +178,7 @@ async def _wire(
         .persistence(
             SQLitePersistence(db, store_data=PersistenceInput(bot_data=False, chat_data=False))
         )
-        .rate_limiter(AIORateLimiter(max_retries=1))
+        .rate_limiter(SendPolicy(settings.telegram_push_rate))
         .concurrent_updates(PerUserUpdateProcessor())
     )
     application = builder.build()

@@ -23,6 +23,7 @@ DEFAULT_TELEGRAM_API_URL: Final = "https://api.telegram.org"
 DEFAULT_DATABASE: Final = "./data/smsbot.sqlite3"
 DEFAULT_POLL_INTERVAL: Final = 3.0
 DEFAULT_PROVIDER_TIMEOUT: Final = 20.0
+DEFAULT_TELEGRAM_PUSH_RATE: Final = 30.0
 _LOG_LEVELS: Final = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
 
@@ -51,6 +52,8 @@ class Settings:
             reverse proxy), or None for ``http://`` + webhook_listen.
         provider_timeout: seconds a provider call may take to answer before its outcome is
             unknown (a paid call is then reconciled, a read-only one retried).
+        telegram_push_rate: pushes (codes, rent SMS, reminders, notices) sent a second at
+            most, across all chats; Telegram's figure for bulk notifications is about 30.
     """
 
     telegram_token: Secret | None
@@ -66,6 +69,7 @@ class Settings:
     custom_providers: Literal["off", "public", "any"] = "public"
     webhook_public_url: str | None = None
     provider_timeout: float = DEFAULT_PROVIDER_TIMEOUT
+    telegram_push_rate: float = DEFAULT_TELEGRAM_PUSH_RATE
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -92,6 +96,7 @@ class Settings:
             custom_providers=_custom_providers(env),
             webhook_public_url=_public_url(env),
             provider_timeout=_provider_timeout(env),
+            telegram_push_rate=_telegram_push_rate(env),
         )
 
     def require_token(self) -> Secret:
@@ -155,6 +160,19 @@ def _provider_timeout(env: Mapping[str, str]) -> float:
         raise ConfigError("SMSBOT_PROVIDER_TIMEOUT must be a number of seconds") from None
     if not math.isfinite(value) or not 1 <= value <= 300:
         raise ConfigError("SMSBOT_PROVIDER_TIMEOUT must be between 1 and 300 seconds")
+    return value
+
+
+def _telegram_push_rate(env: Mapping[str, str]) -> float:
+    raw = env.get("SMSBOT_TELEGRAM_PUSH_RATE", "").strip()
+    if not raw:
+        return DEFAULT_TELEGRAM_PUSH_RATE
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError("SMSBOT_TELEGRAM_PUSH_RATE must be a number a second") from None
+    if not math.isfinite(value) or not 0.1 <= value <= 1000:
+        raise ConfigError("SMSBOT_TELEGRAM_PUSH_RATE must be between 0.1 and 1000 a second")
     return value
 
 
