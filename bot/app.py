@@ -185,7 +185,7 @@ async def _wire(
     deliverer = TelegramDeliverer(
         application.bot, activations, translator, users, rents=rents, clock=clock
     )
-    notifier = Notifier(outbox, deliverer, clock=clock)
+    notifier = Notifier(outbox, deliverer, clock=clock, priority=deliverer.priority)
     recorder.wake = notifier.wake
     purchases = PurchaseService(accounts, activations, reconciler, clock=clock)
     services = Services(

@@ -287,7 +287,6 @@ class MultiConfirm(CallbackData):
     token: str
 
 
-
 @dataclass(frozen=True, slots=True)
 class CallStatus(CallbackData):
     """Ask the provider about the incoming call of our ledger row ``ledger_id``."""
@@ -319,6 +318,7 @@ class AdditionalOffer(CallbackData):
 class AdditionalConfirm(CallbackData):
     prefix = "xb"
     token: str
+
 
 # --- pickers --------------------------------------------------------------------------------
 

@@ -205,7 +205,6 @@ class PurchaseService:
         )
 
 
-
 async def settle_failed_call(
     ledger: ActivationLedger,
     reconciler: Reconciler,
