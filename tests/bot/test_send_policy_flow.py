@@ -128,11 +128,15 @@ async def test_a_429_on_one_chat_delays_only_that_chat(limited: MakeHarness) -> 
     await _push(harness, bob, CODE_EVENT, 2)
     harness.telegram.flood.force(1, calls=2, chat_id=alice.id)  # 429, its retry 429: deferred
     drain = asyncio.create_task(harness.services.notifier.drain())
-    await harness.telegram.state.wait_until(lambda: _has(bob, "🔑"), timeout=1.0)
+    state = harness.telegram.state
+    await state.wait_until(lambda: [c for c in state.calls_to("sendMessage") if c.status == 429], 2)
+    started = time.monotonic()
+    await bob.send_text("/start")  # bob is answered at once while alice's chat is held
+    assert time.monotonic() - started < 0.5
+    await state.wait_until(lambda: _has(bob, "🔑"), timeout=1.0)
     assert not _has(alice, "🔑")
     assert await drain == 1  # bob's; alice's waits in the outbox
     harness.sandbox.advance(2)
-    await bob.send_text("/start")  # bob's chat answers at once meanwhile
     assert await harness.services.notifier.drain() == 1
     assert _has(alice, "🔑"), alice.transcript()
     [first_429, retried_429] = [
