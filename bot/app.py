@@ -39,6 +39,7 @@ from bot.services.recorder import RECONCILED_EVENT, Recorder
 from bot.services.rent_watcher import RentWatcher
 from bot.services.rents import RENT_RECONCILED_EVENT, RentService
 from bot.services.watcher import ActivationWatcher
+from bot.telegram_request import AiohttpRequest
 from bot.updates import PerUserUpdateProcessor
 from bot.webhooks import WebhookReceiver
 from storage.activations import ActivationLedger
@@ -179,6 +180,8 @@ async def _wire(
             SQLitePersistence(db, store_data=PersistenceInput(bot_data=False, chat_data=False))
         )
         .rate_limiter(SendPolicy(settings.telegram_push_rate))
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .concurrent_updates(PerUserUpdateProcessor())
     )
     application = builder.build()
