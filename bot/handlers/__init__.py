@@ -38,6 +38,7 @@ from bot.handlers import (
 
 def register_handlers(application: Application, config: Settings) -> None:  # type: ignore[type-arg]
     """Adds every handler; group -1 turns away users the operator did not allow."""
+    application.add_handler(errors.build_update_scope(), group=-2)
     if config.allowed_users:
         application.add_handler(errors.build_access_guard(config.allowed_users), group=-1)
     for module in (
