@@ -171,8 +171,8 @@ class SendPolicy(BaseRateLimiter[Push]):
     Args:
         push_rate: pushes a second at most, across all chats.
         max_retries: how many times a call answered 429 is made again after waiting.
-        private: the pace of a private chat.
-        group: the pace of a group chat.
+        private: the pace of a private chat (`PRIVATE_CHAT`).
+        group: the pace of a group chat (`GROUP_CHAT`).
         clock: monotonic seconds (tests may pass their own).
     """
 
@@ -192,15 +192,15 @@ class SendPolicy(BaseRateLimiter[Push]):
         push_rate: float = 30.0,
         *,
         max_retries: int = 3,
-        private: ChatPace = PRIVATE_CHAT,
-        group: ChatPace = GROUP_CHAT,
+        private: ChatPace | None = None,
+        group: ChatPace | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if push_rate <= 0:
             raise ValueError("push_rate must be positive")
         self.max_retries = max_retries
-        self._private = private
-        self._group = group
+        self._private = private or PRIVATE_CHAT
+        self._group = group or GROUP_CHAT
         self._clock = clock
         self._chats: OrderedDict[object, _ChatBucket] = OrderedDict()
         self._global_until = 0.0

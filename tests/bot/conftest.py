@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from telegram.ext import Application
 
+from bot import send_policy
 from bot.app import Services, build_application, close_application
 from bot.config import Settings
 from bot.fake_telegram import FakeTelegramServer, FakeUser
@@ -55,6 +56,16 @@ def bot_settings(tmp_path: Path, provider_url: str, **extra: str) -> Settings:
             **extra,
         }
     )
+
+
+@pytest.fixture(autouse=True)
+def _chats_unpaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fake Bot API limits nothing unless its documented-limits mode is on, and tests walk
+    a flow as fast as the bot answers: the send policy does not pace chats here either (the
+    tests of bot/send_policy.py and test_send_policy_flow.py put the real pace back)."""
+    unpaced = send_policy.ChatPace(rate=1_000_000.0, burst=1_000_000.0)
+    monkeypatch.setattr(send_policy, "PRIVATE_CHAT", unpaced)
+    monkeypatch.setattr(send_policy, "GROUP_CHAT", unpaced)
 
 
 @pytest.fixture

@@ -14,10 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from bot import send_policy
 from bot.app import build_application, close_application
 from bot.fake_telegram import FakeTelegramServer, FakeUser
 from bot.fake_telegram.ptb import process_with
 from bot.provider.sandbox import SandboxServer
+from bot.send_policy import GROUP_CHAT, PRIVATE_CHAT
 from bot.services.recorder import CODE_EVENT, ENDED_EVENT
 from tests.bot.conftest import Harness, bot_settings
 
@@ -26,9 +28,14 @@ MakeHarness = Callable[..., Awaitable[Harness]]
 
 @pytest.fixture
 async def limited(
-    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer
+    tmp_path: Path,
+    sandbox_server: SandboxServer,
+    telegram: FakeTelegramServer,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[MakeHarness]:
     """Builds the bot with a push rate, against the fake with Telegram's documented limits."""
+    monkeypatch.setattr(send_policy, "PRIVATE_CHAT", PRIVATE_CHAT)  # the real pace, here
+    monkeypatch.setattr(send_policy, "GROUP_CHAT", GROUP_CHAT)
     built: list[Harness] = []
 
     async def make(push_rate: str = "30") -> Harness:
