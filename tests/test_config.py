@@ -1,4 +1,4 @@
-"""Settings the operator sets: the provider timeout."""
+"""Settings the operator sets: the provider timeout, the webhook URL, the push rate."""
 
 from __future__ import annotations
 
@@ -92,3 +92,14 @@ def test_the_dockerfile_exposes_the_webhook_receiver_and_keeps_keys_off_the_data
     assert "EXPOSE 8090" in dockerfile
     assert "SMSBOT_WEBHOOK_LISTEN=0.0.0.0:8090" in dockerfile
     assert "SMSBOT_MASTER_KEYS_FILE=/run/secrets/" in dockerfile
+
+
+def test_the_telegram_push_rate_defaults_to_thirty_and_can_be_set() -> None:
+    assert Settings.from_env({}).telegram_push_rate == 30.0
+    assert Settings.from_env({"SMSBOT_TELEGRAM_PUSH_RATE": "12.5"}).telegram_push_rate == 12.5
+
+
+@pytest.mark.parametrize("value", ["fast", "0", "-3", "inf", "nan", "5000"])
+def test_a_bad_telegram_push_rate_stops_start_up_naming_its_variable(value: str) -> None:
+    with pytest.raises(ConfigError, match="SMSBOT_TELEGRAM_PUSH_RATE"):
+        Settings.from_env({"SMSBOT_TELEGRAM_PUSH_RATE": value})
