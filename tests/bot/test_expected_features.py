@@ -78,7 +78,8 @@ async def test_a_prices_row_opens_the_buy_confirm_and_buys_once(harness: Harness
     if step.find_buttons("Any operator"):
         await alice.press("Any operator")
     confirm = alice.last_bot_message()
-    assert confirm is not None and f"Country: {country}" in confirm.text, alice.transcript()
+    name = country.split(" ", 1)[1]  # after its flag
+    assert confirm is not None and f"Country: {name}" in confirm.text, alice.transcript()
     assert "Service: Telegram" in confirm.text and price in confirm.text
     data = confirm.keyboard[0][0].callback_data
     assert data is not None and confirm.keyboard[0][0].label == f"✅ Buy for {price}"
@@ -264,3 +265,27 @@ async def test_a_typed_time_zone_in_russian_and_spanish_and_rent_dates_follow_it
     card = ana.last_bot_message()
     assert card is not None and f"≈ {local(row.deadline, 'America/Bogota')}" in card.text
     assert "termina en " in card.text, card.text
+
+
+async def test_countries_show_their_flags_in_every_picker(harness: Harness) -> None:
+    t = harness.services.translator.t
+    for user_id, locale, indonesia in (
+        (1001, "en", "🇮🇩 Indonesia"),
+        (3003, "ru", "🇮🇩 Индонезия"),
+        (4004, "es", "🇮🇩 Indonesia"),
+    ):
+        user = harness.user(user_id, f"U{user_id}", language=locale)
+        await with_key(harness, user)
+        await user.send_text("/buy")
+        await user.press("Telegram")
+        labels = [label for row in user.last_bot_message().buttons for label in row]  # type: ignore[union-attr]
+        assert any(label.startswith(f"{indonesia} · ") for label in labels), labels
+        await user.send_text("/prices")
+        await user.press(t(locale, "button-prices-by-country"))
+        labels = [label for row in user.last_bot_message().buttons for label in row]  # type: ignore[union-attr]
+        assert any(label.startswith("🇧🇷 ") for label in labels), labels  # Brazil (Brasil, Бразилия)
+    alice = harness.user()
+    await alice.send_text("/rent")
+    await alice.press("📱 Whole number (any service)")
+    rent_countries = [b.label for row in alice.last_bot_message().keyboard for b in row]  # type: ignore[union-attr]
+    assert any(label.startswith("🇷🇺 Russia") for label in rent_countries), rent_countries

@@ -49,7 +49,7 @@ async def test_starred_service_and_country_come_first_until_removed(harness: Har
     await alice.send_text("/buy")
     assert first_label(alice.last_bot_message()) == "⭐ Avito"
     await alice.press("⭐ Avito")
-    assert first_label(alice.last_bot_message()).startswith("⭐ Russia")
+    assert first_label(alice.last_bot_message()).startswith("⭐ 🇷🇺 Russia")
 
     await alice.send_text("/settings")
     settings = alice.last_bot_message()

@@ -17,7 +17,7 @@ async def test_spanish_shows_and_finds_country_names_in_spanish(harness: Harness
     countries = ana.last_bot_message()
     assert countries is not None
     labels = [label for row in countries.buttons for label in row]
-    assert any(label.startswith("Kenia ·") for label in labels), labels
+    assert any(label.startswith("🇰🇪 Kenia ·") for label in labels), labels
     assert not any("Kenya" in label for label in labels), labels
     # Prices are written with a decimal comma, as Spanish writes numbers.
     prices = [re.search(r"· (\d+[.,]\d{2}) ·", label) for label in labels]

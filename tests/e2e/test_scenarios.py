@@ -54,7 +54,7 @@ async def test_buy_by_search_and_buttons_two_codes_pushed_charged_once(e2e: E2E)
     assert found.buttons[0] == ["Telegram"], alice.transcript()
     countries = await press_and_wait(alice, "Telegram")
     cheapest = countries.buttons[0][0]
-    assert cheapest.startswith("Indonesia"), alice.transcript()
+    assert cheapest.startswith("🇮🇩 Indonesia"), alice.transcript()
     confirm = await press_and_wait(alice, cheapest)
     if confirm.find_buttons("Any operator"):
         confirm = await press_and_wait(alice, "Any operator")

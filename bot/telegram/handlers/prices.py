@@ -36,7 +36,7 @@ from bot.telegram.handlers.common import (
 )
 from bot.telegram.rendering import Html, Renderer, Screen
 from bot.telegram.routing import Draft, Picker, StepResult, button_handlers, on_button
-from bot.telegram.screens.pickers import country_name, fits, label, paginated
+from bot.telegram.screens.pickers import country_flag, country_name, fits, label, paginated
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,10 @@ async def _countries_screen(
     if query:
         countries = search_countries(countries, query, render.locale)
     countries.sort(key=lambda c: c.name(render.locale).casefold())
-    picks = [(c.name(render.locale), PricesPick("c", str(c.country_id), 0)) for c in countries]
+    picks = [
+        (country_flag(c) + c.name(render.locale), PricesPick("c", str(c.country_id), 0))
+        for c in countries
+    ]
     switch = [
         render.button("button-prices-by-service", PricesNavigation("services", 0)),
         render.button("button-cancel", PricesNavigation("close", 0)),
@@ -118,7 +121,8 @@ async def _table_screen(
         title = names[pick.key]
 
         def name(offer: Price) -> str:
-            return country_name(countries.get(offer.country), offer.country, render.locale)
+            country = countries.get(offer.country)
+            return country_flag(country) + country_name(country, offer.country, render.locale)
 
         back = PricesNavigation("services", 0)
     else:

@@ -14,6 +14,7 @@ from typing import Any, Final, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.provider.country_flags import flag
 from bot.provider.models import Country
 from bot.telegram.buttons.buy import ListedKind, PickListed, PickOperator, PickService
 from bot.telegram.callbacks import CallbackData, CallbackDataError
@@ -31,6 +32,11 @@ def label(text: str, limit: int = LABEL_CHARS) -> str:
 def country_name(country: Country | None, country_id: int, locale: str) -> str:
     """The country's name, or its number when the provider's list does not name it."""
     return country.name(locale) if country is not None else f"#{country_id}"
+
+
+def country_flag(country: Country | None) -> str:
+    """The country's flag and a space ("🇷🇺 "), where its ISO code is known; else ""."""
+    return "" if country is None else flag(country.name_en)
 
 
 def country_names(country: Country | None) -> dict[str, str]:

@@ -17,7 +17,14 @@ from bot.telegram.context import Context
 from bot.telegram.handlers.common import services
 from bot.telegram.handlers.drafts import issue_token
 from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.screens.pickers import PAGE_SIZE, country_name, fits, label, paginated
+from bot.telegram.screens.pickers import (
+    PAGE_SIZE,
+    country_flag,
+    country_name,
+    fits,
+    label,
+    paginated,
+)
 
 # Durations offered: 4 h, 12 h, then whole days (the provider's steps, PROTOCOL §6).
 RENT_HOURS: Final = (4, 12, 24, 48, 72, 168, 336, 720)
@@ -79,7 +86,8 @@ async def countries_screen(
     prices = await _shortest_rent_prices(client, draft["service"], _page_of(ids, page))
 
     def button(country: int) -> InlineKeyboardButton:
-        name = label(country_name(countries.get(country), country, render.locale), 18)
+        known = countries.get(country)
+        name = country_flag(known) + label(country_name(known, country, render.locale), 18)
         price = prices.get(country)
         text = name if price is None else f"{name} · {render.money(price)}"
         return InlineKeyboardButton(text, callback_data=RentPick("country", str(country)).pack())
