@@ -79,7 +79,7 @@ class ProviderClient:
             and nowhere else.
     """
 
-    __slots__ = ("_api_key", "_endpoint", "_transport")
+    __slots__ = ("_api_key", "_endpoint", "_transport", "reported_currency")
 
     def __init__(
         self, transport: ProviderTransport, endpoint: ProviderEndpoint, api_key: Secret
@@ -87,6 +87,8 @@ class ProviderClient:
         self._transport = transport
         self._endpoint = endpoint
         self._api_key = api_key
+        # The ISO 4217 numeric code the provider's last reply that named one named.
+        self.reported_currency: int | None = None
 
     def __repr__(self) -> str:
         return f"ProviderClient(endpoint={self._endpoint.name!r}, api_key={self._api_key!r})"
@@ -215,7 +217,7 @@ class ProviderClient:
             order_id: an idempotency key; providers that know it refuse a second purchase
                 with the same id (``ORDER_ALREADY_EXISTS``).
         """
-        return await self._buy(
+        bought = await self._buy(
             "getNumberV2",
             parsing.parse_number_v2,
             orderId=order_id,
@@ -223,6 +225,8 @@ class ProviderClient:
                 service, country, operator, max_price, forward, phone_exception, verification, ref
             ),
         )
+        self.reported_currency = bought.currency or self.reported_currency
+        return bought
 
     async def get_multi_service_number(
         self,
@@ -303,7 +307,10 @@ class ProviderClient:
 
     async def get_active_activations(self) -> tuple[ActiveActivation, ...]:
         """Every live activation of this account, with codes: one call watches them all."""
-        return await self._read("getActiveActivations", parsing.parse_active_activations)
+        active = await self._read("getActiveActivations", parsing.parse_active_activations)
+        named = [a.currency for a in active if a.currency is not None]
+        self.reported_currency = named[0] if named else self.reported_currency
+        return active
 
     async def get_incoming_call_status(self, activation_id: str) -> IncomingCallStatus:
         """The incoming call of a call-verification activation."""

@@ -25,6 +25,7 @@ from bot.provider import (
     ProviderTransport,
     resolve_endpoint,
 )
+from bot.provider.currency import alpha_code
 from bot.provider.resolver import AddressGuard, AddressRefused
 from storage.activations import ActivationLedger
 from storage.errors import VaultKeyUnreadable
@@ -155,6 +156,14 @@ class AccountService:
         user = await self._users.get(user_id)
         setting = (user.current_provider if user else None) or self._default_provider
         return resolve_endpoint(setting)
+
+    async def currency_of(self, user_id: int) -> str | None:
+        """The currency the user's provider bills in: the ISO code its replies named, else its
+        preset's (None when neither tells)."""
+        endpoint = await self.endpoint_of(user_id)
+        client = self._clients.get((user_id, endpoint.key))
+        reported = alpha_code(client.reported_currency if client is not None else None)
+        return reported or endpoint.currency
 
     async def set_provider(self, user_id: int, setting: str) -> ProviderEndpoint:
         """Makes a preset or URL the user's current provider.

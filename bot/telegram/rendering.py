@@ -40,9 +40,10 @@ class Renderer:
     Args:
         zone: the IANA time zone the reader chose (/settings); None shows times in UTC.
         now: the current Unix time, for "in 14 min"; None leaves countdowns out.
+        currency: the ISO code amounts are in ("RUB"), shown after each; None shows none.
     """
 
-    __slots__ = ("locale", "now", "translator", "zone")
+    __slots__ = ("currency", "locale", "now", "translator", "zone")
 
     def __init__(
         self,
@@ -51,9 +52,11 @@ class Renderer:
         *,
         zone: str | None = None,
         now: float | None = None,
+        currency: str | None = None,
     ) -> None:
         self.translator = translator
         self.locale = locale
+        self.currency = currency
         self.zone = time_zone(zone)
         self.now = now
 
@@ -71,8 +74,10 @@ class Renderer:
         if amount is None:
             return "—"
         if self.locale == "en":
-            return f"{amount:.2f}"
-        return format_decimal(amount, format="#,##0.00", locale=self.locale)
+            number = f"{amount:.2f}"
+        else:
+            number = format_decimal(amount, format="#,##0.00", locale=self.locale)
+        return number if self.currency is None else f"{number} {self.currency}"
 
     def duration(self, hours: int) -> Html:
         """A rent's length as people say it: "12 h" below a day, "7 days" for whole days."""

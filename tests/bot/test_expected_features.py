@@ -289,3 +289,27 @@ async def test_countries_show_their_flags_in_every_picker(harness: Harness) -> N
     await alice.press("📱 Whole number (any service)")
     rent_countries = [b.label for row in alice.last_bot_message().keyboard for b in row]  # type: ignore[union-attr]
     assert any(label.startswith("🇷🇺 Russia") for label in rent_countries), rent_countries
+
+
+async def test_prices_carry_the_currency_the_provider_reports(harness: Harness) -> None:
+    """The sandbox's classic replies name no currency (a custom URL has no preset's): amounts
+    are bare; once a reply names one (ISO 4217 643), every amount shows RUB."""
+    for user_id, locale in ((1001, "en"), (3003, "ru"), (4004, "es")):
+        harness.sandbox.configure(getnumberv2_format="classic")
+        user = harness.user(user_id, f"U{user_id}", language=locale)
+        await with_key(harness, user)
+        await user.send_text("/balance")
+        assert "RUB" not in user.last_bot_message().text  # type: ignore[union-attr]
+        harness.sandbox.configure(getnumberv2_format="new")  # replies carry "currency": 643
+        await buy_first_offer(harness, user, locale=locale)
+        await user.send_text("/balance")
+        assert " RUB" in user.last_bot_message().text, user.transcript()  # type: ignore[union-attr]
+        confirm = await walk_to_confirm(harness, user, locale=locale)
+        assert confirm.buttons[0][0].endswith(" RUB"), confirm.buttons
+
+
+def test_presets_name_their_currency() -> None:
+    from bot.provider import PRESETS
+
+    assert PRESETS["herosms"].currency == "USD" and PRESETS["sms-activate"].currency == "RUB"
+    assert all(preset.currency for preset in PRESETS.values())

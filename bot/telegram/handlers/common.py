@@ -39,12 +39,14 @@ async def renderer(update: Update, context: Context) -> Renderer:
         return Renderer(svc.translator, svc.translator.resolve(None), now=now)
     row = await svc.users.ensure(user.id)
     zone = row.preferences.time_zone
+    currency = await svc.accounts.currency_of(user.id)
     if row.language is None:
         # Remember it, so pushes (which have no Telegram update) speak the same language.
         language = svc.translator.resolve(user.language_code)
         await svc.users.set_language(user.id, language)
-        return Renderer(svc.translator, language, zone=zone, now=now)
-    return Renderer(svc.translator, svc.translator.resolve(row.language), zone=zone, now=now)
+        return Renderer(svc.translator, language, zone=zone, now=now, currency=currency)
+    language = svc.translator.resolve(row.language)
+    return Renderer(svc.translator, language, zone=zone, now=now, currency=currency)
 
 
 async def send(update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None) -> Message:
