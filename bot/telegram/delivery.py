@@ -96,6 +96,9 @@ class TelegramDeliverer:
         self._users = users
         self._rents = rents
         self._clock = clock or SystemClock()
+        # Rents whose message already dropped Cancel for an SMS, until their cancel window
+        # ends (ledger id -> its end): a later SMS would only re-send the same message.
+        self._cancel_dropped: dict[int, float] = {}
 
     def priority(self, event: Event) -> int:
         """The notifier serves lower first: codes and rent SMS before reminders and notices."""
@@ -164,8 +167,7 @@ class TelegramDeliverer:
             await self._send(event.chat_id, text, URGENT_PUSH)
             # The provider refuses to cancel a rent that got an SMS: its message drops Cancel
             # (shown only in the first minutes, so later SMS cost no edit).
-            if self._clock.now() < (row.confirmed_at or row.created_at) + CANCEL_WINDOW:
-                await self._refresh_rent_card(render, row)
+            await self._drop_cancel(render, row)
             return
         if event.kind == RENT_REMINDER_EVENT:
             end = event.payload.get("end_date")
@@ -278,6 +280,19 @@ class TelegramDeliverer:
         await self._rents.set_message(
             row.ledger_id, chat_id=row.chat_id, message_id=message.message_id
         )
+
+    async def _drop_cancel(self, render: Renderer, row: Rent) -> None:
+        """Redraws a rent's message without Cancel after its first SMS, within the window in
+        which Cancel is shown at all (once per rent per process)."""
+        now = self._clock.now()
+        window_end = (row.confirmed_at or row.created_at) + CANCEL_WINDOW
+        for ledger_id, end in list(self._cancel_dropped.items()):
+            if end <= now:
+                del self._cancel_dropped[ledger_id]
+        if now >= window_end or row.ledger_id in self._cancel_dropped:
+            return
+        self._cancel_dropped[row.ledger_id] = window_end
+        await self._refresh_rent_card(render, row)
 
     async def _refresh_rent_card(self, render: Renderer, row: Rent) -> None:
         if row.message_id is None:

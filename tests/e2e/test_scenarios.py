@@ -141,6 +141,7 @@ async def test_rent_three_sms_three_pushes_then_extend_and_finish(e2e: E2E) -> N
     assert extended["end_at"] > rent["end_at"]
 
     await press_and_wait(alice, "✅ Finish", card)
+    await alice.wait_for(has_text("Finish the rent of"), WAIT)  # asked first
     await press_and_wait(alice, "✅ Yes, finish", card)
     await alice.wait_for(has_text("Finished"), WAIT)
     finished = await e2e.sandbox.control("GET", f"rents/{rent['id']}")
@@ -165,7 +166,7 @@ async def test_expiry_without_a_code_refunds_and_tells_the_user(e2e: E2E) -> Non
     )
     await alice.wait_for(has_text("Expired without a code; 11.25 refunded"), WAIT)
     card = next(m for m in alice.chat() if m.message_id == activation_message.message_id)
-    assert card.buttons == [], "an ended activation offers no buttons"
+    assert card.buttons == [["🔁 New number"]], "an ended activation offers a new one only"
     assert await e2e.sandbox.balance(ALICE_KEY) == "1000.00"
     assert "1000.00" in (await reply_to(alice, "/balance")).text
     assert count_text(alice, "No code came for") == 1
