@@ -8,6 +8,12 @@ set aside, and nothing one chat does stalls another.
 Delivery is at least once: the event is marked delivered after the Deliverer returns, so a
 crash in between sends it again on restart (one duplicate message at worst), which is better
 than the reverse order that could lose a paid code.
+
+Several processes (issue 15): each event is first claimed in the outbox (only the oldest
+unsettled event of a chat, and only by one process at a time), then sent, then marked. The
+process serves only the chats of the shards ``owned`` returns at the moment it claims; a
+process that dies mid-send leaves a claim that runs out after ``claim_seconds``, and the new
+owner sends that event again: the only duplicates are the sends that were in flight.
 """
 
 from __future__ import annotations
@@ -15,8 +21,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import OrderedDict
-from typing import Protocol
+from collections.abc import Callable
+from typing import Literal, Protocol
 
 from bot.clock import Clock
 from storage.events import Event, EventOutbox
@@ -59,7 +65,10 @@ class Notifier:
         deliverer: renders and sends one event.
         clock: the source of "now".
         concurrency: chats served at once.
-        batch: events read per pass.
+        batch: events (so chats) claimed per pass.
+        owner: this process's id, written on the claims.
+        owned: the shards this process may serve now (None: every one, the default).
+        claim_seconds: how long a claim holds before another process may take the event.
     """
 
     def __init__(
@@ -70,6 +79,9 @@ class Notifier:
         clock: Clock,
         concurrency: int = 8,
         batch: int = 200,
+        owner: str = "local",
+        owned: Callable[[], frozenset[int] | None] = lambda: None,
+        claim_seconds: float = 30.0,
     ) -> None:
         self._outbox = outbox
         self._deliverer = deliverer
@@ -78,6 +90,10 @@ class Notifier:
         self._batch = batch
         self._wakeup = asyncio.Event()
         self._drain_lock = asyncio.Lock()
+        self.owner = owner
+        self.owned = owned
+        self._claim_seconds = claim_seconds
+        self.on_delivered: Callable[[Event, float], None] | None = None  # metrics: the delay
 
     def wake(self) -> None:
         """Asks for a pass now (called when an event was added)."""
@@ -88,42 +104,61 @@ class Notifier:
         async with self._drain_lock:
             delivered = 0
             while True:
-                events = await self._outbox.pending(limit=self._batch, now=self._clock.now())
+                events = await self._claim()
                 if not events:
                     return delivered
-                by_chat: OrderedDict[int, list[Event]] = OrderedDict()
-                for event in events:
-                    by_chat.setdefault(event.chat_id, []).append(event)
-                counts = await asyncio.gather(*(self._serve(c) for c in by_chat.values()))
+                counts = await asyncio.gather(*(self._serve(event) for event in events))
                 delivered += sum(counts)
                 if sum(counts) == 0:
                     return delivered  # everything left is deferred
 
-    async def _serve(self, events: list[Event]) -> int:
+    async def _claim(self, chat_id: int | None = None) -> list[Event]:
+        now = self._clock.now()
+        return await self._outbox.claim(
+            self.owner,
+            now + self._claim_seconds,
+            shards=self.owned(),
+            chat_id=chat_id,
+            limit=self._batch if chat_id is None else 1,
+            now=now,
+        )
+
+    async def _serve(self, first: Event) -> int:
+        """Delivers a chat's claimed event, then claims and delivers its next ones in order."""
         delivered = 0
+        event: Event | None = first
         async with self._semaphore:
-            for event in events:
-                try:
-                    await self._deliverer.deliver(event)
-                except DeliveryDeferred as deferred:
-                    until = self._clock.now() + max(0.5, deferred.retry_after)
-                    # The whole chat waits, so its later events cannot overtake this one.
-                    await self._outbox.defer_chat(event.chat_id, until, error=str(deferred))
-                    log.info(
-                        "chat %s deferred %.1f s: %s", event.chat_id, deferred.retry_after, deferred
-                    )
+            while event is not None:
+                outcome = await self._deliver(event)
+                if outcome == "wait":
                     return delivered
-                except DeliveryImpossible as impossible:
-                    await self._outbox.abandon(event.event_id, str(impossible))
-                    log.info("event %s abandoned: %s", event.event_id, impossible)
-                    continue
-                except Exception:  # a rendering bug: keep the event, try later, say so
-                    log.exception("delivering event %s failed", event.event_id)
-                    await self._outbox.defer(event.event_id, self._clock.now() + 30, error="bug")
-                    return delivered
-                await self._outbox.mark_delivered(event.event_id)
-                delivered += 1
+                delivered += outcome == "delivered"
+                following = await self._claim(event.chat_id)
+                event = following[0] if following else None
         return delivered
+
+    async def _deliver(self, event: Event) -> Literal["delivered", "abandoned", "wait"]:
+        """Sends and settles one claimed event; "wait" when the chat must wait."""
+        try:
+            await self._deliverer.deliver(event)
+        except DeliveryDeferred as deferred:
+            until = self._clock.now() + max(0.5, deferred.retry_after)
+            # The whole chat waits, so its later events cannot overtake this one.
+            await self._outbox.defer_chat(event.chat_id, until, error=str(deferred))
+            log.info("chat %s deferred %.1f s: %s", event.chat_id, deferred.retry_after, deferred)
+            return "wait"
+        except DeliveryImpossible as impossible:
+            await self._outbox.abandon(event.event_id, str(impossible))
+            log.info("event %s abandoned: %s", event.event_id, impossible)
+            return "abandoned"
+        except Exception:  # a rendering bug: keep the event, try later, say so
+            log.exception("delivering event %s failed", event.event_id)
+            await self._outbox.defer(event.event_id, self._clock.now() + 30, error="bug")
+            return "wait"
+        await self._outbox.mark_delivered(event.event_id)
+        if self.on_delivered is not None:
+            self.on_delivered(event, self._clock.now() - event.created_at)
+        return "delivered"
 
     async def run(self, stop: asyncio.Event, *, idle_interval: float = 1.0) -> None:
         """Drains whenever woken, and at least every ``idle_interval`` (deferred events)."""
