@@ -13,6 +13,7 @@ import contextlib
 import logging
 import os
 import signal
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -22,6 +23,8 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, PersistenceInput
 
 from bot.clock import Clock, SystemClock
+from bot.cluster.node import ClusterNode
+from bot.cluster.settings import ClusterSettings
 from bot.config import ConfigError, Settings
 from bot.context import BotData, context_types
 from bot.delivery import TelegramDeliverer
@@ -55,6 +58,8 @@ from storage.events import EventOutbox
 from storage.key_entries import KeyEntries
 from storage.keyring import Keyring, keyring_path_for
 from storage.persistence import SQLitePersistence
+from storage.postgres import PostgresDatabase
+from storage.processed_updates import ProcessedUpdates
 from storage.rents import RentLedger
 from storage.spending import SpendingLedger
 from storage.users import UserStore
@@ -113,6 +118,11 @@ class Services:
     offers: OfferService | None = None
     autoreplace: AutoReplaceService | None = None
     webhooks: WebhookReceiver | None = None
+    # Issue 15: this process's leases and leadership (PostgreSQL), and what only the leader does.
+    cluster: ClusterNode | None = None
+    leader_startup: list[Callable[[], Coroutine[object, object, None]]] = field(
+        default_factory=list
+    )
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -210,7 +220,17 @@ async def _wire(
     deliverer = TelegramDeliverer(
         application.bot, activations, translator, users, rents=rents, clock=clock
     )
-    notifier = Notifier(outbox, deliverer, clock=clock)
+    cluster_settings = settings.cluster or ClusterSettings()
+    cluster = (
+        ClusterNode(db, lease_seconds=cluster_settings.lease_seconds)
+        if isinstance(db, PostgresDatabase)
+        else None
+    )
+    notifier = Notifier(
+        outbox, deliverer, clock=clock, claim_seconds=cluster_settings.claim_seconds
+    )
+    if cluster is not None:
+        notifier.owner, notifier.owned = cluster.owner, cluster.leases.owned
     recorder.wake = notifier.wake
     spending = SpendingGuard(users, SpendingLedger(db), clock=clock)
     purchases = PurchaseService(
@@ -243,7 +263,10 @@ async def _wire(
         rent_watcher=RentWatcher(db, rents, accounts, recorder, outbox, clock=clock),
         extras=ExtrasService(accounts, activations, reconciler, purchases, clock=clock),
         key_entries=KeyEntries(db),
+        cluster=cluster,
     )
+    if cluster is not None:  # the owner of a user's shard watches that user's numbers
+        services.watcher.owns = services.rent_watcher.owns = cluster.leases.owns
     _wire_offers(services)
     if settings.webhook_secret is not None:
         host, port = settings.webhook_listen
@@ -282,9 +305,23 @@ def _wire_offers(services: Services) -> None:
 
 
 async def start_background(application: Application, services: Services) -> None:  # type: ignore[type-arg]
-    """Reconciles what a crash left, registers the commands, starts the watcher and notifier."""
-    await reconcile_and_report(services, announce_checking=True)
-    await _set_commands(application, services.translator)
+    """Reconciles what a crash left, registers the commands, starts the watcher and notifier.
+
+    With PostgreSQL, reconciliation, pruning and the commands are the leader's (one process
+    among those sharing the database), and the watchers and the notifier act only on the
+    shards this process holds leases for.
+    """
+    if services.cluster is None:
+        await _start_up(application, services)
+        services.tasks.append(
+            asyncio.create_task(_lead_periodically(services), name="leader")
+        )
+    else:
+        await services.cluster.start(
+            services.notifier.wake,
+            lambda: _start_up(application, services),
+            lambda: _lead_periodically(services),
+        )
     if services.webhooks is not None:
         await services.webhooks.start()
         # Known only now (the port may be chosen at start): each new rent asks for pushes.
@@ -296,16 +333,46 @@ async def start_background(application: Application, services: Services) -> None
             services.rent_watcher.run(interval, services.stop), name="rent-watcher"
         ),
         asyncio.create_task(services.notifier.run(services.stop), name="notifier"),
-        asyncio.create_task(_reconcile_periodically(services), name="reconciler"),
     ]
+
+
+async def _start_up(application: Application, services: Services) -> None:  # type: ignore[type-arg]
+    """The leader's start-up: what a crash left, the commands, the Telegram webhook."""
+    await reconcile_and_report(services, announce_checking=True)
+    await _set_commands(application, services.translator)
+    for step in services.leader_startup:
+        await step()
+
+
+async def _lead_periodically(services: Services) -> None:
+    """The leader's periodic work, until cancelled or stopped."""
+    work = [_reconcile_periodically(services), _prune_periodically(services)]
     if services.autoreplace is not None:  # resumes the runs a restart interrupted
-        services.tasks.append(asyncio.create_task(
-            services.autoreplace.run(interval, services.stop), name="auto-replace"
-        ))
+        work.append(services.autoreplace.run(services.settings.poll_interval, services.stop))
+    await asyncio.gather(*work)
+
+
+PRUNE_INTERVAL: Final = 3600.0
+PRUNE_AGE: Final = 2 * 86400.0  # delivered events (their dedup keys) and handled update ids
+
+
+async def _prune_periodically(services: Services) -> None:
+    updates = ProcessedUpdates(services.db)
+    while not services.stop.is_set():
+        try:
+            before = services.clock.now() - PRUNE_AGE
+            await services.outbox.prune_delivered(before)
+            await updates.prune(before)
+        except Exception:
+            log.exception("pruning failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(services.stop.wait(), timeout=PRUNE_INTERVAL)
 
 
 async def stop_background(services: Services) -> None:
     services.stop.set()
+    if services.cluster is not None:
+        await services.cluster.stop()
     if services.webhooks is not None:
         await services.webhooks.stop()
     for task in services.tasks:
@@ -314,6 +381,8 @@ async def stop_background(services: Services) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await task
     services.tasks.clear()
+    if services.cluster is not None:
+        await services.cluster.release()
 
 
 async def close_application(services: Services) -> None:
