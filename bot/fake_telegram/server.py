@@ -85,6 +85,8 @@ class FakeTelegramServer:
         state: the world to serve; a fresh `FakeTelegramState` by default.
         clock: the clock for a fresh state (dates, query timeouts, flood windows).
         port: 0 for a free port.
+        webhook_targets: after ``setWebhook``, POST updates to these URLs in turn instead of
+            the registered one (a load balancer in front of several bot processes).
 
     Attributes:
         state: the world, shared with drivers.
@@ -104,10 +106,12 @@ class FakeTelegramServer:
         clock: Clock | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        webhook_targets: Iterable[str] = (),
     ) -> None:
         self._tokens = None if tokens is None else list(tokens)
         self.state = state or FakeTelegramState(bot_id=_bot_id_of(self._tokens), clock=clock)
         self.flood = FloodControl(self.state.clock)
+        self.state.webhook.targets = list(webhook_targets)
         self._host = host
         self._port = port
         self._runner: web.AppRunner | None = None
@@ -153,6 +157,7 @@ class FakeTelegramServer:
         self.state.closing = True
         self.state.changed()
         runner, self._runner = self._runner, None
+        await self.state.webhook.stop()
         await runner.cleanup()
         self._url = None
 
