@@ -16,6 +16,7 @@ import signal
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Final
+from urllib.parse import urlsplit
 
 import httpx
 from telegram import Bot, BotCommand
@@ -25,6 +26,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Persis
 from bot.clock import Clock, SystemClock
 from bot.cluster.node import ClusterNode
 from bot.cluster.settings import ClusterSettings
+from bot.cluster.telegram_webhook import TelegramWebhookServer
 from bot.config import ConfigError, Settings
 from bot.context import BotData, context_types
 from bot.delivery import TelegramDeliverer
@@ -468,17 +470,17 @@ async def open_database(settings: Settings, *, clock: Clock | None = None) -> Da
     )
 
 
-def run_bot(settings: Settings, *, demo_sandbox: bool) -> int:
+def run_bot(settings: Settings, *, demo_sandbox: bool, webhook: bool = False) -> int:
     """``smsbot run``: serves until SIGINT/SIGTERM; returns the exit status."""
-    return asyncio.run(_serve(settings, demo_sandbox=demo_sandbox))
+    return asyncio.run(_serve(settings, demo_sandbox=demo_sandbox, webhook=webhook))
 
 
-async def _serve(settings: Settings, *, demo_sandbox: bool) -> int:
+async def _serve(settings: Settings, *, demo_sandbox: bool, webhook: bool) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    await serve(settings, stop, demo_sandbox=demo_sandbox)
+    await serve(settings, stop, demo_sandbox=demo_sandbox, webhook=webhook)
     return 0
 
 
@@ -488,15 +490,20 @@ async def serve(
     *,
     demo_sandbox: bool,
     demo_auto_sms: float = 15.0,
+    webhook: bool = False,
 ) -> None:
     """Runs the bot with long polling until `stop` is set (``smsbot run``, ``smsbot console``).
 
     Args:
+        webhook: take updates from Telegram's webhook instead (``smsbot run --webhook``).
         demo_sandbox: serve an in-process sandbox provider in demo mode and use it.
         demo_auto_sms: seconds after a purchase when the demo sandbox delivers an SMS.
     """
     # Before anything is opened (database, keyring, sandbox): a wrong token or address fails
     # with one line, leaving nothing behind.
+    cluster = settings.cluster or ClusterSettings()
+    if webhook:
+        cluster.require_webhook()
     await _reach_bot_api(settings)
     sandbox_server = None
     if demo_sandbox:
@@ -517,6 +524,9 @@ async def serve(
         application, services = await build_application(settings)
         try:
             async with application:
+                if webhook:
+                    await _serve_webhook(application, services, cluster, stop)
+                    return
                 await start_background(application, services)
                 await application.start()
                 assert application.updater is not None
@@ -530,6 +540,36 @@ async def serve(
     finally:
         if sandbox_server is not None:
             await sandbox_server.stop()
+
+
+async def _serve_webhook(
+    application: Application,  # type: ignore[type-arg]
+    services: Services,
+    cluster: ClusterSettings,
+    stop: asyncio.Event,
+) -> None:
+    """``smsbot run --webhook``: the leader registers the webhook (pending updates kept);
+    every process serves the route, answering each update once it is handled."""
+    url, secret = cluster.require_webhook()
+
+    async def register() -> None:
+        await application.bot.set_webhook(url, secret_token=secret.reveal())
+        log.info("Telegram webhook set")
+
+    services.leader_startup.append(register)
+    await start_background(application, services)
+    await application.start()
+    host, port = cluster.telegram_webhook_listen
+    server = TelegramWebhookServer(
+        application, services.db, secret, host=host, port=port, path=urlsplit(url).path or "/"
+    )
+    await server.start()
+    log.info("smsbot is running (webhook)")
+    try:
+        await stop.wait()
+    finally:
+        await server.stop()
+        await application.stop()
 
 
 def _with_provider(settings: Settings, url: str) -> Settings:
