@@ -24,6 +24,8 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, PersistenceInput
 
 from bot.clock import Clock, SystemClock
+from bot.cluster.health import HealthServer
+from bot.cluster.metrics import Metrics
 from bot.cluster.node import ClusterNode
 from bot.cluster.settings import ClusterSettings
 from bot.cluster.telegram_webhook import TelegramWebhookServer
@@ -122,6 +124,8 @@ class Services:
     webhooks: WebhookReceiver | None = None
     # Issue 15: this process's leases and leadership (PostgreSQL), and what only the leader does.
     cluster: ClusterNode | None = None
+    metrics: Metrics | None = None  # SMSBOT_METRICS_LISTEN set
+    health: HealthServer | None = None
     leader_startup: list[Callable[[], Coroutine[object, object, None]]] = field(
         default_factory=list
     )
@@ -269,6 +273,10 @@ async def _wire(
     )
     if cluster is not None:  # the owner of a user's shard watches that user's numbers
         services.watcher.owns = services.rent_watcher.owns = cluster.leases.owns
+    if cluster_settings.metrics_listen is not None:
+        services.metrics = metrics = Metrics()
+        transport.observe = metrics.provider_call
+        notifier.on_delivered, notifier.on_deferred = metrics.pushed, metrics.deferred
     _wire_offers(services)
     if settings.webhook_secret is not None:
         host, port = settings.webhook_listen
@@ -324,6 +332,14 @@ async def start_background(application: Application, services: Services) -> None
             lambda: _start_up(application, services),
             lambda: _lead_periodically(services),
         )
+    listen = (services.settings.cluster or ClusterSettings()).metrics_listen
+    if services.metrics is not None and listen is not None:
+        services.health = HealthServer(
+            services.db, services.metrics,
+            None if services.cluster is None else services.cluster.leases,
+            host=listen[0], port=listen[1],
+        )
+        await services.health.start()
     if services.webhooks is not None:
         await services.webhooks.start()
         # Known only now (the port may be chosen at start): each new rent asks for pushes.
@@ -377,6 +393,9 @@ async def stop_background(services: Services) -> None:
         await services.cluster.stop()
     if services.webhooks is not None:
         await services.webhooks.stop()
+    if services.health is not None:
+        await services.health.stop()
+        services.health = None
     for task in services.tasks:
         task.cancel()
     for task in services.tasks:
@@ -561,7 +580,8 @@ async def _serve_webhook(
     await application.start()
     host, port = cluster.telegram_webhook_listen
     server = TelegramWebhookServer(
-        application, services.db, secret, host=host, port=port, path=urlsplit(url).path or "/"
+        application, services.db, secret, host=host, port=port, path=urlsplit(url).path or "/",
+        observe=None if services.metrics is None else services.metrics.update_handled,
     )
     await server.start()
     log.info("smsbot is running (webhook)")

@@ -94,6 +94,7 @@ class Notifier:
         self.owned = owned
         self._claim_seconds = claim_seconds
         self.on_delivered: Callable[[Event, float], None] | None = None  # metrics: the delay
+        self.on_deferred: Callable[[str], None] | None = None  # metrics: the reason
 
     def wake(self) -> None:
         """Asks for a pass now (called when an event was added)."""
@@ -145,6 +146,8 @@ class Notifier:
             until = self._clock.now() + max(0.5, deferred.retry_after)
             # The whole chat waits, so its later events cannot overtake this one.
             await self._outbox.defer_chat(event.chat_id, until, error=str(deferred))
+            if self.on_deferred is not None:
+                self.on_deferred(str(deferred))
             log.info("chat %s deferred %.1f s: %s", event.chat_id, deferred.retry_after, deferred)
             return "wait"
         except DeliveryImpossible as impossible:
