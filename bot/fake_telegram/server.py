@@ -31,6 +31,7 @@ from bot.fake_telegram.methods import find_method
 from bot.fake_telegram.params import Params
 from bot.fake_telegram.records import CallRecord
 from bot.fake_telegram.state import DEFAULT_BOT_ID, FakeTelegramState
+from bot.fake_telegram.webhook import Routing
 
 _PATH: Final = re.compile(r"/bot([^/]*)/([^/]+)/?")
 # Telegram answers 404 to a malformed token and 401 to a well-formed one it does not know.
@@ -87,6 +88,9 @@ class FakeTelegramServer:
         port: 0 for a free port.
         webhook_targets: after ``setWebhook``, POST updates to these URLs in turn instead of
             the registered one (a load balancer in front of several bot processes).
+        webhook_timeout: seconds to wait for a webhook's answer before sending it again.
+        webhook_routing: how updates are spread over ``webhook_targets`` ("round_robin", or
+            "by_chat": sticky per chat, failing over to the next target).
 
     Attributes:
         state: the world, shared with drivers.
@@ -107,11 +111,15 @@ class FakeTelegramServer:
         host: str = "127.0.0.1",
         port: int = 0,
         webhook_targets: Iterable[str] = (),
+        webhook_timeout: float = 10.0,
+        webhook_routing: Routing = "round_robin",
     ) -> None:
         self._tokens = None if tokens is None else list(tokens)
         self.state = state or FakeTelegramState(bot_id=_bot_id_of(self._tokens), clock=clock)
         self.flood = FloodControl(self.state.clock)
         self.state.webhook.targets = list(webhook_targets)
+        self.state.webhook.timeout = webhook_timeout
+        self.state.webhook.routing = webhook_routing
         self._host = host
         self._port = port
         self._runner: web.AppRunner | None = None

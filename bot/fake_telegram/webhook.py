@@ -7,8 +7,9 @@ a 200; any other answer, a refused connection or a timeout is retried after a sh
 a queue's updates reach the bot in order and at least once. Queues run concurrently.
 
 ``targets`` stands in for a load balancer in front of several bot processes: when given, the
-POSTs go to these URLs in turn (round-robin per attempt, so a retry after a dead process goes to
-the next one) instead of the registered URL.
+POSTs go to these URLs instead of the registered one, either in turn ("round_robin", per
+attempt) or "by_chat": each chat or user sticks to one target, and a failed attempt moves on to
+the next (failover), as a balancer hashing on the chat would.
 """
 
 from __future__ import annotations
@@ -21,13 +22,14 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import count
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import aiohttp
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER: Final = "X-Telegram-Bot-Api-Secret-Token"
+Routing = Literal["round_robin", "by_chat"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +43,10 @@ class WebhookAttempt:
 
 @dataclass(slots=True)
 class _Queue:
+    key: tuple[str, int]
     updates: deque[dict[str, Any]] = field(default_factory=deque)
     task: asyncio.Task[None] | None = None
+    failures: int = 0
 
 
 def queue_key(update: dict[str, Any]) -> tuple[str, int]:
@@ -68,13 +72,19 @@ class WebhookPusher:
     """
 
     def __init__(
-        self, targets: Sequence[str] = (), *, timeout: float = 10.0, retry_pause: float = 0.2
+        self,
+        targets: Sequence[str] = (),
+        *,
+        timeout: float = 10.0,
+        retry_pause: float = 0.2,
+        routing: Routing = "round_robin",
     ) -> None:
         self.targets = list(targets)
+        self.routing: Routing = routing
         self.url: str | None = None
         self.secret: str | None = None
         self.attempts: list[WebhookAttempt] = []
-        self._timeout = timeout
+        self.timeout = timeout
         self._retry_pause = retry_pause
         self._queues: dict[tuple[str, int], _Queue] = {}
         self._turn = count()
@@ -97,7 +107,7 @@ class WebhookPusher:
     def push(self, update: dict[str, Any]) -> None:
         """Queues an update and makes sure its queue is being sent."""
         key = queue_key(update)
-        queue = self._queues.setdefault(key, _Queue())
+        queue = self._queues.setdefault(key, _Queue(key))
         queue.updates.append(update)
         self._idle.clear()
         if queue.task is None or queue.task.done():
@@ -123,16 +133,25 @@ class WebhookPusher:
             for attempt in count():
                 if attempt:
                     await asyncio.sleep(self._retry_pause)
-                if await self._post(update):
+                if await self._post(update, queue):
                     break
+                queue.failures += 1
             queue.updates.popleft()
         if self.pending == 0:
             self._idle.set()
 
-    async def _post(self, update: dict[str, Any]) -> bool:
+    def _target(self, queue: _Queue) -> str:
+        assert self.url is not None
+        if not self.targets:
+            return self.url
+        if self.routing == "by_chat":
+            return self.targets[(abs(queue.key[1]) + queue.failures) % len(self.targets)]
+        return self.targets[next(self._turn) % len(self.targets)]
+
+    async def _post(self, update: dict[str, Any], queue: _Queue) -> bool:
         if self.url is None:
             return False
-        target = self.targets[next(self._turn) % len(self.targets)] if self.targets else self.url
+        target = self._target(queue)
         if self._session is None:
             self._session = aiohttp.ClientSession()
         headers = {"Content-Type": "application/json"}
@@ -142,7 +161,7 @@ class WebhookPusher:
         try:
             async with self._session.post(
                 target, data=json.dumps(update), headers=headers,
-                timeout=aiohttp.ClientTimeout(total=self._timeout),
+                timeout=aiohttp.ClientTimeout(total=self.timeout),
             ) as response:
                 status = response.status
                 await response.read()
