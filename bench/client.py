@@ -46,9 +46,14 @@ sys.path.insert(0, str(_ROOT))
 import httpx  # noqa: E402
 from smsactivate.api import SMSActivateAPI  # noqa: E402
 
-from bot.provider import ProviderClient, ProviderTransport, resolve_endpoint  # noqa: E402
+from bot.core.secret import Secret  # noqa: E402
+from bot.provider import (  # noqa: E402
+    ProviderClient,
+    ProviderTransport,
+    Timeouts,
+    resolve_endpoint,
+)
 from bot.provider.models import StatusKind  # noqa: E402
-from bot.secret import Secret  # noqa: E402
 
 _KEY = "bench-key"
 _BALANCE = Decimal("100000")
@@ -155,7 +160,7 @@ async def bench_ours(
     mode = "sequential" if concurrency == 1 else f"asyncio x{concurrency}"
     run = Run("smsbot", mode)
     limits = max(concurrency, 1)
-    async with ProviderTransport(max_connections=limits, timeout=httpx.Timeout(10.0)) as transport:
+    async with ProviderTransport(max_connections=limits, timeout=Timeouts(10.0)) as transport:
         client = ProviderClient(transport, resolve_endpoint(url), Secret(_KEY))
 
         async def worker(offset: int, deadline: float, record: bool) -> None:

@@ -202,7 +202,7 @@ class _World:
         self, keys: int, per_key: int, idle_keys: int, webhook_url: str | None
     ) -> dict[str, Any]:
         """A fresh sandbox with ``keys`` accounts holding ``per_key`` activations each."""
-        from bot.clock import SystemClock
+        from bot.core.clock import SystemClock
         from bot.provider.sandbox import Sandbox, SandboxConfig, SandboxServer
         from bot.provider.sandbox.accounts import AccountSpec
 
@@ -336,8 +336,8 @@ def _seed_main(path: str, provider: str, plan: list[dict[str, Any]]) -> None:
 
 async def _seed(path: str, provider: str, plan: list[dict[str, Any]]) -> None:
     """Users with encrypted keys and confirmed activations, as /key and /buy leave them."""
-    from bot.clock import SystemClock
-    from bot.secret import Secret
+    from bot.core.clock import SystemClock
+    from bot.core.secret import Secret
     from storage.activations import ActivationLedger
     from storage.db import Database
     from storage.keyring import Keyring
@@ -513,7 +513,7 @@ async def _buy_world(conn: multiprocessing.connection.Connection, count: int) ->
     """Sandbox + fake Telegram; the users give their key, then all walk /buy at once."""
     import aiohttp
 
-    from bot.clock import SystemClock
+    from bot.core.clock import SystemClock
     from bot.fake_telegram import FakeTelegramServer
     from bot.provider.sandbox import Sandbox, SandboxServer
     from bot.provider.sandbox.accounts import AccountSpec

@@ -43,7 +43,7 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
 
-from bot.clock import SystemClock  # noqa: E402
+from bot.core.clock import SystemClock  # noqa: E402
 from storage import activations  # noqa: E402
 from storage.activations import ActivationLedger  # noqa: E402
 from storage.db import Database  # noqa: E402

@@ -13,17 +13,13 @@ import contextlib
 import logging
 import os
 import signal
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
 from typing import Final
 from urllib.parse import urlsplit
 
-import httpx
 from telegram import Bot, BotCommand
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, PersistenceInput
 
-from bot.clock import Clock, SystemClock
 from bot.cluster.health import HealthServer
 from bot.cluster.metrics import Metrics
 from bot.cluster.node import ClusterNode
@@ -31,16 +27,18 @@ from bot.cluster.settings import ClusterSettings
 from bot.cluster.telegram_webhook import TelegramWebhookServer
 from bot.config import ConfigError, Settings
 from bot.context import BotData, context_types
+from bot.core.clock import Clock, SystemClock
 from bot.delivery import TelegramDeliverer
 from bot.handlers import register_handlers
 from bot.handlers.busy import busy_answer
 from bot.i18n import Translator
-from bot.provider import ProviderTransport
+from bot.provider import ProviderTransport, Timeouts
 from bot.provider.resolver import AddressGuard
 from bot.services.accounts import AccountService
 from bot.services.activations import ActivationService
 from bot.services.autoreplace import AutoReplaceService
 from bot.services.catalog import CatalogService
+from bot.services.container import Services
 from bot.services.extras import ExtrasService
 from bot.services.notifier import Notifier
 from bot.services.offers import CodeRatePolicy, OfferService
@@ -51,6 +49,7 @@ from bot.services.rent_watcher import RentWatcher
 from bot.services.rents import RENT_RECONCILED_EVENT, RentService
 from bot.services.spending import SpendingGuard
 from bot.services.watcher import ActivationWatcher
+from bot.telegram.persistence import SQLitePersistence
 from bot.updates import PerUserUpdateProcessor
 from bot.webhooks import WebhookReceiver
 from storage.activations import ActivationLedger
@@ -61,7 +60,6 @@ from storage.db import Database
 from storage.events import EventOutbox
 from storage.key_entries import KeyEntries
 from storage.keyring import Keyring, keyring_path_for
-from storage.persistence import SQLitePersistence
 from storage.postgres import PostgresDatabase
 from storage.processed_updates import ProcessedUpdates
 from storage.rents import RentLedger
@@ -93,51 +91,10 @@ COMMANDS: Final = (
 )
 
 
-@dataclass
-class Services:
-    """Everything the handlers and background loops use; built once per process."""
-
-    settings: Settings
-    clock: Clock
-    db: Database
-    translator: Translator
-    transport: ProviderTransport
-    users: UserStore
-    activations: ActivationLedger
-    rents: RentLedger
-    outbox: EventOutbox
-    tokens: ConfirmTokens
-    accounts: AccountService
-    catalog: CatalogService
-    purchases: PurchaseService
-    activation_actions: ActivationService
-    recorder: Recorder
-    reconciler: Reconciler
-    watcher: ActivationWatcher
-    notifier: Notifier
-    renting: RentService
-    rent_watcher: RentWatcher
-    extras: ExtrasService
-    key_entries: KeyEntries
-    offers: OfferService | None = None
-    autoreplace: AutoReplaceService | None = None
-    webhooks: WebhookReceiver | None = None
-    # Issue 15: this process's leases and leadership (PostgreSQL), and what only the leader does.
-    cluster: ClusterNode | None = None
-    metrics: Metrics | None = None  # SMSBOT_METRICS_LISTEN set
-    health: HealthServer | None = None
-    leader_startup: list[Callable[[], Coroutine[object, object, None]]] = field(
-        default_factory=list
-    )
-    stop: asyncio.Event = field(default_factory=asyncio.Event)
-    tasks: list[asyncio.Task[None]] = field(default_factory=list)
-
-
 async def build_application(
     settings: Settings,
     *,
     bot_base_url: str | None = None,
-    provider_transport: httpx.AsyncBaseTransport | None = None,
     clock: Clock | None = None,
 ) -> tuple[Application, Services]:  # type: ignore[type-arg]
     """Builds the bot and its services; call :func:`close_application` when done.
@@ -145,7 +102,6 @@ async def build_application(
     Args:
         settings: the configuration.
         bot_base_url: the Bot API root with ``/bot`` (defaults to settings.telegram_api_url).
-        provider_transport: an httpx transport for provider calls (tests).
         clock: the clock (a manual one in tests).
     """
     # PTB 22 warns unless retry_after and friends are timedeltas; opt in, as PTB advises.
@@ -158,8 +114,7 @@ async def build_application(
         keyring = Keyring.load_or_create(keyring_path_for(settings.database))
     db = await open_database(settings, clock=clock)
     transport = ProviderTransport(
-        transport=provider_transport,
-        timeout=httpx.Timeout(settings.provider_timeout, connect=5.0, pool=10.0),
+        timeout=Timeouts(settings.provider_timeout, connect=5.0, pool=10.0),
         # Users' own provider URLs reach public addresses only, judged on every connection.
         address_guard=None
         if settings.custom_providers == "any"

@@ -2,7 +2,7 @@
 
 The variable names are a contract (README "Configuration"). A wrong or missing setting
 raises :class:`ConfigError` whose message is one line naming the variable; secrets are held
-as :class:`~bot.secret.Secret` and never echoed.
+as :class:`~bot.core.secret.Secret` and never echoed.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal
 from urllib.parse import urlsplit
 
+from bot.core.secret import Secret
 from bot.provider.presets import DEFAULT_PRESET, InvalidEndpointError, resolve_endpoint
-from bot.secret import Secret
 
 if TYPE_CHECKING:
     from bot.cluster.settings import ClusterSettings

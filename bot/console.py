@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Final, TextIO
 
 from bot.config import Settings
+from bot.core.secret import Secret
 from bot.fake_telegram import Button, FakeTelegramServer, FakeUser, VisibleMessage
-from bot.secret import Secret
 
 CONSOLE_TOKEN: Final = "4242424242:console-fake-telegram"
 USER_ID: Final = 1001

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.services.container import Services
 
 
 class BotData:

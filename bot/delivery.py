@@ -18,7 +18,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot import rent_views
 from bot.cards import redraw_card
-from bot.clock import Clock, SystemClock
+from bot.core.clock import Clock, SystemClock
 from bot.i18n import Translator
 from bot.keyboards import RentButton
 from bot.provider import InvalidEndpointError, resolve_endpoint

@@ -29,11 +29,11 @@ from typing import Final, Protocol
 
 from aiohttp import web
 
-from bot.clock import Clock, SystemClock
+from bot.core.clock import Clock, SystemClock
+from bot.core.secret import Secret
 from bot.provider import ProviderClient, ProviderError, UnexpectedReplyError
 from bot.provider.models import RentMessage, StatusKind
 from bot.provider.parsing import parse_activation_webhook, parse_rent_webhook
-from bot.secret import Secret
 from bot.services.accounts import AccountError
 from bot.services.recorder import Recorder
 from storage.activations import ActivationLedger

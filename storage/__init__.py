@@ -13,8 +13,6 @@ concept per module; the stores' SQL serves both engines.
     rents.py         RentLedger: rents, extensions, their SMS
     events.py        EventOutbox: what the watcher saw, until delivered
     key_entries.py   KeyEntries: pending /key steps (which chat, until when)
-    persistence.py   SQLitePersistence: PTB conversation and UI state, strict JSON (either
-                     engine, despite the name)
 
 Nothing is imported here, so importing one store does not pull in the others (or PTB).
 """

@@ -5,7 +5,7 @@ Money is stored as the plain decimal string of a :class:`~decimal.Decimal` ("12.
 
 JSON is written strictly: only ``None``, ``bool``, ``int``, finite ``float``, ``str``, lists,
 tuples (read back as lists) and dicts with ``str`` keys. Anything else raises ``TypeError``
-naming where it was found and its type, never its value; a :class:`~bot.secret.Secret` gets a
+naming where it was found and its type, never its value; a :class:`~bot.core.secret.Secret` gets a
 message of its own, so an API key cannot reach a JSON column by accident.
 """
 
@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from bot.secret import Secret
+from bot.core.secret import Secret
 
 
 def money_to_text(value: Decimal) -> str:

@@ -66,7 +66,7 @@ from typing import Any, Final, Literal, Protocol, TypeAlias
 import aiosqlite
 import asyncpg
 
-from bot.clock import Clock, SystemClock
+from bot.core.clock import Clock, SystemClock
 from storage.errors import (
     IntegrityError,
     MigrationError,

@@ -42,7 +42,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import asyncpg.pool
 
-from bot.clock import Clock, SystemClock
+from bot.core.clock import Clock, SystemClock
 from storage.db import Database, Dialect, InProcessLocks, Params, Row, Transaction, migrations
 from storage.errors import (
     DatabaseUnavailableError,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Final, NamedTuple
 
@@ -124,6 +125,17 @@ class ReceivedCode:
     text: str | None
     received_at: float | None
     recorded_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingRentSms:
+    """An SMS a rented number received, as the rent ledger records it (storage's own input type,
+    so storage does not depend on the protocol's models)."""
+
+    phone_from: str
+    text: str
+    service: str | None
+    received_at: datetime | None
 
 
 class RentState(enum.StrEnum):

@@ -18,7 +18,6 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Final
 
-from bot.provider.models import RentMessage
 from storage._codec import dumps_strict, money_or_none, money_to_text, text_to_money
 from storage.db import Database, Row, Transaction
 from storage.errors import (
@@ -29,6 +28,7 @@ from storage.errors import (
 )
 from storage.records import (
     ENDED_RENT_STATES,
+    IncomingRentSms,
     Rent,
     RentExtension,
     RentState,
@@ -215,7 +215,7 @@ class RentLedger:
                 _expect(await _select(tx, ledger_id), ledger_id, set(ENDED_RENT_STATES), "end")
         return changed > 0
 
-    async def record_rent_sms(self, ledger_id: int, message: RentMessage) -> bool:
+    async def record_rent_sms(self, ledger_id: int, message: IncomingRentSms) -> bool:
         """Records an SMS of the rent once. Returns True if it was not recorded before.
 
         The key is the sender, the text and the provider's date: two identical texts from the

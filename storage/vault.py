@@ -10,7 +10,7 @@ row, or relabelled with another key id, fails authentication, and so does any da
 Every such failure, and a master key missing from the keyring, surfaces as
 :class:`~storage.errors.VaultKeyUnreadable`, never as a cryptography exception.
 
-Decrypted keys exist only as :class:`~bot.secret.Secret`; nothing here logs or raises one.
+Decrypted keys exist only as :class:`~bot.core.secret.Secret`; nothing here logs or raises one.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Final
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from bot.secret import Secret
+from bot.core.secret import Secret
 from storage.db import Database
 from storage.errors import VaultKeyUnreadable
 from storage.keyring import Keyring

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
 from bot.provider.sandbox import Sandbox, SandboxServer
 from bot.provider.sandbox.testing import default_test_accounts
 from tests import postgres

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.secret import Secret
+from bot.core.secret import Secret
 from storage.db import Database
 from storage.keyring import Keyring
 from storage.vault import KeyVault

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from bot.config import ConfigError
-from bot.secret import Secret
+from bot.core.secret import Secret
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
-from bot.secret import Secret
+from bot.core.secret import Secret
 from storage.db import Database
 from storage.processed_updates import ProcessedUpdates
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 
 # The calls Telegram's message limits count; reading calls and getUpdates are never limited.
 LIMITED_METHODS: Final = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup"})

@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from aiohttp import web
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from bot.fake_telegram.driver import FakeUser
 from bot.fake_telegram.errors import (
     NOT_FOUND,

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any, Final, TypeVar
 
-from bot.clock import Clock, SystemClock
+from bot.core.clock import Clock, SystemClock
 from bot.fake_telegram.errors import bad_request, forbidden
 from bot.fake_telegram.records import (
     CallbackQueryRecord,

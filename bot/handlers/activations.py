@@ -20,7 +20,8 @@ from bot.keyboards import ActivationButton
 from bot.provider import ProviderError
 from bot.rendering import Html, Renderer, Screen
 from bot.services.accounts import AccountError
-from bot.services.activations import ActionResult, Command, NotYoursError, Outcome
+from bot.services.activations import Command
+from bot.services.results import ActivationActionResult, NotYoursError, Outcome
 from bot.views import activation_screen
 from storage.activations import Activation
 
@@ -104,7 +105,9 @@ async def on_press(update: Update, context: Context) -> None:
     await _show_card(query, context, render, result.activation, notice)
 
 
-async def _carry_out(context: Context, update: Update, button: ActivationButton) -> ActionResult:
+async def _carry_out(
+    context: Context, update: Update, button: ActivationButton
+) -> ActivationActionResult:
     actions = services(context).activation_actions
     if button.action in _COMMANDS:
         return await actions.act(user_id(update), button.ledger_id, _COMMANDS[button.action])

@@ -16,11 +16,10 @@ from bot.context import Context
 from bot.provider import ProviderClient, ProviderError
 from bot.rendering import Renderer, Screen
 from bot.services.accounts import AccountError, KeyNeedsReentryError
-from bot.services.activations import NotYoursError as ActivationNotYoursError
-from bot.services.rents import NotYoursError as RentNotYoursError
+from bot.services.results import NotYoursError
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.services.container import Services
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +128,7 @@ def refusal(render: Renderer, error: Exception) -> str:
     Raises:
         Exception: ``error`` itself when it is none of those (a bug to surface, not hide).
     """
-    if isinstance(error, ActivationNotYoursError | RentNotYoursError):
+    if isinstance(error, NotYoursError):
         return render("press-not-yours")
     if isinstance(error, AccountError):
         return render("key-unreadable")

@@ -45,9 +45,9 @@ from bot.provider import InvalidRequestError, ProviderError, StateConflictError
 from bot.provider.models import IncomingCallStatus
 from bot.rendering import Html, Renderer, Screen
 from bot.services.accounts import AccountError
-from bot.services.activations import NotYoursError
 from bot.services.extras import is_missing_action
 from bot.services.purchases import PurchaseResult, PurchaseStatus
+from bot.services.results import NotYoursError
 from bot.views import activation_screen, service_name
 from storage.activations import Activation
 

@@ -26,7 +26,8 @@ from bot.provider import ProviderError
 from bot.rendering import Renderer, Screen
 from bot.rent_views import EXTENSION_HOURS, extension_hours_screen, rent_screen, when
 from bot.services.accounts import AccountError
-from bot.services.rents import ExtensionKind, NotYoursError, Outcome
+from bot.services.rents import ExtensionKind
+from bot.services.results import NotYoursError, Outcome
 from storage.rents import Rent
 
 log = logging.getLogger(__name__)

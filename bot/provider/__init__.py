@@ -34,7 +34,7 @@ from bot.provider.errors import (
     UnexpectedReplyError,
 )
 from bot.provider.presets import PRESETS, InvalidEndpointError, ProviderEndpoint, resolve_endpoint
-from bot.provider.transport import ProviderTransport, RetryPolicy
+from bot.provider.transport import ProviderTransport, RetryPolicy, Timeouts
 
 __all__ = [
     "PAID_ACTIONS",
@@ -62,6 +62,7 @@ __all__ = [
     "RentExpiredError",
     "RetryPolicy",
     "StateConflictError",
+    "Timeouts",
     "TransportError",
     "UnexpectedReplyError",
     "resolve_endpoint",

@@ -21,6 +21,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Final, TypeVar
 
+from bot.core.secret import Secret
 from bot.provider import parsing
 from bot.provider.errors import OutcomeUnknownError, ProviderServerError, UnexpectedReplyError
 from bot.provider.models import (
@@ -36,8 +37,8 @@ from bot.provider.models import (
     NumberPurchase,
     OutgoingCall,
     Price,
-    Rent,
     RentCatalog,
+    RentedNumber,
     RentListItem,
     RentStatus,
     Service,
@@ -49,7 +50,6 @@ from bot.provider.models import (
 from bot.provider.parsing import RawReply
 from bot.provider.presets import ProviderEndpoint
 from bot.provider.transport import ProviderTransport
-from bot.secret import Secret
 
 T = TypeVar("T")
 
@@ -357,7 +357,7 @@ class ProviderClient:
         country: int | None = None,
         operator: str | Iterable[str] | None = None,
         webhook_url: str | None = None,
-    ) -> Rent:
+    ) -> RentedNumber:
         """Rents a number for ``hours`` (4, 12, then multiples of 24). Paid; never retried."""
         return await self._buy(
             "getRentNumber",
@@ -398,7 +398,7 @@ class ProviderClient:
             rent_time=hours,
         )
 
-    async def continue_rent_number(self, rent_id: str, hours: int = 4) -> Rent:
+    async def continue_rent_number(self, rent_id: str, hours: int = 4) -> RentedNumber:
         """Extends a rent by ``hours``; returns the new end. Paid; never retried."""
         return await self._buy(
             "continueRentNumber", parsing.parse_rent, id=rent_id, rent_time=hours

@@ -278,7 +278,7 @@ class RentCatalog:
 
 
 @dataclass(frozen=True, slots=True)
-class Rent:
+class RentedNumber:
     """A rented number (``getRentNumber`` and ``continueRentNumber``)."""
 
     rent_id: str

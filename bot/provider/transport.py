@@ -5,8 +5,9 @@ The transport knows bytes, HTTP codes and the retry policy; it does not read the
 user's endpoint and key.
 
 The network goes through aiohttp: at 2,000 keys polled every 3 s, httpx's pool cost the bot
-most of a core (bench/push.py; encode/httpx#3215). An httpx transport can still be passed in
-(tests, fakes); either way a failure is sorted the same way: never sent, or maybe performed.
+most of a core (bench/push.py; encode/httpx#3215). Tests reach a real server on loopback (the
+sandbox, a trickling or dropping fake), so there is no transport seam. A failure is sorted one
+way: never sent, or maybe performed.
 """
 
 from __future__ import annotations
@@ -17,14 +18,14 @@ import random
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 from urllib.parse import urlencode
 
 import aiohttp
-import httpx
 from aiohttp.abc import AbstractResolver
 
+from bot.core.secret import Secret
 from bot.provider.errors import (
     AddressRefusedError,
     OutcomeUnknownError,
@@ -34,7 +35,6 @@ from bot.provider.errors import (
 from bot.provider.parsing import RawReply
 from bot.provider.presets import ProviderEndpoint
 from bot.provider.resolver import AddressGuard, AddressRefused
-from bot.secret import Secret
 
 log = logging.getLogger(__name__)
 
@@ -63,11 +63,36 @@ class RetryPolicy:
         return float(rng() * cap)
 
 
-DEFAULT_TIMEOUT: Final = httpx.Timeout(20.0, connect=5.0, pool=10.0)
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """How long a provider call may take, in seconds.
+
+    Attributes:
+        read: the deadline of a whole exchange (connect, send and the entire body).
+        connect: opening a connection; defaults to ``read``.
+        pool: waiting for a free connection of the pool; defaults to ``read``.
+    """
+
+    read: float
+    connect: float | None = field(default=None, kw_only=True)
+    pool: float | None = field(default=None, kw_only=True)
+
+    def __post_init__(self) -> None:
+        if self.connect is None:
+            object.__setattr__(self, "connect", self.read)
+        if self.pool is None:
+            object.__setattr__(self, "pool", self.read)
+
+
+DEFAULT_TIMEOUT: Final = Timeouts(20.0, connect=5.0, pool=10.0)
 
 
 class _RedactApiKeys(logging.Filter):
-    """Removes ``api_key=…`` from records of httpx's own loggers (it logs URLs at INFO)."""
+    """Removes ``api_key=…`` from records of httpx's own loggers (it logs URLs at INFO).
+
+    The provider's calls no longer go through httpx (PTB's do); the filter stays as a guard
+    for any httpx client that may one day be handed a provider URL.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.args:
@@ -90,10 +115,9 @@ def install_log_redaction() -> None:
 
 
 class ProviderTransport:
-    """Sends protocol calls over one pooled :class:`httpx.AsyncClient`.
+    """Sends protocol calls over one pooled :class:`aiohttp.ClientSession`.
 
     Args:
-        transport: an httpx transport to use instead of the network (tests).
         timeout: per-request timeouts; its read timeout is also the deadline of a whole
             exchange (connect, send and the entire body), so a provider that trickles its
             answer a byte at a time cannot hold a call open for longer.
@@ -108,8 +132,7 @@ class ProviderTransport:
     def __init__(
         self,
         *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        timeout: Timeouts = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         max_connections: int = 100,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -117,15 +140,6 @@ class ProviderTransport:
     ) -> None:
         install_log_redaction()
         self._headers = {"User-Agent": "smsbot/0.1 (+handler_api)"}
-        self._httpx: httpx.AsyncClient | None = None
-        if transport is not None:
-            self._httpx = httpx.AsyncClient(
-                transport=transport,
-                timeout=timeout,
-                headers=self._headers,
-                follow_redirects=False,
-                trust_env=False,
-            )
         # Waiting for a free connection counts as connecting: neither has sent anything.
         connect = None if timeout.connect is None else timeout.connect + (timeout.pool or 0.0)
         self._timeout = aiohttp.ClientTimeout(
@@ -143,8 +157,6 @@ class ProviderTransport:
         self.observe: Callable[[str, str], None] | None = None
 
     async def aclose(self) -> None:
-        if self._httpx is not None:
-            await self._httpx.aclose()
         if self._session is not None:
             await self._session.close()
             self._session = None
@@ -229,10 +241,7 @@ class ProviderTransport:
             # The read timeout alone restarts with every chunk: one byte a second would keep
             # a call (and the user waiting on it) going for as long as the provider likes.
             async with asyncio.timeout(self._deadline):
-                if self._httpx is not None:
-                    status, body, content_type = await self._send_httpx(self._httpx, endpoint, form)
-                else:
-                    status, body, content_type = await self._send_aiohttp(endpoint, form)
+                status, body, content_type = await self._send_aiohttp(endpoint, form)
         except TimeoutError:
             # Perhaps sent, perhaps performed: for a paid call the outcome is unknown.
             raise _MaybeSent("no reply in time", timeout=True) from None
@@ -302,27 +311,20 @@ class ProviderTransport:
             headers=self._headers,
             trust_env=False,
         )
-        # aiohttp resends an idempotent request (a GET) once if the connection dies: a
-        # paid call over GET would be sent twice. The retry policy here is the only one.
-        session._retry_connection = False
+        _never_resend(session)
         return session
 
-    @staticmethod
-    async def _send_httpx(
-        client: httpx.AsyncClient, endpoint: ProviderEndpoint, form: dict[str, str]
-    ) -> tuple[int, str, str]:
-        try:
-            if endpoint.method == "GET":
-                response = await client.get(endpoint.url, params=form)
-            else:
-                response = await client.post(endpoint.url, data=form)
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            timed_out = isinstance(exc, httpx.TimeoutException)
-            raise _NotSent(_describe(exc), timeout=timed_out) from None
-        except httpx.TransportError as exc:
-            timed_out = isinstance(exc, httpx.TimeoutException)
-            raise _MaybeSent(_describe(exc), timeout=timed_out) from None
-        return response.status_code, response.text, response.headers.get("content-type", "")
+
+def _never_resend(session: aiohttp.ClientSession) -> None:
+    """Stops aiohttp from resending a request by itself.
+
+    Since aiohttp 3.9 (aio-libs/aiohttp#7363) a session resends an idempotent request (a GET)
+    once when a kept-alive connection turns out dead (ServerDisconnectedError, ClientOSError),
+    and offers no public switch to turn that off (aio-libs/aiohttp#10790). A paid call over GET
+    would be sent twice; the retry policy of :class:`ProviderTransport` must be the only one.
+    ``tests/provider/test_client_money.py`` proves a paid GET goes once.
+    """
+    session._retry_connection = False
 
 
 class _Failure(Exception):
@@ -362,17 +364,3 @@ def _describe_aiohttp(exc: BaseException) -> str:
     if isinstance(exc, aiohttp.ClientPayloadError | aiohttp.ClientOSError):
         return "connection broken while reading"
     return type(exc).__name__
-
-
-def _describe(exc: httpx.TransportError) -> str:
-    # The exception's own text can hold the URL (and so a GET key); give only its kind.
-    return {
-        httpx.ConnectError: "could not connect",
-        httpx.ConnectTimeout: "connection timed out",
-        httpx.PoolTimeout: "too many requests in flight",
-        httpx.ReadTimeout: "no reply in time",
-        httpx.WriteTimeout: "could not send in time",
-        httpx.ReadError: "connection broken while reading",
-        httpx.WriteError: "connection broken while sending",
-        httpx.RemoteProtocolError: "connection closed without a reply",
-    }.get(type(exc), type(exc).__name__)

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final, Literal
 
-from bot.clock import Clock
+from bot.core.clock import Clock
+from bot.core.secret import Secret
 from bot.provider import (
     AuthenticationError,
     ProviderClient,
@@ -25,7 +26,6 @@ from bot.provider import (
     resolve_endpoint,
 )
 from bot.provider.resolver import AddressGuard, AddressRefused
-from bot.secret import Secret
 from storage.activations import ActivationLedger
 from storage.errors import VaultKeyUnreadable
 from storage.rents import RentLedger

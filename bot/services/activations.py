@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import enum
 import logging
-from dataclasses import dataclass
 from typing import Final
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from bot.provider import (
     EarlyCancelDeniedError,
     NotFoundError,
@@ -22,15 +21,12 @@ from bot.provider import (
 from bot.provider.models import ActivationAction, StatusChange, StatusKind
 from bot.services.accounts import AccountService, NoApiKeyError
 from bot.services.recorder import Recorder
+from bot.services.results import ActivationActionResult, NotYoursError, Outcome
 from storage.activations import Activation, ActivationLedger, ActivationState
 
 log = logging.getLogger(__name__)
 
 EARLY_CANCEL_SECONDS: Final = 120.0
-
-
-class NotYoursError(LookupError):
-    """No such activation among the user's own (forged, another user's, or unknown)."""
 
 
 class Command(enum.Enum):
@@ -40,20 +36,6 @@ class Command(enum.Enum):
     ANOTHER_CODE = ActivationAction.REQUEST_ANOTHER_CODE
     FINISH = ActivationAction.FINISH
     CANCEL = ActivationAction.CANCEL
-
-
-class Outcome(enum.Enum):
-    DONE = "done"  # the provider accepted it
-    CANCEL_LATER = "cancel_later"  # EARLY_CANCEL_DENIED; ``cancel_possible_at`` says when
-    REFUSED = "refused"  # not allowed in the activation's current state
-    ENDED = "ended"  # the activation has ended (the ledger now says how)
-
-
-@dataclass(frozen=True, slots=True)
-class ActionResult:
-    outcome: Outcome
-    activation: Activation
-    cancel_possible_at: float | None = None
 
 
 class ActivationService:
@@ -90,7 +72,7 @@ class ActivationService:
         """
         return await owned_activation(self._ledger, user_id, ledger_id)
 
-    async def act(self, user_id: int, ledger_id: int, command: Command) -> ActionResult:
+    async def act(self, user_id: int, ledger_id: int, command: Command) -> ActivationActionResult:
         """Sends the command to the provider and records its answer.
 
         Raises:
@@ -107,31 +89,32 @@ class ActivationService:
             )
         except EarlyCancelDeniedError:
             possible_at = (row.confirmed_at or row.created_at) + self._early_cancel
-            return ActionResult(Outcome.CANCEL_LATER, row, max(possible_at, self._clock.now()))
+            at = max(possible_at, self._clock.now())
+            return ActivationActionResult(Outcome.CANCEL_LATER, row, at)
         except (StateConflictError, NotFoundError) as refusal:
             log.info("setStatus %s refused for %s: %s", command.name, ledger_id, refusal.token)
             return await self._sync(client, row)
         await self._record(row, change)
         updated = await self._ledger.get(ledger_id)
         assert updated is not None
-        return ActionResult(Outcome.DONE, updated)
+        return ActivationActionResult(Outcome.DONE, updated)
 
-    async def schedule_cancel(self, user_id: int, ledger_id: int) -> ActionResult:
+    async def schedule_cancel(self, user_id: int, ledger_id: int) -> ActivationActionResult:
         """Asks the watcher to cancel the activation as soon as the provider allows it."""
         row = await self.owned(user_id, ledger_id)
         at = (row.confirmed_at or row.created_at) + self._early_cancel
         if not await self._ledger.schedule_cancel(ledger_id, at):
-            return ActionResult(Outcome.ENDED, row)
+            return ActivationActionResult(Outcome.ENDED, row)
         updated = await self._ledger.get(ledger_id)
         assert updated is not None
-        return ActionResult(Outcome.DONE, updated, at)
+        return ActivationActionResult(Outcome.DONE, updated, at)
 
-    async def refresh(self, user_id: int, ledger_id: int) -> ActionResult:
+    async def refresh(self, user_id: int, ledger_id: int) -> ActivationActionResult:
         """Asks the provider for the activation's state and brings the ledger in line."""
         row = await self.owned(user_id, ledger_id)
         result = await self._sync(await self._client(row), row)
         if result.outcome is Outcome.REFUSED:  # still live: the refresh itself succeeded
-            return ActionResult(Outcome.DONE, result.activation)
+            return ActivationActionResult(Outcome.DONE, result.activation)
         return result
 
     async def _client(self, row: Activation) -> ProviderClient:
@@ -149,16 +132,16 @@ class ActivationService:
             final = ActivationState.FINISHED if row.code_count else ActivationState.CANCELLED
             await self._ledger.end(row.ledger_id, final)
 
-    async def _sync(self, client: ProviderClient, row: Activation) -> ActionResult:
+    async def _sync(self, client: ProviderClient, row: Activation) -> ActivationActionResult:
         assert row.activation_id is not None
         try:
             status = await client.get_status(row.activation_id)
         except NotFoundError:
             await self._ledger.end(row.ledger_id, _ended_state(row))
-            return ActionResult(Outcome.ENDED, await self._reload(row))
+            return ActivationActionResult(Outcome.ENDED, await self._reload(row))
         if status.kind is StatusKind.CANCELLED:
             await self._ledger.end(row.ledger_id, _ended_state(row))
-            return ActionResult(Outcome.ENDED, await self._reload(row))
+            return ActivationActionResult(Outcome.ENDED, await self._reload(row))
         if status.kind is StatusKind.CODE_RECEIVED and status.code:
             # A code the watcher has not seen yet: recorded with its push, like the watcher's.
             await self._recorder.code(row, code=status.code, text=None)
@@ -166,8 +149,8 @@ class ActivationService:
                 # The call came: the provider refuses every status change from now on and
                 # ends the activation itself, charge kept (PROTOCOL.md §3.9).
                 await self._ledger.end(row.ledger_id, ActivationState.FINISHED)
-                return ActionResult(Outcome.ENDED, await self._reload(row))
-        return ActionResult(Outcome.REFUSED, await self._reload(row))
+                return ActivationActionResult(Outcome.ENDED, await self._reload(row))
+        return ActivationActionResult(Outcome.REFUSED, await self._reload(row))
 
     async def _reload(self, row: Activation) -> Activation:
         fresh = await self._ledger.get(row.ledger_id)

@@ -22,13 +22,14 @@ import logging
 from collections import defaultdict
 from decimal import Decimal
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from bot.provider import ProviderError
 from bot.services.accounts import AccountError
-from bot.services.activations import ActivationService, Command, Outcome
+from bot.services.activations import ActivationService, Command
 from bot.services.offers import OfferService
 from bot.services.polling import tick_every
 from bot.services.purchases import PurchaseRequest, PurchaseService, PurchaseStatus
+from bot.services.results import Outcome
 from bot.services.spending import SpendingCapError
 from storage.activations import Activation, ActivationLedger, ActivationState
 from storage.autoreplace import AutoReplaceStore, Run, RunState

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final, TypeVar
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from bot.provider import InvalidRequestError, ProviderClient
 from bot.provider.models import Country, Price, Service
 

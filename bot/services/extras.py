@@ -14,12 +14,12 @@ lock with:
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from bot.provider import (
     InvalidRequestError,
     ProviderClient,
@@ -38,7 +38,8 @@ from bot.services.purchases import (
     PurchaseResult,
     PurchaseService,
     PurchaseStatus,
-    purchase_deadline,
+    confirm_purchase,
+    pay_once,
     settle_failed_call,
 )
 from bot.services.reconciliation import Reconciler
@@ -168,11 +169,7 @@ class ExtrasService:
                 intent = await self._intent(key, user_id, chat_id, parent, parent.service, price)
             except DuplicateIntentError as duplicate:
                 return PurchaseResult(PurchaseStatus.DUPLICATE, duplicate.existing)
-            try:
-                purchase = await client.get_extra_activation(parent_id)
-            except ProviderError as error:
-                return await self._failed(intent, error)
-            return PurchaseResult(PurchaseStatus.BOUGHT, await self._confirm(intent, purchase))
+            return await self._pay(intent, lambda: client.get_extra_activation(parent_id))
 
     # --- an additional service on a forwarded number -------------------------------------
 
@@ -205,11 +202,9 @@ class ExtrasService:
                 )
             except DuplicateIntentError as duplicate:
                 return PurchaseResult(PurchaseStatus.DUPLICATE, duplicate.existing)
-            try:
-                purchase = await client.get_additional_service(parent_id, service)
-            except ProviderError as error:
-                return await self._failed(intent, error)
-            return PurchaseResult(PurchaseStatus.BOUGHT, await self._confirm(intent, purchase))
+            return await self._pay(
+                intent, lambda: client.get_additional_service(parent_id, service)
+            )
 
     # --- one number for several services -------------------------------------------------
 
@@ -406,29 +401,39 @@ class ExtrasService:
             options=options,
         )
 
-    async def _confirm(self, intent: Activation, purchase: NumberPurchase) -> Activation:
-        deadline, assumed = purchase_deadline(
-            purchase, intent.service, self._clock.now(), self._lifetime
-        )
-        shown = intent.options.get("shown_price")
-        cost = purchase.cost if purchase.cost is not None else Decimal(str(shown or 0))
-        return await self._ledger.confirm_intent(
+    async def _pay(
+        self, intent: Activation, call: Callable[[], Awaitable[NumberPurchase]]
+    ) -> PurchaseResult:
+        return await pay_once(
+            self._ledger,
+            self._reconciler,
             intent,
-            activation_id=purchase.activation_id,
-            phone=purchase.phone,
-            cost=cost,
-            deadline=deadline,
-            deadline_assumed=assumed,
+            call,
+            clock=self._clock,
+            lifetime=self._lifetime,
+            shown_cost=_shown_cost(intent),
         )
 
-    async def _failed(self, intent: Activation, error: ProviderError) -> PurchaseResult:
-        [result] = await self._failed_all([intent], error)
-        return result
+    async def _confirm(self, intent: Activation, purchase: NumberPurchase) -> Activation:
+        return await confirm_purchase(
+            self._ledger,
+            intent,
+            purchase,
+            clock=self._clock,
+            lifetime=self._lifetime,
+            shown_cost=_shown_cost(intent),
+        )
 
     async def _failed_all(
         self, intents: Sequence[Activation], error: ProviderError
     ) -> list[PurchaseResult]:
         return await settle_failed_call(self._ledger, self._reconciler, intents, error)
+
+
+def _shown_cost(intent: Activation) -> Decimal:
+    """The price the confirm screen showed, kept on the intent (0 when none was shown)."""
+    shown = intent.options.get("shown_price")
+    return Decimal(str(shown or 0))
 
 
 def is_missing_action(error: ProviderError) -> bool:

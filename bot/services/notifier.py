@@ -24,7 +24,7 @@ import logging
 from collections.abc import Callable
 from typing import Literal, Protocol
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from storage.events import Event, EventOutbox
 
 log = logging.getLogger(__name__)

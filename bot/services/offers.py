@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from bot.provider import AuthenticationError, ProviderClient, ProviderError
 from bot.services.accounts import AccountService, KeyNeedsReentryError
 from bot.services.catalog import CatalogService

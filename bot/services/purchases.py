@@ -17,12 +17,12 @@ import contextlib
 import enum
 import logging
 import re
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from bot.provider import (
     InvalidRequestError,
     OutcomeUnknownError,
@@ -234,23 +234,15 @@ class PurchaseService:
     async def _pay(
         self, client: ProviderClient, intent: Activation, request: PurchaseRequest
     ) -> PurchaseResult:
-        try:
-            purchase = await self._call_provider(client, intent, request)
-        except ProviderError as error:
-            [result] = await settle_failed_call(self._ledger, self._reconciler, [intent], error)
-            return result
-        deadline, assumed = purchase_deadline(
-            purchase, intent.service, self._clock.now(), self._lifetime
-        )
-        bought = await self._ledger.confirm_intent(
+        return await pay_once(
+            self._ledger,
+            self._reconciler,
             intent,
-            activation_id=purchase.activation_id,
-            phone=purchase.phone,
-            cost=purchase.cost if purchase.cost is not None else request.shown_price,
-            deadline=deadline,
-            deadline_assumed=assumed,
+            lambda: self._call_provider(client, intent, request),
+            clock=self._clock,
+            lifetime=self._lifetime,
+            shown_cost=request.shown_price,
         )
-        return PurchaseResult(PurchaseStatus.BOUGHT, bought)
 
     async def _call_provider(
         self, client: ProviderClient, intent: Activation, request: PurchaseRequest
@@ -293,6 +285,59 @@ def purchase_deadline(
     if purchase.end_time is not None:
         return purchase.end_time.timestamp(), False
     return now + (lifetime if lifetime is not None else assumed_lifetime(service)), True
+
+
+async def pay_once(
+    ledger: ActivationLedger,
+    reconciler: Reconciler,
+    intent: Activation,
+    call: Callable[[], Awaitable[NumberPurchase]],
+    *,
+    clock: Clock,
+    lifetime: float | None,
+    shown_cost: Decimal,
+) -> PurchaseResult:
+    """Makes the one paid call for an intent already written to the ledger, and settles it.
+
+    The rule every paid call on the activation ledger follows (/buy, extra activations, added
+    services): the intent is durable before ``call`` runs; ``call`` runs once, never retried; a
+    sale is confirmed on the intent, a failure goes through :func:`settle_failed_call`.
+
+    Args:
+        call: the one paid call (not yet awaited).
+        shown_cost: the cost recorded when the provider's answer tells none.
+    """
+    try:
+        purchase = await call()
+    except ProviderError as error:
+        [result] = await settle_failed_call(ledger, reconciler, [intent], error)
+        return result
+    bought = await confirm_purchase(
+        ledger, intent, purchase, clock=clock, lifetime=lifetime, shown_cost=shown_cost
+    )
+    return PurchaseResult(PurchaseStatus.BOUGHT, bought)
+
+
+async def confirm_purchase(
+    ledger: ActivationLedger,
+    intent: Activation,
+    purchase: NumberPurchase,
+    *,
+    clock: Clock,
+    lifetime: float | None,
+    shown_cost: Decimal,
+) -> Activation:
+    """Records what the provider sold on the intent: number, cost (``shown_cost`` when the
+    answer tells none) and deadline (the provider's, else assumed from ``lifetime``)."""
+    deadline, assumed = purchase_deadline(purchase, intent.service, clock.now(), lifetime)
+    return await ledger.confirm_intent(
+        intent,
+        activation_id=purchase.activation_id,
+        phone=purchase.phone,
+        cost=purchase.cost if purchase.cost is not None else shown_cost,
+        deadline=deadline,
+        deadline_assumed=assumed,
+    )
 
 
 async def settle_failed_call(

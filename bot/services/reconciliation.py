@@ -43,7 +43,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal, Protocol, TypeAlias
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from bot.provider.lifetimes import assumed_lifetime
 from bot.provider.models import ActiveActivation, RentListItem
 from storage.activations import Activation, ActivationLedger

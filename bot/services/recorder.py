@@ -16,7 +16,7 @@ from bot.provider.models import RentMessage
 from storage.activations import ActivationLedger, ActivationState
 from storage.db import Database
 from storage.events import EventOutbox
-from storage.records import RentState, WatchedRent
+from storage.records import IncomingRentSms, RentState, WatchedRent
 from storage.rents import RentLedger
 
 CODE_EVENT: Final = "code"
@@ -130,7 +130,15 @@ class Recorder:
     async def rent_sms(self, watched: WatchedRent, message: RentMessage) -> bool:
         """Records an SMS to a rented number; True (and one event) if it is new."""
         async with self._db.transaction():
-            new = await self._rents.record_rent_sms(watched.ledger_id, message)
+            new = await self._rents.record_rent_sms(
+                watched.ledger_id,
+                IncomingRentSms(
+                    phone_from=message.phone_from,
+                    text=message.text,
+                    service=message.service,
+                    received_at=message.received_at,
+                ),
+            )
             if new:
                 stamp = message.received_at.isoformat() if message.received_at else ""
                 fingerprint = _fingerprint(message.phone_from, message.text, stamp)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from bot.provider import NotFoundError, ProviderClient, ProviderError
 from bot.provider.models import RentState as ProviderRentState
 from bot.services.accounts import AccountError, AccountService

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from bot.provider import (
     NotFoundError,
     OutcomeUnknownError,
@@ -39,6 +39,7 @@ from bot.provider.models import RentStatus
 from bot.services.accounts import AccountService, NoApiKeyError
 from bot.services.reconciliation import Reconciler
 from bot.services.recorder import Recorder
+from bot.services.results import NotYoursError, Outcome, RentActionResult
 from bot.services.spending import SpendingGuard
 from storage.errors import DuplicateIntentError, InvalidTransitionError
 from storage.rents import Rent, RentExtension, RentLedger, RentState, WatchedRent
@@ -50,10 +51,6 @@ CANCEL_WINDOW: Final = 20 * 60.0  # the provider's cancel window (PROTOCOL §6)
 # A rent the provider reports finished within this many seconds of its end date ran out
 # (rather than being finished early): the clocks of the bot and the provider differ a little.
 _EXPIRY_SLACK: Final = 120.0
-
-
-class NotYoursError(LookupError):
-    """No such rent among the user's own (forged, another user's, or never rented)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,20 +87,6 @@ class RentStatusKind(enum.Enum):
 class RentResult:
     status: RentStatusKind
     rent: Rent | None = None
-    error: ProviderError | None = None
-
-
-class Outcome(enum.Enum):
-    DONE = "done"  # the provider did it
-    CANCEL_REFUSED = "cancel_refused"  # CANT_CANCEL: past the window, or an SMS came
-    ENDED = "ended"  # the rent had already ended (the ledger now says how)
-    REFUSED = "refused"  # another refusal; ``error`` says why
-
-
-@dataclass(frozen=True, slots=True)
-class ActionResult:
-    outcome: Outcome
-    rent: Rent
     error: ProviderError | None = None
 
 
@@ -251,15 +234,15 @@ class RentService:
             raise NotYoursError(ledger_id)
         return row
 
-    async def finish(self, user_id: int, ledger_id: int) -> ActionResult:
+    async def finish(self, user_id: int, ledger_id: int) -> RentActionResult:
         """Ends the rent early (setRentStatus 1); the charge is kept."""
         return await self._set_status(user_id, ledger_id, cancel=False)
 
-    async def cancel(self, user_id: int, ledger_id: int) -> ActionResult:
+    async def cancel(self, user_id: int, ledger_id: int) -> RentActionResult:
         """Cancels the rent for a refund (setRentStatus 2); the provider decides if it may."""
         return await self._set_status(user_id, ledger_id, cancel=True)
 
-    async def _set_status(self, user_id: int, ledger_id: int, *, cancel: bool) -> ActionResult:
+    async def _set_status(self, user_id: int, ledger_id: int, *, cancel: bool) -> RentActionResult:
         """Raises NotYoursError, AccountError, or ProviderError when the provider could not be
         asked (nothing changed)."""
         row = await self.owned(user_id, ledger_id)
@@ -274,12 +257,12 @@ class RentService:
             log.info("setRentStatus refused for rent %s: %s", ledger_id, refusal.token)
             synced = await self.sync(client, row)
             if synced.state is not RentState.ACTIVE:
-                return ActionResult(Outcome.ENDED, synced, refusal)
+                return RentActionResult(Outcome.ENDED, synced, refusal)
             if cancel and refusal.token == "CANT_CANCEL":
-                return ActionResult(Outcome.CANCEL_REFUSED, synced, refusal)
-            return ActionResult(Outcome.REFUSED, synced, refusal)
+                return RentActionResult(Outcome.CANCEL_REFUSED, synced, refusal)
+            return RentActionResult(Outcome.REFUSED, synced, refusal)
         await self._ledger.end(row.ledger_id, RentState.CANCELLED if cancel else RentState.FINISHED)
-        return ActionResult(Outcome.DONE, await self._reload(row))
+        return RentActionResult(Outcome.DONE, await self._reload(row))
 
     async def extension_price(self, user_id: int, ledger_id: int, hours: int) -> Decimal:
         """What extending the rent by ``hours`` costs now (getContinueRentPriceNumber).

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Literal
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from storage.spending import SpendingLedger
 from storage.users import UserStore
 

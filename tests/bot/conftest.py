@@ -16,13 +16,14 @@ from typing import Any
 import pytest
 from telegram.ext import Application
 
-from bot.app import Services, build_application, close_application
+from bot.app import build_application, close_application
 from bot.config import Settings
 from bot.fake_telegram import FakeTelegramServer, FakeUser
 from bot.fake_telegram.driver import VisibleMessage
 from bot.fake_telegram.ptb import process_with
 from bot.provider.sandbox import Sandbox, SandboxServer
 from bot.provider.sandbox.testing import ALICE_KEY
+from bot.services.container import Services
 
 TOKEN = "123456789:TEST-bot-token"
 MASTER_KEYS = "k1:" + base64.b64encode(bytes(range(32))).decode()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.provider.sandbox.testing import POOR_KEY
-from bot.services.activations import NotYoursError
 from bot.services.extras import MultiRequest
 from bot.services.purchases import PurchaseStatus
+from bot.services.results import NotYoursError
 from storage.activations import ActivationState
 from tests.bot.conftest import Harness, provider_calls, with_key
 

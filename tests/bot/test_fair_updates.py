@@ -16,11 +16,12 @@ from typing import Any
 import pytest
 from telegram.ext import Application
 
-from bot.app import Services, build_application, close_application
+from bot.app import build_application, close_application
 from bot.fake_telegram import FakeTelegramServer, FakeUser
 from bot.fake_telegram.driver import VisibleMessage
 from bot.provider.sandbox import SandboxServer
 from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
+from bot.services.container import Services
 from tests.bot.conftest import bot_settings
 from tests.trickling import TricklingProvider
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
 from bot.provider.sandbox import Sandbox, SandboxServer, load_catalog
 from bot.provider.sandbox.fixtures import Service
 from bot.provider.sandbox.testing import default_test_accounts

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from bot.cluster.telegram_webhook import SECRET_HEADER, TelegramWebhookServer
-from bot.secret import Secret
+from bot.core.secret import Secret
 from tests.bot.conftest import Harness
 
 SECRET = "webhook-secret_0123456789"

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
 from bot.fake_telegram import FakeTelegramServer, FakeUser
 from tests.fakes.raw_api import TOKEN, RawBotApi
 

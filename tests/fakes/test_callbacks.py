@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
 from bot.fake_telegram import FakeTelegramServer, FakeUser
 from tests.fakes.raw_api import RawBotApi
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
 from bot.fake_telegram import FakeTelegramServer, FakeUser
 from tests.fakes.raw_api import RawBotApi
 

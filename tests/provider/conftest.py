@@ -10,14 +10,13 @@ from __future__ import annotations
 import socket
 from collections.abc import AsyncIterator, Callable
 
-import httpx
 import pytest
 
-from bot.provider import ProviderClient, ProviderTransport, RetryPolicy, resolve_endpoint
+from bot.core.secret import Secret
+from bot.provider import ProviderClient, ProviderTransport, RetryPolicy, Timeouts, resolve_endpoint
 from bot.provider.presets import HttpMethod, ProviderEndpoint
 from bot.provider.sandbox import SandboxServer
 from bot.provider.sandbox.testing import ALICE_KEY
-from bot.secret import Secret
 
 FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02)
 """Three tries in all, as in production, with waits of at most 20 ms."""
@@ -31,7 +30,7 @@ ClientFactory = Callable[..., ProviderClient]
 @pytest.fixture
 async def provider_transport() -> AsyncIterator[ProviderTransport]:
     """The real pooled transport, closed after the test."""
-    transport = ProviderTransport(timeout=httpx.Timeout(5.0, connect=2.0), retry=FAST_RETRY)
+    transport = ProviderTransport(timeout=Timeouts(5.0, connect=2.0), retry=FAST_RETRY)
     yield transport
     await transport.aclose()
 
@@ -40,7 +39,7 @@ async def provider_transport() -> AsyncIterator[ProviderTransport]:
 async def impatient_transport() -> AsyncIterator[ProviderTransport]:
     """A transport that gives up reading after ``IMPATIENT_SECONDS`` (for ``slow`` faults)."""
     transport = ProviderTransport(
-        timeout=httpx.Timeout(IMPATIENT_SECONDS, connect=2.0), retry=FAST_RETRY
+        timeout=Timeouts(IMPATIENT_SECONDS, connect=2.0), retry=FAST_RETRY
     )
     yield transport
     await transport.aclose()

@@ -15,15 +15,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import httpx
 import pytest
 
-from bot.provider import PAID_ACTIONS, ProviderClient, ProviderTransport, errors
+from bot.core.secret import Secret
+from bot.provider import PAID_ACTIONS, ProviderClient, ProviderTransport, Timeouts, errors
 from bot.provider.models import ActivationAction, ActivationStatus, StatusKind
 from bot.provider.presets import ProviderEndpoint
 from bot.provider.sandbox import Sandbox
 from bot.provider.sandbox.testing import ALICE_KEY
-from bot.secret import Secret
 
 from .conftest import FAST_RETRY, IMPATIENT_SECONDS
 
@@ -197,7 +196,7 @@ def test_the_matrix_covers_every_paid_action() -> None:
 
 def _impatient() -> ProviderTransport:
     return ProviderTransport(
-        timeout=httpx.Timeout(IMPATIENT_SECONDS, connect=2.0), retry=FAST_RETRY
+        timeout=Timeouts(IMPATIENT_SECONDS, connect=2.0), retry=FAST_RETRY
     )
 
 

@@ -15,11 +15,11 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
+from bot.core.secret import Secret
 from bot.provider import ProviderClient, ProviderTransport, errors
 from bot.provider.models import ActivationAction
 from bot.provider.presets import ProviderEndpoint
 from bot.provider.sandbox import Sandbox
-from bot.secret import Secret
 
 from .conftest import FAST_RETRY
 

@@ -12,15 +12,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
 
-import httpx
 import pytest
 import pytest_asyncio
 
-from bot.clock import ManualClock
-from bot.provider import ProviderClient, ProviderTransport, errors, resolve_endpoint
+from bot.core.clock import ManualClock
+from bot.core.secret import Secret
+from bot.provider import ProviderClient, ProviderTransport, Timeouts, errors, resolve_endpoint
 from bot.provider.sandbox import Sandbox, SandboxServer
 from bot.provider.sandbox.testing import ALICE_KEY, default_test_accounts
-from bot.secret import Secret
 
 from .test_parsing import SECTION_2_TOKENS
 
@@ -38,7 +37,7 @@ async def shared_server() -> AsyncIterator[SandboxServer]:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def shared_client(shared_server: SandboxServer) -> AsyncIterator[ProviderClient]:
-    async with ProviderTransport(timeout=httpx.Timeout(5.0)) as transport:
+    async with ProviderTransport(timeout=Timeouts(5.0)) as transport:
         yield ProviderClient(transport, resolve_endpoint(shared_server.url), Secret(ALICE_KEY))
 
 

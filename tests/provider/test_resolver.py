@@ -6,22 +6,22 @@ import ipaddress
 import socket
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 from aiohttp.abc import AbstractResolver, ResolveResult
 
+from bot.core.secret import Secret
 from bot.provider import (
     AddressRefusedError,
     OutcomeUnknownError,
     ProviderClient,
     ProviderTransport,
+    Timeouts,
     TransportError,
     resolve_endpoint,
 )
 from bot.provider.resolver import AddressGuard, is_public
 from bot.provider.sandbox import SandboxServer
 from bot.provider.sandbox.testing import ALICE_KEY
-from bot.secret import Secret
 from tests.provider.conftest import FAST_RETRY
 
 PUBLIC = "93.184.215.14"
@@ -99,7 +99,7 @@ class RebindingResolver(AbstractResolver):
 async def rebinding() -> AsyncIterator[tuple[ProviderTransport, RebindingResolver]]:
     resolver = RebindingResolver()
     transport = ProviderTransport(
-        timeout=httpx.Timeout(5.0, connect=2.0),
+        timeout=Timeouts(5.0, connect=2.0),
         retry=FAST_RETRY,
         address_guard=AddressGuard(resolver=resolver),
     )

@@ -9,13 +9,19 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 
-from bot.provider import ProviderClient, ProviderTransport, RetryPolicy, errors, resolve_endpoint
+from bot.core.secret import Secret
+from bot.provider import (
+    ProviderClient,
+    ProviderTransport,
+    RetryPolicy,
+    Timeouts,
+    errors,
+    resolve_endpoint,
+)
 from bot.provider.sandbox import SandboxServer
 from bot.provider.sandbox.testing import ALICE_KEY
-from bot.secret import Secret
 from tests.trickling import TricklingProvider
 
 DEADLINE = 1.5
@@ -31,7 +37,7 @@ async def trickler(sandbox_server: SandboxServer) -> AsyncIterator[TricklingProv
 async def test_a_trickled_read_fails_after_the_timeout_in_all(trickler: TricklingProvider) -> None:
     trickler.trickle.add("getBalance")
     async with ProviderTransport(
-        timeout=httpx.Timeout(DEADLINE, connect=2.0), retry=RetryPolicy(attempts=1)
+        timeout=Timeouts(DEADLINE, connect=2.0), retry=RetryPolicy(attempts=1)
     ) as transport:
         client = ProviderClient(transport, resolve_endpoint(trickler.url), Secret(ALICE_KEY))
         loop = asyncio.get_running_loop()
@@ -46,7 +52,7 @@ async def test_a_trickled_purchase_is_an_unknown_outcome_sent_once(
     trickler: TricklingProvider,
 ) -> None:
     trickler.trickle.add("getNumber")
-    async with ProviderTransport(timeout=httpx.Timeout(DEADLINE, connect=2.0)) as transport:
+    async with ProviderTransport(timeout=Timeouts(DEADLINE, connect=2.0)) as transport:
         client = ProviderClient(transport, resolve_endpoint(trickler.url), Secret(ALICE_KEY))
         loop = asyncio.get_running_loop()
         started = loop.time()
@@ -57,6 +63,6 @@ async def test_a_trickled_purchase_is_an_unknown_outcome_sent_once(
     assert trickler.trickled == 1  # a paid call is never sent twice
     # Answered once the transport is healthy: the trickle held no connection hostage.
     trickler.trickle.clear()
-    async with ProviderTransport(timeout=httpx.Timeout(DEADLINE, connect=2.0)) as transport:
+    async with ProviderTransport(timeout=Timeouts(DEADLINE, connect=2.0)) as transport:
         client = ProviderClient(transport, resolve_endpoint(trickler.url), Secret(ALICE_KEY))
         assert await client.get_balance() >= 0

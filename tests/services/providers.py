@@ -11,12 +11,12 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
+from bot.core.secret import Secret
 from bot.provider import ProviderTransport, resolve_endpoint
 from bot.provider.sandbox import Catalog, Sandbox, SandboxServer, load_catalog
 from bot.provider.sandbox.testing import ALICE_KEY, default_test_accounts
 from bot.provider.transport import RetryPolicy
-from bot.secret import Secret
 from bot.services.accounts import AccountService
 from bot.services.purchases import PurchaseRequest, PurchaseService
 from bot.services.reconciliation import ActivationSource, Reconciler

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.secret import Secret
 from bot.provider.sandbox.testing import BOB_BALANCE, BOB_KEY
-from bot.secret import Secret
 from bot.services.accounts import KeyRejectedError
 from storage.db import Database
 from storage.keyring import Keyring

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
 from bot.provider.sandbox.testing import ALICE_BALANCE
 from bot.services.activations import ActivationService
 from bot.services.autoreplace import AutoReplaceService

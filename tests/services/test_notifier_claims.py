@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
 from bot.services.notifier import Notifier
 from storage.db import Database
 from storage.events import Event, EventOutbox, shard_of

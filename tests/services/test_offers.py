@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from decimal import Decimal
 
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
+from bot.core.secret import Secret
 from bot.provider.sandbox.testing import ALICE_BALANCE, ALICE_KEY, BOB_BALANCE, BOB_KEY
-from bot.secret import Secret
 from bot.services.catalog import CatalogService
 from bot.services.offer_aliases import DEFAULT_ALIASES, OfferAliases
 from bot.services.offers import RATE_TTL, CodeRatePolicy, DropReason, OfferService

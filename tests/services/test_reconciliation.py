@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
 from bot.provider.models import ActiveActivation, RentListItem
 from bot.services.reconciliation import CHECKING, ActivationSource, Reconciler
 from storage.activations import Activation, ActivationLedger, ActivationState

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
 from bot.services.purchases import PurchaseStatus
 from bot.services.rents import RentRequest, RentService
 from bot.services.spending import SpendingCapError, SpendingGuard

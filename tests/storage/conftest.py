@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
 from storage.db import Database
 from tests import postgres
 

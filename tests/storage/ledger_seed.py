@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from decimal import Decimal
 
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
 from storage.activations import ActivationLedger, ActivationState
 from storage.db import Database
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from bot.clock import ManualClock
-from bot.secret import Secret
+from bot.core.clock import ManualClock
+from bot.core.secret import Secret
 from storage.activations import Activation, ActivationLedger, ActivationState
 from storage.db import Database
 from storage.errors import DuplicateIntentError, InvalidTransitionError, RowNotFoundError

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
 from storage.activations import ActivationLedger
 from storage.code_rates import _ROWS, CodeRateStore
 from storage.db import Database

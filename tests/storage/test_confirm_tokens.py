@@ -3,7 +3,7 @@ the expiry close it for good."""
 
 from __future__ import annotations
 
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
 from storage.confirm_tokens import Claim, ConfirmTokens
 from storage.db import Database
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
 from storage import db as db_module
 from storage.activations import ActivationLedger
 from storage.db import Database, Migration, latest_version, migrations

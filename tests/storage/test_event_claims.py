@@ -6,7 +6,7 @@ import asyncio
 
 import asyncpg
 
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
 from storage.db import Database
 from storage.events import NOTIFY_CHANNEL, EventOutbox, shard_of
 

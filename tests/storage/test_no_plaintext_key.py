@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import ManualClock
-from bot.secret import Secret
+from bot.core.clock import ManualClock
+from bot.core.secret import Secret
+from bot.telegram.persistence import SQLitePersistence
 from storage.activations import ActivationLedger
 from storage.db import Database
 from storage.events import EventOutbox
 from storage.keyring import Keyring
-from storage.persistence import SQLitePersistence
 from storage.rents import RentLedger
 from storage.users import UserStore
 from storage.vault import KeyVault

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import ManualClock
-from bot.secret import Secret
+from bot.core.clock import ManualClock
+from bot.core.secret import Secret
+from bot.telegram.persistence import SQLitePersistence
 from storage.db import Database
-from storage.persistence import SQLitePersistence
 
 
 class BuyState(enum.IntEnum):

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from bot.clock import ManualClock
-from bot.provider.models import RentMessage
+from bot.core.clock import ManualClock
 from storage.db import Database
 from storage.errors import DuplicateIntentError, InvalidTransitionError
+from storage.records import IncomingRentSms
 from storage.rents import Rent, RentLedger, RentState
 
 
@@ -51,16 +51,16 @@ async def test_each_rent_sms_is_pushed_once(db: Database) -> None:
     ledger = RentLedger(db)
     rent = await _rented(ledger, "k")
     at = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
-    first = RentMessage(phone_from="Telegram", text="Code 11111", service="tg", received_at=at)
+    first = IncomingRentSms(phone_from="Telegram", text="Code 11111", service="tg", received_at=at)
     assert await ledger.record_rent_sms(rent.ledger_id, first) is True
     assert await ledger.record_rent_sms(rent.ledger_id, first) is False
     # The same text from the same sender later is another SMS; so is another sender.
-    later = RentMessage(phone_from="Telegram", text="Code 11111", service="tg",
-                        received_at=at.replace(minute=5))
+    later = IncomingRentSms(phone_from="Telegram", text="Code 11111", service="tg",
+                            received_at=at.replace(minute=5))
     assert await ledger.record_rent_sms(rent.ledger_id, later) is True
-    other = RentMessage(phone_from="WhatsApp", text="Code 11111", service=None, received_at=at)
+    other = IncomingRentSms(phone_from="WhatsApp", text="Code 11111", service=None, received_at=at)
     assert await ledger.record_rent_sms(rent.ledger_id, other) is True
-    undated = RentMessage(phone_from="X", text="hello", service=None, received_at=None)
+    undated = IncomingRentSms(phone_from="X", text="hello", service=None, received_at=None)
     assert await ledger.record_rent_sms(rent.ledger_id, undated) is True
     assert await ledger.record_rent_sms(rent.ledger_id, undated) is False
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
 from storage.activations import ActivationLedger, ActivationState
 from storage.db import Database
 from storage.rents import RentLedger

@@ -7,7 +7,7 @@ import secrets
 
 import pytest
 
-from bot.secret import Secret
+from bot.core.secret import Secret
 from storage.db import Database
 from storage.errors import VaultKeyUnreadable
 from storage.keyring import Keyring

@@ -7,8 +7,8 @@ from typing import Final
 
 from bot.provider.errors import ProviderRejection
 from bot.provider.models import (
-    Rent,
     RentCatalog,
+    RentedNumber,
     RentListItem,
     RentMessage,
     RentServiceOffer,
@@ -54,13 +54,15 @@ def parse_rent_catalog(reply: RawReply) -> RentCatalog:
 
 
 @reply_parser
-def parse_rent(reply: RawReply) -> Rent:
+def parse_rent(reply: RawReply) -> RentedNumber:
     """``getRentNumber`` / ``continueRentNumber``: ``{"status": "success", "phone": {…}}``."""
     phone = json_payload(reply)["phone"]
     end_date = parse_time(phone["endDate"])
     if end_date is None:
         raise ShapeError
-    return Rent(rent_id=as_id(phone["id"]), phone=as_phone(phone["number"]), end_date=end_date)
+    return RentedNumber(
+        rent_id=as_id(phone["id"]), phone=as_phone(phone["number"]), end_date=end_date
+    )
 
 
 _RENT_STATES_BY_ERROR: Final = {

@@ -23,7 +23,7 @@ from .errors import ControlError, ProtocolError
 from .events import RentSmsEvent, SandboxEvent, SmsEvent
 from .faults import Fault
 from .fixtures import Catalog, load_catalog
-from .models import Account, Activation, ActivationState, Rent, RentState
+from .models import Account, Activation, ActivationState, RentState, SandboxRent
 from .replies import Reply
 from .requestlog import RequestRecord
 from .sandbox import Sandbox
@@ -39,7 +39,6 @@ __all__ = [
     "ControlError",
     "Fault",
     "ProtocolError",
-    "Rent",
     "RentSmsEvent",
     "RentState",
     "Reply",
@@ -47,6 +46,7 @@ __all__ = [
     "Sandbox",
     "SandboxConfig",
     "SandboxEvent",
+    "SandboxRent",
     "SandboxServer",
     "SmsEvent",
     "WebhookDelivery",

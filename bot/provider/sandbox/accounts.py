@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 
 from .errors import ControlError, ProtocolError
 from .formats import banned_text

@@ -6,7 +6,7 @@ import random
 from collections.abc import Callable, Container
 from dataclasses import dataclass
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 
 from .accounts import AccountBook
 from .config import SandboxConfig

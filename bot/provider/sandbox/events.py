@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeAlias
 
-from .models import Activation, Rent, RentSms, Sms
+from .models import Activation, RentSms, SandboxRent, Sms
 
 _log = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ class SmsEvent:
 class RentSmsEvent:
     """``sms`` has just reached ``rent``."""
 
-    rent: Rent
+    rent: SandboxRent
     sms: RentSms
 
 

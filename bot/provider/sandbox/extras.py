@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 
 from .activations import ActivationBook
 from .config import SandboxConfig

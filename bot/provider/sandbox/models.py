@@ -28,7 +28,7 @@ class ActivationState(enum.Enum):
 
 
 class RentState(enum.Enum):
-    """PROTOCOL.md §6; ``ACTIVE`` covers both "waiting" and "with SMS" (see ``Rent.messages``)."""
+    """PROTOCOL.md §6; ``ACTIVE`` covers "waiting" and "with SMS" (see ``SandboxRent.messages``)."""
 
     ACTIVE = "ACTIVE"
     FINISHED = "FINISHED"
@@ -135,7 +135,7 @@ class RentSms:
 
 
 @dataclass(slots=True, eq=False)
-class Rent:
+class SandboxRent:
     """A rented number. ``hours`` counts the whole rent, extensions included."""
 
     id: int

@@ -16,7 +16,7 @@ from .rents import check_rent_hours, parse_hours
 from .replies import Reply, json_error, json_reply
 
 if TYPE_CHECKING:
-    from .models import Account, Rent
+    from .models import Account, SandboxRent
     from .protocol import Handler
     from .sandbox import Sandbox
 
@@ -50,7 +50,7 @@ def _hours(params: Params) -> int:
     return _DEFAULT_HOURS if hours is None else hours
 
 
-def _phone(rent: Rent) -> JsonValue:
+def _phone(rent: SandboxRent) -> JsonValue:
     return {"id": rent.id, "endDate": iso_text(rent.end_at), "number": rent.phone}
 
 

@@ -14,7 +14,7 @@ from .context import BookContext
 from .errors import ControlError, ProtocolError
 from .events import RentSmsEvent
 from .fixtures import FULL_RENT
-from .models import Account, Rent, RentSms, RentState
+from .models import Account, RentSms, RentState, SandboxRent
 from .phones import new_phone
 
 FIRST_RENT_ID: Final = 1_049_000
@@ -59,14 +59,14 @@ class RentBook:
 
     def __init__(self, context: BookContext) -> None:
         self._ctx = context
-        self._rents: dict[int, Rent] = {}
+        self._rents: dict[int, SandboxRent] = {}
         # The rents not yet ended, so purchases and sweeps need not walk the history.
-        self._active: dict[int, Rent] = {}
+        self._active: dict[int, SandboxRent] = {}
         self._next_id = FIRST_RENT_ID
 
     # -- reading --------------------------------------------------------------------------
 
-    def get(self, rent_id: int) -> Rent:
+    def get(self, rent_id: int) -> SandboxRent:
         """The rent, settled. Raises ControlError (404) if there is none."""
         rent = self._rents.get(rent_id)
         if rent is None:
@@ -74,7 +74,7 @@ class RentBook:
         self.settle(rent)
         return rent
 
-    def owned(self, account: Account, raw_id: str | None) -> Rent:
+    def owned(self, account: Account, raw_id: str | None) -> SandboxRent:
         """The caller's rent named by a wire ``id``, settled.
 
         Raises:
@@ -93,14 +93,14 @@ class RentBook:
         self.settle(rent)
         return rent
 
-    def all(self, account: str | None = None) -> list[Rent]:
+    def all(self, account: str | None = None) -> list[SandboxRent]:
         """Every rent (of ``account``, if named), settled, oldest first."""
         found = [r for r in self._rents.values() if account in (None, r.account)]
         for rent in found:
             self.settle(rent)
         return found
 
-    def live(self, account: Account | None = None) -> list[Rent]:
+    def live(self, account: Account | None = None) -> list[SandboxRent]:
         """The active rents (of ``account``, if given), oldest first."""
         found = [
             r for r in list(self._active.values()) if account is None or r.account == account.name
@@ -115,7 +115,7 @@ class RentBook:
 
     # -- time -----------------------------------------------------------------------------
 
-    def settle(self, rent: Rent) -> None:
+    def settle(self, rent: SandboxRent) -> None:
         """Past ``end_at`` an active rent is FINISHED (as of ``end_at``), charge kept."""
         if rent.state is RentState.ACTIVE and self._ctx.clock.now() >= rent.end_at:
             self._end(rent, RentState.FINISHED, "expired", at=rent.end_at)
@@ -125,7 +125,7 @@ class RentBook:
         before = len(self._active)
         return before - len(self.live())
 
-    def expire(self, rent_id: int) -> Rent:
+    def expire(self, rent_id: int) -> SandboxRent:
         """Moves the rent's end to now and settles it (a control shortcut)."""
         rent = self._live(rent_id)
         rent.end_at = self._ctx.clock.now()
@@ -143,7 +143,7 @@ class RentBook:
         operators: tuple[str, ...],
         hours: int,
         url: str | None,
-    ) -> Rent:
+    ) -> SandboxRent:
         """getRentNumber, after the caller parsed the service, country and operators.
 
         Raises:
@@ -165,7 +165,7 @@ class RentBook:
         self._next_id += self._ctx.rng.randint(1, 9)
         self._ctx.accounts.debit(account, price, "rent", self._next_id)
         now = self._ctx.clock.now()
-        rent = Rent(
+        rent = SandboxRent(
             id=self._next_id,
             account=account.name,
             service=service,
@@ -182,7 +182,7 @@ class RentBook:
         self._active[rent.id] = rent
         return rent
 
-    def set_status(self, rent: Rent, raw_status: str | None) -> None:
+    def set_status(self, rent: SandboxRent, raw_status: str | None) -> None:
         """setRentStatus: 1 finishes (charge kept), 2 cancels (refund) within the window.
 
         Raises:
@@ -207,7 +207,7 @@ class RentBook:
         self._ctx.accounts.credit(owner, rent.cost, "refund: rent cancelled", rent.id)
         rent.refunded = rent.cost
 
-    def extension_price(self, rent: Rent, hours: int | None) -> tuple[int, Decimal]:
+    def extension_price(self, rent: SandboxRent, hours: int | None) -> tuple[int, Decimal]:
         """getContinueRentPriceNumber: the hours (default 4) and the price of extending.
 
         Raises:
@@ -225,7 +225,7 @@ class RentBook:
             raise ProtocolError("MAX_HOURS_EXCEED", info={"max": max_hours - rent.hours})
         return wanted, self._ctx.catalog.rent_price(rent.country, rent.service, wanted)
 
-    def extend(self, account: Account, rent: Rent, hours: int | None) -> Rent:
+    def extend(self, account: Account, rent: SandboxRent, hours: int | None) -> SandboxRent:
         """continueRentNumber: moves ``end_at`` by the hours and charges their price.
 
         Raises:
@@ -240,7 +240,7 @@ class RentBook:
 
     def deliver_sms(
         self, rent_id: int, text: str, phone_from: str | None = None, service: str | None = None
-    ) -> Rent:
+    ) -> SandboxRent:
         """An SMS reaches the rented number.
 
         Args:
@@ -264,13 +264,15 @@ class RentBook:
 
     # -- internals ------------------------------------------------------------------------
 
-    def _live(self, rent_id: int) -> Rent:
+    def _live(self, rent_id: int) -> SandboxRent:
         rent = self.get(rent_id)
         if rent.state is not RentState.ACTIVE:
             raise ControlError(f"rent {rent_id} has ended", 409)
         return rent
 
-    def _end(self, rent: Rent, state: RentState, reason: str, at: float | None = None) -> None:
+    def _end(
+        self, rent: SandboxRent, state: RentState, reason: str, at: float | None = None
+    ) -> None:
         rent.state = state
         self._active.pop(rent.id, None)
         rent.end_reason = reason

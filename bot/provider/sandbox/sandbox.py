@@ -10,7 +10,7 @@ import random
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 
-from bot.clock import Clock, ManualClock
+from bot.core.clock import Clock, ManualClock
 
 from . import protocol
 from .accounts import AccountBook, AccountSpec
@@ -22,7 +22,7 @@ from .events import EventBus, Listener
 from .extras import CallTasks
 from .faults import Fault, FaultBoard, make_fault
 from .fixtures import Catalog, load_catalog
-from .models import Activation, Rent
+from .models import Activation, SandboxRent
 from .rents import RentBook
 from .replies import Reply
 from .requestlog import RequestLog, RequestRecord, preview, safe_params
@@ -33,7 +33,7 @@ class Sandbox:
     """An offline provider speaking ``handler_api.php``.
 
     Args:
-        clock: where "now" comes from; a :class:`~bot.clock.ManualClock` (the default) lets
+        clock: where "now" comes from; a :class:`~bot.core.clock.ManualClock` (the default) lets
             tests and the control API move time forward.
         config: the knobs; see :class:`SandboxConfig`.
         accounts: accounts to open at once.
@@ -176,17 +176,17 @@ class Sandbox:
 
     # -- rents ----------------------------------------------------------------------------
 
-    def rent(self, rent_id: int) -> Rent:
+    def rent(self, rent_id: int) -> SandboxRent:
         """The rent, expiry applied. Read it; do not change it."""
         return self.rents.get(rent_id)
 
     def deliver_rent_sms(
         self, rent_id: int, text: str, phone_from: str | None = None, service: str | None = None
-    ) -> Rent:
+    ) -> SandboxRent:
         """An SMS reaches the rented number."""
         return self.rents.deliver_sms(rent_id, text, phone_from, service)
 
-    def expire_rent(self, rent_id: int) -> Rent:
+    def expire_rent(self, rent_id: int) -> SandboxRent:
         return self.rents.expire(rent_id)
 
     # -- the protocol ---------------------------------------------------------------------

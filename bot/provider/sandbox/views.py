@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .formats import JsonValue, datetime_text, money_text
-from .models import Account, Activation, Rent
+from .models import Account, Activation, SandboxRent
 
 
 def account_view(account: Account) -> dict[str, JsonValue]:
@@ -59,7 +59,7 @@ def activation_view(activation: Activation) -> dict[str, JsonValue]:
     }
 
 
-def rent_view(rent: Rent) -> dict[str, JsonValue]:
+def rent_view(rent: SandboxRent) -> dict[str, JsonValue]:
     """Everything about a rent, state included."""
     return {
         "id": rent.id,

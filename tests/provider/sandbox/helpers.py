@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
 from bot.provider.sandbox import Reply, Sandbox, SandboxConfig
 from bot.provider.sandbox.testing import ALICE_KEY, default_test_accounts
 

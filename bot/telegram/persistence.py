@@ -2,7 +2,7 @@
 
 Conversations, ``user_data``, ``chat_data``, ``bot_data`` and callback data live in the
 ``ptb_state`` table, one row per (kind, conversation name, key). Only plain JSON data is accepted:
-dicts with ``str`` keys, lists, str, int, float, bool, None. A :class:`~bot.secret.Secret`, a
+dicts with ``str`` keys, lists, str, int, float, bool, None. A :class:`~bot.core.secret.Secret`, a
 Decimal or any object raises ``TypeError`` in the handler's update, and nothing comes back
 changed. A plain ``str`` is accepted, so keep anything a user typed that may be a secret out of
 ``user_data`` (an API key belongs in the vault). Keep money and ledgers out too: they have their

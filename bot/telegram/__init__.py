@@ -1,0 +1,1 @@
+"""The Telegram layer: everything that imports ``telegram`` (handlers, screens, persistence)."""
