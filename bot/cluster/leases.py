@@ -106,6 +106,7 @@ class ShardLeases:
         self.epochs: dict[int, int] = {}
         self.on_change: Callable[[frozenset[int]], None] | None = None
         self.last_renewal_ok = False
+        self._seeded = False
 
     def owned(self) -> frozenset[int]:
         now = self._monotonic()
@@ -123,6 +124,15 @@ class ShardLeases:
         """
         before = self.owned()
         started = self._monotonic()
+        if not self._seeded:  # the rows exist once any process has run (an empty table
+            # keeps migrate-data's "the target is empty" check true)
+            async with self._db.transaction() as tx:
+                await tx.execute(
+                    "INSERT INTO shard_leases (shard) SELECT generate_series(0, ?)"
+                    " ON CONFLICT (shard) DO NOTHING",
+                    (SHARDS - 1,),
+                )
+            self._seeded = True
         async with self._db.transaction() as tx:
             now = await _fetch_float(tx, _DB_NOW)
             until = now + self.lease_seconds

@@ -12,7 +12,6 @@ CREATE TABLE shard_leases (
     lease_until DOUBLE PRECISION NOT NULL DEFAULT 0,
     epoch       BIGINT NOT NULL DEFAULT 0
 );
-INSERT INTO shard_leases (shard) SELECT generate_series(0, 63);
 
 CREATE TABLE cluster_members (
     owner       TEXT PRIMARY KEY,
