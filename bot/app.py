@@ -26,11 +26,7 @@ from bot.cluster.node import ClusterNode
 from bot.cluster.settings import ClusterSettings
 from bot.cluster.telegram_webhook import TelegramWebhookServer
 from bot.config import ConfigError, Settings
-from bot.context import BotData, context_types
 from bot.core.clock import Clock, SystemClock
-from bot.delivery import TelegramDeliverer
-from bot.handlers import register_handlers
-from bot.handlers.busy import busy_answer
 from bot.i18n import Translator
 from bot.provider import ProviderTransport, Timeouts
 from bot.provider.resolver import AddressGuard
@@ -49,8 +45,12 @@ from bot.services.rent_watcher import RentWatcher
 from bot.services.rents import RENT_RECONCILED_EVENT, RentService
 from bot.services.spending import SpendingGuard
 from bot.services.watcher import ActivationWatcher
+from bot.telegram.context import BotData, context_types
+from bot.telegram.delivery import TelegramDeliverer
+from bot.telegram.handlers import register_handlers
+from bot.telegram.handlers.busy import busy_answer
 from bot.telegram.persistence import SQLitePersistence
-from bot.updates import PerUserUpdateProcessor
+from bot.telegram.updates import PerUserUpdateProcessor
 from bot.webhooks import WebhookReceiver
 from storage.activations import ActivationLedger
 from storage.autoreplace import AutoReplaceStore

@@ -55,7 +55,7 @@ def _files() -> list[Path]:
 
 
 def _sample(name: str, *, escaped: bool) -> str:
-    # Escaped as bot.rendering does it, with characters that would break HTML if not.
+    # Escaped as bot.telegram.rendering does it, with characters that would break HTML if not.
     return html.escape(f"<{name}> & co", quote=False) if escaped else f"sample {name}"
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bot.keyboards import ActivationButton
 from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
+from bot.telegram.buttons.activation import ActivationButton
 from storage.activations import ActivationState
 from tests.bot.conftest import (
     Harness,

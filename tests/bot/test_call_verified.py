@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bot.keyboards import ActivationButton
 from bot.provider.sandbox.testing import ALICE_KEY
 from bot.services.purchases import PurchaseRequest, PurchaseStatus
+from bot.telegram.buttons.activation import ActivationButton
 from storage.activations import ActivationState
 from tests.bot.conftest import Harness, live_activations, with_key
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bot.keyboards import AdditionalOffer, CallStatus, ExtraOffer, OrderCall
 from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
 from bot.services.purchases import PurchaseRequest, PurchaseStatus
+from bot.telegram.buttons.activation import AdditionalOffer, CallStatus, ExtraOffer, OrderCall
 from storage.activations import Activation, ActivationState
 from tests.bot.conftest import (
     Harness,

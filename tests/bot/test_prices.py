@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from bot.handlers.prices import TABLE_ROWS
+from bot.telegram.handlers.prices import TABLE_ROWS
 from tests.bot.conftest import Harness, with_key
 
 _LINE = re.compile(r"^(?P<name>.+) · (?P<price>\d+\.\d\d) · (?P<count>[\d,]+) numbers?$")

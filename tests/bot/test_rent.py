@@ -19,10 +19,10 @@ from bot.app import (
 from bot.fake_telegram import FakeTelegramServer, FakeUser
 from bot.fake_telegram.driver import VisibleMessage
 from bot.fake_telegram.ptb import process_with
-from bot.keyboards import RentButton
 from bot.provider.sandbox import SandboxServer
 from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
-from bot.rent_views import when
+from bot.telegram.buttons.rent import RentButton
+from bot.telegram.screens.rent import when
 from storage.rents import Rent, RentState
 from tests.bot.conftest import (
     Harness,

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from bot.app import reconcile_and_report
-from bot.keyboards import AdditionalOffer
+from bot.telegram.buttons.activation import AdditionalOffer
 from tests.bot.conftest import (
     Harness,
     buy_first_offer,

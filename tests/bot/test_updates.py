@@ -7,7 +7,7 @@ import asyncio
 
 from telegram import Update
 
-from bot.updates import PerUserUpdateProcessor
+from bot.telegram.updates import PerUserUpdateProcessor
 
 
 def _message(update_id: int, user_id: int | None) -> Update:

@@ -1,0 +1,3 @@
+"""Every kind of button (callback data), one module per flow: activation, buy, rent, multi,
+prices, settings. Buttons carry ids and choices only; drafts, prices and keys stay server-side.
+"""

@@ -1,0 +1,73 @@
+"""/buy's buttons: the pickers, purchase options, favourites, the confirm.
+
+Buttons carry ids and choices only; the draft purchase, prices and keys stay server-side.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from bot.telegram.callbacks import CallbackData
+
+BuyTarget = Literal["services", "countries", "confirm", "maxprice", "abort"]
+
+
+ListedKind = Literal["service", "operator"]
+
+
+FavouriteKind = Literal["service", "country", "operator"]
+
+
+class ServicePage(CallbackData, prefix="sp"):
+    page: int
+
+
+class PickService(CallbackData, prefix="ps"):
+    code: str
+
+
+class CountryPage(CallbackData, prefix="cp"):
+    page: int
+
+
+class PickCountry(CallbackData, prefix="pc"):
+    country: int
+
+
+class PickOperator(CallbackData, prefix="po"):
+    operator: str
+
+
+class PickListed(CallbackData, prefix="ol"):
+    """A picker entry whose name cannot ride in a button (unsafe characters, too long): the
+    names stay in the draft under ``listing`` (a token minted with the screen, so a button of
+    an older screen cannot pick from a newer list), the button carries the position."""
+
+    kind: ListedKind
+    listing: str
+    index: int
+
+
+class ToggleOption(CallbackData, prefix="ot"):
+    """A purchase option on the confirm screen: ``verification`` or ``forward``."""
+
+    name: Literal["verification", "forward"]
+
+
+class ToggleFavourite(CallbackData, prefix="fv"):
+    """In /buy: the draft's ``service`` or ``country`` in or out of the favourites, or its
+    ``operator`` as the default one (or no longer)."""
+
+    what: FavouriteKind
+
+
+class BuyNavigation(CallbackData, prefix="bn"):
+    """Back to an earlier step (``services``, ``countries``, ``confirm``), or ``abort``."""
+
+    target: BuyTarget
+
+
+class ConfirmPurchase(CallbackData, prefix="cb"):
+    """The buy button; ``token`` names the server-side draft and is its idempotency key."""
+
+    token: str

@@ -1,0 +1,63 @@
+"""/rent's buttons: its pickers, the rent card's actions and the extension."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from bot.telegram.callbacks import CallbackData
+
+RentStepName = Literal["service", "country", "operator", "hours"]
+
+
+RentTarget = Literal["services", "countries", "hours", "abort"]
+
+
+RentAction = Literal["finish", "cancel", "extend"]
+
+
+class RentPick(CallbackData, prefix="rp"):
+    """A /rent choice: ``step`` is service | country | operator | hours, ``value`` the pick
+    (a service code, a country id, an operator name, a number of hours)."""
+
+    step: RentStepName
+    value: str
+
+
+class RentPage(CallbackData, prefix="rg"):
+    """A page of /rent's service or country picker."""
+
+    step: Literal["service", "country"]
+    page: int
+
+
+class RentNavigation(CallbackData, prefix="rn"):
+    """Back to an earlier /rent step (``services``, ``countries``, ``hours``), or ``abort``."""
+
+    target: RentTarget
+
+
+class ConfirmRent(CallbackData, prefix="rc"):
+    """The rent button; ``token`` names the server-side draft and is its idempotency key."""
+
+    token: str
+
+
+class RentButton(CallbackData, prefix="ra"):
+    """A button on a rent message: ``action`` (finish | cancel | extend) on ledger row
+    ``ledger_id``."""
+
+    action: RentAction
+    ledger_id: int
+
+
+class RentExtendHours(CallbackData, prefix="rh"):
+    """Extend rent ``ledger_id`` by ``hours``: shows the provider's price to confirm."""
+
+    ledger_id: int
+    hours: int
+
+
+class ConfirmRentExtension(CallbackData, prefix="rx"):
+    """The pay-for-the-extension button; ``token`` is the extension's idempotency key."""
+
+    token: str

@@ -1,0 +1,38 @@
+"""/settings, /lang and /provider buttons, and /history's pages."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from bot.telegram.buttons.buy import FavouriteKind
+from bot.telegram.callbacks import CallbackData
+
+
+class ToggleSetting(CallbackData, prefix="st"):
+    """A /settings switch, by name (``autocancel``)."""
+
+    name: Literal["autocancel"]
+
+
+class RemoveFavourite(CallbackData, prefix="fr"):
+    """In /settings: drop the favourite at ``index`` of the ``what`` list (``service``,
+    ``country``) or the default ``operator``; ``check`` is a short digest of the value, so a
+    button from an older screen cannot remove another entry."""
+
+    what: FavouriteKind
+    index: int
+    check: str
+
+
+class PickLanguage(CallbackData, prefix="lg"):
+    code: str
+
+
+class PickProvider(CallbackData, prefix="pv"):
+    """A preset by name, or ``custom`` to type a URL."""
+
+    name: str
+
+
+class HistoryPage(CallbackData, prefix="xh"):
+    page: int

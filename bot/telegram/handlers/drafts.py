@@ -1,0 +1,153 @@
+"""A confirm screen's draft: the token that is its paid call's idempotency key, and how long
+its price is offered.
+
+Every confirm screen (/buy, /rent, /multi, another activation, an added service, a rent's
+extension) mints a token and keeps it server-side with the time it was shown; its button
+buys only while that token is the draft's, the price is fresh and nothing was bought yet.
+
+The draft lives in PTB's user_data, which is written to disk only now and then: after a crash
+an older draft may come back. So whether a token may still buy is decided by the ledger
+(:mod:`storage.confirm_tokens`), durably before the press is answered: a newer screen withdraws
+the older token, a press answered "expired" withdraws its token, and a press that may buy
+claims it. No restored draft can revive any of them.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import sqlite3
+from typing import Any, Final
+
+from telegram import Update
+
+from bot.telegram.context import Context
+from bot.telegram.handlers.common import services, user_id
+from bot.telegram.rendering import Renderer
+from storage.confirm_tokens import Claim
+
+log = logging.getLogger(__name__)
+
+CONFIRM_TTL: Final = 600.0  # seconds a confirm screen's price is offered
+
+
+def draft_in(context: Context, key: str) -> dict[str, Any] | None:
+    """The draft kept under ``key`` in user_data, or None (none, or not one of ours)."""
+    assert context.user_data is not None
+    draft = context.user_data.get(key)
+    return draft if isinstance(draft, dict) else None
+
+
+async def issue_token(context: Context, kind: str) -> str:
+    """A new confirm screen's token, recorded in the ledger; the user's older token of the same
+    ``kind`` (the screen this one replaces in the draft) can no longer buy."""
+    # PTB offers no public accessor for it; the context is built for this update's user.
+    user = context._user_id
+    assert user is not None
+    return await services(context).tokens.issue(user_id=user, kind=kind, ttl=CONFIRM_TTL)
+
+
+def token_is_live(
+    draft: dict[str, Any] | None, token: str, now: float, stamped: str = "token_at"
+) -> bool:
+    """Whether ``token`` is the draft's and its price, shown at ``draft[stamped]``, still holds."""
+    if draft is None or draft.get("token") != token:
+        return False
+    return now - float(draft.get(stamped) or 0) <= CONFIRM_TTL
+
+
+class Verdict(enum.Enum):
+    STALE = "stale"  # an old, foreign or expired screen: ask for a fresh one
+    DUPLICATE = "duplicate"  # this token already bought: say so, buy nothing
+    UNAVAILABLE = "unavailable"  # the ledger could not be written: nothing done, tap again
+    GO = "go"
+
+
+# A write the database refused: busy past its timeout ("database is locked"), or full.
+_WRITE_FAILURES: Final = (sqlite3.Error, OSError)
+
+
+async def confirm_verdict(
+    update: Update, context: Context, draft: dict[str, Any] | None, token: str
+) -> Verdict:
+    """What a tap on a catalogue confirm screen may do: its token must be live, and the
+    provider the prices came from still the user's (/provider may have changed since)."""
+    svc = services(context)
+    if draft is None or not token_is_live(draft, token, svc.clock.now()):
+        return await _stale(update, context, token)
+    current = await svc.accounts.endpoint_of(user_id(update))
+    if draft.get("provider") != current.key:
+        return await _stale(update, context, token)
+    return await _claim(update, context, draft, token)
+
+
+async def _stale(update: Update, context: Context, token: str) -> Verdict:
+    """An old screen, answered "expired": its token is withdrawn for good, so an older copy of
+    the draft (PTB persistence after a crash) cannot make it buy."""
+    try:
+        await services(context).tokens.withdraw(token, user_id=user_id(update))
+    except _WRITE_FAILURES as error:
+        # It buys nothing now either way; only a crash that restores an older draft before
+        # the database recovers could still offer it (within its ten minutes).
+        log.warning("an expired confirm token could not be withdrawn: %s", error)
+    return Verdict.STALE
+
+
+async def _claim(
+    update: Update, context: Context, draft: dict[str, Any], token: str
+) -> Verdict:
+    """A live screen: the ledger decides, claiming the token durably for this press."""
+    if draft.get("done"):
+        return Verdict.DUPLICATE
+    try:
+        claim = await services(context).tokens.claim(token, user_id=user_id(update))
+    except _WRITE_FAILURES as error:
+        log.error("confirm not started: the ledger refused the token's claim (%s)", error)
+        return Verdict.UNAVAILABLE
+    if claim is Claim.GO:
+        return Verdict.GO
+    return Verdict.DUPLICATE if claim is Claim.USED else Verdict.STALE
+
+
+async def claim_confirm(
+    update: Update,
+    context: Context,
+    render: Renderer,
+    token: str,
+    key: str,
+    *,
+    expired: str,
+    duplicate: str,
+    in_progress: str,
+    catalogue: bool = False,
+) -> tuple[dict[str, Any], str] | None:
+    """A confirm press of ``token``: the draft kept under ``key`` and the token to pay it
+    under, or None when nothing is to be paid (an old or expired button, or a token already
+    used).
+    The press is answered either way, before the paid call so a slow provider leaves no
+    spinner.
+
+    A ``catalogue`` confirm (/rent, /multi) judges by :func:`confirm_verdict` (its prices came
+    from one provider); an offer on a bought row (another activation, an added service, a
+    rent's extension) by its token alone, stamped at ``"at"``.
+    """
+    query = update.callback_query
+    assert query is not None
+    draft = draft_in(context, key)
+    if catalogue:
+        verdict = await confirm_verdict(update, context, draft, token)
+    elif draft is None or not token_is_live(draft, token, services(context).clock.now(), "at"):
+        verdict = await _stale(update, context, token)
+    else:
+        verdict = await _claim(update, context, draft, token)
+    if verdict is Verdict.STALE or draft is None:
+        await query.answer(render(expired), show_alert=True)
+        return None
+    if verdict is Verdict.DUPLICATE:
+        await query.answer(render(duplicate))
+        return None
+    if verdict is Verdict.UNAVAILABLE:
+        await query.answer(render("confirm-not-recorded"), show_alert=True)
+        return None
+    await query.answer(render(in_progress))
+    return draft, token

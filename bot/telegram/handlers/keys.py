@@ -1,0 +1,267 @@
+"""/key, /forgetkey and /provider: the user's provider and their encrypted API key.
+
+The message that holds a key is deleted as soon as it arrives, and the key is shown back only
+masked. /key works only in a private chat. The step "the next message is the key" is kept in
+the database (:class:`~storage.key_entries.KeyEntries`) before the bot answers /key, bound to
+that chat and lapsing after ``KEY_ENTRY_TTL``; one message ends it, whether the key in it is
+accepted or not, and so does any other command.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import Final
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest, RetryAfter, TelegramError
+from telegram.ext import BaseHandler, CommandHandler
+
+from bot.provider import PRESETS, InvalidEndpointError, ProviderError
+from bot.services.accounts import (
+    CustomProviderRefusedError,
+    KeyRejectedError,
+    LiveNumbersError,
+    MalformedKeyError,
+    TooManyKeyAttemptsError,
+)
+from bot.telegram.buttons.settings import PickProvider
+from bot.telegram.context import Context
+from bot.telegram.flows import AWAITING, BUY
+from bot.telegram.handlers.common import chat_id, renderer, send, services, show, user_id
+from bot.telegram.rendering import Renderer, Screen
+from bot.telegram.routing import on_button
+
+log = logging.getLogger(__name__)
+
+KEY_ENTRY_TTL: Final = 600.0  # seconds after /key during which the next message is the key
+# A refused delete of a key's message (a flood limit) is tried again after the wait Telegram
+# names, this many times in all, within this many seconds.
+_DELETE_ATTEMPTS: Final = 3
+_DELETE_BUDGET: Final = 20.0
+
+
+async def ask_key(update: Update, context: Context) -> None:
+    render = await renderer(update, context)
+    message = update.effective_message
+    assert message is not None and context.user_data is not None
+    key_entries = services(context).key_entries
+    if update.effective_chat is None or update.effective_chat.type != ChatType.PRIVATE:
+        if context.args:  # "/key SECRET" in a group: remove it, and say if that failed
+            deleted = await delete_key_message(message)
+            await send(update, render("private-only") + _deleted_notice(render, deleted))
+        else:
+            await _delete_quietly(update)
+            await send(update, render("private-only"))
+        return
+    if context.args:  # "/key SECRET": the key came with the command
+        await key_entries.close(user_id(update))
+        context.user_data.pop(AWAITING, None)
+        await _take_key(update, context, render, message, " ".join(context.args))
+        return
+    endpoint = await services(context).accounts.endpoint_of(user_id(update))
+    context.user_data.pop(BUY, None)  # typed text is the key now, not a /buy search
+    # Durable before the answer: after a crash the next message must still be known as a key.
+    await key_entries.open(user_id(update), chat_id(update), ttl=KEY_ENTRY_TTL)
+    context.user_data[AWAITING] = "key"
+    await send(update, render("key-ask", provider=endpoint.title))
+
+
+async def expects_key(update: Update, context: Context) -> bool:
+    """Whether this message is the key /key asked for: the user's step is open in this chat,
+    and no other question (a provider URL, a max price…) was asked after it."""
+    assert context.user_data is not None
+    key_entries = services(context).key_entries
+    if update.effective_user is None or update.effective_chat is None:
+        return False
+    if not await key_entries.is_open(user_id(update), chat_id(update)):
+        if context.user_data.get(AWAITING) == "key":  # lapsed, or a copy from before a crash
+            context.user_data.pop(AWAITING, None)
+        return False
+    if context.user_data.get(AWAITING) == "key" or not key_entries.opened_here(user_id(update)):
+        return True
+    await key_entries.close(user_id(update))  # a later question took the step's place
+    return False
+
+
+async def receive_key(update: Update, context: Context, text: str) -> None:
+    """The message after /key (its text, or a photo's caption): deleted, then the key in it
+    checked and stored. Either way the key step ends: a refused key needs a new /key."""
+    render = await renderer(update, context)
+    message = update.effective_message
+    assert message is not None and context.user_data is not None
+    await services(context).key_entries.close(user_id(update))
+    context.user_data.pop(AWAITING, None)
+    await _take_key(update, context, render, message, text)
+
+
+async def _take_key(
+    update: Update, context: Context, render: Renderer, message: Message, text: str
+) -> None:
+    """Deletes the message holding a key while the key is checked and stored, then tells the
+    user both outcomes (the delete's only as it really went)."""
+    deletion = asyncio.create_task(delete_key_message(message))
+    try:
+        endpoint = await services(context).accounts.endpoint_of(user_id(update))
+        progress = await send(update, render("key-checking", provider=endpoint.title))
+        stored, reply = await _store_key(update, context, render, text)
+    finally:
+        deleted = await deletion
+    if not stored:
+        reply += "\n" + render("key-entry-ended")
+    await progress.edit_text(reply + _deleted_notice(render, deleted), parse_mode="HTML")
+
+
+def _deleted_notice(render: Renderer, deleted: bool) -> str:
+    return "\n" + render("key-deleted-notice" if deleted else "key-not-deleted-notice")
+
+
+async def _store_key(
+    update: Update, context: Context, render: Renderer, text: str
+) -> tuple[bool, str]:
+    """Checks and stores a key; whether it was stored, and what to tell the user."""
+    accounts = services(context).accounts
+    endpoint = await accounts.endpoint_of(user_id(update))
+    try:
+        balance = await accounts.set_key(user_id(update), text)
+    except LiveNumbersError:
+        return False, render("key-busy", provider=endpoint.title)
+    except TooManyKeyAttemptsError as limited:
+        return False, render("key-too-many", minutes=max(1, round(limited.retry_in / 60)))
+    except MalformedKeyError:
+        return False, render("key-malformed")
+    except KeyRejectedError:
+        return False, render("key-rejected", provider=endpoint.title)
+    except ProviderError as error:
+        return False, render("request-failed", reason=render.error(error))
+    masked = await accounts.masked_key(user_id(update))
+    return True, render("key-saved", masked=masked or "", balance=render.money(balance.balance))
+
+
+async def delete_key_message(message: Message) -> bool:
+    """Deletes a message that holds a key; True once it is gone.
+
+    A flood limit (429) is tried again after the wait Telegram names, up to
+    ``_DELETE_ATTEMPTS`` times within ``_DELETE_BUDGET`` seconds; any other refusal (too old,
+    no right to delete) is final. A message already gone counts as deleted.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + _DELETE_BUDGET
+    for attempt in range(1, _DELETE_ATTEMPTS + 1):
+        try:
+            await message.delete()
+            return True
+        except RetryAfter as flood:
+            wait = _seconds(flood.retry_after)
+            if attempt == _DELETE_ATTEMPTS or loop.time() + wait > deadline:
+                break
+            await asyncio.sleep(wait)
+        except BadRequest as error:
+            if "not found" in error.message.lower():
+                return True
+            log.warning("could not delete a message holding a key: %s", error.message)
+            return False
+        except TelegramError as error:
+            log.warning("could not delete a message holding a key: %s", type(error).__name__)
+            return False
+    log.warning("could not delete a message holding a key: flood limit, gave up")
+    return False
+
+
+def _seconds(wait: timedelta | float) -> float:
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+
+
+async def forget_key(update: Update, context: Context) -> None:
+    render = await renderer(update, context)
+    accounts = services(context).accounts
+    endpoint = await accounts.endpoint_of(user_id(update))
+    try:
+        deleted = await accounts.forget_key(user_id(update))
+    except LiveNumbersError:
+        await send(update, render("key-busy", provider=endpoint.title))
+        return
+    message = "key-forgotten" if deleted else "key-nothing-to-forget"
+    await send(update, render(message, provider=endpoint.title))
+
+
+async def choose_provider(update: Update, context: Context) -> None:
+    render = await renderer(update, context)
+    await send(update, *await _provider_menu(update, context, render))
+
+
+async def _provider_menu(
+    update: Update, context: Context, render: Renderer
+) -> tuple[str, InlineKeyboardMarkup]:
+    accounts = services(context).accounts
+    current = await accounts.endpoint_of(user_id(update))
+    with_keys = set(await accounts.providers_with_keys(user_id(update)))
+    buttons = [
+        InlineKeyboardButton(
+            ("✓ " if preset.key in with_keys else "") + preset.title,
+            callback_data=PickProvider(preset.name).pack(),
+        )
+        for preset in PRESETS.values()
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([render.button("provider-custom-button", PickProvider("custom"))])
+    return render("provider-choose", provider=current.title), InlineKeyboardMarkup(rows)
+
+
+@on_button(PickProvider)
+async def pick_provider(
+    update: Update, context: Context, button: PickProvider, render: Renderer
+) -> None:
+    query = update.callback_query
+    assert query is not None and context.user_data is not None
+    name = button.name
+    await query.answer()
+    if name == "custom":
+        context.user_data[AWAITING] = "provider_url"
+        await show(query, Screen(render("provider-ask-url")))
+        return
+    if name not in PRESETS:
+        await show(query, Screen(render("press-stale")))
+        return
+    await show(query, Screen(await _set_provider(update, context, render, name)))
+
+
+async def receive_provider_url(update: Update, context: Context) -> None:
+    render = await renderer(update, context)
+    message = update.effective_message
+    assert message is not None and context.user_data is not None
+    context.user_data.pop(AWAITING, None)
+    await send(update, await _set_provider(update, context, render, message.text or ""))
+
+
+async def _set_provider(update: Update, context: Context, render: Renderer, setting: str) -> str:
+    accounts = services(context).accounts
+    try:
+        endpoint = await accounts.set_provider(user_id(update), setting)
+    except InvalidEndpointError:
+        return render("provider-bad-url")
+    except CustomProviderRefusedError as refused:
+        return render("provider-url-refused", reason=refused.reason)
+    has_key = endpoint.key in await accounts.providers_with_keys(user_id(update))
+    return render("provider-set", provider=endpoint.title, has_key="yes" if has_key else "no")
+
+
+async def _delete_quietly(update: Update) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    try:
+        await message.delete()
+    except TelegramError as error:  # too old, or no right to: say so in the log, go on
+        log.warning("could not delete a message holding a key: %s", error)
+
+
+def build() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        CommandHandler("key", ask_key),
+        CommandHandler("forgetkey", forget_key),
+        CommandHandler("provider", choose_provider),
+        pick_provider.handler(),
+    ]

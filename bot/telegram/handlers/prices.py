@@ -1,0 +1,224 @@
+"""/prices: what a service costs across countries, or a country across services.
+
+Read-only (``getPrices`` through the catalogue's short cache). The browser's place lives in
+``user_data["prices"]`` so typed text searches the picker shown, like /buy; buttons carry only
+the choice and the page.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any, Final
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CommandHandler
+
+from bot.provider import ProviderClient
+from bot.provider.models import Price
+from bot.services.catalog import rank_services, search_countries
+from bot.telegram import flows
+from bot.telegram.buttons.prices import PricesNavigation, PricesPick, PricesTarget
+from bot.telegram.context import Context
+from bot.telegram.flows import PRICES
+from bot.telegram.handlers.common import (
+    command_argument,
+    provider_client,
+    renderer,
+    send_screen,
+    services,
+    show,
+)
+from bot.telegram.rendering import Html, Renderer, Screen
+from bot.telegram.routing import Draft, Picker, StepResult, button_handlers, on_button
+from bot.telegram.screens.pickers import country_name, fits, label, paginated
+
+log = logging.getLogger(__name__)
+
+TABLE_ROWS: Final = 15  # price lines per page: short enough to read on a phone
+
+
+# --- screens ----------------------------------------------------------------------------------
+
+
+async def _services_screen(
+    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], page: int
+) -> Screen:
+    draft["step"] = "service"
+    query = draft.get("query")
+    known = await services(context).catalog.services(client)
+    picks = [
+        (s.name, PricesPick("s", s.code, 0))
+        for s in rank_services(known, (), query)
+        if fits(PricesPick("s", s.code, 0), "/prices")
+    ]
+    switch = [
+        render.button("button-prices-by-country", PricesNavigation("countries", 0)),
+        render.button("button-cancel", PricesNavigation("close", 0)),
+    ]
+    if not picks:
+        return Screen(render("prices-no-match", query=query or ""), InlineKeyboardMarkup([switch]))
+    text = render("prices-choose-service")
+    return Screen(text, _picker(picks, page, "services", switch))
+
+
+async def _countries_screen(
+    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], page: int
+) -> Screen:
+    draft["step"] = "country"
+    query = draft.get("country_query")
+    countries = list((await services(context).catalog.countries(client)).values())
+    if query:
+        countries = search_countries(countries, query, render.locale)
+    countries.sort(key=lambda c: c.name(render.locale).casefold())
+    picks = [(c.name(render.locale), PricesPick("c", str(c.country_id), 0)) for c in countries]
+    switch = [
+        render.button("button-prices-by-service", PricesNavigation("services", 0)),
+        render.button("button-cancel", PricesNavigation("close", 0)),
+    ]
+    if not picks:
+        return Screen(render("prices-no-match", query=query or ""), InlineKeyboardMarkup([switch]))
+    text = render("prices-choose-country")
+    return Screen(text, _picker(picks, page, "countries", switch))
+
+
+def _picker(
+    picks: Sequence[tuple[str, PricesPick]],
+    page: int,
+    target: PricesTarget,
+    extra: list[InlineKeyboardButton],
+) -> InlineKeyboardMarkup:
+    return paginated(
+        picks,
+        page,
+        lambda pick: InlineKeyboardButton(label(pick[0]), callback_data=pick[1].pack()),
+        lambda p, text: InlineKeyboardButton(
+            text, callback_data=PricesNavigation(target, p).pack()
+        ),
+        extra_rows=[extra],
+    )
+
+
+async def _table_screen(
+    context: Context, client: ProviderClient, render: Renderer, pick: PricesPick
+) -> Screen | None:
+    """One service across countries or one country across services, cheapest first."""
+    catalog = services(context).catalog
+    countries = await catalog.countries(client)
+    names = {s.code: s.name for s in await catalog.services(client)}
+    if pick.by == "s":
+        if pick.key not in names:
+            return None
+        offers = await catalog.offers(client, pick.key)
+        title = names[pick.key]
+
+        def name(offer: Price) -> str:
+            return country_name(countries.get(offer.country), offer.country, render.locale)
+
+        back = PricesNavigation("services", 0)
+    else:
+        try:
+            country = int(pick.key)
+        except ValueError:
+            return None
+        offers = await catalog.country_offers(client, country)
+        title = country_name(countries.get(country), country, render.locale)
+
+        def name(offer: Price) -> str:
+            return names.get(offer.service, offer.service)
+
+        back = PricesNavigation("countries", 0)
+    back_row = [
+        render.button("button-back", back),
+        render.button("button-cancel", PricesNavigation("close", 0)),
+    ]
+    if not offers:
+        return Screen(render("prices-empty", name=title), InlineKeyboardMarkup([back_row]))
+    pages = -(-len(offers) // TABLE_ROWS)
+    page = min(max(pick.page, 0), pages - 1)
+    lines = [
+        render("prices-line", name=name(o), price=render.money(o.cost), count=o.count)
+        for o in offers[page * TABLE_ROWS : (page + 1) * TABLE_ROWS]
+    ]
+    header_id = "prices-service-header" if pick.by == "s" else "prices-country-header"
+    header = render(header_id, name=title, page=page + 1, pages=pages)
+    navigation = []
+    if page > 0:
+        navigation.append(
+            InlineKeyboardButton("◀️", callback_data=PricesPick(pick.by, pick.key, page - 1).pack())
+        )
+    if page < pages - 1:
+        navigation.append(
+            InlineKeyboardButton("▶️", callback_data=PricesPick(pick.by, pick.key, page + 1).pack())
+        )
+    rows = [navigation, back_row] if navigation else [back_row]
+    return Screen(Html("\n".join([header, *lines])), InlineKeyboardMarkup(rows))
+
+
+# --- handlers -------------------------------------------------------------------------------
+
+
+async def start_prices(update: Update, context: Context) -> None:
+    render = await renderer(update, context)
+    client = await provider_client(update, context, render)
+    if client is None:
+        return
+    assert context.user_data is not None
+    draft: dict[str, Any] = {"query": command_argument(context)}
+    flows.start(context.user_data, PRICES, draft)
+    screen = _services_screen(context, client, render, draft, 0)
+    await send_screen(update, render, screen, "prices-refused")
+
+
+_PICKER = Picker(PRICES, gone="prices-expired", expired=None, refused="prices-refused")
+
+
+async def search(update: Update, context: Context) -> bool:
+    """Typed text while a /prices picker is shown: filters it. False if none is."""
+
+    async def searched(client: ProviderClient, render: Renderer, draft: Draft, text: str) -> Screen:
+        if draft["step"] == "service":
+            draft["query"] = text
+            return await _services_screen(context, client, render, draft, 0)
+        draft["country_query"] = text
+        return await _countries_screen(context, client, render, draft, 0)
+
+    return await _PICKER.search(update, context, ("service", "country"), searched)
+
+
+@_PICKER.step(PricesPick)
+async def pick(
+    context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: PricesPick
+) -> StepResult:
+    """One service across countries, or one country across services."""
+    screen = await _table_screen(context, client, render, button)
+    draft["step"] = "table"
+    return screen
+
+
+@on_button(PricesNavigation)
+async def navigate(
+    update: Update, context: Context, button: PricesNavigation, render: Renderer
+) -> None:
+    """Close needs no provider; the pickers do."""
+    query = update.callback_query
+    assert query is not None and context.user_data is not None
+    if button.target == "close" and _PICKER.draft(context) is not None:
+        context.user_data.pop(PRICES, None)
+        await query.answer()
+        await show(query, Screen(render("prices-closed")))
+        return
+
+    async def picker(client: ProviderClient, draft: Draft) -> StepResult:
+        if button.target == "countries":
+            return await _countries_screen(context, client, render, draft, button.page)
+        return await _services_screen(context, client, render, draft, button.page)
+
+    await _PICKER.run(update, context, render, picker)
+
+
+def build() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        CommandHandler("prices", start_prices),
+        *button_handlers(pick, navigate),
+    ]

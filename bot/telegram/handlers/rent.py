@@ -1,0 +1,234 @@
+"""/rent: service -> country -> operator -> duration -> confirm -> one rented number.
+
+The draft lives in ``user_data["rent"]`` (server-side; buttons carry only choices). The confirm
+screen asks the provider afresh for the price, the stock and the balance, and mints the token
+that is the rent's idempotency key: however often its button is tapped, it rents at most one
+number. The rent message's own buttons are in :mod:`bot.telegram.handlers.rent_actions`.
+"""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+from typing import Any
+
+from telegram import CallbackQuery, Update
+from telegram.ext import BaseHandler, CommandHandler
+
+from bot.provider import ProviderClient
+from bot.provider.models import RentCatalog
+from bot.services.accounts import AccountError
+from bot.services.rents import (
+    RentRequest,
+    RentResult,
+    RentStatusKind,
+)
+from bot.telegram import flows
+from bot.telegram.buttons.rent import ConfirmRent, RentNavigation, RentPage, RentPick
+from bot.telegram.context import Context
+from bot.telegram.flows import RENT
+from bot.telegram.handlers.common import (
+    chat_id,
+    command_argument,
+    provider_client,
+    renderer,
+    send_screen,
+    services,
+    show,
+    user_id,
+)
+from bot.telegram.rendering import Renderer, Screen
+from bot.telegram.routing import Confirm, Draft, Picker, button_handlers, on_confirm, pressed
+from bot.telegram.screens.pickers import country_name, country_names
+from bot.telegram.screens.rent import rent_screen
+from bot.telegram.screens.rent_picker import (
+    RENT_HOURS,
+    RentStep,
+    confirm_screen,
+    countries_screen,
+    hours_screen,
+    operators_screen,
+    services_screen,
+)
+
+log = logging.getLogger(__name__)
+
+
+# --- the /rent handlers -----------------------------------------------------------------------
+
+
+async def start_rent(update: Update, context: Context) -> None:
+    render = await renderer(update, context)
+    client = await provider_client(update, context, render)
+    if client is None:
+        return
+    assert context.user_data is not None
+    draft: dict[str, Any] = {
+        "step": RentStep.SERVICE,
+        "user": user_id(update),
+        "provider": client.endpoint.key,
+        "query": command_argument(context),
+    }
+    flows.start(context.user_data, RENT, draft)
+    screen = services_screen(context, client, render, draft, 0)
+    await send_screen(update, render, screen, "rent-refused")
+
+
+_PICKER = Picker(
+    RENT, gone="rent-expired-menu", expired="rent-expired-menu", refused="rent-refused"
+)
+
+
+async def search(update: Update, context: Context) -> bool:
+    """Typed text while picking a rent's service: a search. False if no rent step wants it."""
+
+    async def searched(client: ProviderClient, render: Renderer, draft: Draft, text: str) -> Screen:
+        draft["query"] = text or None
+        return await services_screen(context, client, render, draft, 0)
+
+    return await _PICKER.search(update, context, (RentStep.SERVICE,), searched)
+
+
+@_PICKER.step(RentPage)
+async def turn_page(
+    context: Context, client: ProviderClient, render: Renderer, draft: Draft, paging: RentPage
+) -> Screen | None:
+    step = draft.get("step")
+    if RentStep(paging.step) == RentStep.SERVICE == step:
+        return await services_screen(context, client, render, draft, paging.page)
+    if RentStep(paging.step) == RentStep.COUNTRY == step:
+        return await countries_screen(context, client, render, draft, paging.page)
+    return None
+
+
+@_PICKER.step(RentPick)
+async def pick(
+    context: Context, client: ProviderClient, render: Renderer, draft: Draft, pick: RentPick
+) -> Screen | None:
+    """A service, country, operator or number of hours: the next step's screen."""
+    step = draft.get("step")
+    picked = RentStep(pick.step)
+    if picked == RentStep.SERVICE and step in (RentStep.SERVICE, RentStep.COUNTRY):
+        names = draft.get("service_names") or {}
+        if pick.value not in names:
+            return None
+        name = render("rent-service-full") if pick.value == "full" else names[pick.value]
+        draft.update(step=RentStep.COUNTRY, service=pick.value, service_name=str(name))
+        return await countries_screen(context, client, render, draft, 0)
+    if picked == RentStep.COUNTRY and step in (RentStep.COUNTRY, RentStep.OPERATOR):
+        if not pick.value.isdigit():
+            return None
+        country_id = int(pick.value)
+        offered: RentCatalog = await client.get_rent_services_and_countries(4, country=country_id)
+        if country_id not in offered.countries:
+            return None
+        country = (await services(context).catalog.countries(client)).get(country_id)
+        draft.update(
+            country=country_id,
+            country_name=country_name(country, country_id, render.locale),
+            country_names=country_names(country),
+            operator=None,
+            operators=list(offered.operators),
+        )
+        if [o for o in offered.operators if o != "any"]:
+            draft["step"] = RentStep.OPERATOR
+            return operators_screen(render, draft, list(offered.operators))
+        draft["step"] = RentStep.HOURS
+        return hours_screen(render, draft)
+    if picked == RentStep.OPERATOR and step == RentStep.OPERATOR:
+        if pick.value != "any" and pick.value not in (draft.get("operators") or ()):
+            return None
+        draft.update(operator=pick.value, step=RentStep.HOURS)
+        return hours_screen(render, draft)
+    if picked == RentStep.HOURS and step in (RentStep.HOURS, RentStep.CONFIRM):
+        if not pick.value.isdigit() or int(pick.value) not in RENT_HOURS:
+            return None
+        draft["hours"] = int(pick.value)
+        return await confirm_screen(context, client, render, draft)
+    return None
+
+
+@_PICKER.step(RentNavigation)
+async def navigate(
+    context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: RentNavigation
+) -> Screen | None:
+    target = button.target
+    if target == "abort":
+        assert context.user_data is not None
+        context.user_data.pop(RENT, None)
+        return Screen(render("rent-aborted"))
+    if target == "services":
+        draft.update(step=RentStep.SERVICE, token=None, query=None)
+        return await services_screen(context, client, render, draft, 0)
+    if target == "countries" and draft.get("service"):
+        draft.update(step=RentStep.COUNTRY, token=None)
+        return await countries_screen(context, client, render, draft, 0)
+    if target == "hours" and draft.get("country") is not None:
+        draft.update(step=RentStep.HOURS, token=None)
+        return hours_screen(render, draft)
+    return None
+
+
+_CONFIRM = Confirm(
+    RENT,
+    expired="rent-expired-menu",
+    duplicate="rent-duplicate",
+    in_progress="rent-in-progress",
+    catalogue=True,
+)
+
+
+@on_confirm(ConfirmRent, _CONFIRM)
+async def confirm(
+    update: Update, context: Context, draft: Draft, token: str, render: Renderer
+) -> None:
+    """The rent button. Sequential updates plus the ledger's unique key make it rent once."""
+    query = pressed(update)
+    svc = services(context)
+    request = RentRequest(
+        service=draft["service"],
+        hours=int(draft["hours"]),
+        country=int(draft["country"]),
+        operator=draft.get("operator"),
+        shown_price=Decimal(draft["price"]),
+        service_name=draft["service_name"],
+        country_names=draft.get("country_names") or {},
+    )
+    try:
+        result = await svc.renting.rent(user_id(update), chat_id(update), request, token)
+    except AccountError:
+        await show(query, Screen(render("key-unreadable")))
+        return
+    draft["done"] = True
+    await _show_rent_result(query, context, render, result)
+
+
+async def _show_rent_result(
+    query: CallbackQuery, context: Context, render: Renderer, result: RentResult
+) -> None:
+    svc = services(context)
+    if result.status is RentStatusKind.DUPLICATE:
+        return  # the first tap's message already shows the number
+    if result.status is RentStatusKind.RENTED and result.rent is not None:
+        await show(query, rent_screen(render, result.rent, svc.clock.now()))
+        message = query.message
+        if message is not None:
+            await svc.rents.set_message(
+                result.rent.ledger_id, chat_id=message.chat.id, message_id=message.message_id
+            )
+        return
+    if result.status is RentStatusKind.REFUSED:
+        reason = render.error(result.error) if result.error else render("error-generic")
+        await show(query, Screen(render("rent-refused", reason=reason)))
+        return
+    await show(query, Screen(render("rent-unresolved")))
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def build() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        CommandHandler("rent", start_rent),
+        *button_handlers(confirm, turn_page, pick, navigate),
+    ]

@@ -1,0 +1,197 @@
+"""The rent message's buttons (Finish, Cancel, Extend), the extension's confirm, and /active's
+rents.
+
+Every press is answered, asks the provider (through RentService), and re-draws the rent
+message from the ledger; a press on someone else's rent, a forged button or a stale one
+changes nothing and says so. An extension shows the provider's price and is paid under a token
+minted by that screen: however often its button is tapped, it pays once.
+"""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler
+
+from bot.provider import ProviderError
+from bot.services.accounts import AccountError
+from bot.services.rents import ExtensionKind
+from bot.services.results import NotYoursError, Outcome
+from bot.telegram.buttons.rent import ConfirmRentExtension, RentButton, RentExtendHours
+from bot.telegram.cards import redraw_card
+from bot.telegram.context import Context
+from bot.telegram.flows import EXTEND
+from bot.telegram.handlers.common import answer_text, refusal, send, services, show, user_id
+from bot.telegram.handlers.drafts import issue_token
+from bot.telegram.rendering import Renderer, Screen
+from bot.telegram.routing import Confirm, Draft, button_handlers, on_button, on_confirm, pressed
+from bot.telegram.screens.rent import EXTENSION_HOURS, extension_hours_screen, rent_screen, when
+from storage.rents import Rent
+
+log = logging.getLogger(__name__)
+
+
+
+# --- the rent message's buttons ---------------------------------------------------------------
+
+
+@on_button(RentButton)
+async def on_press(
+    update: Update, context: Context, button: RentButton, render: Renderer
+) -> None:
+    """Finish, Cancel, Extend: each asks the provider and re-draws the rent message."""
+    query = pressed(update)
+    svc = services(context)
+    try:
+        if button.action == "extend":
+            row = await svc.renting.owned(user_id(update), button.ledger_id)
+            await query.answer()
+            screen = extension_hours_screen(render, row)
+            await send(update, screen.text, screen.keyboard)
+            return
+        if button.action == "finish":
+            result = await svc.renting.finish(user_id(update), button.ledger_id)
+        else:
+            result = await svc.renting.cancel(user_id(update), button.ledger_id)
+    except (NotYoursError, AccountError, ProviderError) as error:
+        await query.answer(refusal(render, error), show_alert=True)
+        return
+    if result.outcome is Outcome.DONE:
+        answer = render(
+            "rent-press-finished" if button.action == "finish" else "rent-press-cancelled"
+        )
+        await query.answer(answer_text(answer))
+    elif result.outcome is Outcome.CANCEL_REFUSED:
+        await query.answer(answer_text(render("rent-cancel-refused")), show_alert=True)
+    elif result.outcome is Outcome.ENDED:
+        await query.answer(answer_text(render("rent-press-ended")), show_alert=True)
+    else:
+        reason = render.error(result.error) if result.error else render("error-generic")
+        await query.answer(
+            answer_text(render("rent-press-refused", reason=reason)), show_alert=True
+        )
+    await show(query, rent_screen(render, result.rent, svc.clock.now()))
+
+
+@on_button(RentExtendHours)
+async def choose_extension(
+    update: Update, context: Context, choice: RentExtendHours, render: Renderer
+) -> None:
+    """An "extend by N hours" button: the provider's price, and a button to pay it."""
+    query = pressed(update)
+    svc = services(context)
+    if choice.hours not in EXTENSION_HOURS:
+        await query.answer(render("press-stale"))
+        return
+    try:
+        price = await svc.renting.extension_price(user_id(update), choice.ledger_id, choice.hours)
+    except NotYoursError:
+        await query.answer(render("press-not-yours"), show_alert=True)
+        return
+    except AccountError:
+        await query.answer(render("key-unreadable"), show_alert=True)
+        return
+    except ProviderError as error:
+        await query.answer()
+        await show(query, Screen(render("rent-extend-refused", reason=render.error(error))))
+        await _refresh_card(context, render, choice.ledger_id)
+        return
+    row = await svc.renting.owned(user_id(update), choice.ledger_id)
+    token = await issue_token(context, "extend")
+    assert context.user_data is not None
+    context.user_data[EXTEND] = {
+        "token": token,
+        "ledger_id": row.ledger_id,
+        "hours": choice.hours,
+        "price": str(price),
+        "at": svc.clock.now(),
+        "done": False,
+    }
+    await query.answer()
+    text = render(
+        "rent-extend-confirm",
+        phone=row.phone or "",
+        hours=choice.hours,
+        price=render.money(price),
+        end=when(row.end_date),
+    )
+    button = render.button(
+        "button-rent-pay-extension", ConfirmRentExtension(token), price=render.money(price)
+    )
+    await show(query, Screen(text, InlineKeyboardMarkup([[button]])))
+
+
+_CONFIRM_EXTENSION = Confirm(
+    EXTEND,
+    expired="rent-expired-menu",
+    duplicate="rent-duplicate",
+    in_progress="rent-in-progress",
+)
+
+
+@on_confirm(ConfirmRentExtension, _CONFIRM_EXTENSION)
+async def confirm_extension(
+    update: Update, context: Context, draft: Draft, token: str, render: Renderer
+) -> None:
+    """The pay-for-the-extension button: at most one continueRentNumber per token."""
+    query = pressed(update)
+    svc = services(context)
+    try:
+        result = await svc.renting.extend(
+            user_id(update),
+            int(draft["ledger_id"]),
+            int(draft["hours"]),
+            Decimal(draft["price"]),
+            token,
+        )
+    except NotYoursError:
+        await show(query, Screen(render("press-not-yours")))
+        return
+    except AccountError:
+        await show(query, Screen(render("key-unreadable")))
+        return
+    draft["done"] = True
+    if result.status is ExtensionKind.DUPLICATE:
+        return
+    if result.status is ExtensionKind.EXTENDED:
+        text = render(
+            "rent-extended", phone=result.rent.phone or "", end=when(result.rent.end_date)
+        )
+    elif result.status is ExtensionKind.REFUSED:
+        reason = render.error(result.error) if result.error else render("error-generic")
+        text = render("rent-extend-refused", reason=reason)
+    else:
+        text = render("rent-extend-unresolved")
+    await show(query, Screen(text))
+    await _refresh_card(context, render, result.rent.ledger_id)
+
+
+async def _refresh_card(context: Context, render: Renderer, ledger_id: int) -> None:
+    """Re-draws the rent message (its end date or state changed); best effort."""
+    svc = services(context)
+    row = await svc.rents.get(ledger_id)
+    if row is None or row.message_id is None:
+        return
+    screen = rent_screen(render, row, svc.clock.now())
+    await redraw_card(context.bot, row.chat_id, row.message_id, screen, f"rent {ledger_id}")
+
+
+async def send_active_rents(update: Update, context: Context, render: Renderer) -> int:
+    """/active's rent part: one message per live rent, which pushes update from then on."""
+    svc = services(context)
+    rows: list[Rent] = await svc.rents.active_for_user(user_id(update))
+    for row in rows:
+        screen = rent_screen(render, row, svc.clock.now())
+        message = await send(update, screen.text, screen.keyboard)
+        await svc.rents.set_message(
+            row.ledger_id, chat_id=message.chat_id, message_id=message.message_id
+        )
+    return len(rows)
+
+
+def build() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        *button_handlers(on_press, choose_extension, confirm_extension),
+    ]

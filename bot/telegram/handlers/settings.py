@@ -1,0 +1,164 @@
+"""/settings: the user's preferences: auto-cancel of codeless numbers (on by default), and the
+favourite services and countries and the default operator, each removable with one tap (they
+are added with ⭐ and 📌 in /buy)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from typing import TypeVar
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CommandHandler
+
+from bot.provider import ProviderError
+from bot.services.accounts import AccountError
+from bot.telegram.buttons.settings import RemoveFavourite, ToggleSetting
+from bot.telegram.context import Context
+from bot.telegram.handlers.common import renderer, send, services, show, user_id
+from bot.telegram.rendering import Html, Renderer, Screen
+from bot.telegram.routing import button_handlers, on_button, pressed
+from bot.telegram.screens.pickers import label
+from storage.users import Preferences, User
+
+T = TypeVar("T")
+
+_NAME_CHARS = 24
+
+
+async def _screen(render: Renderer, context: Context, user: User) -> Screen:
+    preferences = user.preferences
+    on = preferences.auto_cancel
+    rows = [
+        [
+            render.button(
+                "button-auto-cancel-off" if on else "button-auto-cancel-on",
+                ToggleSetting("autocancel"),
+            )
+        ]
+    ]
+    service_names, country_names = await _names(render, context, user.user_id, preferences)
+    for index, code in enumerate(preferences.favourite_services):
+        data = RemoveFavourite("service", index, _check(code))
+        rows.append([render.button("button-remove-favourite", data, name=service_names[index])])
+    for index, country in enumerate(preferences.favourite_countries):
+        data = RemoveFavourite("country", index, _check(str(country)))
+        rows.append([render.button("button-remove-favourite", data, name=country_names[index])])
+    operator = preferences.default_operator
+    if operator is not None:
+        data = RemoveFavourite("operator", 0, _check(operator))
+        rows.append([render.button("button-remove-default-operator", data, operator=operator)])
+    none = render("settings-none")
+    lines = [
+        render("settings-text", auto_cancel="on" if on else "off"),
+        render(
+            "settings-favourite-services",
+            services=", ".join(service_names) if service_names else none,
+        ),
+        render(
+            "settings-favourite-countries",
+            countries=", ".join(country_names) if country_names else none,
+        ),
+        render("settings-default-operator", operator=operator or none),
+        render("settings-favourites-hint"),
+    ]
+    return Screen(Html("\n".join(lines)), InlineKeyboardMarkup(rows))
+
+
+async def _names(
+    render: Renderer, context: Context, user: int, preferences: Preferences
+) -> tuple[list[str], list[str]]:
+    """The favourites' names from the provider's catalogue (cached); codes and ids where the
+    provider cannot be asked, so /settings works without a key."""
+    services_by_code: dict[str, str] = {}
+    countries_by_id: dict[int, str] = {}
+    if preferences.favourite_services or preferences.favourite_countries:
+        svc = services(context)
+        try:
+            client = await svc.accounts.client_for(user)
+            services_by_code = {s.code: s.name for s in await svc.catalog.services(client)}
+            countries_by_id = {
+                i: c.name(render.locale) for i, c in (await svc.catalog.countries(client)).items()
+            }
+        except (AccountError, ProviderError):
+            pass
+    return (
+        [
+            label(services_by_code.get(code, code), _NAME_CHARS)
+            for code in preferences.favourite_services
+        ],
+        [
+            label(countries_by_id.get(c, f"#{c}"), _NAME_CHARS)
+            for c in preferences.favourite_countries
+        ],
+    )
+
+
+async def show_settings(update: Update, context: Context) -> None:
+    render = await renderer(update, context)
+    user = await services(context).users.ensure(user_id(update))
+    screen = await _screen(render, context, user)
+    await send(update, screen.text, screen.keyboard)
+
+
+@on_button(ToggleSetting)
+async def toggle(update: Update, context: Context, button: ToggleSetting, render: Renderer) -> None:
+    """The one switch there is, ``autocancel`` (the button can name nothing else)."""
+    query = pressed(update)
+    users = services(context).users
+    user = await users.ensure(user_id(update))
+    preferences = replace(user.preferences, auto_cancel=not user.preferences.auto_cancel)
+    await users.set_preferences(user.user_id, preferences)
+    await query.answer(render("press-done"))
+    await show(query, await _screen(render, context, await users.ensure(user.user_id)))
+
+
+@on_button(RemoveFavourite)
+async def remove_favourite(
+    update: Update, context: Context, button: RemoveFavourite, render: Renderer
+) -> None:
+    """A ✖ button: takes one favourite (or the default operator) out, if the button still
+    names what is there (its digest must match), so an old screen removes nothing else."""
+    query = pressed(update)
+    users = services(context).users
+    user = await users.ensure(user_id(update))
+    removed = _without(user.preferences, button)
+    if removed is None:
+        await query.answer(render("press-stale"))
+    else:
+        await users.set_preferences(user.user_id, removed)
+        await query.answer(render("press-done"))
+    await show(query, await _screen(render, context, await users.ensure(user.user_id)))
+
+
+def _without(preferences: Preferences, button: RemoveFavourite) -> Preferences | None:
+    """The preferences without what the button names, or None if it names nothing there."""
+    if button.what == "service":
+        codes = preferences.favourite_services
+        if 0 <= button.index < len(codes) and _check(codes[button.index]) == button.check:
+            return replace(preferences, favourite_services=_drop(codes, button.index))
+    elif button.what == "country":
+        ids = preferences.favourite_countries
+        if 0 <= button.index < len(ids) and _check(str(ids[button.index])) == button.check:
+            return replace(preferences, favourite_countries=_drop(ids, button.index))
+    elif button.what == "operator":
+        operator = preferences.default_operator
+        if operator is not None and _check(operator) == button.check:
+            return replace(preferences, default_operator=None)
+    return None
+
+
+def _drop(items: tuple[T, ...], index: int) -> tuple[T, ...]:
+    return items[:index] + items[index + 1 :]
+
+
+def _check(value: str) -> str:
+    """A short digest of a favourite: enough to tell an old button from a current one."""
+    return hashlib.sha256(value.encode()).hexdigest()[:6]
+
+
+def build() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        CommandHandler("settings", show_settings),
+        *button_handlers(toggle, remove_favourite),
+    ]

@@ -1,0 +1,271 @@
+"""One way to handle a button: ``@on_button(Kind)`` and the picker driver built on it.
+
+A route matches its kind's prefix, unpacks the data into the kind's dataclass and calls
+``handler(update, context, button, render)``. Data of the kind that does not unpack (forged,
+truncated, an action outside its set) never reaches the handler: the press is answered "out
+of date" (or by the route's own ``stale``), as aiogram's ``CallbackData.filter()`` does.
+
+The route does not answer a press that fits: the handler does, as soon as it knows what to
+say, so it can answer at once ("working…") and then do the slow work (a provider call may
+take longer than Telegram waits for an answer).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar, cast
+
+from telegram import CallbackQuery, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler
+
+from bot.provider import ProviderClient, ProviderError
+from bot.telegram.callbacks import CallbackData, CallbackDataError
+from bot.telegram.context import Context
+from bot.telegram.handlers.common import (
+    answer_text,
+    provider_client,
+    renderer,
+    send,
+    send_screen,
+    show,
+)
+from bot.telegram.handlers.drafts import claim_confirm
+from bot.telegram.rendering import Renderer, Screen
+
+log = logging.getLogger(__name__)
+
+K = TypeVar("K", bound=CallbackData)
+
+Draft = dict[str, Any]  # a flow's draft in user_data (until flows are typed)
+ButtonCallback = Callable[[Update, Context, K, Renderer], Awaitable[None]]
+StaleAnswer = Callable[[Update, Context, Renderer], Awaitable[None]]
+
+
+def pressed(update: Update) -> CallbackQuery:
+    """The press a button handler was called for (a route runs only for callback queries)."""
+    query = update.callback_query
+    assert query is not None
+    return query
+
+
+async def answer_stale(update: Update, context: Context, render: Renderer) -> None:
+    """The answer to a button that no longer means anything: "This button is out of date"."""
+    assert update.callback_query is not None
+    await update.callback_query.answer(render("press-stale"))
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonRoute(Generic[K]):
+    """A button kind and the one handler of its presses (callable as a PTB callback)."""
+
+    kind: type[K]
+    callback: ButtonCallback[K]
+    stale: StaleAnswer = answer_stale
+
+    async def __call__(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        assert query is not None and query.data is not None
+        render = await renderer(update, context)
+        try:
+            button = self.kind.unpack(query.data)
+        except CallbackDataError:
+            await self.stale(update, context, render)
+            return
+        await self.callback(update, context, button, render)
+
+    def handler(self) -> BaseHandler:  # type: ignore[type-arg]
+        """A fresh PTB handler for this route (each Application gets its own)."""
+        return CallbackQueryHandler(self, pattern=self.kind.pattern())
+
+
+def on_button(
+    kind: type[K], *, stale: StaleAnswer = answer_stale
+) -> Callable[[ButtonCallback[K]], ButtonRoute[K]]:
+    """Makes ``handler(update, context, button, render)`` the handler of ``kind``'s presses."""
+
+    def register(callback: ButtonCallback[K]) -> ButtonRoute[K]:
+        return ButtonRoute(kind, callback, stale)
+
+    return register
+
+
+def button_handlers(*routes: ButtonRoute[Any]) -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [route.handler() for route in routes]
+
+
+# --- confirm buttons: a token claimed once, then the one paid call -------------------------
+
+
+class _TokenButton(Protocol):
+    @property
+    def token(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Confirm:
+    """A confirm button's rules: its draft under ``draft_key``; the answers to an ``expired``
+    screen, a ``duplicate`` tap and a press being paid (``in_progress``); a ``catalogue``
+    confirm also checks the provider the prices came from (see ``claim_confirm``)."""
+
+    draft_key: str
+    expired: str
+    duplicate: str
+    in_progress: str
+    catalogue: bool = False
+
+
+ConfirmCallback = Callable[[Update, Context, Draft, str, Renderer], Awaitable[None]]
+
+
+def on_confirm(kind: type[K], rules: Confirm) -> Callable[[ConfirmCallback], ButtonRoute[K]]:
+    """Makes ``handler(update, context, draft, token, render)`` the handler of a confirm kind:
+    it runs only for a press that claimed the button's token (the press already answered)."""
+
+    def register(callback: ConfirmCallback) -> ButtonRoute[K]:
+        async def press(update: Update, context: Context, button: K, render: Renderer) -> None:
+            claimed = await claim_confirm(
+                update,
+                context,
+                render,
+                cast(_TokenButton, button).token,
+                rules.draft_key,
+                expired=rules.expired,
+                duplicate=rules.duplicate,
+                in_progress=rules.in_progress,
+                catalogue=rules.catalogue,
+            )
+            if claimed is not None:
+                await callback(update, context, *claimed, render)
+
+        return ButtonRoute(kind, press)
+
+    return register
+
+
+# --- the picker driver: /buy, /rent, /multi, /prices --------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """A picker step's refusal that leaves the screen as it is (``/multi`` needs two)."""
+
+    text: str
+
+
+# The screen a picker's button leads to, an alert, or None when it does not fit the draft.
+StepResult = Screen | Alert | None
+PickerStep = Callable[[Context, ProviderClient, Renderer, Draft, K], Awaitable[StepResult]]
+NextScreen = Callable[[ProviderClient, Draft], Awaitable[StepResult]]
+# The picker screen a typed search leads to: (client, render, draft, text) -> screen.
+SearchScreen = Callable[[ProviderClient, Renderer, Draft, str], Awaitable[Screen]]
+SEARCH_CHARS = 64  # a search longer than any name is not one
+
+
+@dataclass(frozen=True, slots=True)
+class Picker:
+    """A flow's pickers and how their presses go.
+
+    Attributes:
+        draft_key: where the flow's draft lives in user_data; without it a press alerts
+            ``gone``.
+        gone: the alert for a press with no draft (the flow was ended or replaced).
+        expired: the screen that replaces one whose button no longer fits the draft; None
+            answers "out of date" and leaves the screen usable.
+        refused: the message that says why the provider could not answer (the draft stays
+            where it was); None says it in an alert.
+    """
+
+    draft_key: str
+    gone: str
+    expired: str | None
+    refused: str | None
+
+    def step(self, kind: type[K]) -> Callable[[PickerStep[K]], ButtonRoute[K]]:
+        """Makes ``step(context, client, render, draft, button)`` the handler of ``kind``: the
+        screen it returns replaces the pressed one."""
+
+        def register(step: PickerStep[K]) -> ButtonRoute[K]:
+            async def press(update: Update, context: Context, button: K, render: Renderer) -> None:
+                async def next_screen(client: ProviderClient, draft: Draft) -> StepResult:
+                    return await step(context, client, render, draft, button)
+
+                await self.run(update, context, render, next_screen)
+
+            return ButtonRoute(kind, press, self._stale)
+
+        return register
+
+    async def run(
+        self, update: Update, context: Context, render: Renderer, next_screen: NextScreen
+    ) -> None:
+        """Answers a picker press with the screen ``next_screen`` builds from the draft."""
+        query = update.callback_query
+        assert query is not None
+        draft = self.draft(context)
+        if draft is None:
+            await query.answer(render(self.gone), show_alert=True)
+            return
+        client = await provider_client(update, context, render)
+        if client is None:
+            await query.answer()
+            return
+        try:
+            screen = await next_screen(client, draft)
+        except ProviderError as error:
+            if self.refused is None:
+                await query.answer(answer_text(render.error(error)), show_alert=True)
+                return
+            await query.answer()
+            await send(update, render(self.refused, reason=render.error(error)))
+            return
+        if isinstance(screen, Alert):
+            await query.answer(screen.text, show_alert=True)
+        elif screen is not None:
+            await query.answer()
+            await show(query, screen)
+        elif self.expired is None:
+            await query.answer(render("press-stale"))
+        else:
+            await query.answer()
+            await show(query, Screen(render(self.expired)))
+
+    async def search(
+        self,
+        update: Update,
+        context: Context,
+        steps: tuple[str, ...],
+        next_screen: SearchScreen,
+        *,
+        refused: str | None = None,
+    ) -> bool:
+        """Typed text while the draft is on one of ``steps``: the screen ``next_screen`` builds
+        from it, sent as a new message. False when this flow does not want the text."""
+        draft = self.draft(context)
+        message = update.effective_message
+        if draft is None or message is None or draft.get("step") not in steps:
+            return False
+        render = await renderer(update, context)
+        client = await provider_client(update, context, render)
+        if client is None:
+            return True
+        text = (message.text or "").strip()[:SEARCH_CHARS]
+        screen = next_screen(client, render, draft, text)
+        await send_screen(update, render, screen, refused or self.refused or "request-failed")
+        return True
+
+    async def _stale(self, update: Update, context: Context, render: Renderer) -> None:
+        """A forged or malformed button of a picker's kind: as one that no longer fits."""
+        if self.expired is None:
+            await answer_stale(update, context, render)
+            return
+
+        async def nothing(client: ProviderClient, draft: Draft) -> StepResult:
+            return None
+
+        await self.run(update, context, render, nothing)
+
+    def draft(self, context: Context) -> Draft | None:
+        draft = (context.user_data or {}).get(self.draft_key)
+        return draft if isinstance(draft, dict) else None

@@ -1,0 +1,80 @@
+"""The rent message and the rent pushes, built from the ledger (for handlers and the deliverer)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Final
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.services.rents import CANCEL_WINDOW
+from bot.telegram.buttons.rent import RentButton, RentExtendHours
+from bot.telegram.rendering import Html, Renderer, Screen
+from bot.telegram.screens.activation import recorded_country_name
+from storage.rents import Rent, RentState
+
+# What "Extend" offers: the provider's steps (4 h, 12 h, then whole days).
+EXTENSION_HOURS: Final = (4, 12, 24, 72, 168)
+_STATUS: Final = {
+    RentState.FINISHED: "rent-status-finished",
+    RentState.CANCELLED: "rent-status-cancelled",
+    RentState.EXPIRED: "rent-status-expired",
+}
+
+
+def when(unix: float | None) -> str:
+    """A date and time: a rent lasts days, so the hour alone is not enough."""
+    if unix is None:
+        return "—"
+    return datetime.fromtimestamp(unix, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def rent_service_name(row: Rent, render: Renderer) -> str:
+    if row.service == "full":
+        return render("rent-service-full")
+    return str(row.options.get("service_name") or row.service)
+
+
+def rent_country_name(row: Rent, locale: str) -> str:
+    return recorded_country_name(row.options, row.country, locale)
+
+
+def rent_screen(render: Renderer, row: Rent, now: float) -> Screen:
+    """The rent message: the number (tap to copy), service, country, end, state and buttons.
+
+    "Cancel" is offered only within the provider's first 20 minutes; a press on an older
+    message still asks the provider, whose refusal is shown.
+    """
+    if row.state is RentState.ACTIVE:
+        status = render("rent-status-active", end=when(row.end_date))
+    else:
+        status = render(_STATUS.get(row.state, "rent-status-expired"))
+    text = render(
+        "rent-card",
+        phone=row.phone or "",
+        service=rent_service_name(row, render),
+        country=rent_country_name(row, render.locale),
+        status=status,
+    )
+    if row.state is not RentState.ACTIVE:
+        return Screen(text)
+    buttons = [render.button("button-rent-finish", RentButton("finish", row.ledger_id))]
+    started = row.confirmed_at or row.created_at
+    if now < started + CANCEL_WINDOW:
+        buttons.append(render.button("button-rent-cancel", RentButton("cancel", row.ledger_id)))
+    extend = render.button("button-rent-extend", RentButton("extend", row.ledger_id))
+    return Screen(text, InlineKeyboardMarkup([buttons, [extend]]))
+
+
+def extension_hours_screen(render: Renderer, row: Rent) -> Screen:
+    """How many hours to extend by."""
+    choices = [
+        InlineKeyboardButton(
+            render("button-rent-hours", hours=hours),
+            callback_data=RentExtendHours(row.ledger_id, hours).pack(),
+        )
+        for hours in EXTENSION_HOURS
+    ]
+    rows = [choices[i : i + 3] for i in range(0, len(choices), 3)]
+    text = render("rent-extend-ask", phone=row.phone or "", end=when(row.end_date))
+    return Screen(Html(text), InlineKeyboardMarkup(rows))

@@ -1,0 +1,173 @@
+"""/rent's screens: the service, country, operator and hours pickers and the confirm screen."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any, Final
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.provider import ProviderClient
+from bot.provider.models import Service
+from bot.services.catalog import rank_services
+from bot.telegram.buttons.rent import ConfirmRent, RentNavigation, RentPage, RentPick, RentTarget
+from bot.telegram.context import Context
+from bot.telegram.handlers.common import services
+from bot.telegram.handlers.drafts import issue_token
+from bot.telegram.rendering import Renderer, Screen
+from bot.telegram.screens.pickers import country_name, fits, label, paginated
+
+# Durations offered: 4 h, 12 h, then whole days (the provider's steps, PROTOCOL §6).
+RENT_HOURS: Final = (4, 12, 24, 48, 72, 168, 336, 720)
+
+
+class RentStep(enum.StrEnum):
+    SERVICE = "service"
+    COUNTRY = "country"
+    OPERATOR = "operator"
+    HOURS = "hours"
+    CONFIRM = "confirm"
+
+
+async def services_screen(
+    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], page: int
+) -> Screen:
+    """The whole number first, then the services the provider rents, ranked as in /buy
+    (favourites, popular ones, by name), or those matching the typed search."""
+    svc = services(context)
+    offered = await client.get_rent_services_and_countries(4)
+    listed = {s.code: s for s in await svc.catalog.services(client)}
+    rentable = [
+        listed.get(code) or Service(code, code) for code in offered.services if code != "full"
+    ]
+    user = await svc.users.ensure(draft["user"])
+    query = draft.get("query")
+    ranked = rank_services(rentable, user.preferences.favourite_services, query)
+    codes = [s.code for s in ranked]
+    if "full" in offered.services and not query:
+        codes.insert(0, "full")
+    names = {s.code: s.name or s.code for s in ranked}
+    draft["service_names"] = {**(draft.get("service_names") or {}), **names, "full": "full"}
+    choices = [c for c in codes if fits(RentPick("service", c), "a rent picker")]
+    if not choices:
+        text = render("buy-no-service-match", query=query or "")
+        return Screen(text, InlineKeyboardMarkup([[abort_button(render)]]))
+
+    def button(code: str) -> InlineKeyboardButton:
+        text = render("rent-service-full") if code == "full" else label(names[code])
+        return InlineKeyboardButton(text, callback_data=RentPick("service", code).pack())
+
+    keyboard = paginated(
+        choices,
+        page,
+        button,
+        lambda p, text: InlineKeyboardButton(text, callback_data=RentPage("service", p).pack()),
+        extra_rows=[[abort_button(render)]],
+    )
+    text = render("buy-search-results", query=query) if query else render("rent-choose-service")
+    return Screen(text, keyboard)
+
+
+async def countries_screen(
+    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], page: int
+) -> Screen:
+    offered = await client.get_rent_services_and_countries(4)
+    countries = await services(context).catalog.countries(client)
+    ids = sorted(offered.countries, key=lambda c: country_name(countries.get(c), c, render.locale))
+    keyboard = paginated(
+        ids,
+        page,
+        lambda c: InlineKeyboardButton(
+            label(country_name(countries.get(c), c, render.locale)),
+            callback_data=RentPick("country", str(c)).pack(),
+        ),
+        lambda p, text: InlineKeyboardButton(text, callback_data=RentPage("country", p).pack()),
+        extra_rows=[[back_button(render, "services"), abort_button(render)]],
+    )
+    return Screen(render("rent-choose-country", service=draft["service_name"]), keyboard)
+
+
+def operators_screen(render: Renderer, draft: dict[str, Any], operators: list[str]) -> Screen:
+    names = [
+        "any",
+        *(o for o in operators if o != "any" and fits(RentPick("operator", o), "a rent picker")),
+    ]
+    rows = [
+        [
+            InlineKeyboardButton(
+                render("buy-operator-any") if name == "any" else name,
+                callback_data=RentPick("operator", name).pack(),
+            )
+            for name in names[i : i + 2]
+        ]
+        for i in range(0, len(names), 2)
+    ]
+    rows.append([back_button(render, "countries"), abort_button(render)])
+    text = render(
+        "rent-choose-operator", service=draft["service_name"], country=draft["country_name"]
+    )
+    return Screen(text, InlineKeyboardMarkup(rows))
+
+
+def hours_screen(render: Renderer, draft: dict[str, Any]) -> Screen:
+    choices = [
+        InlineKeyboardButton(
+            render("button-rent-hours", hours=hours),
+            callback_data=RentPick("hours", str(hours)).pack(),
+        )
+        for hours in RENT_HOURS
+    ]
+    rows = [choices[i : i + 4] for i in range(0, len(choices), 4)]
+    rows.append([back_button(render, "countries"), abort_button(render)])
+    text = render("rent-choose-hours", service=draft["service_name"], country=draft["country_name"])
+    return Screen(text, InlineKeyboardMarkup(rows))
+
+
+async def confirm_screen(
+    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any]
+) -> Screen:
+    back = [back_button(render, "hours"), abort_button(render)]
+    operator = draft.get("operator")
+    offered = await client.get_rent_services_and_countries(
+        draft["hours"],
+        country=draft["country"],
+        operator=None if operator in (None, "any") else operator,
+    )
+    offer = offered.services.get(draft["service"])
+    if offer is None or offer.quantity <= 0:
+        return Screen(render("rent-sold-out"), InlineKeyboardMarkup([back]))
+    balance = await client.get_balance()
+    if balance < offer.cost:
+        text = render(
+            "buy-balance-short", price=render.money(offer.cost), balance=render.money(balance)
+        )
+        return Screen(text, InlineKeyboardMarkup([back]))
+    draft.update(
+        token=await issue_token(context, "rent"),
+        token_at=services(context).clock.now(),
+        done=False,
+        price=str(offer.cost),
+        step=RentStep.CONFIRM,
+    )
+    text = render(
+        "rent-confirm",
+        service=draft["service_name"],
+        country=draft["country_name"],
+        operator=render("buy-operator-any") if operator in (None, "any") else operator,
+        hours=draft["hours"],
+        price=render.money(offer.cost),
+        count=offer.quantity,
+        balance=render.money(balance),
+    )
+    confirm = render.button(
+        "button-rent-confirm", ConfirmRent(draft["token"]), price=render.money(offer.cost)
+    )
+    return Screen(text, InlineKeyboardMarkup([[confirm], back]))
+
+
+def back_button(render: Renderer, target: RentTarget) -> InlineKeyboardButton:
+    return render.button("button-back", RentNavigation(target))
+
+
+def abort_button(render: Renderer) -> InlineKeyboardButton:
+    return render.button("button-cancel", RentNavigation("abort"))

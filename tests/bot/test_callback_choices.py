@@ -1,0 +1,67 @@
+"""A button whose field names a choice takes only that choice's values."""
+
+from __future__ import annotations
+
+import enum
+
+import pytest
+
+from bot.telegram.buttons.activation import ActivationButton
+from bot.telegram.buttons.prices import PricesPick
+from bot.telegram.buttons.rent import RentButton
+from bot.telegram.callbacks import CallbackData, CallbackDataError, parse_callback
+from tests.bot.conftest import Harness, with_key
+
+
+class _Colour(enum.StrEnum):
+    RED = "red"
+    BLUE = "blue"
+
+
+class _Paint(CallbackData, prefix="zzpaint"):
+    colour: _Colour
+    wall: int
+
+
+def test_an_action_outside_its_set_cannot_be_built() -> None:
+    with pytest.raises(CallbackDataError):
+        ActivationButton("explode", 7)  # type: ignore[arg-type]
+    with pytest.raises(CallbackDataError):
+        PricesPick("x", "tg", 0)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("data", ["ac:explode:7", "ra:steal:3", "xp:x:tg:0", "ac::7"])
+def test_an_action_outside_its_set_cannot_be_parsed(data: str) -> None:
+    with pytest.raises(CallbackDataError):
+        parse_callback(data)
+
+
+def test_choices_round_trip() -> None:
+    sent = ActivationButton("sent", 7)
+    assert ActivationButton.unpack(sent.pack()) == sent
+    assert RentButton.unpack("ra:extend:3").action == "extend"
+    painted = _Paint.unpack(_Paint(_Colour.BLUE, 2).pack())
+    assert painted.colour is _Colour.BLUE and painted.pack() == "zzpaint:blue:2"
+    with pytest.raises(CallbackDataError):
+        _Paint.unpack("zzpaint:green:2")
+
+
+# --- through the bot: a button of a known kind whose data does not fit ------------------
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["ac:explode:7", "st:bogus", "lg", "pv:a:b", "fr:planet:0:abc", "ra:steal:3", "ms:fly:0"],
+)
+async def test_a_forged_button_of_a_known_kind_is_answered_out_of_date(
+    harness: Harness, data: str
+) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    await alice.send_text("/start")
+    message = alice.last_bot_message()
+    assert message is not None
+    query = await alice.press_data(data, message.message_id)
+    answer = alice.answer_for(query)
+    assert answer is not None and "out of date" in (answer.text or ""), data
+    assert "went wrong" not in (alice.last_bot_message().text or "")  # type: ignore[union-attr]

@@ -1,0 +1,48 @@
+"""/cancel ends whatever flow is under way, whichever it is, and then says there is nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.bot.conftest import Harness, with_key
+
+
+@pytest.mark.parametrize("command", ["/buy", "/rent", "/prices", "/multi"])
+async def test_cancel_ends_the_flow_and_typed_text_no_longer_searches_it(
+    harness: Harness, command: str
+) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    await alice.send_text(command)
+    await alice.send_text("/cancel")
+    assert "step left" in alice.last_bot_message().text  # type: ignore[union-attr]
+    await alice.send_text("telegr")
+    assert "did not understand" in alice.last_bot_message().text  # type: ignore[union-attr]
+    await alice.send_text("/cancel")
+    assert "nothing to leave" in alice.last_bot_message().text  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "prefix"),
+    [
+        ("/rent", "/prices", "xp:"),
+        ("/rent", "/multi", "mt:"),
+        ("/prices", "/rent", "rp:"),
+        ("/multi", "/rent", "rp:"),
+        ("/buy", "/rent", "rp:"),
+        ("/rent", "/buy", "ps:"),
+    ],
+)
+async def test_starting_a_picker_ends_the_one_before_so_typed_text_searches_the_new_one(
+    harness: Harness, first: str, then: str, prefix: str
+) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    await alice.send_text(first)
+    await alice.send_text(then)
+    await alice.send_text("telegr")
+    results = alice.last_bot_message()
+    assert results is not None
+    buttons = [button for row in results.keyboard for button in row]
+    picks = [b.callback_data or "" for b in buttons if "Telegram" in b.label]
+    assert picks and all(data.startswith(prefix) for data in picks), alice.transcript()
