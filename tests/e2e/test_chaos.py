@@ -247,6 +247,8 @@ async def _scenario(
     stopped_at = time.monotonic()
     try:
         await asyncio.gather(*(press_and_answer(u, "🔁 Another code") for u in users))
+        for user in users:  # the provider was told before the SMS comes
+            await user.wait_for(has_text("Waiting for another code"), WAIT)
         for user in users:
             await sandbox.deliver_sms(str(activation_of[user.id]["id"]), f"2{user.id}")
         await asyncio.sleep(max(0.0, STOP_FOR - (time.monotonic() - stopped_at)))
