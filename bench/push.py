@@ -734,7 +734,7 @@ def _time_provider_calls() -> None:
 
 def _time_database() -> None:
     """Notes, per update, time waiting for the writer, inside write transactions, and reading."""
-    from storage.db import SQLiteDatabase as Database
+    from storage.sqlite import SQLiteDatabase as Database
 
     transaction, fetchall = Database.transaction, Database.fetchall
 
