@@ -34,13 +34,12 @@ from bot.provider.models import (
 from bot.services.accounts import AccountService, NoApiKeyError
 from bot.services.activations import owned_activation
 from bot.services.multi import MultiPurchase, MultiRequest, MultiResult
-from bot.services.paid_call import shown_cost
+from bot.services.paid_extras import PaidExtras
 from bot.services.purchases import (
     DEFAULT_LIFETIME,
     PurchaseResult,
     PurchaseService,
     PurchaseStatus,
-    pay_once,
 )
 from bot.services.reconciliation import Reconciler
 from storage.activations import Activation, ActivationLedger
@@ -63,33 +62,15 @@ class ExtraQuote:
     balance: Decimal
 
 
-class ExtrasService:
-    """Buys extras and reads call-verification state for users.
-
-    Args:
-        accounts: builds the user's provider client.
-        ledger: the activation ledger.
-        reconciler: resolves unknown outcomes.
-        purchases: its per-user lock is shared, so one user makes one paid call at a time.
-        clock: the source of "now".
-    """
+class ExtrasService(PaidExtras):
+    """Buys extras and reads call-verification state for users (the parts:
+    :class:`~bot.services.paid_extras.PaidExtras`)."""
 
     def __init__(
-        self,
-        accounts: AccountService,
-        ledger: ActivationLedger,
-        reconciler: Reconciler,
-        purchases: PurchaseService,
-        *,
-        clock: Clock,
-        lifetime: float | None = DEFAULT_LIFETIME,
+        self, accounts: AccountService, ledger: ActivationLedger, reconciler: Reconciler,
+        purchases: PurchaseService, *, clock: Clock, lifetime: float | None = DEFAULT_LIFETIME,
     ) -> None:
-        self._accounts = accounts
-        self._ledger = ledger
-        self._reconciler = reconciler
-        self._purchases = purchases
-        self._clock = clock
-        self._lifetime = lifetime
+        super().__init__(accounts, ledger, reconciler, purchases, clock=clock, lifetime=lifetime)
         self._without_outgoing_calls: set[str] = set()  # providers that answered BAD_ACTION
         self._multi = MultiPurchase(
             accounts, ledger, reconciler, purchases, clock=clock, lifetime=lifetime
@@ -305,19 +286,6 @@ class ExtrasService:
             country=parent.country,
             operator=parent.operator,
             options=options,
-        )
-
-    async def _pay(
-        self, intent: Activation, call: Callable[[], Awaitable[NumberPurchase]]
-    ) -> PurchaseResult:
-        return await pay_once(
-            self._ledger,
-            self._reconciler,
-            intent,
-            call,
-            clock=self._clock,
-            lifetime=self._lifetime,
-            shown_cost=shown_cost(intent),
         )
 
 

@@ -9,20 +9,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from bot.core.clock import Clock
 from bot.provider import ProviderClient, ProviderError
 from bot.provider.models import NumberPurchase
-from bot.services.accounts import AccountService
 from bot.services.paid_call import (
     PurchaseResult,
     PurchaseStatus,
-    confirm_purchase,
-    settle_failed_call,
-    shown_cost,
 )
-from bot.services.purchases import PurchaseService
-from bot.services.reconciliation import Reconciler
-from storage.activations import Activation, ActivationLedger
+from bot.services.paid_extras import PaidExtras
+from storage.activations import Activation
 from storage.errors import DuplicateIntentError
 
 log = logging.getLogger("bot.services.extras")
@@ -60,36 +54,9 @@ class MultiResult:
     error: ProviderError | None = None
 
 
-class MultiPurchase:
-    """Buys one number for several services, under the user's purchase lock.
-
-    Args:
-        accounts: builds the user's provider client.
-        ledger: the activation ledger.
-        reconciler: resolves unknown outcomes.
-        purchases: its per-user lock and spending caps are shared.
-        clock: the source of "now".
-        lifetime: the activation lifetime to assume when the provider does not tell the end.
-    """
-
-    __slots__ = ("_accounts", "_clock", "_ledger", "_lifetime", "_purchases", "_reconciler")
-
-    def __init__(
-        self,
-        accounts: AccountService,
-        ledger: ActivationLedger,
-        reconciler: Reconciler,
-        purchases: PurchaseService,
-        *,
-        clock: Clock,
-        lifetime: float | None,
-    ) -> None:
-        self._accounts = accounts
-        self._ledger = ledger
-        self._reconciler = reconciler
-        self._purchases = purchases
-        self._clock = clock
-        self._lifetime = lifetime
+class MultiPurchase(PaidExtras):
+    """Buys one number for several services, under the user's purchase lock (the parts:
+    :class:`~bot.services.paid_extras.PaidExtras`)."""
 
     async def buy(
         self, user_id: int, chat_id: int, request: MultiRequest, key: str
@@ -180,21 +147,6 @@ class MultiPurchase:
             for a in listed
             if a.activation_id in activation_ids and a.cost > 0  # 0: a list without costs
         }
-
-    async def _confirm(self, intent: Activation, purchase: NumberPurchase) -> Activation:
-        return await confirm_purchase(
-            self._ledger,
-            intent,
-            purchase,
-            clock=self._clock,
-            lifetime=self._lifetime,
-            shown_cost=shown_cost(intent),
-        )
-
-    async def _failed_all(
-        self, intents: Sequence[Activation], error: ProviderError
-    ) -> list[PurchaseResult]:
-        return await settle_failed_call(self._ledger, self._reconciler, intents, error)
 
 
 def _worst(results: Sequence[PurchaseResult]) -> PurchaseStatus:

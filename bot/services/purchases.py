@@ -25,6 +25,7 @@ from bot.provider import (
     InvalidRequestError,
     ProviderClient,
 )
+from bot.provider.client import NumberOptions
 from bot.provider.models import NumberPurchase
 from bot.services.accounts import AccountService, NoApiKeyError
 from bot.services.paid_call import (
@@ -238,30 +239,22 @@ class PurchaseService:
     async def _call_provider(
         self, client: ProviderClient, intent: Activation, request: PurchaseRequest
     ) -> NumberPurchase:
-        operator = None if request.operator in (None, "any") else request.operator
-        # The protocol: verification disables Free Price, so a limit would only be refused.
-        max_price = None if request.verification else request.max_price
+        options: NumberOptions = {
+            "country": request.country,
+            "operator": None if request.operator in (None, "any") else request.operator,
+            # The protocol: verification disables Free Price, so a limit would only be refused.
+            "max_price": None if request.verification else request.max_price,
+            "forward": request.forward,
+            "verification": request.verification,
+        }
         try:
             # V2 tells the cost and the provider's deadline; orderId makes the purchase
             # idempotent at providers that know it.
             return await client.get_number_v2(
-                request.service,
-                country=request.country,
-                operator=operator,
-                max_price=max_price,
-                forward=request.forward,
-                verification=request.verification,
-                order_id=intent.idempotency_key,
+                request.service, order_id=intent.idempotency_key, **options
             )
         except InvalidRequestError as refused:
             if refused.token != "BAD_ACTION":
                 raise
         # BAD_ACTION: this provider has no getNumberV2, and so sold nothing; the classic call.
-        return await client.get_number(
-            request.service,
-            country=request.country,
-            operator=operator,
-            max_price=max_price,
-            forward=request.forward,
-            verification=request.verification,
-        )
+        return await client.get_number(request.service, **options)

@@ -7,9 +7,13 @@ from __future__ import annotations
 import logging
 from typing import Final
 
-from bot.core.clock import Clock
 from bot.provider.models import ActiveActivation
-from bot.services.reconciliation_model import ReconciledIntent, Window, result, settle_unlisted
+from bot.services.reconciliation_model import (
+    Matcher,
+    ReconciledIntent,
+    result,
+    settle_unlisted,
+)
 from storage.activations import Activation, ActivationLedger
 from storage.errors import LedgerError
 
@@ -17,21 +21,10 @@ _LOG = logging.getLogger("bot.services.reconciliation")
 _NOT_BOUGHT: Final = "not bought: the provider lists no matching activation (reconciled)"
 
 
-class ActivationMatcher:
-    """Gives activation intents the outcome the provider's list shows.
+class ActivationMatcher(Matcher[ActivationLedger]):
+    """Gives activation intents the outcome the provider's list shows."""
 
-    Args:
-        ledger: the activation ledger.
-        window: the Reconciler's time window.
-        clock: the source of "now".
-    """
-
-    __slots__ = ("_activations", "_clock", "_window")
-
-    def __init__(self, ledger: ActivationLedger, window: Window, clock: Clock) -> None:
-        self._activations = ledger
-        self._window = window
-        self._clock = clock
+    __slots__ = ()
 
     async def match(
         self,
@@ -41,7 +34,7 @@ class ActivationMatcher:
         listed: list[ActiveActivation],
         judge_now: frozenset[tuple[str, int]],
     ) -> list[ReconciledIntent]:
-        known = await self._activations.known_activation_ids(
+        known = await self._ledger.known_activation_ids(
             provider, (a.activation_id for a in listed)
         )
         candidates = [a for a in listed if a.activation_id not in known]
@@ -53,7 +46,7 @@ class ActivationMatcher:
                 if match is None:
                     judged = ("activation", intent.ledger_id) in judge_now
                     results.append(await settle_unlisted(
-                        self._activations, intent, _NOT_BOUGHT, judged=judged, now=now,
+                        self._ledger, intent, _NOT_BOUGHT, judged=judged, now=now,
                         window=self._window,
                     ))
                     continue
@@ -83,7 +76,7 @@ class ActivationMatcher:
     async def _confirm(self, intent: Activation, match: ActiveActivation) -> None:
         started = match.activation_time.timestamp() if match.activation_time else None
         assumed = (started or intent.created_at) + self._window.lifetime_of(intent)
-        await self._activations.confirm_intent(
+        await self._ledger.confirm_intent(
             intent,
             activation_id=match.activation_id,
             phone=match.phone,

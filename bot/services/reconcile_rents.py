@@ -8,12 +8,11 @@ from __future__ import annotations
 import logging
 from typing import Final
 
-from bot.core.clock import Clock
 from bot.provider.models import RentListItem
 from bot.services.reconciliation_model import (
     ActivationSource,
+    Matcher,
     ReconciledIntent,
-    Window,
     result,
     settle_unlisted,
 )
@@ -24,21 +23,10 @@ _LOG = logging.getLogger("bot.services.reconciliation")
 _NOT_RENTED: Final = "not rented: the provider lists no rent the ledger does not know (reconciled)"
 
 
-class RentMatcher:
-    """Gives rent intents the outcome the provider's rent list shows.
+class RentMatcher(Matcher[RentLedger]):
+    """Gives rent intents the outcome the provider's rent list shows."""
 
-    Args:
-        ledger: the rent ledger.
-        window: the Reconciler's time window.
-        clock: the source of "now".
-    """
-
-    __slots__ = ("_clock", "_rents", "_window")
-
-    def __init__(self, ledger: RentLedger, window: Window, clock: Clock) -> None:
-        self._rents = ledger
-        self._window = window
-        self._clock = clock
+    __slots__ = ()
 
     async def match(
         self,
@@ -49,7 +37,7 @@ class RentMatcher:
         judge_now: frozenset[tuple[str, int]],
         rechecks: list[Rent],
     ) -> list[ReconciledIntent]:
-        known = await self._rents.known_rent_ids(provider, (r.rent_id for r in listed))
+        known = await self._ledger.known_rent_ids(provider, (r.rent_id for r in listed))
         unknown = sorted(
             (r for r in listed if r.rent_id not in known), key=lambda r: (len(r.rent_id), r.rent_id)
         )
@@ -69,12 +57,12 @@ class RentMatcher:
                 if index >= len(unknown):
                     judged = ("rent", intent.ledger_id) in judge_now
                     results.append(await settle_unlisted(
-                        self._rents, intent, _NOT_RENTED, judged=judged, now=now,
+                        self._ledger, intent, _NOT_RENTED, judged=judged, now=now,
                         window=self._window,
                     ))
                     continue
                 item = unknown[index]
-                await self._rents.confirm_intent(
+                await self._ledger.confirm_intent(
                     intent,
                     rent_id=item.rent_id,
                     phone=item.phone,
@@ -104,7 +92,7 @@ class RentMatcher:
             return []
         [row], [item] = rechecks, unknown
         try:
-            adopted = await self._rents.confirm_intent(
+            adopted = await self._ledger.confirm_intent(
                 row,
                 rent_id=item.rent_id,
                 phone=item.phone,
@@ -124,5 +112,5 @@ class RentMatcher:
                 type(error).__name__,
             )
         else:
-            await self._rents.end(adopted.ledger_id, RentState.CANCELLED)
+            await self._ledger.end(adopted.ledger_id, RentState.CANCELLED)
         return [result(row, "adopted", item.rent_id)]

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Protocol, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 from bot.core.clock import Clock
 from bot.services.reconcile_activations import ActivationMatcher
@@ -70,7 +70,6 @@ class _Owned(Protocol):
 
 _LOG = logging.getLogger(__name__)
 _T = TypeVar("_T")
-_OwnedT = TypeVar("_OwnedT", bound=_Owned)
 
 __all__ = [
     "CHECKING",
@@ -143,18 +142,9 @@ class Reconciler:
         """
         async with self._locks("reconciliation"):
             now = self._clock.now()
-            cutoff = now - min_age
-            activations = await self._activations.pending_intents(created_before=cutoff)
-            rechecks = await self._activations.rechecks(now)
-            rents = await self._rents.pending_intents(created_before=cutoff)
-            rent_rechecks = await self._rents.rechecks(now)
+            rows = await self._open(now, created_before=now - min_age)
             return await self._reconcile(
-                [i for i in activations if not self.in_flight(i.user_id)],
-                [r for r in rents if not self.in_flight(r.user_id)],
-                [r for r in rechecks if not self.in_flight(r.user_id)],
-                frozenset(),
-                [r for r in rent_rechecks if not self.in_flight(r.user_id)],
-                guard=True,
+                rows.where(lambda row: not self.in_flight(row.user_id)), frozenset(), guard=True
             )
 
     async def reconcile_user(
@@ -180,37 +170,28 @@ class Reconciler:
             [("activation", i) for i in answered] + [("rent", i) for i in answered_rents]
         )
         async with self._locks("reconciliation"):
-            now = self._clock.now()
-            activations = _of(await self._activations.pending_intents(), (user_id, provider))
-            rents = _of(await self._rents.pending_intents(), (user_id, provider))
-            rechecks = _of(await self._activations.rechecks(now), (user_id, provider))
-            rent_rechecks = _of(await self._rents.rechecks(now), (user_id, provider))
-            return await self._reconcile(activations, rents, rechecks, judge_now, rent_rechecks)
+            rows = await self._open(self._clock.now())
+            return await self._reconcile(rows.where(_owned_by(user_id, provider)), judge_now)
+
+    async def _open(self, now: float, *, created_before: float | None = None) -> _Open:
+        return _Open(
+            await self._activations.pending_intents(created_before=created_before),
+            await self._activations.rechecks(now),
+            await self._rents.pending_intents(created_before=created_before),
+            await self._rents.rechecks(now),
+        )
 
     async def _reconcile(
-        self,
-        activations: list[Activation],
-        rents: list[Rent],
-        rechecks: list[Activation],
-        judge_now: frozenset[tuple[str, int]],
-        rent_rechecks: list[Rent],
-        *,
-        guard: bool = False,
+        self, rows: _Open, judge_now: frozenset[tuple[str, int]], *, guard: bool = False
     ) -> ReconciliationReport:
-        owners = {(i.user_id, i.provider) for i in [*activations, *rechecks]}
-        groups = sorted(owners | {(r.user_id, r.provider) for r in [*rents, *rent_rechecks]})
+        owners = {(i.user_id, i.provider) for i in [*rows.activations, *rows.rechecks]}
+        groups = sorted(
+            owners | {(r.user_id, r.provider) for r in [*rows.rents, *rows.rent_rechecks]}
+        )
         results: list[ReconciledIntent] = []
         for user_id, provider in groups:
-            group = (user_id, provider)
             results += await self._reconcile_group(
-                user_id,
-                provider,
-                _of(activations, group),
-                _of(rents, group),
-                _of(rechecks, group),
-                judge_now,
-                _of(rent_rechecks, group),
-                guard=guard,
+                user_id, provider, rows.where(_owned_by(user_id, provider)), judge_now, guard=guard
             )
         report = ReconciliationReport(
             confirmed=tuple(r for r in results if r.outcome == "confirmed"),
@@ -232,11 +213,8 @@ class Reconciler:
         self,
         user_id: int,
         provider: str,
-        activations: list[Activation],
-        rents: list[Rent],
-        rechecks: list[Activation],
+        rows: _Open,
         judge_now: frozenset[tuple[str, int]],
-        rent_rechecks: list[Rent],
         *,
         guard: bool = False,
     ) -> list[ReconciledIntent]:
@@ -245,6 +223,7 @@ class Reconciler:
         With ``guard``, nothing is judged if the user started a paid call while the provider
         was being asked: its number, listed already, must go to its own purchase, not be taken
         for an older one."""
+        activations, rechecks, rents, rent_rechecks = rows
         source = await self._source_for(user_id, provider)
         if source is None:
             reason = "no API key stored for this provider"
@@ -276,9 +255,28 @@ class Reconciler:
         return results
 
 
-def _of(rows: Iterable[_OwnedT], owner: tuple[int, str]) -> list[_OwnedT]:
-    """The rows of one (user, provider)."""
-    return [row for row in rows if (row.user_id, row.provider) == owner]
+def _owned_by(user_id: int, provider: str) -> Callable[[_Owned], bool]:
+    """Keeps the rows of one (user, provider)."""
+    return lambda row: (row.user_id, row.provider) == (user_id, provider)
+
+
+class _Open(NamedTuple):
+    """What a run judges: the intents without an outcome and the failed ones whose late sale
+    is still looked for, of each ledger."""
+
+    activations: list[Activation]
+    rechecks: list[Activation]
+    rents: list[Rent]
+    rent_rechecks: list[Rent]
+
+    def where(self, keep: Callable[[_Owned], bool]) -> _Open:
+        """The rows ``keep`` keeps."""
+        return _Open(
+            [row for row in self.activations if keep(row)],
+            [row for row in self.rechecks if keep(row)],
+            [row for row in self.rents if keep(row)],
+            [row for row in self.rent_rechecks if keep(row)],
+        )
 
 
 async def _listing(

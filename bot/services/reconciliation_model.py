@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Literal, Protocol, TypeAlias, TypeVar
+from typing import Any, Final, Generic, Literal, Protocol, TypeAlias, TypeVar
 
+from bot.core.clock import Clock
 from bot.provider.lifetimes import assumed_lifetime
 from bot.provider.models import ActiveActivation, RentListItem
 from storage.activations import Activation
@@ -18,6 +19,7 @@ from storage.rents import Rent
 
 CHECKING: Final = "checking: the provider may still be completing the sale"
 IntentT = TypeVar("IntentT", Activation, Rent)
+LedgerT = TypeVar("LedgerT")
 
 
 class ActivationSource(Protocol):
@@ -103,6 +105,23 @@ class Window:
     def recheck_until(self, intent: Activation | Rent) -> float:
         """Until when a late sale is looked for: a number sold by then is still listed."""
         return intent.created_at + self.horizon + self.lifetime_of(intent)
+
+
+class Matcher(Generic[LedgerT]):
+    """Judges one ledger's intents by the provider's list.
+
+    Args:
+        ledger: the ledger whose intents it judges.
+        window: the Reconciler's time window.
+        clock: the source of "now".
+    """
+
+    __slots__ = ("_clock", "_ledger", "_window")
+
+    def __init__(self, ledger: LedgerT, window: Window, clock: Clock) -> None:
+        self._ledger = ledger
+        self._window = window
+        self._clock = clock
 
 
 def result(intent: Activation | Rent, outcome: Outcome, detail: str) -> ReconciledIntent:
