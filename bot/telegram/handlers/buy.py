@@ -18,7 +18,7 @@ from typing import Any
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.provider import InvalidEndpointError, ProviderClient, ProviderError, resolve_endpoint
+from bot.provider import ProviderClient
 from bot.services.accounts import AccountError
 from bot.services.catalog import rank_services, search_countries
 from bot.services.purchases import (
@@ -26,9 +26,7 @@ from bot.services.purchases import (
     PurchaseRequest,
     PurchaseStatus,
 )
-from bot.services.results import NotYoursError
 from bot.telegram import flows
-from bot.telegram.buttons.activation import NewNumber
 from bot.telegram.buttons.buy import (
     BuyNavigation,
     ConfirmPurchase,
@@ -41,7 +39,6 @@ from bot.telegram.buttons.buy import (
     ToggleFavourite,
     ToggleOption,
 )
-from bot.telegram.buttons.prices import BuyFromPrices
 from bot.telegram.context import Context
 from bot.telegram.flows import AWAITING, BUY
 from bot.telegram.handlers.common import (
@@ -49,7 +46,6 @@ from bot.telegram.handlers.common import (
     command_argument,
     provider_client,
     renderer,
-    send,
     send_screen,
     services,
     show,
@@ -60,8 +56,7 @@ from bot.telegram.handlers.drafts import Verdict, confirm_verdict, draft_in
 from bot.telegram.handlers.favourites import preferences_of, toggle_favourite
 from bot.telegram.rendering import Renderer, Screen
 from bot.telegram.routing import Draft, Picker, button_handlers, on_button, pressed
-from bot.telegram.screens.activation import activation_screen, service_name
-from bot.telegram.screens.activation import country_name as recorded_name
+from bot.telegram.screens.activation import activation_screen
 from bot.telegram.screens.buy import (
     confirm_screen,
     countries_screen,
@@ -73,7 +68,6 @@ from bot.telegram.screens.pickers import (
     country_names,
     listed_name,
 )
-from storage.activations import ActivationState
 
 log = logging.getLogger(__name__)
 
@@ -319,96 +313,6 @@ async def toggle_option(
     return Screen(render("options-ask-forward-number"), keyboard)
 
 
-@on_button(BuyFromPrices)
-async def buy_from_prices(
-    update: Update, context: Context, button: BuyFromPrices, render: Renderer
-) -> None:
-    """A /prices row: /buy for that service and country, at its confirm screen (or its
-    operator step), the price asked afresh; the /buy confirm buys as ever."""
-    query = pressed(update)
-    assert context.user_data is not None
-    await query.answer()
-    client = await provider_client(update, context, render)
-    if client is None:
-        return
-    catalog = services(context).catalog
-    try:
-        known = {s.code: s for s in await catalog.services(client)}
-        service = known.get(button.service)
-        if service is None:
-            await show(query, Screen(render("press-stale")))
-            return
-        country = (await catalog.countries(client)).get(button.country)
-        draft: dict[str, Any] = {
-            "step": "country",
-            "user": user_id(update),
-            "query": None,
-            "provider": client.endpoint.key,
-            "service": service.code,
-            "service_name": service.name,
-            "country": button.country,
-            "country_name": country_name(country, button.country, render.locale),
-            "country_names": country_names(country),
-        }
-        flows.start(context.user_data, BUY, draft)
-        screen = await after_country(context, client, render, draft)
-    except ProviderError as error:
-        await show(query, Screen(render("buy-refused", reason=render.error(error))))
-        return
-    await show(query, screen)
-
-
-@on_button(NewNumber)
-async def new_number(
-    update: Update, context: Context, button: NewNumber, render: Renderer
-) -> None:
-    """🔁 New number on one that ended without a code: /buy's confirm screen for the same
-    service, country and operator, as a new message; the /buy confirm buys as ever."""
-    query = pressed(update)
-    assert context.user_data is not None
-    svc = services(context)
-    try:
-        row = await svc.activation_actions.owned(user_id(update), button.ledger_id)
-    except NotYoursError:
-        await query.answer(render("press-not-yours"), show_alert=True)
-        return
-    if row.state not in _ENDED or row.code_count or row.country is None:
-        await query.answer(render("press-stale"))
-        return
-    await query.answer()
-    client = await provider_client(update, context, render)
-    if client is None:
-        return
-    if client.endpoint.key != row.provider:
-        title = _provider_title(row.provider)
-        await send(update, render("new-number-other-provider", provider=title))
-        return
-    draft: dict[str, Any] = {
-        "step": "confirm",
-        "user": user_id(update),
-        "query": None,
-        "provider": client.endpoint.key,
-        "service": row.service,
-        "service_name": service_name(row),
-        "country": row.country,
-        "country_name": recorded_name(row, render.locale),
-        "country_names": row.options.get("country_names") or {},
-        "operator": row.operator,
-    }
-    flows.start(context.user_data, BUY, draft)
-    await send_screen(update, render, confirm_screen(context, client, render, draft), "buy-refused")
-
-
-_ENDED = (ActivationState.CANCELLED, ActivationState.EXPIRED)
-
-
-def _provider_title(key: str) -> str:
-    try:
-        return resolve_endpoint(key).title
-    except InvalidEndpointError:
-        return key
-
-
 @on_button(ConfirmPurchase)
 async def confirm(
     update: Update, context: Context, button: ConfirmPurchase, render: Renderer
@@ -493,8 +397,6 @@ def build() -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("buy", start_buy),
         *button_handlers(
             confirm,
-            buy_from_prices,
-            new_number,
             service_page,
             pick_service,
             pick_listed,
