@@ -18,7 +18,7 @@ RUN useradd --create-home --uid 10001 smsbot \
 COPY --from=build /install /usr/local
 USER smsbot
 WORKDIR /home/smsbot
-# The webhook receiver (on when SMSBOT_WEBHOOK_SECRET is set) listens on all of the
+# The provider-webhook receiver (on when SMSBOT_WEBHOOK_SECRET is set) listens on all the
 # container's interfaces, so a published port reaches it; 127.0.0.1 would be unreachable.
 ENV SMSBOT_DATABASE=/data/smsbot.sqlite3 \
     SMSBOT_MASTER_KEYS_FILE=/run/secrets/smsbot_master_keys \
