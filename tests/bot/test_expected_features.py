@@ -149,6 +149,15 @@ async def test_a_search_with_one_match_picks_it(harness: Harness) -> None:
         step = user.last_bot_message()
         assert step is not None and country in step.text, user.transcript()
         assert not any(country in label for row in step.buttons for label in row)
+        await user.send_text("/rent")
+        await user.send_text("telegra")  # /rent: Telegram's countries come next
+        rent_step = user.last_bot_message()
+        assert rent_step is not None and rent_step.text.startswith("Telegram"), user.transcript()
+        await user.send_text("/prices")
+        await user.send_text("telegra")  # /prices: Telegram's table comes next
+        table = user.last_bot_message()
+        assert table is not None and "Telegram" in table.text
+        assert any(label.startswith("🛒") for row in table.buttons for label in row)
 
 
 async def ended_without_code(harness: Harness, user: FakeUser) -> VisibleMessage:

@@ -36,7 +36,14 @@ from bot.telegram.handlers.common import (
 )
 from bot.telegram.rendering import Html, Renderer, Screen
 from bot.telegram.routing import Draft, Picker, StepResult, button_handlers, on_button
-from bot.telegram.screens.pickers import country_flag, country_name, fits, label, paginated
+from bot.telegram.screens.pickers import (
+    country_flag,
+    country_name,
+    fits,
+    label,
+    paginated,
+    picks_on,
+)
 
 log = logging.getLogger(__name__)
 
@@ -205,9 +212,18 @@ async def search(update: Update, context: Context) -> bool:
     async def searched(client: ProviderClient, render: Renderer, draft: Draft, text: str) -> Screen:
         if draft["step"] == "service":
             draft["query"] = text
-            return await _services_screen(context, client, render, draft, 0)
-        draft["country_query"] = text
-        return await _countries_screen(context, client, render, draft, 0)
+            screen = await _services_screen(context, client, render, draft, 0)
+        else:
+            draft["country_query"] = text
+            screen = await _countries_screen(context, client, render, draft, 0)
+        # A search with one match picks it: its table comes at once.
+        found = picks_on(screen.keyboard, PricesPick)
+        if len(found) == 1:
+            table = await _table_screen(context, client, render, found[0])
+            if table is not None:
+                draft["step"] = "table"
+                return table
+        return screen
 
     return await _PICKER.search(update, context, ("service", "country"), searched)
 

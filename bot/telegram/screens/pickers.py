@@ -62,6 +62,7 @@ PAGE_SIZE: Final = 8
 
 
 T = TypeVar("T")
+P = TypeVar("P", bound=CallbackData)
 
 
 def paginated(
@@ -96,6 +97,19 @@ def paginated(
         rows.append(navigation)
     rows.extend(list(row) for row in extra_rows)
     return InlineKeyboardMarkup(rows)
+
+
+def picks_on(keyboard: InlineKeyboardMarkup | None, kind: type[P]) -> list[P]:
+    """The ``kind`` buttons of a picker's page, unpacked: a search that leaves exactly one
+    item can pick it at once."""
+    found: list[P] = []
+    rows = keyboard.inline_keyboard if keyboard is not None else ()
+    for button in (b for row in rows for b in row):
+        try:
+            found.append(kind.unpack(str(button.callback_data)))
+        except CallbackDataError:
+            continue
+    return found
 
 
 def listed_picks(
