@@ -30,7 +30,7 @@ from bot.services.accounts import (
 )
 from bot.telegram.buttons.settings import ForgetKey, PickProvider
 from bot.telegram.context import Context
-from bot.telegram.flows import AWAITING, BUY
+from bot.telegram.flows import AWAITING, PICKERS
 from bot.telegram.handlers.common import chat_id, renderer, send, services, show, user_id
 from bot.telegram.rendering import Renderer, Screen
 from bot.telegram.routing import on_button, pressed
@@ -63,7 +63,8 @@ async def ask_key(update: Update, context: Context) -> None:
         await _take_key(update, context, render, message, " ".join(context.args))
         return
     endpoint = await services(context).accounts.endpoint_of(user_id(update))
-    context.user_data.pop(BUY, None)  # typed text is the key now, not a /buy search
+    for picker in PICKERS:  # typed text is the key now, not a picker's search
+        context.user_data.pop(picker, None)
     # Durable before the answer: after a crash the next message must still be known as a key.
     await key_entries.open(user_id(update), chat_id(update), ttl=KEY_ENTRY_TTL)
     context.user_data[AWAITING] = "key"
