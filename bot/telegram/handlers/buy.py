@@ -20,6 +20,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.provider import ProviderClient
 from bot.services.accounts import AccountError
+from bot.services.spending import SpendingCapError
 from bot.services.purchases import (
     LedgerUnavailableError,
     PurchaseRequest,
@@ -55,6 +56,7 @@ from bot.telegram.handlers.favourites import preferences_of, toggle_favourite
 from bot.telegram.rendering import Renderer, Screen
 from bot.telegram.routing import Draft, Picker, button_handlers, on_button
 from bot.telegram.screens.activation import activation_screen
+from bot.telegram.screens.caps import cap_refusal
 from bot.telegram.screens.buy import (
     confirm_screen,
     countries_screen,
@@ -294,9 +296,11 @@ async def confirm(
         return
     assert draft is not None
     await query.answer(render("buy-in-progress"))
+    # With several providers, Buy buys where the screen's chosen row sells, in its codes.
+    at = draft.get("buy_at") or {}
     request = PurchaseRequest(
-        service=draft["service"],
-        country=int(draft["country"]),
+        service=at.get("service") or draft["service"],
+        country=int(at.get("country", draft["country"])),
         operator=draft.get("operator"),
         shown_price=Decimal(draft["price"]),
         max_price=Decimal(draft["max_price"]) if draft.get("max_price") else None,
@@ -308,7 +312,12 @@ async def confirm(
     )
     svc = services(context)
     try:
-        result = await svc.purchases.buy(user_id(update), chat_id(update), request, token)
+        result = await svc.purchases.buy(
+            user_id(update), chat_id(update), request, token, provider=at.get("provider")
+        )
+    except SpendingCapError as capped:
+        await show(query, Screen(cap_refusal(render, capped)))
+        return
     except AccountError:
         await show(query, Screen(render("key-unreadable")))
         return

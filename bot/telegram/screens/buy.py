@@ -32,7 +32,9 @@ from bot.telegram.context import Context
 from bot.telegram.handlers.common import services
 from bot.telegram.handlers.drafts import issue_token
 from bot.telegram.handlers.favourites import favourite_rows, preferences_of, star
+from bot.telegram.buttons.offers import KeepTrying
 from bot.telegram.rendering import Html, Renderer, Screen
+from bot.telegram.screens.offers import compare_for, comparison_lines, pin_rows, provider_title
 from bot.telegram.screens.pickers import (
     country_name,
     label,
@@ -126,10 +128,24 @@ async def confirm_screen(
         render.button("button-back", BuyNavigation("countries")),
         render.button("button-cancel", BuyNavigation("abort")),
     ]
-    price = await catalog.fresh_price(client, draft["service"], draft["country"])
+    service, country = draft["service"], int(draft["country"])
+    compared = await compare_for(context, draft)
+    offer_lines: list[str] = []
+    pins: list[list[InlineKeyboardButton]] = []
+    if compared is not None:
+        offer_lines, pins = comparison_lines(render, compared), pin_rows(render, compared)
+        chosen = compared.chosen
+        at = None if chosen is None else await services(context).accounts.client_for_provider(
+            draft["user"], chosen.provider
+        )
+        if chosen is None or at is None:
+            return Screen(Html("\n".join(offer_lines)), InlineKeyboardMarkup([*pins, back]))
+        # Bought where the chosen row sells, with that provider's key and its own codes.
+        client, service, country = at, chosen.service, chosen.country
+    price = await catalog.fresh_price(client, service, country)
     if price is None or price.count <= 0:
-        return Screen(render("buy-sold-out"), InlineKeyboardMarkup([back]))
-    offered = await offered_options(client, draft["service"], int(draft["country"]))
+        return Screen(render("buy-sold-out"), InlineKeyboardMarkup([*pins, back]))
+    offered = await offered_options(client, service, country)
     # An option the provider no longer offers here is dropped, never sent on trust.
     if offered.verification_price is None:
         draft["verification"] = False
@@ -141,7 +157,7 @@ async def confirm_screen(
     balance = await client.get_balance()
     if balance < cost:
         text = render("buy-balance-short", price=render.money(cost), balance=render.money(balance))
-        return Screen(text, InlineKeyboardMarkup([back]))
+        return Screen(text, InlineKeyboardMarkup([*pins, back]))
     draft["token"] = await issue_token(context, "buy")
     draft["token_at"] = services(context).clock.now()
     draft["done"] = False
@@ -159,6 +175,9 @@ async def confirm_screen(
             balance=render.money(balance),
         )
     ]
+    if compared is not None:
+        lines.append(render("offers-provider-line", provider=provider_title(client.endpoint.key)))
+        lines.extend(offer_lines)
     if draft.get("max_price") and not verification:
         max_price = render.money(Decimal(draft["max_price"]))
         lines.append(render("buy-max-price-line", max_price=max_price))
@@ -181,6 +200,9 @@ async def confirm_screen(
         rows.append([render.button(name, ToggleOption("forward"))])
     if not verification:  # the protocol: a call-verification number takes no Free Price
         rows.append([render.button("buy-max-price-button", BuyNavigation("maxprice"))])
+    rows.extend(pins)
+    if services(context).autoreplace is not None and not verification and not draft.get("forward"):
+        rows.append([render.button("autoreplace-button", KeepTrying("setup"))])
     rows.extend(favourite_rows(render, draft, await preferences_of(context, draft["user"])))
     rows.append(back)
     return Screen(Html("\n".join(lines)), InlineKeyboardMarkup(rows))
