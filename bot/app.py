@@ -44,6 +44,7 @@ from bot.telegram.delivery import TelegramDeliverer
 from bot.telegram.handlers import register_handlers
 from bot.telegram.handlers.busy import busy_answer
 from bot.telegram.persistence import SQLitePersistence
+from bot.telegram.run_cards import RunCards
 from bot.telegram.updates import PerUserUpdateProcessor
 from bot.webhooks import WebhookReceiver
 from storage.activations import ActivationLedger
@@ -207,7 +208,10 @@ async def _wire(
         extras=ExtrasService(accounts, activations, reconciler, purchases, clock=clock),
         key_entries=KeyEntries(db),
     )
+    services.spending = spending
     _wire_offers(services)
+    assert services.autoreplace is not None
+    services.autoreplace.on_change = RunCards(application.bot, services).redraw
     if settings.webhook_secret is not None:
         host, port = settings.webhook_listen
         services.webhooks = WebhookReceiver(

@@ -108,7 +108,8 @@ class AutoReplaceStore:
         async with self._db.transaction(durable=True) as tx:
             row = await tx.fetchone(
                 "INSERT INTO autoreplace_runs (user_id, chat_id, service, country, operator,"
-                " max_tries, wait_seconds, spend_cap, state, created_at, updated_at, card_message_id)"
+                " max_tries, wait_seconds, spend_cap, state, created_at, updated_at,"
+                " card_message_id)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?) RETURNING *",
                 (user_id, chat_id, service, country, operator, max_tries, wait_seconds,
                  money_to_text(spend_cap), now, now, card_message_id),

@@ -130,9 +130,10 @@ class AutoReplaceService:
     async def code_arrived(self, ledger_id: int, user_id: int) -> None:
         """The recorder's hook: a code for ``ledger_id`` ends the run that bought it."""
         for run in await self._store.running_for_user(user_id):
-            if run.step_ledger_id == ledger_id:
-                if await self._store.stop(run.run_id, RunState.SUCCEEDED, "code"):
-                    await self._changed(await self._store.get(run.run_id))
+            if run.step_ledger_id == ledger_id and await self._store.stop(
+                run.run_id, RunState.SUCCEEDED, "code"
+            ):
+                await self._changed(await self._store.get(run.run_id))
 
     async def tick(self) -> None:
         """Advances every running run (also what resumes them after a restart)."""

@@ -27,6 +27,7 @@ from bot.services.reconciliation import Reconciler
 from bot.services.recorder import Recorder
 from bot.services.rent_watcher import RentWatcher
 from bot.services.rents import RentService
+from bot.services.spending import SpendingGuard
 from bot.services.watcher import ActivationWatcher
 from storage.activations import ActivationLedger
 from storage.confirm_tokens import ConfirmTokens
@@ -70,6 +71,7 @@ class Services:
     key_entries: KeyEntries
     offers: OfferService | None = None
     autoreplace: AutoReplaceService | None = None
+    spending: SpendingGuard | None = None  # the caps /settings shows (purchases check them)
     webhooks: WebhookReceiver | None = None
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)

@@ -3,6 +3,7 @@
 start.py        /start, /help, /lang, /cancel
 keys.py         /key, /forgetkey, /provider
 buy.py          /buy and its pickers; buy_options.py: its typed max price and forward number
+offers.py       /buy's comparison pins, keep trying (auto-replace runs), their Stop
 rent.py         /rent and its pickers
 rent_actions.py the rent message's buttons, extensions, /active's rents
 activations.py  activation buttons, /active
@@ -28,6 +29,7 @@ from bot.telegram.handlers import (
     extras,
     keys,
     multi,
+    offers,
     prices,
     private,
     rent,
@@ -49,6 +51,7 @@ def register_handlers(application: Application, config: Settings) -> None:  # ty
         start,
         keys,
         buy,
+        offers,
         rent,
         rent_actions,
         prices,

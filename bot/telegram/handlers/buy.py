@@ -20,12 +20,12 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.provider import ProviderClient
 from bot.services.accounts import AccountError
-from bot.services.spending import SpendingCapError
 from bot.services.purchases import (
     LedgerUnavailableError,
     PurchaseRequest,
     PurchaseStatus,
 )
+from bot.services.spending import SpendingCapError
 from bot.telegram import flows
 from bot.telegram.buttons.buy import (
     BuyNavigation,
@@ -56,13 +56,13 @@ from bot.telegram.handlers.favourites import preferences_of, toggle_favourite
 from bot.telegram.rendering import Renderer, Screen
 from bot.telegram.routing import Draft, Picker, button_handlers, on_button
 from bot.telegram.screens.activation import activation_screen
-from bot.telegram.screens.caps import cap_refusal
 from bot.telegram.screens.buy import (
     confirm_screen,
     countries_screen,
     operators_screen,
     services_screen,
 )
+from bot.telegram.screens.caps import cap_refusal
 from bot.telegram.screens.pickers import (
     country_name,
     country_names,
@@ -96,7 +96,7 @@ async def start_buy(update: Update, context: Context) -> None:
     await send_screen(update, render, screen, "buy-refused")
 
 
-_PICKER = Picker(BUY, gone="buy-expired-menu", expired="buy-expired-menu", refused="buy-refused")
+PICKER = Picker(BUY, gone="buy-expired-menu", expired="buy-expired-menu", refused="buy-refused")
 
 
 async def search(update: Update, context: Context) -> bool:
@@ -109,10 +109,10 @@ async def search(update: Update, context: Context) -> bool:
         draft["country_query"] = text
         return await countries_screen(context, client, render, draft, 0)
 
-    return await _PICKER.search(update, context, ("service", "country"), searched)
+    return await PICKER.search(update, context, ("service", "country"), searched)
 
 
-@_PICKER.step(ServicePage)
+@PICKER.step(ServicePage)
 async def service_page(
     context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: ServicePage
 ) -> Screen | None:
@@ -121,14 +121,14 @@ async def service_page(
     return await services_screen(context, client, render, draft, button.page)
 
 
-@_PICKER.step(PickService)
+@PICKER.step(PickService)
 async def pick_service(
     context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: PickService
 ) -> Screen | None:
     return await _choose_service(context, client, render, draft, button.code)
 
 
-@_PICKER.step(PickListed)
+@PICKER.step(PickListed)
 async def pick_listed(
     context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: PickListed
 ) -> Screen | None:
@@ -151,7 +151,7 @@ async def _choose_service(
     return await countries_screen(context, client, render, draft, 0)
 
 
-@_PICKER.step(CountryPage)
+@PICKER.step(CountryPage)
 async def country_page(
     context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: CountryPage
 ) -> Screen | None:
@@ -160,7 +160,7 @@ async def country_page(
     return await countries_screen(context, client, render, draft, button.page)
 
 
-@_PICKER.step(PickCountry)
+@PICKER.step(PickCountry)
 async def pick_country(
     context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: PickCountry
 ) -> Screen | None:
@@ -183,7 +183,7 @@ async def pick_country(
     return operators_screen(render, draft, operators, preferences.default_operator)
 
 
-@_PICKER.step(PickOperator)
+@PICKER.step(PickOperator)
 async def pick_operator(
     context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: PickOperator
 ) -> Screen | None:
@@ -201,7 +201,7 @@ async def _choose_operator(
     return await confirm_screen(context, client, render, draft)
 
 
-@_PICKER.step(ToggleFavourite)
+@PICKER.step(ToggleFavourite)
 async def toggle_favourite_button(
     context: Context,
     client: ProviderClient,
@@ -218,7 +218,7 @@ async def toggle_favourite_button(
     return await confirm_screen(context, client, render, draft)
 
 
-@_PICKER.step(BuyNavigation)
+@PICKER.step(BuyNavigation)
 async def navigate(
     context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: BuyNavigation
 ) -> Screen | None:
@@ -243,7 +243,7 @@ async def navigate(
     return None
 
 
-@_PICKER.step(ToggleOption)
+@PICKER.step(ToggleOption)
 async def toggle_option(
     context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: ToggleOption
 ) -> Screen | None:

@@ -28,11 +28,11 @@ from bot.telegram.buttons.buy import (
     ToggleFavourite,
     ToggleOption,
 )
+from bot.telegram.buttons.offers import KeepTrying
 from bot.telegram.context import Context
 from bot.telegram.handlers.common import services
 from bot.telegram.handlers.drafts import issue_token
 from bot.telegram.handlers.favourites import favourite_rows, preferences_of, star
-from bot.telegram.buttons.offers import KeepTrying
 from bot.telegram.rendering import Html, Renderer, Screen
 from bot.telegram.screens.offers import compare_for, comparison_lines, pin_rows, provider_title
 from bot.telegram.screens.pickers import (
@@ -162,6 +162,9 @@ async def confirm_screen(
     draft["token_at"] = services(context).clock.now()
     draft["done"] = False
     draft["price"] = str(cost)
+    # Keep trying may buy the next-best row: its cap counts the dearest row in stock.
+    in_stock = [o.price for o in compared.comparison.offers if o.stock > 0] if compared else []
+    draft["keep_price"] = str(max([cost, *in_stock]))
     draft["step"] = "confirm"
     operator = draft.get("operator") or "any"
     lines = [
@@ -177,7 +180,7 @@ async def confirm_screen(
     ]
     if compared is not None:
         lines.append(render("offers-provider-line", provider=provider_title(client.endpoint.key)))
-        lines.extend(offer_lines)
+        lines.extend(Html(line) for line in offer_lines)
     if draft.get("max_price") and not verification:
         max_price = render.money(Decimal(draft["max_price"]))
         lines.append(render("buy-max-price-line", max_price=max_price))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from bot.services.spending import Remaining, SpendingCapError
 from bot.telegram.rendering import Html, Renderer
 
@@ -18,22 +20,20 @@ def cap_refusal(render: Renderer, capped: SpendingCapError) -> Html:
     )
 
 
-def cap_lines(render: Renderer, day: object, month: object, left: Remaining) -> list[str]:
+def cap_lines(
+    render: Renderer, day: Decimal | None, month: Decimal | None, left: Remaining
+) -> list[str]:
     """The caps and what is left under each, for /settings."""
-    none = str(render("settings-none"))
     lines = []
     for period, cap, remaining in (("day", day, left.day), ("month", month, left.month)):
         if cap is None:
-            lines.append(str(render("settings-cap", period=period, cap=none, remaining="")))
+            lines.append(str(render("settings-cap-none", period=period)))
         else:
-            lines.append(
-                str(
-                    render(
-                        "settings-cap",
-                        period=period,
-                        cap=render.money(cap),  # type: ignore[arg-type]
-                        remaining=render.money(remaining),
-                    )
-                )
+            text = render(
+                "settings-cap",
+                period=period,
+                cap=render.money(cap),
+                remaining=render.money(remaining),
             )
+            lines.append(str(text))
     return lines

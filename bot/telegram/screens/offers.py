@@ -105,10 +105,11 @@ def comparison_lines(render: Renderer, compared: Compared) -> list[str]:
         lines.append(
             str(render(_DROP_MESSAGES[dropout.reason], provider=provider_title(dropout.provider)))
         )
-    if compared.chosen is None:
-        pinned = provider_title(compared.pinned) if compared.pinned else ""
-        lines.append(str(render("offers-none-buyable" if not pinned else "offers-pinned-none",
-                                provider=pinned)))
+    if compared.chosen is None and compared.pinned is None:
+        lines.append(str(render("offers-none-buyable")))
+    elif compared.chosen is None:
+        pinned = provider_title(compared.pinned or "")
+        lines.append(str(render("offers-pinned-none", provider=pinned)))
     elif compared.pinned is None:
         lines.append(str(render("offers-buying-best", provider=provider_title(chosen or ""))))
     else:
