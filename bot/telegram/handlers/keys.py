@@ -33,6 +33,7 @@ from bot.telegram.flows import AWAITING, BUY
 from bot.telegram.handlers.common import chat_id, renderer, send, services, show, user_id
 from bot.telegram.rendering import Renderer, Screen
 from bot.telegram.routing import on_button
+from bot.telegram.screens.offers import provider_title
 
 log = logging.getLogger(__name__)
 
@@ -255,7 +256,7 @@ async def _provider_menu(
     text = str(render("provider-choose", provider=current.title))
     usable = await accounts.usable_providers(user_id(update))
     if usable:  # keys at several providers: /buy compares them; /key <name> adds one
-        titles = ", ".join(endpoint.title for endpoint in usable)
+        titles = ", ".join(provider_title(endpoint.key) for endpoint in usable)
         text += "\n" + render("provider-keys-line", providers=titles)
         text += "\n" + render("provider-keys-hint")
     return text, InlineKeyboardMarkup(rows)

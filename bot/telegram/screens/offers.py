@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from telegram import InlineKeyboardButton
 
@@ -40,10 +41,15 @@ class Compared:
 
 
 def provider_title(provider: str) -> str:
+    """A provider's name for a row: a preset's title, or a URL's host with its port (two
+    providers on one host stay apart)."""
     try:
-        return resolve_endpoint(provider).title
+        endpoint = resolve_endpoint(provider)
     except InvalidEndpointError:
         return provider
+    if endpoint.name == "custom":
+        return urlsplit(endpoint.url).netloc or endpoint.title
+    return endpoint.title
 
 
 async def compare_for(context: Context, draft: dict[str, Any]) -> Compared | None:
