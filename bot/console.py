@@ -221,8 +221,9 @@ async def run_console(
             "smsbot console: you are a Telegram user chatting with the bot.\n"
             f"The provider is a demo sandbox; its API key is {DEMO_KEY} (send /key, then it).\n"
             + (
-                f"A second demo provider (cheaper, its numbers never get an SMS): "
-                f"/key {second[0]}, then {DEMO_KEY}; /buy then compares the two.\n"
+                "A second demo provider (cheaper, its numbers never get an SMS): send\n"
+                f"  /key {second[0]}\n"
+                f"then {DEMO_KEY}, and /buy compares the two.\n"
                 if second else ""
             )
             +
