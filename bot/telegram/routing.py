@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar, cast
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.provider import ProviderClient, ProviderError
@@ -41,6 +41,13 @@ K = TypeVar("K", bound=CallbackData)
 Draft = dict[str, Any]  # a flow's draft in user_data (until flows are typed)
 ButtonCallback = Callable[[Update, Context, K, Renderer], Awaitable[None]]
 StaleAnswer = Callable[[Update, Context, Renderer], Awaitable[None]]
+
+
+def pressed(update: Update) -> CallbackQuery:
+    """The press a button handler was called for (a route runs only for callback queries)."""
+    query = update.callback_query
+    assert query is not None
+    return query
 
 
 async def answer_stale(update: Update, context: Context, render: Renderer) -> None:

@@ -21,7 +21,7 @@ from bot.telegram.context import Context
 from bot.telegram.handlers import extras, rent_actions
 from bot.telegram.handlers.common import renderer, send, services, show, user_id
 from bot.telegram.rendering import Html, Renderer
-from bot.telegram.routing import on_button
+from bot.telegram.routing import on_button, pressed
 from bot.telegram.screens.activation import activation_screen
 from storage.activations import Activation
 
@@ -52,8 +52,7 @@ async def on_press(
     nothing. So only what needs no provider (a stale or foreign button) is said in the
     answer; every outcome, alerts included, is written on the activation message itself.
     """
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     actions = services(context).activation_actions
     try:
         row = await actions.owned(user_id(update), button.ledger_id)
