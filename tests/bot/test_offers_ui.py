@@ -20,6 +20,7 @@ from bot.provider.sandbox import Sandbox, SandboxServer
 from bot.provider.sandbox.testing import ALICE_KEY, BOB_BALANCE, BOB_KEY, default_test_accounts
 from storage.autoreplace import AutoReplaceStore, RunState
 from tests.bot.conftest import Harness, bot_settings, start_bot, stop_bot, walk_to_confirm
+from tests.bot.test_rent import walk_to_rent_confirm
 from tests.services.providers import priced_catalog
 from tests.storage.ledger_seed import bought
 
@@ -346,3 +347,34 @@ async def test_a_key_for_another_provider_is_stored_there_and_its_message_delete
     assert (await accounts.endpoint_of(user.id)).key == three.key(0)  # current one stays
     assert set(await accounts.providers_with_keys(user.id)) == {three.key(0), three.key(1)}
     assert three.title(0) in menu.text and three.title(1) in menu.text, menu.text
+
+
+async def test_a_rent_past_the_monthly_cap_is_refused_with_what_is_left(three: Providers) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY})
+    await user.send_text("/settings")
+    await user.press("💲 Monthly cap…")
+    await user.send_text("2,50")
+    confirm = await walk_to_rent_confirm(three.harness, user)
+    await user.press_button(confirm.keyboard[0][0])
+    refused = _confirm(three, user)
+
+    assert "monthly cap of 2.50" in refused.text and "Left this month: 2.50" in refused.text, (
+        refused.text
+    )
+    assert sum(1 for r in three.sandbox(0).request_log if r.action == "getRentNumber") == 0
+
+
+async def test_a_key_step_for_another_provider_survives_a_restart(three: Providers) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY})
+    await user.send_text(f"/key {three.servers[1].url}")
+    await stop_bot(three.harness)
+    restarted = await start_bot(three.harness)
+    await user.send_text(BOB_KEY)
+
+    providers = set(await restarted.accounts.providers_with_keys(user.id))
+    assert providers == {three.key(0), three.key(1)}
+    assert all(BOB_KEY not in m.text for m in user.chat())
+    client = await restarted.accounts.client_for_provider(user.id, three.key(1))
+    assert client is not None and await client.get_balance() == BOB_BALANCE
