@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
@@ -62,6 +63,8 @@ class Run:
     failed_providers: tuple[str, ...]
     stop_reason: str | None
     card_message_id: int | None = None
+    service_name: str | None = None
+    country_names: tuple[tuple[str, str], ...] = ()
 
 
 def step_key(run_id: int, attempt: int) -> str:
@@ -95,7 +98,8 @@ class AutoReplaceStore:
     async def create(
         self, *, user_id: int, chat_id: int, service: str, country: int, operator: str | None,
         max_tries: int, wait_seconds: float, spend_cap: Decimal,
-        card_message_id: int | None = None,
+        card_message_id: int | None = None, service_name: str | None = None,
+        country_names: Mapping[str, str] | None = None,
     ) -> Run:
         """Records a new RUNNING run, durably.
 
@@ -109,10 +113,11 @@ class AutoReplaceStore:
             row = await tx.fetchone(
                 "INSERT INTO autoreplace_runs (user_id, chat_id, service, country, operator,"
                 " max_tries, wait_seconds, spend_cap, state, created_at, updated_at,"
-                " card_message_id)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?) RETURNING *",
+                " card_message_id, service_name, country_names)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?) RETURNING *",
                 (user_id, chat_id, service, country, operator, max_tries, wait_seconds,
-                 money_to_text(spend_cap), now, now, card_message_id),
+                 money_to_text(spend_cap), now, now, card_message_id, service_name,
+                 json.dumps(dict(country_names or {}))),
             )
         assert row is not None
         return _run(row)
@@ -237,4 +242,6 @@ def _run(row: Row) -> Run:
         failed_providers=tuple(json.loads(row["failed_providers"])),
         stop_reason=row["stop_reason"],
         card_message_id=row["card_message_id"],
+        service_name=row["service_name"],
+        country_names=tuple(sorted(json.loads(row["country_names"] or "{}").items())),
     )

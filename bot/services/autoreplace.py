@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from decimal import Decimal
 
 from bot.core.clock import Clock
@@ -76,18 +76,21 @@ class AutoReplaceService:
     async def start(
         self, user_id: int, chat_id: int, service: str, country: int, *,
         operator: str | None = None, max_tries: int, wait_seconds: float, spend_cap: Decimal,
-        card_message_id: int | None = None,
+        card_message_id: int | None = None, service_name: str | None = None,
+        country_names: Mapping[str, str] | None = None,
     ) -> Run:
         """Records a run the user confirmed, and buys its first number.
 
         Args:
             card_message_id: the message that shows the run, kept with it (found again after
                 a restart).
+            service_name, country_names: what its numbers are shown with (as /buy's).
         """
         run = await self._store.create(
             user_id=user_id, chat_id=chat_id, service=service, country=country,
             operator=operator, max_tries=max_tries, wait_seconds=wait_seconds,
-            spend_cap=spend_cap, card_message_id=card_message_id,
+            spend_cap=spend_cap, card_message_id=card_message_id, service_name=service_name,
+            country_names=country_names,
         )
         return await self.advance(run.run_id)
 
@@ -217,6 +220,7 @@ class AutoReplaceService:
         request = PurchaseRequest(
             service=run.service, country=run.country, operator=run.operator,
             shown_price=run.step_price or Decimal(0),
+            service_name=run.service_name or "", country_names=dict(run.country_names),
         )
         try:
             result = await self._purchases.buy(

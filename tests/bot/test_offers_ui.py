@@ -255,7 +255,7 @@ async def test_a_code_ends_the_run(three: Providers) -> None:
     assert three.paid() == 1
     assert await _run_state(three) is RunState.SUCCEEDED
     assert "A code came" in _card(user, card.message_id).text
-    assert any("4242" in m.text for m in user.chat())
+    assert any("4242 — Telegram" in m.text for m in user.chat()), user.transcript()
 
 
 async def test_stop_ends_the_run_at_once(three: Providers) -> None:

@@ -87,7 +87,8 @@ async def start_run(
             user_id(update), chat_id(update), draft["service"], int(draft["country"]),
             operator=draft.get("operator"), max_tries=keep["tries"],
             wait_seconds=float(keep["wait"]), spend_cap=run_cap(draft),
-            card_message_id=message.message_id,
+            card_message_id=message.message_id, service_name=draft["service_name"],
+            country_names=draft.get("country_names") or {},
         )
     except SpendingCapError as capped:
         await show(query, Screen(cap_refusal(render, capped)))
