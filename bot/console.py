@@ -223,7 +223,7 @@ async def run_console(
             + (
                 "A second demo provider (cheaper, its numbers never get an SMS): send\n"
                 f"  /key {second[0]}\n"
-                f"then {DEMO_KEY}, and /buy compares the two.\n"
+                "then the same demo key, and /buy compares the two.\n"
                 if second else ""
             )
             +
