@@ -378,3 +378,24 @@ async def test_a_key_step_for_another_provider_survives_a_restart(three: Provide
     assert all(BOB_KEY not in m.text for m in user.chat())
     client = await restarted.accounts.client_for_provider(user.id, three.key(1))
     assert client is not None and await client.get_balance() == BOB_BALANCE
+
+
+async def test_a_bare_key_with_several_providers_asks_which_one_first(three: Providers) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY})
+    await user.send_text("/key")
+    which = _confirm(three, user)
+    await user.press(three.title(1))  # not the current one
+    asked = _confirm(three, user)
+    await user.send_text(BOB_KEY)
+    accounts = three.harness.services.accounts
+    elsewhere = await accounts.client_for_provider(user.id, three.key(1))
+    current = await accounts.client_for_provider(user.id, three.key(0))
+
+    assert "Which provider" in which.text and which.buttons == [
+        [f"✓ {three.title(0)}"], [three.title(1)]
+    ], which.text
+    assert three.title(1) in asked.text, asked.text
+    assert all(BOB_KEY not in m.text for m in user.chat())
+    assert elsewhere is not None and await elsewhere.get_balance() == BOB_BALANCE
+    assert current is not None and await current.get_balance() != BOB_BALANCE  # Alice's stays

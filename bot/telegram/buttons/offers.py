@@ -40,3 +40,10 @@ class SetCap(CallbackData, prefix="sc"):
     """/settings: type a new cap for the ``period``."""
 
     period: Literal["day", "month"]
+
+
+class KeyFor(CallbackData, prefix="kf"):
+    """/key with keys at several providers: the key is for the choice at ``index`` (the
+    current provider first, then the others with a key, in the vault's order)."""
+
+    index: int

@@ -27,6 +27,7 @@ from bot.services.accounts import (
     MalformedKeyError,
     TooManyKeyAttemptsError,
 )
+from bot.telegram.buttons.offers import KeyFor
 from bot.telegram.buttons.settings import PickProvider
 from bot.telegram.context import Context
 from bot.telegram.flows import AWAITING, BUY
@@ -63,6 +64,11 @@ async def ask_key(update: Update, context: Context) -> None:
         context.user_data.pop(AWAITING, None)
         await _take_key(update, context, render, message, " ".join(context.args))
         return
+    if named is None:
+        choices = await _key_choices(update, context)
+        if len(choices) > 1:  # which provider is the key for? Nothing is pending until a tap.
+            await send(update, render("key-which"), _key_choice_keyboard(choices, current=0))
+            return
     if named is not None:  # "/key grizzlysms": a key for that provider, the next message
         try:
             endpoint = resolve_endpoint(named)
@@ -80,6 +86,51 @@ async def ask_key(update: Update, context: Context) -> None:
     )
     context.user_data[AWAITING] = "key"
     await send(update, render("key-ask", provider=endpoint.title))
+
+
+async def _key_choices(update: Update, context: Context) -> list[str]:
+    """The providers a bare /key may be for: the current one, then the others with a key."""
+    accounts = services(context).accounts
+    current = (await accounts.endpoint_of(user_id(update))).key
+    others = [p for p in await accounts.providers_with_keys(user_id(update)) if p != current]
+    return [current, *others]
+
+
+def _key_choice_keyboard(choices: list[str], *, current: int) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            InlineKeyboardButton(
+                ("✓ " if index == current else "") + provider_title(provider),
+                callback_data=KeyFor(index).pack(),
+            )
+        ]
+        for index, provider in enumerate(choices)
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+@on_button(KeyFor)
+async def key_for(update: Update, context: Context, button: KeyFor, render: Renderer) -> None:
+    """A provider chosen after a bare /key: the next message is the key for it (the step is
+    durable, with its provider, before the answer)."""
+    query = update.callback_query
+    assert query is not None and context.user_data is not None
+    choices = await _key_choices(update, context)
+    if not 0 <= button.index < len(choices) or update.effective_chat is None:
+        await query.answer(render("press-stale"))
+        return
+    if update.effective_chat.type != ChatType.PRIVATE:
+        await query.answer(render("private-only"))
+        return
+    provider = choices[button.index]
+    await services(context).key_entries.open(
+        user_id(update), chat_id(update), ttl=KEY_ENTRY_TTL,
+        provider=None if button.index == 0 else provider,
+    )
+    context.user_data.pop(BUY, None)  # typed text is the key now, not a /buy search
+    context.user_data[AWAITING] = "key"
+    await query.answer()
+    await show(query, Screen(render("key-ask", provider=provider_title(provider))))
 
 
 async def expects_key(update: Update, context: Context) -> bool:
@@ -316,4 +367,5 @@ def build() -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("forgetkey", forget_key),
         CommandHandler("provider", choose_provider),
         pick_provider.handler(),
+        key_for.handler(),
     ]
