@@ -282,9 +282,13 @@ async def test_another_user_cannot_stop_a_run(three: Providers) -> None:
     await mallory.send_text("/start")
     own = mallory.last_bot_message()
     assert own is not None
-    await mallory.press_data(button.callback_data, own.message_id)  # the data, forged
+    query = await mallory.press_data(button.callback_data, own.message_id)  # the data, forged
+    answer = mallory.answer_for(query)
+    not_yours = three.harness.services.translator.t("en", "press-not-yours")
 
+    assert answer is not None and answer.text == not_yours
     assert await _run_state(three) is RunState.RUNNING
+    assert "⏹ Stop" in _card(user, card.message_id).buttons[0]
 
 
 async def test_the_spending_cap_stops_a_run_and_refuses_a_purchase_with_what_is_left(
