@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Final
 
 from telegram import Bot, BotCommand
 from telegram.error import InvalidToken, NetworkError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, PersistenceInput
+from telegram.ext import Application, ApplicationBuilder, PersistenceInput
 
 from bot.config import ConfigError, Settings
 from bot.core.clock import Clock, SystemClock
@@ -46,7 +46,9 @@ from bot.telegram.delivery import TelegramDeliverer
 from bot.telegram.handlers import register_handlers
 from bot.telegram.handlers.busy import busy_answer
 from bot.telegram.persistence import SQLitePersistence
+from bot.telegram.request import AiohttpRequest
 from bot.telegram.run_cards import RunCards
+from bot.telegram.send_policy import SendPolicy
 from bot.telegram.updates import PerUserUpdateProcessor
 from bot.webhooks import WebhookReceiver
 from storage.activations import ActivationLedger
@@ -172,14 +174,16 @@ async def _wire(
         .persistence(
             SQLitePersistence(db, store_data=PersistenceInput(bot_data=False, chat_data=False))
         )
-        .rate_limiter(AIORateLimiter(max_retries=1))
+        .rate_limiter(SendPolicy(settings.telegram_push_rate))
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .concurrent_updates(PerUserUpdateProcessor(answer_busy=busy_answer(translator, users)))
     )
     application = builder.build()
     deliverer = TelegramDeliverer(
         application.bot, activations, translator, users, rents=rents, clock=clock
     )
-    notifier = Notifier(outbox, deliverer, clock=clock)
+    notifier = Notifier(outbox, deliverer, clock=clock, priority=deliverer.priority)
     recorder.wake = notifier.wake
     spending = SpendingGuard(users, SpendingLedger(db), clock=clock)
     purchases = PurchaseService(
