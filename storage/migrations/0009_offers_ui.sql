@@ -1,4 +1,4 @@
--- 0008: issue 17's Telegram side. A /key step may name the provider the key is for (NULL: the
+-- 0009: issue 17's Telegram side. A /key step may name the provider the key is for (NULL: the
 -- user's current one), so "/key grizzlysms" then the key still lands there after a restart; an
 -- auto-replace run remembers the message that shows it, so its live card is found again, and the
 -- names its numbers are shown with (the service's, the country's by locale as JSON).
