@@ -6,13 +6,15 @@ from typing import Any
 
 import pytest
 
-from storage.db import SQLiteDatabase
+from storage.sqlite import SQLiteDatabase
 from tests.bot.conftest import Harness, with_key
 
 
 @pytest.fixture
 def user_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     reads: list[str] = []
+    # The harness's engine: its fetchone reads through its own fetchall (the abstract
+    # Database.fetchall, patched before, is never called, so nothing was counted).
     original = SQLiteDatabase.fetchall
 
     async def fetchall(self: SQLiteDatabase, sql: str, params: Any = ()) -> Any:
