@@ -13,7 +13,9 @@ import contextlib
 import logging
 import os
 import signal
-from typing import Final
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Final
 from urllib.parse import urlsplit
 
 from telegram import Bot, BotCommand
@@ -51,6 +53,7 @@ from bot.telegram.handlers import register_handlers
 from bot.telegram.handlers.busy import busy_answer
 from bot.telegram.persistence import SQLitePersistence
 from bot.telegram.request import AiohttpRequest
+from bot.telegram.run_cards import RunCards
 from bot.telegram.send_policy import SendPolicy
 from bot.telegram.updates import PerUserUpdateProcessor
 from bot.webhooks import WebhookReceiver
@@ -68,6 +71,9 @@ from storage.rents import RentLedger
 from storage.spending import SpendingLedger
 from storage.users import UserStore
 from storage.vault import KeyVault
+
+if TYPE_CHECKING:
+    from bot.provider.sandbox import Sandbox
 
 log = logging.getLogger(__name__)
 
@@ -234,6 +240,7 @@ async def _wire(
         key_entries=KeyEntries(db),
         cluster=cluster,
     )
+    services.spending = spending
     if cluster is not None:  # the owner of a user's shard watches that user's numbers
         services.watcher.owns = services.rent_watcher.owns = cluster.leases.owns
     if cluster_settings.metrics_listen is not None:
@@ -241,6 +248,8 @@ async def _wire(
         transport.observe = metrics.provider_call
         notifier.on_delivered, notifier.on_deferred = metrics.pushed, metrics.deferred
     _wire_offers(services)
+    assert services.autoreplace is not None
+    services.autoreplace.on_change = RunCards(application.bot, services).redraw
     if settings.webhook_secret is not None:
         host, port = settings.webhook_listen
         services.webhooks = WebhookReceiver(
@@ -473,6 +482,7 @@ async def serve(
     demo_sandbox: bool,
     demo_auto_sms: float = 15.0,
     webhook: bool = False,
+    demo_second: Callable[[str], None] | None = None,
 ) -> None:
     """Runs the bot with long polling until `stop` is set (``smsbot run``, ``smsbot console``).
 
@@ -480,6 +490,9 @@ async def serve(
         webhook: take updates from Telegram's webhook instead (``smsbot run --webhook``).
         demo_sandbox: serve an in-process sandbox provider in demo mode and use it.
         demo_auto_sms: seconds after a purchase when the demo sandbox delivers an SMS.
+        demo_second: with ``demo_sandbox``, also serve a second demo provider (cheaper, other
+            stock, and its numbers never get an SMS) and tell this callable its URL, so a
+            comparison and an auto-replace run can be shown (``smsbot console``).
     """
     # Before anything is opened (database, keyring, sandbox): a wrong token or address fails
     # with one line, leaving nothing behind.
@@ -487,21 +500,20 @@ async def serve(
     if webhook:
         cluster.require_webhook()
     await _reach_bot_api(settings)
-    sandbox_server = None
+    sandbox_servers = []
     if demo_sandbox:
-        from decimal import Decimal
+        from bot.provider.sandbox import SandboxServer
 
-        from bot.provider.sandbox import Sandbox, SandboxConfig, SandboxServer
-        from bot.provider.sandbox.accounts import AccountSpec
-
-        sandbox = Sandbox(
-            config=SandboxConfig(auto_sms_seconds=demo_auto_sms),
-            accounts=[AccountSpec(DEMO_KEY, Decimal("100"))],
-        )
-        sandbox_server = SandboxServer(sandbox)
+        sandbox_server = SandboxServer(_demo_sandbox(auto_sms=demo_auto_sms))
         await sandbox_server.start()
+        sandbox_servers.append(sandbox_server)
         settings = _with_provider(settings, sandbox_server.url)
         log.info("demo mode: an in-process sandbox provider; its API key is %r", DEMO_KEY)
+        if demo_second is not None:
+            second = SandboxServer(_demo_sandbox(auto_sms=None, price_factor=Decimal("0.8")))
+            await second.start()
+            sandbox_servers.append(second)
+            demo_second(second.url)
     try:
         application, services = await build_application(settings)
         try:
@@ -520,8 +532,39 @@ async def serve(
         finally:
             await close_application(services)
     finally:
-        if sandbox_server is not None:
-            await sandbox_server.stop()
+        for server in sandbox_servers:
+            await server.stop()
+
+
+def _demo_sandbox(*, auto_sms: float | None, price_factor: Decimal = Decimal(1)) -> Sandbox:
+    """A demo provider whose one account is ``DEMO_KEY`` (100); ``price_factor`` scales every
+    price, and ``auto_sms`` None means its numbers never get an SMS."""
+    from dataclasses import replace
+
+    from bot.provider.sandbox import Catalog, Sandbox, SandboxConfig, load_catalog
+    from bot.provider.sandbox.accounts import AccountSpec
+
+    base = load_catalog()
+    catalog = Catalog(
+        services={
+            code: replace(s, price=(s.price * price_factor).quantize(Decimal("0.01")))
+            for code, s in base.services.items()
+        },
+        countries=base.countries,
+        operators=base.operators,
+    )
+    config = SandboxConfig(auto_sms_seconds=auto_sms)
+    if price_factor != 1:  # other stock and numbers than the first
+        config = replace(config, seed=config.seed + 1)
+    sandbox = Sandbox(
+        config=config, accounts=[AccountSpec(DEMO_KEY, Decimal("100"))], catalog=catalog
+    )
+    if price_factor != 1:  # a smaller provider: a quarter of the first one's stock
+        for country in catalog.countries:
+            for service in catalog.activation_services():
+                count = sandbox.stock.count(country, service.code)
+                sandbox.set_stock(country, service.code, count // 4)
+    return sandbox
 
 
 async def _serve_webhook(

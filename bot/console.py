@@ -180,6 +180,8 @@ def console_settings(telegram_url: str, env: dict[str, str] | None = None) -> Se
         if not env.get("SMSBOT_MASTER_KEYS", "").strip():
             # A throw-away database needs no key file on disk.
             env["SMSBOT_MASTER_KEYS"] = "console:" + base64.b64encode(os.urandom(32)).decode()
+    # The second demo provider is on loopback: a user may add it (unless the env says no).
+    env.setdefault("SMSBOT_CUSTOM_PROVIDERS", "any")
     settings = Settings.from_env(env)
     return dataclasses.replace(
         settings, telegram_token=Secret(CONSOLE_TOKEN), telegram_api_url=telegram_url
@@ -200,8 +202,13 @@ async def run_console(
         settings = console_settings(telegram.url)
         stop = asyncio.Event()
         state = telegram.state
+        second: list[str] = []
         bot = asyncio.create_task(
-            serve(settings, stop, demo_sandbox=True, demo_auto_sms=auto_sms), name="bot"
+            serve(
+                settings, stop, demo_sandbox=True, demo_auto_sms=auto_sms,
+                demo_second=second.append,
+            ),
+            name="bot",
         )
         started = asyncio.create_task(
             state.wait_until(lambda: state.poll_generation > 0, _START_TIMEOUT)
@@ -214,6 +221,13 @@ async def run_console(
         print(
             "smsbot console: you are a Telegram user chatting with the bot.\n"
             f"The provider is a demo sandbox; its API key is {DEMO_KEY} (send /key, then it).\n"
+            + (
+                "A second demo provider (cheaper, its numbers never get an SMS): send\n"
+                f"  /key {second[0]}\n"
+                "then the same demo key, and /buy compares the two.\n"
+                if second else ""
+            )
+            +
             "Type messages and /commands; a number presses that button ('42 sends 42); "
             f"{QUIT} or Ctrl-D leaves.",
             file=out,

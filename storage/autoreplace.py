@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
@@ -61,6 +62,9 @@ class Run:
     step_ledger_id: int | None
     failed_providers: tuple[str, ...]
     stop_reason: str | None
+    card_message_id: int | None = None
+    service_name: str | None = None
+    country_names: tuple[tuple[str, str], ...] = ()
 
 
 def step_key(run_id: int, attempt: int) -> str:
@@ -94,6 +98,8 @@ class AutoReplaceStore:
     async def create(
         self, *, user_id: int, chat_id: int, service: str, country: int, operator: str | None,
         max_tries: int, wait_seconds: float, spend_cap: Decimal,
+        card_message_id: int | None = None, service_name: str | None = None,
+        country_names: Mapping[str, str] | None = None,
     ) -> Run:
         """Records a new RUNNING run, durably.
 
@@ -106,10 +112,12 @@ class AutoReplaceStore:
         async with self._db.transaction(durable=True) as tx:
             row = await tx.fetchone(
                 "INSERT INTO autoreplace_runs (user_id, chat_id, service, country, operator,"
-                " max_tries, wait_seconds, spend_cap, state, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?) RETURNING *",
+                " max_tries, wait_seconds, spend_cap, state, created_at, updated_at,"
+                " card_message_id, service_name, country_names)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?) RETURNING *",
                 (user_id, chat_id, service, country, operator, max_tries, wait_seconds,
-                 money_to_text(spend_cap), now, now),
+                 money_to_text(spend_cap), now, now, card_message_id, service_name,
+                 json.dumps(dict(country_names or {}))),
             )
         assert row is not None
         return _run(row)
@@ -186,6 +194,14 @@ class AutoReplaceStore:
             )
         return changed > 0
 
+    async def set_card(self, run_id: int, message_id: int) -> None:
+        """Remembers the message that shows the run (its live card)."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE autoreplace_runs SET card_message_id = ? WHERE id = ?",
+                (message_id, run_id),
+            )
+
     async def spent(self, run_id: int) -> Decimal:
         """What the run's numbers cost, gross: every number bought or maybe bought, refunded
         or not, so the money a run puts at risk never passes its cap (a refund is the
@@ -225,4 +241,7 @@ def _run(row: Row) -> Run:
         step_ledger_id=row["step_ledger_id"],
         failed_providers=tuple(json.loads(row["failed_providers"])),
         stop_reason=row["stop_reason"],
+        card_message_id=row["card_message_id"],
+        service_name=row["service_name"],
+        country_names=tuple(sorted(json.loads(row["country_names"] or "{}").items())),
     )

@@ -29,16 +29,19 @@ class KeyEntries:
         self._db = db
         self._opened_here: set[int] = set()
 
-    async def open(self, user_id: int, chat_id: int, *, ttl: float) -> None:
-        """Starts (or restarts) the user's key step in ``chat_id``, lasting ``ttl`` seconds."""
+    async def open(
+        self, user_id: int, chat_id: int, *, ttl: float, provider: str | None = None
+    ) -> None:
+        """Starts (or restarts) the user's key step in ``chat_id``, lasting ``ttl`` seconds;
+        ``provider`` names the provider the key is for (None: the user's current one)."""
         now = self._db.clock.now()
         async with self._db.transaction() as tx:
             await tx.execute(
-                "INSERT INTO key_entries (user_id, chat_id, asked_at, expires_at)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
+                "INSERT INTO key_entries (user_id, chat_id, asked_at, expires_at, provider)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
                 " chat_id = excluded.chat_id, asked_at = excluded.asked_at,"
-                " expires_at = excluded.expires_at",
-                (user_id, chat_id, now, now + ttl),
+                " expires_at = excluded.expires_at, provider = excluded.provider",
+                (user_id, chat_id, now, now + ttl, provider),
             )
         self._opened_here.add(user_id)
 
@@ -53,6 +56,13 @@ class KeyEntries:
             (user_id, chat_id, self._db.clock.now()),
         )
         return row is not None
+
+    async def provider_of(self, user_id: int) -> str | None:
+        """The provider the user's open step is for, or None (their current one)."""
+        row = await self._db.fetchone(
+            "SELECT provider FROM key_entries WHERE user_id = ?", (user_id,)
+        )
+        return None if row is None else row["provider"]
 
     async def close(self, user_id: int) -> bool:
         """Ends the user's key step (an expired one too); True if there was one."""

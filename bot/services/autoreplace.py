@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import Awaitable, Callable, Mapping
 from decimal import Decimal
 
 from bot.core.clock import Clock
@@ -68,18 +69,46 @@ class AutoReplaceService:
         self._ledger = ledger
         self._clock = clock
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        # Told of every change a user would see (a step bought, a run ended): the Telegram
+        # layer redraws the run's card. Best effort: a failing hook changes no run.
+        self.on_change: Callable[[Run], Awaitable[None]] | None = None
 
     async def start(
         self, user_id: int, chat_id: int, service: str, country: int, *,
         operator: str | None = None, max_tries: int, wait_seconds: float, spend_cap: Decimal,
+        card_message_id: int | None = None, service_name: str | None = None,
+        country_names: Mapping[str, str] | None = None,
     ) -> Run:
-        """Records a run the user confirmed, and buys its first number."""
+        """Records a run the user confirmed, and buys its first number.
+
+        Args:
+            card_message_id: the message that shows the run, kept with it (found again after
+                a restart).
+            service_name, country_names: what its numbers are shown with (as /buy's).
+        """
         run = await self._store.create(
             user_id=user_id, chat_id=chat_id, service=service, country=country,
             operator=operator, max_tries=max_tries, wait_seconds=wait_seconds,
-            spend_cap=spend_cap,
+            spend_cap=spend_cap, card_message_id=card_message_id, service_name=service_name,
+            country_names=country_names,
         )
         return await self.advance(run.run_id)
+
+    async def get(self, run_id: int) -> Run:
+        """The run (RowNotFoundError if there is none)."""
+        return await self._store.get(run_id)
+
+    async def set_card(self, run_id: int, message_id: int) -> None:
+        """Remembers the message that shows the run."""
+        await self._store.set_card(run_id, message_id)
+
+    async def _changed(self, run: Run) -> None:
+        if self.on_change is None:
+            return
+        try:
+            await self.on_change(run)
+        except Exception:  # the card catches up on the next change
+            log.exception("auto-replace run %s: its card was not redrawn", run.run_id)
 
     async def cancel(self, user_id: int, run_id: int) -> Run:
         """Stops the user's run at once; a number still waiting is cancelled for its refund.
@@ -98,13 +127,16 @@ class AutoReplaceService:
                 row = None if key is None else await self._ledger.by_idempotency_key(key)
                 if row is not None and row.state is ActivationState.WAITING:
                     await self._cancel_number(row)
+            await self._changed(await self._store.get(run_id))
         return await self._store.get(run_id)
 
     async def code_arrived(self, ledger_id: int, user_id: int) -> None:
         """The recorder's hook: a code for ``ledger_id`` ends the run that bought it."""
         for run in await self._store.running_for_user(user_id):
-            if run.step_ledger_id == ledger_id:
-                await self._store.stop(run.run_id, RunState.SUCCEEDED, "code")
+            if run.step_ledger_id == ledger_id and await self._store.stop(
+                run.run_id, RunState.SUCCEEDED, "code"
+            ):
+                await self._changed(await self._store.get(run.run_id))
 
     async def tick(self) -> None:
         """Advances every running run (also what resumes them after a restart)."""
@@ -121,13 +153,16 @@ class AutoReplaceService:
     async def advance(self, run_id: int) -> Run:
         """Does what the run needs now: waits, cancels a number past its wait, or buys."""
         async with self._locks[run_id]:
-            run = await self._store.get(run_id)
+            run = before = await self._store.get(run_id)
             while run.state is RunState.RUNNING:
                 after = await self._step(run)
                 if after is None:  # waiting for the provider or the clock
                     break
                 run = after
-            return await self._store.get(run_id)
+            now = await self._store.get(run_id)
+        if _seen(now) != _seen(before):
+            await self._changed(now)
+        return now
 
     async def _step(self, run: Run) -> Run | None:
         """One transition; the changed run, or None when there is nothing to do yet."""
@@ -185,6 +220,7 @@ class AutoReplaceService:
         request = PurchaseRequest(
             service=run.service, country=run.country, operator=run.operator,
             shown_price=run.step_price or Decimal(0),
+            service_name=run.service_name or "", country_names=dict(run.country_names),
         )
         try:
             result = await self._purchases.buy(
@@ -217,3 +253,8 @@ class AutoReplaceService:
             return
         if result.outcome is Outcome.CANCEL_LATER:
             log.info("auto-replace: %s may be cancelled later", row.ledger_id)
+
+
+def _seen(run: Run) -> tuple[object, ...]:
+    """What the run's card shows: a change in it redraws the card."""
+    return (run.state, run.tries, run.step_ledger_id)

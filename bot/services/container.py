@@ -28,6 +28,7 @@ from bot.services.reconciliation import Reconciler
 from bot.services.recorder import Recorder
 from bot.services.rent_watcher import RentWatcher
 from bot.services.rents import RentService
+from bot.services.spending import SpendingGuard
 from bot.services.watcher import ActivationWatcher
 from storage.activations import ActivationLedger
 from storage.confirm_tokens import ConfirmTokens
@@ -74,6 +75,7 @@ class Services:
     key_entries: KeyEntries
     offers: OfferService | None = None
     autoreplace: AutoReplaceService | None = None
+    spending: SpendingGuard | None = None  # the caps /settings shows (purchases check them)
     webhooks: WebhookReceiver | None = None
     # Issue 15: this process's leases and leadership (PostgreSQL), its metrics and health
     # routes (SMSBOT_METRICS_LISTEN), and the start-up steps only the leader runs.

@@ -119,7 +119,7 @@ class OfferService:
         clock: the source of "now".
         policy: the code-rate settings.
         aliases: the per-provider code table.
-        deadline: seconds each provider gets to answer.
+        deadline: seconds each provider gets to answer (``deadline``, a public attribute).
     """
 
     def __init__(
@@ -139,7 +139,7 @@ class OfferService:
         self._clock = clock
         self._policy = policy or CodeRatePolicy()
         self._aliases = aliases
-        self._deadline = deadline
+        self.deadline = deadline
         self._rates: dict[tuple[str, int, str | None], tuple[float, dict[str, CodeRate]]] = {}
 
     async def compare(
@@ -199,10 +199,10 @@ class OfferService:
             return Dropout(provider, DropReason.KEY_UNREADABLE)
         try:
             prices = await asyncio.wait_for(
-                self._prices(client, theirs_service), timeout=self._deadline
+                self._prices(client, theirs_service), timeout=self.deadline
             )
         except TimeoutError:
-            log.info("offers: %s gave no prices within %.1f s", provider, self._deadline)
+            log.info("offers: %s gave no prices within %.1f s", provider, self.deadline)
             return Dropout(provider, DropReason.TIMEOUT)
         except AuthenticationError:
             return Dropout(provider, DropReason.KEY_REFUSED)

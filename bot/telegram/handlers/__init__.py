@@ -4,6 +4,7 @@ start.py        /start, /help, /lang, /cancel
 keys.py         /key, /forgetkey, /provider
 buy.py          /buy and its pickers; buy_options.py: its typed max price and forward number;
                 buy_shortcuts.py: a /prices row and "New number" open its confirm screen
+offers.py       /buy's comparison pins, keep trying (auto-replace runs), their Stop
 rent.py         /rent and its pickers
 rent_actions.py the rent message's buttons, extensions, /active's rents
 activations.py  activation buttons, /active
@@ -30,6 +31,7 @@ from bot.telegram.handlers import (
     extras,
     keys,
     multi,
+    offers,
     prices,
     private,
     rent,
@@ -54,6 +56,7 @@ def register_handlers(application: Application, config: Settings) -> None:  # ty
         keys,
         buy,
         buy_shortcuts,
+        offers,
         rent,
         rent_actions,
         prices,

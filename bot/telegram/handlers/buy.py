@@ -26,6 +26,7 @@ from bot.services.purchases import (
     PurchaseRequest,
     PurchaseStatus,
 )
+from bot.services.spending import SpendingCapError
 from bot.telegram import flows
 from bot.telegram.buttons.buy import (
     BuyNavigation,
@@ -63,6 +64,7 @@ from bot.telegram.screens.buy import (
     operators_screen,
     services_screen,
 )
+from bot.telegram.screens.caps import cap_refusal
 from bot.telegram.screens.pickers import (
     country_name,
     country_names,
@@ -96,7 +98,7 @@ async def start_buy(update: Update, context: Context) -> None:
     await send_screen(update, render, screen, "buy-refused")
 
 
-_PICKER = Picker(BUY, gone="buy-expired-menu", expired="buy-expired-menu", refused="buy-refused")
+PICKER = Picker(BUY, gone="buy-expired-menu", expired="buy-expired-menu", refused="buy-refused")
 
 
 async def search(update: Update, context: Context) -> bool:
@@ -122,10 +124,10 @@ async def search(update: Update, context: Context) -> bool:
             return await _choose_country(context, client, render, draft, in_stock[0])
         return await countries_screen(context, client, render, draft, 0)
 
-    return await _PICKER.search(update, context, ("service", "country"), searched)
+    return await PICKER.search(update, context, ("service", "country"), searched)
 
 
-@_PICKER.step(ServicePage)
+@PICKER.step(ServicePage)
 async def service_page(
     context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: ServicePage
 ) -> Screen | None:
@@ -134,14 +136,14 @@ async def service_page(
     return await services_screen(context, client, render, draft, button.page)
 
 
-@_PICKER.step(PickService)
+@PICKER.step(PickService)
 async def pick_service(
     context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: PickService
 ) -> Screen | None:
     return await _choose_service(context, client, render, draft, button.code)
 
 
-@_PICKER.step(PickListed)
+@PICKER.step(PickListed)
 async def pick_listed(
     context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: PickListed
 ) -> Screen | None:
@@ -164,7 +166,7 @@ async def _choose_service(
     return await countries_screen(context, client, render, draft, 0)
 
 
-@_PICKER.step(CountryPage)
+@PICKER.step(CountryPage)
 async def country_page(
     context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: CountryPage
 ) -> Screen | None:
@@ -173,7 +175,7 @@ async def country_page(
     return await countries_screen(context, client, render, draft, button.page)
 
 
-@_PICKER.step(PickCountry)
+@PICKER.step(PickCountry)
 async def pick_country(
     context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: PickCountry
 ) -> Screen | None:
@@ -224,7 +226,7 @@ async def _operator_step(
     return operators_screen(render, draft, operators, preferences.default_operator)
 
 
-@_PICKER.step(PickOperator)
+@PICKER.step(PickOperator)
 async def pick_operator(
     context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: PickOperator
 ) -> Screen | None:
@@ -242,7 +244,7 @@ async def _choose_operator(
     return await confirm_screen(context, client, render, draft)
 
 
-@_PICKER.step(ToggleFavourite)
+@PICKER.step(ToggleFavourite)
 async def toggle_favourite_button(
     context: Context,
     client: ProviderClient,
@@ -259,7 +261,7 @@ async def toggle_favourite_button(
     return await confirm_screen(context, client, render, draft)
 
 
-@_PICKER.step(BuyNavigation)
+@PICKER.step(BuyNavigation)
 async def navigate(
     context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: BuyNavigation
 ) -> Screen | None:
@@ -286,7 +288,7 @@ async def navigate(
     return None
 
 
-@_PICKER.step(ToggleOption)
+@PICKER.step(ToggleOption)
 async def toggle_option(
     context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: ToggleOption
 ) -> Screen | None:
@@ -338,9 +340,11 @@ async def confirm(
         return
     assert draft is not None
     await query.answer(render("buy-in-progress"))
+    # With several providers, Buy buys where the screen's chosen row sells, in its codes.
+    at = draft.get("buy_at") or {}
     request = PurchaseRequest(
-        service=draft["service"],
-        country=int(draft["country"]),
+        service=at.get("service") or draft["service"],
+        country=int(at.get("country", draft["country"])),
         operator=draft.get("operator"),
         shown_price=Decimal(draft["price"]),
         max_price=Decimal(draft["max_price"]) if draft.get("max_price") else None,
@@ -352,7 +356,12 @@ async def confirm(
     )
     svc = services(context)
     try:
-        result = await svc.purchases.buy(user_id(update), chat_id(update), request, token)
+        result = await svc.purchases.buy(
+            user_id(update), chat_id(update), request, token, provider=at.get("provider")
+        )
+    except SpendingCapError as capped:
+        await show(query, Screen(cap_refusal(render, capped)))
+        return
     except AccountError:
         await show(query, Screen(render("key-unreadable")))
         return

@@ -20,7 +20,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.provider import PRESETS, InvalidEndpointError, ProviderError
+from bot.provider import PRESETS, InvalidEndpointError, ProviderError, resolve_endpoint
 from bot.services.accounts import (
     CustomProviderRefusedError,
     KeyRejectedError,
@@ -28,12 +28,14 @@ from bot.services.accounts import (
     MalformedKeyError,
     TooManyKeyAttemptsError,
 )
+from bot.telegram.buttons.offers import KeyFor
 from bot.telegram.buttons.settings import ForgetKey, PickProvider
 from bot.telegram.context import Context
 from bot.telegram.flows import AWAITING, PICKERS
 from bot.telegram.handlers.common import chat_id, renderer, send, services, show, user_id
 from bot.telegram.rendering import Renderer, Screen
 from bot.telegram.routing import on_button, pressed
+from bot.telegram.screens.offers import provider_title
 
 log = logging.getLogger(__name__)
 
@@ -57,18 +59,81 @@ async def ask_key(update: Update, context: Context) -> None:
             await _delete_quietly(update)
             await send(update, render("private-only"))
         return
-    if context.args:  # "/key SECRET": the key came with the command
+    named = _named_provider(context.args or [])
+    if context.args and named is None:  # "/key SECRET": the key came with the command
         await key_entries.close(user_id(update))
         context.user_data.pop(AWAITING, None)
         await _take_key(update, context, render, message, " ".join(context.args))
         return
-    endpoint = await services(context).accounts.endpoint_of(user_id(update))
+    if named is None:
+        choices = await _key_choices(update, context)
+        if len(choices) > 1:  # which provider is the key for? Nothing is pending until a tap.
+            await send(update, render("key-which"), _key_choice_keyboard(choices, current=0))
+            return
+    if named is not None:  # "/key grizzlysms": a key for that provider, the next message
+        try:
+            endpoint = resolve_endpoint(named)
+        except InvalidEndpointError:
+            await send(update, render("provider-bad-url"))
+            return
+    else:
+        endpoint = await services(context).accounts.endpoint_of(user_id(update))
     for picker in PICKERS:  # typed text is the key now, not a picker's search
         context.user_data.pop(picker, None)
-    # Durable before the answer: after a crash the next message must still be known as a key.
-    await key_entries.open(user_id(update), chat_id(update), ttl=KEY_ENTRY_TTL)
+    # Durable before the answer (the provider too): after a crash the next message must
+    # still be known as a key, for the provider it was asked for.
+    await key_entries.open(
+        user_id(update), chat_id(update), ttl=KEY_ENTRY_TTL,
+        provider=endpoint.key if named is not None else None,
+    )
     context.user_data[AWAITING] = "key"
     await send(update, render("key-ask", provider=endpoint.title))
+
+
+async def _key_choices(update: Update, context: Context) -> list[str]:
+    """The providers a bare /key may be for: the current one, then the others with a key."""
+    accounts = services(context).accounts
+    current = (await accounts.endpoint_of(user_id(update))).key
+    others = [p for p in await accounts.providers_with_keys(user_id(update)) if p != current]
+    return [current, *others]
+
+
+def _key_choice_keyboard(choices: list[str], *, current: int) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            InlineKeyboardButton(
+                ("✓ " if index == current else "") + provider_title(provider),
+                callback_data=KeyFor(index).pack(),
+            )
+        ]
+        for index, provider in enumerate(choices)
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+@on_button(KeyFor)
+async def key_for(update: Update, context: Context, button: KeyFor, render: Renderer) -> None:
+    """A provider chosen after a bare /key: the next message is the key for it (the step is
+    durable, with its provider, before the answer)."""
+    query = update.callback_query
+    assert query is not None and context.user_data is not None
+    choices = await _key_choices(update, context)
+    if not 0 <= button.index < len(choices) or update.effective_chat is None:
+        await query.answer(render("press-stale"))
+        return
+    if update.effective_chat.type != ChatType.PRIVATE:
+        await query.answer(render("private-only"))
+        return
+    provider = choices[button.index]
+    await services(context).key_entries.open(
+        user_id(update), chat_id(update), ttl=KEY_ENTRY_TTL,
+        provider=None if button.index == 0 else provider,
+    )
+    for picker in PICKERS:  # typed text is the key now, not a picker's search
+        context.user_data.pop(picker, None)
+    context.user_data[AWAITING] = "key"
+    await query.answer()
+    await show(query, Screen(render("key-ask", provider=provider_title(provider))))
 
 
 async def expects_key(update: Update, context: Context) -> bool:
@@ -94,21 +159,42 @@ async def receive_key(update: Update, context: Context, text: str) -> None:
     render = await renderer(update, context)
     message = update.effective_message
     assert message is not None and context.user_data is not None
-    await services(context).key_entries.close(user_id(update))
+    key_entries = services(context).key_entries
+    provider = await key_entries.provider_of(user_id(update))
+    await key_entries.close(user_id(update))
     context.user_data.pop(AWAITING, None)
-    await _take_key(update, context, render, message, text)
+    await _take_key(update, context, render, message, text, provider)
+
+
+def _named_provider(args: list[str]) -> str | None:
+    """The provider "/key <preset or URL>" names, or None when the argument is the key."""
+    if len(args) != 1:
+        return None
+    word = args[0].strip()
+    if word.lower() in PRESETS:
+        return word.lower()
+    return word if word.lower().startswith(("http://", "https://")) else None
 
 
 async def _take_key(
-    update: Update, context: Context, render: Renderer, message: Message, text: str
+    update: Update,
+    context: Context,
+    render: Renderer,
+    message: Message,
+    text: str,
+    provider: str | None = None,
 ) -> None:
-    """Deletes the message holding a key while the key is checked and stored, then tells the
-    user both outcomes (the delete's only as it really went)."""
+    """Deletes the message holding a key while the key is checked and stored (for
+    ``provider``, else the current one), then tells the user both outcomes (the delete's only
+    as it really went)."""
     deletion = asyncio.create_task(delete_key_message(message))
     try:
-        endpoint = await services(context).accounts.endpoint_of(user_id(update))
+        endpoint = (
+            resolve_endpoint(provider) if provider is not None
+            else await services(context).accounts.endpoint_of(user_id(update))
+        )
         progress = await send(update, render("key-checking", provider=endpoint.title))
-        stored, reply = await _store_key(update, context, render, text)
+        stored, reply = await _store_key(update, context, render, text, provider)
     finally:
         deleted = await deletion
     if not stored:
@@ -121,13 +207,22 @@ def _deleted_notice(render: Renderer, deleted: bool) -> str:
 
 
 async def _store_key(
-    update: Update, context: Context, render: Renderer, text: str
+    update: Update, context: Context, render: Renderer, text: str, provider: str | None = None
 ) -> tuple[bool, str]:
-    """Checks and stores a key; whether it was stored, and what to tell the user."""
+    """Checks and stores a key (for ``provider``, else the current provider); whether it was
+    stored, and what to tell the user."""
     accounts = services(context).accounts
-    endpoint = await accounts.endpoint_of(user_id(update))
+    current = await accounts.endpoint_of(user_id(update))
+    endpoint = current if provider is None else resolve_endpoint(provider)
     try:
-        balance = await accounts.set_key(user_id(update), text)
+        if endpoint.key == current.key:
+            balance = await accounts.set_key(user_id(update), text)
+        else:
+            balance = await accounts.set_key_for(user_id(update), endpoint.key, text)
+    except InvalidEndpointError:
+        return False, render("provider-bad-url")
+    except CustomProviderRefusedError as refused:
+        return False, render("provider-url-refused", reason=refused.reason)
     except LiveNumbersError:
         return False, render("key-busy", provider=endpoint.title)
     except TooManyKeyAttemptsError as limited:
@@ -138,6 +233,9 @@ async def _store_key(
         return False, render("key-rejected", provider=endpoint.title)
     except ProviderError as error:
         return False, render("request-failed", reason=render.error(error))
+    if endpoint.key != current.key:
+        money = render.money(balance.balance)
+        return True, render("key-saved-for", provider=endpoint.title, balance=money)
     masked = await accounts.masked_key(user_id(update))
     return True, render("key-saved", masked=masked or "", balance=render.money(balance.balance))
 
@@ -251,7 +349,13 @@ async def _provider_menu(
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([render.button("provider-custom-button", PickProvider("custom"))])
-    return render("provider-choose", provider=current.title), InlineKeyboardMarkup(rows)
+    text = str(render("provider-choose", provider=current.title))
+    usable = await accounts.usable_providers(user_id(update))
+    if usable:  # keys at several providers: /buy compares them; /key <name> adds one
+        titles = ", ".join(provider_title(endpoint.key) for endpoint in usable)
+        text += "\n" + render("provider-keys-line", providers=titles)
+        text += "\n" + render("provider-keys-hint")
+    return text, InlineKeyboardMarkup(rows)
 
 
 @on_button(PickProvider)
@@ -309,4 +413,5 @@ def build() -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("provider", choose_provider),
         pick_provider.handler(),
         confirm_forget_key.handler(),
+        key_for.handler(),
     ]

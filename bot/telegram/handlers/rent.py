@@ -23,6 +23,7 @@ from bot.services.rents import (
     RentResult,
     RentStatusKind,
 )
+from bot.services.spending import SpendingCapError
 from bot.telegram import flows
 from bot.telegram.buttons.rent import ConfirmRent, RentNavigation, RentPage, RentPick
 from bot.telegram.context import Context
@@ -40,6 +41,7 @@ from bot.telegram.handlers.common import (
 )
 from bot.telegram.rendering import Renderer, Screen
 from bot.telegram.routing import Confirm, Draft, Picker, button_handlers, on_confirm, pressed
+from bot.telegram.screens.caps import cap_refusal
 from bot.telegram.screens.pickers import country_name, country_names, picks_on
 from bot.telegram.screens.rent import rent_screen
 from bot.telegram.screens.rent_picker import (
@@ -210,6 +212,9 @@ async def confirm(
     )
     try:
         result = await svc.renting.rent(user_id(update), chat_id(update), request, token)
+    except SpendingCapError as capped:  # nothing was recorded or paid
+        await show(query, Screen(cap_refusal(render, capped)))
+        return
     except AccountError:
         await show(query, Screen(render("key-unreadable")))
         return

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
+from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -13,12 +14,15 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.provider import ProviderError
 from bot.services.accounts import AccountError
+from bot.services.spending import Remaining
+from bot.telegram.buttons.offers import SetCap
 from bot.telegram.buttons.settings import PickTimeZone, RemoveFavourite, ToggleSetting
 from bot.telegram.context import Context
 from bot.telegram.flows import AWAITING
 from bot.telegram.handlers.common import renderer, send, services, show, user_id
 from bot.telegram.rendering import Html, Renderer, Screen
 from bot.telegram.routing import button_handlers, on_button, pressed
+from bot.telegram.screens.caps import cap_lines
 from bot.telegram.screens.pickers import label
 from bot.telegram.time_zones import COMMON_ZONES, city, parse_zone
 from storage.users import Preferences, User
@@ -51,9 +55,19 @@ async def _screen(render: Renderer, context: Context, user: User) -> Screen:
         data = RemoveFavourite("operator", 0, _check(operator))
         rows.append([render.button("button-remove-default-operator", data, operator=operator)])
     rows.append([render.button("button-time-zone", PickTimeZone(-1))])
+    rows.append(
+        [
+            render.button("button-set-cap", SetCap("day"), period="day"),
+            render.button("button-set-cap", SetCap("month"), period="month"),
+        ]
+    )
     none = render("settings-none")
+    spending = services(context).spending
+    left = await spending.remaining(user.user_id) if spending else Remaining(None, None)
+    caps = (preferences.daily_cap, preferences.monthly_cap)
     lines = [
         render("settings-text", auto_cancel="on" if on else "off"),
+        *(Html(line) for line in cap_lines(render, *caps, left)),
         render(
             "settings-favourite-services",
             services=", ".join(service_names) if service_names else none,
@@ -197,6 +211,41 @@ async def remove_favourite(
     await show(query, await _screen(render, context, await users.ensure(user.user_id)))
 
 
+@on_button(SetCap)
+async def ask_cap(update: Update, context: Context, button: SetCap, render: Renderer) -> None:
+    """A cap button: the next text is the amount (0 for none)."""
+    query = update.callback_query
+    assert query is not None and context.user_data is not None
+    await query.answer()
+    context.user_data[AWAITING] = f"cap_{button.period}"
+    await send(update, render("settings-ask-cap", period=button.period))
+
+
+async def receive_cap(update: Update, context: Context, period: str) -> None:
+    """The amount after a cap button; a bad one is answered and the next text tried again."""
+    render = await renderer(update, context)
+    message = update.effective_message
+    assert message is not None and context.user_data is not None
+    try:
+        amount = Decimal((message.text or "").strip().replace(",", "."))
+    except InvalidOperation:
+        amount = Decimal(-1)
+    if not amount.is_finite() or amount < 0 or amount > 10_000_000:
+        await send(update, render("settings-bad-cap"))
+        return
+    context.user_data.pop(AWAITING, None)
+    users = services(context).users
+    user = await users.ensure(user_id(update))
+    cap = amount.quantize(Decimal("0.01")) if amount > 0 else None
+    if period == "day":
+        preferences = replace(user.preferences, daily_cap=cap)
+    else:
+        preferences = replace(user.preferences, monthly_cap=cap)
+    await users.set_preferences(user.user_id, preferences)
+    screen = await _screen(render, context, await users.ensure(user.user_id))
+    await send(update, screen.text, screen.keyboard)
+
+
 def _without(preferences: Preferences, button: RemoveFavourite) -> Preferences | None:
     """The preferences without what the button names, or None if it names nothing there."""
     if button.what == "service":
@@ -226,5 +275,5 @@ def _check(value: str) -> str:
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("settings", show_settings),
-        *button_handlers(toggle, remove_favourite, pick_time_zone),
+        *button_handlers(toggle, remove_favourite, pick_time_zone, ask_cap),
     ]

@@ -41,6 +41,8 @@ async def on_text(update: Update, context: Context) -> None:
         await extras.receive_call_phone(update, context)
     elif awaiting == "time_zone":
         await settings.receive_time_zone(update, context)
+    elif awaiting in ("cap_day", "cap_month"):
+        await settings.receive_cap(update, context, awaiting.removeprefix("cap_"))
     elif not (
         await buy.search(update, context)
         or await rent.search(update, context)

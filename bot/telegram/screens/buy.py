@@ -28,11 +28,13 @@ from bot.telegram.buttons.buy import (
     ToggleFavourite,
     ToggleOption,
 )
+from bot.telegram.buttons.offers import KeepTrying
 from bot.telegram.context import Context
 from bot.telegram.handlers.common import services
 from bot.telegram.handlers.drafts import issue_token
 from bot.telegram.handlers.favourites import favourite_rows, preferences_of, star
 from bot.telegram.rendering import Html, Renderer, Screen
+from bot.telegram.screens.offers import compare_for, comparison_lines, pin_rows, provider_title
 from bot.telegram.screens.pickers import (
     country_flag,
     country_name,
@@ -128,10 +130,24 @@ async def confirm_screen(
         render.button("button-back", BuyNavigation("countries")),
         render.button("button-cancel", BuyNavigation("abort")),
     ]
-    price = await catalog.fresh_price(client, draft["service"], draft["country"])
+    service, country = draft["service"], int(draft["country"])
+    compared = await compare_for(context, draft)
+    offer_lines: list[str] = []
+    pins: list[list[InlineKeyboardButton]] = []
+    if compared is not None:
+        offer_lines, pins = comparison_lines(render, compared), pin_rows(render, compared)
+        chosen = compared.chosen
+        at = None if chosen is None else await services(context).accounts.client_for_provider(
+            draft["user"], chosen.provider
+        )
+        if chosen is None or at is None:
+            return Screen(Html("\n".join(offer_lines)), InlineKeyboardMarkup([*pins, back]))
+        # Bought where the chosen row sells, with that provider's key and its own codes.
+        client, service, country = at, chosen.service, chosen.country
+    price = await catalog.fresh_price(client, service, country)
     if price is None or price.count <= 0:
-        return Screen(render("buy-sold-out"), InlineKeyboardMarkup([back]))
-    offered = await offered_options(client, draft["service"], int(draft["country"]))
+        return Screen(render("buy-sold-out"), InlineKeyboardMarkup([*pins, back]))
+    offered = await offered_options(client, service, country)
     # An option the provider no longer offers here is dropped, never sent on trust.
     if offered.verification_price is None:
         draft["verification"] = False
@@ -143,11 +159,14 @@ async def confirm_screen(
     balance = await client.get_balance()
     if balance < cost:
         text = render("buy-balance-short", price=render.money(cost), balance=render.money(balance))
-        return Screen(text, InlineKeyboardMarkup([back]))
+        return Screen(text, InlineKeyboardMarkup([*pins, back]))
     draft["token"] = await issue_token(context, "buy")
     draft["token_at"] = services(context).clock.now()
     draft["done"] = False
     draft["price"] = str(cost)
+    # Keep trying may buy the next-best row: its cap counts the dearest row in stock.
+    in_stock = [o.price for o in compared.comparison.offers if o.stock > 0] if compared else []
+    draft["keep_price"] = str(max([cost, *in_stock]))
     draft["step"] = "confirm"
     operator = draft.get("operator") or "any"
     lines = [
@@ -161,6 +180,9 @@ async def confirm_screen(
             balance=render.money(balance),
         )
     ]
+    if compared is not None:
+        lines.append(render("offers-provider-line", provider=provider_title(client.endpoint.key)))
+        lines.extend(Html(line) for line in offer_lines)
     if draft.get("max_price") and not verification:
         max_price = render.money(Decimal(draft["max_price"]))
         lines.append(render("buy-max-price-line", max_price=max_price))
@@ -185,6 +207,9 @@ async def confirm_screen(
         rows.append([render.button("buy-max-price-button", BuyNavigation("maxprice"))])
     if draft.get("operator_defaulted"):  # the 📌 default skipped the operator step
         rows.append([render.button("button-other-operator", BuyNavigation("operators"))])
+    rows.extend(pins)
+    if services(context).autoreplace is not None and not verification and not draft.get("forward"):
+        rows.append([render.button("autoreplace-button", KeepTrying("setup"))])
     rows.extend(favourite_rows(render, draft, await preferences_of(context, draft["user"])))
     rows.append(back)
     return Screen(Html("\n".join(lines)), InlineKeyboardMarkup(rows))

@@ -1,0 +1,122 @@
+"""Issue 17 on /buy's confirm screen: pin a provider of the comparison, keep trying (an
+auto-replace run under a cap confirmed once), stop a run from its card.
+
+The run starts on the confirm screen's own token, so one confirmation starts one run or buys
+one number, never both; the run's card is that message, kept with the run (found again after a
+restart), and redrawn by :class:`~bot.telegram.run_cards.RunCards` at each step.
+"""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram.ext import BaseHandler
+
+from bot.provider import ProviderClient
+from bot.services.spending import SpendingCapError
+from bot.telegram.buttons.offers import KeepTrying, PinOffer, StartRun, StopRun
+from bot.telegram.context import Context
+from bot.telegram.flows import BUY
+from bot.telegram.handlers.buy import PICKER
+from bot.telegram.handlers.common import chat_id, services, show, user_id
+from bot.telegram.rendering import Renderer, Screen
+from bot.telegram.routing import Confirm, Draft, button_handlers, on_button, on_confirm
+from bot.telegram.screens.autoreplace import (
+    TRIES,
+    WAITS,
+    cycle,
+    run_cap,
+    run_card,
+    setup_of,
+    setup_screen,
+)
+from bot.telegram.screens.buy import confirm_screen
+from bot.telegram.screens.caps import cap_refusal
+
+
+@PICKER.step(PinOffer)
+async def pin_offer(
+    context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: PinOffer
+) -> Screen | None:
+    """Buy from one provider of the comparison (or, -1, from the best row again)."""
+    providers = draft.get("offers") or []
+    if draft.get("step") != "confirm" or not -1 <= button.index < len(providers):
+        return None
+    draft["pinned"] = None if button.index < 0 else providers[button.index]
+    return await confirm_screen(context, client, render, draft)
+
+
+@PICKER.step(KeepTrying)
+async def keep_trying(
+    context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: KeepTrying
+) -> Screen | None:
+    """The keep-trying setup, and its figures cycled."""
+    if draft.get("step") != "confirm" or not draft.get("token") or not draft.get("keep_price"):
+        return None
+    keep = setup_of(draft)
+    if button.step == "tries":
+        keep["tries"] = cycle(TRIES, keep["tries"])
+    elif button.step == "wait":
+        keep["wait"] = cycle(WAITS, keep["wait"])
+    return setup_screen(render, draft)
+
+
+_START = Confirm(
+    BUY,
+    expired="buy-expired-menu",
+    duplicate="buy-duplicate",
+    in_progress="autoreplace-starting",
+    catalogue=True,
+)
+
+
+@on_confirm(StartRun, _START)
+async def start_run(
+    update: Update, context: Context, draft: Draft, token: str, render: Renderer
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    autoreplace = services(context).autoreplace
+    message = query.message
+    if autoreplace is None or not isinstance(message, Message):
+        return
+    draft["done"] = True  # this confirmation starts the run; its Buy no longer buys
+    keep = setup_of(draft)
+    await show(query, Screen(render("autoreplace-card-buying")))
+    try:
+        run = await autoreplace.start(
+            user_id(update), chat_id(update), draft["service"], int(draft["country"]),
+            operator=draft.get("operator"), max_tries=keep["tries"],
+            wait_seconds=float(keep["wait"]), spend_cap=run_cap(draft),
+            card_message_id=message.message_id, service_name=draft["service_name"],
+            country_names=draft.get("country_names") or {},
+        )
+    except SpendingCapError as capped:
+        await show(query, Screen(cap_refusal(render, capped)))
+        return
+    # The card was drawn by the run's change hook; drawn here too when nothing changed yet.
+    await show(query, await run_card(services(context), render, run))
+
+
+@on_button(StopRun)
+async def stop_run(update: Update, context: Context, button: StopRun, render: Renderer) -> None:
+    """Stop on a run's card: the run ends at once, a number waiting is cancelled."""
+    query = update.callback_query
+    assert query is not None
+    autoreplace = services(context).autoreplace
+    if autoreplace is None:
+        await query.answer(render("press-stale"))
+        return
+    try:
+        run = await autoreplace.get(button.run)
+        if run.user_id != user_id(update):
+            raise LookupError(button.run)
+    except LookupError:
+        await query.answer(render("press-not-yours"))
+        return
+    await query.answer(render("autoreplace-stopping"))
+    run = await autoreplace.cancel(user_id(update), button.run)
+    await show(query, await run_card(services(context), render, run))
+
+
+def build() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return button_handlers(pin_offer, keep_trying, start_run, stop_run)

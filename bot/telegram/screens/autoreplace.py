@@ -1,0 +1,141 @@
+"""Auto-replace ("keep trying") on screens: the setup under /buy's confirm, and a run's card.
+
+The setup names the tries, the wait for a code per try and the total the run may spend (the
+tries times the dearest row in stock), confirmed once with the confirm screen's token. The
+card is one message per run, redrawn at each change: "try 2 of 3 · HeroSMS · Indonesia ·
+11.25", the number, and Stop while it runs.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Final
+
+from telegram import InlineKeyboardMarkup
+
+from bot.provider import ProviderError
+from bot.services.accounts import AccountError
+from bot.services.container import Services
+from bot.telegram.buttons.buy import BuyNavigation
+from bot.telegram.buttons.offers import KeepTrying, StartRun, StopRun
+from bot.telegram.rendering import Html, Renderer, Screen
+from bot.telegram.screens.offers import provider_title
+from storage.autoreplace import Run, RunState
+
+TRIES: Final = (2, 3, 4, 5)
+WAITS: Final = (120, 180, 300, 600)  # seconds a number is given for its code
+DEFAULT_TRIES: Final = 3
+DEFAULT_WAIT: Final = 180
+_CHOICES: Final = frozenset((tries, wait) for tries in TRIES for wait in WAITS)
+
+_ENDED = {
+    RunState.SUCCEEDED: "autoreplace-card-code",
+    RunState.CANCELLED: "autoreplace-card-cancelled",
+    RunState.EXHAUSTED: "autoreplace-card-exhausted",
+    RunState.CAPPED: "autoreplace-card-capped",
+    RunState.FAILED: "autoreplace-card-failed",
+}
+
+
+def setup_of(draft: dict[str, Any]) -> dict[str, Any]:
+    """The draft's keep-trying choices (tries, wait), defaults on first sight."""
+    keep = draft.get("keep")
+    if not isinstance(keep, dict) or (keep.get("tries"), keep.get("wait")) not in _CHOICES:
+        keep = {"tries": DEFAULT_TRIES, "wait": DEFAULT_WAIT}
+        draft["keep"] = keep
+    return keep
+
+
+def cycle(values: tuple[int, ...], current: int) -> int:
+    return values[(values.index(current) + 1) % len(values)]
+
+
+def run_cap(draft: dict[str, Any]) -> Decimal:
+    """What the run may spend in all: the tries times the dearest price it may buy at."""
+    tries: int = setup_of(draft)["tries"]
+    return Decimal(draft["keep_price"]) * tries
+
+
+def setup_screen(render: Renderer, draft: dict[str, Any]) -> Screen:
+    keep = setup_of(draft)
+    cap = render.money(run_cap(draft))
+    text = render(
+        "autoreplace-setup",
+        service=draft["service_name"],
+        country=draft["country_name"],
+        tries=str(keep["tries"]),
+        minutes=str(keep["wait"] // 60),
+        cap=cap,
+    )
+    rows = [
+        [
+            render.button(
+                "autoreplace-tries-button", KeepTrying("tries"), tries=str(keep["tries"])
+            ),
+            render.button(
+                "autoreplace-wait-button", KeepTrying("wait"), minutes=str(keep["wait"] // 60)
+            ),
+        ],
+        [render.button("autoreplace-start-button", StartRun(draft["token"]), cap=cap)],
+        [
+            render.button("button-back", BuyNavigation("confirm")),
+            render.button("button-cancel", BuyNavigation("abort")),
+        ],
+    ]
+    return Screen(text, InlineKeyboardMarkup(rows))
+
+
+async def run_card(svc: Services, render: Renderer, run: Run) -> Screen:
+    """The run's card as it stands: the try, where and what it costs, the number; Stop while
+    the run goes on."""
+    country = await _country_name(svc, render, run)
+    lines = []
+    if run.step_provider is not None and run.tries:
+        lines.append(
+            str(
+                render(
+                    "autoreplace-card-try",
+                    attempt=str(run.tries),
+                    tries=str(run.max_tries),
+                    provider=provider_title(run.step_provider),
+                    country=country,
+                    price=render.money(run.step_price),
+                )
+            )
+        )
+    row = None if run.step_ledger_id is None else await svc.activations.get(run.step_ledger_id)
+    if run.state is RunState.RUNNING:
+        if row is not None and row.phone:
+            minutes = str(max(1, round(run.wait_seconds / 60)))
+            lines.append(str(render("autoreplace-card-waiting", phone=row.phone, minutes=minutes)))
+        else:
+            lines.append(str(render("autoreplace-card-buying")))
+        keyboard = InlineKeyboardMarkup(
+            [[render.button("autoreplace-stop-button", StopRun(run.run_id))]]
+        )
+        return Screen(Html("\n".join(lines)), keyboard)
+    lines.append(
+        str(
+            render(
+                _ENDED[run.state],
+                phone=row.phone if row is not None and row.phone else "",
+                tries=str(run.tries),
+                cap=render.money(run.spend_cap),
+            )
+        )
+    )
+    return Screen(Html("\n".join(lines)))
+
+
+async def _country_name(svc: Services, render: Renderer, run: Run) -> str:
+    """The country's name from the step provider's catalogue (cached), else its id."""
+    if run.step_provider is not None:
+        try:
+            client = await svc.accounts.client_for_provider(run.user_id, run.step_provider)
+            if client is not None:
+                country = (await svc.catalog.countries(client)).get(run.country)
+                if country is not None:
+                    return country.name(render.locale)
+        except (AccountError, ProviderError):  # a name is not worth a failed card
+            pass
+    return f"#{run.country}"

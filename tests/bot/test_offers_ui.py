@@ -1,0 +1,405 @@
+"""Issue 17 through the fake Bot API: /buy compares two or three sandbox providers, keys at
+several providers, keep trying (auto-replace) runs with their live card, spending caps."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_application, close_application
+from bot.fake_telegram import FakeTelegramServer, FakeUser
+from bot.fake_telegram.driver import VisibleMessage
+from bot.fake_telegram.ptb import process_with
+from bot.provider import resolve_endpoint
+from bot.provider.sandbox import Sandbox, SandboxServer
+from bot.provider.sandbox.testing import ALICE_KEY, BOB_BALANCE, BOB_KEY, default_test_accounts
+from storage.autoreplace import AutoReplaceStore, RunState
+from tests.bot.conftest import Harness, bot_settings, start_bot, stop_bot, walk_to_confirm
+from tests.bot.test_rent import walk_to_rent_confirm
+from tests.services.providers import priced_catalog
+from tests.storage.ledger_seed import bought
+
+PAID = ("getNumber", "getNumberV2")
+FACTORS = ("1.0", "0.8", "1.3")  # sandbox 1 is the cheapest, sandbox 2 the dearest
+WAIT = 180  # keep trying's default wait per number
+
+
+class Providers:
+    """The bot over three sandboxes (sandbox 0 is the user's current provider)."""
+
+    def __init__(self, harness: Harness, servers: list[SandboxServer]) -> None:
+        self.harness = harness
+        self.servers = servers
+
+    def key(self, index: int) -> str:
+        return resolve_endpoint(self.servers[index].url).key
+
+    def title(self, index: int) -> str:
+        return self.servers[index].url.split("//")[1].split("/")[0]
+
+    def sandbox(self, index: int) -> Sandbox:
+        return self.servers[index].sandbox
+
+    def price(self, index: int) -> Decimal:
+        return self.sandbox(index).catalog.price(6, "tg")
+
+    def paid(self, index: int | None = None) -> int:
+        indexes = range(len(self.servers)) if index is None else [index]
+        return sum(
+            1 for i in indexes for r in self.sandbox(i).request_log if r.action in PAID
+        )
+
+
+@pytest.fixture
+async def three(
+    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer
+) -> AsyncIterator[Providers]:
+    clock = sandbox_server.sandbox.clock
+    async with AsyncExitStack() as stack:
+        servers = [sandbox_server]
+        for factor in FACTORS[1:]:
+            sandbox = Sandbox(
+                clock=clock, accounts=default_test_accounts(), catalog=priced_catalog(factor)
+            )
+            servers.append(
+                await stack.enter_async_context(SandboxServer(sandbox, host="127.0.0.1", port=0))
+            )
+        # The first sandbox sells at the shipped prices (factor 1.0) already.
+        settings = bot_settings(
+            tmp_path, sandbox_server.url,
+            SMSBOT_CUSTOM_PROVIDERS="any", SMSBOT_CODE_RATE_MIN_SAMPLE="4",
+        )
+        application, services = await build_application(
+            settings, bot_base_url=telegram.bot_base_url, clock=clock
+        )
+        await application.initialize()
+        telegram.state.deliver_directly(process_with(application))
+        harness = Harness(application, services, telegram, sandbox_server.sandbox, settings)
+        try:
+            yield Providers(harness, servers)
+        finally:
+            await harness.application.shutdown()
+            await close_application(harness.services)
+
+
+async def _keys(found: Providers, user: FakeUser, keys: dict[int, str]) -> None:
+    """The user's keys, as a person sets them: /key for the current provider, /key <url> for
+    the others."""
+    for index, key in keys.items():
+        await user.send_text("/key" if index == 0 else f"/key {found.servers[index].url}")
+        await user.send_text(key)
+
+
+def _confirm(found: Providers, user: FakeUser) -> VisibleMessage:
+    message = user.last_bot_message()
+    assert message is not None, user.transcript()
+    return message
+
+
+def _rows(found: Providers, text: str) -> dict[int, str]:
+    """The comparison's line for each sandbox (by its host:port): its row, or its note."""
+    rows = [
+        line for line in text.splitlines() if not line.startswith(("Provider:", "Buying"))
+    ]
+    return {
+        index: next((line for line in rows if found.title(index) in line), "")
+        for index in range(len(found.servers))
+    }
+
+
+async def test_the_best_of_three_is_shown_first_and_bought_with_that_providers_key(
+    three: Providers,
+) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: BOB_KEY, 2: ALICE_KEY})
+    confirm = await walk_to_confirm(three.harness, user)
+    rows = _rows(three, confirm.text)
+    await user.press(confirm.buttons[0][0])
+    bob_after = three.sandbox(1).accounts.find("bob").balance
+
+    assert rows[1].startswith("▶"), confirm.text  # the cheapest
+    assert all(rows[i].startswith("•") for i in (0, 2)), confirm.text
+    assert f"best offer: {three.title(1)}" in confirm.text
+    assert f"{three.price(1):.2f}" in rows[1] and f"{three.price(2):.2f}" in rows[2]
+    assert (three.paid(0), three.paid(1), three.paid(2)) == (0, 1, 0)
+    assert bob_after == BOB_BALANCE - three.price(1)  # Bob's key, at sandbox 1
+    row = (await three.harness.services.activations.active_for_user(user.id))[0]
+    assert row.provider == three.key(1)
+
+
+async def test_a_pinned_provider_is_bought_from_though_dearer(three: Providers) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY})
+    await walk_to_confirm(three.harness, user)
+    await user.press(f"📌 {three.title(0)}")
+    pinned = _confirm(three, user)
+    await user.press(pinned.buttons[0][0])
+
+    assert f"from {three.title(0)} (pinned)" in pinned.text
+    assert (three.paid(0), three.paid(1)) == (1, 0)
+
+
+async def test_one_provider_sees_todays_confirm_screen(three: Providers) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY})
+    confirm = await walk_to_confirm(three.harness, user)
+
+    assert "At your providers" not in confirm.text
+    assert not any("Any provider" in label for row in confirm.buttons for label in row)
+
+
+async def test_a_slow_provider_is_left_out_within_its_deadline_and_a_refused_key_shown(
+    three: Providers,
+) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY, 2: ALICE_KEY})
+    offers = three.harness.services.offers
+    assert offers is not None
+    offers.deadline = 1.5
+    three.sandbox(1).inject_fault("getPrices", "slow", count=5, delay=20.0)
+    three.sandbox(2).inject_fault("getPrices", "reply", count=5, body="BAD_KEY")
+    loop_time = asyncio.get_running_loop().time
+    started = loop_time()
+    confirm = await walk_to_confirm(three.harness, user)
+    took = loop_time() - started
+    rows = _rows(three, confirm.text)
+
+    assert took < 15.0  # the slow one alone would take 20 s
+    assert "no answer in time" in rows[1], confirm.text
+    assert "refused your key" in rows[2], confirm.text
+    assert rows[0].startswith("▶")
+    await user.press(confirm.buttons[0][0])
+    assert (three.paid(0), three.paid(1), three.paid(2)) == (1, 0, 0)
+
+
+async def test_the_code_rate_is_shown_only_from_the_minimum_sample(three: Providers) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY})
+    db = three.harness.services.db
+    for _ in range(4):  # sandbox 0: 4 numbers, 3 with a code after 40 s (the minimum is 4)
+        await bought(db, provider=three.key(0), coded=True, seconds=40)
+    await bought(db, provider=three.key(0), coded=False, seconds=10)
+    for _ in range(3):  # sandbox 1: 3 numbers only, below the minimum
+        await bought(db, provider=three.key(1), coded=True)
+    confirm = await walk_to_confirm(three.harness, user)
+    rows = _rows(three, confirm.text)
+
+    assert "✅ 80 % · ~40 s" in rows[0], confirm.text
+    assert "✅" not in rows[1], confirm.text
+
+
+async def _start_run(found: Providers, user: FakeUser) -> VisibleMessage:
+    """/buy to the confirm screen, then Keep trying with its defaults (3 numbers, 3 min)."""
+    await walk_to_confirm(found.harness, user)
+    await user.press("🔁 Keep trying until a code comes…")
+    setup = _confirm(found, user)
+    start = next(label for row in setup.buttons for label in row if label.startswith("▶ Start"))
+    await user.press(start)
+    card = _confirm(found, user)
+    assert card.message_id == setup.message_id, user.transcript()
+    return card
+
+
+def _card(user: FakeUser, message_id: int) -> VisibleMessage:
+    return next(m for m in user.chat() if m.message_id == message_id)
+
+
+async def _run_state(found: Providers) -> RunState:
+    runs = await AutoReplaceStore(found.harness.services.db).running()
+    if runs:
+        return runs[0].state
+    row = await found.harness.services.db.fetchone("SELECT state FROM autoreplace_runs")
+    assert row is not None
+    return RunState(row["state"])
+
+
+async def _wait_out(found: Providers) -> None:
+    """One wait passes without a code, and the auto-replace loop ticks."""
+    found.sandbox(0).clock.advance(WAIT + 1)  # type: ignore[attr-defined]
+    assert found.harness.services.autoreplace is not None
+    await found.harness.services.autoreplace.tick()
+
+
+async def test_keep_trying_buys_exactly_n_numbers_when_no_code_comes(three: Providers) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY})
+    card = await _start_run(three, user)
+    first = card.text
+    for _ in range(5):
+        await _wait_out(three)
+    ended = _card(user, card.message_id)
+
+    assert f"Try 1 of 3 · {three.title(1)}" in first, first  # the best row first
+    assert three.paid() == 3
+    assert three.paid(0) >= 1  # after the cheapest failed, the next-best provider
+    assert await _run_state(three) is RunState.EXHAUSTED
+    assert "No code in 3 numbers" in ended.text and not ended.keyboard, ended.text
+
+
+async def test_a_code_ends_the_run(three: Providers) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY})
+    card = await _start_run(three, user)
+    row = (await three.harness.services.activations.active_for_user(user.id))[0]
+    assert row.activation_id is not None
+    three.sandbox(1).deliver_sms(int(row.activation_id), "code 4242", code="4242")
+    await three.harness.poll()
+    for _ in range(3):
+        await _wait_out(three)
+
+    assert three.paid() == 1
+    assert await _run_state(three) is RunState.SUCCEEDED
+    assert "A code came" in _card(user, card.message_id).text
+    assert any("4242 — Telegram" in m.text for m in user.chat()), user.transcript()
+
+
+async def test_stop_ends_the_run_at_once(three: Providers) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY})
+    card = await _start_run(three, user)
+    await user.press("⏹ Stop", card.message_id)
+    stopped = _card(user, card.message_id)
+    for _ in range(3):
+        await _wait_out(three)
+
+    assert "Stopped" in stopped.text and not stopped.keyboard, stopped.text
+    assert await _run_state(three) is RunState.CANCELLED
+    assert three.paid() == 1
+
+
+async def test_another_user_cannot_stop_a_run(three: Providers) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY})
+    card = await _start_run(three, user)
+    button = card.find_buttons("⏹ Stop")[0]
+    assert button.callback_data is not None
+    mallory = three.harness.user(2002, "Mallory")
+    await mallory.send_text("/start")
+    own = mallory.last_bot_message()
+    assert own is not None
+    query = await mallory.press_data(button.callback_data, own.message_id)  # the data, forged
+    answer = mallory.answer_for(query)
+    not_yours = three.harness.services.translator.t("en", "press-not-yours")
+
+    assert answer is not None and answer.text == not_yours
+    assert await _run_state(three) is RunState.RUNNING
+    assert "⏹ Stop" in _card(user, card.message_id).buttons[0]
+
+
+async def test_the_spending_cap_stops_a_run_and_refuses_a_purchase_with_what_is_left(
+    three: Providers,
+) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY})
+    await user.send_text("/settings")
+    await user.press("💲 Daily cap…")
+    await user.send_text("1")  # less than any number costs
+    settings = _confirm(three, user)
+    card = await _start_run(three, user)
+    await walk_to_confirm(three.harness, user)
+    confirm = _confirm(three, user)
+    await user.press(confirm.buttons[0][0])
+    refused = _confirm(three, user)
+
+    assert "Daily cap: <b>1.00</b>" in settings.text or "Daily cap: 1.00" in settings.text, (
+        settings.text
+    )
+    assert await _run_state(three) is RunState.CAPPED
+    assert "cap" in card.text, card.text
+    assert "Left today: 1.00" in refused.text, refused.text
+    assert three.paid() == 0
+
+
+async def test_a_run_resumes_after_a_restart_on_its_own_card_without_buying_twice(
+    three: Providers,
+) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY})
+    card = await _start_run(three, user)
+    await stop_bot(three.harness)
+    restarted = await start_bot(three.harness)
+    assert restarted.autoreplace is not None
+    await restarted.autoreplace.tick()  # within the wait: nothing to buy
+    paid_after_restart = three.paid()
+    await _wait_out(three)
+    resumed = _card(user, card.message_id)
+
+    assert paid_after_restart == 1
+    assert three.paid() == 2
+    assert "Try 2 of 3" in resumed.text, user.transcript()
+
+
+async def test_a_key_for_another_provider_is_stored_there_and_its_message_deleted(
+    three: Providers,
+) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY})
+    await user.send_text(f"/key {three.servers[1].url}")
+    await user.send_text(BOB_KEY)
+    saved = _confirm(three, user)
+    await user.send_text("/provider")
+    menu = _confirm(three, user)
+    accounts = three.harness.services.accounts
+
+    assert "Key for" in saved.text and "saved" in saved.text, saved.text
+    assert all(BOB_KEY not in m.text for m in user.chat())  # the key's message is gone
+    assert (await accounts.endpoint_of(user.id)).key == three.key(0)  # current one stays
+    assert set(await accounts.providers_with_keys(user.id)) == {three.key(0), three.key(1)}
+    assert three.title(0) in menu.text and three.title(1) in menu.text, menu.text
+
+
+async def test_a_rent_past_the_monthly_cap_is_refused_with_what_is_left(three: Providers) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY})
+    await user.send_text("/settings")
+    await user.press("💲 Monthly cap…")
+    await user.send_text("2,50")
+    confirm = await walk_to_rent_confirm(three.harness, user)
+    await user.press_button(confirm.keyboard[0][0])
+    refused = _confirm(three, user)
+
+    assert "monthly cap of 2.50" in refused.text and "Left this month: 2.50" in refused.text, (
+        refused.text
+    )
+    assert sum(1 for r in three.sandbox(0).request_log if r.action == "getRentNumber") == 0
+
+
+async def test_a_key_step_for_another_provider_survives_a_restart(three: Providers) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY})
+    await user.send_text(f"/key {three.servers[1].url}")
+    await stop_bot(three.harness)
+    restarted = await start_bot(three.harness)
+    await user.send_text(BOB_KEY)
+
+    providers = set(await restarted.accounts.providers_with_keys(user.id))
+    assert providers == {three.key(0), three.key(1)}
+    assert all(BOB_KEY not in m.text for m in user.chat())
+    client = await restarted.accounts.client_for_provider(user.id, three.key(1))
+    assert client is not None and await client.get_balance() == BOB_BALANCE
+
+
+async def test_a_bare_key_with_several_providers_asks_which_one_first(three: Providers) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY})
+    await user.send_text("/key")
+    which = _confirm(three, user)
+    await user.press(three.title(1))  # not the current one
+    asked = _confirm(three, user)
+    await user.send_text(BOB_KEY)
+    accounts = three.harness.services.accounts
+    elsewhere = await accounts.client_for_provider(user.id, three.key(1))
+    current = await accounts.client_for_provider(user.id, three.key(0))
+
+    assert "Which provider" in which.text and which.buttons == [
+        [f"✓ {three.title(0)}"], [three.title(1)]
+    ], which.text
+    assert three.title(1) in asked.text, asked.text
+    assert all(BOB_KEY not in m.text for m in user.chat())
+    assert elsewhere is not None and await elsewhere.get_balance() == BOB_BALANCE
+    assert current is not None and await current.get_balance() != BOB_BALANCE  # Alice's stays
