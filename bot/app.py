@@ -18,6 +18,7 @@ from typing import Final
 from telegram import Bot, BotCommand
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, PersistenceInput
+from telegram.request import HTTPXRequest
 
 from bot.config import ConfigError, Settings
 from bot.core.clock import Clock, SystemClock
@@ -39,6 +40,7 @@ from bot.services.rent_watcher import RentWatcher
 from bot.services.rents import RENT_RECONCILED_EVENT, RentService
 from bot.services.spending import SpendingGuard
 from bot.services.watcher import ActivationWatcher
+from bot.telegram.acknowledge import AcknowledgingBot
 from bot.telegram.context import BotData, context_types
 from bot.telegram.delivery import TelegramDeliverer
 from bot.telegram.handlers import register_handlers
@@ -160,13 +162,20 @@ async def _wire(
     translator = Translator()
     builder = (
         ApplicationBuilder()
-        .token(settings.require_token().reveal())
-        .base_url(bot_base_url or f"{settings.telegram_api_url}/bot")
+        .bot(
+            AcknowledgingBot(
+                settings.require_token().reveal(),
+                base_url=bot_base_url or f"{settings.telegram_api_url}/bot",
+                # As ApplicationBuilder would: many calls at once, one long poll.
+                request=HTTPXRequest(connection_pool_size=256),
+                get_updates_request=HTTPXRequest(),
+                rate_limiter=AIORateLimiter(max_retries=1),
+            )
+        )
         .context_types(context_types())
         .persistence(
             SQLitePersistence(db, store_data=PersistenceInput(bot_data=False, chat_data=False))
         )
-        .rate_limiter(AIORateLimiter(max_retries=1))
         .concurrent_updates(PerUserUpdateProcessor(answer_busy=busy_answer(translator, users)))
     )
     application = builder.build()

@@ -115,6 +115,7 @@ reconciled-checking = ⏳ Your purchase of { $service } was interrupted before t
 button-prev = ◀️
 button-next = ▶️
 button-back = ↩️ Back
+button-try-again = 🔁 Try again
 button-cancel = ✖️ Cancel
 button-sms-sent = ✉️ SMS sent
 button-another-code = 🔁 Another code

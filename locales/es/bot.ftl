@@ -116,6 +116,7 @@ reconciled-checking = ⏳ Tu compra de { $service } se interrumpió antes de que
 button-prev = ◀️
 button-next = ▶️
 button-back = ↩️ Atrás
+button-try-again = 🔁 Reintentar
 button-cancel = ✖️ Cancelar
 button-sms-sent = ✉️ SMS enviado
 button-another-code = 🔁 Otro código

@@ -118,6 +118,7 @@ reconciled-checking = ⏳ Покупка { $service } прервалась до 
 button-prev = ◀️
 button-next = ▶️
 button-back = ↩️ Назад
+button-try-again = 🔁 Повторить
 button-cancel = ✖️ Отмена
 button-sms-sent = ✉️ SMS отправлено
 button-another-code = 🔁 Ещё код

@@ -36,3 +36,9 @@ class PickProvider(CallbackData, prefix="pv"):
 
 class HistoryPage(CallbackData, prefix="xh"):
     page: int
+
+
+class BalanceAgain(CallbackData, prefix="bb"):
+    """[🔁 Try again] under a /balance the provider could not answer."""
+
+    again: Literal["1"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 import re
@@ -114,6 +115,23 @@ async def send_screen(
         await send(update, render(refused, reason=render.error(error)))
         return
     await send(update, built.text, built.keyboard)
+
+
+WORKING_AFTER: Final = 1.0  # seconds before a slow answer to a command shows "⏳"
+
+
+async def respond(update: Update, render: Renderer, screen: Awaitable[Screen]) -> None:
+    """Sends the screen a command's work builds; when that takes over ``WORKING_AFTER`` (a
+    slow provider), "⏳ Asking the provider…" is sent meanwhile and becomes the screen."""
+    task = asyncio.ensure_future(screen)
+    done, _ = await asyncio.wait({task}, timeout=WORKING_AFTER)
+    if done:
+        built = task.result()
+        await send(update, built.text, built.keyboard)
+        return
+    note = await send(update, render("press-working"))
+    built = await task
+    await note.edit_text(built.text, parse_mode=ParseMode.HTML, reply_markup=built.keyboard)
 
 
 def refusal(render: Renderer, error: Exception) -> str:
