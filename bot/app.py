@@ -67,6 +67,7 @@ log = logging.getLogger(__name__)
 # until then a purchase not listed yet is "checking", not "not bought".
 SALE_MARGIN: Final = 60.0
 DEMO_KEY: Final = "demo-key-123"  # the in-process sandbox's one account (not a secret)
+DEMO_TITLE: Final = "Demo provider"  # its name in menus (its host is 127.0.0.1)
 COMMANDS: Final = (
     "start",
     "buy",
@@ -77,6 +78,7 @@ COMMANDS: Final = (
     "balance",
     "history",
     "key",
+    "forgetkey",
     "provider",
     "settings",
     "lang",
@@ -145,6 +147,7 @@ async def _wire(
         clock=clock,
         rents=rents,
         custom_providers=settings.custom_providers,
+        default_title=settings.provider_title,
     )
 
     async def source_for(user_id: int, provider: str) -> ActivationSource | None:
@@ -438,7 +441,7 @@ async def serve(
 def _with_provider(settings: Settings, url: str) -> Settings:
     from dataclasses import replace
 
-    return replace(settings, provider=url)
+    return replace(settings, provider=url, provider_title=DEMO_TITLE)
 
 
 async def _reach_bot_api(settings: Settings) -> None:

@@ -65,6 +65,8 @@ class Settings:
             ``SMSBOT_CODE_RATE=off`` for a private deployment.
         code_rate_min_sample: numbers of known fate needed before a rate is shown or used.
         code_rate_days: how many days back the aggregate reads.
+        provider_title: the default provider's name in menus instead of its host (the
+            console's in-process sandbox is "Demo provider", not "127.0.0.1").
     """
 
     telegram_token: Secret | None
@@ -86,6 +88,7 @@ class Settings:
     code_rate: bool = True
     code_rate_min_sample: int = DEFAULT_CODE_RATE_MIN_SAMPLE
     code_rate_days: int = DEFAULT_CODE_RATE_DAYS
+    provider_title: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

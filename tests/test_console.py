@@ -40,3 +40,36 @@ async def test_numbers_press_buttons_and_a_quote_sends_a_number_as_text(
     assert "No service matches “42”" in shown
     assert "Telegram: pick a country" in shown
     assert "never read" not in shown, "/quit leaves"
+    assert "Demo provider" in shown, "the demo provider has a name, not 127.0.0.1"
+    assert "127.0.0.1" not in shown
+
+
+def test_a_bot_error_is_one_line_in_the_terminal_and_its_traceback_in_the_log(
+    tmp_path: Path,
+) -> None:
+    import logging
+
+    from bot.console import log_to_file
+
+    terminal = io.StringIO()
+    root = logging.getLogger()
+    before = list(root.handlers), root.level
+    path = log_to_file(logging.INFO, terminal, tmp_path / "bot.log")
+    try:
+        try:
+            raise RuntimeError("boom")
+        except RuntimeError:
+            logging.getLogger("bot.telegram.handlers.errors").exception("handler failed")
+        logging.getLogger("bot.app").info("smsbot is running")
+    finally:
+        for handler in root.handlers[:]:
+            if handler not in before[0]:
+                root.removeHandler(handler)
+                handler.close()
+        root.setLevel(before[1])
+    shown = terminal.getvalue()
+    assert "Traceback" not in shown and "boom" not in shown, shown
+    assert "handler failed" in shown and str(path) in shown
+    assert "smsbot is running" not in shown, "the terminal is the chat: no chatter"
+    logged = path.read_text()
+    assert "Traceback" in logged and "RuntimeError: boom" in logged

@@ -7,6 +7,7 @@ command-active = Your live numbers
 command-balance = Balance and cashback
 command-history = Past numbers and spending
 command-key = Set your provider API key
+command-forgetkey = Forget your API key
 command-provider = Choose the provider
 command-lang = Language
 command-help = How it works
@@ -32,6 +33,7 @@ help-text =
     /rent — a number for hours or days: every SMS it gets comes here
     /multi — one number for several services · /prices — prices and stock
     /active — your live numbers · /history — past ones · /balance · /settings · /provider · /lang · /cancel
+    /forgetkey — delete your API key from this bot
 not-allowed = Sorry, this bot is private.
 unknown-text = I did not understand that. Send /buy for a number, or /help.
 private-only = For your safety, do this in a private chat with me.
@@ -64,7 +66,8 @@ provider-set = Provider set to <b>{ $provider }</b>. { $has_key ->
         [yes] Your key for it is ready.
        *[no] Send /key to add your key for it.
     }
-provider-bad-url = ❌ That is not a provider name or an http(s) URL without a key in it.
+provider-bad-url = ❌ That is not a provider name or an http(s) URL without a key in it. Send another URL, or tap Cancel.
+provider-kept = Provider unchanged: <b>{ $provider }</b>.
 
 ## Balance
 balance-text =
@@ -78,7 +81,7 @@ buy-no-service-match = No service matches “{ $query }”. Try another word, or
 buy-choose-country = <b>{ $service }</b>: pick a country (cheapest first), or type part of its name.
 buy-no-country-match = No country matches “{ $query }”.
 buy-no-offers = No country sells <b>{ $service }</b> right now. Try another service.
-buy-country-line = { $flag }{ $country } · { $price } · { $count }
+buy-country-line = { $flag }{ $country } · { $price } · { $count } in stock
 buy-choose-operator = <b>{ $service }</b>, { $country }: pick an operator.
 buy-operator-any = Any operator
 buy-confirm =
@@ -184,8 +187,8 @@ history-state-active = live
 ## Language and cancel
 lang-choose = Choose your language:
 lang-set = Language: English.
-cancel-done = OK, step left.
-cancel-nothing = There is nothing to leave.
+cancel-done = ✖️ Cancelled. Your numbers are not touched; send /buy to start again.
+cancel-nothing = Nothing to cancel: no step is under way. Your numbers are in /active.
 
 ## Provider errors, by kind
 error-auth = the provider does not accept your key. Send /key to set it again.

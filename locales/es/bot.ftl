@@ -8,6 +8,7 @@ command-active = Tus números activos
 command-balance = Saldo y cashback
 command-history = Números anteriores y gastos
 command-key = Guardar tu clave API del proveedor
+command-forgetkey = Olvidar tu clave API
 command-provider = Elegir el proveedor
 command-lang = Idioma
 command-help = Cómo funciona
@@ -33,6 +34,7 @@ help-text =
     /rent — un número por horas o días: cada SMS que recibe llega aquí
     /multi — un número para varios servicios · /prices — precios y disponibilidad
     /active — tus números activos · /history — los anteriores · /balance · /settings · /provider · /lang · /cancel
+    /forgetkey — borra tu clave API de este bot
 not-allowed = Lo siento, este bot es privado.
 unknown-text = No te he entendido. Envía /buy para obtener un número, o /help.
 private-only = Por tu seguridad, haz esto en un chat privado conmigo.
@@ -65,7 +67,8 @@ provider-set = Proveedor cambiado a <b>{ $provider }</b>. { $has_key ->
         [yes] Tu clave para él ya está lista.
        *[no] Envía /key para añadir tu clave.
     }
-provider-bad-url = ❌ Eso no es un nombre de proveedor ni una URL http(s) sin clave.
+provider-bad-url = ❌ Eso no es un nombre de proveedor ni una URL http(s) sin clave. Envía otra URL o pulsa Cancelar.
+provider-kept = El proveedor no cambia: <b>{ $provider }</b>.
 
 ## Balance
 balance-text =
@@ -79,7 +82,7 @@ buy-no-service-match = Ningún servicio coincide con «{ $query }». Prueba otra
 buy-choose-country = <b>{ $service }</b>: elige un país (primero los más baratos) o escribe parte de su nombre.
 buy-no-country-match = Ningún país coincide con «{ $query }».
 buy-no-offers = Ahora mismo ningún país vende <b>{ $service }</b>. Prueba otro servicio.
-buy-country-line = { $flag }{ $country } · { $price } · { $count }
+buy-country-line = { $flag }{ $country } · { $price } · quedan { $count }
 buy-choose-operator = <b>{ $service }</b>, { $country }: elige un operador.
 buy-operator-any = Cualquier operador
 buy-confirm =
@@ -185,8 +188,8 @@ history-state-active = activo
 ## Language and cancel
 lang-choose = Elige tu idioma:
 lang-set = Idioma: español.
-cancel-done = Vale, has salido del paso actual.
-cancel-nothing = No hay nada de lo que salir.
+cancel-done = ✖️ Cancelado. Tus números no se tocan; envía /buy para empezar de nuevo.
+cancel-nothing = No hay nada que cancelar: ningún paso en curso. Tus números están en /active.
 
 ## Provider errors, by kind
 error-auth = el proveedor no acepta tu clave. Envía /key para configurarla de nuevo.

@@ -8,6 +8,7 @@ command-active = Ваши активные номера
 command-balance = Баланс и кешбэк
 command-history = Прошлые номера и расходы
 command-key = Указать API-ключ провайдера
+command-forgetkey = Удалить ваш API-ключ
 command-provider = Выбрать провайдера
 command-lang = Язык
 command-help = Как это работает
@@ -33,6 +34,7 @@ help-text =
     /rent — номер в аренду на часы или дни: каждое SMS на него приходит сюда
     /multi — один номер для нескольких сервисов · /prices — цены и наличие
     /active — активные номера · /history — прошлые · /balance · /settings · /provider · /lang · /cancel
+    /forgetkey — удалить ваш API-ключ из бота
 not-allowed = Извините, это закрытый бот.
 unknown-text = Не понимаю. Отправьте /buy, чтобы получить номер, или /help.
 private-only = В целях безопасности сделайте это в личном чате со мной.
@@ -67,7 +69,8 @@ provider-set = Выбран провайдер <b>{ $provider }</b>. { $has_key 
         [yes] Ключ для него уже есть.
        *[no] Отправьте /key, чтобы добавить ключ для него.
     }
-provider-bad-url = ❌ Это не название провайдера и не http(s)-URL без ключа внутри.
+provider-bad-url = ❌ Это не название провайдера и не http(s)-URL без ключа внутри. Пришлите другой URL или нажмите «Отмена».
+provider-kept = Провайдер не изменён: <b>{ $provider }</b>.
 
 ## Balance
 balance-text =
@@ -81,7 +84,7 @@ buy-no-service-match = По запросу «{ $query }» сервисов не�
 buy-choose-country = <b>{ $service }</b>: выберите страну (сначала самые дешёвые) или введите часть её названия.
 buy-no-country-match = По запросу «{ $query }» стран нет.
 buy-no-offers = Сейчас ни одна страна не продаёт номера для <b>{ $service }</b>. Попробуйте другой сервис.
-buy-country-line = { $flag }{ $country } · { $price } · { $count }
+buy-country-line = { $flag }{ $country } · { $price } · в наличии { $count }
 buy-choose-operator = <b>{ $service }</b>, { $country }: выберите оператора.
 buy-operator-any = Любой оператор
 buy-confirm =
@@ -193,8 +196,8 @@ history-state-active = активен
 ## Language and cancel
 lang-choose = Выберите язык:
 lang-set = Язык: русский.
-cancel-done = Хорошо, текущий шаг отменён.
-cancel-nothing = Нечего отменять.
+cancel-done = ✖️ Отменено. Ваши номера не затронуты; /buy — начать заново.
+cancel-nothing = Отменять нечего: сейчас нет начатого шага. Ваши номера — в /active.
 
 ## Provider errors, by kind
 error-auth = провайдер не принимает ваш ключ. Отправьте /key, чтобы указать его заново.

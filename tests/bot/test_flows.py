@@ -15,11 +15,11 @@ async def test_cancel_ends_the_flow_and_typed_text_no_longer_searches_it(
     await with_key(harness, alice)
     await alice.send_text(command)
     await alice.send_text("/cancel")
-    assert "step left" in alice.last_bot_message().text  # type: ignore[union-attr]
+    assert "Cancelled." in alice.last_bot_message().text  # type: ignore[union-attr]
     await alice.send_text("telegr")
     assert "did not understand" in alice.last_bot_message().text  # type: ignore[union-attr]
     await alice.send_text("/cancel")
-    assert "nothing to leave" in alice.last_bot_message().text  # type: ignore[union-attr]
+    assert "Nothing to cancel" in alice.last_bot_message().text  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(

@@ -104,8 +104,14 @@ async def countries_screen(
     def button(offer: Price) -> InlineKeyboardButton:
         name = country_name(countries.get(offer.country), offer.country, render.locale)
         name = star(offer.country in rank) + label(name, 18)
-        text = f"{name} · {render.money(offer.cost)} · {offer.count}"
-        return InlineKeyboardButton(text, callback_data=PickCountry(offer.country).pack())
+        return render.button(
+            "buy-country-line",
+            PickCountry(offer.country),
+            flag="",
+            country=name,
+            price=render.money(offer.cost),
+            count=offer.count,
+        )
 
     keyboard = paginated(
         offers,
