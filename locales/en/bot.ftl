@@ -152,14 +152,12 @@ ended-finished = ✔️ <code>+{ $phone }</code> is finished.
 
 ## Button answers
 press-done = Done.
+press-refreshed = 🔄 Checked with the provider at { $at }.
 press-refused = Not possible now; the message shows the current state.
 press-ended = This activation has already ended.
 press-not-yours = This button is not yours.
 press-stale = This button is out of date.
 press-sms-sent = Noted: the SMS was sent.
-press-another-code = Waiting for another code.
-press-finished = Finished.
-press-cancelled = Cancelled; the money is back.
 cancel-later = The provider allows cancelling from { $at }. Tap “Cancel automatically” and I will do it then.
 cancel-scheduled = I will cancel it at { $at } if no code comes.
 

@@ -153,14 +153,12 @@ ended-finished = ✔️ <code>+{ $phone }</code>: terminado.
 
 ## Button answers
 press-done = Hecho.
+press-refreshed = 🔄 Consultado con el proveedor a las { $at }.
 press-refused = No es posible ahora; el mensaje muestra el estado actual.
 press-ended = Esta activación ya ha terminado.
 press-not-yours = Este botón no es tuyo.
 press-stale = Este botón está desactualizado.
 press-sms-sent = Anotado: el SMS se ha enviado.
-press-another-code = Esperando otro código.
-press-finished = Terminado.
-press-cancelled = Cancelado; se te ha devuelto el dinero.
 cancel-later = El proveedor permite cancelar a partir de las { $at }. Toca «Cancelar automáticamente» y lo haré entonces.
 cancel-scheduled = Lo cancelaré a las { $at } si no llega ningún código.
 

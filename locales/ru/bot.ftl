@@ -155,14 +155,12 @@ ended-finished = ✔️ Номер <code>+{ $phone }</code> завершён.
 
 ## Button answers
 press-done = Готово.
+press-refreshed = 🔄 Проверено у провайдера в { $at }.
 press-refused = Сейчас это невозможно; в сообщении показано текущее состояние.
 press-ended = Эта активация уже завершена.
 press-not-yours = Это не ваша кнопка.
 press-stale = Эта кнопка устарела.
 press-sms-sent = Принято: SMS отправлено.
-press-another-code = Ждём ещё один код.
-press-finished = Завершено.
-press-cancelled = Отменено, деньги возвращены.
 cancel-later = Провайдер разрешает отмену с { $at }. Нажмите «Отменить автоматически», и я отменю номер в это время.
 cancel-scheduled = Я отменю номер в { $at }, если код не придёт.
 

@@ -33,12 +33,9 @@ _COMMANDS = {
     "finish": Command.FINISH,
     "cancel": Command.CANCEL,
 }
-_DONE_ANSWERS = {
-    Command.SMS_SENT: "press-sms-sent",
-    Command.ANOTHER_CODE: "press-another-code",
-    Command.FINISH: "press-finished",
-    Command.CANCEL: "press-cancelled",
-}
+# What a done press adds under the card: only what its new state does not say already
+# ("✔️ Finished." needs no "Finished." under it); "SMS sent" leaves the state as it was.
+_DONE_NOTICES = {Command.SMS_SENT: "press-sms-sent"}
 
 
 @on_button(ActivationButton)
@@ -55,6 +52,7 @@ async def on_press(
     query = update.callback_query
     assert query is not None
     actions = services(context).activation_actions
+    notice: Html | None
     try:
         row = await actions.owned(user_id(update), button.ledger_id)
     except NotYoursError:
@@ -82,12 +80,14 @@ async def on_press(
         if button.action == "autocancel":
             notice = render("cancel-scheduled", at=render.time(result.cancel_possible_at))
         elif button.action == "refresh":
-            notice = render("press-done")
+            # When it was asked, so a card that did not change still shows the press worked.
+            notice = render("press-refreshed", at=render.time(services(context).clock.now()))
             line = await extras.call_line(context, render, user_id(update), result.activation)
             if line is not None:  # a call-verification number: what the provider says of it
                 notice = Html(f"{line}\n{notice}")
         else:
-            notice = render(_DONE_ANSWERS[_COMMANDS[button.action]])
+            done = _DONE_NOTICES.get(_COMMANDS[button.action])
+            notice = None if done is None else render(done)
     elif result.outcome is Outcome.ENDED:
         notice = render("press-ended")
         if button.action == "refresh":  # a call-verification number the call just ended
@@ -115,7 +115,7 @@ async def _show_card(
     context: Context,
     render: Renderer,
     row: Activation,
-    notice: Html,
+    notice: Html | None,
     extra: ActivationButton | None = None,
 ) -> None:
     """The activation card as the ledger has it now, with what the press did under it."""
