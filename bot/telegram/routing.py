@@ -201,6 +201,7 @@ NextScreen = Callable[[ProviderClient, Draft], Awaitable[StepResult]]
 # The picker screen a typed search leads to: (client, render, draft, text) -> screen.
 SearchScreen = Callable[[ProviderClient, Renderer, Draft, str], Awaitable[Screen]]
 SEARCH_CHARS = 64  # a search longer than any name is not one
+_MENU = "menu"  # a picker draft's key: the message id of the flow's one live menu
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,8 +293,36 @@ class Picker:
             return True
         text = (message.text or "").strip()[:SEARCH_CHARS]
         screen = next_screen(client, render, draft, text)
-        await send_screen(update, render, screen, refused or self.refused or "request-failed")
+        refusal = refused or self.refused or "request-failed"
+        sent = await send_screen(update, render, screen, refusal)
+        if sent is not None:
+            await self._replace_menu(context, draft, sent)
         return True
+
+    async def open(
+        self,
+        update: Update,
+        render: Renderer,
+        draft: Draft,
+        screen: Awaitable[Screen],
+        refused: str,
+    ) -> None:
+        """Sends a flow's first menu (or ``refused``), remembered as the flow's one menu."""
+        sent = await send_screen(update, render, screen, refused)
+        if sent is not None:
+            draft[_MENU] = sent.message_id
+
+    async def _replace_menu(self, context: Context, draft: Draft, menu: Message) -> None:
+        """``menu`` is the flow's menu now: the older one loses its buttons, so its pages
+        and picks (which would read the new search's filter) cannot be pressed."""
+        older = draft.get(_MENU)
+        draft[_MENU] = menu.message_id
+        if not isinstance(older, int) or older == menu.message_id:
+            return
+        try:
+            await context.bot.edit_message_reply_markup(menu.chat_id, older, reply_markup=None)
+        except TelegramError as error:  # deleted, too old: nothing to press there anyway
+            log.debug("older menu kept its buttons: %s", error)
 
     async def _stale(self, update: Update, context: Context, render: Renderer) -> None:
         """A forged or malformed button of a picker's kind: as one that no longer fits."""

@@ -46,3 +46,20 @@ async def test_starting_a_picker_ends_the_one_before_so_typed_text_searches_the_
     buttons = [button for row in results.keyboard for button in row]
     picks = [b.callback_data or "" for b in buttons if "Telegram" in b.label]
     assert picks and all(data.startswith(prefix) for data in picks), alice.transcript()
+
+
+@pytest.mark.parametrize("command", ["/buy", "/rent", "/prices", "/multi"])
+async def test_a_typed_search_leaves_one_menu_to_press(harness: Harness, command: str) -> None:
+    """The search's menu is the flow's menu: the older one (whose pages would read the new
+    filter) loses its buttons."""
+    alice = harness.user()
+    await with_key(harness, alice)
+    await alice.send_text(command)
+    first = alice.last_bot_message()
+    assert first is not None and first.buttons, alice.transcript()
+    await alice.send_text("tele")
+    searched = alice.last_bot_message()
+    assert searched is not None and searched.message_id != first.message_id
+    assert searched.buttons, alice.transcript()
+    menus = [m for m in alice.chat() if m.from_bot and m.buttons]
+    assert [m.message_id for m in menus] == [searched.message_id], alice.transcript()

@@ -106,15 +106,19 @@ def answer_text(text: str) -> str:
 
 async def send_screen(
     update: Update, render: Renderer, screen: Awaitable[Screen], refused: str
-) -> None:
+) -> Message | None:
     """Sends a screen built from the provider's answers, or, when the provider could not
-    answer, the ``refused`` message with its reason (the draft stays where it was)."""
+    answer, the ``refused`` message with its reason (the draft stays where it was).
+
+    Returns:
+        The screen's message; None when the refusal was sent instead.
+    """
     try:
         built = await screen
     except ProviderError as error:
         await send(update, render(refused, reason=render.error(error)))
-        return
-    await send(update, built.text, built.keyboard)
+        return None
+    return await send(update, built.text, built.keyboard)
 
 
 WORKING_AFTER: Final = 1.0  # seconds before a slow answer to a command shows "⏳"

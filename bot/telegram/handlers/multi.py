@@ -31,7 +31,6 @@ from bot.telegram.handlers.common import (
     provider_client,
     renderer,
     send,
-    send_screen,
     services,
     show,
     user_id,
@@ -227,7 +226,7 @@ async def start_multi(update: Update, context: Context) -> None:
     }
     flows.start(context.user_data, MULTI, draft)
     screen = _services_screen(context, client, render, draft, 0)
-    await send_screen(update, render, screen, "buy-refused")
+    await _PICKER.open(update, render, draft, screen, "buy-refused")
 
 
 _PICKER = Picker(MULTI, gone="multi-expired", expired=None, refused=None)
