@@ -147,7 +147,25 @@ async def confirm_screen(
     balance = await client.get_balance()
     if balance < cost:
         text = render("buy-balance-short", price=render.money(cost), balance=render.money(balance))
-        return Screen(text, InlineKeyboardMarkup([back]))
+        rows = [back]
+        if verification:
+            # The call-verification price is what is short: a plain number may still do
+            # (Back would only lead to the same screen again).
+            draft.update(step="confirm", token=None)
+            plain = render.button("button-verification-off", ToggleOption("verification"))
+            rows.insert(0, [plain])
+        return Screen(text, InlineKeyboardMarkup(rows))
+    max_price = Decimal(draft["max_price"]) if draft.get("max_price") else None
+    if max_price is not None and not verification and max_price < cost:
+        # The provider sells at its price up to the limit: below the price, a Buy would fail.
+        draft.update(step="confirm", token=None)
+        text = render(
+            "buy-max-price-below",
+            max_price=render.money(max_price),
+            price=render.money(cost),
+        )
+        rows = [[render.button("buy-max-price-button", BuyNavigation("maxprice"))], back]
+        return Screen(text, InlineKeyboardMarkup(rows))
     draft["token"] = await issue_token(context, "buy")
     draft["token_at"] = services(context).clock.now()
     draft["done"] = False
@@ -165,9 +183,8 @@ async def confirm_screen(
             balance=render.money(balance),
         )
     ]
-    if draft.get("max_price") and not verification:
-        max_price = render.money(Decimal(draft["max_price"]))
-        lines.append(render("buy-max-price-line", max_price=max_price))
+    if max_price is not None and not verification:
+        lines.append(render("buy-max-price-line", max_price=render.money(max_price)))
     if verification:
         lines.append(render("options-line-verification"))
     if draft.get("forward"):
