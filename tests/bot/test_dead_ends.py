@@ -8,6 +8,8 @@ from decimal import Decimal
 from bot.provider.sandbox.testing import ALICE_KEY
 from tests.bot.conftest import Harness, provider_calls, walk_to_confirm, with_key
 from tests.bot.test_buy_options import VERIFICATION_ON, walk_to_avito_in_russia
+from tests.bot.test_extras import AGAIN, finished_with_code
+from tests.bot.test_rent import rent_calls, rent_one
 
 
 def labels(harness: Harness, user_id: int = 1001) -> list[str]:
@@ -82,3 +84,40 @@ async def test_call_verification_with_a_short_balance_offers_the_plain_number(
     assert confirm is not None and labels(harness)[0] == f"✅ Buy for {plain_price:.2f}", (
         alice.transcript()
     )
+
+
+async def test_the_extend_menus_can_be_cancelled_and_then_pay_nothing(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    await rent_one(harness, alice)
+    await alice.press("➕ Extend")
+    assert "✖️ Cancel" in labels(harness), alice.transcript()
+    await alice.press("✖️ Cancel")
+    assert "Not extended" in alice.last_bot_message().text  # type: ignore[union-attr]
+    await alice.press("➕ Extend")
+    await alice.press("12 h")
+    offer = alice.last_bot_message()
+    assert offer is not None and "✖️ Cancel" in labels(harness), alice.transcript()
+    pay = offer.keyboard[0][0].callback_data
+    assert pay is not None
+    await alice.press("✖️ Cancel")
+    assert "Not extended" in alice.last_bot_message().text  # type: ignore[union-attr]
+    await alice.press_data(pay, offer.message_id)  # the pay button of the cancelled offer
+    assert rent_calls(harness, "continueRentNumber") == 0
+
+
+async def test_another_activation_offer_can_be_cancelled_and_then_buys_nothing(
+    harness: Harness,
+) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    parent = await finished_with_code(harness)
+    await alice.press(AGAIN, parent.message_id)
+    offer = alice.last_bot_message()
+    assert offer is not None and "✖️ Cancel" in labels(harness), alice.transcript()
+    buy = offer.keyboard[0][0].callback_data
+    assert buy is not None
+    await alice.press("✖️ Cancel")
+    assert "Not bought" in alice.last_bot_message().text  # type: ignore[union-attr]
+    await alice.press_data(buy, offer.message_id)
+    assert provider_calls(harness, "getExtraActivation") == 0

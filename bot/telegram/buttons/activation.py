@@ -52,3 +52,9 @@ class AdditionalOffer(CallbackData, prefix="xa"):
 
 class AdditionalConfirm(CallbackData, prefix="xb"):
     token: str
+
+
+class ExtraDismiss(CallbackData, prefix="xz"):
+    """✖️ Cancel under another activation's offer: nothing is bought."""
+
+    token: str
