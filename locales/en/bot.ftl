@@ -169,6 +169,15 @@ active-header = { $count ->
         [one] You have { $count } live number:
        *[other] You have { $count } live numbers:
     }
+active-line = { $mark } <code>+{ $phone }</code> · { $service }
+activation-card-moved = ↓ The card of <code>+{ $phone }</code> is now further down.
+button-cancel-all = ❌ Cancel all without a code ({ $count })
+active-cancel-all-ask = Cancel { $count ->
+        [one] this number that got
+       *[other] these { $count } numbers that got
+    } no code? The money comes back.
+button-cancel-all-yes = ❌ Yes, cancel { $count }
+active-cancelled-all = ❌ Cancelled: { $cancelled }. ⏰ To be cancelled as soon as the provider allows: { $later }. Not possible now: { $failed }.
 history-empty = No past numbers yet.
 history-line = { $date } · { $service } · <code>+{ $phone }</code> · { $cost } · { $state }
 history-total = { $count ->

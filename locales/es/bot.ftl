@@ -170,6 +170,15 @@ active-header = { $count ->
         [one] Tienes { $count } número activo:
        *[other] Tienes { $count } números activos:
     }
+active-line = { $mark } <code>+{ $phone }</code> · { $service }
+activation-card-moved = ↓ La ficha de <code>+{ $phone }</code> está ahora más abajo.
+button-cancel-all = ❌ Cancelar todos sin código ({ $count })
+active-cancel-all-ask = ¿Cancelar { $count ->
+        [one] este número que no recibió
+       *[other] estos { $count } números que no recibieron
+    } código? Se te devuelve el dinero.
+button-cancel-all-yes = ❌ Sí, cancelar { $count }
+active-cancelled-all = ❌ Cancelados: { $cancelled }. ⏰ Se cancelarán en cuanto el proveedor lo permita: { $later }. No es posible ahora: { $failed }.
 history-empty = Aún no hay números anteriores.
 history-line = { $date } · { $service } · <code>+{ $phone }</code> · { $cost } · { $state }
 history-total = { $count ->

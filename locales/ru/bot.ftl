@@ -174,6 +174,12 @@ active-header = { $count ->
         [many] У вас { $count } активных номеров:
        *[other] У вас { $count } активного номера:
     }
+active-line = { $mark } <code>+{ $phone }</code> · { $service }
+activation-card-moved = ↓ Карточка номера <code>+{ $phone }</code> теперь ниже.
+button-cancel-all = ❌ Отменить все без кода ({ $count })
+active-cancel-all-ask = Отменить номера без кода ({ $count })? Деньги вернутся.
+button-cancel-all-yes = ❌ Да, отменить { $count }
+active-cancelled-all = ❌ Отменено: { $cancelled }. ⏰ Будут отменены, как только провайдер позволит: { $later }. Сейчас невозможно: { $failed }.
 history-empty = Прошлых номеров пока нет.
 history-line = { $date } · { $service } · <code>+{ $phone }</code> · { $cost } · { $state }
 history-total = { $count ->
