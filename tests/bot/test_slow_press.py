@@ -112,3 +112,17 @@ async def test_a_failed_balance_offers_try_again(harness: Harness) -> None:
     await alice.press("🔁 Try again")
     again = alice.last_bot_message()
     assert again is not None and "alance" in again.text, alice.transcript()
+
+
+async def test_a_command_whose_menu_needs_a_slow_provider_shows_progress_first(
+    harness: Harness,
+) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    harness.sandbox.inject_fault("*", "slow", delay=2.5)
+    await alice.send_text("/buy")
+    menu = alice.last_bot_message()
+    assert menu is not None
+    shown = _versions(harness, alice.id, menu.message_id)
+    assert shown[0].startswith("⏳"), shown
+    assert menu.find_buttons("Telegram"), alice.transcript()
