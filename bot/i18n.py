@@ -35,9 +35,9 @@ class _Locale:
 
 def locales_dir() -> Path:
     """Where the ``.ftl`` files are: beside the package in a checkout, or installed data."""
-    checkout = Path(__file__).resolve().parents[1]  # bot/i18n.py -> the checkout
+    here = Path(__file__).resolve().parent
     installed = Path(sys.prefix) / "share" / "smsbot" / "locales"
-    for candidate in (checkout / "locales", installed):
+    for candidate in (here.parent / "locales", installed):
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError("the locales directory was not found")

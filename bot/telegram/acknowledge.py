@@ -99,7 +99,7 @@ class AcknowledgingBot(ExtBot[Any]):
 
 
 @contextlib.asynccontextmanager
-async def pressed(bot: object, query_id: str, chat_id: int | None) -> AsyncIterator[None]:
+async def acknowledged(bot: object, query_id: str, chat_id: int | None) -> AsyncIterator[None]:
     """Handles one press: its answer is sent within ``ACKNOWLEDGE_AFTER`` whatever happens."""
     if not isinstance(bot, AcknowledgingBot):
         yield

@@ -23,7 +23,7 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.provider import ProviderClient, ProviderError
-from bot.telegram.acknowledge import pressed
+from bot.telegram.acknowledge import acknowledged
 from bot.telegram.callbacks import CallbackData, CallbackDataError
 from bot.telegram.context import Context
 from bot.telegram.handlers.common import (
@@ -43,6 +43,13 @@ K = TypeVar("K", bound=CallbackData)
 Draft = dict[str, Any]  # a flow's draft in user_data (until flows are typed)
 ButtonCallback = Callable[[Update, Context, K, Renderer], Awaitable[None]]
 StaleAnswer = Callable[[Update, Context, Renderer], Awaitable[None]]
+
+
+def pressed(update: Update) -> CallbackQuery:
+    """The press a button handler was called for (a route runs only for callback queries)."""
+    query = update.callback_query
+    assert query is not None
+    return query
 
 
 async def answer_stale(update: Update, context: Context, render: Renderer) -> None:
@@ -69,7 +76,7 @@ class ButtonRoute(Generic[K]):
             await self.stale(update, context, render)
             return
         chat = update.effective_chat
-        async with pressed(context.bot, query.id, chat.id if chat else None):
+        async with acknowledged(context.bot, query.id, chat.id if chat else None):
             await self.callback(update, context, button, render)
 
     def handler(self) -> BaseHandler:  # type: ignore[type-arg]

@@ -15,7 +15,7 @@ from bot.telegram.buttons.settings import BalanceAgain, HistoryPage
 from bot.telegram.context import Context
 from bot.telegram.handlers.common import renderer, respond, send, services, show, user_id
 from bot.telegram.rendering import Html, Renderer, Screen
-from bot.telegram.routing import on_button
+from bot.telegram.routing import on_button, pressed
 from bot.telegram.screens.activation import service_name
 from bot.telegram.screens.rent import rent_service_name
 from storage.activations import ActivationState
@@ -86,8 +86,7 @@ async def history(update: Update, context: Context) -> None:
 async def history_page(
     update: Update, context: Context, button: HistoryPage, render: Renderer
 ) -> None:
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     page = button.page
     await query.answer()
     # The page is of the presser's own history: a forged page number shows only theirs.

@@ -22,7 +22,7 @@ from bot.telegram.context import Context
 from bot.telegram.handlers import extras, rent_actions
 from bot.telegram.handlers.common import renderer, send, services, show, user_id
 from bot.telegram.rendering import Html, Renderer, Screen
-from bot.telegram.routing import on_button
+from bot.telegram.routing import on_button, pressed
 from bot.telegram.screens.activation import activation_screen
 from bot.telegram.screens.active import active_list_screen, cancel_all_screen, without_code
 from storage.activations import Activation, ActivationState
@@ -53,8 +53,7 @@ async def on_press(
     nothing. So only what needs no provider (a stale or foreign button) is said in the
     answer; every outcome, alerts included, is written on the activation message itself.
     """
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     actions = services(context).activation_actions
     notice: Html | None
     try:

@@ -52,7 +52,7 @@ from bot.telegram.handlers.common import (
 from bot.telegram.handlers.drafts import Verdict, confirm_verdict, draft_in
 from bot.telegram.handlers.favourites import preferences_of, toggle_favourite
 from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.routing import Draft, Picker, button_handlers, on_button
+from bot.telegram.routing import Draft, Picker, button_handlers, on_button, pressed
 from bot.telegram.screens.activation import activation_screen
 from bot.telegram.screens.buy import (
     confirm_screen,
@@ -277,8 +277,7 @@ async def confirm(
     update: Update, context: Context, button: ConfirmPurchase, render: Renderer
 ) -> None:
     """The buy button. Sequential updates plus the ledger's unique key make it buy once."""
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     token = button.token
     draft = draft_in(context, BUY)
     verdict = await confirm_verdict(update, context, draft, token)

@@ -45,7 +45,7 @@ from bot.telegram.handlers.common import (
 )
 from bot.telegram.handlers.drafts import issue_token
 from bot.telegram.rendering import Html, Renderer, Screen
-from bot.telegram.routing import Confirm, Draft, button_handlers, on_button, on_confirm
+from bot.telegram.routing import Confirm, Draft, button_handlers, on_button, on_confirm, pressed
 from bot.telegram.screens.activation import activation_screen, service_name
 from bot.telegram.screens.pickers import fits, paginated
 from storage.activations import Activation
@@ -136,8 +136,7 @@ async def confirm_extra(
     update: Update, context: Context, offer: Draft, token: str, render: Renderer
 ) -> None:
     """The buy button of an offer: one getExtraActivation for its token, whatever the taps."""
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     svc = services(context)
     try:
         result = await svc.extras.buy_extra(
@@ -193,8 +192,7 @@ async def call_status(
 ) -> None:
     """Asks the provider about the incoming call and shows it on the activation's message; the
     "call me" button appears only where the provider has outgoing calls."""
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     ledger_id = button.ledger_id
     svc = services(context)
     try:
@@ -361,8 +359,7 @@ async def confirm_additional(
     update: Update, context: Context, offer: Draft, token: str, render: Renderer
 ) -> None:
     """One getAdditionalService for the offer's token, whatever the taps."""
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     svc = services(context)
     try:
         result = await svc.extras.buy_additional(

@@ -45,6 +45,7 @@ from bot.telegram.routing import (
     StepResult,
     button_handlers,
     on_confirm,
+    pressed,
 )
 from bot.telegram.screens.activation import activation_screen
 from bot.telegram.screens.pickers import country_name, fits, label, paginated
@@ -318,8 +319,7 @@ async def confirm(
     update: Update, context: Context, draft: Draft, token: str, render: Renderer
 ) -> None:
     """The buy button: one getMultiServiceNumber for its token, whatever the taps."""
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     svc = services(context)
     request = MultiRequest(
         services=tuple(draft["selected"]),

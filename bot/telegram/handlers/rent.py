@@ -37,7 +37,7 @@ from bot.telegram.handlers.common import (
     user_id,
 )
 from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.routing import Confirm, Draft, Picker, button_handlers, on_confirm
+from bot.telegram.routing import Confirm, Draft, Picker, button_handlers, on_confirm, pressed
 from bot.telegram.screens.pickers import country_name, country_names
 from bot.telegram.screens.rent import rent_screen
 from bot.telegram.screens.rent_picker import (
@@ -182,8 +182,7 @@ async def confirm(
     update: Update, context: Context, draft: Draft, token: str, render: Renderer
 ) -> None:
     """The rent button. Sequential updates plus the ledger's unique key make it rent once."""
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     svc = services(context)
     request = RentRequest(
         service=draft["service"],

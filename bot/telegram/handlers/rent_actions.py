@@ -31,7 +31,7 @@ from bot.telegram.flows import EXTEND
 from bot.telegram.handlers.common import answer_text, refusal, send, services, show, user_id
 from bot.telegram.handlers.drafts import issue_token
 from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.routing import Confirm, Draft, button_handlers, on_button, on_confirm
+from bot.telegram.routing import Confirm, Draft, button_handlers, on_button, on_confirm, pressed
 from bot.telegram.screens.rent import EXTENSION_HOURS, extension_hours_screen, rent_screen, when
 from storage.rents import Rent
 
@@ -47,8 +47,7 @@ async def on_press(
     update: Update, context: Context, button: RentButton, render: Renderer
 ) -> None:
     """Finish, Cancel, Extend: each asks the provider and re-draws the rent message."""
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     svc = services(context)
     try:
         if button.action == "extend":
@@ -86,8 +85,7 @@ async def choose_extension(
     update: Update, context: Context, choice: RentExtendHours, render: Renderer
 ) -> None:
     """An "extend by N hours" button: the provider's price, and a button to pay it."""
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     svc = services(context)
     if choice.hours not in EXTENSION_HOURS:
         await query.answer(render("press-stale"))
@@ -159,8 +157,7 @@ async def confirm_extension(
     update: Update, context: Context, draft: Draft, token: str, render: Renderer
 ) -> None:
     """The pay-for-the-extension button: at most one continueRentNumber per token."""
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     svc = services(context)
     try:
         result = await svc.renting.extend(

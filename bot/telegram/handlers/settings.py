@@ -17,7 +17,7 @@ from bot.telegram.buttons.settings import RemoveFavourite, ToggleSetting
 from bot.telegram.context import Context
 from bot.telegram.handlers.common import renderer, send, services, show, user_id
 from bot.telegram.rendering import Html, Renderer, Screen
-from bot.telegram.routing import button_handlers, on_button
+from bot.telegram.routing import button_handlers, on_button, pressed
 from bot.telegram.screens.pickers import label
 from storage.users import Preferences, User
 
@@ -104,8 +104,7 @@ async def show_settings(update: Update, context: Context) -> None:
 @on_button(ToggleSetting)
 async def toggle(update: Update, context: Context, button: ToggleSetting, render: Renderer) -> None:
     """The one switch there is, ``autocancel`` (the button can name nothing else)."""
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     users = services(context).users
     user = await users.ensure(user_id(update))
     preferences = replace(user.preferences, auto_cancel=not user.preferences.auto_cancel)
@@ -120,8 +119,7 @@ async def remove_favourite(
 ) -> None:
     """A ✖ button: takes one favourite (or the default operator) out, if the button still
     names what is there (its digest must match), so an old screen removes nothing else."""
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     users = services(context).users
     user = await users.ensure(user_id(update))
     removed = _without(user.preferences, button)

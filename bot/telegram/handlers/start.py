@@ -11,7 +11,7 @@ from bot.telegram.buttons.settings import PickLanguage
 from bot.telegram.context import Context
 from bot.telegram.handlers.common import renderer, send, services, show, user_id
 from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.routing import on_button
+from bot.telegram.routing import on_button, pressed
 
 _LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "es": "Español"}
 
@@ -55,8 +55,7 @@ async def choose_language(update: Update, context: Context) -> None:
 async def set_language(
     update: Update, context: Context, button: PickLanguage, render: Renderer
 ) -> None:
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     code = button.code
     svc = services(context)
     if code not in svc.translator.locales:
