@@ -24,11 +24,16 @@ Three kinds of process, so the bot's CPU and memory are its own:
   - ``baseline``: what the best-known open-source bots do: a loop per activation that asks
     ``getStatus`` every 4 s and sends the code with ``sendMessage`` (one aiohttp session).
 
-Then ``/buy`` (``--phases buy`` alone): 200 users walk through /buy to the confirm screen and buy,
-all at once. The users, the fake Bot API and the sandbox run in one process; the bot in another,
-fed each update over loopback as a webhook would be. Each update's handling time is measured in
-the bot process around ``Application.process_update``, and split into time queued in PTB's rate
-limiter, Bot API and provider round trips, and the rest (ours).
+Then ``/buy`` (``--phases buy`` alone): 200 users (``--buy-users 50,200,1000`` for several runs)
+walk through /buy to the confirm screen and buy, all at once: every user takes each step at the
+same moment as the others, ``--think`` seconds (1 by default, a quick human) after the bot
+answered their previous one. The users, the fake Bot API (in its documented-limits mode: a
+chat about one message a second with a burst, 30 a second in bulk; its 429s are counted) and
+the sandbox run in one process; the bot in another, fed each update over loopback as a webhook
+would be. Each update's handling time is measured in the bot process around
+``Application.process_update``, and split into time queued in the rate limiter (the send
+policy, or PTB's AIORateLimiter in older code), Bot API and provider round trips, and the rest
+(ours).
 
 The same SMS schedule shape (``--rate`` codes a second at random moments over ``--window``
 seconds, spread over all keys) is used in every phase. 8 codes a second is the steady state of
@@ -504,12 +509,16 @@ async def _baseline(
 # so neither the fakes' CPU nor their turns on an event loop are in it.
 
 
-def _buy_world_main(conn: multiprocessing.connection.Connection, count: int) -> None:
+def _buy_world_main(
+    conn: multiprocessing.connection.Connection, count: int, think: float
+) -> None:
     _quiet_logs()
-    asyncio.run(_buy_world(conn, count))
+    asyncio.run(_buy_world(conn, count, think))
 
 
-async def _buy_world(conn: multiprocessing.connection.Connection, count: int) -> None:
+async def _buy_world(
+    conn: multiprocessing.connection.Connection, count: int, think: float
+) -> None:
     """Sandbox + fake Telegram; the users give their key, then all walk /buy at once."""
     import aiohttp
 
@@ -529,6 +538,9 @@ async def _buy_world(conn: multiprocessing.connection.Connection, count: int) ->
     ) as session:
         telegram.state.calls = _CountOnly()
         conn.send({"sandbox": provider.url, "telegram": telegram.bot_base_url})
+        limits = getattr(telegram.flood, "enable_documented_limits", None)
+        if limits is not None:
+            limits()
         bot_url = await _recv(conn)
 
         async def forward(update: dict[str, Any]) -> None:
@@ -540,15 +552,23 @@ async def _buy_world(conn: multiprocessing.connection.Connection, count: int) ->
 
         telegram.state.deliver_directly(forward)
         drivers = [telegram.user(u, f"User {u}") for u in users]
-        for user, driver in zip(users, drivers, strict=True):
+
+        async def give_key(user: int, driver: Any) -> None:
             await driver.send_text("/key")
             await driver.send_text(_key(user))
+
+        # All at once (not measured): one after another, each chat's fourth call in a row
+        # would wait its second under the send policy, 1,000 users some 17 minutes.
+        await asyncio.gather(*(give_key(u, d) for u, d in zip(users, drivers, strict=True)))
         conn.send("keys stored")
+        await asyncio.sleep(max(think, 2.0))  # the chats' buckets refill after the key steps
+        refused = telegram.flood.refused if limits is not None else -1
         await _recv(conn)  # go
         wall = time.perf_counter()
-        bought = await asyncio.gather(*(_walk_and_buy(d) for d in drivers))
+        bought = await asyncio.gather(*(_walk_and_buy(d, think) for d in drivers))
         wall = time.perf_counter() - wall
-        conn.send({"wall_s": wall, "bought": sum(bought)})
+        refused = telegram.flood.refused - refused if limits is not None else -1
+        conn.send({"wall_s": wall, "bought": sum(bought), "refused": refused})
         await _recv(conn)  # quit
 
 
@@ -563,7 +583,7 @@ def _buy_bot_main(
 class _UpdateCost:
     """Where one update's wall time went (seconds)."""
 
-    queued: float = 0.0  # in PTB's AIORateLimiter (Telegram's 30 a second)
+    queued: float = 0.0  # in the rate limiter (the send policy; AIORateLimiter in old code)
     telegram: float = 0.0  # Bot API round trips, awaited by the handler
     provider: float = 0.0  # provider round trips, awaited by the handler
     handling: float = 0.0  # process_update, once the update has a processing slot
@@ -680,12 +700,16 @@ async def _buy_bot(
 
 
 def _time_rate_limiter_waits() -> None:
-    """Notes, per update, how long its Telegram calls queued in PTB's AIORateLimiter (30
-    calls a second with a chat id, Telegram's broadcast limit: Telegram's bound on the bot, not
-    time the bot spends) and how long the calls themselves took."""
-    from telegram.ext import AIORateLimiter
+    """Notes, per update, how long its Telegram calls queued in the rate limiter (the send
+    policy's per-chat pacing; PTB's AIORateLimiter, 30 calls a second for all, in older code:
+    Telegram's bound on the bot, not time the bot spends) and how long the calls took."""
+    limiter: Any
+    try:
+        from bot.telegram.send_policy import SendPolicy as limiter
+    except ImportError:  # the code before the send policy
+        from telegram.ext import AIORateLimiter as limiter
 
-    original = AIORateLimiter.process_request
+    original = limiter.process_request
 
     async def process_request(
         self: Any, callback: Any, args: Any, kwargs: Any, endpoint: str, data: Any,
@@ -711,7 +735,7 @@ def _time_rate_limiter_waits() -> None:
                 cost.queued += time.perf_counter() - entered - inside
                 cost.telegram += inside
 
-    AIORateLimiter.process_request = process_request  # type: ignore[method-assign]
+    limiter.process_request = process_request
 
 
 def _time_provider_calls() -> None:
@@ -769,9 +793,11 @@ def _time_database() -> None:
     Database.fetchall = timed_read(fetchall)  # type: ignore[method-assign]  # fetchone too
 
 
-def _run_buy(ctx: Any, users: int) -> dict[str, Any]:
+def _run_buy(ctx: Any, users: int, think: float) -> dict[str, Any]:
     world, world_end = multiprocessing.Pipe()
-    world_process = ctx.Process(target=_buy_world_main, args=(world_end, users), name="buy-world")
+    world_process = ctx.Process(
+        target=_buy_world_main, args=(world_end, users, think), name="buy-world"
+    )
     world_process.start()
     urls = _from_child(world, world_process)
     bot, bot_end = multiprocessing.Pipe()
@@ -794,15 +820,20 @@ def _run_buy(ctx: Any, users: int) -> dict[str, Any]:
     return {**result, **walked}
 
 
-async def _walk_and_buy(user: Any) -> bool:
-    """/buy, Telegram, the first country, any operator if asked, then Buy."""
+async def _walk_and_buy(user: Any, think: float) -> bool:
+    """/buy, Telegram, the first country, any operator if asked, then Buy; ``think`` seconds
+    between an answer and the next step."""
     await user.send_text("/buy")
+    await asyncio.sleep(think)
     await user.press("Telegram")
+    await asyncio.sleep(think)
     countries = user.last_bot_message()
     await user.press(countries.buttons[0][0])
+    await asyncio.sleep(think)
     step = user.last_bot_message()
     if step.find_buttons("Any operator"):
         await user.press("Any operator")
+        await asyncio.sleep(think)
     confirm = user.last_bot_message()
     await user.press(confirm.buttons[0][0])
     last = user.last_bot_message()
@@ -1009,7 +1040,12 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=3.0, help="our poll interval, s")
     parser.add_argument("--window", type=float, help="measured seconds (default 60)")
     parser.add_argument("--rate", type=float, help="codes per second (default 8)")
-    parser.add_argument("--buy-users", type=int, help="users walking /buy at once (200)")
+    parser.add_argument(
+        "--buy-users", help="users walking /buy at once, comma-separated for several runs (200)"
+    )
+    parser.add_argument(
+        "--think", type=float, default=1.0, help="/buy: seconds a user takes between steps"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
         "--postgres", default="", metavar="URL",
@@ -1026,7 +1062,7 @@ def main() -> None:
     args.idle_keys = args.idle_keys if args.idle_keys is not None else args.keys // 10
     args.window = args.window or (8.0 if quick else 60.0)
     args.rate = args.rate or (5.0 if quick else 8.0)
-    args.buy_users = args.buy_users or (50 if quick else 200)
+    buy_users = [int(n) for n in (args.buy_users or ("50" if quick else "200")).split(",")]
     phases = [p.strip() for p in args.phases.split(",") if p.strip()]
 
     ctx = multiprocessing.get_context("spawn")
@@ -1036,12 +1072,12 @@ def main() -> None:
     world_process.start()
     telegram = world.recv()["telegram"]
     results: list[Result] = []
-    buy: dict[str, Any] | None = None
+    buys: list[tuple[int, dict[str, Any]]] = []
     try:
         for name in phases:
             print(f"phase {name} ...", file=sys.stderr)
             if name == "buy":
-                buy = _run_buy(ctx, args.buy_users)
+                buys += [(users, _run_buy(ctx, users, args.think)) for users in buy_users]
             else:
                 results.append(_run_phase(ctx, world, telegram, name, args))
     finally:
@@ -1058,12 +1094,14 @@ def main() -> None:
     if results:
         header = ["", *(f"{r.name} ({r.interval:g} s)" for r in results)]
         _print_table(header, _rows(results))
-    if buy is not None:
+    for users, buy in buys:
         totals = buy["totals_s"]
         ours = totals["handling"] - totals["queued"] - totals["telegram"] - totals["provider"]
+        refused = "not counted" if buy["refused"] < 0 else str(buy["refused"])
         print(
-            f"\n/buy by {args.buy_users} users at once (to the confirm screen, then Buy):"
-            f" {buy['updates']} updates, {buy['bought']} bought in {buy['wall_s']:.1f} s;"
+            f"\n/buy by {users} users at once (to the confirm screen, then Buy; {args.think:g} s"
+            f" between steps): {buy['updates']} updates, {buy['bought']} bought in"
+            f" {buy['wall_s']:.1f} s, {refused} 429s from the fake Bot API;"
             f" bot process alone (fakes in another process): CPU {buy['cpu_s']:.1f} s ="
             f" {100 * buy['cpu_s'] / buy['wall_s']:.0f} % of a core,"
             f" {1000 * buy['cpu_s'] / max(1, buy['updates']):.1f} ms CPU per update,"

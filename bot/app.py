@@ -17,8 +17,7 @@ from typing import Final
 
 from telegram import Bot, BotCommand
 from telegram.error import InvalidToken, NetworkError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, PersistenceInput
-from telegram.request import HTTPXRequest
+from telegram.ext import Application, ApplicationBuilder, PersistenceInput
 
 from bot.config import ConfigError, Settings
 from bot.core.clock import Clock, SystemClock
@@ -46,6 +45,8 @@ from bot.telegram.delivery import TelegramDeliverer
 from bot.telegram.handlers import register_handlers
 from bot.telegram.handlers.busy import busy_answer
 from bot.telegram.persistence import SQLitePersistence
+from bot.telegram.request import AiohttpRequest
+from bot.telegram.send_policy import SendPolicy
 from bot.telegram.updates import PerUserUpdateProcessor
 from bot.webhooks import WebhookReceiver
 from storage.activations import ActivationLedger
@@ -169,10 +170,9 @@ async def _wire(
             AcknowledgingBot(
                 settings.require_token().reveal(),
                 base_url=bot_base_url or f"{settings.telegram_api_url}/bot",
-                # As ApplicationBuilder would: many calls at once, one long poll.
-                request=HTTPXRequest(connection_pool_size=256),
-                get_updates_request=HTTPXRequest(),
-                rate_limiter=AIORateLimiter(max_retries=1),
+                request=AiohttpRequest(),
+                get_updates_request=AiohttpRequest(connection_pool_size=1),
+                rate_limiter=SendPolicy(settings.telegram_push_rate),
             )
         )
         .context_types(context_types())
@@ -185,7 +185,7 @@ async def _wire(
     deliverer = TelegramDeliverer(
         application.bot, activations, translator, users, rents=rents, clock=clock
     )
-    notifier = Notifier(outbox, deliverer, clock=clock)
+    notifier = Notifier(outbox, deliverer, clock=clock, priority=deliverer.priority)
     recorder.wake = notifier.wake
     spending = SpendingGuard(users, SpendingLedger(db), clock=clock)
     purchases = PurchaseService(

@@ -28,6 +28,7 @@ DEFAULT_STATEMENT_TIMEOUT: Final = 30.0
 _POSTGRES_SCHEMES: Final = ("postgresql", "postgres")
 DEFAULT_CODE_RATE_MIN_SAMPLE: Final = 20
 DEFAULT_CODE_RATE_DAYS: Final = 30
+DEFAULT_TELEGRAM_PUSH_RATE: Final = 30.0
 _LOG_LEVELS: Final = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
 
@@ -65,6 +66,8 @@ class Settings:
             ``SMSBOT_CODE_RATE=off`` for a private deployment.
         code_rate_min_sample: numbers of known fate needed before a rate is shown or used.
         code_rate_days: how many days back the aggregate reads.
+        telegram_push_rate: pushes (codes, rent SMS, reminders, notices) sent a second at
+            most, across all chats; Telegram's figure for bulk notifications is about 30.
         provider_title: the default provider's name in menus instead of its host (the
             console's in-process sandbox is "Demo provider", not "127.0.0.1").
     """
@@ -88,6 +91,7 @@ class Settings:
     code_rate: bool = True
     code_rate_min_sample: int = DEFAULT_CODE_RATE_MIN_SAMPLE
     code_rate_days: int = DEFAULT_CODE_RATE_DAYS
+    telegram_push_rate: float = DEFAULT_TELEGRAM_PUSH_RATE
     provider_title: str | None = None
 
     @classmethod
@@ -130,6 +134,7 @@ class Settings:
                 env, "SMSBOT_CODE_RATE_MIN_SAMPLE", DEFAULT_CODE_RATE_MIN_SAMPLE, 1, 100_000
             ),
             code_rate_days=_whole(env, "SMSBOT_CODE_RATE_DAYS", DEFAULT_CODE_RATE_DAYS, 1, 3650),
+            telegram_push_rate=_telegram_push_rate(env),
         )
 
     def require_token(self) -> Secret:
@@ -259,6 +264,19 @@ def _provider_timeout(env: Mapping[str, str]) -> float:
         raise ConfigError("SMSBOT_PROVIDER_TIMEOUT must be a number of seconds") from None
     if not math.isfinite(value) or not 1 <= value <= 300:
         raise ConfigError("SMSBOT_PROVIDER_TIMEOUT must be between 1 and 300 seconds")
+    return value
+
+
+def _telegram_push_rate(env: Mapping[str, str]) -> float:
+    raw = env.get("SMSBOT_TELEGRAM_PUSH_RATE", "").strip()
+    if not raw:
+        return DEFAULT_TELEGRAM_PUSH_RATE
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError("SMSBOT_TELEGRAM_PUSH_RATE must be a number a second") from None
+    if not math.isfinite(value) or not 0.1 <= value <= 1000:
+        raise ConfigError("SMSBOT_TELEGRAM_PUSH_RATE must be between 0.1 and 1000 a second")
     return value
 
 

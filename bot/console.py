@@ -35,8 +35,9 @@ CONSOLE_TOKEN: Final = "4242424242:console-fake-telegram"
 USER_ID: Final = 1001
 QUIT: Final = "/quit"
 # After each line, wait this long for the bot to go quiet before reading the next one, so a
-# piped script's "press 1" sees the buttons its previous line brought up.
-_SETTLE_QUIET: Final = 0.3
+# piped script's "press 1" sees the buttons its previous line brought up. Longer than the send
+# policy's pace in a chat (one a second once its burst is spent), or a paced answer is missed.
+_SETTLE_QUIET: Final = 1.1
 _SETTLE_MAX: Final = 10.0
 _START_TIMEOUT: Final = 30.0
 

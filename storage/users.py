@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TypeVar
@@ -76,6 +77,11 @@ class User:
     updated_at: float
 
 
+# The rows read while one Telegram update is handled (see `UserStore.begin_update`): each
+# update needs its user's row for the language, and again for the provider; one read serves.
+_THIS_UPDATE: ContextVar[dict[int, User] | None] = ContextVar("users_this_update", default=None)
+
+
 async def ensure_user_row(tx: Transaction, user_id: int, now: float) -> None:
     """Creates the user's row with defaults if it is missing (for stores that reference it)."""
     await tx.execute(
@@ -97,10 +103,24 @@ class UserStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    @staticmethod
+    def begin_update() -> None:
+        """From here to the end of the current task (one Telegram update), a row read once is
+        read from memory; this store's writes keep it current. Not for background loops: in a
+        process that is not the only one writing (replicas), a row kept longer than an update
+        would go stale."""
+        _THIS_UPDATE.set({})
+
     async def get(self, user_id: int) -> User | None:
         """The user's row, or None if the bot has never stored anything for them."""
+        memo = _THIS_UPDATE.get()
+        if memo is not None and user_id in memo:
+            return memo[user_id]
         row = await self._db.fetchone("SELECT * FROM users WHERE user_id = ?", (user_id,))
-        return None if row is None else _user(row)
+        user = None if row is None else _user(row)
+        if memo is not None and user is not None:
+            memo[user_id] = user
+        return user
 
     async def ensure(self, user_id: int) -> User:
         """The user's row, created with defaults first if missing."""
@@ -113,7 +133,11 @@ class UserStore:
             await ensure_user_row(tx, user_id, self._db.clock.now())
             row = await tx.fetchone("SELECT * FROM users WHERE user_id = ?", (user_id,))
         assert row is not None  # just written, in the same transaction
-        return _user(row)
+        user = _user(row)
+        memo = _THIS_UPDATE.get()
+        if memo is not None:
+            memo[user_id] = user
+        return user
 
     async def set_language(self, user_id: int, language: str | None) -> None:
         """Sets the locale code, or None to follow Telegram's language."""
@@ -156,10 +180,17 @@ class UserStore:
     async def _update(self, user_id: int, update: str, values: tuple[object, ...]) -> None:
         """Runs ``update`` (an ``UPDATE users SET …`` without WHERE) on the user's row."""
         now = self._db.clock.now()
-        async with self._db.transaction() as tx:
-            await ensure_user_row(tx, user_id, now)
-            await tx.execute(update + " WHERE user_id = ?", (*values, user_id))
-            await tx.execute("UPDATE users SET updated_at = ? WHERE user_id = ?", (now, user_id))
+        memo = _THIS_UPDATE.get()
+        try:
+            async with self._db.transaction() as tx:
+                await ensure_user_row(tx, user_id, now)
+                await tx.execute(update + " WHERE user_id = ?", (*values, user_id))
+                await tx.execute(
+                    "UPDATE users SET updated_at = ? WHERE user_id = ?", (now, user_id)
+                )
+        finally:
+            if memo is not None:
+                memo.pop(user_id, None)  # the next read sees the write
 
 
 def _user(row: Row) -> User:

@@ -1,4 +1,4 @@
-"""Settings the operator sets: the provider timeout."""
+"""Settings the operator sets: the provider timeout, the webhook URL, the push rate."""
 
 from __future__ import annotations
 
@@ -66,3 +66,14 @@ def test_pool_size_and_statement_timeout_are_read() -> None:
         {"SMSBOT_DATABASE_POOL_SIZE": "25", "SMSBOT_DATABASE_STATEMENT_TIMEOUT": "2.5"}
     )
     assert (settings.database_pool_size, settings.database_statement_timeout) == (25, 2.5)
+
+
+def test_the_telegram_push_rate_defaults_to_thirty_and_can_be_set() -> None:
+    assert Settings.from_env({}).telegram_push_rate == 30.0
+    assert Settings.from_env({"SMSBOT_TELEGRAM_PUSH_RATE": "12.5"}).telegram_push_rate == 12.5
+
+
+@pytest.mark.parametrize("value", ["fast", "0", "-3", "inf", "nan", "5000"])
+def test_a_bad_telegram_push_rate_stops_start_up_naming_its_variable(value: str) -> None:
+    with pytest.raises(ConfigError, match="SMSBOT_TELEGRAM_PUSH_RATE"):
+        Settings.from_env({"SMSBOT_TELEGRAM_PUSH_RATE": value})

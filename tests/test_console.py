@@ -31,12 +31,15 @@ async def test_numbers_press_buttons_and_a_quote_sends_a_number_as_text(
     monkeypatch.setenv("SMSBOT_DATABASE", str(tmp_path / "console.sqlite3"))
     monkeypatch.setenv("SMSBOT_MASTER_KEYS", "k:" + "A" * 43 + "=")
     out = io.StringIO()
-    lines = ("/start", "7", "/key", "demo-key-123", "/buy", "'42", "1", "/quit", "never read")
+    lines = (
+        "/start", "7", "/key", "demo-key-123", "/buy", "'42", "/buy", "1", "/quit", "never read"
+    )
     assert await run_console(out, reader=script(*lines)) == 0
     shown = out.getvalue()
     assert "(no button 7; send '7 to send it as text)" in shown
     assert "Key saved" in shown
-    # '42 was a search for a service, not a press; then 1 pressed the first button (Telegram).
+    # '42 was a search for a service, not a press (its menu replaced /buy's); then, on a new
+    # /buy, 1 pressed the first button (Telegram).
     assert "No service matches “42”" in shown
     assert "Telegram: pick a country" in shown
     assert "never read" not in shown, "/quit leaves"

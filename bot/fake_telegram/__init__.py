@@ -14,7 +14,7 @@ Map:
     methods/         the Bot API methods implemented
     html_parser.py   parse_mode=HTML as TDLib parses it
     formatting.py    text rules (empty, too long, trimming); markup.py: reply_markup rules
-    flood.py         forced 429s and an optional Telegram-like limiter
+    flood.py         forced 429s, a Telegram-like limiter, and the documented-limits mode
     ptb.py           process_with(application) for direct delivery
 
 Wiring PTB: ``Bot(token, base_url=fake.bot_base_url)`` (PTB appends the token, then

@@ -107,7 +107,7 @@ class FakeTelegramServer:
     ) -> None:
         self._tokens = None if tokens is None else list(tokens)
         self.state = state or FakeTelegramState(bot_id=_bot_id_of(self._tokens), clock=clock)
-        self.flood = FloodControl(self.state.clock)
+        self.flood = FloodControl(self.state.clock, active_at=self.state.active_at)
         self._host = host
         self._port = port
         self._runner: web.AppRunner | None = None

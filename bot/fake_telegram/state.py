@@ -76,6 +76,8 @@ class FakeTelegramState:
         self.default_menu_button: dict[str, Any] | None = None
         self.calls: list[CallRecord] = []
         self.call_counts: Counter[str] = Counter()
+        # When each chat last sent the bot an update (the flood model's "answered" chats).
+        self.active_at: dict[int, float] = {}
         # getUpdates bookkeeping: a newer poll terminates an older one, as Telegram does.
         self.poll_generation = 0
         self.closing = False
@@ -243,6 +245,9 @@ class FakeTelegramState:
             A copy of the full update dict, ``update_id`` included.
         """
         update = self.updates.number(body)
+        chat_id = _chat_of(body)
+        if chat_id is not None:
+            self.active_at[chat_id] = self.clock.now()
         self.changed()
         handler = self.updates.direct_handler
         if self.updates.delivery == "direct" and handler is not None:
@@ -303,3 +308,19 @@ class FakeTelegramState:
             raise TimeoutError(
                 f"no {method} call within {timeout}s (calls since #{after}: {seen})"
             ) from None
+
+
+def _chat_of(update: dict[str, Any]) -> int | None:
+    """The chat an update comes from (a message's, or a pressed button's message's)."""
+    for kind in ("message", "edited_message", "callback_query"):
+        body = update.get(kind)
+        if not isinstance(body, dict):
+            continue
+        message = body.get("message", body) if kind == "callback_query" else body
+        chat = message.get("chat") if isinstance(message, dict) else None
+        if isinstance(chat, dict) and isinstance(chat.get("id"), int):
+            return int(chat["id"])
+        sender = body.get("from")
+        if isinstance(sender, dict) and isinstance(sender.get("id"), int):
+            return int(sender["id"])
+    return None

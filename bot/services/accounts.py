@@ -302,9 +302,7 @@ class AccountService:
     async def _refuse_if_live(self, user_id: int, provider: str, new_key: Secret | None) -> None:
         """Raises LiveNumbersError if live activations or rents on ``provider`` need the stored
         key (they are watched, cancelled and refunded with it)."""
-        live = any(
-            a.provider == provider for a in await self._activations.active_for_user(user_id)
-        )
+        live = any(a.provider == provider for a in await self._activations.active_for_user(user_id))
         if not live and self._rents is not None:
             rents = await self._rents.active_for_user(user_id)
             live = any(r.provider == provider for r in rents)

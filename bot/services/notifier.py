@@ -5,6 +5,13 @@ Events of one chat go out in order; chats are served concurrently, within a boun
 limit delays a chat's events (the outbox keeps them), a user who blocked the bot has theirs
 set aside, and nothing one chat does stalls another.
 
+Urgent events first: each pass serves the chats whose events are most urgent first (the
+deliverer's ``priority``: a code before a reminder), and an event added during a pass (a
+``wake``) ends that pass early: the chats not started yet wait for the next pass, which reads
+the outbox again, so a new code does not wait behind a reminder storm already under way. The
+chats in flight keep their place in the send policy's push queue, which also lets the most
+urgent out first.
+
 Delivery is at least once: the event is marked delivered after the Deliverer returns, so a
 crash in between sends it again on restart (one duplicate message at worst), which is better
 than the reverse order that could lose a paid code.
@@ -16,6 +23,7 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Protocol
 
 from bot.core.clock import Clock
@@ -60,6 +68,7 @@ class Notifier:
         clock: the source of "now".
         concurrency: chats served at once.
         batch: events read per pass.
+        priority: an event's urgency, lower first (none: all alike, oldest first).
     """
 
     def __init__(
@@ -70,6 +79,7 @@ class Notifier:
         clock: Clock,
         concurrency: int = 8,
         batch: int = 200,
+        priority: Callable[[Event], int] | None = None,
     ) -> None:
         self._outbox = outbox
         self._deliverer = deliverer
@@ -78,30 +88,40 @@ class Notifier:
         self._batch = batch
         self._wakeup = asyncio.Event()
         self._drain_lock = asyncio.Lock()
+        self._priority = priority
+        self._pass_stale = False  # an event came during this pass: end it, read again
 
     def wake(self) -> None:
         """Asks for a pass now (called when an event was added)."""
         self._wakeup.set()
+        self._pass_stale = True
 
     async def drain(self) -> int:
         """Delivers what is due; returns how many events were delivered."""
         async with self._drain_lock:
             delivered = 0
             while True:
+                self._pass_stale = False
                 events = await self._outbox.pending(limit=self._batch, now=self._clock.now())
                 if not events:
                     return delivered
                 by_chat: OrderedDict[int, list[Event]] = OrderedDict()
                 for event in events:
                     by_chat.setdefault(event.chat_id, []).append(event)
-                counts = await asyncio.gather(*(self._serve(c) for c in by_chat.values()))
+                chats = list(by_chat.values())
+                if self._priority is not None:
+                    urgency = self._priority
+                    chats.sort(key=lambda chat: min(urgency(event) for event in chat))
+                counts = await asyncio.gather(*(self._serve(c) for c in chats))
                 delivered += sum(counts)
-                if sum(counts) == 0:
+                if sum(counts) == 0 and not self._pass_stale:
                     return delivered  # everything left is deferred
 
     async def _serve(self, events: list[Event]) -> int:
         delivered = 0
         async with self._semaphore:
+            if self._pass_stale:
+                return 0  # something newer may be more urgent: the next pass decides
             for event in events:
                 try:
                     await self._deliverer.deliver(event)

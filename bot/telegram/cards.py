@@ -11,15 +11,33 @@ import logging
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
+from telegram.ext import ExtBot
 
 from bot.telegram.rendering import Screen
+from bot.telegram.send_policy import Push
 
 log = logging.getLogger(__name__)
 
 
-async def redraw_card(bot: Bot, chat_id: int, message_id: int, screen: Screen, what: str) -> None:
-    """Replaces the card's text and buttons with ``screen``; ``what`` names the row in logs."""
+async def redraw_card(
+    bot: Bot, chat_id: int, message_id: int, screen: Screen, what: str, *, push: Push | None = None
+) -> None:
+    """Replaces the card's text and buttons with ``screen``; ``what`` names the row in logs.
+
+    ``push`` marks a redraw the notifier makes (paced as a push, see bot.telegram.send_policy); a
+    press's redraw is a reply.
+    """
     try:
+        if push is not None and isinstance(bot, ExtBot):
+            await bot.edit_message_text(
+                screen.text,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=screen.keyboard,
+                rate_limit_args=push,
+            )
+            return
         await bot.edit_message_text(
             screen.text,
             chat_id=chat_id,

@@ -4,17 +4,20 @@ A code arrives as a NEW message (so the phone notifies), then the activation mes
 updated in place. A rent's SMS (sender, time, text) and its end arrive as new messages too, and
 a reminder before a rent ends carries its "Extend" button; events are dispatched by kind.
 Telegram's answers become the notifier's terms: a flood limit or a network failure defers the
-chat, a blocked bot or a deleted chat gives the event up.
+chat, a blocked bot or a deleted chat gives the event up. Every call is marked as a push
+(``rate_limit_args``, see bot.telegram.send_policy): codes and rent SMS ahead of everything else.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.ext import ExtBot
 
 from bot.core.clock import Clock, SystemClock
 from bot.i18n import Translator
@@ -35,6 +38,7 @@ from bot.telegram.cards import redraw_card
 from bot.telegram.rendering import Renderer
 from bot.telegram.screens import rent as rent_views
 from bot.telegram.screens.activation import activation_screen, service_name
+from bot.telegram.send_policy import NOTICE_PUSH, URGENT_PUSH, Push
 from storage.activations import Activation, ActivationLedger
 from storage.events import Event
 from storage.rents import Rent, RentLedger, RentState
@@ -56,6 +60,8 @@ _RENT_EVENTS = frozenset(
         RENT_EXTENSION_SETTLED_EVENT,
     }
 )
+# What the user is waiting for goes out ahead of reminders and notices.
+_URGENT_EVENTS = frozenset({CODE_EVENT, RENT_SMS_EVENT})
 _RENT_ENDED_MESSAGES = {
     "expired": "rent-ended-expired",
     "finished": "rent-ended-finished",
@@ -77,7 +83,7 @@ class TelegramDeliverer:
 
     def __init__(
         self,
-        bot: Bot,
+        bot: ExtBot[Any],
         ledger: ActivationLedger,
         translator: Translator,
         users: UserStore,
@@ -90,6 +96,10 @@ class TelegramDeliverer:
         self._users = users
         self._rents = rents
         self._clock = clock or SystemClock()
+
+    def priority(self, event: Event) -> int:
+        """The notifier serves lower first: codes and rent SMS before reminders and notices."""
+        return push_for(event).priority
 
     async def deliver(self, event: Event) -> None:
         user = await self._users.get(event.user_id)
@@ -118,7 +128,7 @@ class TelegramDeliverer:
         if row is None:
             raise DeliveryImpossible("no such activation")
         if event.kind == CODE_EVENT:
-            await self._send(event.chat_id, self._code_text(render, row, event))
+            await self._send(event.chat_id, self._code_text(render, row, event), URGENT_PUSH)
         elif event.kind == RECONCILED_EVENT:
             await self._reconciled(render, row, str(event.payload.get("outcome")))
             return
@@ -146,7 +156,7 @@ class TelegramDeliverer:
                 at=_sms_time(event.payload.get("received_at")),
                 text=str(event.payload.get("text") or ""),
             )
-            await self._send(event.chat_id, text)
+            await self._send(event.chat_id, text, URGENT_PUSH)
             return
         if event.kind == RENT_REMINDER_EVENT:
             end = event.payload.get("end_date")
@@ -161,6 +171,7 @@ class TelegramDeliverer:
                 text,
                 parse_mode=ParseMode.HTML,
                 reply_markup=InlineKeyboardMarkup([[extend]]),
+                rate_limit_args=NOTICE_PUSH,
             )
             return
         if event.kind == RENT_EXTENSION_SETTLED_EVENT:
@@ -205,6 +216,7 @@ class TelegramDeliverer:
             headline + "\n\n" + screen.text,
             parse_mode=ParseMode.HTML,
             reply_markup=screen.keyboard,
+            rate_limit_args=NOTICE_PUSH,
         )
         await self._ledger.set_message(
             row.ledger_id, chat_id=row.chat_id, message_id=message.message_id
@@ -218,8 +230,8 @@ class TelegramDeliverer:
             return render("code-message", text=str(text), **args)
         return render("code-message-no-text", **args)
 
-    async def _send(self, chat_id: int, text: str) -> None:
-        await self._bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+    async def _send(self, chat_id: int, text: str, push: Push = NOTICE_PUSH) -> None:
+        await self._bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, rate_limit_args=push)
 
     async def _rent_reconciled(self, render: Renderer, row: Rent, outcome: str) -> None:
         """A rent settled after the fact: the rent message, "not rented" or "still checking"."""
@@ -250,6 +262,7 @@ class TelegramDeliverer:
             headline + "\n\n" + screen.text,
             parse_mode=ParseMode.HTML,
             reply_markup=screen.keyboard,
+            rate_limit_args=NOTICE_PUSH,
         )
         assert self._rents is not None
         await self._rents.set_message(
@@ -260,15 +273,32 @@ class TelegramDeliverer:
         if row.message_id is None:
             return
         screen = rent_views.rent_screen(render, row, self._clock.now())
-        await redraw_card(self._bot, row.chat_id, row.message_id, screen, f"rent {row.ledger_id}")
+        await redraw_card(
+            self._bot,
+            row.chat_id,
+            row.message_id,
+            screen,
+            f"rent {row.ledger_id}",
+            push=NOTICE_PUSH,
+        )
 
     async def _refresh_card(self, render: Renderer, row: Activation) -> None:
         if row.message_id is None:
             return
         screen = await activation_screen(self._ledger, render, row)
         await redraw_card(
-            self._bot, row.chat_id, row.message_id, screen, f"activation {row.ledger_id}"
+            self._bot,
+            row.chat_id,
+            row.message_id,
+            screen,
+            f"activation {row.ledger_id}",
+            push=NOTICE_PUSH,
         )
+
+
+def push_for(event: Event) -> Push:
+    """The push class of an event's calls (bot.telegram.send_policy)."""
+    return URGENT_PUSH if event.kind in _URGENT_EVENTS else NOTICE_PUSH
 
 
 def _sms_time(stamp: object) -> str:

@@ -23,6 +23,7 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.provider import ProviderClient, ProviderError
+from bot.telegram import flows
 from bot.telegram.acknowledge import acknowledged
 from bot.telegram.callbacks import CallbackData, CallbackDataError
 from bot.telegram.context import Context
@@ -208,7 +209,21 @@ NextScreen = Callable[[ProviderClient, Draft], Awaitable[StepResult]]
 # The picker screen a typed search leads to: (client, render, draft, text) -> screen.
 SearchScreen = Callable[[ProviderClient, Renderer, Draft, str], Awaitable[Screen]]
 SEARCH_CHARS = 64  # a search longer than any name is not one
-_MENU = "menu"  # a picker draft's key: the message id of the flow's one live menu
+
+
+async def _replace_menu(context: Context, menu: Message) -> None:
+    """``menu`` is the user's one picker menu now: the older one loses its buttons, so its
+    pages and picks (which would read the newer draft or search) cannot be pressed."""
+    if context.user_data is None:
+        return
+    older = context.user_data.get(flows.MENU)
+    context.user_data[flows.MENU] = menu.message_id
+    if not isinstance(older, int) or older == menu.message_id:
+        return
+    try:
+        await context.bot.edit_message_reply_markup(menu.chat_id, older, reply_markup=None)
+    except TelegramError as error:  # deleted, too old: nothing to press there anyway
+        log.debug("older menu kept its buttons: %s", error)
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,33 +318,21 @@ class Picker:
         refusal = refused or self.refused or "request-failed"
         sent = await send_screen(update, render, screen, refusal)
         if sent is not None:
-            await self._replace_menu(context, draft, sent)
+            await _replace_menu(context, sent)
         return True
 
     async def open(
         self,
         update: Update,
+        context: Context,
         render: Renderer,
-        draft: Draft,
         screen: Awaitable[Screen],
         refused: str,
     ) -> None:
-        """Sends a flow's first menu (or ``refused``), remembered as the flow's one menu."""
+        """Sends a flow's first menu (or ``refused``): the one picker menu from now on."""
         sent = await send_screen(update, render, screen, refused)
         if sent is not None:
-            draft[_MENU] = sent.message_id
-
-    async def _replace_menu(self, context: Context, draft: Draft, menu: Message) -> None:
-        """``menu`` is the flow's menu now: the older one loses its buttons, so its pages
-        and picks (which would read the new search's filter) cannot be pressed."""
-        older = draft.get(_MENU)
-        draft[_MENU] = menu.message_id
-        if not isinstance(older, int) or older == menu.message_id:
-            return
-        try:
-            await context.bot.edit_message_reply_markup(menu.chat_id, older, reply_markup=None)
-        except TelegramError as error:  # deleted, too old: nothing to press there anyway
-            log.debug("older menu kept its buttons: %s", error)
+            await _replace_menu(context, sent)
 
     async def _stale(self, update: Update, context: Context, render: Renderer) -> None:
         """A forged or malformed button of a picker's kind: as one that no longer fits."""

@@ -24,6 +24,7 @@ from bot.fake_telegram.ptb import process_with
 from bot.provider.sandbox import Sandbox, SandboxServer
 from bot.provider.sandbox.testing import ALICE_KEY
 from bot.services.container import Services
+from bot.telegram import send_policy
 
 TOKEN = "123456789:TEST-bot-token"
 MASTER_KEYS = "k1:" + base64.b64encode(bytes(range(32))).decode()
@@ -56,6 +57,16 @@ def bot_settings(tmp_path: Path, provider_url: str, **extra: str) -> Settings:
             **extra,
         }
     )
+
+
+@pytest.fixture(autouse=True)
+def _chats_unpaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fake Bot API limits nothing unless its documented-limits mode is on, and tests walk
+    a flow as fast as the bot answers: the send policy does not pace chats here either (the
+    tests of bot/send_policy.py and test_send_policy_flow.py put the real pace back)."""
+    unpaced = send_policy.ChatPace(rate=1_000_000.0, burst=1_000_000.0)
+    monkeypatch.setattr(send_policy, "PRIVATE_CHAT", unpaced)
+    monkeypatch.setattr(send_policy, "GROUP_CHAT", unpaced)
 
 
 @pytest.fixture

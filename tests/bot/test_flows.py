@@ -63,3 +63,13 @@ async def test_a_typed_search_leaves_one_menu_to_press(harness: Harness, command
     assert searched.buttons, alice.transcript()
     menus = [m for m in alice.chat() if m.from_bot and m.buttons]
     assert [m.message_id for m in menus] == [searched.message_id], alice.transcript()
+
+
+async def test_a_new_picker_takes_the_buttons_off_the_older_menu(harness: Harness) -> None:
+    """An older menu's Cancel or pages would act on the newer flow: only one menu is live."""
+    alice = harness.user()
+    await with_key(harness, alice)
+    await alice.send_text("/buy")
+    await alice.send_text("/prices")
+    menus = [m for m in alice.chat() if m.from_bot and m.buttons]
+    assert len(menus) == 1 and menus[0] == alice.last_bot_message(), alice.transcript()

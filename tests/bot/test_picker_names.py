@@ -78,9 +78,7 @@ async def test_a_position_button_from_an_older_screen_picks_nothing(harness: Har
     alice = harness.user()
     old = alice.last_bot_message()
     assert old is not None
-    [listed] = [
-        b for row in old.keyboard for b in row if b.label == UNSAFE and b.callback_data
-    ]
+    [listed] = [b for row in old.keyboard for b in row if b.label == UNSAFE and b.callback_data]
     await alice.press("↩️ Back")  # the countries again: a new operator screen gets new positions
     countries = alice.last_bot_message()
     assert countries is not None

@@ -70,3 +70,66 @@ async def test_the_limiter_caps_all_chats_together(
     for person in people[:3]:
         assert await api.ok("sendMessage", chat_id=person.id, text="x")
     assert (await api.call("sendMessage", chat_id=people[3].id, text="x"))[0] == 429
+
+
+async def test_documented_limits_one_chat_gets_a_burst_then_about_one_a_second(
+    api: RawBotApi, fake: FakeTelegramServer, ann: FakeUser, clock: ManualClock
+) -> None:
+    fake.flood.enable_documented_limits(private_burst=3)
+    for _ in range(3):
+        assert await api.ok("sendMessage", chat_id=ann.id, text="x")
+    status, body = await api.call("editMessageText", chat_id=ann.id, message_id=2, text="y")
+    assert (status, body) == (
+        429,
+        {
+            "ok": False,
+            "error_code": 429,
+            "description": "Too Many Requests: retry after 1",
+            "parameters": {"retry_after": 1},
+        },
+    )
+    assert fake.flood.refused == 1
+    clock.advance(1)
+    assert await api.ok("sendMessage", chat_id=ann.id, text="x")
+
+
+async def test_documented_limits_never_limit_answering_a_button(
+    api: RawBotApi, fake: FakeTelegramServer, ann: FakeUser
+) -> None:
+    fake.flood.enable_documented_limits(private_burst=1, bulk_rate=1)
+    sent = await api.call("sendMessage", chat_id=ann.id, text="x")
+    assert sent[0] == 200
+    for _ in range(20):
+        status, body = await api.call("answerCallbackQuery", callback_query_id="nope")
+        assert status != 429, body
+    assert fake.flood.refused == 0
+
+
+async def test_documented_limits_give_a_group_twenty_a_minute(
+    api: RawBotApi, fake: FakeTelegramServer, clock: ManualClock
+) -> None:
+    fake.flood.enable_documented_limits(group_burst=2)
+    group = -100123
+    for _ in range(2):  # the fake has no groups: "chat not found", but the limit counts first
+        assert (await api.call("sendMessage", chat_id=group, text="x"))[0] == 400
+    status, body = await api.call("sendMessage", chat_id=group, text="x")
+    assert (status, body["parameters"]) == (429, {"retry_after": 3})
+    clock.advance(3)
+    assert (await api.call("sendMessage", chat_id=group, text="x"))[0] == 400
+
+
+async def test_documented_limits_cap_bulk_sends_but_not_answers_to_active_chats(
+    api: RawBotApi, fake: FakeTelegramServer, clock: ManualClock
+) -> None:
+    fake.flood.enable_documented_limits(bulk_rate=3, reply_window=10)
+    people = [fake.user(5000 + n, f"P{n}") for n in range(5)]
+    for person in people:
+        await person.send_text("hi")
+    for person in people:  # each just wrote: answers, not bulk
+        assert await api.ok("sendMessage", chat_id=person.id, text="x")
+    clock.advance(11)  # nobody wrote for a while: now these are bulk notifications
+    for person in people[:3]:
+        assert await api.ok("sendMessage", chat_id=person.id, text="x")
+    assert (await api.call("sendMessage", chat_id=people[3].id, text="x"))[0] == 429
+    await people[4].send_text("again")  # an answer to a fresh message still goes
+    assert await api.ok("sendMessage", chat_id=people[4].id, text="x")

@@ -55,13 +55,27 @@ class FakeSource:
         self.cancelled.append(rent_id)
 
 
-def _listed(activation_id: str, at: float, *, service: str = "tg", country: int | None = 6,
-            cost: str = "11.50") -> ActiveActivation:
+def _listed(
+    activation_id: str,
+    at: float,
+    *,
+    service: str = "tg",
+    country: int | None = 6,
+    cost: str = "11.50",
+) -> ActiveActivation:
     return ActiveActivation(
-        activation_id=activation_id, service=service, phone=f"62{activation_id}",
-        cost=Decimal(cost), status="1", sms_code=None, sms_text=None,
-        activation_time=datetime.fromtimestamp(at, UTC), country=country, country_name=None,
-        can_get_another_sms=True, repeated=False,
+        activation_id=activation_id,
+        service=service,
+        phone=f"62{activation_id}",
+        cost=Decimal(cost),
+        status="1",
+        sms_code=None,
+        sms_text=None,
+        activation_time=datetime.fromtimestamp(at, UTC),
+        country=country,
+        country_name=None,
+        can_get_another_sms=True,
+        repeated=False,
     )
 
 
@@ -99,8 +113,13 @@ asyncio.run(main(sys.argv[1], sys.argv[2]))
 
 async def _crash_after_intent(path: Path | str, key: str) -> tuple[int, float]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", _CRASHING_BUYER, str(path), key,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-c",
+        _CRASHING_BUYER,
+        str(path),
+        key,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     stdout, stderr = await process.communicate()
@@ -119,11 +138,13 @@ async def test_an_intent_left_by_a_killed_process_is_resolved(db_target: str) ->
         ledger = ActivationLedger(db)
         [pending] = await ledger.pending_intents()
         assert (pending.ledger_id, pending.state) == (ledger_id, ActivationState.INTENT)
-        source = FakeSource([
-            _listed("111", created_at - 3600),  # older than the intent: someone else's
-            _listed("222", created_at + 2, service="wa"),  # another service
-            _listed("333", created_at + 2),  # the one
-        ])
+        source = FakeSource(
+            [
+                _listed("111", created_at - 3600),  # older than the intent: someone else's
+                _listed("222", created_at + 2, service="wa"),  # another service
+                _listed("333", created_at + 2),  # the one
+            ]
+        )
         report = await _reconciler(db, clock, source).reconcile(min_age=0)
         assert [(r.ledger_id, r.detail) for r in report.confirmed] == [(ledger_id, "333")]
         assert report.failed == report.still_pending == ()
@@ -194,18 +215,22 @@ async def test_known_activations_are_never_claimed_and_each_is_used_once(
 ) -> None:
     ledger = ActivationLedger(db)
     bought = await _intent(db, "bought")
-    await ledger.confirm_intent(bought, activation_id="100", phone="1", cost=Decimal(1),
-                                deadline=None)
+    await ledger.confirm_intent(
+        bought, activation_id="100", phone="1", cost=Decimal(1), deadline=None
+    )
     first, second, third = [await _intent(db, k) for k in ("a", "b", "c")]
-    source = FakeSource([
-        _listed("100", clock.now()),  # already in the ledger
-        _listed("102", clock.now() + 5),
-        _listed("101", clock.now() + 1),
-    ])
+    source = FakeSource(
+        [
+            _listed("100", clock.now()),  # already in the ledger
+            _listed("102", clock.now() + 5),
+            _listed("101", clock.now() + 1),
+        ]
+    )
     report = await _reconciler(db, clock, source).reconcile(min_age=0)
     # Oldest intent to the earliest activation; the third finds none left (yet).
     assert [(r.ledger_id, r.detail) for r in report.confirmed] == [
-        (first.ledger_id, "101"), (second.ledger_id, "102")
+        (first.ledger_id, "101"),
+        (second.ledger_id, "102"),
     ]
     assert [r.ledger_id for r in report.still_pending] == [third.ledger_id]
 

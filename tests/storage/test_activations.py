@@ -20,7 +20,10 @@ async def _bought(
         idempotency_key=key, user_id=user_id, chat_id=user_id * 10, provider="p", service="tg"
     )
     return await ledger.confirm_intent(
-        intent, activation_id=f"id-{key}", phone="79990001122", cost=Decimal(cost),
+        intent,
+        activation_id=f"id-{key}",
+        phone="79990001122",
+        cost=Decimal(cost),
         deadline=intent.created_at + 1200,
     )
 
@@ -28,15 +31,25 @@ async def _bought(
 async def test_an_intent_is_recorded_then_confirmed(db: Database, clock: ManualClock) -> None:
     ledger = ActivationLedger(db)
     intent = await ledger.record_intent(
-        idempotency_key="upd-1", user_id=1, chat_id=10, provider="p", service="tg", country=6,
-        operator="any", max_price=Decimal("12.5"), options={"forward": False, "verification": True},
+        idempotency_key="upd-1",
+        user_id=1,
+        chat_id=10,
+        provider="p",
+        service="tg",
+        country=6,
+        operator="any",
+        max_price=Decimal("12.5"),
+        options={"forward": False, "verification": True},
     )
     assert intent.state is ActivationState.INTENT and intent.activation_id is None
     assert [i.ledger_id for i in await ledger.pending_intents()] == [intent.ledger_id]
 
     clock.advance(2)
     confirmed = await ledger.confirm_intent(
-        intent, activation_id="1234567890", phone="6281234", cost=Decimal("12.50"),
+        intent,
+        activation_id="1234567890",
+        phone="6281234",
+        cost=Decimal("12.50"),
         deadline=clock.now() + 1200,
     )
     assert confirmed.state is ActivationState.WAITING
@@ -225,7 +238,11 @@ async def test_options_refuse_secrets(db: Database) -> None:
     ledger = ActivationLedger(db)
     with pytest.raises(TypeError, match="Secret"):
         await ledger.record_intent(
-            idempotency_key="k", user_id=1, chat_id=1, provider="p", service="tg",
+            idempotency_key="k",
+            user_id=1,
+            chat_id=1,
+            provider="p",
+            service="tg",
             options={"api_key": Secret("x")},
         )
     assert await ledger.pending_intents() == []

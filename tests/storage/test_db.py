@@ -179,17 +179,28 @@ async def test_concurrent_tasks_neither_lose_nor_mix_rows(db: Database) -> None:
     async def buyer(task: int) -> None:
         for n in range(20):
             intent = await ledger.record_intent(
-                idempotency_key=f"{task}-{n}", user_id=task, chat_id=task, provider="p",
+                idempotency_key=f"{task}-{n}",
+                user_id=task,
+                chat_id=task,
+                provider="p",
                 service="tg",
             )
             await ledger.confirm_intent(
-                intent, activation_id=f"{task}-{n}", phone="7", cost=Decimal("0.10"),
+                intent,
+                activation_id=f"{task}-{n}",
+                phone="7",
+                cost=Decimal("0.10"),
                 deadline=None,
             )
             async with db.transaction():
                 await ledger.record_sms(intent.ledger_id, code=str(n), text=None)
-                await outbox.add(kind="sms", user_id=task, chat_id=task, payload={"n": n},
-                                 dedup_key=f"sms-{task}-{n}")
+                await outbox.add(
+                    kind="sms",
+                    user_id=task,
+                    chat_id=task,
+                    payload={"n": n},
+                    dedup_key=f"sms-{task}-{n}",
+                )
 
     await asyncio.gather(*(buyer(task) for task in range(10)))
     counts = await db.fetchone(
@@ -230,8 +241,15 @@ async def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> Non
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     processes = [
         await asyncio.create_subprocess_exec(
-            sys.executable, "-c", _WRITER, str(path), tag, str(go),
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
+            sys.executable,
+            "-c",
+            _WRITER,
+            str(path),
+            tag,
+            str(go),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=env,
         )
         for tag in ("a", "b")
     ]

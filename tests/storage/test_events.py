@@ -90,8 +90,13 @@ async def test_an_sms_and_its_event_commit_together_or_not_at_all(db: Database) 
     async def see_code() -> None:
         async with db.transaction():
             if await ledger.record_sms(activation.ledger_id, code="4321", text=None):
-                await outbox.add(kind="sms", user_id=1, chat_id=10, payload={"code": "4321"},
-                                 dedup_key=f"sms:{activation.ledger_id}:1:4321")
+                await outbox.add(
+                    kind="sms",
+                    user_id=1,
+                    chat_id=10,
+                    payload={"code": "4321"},
+                    dedup_key=f"sms:{activation.ledger_id}:1:4321",
+                )
 
     with pytest.raises(RuntimeError):
         async with db.transaction():
@@ -108,8 +113,9 @@ async def test_an_sms_and_its_event_commit_together_or_not_at_all(db: Database) 
 async def test_payloads_must_be_plain_json(db: Database) -> None:
     outbox = EventOutbox(db)
     with pytest.raises(TypeError, match="Decimal"):
-        await outbox.add(kind="k", user_id=1, chat_id=1, payload={"cost": Decimal(1)},
-                         dedup_key="k")
+        await outbox.add(
+            kind="k", user_id=1, chat_id=1, payload={"cost": Decimal(1)}, dedup_key="k"
+        )
     assert await outbox.pending() == []
 
 

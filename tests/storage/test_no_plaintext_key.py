@@ -51,11 +51,16 @@ async def test_no_api_key_reaches_the_disk_or_the_logs(
         )
         async with database.transaction():
             await ledger.record_sms(activation.ledger_id, code="5555", text="code 5555")
-            await outbox.add(kind="sms", user_id=1, chat_id=1, payload={"code": "5555"},
-                             dedup_key="sms:1:1:5555")
+            await outbox.add(
+                kind="sms", user_id=1, chat_id=1, payload={"code": "5555"}, dedup_key="sms:1:1:5555"
+            )
         rents = RentLedger(database)
         rent_intent = await rents.record_intent(
-            idempotency_key="r", user_id=2, chat_id=2, provider="sms-activate", service="full",
+            idempotency_key="r",
+            user_id=2,
+            chat_id=2,
+            provider="sms-activate",
+            service="full",
             hours=4,
         )
         await rents.confirm_intent(rent_intent, rent_id="7", phone=PHONE, end_date=0, cost=None)

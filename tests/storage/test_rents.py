@@ -16,11 +16,19 @@ from storage.rents import Rent, RentLedger, RentState
 
 async def _rented(ledger: RentLedger, key: str, *, user_id: int = 1, cost: str = "100") -> Rent:
     intent = await ledger.record_intent(
-        idempotency_key=key, user_id=user_id, chat_id=user_id, provider="p", service="full",
-        hours=4, country=0,
+        idempotency_key=key,
+        user_id=user_id,
+        chat_id=user_id,
+        provider="p",
+        service="full",
+        hours=4,
+        country=0,
     )
     return await ledger.confirm_intent(
-        intent, rent_id=f"r-{key}", phone="79001112233", end_date=intent.created_at + 4 * 3600,
+        intent,
+        rent_id=f"r-{key}",
+        phone="79001112233",
+        end_date=intent.created_at + 4 * 3600,
         cost=Decimal(cost),
     )
 
@@ -36,7 +44,10 @@ async def test_a_rent_goes_from_intent_to_active_to_finished(db: Database) -> No
             idempotency_key="k", user_id=1, chat_id=1, provider="p", service="tg", hours=12
         )
     rent = await ledger.confirm_intent(
-        intent, rent_id="555", phone="7900", end_date=intent.created_at + 12 * 3600,
+        intent,
+        rent_id="555",
+        phone="7900",
+        end_date=intent.created_at + 12 * 3600,
         cost=Decimal("45.60"),
     )
     assert (rent.state, rent.rent_id, rent.hours) == (RentState.ACTIVE, "555", 12)
@@ -83,7 +94,8 @@ async def test_an_extension_is_an_intent_then_moves_the_end_date(
     refused = await ledger.begin_extension(rent, hours=4, idempotency_key="ext-2")
     await ledger.fail_extension(refused, "NO_BALANCE")
     assert [(e.state, e.cost) for e in await ledger.extensions(rent.ledger_id)] == [
-        ("confirmed", Decimal("20.05")), ("failed", None)
+        ("confirmed", Decimal("20.05")),
+        ("failed", None),
     ]
     assert await ledger.spending_total(1) == Decimal("120.05")
 

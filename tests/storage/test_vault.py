@@ -50,7 +50,8 @@ async def test_round_trip_per_user_and_provider(db: Database) -> None:
     assert await vault.get(2, "sms-activate") == Secret("second user")
     assert await vault.get(3, "sms-activate") is None
     assert await vault.providers(1) == [
-        "https://example.test/stubs/handler_api.php", "sms-activate"
+        "https://example.test/stubs/handler_api.php",
+        "sms-activate",
     ]
     assert await UserStore(db).get(1) is not None  # the key belongs to a user row
 

@@ -39,8 +39,10 @@ from bot.telegram.handlers import (
 
 
 def register_handlers(application: Application, config: Settings) -> None:  # type: ignore[type-arg]
-    """Adds every handler; group -3 answers messages with no sender, group -2 turns away
-    users the operator did not allow, group -1 everything outside a private chat."""
+    """Adds every handler; group -4 scopes the user's row to this update (one read), group -3
+    answers messages with no sender, group -2 turns away users the operator did not allow,
+    group -1 everything outside a private chat."""
+    application.add_handler(errors.build_update_scope(), group=-4)
     application.add_handler(errors.build_sender_guard(), group=-3)
     if config.allowed_users:
         application.add_handler(errors.build_access_guard(config.allowed_users), group=-2)

@@ -1,4 +1,7 @@
-"""Access control, stale buttons, and the error handler: no failure reaches the user as silence."""
+"""Access control, stale buttons, and the error handler: no failure reaches the user as silence.
+
+Also the first handler of every update, which scopes its reads of the user's row.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +20,16 @@ from bot.telegram.context import Context
 from bot.telegram.handlers.common import renderer, send
 
 log = logging.getLogger(__name__)
+
+
+def build_update_scope() -> BaseHandler:  # type: ignore[type-arg]
+    """Runs first for every update: its user's row is read from the database once per update
+    (the language, then the provider, asked for it twice)."""
+
+    async def begin(update: object, context: Context) -> None:
+        context.bot_data.services.users.begin_update()
+
+    return TypeHandler(Update, begin)
 
 
 def build_access_guard(allowed: frozenset[int]) -> BaseHandler:  # type: ignore[type-arg]

@@ -227,7 +227,7 @@ async def start_multi(update: Update, context: Context) -> None:
     }
     flows.start(context.user_data, MULTI, draft)
     screen = _services_screen(context, client, render, draft, 0)
-    await _PICKER.open(update, render, draft, screen, "buy-refused")
+    await _PICKER.open(update, context, render, screen, "buy-refused")
 
 
 _PICKER = Picker(MULTI, gone="multi-expired", expired=None, refused=None)

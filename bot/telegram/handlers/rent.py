@@ -70,7 +70,7 @@ async def start_rent(update: Update, context: Context) -> None:
     }
     flows.start(context.user_data, RENT, draft)
     screen = services_screen(context, client, render, draft, 0)
-    await _PICKER.open(update, render, draft, screen, "rent-refused")
+    await _PICKER.open(update, context, render, screen, "rent-refused")
 
 
 _PICKER = Picker(

@@ -1,0 +1,63 @@
+"""The Bot API client on aiohttp: what PTB gets back, and which errors a failure becomes."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import pytest
+from aiohttp import web
+from telegram import Bot
+from telegram.error import NetworkError, TimedOut
+
+from bot.fake_telegram import FakeTelegramServer
+from bot.telegram.request import AiohttpRequest
+
+TOKEN = "123456789:TEST-bot-token"
+
+
+async def test_a_bot_on_it_talks_to_the_bot_api() -> None:
+    async with FakeTelegramServer(tokens=[TOKEN]) as fake:
+        ann = fake.user(1001, "Ann")
+        await ann.send_text("hello")
+        bot = Bot(TOKEN, base_url=fake.bot_base_url, request=AiohttpRequest())
+        async with bot:
+            assert (await bot.get_me()).id == 123456789
+            await bot.send_message(ann.id, "<b>hi</b> &amp; more", parse_mode="HTML")
+        assert ann.last_bot_message() is not None
+        assert ann.last_bot_message().text == "hi & more"  # type: ignore[union-attr]
+
+
+async def test_nothing_listening_is_a_network_error() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    request = AiohttpRequest()
+    await request.initialize()
+    try:
+        with pytest.raises(NetworkError):
+            await request.post(f"http://127.0.0.1:{port}/bot{TOKEN}/getMe")
+    finally:
+        await request.shutdown()
+
+
+async def test_a_server_that_does_not_answer_in_time_is_a_timeout() -> None:
+    async def slow(request: web.Request) -> web.Response:
+        await asyncio.sleep(5)
+        return web.json_response({"ok": True, "result": True})
+
+    app = web.Application()
+    app.router.add_post("/{tail:.*}", slow)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    request = AiohttpRequest(read_timeout=0.2)
+    await request.initialize()
+    try:
+        with pytest.raises(TimedOut):
+            await request.post(f"http://127.0.0.1:{port}/bot{TOKEN}/getMe")
+    finally:
+        await request.shutdown()
+        await runner.cleanup()
