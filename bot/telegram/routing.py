@@ -211,19 +211,23 @@ SearchScreen = Callable[[ProviderClient, Renderer, Draft, str], Awaitable[Screen
 SEARCH_CHARS = 64  # a search longer than any name is not one
 
 
-async def _replace_menu(context: Context, menu: Message) -> None:
-    """``menu`` is the user's one picker menu now: the older one loses its buttons, so its
-    pages and picks (which would read the newer draft or search) cannot be pressed."""
-    if context.user_data is None:
-        return
-    older = context.user_data.get(flows.MENU)
-    context.user_data[flows.MENU] = menu.message_id
-    if not isinstance(older, int) or older == menu.message_id:
-        return
-    try:
-        await context.bot.edit_message_reply_markup(menu.chat_id, older, reply_markup=None)
-    except TelegramError as error:  # deleted, too old: nothing to press there anyway
-        log.debug("older menu kept its buttons: %s", error)
+async def _send_menu(
+    update: Update, context: Context, render: Renderer, screen: Awaitable[Screen], refused: str
+) -> None:
+    """Sends a picker menu (or ``refused``) as the user's one picker menu: the older one
+    loses its buttons first (so the new menu is the chat's last change), since its pages and
+    picks would read the newer draft or search."""
+    data = context.user_data
+    chat = update.effective_chat
+    older = data.pop(flows.MENU, None) if data is not None else None
+    if isinstance(older, int) and chat is not None:
+        try:
+            await context.bot.edit_message_reply_markup(chat.id, older, reply_markup=None)
+        except TelegramError as error:  # deleted, too old: nothing to press there anyway
+            log.debug("older menu kept its buttons: %s", error)
+    sent = await send_screen(update, render, screen, refused)
+    if sent is not None and data is not None:
+        data[flows.MENU] = sent.message_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,9 +320,7 @@ class Picker:
         text = (message.text or "").strip()[:SEARCH_CHARS]
         screen = next_screen(client, render, draft, text)
         refusal = refused or self.refused or "request-failed"
-        sent = await send_screen(update, render, screen, refusal)
-        if sent is not None:
-            await _replace_menu(context, sent)
+        await _send_menu(update, context, render, screen, refusal)
         return True
 
     async def open(
@@ -330,9 +332,7 @@ class Picker:
         refused: str,
     ) -> None:
         """Sends a flow's first menu (or ``refused``): the one picker menu from now on."""
-        sent = await send_screen(update, render, screen, refused)
-        if sent is not None:
-            await _replace_menu(context, sent)
+        await _send_menu(update, context, render, screen, refused)
 
     async def _stale(self, update: Update, context: Context, render: Renderer) -> None:
         """A forged or malformed button of a picker's kind: as one that no longer fits."""
