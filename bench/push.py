@@ -61,6 +61,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -758,7 +759,7 @@ def _time_provider_calls() -> None:
 
 def _time_database() -> None:
     """Notes, per update, time waiting for the writer, inside write transactions, and reading."""
-    from storage.db import SQLiteDatabase as Database
+    from storage.sqlite import SQLiteDatabase as Database
 
     transaction, fetchall = Database.transaction, Database.fetchall
 
@@ -951,51 +952,41 @@ def _rows(results: list[Result]) -> list[tuple[str, list[str]]]:
                    for n in range(result.idle_keys))
         return statistics.mean(watched) / minutes, max(watched) / minutes, idle
 
-    def cell(result: Result, what: str) -> str:
-        w, s = result.world, result.side
-        delays = w["delays_ms"]
-        minutes = w["seconds"] / 60
-        if what == "p50":
-            return f"{_percentile(delays, 0.5):,.0f}"
-        if what == "p95":
-            return f"{_percentile(delays, 0.95):,.0f}"
-        if what == "p99":
-            return f"{_percentile(delays, 0.99):,.0f}"
-        if what == "max":
-            return f"{max(delays, default=float('nan')):,.0f}"
-        if what == "codes":
-            return f"{len(delays)}/{w['codes']}"
-        if what == "duplicates":
-            return str(w["duplicates"])
-        if what == "world":
-            return f"{100 * w['world_cpu']:.0f} %"
-        if what == "total":
-            return f"{sum(w['requests'].values()) / minutes:,.0f}"
-        if what == "mean":
-            return f"{per_key(result)[0]:.1f}"
-        if what == "maxkey":
-            return f"{per_key(result)[1]:.1f}"
-        if what == "tick":
-            # Ticks (the baseline's: its 4 s period) that can start within the window.
-            ticks = math.ceil(w["seconds"] / result.interval - 1e-6)
-            return f"{per_key(result)[1] * minutes / ticks:.2f}"
-        if what == "idle":
-            return str(per_key(result)[2])
-        if what == "actions":
-            return ", ".join(f"{k} {v:,}" for k, v in sorted(w["actions"].items()))
-        if what == "telegram":
-            return ", ".join(f"{k} {v:,}" for k, v in sorted(w["telegram"].items())) or "0"
-        if what == "cpu":
-            return f"{s['cpu_s']:.1f} s = {100 * s['cpu_s'] / s['wall_s']:.0f} %"
-        if what == "rss":
-            return f"{s['rss_mb']:.0f}"
-        if what == "startup":
-            return f"{result.start['startup_s']:.2f}"
-        if what == "ticktime":
-            if "tick_p50_ms" not in s:
-                return "-"
-            return f"{s['tick_p50_ms']:,.0f} / {s['tick_max_ms']:,.0f}"
-        raise AssertionError(what)
+    def ticks(result: Result) -> int:
+        # Ticks (the baseline's: its 4 s period) that can start within the window.
+        return math.ceil(result.world["seconds"] / result.interval - 1e-6)
+
+    def by_name(counts: dict[str, int]) -> str:
+        return ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items()))
+
+    def tick_time(side: dict[str, Any]) -> str:
+        if "tick_p50_ms" not in side:
+            return "-"
+        return f"{side['tick_p50_ms']:,.0f} / {side['tick_max_ms']:,.0f}"
+
+    def cpu_share(side: dict[str, Any]) -> str:
+        return f"{side['cpu_s']:.1f} s = {100 * side['cpu_s'] / side['wall_s']:.0f} %"
+
+    cells: dict[str, Callable[[Result], str]] = {
+        "p50": lambda r: f"{_percentile(r.world['delays_ms'], 0.5):,.0f}",
+        "p95": lambda r: f"{_percentile(r.world['delays_ms'], 0.95):,.0f}",
+        "p99": lambda r: f"{_percentile(r.world['delays_ms'], 0.99):,.0f}",
+        "max": lambda r: f"{max(r.world['delays_ms'], default=float('nan')):,.0f}",
+        "codes": lambda r: f"{len(r.world['delays_ms'])}/{r.world['codes']}",
+        "duplicates": lambda r: str(r.world["duplicates"]),
+        "world": lambda r: f"{100 * r.world['world_cpu']:.0f} %",
+        "total": lambda r: f"{sum(r.world['requests'].values()) / (r.world['seconds'] / 60):,.0f}",
+        "mean": lambda r: f"{per_key(r)[0]:.1f}",
+        "maxkey": lambda r: f"{per_key(r)[1]:.1f}",
+        "tick": lambda r: f"{per_key(r)[1] * (r.world['seconds'] / 60) / ticks(r):.2f}",
+        "idle": lambda r: str(per_key(r)[2]),
+        "actions": lambda r: by_name(r.world["actions"]),
+        "telegram": lambda r: by_name(r.world["telegram"]) or "0",
+        "cpu": lambda r: cpu_share(r.side),
+        "rss": lambda r: f"{r.side['rss_mb']:.0f}",
+        "startup": lambda r: f"{r.start['startup_s']:.2f}",
+        "ticktime": lambda r: tick_time(r.side),
+    }
 
     lines = [
         ("codes pushed / delivered", "codes"),
@@ -1017,7 +1008,7 @@ def _rows(results: list[Result]) -> list[tuple[str, list[str]]]:
         ("tick duration p50 / max, ms", "ticktime"),
         ("world (sandbox + fake Telegram) CPU", "world"),
     ]
-    return [(label, [cell(r, what) for r in results]) for label, what in lines]
+    return [(label, [cells[what](r) for r in results]) for label, what in lines]
 
 
 def _print_table(header: list[str], rows: list[tuple[str, list[str]]]) -> None:

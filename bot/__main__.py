@@ -36,6 +36,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="use an in-process protocol sandbox in demo mode instead of a real provider",
     )
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="take updates from Telegram's webhook (SMSBOT_TELEGRAM_WEBHOOK_URL, _LISTEN,"
+        " _SECRET) instead of long polling: for several processes on one PostgreSQL",
+    )
     console = commands.add_parser(
         "console", help="chat with the bot in this terminal (a fake Telegram and a demo provider)"
     )
@@ -71,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _configure_logging(settings)
         if args.command == "rotate-keys":
             return asyncio.run(_rotate_keys(settings))
-        return _run_bot(settings, demo_sandbox=args.sandbox)
+        return _run_bot(settings, demo_sandbox=args.sandbox, webhook=args.webhook)
     except DatabaseUnavailableError as exc:  # its message shows the URL, password masked
         print(f"smsbot: SMSBOT_DATABASE: {exc}", file=sys.stderr)
         return 2
@@ -149,10 +155,10 @@ def _run_console(auto_sms: float) -> int:
         return 0
 
 
-def _run_bot(settings: Settings, *, demo_sandbox: bool) -> int:
+def _run_bot(settings: Settings, *, demo_sandbox: bool, webhook: bool = False) -> int:
     from bot.app import run_bot
 
-    return run_bot(settings, demo_sandbox=demo_sandbox)
+    return run_bot(settings, demo_sandbox=demo_sandbox, webhook=webhook)
 
 
 if __name__ == "__main__":

@@ -14,11 +14,17 @@ import logging
 import os
 import signal
 from typing import Final
+from urllib.parse import urlsplit
 
 from telegram import Bot, BotCommand
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder, PersistenceInput
 
+from bot.cluster.health import HealthServer
+from bot.cluster.metrics import Metrics
+from bot.cluster.node import ClusterNode
+from bot.cluster.settings import ClusterSettings
+from bot.cluster.telegram_webhook import TelegramWebhookServer
 from bot.config import ConfigError, Settings
 from bot.core.clock import Clock, SystemClock
 from bot.i18n import Translator
@@ -57,6 +63,8 @@ from storage.db import Database
 from storage.events import EventOutbox
 from storage.key_entries import KeyEntries
 from storage.keyring import Keyring, keyring_path_for
+from storage.postgres import PostgresDatabase
+from storage.processed_updates import ProcessedUpdates
 from storage.rents import RentLedger
 from storage.spending import SpendingLedger
 from storage.users import UserStore
@@ -185,7 +193,21 @@ async def _wire(
     deliverer = TelegramDeliverer(
         application.bot, activations, translator, users, rents=rents, clock=clock
     )
-    notifier = Notifier(outbox, deliverer, clock=clock, priority=deliverer.priority)
+    cluster_settings = settings.cluster or ClusterSettings()
+    cluster = (
+        ClusterNode(db, lease_seconds=cluster_settings.lease_seconds)
+        if isinstance(db, PostgresDatabase)
+        else None
+    )
+    notifier = Notifier(
+        outbox,
+        deliverer,
+        clock=clock,
+        priority=deliverer.priority,
+        claim_seconds=cluster_settings.claim_seconds,
+    )
+    if cluster is not None:
+        notifier.owner, notifier.owned = cluster.owner, cluster.leases.owned
     recorder.wake = notifier.wake
     spending = SpendingGuard(users, SpendingLedger(db), clock=clock)
     purchases = PurchaseService(
@@ -218,7 +240,14 @@ async def _wire(
         rent_watcher=RentWatcher(db, rents, accounts, recorder, outbox, clock=clock),
         extras=ExtrasService(accounts, activations, reconciler, purchases, clock=clock),
         key_entries=KeyEntries(db),
+        cluster=cluster,
     )
+    if cluster is not None:  # the owner of a user's shard watches that user's numbers
+        services.watcher.owns = services.rent_watcher.owns = cluster.leases.owns
+    if cluster_settings.metrics_listen is not None:
+        services.metrics = metrics = Metrics()
+        transport.observe = metrics.provider_call
+        notifier.on_delivered, notifier.on_deferred = metrics.pushed, metrics.deferred
     _wire_offers(services)
     if settings.webhook_secret is not None:
         host, port = settings.webhook_listen
@@ -257,9 +286,31 @@ def _wire_offers(services: Services) -> None:
 
 
 async def start_background(application: Application, services: Services) -> None:  # type: ignore[type-arg]
-    """Reconciles what a crash left, registers the commands, starts the watcher and notifier."""
-    await reconcile_and_report(services, announce_checking=True)
-    await _set_commands(application, services.translator)
+    """Reconciles what a crash left, registers the commands, starts the watcher and notifier.
+
+    With PostgreSQL, reconciliation, pruning and the commands are the leader's (one process
+    among those sharing the database), and the watchers and the notifier act only on the
+    shards this process holds leases for.
+    """
+    if services.cluster is None:
+        await _start_up(application, services)
+        services.tasks.append(
+            asyncio.create_task(_lead_periodically(services), name="leader")
+        )
+    else:
+        await services.cluster.start(
+            services.notifier.wake,
+            lambda: _start_up(application, services),
+            lambda: _lead_periodically(services),
+        )
+    listen = (services.settings.cluster or ClusterSettings()).metrics_listen
+    if services.metrics is not None and listen is not None:
+        services.health = HealthServer(
+            services.db, services.metrics,
+            None if services.cluster is None else services.cluster.leases,
+            host=listen[0], port=listen[1],
+        )
+        await services.health.start()
     if services.webhooks is not None:
         await services.webhooks.start()
         # Known only now (the port may be chosen at start): each new rent asks for pushes.
@@ -271,24 +322,59 @@ async def start_background(application: Application, services: Services) -> None
             services.rent_watcher.run(interval, services.stop), name="rent-watcher"
         ),
         asyncio.create_task(services.notifier.run(services.stop), name="notifier"),
-        asyncio.create_task(_reconcile_periodically(services), name="reconciler"),
     ]
+
+
+async def _start_up(application: Application, services: Services) -> None:  # type: ignore[type-arg]
+    """The leader's start-up: what a crash left, the commands, the Telegram webhook."""
+    await reconcile_and_report(services, announce_checking=True)
+    await _set_commands(application, services.translator)
+    for step in services.leader_startup:
+        await step()
+
+
+async def _lead_periodically(services: Services) -> None:
+    """The leader's periodic work, until cancelled or stopped."""
+    work = [_reconcile_periodically(services), _prune_periodically(services)]
     if services.autoreplace is not None:  # resumes the runs a restart interrupted
-        services.tasks.append(asyncio.create_task(
-            services.autoreplace.run(interval, services.stop), name="auto-replace"
-        ))
+        work.append(services.autoreplace.run(services.settings.poll_interval, services.stop))
+    await asyncio.gather(*work)
+
+
+PRUNE_INTERVAL: Final = 3600.0
+PRUNE_AGE: Final = 2 * 86400.0  # delivered events (their dedup keys) and handled update ids
+
+
+async def _prune_periodically(services: Services) -> None:
+    updates = ProcessedUpdates(services.db)
+    while not services.stop.is_set():
+        try:
+            before = services.clock.now() - PRUNE_AGE
+            await services.outbox.prune_delivered(before)
+            await updates.prune(before)
+        except Exception:
+            log.exception("pruning failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(services.stop.wait(), timeout=PRUNE_INTERVAL)
 
 
 async def stop_background(services: Services) -> None:
     services.stop.set()
+    if services.cluster is not None:
+        await services.cluster.stop()
     if services.webhooks is not None:
         await services.webhooks.stop()
+    if services.health is not None:
+        await services.health.stop()
+        services.health = None
     for task in services.tasks:
         task.cancel()
     for task in services.tasks:
         with contextlib.suppress(asyncio.CancelledError):
             await task
     services.tasks.clear()
+    if services.cluster is not None:
+        await services.cluster.release()
 
 
 async def close_application(services: Services) -> None:
@@ -374,17 +460,17 @@ async def open_database(settings: Settings, *, clock: Clock | None = None) -> Da
     )
 
 
-def run_bot(settings: Settings, *, demo_sandbox: bool) -> int:
+def run_bot(settings: Settings, *, demo_sandbox: bool, webhook: bool = False) -> int:
     """``smsbot run``: serves until SIGINT/SIGTERM; returns the exit status."""
-    return asyncio.run(_serve(settings, demo_sandbox=demo_sandbox))
+    return asyncio.run(_serve(settings, demo_sandbox=demo_sandbox, webhook=webhook))
 
 
-async def _serve(settings: Settings, *, demo_sandbox: bool) -> int:
+async def _serve(settings: Settings, *, demo_sandbox: bool, webhook: bool) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    await serve(settings, stop, demo_sandbox=demo_sandbox)
+    await serve(settings, stop, demo_sandbox=demo_sandbox, webhook=webhook)
     return 0
 
 
@@ -394,15 +480,20 @@ async def serve(
     *,
     demo_sandbox: bool,
     demo_auto_sms: float = 15.0,
+    webhook: bool = False,
 ) -> None:
     """Runs the bot with long polling until `stop` is set (``smsbot run``, ``smsbot console``).
 
     Args:
+        webhook: take updates from Telegram's webhook instead (``smsbot run --webhook``).
         demo_sandbox: serve an in-process sandbox provider in demo mode and use it.
         demo_auto_sms: seconds after a purchase when the demo sandbox delivers an SMS.
     """
     # Before anything is opened (database, keyring, sandbox): a wrong token or address fails
     # with one line, leaving nothing behind.
+    cluster = settings.cluster or ClusterSettings()
+    if webhook:
+        cluster.require_webhook()
     await _reach_bot_api(settings)
     sandbox_server = None
     if demo_sandbox:
@@ -423,6 +514,9 @@ async def serve(
         application, services = await build_application(settings)
         try:
             async with application:
+                if webhook:
+                    await _serve_webhook(application, services, cluster, stop)
+                    return
                 await start_background(application, services)
                 await application.start()
                 assert application.updater is not None
@@ -436,6 +530,37 @@ async def serve(
     finally:
         if sandbox_server is not None:
             await sandbox_server.stop()
+
+
+async def _serve_webhook(
+    application: Application,  # type: ignore[type-arg]
+    services: Services,
+    cluster: ClusterSettings,
+    stop: asyncio.Event,
+) -> None:
+    """``smsbot run --webhook``: the leader registers the webhook (pending updates kept);
+    every process serves the route, answering each update once it is handled."""
+    url, secret = cluster.require_webhook()
+
+    async def register() -> None:
+        await application.bot.set_webhook(url, secret_token=secret.reveal())
+        log.info("Telegram webhook set")
+
+    services.leader_startup.append(register)
+    await start_background(application, services)
+    await application.start()
+    host, port = cluster.telegram_webhook_listen
+    server = TelegramWebhookServer(
+        application, services.db, secret, host=host, port=port, path=urlsplit(url).path or "/",
+        observe=None if services.metrics is None else services.metrics.update_handled,
+    )
+    await server.start()
+    log.info("smsbot is running (webhook)")
+    try:
+        await stop.wait()
+    finally:
+        await server.stop()
+        await application.stop()
 
 
 def _with_provider(settings: Settings, url: str) -> Settings:

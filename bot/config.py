@@ -13,11 +13,14 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 from urllib.parse import urlsplit
 
 from bot.core.secret import Secret
 from bot.provider.presets import DEFAULT_PRESET, InvalidEndpointError, resolve_endpoint
+
+if TYPE_CHECKING:
+    from bot.cluster.settings import ClusterSettings
 
 DEFAULT_TELEGRAM_API_URL: Final = "https://api.telegram.org"
 DEFAULT_DATABASE: Final = "./data/smsbot.sqlite3"
@@ -92,6 +95,7 @@ class Settings:
     code_rate_min_sample: int = DEFAULT_CODE_RATE_MIN_SAMPLE
     code_rate_days: int = DEFAULT_CODE_RATE_DAYS
     telegram_push_rate: float = DEFAULT_TELEGRAM_PUSH_RATE
+    cluster: ClusterSettings | None = None  # issue 15; None: every default
     provider_title: str | None = None
 
     @classmethod
@@ -101,6 +105,8 @@ class Settings:
         Raises:
             ConfigError: one line naming the variable that is wrong.
         """
+        from bot.cluster.settings import ClusterSettings  # it imports ConfigError from here
+
         env = os.environ if env is None else env
         token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
         master_keys = env.get("SMSBOT_MASTER_KEYS", "").strip()
@@ -135,6 +141,7 @@ class Settings:
             ),
             code_rate_days=_whole(env, "SMSBOT_CODE_RATE_DAYS", DEFAULT_CODE_RATE_DAYS, 1, 3650),
             telegram_push_rate=_telegram_push_rate(env),
+            cluster=ClusterSettings.from_env(env),
         )
 
     def require_token(self) -> Secret:

@@ -22,19 +22,17 @@ since the user was told it failed), and a late "unknown" or "failed" on a bought
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Final
 
 from storage._codec import dumps_strict, money_or_none, money_to_text, text_to_money
-from storage.db import Database, Dialect, Row, Transaction
+from storage.db import Dialect, Row
 from storage.errors import (
-    DuplicateIntentError,
-    IntegrityError,
     InvalidTransitionError,
     RowNotFoundError,
 )
+from storage.ledger import IntentLedger, pending_query, recheck_query
 from storage.records import (
     ACTIVE_STATES,
     ENDED_STATES,
@@ -68,9 +66,6 @@ _LOAD_ACTIVE: Final = (
 _DIALECT: Final[dict[Dialect, dict[str, str]]] = {
     "sqlite": {
         "load_active": _LOAD_ACTIVE,
-        # One JSON array parameter instead of one "?" per id: no limit on how many are asked.
-        "known_ids": "SELECT activation_id FROM activations WHERE provider = ?"
-        " AND activation_id IN (SELECT value FROM json_each(?))",
         "sms_row": "SELECT state, sms_round, json_extract(options, '$.verification') AS call"
         " FROM activations WHERE id = ?",
     },
@@ -81,18 +76,13 @@ _DIALECT: Final[dict[Dialect, dict[str, str]]] = {
             "CASE WHEN (options::jsonb ->> 'forward')::boolean"
             " THEN options::jsonb ->> 'forward_number' END",
         ),
-        "known_ids": "SELECT activation_id FROM activations WHERE provider = ?"
-        " AND activation_id = ANY(?::text[])",
         # Transactions run side by side here: hold the row while its SMS round is used.
         "sms_row": "SELECT state, sms_round,"
         " COALESCE((options::jsonb ->> 'verification')::boolean, false) AS call"
         " FROM activations WHERE id = ? FOR UPDATE",
     },
 }
-_PENDING: Final = (
-    "SELECT * FROM activations WHERE state IN ('intent', 'unknown') AND created_at <= ?"
-    " ORDER BY created_at, id"
-)
+_PENDING: Final = pending_query("activations")
 _CONFIRM: Final = (
     "UPDATE activations SET state = 'waiting', activation_id = ?, phone = ?, cost = ?,"
     " deadline = ?, confirmed_at = ?, updated_at = ?,"
@@ -103,24 +93,30 @@ _CONFIRM: Final = (
 # deadline_assumed is set only when true, so _CONFIRM also runs on a file from before migration
 # 0005 (the column's default, 0, means "the provider's own deadline").
 _CONFIRM_ASSUMED: Final = _CONFIRM.replace(" confirmed_at", " deadline_assumed = 1, confirmed_at")
-_RECHECK: Final = (
-    "SELECT * FROM activations WHERE recheck_until IS NOT NULL AND state = 'failed'"
-    " AND recheck_until > ? ORDER BY created_at, id"
-)
+_RECHECK: Final = recheck_query("activations")
+_LIVE: Final = "state IN ('waiting', 'code_received', 'retry')"
 _STATE: Final = {state.value: state for state in ActivationState}  # faster than the Enum call
 
 
-class ActivationLedger:
+class ActivationLedger(IntentLedger[Activation, ActivationState]):
     """Reads and writes the activation ledger.
 
     Args:
         db: the open database; "now" comes from ``db.clock``.
     """
 
-    __slots__ = ("_db",)
+    __slots__ = ()
+    _table = "activations"
+    _live = _LIVE
+    _row_name = "ledger row"
+    _missing = "no activation ledger row"
+    _provider_id = "activation_id"
+    _pending = _PENDING
+    _recheck = _RECHECK
 
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    @staticmethod
+    def _decode(row: Row) -> Activation:
+        return activation_from_row(row)
 
     async def record_intent(
         self,
@@ -152,21 +148,15 @@ class ActivationLedger:
         """
         encoded = dumps_strict(dict(options or {}), what="activation options")
         now = self._db.clock.now()
-        async with self._db.transaction(durable=True) as tx:
-            row = await tx.fetchone(
-                "INSERT INTO activations (idempotency_key, user_id, chat_id, provider, service,"
-                " country, operator, max_price, options, state, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'intent', ?, ?)"
-                " ON CONFLICT (idempotency_key) DO NOTHING RETURNING *",
-                (idempotency_key, user_id, chat_id, provider, service, country, operator,
-                 money_or_none(max_price), encoded, now, now),
-            )
-            if row is None:  # raising rolls back a transaction that wrote nothing
-                existing = await tx.fetchone(
-                    "SELECT * FROM activations WHERE idempotency_key = ?", (idempotency_key,)
-                )
-                raise DuplicateIntentError(idempotency_key, _expect(existing, idempotency_key))
-        return activation_from_row(row)
+        return await self._insert_intent(
+            "INSERT INTO activations (idempotency_key, user_id, chat_id, provider, service,"
+            " country, operator, max_price, options, state, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'intent', ?, ?)"
+            " ON CONFLICT (idempotency_key) DO NOTHING RETURNING *",
+            (idempotency_key, user_id, chat_id, provider, service, country, operator,
+             money_or_none(max_price), encoded, now, now),
+            idempotency_key,
+        )
 
     async def confirm_intent(
         self, intent: Activation, *, activation_id: str, phone: str, cost: Decimal,
@@ -188,80 +178,18 @@ class ActivationLedger:
             RowNotFoundError: no such row.
         """
         now = self._db.clock.now()
-        try:
-            async with self._db.transaction(durable=True) as tx:
-                row = await tx.fetchone(
-                    _CONFIRM_ASSUMED if deadline_assumed else _CONFIRM,
-                    (activation_id, phone, money_to_text(cost), deadline, now, now, now,
-                     intent.ledger_id),
-                )
-                current = row if row is not None else await _select(tx, intent.ledger_id)
-        except IntegrityError:
-            raise InvalidTransitionError(
-                f"activation {activation_id!r} of {intent.provider!r} is already on another "
-                "ledger row"
-            ) from None
-        confirmed = _expect(current, intent.ledger_id)
-        if row is None and confirmed.activation_id != activation_id:
+        changed, confirmed = await self._confirm(
+            _CONFIRM_ASSUMED if deadline_assumed else _CONFIRM,
+            (activation_id, phone, money_to_text(cost), deadline, now, now, now, intent.ledger_id),
+            intent.ledger_id,
+            f"activation {activation_id!r} of {intent.provider!r} is already on another ledger row",
+        )
+        if not changed and confirmed.activation_id != activation_id:
             raise InvalidTransitionError(
                 f"ledger row {intent.ledger_id} is {confirmed.state}; it cannot be confirmed "
                 f"as activation {activation_id!r}"
             )
         return confirmed
-
-    async def fail_intent(
-        self, intent: Activation, reason: str, *, recheck_until: float | None = None
-    ) -> Activation:
-        """Records that nothing was bought (the provider refused, or the Reconciler found none).
-
-        Idempotent on a FAILED row; a row already bought is returned unchanged (the provider's
-        word that it sold wins over a later "not bought").
-
-        Args:
-            recheck_until: when "not bought" was concluded without the provider's definite
-                word, look for a late sale until then (see :meth:`rechecks`).
-
-        Raises:
-            RowNotFoundError: no such row.
-        """
-        now = self._db.clock.now()
-        async with self._db.transaction(durable=True) as tx:
-            row = await tx.fetchone(
-                "UPDATE activations SET state = 'failed', failure_reason = ?, updated_at = ?,"
-                " ended_at = ?, recheck_until = ?"
-                " WHERE id = ? AND state IN ('intent', 'unknown') RETURNING *",
-                (reason, now, now, recheck_until, intent.ledger_id),
-            )
-            current = row if row is not None else await _select(tx, intent.ledger_id)
-        return _expect(current, intent.ledger_id)
-
-    async def mark_intent_unknown(self, intent: Activation) -> Activation:
-        """Records that the paid call's outcome is unknown (a timeout, a dropped connection).
-
-        Idempotent on an UNKNOWN row; a row that already has an outcome is returned unchanged.
-        The Reconciler resolves it later.
-
-        Raises:
-            RowNotFoundError: no such row.
-        """
-        async with self._db.transaction(durable=True) as tx:
-            row = await tx.fetchone(
-                "UPDATE activations SET state = 'unknown', updated_at = ?"
-                " WHERE id = ? AND state = 'intent' RETURNING *",
-                (self._db.clock.now(), intent.ledger_id),
-            )
-            current = row if row is not None else await _select(tx, intent.ledger_id)
-        return _expect(current, intent.ledger_id)
-
-    async def set_message(self, ledger_id: int, *, chat_id: int, message_id: int) -> None:
-        """Remembers the message that shows the activation, so updates edit it in place."""
-        async with self._db.transaction() as tx:
-            changed = await tx.execute(
-                "UPDATE activations SET chat_id = ?, message_id = ?, updated_at = ? WHERE id = ?",
-                (chat_id, message_id, self._db.clock.now(), ledger_id),
-            )
-        if not changed:
-            raise RowNotFoundError(f"no activation ledger row {ledger_id}")
 
     async def record_sms(
         self, ledger_id: int, *, code: str | None, text: str | None,
@@ -338,7 +266,9 @@ class ActivationLedger:
                 (self._db.clock.now(), ledger_id),
             )
             if not changed:  # already RETRY: no change; any other state: refused
-                _expect(await _select(tx, ledger_id), ledger_id, {ActivationState.RETRY}, "retry")
+                self._expect(
+                    await self._select(tx, ledger_id), ledger_id, {ActivationState.RETRY}, "retry"
+                )
         return changed > 0
 
     async def end(self, ledger_id: int, state: ActivationState) -> bool:
@@ -353,18 +283,7 @@ class ActivationLedger:
             InvalidTransitionError: the row was never bought.
             RowNotFoundError: no such row.
         """
-        if state not in ENDED_STATES:
-            raise ValueError(f"{state} is not an end state")
-        now = self._db.clock.now()
-        async with self._db.transaction() as tx:
-            changed = await tx.execute(
-                "UPDATE activations SET state = ?, ended_at = ?, updated_at = ?"
-                " WHERE id = ? AND state IN ('waiting', 'code_received', 'retry')",
-                (state.value, now, now, ledger_id),
-            )
-            if not changed:  # already ended: no change; never bought: refused
-                _expect(await _select(tx, ledger_id), ledger_id, set(ENDED_STATES), "end")
-        return changed > 0
+        return await self._end(ledger_id, state, ENDED_STATES)
 
     async def set_deadline(self, ledger_id: int, deadline: float) -> bool:
         """Records the end time the provider told for a live activation (it replaces an assumed
@@ -392,30 +311,6 @@ class ActivationLedger:
             )
         return changed > 0
 
-    async def get(self, ledger_id: int) -> Activation | None:
-        """The row with this ledger id, or None. For internal use: it checks no owner."""
-        row = await self._db.fetchone("SELECT * FROM activations WHERE id = ?", (ledger_id,))
-        return None if row is None else activation_from_row(row)
-
-    async def by_idempotency_key(self, idempotency_key: str) -> Activation | None:
-        """The row recorded under this idempotency key, or None."""
-        row = await self._db.fetchone(
-            "SELECT * FROM activations WHERE idempotency_key = ?", (idempotency_key,)
-        )
-        return None if row is None else activation_from_row(row)
-
-    async def for_user(self, user_id: int, activation_id: str) -> Activation | None:
-        """The user's row with this provider activation id, or None if it is not theirs.
-
-        Use it for everything a user asks about an activation: another user's id finds nothing.
-        """
-        row = await self._db.fetchone(
-            "SELECT * FROM activations WHERE activation_id = ? AND user_id = ?"
-            " ORDER BY id DESC LIMIT 1",
-            (activation_id, user_id),
-        )
-        return None if row is None else activation_from_row(row)
-
     async def codes(self, ledger_id: int) -> list[ReceivedCode]:
         """The codes recorded for a row, oldest first."""
         rows = await self._db.fetchall(
@@ -433,32 +328,6 @@ class ActivationLedger:
         """
         rows = await self._db.fetchall(_DIALECT[self._db.dialect]["load_active"])
         return [WatchedActivation._make((*r[:8], _STATE[r[8]], *r[9:])) for r in rows]
-
-    async def active_for_user(self, user_id: int) -> list[Activation]:
-        """The user's live activations, oldest first (for /active)."""
-        rows = await self._db.fetchall(
-            "SELECT * FROM activations WHERE user_id = ?"
-            " AND state IN ('waiting', 'code_received', 'retry') ORDER BY id",
-            (user_id,),
-        )
-        return [activation_from_row(row) for row in rows]
-
-    async def pending_intents(self, *, created_before: float | None = None) -> list[Activation]:
-        """Intents without an outcome (INTENT or UNKNOWN), oldest first.
-
-        Args:
-            created_before: only intents created at or before this time (Unix seconds), so a
-                purchase still in flight in this process is left alone.
-        """
-        limit = float("inf") if created_before is None else created_before
-        rows = await self._db.fetchall(_PENDING, (limit,))
-        return [activation_from_row(row) for row in rows]
-
-    async def rechecks(self, now: float) -> list[Activation]:
-        """FAILED rows whose "not bought" the provider could still contradict (their
-        ``recheck_until`` is after ``now``), oldest first."""
-        rows = await self._db.fetchall(_RECHECK, (now,))
-        return [activation_from_row(row) for row in rows]
 
     async def history(
         self, user_id: int, *, limit: int = 20, offset: int = 0, include_failed: bool = False
@@ -482,12 +351,7 @@ class ActivationLedger:
 
     async def bought_count(self, user_id: int) -> int:
         """How many activations the user ever bought (every row past its intent)."""
-        row = await self._db.fetchone(
-            "SELECT COUNT(*) FROM activations WHERE user_id = ?"
-            " AND state NOT IN ('intent', 'unknown', 'failed')",
-            (user_id,),
-        )
-        return int(row[0]) if row is not None else 0
+        return await self._bought_count(user_id)
 
     async def spending_total(self, user_id: int, *, provider: str | None = None) -> Decimal:
         """What the user was charged for activations: every FINISHED row and every row that
@@ -496,51 +360,21 @@ class ActivationLedger:
 
         Providers may bill in different currencies: pass ``provider`` to sum one of them.
         """
-        rows = await self._db.fetchall(
-            "SELECT cost FROM activations WHERE user_id = ? AND cost IS NOT NULL"
-            " AND (state = 'finished' OR code_count > 0)"
-            " AND (CAST(? AS TEXT) IS NULL OR provider = ?)",
-            (user_id, provider, provider),
-        )
-        return sum((text_to_money(row[0]) or Decimal(0) for row in rows), Decimal(0))
+        return await self._cost_total(user_id, provider, "(state = 'finished' OR code_count > 0)")
 
     async def held_total(self, user_id: int, *, provider: str | None = None) -> Decimal:
         """What the user's live activations without a code cost: charged at purchase, and
         refunded if they end without one, so neither spent nor free yet."""
+        return await self._cost_total(user_id, provider, f"{_LIVE} AND code_count = 0")
+
+    async def _cost_total(self, user_id: int, provider: str | None, condition: str) -> Decimal:
         rows = await self._db.fetchall(
-            "SELECT cost FROM activations WHERE user_id = ? AND cost IS NOT NULL"
-            " AND state IN ('waiting', 'code_received', 'retry') AND code_count = 0"
-            " AND (CAST(? AS TEXT) IS NULL OR provider = ?)",
+            "SELECT cost FROM activations WHERE user_id = ? AND cost IS NOT NULL"  # noqa: S608 - fixed text
+            f" AND {condition} AND (CAST(? AS TEXT) IS NULL OR provider = ?)",
             (user_id, provider, provider),
         )
         return sum((text_to_money(row[0]) or Decimal(0) for row in rows), Decimal(0))
 
     async def known_activation_ids(self, provider: str, activation_ids: Iterable[str]) -> set[str]:
         """Which of these provider activation ids the ledger already has."""
-        ids = list(activation_ids)
-        rows = await self._db.fetchall(
-            _DIALECT[self._db.dialect]["known_ids"],
-            (provider, ids if self._db.dialect == "postgres" else json.dumps(ids)),
-        )
-        return {row[0] for row in rows}
-
-
-async def _select(tx: Transaction, ledger_id: int) -> Row | None:
-    return await tx.fetchone("SELECT * FROM activations WHERE id = ?", (ledger_id,))
-
-
-def _expect(
-    row: Row | None,
-    ledger_id: object,
-    accepted: set[ActivationState] | None = None,
-    action: str = "",
-) -> Activation:
-    """The row, if it exists and (when ``accepted`` is given) its state is one of them."""
-    if row is None:
-        raise RowNotFoundError(f"no activation ledger row {ledger_id}")
-    activation = activation_from_row(row)
-    if accepted is not None and activation.state not in accepted:
-        raise InvalidTransitionError(
-            f"ledger row {ledger_id} is {activation.state}; cannot {action} it"
-        )
-    return activation
+        return await self._known_ids(provider, activation_ids)

@@ -17,6 +17,13 @@ Delivery is at-least-once, made effectively once by deduplication:
   event that can never be delivered (the user blocked the bot).
 * **Order.** :meth:`pending` offers events by due time, then id, so a chat's events come in the
   order they were added as long as they are deferred together.
+* **Claims** (several processes, issue 15). :meth:`claim` takes, per chat, only the oldest
+  undelivered event, and only while no one else's claim on it runs (``claimed_by``,
+  ``claim_until``): one sender per event, and a chat's next event is not claimable before the
+  previous one is settled, so each chat stays in order even while two processes both believe
+  they own it for a moment. Settling an event clears its claim; a sender that dies leaves a
+  claim that simply runs out. On PostgreSQL, :meth:`add` also sends ``NOTIFY smsbot_events``
+  with the event's shard inside its transaction, so the owner hears of it at commit.
 """
 
 from __future__ import annotations
@@ -36,6 +43,24 @@ _PENDING: Final = (
     " WHERE delivered_at IS NULL AND abandoned_at IS NULL AND next_attempt_at <= ?"
     " ORDER BY next_attempt_at, id LIMIT ?"
 )
+# Claimable: due, unclaimed (or the claim ran out), and the oldest unsettled event of its chat.
+# PostgreSQL locks the rows it picks and skips those another process is claiming right now;
+# a row claimed meanwhile fails the re-check of claim_until and is left out.
+_CLAIM: Final = (
+    "UPDATE events SET claimed_by = ?, claim_until = ? WHERE id IN ("
+    " SELECT e.id FROM events AS e"
+    " WHERE e.delivered_at IS NULL AND e.abandoned_at IS NULL AND e.next_attempt_at <= ?"
+    " AND (e.claim_until IS NULL OR e.claim_until <= ?){where}"
+    " AND NOT EXISTS (SELECT 1 FROM events AS o WHERE o.chat_id = e.chat_id AND o.id < e.id"
+    " AND o.delivered_at IS NULL AND o.abandoned_at IS NULL)"
+    " ORDER BY e.next_attempt_at, e.id LIMIT ?{lock})"
+    " RETURNING id, kind, user_id, chat_id, payload, dedup_key, created_at, attempts,"
+    " next_attempt_at, last_error"
+)
+_SKIP_LOCKED: Final[dict[Dialect, str]] = {"sqlite": "", "postgres": " FOR UPDATE OF e SKIP LOCKED"}
+SHARDS: Final = 64
+"""Users fall into this many shards (``user_id % SHARDS``): the unit of ownership."""
+NOTIFY_CHANNEL: Final = "smsbot_events"
 # The later of two values: a scalar function in SQLite, GREATEST in PostgreSQL.
 _LATER: Final[dict[Dialect, str]] = {"sqlite": "MAX", "postgres": "GREATEST"}
 
@@ -105,6 +130,11 @@ class EventOutbox:
                 " ON CONFLICT (dedup_key) DO NOTHING RETURNING id",
                 (kind, user_id, chat_id, encoded, dedup_key, now, now),
             )
+            if row is not None and self._db.dialect == "postgres":
+                # Delivered by the server at commit, and only then: a rollback sends nothing.
+                await tx.execute(
+                    "SELECT pg_notify(?, ?)", (NOTIFY_CHANNEL, str(shard_of(user_id)))
+                )
         return None if row is None else int(row[0])
 
     async def pending(self, limit: int = 100, now: float | None = None) -> list[Event]:
@@ -118,6 +148,64 @@ class EventOutbox:
         rows = await self._db.fetchall(_PENDING, (due, limit))
         return [_event(row) for row in rows]
 
+    async def claim(
+        self,
+        owner: str,
+        until: float,
+        *,
+        shards: frozenset[int] | None = None,
+        chat_id: int | None = None,
+        limit: int = 100,
+        now: float | None = None,
+    ) -> list[Event]:
+        """Claims, for ``owner`` until ``until``, the oldest unsettled event of each chat whose
+        event is due and not claimed by anyone else (see the module docstring).
+
+        Args:
+            owner: the claiming process's id.
+            until: when the claim runs out (Unix seconds) if the event is not settled by then.
+            shards: only users of these shards (None: every user).
+            chat_id: only this chat (the next event of a chat just served).
+            limit: the most events (so the most chats) to claim.
+            now: the time to compare due times and claims with; the clock's now by default.
+
+        Returns:
+            The claimed events, oldest due first; at most one per chat.
+        """
+        due = self._db.clock.now() if now is None else now
+        where, extra = "", []
+        if shards is not None:
+            if not shards:
+                return []
+            listed = ", ".join(str(int(shard)) for shard in sorted(shards))
+            where += f" AND e.user_id % {SHARDS} IN ({listed})"
+        if chat_id is not None:
+            where += " AND e.chat_id = ?"
+            extra.append(chat_id)
+        sql = _CLAIM.format(where=where, lock=_SKIP_LOCKED[self._db.dialect])
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(sql, (owner, until, due, due, *extra, limit))
+        events = [_event(row) for row in rows]
+        events.sort(key=lambda event: (event.next_attempt_at, event.event_id))
+        return events
+
+    async def release(self, event_id: int, owner: str) -> bool:
+        """Gives up ``owner``'s claim on an event without settling it (stopping early)."""
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE events SET claimed_by = NULL, claim_until = NULL"
+                " WHERE id = ? AND claimed_by = ?",
+                (event_id, owner),
+            )
+        return changed > 0
+
+    async def depth(self) -> int:
+        """How many events wait for delivery (for the metrics)."""
+        row = await self._db.fetchone(
+            "SELECT COUNT(*) FROM events WHERE delivered_at IS NULL AND abandoned_at IS NULL"
+        )
+        return 0 if row is None else int(row[0])
+
     async def mark_delivered(self, event_id: int) -> bool:
         """Records that the event's message was sent.
 
@@ -126,7 +214,7 @@ class EventOutbox:
         """
         async with self._db.transaction() as tx:
             changed = await tx.execute(
-                "UPDATE events SET delivered_at = ?"
+                "UPDATE events SET delivered_at = ?, claimed_by = NULL, claim_until = NULL"
                 " WHERE id = ? AND delivered_at IS NULL AND abandoned_at IS NULL",
                 (self._db.clock.now(), event_id),
             )
@@ -140,7 +228,8 @@ class EventOutbox:
         """
         async with self._db.transaction() as tx:
             changed = await tx.execute(
-                "UPDATE events SET next_attempt_at = ?, attempts = attempts + 1, last_error = ?"
+                "UPDATE events SET next_attempt_at = ?, attempts = attempts + 1, last_error = ?,"
+                " claimed_by = NULL, claim_until = NULL"
                 " WHERE id = ? AND delivered_at IS NULL AND abandoned_at IS NULL",
                 (until, error, event_id),
             )
@@ -156,7 +245,7 @@ class EventOutbox:
             return await tx.execute(
                 f"UPDATE events SET next_attempt_at = {_LATER[self._db.dialect]}"  # noqa: S608
                 "(next_attempt_at, ?),"
-                " attempts = attempts + 1, last_error = ?"
+                " attempts = attempts + 1, last_error = ?, claimed_by = NULL, claim_until = NULL"
                 " WHERE chat_id = ? AND delivered_at IS NULL AND abandoned_at IS NULL",
                 (until, error, chat_id),
             )
@@ -165,7 +254,8 @@ class EventOutbox:
         """Stops delivering an event that can never be delivered. Returns False if settled."""
         async with self._db.transaction() as tx:
             changed = await tx.execute(
-                "UPDATE events SET abandoned_at = ?, last_error = ?"
+                "UPDATE events SET abandoned_at = ?, last_error = ?,"
+                " claimed_by = NULL, claim_until = NULL"
                 " WHERE id = ? AND delivered_at IS NULL AND abandoned_at IS NULL",
                 (self._db.clock.now(), reason, event_id),
             )
@@ -181,6 +271,11 @@ class EventOutbox:
             return await tx.execute(
                 "DELETE FROM events WHERE COALESCE(delivered_at, abandoned_at) < ?", (before,)
             )
+
+
+def shard_of(user_id: int) -> int:
+    """The shard a user's keys, activations and chat belong to."""
+    return user_id % SHARDS
 
 
 def _event(row: Row) -> Event:

@@ -20,12 +20,12 @@ import logging
 import os
 import re
 import secrets
-import stat
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Final, NoReturn
 
 from storage.errors import KeyringError
+from storage.private_files import PRIVATE, tighten
 
 KEY_BYTES: Final = 32
 
@@ -120,7 +120,7 @@ class Keyring:
         try:
             # O_EXCL: if another process creates the file first, we read theirs instead of
             # overwriting a key that may already encrypt something.
-            descriptor = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            descriptor = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE)
         except FileExistsError:
             pass
         else:
@@ -134,10 +134,7 @@ class Keyring:
                 file,
             )
             return keyring
-        mode = stat.S_IMODE(file.stat().st_mode)
-        if mode & 0o077:
-            _LOG.warning("tightening permissions of %s from %o to 600", file, mode)
-            file.chmod(0o600)
+        tighten(file, _LOG)
         return cls.parse(file.read_text(encoding="ascii"), source=str(file))
 
     @property

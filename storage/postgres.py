@@ -177,12 +177,21 @@ class PostgresDatabase(Database):
     """
 
     dialect: Dialect = "postgres"
-    __slots__ = ("_held", "_in_process", "_lock_pool", "_open", "_pool", "clock", "url")
+    __slots__ = (
+        "_dsn", "_held", "_in_process", "_lock_pool", "_open", "_pool", "clock", "url"
+    )
 
     def __init__(
-        self, url: str, pool: asyncpg.Pool, lock_pool: asyncpg.Pool, clock: Clock
+        self,
+        url: str,
+        pool: asyncpg.Pool,
+        lock_pool: asyncpg.Pool,
+        clock: Clock,
+        *,
+        dsn: str = "",
     ) -> None:
         self.url = url
+        self._dsn = dsn
         self.clock = clock
         self._pool = pool
         self._lock_pool = lock_pool
@@ -229,13 +238,31 @@ class PostgresDatabase(Database):
             raise DatabaseUnavailableError(
                 f"cannot use PostgreSQL at {shown}: {_reason(error, url)}"
             ) from None
-        database = cls(shown, pool, lock_pool, clock or SystemClock())
+        database = cls(shown, pool, lock_pool, clock or SystemClock(), dsn=url)
         try:
             await _migrate(pool, database.clock.now())
         except BaseException:
             await database.close()
             raise
         return database
+
+    async def dedicated_connection(self, purpose: str) -> asyncpg.Connection:
+        """A connection of its own, outside both pools, for what must live exactly as long as
+        one session: ``LISTEN``, or the leader's session lock (issue 15). The caller closes it.
+
+        Raises:
+            DatabaseUnavailableError: the server cannot be reached.
+        """
+        try:
+            conn: asyncpg.Connection = await asyncpg.connect(
+                self._dsn, timeout=10,
+                server_settings={"statement_timeout": "0", "application_name": f"smsbot-{purpose}"},
+            )
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
+            raise DatabaseUnavailableError(
+                f"cannot use PostgreSQL at {self.url}: {_reason(error, self._dsn)}"
+            ) from None
+        return conn
 
     async def close(self) -> None:
         await self._lock_pool.close()

@@ -210,31 +210,38 @@ class WatchedRent(NamedTuple):
     end_date: float | None
 
 
+def _purchase_columns(row: Row) -> dict[str, Any]:
+    """The columns an activation row and a rent row both have, by field name."""
+    return {
+        "ledger_id": row["id"],
+        "idempotency_key": row["idempotency_key"],
+        "user_id": row["user_id"],
+        "chat_id": row["chat_id"],
+        "provider": row["provider"],
+        "service": row["service"],
+        "country": row["country"],
+        "operator": row["operator"],
+        "options": loads_object(row["options"]),
+        "phone": row["phone"],
+        "cost": text_to_money(row["cost"]),
+        "message_id": row["message_id"],
+        "failure_reason": row["failure_reason"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+        "confirmed_at": row["confirmed_at"],
+        "ended_at": row["ended_at"],
+    }
+
+
 def activation_from_row(row: Row) -> Activation:
     return Activation(
-        ledger_id=row["id"],
-        idempotency_key=row["idempotency_key"],
-        user_id=row["user_id"],
-        chat_id=row["chat_id"],
-        provider=row["provider"],
-        service=row["service"],
-        country=row["country"],
-        operator=row["operator"],
+        **_purchase_columns(row),
         max_price=text_to_money(row["max_price"]),
-        options=loads_object(row["options"]),
         state=ActivationState(row["state"]),
         activation_id=row["activation_id"],
-        phone=row["phone"],
-        cost=text_to_money(row["cost"]),
         deadline=row["deadline"],
-        message_id=row["message_id"],
         sms_round=row["sms_round"],
         code_count=row["code_count"],
-        failure_reason=row["failure_reason"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        confirmed_at=row["confirmed_at"],
-        ended_at=row["ended_at"],
         # Absent while a database is still at a version before 0003 (during its upgrade test).
         cancel_at=row["cancel_at"] if "cancel_at" in row.keys() else None,  # noqa: SIM118
         deadline_assumed=bool(row["deadline_assumed"])
@@ -245,27 +252,11 @@ def activation_from_row(row: Row) -> Activation:
 
 def rent_from_row(row: Row) -> Rent:
     return Rent(
-        ledger_id=row["id"],
-        idempotency_key=row["idempotency_key"],
-        user_id=row["user_id"],
-        chat_id=row["chat_id"],
-        provider=row["provider"],
-        service=row["service"],
-        country=row["country"],
-        operator=row["operator"],
+        **_purchase_columns(row),
         hours=row["hours"],
-        options=loads_object(row["options"]),
         state=RentState(row["state"]),
         rent_id=row["rent_id"],
-        phone=row["phone"],
-        cost=text_to_money(row["cost"]),
         end_date=row["end_date"],
-        message_id=row["message_id"],
-        failure_reason=row["failure_reason"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        confirmed_at=row["confirmed_at"],
-        ended_at=row["ended_at"],
     )
 
 

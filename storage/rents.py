@@ -19,13 +19,13 @@ from decimal import Decimal
 from typing import Final
 
 from storage._codec import dumps_strict, money_or_none, money_to_text, text_to_money
-from storage.db import Database, Row, Transaction
+from storage.db import Row
 from storage.errors import (
     DuplicateIntentError,
-    IntegrityError,
     InvalidTransitionError,
     RowNotFoundError,
 )
+from storage.ledger import IntentLedger, pending_query, recheck_query
 from storage.records import (
     ENDED_RENT_STATES,
     IncomingRentSms,
@@ -43,31 +43,33 @@ __all__ = [  # the row types come from storage.records; callers import them from
 
 # Their WHERE repeats that of the partial indexes rents_active and rents_pending (migration 0002)
 # term for term, so SQLite can use them (see storage/activations.py).
-_LOAD_ACTIVE: Final = (
-    "SELECT id, user_id, chat_id, message_id, provider, rent_id, phone, end_date"
-    " FROM rents WHERE state = 'active' ORDER BY user_id, provider, id"
+_WATCHED: Final = (
+    "SELECT id, user_id, chat_id, message_id, provider, rent_id, phone, end_date FROM rents"
 )
-_PENDING: Final = (
-    "SELECT * FROM rents WHERE state IN ('intent', 'unknown') AND created_at <= ?"
-    " ORDER BY created_at, id"
-)
-_RECHECK: Final = (
-    "SELECT * FROM rents WHERE recheck_until IS NOT NULL AND state = 'failed'"
-    " AND recheck_until > ? ORDER BY created_at, id"
-)
+_LOAD_ACTIVE: Final = _WATCHED + " WHERE state = 'active' ORDER BY user_id, provider, id"
+_PENDING: Final = pending_query("rents")
+_RECHECK: Final = recheck_query("rents")
 
 
-class RentLedger:
+class RentLedger(IntentLedger[Rent, RentState]):
     """Reads and writes the rent ledger.
 
     Args:
         db: the open database; "now" comes from ``db.clock``.
     """
 
-    __slots__ = ("_db",)
+    __slots__ = ()
+    _table = "rents"
+    _live = "state = 'active'"
+    _row_name = "rent ledger row"
+    _missing = "no rent ledger row"
+    _provider_id = "rent_id"
+    _pending = _PENDING
+    _recheck = _RECHECK
 
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    @staticmethod
+    def _decode(row: Row) -> Rent:
+        return rent_from_row(row)
 
     async def record_intent(
         self,
@@ -90,21 +92,15 @@ class RentLedger:
         """
         encoded = dumps_strict(dict(options or {}), what="rent options")
         now = self._db.clock.now()
-        async with self._db.transaction(durable=True) as tx:
-            row = await tx.fetchone(
-                "INSERT INTO rents (idempotency_key, user_id, chat_id, provider, service, country,"
-                " operator, hours, options, state, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'intent', ?, ?)"
-                " ON CONFLICT (idempotency_key) DO NOTHING RETURNING *",
-                (idempotency_key, user_id, chat_id, provider, service, country, operator, hours,
-                 encoded, now, now),
-            )
-            if row is None:  # raising rolls back a transaction that wrote nothing
-                existing = await tx.fetchone(
-                    "SELECT * FROM rents WHERE idempotency_key = ?", (idempotency_key,)
-                )
-                raise DuplicateIntentError(idempotency_key, _expect(existing, idempotency_key))
-        return rent_from_row(row)
+        return await self._insert_intent(
+            "INSERT INTO rents (idempotency_key, user_id, chat_id, provider, service, country,"
+            " operator, hours, options, state, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'intent', ?, ?)"
+            " ON CONFLICT (idempotency_key) DO NOTHING RETURNING *",
+            (idempotency_key, user_id, chat_id, provider, service, country, operator, hours,
+             encoded, now, now),
+            idempotency_key,
+        )
 
     async def confirm_intent(
         self,
@@ -126,74 +122,20 @@ class RentLedger:
             RowNotFoundError: no such row.
         """
         now = self._db.clock.now()
-        try:
-            async with self._db.transaction(durable=True) as tx:
-                row = await tx.fetchone(
-                    "UPDATE rents SET state = 'active', rent_id = ?, phone = ?, end_date = ?,"
-                    " cost = ?, confirmed_at = ?, updated_at = ?, ended_at = NULL,"
-                    " recheck_until = NULL"
-                    " WHERE id = ? AND state IN ('intent', 'unknown', 'failed') RETURNING *",
-                    (rent_id, phone, end_date, money_or_none(cost), now, now, intent.ledger_id),
-                )
-                current = row if row is not None else await _select(tx, intent.ledger_id)
-        except IntegrityError:
-            raise InvalidTransitionError(
-                f"rent {rent_id!r} of {intent.provider!r} is already on another ledger row"
-            ) from None
-        rent = _expect(current, intent.ledger_id)
-        if row is None and rent.rent_id != rent_id:
+        changed, rent = await self._confirm(
+            "UPDATE rents SET state = 'active', rent_id = ?, phone = ?, end_date = ?,"
+            " cost = ?, confirmed_at = ?, updated_at = ?, ended_at = NULL,"
+            " recheck_until = NULL"
+            " WHERE id = ? AND state IN ('intent', 'unknown', 'failed') RETURNING *",
+            (rent_id, phone, end_date, money_or_none(cost), now, now, intent.ledger_id),
+            intent.ledger_id,
+            f"rent {rent_id!r} of {intent.provider!r} is already on another ledger row",
+        )
+        if not changed and rent.rent_id != rent_id:
             raise InvalidTransitionError(
                 f"rent ledger row {intent.ledger_id} is {rent.state}; it cannot be confirmed"
             )
         return rent
-
-    async def fail_intent(
-        self, intent: Rent, reason: str, *, recheck_until: float | None = None
-    ) -> Rent:
-        """Records that nothing was rented. Idempotent on a FAILED row; a rented row is
-        returned unchanged (the provider's word that it rented wins).
-
-        Args:
-            recheck_until: when concluded without the provider's definite word, look for a
-                late rent until then (see :meth:`rechecks`).
-        """
-        now = self._db.clock.now()
-        async with self._db.transaction(durable=True) as tx:
-            row = await tx.fetchone(
-                "UPDATE rents SET state = 'failed', failure_reason = ?, updated_at = ?,"
-                " ended_at = ?, recheck_until = ?"
-                " WHERE id = ? AND state IN ('intent', 'unknown') RETURNING *",
-                (reason, now, now, recheck_until, intent.ledger_id),
-            )
-            current = row if row is not None else await _select(tx, intent.ledger_id)
-        return _expect(current, intent.ledger_id)
-
-    async def rechecks(self, now: float) -> list[Rent]:
-        """FAILED rows whose "not rented" the provider could still contradict, oldest first."""
-        rows = await self._db.fetchall(_RECHECK, (now,))
-        return [rent_from_row(row) for row in rows]
-
-    async def mark_intent_unknown(self, intent: Rent) -> Rent:
-        """Records that the paid call's outcome is unknown. Idempotent on an UNKNOWN row; a
-        row that already has an outcome is returned unchanged."""
-        async with self._db.transaction(durable=True) as tx:
-            row = await tx.fetchone(
-                "UPDATE rents SET state = 'unknown', updated_at = ?"
-                " WHERE id = ? AND state = 'intent' RETURNING *",
-                (self._db.clock.now(), intent.ledger_id),
-            )
-            current = row if row is not None else await _select(tx, intent.ledger_id)
-        return _expect(current, intent.ledger_id)
-
-    async def set_message(self, ledger_id: int, *, chat_id: int, message_id: int) -> None:
-        """Remembers the message that shows the rent."""
-        async with self._db.transaction() as tx:
-            changed = await tx.execute(
-                "UPDATE rents SET chat_id = ?, message_id = ?, updated_at = ? WHERE id = ?",
-                (chat_id, message_id, self._db.clock.now(), ledger_id),
-            )
-        if not changed:
-            raise RowNotFoundError(f"no rent ledger row {ledger_id}")
 
     async def end(self, ledger_id: int, state: RentState) -> bool:
         """Ends an active rent. Returns False if it had already ended (the first end wins).
@@ -202,18 +144,7 @@ class RentLedger:
             ValueError: ``state`` is not an end state.
             InvalidTransitionError: the rent was never confirmed.
         """
-        if state not in ENDED_RENT_STATES:
-            raise ValueError(f"{state} is not an end state")
-        now = self._db.clock.now()
-        async with self._db.transaction() as tx:
-            changed = await tx.execute(
-                "UPDATE rents SET state = ?, ended_at = ?, updated_at = ?"
-                " WHERE id = ? AND state = 'active'",
-                (state.value, now, now, ledger_id),
-            )
-            if not changed:  # already ended: no change; never confirmed: refused
-                _expect(await _select(tx, ledger_id), ledger_id, set(ENDED_RENT_STATES), "end")
-        return changed > 0
+        return await self._end(ledger_id, state, ENDED_RENT_STATES)
 
     async def record_rent_sms(self, ledger_id: int, message: IncomingRentSms) -> bool:
         """Records an SMS of the rent once. Returns True if it was not recorded before.
@@ -230,7 +161,7 @@ class RentLedger:
             ).encode("utf-8")
         ).hexdigest()
         async with self._db.transaction() as tx:
-            if await _select(tx, ledger_id) is None:
+            if await self._select(tx, ledger_id) is None:
                 raise RowNotFoundError(f"no rent ledger row {ledger_id}")
             new = await tx.execute(
                 "INSERT INTO rent_sms (rent, dedup, phone_from, text, service, received_at,"
@@ -296,7 +227,7 @@ class RentLedger:
                 "UPDATE rents SET end_date = ?, updated_at = ? WHERE id = ? RETURNING *",
                 (end_date, now, extension.rent_ledger_id),
             )
-        return _expect(row, extension.rent_ledger_id)
+        return self._expect(row, extension.rent_ledger_id)
 
     async def fail_extension(self, extension: RentExtension, reason: str) -> None:
         """Records that an extension was refused (nothing paid). Idempotent."""
@@ -326,52 +257,24 @@ class RentLedger:
         """Rents that ran out (the provider ended them at their end date) with an extension
         still without an outcome: that extension was not made, and nothing polls them now."""
         rows = await self._db.fetchall(
-            "SELECT id, user_id, chat_id, message_id, provider, rent_id, phone, end_date"
-            " FROM rents WHERE state = 'expired' AND id IN"
+            _WATCHED + " WHERE state = 'expired' AND id IN"  # noqa: S608 - fixed text
             " (SELECT rent FROM rent_extensions WHERE state = 'intent')"
             " ORDER BY id"
         )
-        return [WatchedRent(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows]
+        return [WatchedRent._make(r) for r in rows]
 
     async def live_by_rent_id(self, rent_id: str) -> list[WatchedRent]:
         """Active rows with this provider rent id (a push names no provider; one in practice)."""
         rows = await self._db.fetchall(
-            "SELECT id, user_id, chat_id, message_id, provider, rent_id, phone, end_date"
-            " FROM rents WHERE rent_id = ? AND state = 'active'",
+            _WATCHED + " WHERE rent_id = ? AND state = 'active'",
             (rent_id,),
         )
-        return [WatchedRent(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows]
-
-    async def active_for_user(self, user_id: int) -> list[Rent]:
-        """The user's active rents, oldest first."""
-        rows = await self._db.fetchall(
-            "SELECT * FROM rents WHERE user_id = ? AND state = 'active' ORDER BY id", (user_id,)
-        )
-        return [rent_from_row(row) for row in rows]
-
-    async def get(self, ledger_id: int) -> Rent | None:
-        """The row with this ledger id, or None. For internal use: it checks no owner."""
-        row = await self._db.fetchone("SELECT * FROM rents WHERE id = ?", (ledger_id,))
-        return None if row is None else rent_from_row(row)
-
-    async def for_user(self, user_id: int, rent_id: str) -> Rent | None:
-        """The user's row with this provider rent id, or None if it is not theirs."""
-        row = await self._db.fetchone(
-            "SELECT * FROM rents WHERE rent_id = ? AND user_id = ? ORDER BY id DESC LIMIT 1",
-            (rent_id, user_id),
-        )
-        return None if row is None else rent_from_row(row)
+        return [WatchedRent._make(r) for r in rows]
 
     async def load_active(self) -> list[WatchedRent]:
         """Every active rent, grouped by user and provider (partial index ``rents_active``)."""
         rows = await self._db.fetchall(_LOAD_ACTIVE)
-        return [WatchedRent(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows]
-
-    async def pending_intents(self, *, created_before: float | None = None) -> list[Rent]:
-        """Rent intents without an outcome, oldest first (see ActivationLedger.pending_intents)."""
-        limit = float("inf") if created_before is None else created_before
-        rows = await self._db.fetchall(_PENDING, (limit,))
-        return [rent_from_row(row) for row in rows]
+        return [WatchedRent._make(r) for r in rows]
 
     async def history(self, user_id: int, *, limit: int = 20, offset: int = 0) -> list[Rent]:
         """The user's confirmed rents (failed intents left out), newest first."""
@@ -384,12 +287,7 @@ class RentLedger:
 
     async def rented_count(self, user_id: int) -> int:
         """How many numbers the user ever rented (every row past its intent)."""
-        row = await self._db.fetchone(
-            "SELECT COUNT(*) FROM rents WHERE user_id = ?"
-            " AND state NOT IN ('intent', 'unknown', 'failed')",
-            (user_id,),
-        )
-        return int(row[0]) if row is not None else 0
+        return await self._bought_count(user_id)
 
     async def spending_total(self, user_id: int, *, provider: str | None = None) -> Decimal:
         """What the user paid for rents: confirmed rents not cancelled (a cancel refunds), plus
@@ -423,35 +321,4 @@ class RentLedger:
 
     async def known_rent_ids(self, provider: str, rent_ids: Iterable[str]) -> set[str]:
         """Which of these provider rent ids the ledger already has."""
-        ids = list(rent_ids)
-        param: object = ids
-        if self._db.dialect == "postgres":
-            query = "rent_id = ANY(?::text[])"
-        else:
-            query, param = "rent_id IN (SELECT value FROM json_each(?))", json.dumps(ids)
-        rows = await self._db.fetchall(
-            "SELECT rent_id FROM rents WHERE provider = ? AND " + query,  # noqa: S608 - fixed text
-            (provider, param),
-        )
-        return {row[0] for row in rows}
-
-
-async def _select(tx: Transaction, ledger_id: int) -> Row | None:
-    return await tx.fetchone("SELECT * FROM rents WHERE id = ?", (ledger_id,))
-
-
-def _expect(
-    row: Row | None,
-    ledger_id: object,
-    accepted: set[RentState] | None = None,
-    action: str = "",
-) -> Rent:
-    """The row, if it exists and (when ``accepted`` is given) its state is one of them."""
-    if row is None:
-        raise RowNotFoundError(f"no rent ledger row {ledger_id}")
-    rent = rent_from_row(row)
-    if accepted is not None and rent.state not in accepted:
-        raise InvalidTransitionError(
-            f"rent ledger row {ledger_id} is {rent.state}; cannot {action} it"
-        )
-    return rent
+        return await self._known_ids(provider, rent_ids)

@@ -31,6 +31,7 @@ from bot.fake_telegram.methods import find_method
 from bot.fake_telegram.params import Params
 from bot.fake_telegram.records import CallRecord
 from bot.fake_telegram.state import DEFAULT_BOT_ID, FakeTelegramState
+from bot.fake_telegram.webhook import Routing
 
 _PATH: Final = re.compile(r"/bot([^/]*)/([^/]+)/?")
 # Telegram answers 404 to a malformed token and 401 to a well-formed one it does not know.
@@ -85,6 +86,11 @@ class FakeTelegramServer:
         state: the world to serve; a fresh `FakeTelegramState` by default.
         clock: the clock for a fresh state (dates, query timeouts, flood windows).
         port: 0 for a free port.
+        webhook_targets: after ``setWebhook``, POST updates to these URLs in turn instead of
+            the registered one (a load balancer in front of several bot processes).
+        webhook_timeout: seconds to wait for a webhook's answer before sending it again.
+        webhook_routing: how updates are spread over ``webhook_targets`` ("round_robin", or
+            "by_chat": sticky per chat, failing over to the next target).
 
     Attributes:
         state: the world, shared with drivers.
@@ -104,10 +110,16 @@ class FakeTelegramServer:
         clock: Clock | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        webhook_targets: Iterable[str] = (),
+        webhook_timeout: float = 10.0,
+        webhook_routing: Routing = "round_robin",
     ) -> None:
         self._tokens = None if tokens is None else list(tokens)
         self.state = state or FakeTelegramState(bot_id=_bot_id_of(self._tokens), clock=clock)
         self.flood = FloodControl(self.state.clock, active_at=self.state.active_at)
+        self.state.webhook.targets = list(webhook_targets)
+        self.state.webhook.timeout = webhook_timeout
+        self.state.webhook.routing = webhook_routing
         self._host = host
         self._port = port
         self._runner: web.AppRunner | None = None
@@ -153,6 +165,7 @@ class FakeTelegramServer:
         self.state.closing = True
         self.state.changed()
         runner, self._runner = self._runner, None
+        await self.state.webhook.stop()
         await runner.cleanup()
         self._url = None
 

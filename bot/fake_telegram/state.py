@@ -26,6 +26,7 @@ from bot.fake_telegram.records import (
 )
 from bot.fake_telegram.updates import Delivery, UpdateHandler, UpdateQueue
 from bot.fake_telegram.waiting import ChangeNotifier
+from bot.fake_telegram.webhook import WebhookPusher
 
 T = TypeVar("T")
 
@@ -71,6 +72,7 @@ class FakeTelegramState:
         self.users: dict[int, UserRecord] = {}
         self.chats: dict[int, ChatRecord] = {}
         self.updates = UpdateQueue()
+        self.webhook = WebhookPusher()
         self.callback_queries: dict[str, CallbackQueryRecord] = {}
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.default_menu_button: dict[str, Any] | None = None

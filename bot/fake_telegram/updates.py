@@ -5,6 +5,8 @@ Every update the driver makes gets an ``update_id`` and lands in `history`. Then
 * **queue** delivery (the default): it also waits in `pending` until a ``getUpdates`` call with a
   higher ``offset`` confirms it, exactly as Telegram keeps unconfirmed updates. This is how a bot
   with real long polling (a subprocess, or an in-process `Updater`) sees it.
+* **webhook** delivery (after ``setWebhook``): it is POSTed to the webhook, one queue per chat
+  or user, each waiting for a 200 before its next update (`bot.fake_telegram.webhook`).
 * **direct** delivery: it is not queued. If a handler was given (for instance
   `bot.fake_telegram.ptb.process_with(application)`), the driver awaits the handler with the
   update dict, so the bot has handled it when the driver's call returns; either way the driver
@@ -17,7 +19,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Final, Literal
 
 UpdateHandler = Callable[[dict[str, Any]], Awaitable[None]]
-Delivery = Literal["queue", "direct"]
+Delivery = Literal["queue", "direct", "webhook"]
 
 # Telegram's default when allowed_updates is empty or never set.
 _DEFAULT_EXCLUDED: Final = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
@@ -32,7 +34,9 @@ def update_type(update: dict[str, Any]) -> str:
 class UpdateQueue:
     """Numbered updates, the pending ones, and the ``allowed_updates`` filter."""
 
-    __slots__ = ("_allowed", "_next_id", "delivery", "direct_handler", "history", "pending")
+    __slots__ = (
+        "_allowed", "_next_id", "delivery", "direct_handler", "history", "pending", "webhook_sink"
+    )
 
     def __init__(self, first_update_id: int = 1) -> None:
         self._next_id = first_update_id
@@ -41,6 +45,7 @@ class UpdateQueue:
         self.pending: list[dict[str, Any]] = []
         self.delivery: Delivery = "queue"
         self.direct_handler: UpdateHandler | None = None
+        self.webhook_sink: Callable[[dict[str, Any]], None] | None = None
 
     def number(self, body: dict[str, Any]) -> dict[str, Any]:
         """Give `body` (one update kind and its object) the next ``update_id`` and record it.
@@ -53,6 +58,9 @@ class UpdateQueue:
         self.history.append(update)
         if self.delivery == "queue" and self._is_allowed(update_type(update)):
             self.pending.append(update)
+        elif self.delivery == "webhook" and self._is_allowed(update_type(update)):
+            assert self.webhook_sink is not None
+            self.webhook_sink(update)
         return update
 
     def _is_allowed(self, kind: str) -> bool:

@@ -153,6 +153,8 @@ class ProviderTransport:
         self._guarded_session: aiohttp.ClientSession | None = None
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
+        # Metrics (issue 15): called with the action and its outcome once per call.
+        self.observe: Callable[[str, str], None] | None = None
 
     async def aclose(self) -> None:
         if self._session is not None:
@@ -208,18 +210,25 @@ class ProviderTransport:
                 elapsed_ms = (time.perf_counter() - started) * 1000
                 log.debug("%s -> HTTP %d in %.0f ms", action, reply.status_code, elapsed_ms)
                 if reply.status_code < 500 or paid or attempt == attempts:
+                    self._observed(action, f"http_{reply.status_code}")
                     return reply
                 failure = TransportError(f"HTTP {reply.status_code}")
             # Raised here, outside the except clause, so the HTTP library's exception (whose
             # request URL holds a GET provider's key) is not chained to ours as its __context__.
             if unknown is not None:
+                self._observed(action, "unknown")
                 raise unknown
             if attempt == attempts:
+                self._observed(action, "no_reply")
                 raise failure from None
             delay = self._retry.delay(attempt)
             log.info("%s failed (%s); retry %d in %.2f s", action, failure, attempt, delay)
             await self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _observed(self, action: str, outcome: str) -> None:
+        if self.observe is not None:
+            self.observe(action, outcome)
 
     async def _send(self, endpoint: ProviderEndpoint, form: dict[str, str]) -> RawReply:
         """One HTTP exchange.

@@ -8,6 +8,7 @@ composition root to name it.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -39,6 +40,9 @@ from storage.users import UserStore
 if TYPE_CHECKING:
     # The receiver is an HTTP server built by the composition root, a layer above; the
     # container only holds it so start/stop can find it.
+    from bot.cluster.health import HealthServer
+    from bot.cluster.metrics import Metrics
+    from bot.cluster.node import ClusterNode
     from bot.webhooks import WebhookReceiver
 
 
@@ -71,5 +75,13 @@ class Services:
     offers: OfferService | None = None
     autoreplace: AutoReplaceService | None = None
     webhooks: WebhookReceiver | None = None
+    # Issue 15: this process's leases and leadership (PostgreSQL), its metrics and health
+    # routes (SMSBOT_METRICS_LISTEN), and the start-up steps only the leader runs.
+    cluster: ClusterNode | None = None
+    metrics: Metrics | None = None
+    health: HealthServer | None = None
+    leader_startup: list[Callable[[], Coroutine[object, object, None]]] = field(
+        default_factory=list
+    )
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)

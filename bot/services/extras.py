@@ -14,8 +14,8 @@ lock with:
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
@@ -33,20 +33,21 @@ from bot.provider.models import (
 )
 from bot.services.accounts import AccountService, NoApiKeyError
 from bot.services.activations import owned_activation
+from bot.services.multi import MultiPurchase, MultiRequest, MultiResult
+from bot.services.paid_extras import PaidExtras
 from bot.services.purchases import (
     DEFAULT_LIFETIME,
     PurchaseResult,
     PurchaseService,
     PurchaseStatus,
-    confirm_purchase,
-    pay_once,
-    settle_failed_call,
 )
 from bot.services.reconciliation import Reconciler
 from storage.activations import Activation, ActivationLedger
 from storage.errors import DuplicateIntentError
 
 log = logging.getLogger(__name__)
+
+__all__ = ["ExtraQuote", "ExtrasService", "MultiRequest", "MultiResult", "is_missing_action"]
 
 _CARRIED_OPTIONS: Final = ("service_name", "country_names", "forward", "verification")
 
@@ -61,66 +62,19 @@ class ExtraQuote:
     balance: Decimal
 
 
-@dataclass(frozen=True, slots=True)
-class MultiRequest:
-    """What the user confirmed on the /multi screen.
-
-    Attributes:
-        services: the service codes, in the order sent.
-        country: the provider's country id.
-        forward_service: the one service bought with call forwarding, or None.
-        service_names: names by code, kept for messages.
-        country_names: the country's name by locale, kept for messages.
-        shown_prices: each service's price as the confirm screen showed it: its cost where
-            the provider does not tell one.
-    """
-
-    services: tuple[str, ...]
-    country: int
-    forward_service: str | None = None
-    service_names: Mapping[str, str] = field(default_factory=dict)
-    country_names: Mapping[str, str] = field(default_factory=dict)
-    shown_prices: Mapping[str, Decimal] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class MultiResult:
-    """The outcome of one getMultiServiceNumber: ``activations`` holds one row per service
-    bought (BOUGHT), or the rows of an earlier use of the same key (DUPLICATE)."""
-
-    status: PurchaseStatus
-    activations: tuple[Activation, ...] = ()
-    error: ProviderError | None = None
-
-
-class ExtrasService:
-    """Buys extras and reads call-verification state for users.
-
-    Args:
-        accounts: builds the user's provider client.
-        ledger: the activation ledger.
-        reconciler: resolves unknown outcomes.
-        purchases: its per-user lock is shared, so one user makes one paid call at a time.
-        clock: the source of "now".
-    """
+class ExtrasService(PaidExtras):
+    """Buys extras and reads call-verification state for users (the parts:
+    :class:`~bot.services.paid_extras.PaidExtras`)."""
 
     def __init__(
-        self,
-        accounts: AccountService,
-        ledger: ActivationLedger,
-        reconciler: Reconciler,
-        purchases: PurchaseService,
-        *,
-        clock: Clock,
-        lifetime: float | None = DEFAULT_LIFETIME,
+        self, accounts: AccountService, ledger: ActivationLedger, reconciler: Reconciler,
+        purchases: PurchaseService, *, clock: Clock, lifetime: float | None = DEFAULT_LIFETIME,
     ) -> None:
-        self._accounts = accounts
-        self._ledger = ledger
-        self._reconciler = reconciler
-        self._purchases = purchases
-        self._clock = clock
-        self._lifetime = lifetime
+        super().__init__(accounts, ledger, reconciler, purchases, clock=clock, lifetime=lifetime)
         self._without_outgoing_calls: set[str] = set()  # providers that answered BAD_ACTION
+        self._multi = MultiPurchase(
+            accounts, ledger, reconciler, purchases, clock=clock, lifetime=lifetime
+        )
 
     async def owned(self, user_id: int, ledger_id: int) -> Activation:
         """The user's own bought activation.
@@ -159,17 +113,10 @@ class ExtrasService:
             NotYoursError: the parent is not the user's.
             AccountError: no usable key (nothing was recorded).
         """
-        parent = await self.owned(user_id, parent_ledger_id)
-        assert parent.activation_id is not None
-        parent_id = parent.activation_id
-        async with self._purchases.user_lock(user_id):
-            client = await self._client(parent)
-            await self._purchases.check_spending(user_id, price, key)
-            try:
-                intent = await self._intent(key, user_id, chat_id, parent, parent.service, price)
-            except DuplicateIntentError as duplicate:
-                return PurchaseResult(PurchaseStatus.DUPLICATE, duplicate.existing)
-            return await self._pay(intent, lambda: client.get_extra_activation(parent_id))
+        return await self._buy_on_parent(
+            user_id, chat_id, parent_ledger_id, price, key,
+            lambda client, parent_id: client.get_extra_activation(parent_id),
+        )
 
     # --- an additional service on a forwarded number -------------------------------------
 
@@ -190,97 +137,24 @@ class ExtrasService:
             NotYoursError: the parent is not the user's.
             AccountError: no usable key (nothing was recorded).
         """
-        parent = await self.owned(user_id, parent_ledger_id)
-        assert parent.activation_id is not None
-        parent_id = parent.activation_id
-        async with self._purchases.user_lock(user_id):
-            client = await self._client(parent)
-            await self._purchases.check_spending(user_id, price, key)
-            try:
-                intent = await self._intent(
-                    key, user_id, chat_id, parent, service, price, service_name=service_name
-                )
-            except DuplicateIntentError as duplicate:
-                return PurchaseResult(PurchaseStatus.DUPLICATE, duplicate.existing)
-            return await self._pay(
-                intent, lambda: client.get_additional_service(parent_id, service)
-            )
+        return await self._buy_on_parent(
+            user_id, chat_id, parent_ledger_id, price, key,
+            lambda client, parent_id: client.get_additional_service(parent_id, service),
+            service=service,
+            service_name=service_name,
+        )
 
     # --- one number for several services -------------------------------------------------
 
     async def buy_multi(
         self, user_id: int, chat_id: int, request: MultiRequest, key: str
     ) -> MultiResult:
-        """One ``getMultiServiceNumber`` for ``key``: one ledger row per service, each recorded
-        as an intent (``<key>:<n>``) before the one call.
-
-        A crash between two of these intents leaves intents without a call; the Reconciler
-        finds no activation for them and fails them, which is the truth.
+        """One ``getMultiServiceNumber`` for ``key`` (see :meth:`MultiPurchase.buy`).
 
         Raises:
             AccountError: no usable key (nothing was recorded).
         """
-        async with self._purchases.user_lock(user_id):
-            client = await self._accounts.client_for(user_id)
-            # The screen shows no total for /multi: with a cap used up, it is refused anyway.
-            await self._purchases.check_spending(user_id, Decimal(0), key)
-            intents: list[Activation] = []
-            for index, service in enumerate(request.services):
-                try:
-                    intent = await self._ledger.record_intent(
-                        idempotency_key=f"{key}:{index}",
-                        user_id=user_id,
-                        chat_id=chat_id,
-                        provider=client.endpoint.key,
-                        service=service,
-                        country=request.country,
-                        options={
-                            "multi": key,
-                            "forward": service == request.forward_service,
-                            "service_name": request.service_names.get(service) or service,
-                            "country_names": dict(request.country_names),
-                            "shown_price": str(request.shown_prices.get(service, "")) or None,
-                        },
-                    )
-                except DuplicateIntentError as duplicate:
-                    # Only a second tap of the same confirm screen reaches here (under the
-                    # lock, the first tap recorded all its intents before calling).
-                    earlier = [duplicate.existing, *intents]
-                    return MultiResult(PurchaseStatus.DUPLICATE, tuple(earlier))
-                intents.append(intent)
-            try:
-                bought = await client.get_multi_service_number(
-                    request.services,
-                    country=request.country,
-                    forward_service=request.forward_service,
-                )
-            except ProviderError as error:
-                results = await self._failed_all(intents, error)
-                status = _worst(results)
-                rows = tuple(
-                    r.activation
-                    for r in results
-                    if r.status is PurchaseStatus.BOUGHT and r.activation is not None
-                )
-                if status is PurchaseStatus.BOUGHT:
-                    return MultiResult(status, rows)
-                return MultiResult(status, rows, error)
-            by_service = {item.service: item for item in bought}
-            # getMultiServiceNumber tells no prices: what each one cost is asked of the
-            # provider's list (forwarding surcharge included), else it is the price shown.
-            costs = await self._listed_costs(client, {item.activation_id for item in bought})
-            rows_bought: list[Activation] = []
-            for intent in intents:
-                item = by_service.get(intent.service)
-                if item is None:
-                    # The provider sold a number but not for this service: nothing to watch.
-                    await self._ledger.fail_intent(intent, "not in the multi-service answer")
-                    continue
-                purchase = NumberPurchase(
-                    item.activation_id, item.phone, cost=costs.get(item.activation_id)
-                )
-                rows_bought.append(await self._confirm(intent, purchase))
-            return MultiResult(PurchaseStatus.BOUGHT, tuple(rows_bought))
+        return await self._multi.buy(user_id, chat_id, request, key)
 
     # --- call verification ---------------------------------------------------------------
 
@@ -350,21 +224,34 @@ class ExtrasService:
 
     # --- internals -----------------------------------------------------------------------
 
-    async def _listed_costs(
-        self, client: ProviderClient, activation_ids: set[str]
-    ) -> dict[str, Decimal]:
-        """What the provider's active list says these activations cost; empty if it cannot
-        say (a read, never retried into a purchase: the rows are bought either way)."""
-        try:
-            listed = await client.get_active_activations()
-        except ProviderError as error:
-            log.info("costs of a multi-service purchase not listed: %s", type(error).__name__)
-            return {}
-        return {
-            a.activation_id: a.cost
-            for a in listed
-            if a.activation_id in activation_ids and a.cost > 0  # 0: a list without costs
-        }
+    async def _buy_on_parent(
+        self,
+        user_id: int,
+        chat_id: int,
+        parent_ledger_id: int,
+        price: Decimal,
+        key: str,
+        call: Callable[[ProviderClient, str], Awaitable[NumberPurchase]],
+        *,
+        service: str | None = None,
+        service_name: str | None = None,
+    ) -> PurchaseResult:
+        """One paid call on the number of the user's activation, at most once for ``key``:
+        ``call(client, parent_activation_id)`` buys ``service`` (the parent's by default)."""
+        parent = await self.owned(user_id, parent_ledger_id)
+        assert parent.activation_id is not None
+        parent_id = parent.activation_id
+        async with self._purchases.user_lock(user_id):
+            client = await self._client(parent)
+            await self._purchases.check_spending(user_id, price, key)
+            try:
+                intent = await self._intent(
+                    key, user_id, chat_id, parent, service or parent.service, price,
+                    service_name=service_name,
+                )
+            except DuplicateIntentError as duplicate:
+                return PurchaseResult(PurchaseStatus.DUPLICATE, duplicate.existing)
+            return await self._pay(intent, lambda: call(client, parent_id))
 
     async def _client(self, row: Activation) -> ProviderClient:
         client = await self._accounts.client_for_provider(row.user_id, row.provider)
@@ -401,50 +288,7 @@ class ExtrasService:
             options=options,
         )
 
-    async def _pay(
-        self, intent: Activation, call: Callable[[], Awaitable[NumberPurchase]]
-    ) -> PurchaseResult:
-        return await pay_once(
-            self._ledger,
-            self._reconciler,
-            intent,
-            call,
-            clock=self._clock,
-            lifetime=self._lifetime,
-            shown_cost=_shown_cost(intent),
-        )
-
-    async def _confirm(self, intent: Activation, purchase: NumberPurchase) -> Activation:
-        return await confirm_purchase(
-            self._ledger,
-            intent,
-            purchase,
-            clock=self._clock,
-            lifetime=self._lifetime,
-            shown_cost=_shown_cost(intent),
-        )
-
-    async def _failed_all(
-        self, intents: Sequence[Activation], error: ProviderError
-    ) -> list[PurchaseResult]:
-        return await settle_failed_call(self._ledger, self._reconciler, intents, error)
-
-
-def _shown_cost(intent: Activation) -> Decimal:
-    """The price the confirm screen showed, kept on the intent (0 when none was shown)."""
-    shown = intent.options.get("shown_price")
-    return Decimal(str(shown or 0))
-
 
 def is_missing_action(error: ProviderError) -> bool:
     """Whether the provider answered that it has no such action (hide the feature then)."""
     return isinstance(error, InvalidRequestError) and error.token == "BAD_ACTION"
-
-
-def _worst(results: Sequence[PurchaseResult]) -> PurchaseStatus:
-    """A multi purchase's outcome from its rows': bought if any row was found bought."""
-    statuses = {r.status for r in results}
-    for status in (PurchaseStatus.BOUGHT, PurchaseStatus.UNRESOLVED):
-        if status in statuses:
-            return status
-    return PurchaseStatus.REFUSED

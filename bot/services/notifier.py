@@ -15,6 +15,12 @@ urgent out first.
 Delivery is at least once: the event is marked delivered after the Deliverer returns, so a
 crash in between sends it again on restart (one duplicate message at worst), which is better
 than the reverse order that could lose a paid code.
+
+Several processes (issue 15): each event is first claimed in the outbox (only the oldest
+unsettled event of a chat, and only by one process at a time), then sent, then marked. The
+process serves only the chats of the shards ``owned`` returns at the moment it claims; a
+process that dies mid-send leaves a claim that runs out after ``claim_seconds``, and the new
+owner sends that event again: the only duplicates are the sends that were in flight.
 """
 
 from __future__ import annotations
@@ -22,9 +28,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import OrderedDict
 from collections.abc import Callable
-from typing import Protocol
+from typing import Literal, Protocol
 
 from bot.core.clock import Clock
 from storage.events import Event, EventOutbox
@@ -67,8 +72,11 @@ class Notifier:
         deliverer: renders and sends one event.
         clock: the source of "now".
         concurrency: chats served at once.
-        batch: events read per pass.
+        batch: events (so chats) claimed per pass.
         priority: an event's urgency, lower first (none: all alike, oldest first).
+        owner: this process's id, written on the claims.
+        owned: the shards this process may serve now (None: every one, the default).
+        claim_seconds: how long a claim holds before another process may take the event.
     """
 
     def __init__(
@@ -80,6 +88,9 @@ class Notifier:
         concurrency: int = 8,
         batch: int = 200,
         priority: Callable[[Event], int] | None = None,
+        owner: str = "local",
+        owned: Callable[[], frozenset[int] | None] = lambda: None,
+        claim_seconds: float = 30.0,
     ) -> None:
         self._outbox = outbox
         self._deliverer = deliverer
@@ -90,6 +101,11 @@ class Notifier:
         self._drain_lock = asyncio.Lock()
         self._priority = priority
         self._pass_stale = False  # an event came during this pass: end it, read again
+        self.owner = owner
+        self.owned = owned
+        self._claim_seconds = claim_seconds
+        self.on_delivered: Callable[[Event, float], None] | None = None  # metrics: the delay
+        self.on_deferred: Callable[[str], None] | None = None  # metrics: the reason
 
     def wake(self) -> None:
         """Asks for a pass now (called when an event was added)."""
@@ -102,48 +118,75 @@ class Notifier:
             delivered = 0
             while True:
                 self._pass_stale = False
-                events = await self._outbox.pending(limit=self._batch, now=self._clock.now())
+                events = await self._claim()
                 if not events:
                     return delivered
-                by_chat: OrderedDict[int, list[Event]] = OrderedDict()
-                for event in events:
-                    by_chat.setdefault(event.chat_id, []).append(event)
-                chats = list(by_chat.values())
                 if self._priority is not None:
-                    urgency = self._priority
-                    chats.sort(key=lambda chat: min(urgency(event) for event in chat))
-                counts = await asyncio.gather(*(self._serve(c) for c in chats))
+                    events.sort(key=self._priority)  # stable: oldest first among equals
+                counts = await asyncio.gather(*(self._serve(event) for event in events))
                 delivered += sum(counts)
                 if sum(counts) == 0 and not self._pass_stale:
                     return delivered  # everything left is deferred
 
-    async def _serve(self, events: list[Event]) -> int:
+    async def _claim(self, chat_id: int | None = None) -> list[Event]:
+        now = self._clock.now()
+        return await self._outbox.claim(
+            self.owner,
+            now + self._claim_seconds,
+            shards=self.owned(),
+            chat_id=chat_id,
+            limit=self._batch if chat_id is None else 1,
+            now=now,
+        )
+
+    def _stale(self) -> bool:
+        """Whether an event came during this pass (a method: it changes across awaits)."""
+        return self._pass_stale
+
+    async def _serve(self, first: Event) -> int:
+        """Delivers a chat's claimed event, then claims and delivers its next ones in order."""
         delivered = 0
+        event: Event | None = first
         async with self._semaphore:
             if self._pass_stale:
-                return 0  # something newer may be more urgent: the next pass decides
-            for event in events:
-                try:
-                    await self._deliverer.deliver(event)
-                except DeliveryDeferred as deferred:
-                    until = self._clock.now() + max(0.5, deferred.retry_after)
-                    # The whole chat waits, so its later events cannot overtake this one.
-                    await self._outbox.defer_chat(event.chat_id, until, error=str(deferred))
-                    log.info(
-                        "chat %s deferred %.1f s: %s", event.chat_id, deferred.retry_after, deferred
-                    )
+                # Something newer may be more urgent: hand the claim back, the next pass decides.
+                await self._outbox.release(first.event_id, self.owner)
+                return 0
+            while event is not None:
+                outcome = await self._deliver(event)
+                if outcome == "wait":
                     return delivered
-                except DeliveryImpossible as impossible:
-                    await self._outbox.abandon(event.event_id, str(impossible))
-                    log.info("event %s abandoned: %s", event.event_id, impossible)
-                    continue
-                except Exception:  # a rendering bug: keep the event, try later, say so
-                    log.exception("delivering event %s failed", event.event_id)
-                    await self._outbox.defer(event.event_id, self._clock.now() + 30, error="bug")
-                    return delivered
-                await self._outbox.mark_delivered(event.event_id)
-                delivered += 1
+                delivered += outcome == "delivered"
+                if self._stale():
+                    return delivered  # the chat's next event is claimed again next pass
+                following = await self._claim(event.chat_id)
+                event = following[0] if following else None
         return delivered
+
+    async def _deliver(self, event: Event) -> Literal["delivered", "abandoned", "wait"]:
+        """Sends and settles one claimed event; "wait" when the chat must wait."""
+        try:
+            await self._deliverer.deliver(event)
+        except DeliveryDeferred as deferred:
+            until = self._clock.now() + max(0.5, deferred.retry_after)
+            # The whole chat waits, so its later events cannot overtake this one.
+            await self._outbox.defer_chat(event.chat_id, until, error=str(deferred))
+            if self.on_deferred is not None:
+                self.on_deferred(str(deferred))
+            log.info("chat %s deferred %.1f s: %s", event.chat_id, deferred.retry_after, deferred)
+            return "wait"
+        except DeliveryImpossible as impossible:
+            await self._outbox.abandon(event.event_id, str(impossible))
+            log.info("event %s abandoned: %s", event.event_id, impossible)
+            return "abandoned"
+        except Exception:  # a rendering bug: keep the event, try later, say so
+            log.exception("delivering event %s failed", event.event_id)
+            await self._outbox.defer(event.event_id, self._clock.now() + 30, error="bug")
+            return "wait"
+        await self._outbox.mark_delivered(event.event_id)
+        if self.on_delivered is not None:
+            self.on_delivered(event, self._clock.now() - event.created_at)
+        return "delivered"
 
     async def run(self, stop: asyncio.Event, *, idle_interval: float = 1.0) -> None:
         """Drains whenever woken, and at least every ``idle_interval`` (deferred events)."""

@@ -14,10 +14,8 @@ PTB-free. The rules this module exists for:
 from __future__ import annotations
 
 import contextlib
-import enum
 import logging
-import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final
@@ -25,15 +23,20 @@ from typing import Final
 from bot.core.clock import Clock
 from bot.provider import (
     InvalidRequestError,
-    OutcomeUnknownError,
     ProviderClient,
-    ProviderError,
-    ProviderRejection,
-    TransportError,
 )
-from bot.provider.lifetimes import assumed_lifetime
+from bot.provider.client import NumberOptions
 from bot.provider.models import NumberPurchase
 from bot.services.accounts import AccountService, NoApiKeyError
+from bot.services.paid_call import (
+    PurchaseResult,
+    PurchaseStatus,
+    confirm_purchase,
+    pay_once,
+    purchase_deadline,
+    settle_failed_call,
+)
+from bot.services.purchase_options import OfferedOptions, forward_number, offered_options
 from bot.services.reconciliation import Reconciler
 from bot.services.spending import SpendingGuard
 from storage.activations import Activation, ActivationLedger
@@ -41,6 +44,12 @@ from storage.db import WRITE_FAILURES, InProcessLocks, LockFactory
 from storage.errors import DuplicateIntentError
 
 log = logging.getLogger(__name__)
+
+__all__ = [  # the paid call and the purchase options live beside; callers import them from here
+    "DEFAULT_LIFETIME", "LedgerUnavailableError", "OfferedOptions", "PurchaseRequest",
+    "PurchaseResult", "PurchaseService", "PurchaseStatus", "confirm_purchase", "forward_number",
+    "offered_options", "pay_once", "purchase_deadline", "settle_failed_call",
+]
 
 DEFAULT_LIFETIME: Final = None
 """Assume each service's usual lifetime (bot/provider/lifetimes.py) where a reply has no end."""
@@ -83,23 +92,6 @@ class PurchaseRequest:
     verification: bool = False
     service_name: str = ""
     country_names: Mapping[str, str] = field(default_factory=dict)
-
-
-class PurchaseStatus(enum.Enum):
-    BOUGHT = "bought"  # the provider sold a number; ``activation`` holds it
-    REFUSED = "refused"  # the provider said no; ``error`` says why; nothing was bought
-    DUPLICATE = "duplicate"  # this confirmation was already used; ``activation`` is its row
-    UNRESOLVED = "unresolved"  # outcome unknown and the provider could not be asked yet
-    # The provider answered, but the ledger refused to record it: the intent stays pending,
-    # and the reconciler asks the provider about it as it does after a crash.
-    UNRECORDED = "unrecorded"
-
-
-@dataclass(frozen=True, slots=True)
-class PurchaseResult:
-    status: PurchaseStatus
-    activation: Activation | None = None
-    error: ProviderError | None = None
 
 
 class PurchaseService:
@@ -247,194 +239,22 @@ class PurchaseService:
     async def _call_provider(
         self, client: ProviderClient, intent: Activation, request: PurchaseRequest
     ) -> NumberPurchase:
-        operator = None if request.operator in (None, "any") else request.operator
-        # The protocol: verification disables Free Price, so a limit would only be refused.
-        max_price = None if request.verification else request.max_price
+        options: NumberOptions = {
+            "country": request.country,
+            "operator": None if request.operator in (None, "any") else request.operator,
+            # The protocol: verification disables Free Price, so a limit would only be refused.
+            "max_price": None if request.verification else request.max_price,
+            "forward": request.forward,
+            "verification": request.verification,
+        }
         try:
             # V2 tells the cost and the provider's deadline; orderId makes the purchase
             # idempotent at providers that know it.
             return await client.get_number_v2(
-                request.service,
-                country=request.country,
-                operator=operator,
-                max_price=max_price,
-                forward=request.forward,
-                verification=request.verification,
-                order_id=intent.idempotency_key,
+                request.service, order_id=intent.idempotency_key, **options
             )
         except InvalidRequestError as refused:
             if refused.token != "BAD_ACTION":
                 raise
         # BAD_ACTION: this provider has no getNumberV2, and so sold nothing; the classic call.
-        return await client.get_number(
-            request.service,
-            country=request.country,
-            operator=operator,
-            max_price=max_price,
-            forward=request.forward,
-            verification=request.verification,
-        )
-
-
-
-def purchase_deadline(
-    purchase: NumberPurchase, service: str, now: float, lifetime: float | None = None
-) -> tuple[float, bool]:
-    """When a bought activation ends, and whether that is assumed: the provider's end time if
-    its reply told one, else ``now`` plus the service's usual lifetime (or ``lifetime``)."""
-    if purchase.end_time is not None:
-        return purchase.end_time.timestamp(), False
-    return now + (lifetime if lifetime is not None else assumed_lifetime(service)), True
-
-
-async def pay_once(
-    ledger: ActivationLedger,
-    reconciler: Reconciler,
-    intent: Activation,
-    call: Callable[[], Awaitable[NumberPurchase]],
-    *,
-    clock: Clock,
-    lifetime: float | None,
-    shown_cost: Decimal,
-) -> PurchaseResult:
-    """Makes the one paid call for an intent already written to the ledger, and settles it.
-
-    The rule every paid call on the activation ledger follows (/buy, extra activations, added
-    services): the intent is durable before ``call`` runs; ``call`` runs once, never retried; a
-    sale is confirmed on the intent, a failure goes through :func:`settle_failed_call`.
-
-    Args:
-        call: the one paid call (not yet awaited).
-        shown_cost: the cost recorded when the provider's answer tells none.
-    """
-    try:
-        purchase = await call()
-    except ProviderError as error:
-        [result] = await settle_failed_call(ledger, reconciler, [intent], error)
-        return result
-    bought = await confirm_purchase(
-        ledger, intent, purchase, clock=clock, lifetime=lifetime, shown_cost=shown_cost
-    )
-    return PurchaseResult(PurchaseStatus.BOUGHT, bought)
-
-
-async def confirm_purchase(
-    ledger: ActivationLedger,
-    intent: Activation,
-    purchase: NumberPurchase,
-    *,
-    clock: Clock,
-    lifetime: float | None,
-    shown_cost: Decimal,
-) -> Activation:
-    """Records what the provider sold on the intent: number, cost (``shown_cost`` when the
-    answer tells none) and deadline (the provider's, else assumed from ``lifetime``)."""
-    deadline, assumed = purchase_deadline(purchase, intent.service, clock.now(), lifetime)
-    return await ledger.confirm_intent(
-        intent,
-        activation_id=purchase.activation_id,
-        phone=purchase.phone,
-        cost=purchase.cost if purchase.cost is not None else shown_cost,
-        deadline=deadline,
-        deadline_assumed=assumed,
-    )
-
-
-async def settle_failed_call(
-    ledger: ActivationLedger,
-    reconciler: Reconciler,
-    intents: Sequence[Activation],
-    error: ProviderError,
-) -> list[PurchaseResult]:
-    """Records one paid call's failure on its intents (one per activation it was to buy):
-    refused, never sent, or unknown, then reconciled at once with what the provider lists and
-    never retried. Shared by every paid call on the activation ledger (/buy, /multi, extras).
-    An intent the provider may still be completing comes back UNRESOLVED ("checking"); the
-    periodic reconciliation settles it later.
-
-    Raises:
-        ProviderError: ``error`` itself when it is none of those (a bug to surface, not hide).
-    """
-    if isinstance(error, ProviderRejection | TransportError):
-        reason = error.token if isinstance(error, ProviderRejection) else f"not sent: {error}"
-        for intent in intents:
-            await ledger.fail_intent(intent, reason)
-        return [PurchaseResult(PurchaseStatus.REFUSED, error=error) for _ in intents]
-    if not isinstance(error, OutcomeUnknownError):
-        raise error
-    log.warning("purchase %s: outcome unknown, reconciling", intents[0].ledger_id)
-    for intent in intents:  # all of them first: one reconciliation judges them together
-        await ledger.mark_intent_unknown(intent)
-    # A reply that came back unreadable means the provider was done: judge at once. No reply:
-    # the provider may still be selling, so what is not listed yet stays "checking".
-    report = await reconciler.reconcile_user(
-        intents[0].user_id,
-        intents[0].provider,
-        answered=[i.ledger_id for i in intents] if error.answered else (),
-    )
-    confirmed = {r.ledger_id for r in report.confirmed}
-    failed = {r.ledger_id for r in report.failed}
-    results = []
-    for intent in intents:
-        row = await ledger.get(intent.ledger_id)
-        if intent.ledger_id in confirmed:
-            results.append(PurchaseResult(PurchaseStatus.BOUGHT, row))
-        elif intent.ledger_id in failed:
-            results.append(PurchaseResult(PurchaseStatus.REFUSED, row, error=error))
-        else:
-            results.append(PurchaseResult(PurchaseStatus.UNRESOLVED, row, error=error))
-    return results
-
-
-@dataclass(frozen=True, slots=True)
-class OfferedOptions:
-    """What the provider offers for one service in one country, beyond a plain SMS number.
-
-    Attributes:
-        verification_price: the price of a call-verification number there, or None when the
-            provider sells none (or cannot say).
-        verification_count: how many call-verification numbers are free there.
-        forward: numbers with call forwarding are sold there.
-    """
-
-    verification_price: Decimal | None = None
-    verification_count: int = 0
-    forward: bool = False
-
-
-async def offered_options(client: ProviderClient, service: str, country: int) -> OfferedOptions:
-    """Asks the provider which options it offers: ``getPricesVerification`` for call
-    verification, the ``<service>_1`` entries of ``getNumbersStatus`` for forwarding.
-
-    A provider that lacks an action, or fails to answer, offers nothing by it: the user then
-    buys a plain number, which every provider sells.
-    """
-    verification_price: Decimal | None = None
-    verification_count = 0
-    forward = False
-    try:
-        for offer in await client.get_prices_verification(service):
-            if offer.service == service and offer.country == country and offer.count > 0:
-                verification_price, verification_count = offer.price, offer.count
-    except ProviderError as error:
-        log.info("getPricesVerification unavailable: %s", type(error).__name__)
-    try:
-        forward = any(
-            entry.service == service and entry.forwarding and entry.count > 0
-            for entry in await client.get_numbers_status(country)
-        )
-    except ProviderError as error:
-        log.info("getNumbersStatus unavailable: %s", type(error).__name__)
-    return OfferedOptions(verification_price, verification_count, forward)
-
-
-_PHONE_DIGITS: Final = re.compile(r"^[0-9]{7,15}$")
-
-
-def forward_number(text: str) -> str | None:
-    """The digits of a phone number to forward calls to (international form, 7 to 15
-    digits, as E.164 allows), or None when ``text`` is not one. Spaces, dashes, dots,
-    brackets and a leading ``+`` are allowed and dropped."""
-    cleaned = re.sub(r"[\s\-.()]", "", text.strip())
-    cleaned = cleaned.removeprefix("+")
-    return cleaned if _PHONE_DIGITS.match(cleaned) else None
+        return await client.get_number(request.service, **options)

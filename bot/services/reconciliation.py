@@ -40,76 +40,46 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import Final, Literal, Protocol, TypeAlias
+from typing import NamedTuple, Protocol, TypeVar
 
 from bot.core.clock import Clock
-from bot.provider.lifetimes import assumed_lifetime
-from bot.provider.models import ActiveActivation, RentListItem
+from bot.services.reconcile_activations import ActivationMatcher
+from bot.services.reconcile_rents import RentMatcher
+from bot.services.reconciliation_model import (
+    CHECKING,
+    ActivationSource,
+    Outcome,
+    ReconciledIntent,
+    ReconciliationReport,
+    SourceFactory,
+    Window,
+    result,
+)
 from storage.activations import Activation, ActivationLedger
 from storage.db import InProcessLocks, LockFactory
-from storage.errors import LedgerError
-from storage.rents import Rent, RentLedger, RentState
+from storage.rents import Rent, RentLedger
+
+
+class _Owned(Protocol):
+    @property
+    def user_id(self) -> int: ...
+
+    @property
+    def provider(self) -> str: ...
+
 
 _LOG = logging.getLogger(__name__)
-_NOT_BOUGHT: Final = "not bought: the provider lists no matching activation (reconciled)"
-_NOT_RENTED: Final = "not rented: the provider lists no rent the ledger does not know (reconciled)"
-CHECKING: Final = "checking: the provider may still be completing the sale"
+_T = TypeVar("_T")
 
-
-class ActivationSource(Protocol):
-    """What the Reconciler asks a provider, with one user's key."""
-
-    async def get_active_activations(self) -> Sequence[ActiveActivation]:
-        """The account's live activations (an empty sequence for NO_ACTIVATIONS)."""
-        ...
-
-    async def get_rent_list(self) -> Sequence[RentListItem]:
-        """The account's current rents (an empty sequence for NO_NUMBERS)."""
-        ...
-
-    async def cancel_rent(self, rent_id: str) -> None:
-        """Cancels a rent for a refund (a late one the user was told had failed)."""
-        ...
-
-
-SourceFactory: TypeAlias = Callable[[int, str], Awaitable[ActivationSource | None]]
-"""``source_for(user_id, provider)``: a source using that user's key, or None if it is gone."""
-
-Outcome: TypeAlias = Literal["confirmed", "failed", "pending", "adopted"]
-
-
-@dataclass(frozen=True, slots=True)
-class ReconciledIntent:
-    """What became of one intent.
-
-    Attributes:
-        kind: "activation" or "rent".
-        ledger_id: the row in that ledger.
-        chat_id: where to tell the user.
-        outcome: "confirmed", "failed", "pending", or "adopted" (a late sale for a failed
-            intent, now watched and to be cancelled for the refund).
-        detail: the provider id when confirmed or adopted; the reason otherwise.
-    """
-
-    kind: Literal["activation", "rent"]
-    ledger_id: int
-    user_id: int
-    chat_id: int
-    provider: str
-    service: str
-    outcome: Outcome
-    detail: str
-
-
-@dataclass(frozen=True, slots=True)
-class ReconciliationReport:
-    """The outcome of one run, by outcome."""
-
-    confirmed: tuple[ReconciledIntent, ...]
-    failed: tuple[ReconciledIntent, ...]
-    still_pending: tuple[ReconciledIntent, ...]
-    adopted: tuple[ReconciledIntent, ...] = ()
+__all__ = [
+    "CHECKING",
+    "ActivationSource",
+    "Outcome",
+    "ReconciledIntent",
+    "Reconciler",
+    "ReconciliationReport",
+    "SourceFactory",
+]
 
 
 class Reconciler:
@@ -136,7 +106,7 @@ class Reconciler:
     """
 
     __slots__ = (
-        "_activations", "_clock", "_horizon", "_lifetime", "_locks", "_rents", "_skew",
+        "_activation_matcher", "_activations", "_clock", "_locks", "_rent_matcher", "_rents",
         "_source_for", "in_flight",
     )
 
@@ -156,9 +126,9 @@ class Reconciler:
         self._rents = rents
         self._source_for = source_for
         self._clock = clock
-        self._skew = skew
-        self._lifetime = activation_lifetime
-        self._horizon = horizon
+        window = Window(skew=skew, horizon=horizon, lifetime=activation_lifetime)
+        self._activation_matcher = ActivationMatcher(activations, window, clock)
+        self._rent_matcher = RentMatcher(rents, window, clock)
         # One reconciliation at a time, across processes too when the locks are the database's.
         self._locks: LockFactory = locks or InProcessLocks()
         self.in_flight: Callable[[int], bool] = lambda user_id: False
@@ -172,18 +142,9 @@ class Reconciler:
         """
         async with self._locks("reconciliation"):
             now = self._clock.now()
-            cutoff = now - min_age
-            activations = await self._activations.pending_intents(created_before=cutoff)
-            rechecks = await self._activations.rechecks(now)
-            rents = await self._rents.pending_intents(created_before=cutoff)
-            rent_rechecks = await self._rents.rechecks(now)
+            rows = await self._open(now, created_before=now - min_age)
             return await self._reconcile(
-                [i for i in activations if not self.in_flight(i.user_id)],
-                [r for r in rents if not self.in_flight(r.user_id)],
-                [r for r in rechecks if not self.in_flight(r.user_id)],
-                frozenset(),
-                [r for r in rent_rechecks if not self.in_flight(r.user_id)],
-                guard=True,
+                rows.where(lambda row: not self.in_flight(row.user_id)), frozenset(), guard=True
             )
 
     async def reconcile_user(
@@ -209,53 +170,28 @@ class Reconciler:
             [("activation", i) for i in answered] + [("rent", i) for i in answered_rents]
         )
         async with self._locks("reconciliation"):
-            activations = [
-                intent
-                for intent in await self._activations.pending_intents()
-                if (intent.user_id, intent.provider) == (user_id, provider)
-            ]
-            rents = [
-                intent
-                for intent in await self._rents.pending_intents()
-                if (intent.user_id, intent.provider) == (user_id, provider)
-            ]
-            now = self._clock.now()
-            rechecks = [
-                row
-                for row in await self._activations.rechecks(now)
-                if (row.user_id, row.provider) == (user_id, provider)
-            ]
-            rent_rechecks = [
-                row
-                for row in await self._rents.rechecks(now)
-                if (row.user_id, row.provider) == (user_id, provider)
-            ]
-            return await self._reconcile(activations, rents, rechecks, judge_now, rent_rechecks)
+            rows = await self._open(self._clock.now())
+            return await self._reconcile(rows.where(_owned_by(user_id, provider)), judge_now)
+
+    async def _open(self, now: float, *, created_before: float | None = None) -> _Open:
+        return _Open(
+            await self._activations.pending_intents(created_before=created_before),
+            await self._activations.rechecks(now),
+            await self._rents.pending_intents(created_before=created_before),
+            await self._rents.rechecks(now),
+        )
 
     async def _reconcile(
-        self,
-        activations: list[Activation],
-        rents: list[Rent],
-        rechecks: list[Activation],
-        judge_now: frozenset[tuple[str, int]],
-        rent_rechecks: list[Rent],
-        *,
-        guard: bool = False,
+        self, rows: _Open, judge_now: frozenset[tuple[str, int]], *, guard: bool = False
     ) -> ReconciliationReport:
-        owners = {(i.user_id, i.provider) for i in [*activations, *rechecks]}
-        groups = sorted(owners | {(r.user_id, r.provider) for r in [*rents, *rent_rechecks]})
+        owners = {(i.user_id, i.provider) for i in [*rows.activations, *rows.rechecks]}
+        groups = sorted(
+            owners | {(r.user_id, r.provider) for r in [*rows.rents, *rows.rent_rechecks]}
+        )
         results: list[ReconciledIntent] = []
         for user_id, provider in groups:
-            group = (user_id, provider)
             results += await self._reconcile_group(
-                user_id,
-                provider,
-                [i for i in activations if (i.user_id, i.provider) == group],
-                [r for r in rents if (r.user_id, r.provider) == group],
-                [r for r in rechecks if (r.user_id, r.provider) == group],
-                judge_now,
-                [r for r in rent_rechecks if (r.user_id, r.provider) == group],
-                guard=guard,
+                user_id, provider, rows.where(_owned_by(user_id, provider)), judge_now, guard=guard
             )
         report = ReconciliationReport(
             confirmed=tuple(r for r in results if r.outcome == "confirmed"),
@@ -277,11 +213,8 @@ class Reconciler:
         self,
         user_id: int,
         provider: str,
-        activations: list[Activation],
-        rents: list[Rent],
-        rechecks: list[Activation],
+        rows: _Open,
         judge_now: frozenset[tuple[str, int]],
-        rent_rechecks: list[Rent],
         *,
         guard: bool = False,
     ) -> list[ReconciledIntent]:
@@ -290,247 +223,75 @@ class Reconciler:
         With ``guard``, nothing is judged if the user started a paid call while the provider
         was being asked: its number, listed already, must go to its own purchase, not be taken
         for an older one."""
+        activations, rechecks, rents, rent_rechecks = rows
         source = await self._source_for(user_id, provider)
         if source is None:
             reason = "no API key stored for this provider"
             unanswered: list[Activation | Rent] = [*activations, *rents]
-            return [_result(i, "pending", reason) for i in unanswered]
+            return [result(i, "pending", reason) for i in unanswered]
         results: list[ReconciledIntent] = []
         if activations or rechecks:
-            try:
-                listed = list(await source.get_active_activations())
-            except Exception as error:
-                # The class name only: a provider error's text may quote a URL or a reply.
-                _LOG.warning(
-                    "reconciliation: getActiveActivations failed for user %s on %r: %s",
-                    user_id,
-                    provider,
-                    type(error).__name__,
-                )
-                reason = f"provider error: {type(error).__name__}"
-                results += [_result(i, "pending", reason) for i in activations]
+            listed = await _listing(
+                source.get_active_activations, "getActiveActivations", user_id, provider
+            )
+            if isinstance(listed, str):
+                results += [result(i, "pending", listed) for i in activations]
             else:
                 if guard and self.in_flight(user_id):
                     return []
-                results += await self._match_activations(
+                results += await self._activation_matcher.match(
                     provider, activations, rechecks, listed, judge_now
                 )
         if rents or rent_rechecks:
-            try:
-                rented = list(await source.get_rent_list())
-            except Exception as error:
-                _LOG.warning(
-                    "reconciliation: getRentList failed for user %s on %r: %s",
-                    user_id,
-                    provider,
-                    type(error).__name__,
-                )
-                reason = f"provider error: {type(error).__name__}"
-                results += [_result(r, "pending", reason) for r in rents]
+            rented = await _listing(source.get_rent_list, "getRentList", user_id, provider)
+            if isinstance(rented, str):
+                results += [result(r, "pending", rented) for r in rents]
             else:
                 if guard and self.in_flight(user_id):
                     return results
-                results += await self._match_rents(
+                results += await self._rent_matcher.match(
                     source, provider, rents, rented, judge_now, rent_rechecks
                 )
         return results
 
-    async def _match_activations(
-        self,
-        provider: str,
-        intents: list[Activation],
-        rechecks: list[Activation],
-        listed: list[ActiveActivation],
-        judge_now: frozenset[tuple[str, int]],
-    ) -> list[ReconciledIntent]:
-        known = await self._activations.known_activation_ids(
-            provider, (a.activation_id for a in listed)
-        )
-        candidates = [a for a in listed if a.activation_id not in known]
-        now = self._clock.now()
-        results: list[ReconciledIntent] = []
-        for intent in intents:
-            match = self._best_match(intent, candidates)
-            try:
-                if match is None:
-                    judged = ("activation", intent.ledger_id) in judge_now
-                    if not judged and now < self._judged_at(intent):
-                        results.append(_result(intent, "pending", CHECKING))
-                        continue
-                    await self._activations.fail_intent(
-                        intent, _NOT_BOUGHT, recheck_until=self._recheck_until(intent)
-                    )
-                    results.append(_result(intent, "failed", _NOT_BOUGHT))
-                    continue
-                candidates.remove(match)
-                await self._confirm(intent, match)
-                results.append(_result(intent, "confirmed", match.activation_id))
-            except LedgerError as error:
-                # Resolved meanwhile by the purchase itself: leave it, report it.
-                results.append(_result(intent, "pending", f"ledger refused: {error}"))
-        # Failed intents after every open one: a late sale goes to an open intent first.
-        for row in rechecks:
-            match = self._best_match(row, candidates)
-            if match is None:
-                continue
-            candidates.remove(match)
-            try:
-                await self._confirm(row, match)
-            except LedgerError as error:
-                _LOG.warning("reconciliation: late sale for row %s refused: %s", row.ledger_id,
-                             error)
-                continue
-            _LOG.warning("reconciliation: row %s was sold late; adopted, to be cancelled",
-                         row.ledger_id)
-            results.append(_result(row, "adopted", match.activation_id))
-        return results
 
-    def _lifetime_of(self, intent: Activation | Rent) -> float:
-        if self._lifetime is not None:
-            return self._lifetime
-        return assumed_lifetime(intent.service)
+def _owned_by(user_id: int, provider: str) -> Callable[[_Owned], bool]:
+    """Keeps the rows of one (user, provider)."""
+    return lambda row: (row.user_id, row.provider) == (user_id, provider)
 
-    def _judged_at(self, intent: Activation | Rent) -> float:
-        """When silence from the provider means "not bought": past the longest a sale takes."""
-        return intent.created_at + self._horizon
 
-    def _recheck_until(self, intent: Activation | Rent) -> float:
-        """Until when a late sale is looked for: a number sold by then is still listed."""
-        return intent.created_at + self._horizon + self._lifetime_of(intent)
+class _Open(NamedTuple):
+    """What a run judges: the intents without an outcome and the failed ones whose late sale
+    is still looked for, of each ledger."""
 
-    async def _confirm(self, intent: Activation, match: ActiveActivation) -> None:
-        started = match.activation_time.timestamp() if match.activation_time else None
-        assumed = (started or intent.created_at) + self._lifetime_of(intent)
-        await self._activations.confirm_intent(
-            intent,
-            activation_id=match.activation_id,
-            phone=match.phone,
-            cost=match.cost,
-            # The provider's end time where its list tells one (most do not).
-            deadline=match.end_time.timestamp() if match.end_time else assumed,
-            deadline_assumed=match.end_time is None,
+    activations: list[Activation]
+    rechecks: list[Activation]
+    rents: list[Rent]
+    rent_rechecks: list[Rent]
+
+    def where(self, keep: Callable[[_Owned], bool]) -> _Open:
+        """The rows ``keep`` keeps."""
+        return _Open(
+            [row for row in self.activations if keep(row)],
+            [row for row in self.rechecks if keep(row)],
+            [row for row in self.rents if keep(row)],
+            [row for row in self.rent_rechecks if keep(row)],
         )
 
-    def _best_match(
-        self, intent: Activation, candidates: list[ActiveActivation]
-    ) -> ActiveActivation | None:
-        earliest = intent.created_at - self._skew
-        fitting = [
-            a
-            for a in candidates
-            if a.service == intent.service
-            and (intent.country is None or a.country is None or a.country == intent.country)
-            and (intent.max_price is None or a.cost <= intent.max_price)
-            and (a.activation_time is None or a.activation_time.timestamp() >= earliest)
-        ]
-        # The earliest activation first; one without a time only when no timed one fits.
-        fitting.sort(
-            key=lambda a: (
-                a.activation_time is None,
-                a.activation_time.timestamp() if a.activation_time else 0.0,
-            )
+
+async def _listing(
+    ask: Callable[[], Awaitable[Sequence[_T]]], action: str, user_id: int, provider: str
+) -> list[_T] | str:
+    """The provider's list, or why it gave none (the reason a pending intent is reported with)."""
+    try:
+        return list(await ask())
+    except Exception as error:
+        # The class name only: a provider error's text may quote a URL or a reply.
+        _LOG.warning(
+            "reconciliation: %s failed for user %s on %r: %s",
+            action,
+            user_id,
+            provider,
+            type(error).__name__,
         )
-        return fitting[0] if fitting else None
-
-    async def _match_rents(
-        self,
-        source: ActivationSource,
-        provider: str,
-        intents: list[Rent],
-        listed: list[RentListItem],
-        judge_now: frozenset[tuple[str, int]],
-        rechecks: list[Rent],
-    ) -> list[ReconciledIntent]:
-        known = await self._rents.known_rent_ids(provider, (r.rent_id for r in listed))
-        unknown = sorted(
-            (r for r in listed if r.rent_id not in known), key=lambda r: (len(r.rent_id), r.rent_id)
-        )
-        if not intents:
-            return await self._adopt_rents(source, rechecks, unknown)
-        alike = len({(i.service, i.country, i.operator, i.hours) for i in intents}) == 1
-        if unknown and not (len(unknown) <= len(intents) and (alike or len(intents) == 1)):
-            reason = (
-                f"ambiguous: {len(unknown)} rent(s) unknown to the ledger for {len(intents)} "
-                "intent(s); check the account by hand"
-            )
-            return [_result(i, "pending", reason) for i in intents]
-        now = self._clock.now()
-        results: list[ReconciledIntent] = []
-        for index, intent in enumerate(intents):
-            try:
-                if index >= len(unknown):
-                    judged = ("rent", intent.ledger_id) in judge_now
-                    if not judged and now < self._judged_at(intent):
-                        results.append(_result(intent, "pending", CHECKING))
-                        continue
-                    await self._rents.fail_intent(
-                        intent, _NOT_RENTED, recheck_until=self._recheck_until(intent)
-                    )
-                    results.append(_result(intent, "failed", _NOT_RENTED))
-                    continue
-                item = unknown[index]
-                await self._rents.confirm_intent(
-                    intent,
-                    rent_id=item.rent_id,
-                    phone=item.phone,
-                    end_date=intent.created_at + intent.hours * 3600,
-                    cost=None,
-                )
-                results.append(_result(intent, "confirmed", item.rent_id))
-            except LedgerError as error:
-                results.append(_result(intent, "pending", f"ledger refused: {error}"))
-        return results
-
-    async def _adopt_rents(
-        self, source: ActivationSource, rechecks: list[Rent], unknown: list[RentListItem]
-    ) -> list[ReconciledIntent]:
-        """A rent that turned up for a failed rent intent (no open intent left to take it) is
-        adopted and cancelled for the refund, but only when it cannot be another one's: one
-        failed intent in its window and one rent unknown to the ledger."""
-        if not (rechecks and unknown):
-            return []
-        if len(rechecks) != 1 or len(unknown) != 1:
-            _LOG.warning(
-                "reconciliation: %d rent(s) unknown to the ledger for %d failed intent(s); "
-                "check the account by hand",
-                len(unknown),
-                len(rechecks),
-            )
-            return []
-        [row], [item] = rechecks, unknown
-        try:
-            adopted = await self._rents.confirm_intent(
-                row,
-                rent_id=item.rent_id,
-                phone=item.phone,
-                end_date=row.created_at + row.hours * 3600,
-                cost=None,
-            )
-        except LedgerError as error:
-            _LOG.warning("reconciliation: late rent for row %s refused: %s", row.ledger_id, error)
-            return []
-        try:
-            await source.cancel_rent(item.rent_id)
-        except Exception as error:
-            # Left active: the user is told, and cancels or keeps it from its message.
-            _LOG.warning(
-                "reconciliation: late rent %s could not be cancelled: %s",
-                row.ledger_id,
-                type(error).__name__,
-            )
-        else:
-            await self._rents.end(adopted.ledger_id, RentState.CANCELLED)
-        return [_result(row, "adopted", item.rent_id)]
-
-
-def _result(intent: Activation | Rent, outcome: Outcome, detail: str) -> ReconciledIntent:
-    return ReconciledIntent(
-        kind="activation" if isinstance(intent, Activation) else "rent",
-        ledger_id=intent.ledger_id,
-        user_id=intent.user_id,
-        chat_id=intent.chat_id,
-        provider=intent.provider,
-        service=intent.service,
-        outcome=outcome,
-        detail=detail,
-    )
+        return f"provider error: {type(error).__name__}"

@@ -113,19 +113,13 @@ class Recorder:
         Args:
             why: "expired", "auto_cancelled", "cancelled", "finished" — for the message.
         """
-        async with self._db.transaction():
-            changed = await self._activations.end(watched.ledger_id, state)
-            if changed:
-                await self._outbox.add(
-                    kind=ENDED_EVENT,
-                    user_id=watched.user_id,
-                    chat_id=watched.chat_id,
-                    payload={"ledger_id": watched.ledger_id, "why": why},
-                    dedup_key=f"ended:{watched.ledger_id}",
-                )
-        if changed:
-            self.wake()
-        return changed
+        return await self._end_with_event(
+            lambda: self._activations.end(watched.ledger_id, state),
+            watched,
+            ENDED_EVENT,
+            "ended",
+            why,
+        )
 
     async def rent_sms(self, watched: WatchedRent, message: RentMessage) -> bool:
         """Records an SMS to a rented number; True (and one event) if it is new."""
@@ -160,20 +154,37 @@ class Recorder:
 
     async def rent_ended(self, watched: WatchedRent, state: RentState, why: str) -> bool:
         """Ends a rent; True (and one event) if it ended now."""
+        return await self._end_with_event(
+            lambda: self._rents.end(watched.ledger_id, state),
+            watched,
+            RENT_ENDED_EVENT,
+            "rent_ended",
+            why,
+        )
+
+    async def _end_with_event(
+        self,
+        end: Callable[[], Awaitable[bool]],
+        watched: LedgerRow | WatchedRent,
+        kind: str,
+        dedup_prefix: str,
+        why: str,
+    ) -> bool:
+        """Runs ``end`` (a ledger's end) and, if it ended the row now, adds one ``kind`` event
+        in the same transaction, then wakes the notifier."""
         async with self._db.transaction():
-            changed = await self._rents.end(watched.ledger_id, state)
+            changed = await end()
             if changed:
                 await self._outbox.add(
-                    kind=RENT_ENDED_EVENT,
+                    kind=kind,
                     user_id=watched.user_id,
                     chat_id=watched.chat_id,
                     payload={"ledger_id": watched.ledger_id, "why": why},
-                    dedup_key=f"rent_ended:{watched.ledger_id}",
+                    dedup_key=f"{dedup_prefix}:{watched.ledger_id}",
                 )
         if changed:
             self.wake()
         return changed
-
 
 def _fingerprint(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]

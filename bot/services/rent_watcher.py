@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
@@ -104,6 +105,8 @@ class RentWatcher:
         self._polling: dict[int, tuple[WatchedRent, float]] = {}
         self._remind_before = remind_before
         self._health: defaultdict[tuple[int, str], KeyHealth] = defaultdict(KeyHealth)
+        # Several processes (issue 15): the users whose shard this process owns right now.
+        self.owns: Callable[[int], bool] = lambda user_id: True
 
     async def tick(self, deadline: float | None = None) -> RentTickReport:
         """Polls every live rent once; never raises for a provider's failure.
@@ -112,7 +115,7 @@ class RentWatcher:
             deadline: seconds to wait for the polls; one still running then is carried over
                 (None: wait for every poll, as the tests' hand-stepped ticks do).
         """
-        rows = await self._ledger.load_active()
+        rows = [row for row in await self._ledger.load_active() if self.owns(row.user_id)]
         report = RentTickReport(rents=len(rows))
         await self._accounts.prime({(row.user_id, row.provider) for row in rows})
         started = []
@@ -128,6 +131,8 @@ class RentWatcher:
         # lost on a rent that then ran out was not made, and is settled here (also after a
         # restart), since the rent is no longer polled.
         for ended in await self._ledger.expired_with_open_extensions():
+            if not self.owns(ended.user_id):
+                continue
             await self._settle_lost_extensions(ended, False, self._clock.now())
         return report
 

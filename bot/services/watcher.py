@@ -23,7 +23,7 @@ import asyncio
 import logging
 import random
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -133,6 +133,8 @@ class ActivationWatcher:
         # row: on providers whose getStatus keeps answering STATUS_OK:<code> for a finished
         # activation, that absence is the only sign it ended.
         self._unlisted: dict[int, int] = {}
+        # Several processes (issue 15): the users whose shard this process owns right now.
+        self.owns: Callable[[int], bool] = lambda user_id: True
 
     async def tick(self, deadline: float | None = None) -> TickReport:
         """Polls every key with live activations once; never raises for a provider's failure.
@@ -143,6 +145,8 @@ class ActivationWatcher:
         """
         groups: dict[tuple[int, str], _Group] = {}
         for row in await self._ledger.load_active():
+            if not self.owns(row.user_id):
+                continue
             key = (row.user_id, row.provider)
             group = groups.get(key)
             if group is None:

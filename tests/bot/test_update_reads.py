@@ -6,21 +6,23 @@ from typing import Any
 
 import pytest
 
-from storage.db import Database
+from storage.sqlite import SQLiteDatabase
 from tests.bot.conftest import Harness, with_key
 
 
 @pytest.fixture
 def user_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     reads: list[str] = []
-    original = Database.fetchall
+    # The harness's engine: its fetchone reads through its own fetchall (the abstract
+    # Database.fetchall, patched before, is never called, so nothing was counted).
+    original = SQLiteDatabase.fetchall
 
-    async def fetchall(self: Database, sql: str, params: Any = ()) -> Any:
+    async def fetchall(self: SQLiteDatabase, sql: str, params: Any = ()) -> Any:
         if "FROM users" in sql:
             reads.append(sql)
         return await original(self, sql, params)
 
-    monkeypatch.setattr(Database, "fetchall", fetchall)
+    monkeypatch.setattr(SQLiteDatabase, "fetchall", fetchall)
     return reads
 
 

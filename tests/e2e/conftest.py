@@ -81,8 +81,11 @@ async def eventually(probe: Callable[[], Awaitable[T]], timeout: float) -> T:  #
 class SandboxProcess:
     """``python -m bot sandbox`` on a free port, and a client for its control API."""
 
-    def __init__(self, log_path: Path) -> None:
+    def __init__(
+        self, log_path: Path, keys: tuple[str, ...] = (f"{ALICE_KEY}:1000", f"{BOB_KEY}:100")
+    ) -> None:
         self.log_path = log_path
+        self._keys = keys
         self.url = ""
         self.control_url = ""
         self._process: asyncio.subprocess.Process | None = None
@@ -97,10 +100,7 @@ class SandboxProcess:
                 "sandbox",
                 "--port",
                 "0",
-                "--key",
-                f"{ALICE_KEY}:1000",
-                "--key",
-                f"{BOB_KEY}:100",
+                *(arg for key in self._keys for arg in ("--key", key)),
                 stdout=asyncio.subprocess.PIPE,
                 stderr=log,
                 env=_clean_env(),

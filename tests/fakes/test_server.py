@@ -38,7 +38,7 @@ async def test_the_bot_id_is_the_tokens_number(api: RawBotApi) -> None:
 
 async def test_unknown_methods_are_404_and_names_are_case_insensitive(api: RawBotApi) -> None:
     assert await api.error("sendPhoto", chat_id=1) == (404, "Not Found")
-    assert await api.error("setWebhook", url="https://x.org") == (404, "Not Found")
+    assert await api.error("setChatPhoto", chat_id=1) == (404, "Not Found")
     assert (await api.ok("getme"))["is_bot"] is True
 
 

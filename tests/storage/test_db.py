@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.clock import ManualClock
-from storage import db as db_module
+from storage import sqlite as sqlite_engine
 from storage.activations import ActivationLedger
 from storage.db import Database, Migration, latest_version, migrations
 from storage.errors import MigrationError, SchemaTooNewError, TransactionError
@@ -47,7 +47,7 @@ async def test_open_upgrades_a_file_written_by_the_previous_version(
     db_path: Path, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The previous release shipped only 0001: let it create and fill the file.
-    monkeypatch.setattr(db_module, "migrations", lambda: migrations()[:1])
+    monkeypatch.setattr(sqlite_engine, "migrations", lambda: migrations()[:1])
     async with await Database.open(db_path, clock=clock) as old:
         assert await old.schema_version() == 1
         intent = await ActivationLedger(old).record_intent(
@@ -93,7 +93,7 @@ async def test_a_failing_migration_rolls_back_and_keeps_the_last_good_version(
     broken = Migration(
         latest_version() + 1, "broken", "CREATE TABLE half (x);\nINSERT INTO nope VALUES (1);"
     )
-    monkeypatch.setattr(db_module, "migrations", lambda: (*migrations(), broken))
+    monkeypatch.setattr(sqlite_engine, "migrations", lambda: (*migrations(), broken))
     with pytest.raises(MigrationError, match="broken"):
         await Database.open(db_path, clock=clock)
     monkeypatch.undo()

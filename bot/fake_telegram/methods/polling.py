@@ -1,4 +1,5 @@
-"""``getUpdates`` with real long polling, and the webhook calls a polling bot makes."""
+"""``getUpdates`` with real long polling, and the webhook calls (``setWebhook`` switches the fake
+to pushing updates, see `bot.fake_telegram.webhook`)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ async def get_updates(state: FakeTelegramState, params: Params) -> object:
     newer ``getUpdates`` ends an older one still waiting with 409, as on Telegram, so two bots
     polling one token show up as a conflict; the server's shutdown ends waits with ``[]``.
     """
+    if state.webhook.active:
+        raise conflict("can't use getUpdates method while webhook is active; use deleteWebhook"
+                       " to delete the webhook first")
     offset = params.integer("offset")
     limit = min(max(params.integer("limit") or MAX_LIMIT, 1), MAX_LIMIT)
     timeout = max(params.number("timeout", 0.0), 0.0)
@@ -54,8 +58,35 @@ async def get_updates(state: FakeTelegramState, params: Params) -> object:
     return copy.deepcopy(state.updates.pending[:limit])
 
 
+async def set_webhook(state: FakeTelegramState, params: Params) -> object:
+    """``setWebhook``: updates are POSTed to ``url`` from now on (with ``secret_token``)."""
+    url = params.string("url") or ""
+    if not url:
+        return await delete_webhook(state, params)
+    if not url.startswith(("https://", "http://")):
+        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    secret = params.string("secret_token") or None
+    if secret is not None and (
+        len(secret) > 256 or not secret.replace("-", "").replace("_", "").isalnum()
+    ):
+        raise bad_request("bad webhook: secret token contains unallowed characters")
+    if params.flag("drop_pending_updates"):
+        state.updates.drop_pending()
+    state.webhook.configure(url, secret)
+    state.updates.delivery = "webhook"
+    state.updates.webhook_sink = state.webhook.push
+    for update in state.updates.pending:  # what waited for getUpdates goes to the webhook now
+        state.webhook.push(update)
+    state.updates.pending = []
+    state.changed()
+    return True
+
+
 async def delete_webhook(state: FakeTelegramState, params: Params) -> object:
-    """``deleteWebhook``: there is never a webhook; may drop pending updates."""
+    """``deleteWebhook``: back to getUpdates; may drop pending updates."""
+    if state.webhook.active:
+        state.webhook.configure(None, None)
+        state.updates.delivery = "queue"
     if params.flag("drop_pending_updates"):
         state.updates.drop_pending()
         state.changed()
@@ -63,16 +94,17 @@ async def delete_webhook(state: FakeTelegramState, params: Params) -> object:
 
 
 async def get_webhook_info(state: FakeTelegramState, params: Params) -> object:
-    """``getWebhookInfo``: no webhook, and how many updates wait."""
+    """``getWebhookInfo``: the webhook's URL (or ""), and how many updates wait."""
     return {
-        "url": "",
+        "url": state.webhook.url or "",
         "has_custom_certificate": False,
-        "pending_update_count": len(state.updates.pending),
+        "pending_update_count": len(state.updates.pending) + state.webhook.pending,
     }
 
 
 METHODS: dict[str, Method] = {
     "getUpdates": get_updates,
+    "setWebhook": set_webhook,
     "deleteWebhook": delete_webhook,
     "getWebhookInfo": get_webhook_info,
 }
