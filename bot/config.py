@@ -109,7 +109,7 @@ class Settings:
 
         env = os.environ if env is None else env
         token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
-        master_keys = env.get("SMSBOT_MASTER_KEYS", "").strip()
+        master_keys = env.get("SMSBOT_MASTER_KEYS", "").strip() or _master_keys_file(env)
         webhook_secret = env.get("SMSBOT_WEBHOOK_SECRET", "").strip()
         raw_database = env.get("SMSBOT_DATABASE", "").strip() or DEFAULT_DATABASE
         database_url = _database_url(raw_database)
@@ -357,3 +357,19 @@ def _whole(env: Mapping[str, str], name: str, default: int, low: int, high: int)
     if not raw.isdigit() or not low <= int(raw) <= high:
         raise ConfigError(f"{name} must be a whole number from {low} to {high}")
     return int(raw)
+
+
+def _master_keys_file(env: Mapping[str, str]) -> str:
+    """The keyring from ``SMSBOT_MASTER_KEYS_FILE`` (a Docker or Kubernetes secret, a file on
+    its own volume): the keys then live apart from the database and its backups."""
+    name = env.get("SMSBOT_MASTER_KEYS_FILE", "").strip()
+    if not name:
+        return ""
+    try:
+        text = Path(name).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        raise ConfigError(f"SMSBOT_MASTER_KEYS_FILE cannot be read: {reason}") from None
+    if not text:
+        raise ConfigError("SMSBOT_MASTER_KEYS_FILE is empty")
+    return text

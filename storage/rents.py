@@ -171,6 +171,11 @@ class RentLedger(IntentLedger[Rent, RentState]):
             )
         return new > 0
 
+    async def has_sms(self, ledger_id: int) -> bool:
+        """Whether an SMS of this rent was recorded (the provider then refuses to cancel it)."""
+        row = await self._db.fetchone("SELECT 1 FROM rent_sms WHERE rent = ? LIMIT 1", (ledger_id,))
+        return row is not None
+
     async def begin_extension(
         self, rent: Rent, *, hours: int, idempotency_key: str, shown_cost: Decimal | None = None
     ) -> RentExtension:

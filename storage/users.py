@@ -27,6 +27,7 @@ class Preferences:
             money comes back.
         daily_cap: the most the user lets the bot spend in one UTC day, or None for no cap.
         monthly_cap: the most the user lets the bot spend in one UTC month, or None.
+        time_zone: the IANA name of the zone the user reads times in, or None for UTC.
     """
 
     favourite_services: tuple[str, ...] = ()
@@ -36,6 +37,7 @@ class Preferences:
     auto_cancel: bool = True
     daily_cap: Decimal | None = None
     monthly_cap: Decimal | None = None
+    time_zone: str | None = None
 
     def toggled_service(self, code: str) -> Preferences:
         """With ``code`` out of the favourite services if it was in, else added last."""
@@ -165,7 +167,7 @@ class UserStore:
             user_id,
             "UPDATE users SET favourite_services = ?, favourite_countries = ?,"
             " default_operator = ?, max_price = ?, auto_cancel = ?, daily_cap = ?,"
-            " monthly_cap = ?",
+            " monthly_cap = ?, time_zone = ?",
             (
                 json.dumps(list(preferences.favourite_services)),
                 json.dumps([int(country) for country in preferences.favourite_countries]),
@@ -174,6 +176,7 @@ class UserStore:
                 int(preferences.auto_cancel),
                 money_or_none(preferences.daily_cap),
                 money_or_none(preferences.monthly_cap),
+                preferences.time_zone,
             ),
         )
 
@@ -206,6 +209,7 @@ def _user(row: Row) -> User:
             auto_cancel=bool(row["auto_cancel"]),
             daily_cap=text_to_money(row["daily_cap"]),
             monthly_cap=text_to_money(row["monthly_cap"]),
+            time_zone=row["time_zone"],
         ),
         created_at=row["created_at"],
         updated_at=row["updated_at"],

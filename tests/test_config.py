@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.config import DEFAULT_PROVIDER_TIMEOUT, ConfigError, Settings
@@ -66,6 +68,30 @@ def test_pool_size_and_statement_timeout_are_read() -> None:
         {"SMSBOT_DATABASE_POOL_SIZE": "25", "SMSBOT_DATABASE_STATEMENT_TIMEOUT": "2.5"}
     )
     assert (settings.database_pool_size, settings.database_statement_timeout) == (25, 2.5)
+
+
+def test_master_keys_come_from_a_file_such_as_a_docker_secret(tmp_path: Path) -> None:
+    secret = tmp_path / "smsbot_master_keys"
+    secret.write_text("k1:" + "A" * 43 + "=\n", encoding="utf-8")
+    settings = Settings.from_env({"SMSBOT_MASTER_KEYS_FILE": str(secret)})
+    assert settings.master_keys is not None
+    assert settings.master_keys.reveal() == "k1:" + "A" * 43 + "="
+    assert "AAAA" not in repr(settings)
+    # The variable wins over the file; a missing file is one line naming the variable.
+    both = Settings.from_env({"SMSBOT_MASTER_KEYS": "a:b", "SMSBOT_MASTER_KEYS_FILE": "/nope"})
+    assert both.master_keys is not None and both.master_keys.reveal() == "a:b"
+    with pytest.raises(ConfigError, match=r"^SMSBOT_MASTER_KEYS_FILE cannot be read"):
+        Settings.from_env({"SMSBOT_MASTER_KEYS_FILE": str(tmp_path / "missing")})
+    secret.write_text("\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"^SMSBOT_MASTER_KEYS_FILE is empty"):
+        Settings.from_env({"SMSBOT_MASTER_KEYS_FILE": str(secret)})
+
+
+def test_the_dockerfile_exposes_the_webhook_receiver_and_keeps_keys_off_the_data_volume() -> None:
+    dockerfile = (Path(__file__).parent.parent / "Dockerfile").read_text(encoding="utf-8")
+    assert "EXPOSE 8090" in dockerfile
+    assert "SMSBOT_WEBHOOK_LISTEN=0.0.0.0:8090" in dockerfile
+    assert "SMSBOT_MASTER_KEYS_FILE=/run/secrets/" in dockerfile
 
 
 def test_the_telegram_push_rate_defaults_to_thirty_and_can_be_set() -> None:

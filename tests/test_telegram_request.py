@@ -8,7 +8,9 @@ import socket
 import pytest
 from aiohttp import web
 from telegram import Bot
-from telegram.error import NetworkError, TimedOut
+from telegram.error import NetworkError, TelegramError, TimedOut
+from telegram.request import RequestData
+from telegram.request._requestparameter import RequestParameter
 
 from bot.fake_telegram import FakeTelegramServer
 from bot.telegram.request import AiohttpRequest
@@ -61,3 +63,37 @@ async def test_a_server_that_does_not_answer_in_time_is_a_timeout() -> None:
     finally:
         await request.shutdown()
         await runner.cleanup()
+
+
+async def test_a_redirect_is_not_followed_so_a_send_goes_out_once_and_the_token_stays_out() -> None:
+    """PTB's own client never follows redirects: a followed 307 sends the same POST again (a
+    message twice, unannounced), and aiohttp's error after too many names the URL, which holds
+    the bot's token, in the NetworkError that PTB logs."""
+    received: list[str] = []
+
+    async def moved(request: web.Request) -> web.Response:
+        received.append(request.path)
+        raise web.HTTPTemporaryRedirect(f"/elsewhere/{len(received)}")
+
+    app = web.Application()
+    app.router.add_post("/{tail:.*}", moved)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    request = AiohttpRequest()
+    await request.initialize()
+    try:
+        with pytest.raises(TelegramError) as failed:
+            await request.post(
+                f"http://127.0.0.1:{port}/bot{TOKEN}/sendMessage",
+                RequestData([
+                    RequestParameter("chat_id", 1, None), RequestParameter("text", "hi", None),
+                ]),
+            )
+        assert TOKEN not in str(failed.value)
+    finally:
+        await request.shutdown()
+        await runner.cleanup()
+    assert received == [f"/bot{TOKEN}/sendMessage"]

@@ -68,12 +68,14 @@ class ActivationCalls(ClientBase):
             order_id: an idempotency key; providers that know it refuse a second purchase
                 with the same id (``ORDER_ALREADY_EXISTS``).
         """
-        return await self._buy(
+        bought = await self._buy(
             "getNumberV2",
             parsing.parse_number_v2,
             orderId=order_id,
             **_purchase_params(service, options),
         )
+        self.reported_currency = bought.currency or self.reported_currency
+        return bought
 
     async def get_multi_service_number(
         self,
@@ -154,7 +156,10 @@ class ActivationCalls(ClientBase):
 
     async def get_active_activations(self) -> tuple[ActiveActivation, ...]:
         """Every live activation of this account, with codes: one call watches them all."""
-        return await self._read("getActiveActivations", parsing.parse_active_activations)
+        active = await self._read("getActiveActivations", parsing.parse_active_activations)
+        named = [a.currency for a in active if a.currency is not None]
+        self.reported_currency = named[0] if named else self.reported_currency
+        return active
 
     async def get_incoming_call_status(self, activation_id: str) -> IncomingCallStatus:
         """The incoming call of a call-verification activation."""

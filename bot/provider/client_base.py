@@ -27,7 +27,7 @@ class ClientBase:
             and nowhere else.
     """
 
-    __slots__ = ("_api_key", "_endpoint", "_transport")
+    __slots__ = ("_api_key", "_endpoint", "_transport", "reported_currency")
 
     def __init__(
         self, transport: ProviderTransport, endpoint: ProviderEndpoint, api_key: Secret
@@ -35,6 +35,8 @@ class ClientBase:
         self._transport = transport
         self._endpoint = endpoint
         self._api_key = api_key
+        # The ISO 4217 numeric code the provider's last reply that named one named.
+        self.reported_currency: int | None = None
 
     def __repr__(self) -> str:
         return f"ProviderClient(endpoint={self._endpoint.name!r}, api_key={self._api_key!r})"

@@ -20,12 +20,15 @@ class ProviderEndpoint:
         url: the full ``…/stubs/handler_api.php`` URL (never carries a key).
         method: POST sends every parameter, the key included, in a form body, so no key ever
             sits in a URL; GET is for providers that only read the query string.
+        currency: the ISO 4217 code the provider bills in, shown with prices until its replies
+            name one (None: unknown, as for a custom URL).
     """
 
     name: str
     title: str
     url: str
     method: HttpMethod = "POST"
+    currency: str | None = None
 
     @property
     def key(self) -> str:
@@ -38,18 +41,36 @@ PRESETS: Final[dict[str, ProviderEndpoint]] = {
     for preset in (
         # Closed at the end of 2025; kept so old configurations still name it.
         ProviderEndpoint(
-            "sms-activate", "SMS-Activate", "https://api.sms-activate.org/stubs/handler_api.php"
+            "sms-activate",
+            "SMS-Activate",
+            "https://api.sms-activate.org/stubs/handler_api.php",
+            currency="RUB",
         ),
-        ProviderEndpoint("herosms", "HeroSMS", "https://hero-sms.com/stubs/handler_api.php"),
         ProviderEndpoint(
-            "grizzlysms", "GrizzlySMS", "https://api.grizzlysms.com/stubs/handler_api.php"
+            "herosms", "HeroSMS", "https://hero-sms.com/stubs/handler_api.php", currency="USD"
         ),
-        ProviderEndpoint("smsbower", "SMSBower", "https://smsbower.online/stubs/handler_api.php"),
-        ProviderEndpoint("smshub", "SMSHub", "https://smshub.org/stubs/handler_api.php"),
-        ProviderEndpoint("vak-sms", "Vak-SMS", "https://vak-sms.com/stubs/handler_api.php"),
+        ProviderEndpoint(
+            "grizzlysms",
+            "GrizzlySMS",
+            "https://api.grizzlysms.com/stubs/handler_api.php",
+            currency="RUB",
+        ),
+        ProviderEndpoint(
+            "smsbower", "SMSBower", "https://smsbower.online/stubs/handler_api.php", currency="RUB"
+        ),
+        ProviderEndpoint(
+            "smshub", "SMSHub", "https://smshub.org/stubs/handler_api.php", currency="RUB"
+        ),
+        ProviderEndpoint(
+            "vak-sms", "Vak-SMS", "https://vak-sms.com/stubs/handler_api.php", currency="RUB"
+        ),
         # DaisySMS documents the key as a query parameter only.
         ProviderEndpoint(
-            "daisysms", "DaisySMS", "https://daisysms.com/stubs/handler_api.php", method="GET"
+            "daisysms",
+            "DaisySMS",
+            "https://daisysms.com/stubs/handler_api.php",
+            method="GET",
+            currency="USD",
         ),
     )
 }

@@ -25,6 +25,7 @@ from bot.provider import (
     ProviderTransport,
     resolve_endpoint,
 )
+from bot.provider.currency import alpha_code
 from bot.provider.resolver import AddressGuard, AddressRefused
 from storage.activations import ActivationLedger
 from storage.errors import VaultKeyUnreadable
@@ -166,6 +167,14 @@ class AccountService:
             return endpoint
         return replace(endpoint, title=self._default_title)
 
+    async def currency_of(self, user_id: int) -> str | None:
+        """The currency the user's provider bills in: the ISO code its replies named, else its
+        preset's (None when neither tells)."""
+        endpoint = await self.endpoint_of(user_id)
+        client = self._clients.get((user_id, endpoint.key))
+        reported = alpha_code(client.reported_currency if client is not None else None)
+        return reported or endpoint.currency
+
     async def set_provider(self, user_id: int, setting: str) -> ProviderEndpoint:
         """Makes a preset or URL the user's current provider.
 
@@ -291,6 +300,18 @@ class AccountService:
         self._clients.pop((user_id, endpoint.key), None)
         self._attempts.pop(user_id, None)
         return balance
+
+    async def key_to_forget(self, user_id: int) -> ProviderEndpoint | None:
+        """The provider whose key /forgetkey would delete, or None when none is stored.
+
+        Raises:
+            LiveNumbersError: live numbers bought with that key need it.
+        """
+        endpoint = await self.endpoint_of(user_id)
+        await self._refuse_if_live(user_id, endpoint.key, None)
+        if endpoint.key not in await self.providers_with_keys(user_id):
+            return None
+        return endpoint
 
     async def forget_key(self, user_id: int) -> bool:
         """Deletes the key of the user's current provider; False when there was none."""

@@ -202,7 +202,12 @@ class AutoReplaceService:
             return None  # outcome unknown: the Reconciler settles it; looked at next tick
         if row.state is ActivationState.FAILED:
             return await self._store.step_failed(run)
-        return await self._store.attach(run, row.ledger_id)
+        attached = await self._store.attach(run, row.ledger_id)
+        if attached is None and row.state is ActivationState.WAITING:
+            # The run was stopped while its step bought: a cancel through another process
+            # (its lock is not ours) found no number yet. Nobody else will cancel this one.
+            await self._cancel_number(row)
+        return attached
 
     async def _cancel_number(self, row: Activation) -> None:
         try:

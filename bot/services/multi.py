@@ -72,8 +72,10 @@ class MultiPurchase(PaidExtras):
         """
         async with self._purchases.user_lock(user_id):
             client = await self._accounts.client_for(user_id)
-            # The screen shows no total for /multi: with a cap used up, it is refused anyway.
-            await self._purchases.check_spending(user_id, Decimal(0), key)
+            # The prices the screen showed, one per service; with none shown (so none known),
+            # a cap used up still refuses it.
+            shown = sum(request.shown_prices.values(), Decimal(0))
+            await self._purchases.check_spending(user_id, shown, key)
             intents: list[Activation] = []
             for index, service in enumerate(request.services):
                 try:

@@ -32,7 +32,8 @@ ends, so this costs nothing in the common case. An activation the user bought me
 provider's website, with the same service, can be taken for the lost one.
 
 A purchase still waiting for its answer in this process is never judged under its feet: the
-periodic run skips every user whose paid call is in flight (``in_flight``), and the purchase
+periodic run skips every user whose paid call is in flight (``in_flight``), or who recorded a
+new intent (in any process sharing the database) while the provider was asked, and the purchase
 itself calls :meth:`Reconciler.reconcile_user` once its call has returned.
 """
 
@@ -237,7 +238,7 @@ class Reconciler:
             if isinstance(listed, str):
                 results += [result(i, "pending", listed) for i in activations]
             else:
-                if guard and self.in_flight(user_id):
+                if guard and await self._started_meanwhile(user_id, provider, rows):
                     return []
                 results += await self._activation_matcher.match(
                     provider, activations, rechecks, listed, judge_now
@@ -247,12 +248,27 @@ class Reconciler:
             if isinstance(rented, str):
                 results += [result(r, "pending", rented) for r in rents]
             else:
-                if guard and self.in_flight(user_id):
+                if guard and await self._started_meanwhile(user_id, provider, rows):
                     return results
                 results += await self._rent_matcher.match(
                     source, provider, rents, rented, judge_now, rent_rechecks
                 )
         return results
+
+    async def _started_meanwhile(self, user_id: int, provider: str, rows: _Open) -> bool:
+        """Whether the user started a paid call after ``rows`` were read: in this process
+        (``in_flight``) or in another one sharing the database, whose intent is durable before
+        its paid call and so is pending now but not among ``rows``."""
+        if self.in_flight(user_id):
+            return True
+        owned = _owned_by(user_id, provider)
+        seen = {r.ledger_id for r in rows.activations}
+        if any(owned(r) and r.ledger_id not in seen
+               for r in await self._activations.pending_intents()):
+            return True
+        seen = {r.ledger_id for r in rows.rents}
+        return any(owned(r) and r.ledger_id not in seen
+                   for r in await self._rents.pending_intents())
 
 
 def _owned_by(user_id: int, provider: str) -> Callable[[_Owned], bool]:

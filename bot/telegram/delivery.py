@@ -32,7 +32,7 @@ from bot.services.recorder import (
     RENT_SMS_EVENT,
 )
 from bot.services.rent_watcher import RENT_EXTENSION_SETTLED_EVENT, RENT_REMINDER_EVENT
-from bot.services.rents import RENT_RECONCILED_EVENT
+from bot.services.rents import CANCEL_WINDOW, RENT_RECONCILED_EVENT
 from bot.telegram.buttons.rent import RentButton
 from bot.telegram.cards import redraw_card
 from bot.telegram.rendering import Renderer
@@ -96,6 +96,9 @@ class TelegramDeliverer:
         self._users = users
         self._rents = rents
         self._clock = clock or SystemClock()
+        # Rents whose message already dropped Cancel for an SMS, until their cancel window
+        # ends (ledger id -> its end): a later SMS would only re-send the same message.
+        self._cancel_dropped: dict[int, float] = {}
 
     def priority(self, event: Event) -> int:
         """The notifier serves lower first: codes and rent SMS before reminders and notices."""
@@ -104,7 +107,12 @@ class TelegramDeliverer:
     async def deliver(self, event: Event) -> None:
         user = await self._users.get(event.user_id)
         language = user.language if user else None
-        render = Renderer(self._translator, self._translator.resolve(language))
+        render = Renderer(
+            self._translator,
+            self._translator.resolve(language),
+            zone=user.preferences.time_zone if user else None,
+            now=self._clock.now(),
+        )
         try:
             if event.kind == PROVIDER_SLOW_EVENT:
                 await self._send(event.chat_id, render("provider-slow", provider=_title(event)))
@@ -153,17 +161,20 @@ class TelegramDeliverer:
                 "rent-sms-message",
                 phone=row.phone or "",
                 sender=str(event.payload.get("phone_from") or ""),
-                at=_sms_time(event.payload.get("received_at")),
+                at=_sms_time(render, event.payload.get("received_at")),
                 text=str(event.payload.get("text") or ""),
             )
             await self._send(event.chat_id, text, URGENT_PUSH)
+            # The provider refuses to cancel a rent that got an SMS: its message drops Cancel
+            # (shown only in the first minutes, so later SMS cost no edit).
+            await self._drop_cancel(render, row)
             return
         if event.kind == RENT_REMINDER_EVENT:
             end = event.payload.get("end_date")
             text = render(
                 "rent-reminder",
                 phone=row.phone or "",
-                end=rent_views.when(float(end) if isinstance(end, int | float) else row.end_date),
+                end=render.moment(float(end) if isinstance(end, int | float) else row.end_date),
             )
             extend = render.button("button-rent-extend", RentButton("extend", row.ledger_id))
             await self._bot.send_message(
@@ -179,7 +190,7 @@ class TelegramDeliverer:
                 text = render(
                     "rent-extension-settled",
                     phone=row.phone or "",
-                    end=rent_views.when(row.end_date),
+                    end=render.moment(row.end_date),
                 )
             else:
                 text = render("rent-extension-not-made", phone=row.phone or "")
@@ -250,7 +261,8 @@ class TelegramDeliverer:
             name = rent_views.rent_service_name(row, render)
             await self._send(row.chat_id, render("rent-reconciled-not-rented", service=name))
             return
-        screen = rent_views.rent_screen(render, row, self._clock.now())
+        assert self._rents is not None
+        screen = await rent_views.rent_card(self._rents, render, row, self._clock.now())
         name = rent_views.rent_service_name(row, render)
         headline = (
             render("rent-reconciled-adopted-kept", service=name)
@@ -269,10 +281,24 @@ class TelegramDeliverer:
             row.ledger_id, chat_id=row.chat_id, message_id=message.message_id
         )
 
+    async def _drop_cancel(self, render: Renderer, row: Rent) -> None:
+        """Redraws a rent's message without Cancel after its first SMS, within the window in
+        which Cancel is shown at all (once per rent per process)."""
+        now = self._clock.now()
+        window_end = (row.confirmed_at or row.created_at) + CANCEL_WINDOW
+        for ledger_id, end in list(self._cancel_dropped.items()):
+            if end <= now:
+                del self._cancel_dropped[ledger_id]
+        if now >= window_end or row.ledger_id in self._cancel_dropped:
+            return
+        self._cancel_dropped[row.ledger_id] = window_end
+        await self._refresh_rent_card(render, row)
+
     async def _refresh_rent_card(self, render: Renderer, row: Rent) -> None:
         if row.message_id is None:
             return
-        screen = rent_views.rent_screen(render, row, self._clock.now())
+        assert self._rents is not None
+        screen = await rent_views.rent_card(self._rents, render, row, self._clock.now())
         await redraw_card(
             self._bot,
             row.chat_id,
@@ -301,12 +327,12 @@ def push_for(event: Event) -> Push:
     return URGENT_PUSH if event.kind in _URGENT_EVENTS else NOTICE_PUSH
 
 
-def _sms_time(stamp: object) -> str:
+def _sms_time(render: Renderer, stamp: object) -> str:
     """The provider's date of an SMS (ISO text in the event), as the user reads times."""
     if not isinstance(stamp, str) or not stamp:
         return "—"
     try:
-        return rent_views.when(datetime.fromisoformat(stamp).timestamp())
+        return render.moment(datetime.fromisoformat(stamp).timestamp())
     except ValueError:
         return stamp
 

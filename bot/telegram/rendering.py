@@ -10,6 +10,7 @@ import html
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.numbers import format_decimal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -34,13 +35,30 @@ class Screen:
 
 
 class Renderer:
-    """Formats texts in one locale, escaping every variable for Telegram HTML."""
+    """Formats texts in one locale, escaping every variable for Telegram HTML.
 
-    __slots__ = ("locale", "translator")
+    Args:
+        zone: the IANA time zone the reader chose (/settings); None shows times in UTC.
+        now: the current Unix time, for "in 14 min"; None leaves countdowns out.
+        currency: the ISO code amounts are in ("RUB"), shown after each; None shows none.
+    """
 
-    def __init__(self, translator: Translator, locale: str) -> None:
+    __slots__ = ("currency", "locale", "now", "translator", "zone")
+
+    def __init__(
+        self,
+        translator: Translator,
+        locale: str,
+        *,
+        zone: str | None = None,
+        now: float | None = None,
+        currency: str | None = None,
+    ) -> None:
         self.translator = translator
         self.locale = locale
+        self.currency = currency
+        self.zone = time_zone(zone)
+        self.now = now
 
     def __call__(self, message_id: str, **args: object) -> Html:
         safe = {name: _safe(value) for name, value in args.items()}
@@ -56,18 +74,57 @@ class Renderer:
         if amount is None:
             return "—"
         if self.locale == "en":
-            return f"{amount:.2f}"
-        return format_decimal(amount, format="#,##0.00", locale=self.locale)
+            number = f"{amount:.2f}"
+        else:
+            number = format_decimal(amount, format="#,##0.00", locale=self.locale)
+        return number if self.currency is None else f"{number} {self.currency}"
+
+    def duration(self, hours: int) -> Html:
+        """A rent's length as people say it: "12 h" below a day, "7 days" for whole days."""
+        if hours >= 24 and hours % 24 == 0:
+            return self("duration-days", days=hours // 24)
+        return self("duration-hours", hours=hours)
 
     def time(self, unix: float | None) -> str:
+        """A time of day in the reader's zone ("18:52"); "18:52 UTC" when they chose none."""
         if unix is None:
             return "—"
-        return datetime.fromtimestamp(unix, tz=UTC).strftime("%H:%M UTC")
+        return self._format(unix, "%H:%M")
+
+    def moment(self, unix: float | None) -> str:
+        """A date and time (a rent lasts days, so the hour alone is not enough)."""
+        if unix is None:
+            return "—"
+        return self._format(unix, "%Y-%m-%d %H:%M")
+
+    def countdown(self, unix: float | None, *, approximate: bool = False) -> str:
+        """A deadline as "in 14 min · 18:52" (the time alone once it is past or unknown);
+        ``approximate`` marks the time "≈ 18:52"."""
+        shown = ("≈ " if approximate and unix is not None else "") + self.time(unix)
+        if unix is None or self.now is None or unix <= self.now:
+            return shown
+        minutes = max(1, round((unix - self.now) / 60))
+        return self.translator.t(self.locale, "time-countdown", minutes=minutes, time=shown)
+
+    def _format(self, unix: float, pattern: str) -> str:
+        if self.zone is None:
+            return datetime.fromtimestamp(unix, tz=UTC).strftime(pattern + " UTC")
+        return datetime.fromtimestamp(unix, tz=self.zone).strftime(pattern)
 
     def error(self, error: BaseException) -> Html:
         """A provider error class (never its raw token) as a sentence for the user."""
         message_id, args = _error_message(error)
         return self(message_id, **args)
+
+
+def time_zone(name: str | None) -> ZoneInfo | None:
+    """The zone of that IANA name, or None (UTC) for none or one this system does not know."""
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def _safe(value: object) -> object:

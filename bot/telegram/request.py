@@ -100,7 +100,10 @@ class AiohttpRequest(BaseRequest):
             if request_data.contains_files:
                 data = _multipart(request_data)
         try:
-            async with self._session.request(method, url, data=data, timeout=timeout) as reply:
+            # No redirects, as PTB's own client: a followed 307 would send the call again.
+            async with self._session.request(
+                method, url, data=data, timeout=timeout, allow_redirects=False
+            ) as reply:
                 return reply.status, await reply.read()
         except TimeoutError as error:
             raise TimedOut from error

@@ -53,6 +53,10 @@ key-unreadable = I can no longer read your stored key. Please send it again with
 key-none = You have no key for <b>{ $provider }</b> yet. Send /key to add one.
 key-forgotten = 🗑 Your key for { $provider } is deleted.
 key-nothing-to-forget = There was no key for { $provider } to delete.
+key-forget-ask = Delete your key for { $provider }? To buy again you will have to send it with /key.
+button-forget-key-yes = 🗑 Yes, delete it
+button-forget-key-no = ↩️ Keep it
+key-kept = Your key for { $provider } is kept.
 key-busy = ❌ You have live numbers bought with your { $provider } key: finish or cancel them (/active) before you change or delete the key.
 key-deleted-notice = (I deleted your message with the key.)
 key-not-deleted-notice = ⚠️ I could not delete your message with the key: please delete it yourself.
@@ -94,6 +98,9 @@ buy-confirm =
     Your balance: { $balance }
 buy-confirm-button = ✅ Buy for { $price }
 buy-max-price-button = 💲 Max price…
+button-new-number = 🔁 New number
+new-number-other-provider = This number came from { $provider }. Switch to it with /provider to get the same number type again, or send /buy.
+button-other-operator = 📶 Another operator
 buy-max-price-line = Max price (Free Price): <b>{ $max_price }</b>
 buy-ask-max-price = Send the most you will pay for this number, e.g. <code>15.50</code> (0 for no limit). The provider sells at its price up to this limit.
 buy-bad-max-price = ❌ That is not an amount. Send a number like <code>15.50</code>, or 0 for no limit.
@@ -109,6 +116,7 @@ confirm-not-recorded = ❌ Nothing done: I could not write it down just now (my 
 buy-unrecorded = ⚠️ The provider answered, but I could not write your purchase down just now (my database is busy or full). I will check with the provider and tell you here; you will never be charged twice.
 buy-duplicate = This confirmation was already used; it buys one number only.
 buy-refused = ❌ Not bought: { $reason }
+balance-after-purchase = 💰 Your balance now: { $balance }
 request-failed = ❌ The provider could not answer: { $reason }
 buy-unresolved = ⏳ The provider did not answer clearly, so I am still checking whether the number was bought. I keep asking the provider and will tell you here; you will never be charged twice.
 reconciled-bought = ✅ The provider confirmed your earlier purchase:
@@ -135,13 +143,14 @@ activation-card =
     { $service } · { $country } · { $operator }
     Cost: { $cost }
     { $status }
-activation-status-waiting = ⏳ Waiting for the SMS, until { $until }.
+time-countdown = in { $minutes } min · { $time }
+activation-status-waiting = ⏳ Waiting for the SMS; it ends { $until }.
 activation-status-code = 🔑 Code: <code>{ $code }</code>
-activation-status-retry = ⏳ Waiting for another code, until { $until }.
+activation-status-retry = ⏳ Waiting for another code; it ends { $until }.
 activation-status-finished = ✔️ Finished.
 activation-status-cancelled = ↩️ Cancelled; { $cost } refunded.
 activation-status-expired = ⌛ Expired without a code; { $cost } refunded.
-activation-status-waiting-call = ⏳ Waiting for the call, until { $until }.
+activation-status-waiting-call = ⏳ Waiting for the call; it ends { $until }.
 activation-status-call-came = 📞 The call came, code: <code>{ $code }</code>. The number is done: after the call the provider allows no further change, and the charge stays.
 activation-cancel-scheduled = ⏰ Will be cancelled automatically at { $at }.
 code-message =
@@ -205,7 +214,7 @@ error-blocked = your provider account is blocked{ $until ->
         [none] .
        *[other] { " " }until { $until }.
     }
-error-funds = your balance is too low.
+error-funds = your balance is too low. Top up your account on your provider's website, then try again (/balance shows what you have).
 error-no-numbers = no numbers left for this choice.
 error-price-limit = the price is above your limit.
 error-invalid = the provider refused the request as invalid.
@@ -228,6 +237,10 @@ settings-text =
     }
 button-auto-cancel-off = Turn auto-cancel off
 button-auto-cancel-on = Turn auto-cancel on
+settings-time-zone = Time zone: { $zone } (now { $now })
+button-time-zone = 🕒 Time zone…
+time-zone-ask = 🕒 Pick the time zone I show times in, or type one: a city (<code>Madrid</code>), a zone (<code>Europe/Madrid</code>) or an offset from UTC (<code>+3</code>).
+time-zone-unknown = I do not know that time zone. Type a city (Madrid), a zone (Europe/Madrid) or an offset (+3), or pick one above.
 
 ## Fairness: one user's flood or slow provider
 updates-busy = ⏳ Still busy with your earlier requests, one moment.

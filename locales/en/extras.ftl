@@ -12,6 +12,7 @@ button-prices-by-country = 🌍 By country
 button-prices-by-service = 🧩 By service
 prices-service-header = 💲 <b>{ $name }</b> by country, cheapest first (page { $page }/{ $pages }):
 prices-country-header = 💲 <b>{ $name }</b> by service, cheapest first (page { $page }/{ $pages }):
+button-prices-buy = 🛒 { $name } · { $price }
 prices-line = { $name } · { $price } · { $count ->
         [one] { $count } number
        *[other] { $count } numbers

@@ -6,14 +6,14 @@ rent-choose-service = <b>Rent a number.</b> Pick a service (or type part of its 
 rent-choose-country = <b>{ $service }</b>: pick a country.
 rent-choose-operator = <b>{ $service }</b>, { $country }: pick an operator.
 rent-choose-hours = <b>{ $service }</b>, { $country }: for how long?
-button-rent-hours = { $hours } h
+button-rent-hours = { $duration }
 rent-sold-out = ❌ No numbers to rent for this choice. Pick another duration or country.
 rent-confirm =
     <b>Confirm the rent</b>
     Service: { $service }
     Country: { $country }
     Operator: { $operator }
-    Duration: { $hours } h
+    Duration: { $duration }
     Price: <b>{ $price }</b>
     Available: { $count }
     Your balance: { $balance }
@@ -47,7 +47,7 @@ rent-press-refused = Not possible: { $reason }
 rent-extend-ask = Extend <code>+{ $phone }</code> (now until { $end }) by how many hours?
 rent-extend-dismissed = ✖️ Not extended: the rent keeps its end time.
 rent-extend-confirm =
-    <b>Extend <code>+{ $phone }</code></b> by { $hours } h
+    <b>Extend <code>+{ $phone }</code></b> by { $duration }
     Now until: { $end }
     Price: <b>{ $price }</b>
 button-rent-pay-extension = ✅ Extend for { $price }
@@ -79,7 +79,7 @@ rent-extension-not-made = ↩️ Your extension of <code>+{ $phone }</code> did 
 
 ## /history: the rents under the activations
 history-rents-header = <b>Rents</b>
-history-rent-line = { $date } · { $service } · <code>+{ $phone }</code> · { $hours } h · { $cost } · { $state }
+history-rent-line = { $date } · { $service } · <code>+{ $phone }</code> · { $duration } · { $cost } · { $state }
 history-rent-state-active = live
 history-rent-state-finished = finished
 history-rent-state-cancelled = cancelled
@@ -88,3 +88,13 @@ history-rent-total = { $count ->
         [one] { $count } rent
        *[other] { $count } rents
     }, spent in all: <b>{ $total }</b>
+
+## Durations (rents): hours below a day, whole days above
+duration-hours = { $hours } h
+duration-days = { $days ->
+        [one] { $days } day
+       *[other] { $days } days
+    }
+rent-finish-ask = Finish the rent of <code>+{ $phone }</code> now? The number stops receiving SMS and the rest of the rent is not refunded.
+button-rent-finish-yes = ✅ Yes, finish
+button-rent-finish-no = ↩️ Keep it

@@ -54,6 +54,10 @@ key-unreadable = Ya no puedo leer tu clave guardada. Vuelve a enviarla con /key.
 key-none = Aún no tienes clave para <b>{ $provider }</b>. Envía /key para añadirla.
 key-forgotten = 🗑 Tu clave de { $provider } se ha borrado.
 key-nothing-to-forget = No había ninguna clave de { $provider } que borrar.
+key-forget-ask = ¿Borrar tu clave de { $provider }? Para volver a comprar tendrás que enviarla con /key.
+button-forget-key-yes = 🗑 Sí, borrarla
+button-forget-key-no = ↩️ Mantenerla
+key-kept = Tu clave de { $provider } se mantiene.
 key-busy = ❌ Tienes números activos comprados con tu clave de { $provider }: termínalos o cancélalos (/active) antes de cambiar o borrar la clave.
 key-deleted-notice = (He borrado tu mensaje con la clave).
 key-not-deleted-notice = ⚠️ No he podido borrar tu mensaje con la clave: bórralo tú, por favor.
@@ -95,6 +99,9 @@ buy-confirm =
     Tu saldo: { $balance }
 buy-confirm-button = ✅ Comprar por { $price }
 buy-max-price-button = 💲 Precio máximo…
+button-new-number = 🔁 Número nuevo
+new-number-other-provider = Este número era de { $provider }. Cambia a él con /provider para pedir otro igual, o envía /buy.
+button-other-operator = 📶 Otro operador
 buy-max-price-line = Precio máximo (Free Price): <b>{ $max_price }</b>
 buy-ask-max-price = Envía lo máximo que pagarás por este número, p. ej. <code>15.50</code> (0 sin límite). El proveedor vende a su precio hasta ese límite.
 buy-bad-max-price = ❌ Eso no es un importe. Envía un número como <code>15.50</code>, o 0 sin límite.
@@ -110,6 +117,7 @@ confirm-not-recorded = ❌ No se hizo nada: no pude anotarlo ahora (mi base de d
 buy-unrecorded = ⚠️ El proveedor respondió, pero no pude registrar tu compra ahora mismo (mi base de datos está ocupada o llena). Lo comprobaré con el proveedor y te avisaré aquí; nunca se te cobrará dos veces.
 buy-duplicate = Esta confirmación ya se usó; solo compra un número.
 buy-refused = ❌ No se compró: { $reason }
+balance-after-purchase = 💰 Tu saldo ahora: { $balance }
 request-failed = ❌ El proveedor no pudo responder: { $reason }
 buy-unresolved = ⏳ El proveedor no respondió con claridad, así que sigo comprobando si el número se compró. Seguiré preguntándole y te avisaré aquí; nunca se te cobrará dos veces.
 reconciled-bought = ✅ El proveedor confirmó tu compra anterior:
@@ -136,13 +144,14 @@ activation-card =
     { $service } · { $country } · { $operator }
     Coste: { $cost }
     { $status }
-activation-status-waiting = ⏳ Esperando el SMS hasta las { $until }.
+time-countdown = en { $minutes } min · { $time }
+activation-status-waiting = ⏳ Esperando el SMS; termina { $until }.
 activation-status-code = 🔑 Código: <code>{ $code }</code>
-activation-status-retry = ⏳ Esperando otro código hasta las { $until }.
+activation-status-retry = ⏳ Esperando otro código; termina { $until }.
 activation-status-finished = ✔️ Terminado.
 activation-status-cancelled = ↩️ Cancelado; reembolso de { $cost }.
 activation-status-expired = ⌛ Caducado sin código; reembolso de { $cost }.
-activation-status-waiting-call = ⏳ Esperando la llamada hasta las { $until }.
+activation-status-waiting-call = ⏳ Esperando la llamada; termina { $until }.
 activation-status-call-came = 📞 Llegó la llamada, código: <code>{ $code }</code>. El número está terminado: tras la llamada el proveedor no admite más cambios, y el cobro se mantiene.
 activation-cancel-scheduled = ⏰ Se cancelará automáticamente a las { $at }.
 code-message =
@@ -206,7 +215,7 @@ error-blocked = tu cuenta del proveedor está bloqueada{ $until ->
         [none] .
        *[other] { " " }hasta el { $until }.
     }
-error-funds = tu saldo es insuficiente.
+error-funds = tu saldo es insuficiente. Recarga tu cuenta en la web de tu proveedor y vuelve a intentarlo (/balance muestra tu saldo).
 error-no-numbers = no quedan números para esta opción.
 error-price-limit = el precio supera tu límite.
 error-invalid = el proveedor rechazó la solicitud por no ser válida.
@@ -229,6 +238,10 @@ settings-text =
     }
 button-auto-cancel-off = Desactivar la autocancelación
 button-auto-cancel-on = Activar la autocancelación
+settings-time-zone = Zona horaria: { $zone } (ahora { $now })
+button-time-zone = 🕒 Zona horaria…
+time-zone-ask = 🕒 Elige la zona horaria en la que te muestro las horas, o escríbela: una ciudad (<code>Madrid</code>), una zona (<code>Europe/Madrid</code>) o un desfase respecto a UTC (<code>+1</code>).
+time-zone-unknown = No conozco esa zona horaria. Escribe una ciudad (Madrid), una zona (Europe/Madrid) o un desfase (+1), o elige una arriba.
 
 ## Fairness: one user's flood or slow provider
 updates-busy = ⏳ Sigo ocupado con tus solicitudes anteriores, un momento.

@@ -12,6 +12,7 @@ button-prices-by-country = 🌍 Por país
 button-prices-by-service = 🧩 Por servicio
 prices-service-header = 💲 <b>{ $name }</b> por país, del más barato (página { $page }/{ $pages }):
 prices-country-header = 💲 <b>{ $name }</b> por servicio, del más barato (página { $page }/{ $pages }):
+button-prices-buy = 🛒 { $name } · { $price }
 prices-line = { $name } · { $price } · { $count ->
         [one] { $count } número
        *[other] { $count } números

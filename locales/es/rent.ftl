@@ -6,14 +6,14 @@ rent-choose-service = <b>Alquilar un número.</b> Elige un servicio (o escribe p
 rent-choose-country = <b>{ $service }</b>: elige un país.
 rent-choose-operator = <b>{ $service }</b>, { $country }: elige un operador.
 rent-choose-hours = <b>{ $service }</b>, { $country }: ¿por cuánto tiempo?
-button-rent-hours = { $hours } h
+button-rent-hours = { $duration }
 rent-sold-out = ❌ No hay números para alquilar con esta elección. Elige otra duración u otro país.
 rent-confirm =
     <b>Confirma el alquiler</b>
     Servicio: { $service }
     País: { $country }
     Operador: { $operator }
-    Duración: { $hours } h
+    Duración: { $duration }
     Precio: <b>{ $price }</b>
     Disponibles: { $count }
     Tu saldo: { $balance }
@@ -47,7 +47,7 @@ rent-press-refused = No es posible: { $reason }
 rent-extend-ask = ¿Cuántas horas prolongar <code>+{ $phone }</code> (ahora hasta { $end })?
 rent-extend-dismissed = ✖️ No se prolongó: el alquiler termina a la misma hora.
 rent-extend-confirm =
-    <b>Prolongar <code>+{ $phone }</code></b> por { $hours } h
+    <b>Prolongar <code>+{ $phone }</code></b> por { $duration }
     Ahora hasta: { $end }
     Precio: <b>{ $price }</b>
 button-rent-pay-extension = ✅ Prolongar por { $price }
@@ -79,7 +79,7 @@ rent-extension-not-made = ↩️ La prolongación de <code>+{ $phone }</code> no
 
 ## /history: the rents under the activations
 history-rents-header = <b>Alquileres</b>
-history-rent-line = { $date } · { $service } · <code>+{ $phone }</code> · { $hours } h · { $cost } · { $state }
+history-rent-line = { $date } · { $service } · <code>+{ $phone }</code> · { $duration } · { $cost } · { $state }
 history-rent-state-active = activo
 history-rent-state-finished = terminado
 history-rent-state-cancelled = cancelado
@@ -88,3 +88,13 @@ history-rent-total = { $count ->
         [one] { $count } alquiler
        *[other] { $count } alquileres
     }, gastado en total: <b>{ $total }</b>
+
+## Durations (rents): hours below a day, whole days above
+duration-hours = { $hours } h
+duration-days = { $days ->
+        [one] { $days } día
+       *[other] { $days } días
+    }
+rent-finish-ask = ¿Terminar ahora el alquiler de <code>+{ $phone }</code>? El número dejará de recibir SMS y el tiempo restante no se reembolsa.
+button-rent-finish-yes = ✅ Sí, terminar
+button-rent-finish-no = ↩️ Mantenerlo

@@ -56,6 +56,10 @@ key-unreadable = Я больше не могу прочитать сохранё
 key-none = У вас ещё нет ключа для <b>{ $provider }</b>. Отправьте /key, чтобы добавить его.
 key-forgotten = 🗑 Ваш ключ для { $provider } удалён.
 key-nothing-to-forget = Ключа для { $provider } не было — удалять нечего.
+key-forget-ask = Удалить ваш ключ для { $provider }? Чтобы снова покупать, придётся отправить его через /key.
+button-forget-key-yes = 🗑 Да, удалить
+button-forget-key-no = ↩️ Оставить
+key-kept = Ключ для { $provider } остаётся.
 key-busy = ❌ У вас есть активные номера, купленные с ключом { $provider }: завершите или отмените их (/active), прежде чем менять или удалять ключ.
 key-deleted-notice = (Ваше сообщение с ключом удалено.)
 key-not-deleted-notice = ⚠️ Не получилось удалить ваше сообщение с ключом: пожалуйста, удалите его сами.
@@ -97,6 +101,9 @@ buy-confirm =
     Ваш баланс: { $balance }
 buy-confirm-button = ✅ Купить за { $price }
 buy-max-price-button = 💲 Макс. цена…
+button-new-number = 🔁 Новый номер
+new-number-other-provider = Этот номер был от { $provider }. Переключитесь на него через /provider, чтобы взять такой же номер, или отправьте /buy.
+button-other-operator = 📶 Другой оператор
 buy-max-price-line = Макс. цена (Free Price): <b>{ $max_price }</b>
 buy-ask-max-price = Отправьте максимальную цену за этот номер, например <code>15.50</code> (0 — без ограничения). Провайдер продаст по своей цене, но не дороже.
 buy-bad-max-price = ❌ Это не сумма. Отправьте число вроде <code>15.50</code> или 0 — без ограничения.
@@ -112,6 +119,7 @@ confirm-not-recorded = ❌ Ничего не сделано: я не смог э
 buy-unrecorded = ⚠️ Провайдер ответил, но сейчас не удалось записать покупку (база данных занята или переполнена). Я уточню у провайдера и сообщу здесь; дважды с вас не спишут.
 buy-duplicate = Это подтверждение уже использовано: оно покупает только один номер.
 buy-refused = ❌ Не куплено: { $reason }
+balance-after-purchase = 💰 Ваш баланс теперь: { $balance }
 request-failed = ❌ Провайдер не смог ответить: { $reason }
 buy-unresolved = ⏳ Провайдер не ответил однозначно, поэтому я ещё проверяю, куплен ли номер. Я продолжу уточнять у провайдера и сообщу здесь; дважды деньги не спишутся.
 reconciled-bought = ✅ Провайдер подтвердил вашу прошлую покупку:
@@ -138,13 +146,14 @@ activation-card =
     { $service } · { $country } · { $operator }
     Стоимость: { $cost }
     { $status }
-activation-status-waiting = ⏳ Ждём SMS до { $until }.
+time-countdown = через { $minutes } мин · { $time }
+activation-status-waiting = ⏳ Ждём SMS; номер закончится { $until }.
 activation-status-code = 🔑 Код: <code>{ $code }</code>
-activation-status-retry = ⏳ Ждём ещё один код до { $until }.
+activation-status-retry = ⏳ Ждём ещё один код; номер закончится { $until }.
 activation-status-finished = ✔️ Завершено.
 activation-status-cancelled = ↩️ Отменено, возврат { $cost }.
 activation-status-expired = ⌛ Срок истёк без кода, возврат { $cost }.
-activation-status-waiting-call = ⏳ Ждём звонка до { $until }.
+activation-status-waiting-call = ⏳ Ждём звонка; номер закончится { $until }.
 activation-status-call-came = 📞 Звонок пришёл, код: <code>{ $code }</code>. Номер завершён: после звонка поставщик не даёт ничего менять, оплата остаётся.
 activation-cancel-scheduled = ⏰ Автоматическая отмена в { $at }.
 code-message =
@@ -211,7 +220,7 @@ error-blocked = ваш аккаунт у провайдера заблокиро
         [none] .
        *[other] { " " }до { $until }.
     }
-error-funds = на балансе недостаточно средств.
+error-funds = на балансе недостаточно средств. Пополните счёт на сайте провайдера и попробуйте снова (/balance покажет баланс).
 error-no-numbers = для этого выбора не осталось номеров.
 error-price-limit = цена выше вашего лимита.
 error-invalid = провайдер отклонил запрос как некорректный.
@@ -234,6 +243,10 @@ settings-text =
     }
 button-auto-cancel-off = Выключить автоотмену
 button-auto-cancel-on = Включить автоотмену
+settings-time-zone = Часовой пояс: { $zone } (сейчас { $now })
+button-time-zone = 🕒 Часовой пояс…
+time-zone-ask = 🕒 Выберите часовой пояс, в котором показывать время, или напишите его: город (<code>Moscow</code>), пояс (<code>Europe/Moscow</code>) или сдвиг от UTC (<code>+3</code>).
+time-zone-unknown = Не знаю такого часового пояса. Напишите город (Moscow), пояс (Europe/Moscow) или сдвиг (+3) либо выберите его выше.
 
 ## Fairness: one user's flood or slow provider
 updates-busy = ⏳ Ещё обрабатываю ваши предыдущие запросы, минутку.

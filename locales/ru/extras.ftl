@@ -12,6 +12,7 @@ button-prices-by-country = 🌍 По странам
 button-prices-by-service = 🧩 По сервисам
 prices-service-header = 💲 <b>{ $name }</b> по странам, сначала дешёвые (стр. { $page }/{ $pages }):
 prices-country-header = 💲 <b>{ $name }</b> по сервисам, сначала дешёвые (стр. { $page }/{ $pages }):
+button-prices-buy = 🛒 { $name } · { $price }
 prices-line = { $name } · { $price } · { $count ->
         [one] { $count } номер
         [few] { $count } номера

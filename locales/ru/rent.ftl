@@ -6,14 +6,14 @@ rent-choose-service = <b>Аренда номера.</b> Выберите сер�
 rent-choose-country = <b>{ $service }</b>: выберите страну.
 rent-choose-operator = <b>{ $service }</b>, { $country }: выберите оператора.
 rent-choose-hours = <b>{ $service }</b>, { $country }: на какой срок?
-button-rent-hours = { $hours } ч
+button-rent-hours = { $duration }
 rent-sold-out = ❌ Для этого выбора нет номеров в аренду. Выберите другой срок или страну.
 rent-confirm =
     <b>Подтвердите аренду</b>
     Сервис: { $service }
     Страна: { $country }
     Оператор: { $operator }
-    Срок: { $hours } ч
+    Срок: { $duration }
     Цена: <b>{ $price }</b>
     Доступно: { $count }
     Ваш баланс: { $balance }
@@ -47,7 +47,7 @@ rent-press-refused = Невозможно: { $reason }
 rent-extend-ask = На сколько часов продлить <code>+{ $phone }</code> (сейчас до { $end })?
 rent-extend-dismissed = ✖️ Не продлено: аренда заканчивается в прежнее время.
 rent-extend-confirm =
-    <b>Продлить <code>+{ $phone }</code></b> на { $hours } ч
+    <b>Продлить <code>+{ $phone }</code></b> на { $duration }
     Сейчас до: { $end }
     Цена: <b>{ $price }</b>
 button-rent-pay-extension = ✅ Продлить за { $price }
@@ -79,7 +79,7 @@ rent-extension-not-made = ↩️ Продление <code>+{ $phone }</code> н�
 
 ## /history: the rents under the activations
 history-rents-header = <b>Аренда</b>
-history-rent-line = { $date } · { $service } · <code>+{ $phone }</code> · { $hours } ч · { $cost } · { $state }
+history-rent-line = { $date } · { $service } · <code>+{ $phone }</code> · { $duration } · { $cost } · { $state }
 history-rent-state-active = активна
 history-rent-state-finished = завершена
 history-rent-state-cancelled = отменена
@@ -89,3 +89,14 @@ history-rent-total = { $count ->
         [few] { $count } аренды
        *[many] { $count } аренд
     }, потрачено всего: <b>{ $total }</b>
+
+## Durations (rents): hours below a day, whole days above
+duration-hours = { $hours } ч
+duration-days = { $days ->
+        [one] { $days } день
+        [few] { $days } дня
+       *[many] { $days } дней
+    }
+rent-finish-ask = Завершить аренду <code>+{ $phone }</code> сейчас? Номер перестанет получать SMS, а оставшееся время не возвращается.
+button-rent-finish-yes = ✅ Да, завершить
+button-rent-finish-no = ↩️ Оставить

@@ -61,6 +61,7 @@ async def test_the_call_ends_the_number_and_the_key_can_be_forgotten(harness: Ha
     await alice.press_data(finish, row.message_id)  # type: ignore[arg-type]
     assert "Not possible now" not in alice.last_bot_message().text  # type: ignore[union-attr]
     await alice.send_text("/forgetkey")
+    await alice.press("🗑 Yes, delete it")
     assert "deleted" in alice.last_bot_message().text, alice.transcript()  # type: ignore[union-attr]
     assert harness.sandbox.balance(ALICE_KEY) < Decimal("1000"), "the call is paid for"
 

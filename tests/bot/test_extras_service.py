@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
+
+import pytest
 
 from bot.provider.sandbox.testing import POOR_KEY
 from bot.services.extras import MultiRequest
 from bot.services.purchases import PurchaseStatus
 from bot.services.results import NotYoursError
+from bot.services.spending import SpendingCapError
 from storage.activations import ActivationState
 from tests.bot.conftest import Harness, provider_calls, with_key
 
@@ -76,3 +80,19 @@ async def test_extras_on_someone_elses_row_are_refused_before_the_provider(
     assert provider_calls(harness, "getExtraActivation") == 0
     assert provider_calls(harness, "getAdditionalService") == 0
     assert provider_calls(harness, "createTaskForCall") == 0
+
+
+async def test_a_multi_purchase_past_the_daily_cap_is_refused_before_the_paid_call(
+    harness: Harness,
+) -> None:
+    """/multi shows a price per service: their sum counts against the cap, as /buy's does."""
+    alice = harness.user()
+    await with_key(harness, alice)
+    users = harness.services.users
+    user = await users.ensure(alice.id)
+    await users.set_preferences(alice.id, replace(user.preferences, daily_cap=Decimal("1.00")))
+    priced = replace(REQUEST, shown_prices={"tg": Decimal("5.00"), "wa": Decimal("5.00")})
+    with pytest.raises(SpendingCapError):
+        await harness.services.extras.buy_multi(alice.id, alice.id, priced, "k")
+    assert provider_calls(harness, "getMultiServiceNumber") == 0
+    assert await harness.services.activations.history(alice.id, include_failed=True) == []

@@ -247,3 +247,20 @@ async def test_a_key_sent_with_key_in_a_group_is_deleted_and_answered_in_one_lin
     assert all(ALICE_KEY not in m.text for m in group.chat()), group.transcript()
     [answer] = [m for m in group.chat() if m.from_bot]
     assert "private chat" in answer.text and "I deleted your message" in answer.text
+
+
+@pytest.mark.parametrize("picker", ["/buy", "/rent", "/prices", "/multi"])
+async def test_a_key_sent_after_its_step_lapsed_is_not_searched_in_an_earlier_picker(
+    harness: Harness, picker: str
+) -> None:
+    """/key means the next text is a key, not a search of the picker shown before it: a key
+    pasted once the step lapsed must not come back quoted in "nothing matches «…»"."""
+    alice = harness.user()
+    await with_key(harness, alice)
+    await alice.send_text(picker)
+    await alice.send_text("/key")
+    harness.sandbox.advance(11 * 60)
+    secret = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+    await alice.send_text(secret)
+    quoted = [m.text for m in alice.chat() if m.from_bot and secret in (m.text or "")]
+    assert quoted == [], alice.transcript()

@@ -72,6 +72,7 @@ async def test_a_replaced_key_is_the_one_used_from_then_on(harness: Harness) -> 
     assert "100.00" in alice.last_bot_message().text  # type: ignore[union-attr]
     assert "1000.00" not in alice.last_bot_message().text  # type: ignore[union-attr]
     await alice.send_text("/forgetkey")
+    await alice.press("🗑 Yes, delete it")
     await alice.send_text("/balance")
     assert "100.00" not in alice.last_bot_message().text  # type: ignore[union-attr]
 
@@ -86,3 +87,52 @@ async def test_the_key_cannot_change_while_a_rent_made_with_it_is_live(harness: 
     assert "live numbers" in alice.last_bot_message().text  # type: ignore[union-attr]
     await alice.send_text("/forgetkey")
     assert "live numbers" in alice.last_bot_message().text  # type: ignore[union-attr]
+
+
+async def test_forgetkey_asks_first_and_keep_it_keeps_the_key(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    await alice.send_text("/forgetkey")
+    question = alice.last_bot_message()
+    assert question is not None and "Delete your key" in question.text, alice.transcript()
+    assert question.buttons == [["🗑 Yes, delete it", "↩️ Keep it"]]
+    await alice.press("↩️ Keep it")
+    assert "is kept" in alice.last_bot_message().text  # type: ignore[union-attr]
+    await alice.send_text("/balance")
+    assert "1000.00" in alice.last_bot_message().text, "the key still works"  # type: ignore[union-attr]
+    await alice.send_text("/forgetkey")
+    await alice.press("🗑 Yes, delete it")
+    assert "is deleted" in alice.last_bot_message().text  # type: ignore[union-attr]
+    await alice.send_text("/forgetkey")
+    assert "no key" in alice.last_bot_message().text, "nothing left to ask about"  # type: ignore[union-attr]
+
+
+async def test_forgetkey_asks_in_russian_and_spanish(harness: Harness) -> None:
+    t = harness.services.translator.t
+    for user_id, locale in ((3003, "ru"), (4004, "es")):
+        user = harness.user(user_id, f"U{user_id}", language=locale)
+        await with_key(harness, user)
+        await user.send_text("/forgetkey")
+        question = user.last_bot_message()
+        assert question is not None
+        assert question.buttons == [
+            [t(locale, "button-forget-key-yes"), t(locale, "button-forget-key-no")]
+        ]
+        await user.press(t(locale, "button-forget-key-yes"))
+        assert "🗑" in user.last_bot_message().text  # type: ignore[union-attr]
+
+
+async def test_a_forgetkey_question_goes_stale_when_the_provider_changes(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    accounts = harness.services.accounts
+    before = set(await accounts.providers_with_keys(alice.id))
+    await alice.send_text("/forgetkey")
+    question = alice.last_bot_message()
+    assert question is not None
+    await alice.send_text("/provider")
+    await alice.press_button(alice.last_bot_message().keyboard[0][1])  # type: ignore[union-attr]
+    query = await alice.press("🗑 Yes, delete it", question)
+    answer = alice.answer_for(query)
+    assert answer is not None and "out of date" in (answer.text or ""), alice.transcript()
+    assert set(await accounts.providers_with_keys(alice.id)) == before, "no key was deleted"

@@ -44,11 +44,7 @@ async def operators_in_russia(harness: Harness) -> None:
     await with_key(harness, alice)
     await alice.send_text("/buy telegram")
     await alice.press("Telegram")
-    await alice.send_text("Russia")
-    countries = alice.last_bot_message()
-    assert countries is not None
-    [russia] = [label for row in countries.buttons for label in row if "Russia" in label]
-    await alice.press(russia)
+    await alice.send_text("Russia")  # the one country that matches: picked
 
 
 @pytest.mark.parametrize("name", [UNSAFE, LONG])

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
 from bot.core.clock import ManualClock
 from bot.provider.sandbox.testing import ALICE_BALANCE
@@ -13,7 +15,7 @@ from bot.services.activations import ActivationService
 from bot.services.autoreplace import AutoReplaceService
 from bot.services.catalog import CatalogService
 from bot.services.offers import OfferService
-from bot.services.purchases import PurchaseService
+from bot.services.purchases import PurchaseResult, PurchaseService
 from bot.services.recorder import Recorder
 from bot.services.watcher import ActivationWatcher
 from storage.activations import ActivationLedger, ActivationState
@@ -147,6 +149,45 @@ async def test_cancel_stops_the_run_at_once_and_refunds_the_number(
     assert stopped.state is RunState.CANCELLED
     assert paid == 1
     assert rows == [(rig.found.key(0), ActivationState.CANCELLED)]
+    assert refunded == balance
+
+
+async def test_a_cancel_from_another_process_during_a_step_still_refunds_its_number(
+    db: Database, clock: ManualClock
+) -> None:
+    """The leader advances runs; the user's cancel may come through another process, whose
+    in-process lock does not wait for the leader's step. The number that step buys after
+    the cancel must still be cancelled for its refund, not left live."""
+    async with _rig(db, ["1.0"]) as leader:
+        replica = _build(leader.found, db)
+        balance = leader.found.sandbox(0).balance("alice")
+        run = await leader.store.create(
+            user_id=USER, chat_id=USER, service=SERVICE, country=COUNTRY, operator=None,
+            max_tries=3, wait_seconds=WAIT, spend_cap=Decimal(1000),
+        )
+        real_buy = leader.purchases.buy
+        entered, release = asyncio.Event(), asyncio.Event()
+
+        async def buy_after_the_cancel(*args: Any, **kwargs: Any) -> PurchaseResult:
+            entered.set()  # the step is recorded; its paid call is about to go out
+            await release.wait()
+            return await real_buy(*args, **kwargs)
+
+        leader.purchases.buy = buy_after_the_cancel  # type: ignore[method-assign]
+        step = asyncio.create_task(leader.service.advance(run.run_id))
+        await asyncio.wait_for(entered.wait(), 30)
+        stopped = await replica.service.cancel(USER, run.run_id)
+        release.set()
+        await asyncio.wait_for(step, 30)
+        clock.advance(WAIT + 1)
+        await leader.service.tick()
+        paid = leader.paid_calls()
+        refunded = leader.found.sandbox(0).balance("alice")
+        rows = await _rows(leader)
+
+    assert stopped.state is RunState.CANCELLED
+    assert paid == 1
+    assert rows == [(leader.found.key(0), ActivationState.CANCELLED)]
     assert refunded == balance
 
 

@@ -363,6 +363,65 @@ async def test_a_purchase_started_while_the_provider_is_asked_keeps_its_own_numb
     assert row is not None and row.state is ActivationState.FAILED
 
 
+async def test_a_purchase_another_process_starts_while_the_provider_is_asked_keeps_its_number(
+    db: Database, clock: ManualClock
+) -> None:
+    """With several processes, the leader's run cannot see another process's paid call in
+    flight: the new purchase's intent, written before its paid call, must stop the run from
+    adopting its number onto an older failed intent (and cancelling it)."""
+    ledger = ActivationLedger(db)
+    old = await _intent(db, "old")
+    reconciler = _reconciler(db, clock, FakeSource())
+    clock.advance(HORIZON + 1)
+    await reconciler.reconcile()  # "not bought"; looked for again from now on
+    bought: list[Activation] = []
+
+    class Racing(FakeSource):
+        async def get_active_activations(self) -> Sequence[ActiveActivation]:
+            # Another process records the user's new purchase and the provider sells it.
+            bought.append(await _intent(db, "new"))
+            return [_listed("new", clock.now())]
+
+    leader = _reconciler(db, clock, Racing())  # in_flight: False, the purchase is not its own
+    report = await leader.reconcile()
+    assert report.adopted == ()
+    # The other process records its sale.
+    [new] = bought
+    confirmed = await ledger.confirm_intent(
+        new, activation_id="new", phone="62new", cost=Decimal("11.50"), deadline=None
+    )
+    assert confirmed.state is ActivationState.WAITING and confirmed.cancel_at is None
+    row = await ledger.get(old.ledger_id)
+    assert row is not None and row.state is ActivationState.FAILED
+
+
+async def test_a_rent_another_process_starts_while_the_provider_is_asked_is_not_cancelled(
+    db: Database, clock: ManualClock
+) -> None:
+    rents = RentLedger(db)
+    old = await rents.record_intent(
+        idempotency_key="r-old", user_id=5, chat_id=50, provider="p", service="full", hours=4
+    )
+    await rents.mark_intent_unknown(old)
+    clock.advance(HORIZON + 1)
+    await _reconciler(db, clock, FakeSource()).reconcile()  # "not rented"
+    bought: list[object] = []
+
+    class Racing(FakeSource):
+        async def get_rent_list(self) -> Sequence[RentListItem]:
+            bought.append(await rents.record_intent(
+                idempotency_key="r-new", user_id=5, chat_id=50, provider="p", service="full",
+                hours=4,
+            ))
+            return [RentListItem("9", "79000000009")]
+
+    source = Racing()
+    report = await _reconciler(db, clock, source).reconcile()
+    assert report.adopted == () and source.cancelled == []
+    row = await rents.get(old.ledger_id)
+    assert row is not None and row.state is RentState.FAILED
+
+
 async def _until_a_session_waits_for_a_lock(db: Database) -> None:
     while not await db.fetchone(  # noqa: ASYNC110 - no event crosses sessions
         "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"

@@ -29,6 +29,7 @@ async def test_settings_survive_a_reopen(db_path: Path, clock: ManualClock) -> N
         default_operator="mts",
         max_price=Decimal("17.35"),
         auto_cancel=False,
+        time_zone="Europe/Madrid",
     )
     async with await Database.open(db_path, clock=clock) as database:
         users = UserStore(database)

@@ -16,6 +16,13 @@ class ActivationButton(CallbackData, prefix="ac"):
     ledger_id: int
 
 
+class NewNumber(CallbackData, prefix="nn"):
+    """On a number that ended without a code: /buy's confirm screen for the same service,
+    country and operator (the price asked afresh)."""
+
+    ledger_id: int
+
+
 class ExtraOffer(CallbackData, prefix="xe"):
     """Another activation on the number of our ledger row ``ledger_id``: ask its price."""
 

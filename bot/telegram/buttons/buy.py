@@ -9,7 +9,7 @@ from typing import Literal
 
 from bot.telegram.callbacks import CallbackData
 
-BuyTarget = Literal["services", "countries", "confirm", "maxprice", "abort"]
+BuyTarget = Literal["services", "countries", "operators", "confirm", "maxprice", "abort"]
 
 
 ListedKind = Literal["service", "operator"]

@@ -23,3 +23,11 @@ class PricesNavigation(CallbackData, prefix="xn"):
 
     target: PricesTarget
     page: int
+
+
+class BuyFromPrices(CallbackData, prefix="pb"):
+    """A /prices row: opens /buy's confirm screen for ``service`` in ``country`` (the price
+    is asked afresh there; none rides in the button)."""
+
+    service: str
+    country: int

@@ -12,7 +12,8 @@ RentStepName = Literal["service", "country", "operator", "hours"]
 RentTarget = Literal["services", "countries", "hours", "abort"]
 
 
-RentAction = Literal["finish", "cancel", "extend"]
+# "finish" asks "Finish the rent?"; "end" is that question's yes, "back" its no.
+RentAction = Literal["finish", "end", "back", "cancel", "extend"]
 
 
 class RentPick(CallbackData, prefix="rp"):
@@ -43,8 +44,8 @@ class ConfirmRent(CallbackData, prefix="rc"):
 
 
 class RentButton(CallbackData, prefix="ra"):
-    """A button on a rent message: ``action`` (finish | cancel | extend) on ledger row
-    ``ledger_id``."""
+    """A button on a rent message: ``action`` (finish | end | back | cancel | extend) on ledger
+    row ``ledger_id``."""
 
     action: RentAction
     ledger_id: int

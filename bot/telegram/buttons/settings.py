@@ -24,6 +24,13 @@ class RemoveFavourite(CallbackData, prefix="fr"):
     check: str
 
 
+class PickTimeZone(CallbackData, prefix="tz"):
+    """/settings: ``index`` of the zone in the picker's list (bot/telegram/time_zones.py) to
+    read times in, or -1 for the zone picker (a zone's name holds a "/" no button carries)."""
+
+    index: int
+
+
 class PickLanguage(CallbackData, prefix="lg"):
     code: str
 
@@ -32,6 +39,14 @@ class PickProvider(CallbackData, prefix="pv"):
     """A preset by name, or ``custom`` to type a URL."""
 
     name: str
+
+
+class ForgetKey(CallbackData, prefix="fk"):
+    """/forgetkey's question: ``yes`` deletes the key of the provider whose digest is
+    ``check`` (a switch of provider in between makes the button stale), ``no`` keeps it."""
+
+    answer: Literal["yes", "no"]
+    check: str
 
 
 class HistoryPage(CallbackData, prefix="xh"):

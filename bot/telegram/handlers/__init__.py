@@ -2,7 +2,8 @@
 
 start.py        /start, /help, /lang, /cancel
 keys.py         /key, /forgetkey, /provider
-buy.py          /buy and its pickers; buy_options.py: its typed max price and forward number
+buy.py          /buy and its pickers; buy_options.py: its typed max price and forward number;
+                buy_shortcuts.py: a /prices row and "New number" open its confirm screen
 rent.py         /rent and its pickers
 rent_actions.py the rent message's buttons, extensions, /active's rents
 activations.py  activation buttons, /active
@@ -24,6 +25,7 @@ from bot.telegram.handlers import (
     account,
     activations,
     buy,
+    buy_shortcuts,
     errors,
     extras,
     keys,
@@ -51,6 +53,7 @@ def register_handlers(application: Application, config: Settings) -> None:  # ty
         start,
         keys,
         buy,
+        buy_shortcuts,
         rent,
         rent_actions,
         prices,

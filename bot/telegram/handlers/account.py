@@ -174,7 +174,7 @@ async def _rent_lines(context: Context, render: Renderer, user: int) -> list[Htm
                 date=datetime.fromtimestamp(row.created_at, tz=UTC).strftime("%Y-%m-%d"),
                 service=rent_service_name(row, render),
                 phone=row.phone or "—",
-                hours=row.hours + more_hours,
+                duration=render.duration(row.hours + more_hours),
                 cost=render.money(cost if cost is not None or not more_cost else more_cost),
                 state=render(_RENT_STATE_WORDS[row.state]),
             )

@@ -20,6 +20,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.provider import OutcomeUnknownError, ProviderClient
 from bot.services.accounts import AccountError
+from bot.services.catalog import rank_services, search_countries
 from bot.services.purchases import (
     LedgerUnavailableError,
     PurchaseRequest,
@@ -48,6 +49,7 @@ from bot.telegram.handlers.common import (
     services,
     show,
     user_id,
+    with_new_balance,
 )
 from bot.telegram.handlers.drafts import Verdict, confirm_verdict, draft_in
 from bot.telegram.handlers.favourites import preferences_of, toggle_favourite
@@ -100,10 +102,23 @@ async def search(update: Update, context: Context) -> bool:
     """Typed text during /buy: a service or country search. False if no buy step wants it."""
 
     async def searched(client: ProviderClient, render: Renderer, draft: Draft, text: str) -> Screen:
+        # A search with one match picks it: the next step comes at once.
+        catalog = services(context).catalog
         if draft["step"] == "service":
             draft["query"] = text
+            matches = rank_services(await catalog.services(client), (), text)
+            if len(matches) == 1:
+                picked = await _choose_service(context, client, render, draft, matches[0].code)
+                if picked is not None:
+                    return picked
             return await services_screen(context, client, render, draft, 0)
         draft["country_query"] = text
+        countries = await catalog.countries(client)
+        named = {c.country_id for c in search_countries(countries.values(), text, render.locale)}
+        sold = [o.country for o in await catalog.offers(client, draft["service"]) if o.count > 0]
+        in_stock = [country for country in sold if country in named]
+        if len(in_stock) == 1:
+            return await _choose_country(context, client, render, draft, in_stock[0])
         return await countries_screen(context, client, render, draft, 0)
 
     return await _PICKER.search(update, context, ("service", "country"), searched)
@@ -163,19 +178,47 @@ async def pick_country(
 ) -> Screen | None:
     if draft["step"] not in ("country", "operator"):
         return None
-    catalog = services(context).catalog
-    country_id = button.country
-    countries = await catalog.countries(client)
+    return await _choose_country(context, client, render, draft, button.country)
+
+
+async def _choose_country(
+    context: Context, client: ProviderClient, render: Renderer, draft: Draft, country_id: int
+) -> Screen:
+    countries = await services(context).catalog.countries(client)
     draft.update(
         country=country_id,
         country_name=country_name(countries.get(country_id), country_id, render.locale),
         country_names=country_names(countries.get(country_id)),
-        operator=None,
     )
-    operators = await catalog.operators(client, country_id)
+    return await after_country(context, client, render, draft)
+
+
+async def after_country(
+    context: Context, client: ProviderClient, render: Renderer, draft: Draft
+) -> Screen:
+    """The step after the country: the confirm screen when there is no operator to pick or
+    the user's default operator (📌) sells here, else the operator picker."""
+    draft.update(operator=None, operator_defaulted=False)
+    operators = await services(context).catalog.operators(client, int(draft["country"]))
     if not operators:
         return await confirm_screen(context, client, render, draft)
-    draft["step"] = "operator"
+    default = (await preferences_of(context, draft["user"])).default_operator
+    if default is not None and default in operators:
+        draft.update(operator=default, operator_defaulted=True)
+        return await confirm_screen(context, client, render, draft)
+    return await _operator_step(context, client, render, draft, operators)
+
+
+async def _operator_step(
+    context: Context,
+    client: ProviderClient,
+    render: Renderer,
+    draft: Draft,
+    operators: tuple[str, ...] | None = None,
+) -> Screen:
+    if operators is None:
+        operators = await services(context).catalog.operators(client, int(draft["country"]))
+    draft.update(step="operator", token=None)
     preferences = await preferences_of(context, draft["user"])
     return operators_screen(render, draft, operators, preferences.default_operator)
 
@@ -235,6 +278,8 @@ async def navigate(
     if target == "confirm" and draft.get("step") == "confirm":
         context.user_data.pop(AWAITING, None)  # no number to forward to after all
         return await confirm_screen(context, client, render, draft)
+    if target == "operators" and draft.get("country") is not None:
+        return await _operator_step(context, client, render, draft)
     if target == "countries" and draft.get("service"):
         draft.update(step="country", token=None)
         return await countries_screen(context, client, render, draft, 0)
@@ -333,6 +378,7 @@ async def _show_result(
         return  # the first tap's message already shows the number
     if result.status is PurchaseStatus.BOUGHT and result.activation is not None:
         screen = await activation_screen(svc.activations, render, result.activation)
+        screen = await with_new_balance(context, result.activation.user_id, render, screen)
         await show(query, screen)
         message = query.message
         if message is not None:

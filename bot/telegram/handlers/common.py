@@ -17,7 +17,7 @@ from bot.provider import ProviderClient, ProviderError
 from bot.services.accounts import AccountError, KeyNeedsReentryError
 from bot.services.results import NotYoursError
 from bot.telegram.context import Context
-from bot.telegram.rendering import Renderer, Screen
+from bot.telegram.rendering import Html, Renderer, Screen
 
 if TYPE_CHECKING:
     from bot.services.container import Services
@@ -34,15 +34,19 @@ async def renderer(update: Update, context: Context) -> Renderer:
     """The user's renderer: their /lang choice, else Telegram's language (remembered)."""
     svc = services(context)
     user = update.effective_user
+    now = svc.clock.now()
     if user is None:
-        return Renderer(svc.translator, svc.translator.resolve(None))
+        return Renderer(svc.translator, svc.translator.resolve(None), now=now)
     row = await svc.users.ensure(user.id)
+    zone = row.preferences.time_zone
+    currency = await svc.accounts.currency_of(user.id)
     if row.language is None:
         # Remember it, so pushes (which have no Telegram update) speak the same language.
         language = svc.translator.resolve(user.language_code)
         await svc.users.set_language(user.id, language)
-        return Renderer(svc.translator, language)
-    return Renderer(svc.translator, svc.translator.resolve(row.language))
+        return Renderer(svc.translator, language, zone=zone, now=now, currency=currency)
+    language = svc.translator.resolve(row.language)
+    return Renderer(svc.translator, language, zone=zone, now=now, currency=currency)
 
 
 async def send(update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None) -> Message:
@@ -166,3 +170,18 @@ def refusal(render: Renderer, error: Exception) -> str:
     if isinstance(error, ProviderError):
         return answer_text(render.error(error))
     raise error
+
+
+BALANCE_WAIT: Final = 5.0  # seconds the new balance may hold up a bought number's message
+
+
+async def with_new_balance(context: Context, user: int, render: Renderer, screen: Screen) -> Screen:
+    """The screen of a number just paid for, with the balance the provider reports now; the
+    screen alone when the provider cannot tell in time (the number is bought either way)."""
+    try:
+        client = await services(context).accounts.client_for(user)
+        balance = await asyncio.wait_for(client.get_balance(), BALANCE_WAIT)
+    except (AccountError, ProviderError, TimeoutError):
+        return screen
+    line = render("balance-after-purchase", balance=render.money(balance))
+    return Screen(Html(screen.text + "\n\n" + line), screen.keyboard)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import enum
 import logging
-import sqlite3
 from typing import Any, Final
 
 from telegram import Update
@@ -25,6 +24,7 @@ from bot.telegram.context import Context
 from bot.telegram.handlers.common import services, user_id
 from bot.telegram.rendering import Renderer
 from storage.confirm_tokens import Claim
+from storage.db import WRITE_FAILURES
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +63,9 @@ class Verdict(enum.Enum):
     GO = "go"
 
 
-# A write the database refused: busy past its timeout ("database is locked"), or full.
-_WRITE_FAILURES: Final = (sqlite3.Error, OSError)
+# A write the database refused: busy past its timeout ("database is locked"), full, or (on
+# PostgreSQL) a lost connection or a statement timeout.
+_WRITE_FAILURES: Final = WRITE_FAILURES
 
 
 async def confirm_verdict(

@@ -10,6 +10,7 @@ accepted or not, and so does any other command.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from datetime import timedelta
 from typing import Final
@@ -33,12 +34,12 @@ from bot.services.accounts import (
     MalformedKeyError,
     TooManyKeyAttemptsError,
 )
-from bot.telegram.buttons.settings import PickProvider
+from bot.telegram.buttons.settings import ForgetKey, PickProvider
 from bot.telegram.context import Context
-from bot.telegram.flows import AWAITING, BUY
+from bot.telegram.flows import AWAITING, PICKERS
 from bot.telegram.handlers.common import chat_id, renderer, send, services, show, user_id
 from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.routing import on_button
+from bot.telegram.routing import on_button, pressed
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,8 @@ async def ask_key(update: Update, context: Context) -> None:
         await _take_key(update, context, render, message, " ".join(context.args))
         return
     endpoint = await services(context).accounts.endpoint_of(user_id(update))
-    context.user_data.pop(BUY, None)  # typed text is the key now, not a /buy search
+    for picker in PICKERS:  # typed text is the key now, not a picker's search
+        context.user_data.pop(picker, None)
     # Durable before the answer: after a crash the next message must still be known as a key.
     await key_entries.open(user_id(update), chat_id(update), ttl=KEY_ENTRY_TTL)
     context.user_data[AWAITING] = "key"
@@ -181,16 +183,58 @@ def _seconds(wait: timedelta | float) -> float:
 
 
 async def forget_key(update: Update, context: Context) -> None:
+    """/forgetkey: asks first (a deleted key has to be found and sent again), unless there is
+    nothing to delete or live numbers need the key."""
     render = await renderer(update, context)
     accounts = services(context).accounts
     endpoint = await accounts.endpoint_of(user_id(update))
     try:
-        deleted = await accounts.forget_key(user_id(update))
+        stored = await accounts.key_to_forget(user_id(update))
     except LiveNumbersError:
         await send(update, render("key-busy", provider=endpoint.title))
         return
+    if stored is None:
+        await send(update, render("key-nothing-to-forget", provider=endpoint.title))
+        return
+    check = _digest(stored.key)
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                render.button("button-forget-key-yes", ForgetKey("yes", check)),
+                render.button("button-forget-key-no", ForgetKey("no", check)),
+            ]
+        ]
+    )
+    await send(update, render("key-forget-ask", provider=stored.title), keyboard)
+
+
+@on_button(ForgetKey)
+async def confirm_forget_key(
+    update: Update, context: Context, button: ForgetKey, render: Renderer
+) -> None:
+    """/forgetkey's answer: "yes" deletes the key it asked about, "no" keeps it."""
+    query = pressed(update)
+    accounts = services(context).accounts
+    endpoint = await accounts.endpoint_of(user_id(update))
+    if button.check != _digest(endpoint.key):  # the provider changed since the question
+        await query.answer(render("press-stale"), show_alert=True)
+        return
+    await query.answer()
+    if button.answer == "no":
+        await show(query, Screen(render("key-kept", provider=endpoint.title)))
+        return
+    try:
+        deleted = await accounts.forget_key(user_id(update))
+    except LiveNumbersError:
+        await show(query, Screen(render("key-busy", provider=endpoint.title)))
+        return
     message = "key-forgotten" if deleted else "key-nothing-to-forget"
-    await send(update, render(message, provider=endpoint.title))
+    await show(query, Screen(render(message, provider=endpoint.title)))
+
+
+def _digest(provider: str) -> str:
+    """A short digest of a provider's key name: fits a button, names no URL."""
+    return hashlib.sha256(provider.encode("utf-8")).hexdigest()[:10]
 
 
 async def choose_provider(update: Update, context: Context) -> None:
@@ -333,4 +377,5 @@ def build() -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("forgetkey", forget_key),
         CommandHandler("provider", choose_provider),
         pick_provider.handler(),
+        confirm_forget_key.handler(),
     ]

@@ -18,7 +18,12 @@ from bot.provider import ProviderClient
 from bot.provider.models import Price
 from bot.services.catalog import rank_services, search_countries
 from bot.telegram import flows
-from bot.telegram.buttons.prices import PricesNavigation, PricesPick, PricesTarget
+from bot.telegram.buttons.prices import (
+    BuyFromPrices,
+    PricesNavigation,
+    PricesPick,
+    PricesTarget,
+)
 from bot.telegram.context import Context
 from bot.telegram.flows import PRICES
 from bot.telegram.handlers.common import (
@@ -30,7 +35,14 @@ from bot.telegram.handlers.common import (
 )
 from bot.telegram.rendering import Html, Renderer, Screen
 from bot.telegram.routing import Draft, Picker, StepResult, button_handlers, on_button
-from bot.telegram.screens.pickers import country_name, fits, label, paginated
+from bot.telegram.screens.pickers import (
+    country_flag,
+    country_name,
+    fits,
+    label,
+    paginated,
+    picks_on,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +82,10 @@ async def _countries_screen(
     if query:
         countries = search_countries(countries, query, render.locale)
     countries.sort(key=lambda c: c.name(render.locale).casefold())
-    picks = [(c.name(render.locale), PricesPick("c", str(c.country_id), 0)) for c in countries]
+    picks = [
+        (country_flag(c) + c.name(render.locale), PricesPick("c", str(c.country_id), 0))
+        for c in countries
+    ]
     switch = [
         render.button("button-prices-by-service", PricesNavigation("services", 0)),
         render.button("button-cancel", PricesNavigation("close", 0)),
@@ -112,7 +127,8 @@ async def _table_screen(
         title = names[pick.key]
 
         def name(offer: Price) -> str:
-            return country_name(countries.get(offer.country), offer.country, render.locale)
+            country = countries.get(offer.country)
+            return country_flag(country) + country_name(country, offer.country, render.locale)
 
         back = PricesNavigation("services", 0)
     else:
@@ -135,9 +151,26 @@ async def _table_screen(
         return Screen(render("prices-empty", name=title), InlineKeyboardMarkup([back_row]))
     pages = -(-len(offers) // TABLE_ROWS)
     page = min(max(pick.page, 0), pages - 1)
+    shown = offers[page * TABLE_ROWS : (page + 1) * TABLE_ROWS]
     lines = [
         render("prices-line", name=name(o), price=render.money(o.cost), count=o.count)
-        for o in offers[page * TABLE_ROWS : (page + 1) * TABLE_ROWS]
+        for o in shown
+    ]
+    # Each row in stock is a button to buy it: /buy's confirm screen, the price asked afresh.
+    buy_rows = [
+        [
+            InlineKeyboardButton(
+                render.translator.t(
+                    render.locale,
+                    "button-prices-buy",
+                    name=label(name(o), 24),
+                    price=render.money(o.cost),
+                ),
+                callback_data=BuyFromPrices(o.service, o.country).pack(),
+            )
+        ]
+        for o in shown
+        if o.count > 0 and fits(BuyFromPrices(o.service, o.country))
     ]
     header_id = "prices-service-header" if pick.by == "s" else "prices-country-header"
     header = render(header_id, name=title, page=page + 1, pages=pages)
@@ -150,7 +183,7 @@ async def _table_screen(
         navigation.append(
             InlineKeyboardButton("▶️", callback_data=PricesPick(pick.by, pick.key, page + 1).pack())
         )
-    rows = [navigation, back_row] if navigation else [back_row]
+    rows = [*buy_rows, navigation, back_row] if navigation else [*buy_rows, back_row]
     return Screen(Html("\n".join([header, *lines])), InlineKeyboardMarkup(rows))
 
 
@@ -178,9 +211,18 @@ async def search(update: Update, context: Context) -> bool:
     async def searched(client: ProviderClient, render: Renderer, draft: Draft, text: str) -> Screen:
         if draft["step"] == "service":
             draft["query"] = text
-            return await _services_screen(context, client, render, draft, 0)
-        draft["country_query"] = text
-        return await _countries_screen(context, client, render, draft, 0)
+            screen = await _services_screen(context, client, render, draft, 0)
+        else:
+            draft["country_query"] = text
+            screen = await _countries_screen(context, client, render, draft, 0)
+        # A search with one match picks it: its table comes at once.
+        found = picks_on(screen.keyboard, PricesPick)
+        if len(found) == 1:
+            table = await _table_screen(context, client, render, found[0])
+            if table is not None:
+                draft["step"] = "table"
+                return table
+        return screen
 
     return await _PICKER.search(update, context, ("service", "country"), searched)
 

@@ -35,10 +35,11 @@ from bot.telegram.handlers.common import (
     services,
     show,
     user_id,
+    with_new_balance,
 )
 from bot.telegram.rendering import Renderer, Screen
 from bot.telegram.routing import Confirm, Draft, Picker, button_handlers, on_confirm, pressed
-from bot.telegram.screens.pickers import country_name, country_names
+from bot.telegram.screens.pickers import country_name, country_names, picks_on
 from bot.telegram.screens.rent import rent_screen
 from bot.telegram.screens.rent_picker import (
     RENT_HOURS,
@@ -83,9 +84,27 @@ async def search(update: Update, context: Context) -> bool:
 
     async def searched(client: ProviderClient, render: Renderer, draft: Draft, text: str) -> Screen:
         draft["query"] = text or None
-        return await services_screen(context, client, render, draft, 0)
+        screen = await services_screen(context, client, render, draft, 0)
+        # A search with one match picks it: its countries come at once.
+        found = [p for p in picks_on(screen.keyboard, RentPick) if p.step == "service"]
+        if len(found) == 1:
+            chosen = await _choose_service(context, client, render, draft, found[0].value)
+            if chosen is not None:
+                return chosen
+        return screen
 
     return await _PICKER.search(update, context, (RentStep.SERVICE,), searched)
+
+
+async def _choose_service(
+    context: Context, client: ProviderClient, render: Renderer, draft: Draft, code: str
+) -> Screen | None:
+    names = draft.get("service_names") or {}
+    if code not in names:
+        return None
+    name = render("rent-service-full") if code == "full" else names[code]
+    draft.update(step=RentStep.COUNTRY, service=code, service_name=str(name))
+    return await countries_screen(context, client, render, draft, 0)
 
 
 @_PICKER.step(RentPage)
@@ -108,12 +127,7 @@ async def pick(
     step = draft.get("step")
     picked = RentStep(pick.step)
     if picked == RentStep.SERVICE and step in (RentStep.SERVICE, RentStep.COUNTRY):
-        names = draft.get("service_names") or {}
-        if pick.value not in names:
-            return None
-        name = render("rent-service-full") if pick.value == "full" else names[pick.value]
-        draft.update(step=RentStep.COUNTRY, service=pick.value, service_name=str(name))
-        return await countries_screen(context, client, render, draft, 0)
+        return await _choose_service(context, client, render, draft, pick.value)
     if picked == RentStep.COUNTRY and step in (RentStep.COUNTRY, RentStep.OPERATOR):
         if not pick.value.isdigit():
             return None
@@ -209,7 +223,8 @@ async def _show_rent_result(
     if result.status is RentStatusKind.DUPLICATE:
         return  # the first tap's message already shows the number
     if result.status is RentStatusKind.RENTED and result.rent is not None:
-        await show(query, rent_screen(render, result.rent, svc.clock.now()))
+        screen = rent_screen(render, result.rent, svc.clock.now())
+        await show(query, await with_new_balance(context, result.rent.user_id, render, screen))
         message = query.message
         if message is not None:
             await svc.rents.set_message(

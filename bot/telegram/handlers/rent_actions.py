@@ -32,8 +32,13 @@ from bot.telegram.handlers.common import answer_text, refusal, send, services, s
 from bot.telegram.handlers.drafts import issue_token
 from bot.telegram.rendering import Renderer, Screen
 from bot.telegram.routing import Confirm, Draft, button_handlers, on_button, on_confirm, pressed
-from bot.telegram.screens.rent import EXTENSION_HOURS, extension_hours_screen, rent_screen, when
-from storage.rents import Rent
+from bot.telegram.screens.rent import (
+    EXTENSION_HOURS,
+    extension_hours_screen,
+    finish_question_screen,
+    rent_card,
+)
+from storage.rents import Rent, RentState
 
 log = logging.getLogger(__name__)
 
@@ -46,17 +51,23 @@ log = logging.getLogger(__name__)
 async def on_press(
     update: Update, context: Context, button: RentButton, render: Renderer
 ) -> None:
-    """Finish, Cancel, Extend: each asks the provider and re-draws the rent message."""
+    """Finish (asked first), Cancel, Extend: each asks the provider and re-draws the rent
+    message; "Finish" and its "Keep it" only change the message."""
     query = pressed(update)
     svc = services(context)
     try:
-        if button.action == "extend":
+        if button.action in ("extend", "finish", "back"):
             row = await svc.renting.owned(user_id(update), button.ledger_id)
             await query.answer()
-            screen = extension_hours_screen(render, row)
-            await send(update, screen.text, screen.keyboard)
+            if button.action == "extend":
+                screen = extension_hours_screen(render, row)
+                await send(update, screen.text, screen.keyboard)
+            elif button.action == "finish" and row.state is RentState.ACTIVE:
+                await show(query, finish_question_screen(render, row))
+            else:
+                await show(query, await rent_card(svc.rents, render, row, svc.clock.now()))
             return
-        if button.action == "finish":
+        if button.action == "end":
             result = await svc.renting.finish(user_id(update), button.ledger_id)
         else:
             result = await svc.renting.cancel(user_id(update), button.ledger_id)
@@ -65,7 +76,7 @@ async def on_press(
         return
     if result.outcome is Outcome.DONE:
         answer = render(
-            "rent-press-finished" if button.action == "finish" else "rent-press-cancelled"
+            "rent-press-finished" if button.action == "end" else "rent-press-cancelled"
         )
         await query.answer(answer_text(answer))
     elif result.outcome is Outcome.CANCEL_REFUSED:
@@ -77,7 +88,7 @@ async def on_press(
         await query.answer(
             answer_text(render("rent-press-refused", reason=reason)), show_alert=True
         )
-    await show(query, rent_screen(render, result.rent, svc.clock.now()))
+    await show(query, await rent_card(svc.rents, render, result.rent, svc.clock.now()))
 
 
 @on_button(RentExtendHours)
@@ -118,9 +129,9 @@ async def choose_extension(
     text = render(
         "rent-extend-confirm",
         phone=row.phone or "",
-        hours=choice.hours,
+        duration=render.duration(choice.hours),
         price=render.money(price),
-        end=when(row.end_date),
+        end=render.moment(row.end_date),
     )
     button = render.button(
         "button-rent-pay-extension", ConfirmRentExtension(token), price=render.money(price)
@@ -178,7 +189,7 @@ async def confirm_extension(
         return
     if result.status is ExtensionKind.EXTENDED:
         text = render(
-            "rent-extended", phone=result.rent.phone or "", end=when(result.rent.end_date)
+            "rent-extended", phone=result.rent.phone or "", end=render.moment(result.rent.end_date)
         )
     elif result.status is ExtensionKind.REFUSED:
         reason = render.error(result.error) if result.error else render("error-generic")
@@ -195,7 +206,7 @@ async def _refresh_card(context: Context, render: Renderer, ledger_id: int) -> N
     row = await svc.rents.get(ledger_id)
     if row is None or row.message_id is None:
         return
-    screen = rent_screen(render, row, svc.clock.now())
+    screen = await rent_card(svc.rents, render, row, svc.clock.now())
     await redraw_card(context.bot, row.chat_id, row.message_id, screen, f"rent {ledger_id}")
 
 
@@ -204,7 +215,7 @@ async def send_active_rents(update: Update, context: Context, render: Renderer) 
     svc = services(context)
     rows: list[Rent] = await svc.rents.active_for_user(user_id(update))
     for row in rows:
-        screen = rent_screen(render, row, svc.clock.now())
+        screen = await rent_card(svc.rents, render, row, svc.clock.now())
         message = await send(update, screen.text, screen.keyboard)
         await svc.rents.set_message(
             row.ledger_id, chat_id=message.chat_id, message_id=message.message_id

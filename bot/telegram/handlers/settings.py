@@ -8,17 +8,19 @@ import hashlib
 from dataclasses import replace
 from typing import TypeVar
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.provider import ProviderError
 from bot.services.accounts import AccountError
-from bot.telegram.buttons.settings import RemoveFavourite, ToggleSetting
+from bot.telegram.buttons.settings import PickTimeZone, RemoveFavourite, ToggleSetting
 from bot.telegram.context import Context
+from bot.telegram.flows import AWAITING
 from bot.telegram.handlers.common import renderer, send, services, show, user_id
 from bot.telegram.rendering import Html, Renderer, Screen
 from bot.telegram.routing import button_handlers, on_button, pressed
 from bot.telegram.screens.pickers import label
+from bot.telegram.time_zones import COMMON_ZONES, city, parse_zone
 from storage.users import Preferences, User
 
 T = TypeVar("T")
@@ -48,6 +50,7 @@ async def _screen(render: Renderer, context: Context, user: User) -> Screen:
     if operator is not None:
         data = RemoveFavourite("operator", 0, _check(operator))
         rows.append([render.button("button-remove-default-operator", data, operator=operator)])
+    rows.append([render.button("button-time-zone", PickTimeZone(-1))])
     none = render("settings-none")
     lines = [
         render("settings-text", auto_cancel="on" if on else "off"),
@@ -60,6 +63,11 @@ async def _screen(render: Renderer, context: Context, user: User) -> Screen:
             countries=", ".join(country_names) if country_names else none,
         ),
         render("settings-default-operator", operator=operator or none),
+        render(
+            "settings-time-zone",
+            zone=preferences.time_zone or "UTC",
+            now=render.time(services(context).clock.now()),
+        ),
         render("settings-favourites-hint"),
     ]
     return Screen(Html("\n".join(lines)), InlineKeyboardMarkup(rows))
@@ -113,6 +121,64 @@ async def toggle(update: Update, context: Context, button: ToggleSetting, render
     await show(query, await _screen(render, context, await users.ensure(user.user_id)))
 
 
+@on_button(PickTimeZone)
+async def pick_time_zone(
+    update: Update, context: Context, button: PickTimeZone, render: Renderer
+) -> None:
+    """-1 opens the zone picker (the next text may name a zone too); a zone sets it."""
+    query = pressed(update)
+    assert context.user_data is not None
+    if button.index < 0:
+        await query.answer()
+        context.user_data[AWAITING] = "time_zone"
+        await show(query, _zones_screen(render, services(context).clock.now()))
+        return
+    zone = COMMON_ZONES[button.index] if button.index < len(COMMON_ZONES) else None
+    if zone is None:
+        await query.answer(render("press-stale"))
+        return
+    context.user_data.pop(AWAITING, None)
+    await query.answer(render("press-done"))
+    render = await _save_zone(update, context, zone)
+    user = await services(context).users.ensure(user_id(update))
+    await show(query, await _screen(render, context, user))
+
+
+async def receive_time_zone(update: Update, context: Context) -> None:
+    """Typed text after "🕒 Time zone": a zone name, a city or an offset."""
+    assert context.user_data is not None and update.effective_message is not None
+    zone = parse_zone(update.effective_message.text or "")
+    if zone is None:  # the step stays: the next text may name one
+        render = await renderer(update, context)
+        await send(update, render("time-zone-unknown"))
+        return
+    context.user_data.pop(AWAITING, None)
+    render = await _save_zone(update, context, zone)
+    screen = await _screen(render, context, await services(context).users.ensure(user_id(update)))
+    await send(update, screen.text, screen.keyboard)
+
+
+async def _save_zone(update: Update, context: Context, zone: str) -> Renderer:
+    """Stores the zone (UTC as none); the renderer that shows times in it from now on."""
+    users = services(context).users
+    user = await users.ensure(user_id(update))
+    chosen = None if zone == "UTC" else zone
+    await users.set_preferences(user.user_id, replace(user.preferences, time_zone=chosen))
+    return await renderer(update, context)
+
+
+def _zones_screen(render: Renderer, now: float) -> Screen:
+    buttons = [
+        InlineKeyboardButton(
+            f"{city(zone)} · {Renderer(render.translator, render.locale, zone=zone).time(now)}",
+            callback_data=PickTimeZone(index).pack(),
+        )
+        for index, zone in enumerate(COMMON_ZONES)
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    return Screen(render("time-zone-ask"), InlineKeyboardMarkup(rows))
+
+
 @on_button(RemoveFavourite)
 async def remove_favourite(
     update: Update, context: Context, button: RemoveFavourite, render: Renderer
@@ -160,5 +226,5 @@ def _check(value: str) -> str:
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("settings", show_settings),
-        *button_handlers(toggle, remove_favourite),
+        *button_handlers(toggle, remove_favourite, pick_time_zone),
     ]

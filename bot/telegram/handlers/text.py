@@ -10,7 +10,16 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.telegram.context import Context
 from bot.telegram.flows import AWAITING
-from bot.telegram.handlers import buy, buy_options, extras, keys, multi, prices, rent
+from bot.telegram.handlers import (
+    buy,
+    buy_options,
+    extras,
+    keys,
+    multi,
+    prices,
+    rent,
+    settings,
+)
 from bot.telegram.handlers.common import renderer, send
 
 
@@ -30,6 +39,8 @@ async def on_text(update: Update, context: Context) -> None:
         await buy_options.receive_forward_number(update, context)
     elif awaiting == "call_phone":
         await extras.receive_call_phone(update, context)
+    elif awaiting == "time_zone":
+        await settings.receive_time_zone(update, context)
     elif not (
         await buy.search(update, context)
         or await rent.search(update, context)

@@ -15,6 +15,7 @@ from bot.telegram.buttons.activation import (
     AdditionalOffer,
     CallStatus,
     ExtraOffer,
+    NewNumber,
 )
 from bot.telegram.rendering import Html, Renderer, Screen
 from storage.activations import Activation, ActivationLedger, ActivationState
@@ -125,8 +126,7 @@ def _status(render: Renderer, row: Activation, code: str | None) -> Html:
 def _deadline(render: Renderer, row: Activation) -> str:
     """The activation's end; "≈" marks one assumed from the service's usual lifetime (the
     provider told none)."""
-    shown = render.time(row.deadline)
-    return f"≈ {shown}" if row.deadline_assumed and row.deadline is not None else shown
+    return render.countdown(row.deadline, approximate=row.deadline_assumed)
 
 
 def _buttons(render: Renderer, row: Activation) -> InlineKeyboardMarkup | None:
@@ -158,6 +158,9 @@ def _buttons(render: Renderer, row: Activation) -> InlineKeyboardMarkup | None:
     elif row.state is ActivationState.FINISHED and row.code_count:
         # Used successfully: the provider may sell the same number again (it judges).
         rows = [[render.button("button-extra-activation", ExtraOffer(row.ledger_id))]]
+    elif _ended_without_code(row):
+        # The number never got its code: the same service, country and operator once more.
+        rows = [[render.button("button-new-number", NewNumber(row.ledger_id))]]
     else:
         return None
     if row.state in (ActivationState.WAITING, ActivationState.CODE_RECEIVED):
@@ -175,6 +178,11 @@ def _extra_buttons(render: Renderer, row: Activation) -> list[list[InlineKeyboar
         offer = AdditionalOffer(row.ledger_id, "", 0)
         rows.append([render.button("button-additional", offer)])
     return rows
+
+
+def _ended_without_code(row: Activation) -> bool:
+    ended = row.state in (ActivationState.CANCELLED, ActivationState.EXPIRED)
+    return ended and not row.code_count and row.country is not None
 
 
 def _by_call(row: Activation) -> bool:

@@ -34,6 +34,7 @@ from bot.telegram.handlers.drafts import issue_token
 from bot.telegram.handlers.favourites import favourite_rows, preferences_of, star
 from bot.telegram.rendering import Html, Renderer, Screen
 from bot.telegram.screens.pickers import (
+    country_flag,
     country_name,
     label,
     listed_picks,
@@ -102,13 +103,13 @@ async def countries_screen(
     offers = tuple(sorted(offers, key=lambda o: (o.count <= 0, rank.get(o.country, len(rank)))))
 
     def button(offer: Price) -> InlineKeyboardButton:
-        name = country_name(countries.get(offer.country), offer.country, render.locale)
-        name = star(offer.country in rank) + label(name, 18)
+        country = countries.get(offer.country)
+        name = country_name(country, offer.country, render.locale)
         return render.button(
             "buy-country-line",
             PickCountry(offer.country),
-            flag="",
-            country=name,
+            flag=star(offer.country in rank) + country_flag(country),
+            country=label(name, 18),
             price=render.money(offer.cost),
             count=offer.count,
         )
@@ -204,6 +205,8 @@ async def confirm_screen(
         rows.append([render.button(name, ToggleOption("forward"))])
     if not verification:  # the protocol: a call-verification number takes no Free Price
         rows.append([render.button("buy-max-price-button", BuyNavigation("maxprice"))])
+    if draft.get("operator_defaulted"):  # the 📌 default skipped the operator step
+        rows.append([render.button("button-other-operator", BuyNavigation("operators"))])
     rows.extend(favourite_rows(render, draft, await preferences_of(context, draft["user"])))
     rows.append(back)
     return Screen(Html("\n".join(lines)), InlineKeyboardMarkup(rows))

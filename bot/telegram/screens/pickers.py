@@ -14,6 +14,7 @@ from typing import Any, Final, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.provider.country_flags import flag
 from bot.provider.models import Country
 from bot.telegram.buttons.buy import ListedKind, PickListed, PickOperator, PickService
 from bot.telegram.callbacks import CallbackData, CallbackDataError
@@ -31,6 +32,11 @@ def label(text: str, limit: int = LABEL_CHARS) -> str:
 def country_name(country: Country | None, country_id: int, locale: str) -> str:
     """The country's name, or its number when the provider's list does not name it."""
     return country.name(locale) if country is not None else f"#{country_id}"
+
+
+def country_flag(country: Country | None) -> str:
+    """The country's flag and a space ("🇷🇺 "), where its ISO code is known; else ""."""
+    return "" if country is None else flag(country.name_en)
 
 
 def country_names(country: Country | None) -> dict[str, str]:
@@ -56,6 +62,7 @@ PAGE_SIZE: Final = 8
 
 
 T = TypeVar("T")
+P = TypeVar("P", bound=CallbackData)
 
 
 def paginated(
@@ -90,6 +97,19 @@ def paginated(
         rows.append(navigation)
     rows.extend(list(row) for row in extra_rows)
     return InlineKeyboardMarkup(rows)
+
+
+def picks_on(keyboard: InlineKeyboardMarkup | None, kind: type[P]) -> list[P]:
+    """The ``kind`` buttons of a picker's page, unpacked: a search that leaves exactly one
+    item can pick it at once."""
+    found: list[P] = []
+    rows = keyboard.inline_keyboard if keyboard is not None else ()
+    for button in (b for row in rows for b in row):
+        try:
+            found.append(kind.unpack(str(button.callback_data)))
+        except CallbackDataError:
+            continue
+    return found
 
 
 def listed_picks(

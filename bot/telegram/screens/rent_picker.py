@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import enum
+from decimal import Decimal
 from typing import Any, Final
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.provider import ProviderClient
+from bot.provider import ProviderClient, ProviderError
 from bot.provider.models import Service
 from bot.services.catalog import rank_services
 from bot.telegram.buttons.rent import ConfirmRent, RentNavigation, RentPage, RentPick, RentTarget
@@ -15,7 +17,14 @@ from bot.telegram.context import Context
 from bot.telegram.handlers.common import services
 from bot.telegram.handlers.drafts import issue_token
 from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.screens.pickers import country_name, fits, label, paginated
+from bot.telegram.screens.pickers import (
+    PAGE_SIZE,
+    country_flag,
+    country_name,
+    fits,
+    label,
+    paginated,
+)
 
 # Durations offered: 4 h, 12 h, then whole days (the provider's steps, PROTOCOL §6).
 RENT_HOURS: Final = (4, 12, 24, 48, 72, 168, 336, 720)
@@ -74,17 +83,49 @@ async def countries_screen(
     offered = await client.get_rent_services_and_countries(4)
     countries = await services(context).catalog.countries(client)
     ids = sorted(offered.countries, key=lambda c: country_name(countries.get(c), c, render.locale))
+    prices = await _shortest_rent_prices(client, draft["service"], _page_of(ids, page))
+
+    def button(country: int) -> InlineKeyboardButton:
+        known = countries.get(country)
+        name = country_flag(known) + label(country_name(known, country, render.locale), 18)
+        price = prices.get(country)
+        text = name if price is None else f"{name} · {render.money(price)}"
+        return InlineKeyboardButton(text, callback_data=RentPick("country", str(country)).pack())
+
     keyboard = paginated(
         ids,
         page,
-        lambda c: InlineKeyboardButton(
-            label(country_name(countries.get(c), c, render.locale)),
-            callback_data=RentPick("country", str(c)).pack(),
-        ),
+        button,
         lambda p, text: InlineKeyboardButton(text, callback_data=RentPage("country", p).pack()),
         extra_rows=[[back_button(render, "services"), abort_button(render)]],
     )
     return Screen(render("rent-choose-country", service=draft["service_name"]), keyboard)
+
+
+def _page_of(ids: list[int], page: int) -> list[int]:
+    """The ids ``paginated`` shows on ``page`` (clamped the same way)."""
+    pages = max(1, -(-len(ids) // PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    return ids[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+
+
+async def _shortest_rent_prices(
+    client: ProviderClient, service: str, countries: list[int]
+) -> dict[int, Decimal]:
+    """What renting ``service`` for the shortest time costs in each shown country (the
+    provider prices one country per call, so only the page's). A country the provider does
+    not price, or whose call fails, shows no price: the confirm screen asks again anyway."""
+
+    async def one(country: int) -> tuple[int, Decimal | None]:
+        try:
+            catalog = await client.get_rent_services_and_countries(RENT_HOURS[0], country=country)
+        except ProviderError:
+            return country, None
+        offer = catalog.services.get(service)
+        return country, None if offer is None else offer.cost
+
+    found = await asyncio.gather(*(one(country) for country in countries))
+    return {country: cost for country, cost in found if cost is not None}
 
 
 def operators_screen(render: Renderer, draft: dict[str, Any], operators: list[str]) -> Screen:
@@ -112,7 +153,7 @@ def operators_screen(render: Renderer, draft: dict[str, Any], operators: list[st
 def hours_screen(render: Renderer, draft: dict[str, Any]) -> Screen:
     choices = [
         InlineKeyboardButton(
-            render("button-rent-hours", hours=hours),
+            render("button-rent-hours", duration=render.duration(hours)),
             callback_data=RentPick("hours", str(hours)).pack(),
         )
         for hours in RENT_HOURS
@@ -154,7 +195,7 @@ async def confirm_screen(
         service=draft["service_name"],
         country=draft["country_name"],
         operator=render("buy-operator-any") if operator in (None, "any") else operator,
-        hours=draft["hours"],
+        duration=render.duration(int(draft["hours"])),
         price=render.money(offer.cost),
         count=offer.quantity,
         balance=render.money(balance),
