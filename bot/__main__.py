@@ -22,9 +22,12 @@ from storage.errors import (
     SchemaTooNewError,
 )
 
+# Plain text: --help prints it as it is (the module docstring is reStructuredText).
+DESCRIPTION = "smsbot: a Telegram bot for SMS-activation providers (virtual numbers, SMS codes)."
+
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="smsbot", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="smsbot", description=DESCRIPTION)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="run the Telegram bot")
@@ -142,11 +145,10 @@ def _migrate_data(source: str, target: str) -> int:
 
 
 def _run_console(auto_sms: float) -> int:
-    from bot.console import run_console
+    from bot.console import log_to_file, run_console
 
-    # The terminal is the chat: the bot's log goes to stderr, and only what needs attention.
-    level = max(logging.WARNING, Settings.from_env().log_level_number)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # The terminal is the chat: the bot's log goes to a file, a problem to one line here.
+    log_to_file(Settings.from_env().log_level_number, sys.stderr)
     try:
         return asyncio.run(run_console(auto_sms=auto_sms))
     except KeyboardInterrupt:

@@ -47,6 +47,7 @@ from bot.services.rent_watcher import RentWatcher
 from bot.services.rents import RENT_RECONCILED_EVENT, RentService
 from bot.services.spending import SpendingGuard
 from bot.services.watcher import ActivationWatcher
+from bot.telegram.acknowledge import AcknowledgingBot
 from bot.telegram.context import BotData, context_types
 from bot.telegram.delivery import TelegramDeliverer
 from bot.telegram.handlers import register_handlers
@@ -81,6 +82,7 @@ log = logging.getLogger(__name__)
 # until then a purchase not listed yet is "checking", not "not bought".
 SALE_MARGIN: Final = 60.0
 DEMO_KEY: Final = "demo-key-123"  # the in-process sandbox's one account (not a secret)
+DEMO_TITLE: Final = "Demo provider"  # its name in menus (its host is 127.0.0.1)
 COMMANDS: Final = (
     "start",
     "buy",
@@ -91,6 +93,7 @@ COMMANDS: Final = (
     "balance",
     "history",
     "key",
+    "forgetkey",
     "provider",
     "settings",
     "lang",
@@ -159,6 +162,7 @@ async def _wire(
         clock=clock,
         rents=rents,
         custom_providers=settings.custom_providers,
+        default_title=settings.provider_title,
     )
 
     async def source_for(user_id: int, provider: str) -> ActivationSource | None:
@@ -176,15 +180,19 @@ async def _wire(
     translator = Translator()
     builder = (
         ApplicationBuilder()
-        .token(settings.require_token().reveal())
-        .base_url(bot_base_url or f"{settings.telegram_api_url}/bot")
+        .bot(
+            AcknowledgingBot(
+                settings.require_token().reveal(),
+                base_url=bot_base_url or f"{settings.telegram_api_url}/bot",
+                request=AiohttpRequest(),
+                get_updates_request=AiohttpRequest(connection_pool_size=1),
+                rate_limiter=SendPolicy(settings.telegram_push_rate),
+            )
+        )
         .context_types(context_types())
         .persistence(
             SQLitePersistence(db, store_data=PersistenceInput(bot_data=False, chat_data=False))
         )
-        .rate_limiter(SendPolicy(settings.telegram_push_rate))
-        .request(AiohttpRequest())
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .concurrent_updates(PerUserUpdateProcessor(answer_busy=busy_answer(translator, users)))
     )
     application = builder.build()
@@ -601,7 +609,7 @@ async def _serve_webhook(
 def _with_provider(settings: Settings, url: str) -> Settings:
     from dataclasses import replace
 
-    return replace(settings, provider=url)
+    return replace(settings, provider=url, provider_title=DEMO_TITLE)
 
 
 async def _reach_bot_api(settings: Settings) -> None:

@@ -71,6 +71,8 @@ class Settings:
         code_rate_days: how many days back the aggregate reads.
         telegram_push_rate: pushes (codes, rent SMS, reminders, notices) sent a second at
             most, across all chats; Telegram's figure for bulk notifications is about 30.
+        provider_title: the default provider's name in menus instead of its host (the
+            console's in-process sandbox is "Demo provider", not "127.0.0.1").
     """
 
     telegram_token: Secret | None
@@ -94,6 +96,7 @@ class Settings:
     code_rate_days: int = DEFAULT_CODE_RATE_DAYS
     telegram_push_rate: float = DEFAULT_TELEGRAM_PUSH_RATE
     cluster: ClusterSettings | None = None  # issue 15; None: every default
+    provider_title: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

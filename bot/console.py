@@ -171,6 +171,38 @@ class Console:
                     self._printer.note(f"bot: {answer.text}")
 
 
+class _OneLine(logging.Formatter):
+    """A log record in one line: no traceback (the log file keeps it)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"({record.levelname.lower()}: {record.name}: {record.getMessage()})"
+
+
+def log_to_file(level: int, terminal: TextIO, path: Path | None = None) -> Path:
+    """The console's logging: everything at ``level`` to a file, and only a warning or an
+    error to the terminal, in one line, without its traceback (the terminal is the chat).
+
+    Returns:
+        The log file (a fresh temporary one unless ``path`` is given).
+    """
+    if path is None:
+        path = Path(tempfile.mkdtemp(prefix="smsbot-console-log-")) / "smsbot.log"
+    to_file = logging.FileHandler(path, encoding="utf-8")
+    to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    to_terminal = logging.StreamHandler(terminal)
+    to_terminal.setLevel(logging.WARNING)
+    to_terminal.setFormatter(_OneLine())
+    root = logging.getLogger()
+    root.setLevel(min(level, logging.WARNING))
+    root.addHandler(to_file)
+    root.addHandler(to_terminal)
+    # As in ``smsbot run``: httpx's request lines can carry a GET provider's key.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, level))
+    logging.getLogger("telegram").setLevel(max(logging.INFO, level))
+    terminal.write(f"(the bot's log is in {path})\n")
+    return path
+
+
 def console_settings(telegram_url: str, env: dict[str, str] | None = None) -> Settings:
     """The bot's settings for the console: the fake Bot API, and a throw-away database unless
     ``SMSBOT_DATABASE`` names one."""

@@ -173,3 +173,10 @@ async def test_rotate_keys_works_on_postgresql() -> None:
             assert await vault.get(1, "sms-activate") == Secret("k-1")
     finally:
         await postgres.drop_database(url)
+
+
+def test_help_is_plain_text_not_markup() -> None:
+    result = smsbot("--help", env={})
+    assert result.returncode == 0
+    assert "``" not in result.stdout, result.stdout
+    assert "Telegram bot" in result.stdout

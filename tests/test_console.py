@@ -31,15 +31,19 @@ async def test_numbers_press_buttons_and_a_quote_sends_a_number_as_text(
     monkeypatch.setenv("SMSBOT_DATABASE", str(tmp_path / "console.sqlite3"))
     monkeypatch.setenv("SMSBOT_MASTER_KEYS", "k:" + "A" * 43 + "=")
     out = io.StringIO()
-    lines = ("/start", "7", "/key", "demo-key-123", "/buy", "'42", "1", "/quit", "never read")
+    lines = (
+        "/start", "7", "/key", "demo-key-123", "/buy", "'42", "/buy", "1", "/quit", "never read"
+    )
     assert await run_console(out, reader=script(*lines)) == 0
     shown = out.getvalue()
     assert "(no button 7; send '7 to send it as text)" in shown
     assert "Key saved" in shown
-    # '42 was a search for a service, not a press; then 1 pressed the first button (Telegram).
+    # '42 was a search for a service, not a press (its menu replaced /buy's); then, on a new
+    # /buy, 1 pressed the first button (Telegram).
     assert "No service matches “42”" in shown
     assert "Telegram: pick a country" in shown
     assert "never read" not in shown, "/quit leaves"
+    assert "Demo provider" in shown, "the demo provider has a name, not 127.0.0.1"
 
 
 async def test_the_second_demo_provider_is_compared_with_the_first(
@@ -64,3 +68,34 @@ async def test_the_second_demo_provider_is_compared_with_the_first(
     assert "Key for" in shown and "saved" in shown
     assert "At your providers" in shown, shown[-3000:]
     assert "Buying from the best offer: 127.0.0.1:" in shown
+
+
+def test_a_bot_error_is_one_line_in_the_terminal_and_its_traceback_in_the_log(
+    tmp_path: Path,
+) -> None:
+    import logging
+
+    from bot.console import log_to_file
+
+    terminal = io.StringIO()
+    root = logging.getLogger()
+    before = list(root.handlers), root.level
+    path = log_to_file(logging.INFO, terminal, tmp_path / "bot.log")
+    try:
+        try:
+            raise RuntimeError("boom")
+        except RuntimeError:
+            logging.getLogger("bot.telegram.handlers.errors").exception("handler failed")
+        logging.getLogger("bot.app").info("smsbot is running")
+    finally:
+        for handler in root.handlers[:]:
+            if handler not in before[0]:
+                root.removeHandler(handler)
+                handler.close()
+        root.setLevel(before[1])
+    shown = terminal.getvalue()
+    assert "Traceback" not in shown and "boom" not in shown, shown
+    assert "handler failed" in shown and str(path) in shown
+    assert "smsbot is running" not in shown, "the terminal is the chat: no chatter"
+    logged = path.read_text()
+    assert "Traceback" in logged and "RuntimeError: boom" in logged

@@ -11,7 +11,7 @@ import logging
 import re
 from collections import defaultdict, deque
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Final, Literal
 
@@ -130,7 +130,9 @@ class AccountService:
         custom_providers: CustomProviderPolicy = "public",
         max_key_attempts: int = 5,
         attempt_window: float = 600.0,
+        default_title: str | None = None,
     ) -> None:
+        self._default_title = default_title
         self._users = users
         self._vault = vault
         self._activations = activations
@@ -155,7 +157,15 @@ class AccountService:
         """The user's current provider (the operator's default until they choose)."""
         user = await self._users.get(user_id)
         setting = (user.current_provider if user else None) or self._default_provider
-        return resolve_endpoint(setting)
+        return self.titled(resolve_endpoint(setting))
+
+    def titled(self, endpoint: ProviderEndpoint) -> ProviderEndpoint:
+        """The endpoint with the operator's title when it is the default provider."""
+        if self._default_title is None:
+            return endpoint
+        if endpoint.key != resolve_endpoint(self._default_provider).key:
+            return endpoint
+        return replace(endpoint, title=self._default_title)
 
     async def currency_of(self, user_id: int) -> str | None:
         """The currency the user's provider bills in: the ISO code its replies named, else its
@@ -176,7 +186,7 @@ class AccountService:
         if endpoint.name == "custom" and endpoint.key != self._default_provider:
             await self._check_custom(endpoint)
         await self._users.set_current_provider(user_id, endpoint.key)
-        return endpoint
+        return self.titled(endpoint)
 
     async def _check_custom(self, endpoint: ProviderEndpoint) -> None:
         if self._custom_providers == "any":
@@ -198,7 +208,7 @@ class AccountService:
         out), as endpoints with their titles, in the vault's order."""
         providers = await self._vault.providers(user_id)
         readable = await self._vault.get_many((user_id, provider) for provider in providers)
-        return [resolve_endpoint(p) for p in providers if (user_id, p) in readable]
+        return [self.titled(resolve_endpoint(p)) for p in providers if (user_id, p) in readable]
 
     async def client_for(self, user_id: int) -> ProviderClient:
         """A client for the user's current provider, with their key.

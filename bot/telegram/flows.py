@@ -20,6 +20,10 @@ EXTEND: Final = "rent_extend"  # a rent's extension being confirmed
 ADDITIONAL: Final = "additional"  # the offer of an added service
 CALL_FOR: Final = "call_for"  # the ledger row an outgoing call is being ordered for
 
+# Not a flow: the message id of the one picker menu that may still be pressed (a newer menu
+# takes the buttons off the older, whose pages would read the newer draft).
+MENU: Final = "picker_menu"
+
 ALL: Final = (AWAITING, BUY, RENT, PRICES, MULTI, EXTRA, EXTEND, ADDITIONAL, CALL_FOR)
 # The catalogue pickers: typed text searches the one shown, so one at a time.
 PICKERS: Final = (BUY, RENT, PRICES, MULTI)

@@ -5,34 +5,37 @@ A route matches its kind's prefix, unpacks the data into the kind's dataclass an
 truncated, an action outside its set) never reaches the handler: the press is answered "out
 of date" (or by the route's own ``stale``), as aiogram's ``CallbackData.filter()`` does.
 
-The route does not answer a press that fits: the handler does, as soon as it knows what to
-say, so it can answer at once ("working…") and then do the slow work (a provider call may
-take longer than Telegram waits for an answer).
+A press that fits is answered by its handler, as soon as it knows what to say; a handler
+that has not answered within a second (a slow provider) gets its press answered for it
+(see ``acknowledge``), so Telegram never drops the answer and the button stops spinning.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar, cast
 
-from telegram import CallbackQuery, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.provider import ProviderClient, ProviderError
+from bot.telegram import flows
+from bot.telegram.acknowledge import acknowledged
 from bot.telegram.callbacks import CallbackData, CallbackDataError
 from bot.telegram.context import Context
 from bot.telegram.handlers.common import (
-    answer_text,
+    WORKING_AFTER,
     provider_client,
     renderer,
-    send,
     send_screen,
     show,
 )
 from bot.telegram.handlers.drafts import claim_confirm
-from bot.telegram.rendering import Renderer, Screen
+from bot.telegram.rendering import Html, Renderer, Screen
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +76,9 @@ class ButtonRoute(Generic[K]):
         except CallbackDataError:
             await self.stale(update, context, render)
             return
-        await self.callback(update, context, button, render)
+        chat = update.effective_chat
+        async with acknowledged(context.bot, query.id, chat.id if chat else None):
+            await self.callback(update, context, button, render)
 
     def handler(self) -> BaseHandler:  # type: ignore[type-arg]
         """A fresh PTB handler for this route (each Application gets its own)."""
@@ -144,6 +149,49 @@ def on_confirm(kind: type[K], rules: Confirm) -> Callable[[ConfirmCallback], But
     return register
 
 
+# --- slow work: "⏳" after a second, and a way on when it fails --------------------------
+
+T = TypeVar("T")
+
+
+async def working(query: CallbackQuery, render: Renderer, work: Awaitable[T]) -> T:
+    """The result of ``work``; if it takes over ``WORKING_AFTER``, the pressed message says
+    "⏳ Asking the provider…" meanwhile (its buttons go, so they are not pressed twice)."""
+    task = asyncio.ensure_future(work)
+    done, _ = await asyncio.wait({task}, timeout=WORKING_AFTER)
+    if not done:
+        try:
+            await show(query, Screen(render("press-working")))
+        except TelegramError as error:  # the result matters, not the "⏳"
+            log.debug("no working note: %s", error)
+    return await task
+
+
+async def _restore(query: CallbackQuery) -> None:
+    """The pressed message as it was (when a "⏳" replaced it and no new screen came)."""
+    message = query.message
+    if isinstance(message, Message) and message.text:
+        await show(query, Screen(Html(message.text_html), message.reply_markup))
+
+
+def _refused_screen(
+    query: CallbackQuery, render: Renderer, refused: str | None, error: ProviderError
+) -> Screen:
+    """Why the provider could not answer, with [🔁 Try again] (the same press) above the
+    menu that was pressed, so the user can retry or choose anything else."""
+    rows: list[list[InlineKeyboardButton]] = []
+    if query.data:
+        rows.append(
+            [InlineKeyboardButton(render("button-try-again"), callback_data=query.data)]
+        )
+    message = query.message
+    markup = getattr(message, "reply_markup", None)
+    if markup is not None:
+        rows.extend(list(row) for row in markup.inline_keyboard)
+    text = render(refused or "request-failed", reason=render.error(error))
+    return Screen(text, InlineKeyboardMarkup(rows))
+
+
 # --- the picker driver: /buy, /rent, /multi, /prices --------------------------------------
 
 
@@ -163,6 +211,25 @@ SearchScreen = Callable[[ProviderClient, Renderer, Draft, str], Awaitable[Screen
 SEARCH_CHARS = 64  # a search longer than any name is not one
 
 
+async def _send_menu(
+    update: Update, context: Context, render: Renderer, screen: Awaitable[Screen], refused: str
+) -> None:
+    """Sends a picker menu (or ``refused``) as the user's one picker menu: the older one
+    loses its buttons first (so the new menu is the chat's last change), since its pages and
+    picks would read the newer draft or search."""
+    data = context.user_data
+    chat = update.effective_chat
+    older = data.pop(flows.MENU, None) if data is not None else None
+    if isinstance(older, int) and chat is not None:
+        try:
+            await context.bot.edit_message_reply_markup(chat.id, older, reply_markup=None)
+        except TelegramError as error:  # deleted, too old: nothing to press there anyway
+            log.debug("older menu kept its buttons: %s", error)
+    sent = await send_screen(update, render, screen, refused)
+    if sent is not None and data is not None:
+        data[flows.MENU] = sent.message_id
+
+
 @dataclass(frozen=True, slots=True)
 class Picker:
     """A flow's pickers and how their presses go.
@@ -174,7 +241,8 @@ class Picker:
         expired: the screen that replaces one whose button no longer fits the draft; None
             answers "out of date" and leaves the screen usable.
         refused: the message that says why the provider could not answer (the draft stays
-            where it was); None says it in an alert.
+            where it was), shown with [🔁 Try again] above the pressed menu; None says
+            "request-failed".
     """
 
     draft_key: str
@@ -212,14 +280,13 @@ class Picker:
             await query.answer()
             return
         try:
-            screen = await next_screen(client, draft)
+            screen = await working(query, render, next_screen(client, draft))
         except ProviderError as error:
-            if self.refused is None:
-                await query.answer(answer_text(render.error(error)), show_alert=True)
-                return
             await query.answer()
-            await send(update, render(self.refused, reason=render.error(error)))
+            await show(query, _refused_screen(query, render, self.refused, error))
             return
+        if screen is None or isinstance(screen, Alert):
+            await _restore(query)  # if "⏳" replaced it
         if isinstance(screen, Alert):
             await query.answer(screen.text, show_alert=True)
         elif screen is not None:
@@ -252,8 +319,20 @@ class Picker:
             return True
         text = (message.text or "").strip()[:SEARCH_CHARS]
         screen = next_screen(client, render, draft, text)
-        await send_screen(update, render, screen, refused or self.refused or "request-failed")
+        refusal = refused or self.refused or "request-failed"
+        await _send_menu(update, context, render, screen, refusal)
         return True
+
+    async def open(
+        self,
+        update: Update,
+        context: Context,
+        render: Renderer,
+        screen: Awaitable[Screen],
+        refused: str,
+    ) -> None:
+        """Sends a flow's first menu (or ``refused``): the one picker menu from now on."""
+        await _send_menu(update, context, render, screen, refused)
 
     async def _stale(self, update: Update, context: Context, render: Renderer) -> None:
         """A forged or malformed button of a picker's kind: as one that no longer fits."""

@@ -7,6 +7,7 @@ command-active = Your live numbers
 command-balance = Balance and cashback
 command-history = Past numbers and spending
 command-key = Set your provider API key
+command-forgetkey = Forget your API key
 command-provider = Choose the provider
 command-lang = Language
 command-help = How it works
@@ -32,6 +33,7 @@ help-text =
     /rent — a number for hours or days: every SMS it gets comes here
     /multi — one number for several services · /prices — prices and stock
     /active — your live numbers · /history — past ones · /balance · /settings · /provider · /lang · /cancel
+    /forgetkey — delete your API key from this bot
 not-allowed = Sorry, this bot is private.
 unknown-text = I did not understand that. Send /buy for a number, or /help.
 private-only = For your safety, do this in a private chat with me.
@@ -68,7 +70,8 @@ provider-set = Provider set to <b>{ $provider }</b>. { $has_key ->
         [yes] Your key for it is ready.
        *[no] Send /key to add your key for it.
     }
-provider-bad-url = ❌ That is not a provider name or an http(s) URL without a key in it.
+provider-bad-url = ❌ That is not a provider name or an http(s) URL without a key in it. Send another URL, or tap Cancel.
+provider-kept = Provider unchanged: <b>{ $provider }</b>.
 
 ## Balance
 balance-text =
@@ -82,7 +85,7 @@ buy-no-service-match = No service matches “{ $query }”. Try another word, or
 buy-choose-country = <b>{ $service }</b>: pick a country (cheapest first), or type part of its name.
 buy-no-country-match = No country matches “{ $query }”.
 buy-no-offers = No country sells <b>{ $service }</b> right now. Try another service.
-buy-country-line = { $flag }{ $country } · { $price } · { $count }
+buy-country-line = { $flag }{ $country } · { $price } · { $count } in stock
 buy-choose-operator = <b>{ $service }</b>, { $country }: pick an operator.
 buy-operator-any = Any operator
 buy-confirm =
@@ -101,6 +104,8 @@ button-other-operator = 📶 Another operator
 buy-max-price-line = Max price (Free Price): <b>{ $max_price }</b>
 buy-ask-max-price = Send the most you will pay for this number, e.g. <code>15.50</code> (0 for no limit). The provider sells at its price up to this limit.
 buy-bad-max-price = ❌ That is not an amount. Send a number like <code>15.50</code>, or 0 for no limit.
+buy-max-price-below = ❌ Your max price { $max_price } is below the price now, { $price }: the provider would refuse. Raise the max price (0 for none), or pick another country.
+buy-checked-not-bought = ↩️ The provider's answer to the purchase could not be read, so I checked its list of your numbers: no number was bought, and nothing was charged. You can try again.
 buy-balance-short = ❌ The price is { $price } but your balance is { $balance }. Top up at your provider, then try again.
 buy-sold-out = ❌ No numbers left for this choice. Pick another country or operator.
 buy-aborted = Purchase cancelled. Nothing was bought.
@@ -123,6 +128,7 @@ reconciled-checking = ⏳ Your purchase of { $service } was interrupted before t
 button-prev = ◀️
 button-next = ▶️
 button-back = ↩️ Back
+button-try-again = 🔁 Try again
 button-cancel = ✖️ Cancel
 button-sms-sent = ✉️ SMS sent
 button-another-code = 🔁 Another code
@@ -157,14 +163,12 @@ ended-finished = ✔️ <code>+{ $phone }</code> is finished.
 
 ## Button answers
 press-done = Done.
+press-refreshed = 🔄 Checked with the provider at { $at }.
 press-refused = Not possible now; the message shows the current state.
 press-ended = This activation has already ended.
 press-not-yours = This button is not yours.
 press-stale = This button is out of date.
 press-sms-sent = Noted: the SMS was sent.
-press-another-code = Waiting for another code.
-press-finished = Finished.
-press-cancelled = Cancelled; the money is back.
 cancel-later = The provider allows cancelling from { $at }. Tap “Cancel automatically” and I will do it then.
 cancel-scheduled = I will cancel it at { $at } if no code comes.
 
@@ -174,6 +178,15 @@ active-header = { $count ->
         [one] You have { $count } live number:
        *[other] You have { $count } live numbers:
     }
+active-line = { $mark } <code>+{ $phone }</code> · { $service }
+activation-card-moved = ↓ The card of <code>+{ $phone }</code> is now further down.
+button-cancel-all = ❌ Cancel all without a code ({ $count })
+active-cancel-all-ask = Cancel { $count ->
+        [one] this number that got
+       *[other] these { $count } numbers that got
+    } no code? The money comes back.
+button-cancel-all-yes = ❌ Yes, cancel { $count }
+active-cancelled-all = ❌ Cancelled: { $cancelled }. ⏰ To be cancelled as soon as the provider allows: { $later }. Not possible now: { $failed }.
 history-empty = No past numbers yet.
 history-line = { $date } · { $service } · <code>+{ $phone }</code> · { $cost } · { $state }
 history-total = { $count ->
@@ -192,8 +205,8 @@ history-state-active = live
 ## Language and cancel
 lang-choose = Choose your language:
 lang-set = Language: English.
-cancel-done = OK, step left.
-cancel-nothing = There is nothing to leave.
+cancel-done = ✖️ Cancelled. Your numbers are not touched; send /buy to start again.
+cancel-nothing = Nothing to cancel: no step is under way. Your numbers are in /active.
 
 ## Provider errors, by kind
 error-auth = the provider does not accept your key. Send /key to set it again.

@@ -32,6 +32,7 @@ extra-offer =
 button-extra-confirm = ✅ Buy for { $price }
 extra-not-possible = ❌ The provider cannot give this number again now: it must have finished with a code and must not be in use.
 extra-expired = This offer is out of date. Press “Use this number again” once more.
+extra-dismissed = ✖️ Not bought: the number stays finished.
 
 ## History
 history-page = 📜 Page { $page }

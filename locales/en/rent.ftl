@@ -45,6 +45,7 @@ rent-press-ended = This rent has already ended.
 rent-press-refused = Not possible: { $reason }
 
 rent-extend-ask = Extend <code>+{ $phone }</code> (now until { $end }) by how many hours?
+rent-extend-dismissed = ✖️ Not extended: the rent keeps its end time.
 rent-extend-confirm =
     <b>Extend <code>+{ $phone }</code></b> by { $duration }
     Now until: { $end }

@@ -8,6 +8,7 @@ command-active = Tus números activos
 command-balance = Saldo y cashback
 command-history = Números anteriores y gastos
 command-key = Guardar tu clave API del proveedor
+command-forgetkey = Olvidar tu clave API
 command-provider = Elegir el proveedor
 command-lang = Idioma
 command-help = Cómo funciona
@@ -33,6 +34,7 @@ help-text =
     /rent — un número por horas o días: cada SMS que recibe llega aquí
     /multi — un número para varios servicios · /prices — precios y disponibilidad
     /active — tus números activos · /history — los anteriores · /balance · /settings · /provider · /lang · /cancel
+    /forgetkey — borra tu clave API de este bot
 not-allowed = Lo siento, este bot es privado.
 unknown-text = No te he entendido. Envía /buy para obtener un número, o /help.
 private-only = Por tu seguridad, haz esto en un chat privado conmigo.
@@ -69,7 +71,8 @@ provider-set = Proveedor cambiado a <b>{ $provider }</b>. { $has_key ->
         [yes] Tu clave para él ya está lista.
        *[no] Envía /key para añadir tu clave.
     }
-provider-bad-url = ❌ Eso no es un nombre de proveedor ni una URL http(s) sin clave.
+provider-bad-url = ❌ Eso no es un nombre de proveedor ni una URL http(s) sin clave. Envía otra URL o pulsa Cancelar.
+provider-kept = El proveedor no cambia: <b>{ $provider }</b>.
 
 ## Balance
 balance-text =
@@ -83,7 +86,7 @@ buy-no-service-match = Ningún servicio coincide con «{ $query }». Prueba otra
 buy-choose-country = <b>{ $service }</b>: elige un país (primero los más baratos) o escribe parte de su nombre.
 buy-no-country-match = Ningún país coincide con «{ $query }».
 buy-no-offers = Ahora mismo ningún país vende <b>{ $service }</b>. Prueba otro servicio.
-buy-country-line = { $flag }{ $country } · { $price } · { $count }
+buy-country-line = { $flag }{ $country } · { $price } · quedan { $count }
 buy-choose-operator = <b>{ $service }</b>, { $country }: elige un operador.
 buy-operator-any = Cualquier operador
 buy-confirm =
@@ -102,6 +105,8 @@ button-other-operator = 📶 Otro operador
 buy-max-price-line = Precio máximo (Free Price): <b>{ $max_price }</b>
 buy-ask-max-price = Envía lo máximo que pagarás por este número, p. ej. <code>15.50</code> (0 sin límite). El proveedor vende a su precio hasta ese límite.
 buy-bad-max-price = ❌ Eso no es un importe. Envía un número como <code>15.50</code>, o 0 sin límite.
+buy-max-price-below = ❌ Tu precio máximo { $max_price } está por debajo del precio actual, { $price }: el proveedor lo rechazaría. Sube el precio máximo (0 para ninguno) o elige otro país.
+buy-checked-not-bought = ↩️ No pude leer la respuesta del proveedor a la compra, así que revisé su lista de tus números: no se compró ningún número y no se cobró nada. Puedes intentarlo de nuevo.
 buy-balance-short = ❌ El precio es { $price }, pero tu saldo es { $balance }. Recarga en tu proveedor y vuelve a intentarlo.
 buy-sold-out = ❌ No quedan números para esta opción. Elige otro país u operador.
 buy-aborted = Compra cancelada. No se ha comprado nada.
@@ -124,6 +129,7 @@ reconciled-checking = ⏳ Tu compra de { $service } se interrumpió antes de que
 button-prev = ◀️
 button-next = ▶️
 button-back = ↩️ Atrás
+button-try-again = 🔁 Reintentar
 button-cancel = ✖️ Cancelar
 button-sms-sent = ✉️ SMS enviado
 button-another-code = 🔁 Otro código
@@ -158,14 +164,12 @@ ended-finished = ✔️ <code>+{ $phone }</code>: terminado.
 
 ## Button answers
 press-done = Hecho.
+press-refreshed = 🔄 Consultado con el proveedor a las { $at }.
 press-refused = No es posible ahora; el mensaje muestra el estado actual.
 press-ended = Esta activación ya ha terminado.
 press-not-yours = Este botón no es tuyo.
 press-stale = Este botón está desactualizado.
 press-sms-sent = Anotado: el SMS se ha enviado.
-press-another-code = Esperando otro código.
-press-finished = Terminado.
-press-cancelled = Cancelado; se te ha devuelto el dinero.
 cancel-later = El proveedor permite cancelar a partir de las { $at }. Toca «Cancelar automáticamente» y lo haré entonces.
 cancel-scheduled = Lo cancelaré a las { $at } si no llega ningún código.
 
@@ -175,6 +179,15 @@ active-header = { $count ->
         [one] Tienes { $count } número activo:
        *[other] Tienes { $count } números activos:
     }
+active-line = { $mark } <code>+{ $phone }</code> · { $service }
+activation-card-moved = ↓ La ficha de <code>+{ $phone }</code> está ahora más abajo.
+button-cancel-all = ❌ Cancelar todos sin código ({ $count })
+active-cancel-all-ask = ¿Cancelar { $count ->
+        [one] este número que no recibió
+       *[other] estos { $count } números que no recibieron
+    } código? Se te devuelve el dinero.
+button-cancel-all-yes = ❌ Sí, cancelar { $count }
+active-cancelled-all = ❌ Cancelados: { $cancelled }. ⏰ Se cancelarán en cuanto el proveedor lo permita: { $later }. No es posible ahora: { $failed }.
 history-empty = Aún no hay números anteriores.
 history-line = { $date } · { $service } · <code>+{ $phone }</code> · { $cost } · { $state }
 history-total = { $count ->
@@ -193,8 +206,8 @@ history-state-active = activo
 ## Language and cancel
 lang-choose = Elige tu idioma:
 lang-set = Idioma: español.
-cancel-done = Vale, has salido del paso actual.
-cancel-nothing = No hay nada de lo que salir.
+cancel-done = ✖️ Cancelado. Tus números no se tocan; envía /buy para empezar de nuevo.
+cancel-nothing = No hay nada que cancelar: ningún paso en curso. Tus números están en /active.
 
 ## Provider errors, by kind
 error-auth = el proveedor no acepta tu clave. Envía /key para configurarla de nuevo.

@@ -32,6 +32,7 @@ extra-offer =
 button-extra-confirm = ✅ Comprar por { $price }
 extra-not-possible = ❌ El proveedor no puede dar este número otra vez ahora: debe haber terminado con un código y no estar en uso.
 extra-expired = Esta oferta está caducada. Pulsa «Usar este número otra vez» de nuevo.
+extra-dismissed = ✖️ No se compró: el número sigue terminado.
 
 ## History
 history-page = 📜 Página { $page }

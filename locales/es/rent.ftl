@@ -45,6 +45,7 @@ rent-press-ended = Este alquiler ya ha terminado.
 rent-press-refused = No es posible: { $reason }
 
 rent-extend-ask = ¿Cuántas horas prolongar <code>+{ $phone }</code> (ahora hasta { $end })?
+rent-extend-dismissed = ✖️ No se prolongó: el alquiler termina a la misma hora.
 rent-extend-confirm =
     <b>Prolongar <code>+{ $phone }</code></b> por { $duration }
     Ahora hasta: { $end }

@@ -8,6 +8,7 @@ command-active = Ваши активные номера
 command-balance = Баланс и кешбэк
 command-history = Прошлые номера и расходы
 command-key = Указать API-ключ провайдера
+command-forgetkey = Удалить ваш API-ключ
 command-provider = Выбрать провайдера
 command-lang = Язык
 command-help = Как это работает
@@ -33,6 +34,7 @@ help-text =
     /rent — номер в аренду на часы или дни: каждое SMS на него приходит сюда
     /multi — один номер для нескольких сервисов · /prices — цены и наличие
     /active — активные номера · /history — прошлые · /balance · /settings · /provider · /lang · /cancel
+    /forgetkey — удалить ваш API-ключ из бота
 not-allowed = Извините, это закрытый бот.
 unknown-text = Не понимаю. Отправьте /buy, чтобы получить номер, или /help.
 private-only = В целях безопасности сделайте это в личном чате со мной.
@@ -71,7 +73,8 @@ provider-set = Выбран провайдер <b>{ $provider }</b>. { $has_key 
         [yes] Ключ для него уже есть.
        *[no] Отправьте /key, чтобы добавить ключ для него.
     }
-provider-bad-url = ❌ Это не название провайдера и не http(s)-URL без ключа внутри.
+provider-bad-url = ❌ Это не название провайдера и не http(s)-URL без ключа внутри. Пришлите другой URL или нажмите «Отмена».
+provider-kept = Провайдер не изменён: <b>{ $provider }</b>.
 
 ## Balance
 balance-text =
@@ -85,7 +88,7 @@ buy-no-service-match = По запросу «{ $query }» сервисов не�
 buy-choose-country = <b>{ $service }</b>: выберите страну (сначала самые дешёвые) или введите часть её названия.
 buy-no-country-match = По запросу «{ $query }» стран нет.
 buy-no-offers = Сейчас ни одна страна не продаёт номера для <b>{ $service }</b>. Попробуйте другой сервис.
-buy-country-line = { $flag }{ $country } · { $price } · { $count }
+buy-country-line = { $flag }{ $country } · { $price } · в наличии { $count }
 buy-choose-operator = <b>{ $service }</b>, { $country }: выберите оператора.
 buy-operator-any = Любой оператор
 buy-confirm =
@@ -104,6 +107,8 @@ button-other-operator = 📶 Другой оператор
 buy-max-price-line = Макс. цена (Free Price): <b>{ $max_price }</b>
 buy-ask-max-price = Отправьте максимальную цену за этот номер, например <code>15.50</code> (0 — без ограничения). Провайдер продаст по своей цене, но не дороже.
 buy-bad-max-price = ❌ Это не сумма. Отправьте число вроде <code>15.50</code> или 0 — без ограничения.
+buy-max-price-below = ❌ Ваша максимальная цена { $max_price } ниже текущей цены { $price }: провайдер откажет. Поднимите максимальную цену (0 — без ограничения) или выберите другую страну.
+buy-checked-not-bought = ↩️ Ответ провайдера на покупку не удалось прочитать, поэтому я проверил список ваших номеров у него: номер не куплен, деньги не списаны. Можно попробовать ещё раз.
 buy-balance-short = ❌ Цена — { $price }, а на балансе { $balance }. Пополните счёт у провайдера и попробуйте снова.
 buy-sold-out = ❌ Для этого выбора номеров не осталось. Выберите другую страну или оператора.
 buy-aborted = Покупка отменена. Ничего не куплено.
@@ -126,6 +131,7 @@ reconciled-checking = ⏳ Покупка { $service } прервалась до 
 button-prev = ◀️
 button-next = ▶️
 button-back = ↩️ Назад
+button-try-again = 🔁 Повторить
 button-cancel = ✖️ Отмена
 button-sms-sent = ✉️ SMS отправлено
 button-another-code = 🔁 Ещё код
@@ -160,14 +166,12 @@ ended-finished = ✔️ Номер <code>+{ $phone }</code> завершён.
 
 ## Button answers
 press-done = Готово.
+press-refreshed = 🔄 Проверено у провайдера в { $at }.
 press-refused = Сейчас это невозможно; в сообщении показано текущее состояние.
 press-ended = Эта активация уже завершена.
 press-not-yours = Это не ваша кнопка.
 press-stale = Эта кнопка устарела.
 press-sms-sent = Принято: SMS отправлено.
-press-another-code = Ждём ещё один код.
-press-finished = Завершено.
-press-cancelled = Отменено, деньги возвращены.
 cancel-later = Провайдер разрешает отмену с { $at }. Нажмите «Отменить автоматически», и я отменю номер в это время.
 cancel-scheduled = Я отменю номер в { $at }, если код не придёт.
 
@@ -179,6 +183,12 @@ active-header = { $count ->
         [many] У вас { $count } активных номеров:
        *[other] У вас { $count } активного номера:
     }
+active-line = { $mark } <code>+{ $phone }</code> · { $service }
+activation-card-moved = ↓ Карточка номера <code>+{ $phone }</code> теперь ниже.
+button-cancel-all = ❌ Отменить все без кода ({ $count })
+active-cancel-all-ask = Отменить номера без кода ({ $count })? Деньги вернутся.
+button-cancel-all-yes = ❌ Да, отменить { $count }
+active-cancelled-all = ❌ Отменено: { $cancelled }. ⏰ Будут отменены, как только провайдер позволит: { $later }. Сейчас невозможно: { $failed }.
 history-empty = Прошлых номеров пока нет.
 history-line = { $date } · { $service } · <code>+{ $phone }</code> · { $cost } · { $state }
 history-total = { $count ->
@@ -201,8 +211,8 @@ history-state-active = активен
 ## Language and cancel
 lang-choose = Выберите язык:
 lang-set = Язык: русский.
-cancel-done = Хорошо, текущий шаг отменён.
-cancel-nothing = Нечего отменять.
+cancel-done = ✖️ Отменено. Ваши номера не затронуты; /buy — начать заново.
+cancel-nothing = Отменять нечего: сейчас нет начатого шага. Ваши номера — в /active.
 
 ## Provider errors, by kind
 error-auth = провайдер не принимает ваш ключ. Отправьте /key, чтобы указать его заново.

@@ -45,6 +45,7 @@ rent-press-ended = Эта аренда уже закончилась.
 rent-press-refused = Невозможно: { $reason }
 
 rent-extend-ask = На сколько часов продлить <code>+{ $phone }</code> (сейчас до { $end })?
+rent-extend-dismissed = ✖️ Не продлено: аренда заканчивается в прежнее время.
 rent-extend-confirm =
     <b>Продлить <code>+{ $phone }</code></b> на { $duration }
     Сейчас до: { $end }

@@ -167,3 +167,24 @@ async def test_a_used_number_the_provider_finished_leaves_active_where_status_sa
     await harness.poll()
     sent = harness.telegram.state.calls_to("sendMessage")
     assert sum(1 for call in sent if "33333" in str(call.params.get("text"))) == 1
+
+
+async def test_a_press_does_not_repeat_what_the_card_says(harness: Harness) -> None:
+    """ "✔️ Finished." with "Finished." under it, "Waiting for another code" twice: once."""
+    alice = harness.user()
+    await with_key(harness, alice)
+    await buy_first_offer(harness, alice)
+    [activation] = await live_activations(harness)
+    harness.sandbox.deliver_sms(int(activation.activation_id), "Code 11111")  # type: ignore[arg-type]
+    await harness.poll()
+    card_id = next(m.message_id for m in alice.chat() if m.find_buttons("🔁 Another code"))
+
+    def card() -> str:
+        return next(m.text for m in alice.chat() if m.message_id == card_id)
+
+    await alice.press("🔁 Another code")
+    assert card().count("another code") == 1, card()
+    harness.sandbox.deliver_sms(int(activation.activation_id), "Code 22222")  # type: ignore[arg-type]
+    await harness.poll()
+    await alice.press("✅ Finish")
+    assert card().count("Finished") == 1, card()

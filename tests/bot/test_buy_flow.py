@@ -56,12 +56,11 @@ async def test_a_max_price_below_the_price_buys_nothing_and_says_why(harness: Ha
     alice, _ = await _to_confirm(harness)
     await alice.press("💲 Max price…")  # type: ignore[attr-defined]
     await alice.send_text("0.01")  # type: ignore[attr-defined]
-    confirm = alice.last_bot_message()  # type: ignore[attr-defined]
-    assert "Max price (Free Price): 0.01" in confirm.text
-    await alice.press(confirm.buttons[0][0], confirm)  # type: ignore[attr-defined]
-    assert "above your limit" in alice.last_bot_message().text  # type: ignore[attr-defined]
-    [call] = [r for r in harness.sandbox.request_log if r.action == "getNumberV2"]
-    assert call.params.get("maxPrice") == "0.01"
+    screen = alice.last_bot_message()  # type: ignore[attr-defined]
+    # No Buy that must fail: the screen says why and asks for another limit (16.6).
+    assert "Your max price 0.01 is below the price" in screen.text
+    assert not any(label.startswith("✅ Buy") for row in screen.buttons for label in row)
+    assert [r for r in harness.sandbox.request_log if r.action == "getNumberV2"] == []
     assert await live_activations(harness) == []
 
 

@@ -15,11 +15,11 @@ async def test_cancel_ends_the_flow_and_typed_text_no_longer_searches_it(
     await with_key(harness, alice)
     await alice.send_text(command)
     await alice.send_text("/cancel")
-    assert "step left" in alice.last_bot_message().text  # type: ignore[union-attr]
+    assert "Cancelled." in alice.last_bot_message().text  # type: ignore[union-attr]
     await alice.send_text("telegr")
     assert "did not understand" in alice.last_bot_message().text  # type: ignore[union-attr]
     await alice.send_text("/cancel")
-    assert "nothing to leave" in alice.last_bot_message().text  # type: ignore[union-attr]
+    assert "Nothing to cancel" in alice.last_bot_message().text  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -55,3 +55,30 @@ async def test_starting_a_picker_ends_the_one_before_so_typed_text_searches_the_
     buttons = [button for row in results.keyboard for button in row]
     picks = [b.callback_data or "" for b in buttons if "Telegram" in b.label]
     assert picks and all(data.startswith(prefix) for data in picks), alice.transcript()
+
+
+@pytest.mark.parametrize("command", ["/buy", "/rent", "/prices", "/multi"])
+async def test_a_typed_search_leaves_one_menu_to_press(harness: Harness, command: str) -> None:
+    """The search's menu is the flow's menu: the older one (whose pages would read the new
+    filter) loses its buttons."""
+    alice = harness.user()
+    await with_key(harness, alice)
+    await alice.send_text(command)
+    first = alice.last_bot_message()
+    assert first is not None and first.buttons, alice.transcript()
+    await alice.send_text("tele")
+    searched = alice.last_bot_message()
+    assert searched is not None and searched.message_id != first.message_id
+    assert searched.buttons, alice.transcript()
+    menus = [m for m in alice.chat() if m.from_bot and m.buttons]
+    assert [m.message_id for m in menus] == [searched.message_id], alice.transcript()
+
+
+async def test_a_new_picker_takes_the_buttons_off_the_older_menu(harness: Harness) -> None:
+    """An older menu's Cancel or pages would act on the newer flow: only one menu is live."""
+    alice = harness.user()
+    await with_key(harness, alice)
+    await alice.send_text("/buy")
+    await alice.send_text("/prices")
+    menus = [m for m in alice.chat() if m.from_bot and m.buttons]
+    assert len(menus) == 1 and menus[0] == alice.last_bot_message(), alice.transcript()

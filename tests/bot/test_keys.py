@@ -50,14 +50,15 @@ async def test_a_code_then_the_deadline_tells_finished_not_refunded(harness: Har
     assert "balance" not in last.text
 
 
-async def test_refresh_of_a_live_number_says_done(harness: Harness) -> None:
+async def test_refresh_of_a_live_number_says_when_it_asked(harness: Harness) -> None:
     alice = harness.user()
     await with_key(harness, alice)
     await buy_first_offer(harness, alice)
     query = await alice.press("🔄 Refresh")
     assert alice.answer_for(query) is not None, "the press is answered"
     card = alice.last_bot_message()
-    assert card is not None and card.text.endswith("Done."), alice.transcript()
+    assert card is not None and "Checked with the provider at" in card.text, alice.transcript()
+    assert not card.text.endswith("Done.")
 
 
 async def test_a_replaced_key_is_the_one_used_from_then_on(harness: Harness) -> None:

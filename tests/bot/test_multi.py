@@ -121,6 +121,6 @@ async def test_cancel_ends_the_selection_and_text_is_no_longer_a_search(harness:
     await alice.send_text("/multi")
     await alice.press("Telegram")
     await alice.send_text("/cancel")
-    assert "step left" in alice.last_bot_message().text  # type: ignore[union-attr]
+    assert "Cancelled." in alice.last_bot_message().text  # type: ignore[union-attr]
     await alice.send_text("whatsapp")
     assert "did not understand" in alice.last_bot_message().text  # type: ignore[union-attr]

@@ -487,7 +487,7 @@ async def test_cancel_command_leaves_the_rent_menu_and_its_buttons_go_stale(
     await with_key(harness, alice)
     confirm = await walk_to_rent_confirm(harness, alice)
     await alice.send_text("/cancel")
-    assert "step left" in alice.last_bot_message().text  # type: ignore[union-attr]
+    assert "Cancelled." in alice.last_bot_message().text  # type: ignore[union-attr]
     query = await alice.press_button(confirm.keyboard[0][0])
     answer = alice.answer_for(query)
     assert answer is not None and "expired" in (answer.text or "")

@@ -90,7 +90,7 @@ async def test_provider_fault_during_purchase_is_reconciled_not_guessed(
     assert len(purchases) == 1, "a paid call is never retried"
     # The fault came before the provider acted: reconciliation finds nothing, says not bought.
     assert await live_activations(harness) == []
-    assert "Not bought" in alice.last_bot_message().text, alice.transcript()  # type: ignore[union-attr]
+    assert "no number was bought" in alice.last_bot_message().text, alice.transcript()  # type: ignore[union-attr]
 
 
 async def test_reply_lost_after_the_provider_sold_the_number_is_found_again(

@@ -24,7 +24,8 @@ async def test_a_slow_provider_still_gets_the_press_answered_and_the_outcome_sho
     answer = alice.answer_for(query)
     assert answer is not None, "Telegram took the answer: it came before the provider's reply"
     card = alice.last_bot_message()
-    assert card is not None and "Cancelled; the money is back." in card.text, alice.transcript()
+    assert card is not None and "Cancelled;" in card.text, alice.transcript()
+    assert "refunded" in card.text
     row = await harness.services.activations.get(activation.ledger_id)
     assert row is not None and row.state is ActivationState.CANCELLED
     assert any(r.action == "setStatus" and r.fault == "slow" for r in harness.sandbox.request_log)
@@ -44,3 +45,84 @@ async def test_a_provider_error_after_the_answer_is_shown_on_the_card(harness: H
     assert "❌ Cancel" in str(card.buttons), "the buttons stay, to try again"
     row = await harness.services.activations.get(activation.ledger_id)
     assert row is not None and row.state is ActivationState.WAITING
+
+
+def _versions(harness: Harness, chat_id: int, message_id: int) -> list[str]:
+    """Every text a message showed, oldest first."""
+    message = harness.telegram.state.chats[chat_id].messages[message_id]
+    return [version.content.text for version in message.history]
+
+
+async def test_a_slow_price_list_answers_the_press_at_once_and_shows_progress(
+    harness: Harness,
+) -> None:
+    harness.telegram.state.callback_timeout = 2.5  # Telegram's ~15 s, shortened
+    alice = harness.user()
+    await with_key(harness, alice)
+    await alice.send_text("/buy")
+    menu = alice.last_bot_message()
+    assert menu is not None
+    harness.sandbox.inject_fault("getPrices", "slow", delay=5.0)
+    query = await alice.press("Telegram")
+    assert alice.answer_for(query) is not None, "the press went unanswered past the deadline"
+    shown = _versions(harness, alice.id, menu.message_id)
+    assert any(text.startswith("⏳") for text in shown), shown
+    countries = alice.last_bot_message()
+    assert countries is not None and countries.message_id == menu.message_id
+    assert not countries.text.startswith("⏳") and countries.buttons, alice.transcript()
+
+
+async def test_a_failed_price_list_says_why_and_offers_try_again(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    await alice.send_text("/buy")
+    harness.sandbox.inject_fault("getPrices", "reply", body="ERROR_SQL")
+    await alice.press("Telegram")
+    refused = alice.last_bot_message()
+    assert refused is not None and refused.text.startswith("❌"), alice.transcript()
+    assert refused.find_buttons("🔁 Try again"), alice.transcript()
+    assert refused.find_buttons("Telegram"), "the menu stays under the reason"
+    await alice.press("🔁 Try again")
+    countries = alice.last_bot_message()
+    assert countries is not None and "❌" not in countries.text, alice.transcript()
+    assert not countries.find_buttons("🔁 Try again") and countries.buttons
+
+
+async def test_balance_with_a_slow_provider_shows_progress_then_the_balance(
+    harness: Harness,
+) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    harness.sandbox.inject_fault("getBalance", "slow", delay=2.5)
+    await alice.send_text("/balance")
+    answer = alice.last_bot_message()
+    assert answer is not None
+    shown = _versions(harness, alice.id, answer.message_id)
+    assert shown[0].startswith("⏳"), shown
+    assert "⏳" not in answer.text and "alance" in answer.text, alice.transcript()
+
+
+async def test_a_failed_balance_offers_try_again(harness: Harness) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    harness.sandbox.inject_fault("getBalance", "reply", body="ERROR_SQL")
+    await alice.send_text("/balance")
+    failed = alice.last_bot_message()
+    assert failed is not None and failed.find_buttons("🔁 Try again"), alice.transcript()
+    await alice.press("🔁 Try again")
+    again = alice.last_bot_message()
+    assert again is not None and "alance" in again.text, alice.transcript()
+
+
+async def test_a_command_whose_menu_needs_a_slow_provider_shows_progress_first(
+    harness: Harness,
+) -> None:
+    alice = harness.user()
+    await with_key(harness, alice)
+    harness.sandbox.inject_fault("*", "slow", delay=2.5)
+    await alice.send_text("/buy")
+    menu = alice.last_bot_message()
+    assert menu is not None
+    shown = _versions(harness, alice.id, menu.message_id)
+    assert shown[0].startswith("⏳"), shown
+    assert menu.find_buttons("Telegram"), alice.transcript()

@@ -383,15 +383,22 @@ async def reply_to(user: FakeUser, text: str) -> VisibleMessage:
     return next(m for m in reversed(chat) if m.from_bot)
 
 
+WORKING: Final = "⏳ Asking the provider"  # a step's note while the provider is slow
+
+
 async def press_and_wait(
     user: FakeUser, label: str, message: VisibleMessage | int | None = None
 ) -> VisibleMessage:
     """Presses a button and waits until the bot has answered the press and changed the chat
-    (the bot answers first, then edits); returns the newest bot message."""
+    (the bot answers first, then edits; a slow step shows "⏳ Asking the provider…" first, which
+    is waited out); returns the newest bot message."""
     before = user.chat()
     query = await user.press(label, message)
     await user.wait_for_answer(query, WAIT)
-    await user.wait_for(lambda chat: chat != before, WAIT)
+    await user.wait_for(
+        lambda chat: chat != before and not any(m.text.startswith(WORKING) for m in chat),
+        WAIT,
+    )
     last = user.last_bot_message()
     assert last is not None
     return last

@@ -59,3 +59,20 @@ class AdditionalOffer(CallbackData, prefix="xa"):
 
 class AdditionalConfirm(CallbackData, prefix="xb"):
     token: str
+
+
+class ExtraDismiss(CallbackData, prefix="xz"):
+    """✖️ Cancel under another activation's offer: nothing is bought."""
+
+    token: str
+
+
+ActiveListAction = Literal["open", "cancelall", "confirm", "back"]
+
+
+class ActiveList(CallbackData, prefix="av"):
+    """On /active's list: ``open`` the card of our ledger row ``ledger_id``; ask to cancel
+    every number without a code (``cancelall``), do it (``confirm``), or go ``back``."""
+
+    action: ActiveListAction
+    ledger_id: int

@@ -62,3 +62,9 @@ class ConfirmRentExtension(CallbackData, prefix="rx"):
     """The pay-for-the-extension button; ``token`` is the extension's idempotency key."""
 
     token: str
+
+
+class RentExtendDismiss(CallbackData, prefix="rz"):
+    """✖️ Cancel under the extension's hours or price: nothing is extended."""
+
+    ledger_id: int

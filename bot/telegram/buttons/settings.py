@@ -51,3 +51,9 @@ class ForgetKey(CallbackData, prefix="fk"):
 
 class HistoryPage(CallbackData, prefix="xh"):
     page: int
+
+
+class BalanceAgain(CallbackData, prefix="bb"):
+    """[🔁 Try again] under a /balance the provider could not answer."""
+
+    again: Literal["1"]

@@ -11,9 +11,9 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.provider import ProviderError
 from bot.services.accounts import AccountError, KeyNeedsReentryError
 from bot.telegram.buttons.activation import ExtraOffer
-from bot.telegram.buttons.settings import HistoryPage
+from bot.telegram.buttons.settings import BalanceAgain, HistoryPage
 from bot.telegram.context import Context
-from bot.telegram.handlers.common import renderer, send, services, show, user_id
+from bot.telegram.handlers.common import renderer, respond, send, services, show, user_id
 from bot.telegram.rendering import Html, Renderer, Screen
 from bot.telegram.routing import on_button, pressed
 from bot.telegram.screens.activation import service_name
@@ -38,26 +38,41 @@ _RENTS_SHOWN = 10
 
 async def balance(update: Update, context: Context) -> None:
     render = await renderer(update, context)
+    await respond(update, render, _balance_screen(update, context, render))
+
+
+@on_button(BalanceAgain)
+async def balance_again(
+    update: Update, context: Context, button: BalanceAgain, render: Renderer
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await show(query, Screen(render("press-working")))
+    await show(query, await _balance_screen(update, context, render))
+
+
+async def _balance_screen(update: Update, context: Context, render: Renderer) -> Screen:
     accounts = services(context).accounts
     try:
         result = await accounts.balance(user_id(update))
     except KeyNeedsReentryError:
-        await send(update, render("key-unreadable"))
-        return
+        return Screen(render("key-unreadable"))
     except AccountError:
         endpoint = await accounts.endpoint_of(user_id(update))
-        await send(update, render("key-none", provider=endpoint.title))
-        return
+        return Screen(render("key-none", provider=endpoint.title))
     except ProviderError as error:
-        await send(update, render("request-failed", reason=render.error(error)))
-        return
-    await send(
-        update,
+        again = render.button("button-try-again", BalanceAgain(again="1"))
+        return Screen(
+            render("request-failed", reason=render.error(error)),
+            InlineKeyboardMarkup([[again]]),
+        )
+    return Screen(
         render(
             "balance-text",
             balance=render.money(result.balance),
             cashback=render.money(result.cashback),
-        ),
+        )
     )
 
 
@@ -175,4 +190,5 @@ def build() -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("balance", balance),
         CommandHandler("history", history),
         history_page.handler(),
+        balance_again.handler(),
     ]

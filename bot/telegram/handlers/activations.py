@@ -16,16 +16,20 @@ from bot.provider import ProviderError
 from bot.services.accounts import AccountError
 from bot.services.activations import Command
 from bot.services.results import ActivationActionResult, NotYoursError, Outcome
-from bot.telegram.buttons.activation import ActivationButton
+from bot.telegram.buttons.activation import ActivationButton, ActiveList
+from bot.telegram.cards import redraw_card
 from bot.telegram.context import Context
 from bot.telegram.handlers import extras, rent_actions
 from bot.telegram.handlers.common import renderer, send, services, show, user_id
-from bot.telegram.rendering import Html, Renderer
+from bot.telegram.rendering import Html, Renderer, Screen
 from bot.telegram.routing import on_button, pressed
 from bot.telegram.screens.activation import activation_screen
-from storage.activations import Activation
+from bot.telegram.screens.active import active_list_screen, cancel_all_screen, without_code
+from storage.activations import Activation, ActivationState
 
 log = logging.getLogger(__name__)
+
+_LIVE = (ActivationState.WAITING, ActivationState.CODE_RECEIVED, ActivationState.RETRY)
 
 _COMMANDS = {
     "sent": Command.SMS_SENT,
@@ -33,12 +37,9 @@ _COMMANDS = {
     "finish": Command.FINISH,
     "cancel": Command.CANCEL,
 }
-_DONE_ANSWERS = {
-    Command.SMS_SENT: "press-sms-sent",
-    Command.ANOTHER_CODE: "press-another-code",
-    Command.FINISH: "press-finished",
-    Command.CANCEL: "press-cancelled",
-}
+# What a done press adds under the card: only what its new state does not say already
+# ("✔️ Finished." needs no "Finished." under it); "SMS sent" leaves the state as it was.
+_DONE_NOTICES = {Command.SMS_SENT: "press-sms-sent"}
 
 
 @on_button(ActivationButton)
@@ -54,6 +55,7 @@ async def on_press(
     """
     query = pressed(update)
     actions = services(context).activation_actions
+    notice: Html | None
     try:
         row = await actions.owned(user_id(update), button.ledger_id)
     except NotYoursError:
@@ -81,12 +83,14 @@ async def on_press(
         if button.action == "autocancel":
             notice = render("cancel-scheduled", at=render.time(result.cancel_possible_at))
         elif button.action == "refresh":
-            notice = render("press-done")
+            # When it was asked, so a card that did not change still shows the press worked.
+            notice = render("press-refreshed", at=render.time(services(context).clock.now()))
             line = await extras.call_line(context, render, user_id(update), result.activation)
             if line is not None:  # a call-verification number: what the provider says of it
                 notice = Html(f"{line}\n{notice}")
         else:
-            notice = render(_DONE_ANSWERS[_COMMANDS[button.action]])
+            done = _DONE_NOTICES.get(_COMMANDS[button.action])
+            notice = None if done is None else render(done)
     elif result.outcome is Outcome.ENDED:
         notice = render("press-ended")
         if button.action == "refresh":  # a call-verification number the call just ended
@@ -114,7 +118,7 @@ async def _show_card(
     context: Context,
     render: Renderer,
     row: Activation,
-    notice: Html,
+    notice: Html | None,
     extra: ActivationButton | None = None,
 ) -> None:
     """The activation card as the ledger has it now, with what the press did under it."""
@@ -123,6 +127,8 @@ async def _show_card(
 
 
 async def list_active(update: Update, context: Context) -> None:
+    """One message for the live numbers: the card itself when there is one, else a row per
+    number that opens its card (so no number has two live copies); rents follow."""
     render = await renderer(update, context)
     svc = services(context)
     rows = await svc.activations.active_for_user(user_id(update))
@@ -130,19 +136,108 @@ async def list_active(update: Update, context: Context) -> None:
     if not rows and not rents:
         await send(update, render("active-none"))
         return
-    await send(update, render("active-header", count=len(rows) + len(rents)))
-    for row in rows:
-        screen = await activation_screen(svc.activations, render, row)
-        message = await send(update, screen.text, screen.keyboard)
-        # This message now shows the activation: pushes update it from here on.
-        await svc.activations.set_message(
-            row.ledger_id, chat_id=message.chat_id, message_id=message.message_id
-        )
+    if len(rows) > 1:
+        screen = active_list_screen(render, rows, len(rents))
+        await send(update, screen.text, screen.keyboard)
+    else:
+        await send(update, render("active-header", count=len(rows) + len(rents)))
+        for row in rows:
+            await _send_card(update, context, render, row)
     await rent_actions.send_active_rents(update, context, render)
+
+
+async def _send_card(update: Update, context: Context, render: Renderer, row: Activation) -> None:
+    """The activation's card as a new message, which pushes update from now on; the message
+    that showed it before loses its buttons and says where the card went."""
+    svc = services(context)
+    screen = await activation_screen(svc.activations, render, row)
+    message = await send(update, screen.text, screen.keyboard)
+    await svc.activations.set_message(
+        row.ledger_id, chat_id=message.chat_id, message_id=message.message_id
+    )
+    if row.message_id is not None and row.message_id != message.message_id:
+        moved = Screen(render("activation-card-moved", phone=row.phone or ""))
+        what = f"old card {row.ledger_id}"
+        await redraw_card(context.bot, row.chat_id, row.message_id, moved, what)
+
+
+@on_button(ActiveList)
+async def on_list_press(
+    update: Update, context: Context, button: ActiveList, render: Renderer
+) -> None:
+    """A press on /active's list: open a card, or cancel every number without a code."""
+    query = update.callback_query
+    assert query is not None
+    svc = services(context)
+    user = user_id(update)
+    if button.action == "open":
+        try:
+            row = await svc.activation_actions.owned(user, button.ledger_id)
+        except NotYoursError:
+            await query.answer(render("press-not-yours"), show_alert=True)
+            return
+        await query.answer()
+        if row.state in _LIVE:
+            await _send_card(update, context, render, row)
+        await _show_list(query, context, render, user)
+        return
+    await query.answer()
+    rows = await svc.activations.active_for_user(user)
+    if button.action == "cancelall" and without_code(rows):
+        await show(query, cancel_all_screen(render, rows))
+        return
+    notice = await _cancel_all(context, render, user, rows) if button.action == "confirm" else None
+    await _show_list(query, context, render, user, notice)
+
+
+async def _show_list(
+    query: CallbackQuery, context: Context, render: Renderer, user: int, notice: Html | None = None
+) -> None:
+    svc = services(context)
+    rows = await svc.activations.active_for_user(user)
+    rents = await svc.rents.active_for_user(user)
+    if not rows and not rents and notice is None:
+        await show(query, Screen(render("active-none")))
+        return
+    await show(query, active_list_screen(render, rows, len(rents), notice))
+
+
+async def _cancel_all(
+    context: Context, render: Renderer, user: int, rows: list[Activation]
+) -> Html:
+    """Cancels each live number without a code (a refund, never a charge); one the provider
+    does not let go yet is cancelled automatically when it does. Says what happened."""
+    actions = services(context).activation_actions
+    cancelled = later = failed = 0
+    for row in without_code(rows):
+        try:
+            result = await actions.act(user, row.ledger_id, Command.CANCEL)
+            if result.outcome is Outcome.CANCEL_LATER:
+                result = await actions.schedule_cancel(user, row.ledger_id)
+                later += 1
+            elif result.outcome is Outcome.DONE:
+                cancelled += 1
+            else:
+                failed += 1
+        except (NotYoursError, AccountError, ProviderError) as error:
+            log.info("cancel all: %s not cancelled: %s", row.ledger_id, type(error).__name__)
+            failed += 1
+            continue
+        await _redraw(context, render, result.activation)
+    return render("active-cancelled-all", cancelled=cancelled, later=later, failed=failed)
+
+
+async def _redraw(context: Context, render: Renderer, row: Activation) -> None:
+    """The row's card (wherever it is) as the ledger has it now; best effort."""
+    if row.message_id is None:
+        return
+    screen = await activation_screen(services(context).activations, render, row)
+    await redraw_card(context.bot, row.chat_id, row.message_id, screen, f"card {row.ledger_id}")
 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("active", list_active),
         on_press.handler(),
+        on_list_press.handler(),
     ]

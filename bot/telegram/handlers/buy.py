@@ -18,7 +18,7 @@ from typing import Any
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.provider import ProviderClient
+from bot.provider import OutcomeUnknownError, ProviderClient
 from bot.services.accounts import AccountError
 from bot.services.catalog import rank_services, search_countries
 from bot.services.purchases import (
@@ -47,7 +47,6 @@ from bot.telegram.handlers.common import (
     command_argument,
     provider_client,
     renderer,
-    send_screen,
     services,
     show,
     user_id,
@@ -95,7 +94,7 @@ async def start_buy(update: Update, context: Context) -> None:
     }
     flows.start(context.user_data, BUY, draft)
     screen = services_screen(context, client, render, draft, 0)
-    await send_screen(update, render, screen, "buy-refused")
+    await _PICKER.open(update, context, render, screen, "buy-refused")
 
 
 PICKER = Picker(BUY, gone="buy-expired-menu", expired="buy-expired-menu", refused="buy-refused")
@@ -276,7 +275,8 @@ async def navigate(
         return await services_screen(context, client, render, draft, 0)
     if target == "maxprice" and draft.get("step") == "confirm":
         context.user_data[AWAITING] = "max_price"
-        return Screen(render("buy-ask-max-price"))
+        draft["token"] = None  # this screen no longer buys: the confirm screen comes back after
+        return Screen(render("buy-ask-max-price"), _back_to_confirm(render))
     if target == "confirm" and draft.get("step") == "confirm":
         context.user_data.pop(AWAITING, None)  # no number to forward to after all
         return await confirm_screen(context, client, render, draft)
@@ -304,7 +304,12 @@ async def toggle_option(
     assert context.user_data is not None
     context.user_data[AWAITING] = "forward_number"
     draft["token"] = None  # this screen no longer buys: the confirm screen comes back after
-    keyboard = InlineKeyboardMarkup(
+    return Screen(render("options-ask-forward-number"), _back_to_confirm(render))
+
+
+def _back_to_confirm(render: Renderer) -> InlineKeyboardMarkup:
+    """Under a typed-answer prompt of the confirm step: back to it, or leave the purchase."""
+    return InlineKeyboardMarkup(
         [
             [
                 render.button("button-back", BuyNavigation("confirm")),
@@ -312,7 +317,6 @@ async def toggle_option(
             ]
         ]
     )
-    return Screen(render("options-ask-forward-number"), keyboard)
 
 
 @on_button(ConfirmPurchase)
@@ -392,8 +396,24 @@ async def _show_result(
             )
         return
     if result.status is PurchaseStatus.REFUSED:
-        reason = render.error(result.error) if result.error else render("error-generic")
-        await show(query, Screen(render("buy-refused", reason=reason)))
+        if isinstance(result.error, OutcomeUnknownError):
+            # The paid call's reply could not be read, and the provider's own list was
+            # checked at once: that, not "unreadable", is what the user needs to know.
+            text = render("buy-checked-not-bought")
+        else:
+            reason = render.error(result.error) if result.error else render("error-generic")
+            text = render("buy-refused", reason=reason)
+        # A way on: a fresh confirm (new price, new token), another country, or leave.
+        keyboard = InlineKeyboardMarkup(
+            [
+                [render.button("button-try-again", BuyNavigation("confirm"))],
+                [
+                    render.button("button-back", BuyNavigation("countries")),
+                    render.button("button-cancel", BuyNavigation("abort")),
+                ],
+            ]
+        )
+        await show(query, Screen(text, keyboard))
         return
     if result.status is PurchaseStatus.UNRECORDED:
         await show(query, Screen(render("buy-unrecorded")))

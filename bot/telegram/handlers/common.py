@@ -110,15 +110,50 @@ def answer_text(text: str) -> str:
 
 async def send_screen(
     update: Update, render: Renderer, screen: Awaitable[Screen], refused: str
-) -> None:
+) -> Message | None:
     """Sends a screen built from the provider's answers, or, when the provider could not
-    answer, the ``refused`` message with its reason (the draft stays where it was)."""
-    try:
-        built = await screen
-    except ProviderError as error:
-        await send(update, render(refused, reason=render.error(error)))
-        return
-    await send(update, built.text, built.keyboard)
+    answer, the ``refused`` message with its reason (the draft stays where it was).
+
+    A slow provider shows "⏳" meanwhile (see ``respond``).
+
+    Returns:
+        The screen's message; None when the refusal was sent instead.
+    """
+    failed = False
+
+    async def built() -> Screen:
+        nonlocal failed
+        try:
+            return await screen
+        except ProviderError as error:
+            failed = True
+            return Screen(render(refused, reason=render.error(error)))
+
+    message = await respond(update, render, built())
+    return None if failed else message
+
+
+WORKING_AFTER: Final = 1.0  # seconds before a slow answer to a command shows "⏳"
+
+
+async def respond(update: Update, render: Renderer, screen: Awaitable[Screen]) -> Message:
+    """Sends the screen a command's work builds; when that takes over ``WORKING_AFTER`` (a
+    slow provider), "⏳ Asking the provider…" is sent meanwhile and becomes the screen.
+
+    Returns:
+        The message showing the screen.
+    """
+    task = asyncio.ensure_future(screen)
+    done, _ = await asyncio.wait({task}, timeout=WORKING_AFTER)
+    if done:
+        built = task.result()
+        return await send(update, built.text, built.keyboard)
+    note = await send(update, render("press-working"))
+    built = await task
+    edited = await note.edit_text(
+        built.text, parse_mode=ParseMode.HTML, reply_markup=built.keyboard
+    )
+    return edited if isinstance(edited, Message) else note
 
 
 def refusal(render: Renderer, error: Exception) -> str:

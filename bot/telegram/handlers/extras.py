@@ -28,6 +28,7 @@ from bot.telegram.buttons.activation import (
     AdditionalOffer,
     CallStatus,
     ExtraConfirm,
+    ExtraDismiss,
     ExtraOffer,
     OrderCall,
 )
@@ -102,10 +103,26 @@ async def offer_extra(
     button = render.button(
         "button-extra-confirm", ExtraConfirm(token), price=render.money(quote.offer.cost)
     )
+    cancel = render.button("button-cancel", ExtraDismiss(token))
     # A new message: the finished activation's own message stays as it was.
     chat = update.effective_chat
     assert chat is not None
-    await chat.send_message(text, parse_mode="HTML", reply_markup=InlineKeyboardMarkup([[button]]))
+    keyboard = InlineKeyboardMarkup([[button], [cancel]])
+    await chat.send_message(text, parse_mode="HTML", reply_markup=keyboard)
+
+
+@on_button(ExtraDismiss)
+async def dismiss_extra(
+    update: Update, context: Context, button: ExtraDismiss, render: Renderer
+) -> None:
+    """✖️ Cancel under another activation's offer: its Buy can no longer buy."""
+    query = update.callback_query
+    assert query is not None and context.user_data is not None
+    offer = context.user_data.get(EXTRA)
+    if isinstance(offer, dict) and offer.get("token") == button.token and not offer.get("done"):
+        context.user_data.pop(EXTRA, None)
+    await query.answer()
+    await show(query, Screen(render("extra-dismissed")))
 
 
 _CONFIRM_EXTRA = Confirm(
@@ -376,6 +393,7 @@ def build() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         *button_handlers(
             offer_extra,
+            dismiss_extra,
             confirm_extra,
             call_status,
             order_call,

@@ -20,7 +20,13 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.provider import PRESETS, InvalidEndpointError, ProviderError, resolve_endpoint
+from bot.provider import (
+    PRESETS,
+    InvalidEndpointError,
+    ProviderEndpoint,
+    ProviderError,
+    resolve_endpoint,
+)
 from bot.services.accounts import (
     CustomProviderRefusedError,
     KeyRejectedError,
@@ -347,8 +353,18 @@ async def _provider_menu(
         )
         for preset in PRESETS.values()
     ]
+    # The user's own URLs (the current one, those they keep a key for) by their place in
+    # that list: a URL does not fit in a button's data.
+    for index, endpoint in enumerate(await _custom_providers(update, context)):
+        buttons.append(
+            InlineKeyboardButton(
+                ("✓ " if endpoint.key in with_keys else "") + endpoint.title,
+                callback_data=PickProvider(f"{_CUSTOM_PREFIX}{index}").pack(),
+            )
+        )
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([render.button("provider-custom-button", PickProvider("custom"))])
+    rows.append([render.button("button-cancel", PickProvider(_CANCEL))])
     text = str(render("provider-choose", provider=current.title))
     usable = await accounts.usable_providers(user_id(update))
     if usable:  # keys at several providers: /buy compares them; /key <name> adds one
@@ -356,6 +372,29 @@ async def _provider_menu(
         text += "\n" + render("provider-keys-line", providers=titles)
         text += "\n" + render("provider-keys-hint")
     return text, InlineKeyboardMarkup(rows)
+
+
+_CUSTOM_PREFIX: Final = "url-"
+_CANCEL: Final = "cancel"
+
+
+async def _custom_providers(update: Update, context: Context) -> list[ProviderEndpoint]:
+    """The user's custom providers, current one first, then those they have a key for."""
+    accounts = services(context).accounts
+    current = await accounts.endpoint_of(user_id(update))
+    found = [current] if current.name == "custom" else []
+    for setting in await accounts.providers_with_keys(user_id(update)):
+        try:
+            endpoint = accounts.titled(resolve_endpoint(setting))
+        except InvalidEndpointError:
+            continue
+        if endpoint.name == "custom" and all(e.key != endpoint.key for e in found):
+            found.append(endpoint)
+    return found
+
+
+def _cancel_keyboard(render: Renderer) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[render.button("button-cancel", PickProvider(_CANCEL))]])
 
 
 @on_button(PickProvider)
@@ -368,7 +407,22 @@ async def pick_provider(
     await query.answer()
     if name == "custom":
         context.user_data[AWAITING] = "provider_url"
-        await show(query, Screen(render("provider-ask-url")))
+        await show(query, Screen(render("provider-ask-url"), _cancel_keyboard(render)))
+        return
+    if name == _CANCEL:
+        if context.user_data.get(AWAITING) == "provider_url":
+            context.user_data.pop(AWAITING, None)
+        current = await services(context).accounts.endpoint_of(user_id(update))
+        await show(query, Screen(render("provider-kept", provider=current.title)))
+        return
+    if name.startswith(_CUSTOM_PREFIX):
+        index = name.removeprefix(_CUSTOM_PREFIX)
+        mine = await _custom_providers(update, context)
+        if not index.isdigit() or int(index) >= len(mine):
+            await show(query, Screen(render("press-stale")))
+            return
+        name = mine[int(index)].key
+        await show(query, Screen(await _set_provider(update, context, render, name)))
         return
     if name not in PRESETS:
         await show(query, Screen(render("press-stale")))
@@ -380,15 +434,30 @@ async def receive_provider_url(update: Update, context: Context) -> None:
     render = await renderer(update, context)
     message = update.effective_message
     assert message is not None and context.user_data is not None
+    try:
+        text = await _set_provider(update, context, render, message.text or "", strict=True)
+    except InvalidEndpointError:
+        # Still asking for a URL: the next message is the next try (or Cancel).
+        await send(update, render("provider-bad-url"), _cancel_keyboard(render))
+        return
     context.user_data.pop(AWAITING, None)
-    await send(update, await _set_provider(update, context, render, message.text or ""))
+    await send(update, text)
 
 
-async def _set_provider(update: Update, context: Context, render: Renderer, setting: str) -> str:
+async def _set_provider(
+    update: Update, context: Context, render: Renderer, setting: str, *, strict: bool = False
+) -> str:
+    """What setting the provider led to, in a sentence.
+
+    Raises:
+        InvalidEndpointError: ``setting`` is no provider, when ``strict`` (else said).
+    """
     accounts = services(context).accounts
     try:
         endpoint = await accounts.set_provider(user_id(update), setting)
     except InvalidEndpointError:
+        if strict:
+            raise
         return render("provider-bad-url")
     except CustomProviderRefusedError as refused:
         return render("provider-url-refused", reason=refused.reason)

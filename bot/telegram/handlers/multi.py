@@ -32,7 +32,6 @@ from bot.telegram.handlers.common import (
     provider_client,
     renderer,
     send,
-    send_screen,
     services,
     show,
     user_id,
@@ -230,7 +229,7 @@ async def start_multi(update: Update, context: Context) -> None:
     }
     flows.start(context.user_data, MULTI, draft)
     screen = _services_screen(context, client, render, draft, 0)
-    await send_screen(update, render, screen, "buy-refused")
+    await _PICKER.open(update, context, render, screen, "buy-refused")
 
 
 _PICKER = Picker(MULTI, gone="multi-expired", expired=None, refused=None)

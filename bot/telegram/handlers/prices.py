@@ -30,7 +30,6 @@ from bot.telegram.handlers.common import (
     command_argument,
     provider_client,
     renderer,
-    send_screen,
     services,
     show,
 )
@@ -200,7 +199,7 @@ async def start_prices(update: Update, context: Context) -> None:
     draft: dict[str, Any] = {"query": command_argument(context)}
     flows.start(context.user_data, PRICES, draft)
     screen = _services_screen(context, client, render, draft, 0)
-    await send_screen(update, render, screen, "prices-refused")
+    await _PICKER.open(update, context, render, screen, "prices-refused")
 
 
 _PICKER = Picker(PRICES, gone="prices-expired", expired=None, refused="prices-refused")

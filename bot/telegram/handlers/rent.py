@@ -33,7 +33,6 @@ from bot.telegram.handlers.common import (
     command_argument,
     provider_client,
     renderer,
-    send_screen,
     services,
     show,
     user_id,
@@ -74,7 +73,7 @@ async def start_rent(update: Update, context: Context) -> None:
     }
     flows.start(context.user_data, RENT, draft)
     screen = services_screen(context, client, render, draft, 0)
-    await send_screen(update, render, screen, "rent-refused")
+    await _PICKER.open(update, context, render, screen, "rent-refused")
 
 
 _PICKER = Picker(

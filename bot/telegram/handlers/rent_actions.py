@@ -20,7 +20,12 @@ from bot.services.accounts import AccountError
 from bot.services.rents import ExtensionKind
 from bot.services.results import NotYoursError, Outcome
 from bot.services.spending import SpendingCapError
-from bot.telegram.buttons.rent import ConfirmRentExtension, RentButton, RentExtendHours
+from bot.telegram.buttons.rent import (
+    ConfirmRentExtension,
+    RentButton,
+    RentExtendDismiss,
+    RentExtendHours,
+)
 from bot.telegram.cards import redraw_card
 from bot.telegram.context import Context
 from bot.telegram.flows import EXTEND
@@ -135,7 +140,23 @@ async def choose_extension(
     button = render.button(
         "button-rent-pay-extension", ConfirmRentExtension(token), price=render.money(price)
     )
-    await show(query, Screen(text, InlineKeyboardMarkup([[button]])))
+    cancel = render.button("button-cancel", RentExtendDismiss(row.ledger_id))
+    await show(query, Screen(text, InlineKeyboardMarkup([[button], [cancel]])))
+
+
+@on_button(RentExtendDismiss)
+async def dismiss_extension(
+    update: Update, context: Context, button: RentExtendDismiss, render: Renderer
+) -> None:
+    """✖️ Cancel under the extension: its pay button (if shown) can no longer pay."""
+    query = update.callback_query
+    assert query is not None and context.user_data is not None
+    draft = context.user_data.get(EXTEND)
+    mine = isinstance(draft, dict) and draft.get("ledger_id") == button.ledger_id
+    if mine and isinstance(draft, dict) and not draft.get("done"):
+        context.user_data.pop(EXTEND, None)
+    await query.answer()
+    await show(query, Screen(render("rent-extend-dismissed")))
 
 
 _CONFIRM_EXTENSION = Confirm(
@@ -211,5 +232,5 @@ async def send_active_rents(update: Update, context: Context, render: Renderer) 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
-        *button_handlers(on_press, choose_extension, confirm_extension),
+        *button_handlers(on_press, choose_extension, confirm_extension, dismiss_extension),
     ]

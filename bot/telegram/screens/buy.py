@@ -107,9 +107,14 @@ async def countries_screen(
     def button(offer: Price) -> InlineKeyboardButton:
         country = countries.get(offer.country)
         name = country_name(country, offer.country, render.locale)
-        name = star(offer.country in rank) + country_flag(country) + label(name, 18)
-        text = f"{name} · {render.money(offer.cost)} · {offer.count}"
-        return InlineKeyboardButton(text, callback_data=PickCountry(offer.country).pack())
+        return render.button(
+            "buy-country-line",
+            PickCountry(offer.country),
+            flag=star(offer.country in rank) + country_flag(country),
+            country=label(name, 18),
+            price=render.money(offer.cost),
+            count=offer.count,
+        )
 
     keyboard = paginated(
         offers,
@@ -159,7 +164,25 @@ async def confirm_screen(
     balance = await client.get_balance()
     if balance < cost:
         text = render("buy-balance-short", price=render.money(cost), balance=render.money(balance))
-        return Screen(text, InlineKeyboardMarkup([*pins, back]))
+        rows = [*pins, back]
+        if verification:
+            # The call-verification price is what is short: a plain number may still do
+            # (Back would only lead to the same screen again).
+            draft.update(step="confirm", token=None)
+            plain = render.button("button-verification-off", ToggleOption("verification"))
+            rows.insert(0, [plain])
+        return Screen(text, InlineKeyboardMarkup(rows))
+    max_price = Decimal(draft["max_price"]) if draft.get("max_price") else None
+    if max_price is not None and not verification and max_price < cost:
+        # The provider sells at its price up to the limit: below the price, a Buy would fail.
+        draft.update(step="confirm", token=None)
+        text = render(
+            "buy-max-price-below",
+            max_price=render.money(max_price),
+            price=render.money(cost),
+        )
+        rows = [[render.button("buy-max-price-button", BuyNavigation("maxprice"))], *pins, back]
+        return Screen(text, InlineKeyboardMarkup(rows))
     draft["token"] = await issue_token(context, "buy")
     draft["token_at"] = services(context).clock.now()
     draft["done"] = False
@@ -183,9 +206,8 @@ async def confirm_screen(
     if compared is not None:
         lines.append(render("offers-provider-line", provider=provider_title(client.endpoint.key)))
         lines.extend(Html(line) for line in offer_lines)
-    if draft.get("max_price") and not verification:
-        max_price = render.money(Decimal(draft["max_price"]))
-        lines.append(render("buy-max-price-line", max_price=max_price))
+    if max_price is not None and not verification:
+        lines.append(render("buy-max-price-line", max_price=render.money(max_price)))
     if verification:
         lines.append(render("options-line-verification"))
     if draft.get("forward"):

@@ -8,7 +8,7 @@ from typing import Final
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.services.rents import CANCEL_WINDOW
-from bot.telegram.buttons.rent import RentButton, RentExtendHours
+from bot.telegram.buttons.rent import RentButton, RentExtendDismiss, RentExtendHours
 from bot.telegram.rendering import Html, Renderer, Screen
 from bot.telegram.screens.activation import recorded_country_name
 from storage.rents import Rent, RentLedger, RentState
@@ -92,5 +92,6 @@ def extension_hours_screen(render: Renderer, row: Rent) -> Screen:
         for hours in EXTENSION_HOURS
     ]
     rows = [choices[i : i + 3] for i in range(0, len(choices), 3)]
+    rows.append([render.button("button-cancel", RentExtendDismiss(row.ledger_id))])
     text = render("rent-extend-ask", phone=row.phone or "", end=render.moment(row.end_date))
     return Screen(Html(text), InlineKeyboardMarkup(rows))
