@@ -94,7 +94,7 @@ async def start_buy(update: Update, context: Context) -> None:
     }
     flows.start(context.user_data, BUY, draft)
     screen = services_screen(context, client, render, draft, 0)
-    await _PICKER.open(update, context, render, screen, "buy-refused")
+    await PICKER.open(update, context, render, screen, "buy-refused")
 
 
 PICKER = Picker(BUY, gone="buy-expired-menu", expired="buy-expired-menu", refused="buy-refused")

@@ -39,8 +39,6 @@ from bot.telegram.screens.rent import (
     extension_hours_screen,
     finish_question_screen,
     rent_card,
-    rent_screen,
-    when,
 )
 from storage.rents import Rent, RentState
 
