@@ -36,11 +36,12 @@ _ROOT = _HERE.parent
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _HERE]
 sys.path.insert(0, str(_ROOT))
 
-from bot.app import build_application, close_application  # noqa: E402
+from bot.app import build_application  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.core.clock import ManualClock  # noqa: E402
 from bot.fake_telegram import FakeTelegramServer, FakeUser  # noqa: E402
 from bot.fake_telegram.ptb import process_with  # noqa: E402
+from bot.lifecycle import close_application  # noqa: E402
 from bot.provider.sandbox import Sandbox, SandboxServer  # noqa: E402
 from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY, default_test_accounts  # noqa: E402
 from bot.services.container import Services  # noqa: E402

@@ -391,8 +391,9 @@ def _smsbot_main(
 async def _smsbot(
     conn: multiprocessing.connection.Connection, settings_env: dict[str, str], telegram: str
 ) -> None:
-    from bot.app import build_application, close_application, start_background
+    from bot.app import build_application
     from bot.config import Settings
+    from bot.lifecycle import close_application, start_background
 
     began = time.perf_counter()
     first_tick = asyncio.get_running_loop().create_future()
@@ -604,8 +605,9 @@ async def _buy_bot(
     from aiohttp import web
     from telegram import Update
 
-    from bot.app import build_application, close_application
+    from bot.app import build_application
     from bot.config import Settings
+    from bot.lifecycle import close_application
 
     _time_rate_limiter_waits()
     _time_provider_calls()

@@ -156,7 +156,7 @@ def _run_console(auto_sms: float) -> int:
 
 
 def _run_bot(settings: Settings, *, demo_sandbox: bool, webhook: bool = False) -> int:
-    from bot.app import run_bot
+    from bot.serving import run_bot
 
     return run_bot(settings, demo_sandbox=demo_sandbox, webhook=webhook)
 

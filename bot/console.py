@@ -227,7 +227,7 @@ async def run_console(
     reader: Callable[[asyncio.AbstractEventLoop, asyncio.Queue[str | None]], None] = _line_reader,
 ) -> int:
     """Runs the fake Bot API, the bot (demo sandbox) and the chat client; returns 0."""
-    from bot.app import DEMO_KEY, serve
+    from bot.serving import DEMO_KEY, serve
 
     out = out or sys.stdout
     async with FakeTelegramServer(tokens=[CONSOLE_TOKEN]) as telegram:

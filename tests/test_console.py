@@ -86,7 +86,7 @@ def test_a_bot_error_is_one_line_in_the_terminal_and_its_traceback_in_the_log(
             raise RuntimeError("boom")
         except RuntimeError:
             logging.getLogger("bot.telegram.handlers.errors").exception("handler failed")
-        logging.getLogger("bot.app").info("smsbot is running")
+        logging.getLogger("bot.serving").info("smsbot is running")
     finally:
         for handler in root.handlers[:]:
             if handler not in before[0]:

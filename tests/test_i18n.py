@@ -15,7 +15,6 @@ import pytest
 from fluent.syntax import FluentParser
 from fluent.syntax import ast as ftl
 
-from bot.app import COMMANDS
 from bot.i18n import (
     DEFAULT_LOCALE,
     SUPPORTED_LOCALES,
@@ -24,6 +23,7 @@ from bot.i18n import (
     _variables_by_message,
     locales_dir,
 )
+from bot.lifecycle import COMMANDS
 
 OTHER_LOCALES = tuple(code for code in SUPPORTED_LOCALES if code != DEFAULT_LOCALE)
 TELEGRAM_TAGS = frozenset({"b", "i", "u", "s", "code", "pre", "a", "blockquote"})

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.app import build_application, close_application
+from bot.app import build_application
 from bot.fake_telegram import FakeTelegramServer
+from bot.lifecycle import close_application
 from bot.provider.sandbox import SandboxServer
 from bot.provider.sandbox.testing import ALICE_KEY
 from tests.bot.conftest import bot_settings

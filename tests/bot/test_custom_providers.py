@@ -16,10 +16,11 @@ from typing import Any
 
 import pytest
 
-from bot.app import build_application, close_application
+from bot.app import build_application
 from bot.config import ConfigError, Settings
 from bot.fake_telegram import FakeTelegramServer, FakeUser
 from bot.fake_telegram.ptb import process_with
+from bot.lifecycle import close_application
 from bot.provider.sandbox import SandboxServer
 from bot.provider.sandbox.testing import ALICE_KEY
 from tests.bot.conftest import Harness, bot_settings, with_key

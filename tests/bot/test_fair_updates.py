@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 from telegram.ext import Application
 
-from bot.app import build_application, close_application
+from bot.app import build_application
 from bot.fake_telegram import FakeTelegramServer, FakeUser
 from bot.fake_telegram.driver import VisibleMessage
+from bot.lifecycle import close_application
 from bot.provider.sandbox import SandboxServer
 from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
 from bot.services.container import Services

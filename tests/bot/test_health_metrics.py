@@ -6,9 +6,10 @@ from pathlib import Path
 
 import httpx
 
-from bot.app import build_application, close_application, start_background
+from bot.app import build_application
 from bot.fake_telegram import FakeTelegramServer
 from bot.fake_telegram.ptb import process_with
+from bot.lifecycle import close_application, start_background
 from bot.provider.sandbox import SandboxServer
 from tests.bot.conftest import Harness, bot_settings, with_key
 

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.app import reconcile_and_report
 from bot.fake_telegram import FakeUser
 from bot.fake_telegram.state import MessageContent
 from bot.fake_telegram.text import find_bot_commands
+from bot.lifecycle import reconcile_and_report
 from storage.activations import ActivationLedger
 from tests.bot.conftest import (
     Harness,

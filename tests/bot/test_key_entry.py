@@ -24,7 +24,7 @@ async def crash_bot(harness: Harness) -> None:
     """The bot process dies: PTB's persistence gets no last flush; the database stays."""
     harness.application.persistence = None  # shutdown() would have flushed it
     await harness.application.shutdown()
-    from bot.app import close_application
+    from bot.lifecycle import close_application
 
     await close_application(harness.services)
 

@@ -16,9 +16,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bot.app import SALE_MARGIN, build_application, close_application, reconcile_and_report
+from bot.app import SALE_MARGIN, build_application
 from bot.fake_telegram import FakeTelegramServer, FakeUser
 from bot.fake_telegram.ptb import process_with
+from bot.lifecycle import close_application, reconcile_and_report
 from bot.provider.sandbox import SandboxServer
 from bot.provider.sandbox.testing import ALICE_KEY
 from tests.bot.conftest import (

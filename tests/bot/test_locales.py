@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import COMMANDS, start_background, stop_background
+from bot.lifecycle import COMMANDS, start_background, stop_background
 from tests.bot.conftest import Harness, buy_first_offer, live_activations, with_key
 
 WELCOME = {"en": "phone numbers", "ru": "номер", "es": "números"}

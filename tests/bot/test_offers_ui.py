@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_application, close_application
+from bot.app import build_application
 from bot.fake_telegram import FakeTelegramServer, FakeUser
 from bot.fake_telegram.driver import VisibleMessage
 from bot.fake_telegram.ptb import process_with
+from bot.lifecycle import close_application
 from bot.provider import resolve_endpoint
 from bot.provider.sandbox import Sandbox, SandboxServer
 from bot.provider.sandbox.testing import ALICE_KEY, BOB_BALANCE, BOB_KEY, default_test_accounts

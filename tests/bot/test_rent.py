@@ -9,16 +9,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.app import (
-    build_application,
-    close_application,
-    reconcile_and_report,
-    start_background,
-    stop_background,
-)
+from bot.app import build_application
 from bot.fake_telegram import FakeTelegramServer, FakeUser
 from bot.fake_telegram.driver import VisibleMessage
 from bot.fake_telegram.ptb import process_with
+from bot.lifecycle import close_application, reconcile_and_report, start_background, stop_background
 from bot.provider.sandbox import SandboxServer
 from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
 from bot.telegram.buttons.rent import RentButton

@@ -8,7 +8,7 @@ import logging
 import httpx
 import pytest
 
-from bot.app import reconcile_and_report
+from bot.lifecycle import reconcile_and_report
 from bot.telegram.buttons.activation import AdditionalOffer
 from tests.bot.conftest import (
     Harness,

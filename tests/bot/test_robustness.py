@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_application, close_application
+from bot.app import build_application
 from bot.fake_telegram.ptb import process_with
+from bot.lifecycle import close_application
 from bot.provider.sandbox import SandboxServer
 from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
 from storage.activations import ActivationState
@@ -169,7 +170,7 @@ async def test_the_api_key_is_in_no_log_no_database_byte_and_nothing_telegram_go
 
 
 async def test_a_purchase_settled_later_is_reported_to_its_user(harness: Harness) -> None:
-    from bot.app import reconcile_and_report
+    from bot.lifecycle import reconcile_and_report
 
     alice = harness.user()
     await with_key(harness, alice)

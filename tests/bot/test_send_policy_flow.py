@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_application, close_application
+from bot.app import build_application
 from bot.fake_telegram import FakeTelegramServer, FakeUser
 from bot.fake_telegram.ptb import process_with
+from bot.lifecycle import close_application
 from bot.provider.sandbox import SandboxServer
 from bot.services.recorder import CODE_EVENT, ENDED_EVENT
 from bot.telegram import send_policy

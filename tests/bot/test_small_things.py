@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.app import start_background, stop_background
+from bot.lifecycle import start_background, stop_background
 from tests.bot.conftest import Harness, with_key
 
 

@@ -9,9 +9,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.app import build_application, close_application, start_background, stop_background
+from bot.app import build_application
 from bot.fake_telegram import FakeTelegramServer
 from bot.fake_telegram.ptb import process_with
+from bot.lifecycle import close_application, start_background, stop_background
 from bot.provider.sandbox import SandboxServer
 from bot.webhooks import DEFAULT_CHECK_INTERVAL
 from tests.bot.conftest import (

@@ -7,7 +7,7 @@ import os
 import re
 import sys
 
-from bot.app import DEMO_KEY
+from bot.serving import DEMO_KEY
 
 
 class ConsoleSession:
