@@ -23,6 +23,8 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.provider import ProviderClient, ProviderError
+from bot.services.accounts import AccountError
+from bot.services.spending import SpendingCapError
 from bot.telegram import flows
 from bot.telegram.acknowledge import acknowledged
 from bot.telegram.callbacks import CallbackData, CallbackDataError
@@ -36,6 +38,7 @@ from bot.telegram.handlers.common import (
 )
 from bot.telegram.handlers.drafts import claim_confirm
 from bot.telegram.rendering import Html, Renderer, Screen
+from bot.telegram.screens.caps import cap_refusal
 
 log = logging.getLogger(__name__)
 
@@ -141,12 +144,27 @@ def on_confirm(kind: type[K], rules: Confirm) -> Callable[[ConfirmCallback], But
                 in_progress=rules.in_progress,
                 catalogue=rules.catalogue,
             )
-            if claimed is not None:
+            if claimed is None:
+                return
+            try:
                 await callback(update, context, *claimed, render)
+            except (SpendingCapError, AccountError) as refused:
+                await show_unpaid_refusal(pressed(update), render, refused)
 
         return ButtonRoute(kind, press)
 
     return register
+
+
+async def show_unpaid_refusal(
+    query: CallbackQuery, render: Renderer, refused: SpendingCapError | AccountError
+) -> None:
+    """A confirm refused before anything was recorded or paid: past a spending cap (with what
+    is left), or no usable key for the provider."""
+    if isinstance(refused, SpendingCapError):
+        await show(query, Screen(cap_refusal(render, refused)))
+    else:
+        await show(query, Screen(render("key-unreadable")))
 
 
 # --- slow work: "⏳" after a second, and a way on when it fails --------------------------

@@ -55,7 +55,14 @@ from bot.telegram.handlers.common import (
 from bot.telegram.handlers.drafts import Verdict, confirm_verdict, draft_in
 from bot.telegram.handlers.favourites import preferences_of, toggle_favourite
 from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.routing import Draft, Picker, button_handlers, on_button, pressed
+from bot.telegram.routing import (
+    Draft,
+    Picker,
+    button_handlers,
+    on_button,
+    pressed,
+    show_unpaid_refusal,
+)
 from bot.telegram.screens.activation import activation_screen
 from bot.telegram.screens.buy import (
     confirm_screen,
@@ -63,7 +70,6 @@ from bot.telegram.screens.buy import (
     operators_screen,
     services_screen,
 )
-from bot.telegram.screens.caps import cap_refusal
 from bot.telegram.screens.pickers import (
     country_name,
     country_names,
@@ -363,11 +369,8 @@ async def confirm(
         result = await svc.purchases.buy(
             user_id(update), chat_id(update), request, token, provider=at.get("provider")
         )
-    except SpendingCapError as capped:
-        await show(query, Screen(cap_refusal(render, capped)))
-        return
-    except AccountError:
-        await show(query, Screen(render("key-unreadable")))
+    except (SpendingCapError, AccountError) as refused:  # nothing recorded or paid
+        await show_unpaid_refusal(query, render, refused)
         return
     except LedgerUnavailableError:
         # Nothing was bought: the same Buy stays, to tap again once the database recovers.

@@ -22,7 +22,6 @@ from bot.services.accounts import AccountError
 from bot.services.extras import is_missing_action
 from bot.services.purchases import PurchaseResult, PurchaseStatus
 from bot.services.results import NotYoursError
-from bot.services.spending import SpendingCapError
 from bot.telegram.buttons.activation import (
     AdditionalConfirm,
     AdditionalOffer,
@@ -48,7 +47,6 @@ from bot.telegram.handlers.drafts import issue_token
 from bot.telegram.rendering import Html, Renderer, Screen
 from bot.telegram.routing import Confirm, Draft, button_handlers, on_button, on_confirm, pressed
 from bot.telegram.screens.activation import activation_screen, service_name
-from bot.telegram.screens.caps import cap_refusal
 from bot.telegram.screens.pickers import fits, paginated
 from storage.activations import Activation
 
@@ -146,12 +144,6 @@ async def confirm_extra(
         )
     except NotYoursError:
         await show(query, Screen(render("press-not-yours")))
-        return
-    except SpendingCapError as capped:  # nothing was recorded or paid
-        await show(query, Screen(cap_refusal(render, capped)))
-        return
-    except AccountError:
-        await show(query, Screen(render("key-unreadable")))
         return
     offer["done"] = True
     await show_purchase(query, context, render, result, conflict="extra-not-possible")
@@ -378,12 +370,6 @@ async def confirm_additional(
         )
     except NotYoursError:
         await show(query, Screen(render("press-not-yours")))
-        return
-    except SpendingCapError as capped:  # nothing was recorded or paid
-        await show(query, Screen(cap_refusal(render, capped)))
-        return
-    except AccountError:
-        await show(query, Screen(render("key-unreadable")))
         return
     offer["done"] = True
     await show_purchase(query, context, render, result)

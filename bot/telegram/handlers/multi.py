@@ -16,11 +16,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.provider import ProviderClient
-from bot.services.accounts import AccountError
 from bot.services.catalog import rank_services
 from bot.services.extras import MultiRequest, is_missing_action
 from bot.services.purchases import PurchaseStatus
-from bot.services.spending import SpendingCapError
 from bot.telegram import flows
 from bot.telegram.buttons.multi import MultiConfirm, MultiCountry, MultiStep, MultiToggle
 from bot.telegram.context import Context
@@ -49,7 +47,6 @@ from bot.telegram.routing import (
     pressed,
 )
 from bot.telegram.screens.activation import activation_screen
-from bot.telegram.screens.caps import cap_refusal
 from bot.telegram.screens.pickers import country_name, fits, label, paginated
 
 log = logging.getLogger(__name__)
@@ -331,14 +328,7 @@ async def confirm(
         country_names=draft.get("country_names") or {},
         shown_prices={code: Decimal(p) for code, p in (draft.get("prices") or {}).items()},
     )
-    try:
-        result = await svc.extras.buy_multi(user_id(update), chat_id(update), request, token)
-    except SpendingCapError as capped:  # nothing was recorded or paid
-        await show(query, Screen(cap_refusal(render, capped)))
-        return
-    except AccountError:
-        await show(query, Screen(render("key-unreadable")))
-        return
+    result = await svc.extras.buy_multi(user_id(update), chat_id(update), request, token)
     draft["done"] = True
     if result.status is PurchaseStatus.DUPLICATE:
         return

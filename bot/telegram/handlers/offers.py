@@ -12,7 +12,6 @@ from telegram import Message, Update
 from telegram.ext import BaseHandler
 
 from bot.provider import ProviderClient
-from bot.services.spending import SpendingCapError
 from bot.telegram.buttons.offers import KeepTrying, PinOffer, StartRun, StopRun
 from bot.telegram.context import Context
 from bot.telegram.flows import BUY
@@ -30,7 +29,6 @@ from bot.telegram.screens.autoreplace import (
     setup_screen,
 )
 from bot.telegram.screens.buy import confirm_screen
-from bot.telegram.screens.caps import cap_refusal
 
 
 @PICKER.step(PinOffer)
@@ -82,17 +80,14 @@ async def start_run(
     draft["done"] = True  # this confirmation starts the run; its Buy no longer buys
     keep = setup_of(draft)
     await show(query, Screen(render("autoreplace-card-buying")))
-    try:
-        run = await autoreplace.start(
-            user_id(update), chat_id(update), draft["service"], int(draft["country"]),
-            operator=draft.get("operator"), max_tries=keep["tries"],
-            wait_seconds=float(keep["wait"]), spend_cap=run_cap(draft),
-            card_message_id=message.message_id, service_name=draft["service_name"],
-            country_names=draft.get("country_names") or {},
-        )
-    except SpendingCapError as capped:
-        await show(query, Screen(cap_refusal(render, capped)))
-        return
+    # A cap that refuses the run is answered by the confirm driver (nothing recorded or paid).
+    run = await autoreplace.start(
+        user_id(update), chat_id(update), draft["service"], int(draft["country"]),
+        operator=draft.get("operator"), max_tries=keep["tries"],
+        wait_seconds=float(keep["wait"]), spend_cap=run_cap(draft),
+        card_message_id=message.message_id, service_name=draft["service_name"],
+        country_names=draft.get("country_names") or {},
+    )
     # The card was drawn by the run's change hook; drawn here too when nothing changed yet.
     await show(query, await run_card(services(context), render, run))
 

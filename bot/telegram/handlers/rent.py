@@ -17,13 +17,11 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.provider import ProviderClient
 from bot.provider.models import RentCatalog
-from bot.services.accounts import AccountError
 from bot.services.rents import (
     RentRequest,
     RentResult,
     RentStatusKind,
 )
-from bot.services.spending import SpendingCapError
 from bot.telegram import flows
 from bot.telegram.buttons.rent import ConfirmRent, RentNavigation, RentPage, RentPick
 from bot.telegram.context import Context
@@ -40,7 +38,6 @@ from bot.telegram.handlers.common import (
 )
 from bot.telegram.rendering import Renderer, Screen
 from bot.telegram.routing import Confirm, Draft, Picker, button_handlers, on_confirm, pressed
-from bot.telegram.screens.caps import cap_refusal
 from bot.telegram.screens.pickers import country_name, country_names, picks_on
 from bot.telegram.screens.rent import rent_screen
 from bot.telegram.screens.rent_picker import (
@@ -209,14 +206,7 @@ async def confirm(
         service_name=draft["service_name"],
         country_names=draft.get("country_names") or {},
     )
-    try:
-        result = await svc.renting.rent(user_id(update), chat_id(update), request, token)
-    except SpendingCapError as capped:  # nothing was recorded or paid
-        await show(query, Screen(cap_refusal(render, capped)))
-        return
-    except AccountError:
-        await show(query, Screen(render("key-unreadable")))
-        return
+    result = await svc.renting.rent(user_id(update), chat_id(update), request, token)
     draft["done"] = True
     await _show_rent_result(query, context, render, result)
 

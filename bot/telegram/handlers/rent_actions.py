@@ -19,7 +19,6 @@ from bot.provider import ProviderError
 from bot.services.accounts import AccountError
 from bot.services.rents import ExtensionKind
 from bot.services.results import NotYoursError, Outcome
-from bot.services.spending import SpendingCapError
 from bot.telegram.buttons.rent import (
     ConfirmRentExtension,
     RentButton,
@@ -33,7 +32,6 @@ from bot.telegram.handlers.common import answer_text, refusal, send, services, s
 from bot.telegram.handlers.drafts import issue_token
 from bot.telegram.rendering import Renderer, Screen
 from bot.telegram.routing import Confirm, Draft, button_handlers, on_button, on_confirm, pressed
-from bot.telegram.screens.caps import cap_refusal
 from bot.telegram.screens.rent import (
     EXTENSION_HOURS,
     extension_hours_screen,
@@ -182,12 +180,6 @@ async def confirm_extension(
         )
     except NotYoursError:
         await show(query, Screen(render("press-not-yours")))
-        return
-    except SpendingCapError as capped:  # nothing was recorded or paid
-        await show(query, Screen(cap_refusal(render, capped)))
-        return
-    except AccountError:
-        await show(query, Screen(render("key-unreadable")))
         return
     draft["done"] = True
     if result.status is ExtensionKind.DUPLICATE:
