@@ -76,6 +76,31 @@ class Confirmable(BaseFlow):
     done: bool = False
 
 
+@dataclass(kw_only=True, slots=True)
+class CatalogueDraft(Confirmable):
+    """A picker over the provider's catalogue that ends on a confirm screen (/buy, /rent,
+    /multi): the provider its prices came from (a confirm after /provider changed is stale),
+    the search typed, the country chosen and the price shown."""
+
+    provider: str
+    query: str | None = None
+    country: int | None = None
+    country_name: str = ""
+    country_names: dict[str, str] = field(default_factory=dict)  # kept with the bought row
+    price: Decimal | None = None
+
+
+@dataclass(kw_only=True, slots=True)
+class OneServiceDraft(CatalogueDraft):
+    """/buy's and /rent's common part: whose draft it is, and the service and operator chosen
+    (None until their steps)."""
+
+    user: int
+    service: str | None = None
+    service_name: str = ""
+    operator: str | None = None
+
+
 # --- the typed-text steps ----------------------------------------------------------------
 
 
@@ -111,6 +136,8 @@ class CallDraft(BaseFlow):
 
 
 class BuyStep(enum.StrEnum):
+    """The /buy picker shown (``SERVICE`` and ``COUNTRY`` take a typed search)."""
+
     SERVICE = "service"
     COUNTRY = "country"
     OPERATOR = "operator"
@@ -150,22 +177,14 @@ class KeepSetup:
 
 
 @dataclass(kw_only=True, slots=True)
-class BuyDraft(Confirmable):
+class BuyDraft(OneServiceDraft):
+    """/buy: the choices so far, the confirm screen's options, and its typed ``question``."""
+
     KIND: ClassVar[str] = "buy"
-    user: int
-    provider: str  # the provider the prices came from (a confirm elsewhere is stale)
     step: BuyStep = BuyStep.SERVICE
-    query: str | None = None
     country_query: str | None = None
-    service: str | None = None
-    service_name: str = ""
-    country: int | None = None
-    country_name: str = ""
-    country_names: dict[str, str] = field(default_factory=dict)
-    operator: str | None = None
     operator_defaulted: bool = False  # the 📌 default skipped the operator step
     listings: dict[str, Listing] = field(default_factory=dict)
-    price: Decimal | None = None
     keep_price: Decimal | None = None  # keep-trying's cap per try: the dearest row in stock
     max_price: Decimal | None = None
     verification: bool = False
@@ -182,6 +201,8 @@ class BuyDraft(Confirmable):
 
 
 class RentStep(enum.StrEnum):
+    """The /rent picker shown (``SERVICE`` takes a typed search)."""
+
     SERVICE = "service"
     COUNTRY = "country"
     OPERATOR = "operator"
@@ -190,28 +211,22 @@ class RentStep(enum.StrEnum):
 
 
 @dataclass(kw_only=True, slots=True)
-class RentDraft(Confirmable):
+class RentDraft(OneServiceDraft):
+    """/rent: the choices so far; ``service_names`` are the services listed, by code."""
+
     KIND: ClassVar[str] = "rent"
-    user: int
-    provider: str
     step: RentStep = RentStep.SERVICE
-    query: str | None = None
-    service: str | None = None
-    service_name: str = ""
     service_names: dict[str, str] = field(default_factory=dict)
-    country: int | None = None
-    country_name: str = ""
-    country_names: dict[str, str] = field(default_factory=dict)
-    operator: str | None = None
     operators: list[str] = field(default_factory=list)
     hours: int | None = None
-    price: Decimal | None = None
 
 
 # --- /prices and /multi -------------------------------------------------------------------
 
 
 class PricesStep(enum.StrEnum):
+    """The /prices screen shown: a picker (a typed search filters it) or a price table."""
+
     SERVICE = "service"
     COUNTRY = "country"
     TABLE = "table"
@@ -219,6 +234,8 @@ class PricesStep(enum.StrEnum):
 
 @dataclass(kw_only=True, slots=True)
 class PricesDraft(BaseFlow):
+    """/prices: read-only, so no token; only where the browser is and what was searched."""
+
     KIND: ClassVar[str] = "prices"
     step: PricesStep = PricesStep.SERVICE
     query: str | None = None
@@ -234,18 +251,14 @@ class MultiStage(enum.StrEnum):
 
 
 @dataclass(kw_only=True, slots=True)
-class MultiDraft(Confirmable):
+class MultiDraft(CatalogueDraft):
+    """/multi: the services ticked, the country, each service's price and which forwards."""
+
     KIND: ClassVar[str] = "multi"
-    provider: str
     step: MultiStage = MultiStage.SERVICES
-    query: str | None = None
     selected: list[str] = field(default_factory=list)
-    names: dict[str, str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # by service code
     page: int = 0
-    country: int | None = None
-    country_name: str = ""
-    country_names: dict[str, str] = field(default_factory=dict)
-    price: Decimal | None = None
     prices: dict[str, Decimal] = field(default_factory=dict)
     forward: str | None = None
 
@@ -311,14 +324,14 @@ _KINDS: Final[dict[str, type[BaseFlow]]] = {
 }
 
 
-def chosen_service(draft: BuyDraft | RentDraft) -> str:
+def chosen_service(draft: OneServiceDraft) -> str:
     """The service a draft past its service step chose (a step before it has none)."""
     if draft.service is None:
         raise ValueError("no service chosen yet")
     return draft.service
 
 
-def chosen_country(draft: BuyDraft | RentDraft | MultiDraft) -> int:
+def chosen_country(draft: CatalogueDraft) -> int:
     """The country a draft past its country step chose (a step before it has none)."""
     if draft.country is None:
         raise ValueError("no country chosen yet")
@@ -367,11 +380,11 @@ def save(context: Context, flow: BaseFlow) -> None:
 def end(context: Context, *kinds: type[BaseFlow]) -> bool:
     """Ends the flow under way (only if it is one of ``kinds``, when given); True if one was."""
     data = context.user_data
-    if data is None or data.get(SLOT) is None:
-        return False
-    if kinds and not isinstance(current(context), kinds):
+    if data is None:
         return False
     _drop_old_keys(context)
+    if data.get(SLOT) is None or (kinds and not isinstance(current(context), kinds)):
+        return False
     del data[SLOT]
     return True
 

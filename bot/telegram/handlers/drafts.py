@@ -22,7 +22,7 @@ from typing import Final, TypeVar
 from telegram import Update
 
 from bot.telegram.context import Context
-from bot.telegram.flows import BuyDraft, Confirmable, MultiDraft, RentDraft, current_as
+from bot.telegram.flows import CatalogueDraft, Confirmable, current_as
 from bot.telegram.handlers.common import services, user_id
 from bot.telegram.rendering import Renderer
 from storage.confirm_tokens import Claim
@@ -78,7 +78,7 @@ async def confirm_verdict(
     if draft is None or not token_is_live(draft, token, svc.clock.now()):
         return await _stale(update, context, token)
     current = await svc.accounts.endpoint_of(user_id(update))
-    if not isinstance(draft, BuyDraft | RentDraft | MultiDraft) or draft.provider != current.key:
+    if not isinstance(draft, CatalogueDraft) or draft.provider != current.key:
         return await _stale(update, context, token)
     return await _claim(update, context, draft, token)
 
