@@ -5,7 +5,8 @@ row, a question whose answer is the next text). Only plain JSON goes into ``user
 persistence stores it as strict JSON), so the slot holds ``{"kind": "buy", ...}`` made from the
 dataclass, and :func:`current` parses it back, in this module only. A handler that changes its
 flow writes it back with :func:`save`; the picker and confirm drivers in
-:mod:`bot.telegram.routing` do that for their steps.
+:mod:`bot.telegram.routing` do that for their steps. A user's updates run one at a time
+(:mod:`bot.telegram.updates`), so reading, changing and saving a flow needs no lock.
 
 Starting a flow (:func:`start`) replaces whatever was under way, so its older screens' buttons
 answer "out of date"; /cancel ends it (:func:`end`). A slot that does not parse (corrupt, or
