@@ -29,7 +29,7 @@ from bot.telegram import flows
 from bot.telegram.acknowledge import acknowledged
 from bot.telegram.callbacks import CallbackData, CallbackDataError
 from bot.telegram.context import Context
-from bot.telegram.flows import BaseFlow, Confirmable
+from bot.telegram.flow_types import BaseFlow, Confirmable
 from bot.telegram.handlers.common import (
     WORKING_AFTER,
     provider_client,

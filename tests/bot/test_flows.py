@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.telegram import flows
+from bot.telegram import flow_types, flows
 from storage._codec import dumps_strict
 from tests.bot.conftest import Harness, start_bot, stop_bot, walk_to_confirm, with_key
 
@@ -94,42 +94,42 @@ async def test_a_new_picker_takes_the_buttons_off_the_older_menu(harness: Harnes
 EXPIRED = "This menu has expired. Send /buy to start again."
 
 
-def _every_flow() -> list[flows.BaseFlow]:
+def _every_flow() -> list[flow_types.BaseFlow]:
     """One of each flow kind, with every optional part filled in."""
     return [
-        flows.Asked(question=flows.Question.TIME_ZONE),
-        flows.CallDraft(ledger_id=7),
-        flows.BuyDraft(
+        flow_types.Asked(question=flow_types.Question.TIME_ZONE),
+        flow_types.CallDraft(ledger_id=7),
+        flow_types.BuyDraft(
             user=1,
             provider="herosms",
-            step=flows.BuyStep.CONFIRM,
+            step=flow_types.BuyStep.CONFIRM,
             service="tg",
             service_name="Telegram",
             country=0,
             country_names={"en": "Russia"},
-            listings={"operator": flows.Listing(token="ab12cd", names=["a b"])},
+            listings={"operator": flow_types.Listing(token="ab12cd", names=["a b"])},
             price=Decimal("12.50"),
             keep_price=Decimal("13"),
             max_price=Decimal("20.00"),
-            buy_at=flows.BuyAt(provider="grizzlysms", service="tg", country=6),
-            keep=flows.KeepSetup(tries=3, wait=180),
-            question=flows.BuyQuestion.MAX_PRICE,
+            buy_at=flow_types.BuyAt(provider="grizzlysms", service="tg", country=6),
+            keep=flow_types.KeepSetup(tries=3, wait=180),
+            question=flow_types.BuyQuestion.MAX_PRICE,
             token="t",
             token_at=1.5,
         ),
-        flows.RentDraft(user=1, provider="herosms", step=flows.RentStep.HOURS, hours=4),
-        flows.PricesDraft(step=flows.PricesStep.TABLE, query="tele"),
-        flows.MultiDraft(
+        flow_types.RentDraft(user=1, provider="herosms", step=flow_types.RentStep.HOURS, hours=4),
+        flow_types.PricesDraft(step=flow_types.PricesStep.TABLE, query="tele"),
+        flow_types.MultiDraft(
             provider="herosms", selected=["tg", "wa"], prices={"tg": Decimal("1.10")}
         ),
-        flows.ExtraDraft(parent=3, price=Decimal("9.99"), done=True),
-        flows.AdditionalDraft(parent=3, service="wa", service_name="WhatsApp"),
-        flows.ExtendDraft(ledger_id=5, hours=12, price=Decimal("40")),
+        flow_types.ExtraDraft(parent=3, price=Decimal("9.99"), done=True),
+        flow_types.AdditionalDraft(parent=3, service="wa", service_name="WhatsApp"),
+        flow_types.ExtendDraft(ledger_id=5, hours=12, price=Decimal("40")),
     ]
 
 
 @pytest.mark.parametrize("flow", _every_flow(), ids=lambda flow: flow.KIND)
-def test_every_flow_is_strict_json_and_reads_back_the_same(flow: flows.BaseFlow) -> None:
+def test_every_flow_is_strict_json_and_reads_back_the_same(flow: flow_types.BaseFlow) -> None:
     stored = dumps_strict(flows.to_json(flow), what="user_data")  # what PTB persistence accepts
     assert flows.from_json(json.loads(stored)) == flow
 

@@ -1,6 +1,6 @@
 """/buy: service -> country -> operator -> confirm -> one number.
 
-The draft is a :class:`~bot.telegram.flows.BuyDraft` (server-side; buttons carry only
+The draft is a :class:`~bot.telegram.flow_types.BuyDraft` (server-side; buttons carry only
 choices). The confirm screen asks the provider afresh for the price, the balance and the
 options it offers (call verification, forwarding), refuses a short balance before any paid
 call, and mints the token that is the purchase's idempotency key: its button
@@ -32,7 +32,7 @@ from bot.telegram.buttons.buy import (
     ToggleOption,
 )
 from bot.telegram.context import Context
-from bot.telegram.flows import BuyDraft, BuyQuestion, BuyStep, chosen_country, chosen_service
+from bot.telegram.flow_types import BuyDraft, BuyQuestion, BuyStep, chosen_country, chosen_service
 from bot.telegram.handlers.buy_confirm import confirm
 from bot.telegram.handlers.common import (
     command_argument,

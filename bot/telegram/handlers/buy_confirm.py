@@ -20,7 +20,7 @@ from bot.services.spending import SpendingCapError
 from bot.telegram import flows
 from bot.telegram.buttons.buy import BuyNavigation, ConfirmPurchase
 from bot.telegram.context import Context
-from bot.telegram.flows import BuyDraft, chosen_country, chosen_service
+from bot.telegram.flow_types import BuyDraft, chosen_country, chosen_service
 from bot.telegram.handlers.common import chat_id, services, show, user_id, with_new_balance
 from bot.telegram.handlers.drafts import Verdict, confirm_verdict, draft_in
 from bot.telegram.rendering import Renderer, Screen

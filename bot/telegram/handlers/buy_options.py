@@ -13,7 +13,7 @@ from telegram import Update
 from bot.services.purchases import forward_number
 from bot.telegram import flows
 from bot.telegram.context import Context
-from bot.telegram.flows import BuyDraft, BuyStep
+from bot.telegram.flow_types import BuyDraft, BuyStep
 from bot.telegram.handlers.common import provider_client, renderer, send, send_screen
 from bot.telegram.handlers.drafts import draft_in
 from bot.telegram.rendering import Renderer

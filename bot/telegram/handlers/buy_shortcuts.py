@@ -14,7 +14,7 @@ from bot.telegram import flows
 from bot.telegram.buttons.activation import NewNumber
 from bot.telegram.buttons.prices import BuyFromPrices
 from bot.telegram.context import Context
-from bot.telegram.flows import BuyDraft, BuyStep
+from bot.telegram.flow_types import BuyDraft, BuyStep
 from bot.telegram.handlers.buy import after_country
 from bot.telegram.handlers.common import (
     provider_client,

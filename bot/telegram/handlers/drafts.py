@@ -22,7 +22,8 @@ from typing import Final, TypeVar
 from telegram import Update
 
 from bot.telegram.context import Context
-from bot.telegram.flows import CatalogueDraft, Confirmable, current_as
+from bot.telegram.flow_types import CatalogueDraft, Confirmable
+from bot.telegram.flows import current_as
 from bot.telegram.handlers.common import services, user_id
 from bot.telegram.rendering import Renderer
 from storage.confirm_tokens import Claim

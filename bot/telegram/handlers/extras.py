@@ -34,7 +34,7 @@ from bot.telegram.buttons.activation import (
     OrderCall,
 )
 from bot.telegram.context import Context
-from bot.telegram.flows import AdditionalDraft, CallDraft, ExtraDraft
+from bot.telegram.flow_types import AdditionalDraft, CallDraft, ExtraDraft
 from bot.telegram.handlers.common import (
     answer_text,
     chat_id,

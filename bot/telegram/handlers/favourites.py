@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton
 
 from bot.telegram.buttons.buy import ToggleFavourite
 from bot.telegram.context import Context
-from bot.telegram.flows import BuyDraft
+from bot.telegram.flow_types import BuyDraft
 from bot.telegram.handlers.common import services
 from bot.telegram.rendering import Renderer
 from bot.telegram.screens.pickers import label

@@ -38,7 +38,7 @@ from bot.telegram import flows
 from bot.telegram.buttons.offers import KeyFor
 from bot.telegram.buttons.settings import ForgetKey, PickProvider
 from bot.telegram.context import Context
-from bot.telegram.flows import Question
+from bot.telegram.flow_types import Question
 from bot.telegram.handlers.common import chat_id, renderer, send, services, show, user_id
 from bot.telegram.rendering import Renderer, Screen
 from bot.telegram.routing import on_button, pressed

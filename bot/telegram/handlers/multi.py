@@ -1,6 +1,6 @@
 """/multi: several services (toggle buttons) -> a country -> confirm -> one number for all.
 
-The draft is a :class:`~bot.telegram.flows.MultiDraft`; buttons carry only choices. The confirm
+The draft is a :class:`~bot.telegram.flow_types.MultiDraft`; buttons carry only choices. The confirm
 screen asks the provider afresh for every service's price and the balance and mints the token
 that is the one getMultiServiceNumber call's idempotency key. Each activation bought gets its
 own ledger row and message, and is watched like any other.
@@ -23,7 +23,7 @@ from bot.services.purchases import PurchaseStatus
 from bot.telegram import flows
 from bot.telegram.buttons.multi import MultiConfirm, MultiCountry, MultiStep, MultiToggle
 from bot.telegram.context import Context
-from bot.telegram.flows import MultiDraft, MultiStage, chosen_country
+from bot.telegram.flow_types import MultiDraft, MultiStage, chosen_country
 from bot.telegram.handlers.common import (
     answer_text,
     chat_id,

@@ -14,7 +14,7 @@ from telegram.ext import BaseHandler
 from bot.provider import ProviderClient
 from bot.telegram.buttons.offers import KeepTrying, PinOffer, StartRun, StopRun
 from bot.telegram.context import Context
-from bot.telegram.flows import BuyDraft, BuyStep, KeepSetup, chosen_country, chosen_service
+from bot.telegram.flow_types import BuyDraft, BuyStep, KeepSetup, chosen_country, chosen_service
 from bot.telegram.handlers.buy import PICKER
 from bot.telegram.handlers.common import chat_id, services, show, user_id
 from bot.telegram.rendering import Renderer, Screen

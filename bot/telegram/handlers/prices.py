@@ -1,7 +1,7 @@
 """/prices: what a service costs across countries, or a country across services.
 
 Read-only (``getPrices`` through the catalogue's short cache). The browser's place is a
-:class:`~bot.telegram.flows.PricesDraft` so typed text searches the picker shown, like /buy;
+:class:`~bot.telegram.flow_types.PricesDraft` so typed text searches the picker shown, like /buy;
 buttons carry only the choice and the page.
 """
 
@@ -25,7 +25,7 @@ from bot.telegram.buttons.prices import (
     PricesTarget,
 )
 from bot.telegram.context import Context
-from bot.telegram.flows import PricesDraft, PricesStep
+from bot.telegram.flow_types import PricesDraft, PricesStep
 from bot.telegram.handlers.common import (
     command_argument,
     provider_client,

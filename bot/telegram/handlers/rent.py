@@ -1,6 +1,6 @@
 """/rent: service -> country -> operator -> duration -> confirm -> one rented number.
 
-The draft is a :class:`~bot.telegram.flows.RentDraft` (server-side; buttons carry only
+The draft is a :class:`~bot.telegram.flow_types.RentDraft` (server-side; buttons carry only
 choices). The confirm screen asks the provider afresh for the price, the stock and the
 balance, and mints the token that is the rent's idempotency key: however often its button is
 tapped, it rents at most one number. The rent message's own buttons are in
@@ -24,7 +24,7 @@ from bot.services.rents import (
 from bot.telegram import flows
 from bot.telegram.buttons.rent import ConfirmRent, RentNavigation, RentPage, RentPick
 from bot.telegram.context import Context
-from bot.telegram.flows import RentDraft, RentStep, chosen_country, chosen_service
+from bot.telegram.flow_types import RentDraft, RentStep, chosen_country, chosen_service
 from bot.telegram.handlers.common import (
     chat_id,
     command_argument,

@@ -27,7 +27,7 @@ from bot.telegram.buttons.rent import (
 )
 from bot.telegram.cards import redraw_card
 from bot.telegram.context import Context
-from bot.telegram.flows import ExtendDraft
+from bot.telegram.flow_types import ExtendDraft
 from bot.telegram.handlers.common import answer_text, refusal, send, services, show, user_id
 from bot.telegram.handlers.drafts import issue_token
 from bot.telegram.rendering import Renderer, Screen

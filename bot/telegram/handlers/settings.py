@@ -19,7 +19,7 @@ from bot.telegram import flows
 from bot.telegram.buttons.offers import SetCap
 from bot.telegram.buttons.settings import PickTimeZone, RemoveFavourite, ToggleSetting
 from bot.telegram.context import Context
-from bot.telegram.flows import Question
+from bot.telegram.flow_types import Question
 from bot.telegram.handlers.common import renderer, send, services, show, user_id
 from bot.telegram.rendering import Html, Renderer, Screen
 from bot.telegram.routing import button_handlers, on_button, pressed

@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.telegram import flows
 from bot.telegram.context import Context
-from bot.telegram.flows import (
+from bot.telegram.flow_types import (
     Asked,
     BuyDraft,
     BuyQuestion,

@@ -18,7 +18,7 @@ from bot.services.accounts import AccountError
 from bot.services.container import Services
 from bot.telegram.buttons.buy import BuyNavigation
 from bot.telegram.buttons.offers import KeepTrying, StartRun, StopRun
-from bot.telegram.flows import BuyDraft, KeepSetup
+from bot.telegram.flow_types import BuyDraft, KeepSetup
 from bot.telegram.rendering import Html, Renderer, Screen
 from bot.telegram.screens.offers import provider_title
 from storage.autoreplace import Run, RunState

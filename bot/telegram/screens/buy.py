@@ -27,7 +27,7 @@ from bot.telegram.buttons.buy import (
 )
 from bot.telegram.buttons.offers import KeepTrying
 from bot.telegram.context import Context
-from bot.telegram.flows import BuyDraft, BuyStep, chosen_country, chosen_service
+from bot.telegram.flow_types import BuyDraft, BuyStep, chosen_country, chosen_service
 from bot.telegram.handlers.common import services
 from bot.telegram.handlers.drafts import issue_token
 from bot.telegram.handlers.favourites import favourite_rows, preferences_of, star

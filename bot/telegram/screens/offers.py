@@ -17,7 +17,7 @@ from bot.provider import InvalidEndpointError, resolve_endpoint
 from bot.services.offers import Comparison, DropReason, Offer
 from bot.telegram.buttons.offers import PinOffer
 from bot.telegram.context import Context
-from bot.telegram.flows import BuyAt, BuyDraft, chosen_country, chosen_service
+from bot.telegram.flow_types import BuyAt, BuyDraft, chosen_country, chosen_service
 from bot.telegram.handlers.common import services
 from bot.telegram.rendering import Renderer
 from storage.code_rates import CodeRate

@@ -18,7 +18,7 @@ from bot.provider.country_flags import flag
 from bot.provider.models import Country
 from bot.telegram.buttons.buy import ListedKind, PickListed, PickOperator, PickService
 from bot.telegram.callbacks import CallbackData, CallbackDataError
-from bot.telegram.flows import Listing
+from bot.telegram.flow_types import Listing
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from bot.provider.models import Service
 from bot.services.catalog import rank_services
 from bot.telegram.buttons.rent import ConfirmRent, RentNavigation, RentPage, RentPick, RentTarget
 from bot.telegram.context import Context
-from bot.telegram.flows import RentDraft, RentStep, chosen_country, chosen_service
+from bot.telegram.flow_types import RentDraft, RentStep, chosen_country, chosen_service
 from bot.telegram.handlers.common import services
 from bot.telegram.handlers.drafts import issue_token
 from bot.telegram.rendering import Renderer, Screen
