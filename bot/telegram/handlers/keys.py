@@ -34,10 +34,11 @@ from bot.services.accounts import (
     MalformedKeyError,
     TooManyKeyAttemptsError,
 )
+from bot.telegram import flows
 from bot.telegram.buttons.offers import KeyFor
 from bot.telegram.buttons.settings import ForgetKey, PickProvider
 from bot.telegram.context import Context
-from bot.telegram.flows import AWAITING, PICKERS
+from bot.telegram.flow_types import Question
 from bot.telegram.handlers.common import chat_id, renderer, send, services, show, user_id
 from bot.telegram.rendering import Renderer, Screen
 from bot.telegram.routing import on_button, pressed
@@ -68,7 +69,7 @@ async def ask_key(update: Update, context: Context) -> None:
     named = _named_provider(context.args or [])
     if context.args and named is None:  # "/key SECRET": the key came with the command
         await key_entries.close(user_id(update))
-        context.user_data.pop(AWAITING, None)
+        flows.end_question(context)
         await _take_key(update, context, render, message, " ".join(context.args))
         return
     if named is None:
@@ -84,15 +85,13 @@ async def ask_key(update: Update, context: Context) -> None:
             return
     else:
         endpoint = await services(context).accounts.endpoint_of(user_id(update))
-    for picker in PICKERS:  # typed text is the key now, not a picker's search
-        context.user_data.pop(picker, None)
     # Durable before the answer (the provider too): after a crash the next message must
     # still be known as a key, for the provider it was asked for.
     await key_entries.open(
         user_id(update), chat_id(update), ttl=KEY_ENTRY_TTL,
         provider=endpoint.key if named is not None else None,
     )
-    context.user_data[AWAITING] = "key"
+    flows.ask(context, Question.KEY)  # typed text is the key now, not a picker's search
     await send(update, render("key-ask", provider=endpoint.title))
 
 
@@ -135,9 +134,7 @@ async def key_for(update: Update, context: Context, button: KeyFor, render: Rend
         user_id(update), chat_id(update), ttl=KEY_ENTRY_TTL,
         provider=None if button.index == 0 else provider,
     )
-    for picker in PICKERS:  # typed text is the key now, not a picker's search
-        context.user_data.pop(picker, None)
-    context.user_data[AWAITING] = "key"
+    flows.ask(context, Question.KEY)  # typed text is the key now, not a picker's search
     await query.answer()
     await show(query, Screen(render("key-ask", provider=provider_title(provider))))
 
@@ -150,10 +147,10 @@ async def expects_key(update: Update, context: Context) -> bool:
     if update.effective_user is None or update.effective_chat is None:
         return False
     if not await key_entries.is_open(user_id(update), chat_id(update)):
-        if context.user_data.get(AWAITING) == "key":  # lapsed, or a copy from before a crash
-            context.user_data.pop(AWAITING, None)
+        # Lapsed, or a copy from before a crash.
+        flows.end_question(context, Question.KEY)
         return False
-    if context.user_data.get(AWAITING) == "key" or not key_entries.opened_here(user_id(update)):
+    if flows.asked(context) is Question.KEY or not key_entries.opened_here(user_id(update)):
         return True
     await key_entries.close(user_id(update))  # a later question took the step's place
     return False
@@ -168,7 +165,7 @@ async def receive_key(update: Update, context: Context, text: str) -> None:
     key_entries = services(context).key_entries
     provider = await key_entries.provider_of(user_id(update))
     await key_entries.close(user_id(update))
-    context.user_data.pop(AWAITING, None)
+    flows.end_question(context)
     await _take_key(update, context, render, message, text, provider)
 
 
@@ -406,12 +403,11 @@ async def pick_provider(
     name = button.name
     await query.answer()
     if name == "custom":
-        context.user_data[AWAITING] = "provider_url"
+        flows.ask(context, Question.PROVIDER_URL)
         await show(query, Screen(render("provider-ask-url"), _cancel_keyboard(render)))
         return
     if name == _CANCEL:
-        if context.user_data.get(AWAITING) == "provider_url":
-            context.user_data.pop(AWAITING, None)
+        flows.end_question(context, Question.PROVIDER_URL)
         current = await services(context).accounts.endpoint_of(user_id(update))
         await show(query, Screen(render("provider-kept", provider=current.title)))
         return
@@ -440,7 +436,7 @@ async def receive_provider_url(update: Update, context: Context) -> None:
         # Still asking for a URL: the next message is the next try (or Cancel).
         await send(update, render("provider-bad-url"), _cancel_keyboard(render))
         return
-    context.user_data.pop(AWAITING, None)
+    flows.end_question(context)
     await send(update, text)
 
 
