@@ -16,20 +16,18 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar, cast
+from typing import Any, Generic, TypeVar
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.provider import ProviderClient, ProviderError
-from bot.services.accounts import AccountError
-from bot.services.spending import SpendingCapError
 from bot.telegram import flows
 from bot.telegram.acknowledge import acknowledged
 from bot.telegram.callbacks import CallbackData, CallbackDataError
 from bot.telegram.context import Context
-from bot.telegram.flow_types import BaseFlow, Confirmable
+from bot.telegram.flow_types import BaseFlow
 from bot.telegram.handlers.common import (
     WORKING_AFTER,
     provider_client,
@@ -37,16 +35,13 @@ from bot.telegram.handlers.common import (
     send_screen,
     show,
 )
-from bot.telegram.handlers.drafts import claim_confirm
 from bot.telegram.rendering import Html, Renderer, Screen
-from bot.telegram.screens.caps import cap_refusal
 
 log = logging.getLogger(__name__)
 
 K = TypeVar("K", bound=CallbackData)
 
 D = TypeVar("D", bound=BaseFlow)  # a picker's flow
-C = TypeVar("C", bound=Confirmable)  # a confirm screen's flow
 ButtonCallback = Callable[[Update, Context, K, Renderer], Awaitable[None]]
 StaleAnswer = Callable[[Update, Context, Renderer], Awaitable[None]]
 
@@ -103,74 +98,6 @@ def on_button(
 
 def button_handlers(*routes: ButtonRoute[Any]) -> list[BaseHandler]:  # type: ignore[type-arg]
     return [route.handler() for route in routes]
-
-
-# --- confirm buttons: a token claimed once, then the one paid call -------------------------
-
-
-class _TokenButton(Protocol):
-    @property
-    def token(self) -> str: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Confirm(Generic[C]):
-    """A confirm button's rules: its draft, the ``flow`` under way; the answers to an
-    ``expired`` screen, a ``duplicate`` tap and a press being paid (``in_progress``); a
-    ``catalogue`` confirm also checks the provider the prices came from (see
-    ``claim_confirm``)."""
-
-    flow: type[C]
-    expired: str
-    duplicate: str
-    in_progress: str
-    catalogue: bool = False
-
-
-ConfirmCallback = Callable[[Update, Context, C, str, Renderer], Awaitable[None]]
-
-
-def on_confirm(kind: type[K], rules: Confirm[C]) -> Callable[[ConfirmCallback[C]], ButtonRoute[K]]:
-    """Makes ``handler(update, context, draft, token, render)`` the handler of a confirm kind:
-    it runs only for a press that claimed the button's token (the press already answered).
-    What the handler changes in the draft (``done``) is saved after it, whatever happens."""
-
-    def register(callback: ConfirmCallback[C]) -> ButtonRoute[K]:
-        async def press(update: Update, context: Context, button: K, render: Renderer) -> None:
-            claimed = await claim_confirm(
-                update,
-                context,
-                render,
-                cast(_TokenButton, button).token,
-                rules.flow,
-                expired=rules.expired,
-                duplicate=rules.duplicate,
-                in_progress=rules.in_progress,
-                catalogue=rules.catalogue,
-            )
-            if claimed is None:
-                return
-            try:
-                await callback(update, context, *claimed, render)
-            except (SpendingCapError, AccountError) as refused:
-                await show_unpaid_refusal(pressed(update), render, refused)
-            finally:
-                flows.save(context, claimed[0])
-
-        return ButtonRoute(kind, press)
-
-    return register
-
-
-async def show_unpaid_refusal(
-    query: CallbackQuery, render: Renderer, refused: SpendingCapError | AccountError
-) -> None:
-    """A confirm refused before anything was recorded or paid: past a spending cap (with what
-    is left), or no usable key for the provider."""
-    if isinstance(refused, SpendingCapError):
-        await show(query, Screen(cap_refusal(render, refused)))
-    else:
-        await show(query, Screen(render("key-unreadable")))
 
 
 # --- slow work: "⏳" after a second, and a way on when it fails --------------------------

@@ -14,7 +14,7 @@ import re
 from decimal import Decimal
 from typing import Final
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler
 
 from bot.provider import InvalidRequestError, ProviderError, StateConflictError
@@ -33,6 +33,7 @@ from bot.telegram.buttons.activation import (
     ExtraOffer,
     OrderCall,
 )
+from bot.telegram.confirms import Confirm, on_confirm, on_dismiss, refused_text, show_paid
 from bot.telegram.context import Context
 from bot.telegram.flow_types import AdditionalDraft, CallDraft, ExtraDraft
 from bot.telegram.handlers.common import (
@@ -47,7 +48,7 @@ from bot.telegram.handlers.common import (
 )
 from bot.telegram.handlers.drafts import issue_token
 from bot.telegram.rendering import Html, Renderer, Screen
-from bot.telegram.routing import Confirm, button_handlers, on_button, on_confirm, pressed
+from bot.telegram.routing import button_handlers, on_button, pressed
 from bot.telegram.screens.activation import activation_screen, service_name
 from bot.telegram.screens.pickers import fits, paginated
 from storage.activations import Activation
@@ -108,48 +109,13 @@ async def offer_extra(
     await chat.send_message(text, parse_mode="HTML", reply_markup=keyboard)
 
 
-@on_button(ExtraDismiss)
-async def dismiss_extra(
-    update: Update, context: Context, button: ExtraDismiss, render: Renderer
-) -> None:
-    """✖️ Cancel under another activation's offer: its Buy can no longer buy."""
-    query = update.callback_query
-    assert query is not None
-    offer = flows.current_as(context, ExtraDraft)
-    if offer is not None and offer.token == button.token and not offer.done:
-        flows.end(context)
-    await query.answer()
-    await show(query, Screen(render("extra-dismissed")))
-
-
-_CONFIRM_EXTRA = Confirm(
-    ExtraDraft,
-    expired="extra-expired",
-    duplicate="buy-duplicate",
-    in_progress="buy-in-progress",
+dismiss_extra = on_dismiss(
+    ExtraDismiss, ExtraDraft, "extra-dismissed", lambda offer, button: offer.token == button.token
 )
 
 
-@on_confirm(ExtraConfirm, _CONFIRM_EXTRA)
-async def confirm_extra(
-    update: Update, context: Context, offer: ExtraDraft, token: str, render: Renderer
-) -> None:
-    """The buy button of an offer: one getExtraActivation for its token, whatever the taps."""
-    query = pressed(update)
-    svc = services(context)
-    try:
-        result = await svc.extras.buy_extra(
-            user_id(update), chat_id(update), offer.parent, offer.price, token
-        )
-    except NotYoursError:
-        await show(query, Screen(render("press-not-yours")))
-        return
-    offer.done = True
-    await show_purchase(query, context, render, result, conflict="extra-not-possible")
-
-
 async def show_purchase(
-    query: CallbackQuery,
+    update: Update,
     context: Context,
     render: Renderer,
     result: PurchaseResult,
@@ -158,25 +124,38 @@ async def show_purchase(
 ) -> None:
     """Turns the confirm message into the bought activation's message (watched from here), or
     says why nothing was bought."""
+    query = pressed(update)
     svc = services(context)
     if result.status is PurchaseStatus.DUPLICATE:
         return  # the first tap's message already shows the number
     if result.status is PurchaseStatus.BOUGHT and result.activation is not None:
-        await show(query, await activation_screen(svc.activations, render, result.activation))
-        message = query.message
-        if message is not None:
-            await svc.activations.set_message(
-                result.activation.ledger_id, chat_id=message.chat.id, message_id=message.message_id
-            )
+        screen = await activation_screen(svc.activations, render, result.activation)
+        await show_paid(query, screen, svc.activations.set_message, result.activation.ledger_id)
         return
     if result.status is PurchaseStatus.REFUSED:
         if conflict is not None and isinstance(result.error, StateConflictError):
             await show(query, Screen(render(conflict)))
             return
-        reason = render.error(result.error) if result.error else render("error-generic")
-        await show(query, Screen(render("buy-refused", reason=reason)))
+        await show(query, Screen(refused_text(render, "buy-refused", result.error)))
         return
     await show(query, Screen(render("buy-unresolved")))
+
+
+async def _show_extra(
+    update: Update, context: Context, render: Renderer, result: PurchaseResult
+) -> None:
+    """A purchase, or "not possible" when the provider no longer offers the number again."""
+    await show_purchase(update, context, render, result, conflict="extra-not-possible")
+
+
+@on_confirm(ExtraConfirm, Confirm(ExtraDraft, expired="extra-expired"), _show_extra)
+async def confirm_extra(
+    update: Update, context: Context, offer: ExtraDraft, token: str, render: Renderer
+) -> PurchaseResult:
+    """The buy button of an offer: one getExtraActivation for its token, whatever the taps."""
+    return await services(context).extras.buy_extra(
+        user_id(update), chat_id(update), offer.parent, offer.price, token
+    )
 
 
 # --- calls -----------------------------------------------------------------------------------
@@ -339,36 +318,23 @@ async def additional_offer(
     await show(query, Screen(text, InlineKeyboardMarkup([[button]])))
 
 
-_CONFIRM_ADDITIONAL = Confirm(
-    AdditionalDraft,
-    expired="additional-expired",
-    duplicate="buy-duplicate",
-    in_progress="buy-in-progress",
-)
+_CONFIRM_ADDITIONAL = Confirm(AdditionalDraft, expired="additional-expired")
 
 
-@on_confirm(AdditionalConfirm, _CONFIRM_ADDITIONAL)
+@on_confirm(AdditionalConfirm, _CONFIRM_ADDITIONAL, show_purchase)
 async def confirm_additional(
     update: Update, context: Context, offer: AdditionalDraft, token: str, render: Renderer
-) -> None:
+) -> PurchaseResult:
     """One getAdditionalService for the offer's token, whatever the taps."""
-    query = pressed(update)
-    svc = services(context)
-    try:
-        result = await svc.extras.buy_additional(
-            user_id(update),
-            chat_id(update),
-            offer.parent,
-            offer.service,
-            offer.service_name,
-            ADDITIONAL_FEE,
-            token,
-        )
-    except NotYoursError:
-        await show(query, Screen(render("press-not-yours")))
-        return
-    offer.done = True
-    await show_purchase(query, context, render, result)
+    return await services(context).extras.buy_additional(
+        user_id(update),
+        chat_id(update),
+        offer.parent,
+        offer.service,
+        offer.service_name,
+        ADDITIONAL_FEE,
+        token,
+    )
 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]

@@ -18,10 +18,11 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.provider import ProviderClient
 from bot.provider.models import Service
 from bot.services.catalog import rank_services
-from bot.services.extras import MultiRequest, is_missing_action
+from bot.services.extras import MultiRequest, MultiResult, is_missing_action
 from bot.services.purchases import PurchaseStatus
 from bot.telegram import flows
 from bot.telegram.buttons.multi import MultiConfirm, MultiCountry, MultiStep, MultiToggle
+from bot.telegram.confirms import Confirm, on_confirm, refused_text
 from bot.telegram.context import Context
 from bot.telegram.flow_types import MultiDraft, MultiStage, chosen_country
 from bot.telegram.handlers.common import (
@@ -37,15 +38,7 @@ from bot.telegram.handlers.common import (
 )
 from bot.telegram.handlers.drafts import issue_token
 from bot.telegram.rendering import Html, Renderer, Screen
-from bot.telegram.routing import (
-    Alert,
-    Confirm,
-    Picker,
-    StepResult,
-    button_handlers,
-    on_confirm,
-    pressed,
-)
+from bot.telegram.routing import Alert, Picker, StepResult, button_handlers, pressed
 from bot.telegram.screens.activation import activation_screen
 from bot.telegram.screens.pickers import country_name, fits, label, paginated
 
@@ -294,32 +287,11 @@ async def navigate(
     return None
 
 
-_CONFIRM = Confirm(
-    MultiDraft,
-    expired="multi-expired",
-    duplicate="buy-duplicate",
-    in_progress="buy-in-progress",
-    catalogue=True,
-)
-
-
-@on_confirm(MultiConfirm, _CONFIRM)
-async def confirm(
-    update: Update, context: Context, draft: MultiDraft, token: str, render: Renderer
+async def _show_multi_result(
+    update: Update, context: Context, render: Renderer, result: MultiResult
 ) -> None:
-    """The buy button: one getMultiServiceNumber for its token, whatever the taps."""
     query = pressed(update)
     svc = services(context)
-    request = MultiRequest(
-        services=tuple(draft.selected),
-        country=chosen_country(draft),
-        forward_service=draft.forward,
-        service_names=dict(draft.names),
-        country_names=draft.country_names,
-        shown_prices=dict(draft.prices),
-    )
-    result = await svc.extras.buy_multi(user_id(update), chat_id(update), request, token)
-    draft.done = True
     if result.status is PurchaseStatus.DUPLICATE:
         return
     if result.status is PurchaseStatus.REFUSED or not result.activations:
@@ -328,8 +300,7 @@ async def confirm(
         elif result.error is not None and is_missing_action(result.error):
             await show(query, Screen(render("multi-not-offered")))
         else:
-            reason = render.error(result.error) if result.error else render("error-generic")
-            await show(query, Screen(render("buy-refused", reason=reason)))
+            await show(query, Screen(refused_text(render, "buy-refused", result.error)))
         return
     first = result.activations[0]
     await show(
@@ -343,6 +314,27 @@ async def confirm(
         await svc.activations.set_message(
             row.ledger_id, chat_id=message.chat_id, message_id=message.message_id
         )
+
+
+_CONFIRM = Confirm(MultiDraft, expired="multi-expired", catalogue=True)
+
+
+@on_confirm(MultiConfirm, _CONFIRM, _show_multi_result)
+async def confirm(
+    update: Update, context: Context, draft: MultiDraft, token: str, render: Renderer
+) -> MultiResult:
+    """The buy button: one getMultiServiceNumber for its token, whatever the taps."""
+    request = MultiRequest(
+        services=tuple(draft.selected),
+        country=chosen_country(draft),
+        forward_service=draft.forward,
+        service_names=dict(draft.names),
+        country_names=draft.country_names,
+        shown_prices=dict(draft.prices),
+    )
+    return await services(context).extras.buy_multi(
+        user_id(update), chat_id(update), request, token
+    )
 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]
