@@ -249,7 +249,7 @@ class SendPolicy(BaseRateLimiter[Push]):
                 return await callback(*args, **kwargs)
             except RetryAfter as flood:
                 attempt += 1
-                seconds = _seconds(flood.retry_after)
+                seconds = retry_seconds(flood)
                 self._obey(chat_id, seconds, push=rate_limit_args is not None)
                 retries = self.max_retries
                 if rate_limit_args is not None:
@@ -340,5 +340,7 @@ class SendPolicy(BaseRateLimiter[Push]):
             self._pushes.back_off(now)
 
 
-def _seconds(retry_after: int | timedelta) -> float:
-    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
+def retry_seconds(flood: RetryAfter) -> float:
+    """The wait a flood limit names, in seconds (PTB gives an int or a timedelta)."""
+    wait = flood.retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
 from typing import Final
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -44,6 +43,7 @@ from bot.telegram.handlers.provider_choice import (  # text.py reaches it here, 
 from bot.telegram.rendering import Renderer, Screen
 from bot.telegram.routing import on_button, pressed
 from bot.telegram.screens.offers import provider_title
+from bot.telegram.send_policy import retry_seconds
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +262,7 @@ async def delete_key_message(message: Message) -> bool:
             await message.delete()
             return True
         except RetryAfter as flood:
-            wait = _seconds(flood.retry_after)
+            wait = retry_seconds(flood)
             if attempt == _DELETE_ATTEMPTS or loop.time() + wait > deadline:
                 break
             await asyncio.sleep(wait)
@@ -276,10 +276,6 @@ async def delete_key_message(message: Message) -> bool:
             return False
     log.warning("could not delete a message holding a key: flood limit, gave up")
     return False
-
-
-def _seconds(wait: timedelta | float) -> float:
-    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
 
 
 async def _delete_quietly(update: Update) -> None:
