@@ -31,7 +31,6 @@ only global figure, about 30 a second, is about bulk notifications):
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import heapq
 import itertools
 import logging
@@ -44,6 +43,8 @@ from typing import Any, Final
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
+
+from bot.core.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -225,9 +226,7 @@ class SendPolicy(BaseRateLimiter[Push]):
 
     async def shutdown(self) -> None:
         if self._runner is not None:
-            self._runner.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._runner
+            await cancel_and_wait(self._runner)
             self._runner = None
 
     async def process_request(
