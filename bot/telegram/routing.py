@@ -16,7 +16,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar, cast
+from typing import Any, Generic, TypeVar
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
@@ -27,6 +27,7 @@ from bot.services.accounts import AccountError
 from bot.services.spending import SpendingCapError
 from bot.telegram import flows
 from bot.telegram.acknowledge import acknowledged
+from bot.telegram.buttons.shapes import TokenButton
 from bot.telegram.callbacks import CallbackData, CallbackDataError
 from bot.telegram.context import Context
 from bot.telegram.handlers.common import (
@@ -43,6 +44,7 @@ from bot.telegram.screens.caps import cap_refusal
 log = logging.getLogger(__name__)
 
 K = TypeVar("K", bound=CallbackData)
+Token = TypeVar("Token", bound=TokenButton)
 
 Draft = dict[str, Any]  # a flow's draft in user_data (until flows are typed)
 ButtonCallback = Callable[[Update, Context, K, Renderer], Awaitable[None]]
@@ -105,11 +107,6 @@ def button_handlers(*routes: ButtonRoute[Any]) -> list[BaseHandler]:  # type: ig
 # --- confirm buttons: a token claimed once, then the one paid call -------------------------
 
 
-class _TokenButton(Protocol):
-    @property
-    def token(self) -> str: ...
-
-
 @dataclass(frozen=True, slots=True)
 class Confirm:
     """A confirm button's rules: its draft under ``draft_key``; the answers to an ``expired``
@@ -126,17 +123,21 @@ class Confirm:
 ConfirmCallback = Callable[[Update, Context, Draft, str, Renderer], Awaitable[None]]
 
 
-def on_confirm(kind: type[K], rules: Confirm) -> Callable[[ConfirmCallback], ButtonRoute[K]]:
+def on_confirm(
+    kind: type[Token], rules: Confirm
+) -> Callable[[ConfirmCallback], ButtonRoute[Token]]:
     """Makes ``handler(update, context, draft, token, render)`` the handler of a confirm kind:
     it runs only for a press that claimed the button's token (the press already answered)."""
 
-    def register(callback: ConfirmCallback) -> ButtonRoute[K]:
-        async def press(update: Update, context: Context, button: K, render: Renderer) -> None:
+    def register(callback: ConfirmCallback) -> ButtonRoute[Token]:
+        async def press(
+            update: Update, context: Context, button: Token, render: Renderer
+        ) -> None:
             claimed = await claim_confirm(
                 update,
                 context,
                 render,
-                cast(_TokenButton, button).token,
+                button.token,
                 rules.draft_key,
                 expired=rules.expired,
                 duplicate=rules.duplicate,
