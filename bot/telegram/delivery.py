@@ -19,7 +19,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import ExtBot
 
-from bot.core.clock import Clock, SystemClock
+from bot.core.clock import Clock
 from bot.i18n import Translator
 from bot.provider import InvalidEndpointError, resolve_endpoint
 from bot.services.notifier import DeliveryDeferred, DeliveryImpossible
@@ -87,15 +87,15 @@ class TelegramDeliverer:
         ledger: ActivationLedger,
         translator: Translator,
         users: UserStore,
-        rents: RentLedger | None = None,
-        clock: Clock | None = None,
+        rents: RentLedger,
+        clock: Clock,
     ) -> None:
         self._bot = bot
         self._ledger = ledger
         self._translator = translator
         self._users = users
         self._rents = rents
-        self._clock = clock or SystemClock()
+        self._clock = clock
         # Rents whose message already dropped Cancel for an SMS, until their cancel window
         # ends (ledger id -> its end): a later SMS would only re-send the same message.
         self._cancel_dropped: dict[int, float] = {}
@@ -151,9 +151,7 @@ class TelegramDeliverer:
 
     async def _deliver_rent(self, render: Renderer, event: Event) -> None:
         """A rent's SMS or end as a new message; a reminder with the Extend button."""
-        row = (
-            None if self._rents is None else await self._rents.get(int(event.payload["ledger_id"]))
-        )
+        row = await self._rents.get(int(event.payload["ledger_id"]))
         if row is None:
             raise DeliveryImpossible("no such rent")
         if event.kind == RENT_SMS_EVENT:
@@ -261,7 +259,6 @@ class TelegramDeliverer:
         if outcome not in ("confirmed", "adopted"):
             await self._send(row.chat_id, render("rent-reconciled-not-rented", service=name))
             return
-        assert self._rents is not None
         screen = await rent_views.rent_card(self._rents, render, row, self._clock.now())
         headline = (
             render("rent-reconciled-adopted-kept", service=name)
@@ -289,7 +286,6 @@ class TelegramDeliverer:
     async def _refresh_rent_card(self, render: Renderer, row: Rent) -> None:
         if row.message_id is None:
             return
-        assert self._rents is not None
         screen = await rent_views.rent_card(self._rents, render, row, self._clock.now())
         await redraw_card(
             self._bot,
