@@ -16,7 +16,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar, cast
+from typing import Any, Generic, TypeVar
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
@@ -27,6 +27,7 @@ from bot.services.accounts import AccountError
 from bot.services.spending import SpendingCapError
 from bot.telegram import flows
 from bot.telegram.acknowledge import acknowledged
+from bot.telegram.buttons.shapes import TokenButton
 from bot.telegram.callbacks import CallbackData, CallbackDataError
 from bot.telegram.context import Context
 from bot.telegram.flow_types import BaseFlow, Confirmable
@@ -44,6 +45,7 @@ from bot.telegram.screens.caps import cap_refusal
 log = logging.getLogger(__name__)
 
 K = TypeVar("K", bound=CallbackData)
+Token = TypeVar("Token", bound=TokenButton)
 
 D = TypeVar("D", bound=BaseFlow)  # a picker's flow
 C = TypeVar("C", bound=Confirmable)  # a confirm screen's flow
@@ -60,8 +62,7 @@ def pressed(update: Update) -> CallbackQuery:
 
 async def answer_stale(update: Update, context: Context, render: Renderer) -> None:
     """The answer to a button that no longer means anything: "This button is out of date"."""
-    assert update.callback_query is not None
-    await update.callback_query.answer(render("press-stale"))
+    await pressed(update).answer(render("press-stale"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,11 +109,6 @@ def button_handlers(*routes: ButtonRoute[Any]) -> list[BaseHandler]:  # type: ig
 # --- confirm buttons: a token claimed once, then the one paid call -------------------------
 
 
-class _TokenButton(Protocol):
-    @property
-    def token(self) -> str: ...
-
-
 @dataclass(frozen=True, slots=True)
 class Confirm(Generic[C]):
     """A confirm button's rules: its draft, the ``flow`` under way; the answers to an
@@ -130,18 +126,22 @@ class Confirm(Generic[C]):
 ConfirmCallback = Callable[[Update, Context, C, str, Renderer], Awaitable[None]]
 
 
-def on_confirm(kind: type[K], rules: Confirm[C]) -> Callable[[ConfirmCallback[C]], ButtonRoute[K]]:
+def on_confirm(
+    kind: type[Token], rules: Confirm[C]
+) -> Callable[[ConfirmCallback[C]], ButtonRoute[Token]]:
     """Makes ``handler(update, context, draft, token, render)`` the handler of a confirm kind:
     it runs only for a press that claimed the button's token (the press already answered).
     What the handler changes in the draft (``done``) is saved after it, whatever happens."""
 
-    def register(callback: ConfirmCallback[C]) -> ButtonRoute[K]:
-        async def press(update: Update, context: Context, button: K, render: Renderer) -> None:
+    def register(callback: ConfirmCallback[C]) -> ButtonRoute[Token]:
+        async def press(
+            update: Update, context: Context, button: Token, render: Renderer
+        ) -> None:
             claimed = await claim_confirm(
                 update,
                 context,
                 render,
-                cast(_TokenButton, button).token,
+                button.token,
                 rules.flow,
                 expired=rules.expired,
                 duplicate=rules.duplicate,
@@ -294,8 +294,7 @@ class Picker(Generic[D]):
         self, update: Update, context: Context, render: Renderer, next_screen: NextScreen[D]
     ) -> None:
         """Answers a picker press with the screen ``next_screen`` builds from the draft."""
-        query = update.callback_query
-        assert query is not None
+        query = pressed(update)
         draft = self.draft(context)
         if draft is None:
             await query.answer(render(self.gone), show_alert=True)

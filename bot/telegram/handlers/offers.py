@@ -18,7 +18,7 @@ from bot.telegram.flow_types import BuyDraft, BuyStep, KeepSetup, chosen_country
 from bot.telegram.handlers.buy import PICKER
 from bot.telegram.handlers.common import chat_id, services, show, user_id
 from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.routing import Confirm, button_handlers, on_button, on_confirm
+from bot.telegram.routing import Confirm, button_handlers, on_button, on_confirm, pressed
 from bot.telegram.screens.autoreplace import (
     TRIES,
     WAITS,
@@ -71,8 +71,7 @@ _START = Confirm(
 async def start_run(
     update: Update, context: Context, draft: BuyDraft, token: str, render: Renderer
 ) -> None:
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     autoreplace = services(context).autoreplace
     message = query.message
     if autoreplace is None or not isinstance(message, Message):
@@ -95,8 +94,7 @@ async def start_run(
 @on_button(StopRun)
 async def stop_run(update: Update, context: Context, button: StopRun, render: Renderer) -> None:
     """Stop on a run's card: the run ends at once, a number waiting is cancelled."""
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     autoreplace = services(context).autoreplace
     if autoreplace is None:
         await query.answer(render("press-stale"))
