@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar, cast
+from typing import Generic, Protocol, TypeVar
 
 from telegram import CallbackQuery, Update
 
@@ -20,6 +20,7 @@ from bot.services.purchases import LedgerUnavailableError
 from bot.services.results import NotYoursError
 from bot.services.spending import SpendingCapError
 from bot.telegram import flows
+from bot.telegram.buttons.shapes import TokenButton
 from bot.telegram.callbacks import CallbackData
 from bot.telegram.context import Context
 from bot.telegram.flow_types import Confirmable
@@ -30,13 +31,9 @@ from bot.telegram.routing import ButtonRoute, pressed
 from bot.telegram.screens.caps import cap_refusal
 
 K = TypeVar("K", bound=CallbackData)
+Token = TypeVar("Token", bound=TokenButton)  # a confirm's button: its token is its key
 C = TypeVar("C", bound=Confirmable)  # a confirm screen's flow
 R = TypeVar("R")  # what a paid call came to
-
-
-class _TokenButton(Protocol):
-    @property
-    def token(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,21 +59,23 @@ ShowOutcome = Callable[[Update, Context, Renderer, R], Awaitable[None]]
 
 
 def on_confirm(
-    kind: type[K], rules: Confirm[C], shown: ShowOutcome[R]
-) -> Callable[[PaidCall[C, R]], ButtonRoute[K]]:
+    kind: type[Token], rules: Confirm[C], shown: ShowOutcome[R]
+) -> Callable[[PaidCall[C, R]], ButtonRoute[Token]]:
     """Makes ``pay(update, context, draft, token, render)`` the paid call of a confirm kind:
     it runs only for a press that claimed the button's token (the press already answered),
     and what it returns is ``shown``. A call refused before anything was recorded or paid
     (not the user's row, a spending cap, no usable key, the ledger unwritable) shows why and
     leaves the draft as it was; otherwise the draft is done. The draft is saved either way."""
 
-    def register(pay: PaidCall[C, R]) -> ButtonRoute[K]:
-        async def press(update: Update, context: Context, button: K, render: Renderer) -> None:
+    def register(pay: PaidCall[C, R]) -> ButtonRoute[Token]:
+        async def press(
+            update: Update, context: Context, button: Token, render: Renderer
+        ) -> None:
             claimed = await claim_confirm(
                 update,
                 context,
                 render,
-                cast(_TokenButton, button).token,
+                button.token,
                 rules.flow,
                 expired=rules.expired,
                 duplicate=rules.duplicate,

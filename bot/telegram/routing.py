@@ -55,8 +55,7 @@ def pressed(update: Update) -> CallbackQuery:
 
 async def answer_stale(update: Update, context: Context, render: Renderer) -> None:
     """The answer to a button that no longer means anything: "This button is out of date"."""
-    assert update.callback_query is not None
-    await update.callback_query.answer(render("press-stale"))
+    await pressed(update).answer(render("press-stale"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,8 +220,7 @@ class Picker(Generic[D]):
         self, update: Update, context: Context, render: Renderer, next_screen: NextScreen[D]
     ) -> None:
         """Answers a picker press with the screen ``next_screen`` builds from the draft."""
-        query = update.callback_query
-        assert query is not None
+        query = pressed(update)
         draft = self.draft(context)
         if draft is None:
             await query.answer(render(self.gone), show_alert=True)

@@ -100,8 +100,7 @@ async def start_run(
 @on_button(StopRun)
 async def stop_run(update: Update, context: Context, button: StopRun, render: Renderer) -> None:
     """Stop on a run's card: the run ends at once, a number waiting is cancelled."""
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     autoreplace = services(context).autoreplace
     if autoreplace is None:
         await query.answer(render("press-stale"))

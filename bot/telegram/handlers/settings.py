@@ -215,8 +215,8 @@ async def remove_favourite(
 @on_button(SetCap)
 async def ask_cap(update: Update, context: Context, button: SetCap, render: Renderer) -> None:
     """A cap button: the next text is the amount (0 for none)."""
-    query = update.callback_query
-    assert query is not None and context.user_data is not None
+    query = pressed(update)
+    assert context.user_data is not None
     await query.answer()
     flows.ask(context, Question(f"cap_{button.period}"))
     await send(update, render("settings-ask-cap", period=button.period))

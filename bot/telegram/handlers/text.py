@@ -28,6 +28,7 @@ from bot.telegram.handlers import (
     keys,
     multi,
     prices,
+    provider_choice,
     rent,
     settings,
 )
@@ -50,7 +51,7 @@ async def _answer(update: Update, context: Context, flow: Flow | None) -> bool:
     picker. False when it wants no text (or nothing is under way)."""
     match flow:
         case Asked(question=Question.PROVIDER_URL):
-            await keys.receive_provider_url(update, context)
+            await provider_choice.receive_provider_url(update, context)
         case Asked(question=Question.TIME_ZONE):
             await settings.receive_time_zone(update, context)
         case Asked(question=Question.CAP_DAY | Question.CAP_MONTH as question):
