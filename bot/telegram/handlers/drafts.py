@@ -26,6 +26,7 @@ from bot.telegram.flow_types import CatalogueDraft, Confirmable
 from bot.telegram.flows import current_as
 from bot.telegram.handlers.common import services, show, user_id
 from bot.telegram.rendering import Renderer, Screen
+from bot.telegram.routing import pressed
 from storage.confirm_tokens import Claim
 from storage.db import WRITE_FAILURES
 
@@ -49,6 +50,14 @@ async def issue_token(context: Context, kind: str) -> str:
     user = context._user_id
     assert user is not None
     return await services(context).tokens.issue(user_id=user, kind=kind, ttl=CONFIRM_TTL)
+
+
+async def with_new_token(context: Context, draft: C) -> str:
+    """Gives ``draft`` its confirm screen's new token, shown now and not yet used (see
+    ``issue_token``: the user's older screen of the same kind can no longer buy)."""
+    draft.token = await issue_token(context, draft.KIND)
+    draft.token_at, draft.done = services(context).clock.now(), False
+    return draft.token
 
 
 def token_is_live(draft: Confirmable | None, token: str, now: float) -> bool:
@@ -135,8 +144,7 @@ async def claim_confirm(
     by an alert, or with ``not_recorded``, by that message in place of the screen (its button
     kept).
     """
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     draft = draft_in(context, kind)
     if catalogue:
         verdict = await confirm_verdict(update, context, draft, token)

@@ -46,7 +46,7 @@ from bot.telegram.handlers.common import (
     show,
     user_id,
 )
-from bot.telegram.handlers.drafts import issue_token
+from bot.telegram.handlers.drafts import with_new_token
 from bot.telegram.rendering import Html, Renderer, Screen
 from bot.telegram.routing import button_handlers, on_button, pressed
 from bot.telegram.screens.activation import activation_screen, service_name
@@ -66,8 +66,7 @@ async def offer_extra(
     update: Update, context: Context, offer: ExtraOffer, render: Renderer
 ) -> None:
     """The "use this number again" button: asks the provider for the price, shows a confirm."""
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     ledger_id = offer.ledger_id
     svc = services(context)
     try:
@@ -86,11 +85,9 @@ async def offer_extra(
         )
         await query.answer(answer_text(short_text), show_alert=True)
         return
-    token = await issue_token(context, "extra")
-    flows.start(
-        context,
-        ExtraDraft(token=token, token_at=svc.clock.now(), parent=ledger_id, price=quote.offer.cost),
-    )
+    draft = ExtraDraft(parent=ledger_id, price=quote.offer.cost)
+    token = await with_new_token(context, draft)
+    flows.start(context, draft)
     await query.answer()
     text = render(
         "extra-offer",
@@ -167,8 +164,7 @@ async def call_status(
 ) -> None:
     """Asks the provider about the incoming call and shows it on the activation's message; the
     "call me" button appears only where the provider has outgoing calls."""
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     ledger_id = button.ledger_id
     svc = services(context)
     try:
@@ -217,8 +213,7 @@ async def order_call(
     update: Update, context: Context, button: OrderCall, render: Renderer
 ) -> None:
     """The "call me from this number" button: asks for the number to call."""
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     ledger_id = button.ledger_id
     try:
         await services(context).extras.owned(user_id(update), ledger_id)
@@ -268,8 +263,7 @@ async def additional_offer(
     update: Update, context: Context, pick: AdditionalOffer, render: Renderer
 ) -> None:
     """The "add a service" button: the forwarding services to pick from, then a confirm."""
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     svc = services(context)
     try:
         parent = await svc.extras.owned(user_id(update), pick.ledger_id)
@@ -302,14 +296,10 @@ async def additional_offer(
         assert chat is not None
         await chat.send_message(text, parse_mode="HTML", reply_markup=keyboard)
         return
-    token = await issue_token(context, "additional")
     offer = AdditionalDraft(
-        token=token,
-        token_at=svc.clock.now(),
-        parent=pick.ledger_id,
-        service=pick.service,
-        service_name=names[pick.service],
+        parent=pick.ledger_id, service=pick.service, service_name=names[pick.service]
     )
+    token = await with_new_token(context, offer)
     flows.start(context, offer)
     text = render("additional-confirm", service=names[pick.service], phone=parent.phone or "")
     button = render.button(

@@ -36,7 +36,7 @@ from bot.telegram.handlers.common import (
     show,
     user_id,
 )
-from bot.telegram.handlers.drafts import issue_token
+from bot.telegram.handlers.drafts import with_new_token
 from bot.telegram.rendering import Html, Renderer, Screen
 from bot.telegram.routing import Alert, Picker, StepResult, button_handlers, pressed
 from bot.telegram.screens.activation import activation_screen
@@ -155,13 +155,8 @@ async def _confirm_screen(
         text = render("buy-balance-short", price=render.money(total), balance=render.money(balance))
         return Screen(text, InlineKeyboardMarkup([back]))
     forwardable = {s.service for s in await client.get_numbers_status(country_id) if s.forwarding}
-    token = await issue_token(context, "multi")
-    draft.step, draft.token, draft.token_at = (
-        MultiStage.CONFIRM,
-        token,
-        services(context).clock.now(),
-    )
-    draft.done, draft.price, draft.prices = False, total, prices
+    token = await with_new_token(context, draft)
+    draft.step, draft.price, draft.prices = MultiStage.CONFIRM, total, prices
     if draft.forward not in forwardable:
         draft.forward = None
     text = render(

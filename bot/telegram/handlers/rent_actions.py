@@ -30,7 +30,7 @@ from bot.telegram.confirms import Confirm, on_confirm, on_dismiss, refused_text
 from bot.telegram.context import Context
 from bot.telegram.flow_types import ExtendDraft
 from bot.telegram.handlers.common import answer_text, refusal, send, services, show, user_id
-from bot.telegram.handlers.drafts import issue_token
+from bot.telegram.handlers.drafts import with_new_token
 from bot.telegram.rendering import Renderer, Screen
 from bot.telegram.routing import button_handlers, on_button, pressed
 from bot.telegram.screens.rent import (
@@ -116,14 +116,8 @@ async def choose_extension(
         await _refresh_card(context, render, choice.ledger_id)
         return
     row = await svc.renting.owned(user_id(update), choice.ledger_id)
-    token = await issue_token(context, "extend")
-    extension = ExtendDraft(
-        token=token,
-        token_at=svc.clock.now(),
-        ledger_id=row.ledger_id,
-        hours=choice.hours,
-        price=price,
-    )
+    extension = ExtendDraft(ledger_id=row.ledger_id, hours=choice.hours, price=price)
+    token = await with_new_token(context, extension)
     flows.start(context, extension)
     await query.answer()
     text = render(
