@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
@@ -30,10 +30,12 @@ from bot.telegram.context import Context
 from bot.telegram.flow_types import BaseFlow
 from bot.telegram.handlers.common import (
     WORKING_AFTER,
+    command_argument,
     provider_client,
     renderer,
     send_screen,
     show,
+    user_id,
 )
 from bot.telegram.rendering import Html, Renderer, Screen
 
@@ -44,6 +46,7 @@ K = TypeVar("K", bound=CallbackData)
 D = TypeVar("D", bound=BaseFlow)  # a picker's flow
 ButtonCallback = Callable[[Update, Context, K, Renderer], Awaitable[None]]
 StaleAnswer = Callable[[Update, Context, Renderer], Awaitable[None]]
+CommandCallback = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
 
 def pressed(update: Update) -> CallbackQuery:
@@ -159,6 +162,15 @@ NextScreen = Callable[[ProviderClient, D], Awaitable[StepResult]]
 # The picker screen a typed search leads to: (client, render, draft, text) -> screen.
 SearchScreen = Callable[[ProviderClient, Renderer, D, str], Awaitable[Screen]]
 SEARCH_CHARS = 64  # a search longer than any name is not one
+# A picker's page of choices: (context, client, render, draft, page) -> screen.
+PickerPage = Callable[[Context, ProviderClient, Renderer, D, int], Awaitable[Screen]]
+F = TypeVar("F", bound=BaseFlow, covariant=True)
+
+
+class NewDraft(Protocol[F]):
+    """A command's new draft: whose it is, the provider its prices come from, its search."""
+
+    def __call__(self, *, user: int, provider: str, query: str | None) -> F: ...
 
 
 async def _send_menu(
@@ -277,6 +289,24 @@ class Picker(Generic[D]):
         finally:
             flows.save(context, draft)
         return True
+
+    def command(self, new: NewDraft[D], first: PickerPage[D]) -> CommandCallback:
+        """The handler of the command that starts this flow (/buy, /rent): a ``new`` draft for
+        the user's provider, the text after the command its search, and the ``first`` picker's
+        page 0 as the one picker menu (``refused`` when the provider cannot answer)."""
+
+        async def start(update: Update, context: Context) -> None:
+            render = await renderer(update, context)
+            client = await provider_client(update, context, render)
+            if client is None:
+                return
+            user, search = user_id(update), command_argument(context)
+            draft = new(user=user, provider=client.endpoint.key, query=search)
+            screen = first(context, client, render, draft, 0)
+            refused = self.refused or "request-failed"
+            await self.open(update, context, render, draft, screen, refused)
+
+        return start
 
     async def open(
         self,

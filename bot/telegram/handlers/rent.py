@@ -28,9 +28,6 @@ from bot.telegram.context import Context
 from bot.telegram.flow_types import RentDraft, RentStep, chosen_country, chosen_service
 from bot.telegram.handlers.common import (
     chat_id,
-    command_argument,
-    provider_client,
-    renderer,
     services,
     show,
     user_id,
@@ -55,21 +52,10 @@ log = logging.getLogger(__name__)
 # --- the /rent handlers -----------------------------------------------------------------------
 
 
-async def start_rent(update: Update, context: Context) -> None:
-    render = await renderer(update, context)
-    client = await provider_client(update, context, render)
-    if client is None:
-        return
-    draft = RentDraft(
-        user=user_id(update), provider=client.endpoint.key, query=command_argument(context)
-    )
-    screen = services_screen(context, client, render, draft, 0)
-    await _PICKER.open(update, context, render, draft, screen, "rent-refused")
-
-
 _PICKER = Picker(
     RentDraft, gone="rent-expired-menu", expired="rent-expired-menu", refused="rent-refused"
 )
+start_rent = _PICKER.command(RentDraft, services_screen)
 
 
 async def search(update: Update, context: Context) -> bool:
