@@ -172,6 +172,6 @@ async def claim_confirm(
 async def show_not_recorded(query: CallbackQuery, render: Renderer, message: str) -> None:
     """Nothing was paid: the ledger could not record the press. The pressed screen says
     ``message`` and keeps its button, to tap again once the database recovers."""
-    pressed = query.message
-    keyboard = pressed.reply_markup if isinstance(pressed, Message) else None
+    screen = query.message
+    keyboard = screen.reply_markup if isinstance(screen, Message) else None
     await show(query, Screen(render(message), keyboard))
