@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.provider import OutcomeUnknownError
+from bot.provider import OutcomeUnknownError, StateConflictError
 from bot.services.purchases import PurchaseRequest, PurchaseResult, PurchaseStatus
 from bot.telegram.buttons.buy import BuyNavigation, ConfirmPurchase
 from bot.telegram.confirms import Confirm, on_confirm, refused_text, show_paid
@@ -20,18 +20,42 @@ from bot.telegram.routing import pressed
 from bot.telegram.screens.activation import activation_screen
 
 
-async def _show_result(
-    update: Update, context: Context, render: Renderer, result: PurchaseResult
+async def show_purchase(
+    update: Update,
+    context: Context,
+    render: Renderer,
+    result: PurchaseResult,
+    *,
+    conflict: str | None = None,
+    new_balance: bool = False,
 ) -> None:
+    """Turns the confirm message into the bought activation's message (watched from here;
+    with the balance left if ``new_balance``), or says why nothing was bought (``conflict``
+    when the provider's state forbids it)."""
     query = pressed(update)
     svc = services(context)
     if result.status is PurchaseStatus.DUPLICATE:
         return  # the first tap's message already shows the number
     if result.status is PurchaseStatus.BOUGHT and result.activation is not None:
         screen = await activation_screen(svc.activations, render, result.activation)
-        screen = await with_new_balance(context, result.activation.user_id, render, screen)
+        if new_balance:
+            screen = await with_new_balance(context, result.activation.user_id, render, screen)
         await show_paid(query, screen, svc.activations.set_message, result.activation.ledger_id)
         return
+    if result.status is PurchaseStatus.REFUSED:
+        if conflict is not None and isinstance(result.error, StateConflictError):
+            await show(query, Screen(render(conflict)))
+            return
+        await show(query, Screen(refused_text(render, "buy-refused", result.error)))
+        return
+    await show(query, Screen(render("buy-unresolved")))
+
+
+async def _show_result(
+    update: Update, context: Context, render: Renderer, result: PurchaseResult
+) -> None:
+    """/buy's purchase with the balance left; a refusal with a way on; an unrecorded one."""
+    query = pressed(update)
     if result.status is PurchaseStatus.REFUSED:
         if isinstance(result.error, OutcomeUnknownError):
             # The paid call's reply could not be read, and the provider's own list was
@@ -50,11 +74,10 @@ async def _show_result(
             ]
         )
         await show(query, Screen(text, keyboard))
-        return
-    if result.status is PurchaseStatus.UNRECORDED:
+    elif result.status is PurchaseStatus.UNRECORDED:
         await show(query, Screen(render("buy-unrecorded")))
-        return
-    await show(query, Screen(render("buy-unresolved")))
+    else:
+        await show_purchase(update, context, render, result, new_balance=True)
 
 
 # An old confirm screen's price may no longer hold: "expired" asks for a fresh one. A press

@@ -21,7 +21,7 @@ from bot.provider import InvalidRequestError, ProviderError, StateConflictError
 from bot.provider.models import IncomingCallStatus
 from bot.services.accounts import AccountError
 from bot.services.extras import is_missing_action
-from bot.services.purchases import PurchaseResult, PurchaseStatus
+from bot.services.purchases import PurchaseResult
 from bot.services.results import NotYoursError
 from bot.telegram import flows
 from bot.telegram.buttons.activation import (
@@ -33,9 +33,10 @@ from bot.telegram.buttons.activation import (
     ExtraOffer,
     OrderCall,
 )
-from bot.telegram.confirms import Confirm, on_confirm, on_dismiss, refused_text, show_paid
+from bot.telegram.confirms import Confirm, on_confirm, on_dismiss
 from bot.telegram.context import Context
 from bot.telegram.flow_types import AdditionalDraft, CallDraft, ExtraDraft
+from bot.telegram.handlers.buy_confirm import show_purchase
 from bot.telegram.handlers.common import (
     answer_text,
     chat_id,
@@ -109,33 +110,6 @@ async def offer_extra(
 dismiss_extra = on_dismiss(
     ExtraDismiss, ExtraDraft, "extra-dismissed", lambda offer, button: offer.token == button.token
 )
-
-
-async def show_purchase(
-    update: Update,
-    context: Context,
-    render: Renderer,
-    result: PurchaseResult,
-    *,
-    conflict: str | None = None,
-) -> None:
-    """Turns the confirm message into the bought activation's message (watched from here), or
-    says why nothing was bought."""
-    query = pressed(update)
-    svc = services(context)
-    if result.status is PurchaseStatus.DUPLICATE:
-        return  # the first tap's message already shows the number
-    if result.status is PurchaseStatus.BOUGHT and result.activation is not None:
-        screen = await activation_screen(svc.activations, render, result.activation)
-        await show_paid(query, screen, svc.activations.set_message, result.activation.ledger_id)
-        return
-    if result.status is PurchaseStatus.REFUSED:
-        if conflict is not None and isinstance(result.error, StateConflictError):
-            await show(query, Screen(render(conflict)))
-            return
-        await show(query, Screen(refused_text(render, "buy-refused", result.error)))
-        return
-    await show(query, Screen(render("buy-unresolved")))
 
 
 async def _show_extra(
