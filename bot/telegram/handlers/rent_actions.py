@@ -85,10 +85,8 @@ async def on_press(
     elif result.outcome is Outcome.ENDED:
         await query.answer(answer_text(render("rent-press-ended")), show_alert=True)
     else:
-        reason = render.error(result.error) if result.error else render("error-generic")
-        await query.answer(
-            answer_text(render("rent-press-refused", reason=reason)), show_alert=True
-        )
+        refused = refused_text(render, "rent-press-refused", result.error)
+        await query.answer(answer_text(refused), show_alert=True)
     await show(query, await rent_card(svc.rents, render, result.rent, svc.clock.now()))
 
 
