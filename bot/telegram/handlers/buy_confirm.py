@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.provider import OutcomeUnknownError, StateConflictError
+from bot.provider import OutcomeUnknownError
 from bot.services.purchases import PurchaseRequest, PurchaseResult, PurchaseStatus
 from bot.telegram.buttons.buy import BuyNavigation, ConfirmPurchase
 from bot.telegram.confirms import Confirm, on_confirm, refused_text, show_paid
@@ -26,12 +26,10 @@ async def show_purchase(
     render: Renderer,
     result: PurchaseResult,
     *,
-    conflict: str | None = None,
     new_balance: bool = False,
 ) -> None:
     """Turns the confirm message into the bought activation's message (watched from here;
-    with the balance left if ``new_balance``), or says why nothing was bought (``conflict``
-    when the provider's state forbids it)."""
+    with the balance left if ``new_balance``), or says why nothing was bought."""
     query = pressed(update)
     svc = services(context)
     if result.status is PurchaseStatus.DUPLICATE:
@@ -43,9 +41,6 @@ async def show_purchase(
         await show_paid(query, screen, svc.activations.set_message, result.activation.ledger_id)
         return
     if result.status is PurchaseStatus.REFUSED:
-        if conflict is not None and isinstance(result.error, StateConflictError):
-            await show(query, Screen(render(conflict)))
-            return
         await show(query, Screen(refused_text(render, "buy-refused", result.error)))
         return
     await show(query, Screen(render("buy-unresolved")))

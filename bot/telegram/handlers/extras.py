@@ -21,7 +21,7 @@ from bot.provider import InvalidRequestError, ProviderError, StateConflictError
 from bot.provider.models import IncomingCallStatus
 from bot.services.accounts import AccountError
 from bot.services.extras import is_missing_action
-from bot.services.purchases import PurchaseResult
+from bot.services.purchases import PurchaseResult, PurchaseStatus
 from bot.services.results import NotYoursError
 from bot.telegram import flows
 from bot.telegram.buttons.activation import (
@@ -116,7 +116,10 @@ async def _show_extra(
     update: Update, context: Context, render: Renderer, result: PurchaseResult
 ) -> None:
     """A purchase, or "not possible" when the provider no longer offers the number again."""
-    await show_purchase(update, context, render, result, conflict="extra-not-possible")
+    if result.status is PurchaseStatus.REFUSED and isinstance(result.error, StateConflictError):
+        await show(pressed(update), Screen(render("extra-not-possible")))
+    else:
+        await show_purchase(update, context, render, result)
 
 
 @on_confirm(ExtraConfirm, Confirm(ExtraDraft, expired="extra-expired"), _show_extra)
