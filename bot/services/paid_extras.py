@@ -13,8 +13,9 @@ from bot.provider.models import NumberPurchase
 from bot.services.accounts import AccountService
 from bot.services.paid_call import (
     PurchaseResult,
+    as_purchase,
+    buy_once,
     confirm_purchase,
-    pay_once,
     settle_failed_call,
     shown_cost,
 )
@@ -56,7 +57,7 @@ class PaidExtras:
     async def _pay(
         self, intent: Activation, call: Callable[[], Awaitable[NumberPurchase]]
     ) -> PurchaseResult:
-        return await pay_once(
+        return await buy_once(
             self._ledger,
             self._reconciler,
             intent,
@@ -79,4 +80,5 @@ class PaidExtras:
     async def _failed_all(
         self, intents: Sequence[Activation], error: ProviderError
     ) -> list[PurchaseResult]:
-        return await settle_failed_call(self._ledger, self._reconciler, intents, error)
+        settled = await settle_failed_call(self._ledger, self._reconciler, intents, error)
+        return [as_purchase(one) for one in settled]

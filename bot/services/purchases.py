@@ -31,10 +31,9 @@ from bot.services.accounts import AccountService, NoApiKeyError
 from bot.services.paid_call import (
     PurchaseResult,
     PurchaseStatus,
+    buy_once,
     confirm_purchase,
-    pay_once,
     purchase_deadline,
-    settle_failed_call,
 )
 from bot.services.purchase_options import OfferedOptions, forward_number, offered_options
 from bot.services.reconciliation import Reconciler
@@ -48,7 +47,7 @@ log = logging.getLogger(__name__)
 __all__ = [  # the paid call and the purchase options live beside; callers import them from here
     "DEFAULT_LIFETIME", "LedgerUnavailableError", "OfferedOptions", "PurchaseRequest",
     "PurchaseResult", "PurchaseService", "PurchaseStatus", "confirm_purchase", "forward_number",
-    "offered_options", "pay_once", "purchase_deadline", "settle_failed_call",
+    "offered_options", "purchase_deadline",
 ]
 
 DEFAULT_LIFETIME: Final = None
@@ -226,7 +225,7 @@ class PurchaseService:
     async def _pay(
         self, client: ProviderClient, intent: Activation, request: PurchaseRequest
     ) -> PurchaseResult:
-        return await pay_once(
+        return await buy_once(
             self._ledger,
             self._reconciler,
             intent,
