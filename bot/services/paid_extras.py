@@ -14,8 +14,8 @@ from bot.services.accounts import AccountService
 from bot.services.paid_call import (
     PurchaseResult,
     as_purchase,
-    buy_once,
     confirm_purchase,
+    pay_once,
     settle_failed_call,
     shown_cost,
 )
@@ -57,15 +57,10 @@ class PaidExtras:
     async def _pay(
         self, intent: Activation, call: Callable[[], Awaitable[NumberPurchase]]
     ) -> PurchaseResult:
-        return await buy_once(
-            self._ledger,
-            self._reconciler,
-            intent,
-            call,
-            clock=self._clock,
-            lifetime=self._lifetime,
-            shown_cost=shown_cost(intent),
+        settled = await pay_once(
+            self._ledger, self._reconciler, intent, call, lambda sold: self._confirm(intent, sold)
         )
+        return as_purchase(settled)
 
     async def _confirm(self, intent: Activation, purchase: NumberPurchase) -> Activation:
         return await confirm_purchase(

@@ -1,6 +1,6 @@
 """What the activation watcher and the rent watcher share: ticking on a fixed interval, passes
 that never wait for a slow key, fair shares of the polls in flight per provider host, and
-resting (and telling) a key whose provider keeps failing or is too slow."""
+resting (and telling) a key whose provider keeps failing or is too slow: :class:`KeyPolls`."""
 
 from __future__ import annotations
 
@@ -8,12 +8,16 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import random
+from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Hashable, Iterable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Generic, Protocol, TypeVar
 from urllib.parse import urlsplit
 
-from bot.provider import InvalidEndpointError, resolve_endpoint
+from bot.core.clock import Clock
+from bot.provider import InvalidEndpointError, ProviderClient, ProviderError, resolve_endpoint
+from bot.services.accounts import AccountError, AccountService
 from storage.events import EventOutbox
 
 log = logging.getLogger(__name__)
@@ -179,3 +183,145 @@ async def tell_slow(
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class PollTarget(Protocol):
+    """Whose key a poll uses, and where its owner is told."""
+
+    @property
+    def user_id(self) -> int: ...
+
+    @property
+    def chat_id(self) -> int: ...
+
+    @property
+    def provider(self) -> str: ...
+
+
+class PassReport(Protocol):
+    """The counts of a watcher's pass that :class:`KeyPolls` keeps."""
+
+    errors: int
+    slow: int
+
+
+HealthT = TypeVar("HealthT", bound=KeyHealth)
+
+
+class KeyPolls(Generic[HealthT]):
+    """What both watchers do around each poll: a fair slot per provider host, the key's
+    health (rested after failures or slowness), polls carried over past their pass, and the
+    owner told when a key is too slow.
+
+    Args:
+        accounts: builds each key's client.
+        outbox: where a "too slow" notice goes; ``wake`` then wakes its sender.
+        clock: the source of "now".
+        concurrency: polls of one provider host at once (four times as many in all).
+        health: a new key's health.
+        name: how logs name a poll ("poll", "rent poll").
+        jitter: the largest random delay before a poll takes its slot (0: none).
+    """
+
+    def __init__(
+        self,
+        accounts: AccountService,
+        outbox: EventOutbox,
+        wake: Callable[[], None],
+        *,
+        clock: Clock,
+        concurrency: int,
+        health: Callable[[], HealthT],
+        name: str,
+        jitter: float = 0.0,
+    ) -> None:
+        self._accounts = accounts
+        self._outbox = outbox
+        self._wake = wake
+        self._clock = clock
+        self._slots = PollSlots(total=4 * concurrency, per_host=concurrency)
+        self._health: defaultdict[tuple[int, str], HealthT] = defaultdict(health)
+        self.carried = CarriedPolls(name)
+        # Polls that hold a slot, and since when (loop time): the slow ones are among them.
+        self._polling: dict[Hashable, tuple[PollTarget, float]] = {}
+        self._name = name
+        self._jitter = jitter
+
+    async def poll(
+        self,
+        key: Hashable,
+        target: PollTarget,
+        report: PassReport,
+        check: Callable[[ProviderClient, HealthT], Awaitable[None]],
+    ) -> None:
+        """Runs ``check`` with the target's client, unless its key is resting or gone; a
+        provider's failure is counted and rests the key, never raised."""
+        health = self._health[(target.user_id, target.provider)]
+        if health.resting(self._clock.now()):
+            return
+        if self._jitter:
+            # Before taking a slot: a slot held while sleeping would slow every other key.
+            await asyncio.sleep(random.uniform(0, self._jitter))
+        async with self._slots.hold(provider_host(target.provider)):
+            try:
+                client = await self._accounts.client_for_provider(target.user_id, target.provider)
+            except AccountError:
+                client = None
+            if client is None:
+                return  # the key is gone: nothing can be asked; the rows stay for later
+            self._polling[key] = (target, asyncio.get_running_loop().time())
+            try:
+                await check(client, health)
+            except ProviderError as error:
+                report.errors += 1
+                health.failed(self._clock.now())
+                log.warning(
+                    "%s of user %s on %r failed (%s)",
+                    self._name,
+                    target.user_id,
+                    target.provider,
+                    type(error).__name__,
+                )
+            else:
+                health.recovered()
+            finally:
+                del self._polling[key]
+
+    async def end_pass(
+        self, started: Iterable[asyncio.Task[None]], deadline: float | None, report: PassReport
+    ) -> None:
+        """Waits for a pass's polls until ``deadline`` (None: all of them); a poll that has
+        talked to its provider for half of it is slow: its key is rested, its owner told."""
+        await self.carried.wait(started, deadline)
+        if deadline is not None and self._polling:
+            await self._rest_slow_keys(deadline / 2, report)
+
+    async def _rest_slow_keys(self, slow_after: float, report: PassReport) -> None:
+        """Keys whose poll has talked to the provider for ``slow_after`` seconds and still runs
+        are rested and their owners told (once). A poll still waiting for a slot is not the
+        provider's fault: it is only carried over."""
+        now, since_limit = self._clock.now(), asyncio.get_running_loop().time() - slow_after
+        for target, since in list(self._polling.values()):
+            if since > since_limit:
+                continue
+            health = self._health[(target.user_id, target.provider)]
+            if health.slow:
+                continue  # already rested and told for this poll
+            report.slow += 1
+            health.outlasted_pass(now)
+            log.warning(
+                "%s of user %s on %r is slow; carried over",
+                self._name,
+                target.user_id,
+                target.provider,
+            )
+            told = await tell_slow(
+                self._outbox,
+                health,
+                user_id=target.user_id,
+                chat_id=target.chat_id,
+                provider=target.provider,
+                now=now,
+            )
+            if told:
+                self._wake()
