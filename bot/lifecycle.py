@@ -12,8 +12,7 @@ from telegram import BotCommand
 from telegram.ext import Application
 
 from bot.cluster.health import HealthServer
-from bot.cluster.settings import ClusterSettings
-from bot.config import Settings
+from bot.config import ClusterSettings, Settings
 from bot.i18n import Translator
 from bot.services.container import Services
 from bot.services.reconciliation import CHECKING
