@@ -248,6 +248,15 @@ class Database(ABC):
         """
 
 
+class Store:
+    """What every store holds: the open database (``db``), whose ``db.clock`` says "now"."""
+
+    __slots__ = ("_db",)
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+
 class InProcessLocks:
     """Named asyncio locks, created on first use (for one process)."""
 
