@@ -198,11 +198,16 @@ class PollTarget(Protocol):
     def provider(self) -> str: ...
 
 
-class PassReport(Protocol):
-    """The counts of a watcher's pass that :class:`KeyPolls` keeps."""
+@dataclass(slots=True)
+class PassReport:
+    """What one pass of a watcher did, for logs, tests and benchmarks: the counts both
+    watchers keep (:class:`KeyPolls` keeps ``errors`` and ``slow``)."""
 
-    errors: int
-    slow: int
+    provider_calls: int = 0
+    ended: int = 0
+    errors: int = 0
+    carried: int = 0  # polls still running from an earlier pass
+    slow: int = 0  # polls that outlasted their pass (their keys rested, their owners told)
 
 
 HealthT = TypeVar("HealthT", bound=KeyHealth)

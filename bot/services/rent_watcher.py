@@ -27,7 +27,7 @@ from bot.core.clock import Clock
 from bot.provider import NotFoundError, ProviderClient
 from bot.provider.models import RentState as ProviderRentState
 from bot.services.accounts import AccountService
-from bot.services.polling import KeyHealth, KeyPolls, tick_every
+from bot.services.polling import KeyHealth, KeyPolls, PassReport, tick_every
 from bot.services.recorder import Recorder
 from bot.services.rents import apply_status
 from storage.db import Database
@@ -46,17 +46,12 @@ _ENDED_EARLY_SLACK: Final = 120.0
 
 
 @dataclass(slots=True)
-class RentTickReport:
-    """What one tick did, for logs and tests."""
+class RentTickReport(PassReport):
+    """What one tick did (a poll is a rent's)."""
 
     rents: int = 0
-    provider_calls: int = 0
     new_sms: int = 0
-    ended: int = 0
     reminders: int = 0
-    errors: int = 0
-    carried: int = 0  # rents whose poll was still running from an earlier tick
-    slow: int = 0  # keys found too slow (rested, their owner told)
 
 
 class RentWatcher:

@@ -36,7 +36,7 @@ from bot.provider import (
 from bot.provider.lifetimes import assumed_lifetime
 from bot.provider.models import ActivationAction, ActiveActivation, StatusChange, StatusKind
 from bot.services.accounts import AccountService
-from bot.services.polling import KeyHealth, KeyPolls, tick_every
+from bot.services.polling import KeyHealth, KeyPolls, PassReport, tick_every
 from bot.services.recorder import Recorder
 from storage.activations import ActivationLedger, ActivationState
 from storage.records import WatchedActivation
@@ -48,16 +48,11 @@ _RETRY_WAITING_STATUS: Final = "3"  # getActiveActivations' "waiting for another
 
 
 @dataclass(slots=True)
-class TickReport:
-    """What one tick did, for logs, tests and benchmarks."""
+class TickReport(PassReport):
+    """What one tick did (a poll is a key's, with all its live activations)."""
 
     keys: int = 0
-    provider_calls: int = 0
     new_codes: int = 0
-    ended: int = 0
-    errors: int = 0
-    carried: int = 0  # keys whose poll was still running from an earlier tick
-    slow: int = 0  # keys whose poll outlasted this tick's deadline
 
 
 @dataclass(slots=True)
