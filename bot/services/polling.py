@@ -10,7 +10,15 @@ import hashlib
 import logging
 import random
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Hashable, Iterable
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Hashable,
+    Iterable,
+    Mapping,
+)
 from dataclasses import dataclass
 from typing import Any, Final, Generic, Protocol, TypeVar
 from urllib.parse import urlsplit
@@ -211,6 +219,8 @@ class PassReport:
 
 
 HealthT = TypeVar("HealthT", bound=KeyHealth)
+TargetT = TypeVar("TargetT", bound=PollTarget)
+KeyT = TypeVar("KeyT", bound=Hashable)
 
 
 class KeyPolls(Generic[HealthT]):
@@ -224,7 +234,7 @@ class KeyPolls(Generic[HealthT]):
         clock: the source of "now".
         concurrency: polls of one provider host at once (four times as many in all).
         health: a new key's health.
-        name: how logs name a poll ("poll", "rent poll").
+        name: the watcher's name, for logs and tasks ("watcher", "rent watcher").
         jitter: the largest random delay before a poll takes its slot (0: none).
     """
 
@@ -252,12 +262,43 @@ class KeyPolls(Generic[HealthT]):
         self._name = name
         self._jitter = jitter
 
-    async def poll(
+    async def run(
+        self, tick: Callable[[float], Awaitable[object]], interval: float, stop: asyncio.Event
+    ) -> None:
+        """Runs ``tick(interval)`` every ``interval`` seconds (start to start) until ``stop`` is
+        set, then stops the polls still in flight."""
+        try:
+            await tick_every(lambda: tick(interval), interval, stop, name=self._name)
+        finally:
+            await self.carried.cancel()
+
+    async def run_pass(
+        self,
+        targets: Mapping[KeyT, TargetT],
+        check: Callable[[ProviderClient, HealthT, TargetT], Awaitable[None]],
+        deadline: float | None,
+        report: PassReport,
+    ) -> None:
+        """One pass: polls each target (by its key) with ``check``, unless its poll from an
+        earlier pass still runs (carried over), and waits until ``deadline`` (None: for every
+        poll). A poll that has talked to its provider for half of it is slow: its key is
+        rested, its owner told."""
+        started = []
+        for key, target in targets.items():
+            if self.carried.running(key):
+                report.carried += 1
+                continue
+            started.append(self.carried.start(key, self._poll(key, target, report, check)))
+        await self.carried.wait(started, deadline)
+        if deadline is not None and self._polling:
+            await self._rest_slow_keys(deadline / 2, report)
+
+    async def _poll(
         self,
         key: Hashable,
-        target: PollTarget,
+        target: TargetT,
         report: PassReport,
-        check: Callable[[ProviderClient, HealthT], Awaitable[None]],
+        check: Callable[[ProviderClient, HealthT, TargetT], Awaitable[None]],
     ) -> None:
         """Runs ``check`` with the target's client, unless its key is resting or gone; a
         provider's failure is counted and rests the key, never raised."""
@@ -276,12 +317,12 @@ class KeyPolls(Generic[HealthT]):
                 return  # the key is gone: nothing can be asked; the rows stay for later
             self._polling[key] = (target, asyncio.get_running_loop().time())
             try:
-                await check(client, health)
+                await check(client, health, target)
             except ProviderError as error:
                 report.errors += 1
                 health.failed(self._clock.now())
                 log.warning(
-                    "%s of user %s on %r failed (%s)",
+                    "%s: poll of user %s on %r failed (%s)",
                     self._name,
                     target.user_id,
                     target.provider,
@@ -291,15 +332,6 @@ class KeyPolls(Generic[HealthT]):
                 health.recovered()
             finally:
                 del self._polling[key]
-
-    async def end_pass(
-        self, started: Iterable[asyncio.Task[None]], deadline: float | None, report: PassReport
-    ) -> None:
-        """Waits for a pass's polls until ``deadline`` (None: all of them); a poll that has
-        talked to its provider for half of it is slow: its key is rested, its owner told."""
-        await self.carried.wait(started, deadline)
-        if deadline is not None and self._polling:
-            await self._rest_slow_keys(deadline / 2, report)
 
     async def _rest_slow_keys(self, slow_after: float, report: PassReport) -> None:
         """Keys whose poll has talked to the provider for ``slow_after`` seconds and still runs
@@ -315,7 +347,7 @@ class KeyPolls(Generic[HealthT]):
             report.slow += 1
             health.outlasted_pass(now)
             log.warning(
-                "%s of user %s on %r is slow; carried over",
+                "%s: poll of user %s on %r is slow; carried over",
                 self._name,
                 target.user_id,
                 target.provider,

@@ -27,7 +27,7 @@ from bot.core.clock import Clock
 from bot.provider import NotFoundError, ProviderClient
 from bot.provider.models import RentState as ProviderRentState
 from bot.services.accounts import AccountService
-from bot.services.polling import KeyHealth, KeyPolls, PassReport, tick_every
+from bot.services.polling import KeyHealth, KeyPolls, PassReport
 from bot.services.recorder import Recorder
 from bot.services.rents import apply_status
 from storage.db import Database
@@ -93,7 +93,7 @@ class RentWatcher:
             clock=clock,
             concurrency=concurrency,
             health=KeyHealth,
-            name="rent poll",
+            name="rent watcher",
         )
         self._remind_before = remind_before
         # Several processes (issue 15): the users whose shard this process owns right now.
@@ -109,13 +109,12 @@ class RentWatcher:
         rows = [row for row in await self._ledger.load_active() if self.owns(row.user_id)]
         report = RentTickReport(rents=len(rows))
         await self._accounts.prime({(row.user_id, row.provider) for row in rows})
-        started = []
-        for row in rows:
-            if self._keys.carried.running(row.ledger_id):
-                report.carried += 1
-                continue
-            started.append(self._keys.carried.start(row.ledger_id, self._poll(row, report)))
-        await self._keys.end_pass(started, deadline, report)
+        await self._keys.run_pass(
+            {row.ledger_id: row for row in rows},
+            lambda client, _, row: self._check(client, row, report),
+            deadline,
+            report,
+        )
         # A rent's end may be learnt outside a poll (a press asked the provider): an extension
         # lost on a rent that then ran out was not made, and is settled here (also after a
         # restart), since the rent is no longer polled.
@@ -127,15 +126,7 @@ class RentWatcher:
 
     async def run(self, interval: float, stop: asyncio.Event) -> None:
         """Ticks every ``interval`` seconds (start to start) until ``stop`` is set."""
-        try:
-            await tick_every(lambda: self.tick(interval), interval, stop, name="rent watcher")
-        finally:
-            await self._keys.carried.cancel()
-
-    async def _poll(self, row: WatchedRent, report: RentTickReport) -> None:
-        await self._keys.poll(
-            row.ledger_id, row, report, lambda client, _: self._check(client, row, report)
-        )
+        await self._keys.run(self.tick, interval, stop)
 
     async def _check(
         self, client: ProviderClient, row: WatchedRent, report: RentTickReport

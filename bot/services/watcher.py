@@ -36,7 +36,7 @@ from bot.provider import (
 from bot.provider.lifetimes import assumed_lifetime
 from bot.provider.models import ActivationAction, ActiveActivation, StatusChange, StatusKind
 from bot.services.accounts import AccountService
-from bot.services.polling import KeyHealth, KeyPolls, PassReport, tick_every
+from bot.services.polling import KeyHealth, KeyPolls, PassReport
 from bot.services.recorder import Recorder
 from storage.activations import ActivationLedger, ActivationState
 from storage.records import WatchedActivation
@@ -114,7 +114,7 @@ class ActivationWatcher:
             clock=clock,
             concurrency=concurrency,
             health=_KeyHealth,
-            name="poll",
+            name="watcher",
             jitter=jitter,
         )
         self._expiry_margin = expiry_margin
@@ -147,13 +147,12 @@ class ActivationWatcher:
             group.rows.append(row)
         report = TickReport(keys=len(groups))
         await self._accounts.prime(groups.keys())
-        started = []
-        for key, group in groups.items():
-            if self._keys.carried.running(key):
-                report.carried += 1  # its poll from an earlier tick is still running
-                continue
-            started.append(self._keys.carried.start(key, self._poll_key(group, report)))
-        await self._keys.end_pass(started, deadline, report)
+        await self._keys.run_pass(
+            groups,
+            lambda client, health, group: self._check_key(client, group.rows, health, report),
+            deadline,
+            report,
+        )
         live = {row.ledger_id for group in groups.values() for row in group.rows}
         for ledger_id in self._seen.keys() - live:
             del self._seen[ledger_id]
@@ -163,18 +162,7 @@ class ActivationWatcher:
 
     async def run(self, interval: float, stop: asyncio.Event) -> None:
         """Ticks every ``interval`` seconds (start to start) until ``stop`` is set."""
-        try:
-            await tick_every(lambda: self.tick(interval), interval, stop, name="watcher")
-        finally:
-            await self._keys.carried.cancel()
-
-    async def _poll_key(self, group: _Group, report: TickReport) -> None:
-        await self._keys.poll(
-            (group.user_id, group.provider),
-            group,
-            report,
-            lambda client, health: self._check_key(client, group.rows, health, report),
-        )
+        await self._keys.run(self.tick, interval, stop)
 
     async def _check_key(
         self,
