@@ -27,7 +27,7 @@ from bot.provider import (
 )
 from bot.provider.client import NumberOptions
 from bot.provider.models import NumberPurchase
-from bot.services.accounts import AccountService, NoApiKeyError
+from bot.services.accounts import AccountService
 from bot.services.paid_call import (
     PurchaseResult,
     PurchaseStatus,
@@ -217,10 +217,7 @@ class PurchaseService:
     async def _client(self, user_id: int, provider: str | None) -> ProviderClient:
         if provider is None:
             return await self._accounts.client_for(user_id)
-        client = await self._accounts.client_for_provider(user_id, provider)
-        if client is None:
-            raise NoApiKeyError(provider)
-        return client
+        return await self._accounts.require_client(user_id, provider)
 
     async def _pay(
         self, client: ProviderClient, intent: Activation, request: PurchaseRequest

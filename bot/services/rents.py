@@ -33,7 +33,7 @@ from bot.provider import (
 )
 from bot.provider.models import RentState as ProviderRentState
 from bot.provider.models import RentStatus
-from bot.services.accounts import AccountService, NoApiKeyError
+from bot.services.accounts import AccountService
 from bot.services.paid_call import PurchaseStatus, pay_once, refusal_reason
 from bot.services.reconciliation import Reconciler
 from bot.services.recorder import Recorder
@@ -334,10 +334,7 @@ class RentService:
         return await self._reload(row)
 
     async def _client(self, row: Rent) -> ProviderClient:
-        client = await self._accounts.client_for_provider(row.user_id, row.provider)
-        if client is None:
-            raise NoApiKeyError(row.provider)
-        return client
+        return await self._accounts.require_client(row.user_id, row.provider)
 
     async def _reload(self, row: Rent) -> Rent:
         fresh = await self._ledger.get(row.ledger_id)
