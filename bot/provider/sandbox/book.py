@@ -17,11 +17,8 @@ from .models import Account
 class BookItem(Protocol):
     """What a book keeps: an id and the account it belongs to."""
 
-    @property
-    def id(self) -> int: ...
-
-    @property
-    def account(self) -> str: ...
+    id: int
+    account: str
 
 
 ItemT = TypeVar("ItemT", bound=BookItem)
