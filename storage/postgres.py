@@ -40,13 +40,21 @@ import asyncpg
 import asyncpg.pool
 
 from bot.core.clock import Clock, SystemClock
-from storage.db import Database, Dialect, InProcessLocks, Params, Row, Transaction, migrations
+from storage.db import (
+    Database,
+    Dialect,
+    InProcessLocks,
+    Params,
+    Row,
+    Transaction,
+    migrations,
+    savepoint,
+)
 from storage.errors import (
     DatabaseUnavailableError,
     IntegrityError,
     MigrationError,
     SchemaTooNewError,
-    TransactionError,
 )
 from storage.postgres_sql import row_count, statement, to_postgres
 
@@ -258,22 +266,12 @@ class PostgresDatabase(Database):
 
     @asynccontextmanager
     async def _savepoint(self, current: _Open, durable: bool) -> AsyncIterator[Transaction]:
-        if durable and not current.durable:
-            raise TransactionError(
-                "a durable write cannot join a non-durable transaction; "
-                "open the outer transaction with durable=True"
-            )
         current.depth += 1
-        savepoint = f"nested_{current.depth}"
-        await current.conn.execute(f"SAVEPOINT {savepoint}")
         try:
-            yield current.tx
-        except BaseException:
-            await current.conn.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
-            await current.conn.execute(f"RELEASE SAVEPOINT {savepoint}")
-            raise
-        else:
-            await current.conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+            async with savepoint(
+                current.conn.execute, current.depth, durable=durable, joined_durable=current.durable
+            ):
+                yield current.tx
         finally:
             current.depth -= 1
 
