@@ -257,44 +257,44 @@ class Database(ABC):
         each other too. Re-entering a key the task already holds is not supported.
         """
 
+    @staticmethod
+    @contextlib.asynccontextmanager
+    async def _nested(
+        execute: Callable[[str], Awaitable[object]],
+        depth: int,
+        *,
+        durable: bool,
+        joined_durable: bool,
+        still_open: Callable[[], bool] = lambda: True,
+    ) -> AsyncIterator[None]:
+        """A transaction block nested in an open one (the ``depth``-th), as a SAVEPOINT: an
+        exception that leaves it undoes its writes, even if the outer block catches it.
 
-@contextlib.asynccontextmanager
-async def savepoint(
-    execute: Callable[[str], Awaitable[object]],
-    depth: int,
-    *,
-    durable: bool,
-    joined_durable: bool,
-    still_open: Callable[[], bool] = lambda: True,
-) -> AsyncIterator[None]:
-    """A transaction block nested in an open one (the ``depth``-th), as a SAVEPOINT: an
-    exception that leaves it undoes its writes, even if the outer block catches it.
+        Args:
+            execute: runs one statement on the open transaction's connection.
+            durable, joined_durable: whether the block, and the transaction it joins, are durable.
+            still_open: whether the transaction is still open after an error (one the engine
+                already rolled back has no savepoint left to roll back to).
 
-    Args:
-        execute: runs one statement on the open transaction's connection.
-        durable, joined_durable: whether the block, and the transaction it joins, are durable.
-        still_open: whether the transaction is still open after an error (one the engine
-            already rolled back has no savepoint left to roll back to).
-
-    Raises:
-        TransactionError: a durable block tried to join a non-durable transaction.
-    """
-    if durable and not joined_durable:
-        raise TransactionError(
-            "a durable write cannot join a non-durable transaction; "
-            "open the outer transaction with durable=True"
-        )
-    name = f"nested_{depth}"
-    await execute(f"SAVEPOINT {name}")
-    try:
-        yield
-    except BaseException:
-        if still_open():
-            await execute(f"ROLLBACK TO SAVEPOINT {name}")
+        Raises:
+            TransactionError: a durable block tried to join a non-durable transaction.
+        """
+        if durable and not joined_durable:
+            raise TransactionError(
+                "a durable write cannot join a non-durable transaction; "
+                "open the outer transaction with durable=True"
+            )
+        name = f"nested_{depth}"
+        await execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            if still_open():
+                await execute(f"ROLLBACK TO SAVEPOINT {name}")
+                await execute(f"RELEASE SAVEPOINT {name}")
+            raise
+        else:
             await execute(f"RELEASE SAVEPOINT {name}")
-        raise
-    else:
-        await execute(f"RELEASE SAVEPOINT {name}")
 
 
 class Store:

@@ -40,16 +40,7 @@ import asyncpg
 import asyncpg.pool
 
 from bot.core.clock import Clock, SystemClock
-from storage.db import (
-    Database,
-    Dialect,
-    InProcessLocks,
-    Params,
-    Row,
-    Transaction,
-    migrations,
-    savepoint,
-)
+from storage.db import Database, Dialect, InProcessLocks, Params, Row, Transaction, migrations
 from storage.errors import (
     DatabaseUnavailableError,
     IntegrityError,
@@ -268,7 +259,7 @@ class PostgresDatabase(Database):
     async def _savepoint(self, current: _Open, durable: bool) -> AsyncIterator[Transaction]:
         current.depth += 1
         try:
-            async with savepoint(
+            async with self._nested(
                 current.conn.execute, current.depth, durable=durable, joined_durable=current.durable
             ):
                 yield current.tx

@@ -46,16 +46,7 @@ from pathlib import Path
 import aiosqlite
 
 from bot.core.clock import Clock, SystemClock
-from storage.db import (
-    Database,
-    Dialect,
-    InProcessLocks,
-    Params,
-    Row,
-    Transaction,
-    migrations,
-    savepoint,
-)
+from storage.db import Database, Dialect, InProcessLocks, Params, Row, Transaction, migrations
 from storage.errors import (
     IntegrityError,
     MigrationError,
@@ -231,7 +222,7 @@ class SQLiteDatabase(Database):
         if self._owner is not None and self._owner is task:
             self._depth += 1
             try:
-                async with savepoint(
+                async with self._nested(
                     self._writer.execute,
                     self._depth,
                     durable=durable,
