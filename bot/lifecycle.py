@@ -128,7 +128,7 @@ async def stop_background(services: Services) -> None:
     if services.health is not None:
         await services.health.stop()
         services.health = None
-    await cancel_and_wait(services.tasks)
+    await cancel_and_wait(*services.tasks)
     services.tasks.clear()
     if services.cluster is not None:
         await services.cluster.release()

@@ -81,7 +81,7 @@ class ClusterNode:
     async def stop(self) -> None:
         """Stops campaigning and renewing; call :meth:`release` once the work has stopped."""
         self._stop.set()
-        await cancel_and_wait(self._tasks)
+        await cancel_and_wait(*self._tasks)
         self._tasks.clear()
 
     async def release(self) -> None:

@@ -1,1 +1,1 @@
-"""The lowest layer: what every other layer shares (a clock, a masked secret, stopping tasks)."""
+"""The lowest layer: small types every other layer shares (a clock, a masked secret)."""

@@ -201,4 +201,4 @@ class Notifier:
             await asyncio.wait(
                 {waiter, stopper}, timeout=idle_interval, return_when=asyncio.FIRST_COMPLETED
             )
-            await cancel_and_wait((waiter, stopper))
+            await cancel_and_wait(waiter, stopper)
