@@ -223,6 +223,21 @@ class AccountService:
             raise NoApiKeyError(endpoint.title)
         return client
 
+    async def client_at(self, user_id: int, provider: str | None) -> ProviderClient:
+        """A client for ``provider`` (one of the user's; None: their current one), for a paid
+        call made where a comparison's chosen row sells.
+
+        Raises:
+            NoApiKeyError: no key stored for that provider.
+            KeyNeedsReentryError: the stored key cannot be read.
+        """
+        if provider is None:
+            return await self.client_for(user_id)
+        client = await self.client_for_provider(user_id, provider)
+        if client is None:
+            raise NoApiKeyError(provider)
+        return client
+
     async def client_for_provider(self, user_id: int, provider: str) -> ProviderClient | None:
         """A client for one of the user's providers, or None when no key is stored for it.
 
