@@ -18,9 +18,16 @@ from bot.fake_telegram.ptb import process_with
 from bot.lifecycle import close_application
 from bot.provider import resolve_endpoint
 from bot.provider.sandbox import Sandbox, SandboxServer
-from bot.provider.sandbox.testing import ALICE_KEY, BOB_BALANCE, BOB_KEY, default_test_accounts
+from bot.provider.sandbox.testing import (
+    ALICE_BALANCE,
+    ALICE_KEY,
+    BOB_BALANCE,
+    BOB_KEY,
+    default_test_accounts,
+)
 from storage.autoreplace import AutoReplaceStore, RunState
 from tests.bot.conftest import Harness, bot_settings, start_bot, stop_bot, walk_to_confirm
+from tests.bot.test_multi import walk_to_confirm as walk_to_multi_confirm
 from tests.bot.test_rent import walk_to_rent_confirm
 from tests.services.providers import priced_catalog
 from tests.storage.ledger_seed import bought
@@ -404,3 +411,120 @@ async def test_a_bare_key_with_several_providers_asks_which_one_first(three: Pro
     assert all(BOB_KEY not in m.text for m in user.chat())
     assert elsewhere is not None and await elsewhere.get_balance() == BOB_BALANCE
     assert current is not None and await current.get_balance() != BOB_BALANCE  # Alice's stays
+
+
+# --- /rent and /multi compare the providers too ------------------------------------------------
+
+
+def _calls(found: Providers, index: int, action: str) -> int:
+    return sum(1 for r in found.sandbox(index).request_log if r.action == action)
+
+
+async def test_a_rent_is_compared_and_the_best_row_rented_there_and_polled_there(
+    three: Providers,
+) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY, 2: ALICE_KEY})
+    confirm = await walk_to_rent_confirm(three.harness, user)
+    rows = _rows(three, confirm.text)
+    price = three.sandbox(1).catalog.rent_price(0, "full", 4)
+    await user.press_button(confirm.keyboard[0][0])
+    [rent] = await three.harness.services.rents.active_for_user(user.id)
+    assert rent.rent_id is not None
+    three.sandbox(1).deliver_rent_sms(int(rent.rent_id), "Rented code 515151")
+    await three.harness.services.rent_watcher.tick()
+    await three.harness.services.notifier.drain()
+
+    assert rows[1].startswith("▶") and f"{price:.2f}" in rows[1], confirm.text
+    assert all(rows[i].startswith("•") for i in (0, 2)), confirm.text
+    rented = [_calls(three, i, "getRentNumber") for i in range(3)]
+    assert rented == [0, 1, 0]
+    assert three.sandbox(1).balance("alice") == ALICE_BALANCE - price
+    assert rent.provider == three.key(1)
+    assert any("515151" in m.text for m in user.chat()), user.transcript()
+
+
+async def test_a_pinned_provider_rents_though_dearer(three: Providers) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY})
+    await walk_to_rent_confirm(three.harness, user)
+    await user.press(f"📌 {three.title(0)}")
+    pinned = _confirm(three, user)
+    await user.press_button(pinned.keyboard[0][0])
+
+    assert f"from {three.title(0)} (pinned)" in pinned.text, pinned.text
+    assert [_calls(three, i, "getRentNumber") for i in range(2)] == [1, 0]
+    [rent] = await three.harness.services.rents.active_for_user(user.id)
+    assert rent.provider == three.key(0)
+
+
+async def test_a_slow_provider_is_left_out_of_a_rent_comparison_within_its_deadline(
+    three: Providers,
+) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY, 2: ALICE_KEY})
+    offers = three.harness.services.offers
+    assert offers is not None
+    offers.deadline = 1.5
+    three.sandbox(1).inject_fault("getRentServicesAndCountries", "slow", count=5, delay=20.0)
+    loop_time = asyncio.get_running_loop().time
+    started = loop_time()
+    confirm = await walk_to_rent_confirm(three.harness, user)
+    took = loop_time() - started
+    rows = _rows(three, confirm.text)
+    await user.press_button(confirm.keyboard[0][0])
+
+    assert took < 15.0  # the slow one alone would take 20 s
+    assert "no answer in time" in rows[1], confirm.text
+    assert rows[0].startswith("▶"), confirm.text  # sandbox 2 is dearer
+    assert [_calls(three, i, "getRentNumber") for i in range(3)] == [1, 0, 0]
+
+
+async def test_one_number_for_several_services_bought_at_the_best_provider_and_watched_there(
+    three: Providers,
+) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: BOB_KEY, 2: ALICE_KEY})
+    confirm = await walk_to_multi_confirm(three.harness, user, "Telegram", "WhatsApp")
+    rows = _rows(three, confirm.text)
+    await user.press_button(confirm.keyboard[0][0])
+    bought = await three.harness.services.activations.active_for_user(user.id)
+    whatsapp = next(r for r in bought if r.service == "wa")
+    assert whatsapp.activation_id is not None
+    three.sandbox(1).deliver_sms(int(whatsapp.activation_id), "WhatsApp code 616161")
+    await three.harness.poll()
+    shown = {m.message_id: m.text for m in user.chat()}
+
+    assert rows[1].startswith("▶"), confirm.text
+    calls = [_calls(three, i, "getMultiServiceNumber") for i in range(3)]
+    assert calls == [0, 1, 0]
+    assert {r.provider for r in bought} == {three.key(1)} and len(bought) == 2
+    assert three.sandbox(1).balance("bob") < BOB_BALANCE  # Bob's key, at sandbox 1
+    assert "616161" in shown[whatsapp.message_id], user.transcript()  # type: ignore[index]
+
+
+async def test_a_pinned_provider_sells_one_number_for_several_services(three: Providers) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY, 2: ALICE_KEY})
+    await walk_to_multi_confirm(three.harness, user, "Telegram", "WhatsApp")
+    await user.press(f"📌 {three.title(2)}")
+    pinned = _confirm(three, user)
+    await user.press_button(pinned.keyboard[0][0])
+    bought = await three.harness.services.activations.active_for_user(user.id)
+
+    assert f"from {three.title(2)} (pinned)" in pinned.text, pinned.text
+    calls = [_calls(three, i, "getMultiServiceNumber") for i in range(3)]
+    assert calls == [0, 0, 1]
+    assert {r.provider for r in bought} == {three.key(2)}
+
+
+async def test_one_provider_sees_todays_rent_and_multi_confirm_screens(three: Providers) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY})
+    rent = await walk_to_rent_confirm(three.harness, user)
+    await user.press("✖️ Cancel")
+    multi = await walk_to_multi_confirm(three.harness, user, "Telegram", "WhatsApp")
+
+    for screen in (rent, multi):
+        assert "At your providers" not in screen.text, screen.text
+        assert not screen.find_buttons("Any provider"), screen.buttons

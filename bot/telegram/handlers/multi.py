@@ -47,6 +47,7 @@ from bot.telegram.routing import (
     pressed,
 )
 from bot.telegram.screens.activation import activation_screen
+from bot.telegram.screens.offers import buy_at, multi_offering
 from bot.telegram.screens.pickers import country_name, fits, label, paginated
 
 log = logging.getLogger(__name__)
@@ -150,20 +151,29 @@ async def _confirm_screen(
         render.button("button-back", MultiStep("countries", 0)),
         render.button("button-cancel", MultiStep("abort", 0)),
     ]
-    country_id = int(draft["country"])
+    # With keys at several providers: bought where the chosen row sells, in its codes.
+    offering = await multi_offering(context, render, draft)
+    if offering is not None and (offering.client is None or offering.offer is None):
+        return offering.dead_end(back)
+    pins = offering.pins if offering is not None else []
+    if offering is not None and offering.client is not None:
+        client, render = offering.client, offering.priced(render)
+    at = buy_at(draft, draft["selected"])
+    country_id = at.country
     total = Decimal(0)
     prices: dict[str, str] = {}
     for code in draft["selected"]:
-        price = await catalog.fresh_price(client, code, country_id)
+        price = await catalog.fresh_price(client, at.code(code), country_id)
         if price is None or price.count <= 0:
-            return Screen(render("buy-sold-out"), InlineKeyboardMarkup([back]))
+            return Screen(render("buy-sold-out"), InlineKeyboardMarkup([*pins, back]))
         total += price.cost
         prices[code] = str(price.cost)
     balance = await client.get_balance()
     if balance < total:
         text = render("buy-balance-short", price=render.money(total), balance=render.money(balance))
-        return Screen(text, InlineKeyboardMarkup([back]))
-    forwardable = {s.service for s in await client.get_numbers_status(country_id) if s.forwarding}
+        return Screen(text, InlineKeyboardMarkup([*pins, back]))
+    theirs = {s.service for s in await client.get_numbers_status(country_id) if s.forwarding}
+    forwardable = {code for code in draft["selected"] if at.code(code) in theirs}
     draft.update(
         step="confirm",
         token=await issue_token(context, "multi"),
@@ -185,6 +195,8 @@ async def _confirm_screen(
     if draft.get("forward"):
         forward_line = render("multi-forward-line", service=names.get(draft["forward"]))
         text = Html(f"{text}\n{forward_line}")
+    if offering is not None:
+        text = offering.under(render, text)
     rows = [
         [
             render.button(
@@ -200,6 +212,7 @@ async def _confirm_screen(
             )
             marked = InlineKeyboardButton(mark + button.text, callback_data=button.callback_data)
             rows.append([marked])
+    rows.extend(pins)
     rows.append(back)
     return Screen(text, InlineKeyboardMarkup(rows))
 
@@ -223,6 +236,7 @@ async def start_multi(update: Update, context: Context) -> None:
         "names": {},
         "query": command_argument(context),
         "provider": client.endpoint.key,
+        "user": user_id(update),
     }
     flows.start(context.user_data, MULTI, draft)
     screen = _services_screen(context, client, render, draft, 0)
@@ -230,6 +244,7 @@ async def start_multi(update: Update, context: Context) -> None:
 
 
 _PICKER = Picker(MULTI, gone="multi-expired", expired=None, refused=None)
+PICKER, confirm_screen = _PICKER, _confirm_screen  # the offers handlers pin a provider
 
 
 async def search(update: Update, context: Context) -> bool:
@@ -320,15 +335,18 @@ async def confirm(
     """The buy button: one getMultiServiceNumber for its token, whatever the taps."""
     query = pressed(update)
     svc = services(context)
+    at = buy_at(draft, draft["selected"])  # the comparison's chosen provider, in its codes
     request = MultiRequest(
-        services=tuple(draft["selected"]),
-        country=int(draft["country"]),
-        forward_service=draft.get("forward"),
-        service_names=dict(draft["names"]),
+        services=tuple(at.code(code) for code in draft["selected"]),
+        country=at.country,
+        forward_service=at.code(draft["forward"]) if draft.get("forward") else None,
+        service_names={at.code(code): name for code, name in draft["names"].items()},
         country_names=draft.get("country_names") or {},
-        shown_prices={code: Decimal(p) for code, p in (draft.get("prices") or {}).items()},
+        shown_prices={at.code(c): Decimal(p) for c, p in (draft.get("prices") or {}).items()},
     )
-    result = await svc.extras.buy_multi(user_id(update), chat_id(update), request, token)
+    result = await svc.extras.buy_multi(
+        user_id(update), chat_id(update), request, token, provider=at.provider
+    )
     draft["done"] = True
     if result.status is PurchaseStatus.DUPLICATE:
         return

@@ -1,5 +1,5 @@
-"""Issue 17 on /buy's confirm screen: pin a provider of the comparison, keep trying (an
-auto-replace run under a cap confirmed once), stop a run from its card.
+"""Issue 17 on the confirm screens: pin a provider of the comparison (/buy, /rent, /multi),
+keep trying (an auto-replace run under a cap confirmed once, /buy), stop a run from its card.
 
 The run starts on the confirm screen's own token, so one confirmation starts one run or buys
 one number, never both; the run's card is that message, kept with the run (found again after a
@@ -12,9 +12,17 @@ from telegram import Message, Update
 from telegram.ext import BaseHandler
 
 from bot.provider import ProviderClient
-from bot.telegram.buttons.offers import KeepTrying, PinOffer, StartRun, StopRun
+from bot.telegram.buttons.offers import (
+    KeepTrying,
+    PinMultiOffer,
+    PinOffer,
+    PinRentOffer,
+    StartRun,
+    StopRun,
+)
 from bot.telegram.context import Context
 from bot.telegram.flows import BUY
+from bot.telegram.handlers import multi, rent
 from bot.telegram.handlers.buy import PICKER
 from bot.telegram.handlers.common import chat_id, services, show, user_id
 from bot.telegram.rendering import Renderer, Screen
@@ -29,6 +37,8 @@ from bot.telegram.screens.autoreplace import (
     setup_screen,
 )
 from bot.telegram.screens.buy import confirm_screen
+from bot.telegram.screens.offers import pin
+from bot.telegram.screens.rent_picker import confirm_screen as rent_confirm_screen
 
 
 @PICKER.step(PinOffer)
@@ -36,11 +46,29 @@ async def pin_offer(
     context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: PinOffer
 ) -> Screen | None:
     """Buy from one provider of the comparison (or, -1, from the best row again)."""
-    providers = draft.get("offers") or []
-    if draft.get("step") != "confirm" or not -1 <= button.index < len(providers):
+    if not pin(draft, button.index):
         return None
-    draft["pinned"] = None if button.index < 0 else providers[button.index]
     return await confirm_screen(context, client, render, draft)
+
+
+@rent.PICKER.step(PinRentOffer)
+async def pin_rent_offer(
+    context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: PinRentOffer
+) -> Screen | None:
+    """Rent from one provider of the comparison (or, -1, from the best row again)."""
+    if not pin(draft, button.index):
+        return None
+    return await rent_confirm_screen(context, client, render, draft)
+
+
+@multi.PICKER.step(PinMultiOffer)
+async def pin_multi_offer(
+    context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: PinMultiOffer
+) -> Screen | None:
+    """One number for the services from one provider of the comparison (or, -1, the best)."""
+    if not pin(draft, button.index):
+        return None
+    return await multi.confirm_screen(context, client, render, draft)
 
 
 @PICKER.step(KeepTrying)
@@ -114,4 +142,6 @@ async def stop_run(update: Update, context: Context, button: StopRun, render: Re
 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]
-    return button_handlers(pin_offer, keep_trying, start_run, stop_run)
+    return button_handlers(
+        pin_offer, pin_rent_offer, pin_multi_offer, keep_trying, start_run, stop_run
+    )

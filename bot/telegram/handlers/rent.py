@@ -38,6 +38,7 @@ from bot.telegram.handlers.common import (
 )
 from bot.telegram.rendering import Renderer, Screen
 from bot.telegram.routing import Confirm, Draft, Picker, button_handlers, on_confirm, pressed
+from bot.telegram.screens.offers import buy_at
 from bot.telegram.screens.pickers import country_name, country_names, picks_on
 from bot.telegram.screens.rent import rent_screen
 from bot.telegram.screens.rent_picker import (
@@ -76,6 +77,7 @@ async def start_rent(update: Update, context: Context) -> None:
 _PICKER = Picker(
     RENT, gone="rent-expired-menu", expired="rent-expired-menu", refused="rent-refused"
 )
+PICKER = _PICKER  # the offers handlers pin a provider on /rent's confirm screen
 
 
 async def search(update: Update, context: Context) -> bool:
@@ -197,16 +199,19 @@ async def confirm(
     """The rent button. Sequential updates plus the ledger's unique key make it rent once."""
     query = pressed(update)
     svc = services(context)
+    at = buy_at(draft, [draft["service"]])  # the comparison's chosen provider, in its codes
     request = RentRequest(
-        service=draft["service"],
+        service=at.code(draft["service"]),
         hours=int(draft["hours"]),
-        country=int(draft["country"]),
+        country=at.country,
         operator=draft.get("operator"),
         shown_price=Decimal(draft["price"]),
         service_name=draft["service_name"],
         country_names=draft.get("country_names") or {},
     )
-    result = await svc.renting.rent(user_id(update), chat_id(update), request, token)
+    result = await svc.renting.rent(
+        user_id(update), chat_id(update), request, token, provider=at.provider
+    )
     draft["done"] = True
     await _show_rent_result(query, context, render, result)
 

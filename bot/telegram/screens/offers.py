@@ -1,25 +1,31 @@
-"""/buy's comparison across the user's providers (issue 17): rows, drop-out notes, pins.
+"""The comparison across the user's providers (issue 17) on the confirm screens of /buy,
+/rent and /multi, and in /prices: rows, drop-out notes, pins.
 
 A user with keys at one provider sees none of it. With several, the confirm screen compares the
-chosen service and country at each: price, stock and (above the minimum sample) the code rate,
-each row naming its provider. "Any provider" buys from the best row in stock; a pinned provider
-is bought from only while it has a number (else the screen says so and offers the others).
+chosen service(s) and country (and a rent's duration) at each: price, stock and (above the
+minimum sample, /buy only) the code rate, each row naming its provider. "Any provider" buys
+from the best row in stock; a pinned provider is bought from only while it has a number (else
+the screen says so and offers the others). Where Buy buys is kept in the draft (``buy_at``: the
+provider and its own codes), and the confirm handler pays there.
 """
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import InlineKeyboardButton
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.provider import InvalidEndpointError, resolve_endpoint
-from bot.services.offers import Comparison, DropReason, Offer
-from bot.telegram.buttons.offers import PinOffer
+from bot.provider import InvalidEndpointError, ProviderClient, resolve_endpoint
+from bot.services.offers import Comparison, DropReason, Offer, OfferService
+from bot.telegram.buttons.offers import PinMultiOffer, PinOffer, PinRentOffer
+from bot.telegram.callbacks import CallbackData
 from bot.telegram.context import Context
 from bot.telegram.handlers.common import services
-from bot.telegram.rendering import Renderer
+from bot.telegram.rendering import Html, Renderer, Screen
 from storage.code_rates import CodeRate
 
 _DROP_MESSAGES = {
@@ -53,17 +59,31 @@ def provider_title(provider: str) -> str:
 
 
 async def compare_for(context: Context, draft: dict[str, Any]) -> Compared | None:
-    """The comparison for the draft's service and country, or None for a user with keys at
-    fewer than two providers (their confirm screen stays as it was). Records in the draft the
-    rows' providers (``offers``, for the pin buttons) and where Buy buys (``buy_at``)."""
+    """/buy's comparison for the draft's service and country (see :func:`_compared`)."""
+    return await _compared(
+        context,
+        draft,
+        lambda offers: offers.compare(
+            draft["user"], draft["service"], int(draft["country"]), operator=draft.get("operator")
+        ),
+    )
+
+
+async def _compared(
+    context: Context,
+    draft: dict[str, Any],
+    compare: Callable[[OfferService], Awaitable[Comparison]],
+) -> Compared | None:
+    """The comparison ``compare`` makes, or None for a user with keys at fewer than two
+    providers (their confirm screen stays as it was). Records in the draft the rows'
+    providers (``offers``, for the pin buttons) and where Buy buys (``buy_at``)."""
     svc = services(context)
     draft["buy_at"] = None
-    if svc.offers is None or len(await svc.accounts.providers_with_keys(draft["user"])) < 2:
+    user = draft.get("user")
+    if svc.offers is None or user is None or len(await svc.accounts.providers_with_keys(user)) < 2:
         draft["offers"] = []
         return None
-    comparison = await svc.offers.compare(
-        draft["user"], draft["service"], int(draft["country"]), operator=draft.get("operator")
-    )
+    comparison = await compare(svc.offers)
     draft["offers"] = [offer.provider for offer in comparison.offers]
     pinned = draft.get("pinned")
     if pinned is None:
@@ -75,8 +95,116 @@ async def compare_for(context: Context, draft: dict[str, Any]) -> Compared | Non
     if chosen is not None:
         draft["buy_at"] = {
             "provider": chosen.provider, "service": chosen.service, "country": chosen.country,
+            "services": list(chosen.services),
         }
     return Compared(comparison, chosen, pinned)
+
+
+def pin(draft: dict[str, Any], index: int) -> bool:
+    """Pins the comparison's row ``index`` (-1: any provider again) on a confirm screen;
+    False for a press that does not fit the draft (an older screen's)."""
+    providers = draft.get("offers") or []
+    if draft.get("step") != "confirm" or not -1 <= index < len(providers):
+        return False
+    draft["pinned"] = None if index < 0 else providers[index]
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class Offering:
+    """A confirm screen's comparison drawn: its lines, its pin buttons, and the client of the
+    provider Buy buys at with that provider's codes (``client`` None: no row can be bought)."""
+
+    lines: list[str]
+    pins: list[list[InlineKeyboardButton]]
+    client: ProviderClient | None
+    offer: Offer | None
+
+    def dead_end(self, back: list[InlineKeyboardButton]) -> Screen:
+        """No row can be bought: the comparison says why; pins, Back and Cancel stay."""
+        return Screen(Html("\n".join(self.lines)), InlineKeyboardMarkup([*self.pins, back]))
+
+    def priced(self, render: Renderer) -> Renderer:
+        """The reader's renderer, its amounts in the chosen provider's currency."""
+        currency = self.offer.currency if self.offer is not None else None
+        return render if currency is None else in_currency(render, currency)
+
+    def under(self, render: Renderer, text: str) -> Html:
+        """The confirm text with the provider it buys at and the comparison beneath."""
+        assert self.client is not None
+        provider = render("offers-provider-line", provider=provider_title(self.client.endpoint.key))
+        return Html("\n".join([text, provider, *self.lines]))
+
+
+async def _offering(
+    context: Context,
+    render: Renderer,
+    draft: dict[str, Any],
+    compared: Compared | None,
+    pin_button: Callable[[int], CallbackData],
+) -> Offering | None:
+    if compared is None:
+        return None
+    lines, pins = comparison_lines(render, compared), pin_rows(render, compared, pin_button)
+    chosen = compared.chosen
+    client = None if chosen is None else await services(context).accounts.client_for_provider(
+        draft["user"], chosen.provider
+    )
+    return Offering(lines, pins, client, chosen if client is not None else None)
+
+
+async def rent_offering(
+    context: Context, render: Renderer, draft: dict[str, Any]
+) -> Offering | None:
+    """/rent's confirm screen: the rent for the draft's duration at each provider; None with
+    one provider."""
+    operator = draft.get("operator")
+    compared = await _compared(
+        context,
+        draft,
+        lambda offers: offers.compare_rent(
+            draft["user"], draft["service"], int(draft["country"]), int(draft["hours"]),
+            operator=operator,
+        ),
+    )
+    return await _offering(context, render, draft, compared, PinRentOffer)
+
+
+async def multi_offering(
+    context: Context, render: Renderer, draft: dict[str, Any]
+) -> Offering | None:
+    """/multi's confirm screen: one number for all the chosen services at each provider; None
+    with one provider."""
+    compared = await _compared(
+        context,
+        draft,
+        lambda offers: offers.compare_multi(
+            draft["user"], list(draft["selected"]), int(draft["country"])
+        ),
+    )
+    return await _offering(context, render, draft, compared, PinMultiOffer)
+
+
+@dataclass(frozen=True, slots=True)
+class BuyAt:
+    """Where a confirmed purchase pays: the provider (None: the user's current one), its
+    country id and its code for each of the draft's (canonical) service codes."""
+
+    provider: str | None
+    country: int
+    codes: dict[str, str]
+
+    def code(self, canonical: str) -> str:
+        return self.codes.get(canonical, canonical)
+
+
+def buy_at(draft: dict[str, Any], canonical: list[str]) -> BuyAt:
+    """The draft's ``buy_at`` for the services ``canonical`` (in the draft's order)."""
+    at = draft.get("buy_at") or {}
+    if not at:
+        return BuyAt(None, int(draft["country"]), {})
+    codes = dict(zip(canonical, at["services"], strict=False))
+    return BuyAt(at["provider"], int(at["country"]), codes)
 
 
 def rate_text(render: Renderer, rate: CodeRate | None) -> str:
@@ -101,11 +229,12 @@ def comparison_lines(render: Renderer, compared: Compared) -> list[str]:
                     "offers-row",
                     mark="▶" if offer.provider == chosen else "•",
                     provider=provider_title(offer.provider),
-                    price=render.money(offer.price),
+                    price=row_money(render, offer),
                     stock=str(offer.stock),
                     rate=(" · " + rate) if rate else "",
                 )
             )
+            + (str(render("offers-other-currency")) if offer.foreign else "")
         )
     for dropout in compared.comparison.dropouts:
         lines.append(
@@ -123,14 +252,33 @@ def comparison_lines(render: Renderer, compared: Compared) -> list[str]:
     return lines
 
 
-def pin_rows(render: Renderer, compared: Compared) -> list[list[InlineKeyboardButton]]:
+def row_money(render: Renderer, offer: Offer) -> str:
+    """A row's price in its provider's currency (the reader's renderer shows the current
+    provider's)."""
+    if offer.currency is None or offer.currency == render.currency:
+        return render.money(offer.price)
+    return in_currency(render, offer.currency).money(offer.price)
+
+
+def in_currency(render: Renderer, currency: str) -> Renderer:
+    """``render`` with its amounts in ``currency``."""
+    if render.currency == currency:
+        return render
+    priced = copy.copy(render)
+    priced.currency = currency
+    return priced
+
+
+def pin_rows(
+    render: Renderer, compared: Compared, pin_button: Callable[[int], CallbackData] = PinOffer
+) -> list[list[InlineKeyboardButton]]:
     """"Any provider" and one button per row in stock; the current choice ticked."""
     any_label = render.translator.t(render.locale, "offers-any-provider")
     rows = [
         [
             InlineKeyboardButton(
                 ("✓ " if compared.pinned is None else "") + any_label,
-                callback_data=PinOffer(-1).pack(),
+                callback_data=pin_button(-1).pack(),
             )
         ]
     ]
@@ -138,7 +286,7 @@ def pin_rows(render: Renderer, compared: Compared) -> list[list[InlineKeyboardBu
         InlineKeyboardButton(
             ("✓ " if offer.provider == compared.pinned else "📌 ")
             + provider_title(offer.provider)[:24],
-            callback_data=PinOffer(index).pack(),
+            callback_data=pin_button(index).pack(),
         )
         for index, offer in enumerate(compared.comparison.offers)
         if offer.stock > 0

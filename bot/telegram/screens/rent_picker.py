@@ -17,6 +17,7 @@ from bot.telegram.context import Context
 from bot.telegram.handlers.common import services
 from bot.telegram.handlers.drafts import issue_token
 from bot.telegram.rendering import Renderer, Screen
+from bot.telegram.screens.offers import rent_offering
 from bot.telegram.screens.pickers import (
     PAGE_SIZE,
     country_flag,
@@ -169,20 +170,29 @@ async def confirm_screen(
 ) -> Screen:
     back = [back_button(render, "hours"), abort_button(render)]
     operator = draft.get("operator")
+    service, country = draft["service"], draft["country"]
+    # With keys at several providers: rented where the chosen row sells, in its codes.
+    offering = await rent_offering(context, render, draft)
+    pins = offering.pins if offering is not None else []
+    if offering is not None:
+        if offering.client is None or offering.offer is None:
+            return offering.dead_end(back)
+        client, service, country = offering.client, offering.offer.service, offering.offer.country
+        render = offering.priced(render)
     offered = await client.get_rent_services_and_countries(
         draft["hours"],
-        country=draft["country"],
+        country=country,
         operator=None if operator in (None, "any") else operator,
     )
-    offer = offered.services.get(draft["service"])
+    offer = offered.services.get(service)
     if offer is None or offer.quantity <= 0:
-        return Screen(render("rent-sold-out"), InlineKeyboardMarkup([back]))
+        return Screen(render("rent-sold-out"), InlineKeyboardMarkup([*pins, back]))
     balance = await client.get_balance()
     if balance < offer.cost:
         text = render(
             "buy-balance-short", price=render.money(offer.cost), balance=render.money(balance)
         )
-        return Screen(text, InlineKeyboardMarkup([back]))
+        return Screen(text, InlineKeyboardMarkup([*pins, back]))
     draft.update(
         token=await issue_token(context, "rent"),
         token_at=services(context).clock.now(),
@@ -200,10 +210,12 @@ async def confirm_screen(
         count=offer.quantity,
         balance=render.money(balance),
     )
+    if offering is not None:
+        text = offering.under(render, text)
     confirm = render.button(
         "button-rent-confirm", ConfirmRent(draft["token"]), price=render.money(offer.cost)
     )
-    return Screen(text, InlineKeyboardMarkup([[confirm], back]))
+    return Screen(text, InlineKeyboardMarkup([[confirm], *pins, back]))
 
 
 def back_button(render: Renderer, target: RentTarget) -> InlineKeyboardButton:
