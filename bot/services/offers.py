@@ -20,8 +20,9 @@ its own currency's rows; a row whose currency nobody told is taken as the refere
 The same comparison serves /buy (:meth:`OfferService.compare`), /rent (a rent's price and
 stock for a duration, :meth:`OfferService.compare_rent`), /multi (one number for several
 services: the sum of their prices, the least stock, only where the provider sells
-multi-service numbers, :meth:`OfferService.compare_multi`) and /prices (every country of a
-service at once, :meth:`OfferService.compare_countries`).
+multi-service numbers, :meth:`OfferService.compare_multi`) and /prices (a whole price list
+at once: every country of a service, :meth:`OfferService.compare_countries`, or every service
+of a country, :meth:`OfferService.compare_services`).
 """
 
 from __future__ import annotations
@@ -240,33 +241,57 @@ class OfferService:
 
         return await self._compare(user_id, ask, {}, frozenset())
 
-    async def compare_countries(self, user_id: int, service: str) -> CountryComparison:
-        """``service`` at every provider in every country at once (one price list each), for
-        /prices: by canonical country id, that country's rows ranked by price."""
-        rates: dict[str, CodeRate] = {}
-        lists: dict[str, dict[int, tuple[Decimal, int]]] = {}
+    async def compare_countries(self, user_id: int, service: str) -> Listing:
+        """/prices by service: ``service`` at every provider in every country at once (one
+        price list each), by canonical country id (as a string), each one's rows ranked."""
+
+        async def load(client: ProviderClient, provider: str) -> dict[str, _Quote]:
+            theirs = self._aliases.service_for(provider, service)
+            canonical = self._aliases.canonical_country
+            return {
+                str(canonical(provider, country)): _Quote(theirs, country, price, stock)
+                for country, (price, stock) in (await self._prices(client, theirs)).items()
+            }
+
+        return await self._listing(user_id, load)
+
+    async def compare_services(self, user_id: int, country: int) -> Listing:
+        """/prices by country: every service in ``country`` at every provider at once (one
+        price list each), by canonical service code, each one's rows ranked."""
+
+        async def load(client: ProviderClient, provider: str) -> dict[str, _Quote]:
+            theirs = self._aliases.country_for(provider, country)
+            canonical = self._aliases.canonical_service
+            return {
+                canonical(provider, p.service): _Quote(p.service, theirs, p.cost, p.count)
+                for p in await self._catalog.country_offers(client, theirs)
+            }
+
+        return await self._listing(user_id, load)
+
+    async def _listing(
+        self,
+        user_id: int,
+        load: Callable[[ProviderClient, str], Awaitable[dict[str, _Quote]]],
+    ) -> Listing:
+        tables: dict[str, dict[str, _Quote]] = {}
 
         async def ask(client: ProviderClient, provider: str) -> _Quote | None:
-            theirs_service = self._aliases.service_for(provider, service)
-            prices = await self._prices(client, theirs_service)
-            canonical = self._aliases.canonical_country
-            lists[provider] = {canonical(provider, c): found for c, found in prices.items()}
-            return _Quote(theirs_service, 0, Decimal(0), 0)  # the rows are built below
+            tables[provider] = await load(client, provider)
+            return _Quote("", 0, Decimal(0), 0)  # the provider's head row: its rows come below
 
-        listing = await self._compare(user_id, ask, rates, frozenset())
-        by_country: dict[int, list[Offer]] = {}
-        for row in listing.offers:
-            for country, (price, stock) in lists.get(row.provider, {}).items():
-                by_country.setdefault(country, []).append(
+        heads = await self._compare(user_id, ask, {}, frozenset())
+        rows: dict[str, list[Offer]] = {}
+        for head in heads.offers:
+            for key, quote in tables.get(head.provider, {}).items():
+                rows.setdefault(key, []).append(
                     replace(
-                        row, country=self._aliases.country_for(row.provider, country),
-                        price=price, stock=stock, expected_cost=price,
+                        head, service=quote.service, country=quote.country, price=quote.price,
+                        stock=quote.stock, expected_cost=quote.price,
                     )
                 )
-        ranked = {
-            country: tuple(sorted(rows, key=_rank)) for country, rows in by_country.items()
-        }
-        return CountryComparison(ranked, listing.dropouts, listing.currency)
+        ranked = {key: tuple(sorted(offers, key=_rank)) for key, offers in rows.items()}
+        return Listing(ranked, heads.dropouts, heads.currency)
 
     async def _compare(
         self,
@@ -365,10 +390,11 @@ class _Quote:
 
 
 @dataclass(frozen=True, slots=True)
-class CountryComparison:
-    """/prices: one service at every provider, by canonical country id (rows ranked)."""
+class Listing:
+    """/prices: a whole price list at every provider: by canonical country id (as a string)
+    or service code, that one's rows ranked; and the providers left out."""
 
-    countries: Mapping[int, tuple[Offer, ...]]
+    rows: Mapping[str, tuple[Offer, ...]]
     dropouts: tuple[Dropout, ...]
     currency: str | None = None
 

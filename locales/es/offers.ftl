@@ -17,6 +17,8 @@ offers-buying-pinned = Compra en <b>{ $provider }</b> (fijado).
 offers-provider-line = Proveedor: <b>{ $provider }</b>
 offers-any-provider = Cualquier proveedor (mejor oferta)
 offers-other-currency = {" "}· otra moneda: no se compara con las demás
+offers-prices-entry = { $mark }{ $provider } { $price } ({ $stock })
+offers-prices-line = {"    "}↳ { $rows }
 
 ## Seguir intentando: reemplazo automático con presupuesto
 autoreplace-button = 🔁 Seguir intentando hasta recibir un código…

@@ -528,3 +528,25 @@ async def test_one_provider_sees_todays_rent_and_multi_confirm_screens(three: Pr
     for screen in (rent, multi):
         assert "At your providers" not in screen.text, screen.text
         assert not screen.find_buttons("Any provider"), screen.buttons
+
+
+async def test_prices_show_every_providers_price_and_stock_under_each_line(
+    three: Providers,
+) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY, 2: ALICE_KEY})
+    three.sandbox(2).inject_fault("getPrices", "reply", count=5, body="BAD_KEY")
+    await user.send_text("/prices")
+    await user.press("Telegram")
+    table = _confirm(three, user)
+    lines = table.text.splitlines()
+    indonesia = next(i for i, line in enumerate(lines) if "Indonesia" in line)
+    under = lines[indonesia + 1]
+    stock = three.sandbox(1).stock.count(6, "tg")
+
+    assert under.lstrip().startswith("↳"), table.text
+    assert f"▶ {three.title(1)} {three.price(1):.2f} ({stock})" in under, under  # the cheapest
+    assert f"{three.title(0)} {three.price(0):.2f}" in under, under
+    assert three.title(2) not in under
+    assert any("refused your key" in line and three.title(2) in line for line in lines)
+    assert three.paid() == 0  # read-only

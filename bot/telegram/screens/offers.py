@@ -12,7 +12,7 @@ provider and its own codes), and the confirm handler pays there.
 from __future__ import annotations
 
 import copy
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.provider import InvalidEndpointError, ProviderClient, resolve_endpoint
+from bot.provider.models import Price
 from bot.services.offers import Comparison, DropReason, Offer, OfferService
 from bot.telegram.buttons.offers import PinMultiOffer, PinOffer, PinRentOffer
 from bot.telegram.callbacks import CallbackData
@@ -205,6 +206,51 @@ def buy_at(draft: dict[str, Any], canonical: list[str]) -> BuyAt:
         return BuyAt(None, int(draft["country"]), {})
     codes = dict(zip(canonical, at["services"], strict=False))
     return BuyAt(at["provider"], int(at["country"]), codes)
+
+
+async def prices_across(
+    context: Context,
+    render: Renderer,
+    draft: dict[str, Any] | None,
+    pick: tuple[str, str],
+    shown: Sequence[Price],
+    lines: Sequence[Html],
+) -> list[Html]:
+    """/prices with keys at several providers: under each line of the page, every provider's
+    price and stock there (the best in stock marked ▶), then a note per provider left out.
+    ``pick`` is the table's (``"s"``, service code) or (``"c"``, country id). Read-only:
+    nothing is recorded for a purchase (its Buy opens /buy, which compares again)."""
+    svc = services(context)
+    user = (draft or {}).get("user")
+    if svc.offers is None or user is None or len(await svc.accounts.providers_with_keys(user)) < 2:
+        return list(lines)
+    by, key = pick
+    if by == "s":
+        listing = await svc.offers.compare_countries(user, key)
+    else:
+        listing = await svc.offers.compare_services(user, int(key))
+    merged: list[Html] = []
+    for price, line in zip(shown, lines, strict=False):
+        merged.append(line)
+        offers = listing.rows.get(str(price.country) if by == "s" else price.service, ())
+        best = next((o for o in offers if o.stock > 0), None)
+        entries = [
+            render(
+                "offers-prices-entry",
+                mark="▶ " if offer is best else "",
+                provider=provider_title(offer.provider),
+                price=row_money(render, offer),
+                stock=str(offer.stock),
+            )
+            for offer in offers
+        ]
+        if entries:
+            merged.append(render("offers-prices-line", rows=Html(" · ".join(entries))))
+    for dropout in listing.dropouts:
+        merged.append(
+            render(_DROP_MESSAGES[dropout.reason], provider=provider_title(dropout.provider))
+        )
+    return merged
 
 
 def rate_text(render: Renderer, rate: CodeRate | None) -> str:
