@@ -550,3 +550,17 @@ async def test_prices_show_every_providers_price_and_stock_under_each_line(
     assert three.title(2) not in under
     assert any("refused your key" in line and three.title(2) in line for line in lines)
     assert three.paid() == 0  # read-only
+
+
+async def test_keep_trying_helps_a_user_with_one_provider_too(three: Providers) -> None:
+    """Decided: a new number from the same provider may get the code the last one did not,
+    so one provider's users keep the button; each try buys there."""
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY})
+    card = await _start_run(three, user)
+    await _wait_out(three)
+    second = _card(user, card.message_id)
+
+    assert f"Try 1 of 3 · {three.title(0)}" in card.text, card.text
+    assert "Try 2 of 3" in second.text, second.text
+    assert (three.paid(0), three.paid(1), three.paid(2)) == (2, 0, 0)

@@ -298,3 +298,26 @@ async def test_the_users_spending_cap_stops_the_run(db: Database, clock: ManualC
 
     assert second.state is RunState.CAPPED and second.stop_reason == "spending cap"
     assert paid == 1
+
+
+async def test_a_step_never_pays_more_than_the_price_its_cap_was_checked_against(
+    db: Database, clock: ManualClock
+) -> None:
+    async with _rig(db, ["1.0"]) as rig:
+        price = rig.found.price(0)
+        run = await rig.store.create(
+            user_id=USER, chat_id=USER, service=SERVICE, country=COUNTRY, operator=None,
+            max_tries=1, wait_seconds=WAIT, spend_cap=Decimal(1000),
+        )
+        # The row the step was checked against said less than the provider asks now (its
+        # price rose since the comparison was read).
+        await rig.store.begin_step(run, rig.found.key(0), price - Decimal("0.50"))
+        await rig.service.tick()
+        balance = rig.found.sandbox(0).balance("alice")
+        asked = [
+            r.params.get("maxPrice") for r in rig.found.sandbox(0).request_log
+            if r.action in ("getNumber", "getNumberV2")
+        ]
+
+    assert balance == ALICE_BALANCE  # nothing sold above the row's price
+    assert asked and all(limit == str(price - Decimal("0.50")) for limit in asked)
