@@ -12,8 +12,8 @@ provider and its own codes), and the confirm handler pays there.
 from __future__ import annotations
 
 import copy
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -45,6 +45,17 @@ class Compared:
     comparison: Comparison
     chosen: Offer | None
     pinned: str | None
+    titles: Mapping[str, str] = field(default_factory=dict)
+
+    def title(self, provider: str) -> str:
+        """A row's provider as the rows name it (the operator's name for it, else its own)."""
+        return self.titles.get(provider) or provider_title(provider)
+
+
+def titles_of(context: Context, providers: Iterable[str]) -> dict[str, str]:
+    """The operator's names for these providers (the console's demo providers), where given."""
+    accounts = services(context).accounts
+    return {p: title for p in providers if (title := accounts.title_of(p)) is not None}
 
 
 def provider_title(provider: str) -> str:
@@ -98,7 +109,8 @@ async def _compared(
             "provider": chosen.provider, "service": chosen.service, "country": chosen.country,
             "services": list(chosen.services),
         }
-    return Compared(comparison, chosen, pinned)
+    rows = [*(o.provider for o in comparison.offers), *(d.provider for d in comparison.dropouts)]
+    return Compared(comparison, chosen, pinned, titles_of(context, rows))
 
 
 def pin(draft: dict[str, Any], index: int) -> bool:
@@ -120,6 +132,7 @@ class Offering:
     pins: list[list[InlineKeyboardButton]]
     client: ProviderClient | None
     offer: Offer | None
+    title: str = ""  # the chosen provider's name
 
     def dead_end(self, back: list[InlineKeyboardButton]) -> Screen:
         """No row can be bought: the comparison says why; pins, Back and Cancel stay."""
@@ -133,7 +146,7 @@ class Offering:
     def under(self, render: Renderer, text: str) -> Html:
         """The confirm text with the provider it buys at and the comparison beneath."""
         assert self.client is not None
-        provider = render("offers-provider-line", provider=provider_title(self.client.endpoint.key))
+        provider = render("offers-provider-line", provider=self.title)
         return Html("\n".join([text, provider, *self.lines]))
 
 
@@ -151,7 +164,8 @@ async def _offering(
     client = None if chosen is None else await services(context).accounts.client_for_provider(
         draft["user"], chosen.provider
     )
-    return Offering(lines, pins, client, chosen if client is not None else None)
+    title = compared.title(chosen.provider) if chosen is not None else ""
+    return Offering(lines, pins, client, chosen if client is not None else None, title)
 
 
 async def rent_offering(
@@ -229,6 +243,12 @@ async def prices_across(
         listing = await svc.offers.compare_countries(user, key)
     else:
         listing = await svc.offers.compare_services(user, int(key))
+    titles = titles_of(context, [o.provider for rows in listing.rows.values() for o in rows])
+    titles.update(titles_of(context, [d.provider for d in listing.dropouts]))
+
+    def title(provider: str) -> str:
+        return titles.get(provider) or provider_title(provider)
+
     merged: list[Html] = []
     for price, line in zip(shown, lines, strict=False):
         merged.append(line)
@@ -238,7 +258,7 @@ async def prices_across(
             render(
                 "offers-prices-entry",
                 mark="▶ " if offer is best else "",
-                provider=provider_title(offer.provider),
+                provider=title(offer.provider),
                 price=row_money(render, offer),
                 stock=str(offer.stock),
             )
@@ -247,9 +267,7 @@ async def prices_across(
         if entries:
             merged.append(render("offers-prices-line", rows=Html(" · ".join(entries))))
     for dropout in listing.dropouts:
-        merged.append(
-            render(_DROP_MESSAGES[dropout.reason], provider=provider_title(dropout.provider))
-        )
+        merged.append(render(_DROP_MESSAGES[dropout.reason], provider=title(dropout.provider)))
     return merged
 
 
@@ -274,7 +292,7 @@ def comparison_lines(render: Renderer, compared: Compared) -> list[str]:
                 render(
                     "offers-row",
                     mark="▶" if offer.provider == chosen else "•",
-                    provider=provider_title(offer.provider),
+                    provider=compared.title(offer.provider),
                     price=row_money(render, offer),
                     stock=str(offer.stock),
                     rate=(" · " + rate) if rate else "",
@@ -284,17 +302,17 @@ def comparison_lines(render: Renderer, compared: Compared) -> list[str]:
         )
     for dropout in compared.comparison.dropouts:
         lines.append(
-            str(render(_DROP_MESSAGES[dropout.reason], provider=provider_title(dropout.provider)))
+            str(render(_DROP_MESSAGES[dropout.reason], provider=compared.title(dropout.provider)))
         )
     if compared.chosen is None and compared.pinned is None:
         lines.append(str(render("offers-none-buyable")))
     elif compared.chosen is None:
-        pinned = provider_title(compared.pinned or "")
+        pinned = compared.title(compared.pinned or "")
         lines.append(str(render("offers-pinned-none", provider=pinned)))
     elif compared.pinned is None:
-        lines.append(str(render("offers-buying-best", provider=provider_title(chosen or ""))))
+        lines.append(str(render("offers-buying-best", provider=compared.title(chosen or ""))))
     else:
-        lines.append(str(render("offers-buying-pinned", provider=provider_title(chosen or ""))))
+        lines.append(str(render("offers-buying-pinned", provider=compared.title(chosen or ""))))
     return lines
 
 
@@ -331,7 +349,7 @@ def pin_rows(
     buttons = [
         InlineKeyboardButton(
             ("✓ " if offer.provider == compared.pinned else "📌 ")
-            + provider_title(offer.provider)[:24],
+            + compared.title(offer.provider)[:24],
             callback_data=pin_button(index).pack(),
         )
         for index, offer in enumerate(compared.comparison.offers)
