@@ -128,6 +128,7 @@ async def test_the_best_of_three_is_shown_first_and_bought_with_that_providers_k
     confirm = await walk_to_confirm(three.harness, user)
     rows = _rows(three, confirm.text)
     await user.press(confirm.buttons[0][0])
+    bought = _confirm(three, user)
     bob_after = three.sandbox(1).accounts.find("bob").balance
 
     assert rows[1].startswith("▶"), confirm.text  # the cheapest
@@ -136,6 +137,7 @@ async def test_the_best_of_three_is_shown_first_and_bought_with_that_providers_k
     assert f"{three.price(1):.2f}" in rows[1] and f"{three.price(2):.2f}" in rows[2]
     assert (three.paid(0), three.paid(1), three.paid(2)) == (0, 1, 0)
     assert bob_after == BOB_BALANCE - three.price(1)  # Bob's key, at sandbox 1
+    assert f"balance now: {bob_after:.2f}" in bought.text, bought.text  # where it was paid
     row = (await three.harness.services.activations.active_for_user(user.id))[0]
     assert row.provider == three.key(1)
 
@@ -429,6 +431,7 @@ async def test_a_rent_is_compared_and_the_best_row_rented_there_and_polled_there
     rows = _rows(three, confirm.text)
     price = three.sandbox(1).catalog.rent_price(0, "full", 4)
     await user.press_button(confirm.keyboard[0][0])
+    rented = _confirm(three, user)
     [rent] = await three.harness.services.rents.active_for_user(user.id)
     assert rent.rent_id is not None
     three.sandbox(1).deliver_rent_sms(int(rent.rent_id), "Rented code 515151")
@@ -437,9 +440,10 @@ async def test_a_rent_is_compared_and_the_best_row_rented_there_and_polled_there
 
     assert rows[1].startswith("▶") and f"{price:.2f}" in rows[1], confirm.text
     assert all(rows[i].startswith("•") for i in (0, 2)), confirm.text
-    rented = [_calls(three, i, "getRentNumber") for i in range(3)]
-    assert rented == [0, 1, 0]
+    assert [_calls(three, i, "getRentNumber") for i in range(3)] == [0, 1, 0]
     assert three.sandbox(1).balance("alice") == ALICE_BALANCE - price
+    # The balance shown is the one where the rent was paid.
+    assert f"balance now: {ALICE_BALANCE - price:.2f}" in rented.text, rented.text
     assert rent.provider == three.key(1)
     assert any("515151" in m.text for m in user.chat()), user.transcript()
 

@@ -224,7 +224,9 @@ async def _show_rent_result(
         return  # the first tap's message already shows the number
     if result.status is RentStatusKind.RENTED and result.rent is not None:
         screen = rent_screen(render, result.rent, svc.clock.now())
-        await show(query, await with_new_balance(context, result.rent.user_id, render, screen))
+        rent = result.rent
+        screen = await with_new_balance(context, rent.user_id, render, screen, rent.provider)
+        await show(query, screen)
         message = query.message
         if message is not None:
             await svc.rents.set_message(
