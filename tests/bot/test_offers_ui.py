@@ -568,3 +568,21 @@ async def test_keep_trying_helps_a_user_with_one_provider_too(three: Providers) 
     assert f"Try 1 of 3 · {three.title(0)}" in card.text, card.text
     assert "Try 2 of 3" in second.text, second.text
     assert (three.paid(0), three.paid(1), three.paid(2)) == (2, 0, 0)
+
+
+async def test_a_provider_billing_in_another_currency_is_marked_and_not_ranked_against_others(
+    three: Providers,
+) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY})
+    accounts = three.harness.services.accounts
+    for index, numeric in ((0, 643), (1, 840)):  # what their replies told: roubles, dollars
+        client = await accounts.client_for_provider(user.id, three.key(index))
+        assert client is not None
+        client.reported_currency = numeric
+    confirm = await walk_to_confirm(three.harness, user)
+    rows = _rows(three, confirm.text)
+
+    assert rows[0].startswith("▶"), confirm.text  # dearer by its figure, but in the user's RUB
+    assert f"{three.price(0):.2f} RUB" in rows[0], confirm.text
+    assert f"{three.price(1):.2f} USD" in rows[1] and "another currency" in rows[1], confirm.text
