@@ -147,12 +147,7 @@ class ExtrasService(PaidExtras):
     # --- one number for several services -------------------------------------------------
 
     async def buy_multi(
-        self,
-        user_id: int,
-        chat_id: int,
-        request: MultiRequest,
-        key: str,
-        *,
+        self, user_id: int, chat_id: int, request: MultiRequest, key: str, *,
         provider: str | None = None,
     ) -> MultiResult:
         """One ``getMultiServiceNumber`` for ``key`` at ``provider`` (None: the user's

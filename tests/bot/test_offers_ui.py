@@ -4,7 +4,7 @@ several providers, keep trying (auto-replace) runs with their live card, spendin
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from decimal import Decimal
 from pathlib import Path
@@ -120,15 +120,26 @@ def _rows(found: Providers, text: str) -> dict[int, str]:
     }
 
 
+async def _confirmed(
+    found: Providers,
+    keys: dict[int, str],
+    walk: Callable[[Harness, FakeUser], Awaitable[VisibleMessage]],
+) -> tuple[FakeUser, VisibleMessage, dict[int, str], VisibleMessage]:
+    """A user with these keys walks to a confirm screen and presses its first button (Buy or
+    Rent): the user, the confirm screen, its rows by sandbox, and what the press showed."""
+    user = found.harness.user()
+    await _keys(found, user, keys)
+    confirm = await walk(found.harness, user)
+    rows = _rows(found, confirm.text)
+    await user.press_button(confirm.keyboard[0][0])
+    return user, confirm, rows, _confirm(found, user)
+
+
 async def test_the_best_of_three_is_shown_first_and_bought_with_that_providers_key(
     three: Providers,
 ) -> None:
-    user = three.harness.user()
-    await _keys(three, user, {0: ALICE_KEY, 1: BOB_KEY, 2: ALICE_KEY})
-    confirm = await walk_to_confirm(three.harness, user)
-    rows = _rows(three, confirm.text)
-    await user.press(confirm.buttons[0][0])
-    bought = _confirm(three, user)
+    keys = {0: ALICE_KEY, 1: BOB_KEY, 2: ALICE_KEY}
+    user, confirm, rows, bought = await _confirmed(three, keys, walk_to_confirm)
     bob_after = three.sandbox(1).accounts.find("bob").balance
 
     assert rows[1].startswith("▶"), confirm.text  # the cheapest
@@ -142,13 +153,29 @@ async def test_the_best_of_three_is_shown_first_and_bought_with_that_providers_k
     assert row.provider == three.key(1)
 
 
+async def _pinned(
+    found: Providers,
+    keys: dict[int, str],
+    walk: Callable[[Harness, FakeUser], Awaitable[VisibleMessage]],
+    index: int,
+) -> tuple[FakeUser, VisibleMessage]:
+    """A user with these keys walks to a confirm screen, pins sandbox ``index`` and presses
+    the first button of the screen that shows (Buy or Rent): the user, and that screen."""
+    user = found.harness.user()
+    await _keys(found, user, keys)
+    await walk(found.harness, user)
+    await user.press(f"📌 {found.title(index)}")
+    pinned = _confirm(found, user)
+    await user.press_button(pinned.keyboard[0][0])
+    return user, pinned
+
+
+async def _walk_to_multi_confirm(harness: Harness, user: FakeUser) -> VisibleMessage:
+    return await walk_to_multi_confirm(harness, user, "Telegram", "WhatsApp")
+
+
 async def test_a_pinned_provider_is_bought_from_though_dearer(three: Providers) -> None:
-    user = three.harness.user()
-    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY})
-    await walk_to_confirm(three.harness, user)
-    await user.press(f"📌 {three.title(0)}")
-    pinned = _confirm(three, user)
-    await user.press(pinned.buttons[0][0])
+    _, pinned = await _pinned(three, {0: ALICE_KEY, 1: ALICE_KEY}, walk_to_confirm, 0)
 
     assert f"from {three.title(0)} (pinned)" in pinned.text
     assert (three.paid(0), three.paid(1)) == (1, 0)
@@ -163,20 +190,32 @@ async def test_one_provider_sees_todays_confirm_screen(three: Providers) -> None
     assert not any("Any provider" in label for row in confirm.buttons for label in row)
 
 
+async def _with_a_slow_provider(found: Providers, action: str) -> FakeUser:
+    """A user with keys at the three; sandbox 1 answers ``action`` after 20 s, and the
+    comparison waits 1.5 s for each provider."""
+    user = found.harness.user()
+    await _keys(found, user, {0: ALICE_KEY, 1: ALICE_KEY, 2: ALICE_KEY})
+    offers = found.harness.services.offers
+    assert offers is not None
+    offers.deadline = 1.5
+    found.sandbox(1).inject_fault(action, "slow", count=5, delay=20.0)
+    return user
+
+
+async def _timed(screen: Awaitable[VisibleMessage]) -> tuple[VisibleMessage, float]:
+    """The screen a walk ends on, and the seconds it took."""
+    loop_time = asyncio.get_running_loop().time
+    started = loop_time()
+    shown = await screen
+    return shown, loop_time() - started
+
+
 async def test_a_slow_provider_is_left_out_within_its_deadline_and_a_refused_key_shown(
     three: Providers,
 ) -> None:
-    user = three.harness.user()
-    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY, 2: ALICE_KEY})
-    offers = three.harness.services.offers
-    assert offers is not None
-    offers.deadline = 1.5
-    three.sandbox(1).inject_fault("getPrices", "slow", count=5, delay=20.0)
+    user = await _with_a_slow_provider(three, "getPrices")
     three.sandbox(2).inject_fault("getPrices", "reply", count=5, body="BAD_KEY")
-    loop_time = asyncio.get_running_loop().time
-    started = loop_time()
-    confirm = await walk_to_confirm(three.harness, user)
-    took = loop_time() - started
+    confirm, took = await _timed(walk_to_confirm(three.harness, user))
     rows = _rows(three, confirm.text)
 
     assert took < 15.0  # the slow one alone would take 20 s
@@ -425,13 +464,9 @@ def _calls(found: Providers, index: int, action: str) -> int:
 async def test_a_rent_is_compared_and_the_best_row_rented_there_and_polled_there(
     three: Providers,
 ) -> None:
-    user = three.harness.user()
-    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY, 2: ALICE_KEY})
-    confirm = await walk_to_rent_confirm(three.harness, user)
-    rows = _rows(three, confirm.text)
+    keys = {0: ALICE_KEY, 1: ALICE_KEY, 2: ALICE_KEY}
+    user, confirm, rows, rented = await _confirmed(three, keys, walk_to_rent_confirm)
     price = three.sandbox(1).catalog.rent_price(0, "full", 4)
-    await user.press_button(confirm.keyboard[0][0])
-    rented = _confirm(three, user)
     [rent] = await three.harness.services.rents.active_for_user(user.id)
     assert rent.rent_id is not None
     three.sandbox(1).deliver_rent_sms(int(rent.rent_id), "Rented code 515151")
@@ -449,12 +484,7 @@ async def test_a_rent_is_compared_and_the_best_row_rented_there_and_polled_there
 
 
 async def test_a_pinned_provider_rents_though_dearer(three: Providers) -> None:
-    user = three.harness.user()
-    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY})
-    await walk_to_rent_confirm(three.harness, user)
-    await user.press(f"📌 {three.title(0)}")
-    pinned = _confirm(three, user)
-    await user.press_button(pinned.keyboard[0][0])
+    user, pinned = await _pinned(three, {0: ALICE_KEY, 1: ALICE_KEY}, walk_to_rent_confirm, 0)
 
     assert f"from {three.title(0)} (pinned)" in pinned.text, pinned.text
     assert [_calls(three, i, "getRentNumber") for i in range(2)] == [1, 0]
@@ -465,16 +495,8 @@ async def test_a_pinned_provider_rents_though_dearer(three: Providers) -> None:
 async def test_a_slow_provider_is_left_out_of_a_rent_comparison_within_its_deadline(
     three: Providers,
 ) -> None:
-    user = three.harness.user()
-    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY, 2: ALICE_KEY})
-    offers = three.harness.services.offers
-    assert offers is not None
-    offers.deadline = 1.5
-    three.sandbox(1).inject_fault("getRentServicesAndCountries", "slow", count=5, delay=20.0)
-    loop_time = asyncio.get_running_loop().time
-    started = loop_time()
-    confirm = await walk_to_rent_confirm(three.harness, user)
-    took = loop_time() - started
+    user = await _with_a_slow_provider(three, "getRentServicesAndCountries")
+    confirm, took = await _timed(walk_to_rent_confirm(three.harness, user))
     rows = _rows(three, confirm.text)
     await user.press_button(confirm.keyboard[0][0])
 
@@ -508,12 +530,8 @@ async def test_one_number_for_several_services_bought_at_the_best_provider_and_w
 
 
 async def test_a_pinned_provider_sells_one_number_for_several_services(three: Providers) -> None:
-    user = three.harness.user()
-    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY, 2: ALICE_KEY})
-    await walk_to_multi_confirm(three.harness, user, "Telegram", "WhatsApp")
-    await user.press(f"📌 {three.title(2)}")
-    pinned = _confirm(three, user)
-    await user.press_button(pinned.keyboard[0][0])
+    keys = {0: ALICE_KEY, 1: ALICE_KEY, 2: ALICE_KEY}
+    user, pinned = await _pinned(three, keys, _walk_to_multi_confirm, 2)
     bought = await three.harness.services.activations.active_for_user(user.id)
 
     assert f"from {three.title(2)} (pinned)" in pinned.text, pinned.text

@@ -8,6 +8,9 @@ restart), and redrawn by :class:`~bot.telegram.run_cards.RunCards` at each step.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 from telegram import Message, Update
 from telegram.ext import BaseHandler
 
@@ -26,7 +29,15 @@ from bot.telegram.handlers import multi, rent
 from bot.telegram.handlers.buy import PICKER
 from bot.telegram.handlers.common import chat_id, services, show, user_id
 from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.routing import Confirm, Draft, button_handlers, on_button, on_confirm
+from bot.telegram.routing import (
+    ButtonRoute,
+    Confirm,
+    Draft,
+    Picker,
+    button_handlers,
+    on_button,
+    on_confirm,
+)
 from bot.telegram.screens.autoreplace import (
     TRIES,
     WAITS,
@@ -40,35 +51,30 @@ from bot.telegram.screens.buy import confirm_screen
 from bot.telegram.screens.offers import pin
 from bot.telegram.screens.rent_picker import confirm_screen as rent_confirm_screen
 
-
-@PICKER.step(PinOffer)
-async def pin_offer(
-    context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: PinOffer
-) -> Screen | None:
-    """Buy from one provider of the comparison (or, -1, from the best row again)."""
-    if not pin(draft, button.index):
-        return None
-    return await confirm_screen(context, client, render, draft)
+Pin = TypeVar("Pin", PinOffer, PinRentOffer, PinMultiOffer)
+ConfirmScreen = Callable[[Context, ProviderClient, Renderer, Draft], Awaitable[Screen]]
 
 
-@rent.PICKER.step(PinRentOffer)
-async def pin_rent_offer(
-    context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: PinRentOffer
-) -> Screen | None:
-    """Rent from one provider of the comparison (or, -1, from the best row again)."""
-    if not pin(draft, button.index):
-        return None
-    return await rent_confirm_screen(context, client, render, draft)
+def _pinning(
+    picker: Picker, kind: type[Pin], confirm: ConfirmScreen
+) -> ButtonRoute[Pin]:
+    """A confirm screen's pin button: buy from one provider of its comparison (or, -1, from
+    the best row again), on the flow's ``picker``; the confirm screen drawn again."""
+
+    @picker.step(kind)
+    async def pin_step(
+        context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: Pin
+    ) -> Screen | None:
+        if not pin(draft, button.index):
+            return None
+        return await confirm(context, client, render, draft)
+
+    return pin_step
 
 
-@multi.PICKER.step(PinMultiOffer)
-async def pin_multi_offer(
-    context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: PinMultiOffer
-) -> Screen | None:
-    """One number for the services from one provider of the comparison (or, -1, the best)."""
-    if not pin(draft, button.index):
-        return None
-    return await multi.confirm_screen(context, client, render, draft)
+pin_offer = _pinning(PICKER, PinOffer, confirm_screen)
+pin_rent_offer = _pinning(rent.PICKER, PinRentOffer, rent_confirm_screen)
+pin_multi_offer = _pinning(multi.PICKER, PinMultiOffer, multi.confirm_screen)
 
 
 @PICKER.step(KeepTrying)
