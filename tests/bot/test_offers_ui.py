@@ -604,3 +604,18 @@ async def test_a_provider_billing_in_another_currency_is_marked_and_not_ranked_a
     assert rows[0].startswith("▶"), confirm.text  # dearer by its figure, but in the user's RUB
     assert f"{three.price(0):.2f} RUB" in rows[0], confirm.text
     assert f"{three.price(1):.2f} USD" in rows[1] and "another currency" in rows[1], confirm.text
+
+
+async def test_a_lost_reply_to_a_rent_at_another_provider_is_reconciled_there(
+    three: Providers,
+) -> None:
+    three.sandbox(1).inject_fault("getRentNumber", "drop", count=1, after=True)
+    keys = {0: ALICE_KEY, 1: ALICE_KEY}
+    user, _, rows, rented = await _confirmed(three, keys, walk_to_rent_confirm)
+    [rent] = await three.harness.services.rents.active_for_user(user.id)
+
+    assert rows[1].startswith("▶"), rows
+    assert [_calls(three, i, "getRentNumber") for i in range(2)] == [0, 1]  # never retried
+    assert _calls(three, 1, "getRentList") >= 1 and _calls(three, 0, "getRentList") == 0
+    assert rent.provider == three.key(1) and rent.phone, rent
+    assert "Rented until" in rented.text, rented.text

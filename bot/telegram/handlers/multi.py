@@ -153,10 +153,10 @@ async def _confirm_screen(
     ]
     # With keys at several providers: bought where the chosen row sells, in its codes.
     offering = await multi_offering(context, render, draft)
-    if offering is not None and (offering.client is None or offering.offer is None):
-        return offering.dead_end(back)
     pins = offering.pins if offering is not None else []
-    if offering is not None and offering.client is not None:
+    if offering is not None:
+        if offering.client is None:
+            return offering.dead_end(back)
         client, render = offering.client, offering.priced(render)
     at = buy_at(draft, draft["selected"])
     country_id = at.country
