@@ -552,7 +552,7 @@ async def test_one_provider_sees_todays_rent_and_multi_confirm_screens(three: Pr
         assert not screen.find_buttons("Any provider"), screen.buttons
 
 
-async def test_prices_show_every_providers_price_and_stock_under_each_line(
+async def test_prices_show_every_providers_price_and_stock_under_each_line_and_service(
     three: Providers,
 ) -> None:
     user = three.harness.user()
@@ -571,6 +571,16 @@ async def test_prices_show_every_providers_price_and_stock_under_each_line(
     assert f"{three.title(0)} {three.price(0):.2f}" in under, under
     assert three.title(2) not in under
     assert any("refused your key" in line and three.title(2) in line for line in lines)
+    # By country: each service's line, with every provider's price under it.
+    await user.press("↩️ Back")
+    await user.press("🌍 By country")
+    await user.send_text("indonesia")  # the one match: its table at once
+    by_country = _confirm(three, user)
+    first, below = by_country.text.splitlines()[1:3]  # the cheapest service, its providers
+    price = first.split(" · ")[1]  # at the current provider (sandbox 0)
+
+    assert below.lstrip().startswith(f"↳ ▶ {three.title(1)} "), by_country.text  # cheaper
+    assert f"· {three.title(0)} {price} (" in below, by_country.text
     assert three.paid() == 0  # read-only
 
 
@@ -619,19 +629,3 @@ async def test_a_lost_reply_to_a_rent_at_another_provider_is_reconciled_there(
     assert _calls(three, 1, "getRentList") >= 1 and _calls(three, 0, "getRentList") == 0
     assert rent.provider == three.key(1) and rent.phone, rent
     assert "Rented until" in rented.text, rented.text
-
-
-async def test_prices_of_a_country_show_every_providers_price_for_each_service(
-    three: Providers,
-) -> None:
-    user = three.harness.user()
-    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY})
-    await user.send_text("/prices")
-    await user.press("🌍 By country")
-    await user.send_text("indonesia")  # the one match: its table at once
-    table = _confirm(three, user)
-    first, under = table.text.splitlines()[1:3]  # the cheapest service, and its providers
-    price = first.split(" · ")[1]  # at the current provider (sandbox 0)
-
-    assert under.lstrip().startswith(f"↳ ▶ {three.title(1)} "), table.text  # the cheaper one
-    assert f"· {three.title(0)} {price} (" in under, table.text
