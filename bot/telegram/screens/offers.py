@@ -14,7 +14,6 @@ from __future__ import annotations
 import copy
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -25,6 +24,16 @@ from bot.services.offers import Comparison, DropReason, Offer, OfferService
 from bot.telegram.buttons.offers import PinMultiOffer, PinOffer, PinRentOffer
 from bot.telegram.callbacks import CallbackData
 from bot.telegram.context import Context
+from bot.telegram.flow_types import (
+    BuyAt,
+    BuyDraft,
+    CatalogueDraft,
+    MultiDraft,
+    PricesDraft,
+    RentDraft,
+    chosen_country,
+    chosen_service,
+)
 from bot.telegram.handlers.common import services
 from bot.telegram.rendering import Html, Renderer, Screen
 from storage.code_rates import CodeRate
@@ -70,34 +79,35 @@ def provider_title(provider: str) -> str:
     return endpoint.title
 
 
-async def compare_for(context: Context, draft: dict[str, Any]) -> Compared | None:
+async def compare_for(context: Context, draft: BuyDraft) -> Compared | None:
     """/buy's comparison for the draft's service and country (see :func:`_compared`)."""
     return await _compared(
         context,
         draft,
+        draft.user,
         lambda offers: offers.compare(
-            draft["user"], draft["service"], int(draft["country"]), operator=draft.get("operator")
+            draft.user, chosen_service(draft), chosen_country(draft), operator=draft.operator
         ),
     )
 
 
 async def _compared(
     context: Context,
-    draft: dict[str, Any],
+    draft: CatalogueDraft,
+    user: int | None,
     compare: Callable[[OfferService], Awaitable[Comparison]],
 ) -> Compared | None:
     """The comparison ``compare`` makes, or None for a user with keys at fewer than two
     providers (their confirm screen stays as it was). Records in the draft the rows'
     providers (``offers``, for the pin buttons) and where Buy buys (``buy_at``)."""
     svc = services(context)
-    draft["buy_at"] = None
-    user = draft.get("user")
+    draft.buy_at = None
     if svc.offers is None or user is None or len(await svc.accounts.providers_with_keys(user)) < 2:
-        draft["offers"] = []
+        draft.offers = []
         return None
     comparison = await compare(svc.offers)
-    draft["offers"] = [offer.provider for offer in comparison.offers]
-    pinned = draft.get("pinned")
+    draft.offers = [offer.provider for offer in comparison.offers]
+    pinned = draft.pinned
     if pinned is None:
         chosen = comparison.best
     else:
@@ -105,21 +115,21 @@ async def _compared(
             (o for o in comparison.offers if o.provider == pinned and o.stock > 0), None
         )
     if chosen is not None:
-        draft["buy_at"] = {
-            "provider": chosen.provider, "service": chosen.service, "country": chosen.country,
-            "services": list(chosen.services),
-        }
+        draft.buy_at = BuyAt(
+            provider=chosen.provider, service=chosen.service, country=chosen.country,
+            services=list(chosen.services),
+        )
     rows = [*(o.provider for o in comparison.offers), *(d.provider for d in comparison.dropouts)]
     return Compared(comparison, chosen, pinned, titles_of(context, rows))
 
 
-def pin(draft: dict[str, Any], index: int) -> bool:
+def pin(draft: BuyDraft | RentDraft | MultiDraft, index: int) -> bool:
     """Pins the comparison's row ``index`` (-1: any provider again) on a confirm screen;
     False for a press that does not fit the draft (an older screen's)."""
-    providers = draft.get("offers") or []
-    if draft.get("step") != "confirm" or not -1 <= index < len(providers):
+    providers = draft.offers
+    if draft.step != "confirm" or not -1 <= index < len(providers):
         return False
-    draft["pinned"] = None if index < 0 else providers[index]
+    draft.pinned = None if index < 0 else providers[index]
     return True
 
 
@@ -153,7 +163,7 @@ class Offering:
 async def _offering(
     context: Context,
     render: Renderer,
-    draft: dict[str, Any],
+    user: int,
     compared: Compared | None,
     pin_button: Callable[[int], CallbackData],
 ) -> Offering | None:
@@ -162,46 +172,44 @@ async def _offering(
     lines, pins = comparison_lines(render, compared), pin_rows(render, compared, pin_button)
     chosen = compared.chosen
     client = None if chosen is None else await services(context).accounts.client_for_provider(
-        draft["user"], chosen.provider
+        user, chosen.provider
     )
     title = compared.title(chosen.provider) if chosen is not None else ""
     return Offering(lines, pins, client, chosen if client is not None else None, title)
 
 
-async def rent_offering(
-    context: Context, render: Renderer, draft: dict[str, Any]
-) -> Offering | None:
+async def rent_offering(context: Context, render: Renderer, draft: RentDraft) -> Offering | None:
     """/rent's confirm screen: the rent for the draft's duration at each provider; None with
     one provider."""
-    operator = draft.get("operator")
+    hours = draft.hours
+    assert hours is not None, "set by the hours step"
     compared = await _compared(
         context,
         draft,
+        draft.user,
         lambda offers: offers.compare_rent(
-            draft["user"], draft["service"], int(draft["country"]), int(draft["hours"]),
-            operator=operator,
+            draft.user, chosen_service(draft), chosen_country(draft), hours,
+            operator=draft.operator,
         ),
     )
-    return await _offering(context, render, draft, compared, PinRentOffer)
+    return await _offering(context, render, draft.user, compared, PinRentOffer)
 
 
-async def multi_offering(
-    context: Context, render: Renderer, draft: dict[str, Any]
-) -> Offering | None:
+async def multi_offering(context: Context, render: Renderer, draft: MultiDraft) -> Offering | None:
     """/multi's confirm screen: one number for all the chosen services at each provider; None
     with one provider."""
+    user = draft.user
     compared = await _compared(
         context,
         draft,
-        lambda offers: offers.compare_multi(
-            draft["user"], list(draft["selected"]), int(draft["country"])
-        ),
+        user,
+        lambda offers: offers.compare_multi(user or 0, list(draft.selected), chosen_country(draft)),
     )
-    return await _offering(context, render, draft, compared, PinMultiOffer)
+    return await _offering(context, render, user or 0, compared, PinMultiOffer)
 
 
 @dataclass(frozen=True, slots=True)
-class BuyAt:
+class PaidAt:
     """Where a confirmed purchase pays: the provider (None: the user's current one), its
     country id and its code for each of the draft's (canonical) service codes."""
 
@@ -213,19 +221,19 @@ class BuyAt:
         return self.codes.get(canonical, canonical)
 
 
-def buy_at(draft: dict[str, Any], canonical: list[str]) -> BuyAt:
-    """The draft's ``buy_at`` for the services ``canonical`` (in the draft's order)."""
-    at = draft.get("buy_at") or {}
-    if not at:
-        return BuyAt(None, int(draft["country"]), {})
-    codes = dict(zip(canonical, at["services"], strict=False))
-    return BuyAt(at["provider"], int(at["country"]), codes)
+def paid_at(draft: CatalogueDraft, canonical: list[str]) -> PaidAt:
+    """Where the draft's confirm pays, for the services ``canonical`` (in the draft's order)."""
+    at = draft.buy_at
+    if at is None:
+        return PaidAt(None, chosen_country(draft), {})
+    codes = dict(zip(canonical, at.services or [at.service], strict=False))
+    return PaidAt(at.provider, at.country, codes)
 
 
 async def prices_across(
     context: Context,
     render: Renderer,
-    draft: dict[str, Any] | None,
+    draft: PricesDraft | None,
     pick: tuple[str, str],
     shown: Sequence[Price],
     lines: Sequence[Html],
@@ -235,7 +243,7 @@ async def prices_across(
     ``pick`` is the table's (``"s"``, service code) or (``"c"``, country id). Read-only:
     nothing is recorded for a purchase (its Buy opens /buy, which compares again)."""
     svc = services(context)
-    user = (draft or {}).get("user")
+    user = draft.user if draft is not None else None
     if svc.offers is None or user is None or len(await svc.accounts.providers_with_keys(user)) < 2:
         return list(lines)
     by, key = pick
