@@ -94,7 +94,8 @@ async def _show_result(
         return  # the first tap's message already shows the number
     if result.status is PurchaseStatus.BOUGHT and result.activation is not None:
         screen = await activation_screen(svc.activations, render, result.activation)
-        screen = await with_new_balance(context, result.activation.user_id, render, screen)
+        row = result.activation
+        screen = await with_new_balance(context, row.user_id, render, screen, row.provider)
         await show(query, screen)
         message = query.message
         if message is not None:

@@ -24,7 +24,7 @@ from bot.services.rents import (
 from bot.telegram import flows
 from bot.telegram.buttons.rent import ConfirmRent, RentNavigation, RentPage, RentPick
 from bot.telegram.context import Context
-from bot.telegram.flow_types import RentDraft, RentStep, chosen_country, chosen_service
+from bot.telegram.flow_types import RentDraft, RentStep, chosen_service
 from bot.telegram.handlers.common import (
     chat_id,
     command_argument,
@@ -37,6 +37,7 @@ from bot.telegram.handlers.common import (
 )
 from bot.telegram.rendering import Renderer, Screen
 from bot.telegram.routing import Confirm, Picker, button_handlers, on_confirm, pressed
+from bot.telegram.screens.offers import paid_at
 from bot.telegram.screens.pickers import country_name, country_names, picks_on
 from bot.telegram.screens.rent import rent_screen
 from bot.telegram.screens.rent_picker import (
@@ -69,6 +70,7 @@ async def start_rent(update: Update, context: Context) -> None:
 _PICKER = Picker(
     RentDraft, gone="rent-expired-menu", expired="rent-expired-menu", refused="rent-refused"
 )
+PICKER = _PICKER  # the offers handlers pin a provider on /rent's confirm screen
 
 
 async def search(update: Update, context: Context) -> bool:
@@ -193,16 +195,19 @@ async def confirm(
     query = pressed(update)
     svc = services(context)
     assert draft.hours is not None and draft.price is not None, "set by the confirm screen"
+    at = paid_at(draft, [chosen_service(draft)])  # the comparison's chosen provider, its codes
     request = RentRequest(
-        service=chosen_service(draft),
+        service=at.code(chosen_service(draft)),
         hours=draft.hours,
-        country=chosen_country(draft),
+        country=at.country,
         operator=draft.operator,
         shown_price=draft.price,
         service_name=draft.service_name,
         country_names=draft.country_names,
     )
-    result = await svc.renting.rent(user_id(update), chat_id(update), request, token)
+    result = await svc.renting.rent(
+        user_id(update), chat_id(update), request, token, provider=at.provider
+    )
     draft.done = True
     await _show_rent_result(query, context, render, result)
 
@@ -215,7 +220,9 @@ async def _show_rent_result(
         return  # the first tap's message already shows the number
     if result.status is RentStatusKind.RENTED and result.rent is not None:
         screen = rent_screen(render, result.rent, svc.clock.now())
-        await show(query, await with_new_balance(context, result.rent.user_id, render, screen))
+        rent = result.rent
+        screen = await with_new_balance(context, rent.user_id, render, screen, rent.provider)
+        await show(query, screen)
         message = query.message
         if message is not None:
             await svc.rents.set_message(
