@@ -67,7 +67,9 @@ async def test_the_second_demo_provider_is_compared_with_the_first(
     assert "A second demo provider" in shown
     assert "Key for" in shown and "saved" in shown
     assert "At your providers" in shown, shown[-3000:]
-    assert "Buying from the best offer: 127.0.0.1:" in shown
+    # The second demo provider (the cheaper) is named in the rows, not by its 127.0.0.1 port.
+    assert "Buying from the best offer: Cheap demo (no SMS)" in shown, shown[-3000:]
+    assert "▶ Cheap demo (no SMS) ·" in shown and "• Demo provider ·" in shown, shown[-3000:]
 
 
 def test_a_bot_error_is_one_line_in_the_terminal_and_its_traceback_in_the_log(

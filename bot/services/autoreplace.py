@@ -217,9 +217,11 @@ class AutoReplaceService:
     async def _settle_purchase(self, run: Run) -> Run | None:
         """Buys the step (or, after a restart, finds what its key already bought)."""
         assert run.step_key is not None and run.step_provider is not None
+        # The row's price is the step's max (a Free Price limit): the provider sells at no
+        # more than the price the run's cap was checked against, or refuses (the next offer).
         request = PurchaseRequest(
             service=run.service, country=run.country, operator=run.operator,
-            shown_price=run.step_price or Decimal(0),
+            shown_price=run.step_price or Decimal(0), max_price=run.step_price,
             service_name=run.service_name or "", country_names=dict(run.country_names),
         )
         try:

@@ -17,6 +17,10 @@ offers-buying-best = Buying from the best offer: <b>{ $provider }</b> (any provi
 offers-buying-pinned = Buying from <b>{ $provider }</b> (pinned).
 offers-provider-line = Provider: <b>{ $provider }</b>
 offers-any-provider = Any provider (best offer)
+offers-other-currency = {" "}· another currency: not ranked against the others
+# /prices: under each line, every provider's price and stock there ($mark: "▶ " for the best).
+offers-prices-entry = { $mark }{ $provider } { $price } ({ $stock })
+offers-prices-line = {"    "}↳ { $rows }
 
 ## Keep trying: auto-replace under a budget
 autoreplace-button = 🔁 Keep trying until a code comes…

@@ -16,6 +16,9 @@ offers-buying-best = Compra en la mejor oferta: <b>{ $provider }</b> (cualquier 
 offers-buying-pinned = Compra en <b>{ $provider }</b> (fijado).
 offers-provider-line = Proveedor: <b>{ $provider }</b>
 offers-any-provider = Cualquier proveedor (mejor oferta)
+offers-other-currency = {" "}· otra moneda: no se compara con las demás
+offers-prices-entry = { $mark }{ $provider } { $price } ({ $stock })
+offers-prices-line = {"    "}↳ { $rows }
 
 ## Seguir intentando: reemplazo automático con presupuesto
 autoreplace-button = 🔁 Seguir intentando hasta recibir un código…

@@ -16,6 +16,9 @@ offers-buying-best = Покупка по лучшему предложению: 
 offers-buying-pinned = Покупка у <b>{ $provider }</b> (закреплён).
 offers-provider-line = Провайдер: <b>{ $provider }</b>
 offers-any-provider = Любой провайдер (лучшее предложение)
+offers-other-currency = {" "}· другая валюта: не сравнивается с остальными
+offers-prices-entry = { $mark }{ $provider } { $price } ({ $stock })
+offers-prices-line = {"    "}↳ { $rows }
 
 ## Повторять до кода: автозамена в пределах бюджета
 autoreplace-button = 🔁 Повторять, пока не придёт код…

@@ -19,7 +19,7 @@ from bot.services.purchases import PurchaseResult, PurchaseService
 from bot.services.recorder import Recorder
 from bot.services.watcher import ActivationWatcher
 from storage.activations import ActivationLedger, ActivationState
-from storage.autoreplace import AutoReplaceStore, RunState, step_key
+from storage.autoreplace import AutoReplaceStore, Run, RunState, step_key
 from storage.code_rates import CodeRateStore
 from storage.db import Database
 from storage.events import EventOutbox
@@ -71,6 +71,14 @@ async def _rig(db: Database, factors: list[str]) -> AsyncIterator[Rig]:
         for server in found.servers:  # the providers let a number be cancelled at once
             server.sandbox.configure(early_cancel_seconds=0)
         yield _build(found, db)
+
+
+async def _recorded_run(rig: Rig, max_tries: int = 3) -> Run:
+    """A run as the store records it when a user starts one, before its first step."""
+    return await rig.store.create(
+        user_id=USER, chat_id=USER, service=SERVICE, country=COUNTRY, operator=None,
+        max_tries=max_tries, wait_seconds=WAIT, spend_cap=Decimal(1000),
+    )
 
 
 async def _rows(rig: Rig) -> list[tuple[str, ActivationState]]:
@@ -215,10 +223,7 @@ async def test_a_restart_after_the_step_was_recorded_buys_once_for_it(
 ) -> None:
     async with _rig(db, ["1.0"]) as rig:
         price = rig.found.price(0)
-        run = await rig.store.create(
-            user_id=USER, chat_id=USER, service=SERVICE, country=COUNTRY, operator=None,
-            max_tries=3, wait_seconds=WAIT, spend_cap=Decimal(1000),
-        )
+        run = await _recorded_run(rig)
         begun = await rig.store.begin_step(run, rig.found.key(0), price)
         assert begun is not None
         # The process died after the paid call, before the run learnt of its number.
@@ -239,10 +244,7 @@ async def test_a_restart_before_the_steps_paid_call_makes_that_call_once(
     db: Database, clock: ManualClock
 ) -> None:
     async with _rig(db, ["1.0"]) as rig:
-        run = await rig.store.create(
-            user_id=USER, chat_id=USER, service=SERVICE, country=COUNTRY, operator=None,
-            max_tries=3, wait_seconds=WAIT, spend_cap=Decimal(1000),
-        )
+        run = await _recorded_run(rig)
         await rig.store.begin_step(run, rig.found.key(0), rig.found.price(0))
         restarted = _build(rig.found, db)  # the process died right after recording the step
         await restarted.service.tick()
@@ -298,3 +300,23 @@ async def test_the_users_spending_cap_stops_the_run(db: Database, clock: ManualC
 
     assert second.state is RunState.CAPPED and second.stop_reason == "spending cap"
     assert paid == 1
+
+
+async def test_a_step_never_pays_more_than_the_price_its_cap_was_checked_against(
+    db: Database, clock: ManualClock
+) -> None:
+    async with _rig(db, ["1.0"]) as rig:
+        price = rig.found.price(0)
+        run = await _recorded_run(rig, max_tries=1)
+        # The row the step was checked against said less than the provider asks now (its
+        # price rose since the comparison was read).
+        await rig.store.begin_step(run, rig.found.key(0), price - Decimal("0.50"))
+        await rig.service.tick()
+        balance = rig.found.sandbox(0).balance("alice")
+        asked = [
+            r.params.get("maxPrice") for r in rig.found.sandbox(0).request_log
+            if r.action in ("getNumber", "getNumberV2")
+        ]
+
+    assert balance == ALICE_BALANCE  # nothing sold above the row's price
+    assert asked and all(limit == str(price - Decimal("0.50")) for limit in asked)

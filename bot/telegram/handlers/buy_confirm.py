@@ -35,10 +35,11 @@ async def show_purchase(
     if result.status is PurchaseStatus.DUPLICATE:
         return  # the first tap's message already shows the number
     if result.status is PurchaseStatus.BOUGHT and result.activation is not None:
-        screen = await activation_screen(svc.activations, render, result.activation)
+        row = result.activation
+        screen = await activation_screen(svc.activations, render, row)
         if new_balance:
-            screen = await with_new_balance(context, result.activation.user_id, render, screen)
-        await show_paid(query, screen, svc.activations.set_message, result.activation.ledger_id)
+            screen = await with_new_balance(context, row.user_id, render, screen, row.provider)
+        await show_paid(query, screen, svc.activations.set_message, row.ledger_id)
         return
     if result.status is PurchaseStatus.REFUSED:
         await show(query, Screen(refused_text(render, "buy-refused", result.error)))

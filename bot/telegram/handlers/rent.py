@@ -25,7 +25,7 @@ from bot.telegram import flows
 from bot.telegram.buttons.rent import ConfirmRent, RentNavigation, RentPage, RentPick
 from bot.telegram.confirms import Confirm, on_confirm, refused_text, show_paid
 from bot.telegram.context import Context
-from bot.telegram.flow_types import RentDraft, RentStep, chosen_country, chosen_service
+from bot.telegram.flow_types import RentDraft, RentStep, chosen_service
 from bot.telegram.handlers.common import (
     chat_id,
     services,
@@ -35,6 +35,7 @@ from bot.telegram.handlers.common import (
 )
 from bot.telegram.rendering import Renderer, Screen
 from bot.telegram.routing import Picker, button_handlers, pressed
+from bot.telegram.screens.offers import paid_at
 from bot.telegram.screens.pickers import country_name, country_names, picks_on
 from bot.telegram.screens.rent import rent_screen
 from bot.telegram.screens.rent_picker import (
@@ -56,6 +57,7 @@ _PICKER = Picker(
     RentDraft, gone="rent-expired-menu", expired="rent-expired-menu", refused="rent-refused"
 )
 start_rent = _PICKER.command(RentDraft, services_screen)
+PICKER = _PICKER  # the offers handlers pin a provider on /rent's confirm screen
 
 
 async def search(update: Update, context: Context) -> bool:
@@ -171,9 +173,10 @@ async def _show_rent_result(
     if result.status is RentStatusKind.DUPLICATE:
         return  # the first tap's message already shows the number
     if result.status is RentStatusKind.RENTED and result.rent is not None:
-        screen = rent_screen(render, result.rent, svc.clock.now())
-        screen = await with_new_balance(context, result.rent.user_id, render, screen)
-        await show_paid(query, screen, svc.rents.set_message, result.rent.ledger_id)
+        rent = result.rent
+        screen = rent_screen(render, rent, svc.clock.now())
+        screen = await with_new_balance(context, rent.user_id, render, screen, rent.provider)
+        await show_paid(query, screen, svc.rents.set_message, rent.ledger_id)
         return
     if result.status is RentStatusKind.REFUSED:
         await show(query, Screen(refused_text(render, "rent-refused", result.error)))
@@ -196,16 +199,19 @@ async def confirm(
 ) -> RentResult:
     """The rent button. Sequential updates plus the ledger's unique key make it rent once."""
     assert draft.hours is not None and draft.price is not None, "set by the confirm screen"
+    at = paid_at(draft, [chosen_service(draft)])  # the comparison's chosen provider, its codes
     request = RentRequest(
-        service=chosen_service(draft),
+        service=at.code(chosen_service(draft)),
         hours=draft.hours,
-        country=chosen_country(draft),
+        country=at.country,
         operator=draft.operator,
         shown_price=draft.price,
         service_name=draft.service_name,
         country_names=draft.country_names,
     )
-    return await services(context).renting.rent(user_id(update), chat_id(update), request, token)
+    return await services(context).renting.rent(
+        user_id(update), chat_id(update), request, token, provider=at.provider
+    )
 
 
 # --- helpers ----------------------------------------------------------------------------------

@@ -97,7 +97,8 @@ async def run_card(svc: Services, render: Renderer, run: Run) -> Screen:
                     "autoreplace-card-try",
                     attempt=str(run.tries),
                     tries=str(run.max_tries),
-                    provider=provider_title(run.step_provider),
+                    provider=svc.accounts.title_of(run.step_provider)
+                    or provider_title(run.step_provider),
                     country=country,
                     price=render.money(run.step_price),
                 )
