@@ -18,10 +18,11 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.provider import ProviderClient
 from bot.provider.models import Service
 from bot.services.catalog import rank_services
-from bot.services.extras import MultiRequest, is_missing_action
+from bot.services.extras import MultiRequest, MultiResult, is_missing_action
 from bot.services.purchases import PurchaseStatus
 from bot.telegram import flows
 from bot.telegram.buttons.multi import MultiConfirm, MultiCountry, MultiStep, MultiToggle
+from bot.telegram.confirms import Confirm, on_confirm, refused_text
 from bot.telegram.context import Context
 from bot.telegram.flow_types import MultiDraft, MultiStage
 from bot.telegram.handlers.common import (
@@ -35,17 +36,9 @@ from bot.telegram.handlers.common import (
     show,
     user_id,
 )
-from bot.telegram.handlers.drafts import issue_token
+from bot.telegram.handlers.drafts import with_new_token
 from bot.telegram.rendering import Html, Renderer, Screen
-from bot.telegram.routing import (
-    Alert,
-    Confirm,
-    Picker,
-    StepResult,
-    button_handlers,
-    on_confirm,
-    pressed,
-)
+from bot.telegram.routing import Alert, Picker, StepResult, button_handlers, pressed
 from bot.telegram.screens.activation import activation_screen
 from bot.telegram.screens.offers import multi_offering, paid_at
 from bot.telegram.screens.pickers import country_name, fits, label, paginated
@@ -172,13 +165,8 @@ async def _confirm_screen(
         return Screen(text, InlineKeyboardMarkup([*pins, back]))
     theirs = {s.service for s in await client.get_numbers_status(country_id) if s.forwarding}
     forwardable = {code for code in draft.selected if at.code(code) in theirs}
-    token = await issue_token(context, "multi")
-    draft.step, draft.token, draft.token_at = (
-        MultiStage.CONFIRM,
-        token,
-        services(context).clock.now(),
-    )
-    draft.done, draft.price, draft.prices = False, total, prices
+    token = await with_new_token(context, draft)
+    draft.step, draft.price, draft.prices = MultiStage.CONFIRM, total, prices
     if draft.forward not in forwardable:
         draft.forward = None
     text = render(
@@ -310,35 +298,11 @@ async def navigate(
     return None
 
 
-_CONFIRM = Confirm(
-    MultiDraft,
-    expired="multi-expired",
-    duplicate="buy-duplicate",
-    in_progress="buy-in-progress",
-    catalogue=True,
-)
-
-
-@on_confirm(MultiConfirm, _CONFIRM)
-async def confirm(
-    update: Update, context: Context, draft: MultiDraft, token: str, render: Renderer
+async def _show_multi_result(
+    update: Update, context: Context, render: Renderer, result: MultiResult
 ) -> None:
-    """The buy button: one getMultiServiceNumber for its token, whatever the taps."""
     query = pressed(update)
     svc = services(context)
-    at = paid_at(draft, draft.selected)  # the comparison's chosen provider, in its codes
-    request = MultiRequest(
-        services=tuple(at.code(code) for code in draft.selected),
-        country=at.country,
-        forward_service=at.code(draft.forward) if draft.forward else None,
-        service_names={at.code(code): name for code, name in draft.names.items()},
-        country_names=draft.country_names,
-        shown_prices={at.code(code): price for code, price in draft.prices.items()},
-    )
-    result = await svc.extras.buy_multi(
-        user_id(update), chat_id(update), request, token, provider=at.provider
-    )
-    draft.done = True
     if result.status is PurchaseStatus.DUPLICATE:
         return
     if result.status is PurchaseStatus.REFUSED or not result.activations:
@@ -347,8 +311,7 @@ async def confirm(
         elif result.error is not None and is_missing_action(result.error):
             await show(query, Screen(render("multi-not-offered")))
         else:
-            reason = render.error(result.error) if result.error else render("error-generic")
-            await show(query, Screen(render("buy-refused", reason=reason)))
+            await show(query, Screen(refused_text(render, "buy-refused", result.error)))
         return
     first = result.activations[0]
     await show(
@@ -362,6 +325,28 @@ async def confirm(
         await svc.activations.set_message(
             row.ledger_id, chat_id=message.chat_id, message_id=message.message_id
         )
+
+
+_CONFIRM = Confirm(MultiDraft, expired="multi-expired", catalogue=True)
+
+
+@on_confirm(MultiConfirm, _CONFIRM, _show_multi_result)
+async def confirm(
+    update: Update, context: Context, draft: MultiDraft, token: str, render: Renderer
+) -> MultiResult:
+    """The buy button: one getMultiServiceNumber for its token, whatever the taps."""
+    at = paid_at(draft, draft.selected)  # the comparison's chosen provider, in its codes
+    request = MultiRequest(
+        services=tuple(at.code(code) for code in draft.selected),
+        country=at.country,
+        forward_service=at.code(draft.forward) if draft.forward else None,
+        service_names={at.code(code): name for code, name in draft.names.items()},
+        country_names=draft.country_names,
+        shown_prices={at.code(code): price for code, price in draft.prices.items()},
+    )
+    return await services(context).extras.buy_multi(
+        user_id(update), chat_id(update), request, token, provider=at.provider
+    )
 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]

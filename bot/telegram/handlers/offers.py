@@ -23,6 +23,7 @@ from bot.telegram.buttons.offers import (
     StartRun,
     StopRun,
 )
+from bot.telegram.confirms import Confirm, on_confirm
 from bot.telegram.context import Context
 from bot.telegram.flow_types import (
     BuyDraft,
@@ -37,15 +38,7 @@ from bot.telegram.handlers import multi, rent
 from bot.telegram.handlers.buy import PICKER
 from bot.telegram.handlers.common import chat_id, services, show, user_id
 from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.routing import (
-    ButtonRoute,
-    Confirm,
-    Picker,
-    button_handlers,
-    on_button,
-    on_confirm,
-    pressed,
-)
+from bot.telegram.routing import ButtonRoute, Picker, button_handlers, on_button, pressed
 from bot.telegram.screens.autoreplace import (
     TRIES,
     WAITS,
@@ -58,6 +51,7 @@ from bot.telegram.screens.autoreplace import (
 from bot.telegram.screens.buy import confirm_screen
 from bot.telegram.screens.offers import pin
 from bot.telegram.screens.rent_picker import confirm_screen as rent_confirm_screen
+from storage.autoreplace import Run
 
 Pin = TypeVar("Pin", PinOffer, PinRentOffer, PinMultiOffer)
 Pinned = TypeVar("Pinned", BuyDraft, RentDraft, MultiDraft)
@@ -111,28 +105,32 @@ _START = Confirm(
 )
 
 
-@on_confirm(StartRun, _START)
+async def _show_run(update: Update, context: Context, render: Renderer, run: Run | None) -> None:
+    # The card was drawn by the run's change hook; drawn here too when nothing changed yet.
+    if run is not None:
+        await show(pressed(update), await run_card(services(context), render, run))
+
+
+@on_confirm(StartRun, _START, _show_run)
 async def start_run(
     update: Update, context: Context, draft: BuyDraft, token: str, render: Renderer
-) -> None:
+) -> Run | None:
     query = pressed(update)
     autoreplace = services(context).autoreplace
     message = query.message
     if autoreplace is None or not isinstance(message, Message):
-        return
+        return None
     draft.done = True  # this confirmation starts the run; its Buy no longer buys
     keep = setup_of(draft)
     await show(query, Screen(render("autoreplace-card-buying")))
     # A cap that refuses the run is answered by the confirm driver (nothing recorded or paid).
-    run = await autoreplace.start(
+    return await autoreplace.start(
         user_id(update), chat_id(update), chosen_service(draft), chosen_country(draft),
         operator=draft.operator, max_tries=keep.tries,
         wait_seconds=float(keep.wait), spend_cap=run_cap(draft),
         card_message_id=message.message_id, service_name=draft.service_name,
         country_names=draft.country_names,
     )
-    # The card was drawn by the run's change hook; drawn here too when nothing changed yet.
-    await show(query, await run_card(services(context), render, run))
 
 
 @on_button(StopRun)
