@@ -67,6 +67,12 @@ def titles_of(context: Context, providers: Iterable[str]) -> dict[str, str]:
     return {p: title for p in providers if (title := accounts.title_of(p)) is not None}
 
 
+def title_for(context: Context, provider: str) -> str:
+    """A provider's name in a menu: the operator's name for it (the console's demo providers),
+    else :func:`provider_title`."""
+    return services(context).accounts.title_of(provider) or provider_title(provider)
+
+
 def provider_title(provider: str) -> str:
     """A provider's name for a row: a preset's title, or a URL's host with its port (two
     providers on one host stay apart)."""
