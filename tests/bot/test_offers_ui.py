@@ -629,3 +629,19 @@ async def test_a_lost_reply_to_a_rent_at_another_provider_is_reconciled_there(
     assert _calls(three, 1, "getRentList") >= 1 and _calls(three, 0, "getRentList") == 0
     assert rent.provider == three.key(1) and rent.phone, rent
     assert "Rented until" in rented.text, rented.text
+
+
+async def test_a_max_price_set_on_buy_goes_with_a_keep_trying_run(three: Providers) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY})
+    await walk_to_confirm(three.harness, user)
+    await user.press("💲 Max price…")
+    await user.send_text("500")
+    await user.press("🔁 Keep trying until a code comes…")
+    setup = _confirm(three, user)
+    start = next(label for row in setup.buttons for label in row if label.startswith("▶ Start"))
+    await user.press(start)
+    runs = await AutoReplaceStore(three.harness.services.db).running()
+
+    assert "Each number at most 500.00 (your max price)" in setup.text, setup.text
+    assert [run.max_price for run in runs] == [Decimal("500")], user.transcript()

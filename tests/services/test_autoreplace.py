@@ -320,3 +320,39 @@ async def test_a_step_never_pays_more_than_the_price_its_cap_was_checked_against
 
     assert balance == ALICE_BALANCE  # nothing sold above the row's price
     assert asked and all(limit == str(price - Decimal("0.50")) for limit in asked)
+
+
+async def test_no_step_buys_above_the_users_max_price_per_number(
+    db: Database, clock: ManualClock
+) -> None:
+    # /buy's max price goes with the run: after the cheaper provider failed, the dearer one is
+    # passed over (over the max) and the cheaper one is tried again instead.
+    async with _rig(db, ["1.0", "0.8"]) as rig:
+        cheap = rig.found.key(1)
+        run = await rig.service.start(
+            USER, USER, SERVICE, COUNTRY, max_tries=3, wait_seconds=WAIT,
+            spend_cap=Decimal(1000), max_price=rig.found.price(1),
+        )
+        for _ in range(4):
+            clock.advance(WAIT + 1)
+            await rig.service.tick()
+        final = await rig.store.get(run.run_id)
+        rows = await _rows(rig)
+
+    assert final.state is RunState.EXHAUSTED and final.max_price == rig.found.price(1)
+    assert rows == [(cheap, ActivationState.CANCELLED)] * 3
+    assert rig.found.bought(0) == 0  # the dearer provider never sold one
+
+
+async def test_a_run_with_no_offer_under_its_max_price_stops_without_paying(
+    db: Database, clock: ManualClock
+) -> None:
+    async with _rig(db, ["1.0", "0.8"]) as rig:
+        run = await rig.service.start(
+            USER, USER, SERVICE, COUNTRY, max_tries=3, wait_seconds=WAIT,
+            spend_cap=Decimal(1000), max_price=rig.found.price(1) - Decimal("0.01"),
+        )
+        paid = rig.paid_calls()
+
+    assert run.state is RunState.FAILED and run.stop_reason == "no offer at max price"
+    assert paid == 0

@@ -129,7 +129,7 @@ async def start_run(
         operator=draft.operator, max_tries=keep.tries,
         wait_seconds=float(keep.wait), spend_cap=run_cap(draft),
         card_message_id=message.message_id, service_name=draft.service_name,
-        country_names=draft.country_names,
+        country_names=draft.country_names, max_price=draft.max_price,
     )
 
 
