@@ -44,8 +44,10 @@ async def test_nothing_listening_is_a_network_error() -> None:
 
 
 async def test_a_server_that_does_not_answer_in_time_is_a_timeout() -> None:
+    released = asyncio.Event()  # set once the client gave up: the server answers only then
+
     async def slow(request: web.Request) -> web.Response:
-        await asyncio.sleep(5)
+        await asyncio.wait_for(released.wait(), 5)
         return web.json_response({"ok": True, "result": True})
 
     app = web.Application()
@@ -61,6 +63,7 @@ async def test_a_server_that_does_not_answer_in_time_is_a_timeout() -> None:
         with pytest.raises(TimedOut):
             await request.post(f"http://127.0.0.1:{port}/bot{TOKEN}/getMe")
     finally:
+        released.set()  # the cleanup below waits for the handler to end
         await request.shutdown()
         await runner.cleanup()
 
