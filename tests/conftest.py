@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import inspect
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Final
 
 import pytest
 
+import bot.app
 from bot.core.clock import ManualClock
+from bot.i18n import Translator
 from bot.provider.sandbox import Sandbox, SandboxServer
 from bot.provider.sandbox.testing import default_test_accounts
 from tests import postgres
@@ -23,6 +25,21 @@ SUITE_WORKERS: Final = 4
 # one test at a time (``--maxschedchunk 1``), they are spread over the workers while the short
 # tests fill in around them, instead of one worker finishing a queue of them alone at the end.
 SLOW_FIRST: Final = ("tests/e2e/", "tests/test_console.py", "tests/test_cli.py")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _translations_parsed_once() -> Iterator[None]:
+    """Every application a test builds shares one `Translator`, parsed once per test process.
+
+    Parsing the .ftl files of every locale costs about 0.2 s of CPU, and a thousand tests build
+    an application (tests/bot's harness): minutes of CPU spent reading the same files again.
+    A Translator is never changed once built; tests/test_i18n.py and the bot subprocesses of
+    tests/e2e still build their own.
+    """
+    shared = Translator()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(bot.app, "Translator", lambda: shared)
+        yield
 
 
 @pytest.fixture
