@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import pytest
 from aiohttp import web
@@ -14,6 +13,7 @@ from telegram.request._requestparameter import RequestParameter
 
 from bot.fake_telegram import FakeTelegramServer
 from bot.telegram.request import AiohttpRequest
+from tests.ports import unused_port
 
 TOKEN = "123456789:TEST-bot-token"
 
@@ -31,9 +31,7 @@ async def test_a_bot_on_it_talks_to_the_bot_api() -> None:
 
 
 async def test_nothing_listening_is_a_network_error() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = unused_port()  # nothing listens there
     request = AiohttpRequest()
     await request.initialize()
     try:
