@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import pytest
 from aiohttp import web
@@ -14,6 +13,7 @@ from telegram.request._requestparameter import RequestParameter
 
 from bot.fake_telegram import FakeTelegramServer
 from bot.telegram.request import AiohttpRequest
+from tests.ports import unused_port
 
 TOKEN = "123456789:TEST-bot-token"
 
@@ -31,9 +31,7 @@ async def test_a_bot_on_it_talks_to_the_bot_api() -> None:
 
 
 async def test_nothing_listening_is_a_network_error() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = unused_port()  # nothing listens there
     request = AiohttpRequest()
     await request.initialize()
     try:
@@ -44,8 +42,10 @@ async def test_nothing_listening_is_a_network_error() -> None:
 
 
 async def test_a_server_that_does_not_answer_in_time_is_a_timeout() -> None:
+    released = asyncio.Event()  # set once the client gave up: the server answers only then
+
     async def slow(request: web.Request) -> web.Response:
-        await asyncio.sleep(5)
+        await asyncio.wait_for(released.wait(), 5)
         return web.json_response({"ok": True, "result": True})
 
     app = web.Application()
@@ -61,6 +61,7 @@ async def test_a_server_that_does_not_answer_in_time_is_a_timeout() -> None:
         with pytest.raises(TimedOut):
             await request.post(f"http://127.0.0.1:{port}/bot{TOKEN}/getMe")
     finally:
+        released.set()  # the cleanup below waits for the handler to end
         await request.shutdown()
         await runner.cleanup()
 

@@ -13,17 +13,12 @@ import httpx
 import pytest
 
 from bot.provider.sandbox.cli import build_parser, main, run
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.ports import unused_port
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
 async def test_cli_serves_until_signalled(stop_signal: signal.Signals) -> None:
-    port = _free_port()
+    port = unused_port()
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
