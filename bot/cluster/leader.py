@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Final
 
 import asyncpg
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 LEADER_LOCK: Final = "smsbot:leader"
 
 
+@dataclass(eq=False)
 class Leadership:
     """Campaigns for the leader lock and runs ``lead`` while it is held.
 
@@ -35,25 +37,18 @@ class Leadership:
         check_every: seconds between checks that the lock's connection is alive.
     """
 
-    def __init__(
-        self,
-        db: PostgresDatabase,
-        lead: Callable[[], Coroutine[object, object, None]],
-        *,
-        retry_every: float = 1.0,
-        check_every: float = 1.0,
-    ) -> None:
-        self._db = db
-        self._lead = lead
-        self._retry_every = retry_every
-        self._check_every = check_every
-        self._conn: asyncpg.Connection | None = None
-        self.is_leader = False
+    db: PostgresDatabase
+    lead: Callable[[], Coroutine[object, object, None]]
+    _: KW_ONLY
+    retry_every: float = 1.0
+    check_every: float = 1.0
+    _conn: asyncpg.Connection | None = field(default=None, init=False)
+    is_leader: bool = field(default=False, init=False)
 
     async def try_acquire(self) -> bool:
         """One attempt; True if this process now leads (the caller then runs :meth:`hold`)."""
         if self._conn is None or self._conn.is_closed():
-            self._conn = await self._db.dedicated_connection("leader")
+            self._conn = await self.db.dedicated_connection("leader")
         got = await self._conn.fetchval(
             "SELECT pg_try_advisory_lock(hashtextextended($1, 0))", LEADER_LOCK
         )
@@ -73,7 +68,7 @@ class Leadership:
                     log.warning("leader election failed: %s", type(error).__name__)
                     await self._drop_connection()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=self._retry_every)
+                    await asyncio.wait_for(stop.wait(), timeout=self.retry_every)
         finally:
             await self._drop_connection()
 
@@ -81,12 +76,12 @@ class Leadership:
         """Runs the leader's work while the lock's connection answers; returns when either
         ends (the work is cancelled if the connection failed)."""
         assert self._conn is not None
-        work = asyncio.create_task(self._lead(), name="leader")
+        work = asyncio.create_task(self.lead(), name="leader")
         try:
             while not stop.is_set() and not work.done():
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=self._check_every)
-                await asyncio.wait_for(self._conn.fetchval("SELECT 1"), self._check_every)
+                    await asyncio.wait_for(stop.wait(), timeout=self.check_every)
+                await asyncio.wait_for(self._conn.fetchval("SELECT 1"), self.check_every)
         finally:
             self.is_leader = False
             work.cancel()

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass, field
 
 from bot.cluster.leases import ShardOwnership
 from storage.events import NOTIFY_CHANNEL
@@ -20,6 +21,7 @@ from storage.postgres import PostgresDatabase
 log = logging.getLogger(__name__)
 
 
+@dataclass(eq=False)
 class EventListener:
     """Listens on a dedicated connection and reconnects after losing it.
 
@@ -29,39 +31,32 @@ class EventListener:
         wake: what to call for an owned shard's event (the notifier's ``wake``).
     """
 
-    def __init__(
-        self,
-        db: PostgresDatabase,
-        ownership: ShardOwnership,
-        wake: Callable[[], None],
-        *,
-        check_every: float = 5.0,
-    ) -> None:
-        self._db = db
-        self._ownership = ownership
-        self._wake = wake
-        self._check_every = check_every
-        self.heard = 0
+    db: PostgresDatabase
+    ownership: ShardOwnership
+    wake: Callable[[], None]
+    _: KW_ONLY
+    check_every: float = 5.0
+    heard: int = field(default=0, init=False)
 
     def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
-        owned = self._ownership.owned()
+        owned = self.ownership.owned()
         shard = str(payload)
         if owned is None or (shard.isdigit() and int(shard) in owned):
             self.heard += 1
-            self._wake()
+            self.wake()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Listens until ``stop`` is set; never raises for the database."""
         while not stop.is_set():
             conn = None
             try:
-                conn = await self._db.dedicated_connection("listener")
+                conn = await self.db.dedicated_connection("listener")
                 await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
-                self._wake()  # events added while nobody listened
+                self.wake()  # events added while nobody listened
                 while not stop.is_set():
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stop.wait(), timeout=self._check_every)
-                    await asyncio.wait_for(conn.fetchval("SELECT 1"), self._check_every)
+                        await asyncio.wait_for(stop.wait(), timeout=self.check_every)
+                    await asyncio.wait_for(conn.fetchval("SELECT 1"), self.check_every)
             except Exception as error:
                 log.warning("listening for events failed: %s", type(error).__name__)
                 with contextlib.suppress(TimeoutError):
