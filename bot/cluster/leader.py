@@ -19,7 +19,8 @@ from typing import Final
 
 import asyncpg
 
-from storage.postgres import PostgresDatabase
+from bot.core.tasks import sleep_or_stop
+from storage.postgres import PostgresDatabase, close_dedicated
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +68,7 @@ class Leadership:
                 except Exception as error:
                     log.warning("leader election failed: %s", type(error).__name__)
                     await self._drop_connection()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=self.retry_every)
+                await sleep_or_stop(stop, self.retry_every)
         finally:
             await self._drop_connection()
 
@@ -79,8 +79,7 @@ class Leadership:
         work = asyncio.create_task(self.lead(), name="leader")
         try:
             while not stop.is_set() and not work.done():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=self.check_every)
+                await sleep_or_stop(stop, self.check_every)
                 await asyncio.wait_for(self._conn.fetchval("SELECT 1"), self.check_every)
         finally:
             self.is_leader = False
@@ -94,8 +93,5 @@ class Leadership:
     async def _drop_connection(self) -> None:
         self.is_leader = False
         conn, self._conn = self._conn, None
-        if conn is not None and not conn.is_closed():
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(conn.close(), 2)
-            if not conn.is_closed():
-                conn.terminate()
+        if conn is not None:
+            await close_dedicated(conn)

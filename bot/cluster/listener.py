@@ -9,14 +9,14 @@ listening connection is down or a notification is lost.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import KW_ONLY, dataclass, field
 
 from bot.cluster.leases import ShardOwnership
+from bot.core.tasks import sleep_or_stop
 from storage.events import NOTIFY_CHANNEL
-from storage.postgres import PostgresDatabase
+from storage.postgres import PostgresDatabase, close_dedicated
 
 log = logging.getLogger(__name__)
 
@@ -54,16 +54,11 @@ class EventListener:
                 await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
                 self.wake()  # events added while nobody listened
                 while not stop.is_set():
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stop.wait(), timeout=self.check_every)
+                    await sleep_or_stop(stop, self.check_every)
                     await asyncio.wait_for(conn.fetchval("SELECT 1"), self.check_every)
             except Exception as error:
                 log.warning("listening for events failed: %s", type(error).__name__)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=1.0)
+                await sleep_or_stop(stop, 1.0)
             finally:
                 if conn is not None:
-                    with contextlib.suppress(Exception):
-                        await asyncio.wait_for(conn.close(), 2)
-                    if not conn.is_closed():
-                        conn.terminate()
+                    await close_dedicated(conn)

@@ -25,11 +25,11 @@ from dataclasses import KW_ONLY, dataclass, field
 from decimal import Decimal
 
 from bot.core.clock import Clock
+from bot.core.tasks import run_every
 from bot.provider import ProviderError
 from bot.services.accounts import AccountError
 from bot.services.activations import ActivationService, Command
 from bot.services.offers import OfferService
-from bot.services.polling import tick_every
 from bot.services.purchases import PurchaseRequest, PurchaseService, PurchaseStatus
 from bot.services.results import Outcome
 from bot.services.spending import SpendingCapError
@@ -143,7 +143,7 @@ class AutoReplaceService:
 
     async def run(self, interval: float, stop: asyncio.Event) -> None:
         """Ticks every ``interval`` seconds (start to start) until ``stop`` is set."""
-        await tick_every(self.tick, interval, stop, name="auto-replace")
+        await run_every(self.tick, interval, stop, name="auto-replace tick")
 
     async def advance(self, run_id: int) -> Run:
         """Does what the run needs now: waits, cancels a number past its wait, or buys."""
