@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import TYPE_CHECKING, Final
 
@@ -13,7 +12,7 @@ from telegram.ext import Application
 
 from bot.cluster.health import HealthServer
 from bot.config import ClusterSettings, Settings
-from bot.core.tasks import cancel_and_wait
+from bot.core.tasks import cancel_and_wait, run_every, sleep_or_stop
 from bot.i18n import Translator
 from bot.services.container import Services
 from bot.services.reconciliation import CHECKING
@@ -108,15 +107,13 @@ PRUNE_AGE: Final = 2 * 86400.0  # delivered events (their dedup keys) and handle
 
 async def _prune_periodically(services: Services) -> None:
     updates = ProcessedUpdates(services.db)
-    while not services.stop.is_set():
-        try:
-            before = services.clock.now() - PRUNE_AGE
-            await services.outbox.prune_delivered(before)
-            await updates.prune(before)
-        except Exception:
-            log.exception("pruning failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(services.stop.wait(), timeout=PRUNE_INTERVAL)
+
+    async def prune() -> None:
+        before = services.clock.now() - PRUNE_AGE
+        await services.outbox.prune_delivered(before)
+        await updates.prune(before)
+
+    await run_every(prune, PRUNE_INTERVAL, services.stop, name="pruning")
 
 
 async def stop_background(services: Services) -> None:
@@ -149,8 +146,7 @@ def reconcile_interval(settings: Settings) -> float:
 async def _reconcile_periodically(services: Services) -> None:
     interval = reconcile_interval(services.settings)
     while not services.stop.is_set():
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(services.stop.wait(), timeout=interval)
+        await sleep_or_stop(services.stop, interval)
         if services.stop.is_set():
             return
         try:

@@ -208,7 +208,8 @@ class PostgresDatabase(Database):
 
     async def dedicated_connection(self, purpose: str) -> asyncpg.Connection:
         """A connection of its own, outside both pools, for what must live exactly as long as
-        one session: ``LISTEN``, or the leader's session lock (issue 15). The caller closes it.
+        one session: ``LISTEN``, or the leader's session lock (issue 15). The caller closes it
+        with :func:`close_dedicated`.
 
         Raises:
             DatabaseUnavailableError: the server cannot be reached.
@@ -305,6 +306,18 @@ class PostgresDatabase(Database):
                 if held.count == 0:
                     del self._held[task]
                     await self._lock_pool.release(held.conn)
+
+
+async def close_dedicated(conn: asyncpg.Connection) -> None:
+    """Closes a :meth:`PostgresDatabase.dedicated_connection`; never raises. A close that
+    does not finish within two seconds (a broken link) is cut short by terminating the
+    socket, which ends the session and every lock it held."""
+    if conn.is_closed():
+        return
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(conn.close(), 2)
+    if not conn.is_closed():
+        conn.terminate()
 
 
 async def _session_kept(conn: asyncpg.Connection) -> None:

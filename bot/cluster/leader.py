@@ -14,17 +14,20 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Final
 
 import asyncpg
 
-from storage.postgres import PostgresDatabase
+from bot.core.tasks import sleep_or_stop
+from storage.postgres import PostgresDatabase, close_dedicated
 
 log = logging.getLogger(__name__)
 
 LEADER_LOCK: Final = "smsbot:leader"
 
 
+@dataclass(eq=False)
 class Leadership:
     """Campaigns for the leader lock and runs ``lead`` while it is held.
 
@@ -35,25 +38,18 @@ class Leadership:
         check_every: seconds between checks that the lock's connection is alive.
     """
 
-    def __init__(
-        self,
-        db: PostgresDatabase,
-        lead: Callable[[], Coroutine[object, object, None]],
-        *,
-        retry_every: float = 1.0,
-        check_every: float = 1.0,
-    ) -> None:
-        self._db = db
-        self._lead = lead
-        self._retry_every = retry_every
-        self._check_every = check_every
-        self._conn: asyncpg.Connection | None = None
-        self.is_leader = False
+    db: PostgresDatabase
+    lead: Callable[[], Coroutine[object, object, None]]
+    _: KW_ONLY
+    retry_every: float = 1.0
+    check_every: float = 1.0
+    _conn: asyncpg.Connection | None = field(default=None, init=False)
+    is_leader: bool = field(default=False, init=False)
 
     async def try_acquire(self) -> bool:
         """One attempt; True if this process now leads (the caller then runs :meth:`hold`)."""
         if self._conn is None or self._conn.is_closed():
-            self._conn = await self._db.dedicated_connection("leader")
+            self._conn = await self.db.dedicated_connection("leader")
         got = await self._conn.fetchval(
             "SELECT pg_try_advisory_lock(hashtextextended($1, 0))", LEADER_LOCK
         )
@@ -72,8 +68,7 @@ class Leadership:
                 except Exception as error:
                     log.warning("leader election failed: %s", type(error).__name__)
                     await self._drop_connection()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=self._retry_every)
+                await sleep_or_stop(stop, self.retry_every)
         finally:
             await self._drop_connection()
 
@@ -81,12 +76,11 @@ class Leadership:
         """Runs the leader's work while the lock's connection answers; returns when either
         ends (the work is cancelled if the connection failed)."""
         assert self._conn is not None
-        work = asyncio.create_task(self._lead(), name="leader")
+        work = asyncio.create_task(self.lead(), name="leader")
         try:
             while not stop.is_set() and not work.done():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=self._check_every)
-                await asyncio.wait_for(self._conn.fetchval("SELECT 1"), self._check_every)
+                await sleep_or_stop(stop, self.check_every)
+                await asyncio.wait_for(self._conn.fetchval("SELECT 1"), self.check_every)
         finally:
             self.is_leader = False
             work.cancel()
@@ -99,8 +93,5 @@ class Leadership:
     async def _drop_connection(self) -> None:
         self.is_leader = False
         conn, self._conn = self._conn, None
-        if conn is not None and not conn.is_closed():
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(conn.close(), 2)
-            if not conn.is_closed():
-                conn.terminate()
+        if conn is not None:
+            await close_dedicated(conn)

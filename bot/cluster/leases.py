@@ -25,7 +25,6 @@ With SQLite (one process) :class:`AllShards` owns everything and reads no table.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 import os
@@ -35,6 +34,7 @@ import uuid
 from collections.abc import Callable
 from typing import Final, Protocol
 
+from bot.core.tasks import sleep_or_stop
 from storage.db import Database, Transaction
 from storage.events import SHARDS, shard_of
 
@@ -194,8 +194,7 @@ class ShardLeases:
             except Exception as error:  # the database: the leases run out by themselves
                 self.last_renewal_ok = False
                 log.warning("renewing shard leases failed: %s", type(error).__name__)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=self._renew_every)
+            await sleep_or_stop(stop, self._renew_every)
 
     async def release(self) -> None:
         """Gives every lease back at once (a clean shutdown, after the work has stopped)."""

@@ -9,17 +9,19 @@ listening connection is down or a notification is lost.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass, field
 
 from bot.cluster.leases import ShardOwnership
+from bot.core.tasks import sleep_or_stop
 from storage.events import NOTIFY_CHANNEL
-from storage.postgres import PostgresDatabase
+from storage.postgres import PostgresDatabase, close_dedicated
 
 log = logging.getLogger(__name__)
 
 
+@dataclass(eq=False)
 class EventListener:
     """Listens on a dedicated connection and reconnects after losing it.
 
@@ -29,46 +31,34 @@ class EventListener:
         wake: what to call for an owned shard's event (the notifier's ``wake``).
     """
 
-    def __init__(
-        self,
-        db: PostgresDatabase,
-        ownership: ShardOwnership,
-        wake: Callable[[], None],
-        *,
-        check_every: float = 5.0,
-    ) -> None:
-        self._db = db
-        self._ownership = ownership
-        self._wake = wake
-        self._check_every = check_every
-        self.heard = 0
+    db: PostgresDatabase
+    ownership: ShardOwnership
+    wake: Callable[[], None]
+    _: KW_ONLY
+    check_every: float = 5.0
+    heard: int = field(default=0, init=False)
 
     def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
-        owned = self._ownership.owned()
+        owned = self.ownership.owned()
         shard = str(payload)
         if owned is None or (shard.isdigit() and int(shard) in owned):
             self.heard += 1
-            self._wake()
+            self.wake()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Listens until ``stop`` is set; never raises for the database."""
         while not stop.is_set():
             conn = None
             try:
-                conn = await self._db.dedicated_connection("listener")
+                conn = await self.db.dedicated_connection("listener")
                 await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
-                self._wake()  # events added while nobody listened
+                self.wake()  # events added while nobody listened
                 while not stop.is_set():
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stop.wait(), timeout=self._check_every)
-                    await asyncio.wait_for(conn.fetchval("SELECT 1"), self._check_every)
+                    await sleep_or_stop(stop, self.check_every)
+                    await asyncio.wait_for(conn.fetchval("SELECT 1"), self.check_every)
             except Exception as error:
                 log.warning("listening for events failed: %s", type(error).__name__)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=1.0)
+                await sleep_or_stop(stop, 1.0)
             finally:
                 if conn is not None:
-                    with contextlib.suppress(Exception):
-                        await asyncio.wait_for(conn.close(), 2)
-                    if not conn.is_closed():
-                        conn.terminate()
+                    await close_dedicated(conn)

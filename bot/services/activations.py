@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import logging
+from dataclasses import KW_ONLY, dataclass
 from typing import Final
 
 from bot.core.clock import Clock
@@ -38,6 +39,7 @@ class Command(enum.Enum):
     CANCEL = ActivationAction.CANCEL
 
 
+@dataclass(eq=False)
 class ActivationService:
     """Carries out users' commands on their activations.
 
@@ -49,20 +51,12 @@ class ActivationService:
             when to expect cancelling to work (the provider stays the judge).
     """
 
-    def __init__(
-        self,
-        accounts: AccountService,
-        ledger: ActivationLedger,
-        recorder: Recorder,
-        *,
-        clock: Clock,
-        early_cancel_seconds: float = EARLY_CANCEL_SECONDS,
-    ) -> None:
-        self._accounts = accounts
-        self._ledger = ledger
-        self._recorder = recorder
-        self._clock = clock
-        self._early_cancel = early_cancel_seconds
+    accounts: AccountService
+    ledger: ActivationLedger
+    recorder: Recorder
+    _: KW_ONLY
+    clock: Clock
+    early_cancel_seconds: float = EARLY_CANCEL_SECONDS
 
     async def owned(self, user_id: int, ledger_id: int) -> Activation:
         """The user's own bought activation.
@@ -70,7 +64,7 @@ class ActivationService:
         Raises:
             NotYoursError: it does not exist, was never bought, or belongs to someone else.
         """
-        return await owned_activation(self._ledger, user_id, ledger_id)
+        return await owned_activation(self.ledger, user_id, ledger_id)
 
     async def act(self, user_id: int, ledger_id: int, command: Command) -> ActivationActionResult:
         """Sends the command to the provider and records its answer.
@@ -88,24 +82,24 @@ class ActivationService:
                 row.activation_id, command.value, forward_phone=_forward_phone(row)
             )
         except EarlyCancelDeniedError:
-            possible_at = (row.confirmed_at or row.created_at) + self._early_cancel
-            at = max(possible_at, self._clock.now())
+            possible_at = (row.confirmed_at or row.created_at) + self.early_cancel_seconds
+            at = max(possible_at, self.clock.now())
             return ActivationActionResult(Outcome.CANCEL_LATER, row, at)
         except (StateConflictError, NotFoundError) as refusal:
             log.info("setStatus %s refused for %s: %s", command.name, ledger_id, refusal.token)
             return await self._sync(client, row)
         await self._record(row, change)
-        updated = await self._ledger.get(ledger_id)
+        updated = await self.ledger.get(ledger_id)
         assert updated is not None
         return ActivationActionResult(Outcome.DONE, updated)
 
     async def schedule_cancel(self, user_id: int, ledger_id: int) -> ActivationActionResult:
         """Asks the watcher to cancel the activation as soon as the provider allows it."""
         row = await self.owned(user_id, ledger_id)
-        at = (row.confirmed_at or row.created_at) + self._early_cancel
-        if not await self._ledger.schedule_cancel(ledger_id, at):
+        at = (row.confirmed_at or row.created_at) + self.early_cancel_seconds
+        if not await self.ledger.schedule_cancel(ledger_id, at):
             return ActivationActionResult(Outcome.ENDED, row)
-        updated = await self._ledger.get(ledger_id)
+        updated = await self.ledger.get(ledger_id)
         assert updated is not None
         return ActivationActionResult(Outcome.DONE, updated, at)
 
@@ -118,39 +112,39 @@ class ActivationService:
         return result
 
     async def _client(self, row: Activation) -> ProviderClient:
-        return await self._accounts.require_client(row.user_id, row.provider)
+        return await self.accounts.require_client(row.user_id, row.provider)
 
     async def _record(self, row: Activation, change: StatusChange) -> None:
         if change is StatusChange.RETRY_GET and row.state is ActivationState.CODE_RECEIVED:
-            await self._ledger.mark_retry(row.ledger_id)
+            await self.ledger.mark_retry(row.ledger_id)
         elif change is StatusChange.FINISHED:
-            await self._ledger.end(row.ledger_id, ActivationState.FINISHED)
+            await self.ledger.end(row.ledger_id, ActivationState.FINISHED)
         elif change is StatusChange.CANCELLED:
             final = ActivationState.FINISHED if row.code_count else ActivationState.CANCELLED
-            await self._ledger.end(row.ledger_id, final)
+            await self.ledger.end(row.ledger_id, final)
 
     async def _sync(self, client: ProviderClient, row: Activation) -> ActivationActionResult:
         assert row.activation_id is not None
         try:
             status = await client.get_status(row.activation_id)
         except NotFoundError:
-            await self._ledger.end(row.ledger_id, _ended_state(row))
+            await self.ledger.end(row.ledger_id, _ended_state(row))
             return ActivationActionResult(Outcome.ENDED, await self._reload(row))
         if status.kind is StatusKind.CANCELLED:
-            await self._ledger.end(row.ledger_id, _ended_state(row))
+            await self.ledger.end(row.ledger_id, _ended_state(row))
             return ActivationActionResult(Outcome.ENDED, await self._reload(row))
         if status.kind is StatusKind.CODE_RECEIVED and status.code:
             # A code the watcher has not seen yet: recorded with its push, like the watcher's.
-            await self._recorder.code(row, code=status.code, text=None)
+            await self.recorder.code(row, code=status.code, text=None)
             if row.options.get("verification"):
                 # The call came: the provider refuses every status change from now on and
                 # ends the activation itself, charge kept (PROTOCOL.md §3.9).
-                await self._ledger.end(row.ledger_id, ActivationState.FINISHED)
+                await self.ledger.end(row.ledger_id, ActivationState.FINISHED)
                 return ActivationActionResult(Outcome.ENDED, await self._reload(row))
         return ActivationActionResult(Outcome.REFUSED, await self._reload(row))
 
     async def _reload(self, row: Activation) -> Activation:
-        fresh = await self._ledger.get(row.ledger_id)
+        fresh = await self.ledger.get(row.ledger_id)
         assert fresh is not None
         return fresh
 

@@ -21,15 +21,16 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import KW_ONLY, dataclass, field
 from decimal import Decimal
 from typing import Final
 
 from bot.core.clock import Clock
+from bot.core.tasks import run_every
 from bot.provider import ProviderError
 from bot.services.accounts import AccountError
 from bot.services.activations import ActivationService, Command
 from bot.services.offers import Offer, OfferService
-from bot.services.polling import tick_every
 from bot.services.purchases import PurchaseRequest, PurchaseService, PurchaseStatus
 from bot.services.results import Outcome
 from bot.services.spending import SpendingCapError
@@ -44,6 +45,7 @@ OVER_MAX_PRICE: Final = "no offer at max price"
 _PENDING = (ActivationState.INTENT, ActivationState.UNKNOWN)
 
 
+@dataclass(eq=False)
 class AutoReplaceService:
     """Runs auto-replace runs, one step at a time.
 
@@ -56,26 +58,19 @@ class AutoReplaceService:
         clock: the source of "now" (it schedules when to ask the provider, nothing more).
     """
 
-    def __init__(
-        self,
-        store: AutoReplaceStore,
-        offers: OfferService,
-        purchases: PurchaseService,
-        actions: ActivationService,
-        ledger: ActivationLedger,
-        *,
-        clock: Clock,
-    ) -> None:
-        self._store = store
-        self._offers = offers
-        self._purchases = purchases
-        self._actions = actions
-        self._ledger = ledger
-        self._clock = clock
-        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
-        # Told of every change a user would see (a step bought, a run ended): the Telegram
-        # layer redraws the run's card. Best effort: a failing hook changes no run.
-        self.on_change: Callable[[Run], Awaitable[None]] | None = None
+    store: AutoReplaceStore
+    offers: OfferService
+    purchases: PurchaseService
+    actions: ActivationService
+    ledger: ActivationLedger
+    _: KW_ONLY
+    clock: Clock
+    _locks: defaultdict[int, asyncio.Lock] = field(
+        default_factory=lambda: defaultdict(asyncio.Lock), init=False
+    )
+    # Told of every change a user would see (a step bought, a run ended): the Telegram
+    # layer redraws the run's card. Best effort: a failing hook changes no run.
+    on_change: Callable[[Run], Awaitable[None]] | None = field(default=None, init=False)
 
     async def start(
         self, user_id: int, chat_id: int, service: str, country: int, *,
@@ -92,7 +87,7 @@ class AutoReplaceService:
             max_price: the most one number may cost (/buy's max price); a dearer offer is
                 passed over, and the run stops when no offer is under it.
         """
-        run = await self._store.create(
+        run = await self.store.create(
             user_id=user_id, chat_id=chat_id, service=service, country=country,
             operator=operator, max_tries=max_tries, wait_seconds=wait_seconds,
             spend_cap=spend_cap, card_message_id=card_message_id, service_name=service_name,
@@ -102,11 +97,11 @@ class AutoReplaceService:
 
     async def get(self, run_id: int) -> Run:
         """The run (RowNotFoundError if there is none)."""
-        return await self._store.get(run_id)
+        return await self.store.get(run_id)
 
     async def set_card(self, run_id: int, message_id: int) -> None:
         """Remembers the message that shows the run."""
-        await self._store.set_card(run_id, message_id)
+        await self.store.set_card(run_id, message_id)
 
     async def _changed(self, run: Run) -> None:
         if self.on_change is None:
@@ -122,31 +117,31 @@ class AutoReplaceService:
         Raises:
             LookupError: not the user's run.
         """
-        run = await self._store.get(run_id)
+        run = await self.store.get(run_id)
         if run.user_id != user_id:
             raise LookupError(run_id)
         # Stopped first, outside the lock: a step in flight then buys nothing more after it.
-        stopped = await self._store.stop(run_id, RunState.CANCELLED, "cancelled by the user")
+        stopped = await self.store.stop(run_id, RunState.CANCELLED, "cancelled by the user")
         if stopped:
             async with self._locks[run_id]:  # the step in flight, if any, has settled
-                key = (await self._store.get(run_id)).step_key
-                row = None if key is None else await self._ledger.by_idempotency_key(key)
+                key = (await self.store.get(run_id)).step_key
+                row = None if key is None else await self.ledger.by_idempotency_key(key)
                 if row is not None and row.state is ActivationState.WAITING:
                     await self._cancel_number(row)
-            await self._changed(await self._store.get(run_id))
-        return await self._store.get(run_id)
+            await self._changed(await self.store.get(run_id))
+        return await self.store.get(run_id)
 
     async def code_arrived(self, ledger_id: int, user_id: int) -> None:
         """The recorder's hook: a code for ``ledger_id`` ends the run that bought it."""
-        for run in await self._store.running_for_user(user_id):
-            if run.step_ledger_id == ledger_id and await self._store.stop(
+        for run in await self.store.running_for_user(user_id):
+            if run.step_ledger_id == ledger_id and await self.store.stop(
                 run.run_id, RunState.SUCCEEDED, "code"
             ):
-                await self._changed(await self._store.get(run.run_id))
+                await self._changed(await self.store.get(run.run_id))
 
     async def tick(self) -> None:
         """Advances every running run (also what resumes them after a restart)."""
-        for run in await self._store.running():
+        for run in await self.store.running():
             try:
                 await self.advance(run.run_id)
             except Exception:  # one run's failure must not stop the others
@@ -154,18 +149,18 @@ class AutoReplaceService:
 
     async def run(self, interval: float, stop: asyncio.Event) -> None:
         """Ticks every ``interval`` seconds (start to start) until ``stop`` is set."""
-        await tick_every(self.tick, interval, stop, name="auto-replace")
+        await run_every(self.tick, interval, stop, name="auto-replace tick")
 
     async def advance(self, run_id: int) -> Run:
         """Does what the run needs now: waits, cancels a number past its wait, or buys."""
         async with self._locks[run_id]:
-            run = before = await self._store.get(run_id)
+            run = before = await self.store.get(run_id)
             while run.state is RunState.RUNNING:
                 after = await self._step(run)
                 if after is None:  # waiting for the provider or the clock
                     break
                 run = after
-            now = await self._store.get(run_id)
+            now = await self.store.get(run_id)
         if _seen(now) != _seen(before):
             await self._changed(now)
         return now
@@ -176,48 +171,48 @@ class AutoReplaceService:
             return await self._buy_next(run)
         if run.step_ledger_id is None:
             return await self._settle_purchase(run)
-        row = await self._ledger.get(run.step_ledger_id)
+        row = await self.ledger.get(run.step_ledger_id)
         assert row is not None
         if row.code_count > 0:
-            await self._store.stop(run.run_id, RunState.SUCCEEDED, "code")
-            return await self._store.get(run.run_id)
+            await self.store.stop(run.run_id, RunState.SUCCEEDED, "code")
+            return await self.store.get(run.run_id)
         if row.state in (ActivationState.CANCELLED, ActivationState.EXPIRED):
-            return await self._store.step_failed(run)  # refunded: the next number
+            return await self.store.step_failed(run)  # refunded: the next number
         if row.state is ActivationState.FINISHED:
-            await self._store.stop(run.run_id, RunState.CANCELLED, "number finished")
-            return await self._store.get(run.run_id)
-        if self._clock.now() < (row.confirmed_at or row.created_at) + run.wait_seconds:
+            await self.store.stop(run.run_id, RunState.CANCELLED, "number finished")
+            return await self.store.get(run.run_id)
+        if self.clock.now() < (row.confirmed_at or row.created_at) + run.wait_seconds:
             return None
         await self._cancel_number(row)
-        after = await self._ledger.get(row.ledger_id)
+        after = await self.ledger.get(row.ledger_id)
         assert after is not None
         if after.state is ActivationState.WAITING:
             return None  # the provider refused the cancel for now: asked again next tick
-        return await self._store.get(run.run_id)
+        return await self.store.get(run.run_id)
 
     async def _buy_next(self, run: Run) -> Run | None:
         if run.tries >= run.max_tries:
-            await self._store.stop(run.run_id, RunState.EXHAUSTED, "no code in any try")
-            return await self._store.get(run.run_id)
+            await self.store.stop(run.run_id, RunState.EXHAUSTED, "no code in any try")
+            return await self.store.get(run.run_id)
         best = await self._best_offer(run, exclude=frozenset(run.failed_providers))
         if best is None and run.failed_providers:  # every provider failed once: try them again
             best = await self._best_offer(run, exclude=frozenset())
         if best is None:
             reason = "no offer in stock" if run.max_price is None else OVER_MAX_PRICE
-            await self._store.stop(run.run_id, RunState.FAILED, reason)
-            return await self._store.get(run.run_id)
-        if await self._store.spent(run.run_id) + best.price > run.spend_cap:
-            await self._store.stop(run.run_id, RunState.CAPPED, "run cap")
-            return await self._store.get(run.run_id)
-        begun = await self._store.begin_step(run, best.provider, best.price)
+            await self.store.stop(run.run_id, RunState.FAILED, reason)
+            return await self.store.get(run.run_id)
+        if await self.store.spent(run.run_id) + best.price > run.spend_cap:
+            await self.store.stop(run.run_id, RunState.CAPPED, "run cap")
+            return await self.store.get(run.run_id)
+        begun = await self.store.begin_step(run, best.provider, best.price)
         if begun is None:
-            return await self._store.get(run.run_id)
+            return await self.store.get(run.run_id)
         return await self._settle_purchase(begun)
 
     async def _best_offer(self, run: Run, *, exclude: frozenset[str]) -> Offer | None:
         """The best row in stock for the run's next step, at no more than its max price (a
         max price is in the comparison's currency: a row billed in another is passed over)."""
-        comparison = await self._offers.compare(
+        comparison = await self.offers.compare(
             run.user_id, run.service, run.country, operator=run.operator, exclude=exclude
         )
         limit = run.max_price
@@ -242,22 +237,22 @@ class AutoReplaceService:
             service_name=run.service_name or "", country_names=dict(run.country_names),
         )
         try:
-            result = await self._purchases.buy(
+            result = await self.purchases.buy(
                 run.user_id, run.chat_id, request, run.step_key, provider=run.step_provider
             )
         except SpendingCapError:
-            await self._store.stop(run.run_id, RunState.CAPPED, "spending cap")
-            return await self._store.get(run.run_id)
+            await self.store.stop(run.run_id, RunState.CAPPED, "spending cap")
+            return await self.store.get(run.run_id)
         except AccountError:
-            return await self._store.step_failed(run)  # no usable key there: nothing bought
+            return await self.store.step_failed(run)  # no usable key there: nothing bought
         row = result.activation
         if result.status is PurchaseStatus.REFUSED and (row is None or row.state not in _PENDING):
-            return await self._store.step_failed(run)
+            return await self.store.step_failed(run)
         if row is None or row.state in _PENDING:
             return None  # outcome unknown: the Reconciler settles it; looked at next tick
         if row.state is ActivationState.FAILED:
-            return await self._store.step_failed(run)
-        attached = await self._store.attach(run, row.ledger_id)
+            return await self.store.step_failed(run)
+        attached = await self.store.attach(run, row.ledger_id)
         if attached is None and row.state is ActivationState.WAITING:
             # The run was stopped while its step bought: a cancel through another process
             # (its lock is not ours) found no number yet. Nobody else will cancel this one.
@@ -266,7 +261,7 @@ class AutoReplaceService:
 
     async def _cancel_number(self, row: Activation) -> None:
         try:
-            result = await self._actions.act(row.user_id, row.ledger_id, Command.CANCEL)
+            result = await self.actions.act(row.user_id, row.ledger_id, Command.CANCEL)
         except (ProviderError, AccountError) as error:
             log.info("auto-replace: cancel of %s failed: %s", row.ledger_id, type(error).__name__)
             return

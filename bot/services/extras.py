@@ -82,7 +82,7 @@ class ExtrasService(PaidExtras):
         Raises:
             NotYoursError: it does not exist, was never bought, or belongs to someone else.
         """
-        return await owned_activation(self._ledger, user_id, ledger_id)
+        return await owned_activation(self.ledger, user_id, ledger_id)
 
     # --- another activation on a used number ---------------------------------------------
 
@@ -243,9 +243,9 @@ class ExtrasService(PaidExtras):
         parent = await self.owned(user_id, parent_ledger_id)
         assert parent.activation_id is not None
         parent_id = parent.activation_id
-        async with self._purchases.user_lock(user_id):
+        async with self.purchases.user_lock(user_id):
             client = await self._client(parent)
-            await self._purchases.check_spending(user_id, price, key)
+            await self.purchases.check_spending(user_id, price, key)
             try:
                 intent = await self._intent(
                     key, user_id, chat_id, parent, service or parent.service, price,
@@ -256,7 +256,7 @@ class ExtrasService(PaidExtras):
             return await self._pay(intent, lambda: call(client, parent_id))
 
     async def _client(self, row: Activation) -> ProviderClient:
-        return await self._accounts.require_client(row.user_id, row.provider)
+        return await self.accounts.require_client(row.user_id, row.provider)
 
     async def _intent(
         self,
@@ -276,7 +276,7 @@ class ExtrasService(PaidExtras):
         if service_name is not None:
             options["service_name"] = service_name
             options["forward"] = False  # the added service is not itself forwarded
-        return await self._ledger.record_intent(
+        return await self.ledger.record_intent(
             idempotency_key=key,
             user_id=user_id,
             chat_id=chat_id,

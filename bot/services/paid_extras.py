@@ -6,6 +6,7 @@ an added service, one number for several services): their parts, and the one pai
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import KW_ONLY, dataclass
 
 from bot.core.clock import Clock
 from bot.provider import ProviderError
@@ -24,6 +25,7 @@ from bot.services.reconciliation import Reconciler
 from storage.activations import Activation, ActivationLedger
 
 
+@dataclass(eq=False)
 class PaidExtras:
     """The parts of a service that buys extras.
 
@@ -37,43 +39,34 @@ class PaidExtras:
         lifetime: the activation lifetime to assume when the provider does not tell the end.
     """
 
-    def __init__(
-        self,
-        accounts: AccountService,
-        ledger: ActivationLedger,
-        reconciler: Reconciler,
-        purchases: PurchaseService,
-        *,
-        clock: Clock,
-        lifetime: float | None = DEFAULT_LIFETIME,
-    ) -> None:
-        self._accounts = accounts
-        self._ledger = ledger
-        self._reconciler = reconciler
-        self._purchases = purchases
-        self._clock = clock
-        self._lifetime = lifetime
+    accounts: AccountService
+    ledger: ActivationLedger
+    reconciler: Reconciler
+    purchases: PurchaseService
+    _: KW_ONLY
+    clock: Clock
+    lifetime: float | None = DEFAULT_LIFETIME
 
     async def _pay(
         self, intent: Activation, call: Callable[[], Awaitable[NumberPurchase]]
     ) -> PurchaseResult:
         settled = await pay_once(
-            self._ledger, self._reconciler, intent, call, lambda sold: self._confirm(intent, sold)
+            self.ledger, self.reconciler, intent, call, lambda sold: self._confirm(intent, sold)
         )
         return as_purchase(settled)
 
     async def _confirm(self, intent: Activation, purchase: NumberPurchase) -> Activation:
         return await confirm_purchase(
-            self._ledger,
+            self.ledger,
             intent,
             purchase,
-            clock=self._clock,
-            lifetime=self._lifetime,
+            clock=self.clock,
+            lifetime=self.lifetime,
             shown_cost=shown_cost(intent),
         )
 
     async def _failed_all(
         self, intents: Sequence[Activation], error: ProviderError
     ) -> list[PurchaseResult]:
-        settled = await settle_failed_call(self._ledger, self._reconciler, intents, error)
+        settled = await settle_failed_call(self.ledger, self.reconciler, intents, error)
         return [as_purchase(one) for one in settled]

@@ -24,6 +24,7 @@ from typing import Any, Final, Generic, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from bot.core.clock import Clock
+from bot.core.tasks import run_every
 from bot.provider import InvalidEndpointError, ProviderClient, ProviderError, resolve_endpoint
 from bot.services.accounts import AccountError, AccountService
 from storage.events import EventOutbox
@@ -32,22 +33,6 @@ log = logging.getLogger(__name__)
 
 _LONGEST_REST: Final = 60.0  # seconds: a provider back from an outage is asked within a minute
 PROVIDER_SLOW_EVENT: Final = "provider_slow"  # a key's polls outlast a pass: it is polled less
-
-
-async def tick_every(
-    tick: Callable[[], Awaitable[object]], interval: float, stop: asyncio.Event, *, name: str
-) -> None:
-    """Runs ``tick`` every ``interval`` seconds (start to start) until ``stop`` is set."""
-    loop = asyncio.get_running_loop()
-    while not stop.is_set():
-        started = loop.time()
-        try:
-            await tick()
-        except Exception:  # a bug or a database error must not stop the watching
-            log.exception("%s tick failed", name)
-        remaining = max(0.0, interval - (loop.time() - started))
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=remaining)
 
 
 @dataclass(slots=True)
@@ -268,7 +253,7 @@ class KeyPolls(Generic[HealthT]):
         """Runs ``tick(interval)`` every ``interval`` seconds (start to start) until ``stop`` is
         set, then stops the polls still in flight."""
         try:
-            await tick_every(lambda: tick(interval), interval, stop, name=self._name)
+            await run_every(lambda: tick(interval), interval, stop, name=f"{self._name} tick")
         finally:
             await self.carried.cancel()
 

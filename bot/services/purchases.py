@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from decimal import Decimal
 from typing import Final
 
@@ -93,6 +93,7 @@ class PurchaseRequest:
     country_names: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(eq=False)
 class PurchaseService:
     """Buys activations for users.
 
@@ -108,32 +109,23 @@ class PurchaseService:
         spending: the user's spending caps, checked before every paid call (None: no caps).
     """
 
-    def __init__(
-        self,
-        accounts: AccountService,
-        ledger: ActivationLedger,
-        reconciler: Reconciler,
-        *,
-        clock: Clock,
-        lifetime: float | None = DEFAULT_LIFETIME,
-        locks: LockFactory | None = None,
-        spending: SpendingGuard | None = None,
-    ) -> None:
-        self._accounts = accounts
-        self._ledger = ledger
-        self._reconciler = reconciler
-        self._clock = clock
-        self._lifetime = lifetime
-        self._locks: LockFactory = locks or InProcessLocks()
-        self._holding: dict[int, int] = {}
-        self._spending = spending
+    accounts: AccountService
+    ledger: ActivationLedger
+    reconciler: Reconciler
+    _: KW_ONLY
+    clock: Clock
+    lifetime: float | None = DEFAULT_LIFETIME
+    locks: LockFactory = field(default_factory=InProcessLocks)
+    spending: SpendingGuard | None = None
+    # How many paid calls of each user hold the lock in this process (see user_lock).
+    _holding: dict[int, int] = field(default_factory=dict, init=False)
 
     @contextlib.asynccontextmanager
     async def user_lock(self, user_id: int) -> AsyncIterator[None]:
         """The user's purchase lock: every paid call of theirs (here, in ExtrasService or in
         RentService) runs under it, so reconciling one unknown outcome (which resolves every
         kind of the user's intents) cannot take another purchase for it."""
-        async with self._locks(f"purchase:{user_id}"):
+        async with self.locks(f"purchase:{user_id}"):
             # Counted here too: the reconciler asks this process which users have a paid
             # call waiting for its answer (the lock itself may live in the database).
             self._holding[user_id] = self._holding.get(user_id, 0) + 1
@@ -155,8 +147,8 @@ class PurchaseService:
         Raises:
             SpendingCapError: with the amount that remains.
         """
-        if self._spending is not None:
-            await self._spending.check(user_id, price, idempotency_key)
+        if self.spending is not None:
+            await self.spending.check(user_id, price, idempotency_key)
 
     async def buy(
         self,
@@ -179,11 +171,11 @@ class PurchaseService:
             LedgerUnavailableError: the intent could not be written (nothing was bought).
         """
         async with self.user_lock(user_id):
-            client = await self._accounts.client_at(user_id, provider)
+            client = await self.accounts.client_at(user_id, provider)
             price = max(request.shown_price, request.max_price or Decimal(0))
             await self.check_spending(user_id, price, idempotency_key)
             try:
-                intent = await self._ledger.record_intent(
+                intent = await self.ledger.record_intent(
                     idempotency_key=idempotency_key,
                     user_id=user_id,
                     chat_id=chat_id,
@@ -218,12 +210,12 @@ class PurchaseService:
         self, client: ProviderClient, intent: Activation, request: PurchaseRequest
     ) -> PurchaseResult:
         return await buy_once(
-            self._ledger,
-            self._reconciler,
+            self.ledger,
+            self.reconciler,
             intent,
             lambda: self._call_provider(client, intent, request),
-            clock=self._clock,
-            lifetime=self._lifetime,
+            clock=self.clock,
+            lifetime=self.lifetime,
             shown_cost=request.shown_price,
         )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Final, Protocol
 
 from bot.provider.models import RentMessage
@@ -41,6 +42,7 @@ class LedgerRow(Protocol):
     def sms_round(self) -> int: ...
 
 
+@dataclass(eq=False)
 class Recorder:
     """Writes provider news to the ledgers and the outbox, and wakes the notifier.
 
@@ -56,25 +58,12 @@ class Recorder:
             ends its run there); its failure is logged, never lost with the code.
     """
 
-    def __init__(
-        self,
-        db: Database,
-        activations: ActivationLedger,
-        rents: RentLedger,
-        outbox: EventOutbox,
-        wake: Callable[[], None] = lambda: None,
-    ) -> None:
-        self._db = db
-        self._activations = activations
-        self._rents = rents
-        self._outbox = outbox
-        self.wake = wake
-        self.on_code: Callable[[int, int], Awaitable[None]] | None = None
-
-    @property
-    def outbox(self) -> EventOutbox:
-        """The outbox, for notices that change no ledger (a provider too slow to poll)."""
-        return self._outbox
+    db: Database
+    activations: ActivationLedger
+    rents: RentLedger
+    outbox: EventOutbox
+    wake: Callable[[], None] = lambda: None
+    on_code: Callable[[int, int], Awaitable[None]] | None = field(default=None, init=False)
 
     async def code(
         self,
@@ -85,13 +74,13 @@ class Recorder:
         received_at: float | None = None,
     ) -> bool:
         """Records an SMS of an activation; True (and one event) if it is new."""
-        async with self._db.transaction():
-            new = await self._activations.record_sms(
+        async with self.db.transaction():
+            new = await self.activations.record_sms(
                 watched.ledger_id, code=code, text=text, received_at=received_at
             )
             if new:
                 fingerprint = _fingerprint(code or "", text or "")
-                await self._outbox.add(
+                await self.outbox.add(
                     kind=CODE_EVENT,
                     user_id=watched.user_id,
                     chat_id=watched.chat_id,
@@ -114,7 +103,7 @@ class Recorder:
             why: "expired", "auto_cancelled", "cancelled", "finished" — for the message.
         """
         return await self._end_with_event(
-            lambda: self._activations.end(watched.ledger_id, state),
+            lambda: self.activations.end(watched.ledger_id, state),
             watched,
             ENDED_EVENT,
             "ended",
@@ -123,8 +112,8 @@ class Recorder:
 
     async def rent_sms(self, watched: WatchedRent, message: RentMessage) -> bool:
         """Records an SMS to a rented number; True (and one event) if it is new."""
-        async with self._db.transaction():
-            new = await self._rents.record_rent_sms(
+        async with self.db.transaction():
+            new = await self.rents.record_rent_sms(
                 watched.ledger_id,
                 IncomingRentSms(
                     phone_from=message.phone_from,
@@ -136,7 +125,7 @@ class Recorder:
             if new:
                 stamp = message.received_at.isoformat() if message.received_at else ""
                 fingerprint = _fingerprint(message.phone_from, message.text, stamp)
-                await self._outbox.add(
+                await self.outbox.add(
                     kind=RENT_SMS_EVENT,
                     user_id=watched.user_id,
                     chat_id=watched.chat_id,
@@ -155,7 +144,7 @@ class Recorder:
     async def rent_ended(self, watched: WatchedRent, state: RentState, why: str) -> bool:
         """Ends a rent; True (and one event) if it ended now."""
         return await self._end_with_event(
-            lambda: self._rents.end(watched.ledger_id, state),
+            lambda: self.rents.end(watched.ledger_id, state),
             watched,
             RENT_ENDED_EVENT,
             "rent_ended",
@@ -172,10 +161,10 @@ class Recorder:
     ) -> bool:
         """Runs ``end`` (a ledger's end) and, if it ended the row now, adds one ``kind`` event
         in the same transaction, then wakes the notifier."""
-        async with self._db.transaction():
+        async with self.db.transaction():
             changed = await end()
             if changed:
-                await self._outbox.add(
+                await self.outbox.add(
                     kind=kind,
                     user_id=watched.user_id,
                     chat_id=watched.chat_id,

@@ -19,7 +19,7 @@ import enum
 import logging
 from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from decimal import Decimal
 from typing import Final
 
@@ -111,6 +111,7 @@ class ExtensionResult:
     error: ProviderError | None = None
 
 
+@dataclass(eq=False)
 class RentService:
     """Rents numbers for users and carries out their presses on them.
 
@@ -127,28 +128,15 @@ class RentService:
         spending: the user's spending caps, checked before each paid call (None: no caps).
     """
 
-    def __init__(
-        self,
-        accounts: AccountService,
-        ledger: RentLedger,
-        reconciler: Reconciler,
-        recorder: Recorder,
-        *,
-        clock: Clock,
-        user_lock: Callable[[int], AbstractAsyncContextManager[object]],
-        webhook_url: Callable[[Rent], str] | None = None,
-        spending: SpendingGuard | None = None,
-    ) -> None:
-        self._accounts = accounts
-        self._ledger = ledger
-        self._reconciler = reconciler
-        self._recorder = recorder
-        self._clock = clock
-        self._user_lock = user_lock
-        self.webhook_url = webhook_url
-        self.spending = spending
-
-    # --- renting -------------------------------------------------------------------------
+    accounts: AccountService
+    ledger: RentLedger
+    reconciler: Reconciler
+    recorder: Recorder
+    _: KW_ONLY
+    clock: Clock
+    user_lock: Callable[[int], AbstractAsyncContextManager[object]]
+    webhook_url: Callable[[Rent], str] | None = None
+    spending: SpendingGuard | None = None
 
     async def rent(
         self,
@@ -169,12 +157,12 @@ class RentService:
         Raises:
             AccountError: the user has no usable key (nothing was recorded).
         """
-        async with self._user_lock(user_id):
-            client = await self._accounts.client_at(user_id, provider)
+        async with self.user_lock(user_id):
+            client = await self.accounts.client_at(user_id, provider)
             if self.spending is not None:
                 await self.spending.check(user_id, request.shown_price, idempotency_key)
             try:
-                intent = await self._ledger.record_intent(
+                intent = await self.ledger.record_intent(
                     idempotency_key=idempotency_key,
                     user_id=user_id,
                     chat_id=chat_id,
@@ -199,8 +187,8 @@ class RentService:
     async def _pay(self, client: ProviderClient, intent: Rent, request: RentRequest) -> RentResult:
         operator = None if request.operator in (None, "any") else request.operator
         settled = await pay_once(
-            self._ledger,
-            self._reconciler,
+            self.ledger,
+            self.reconciler,
             intent,
             lambda: client.get_rent_number(
                 request.service,
@@ -209,7 +197,7 @@ class RentService:
                 operator=operator,
                 webhook_url=None if self.webhook_url is None else self.webhook_url(intent),
             ),
-            lambda rented: self._ledger.confirm_intent(
+            lambda rented: self.ledger.confirm_intent(
                 intent,
                 rent_id=rented.rent_id,
                 phone=rented.phone,
@@ -227,7 +215,7 @@ class RentService:
         Raises:
             NotYoursError: no such row, never rented, or someone else's.
         """
-        row = await self._ledger.get(ledger_id)
+        row = await self.ledger.get(ledger_id)
         if row is None or row.user_id != user_id or row.rent_id is None:
             raise NotYoursError(ledger_id)
         return row
@@ -259,7 +247,7 @@ class RentService:
             if cancel and refusal.token == "CANT_CANCEL":
                 return RentActionResult(Outcome.CANCEL_REFUSED, synced, refusal)
             return RentActionResult(Outcome.REFUSED, synced, refusal)
-        await self._ledger.end(row.ledger_id, RentState.CANCELLED if cancel else RentState.FINISHED)
+        await self.ledger.end(row.ledger_id, RentState.CANCELLED if cancel else RentState.FINISHED)
         return RentActionResult(Outcome.DONE, await self._reload(row))
 
     async def extension_price(self, user_id: int, ledger_id: int, hours: int) -> Decimal:
@@ -287,17 +275,17 @@ class RentService:
         Raises:
             NotYoursError, AccountError.
         """
-        async with self._user_lock(user_id):
+        async with self.user_lock(user_id):
             row = await self.owned(user_id, ledger_id)
             assert row.rent_id is not None
             client = await self._client(row)
-            if await self._ledger.open_extensions(row.ledger_id):
+            if await self.ledger.open_extensions(row.ledger_id):
                 # An earlier extension's answer was lost: paying again could pay twice.
                 return ExtensionResult(ExtensionKind.UNRESOLVED, row)
             if self.spending is not None:
                 await self.spending.check(user_id, shown_price, idempotency_key)
             try:
-                extension = await self._ledger.begin_extension(
+                extension = await self.ledger.begin_extension(
                     row, hours=hours, idempotency_key=idempotency_key, shown_cost=shown_price
                 )
             except DuplicateIntentError:
@@ -323,11 +311,11 @@ class RentService:
             if reason is None:
                 log.warning("rent %s: extension outcome unknown, left open", row.ledger_id)
                 return ExtensionResult(ExtensionKind.UNRESOLVED, row, error)
-            await self._ledger.fail_extension(extension, reason)
+            await self.ledger.fail_extension(extension, reason)
             if isinstance(error, RentExpiredError | NotFoundError):
                 await self.sync(client, row)
             return ExtensionResult(ExtensionKind.REFUSED, await self._reload(row), error)
-        updated = await self._ledger.confirm_extension(
+        updated = await self.ledger.confirm_extension(
             extension, end_date=extended.end_date.timestamp(), cost=price
         )
         return ExtensionResult(ExtensionKind.EXTENDED, updated)
@@ -341,14 +329,14 @@ class RentService:
             status = await client.get_rent_status(row.rent_id)
         except NotFoundError:
             return await self._reload(row)  # the provider does not say how: leave it to it
-        await apply_status(self._recorder, watched(row), status, self._clock.now())
+        await apply_status(self.recorder, watched(row), status, self.clock.now())
         return await self._reload(row)
 
     async def _client(self, row: Rent) -> ProviderClient:
-        return await self._accounts.require_client(row.user_id, row.provider)
+        return await self.accounts.require_client(row.user_id, row.provider)
 
     async def _reload(self, row: Rent) -> Rent:
-        fresh = await self._ledger.get(row.ledger_id)
+        fresh = await self.ledger.get(row.ledger_id)
         assert fresh is not None
         return fresh
 

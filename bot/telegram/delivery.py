@@ -11,6 +11,7 @@ chat, a blocked bot or a deleted chat gives the event up. Every call is marked a
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -69,6 +70,7 @@ _RENT_ENDED_MESSAGES = {
 }
 
 
+@dataclass(eq=False)
 class TelegramDeliverer:
     """Sends events with a PTB bot.
 
@@ -81,37 +83,28 @@ class TelegramDeliverer:
         users: for each user's language.
     """
 
-    def __init__(
-        self,
-        bot: ExtBot[Any],
-        ledger: ActivationLedger,
-        translator: Translator,
-        users: UserStore,
-        rents: RentLedger,
-        clock: Clock,
-    ) -> None:
-        self._bot = bot
-        self._ledger = ledger
-        self._translator = translator
-        self._users = users
-        self._rents = rents
-        self._clock = clock
-        # Rents whose message already dropped Cancel for an SMS, until their cancel window
-        # ends (ledger id -> its end): a later SMS would only re-send the same message.
-        self._cancel_dropped: dict[int, float] = {}
+    bot: ExtBot[Any]
+    ledger: ActivationLedger
+    translator: Translator
+    users: UserStore
+    rents: RentLedger
+    clock: Clock
+    # Rents whose message already dropped Cancel for an SMS, until their cancel window
+    # ends (ledger id -> its end): a later SMS would only re-send the same message.
+    _cancel_dropped: dict[int, float] = field(default_factory=dict, init=False)
 
     def priority(self, event: Event) -> int:
         """The notifier serves lower first: codes and rent SMS before reminders and notices."""
         return push_for(event).priority
 
     async def deliver(self, event: Event) -> None:
-        user = await self._users.get(event.user_id)
+        user = await self.users.get(event.user_id)
         language = user.language if user else None
         render = Renderer(
-            self._translator,
-            self._translator.resolve(language),
+            self.translator,
+            self.translator.resolve(language),
             zone=user.preferences.time_zone if user else None,
-            now=self._clock.now(),
+            now=self.clock.now(),
         )
         try:
             if event.kind == PROVIDER_SLOW_EVENT:
@@ -132,7 +125,7 @@ class TelegramDeliverer:
             raise DeliveryDeferred(5.0, f"network: {type(network).__name__}") from None
 
     async def _deliver_activation(self, render: Renderer, event: Event) -> None:
-        row = await self._ledger.get(int(event.payload["ledger_id"]))
+        row = await self.ledger.get(int(event.payload["ledger_id"]))
         if row is None:
             raise DeliveryImpossible("no such activation")
         if event.kind == CODE_EVENT:
@@ -151,7 +144,7 @@ class TelegramDeliverer:
 
     async def _deliver_rent(self, render: Renderer, event: Event) -> None:
         """A rent's SMS or end as a new message; a reminder with the Extend button."""
-        row = await self._rents.get(int(event.payload["ledger_id"]))
+        row = await self.rents.get(int(event.payload["ledger_id"]))
         if row is None:
             raise DeliveryImpossible("no such rent")
         if event.kind == RENT_SMS_EVENT:
@@ -208,14 +201,14 @@ class TelegramDeliverer:
                 row.chat_id, render("reconciled-not-bought", service=service_name(row))
             )
             return
-        screen = await activation_screen(self._ledger, render, row)
+        screen = await activation_screen(self.ledger, render, row)
         headline = (
             render("reconciled-adopted", service=service_name(row))
             if outcome == "adopted"
             else render("reconciled-bought")
         )
         message = await self._send_card(row.chat_id, headline, screen)
-        await self._ledger.set_message(
+        await self.ledger.set_message(
             row.ledger_id, chat_id=row.chat_id, message_id=message.message_id
         )
 
@@ -235,7 +228,7 @@ class TelegramDeliverer:
         *,
         keyboard: InlineKeyboardMarkup | None = None,
     ) -> Message:
-        return await self._bot.send_message(
+        return await self.bot.send_message(
             chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard, rate_limit_args=push
         )
 
@@ -259,21 +252,21 @@ class TelegramDeliverer:
         if outcome not in ("confirmed", "adopted"):
             await self._send(row.chat_id, render("rent-reconciled-not-rented", service=name))
             return
-        screen = await rent_views.rent_card(self._rents, render, row, self._clock.now())
+        screen = await rent_views.rent_card(self.rents, render, row, self.clock.now())
         headline = (
             render("rent-reconciled-adopted-kept", service=name)
             if outcome == "adopted"
             else render("rent-reconciled-rented")
         )
         message = await self._send_card(row.chat_id, headline, screen)
-        await self._rents.set_message(
+        await self.rents.set_message(
             row.ledger_id, chat_id=row.chat_id, message_id=message.message_id
         )
 
     async def _drop_cancel(self, render: Renderer, row: Rent) -> None:
         """Redraws a rent's message without Cancel after its first SMS, within the window in
         which Cancel is shown at all (once per rent per process)."""
-        now = self._clock.now()
+        now = self.clock.now()
         window_end = (row.confirmed_at or row.created_at) + CANCEL_WINDOW
         for ledger_id, end in list(self._cancel_dropped.items()):
             if end <= now:
@@ -286,9 +279,9 @@ class TelegramDeliverer:
     async def _refresh_rent_card(self, render: Renderer, row: Rent) -> None:
         if row.message_id is None:
             return
-        screen = await rent_views.rent_card(self._rents, render, row, self._clock.now())
+        screen = await rent_views.rent_card(self.rents, render, row, self.clock.now())
         await redraw_card(
-            self._bot,
+            self.bot,
             row.chat_id,
             row.message_id,
             screen,
@@ -299,9 +292,9 @@ class TelegramDeliverer:
     async def _refresh_card(self, render: Renderer, row: Activation) -> None:
         if row.message_id is None:
             return
-        screen = await activation_screen(self._ledger, render, row)
+        screen = await activation_screen(self.ledger, render, row)
         await redraw_card(
-            self._bot,
+            self.bot,
             row.chat_id,
             row.message_id,
             screen,

@@ -124,7 +124,7 @@ async def test_a_rent_and_its_extension_count_and_are_capped(
         spending = SpendingGuard(UserStore(db), SpendingLedger(db), clock=db.clock)
         buyer = purchase_service(found, db)
         renting = RentService(
-            found.accounts, RentLedger(db), buyer._reconciler, None,  # type: ignore[arg-type]
+            found.accounts, RentLedger(db), buyer.reconciler, None,  # type: ignore[arg-type]
             clock=db.clock, user_lock=buyer.user_lock, spending=spending,
         )
         price = found.sandbox(0).catalog.rent_price(COUNTRY, SERVICE, 4)
