@@ -101,6 +101,14 @@ async def with_key(harness: Harness, user: FakeUser, key: str = ALICE_KEY) -> No
     await user.send_text(key)
 
 
+@pytest.fixture
+async def alice(harness: Harness) -> FakeUser:
+    """Alice (user 1001) with her API key set, as she would set it: where most tests start."""
+    user = harness.user()
+    await with_key(harness, user)
+    return user
+
+
 async def live_activations(harness: Harness, user_id: int = 1001) -> list[Any]:
     return await harness.services.activations.active_for_user(user_id)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from bot.fake_telegram import FakeUser
 from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
 from bot.telegram.buttons.activation import ActivationButton
 from storage.activations import ActivationState
@@ -21,9 +22,7 @@ def paid_calls(harness: Harness) -> int:
     return provider_calls(harness, "getNumber", "getNumberV2")
 
 
-async def test_double_tap_on_confirm_buys_one_number(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_double_tap_on_confirm_buys_one_number(harness: Harness, alice: FakeUser) -> None:
     confirm = await walk_to_confirm(harness, alice)
     data = confirm.keyboard[0][0].callback_data
     assert data is not None
@@ -64,9 +63,9 @@ async def test_garbage_and_stale_buttons_get_an_answer(harness: Harness) -> None
         assert alice.answer_for(query) is not None, data
 
 
-async def test_early_cancel_is_refused_then_cancelled_automatically(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_early_cancel_is_refused_then_cancelled_automatically(
+    harness: Harness, alice: FakeUser
+) -> None:
     balance_before = harness.sandbox.balance(ALICE_KEY)
     await buy_first_offer(harness, alice)
     [activation] = await live_activations(harness)
@@ -92,10 +91,8 @@ async def test_early_cancel_is_refused_then_cancelled_automatically(harness: Har
 
 
 async def test_no_code_before_deadline_is_cancelled_and_refunded_and_the_user_told(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     balance_before = harness.sandbox.balance(ALICE_KEY)
     await buy_first_offer(harness, alice)
     assert harness.sandbox.balance(ALICE_KEY) < balance_before
@@ -106,9 +103,7 @@ async def test_no_code_before_deadline_is_cancelled_and_refunded_and_the_user_to
     assert "cancelled it before it expired" in alice.last_bot_message().text  # type: ignore[union-attr]
 
 
-async def test_code_another_code_finish(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_code_another_code_finish(harness: Harness, alice: FakeUser) -> None:
     await buy_first_offer(harness, alice)
     [activation] = await live_activations(harness)
     provider_id = int(activation.activation_id)  # type: ignore[arg-type]
@@ -129,9 +124,9 @@ async def test_code_another_code_finish(harness: Harness) -> None:
     assert row.cost is not None and row.cost > Decimal(0)
 
 
-async def test_auto_cancel_off_keeps_a_codeless_number_to_its_end(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_auto_cancel_off_keeps_a_codeless_number_to_its_end(
+    harness: Harness, alice: FakeUser
+) -> None:
     await alice.send_text("/settings")
     await alice.press("Turn auto-cancel off")
     assert "<b>off</b>" in alice.last_bot_message().text or "off" in (  # type: ignore[union-attr]
@@ -169,10 +164,10 @@ async def test_a_used_number_the_provider_finished_leaves_active_where_status_sa
     assert sum(1 for call in sent if "33333" in str(call.params.get("text"))) == 1
 
 
-async def test_a_press_does_not_repeat_what_the_card_says(harness: Harness) -> None:
+async def test_a_press_does_not_repeat_what_the_card_says(
+    harness: Harness, alice: FakeUser
+) -> None:
     """ "✔️ Finished." with "Finished." under it, "Waiting for another code" twice: once."""
-    alice = harness.user()
-    await with_key(harness, alice)
     await buy_first_offer(harness, alice)
     [activation] = await live_activations(harness)
     harness.sandbox.deliver_sms(int(activation.activation_id), "Code 11111")  # type: ignore[arg-type]

@@ -8,7 +8,7 @@ from decimal import Decimal
 from bot.fake_telegram import FakeUser
 from bot.fake_telegram.driver import VisibleMessage
 from bot.provider.sandbox.testing import ALICE_KEY
-from tests.bot.conftest import Harness, live_activations, walk_to_confirm, with_key
+from tests.bot.conftest import Harness, live_activations, walk_to_confirm
 
 VERIFICATION_ON = "📞 Call verification: off (turn on)"
 VERIFICATION_OFF = "📞 Call verification: on (turn off)"
@@ -39,9 +39,7 @@ def labels(message: VisibleMessage) -> list[str]:
     return [label for row in message.buttons for label in row]
 
 
-async def test_options_are_off_by_default_and_not_sent(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_options_are_off_by_default_and_not_sent(harness: Harness, alice: FakeUser) -> None:
     confirm = await walk_to_avito_in_russia(alice)
     assert VERIFICATION_ON in labels(confirm) and FORWARD_ON in labels(confirm)
     await alice.press(confirm.buttons[0][0])
@@ -53,10 +51,8 @@ async def test_options_are_off_by_default_and_not_sent(harness: Harness) -> None
 
 
 async def test_call_verification_reaches_the_provider_and_shows_on_the_card(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     plain = await walk_to_avito_in_russia(alice)
     await alice.press(VERIFICATION_ON)
     confirm = alice.last_bot_message()
@@ -80,9 +76,7 @@ async def test_call_verification_reaches_the_provider_and_shows_on_the_card(
     assert harness.sandbox.balance(ALICE_KEY) == Decimal("1000") - price
 
 
-async def test_verification_can_be_turned_off_again(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_verification_can_be_turned_off_again(harness: Harness, alice: FakeUser) -> None:
     await walk_to_avito_in_russia(alice)
     await alice.press(VERIFICATION_ON)
     await alice.press(VERIFICATION_OFF)
@@ -94,10 +88,8 @@ async def test_verification_can_be_turned_off_again(harness: Harness) -> None:
 
 
 async def test_forwarding_asks_a_valid_number_sends_forward_and_shows_it(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     await walk_to_avito_in_russia(alice)
     await alice.press(FORWARD_ON)
     assert "forwarded to" in alice.last_bot_message().text  # type: ignore[union-attr]
@@ -122,9 +114,7 @@ async def test_forwarding_asks_a_valid_number_sends_forward_and_shows_it(
     assert status.params["forward"] == "447700900123"
 
 
-async def test_forwarding_turned_off_is_not_sent(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_forwarding_turned_off_is_not_sent(harness: Harness, alice: FakeUser) -> None:
     await walk_to_avito_in_russia(alice)
     await alice.press(FORWARD_ON)
     await alice.send_text("+7 912 345 67 89")
@@ -140,10 +130,8 @@ async def test_forwarding_turned_off_is_not_sent(harness: Harness) -> None:
 
 
 async def test_back_from_the_forwarding_question_buys_without_forwarding(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     await walk_to_avito_in_russia(alice)
     await alice.press(FORWARD_ON)
     await alice.press("↩️ Back")
@@ -155,9 +143,9 @@ async def test_back_from_the_forwarding_question_buys_without_forwarding(
     assert "forward" not in params
 
 
-async def test_options_the_provider_does_not_offer_are_not_shown(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_options_the_provider_does_not_offer_are_not_shown(
+    harness: Harness, alice: FakeUser
+) -> None:
     # Telegram has no forwarding, and its cheapest country sells no call verification.
     confirm = await walk_to_confirm(harness, alice)
     assert not any("Call verification" in label for label in labels(confirm))
@@ -170,9 +158,7 @@ async def test_options_the_provider_does_not_offer_are_not_shown(harness: Harnes
     assert not any("Call verification" in label for label in labels(confirm))
 
 
-async def test_a_stale_option_button_changes_nothing(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_a_stale_option_button_changes_nothing(harness: Harness, alice: FakeUser) -> None:
     confirm = await walk_to_avito_in_russia(alice)
     await alice.press("✖️ Cancel")
     query = await alice.press_data("ot:verification", confirm.message_id)
@@ -181,12 +167,10 @@ async def test_a_stale_option_button_changes_nothing(harness: Harness) -> None:
 
 
 async def test_the_refund_cancel_of_a_forwarded_number_carries_the_forwarding_number(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
     """The watcher's own cancel before the deadline (the refund) is a setStatus too: a
     provider that wants ``forward`` on it must get it, or the money would not come back."""
-    alice = harness.user()
-    await with_key(harness, alice)
     await walk_to_avito_in_russia(alice)
     await alice.press(FORWARD_ON)
     await alice.send_text("+44 7700 900-123")

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from bot.fake_telegram import FakeUser
 from bot.provider.sandbox.testing import ALICE_KEY
 from bot.services.purchases import PurchaseRequest, PurchaseStatus
 from bot.telegram.buttons.activation import ActivationButton
 from storage.activations import ActivationState
-from tests.bot.conftest import Harness, live_activations, with_key
+from tests.bot.conftest import Harness, live_activations
 
 
 async def bought_by_call(harness: Harness) -> int:
@@ -29,9 +30,9 @@ async def bought_by_call(harness: Harness) -> int:
     return result.activation.ledger_id
 
 
-async def test_the_waiting_card_speaks_of_a_call_not_an_sms(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_the_waiting_card_speaks_of_a_call_not_an_sms(
+    harness: Harness, alice: FakeUser
+) -> None:
     await bought_by_call(harness)
     card = alice.last_bot_message()
     assert card is not None
@@ -40,9 +41,9 @@ async def test_the_waiting_card_speaks_of_a_call_not_an_sms(harness: Harness) ->
     assert card.find_buttons("❌ Cancel") and card.find_buttons("📞 Call status")
 
 
-async def test_the_call_ends_the_number_and_the_key_can_be_forgotten(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_the_call_ends_the_number_and_the_key_can_be_forgotten(
+    harness: Harness, alice: FakeUser
+) -> None:
     ledger_id = await bought_by_call(harness)
     row = await harness.services.activations.get(ledger_id)
     assert row is not None and row.activation_id is not None
@@ -66,11 +67,11 @@ async def test_the_call_ends_the_number_and_the_key_can_be_forgotten(harness: Ha
     assert harness.sandbox.balance(ALICE_KEY) < Decimal("1000"), "the call is paid for"
 
 
-async def test_a_press_on_a_number_whose_call_came_unseen_ends_it(harness: Harness) -> None:
+async def test_a_press_on_a_number_whose_call_came_unseen_ends_it(
+    harness: Harness, alice: FakeUser
+) -> None:
     """The call came but no poll saw it yet: Finish is refused by the provider (BAD_STATUS),
     and the bot learns the call ended the number instead of answering "Not possible now"."""
-    alice = harness.user()
-    await with_key(harness, alice)
     ledger_id = await bought_by_call(harness)
     row = await harness.services.activations.get(ledger_id)
     assert row is not None and row.activation_id is not None

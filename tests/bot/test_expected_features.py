@@ -22,9 +22,7 @@ from tests.bot.conftest import (
 from tests.bot.test_rent import rent_one
 
 
-async def test_a_bought_number_shows_the_new_balance(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_a_bought_number_shows_the_new_balance(harness: Harness, alice: FakeUser) -> None:
     await buy_first_offer(harness, alice)
     card = alice.last_bot_message()
     balance = harness.sandbox.balance(ALICE_KEY)
@@ -61,9 +59,9 @@ def buy_rows(message: VisibleMessage | None) -> list[Button]:
     return [b for row in message.keyboard for b in row if b.label.startswith("🛒 ")]
 
 
-async def test_a_prices_row_opens_the_buy_confirm_and_buys_once(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_a_prices_row_opens_the_buy_confirm_and_buys_once(
+    harness: Harness, alice: FakeUser
+) -> None:
     await alice.send_text("/prices")
     await alice.press("Telegram")
     table = alice.last_bot_message()
@@ -172,10 +170,8 @@ async def ended_without_code(harness: Harness, user: FakeUser) -> VisibleMessage
 
 
 async def test_new_number_on_one_that_got_no_code_buys_the_same_again_once(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     card = await ended_without_code(harness, alice)
     assert card.buttons == [["🔁 New number"]], alice.transcript()
     [first] = await harness.services.activations.history(alice.id)
@@ -224,10 +220,8 @@ def local(unix: float, zone: str, pattern: str = "%H:%M") -> str:
 
 
 async def test_a_personal_time_zone_shows_times_as_the_user_reads_a_clock(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     await alice.send_text("/settings")
     assert "Time zone: UTC" in alice.last_bot_message().text  # type: ignore[union-attr]
     await alice.press("🕒 Time zone…")

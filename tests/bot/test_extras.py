@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from bot.fake_telegram import FakeUser
 from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
 from bot.services.purchases import PurchaseRequest, PurchaseStatus
 from bot.telegram.buttons.activation import AdditionalOffer, CallStatus, ExtraOffer, OrderCall
@@ -32,9 +33,9 @@ async def finished_with_code(harness: Harness, user_id: int = 1001) -> Activatio
     return done
 
 
-async def test_the_same_number_again_from_the_finished_message(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_the_same_number_again_from_the_finished_message(
+    harness: Harness, alice: FakeUser
+) -> None:
     parent = await finished_with_code(harness)
     await alice.press(AGAIN, parent.message_id)
     offer = alice.last_bot_message()
@@ -78,9 +79,9 @@ async def test_another_users_offer_button_is_refused(harness: Harness) -> None:
     assert provider_calls(harness, "getExtraActivation") == 0
 
 
-async def test_a_number_that_never_got_a_code_is_refused_by_the_provider(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_a_number_that_never_got_a_code_is_refused_by_the_provider(
+    harness: Harness, alice: FakeUser
+) -> None:
     await buy_first_offer(harness, alice)
     [row] = await live_activations(harness)
     harness.sandbox.advance(125)
@@ -92,9 +93,7 @@ async def test_a_number_that_never_got_a_code_is_refused_by_the_provider(harness
     assert provider_calls(harness, "getExtraActivation") == 0
 
 
-async def test_a_lost_answer_is_reconciled_not_retried(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_a_lost_answer_is_reconciled_not_retried(harness: Harness, alice: FakeUser) -> None:
     parent = await finished_with_code(harness)
     await alice.press(AGAIN, parent.message_id)
     harness.sandbox.inject_fault("getExtraActivation", "drop", after=True)
@@ -105,9 +104,7 @@ async def test_a_lost_answer_is_reconciled_not_retried(harness: Harness) -> None
     assert "Waiting for the SMS" in alice.last_bot_message().text  # type: ignore[union-attr]
 
 
-async def test_history_pages_and_offers_the_number_again(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_history_pages_and_offers_the_number_again(harness: Harness, alice: FakeUser) -> None:
     ledger = harness.services.activations
     for n in range(12):
         intent = await ledger.record_intent(
@@ -159,9 +156,9 @@ async def bought_with(harness: Harness, *, service: str = "tg", **options: bool)
     return result.activation.ledger_id
 
 
-async def test_call_verification_shows_the_call_and_orders_one_back(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_call_verification_shows_the_call_and_orders_one_back(
+    harness: Harness, alice: FakeUser
+) -> None:
     ledger_id = await bought_with(harness, verification=True)
     row = await harness.services.activations.get(ledger_id)
     assert row is not None
@@ -183,9 +180,9 @@ async def test_call_verification_shows_the_call_and_orders_one_back(harness: Har
     assert provider_calls(harness, "createTaskForCall") == 1
 
 
-async def test_a_provider_without_outgoing_calls_hides_the_button(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_a_provider_without_outgoing_calls_hides_the_button(
+    harness: Harness, alice: FakeUser
+) -> None:
     ledger_id = await bought_with(harness, verification=True)
     row = await harness.services.activations.get(ledger_id)
     assert row is not None
@@ -199,9 +196,9 @@ async def test_a_provider_without_outgoing_calls_hides_the_button(harness: Harne
     assert not alice.last_bot_message().find_buttons("📲 Call me from this number")  # type: ignore[union-attr]
 
 
-async def test_call_status_of_a_provider_without_it_is_answered(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_call_status_of_a_provider_without_it_is_answered(
+    harness: Harness, alice: FakeUser
+) -> None:
     ledger_id = await bought_with(harness, verification=True)
     row = await harness.services.activations.get(ledger_id)
     assert row is not None
@@ -267,9 +264,9 @@ async def test_forged_call_buttons_on_another_users_number_are_refused(harness: 
     assert not any(r.action in touched for r in harness.sandbox.request_log)
 
 
-async def test_a_short_balance_is_said_before_any_paid_call(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_a_short_balance_is_said_before_any_paid_call(
+    harness: Harness, alice: FakeUser
+) -> None:
     parent = await finished_with_code(harness)
     harness.sandbox.set_balance(ALICE_KEY, "0.50")
     query = await alice.press(AGAIN, parent.message_id)

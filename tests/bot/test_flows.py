@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bot.conftest import Harness, with_key
+from bot.fake_telegram import FakeUser
 
 
 @pytest.mark.parametrize("command", ["/buy", "/rent", "/prices", "/multi"])
 async def test_cancel_ends_the_flow_and_typed_text_no_longer_searches_it(
-    harness: Harness, command: str
+    alice: FakeUser, command: str
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     await alice.send_text(command)
     await alice.send_text("/cancel")
     assert "Cancelled." in alice.last_bot_message().text  # type: ignore[union-attr]
@@ -34,10 +32,8 @@ async def test_cancel_ends_the_flow_and_typed_text_no_longer_searches_it(
     ],
 )
 async def test_starting_a_picker_ends_the_one_before_so_typed_text_searches_the_new_one(
-    harness: Harness, first: str, then: str, prefix: str
+    alice: FakeUser, first: str, then: str, prefix: str
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     await alice.send_text(first)
     await alice.send_text(then)
     await alice.send_text("telegr")
@@ -58,11 +54,9 @@ async def test_starting_a_picker_ends_the_one_before_so_typed_text_searches_the_
 
 
 @pytest.mark.parametrize("command", ["/buy", "/rent", "/prices", "/multi"])
-async def test_a_typed_search_leaves_one_menu_to_press(harness: Harness, command: str) -> None:
+async def test_a_typed_search_leaves_one_menu_to_press(alice: FakeUser, command: str) -> None:
     """The search's menu is the flow's menu: the older one (whose pages would read the new
     filter) loses its buttons."""
-    alice = harness.user()
-    await with_key(harness, alice)
     await alice.send_text(command)
     first = alice.last_bot_message()
     assert first is not None and first.buttons, alice.transcript()
@@ -74,10 +68,8 @@ async def test_a_typed_search_leaves_one_menu_to_press(harness: Harness, command
     assert [m.message_id for m in menus] == [searched.message_id], alice.transcript()
 
 
-async def test_a_new_picker_takes_the_buttons_off_the_older_menu(harness: Harness) -> None:
+async def test_a_new_picker_takes_the_buttons_off_the_older_menu(alice: FakeUser) -> None:
     """An older menu's Cancel or pages would act on the newer flow: only one menu is live."""
-    alice = harness.user()
-    await with_key(harness, alice)
     await alice.send_text("/buy")
     await alice.send_text("/prices")
     menus = [m for m in alice.chat() if m.from_bot and m.buttons]

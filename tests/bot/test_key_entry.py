@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.fake_telegram import FakeUser
 from bot.fake_telegram.driver import VisibleMessage
 from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
 from tests.bot.conftest import (
@@ -145,9 +146,9 @@ async def test_a_group_message_is_not_taken_for_a_key_asked_in_private(harness: 
 @pytest.mark.parametrize(
     "command", ["/buy", "/balance", "/rent", "/multi", "/history", "/active", "/key"]
 )
-async def test_money_and_codes_are_private_only_in_a_group(harness: Harness, command: str) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_money_and_codes_are_private_only_in_a_group(
+    harness: Harness, alice: FakeUser, command: str
+) -> None:
     group = alice.in_group()
     before = len(harness.sandbox.request_log)
     await group.send_text(command)
@@ -251,12 +252,10 @@ async def test_a_key_sent_with_key_in_a_group_is_deleted_and_answered_in_one_lin
 
 @pytest.mark.parametrize("picker", ["/buy", "/rent", "/prices", "/multi"])
 async def test_a_key_sent_after_its_step_lapsed_is_not_searched_in_an_earlier_picker(
-    harness: Harness, picker: str
+    harness: Harness, alice: FakeUser, picker: str
 ) -> None:
     """/key means the next text is a key, not a search of the picker shown before it: a key
     pasted once the step lapsed must not come back quoted in "nothing matches «…»"."""
-    alice = harness.user()
-    await with_key(harness, alice)
     await alice.send_text(picker)
     await alice.send_text("/key")
     harness.sandbox.advance(11 * 60)

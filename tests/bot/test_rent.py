@@ -75,9 +75,9 @@ async def rent_sms_pushes(user: FakeUser) -> list[VisibleMessage]:
     return [m for m in user.chat() if m.from_bot and m.text.startswith("📩")]
 
 
-async def test_rent_flow_in_english_shows_the_number_and_its_buttons(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_rent_flow_in_english_shows_the_number_and_its_buttons(
+    harness: Harness, alice: FakeUser
+) -> None:
     balance_before = harness.sandbox.balance(ALICE_KEY)
     confirm = await walk_to_rent_confirm(harness, alice, hours=12)
     assert "Confirm the rent" in confirm.text and "12 h" in confirm.text
@@ -108,9 +108,7 @@ async def test_rent_flow_in_russian(harness: Harness) -> None:
     assert rent.hours == 24
 
 
-async def test_double_tap_on_confirm_rents_one_number(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_double_tap_on_confirm_rents_one_number(harness: Harness, alice: FakeUser) -> None:
     confirm = await walk_to_rent_confirm(harness, alice)
     data = confirm.keyboard[0][0].callback_data
     assert data is not None
@@ -123,10 +121,8 @@ async def test_double_tap_on_confirm_rents_one_number(harness: Harness) -> None:
 
 
 async def test_three_sms_are_pushed_three_times_never_more_even_across_a_restart(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     rent = await rent_one(harness, alice)
     rent_id = int(rent.rent_id)  # type: ignore[arg-type]
     harness.sandbox.deliver_rent_sms(rent_id, "First 111", phone_from="BankA")
@@ -150,9 +146,9 @@ async def test_three_sms_are_pushed_three_times_never_more_even_across_a_restart
     assert "From: BankA" in pushes[0].text and "UTC" in pushes[0].text
 
 
-async def test_cancel_is_refused_after_twenty_minutes_with_the_reason(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_cancel_is_refused_after_twenty_minutes_with_the_reason(
+    harness: Harness, alice: FakeUser
+) -> None:
     rent = await rent_one(harness, alice)
     card = alice.last_bot_message()
     assert card is not None
@@ -167,9 +163,7 @@ async def test_cancel_is_refused_after_twenty_minutes_with_the_reason(harness: H
     assert redrawn is not None and redrawn.buttons == [["✅ Finish"], ["➕ Extend"]]
 
 
-async def test_cancel_within_twenty_minutes_refunds(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_cancel_within_twenty_minutes_refunds(harness: Harness, alice: FakeUser) -> None:
     balance_before = harness.sandbox.balance(ALICE_KEY)
     rent = await rent_one(harness, alice)
     query = await alice.press("❌ Cancel")
@@ -182,9 +176,7 @@ async def test_cancel_within_twenty_minutes_refunds(harness: Harness) -> None:
     assert alice.last_bot_message().buttons == []  # type: ignore[union-attr]
 
 
-async def test_extend_shows_the_price_and_moves_the_end(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_extend_shows_the_price_and_moves_the_end(harness: Harness, alice: FakeUser) -> None:
     rent = await rent_one(harness, alice)
     card_id = alice.last_bot_message().message_id  # type: ignore[union-attr]
     await alice.press("➕ Extend")
@@ -207,9 +199,9 @@ async def test_extend_shows_the_price_and_moves_the_end(harness: Harness) -> Non
     assert when(rent.end_date) not in card.text
 
 
-async def test_extend_after_expiry_is_refused_with_a_clear_message(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_extend_after_expiry_is_refused_with_a_clear_message(
+    harness: Harness, alice: FakeUser
+) -> None:
     rent = await rent_one(harness, alice)
     await alice.press("➕ Extend")
     hours_menu = alice.last_bot_message()
@@ -222,9 +214,9 @@ async def test_extend_after_expiry_is_refused_with_a_clear_message(harness: Harn
     assert row is not None and row.state is RentState.EXPIRED
 
 
-async def test_extend_past_the_maximum_is_refused_with_the_limit(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_extend_past_the_maximum_is_refused_with_the_limit(
+    harness: Harness, alice: FakeUser
+) -> None:
     harness.sandbox.configure(max_rent_hours=20)
     await rent_one(harness, alice, hours=12)
     await alice.press("➕ Extend")
@@ -233,9 +225,7 @@ async def test_extend_past_the_maximum_is_refused_with_the_limit(harness: Harnes
     assert "longer than the provider allows" in text and "8 more hours" in text, text
 
 
-async def test_buttons_work_after_a_restart(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_buttons_work_after_a_restart(harness: Harness, alice: FakeUser) -> None:
     rent = await rent_one(harness, alice)
     await stop_bot(harness)
     services = await start_bot(harness)
@@ -278,9 +268,7 @@ async def test_garbage_and_stale_rent_buttons_get_an_answer(harness: Harness) ->
         assert alice.answer_for(query) is not None, data
 
 
-async def test_reminder_before_the_end_once_per_end_date(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_reminder_before_the_end_once_per_end_date(harness: Harness, alice: FakeUser) -> None:
     await rent_one(harness, alice)
     harness.sandbox.advance(3 * 3600 + 35 * 60)  # 25 minutes left
     for _ in range(3):
@@ -300,9 +288,9 @@ async def test_reminder_before_the_end_once_per_end_date(harness: Harness) -> No
     assert len(reminders) == 2
 
 
-async def test_rent_running_out_is_told_and_active_lists_rents(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_rent_running_out_is_told_and_active_lists_rents(
+    harness: Harness, alice: FakeUser
+) -> None:
     rent = await rent_one(harness, alice)
     await alice.send_text("/active")
     listed = alice.last_bot_message()
@@ -318,9 +306,9 @@ async def test_rent_running_out_is_told_and_active_lists_rents(harness: Harness)
     assert "no live numbers" in alice.last_bot_message().text  # type: ignore[union-attr]
 
 
-async def test_lost_reply_to_a_rent_is_reconciled_not_retried(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_lost_reply_to_a_rent_is_reconciled_not_retried(
+    harness: Harness, alice: FakeUser
+) -> None:
     harness.sandbox.inject_fault("getRentNumber", "drop", count=1, after=True)
     confirm = await walk_to_rent_confirm(harness, alice)
     await alice.press_button(confirm.keyboard[0][0])
@@ -329,9 +317,9 @@ async def test_lost_reply_to_a_rent_is_reconciled_not_retried(harness: Harness) 
     assert rent.phone and "Rented until" in alice.last_bot_message().text  # type: ignore[union-attr]
 
 
-async def test_fault_before_the_provider_rents_says_not_rented(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_fault_before_the_provider_rents_says_not_rented(
+    harness: Harness, alice: FakeUser
+) -> None:
     harness.sandbox.inject_fault("getRentNumber", "http_500", count=1)
     confirm = await walk_to_rent_confirm(harness, alice)
     await alice.press_button(confirm.keyboard[0][0])
@@ -452,9 +440,9 @@ async def test_200_forged_pushes_for_one_rent_make_a_handful_of_status_calls(
     assert not [m for m in await rent_sms_pushes(alice) if "Forged 9999" in m.text]
 
 
-async def test_a_rent_settled_later_is_reported_to_its_user(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_a_rent_settled_later_is_reported_to_its_user(
+    harness: Harness, alice: FakeUser
+) -> None:
     # The reply is lost after the provider rented, and getRentList fails too: unresolved.
     harness.sandbox.inject_fault("getRentNumber", "drop", count=1, after=True)
     harness.sandbox.inject_fault("getRentList", "garbage", count=1)
@@ -476,10 +464,8 @@ async def test_a_rent_settled_later_is_reported_to_its_user(harness: Harness) ->
 
 
 async def test_cancel_command_leaves_the_rent_menu_and_its_buttons_go_stale(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     confirm = await walk_to_rent_confirm(harness, alice)
     await alice.send_text("/cancel")
     assert "Cancelled." in alice.last_bot_message().text  # type: ignore[union-attr]
@@ -489,9 +475,7 @@ async def test_cancel_command_leaves_the_rent_menu_and_its_buttons_go_stale(
     assert rent_calls(harness) == 0
 
 
-async def test_typed_text_searches_the_rent_services(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_typed_text_searches_the_rent_services(alice: FakeUser) -> None:
     await alice.send_text("/rent")
     await alice.send_text("telegr")  # Telegram alone matches: its countries at once
     countries = alice.last_bot_message()
@@ -527,9 +511,9 @@ async def test_renting_puts_the_api_key_in_no_log_database_or_telegram_call(
     assert_key_not_on_disk(harness)
 
 
-async def test_an_extension_whose_answer_was_lost_is_told_once_settled(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_an_extension_whose_answer_was_lost_is_told_once_settled(
+    harness: Harness, alice: FakeUser
+) -> None:
     rent = await rent_one(harness, alice)
     card_id = alice.last_bot_message().message_id  # type: ignore[union-attr]
     harness.sandbox.inject_fault("continueRentNumber", "drop", count=1, after=True)
@@ -584,10 +568,8 @@ async def test_behind_a_reverse_proxy_a_rent_passes_the_public_webhook_url(
 
 
 async def test_history_lists_rents_under_the_activations_with_their_cost(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     rent = await rent_one(harness, alice)
     await alice.press("✅ Finish")
     await alice.press("✅ Yes, finish")

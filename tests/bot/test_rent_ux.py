@@ -3,6 +3,7 @@ days, prices in the country list (issue 16.10)."""
 
 from __future__ import annotations
 
+from bot.fake_telegram import FakeUser
 from bot.fake_telegram.driver import VisibleMessage
 from storage.rents import RentState
 from tests.bot.conftest import Harness, with_key
@@ -14,9 +15,9 @@ def labels(message: VisibleMessage | None) -> list[str]:
     return [text for row in message.buttons for text in row]
 
 
-async def test_finish_asks_first_and_keep_it_changes_nothing(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_finish_asks_first_and_keep_it_changes_nothing(
+    harness: Harness, alice: FakeUser
+) -> None:
     rent = await rent_one(harness, alice)
     await alice.press("✅ Finish")
     question = alice.last_bot_message()
@@ -51,9 +52,9 @@ async def test_finish_question_in_russian_and_spanish(harness: Harness) -> None:
         ]
 
 
-async def test_cancel_leaves_the_rent_message_once_an_sms_came(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_cancel_leaves_the_rent_message_once_an_sms_came(
+    harness: Harness, alice: FakeUser
+) -> None:
     rent = await rent_one(harness, alice)
     card_id = alice.last_bot_message().message_id  # type: ignore[union-attr]
     harness.sandbox.deliver_rent_sms(int(rent.rent_id), "Code 4242")  # type: ignore[arg-type]
@@ -89,9 +90,7 @@ async def test_durations_read_in_days(harness: Harness) -> None:
         assert not [text for text in shown if text.endswith(("168 h", "720 h", "168 ч"))]
 
 
-async def test_the_rent_country_list_shows_prices(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_the_rent_country_list_shows_prices(harness: Harness, alice: FakeUser) -> None:
     await alice.send_text("/rent")
     await alice.press("📱 Whole number (any service)")
     countries = alice.last_bot_message()

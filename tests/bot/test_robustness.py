@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_application
+from bot.fake_telegram import FakeUser
 from bot.fake_telegram.ptb import process_with
 from bot.lifecycle import close_application
 from bot.provider.sandbox import SandboxServer
@@ -26,10 +27,8 @@ from tests.bot.conftest import (
 
 
 async def test_restart_restores_watching_and_pushes_the_code_once(
-    harness: Harness, tmp_path: Path
+    harness: Harness, alice: FakeUser, tmp_path: Path
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     await buy_first_offer(harness, alice)
     [activation] = await live_activations(harness)
     # The bot goes away (its in-memory state with it); the SMS arrives while it is down.
@@ -48,9 +47,9 @@ async def test_restart_restores_watching_and_pushes_the_code_once(
     assert row is not None and row.state is ActivationState.FINISHED
 
 
-async def test_telegram_flood_limit_delays_a_code_but_never_drops_it(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_telegram_flood_limit_delays_a_code_but_never_drops_it(
+    harness: Harness, alice: FakeUser
+) -> None:
     await buy_first_offer(harness, alice)
     [activation] = await live_activations(harness)
     harness.telegram.flood.force(1, calls=3, methods=["sendMessage"])
@@ -81,10 +80,8 @@ async def test_a_user_who_blocked_the_bot_does_not_stall_anyone_else(harness: Ha
 
 @pytest.mark.parametrize("kind", ["http_500", "html", "garbage"])
 async def test_provider_fault_during_purchase_is_reconciled_not_guessed(
-    harness: Harness, kind: str
+    harness: Harness, alice: FakeUser, kind: str
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     harness.sandbox.inject_fault("getNumberV2", kind, count=1)
     await buy_first_offer(harness, alice)
     purchases = [r for r in harness.sandbox.request_log if r.action in ("getNumber", "getNumberV2")]
@@ -95,10 +92,8 @@ async def test_provider_fault_during_purchase_is_reconciled_not_guessed(
 
 
 async def test_reply_lost_after_the_provider_sold_the_number_is_found_again(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     harness.sandbox.inject_fault("getNumberV2", "drop", count=1, after=True)
     await buy_first_offer(harness, alice)
     purchases = [r for r in harness.sandbox.request_log if r.action in ("getNumber", "getNumberV2")]
@@ -108,9 +103,9 @@ async def test_reply_lost_after_the_provider_sold_the_number_is_found_again(
     assert "Waiting for the SMS" in alice.last_bot_message().text, alice.transcript()  # type: ignore[union-attr]
 
 
-async def test_provider_garbage_while_polling_loses_nothing(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_provider_garbage_while_polling_loses_nothing(
+    harness: Harness, alice: FakeUser
+) -> None:
     await buy_first_offer(harness, alice)
     [activation] = await live_activations(harness)
     harness.sandbox.deliver_sms(int(activation.activation_id), "Code 313131")  # type: ignore[arg-type]

@@ -3,6 +3,7 @@ provider cannot make Telegram drop the answer; the outcome then shows on the mes
 
 from __future__ import annotations
 
+from bot.fake_telegram import FakeUser
 from storage.activations import ActivationState
 from tests.bot.conftest import Harness, buy_first_offer, live_activations, with_key
 
@@ -31,9 +32,9 @@ async def test_a_slow_provider_still_gets_the_press_answered_and_the_outcome_sho
     assert any(r.action == "setStatus" and r.fault == "slow" for r in harness.sandbox.request_log)
 
 
-async def test_a_provider_error_after_the_answer_is_shown_on_the_card(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_a_provider_error_after_the_answer_is_shown_on_the_card(
+    harness: Harness, alice: FakeUser
+) -> None:
     await buy_first_offer(harness, alice)
     [activation] = await live_activations(harness)
     harness.sandbox.advance(125)
@@ -72,9 +73,9 @@ async def test_a_slow_price_list_answers_the_press_at_once_and_shows_progress(
     assert not countries.text.startswith("⏳") and countries.buttons, alice.transcript()
 
 
-async def test_a_failed_price_list_says_why_and_offers_try_again(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_a_failed_price_list_says_why_and_offers_try_again(
+    harness: Harness, alice: FakeUser
+) -> None:
     await alice.send_text("/buy")
     harness.sandbox.inject_fault("getPrices", "reply", body="ERROR_SQL")
     await alice.press("Telegram")
@@ -89,10 +90,8 @@ async def test_a_failed_price_list_says_why_and_offers_try_again(harness: Harnes
 
 
 async def test_balance_with_a_slow_provider_shows_progress_then_the_balance(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     harness.sandbox.inject_fault("getBalance", "slow", delay=2.5)
     await alice.send_text("/balance")
     answer = alice.last_bot_message()
@@ -102,9 +101,7 @@ async def test_balance_with_a_slow_provider_shows_progress_then_the_balance(
     assert "⏳" not in answer.text and "alance" in answer.text, alice.transcript()
 
 
-async def test_a_failed_balance_offers_try_again(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_a_failed_balance_offers_try_again(harness: Harness, alice: FakeUser) -> None:
     harness.sandbox.inject_fault("getBalance", "reply", body="ERROR_SQL")
     await alice.send_text("/balance")
     failed = alice.last_bot_message()
@@ -115,10 +112,8 @@ async def test_a_failed_balance_offers_try_again(harness: Harness) -> None:
 
 
 async def test_a_command_whose_menu_needs_a_slow_provider_shows_progress_first(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     harness.sandbox.inject_fault("*", "slow", delay=2.5)
     await alice.send_text("/buy")
     menu = alice.last_bot_message()
