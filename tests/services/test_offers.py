@@ -16,15 +16,7 @@ from storage.code_rates import CodeRateStore
 from storage.db import Database
 from storage.keyring import Keyring
 from storage.vault import KeyVault
-from tests.services.providers import (
-    COUNTRY,
-    SERVICE,
-    USER,
-    Providers,
-    providers,
-    purchase_service,
-    request,
-)
+from tests.services.providers import COUNTRY, SERVICE, USER, Providers, providers, request
 from tests.storage.ledger_seed import bought
 
 
@@ -179,7 +171,7 @@ async def test_the_best_row_is_bought_with_that_providers_key(db: Database) -> N
     async with providers(db, ["1.0", "0.8"], keys=[ALICE_KEY, BOB_KEY]) as found:
         best = (await _offers(found, db).compare(USER, SERVICE, COUNTRY)).best
         assert best is not None
-        result = await purchase_service(found, db).buy(
+        result = await found.purchases().buy(
             USER, USER, request(best.price), "best-1", provider=best.provider
         )
         bob_after = found.sandbox(1).balance("bob")
