@@ -278,6 +278,15 @@ async def _rent(client: ProviderClient) -> tuple[str, Decimal]:
     return rent.rent_id, before - await client.get_balance()
 
 
+async def _assert_closed(client: ProviderClient, rent_id: str, token: str) -> None:
+    """A closed rent can be neither finished nor cancelled again: both are refused with
+    ``token``."""
+    for action in (client.finish_rent, client.cancel_rent):
+        with pytest.raises(errors.StateConflictError) as caught:
+            await action(rent_id)
+        assert caught.value.token == token
+
+
 async def test_rent_wait_receive_finish(client: ProviderClient, sandbox: Sandbox) -> None:
     rent_id, price = await _rent(client)
     assert price == sandbox.catalog.rent_price(0, "tg", 4) > 0
@@ -294,10 +303,7 @@ async def test_rent_wait_receive_finish(client: ProviderClient, sandbox: Sandbox
     await client.finish_rent(rent_id)
     assert (await client.get_rent_status(rent_id)).state is RentState.FINISHED
     assert await client.get_balance() == START - price  # finish keeps the charge
-    for action in (client.finish_rent, client.cancel_rent):
-        with pytest.raises(errors.StateConflictError) as caught:
-            await action(rent_id)
-        assert caught.value.token == "ALREADY_FINISH"
+    await _assert_closed(client, rent_id, "ALREADY_FINISH")
 
 
 async def test_rent_cancel_within_20_minutes_refunds(
@@ -309,10 +315,7 @@ async def test_rent_cancel_within_20_minutes_refunds(
     assert await client.get_balance() == START
     assert (await client.get_rent_status(rent_id)).state is RentState.CANCELLED
     assert await client.get_rent_list() == ()
-    for action in (client.finish_rent, client.cancel_rent):
-        with pytest.raises(errors.StateConflictError) as caught:
-            await action(rent_id)
-        assert caught.value.token == "ALREADY_CANCEL"
+    await _assert_closed(client, rent_id, "ALREADY_CANCEL")
 
 
 async def test_rent_cancel_after_20_minutes_is_refused(
