@@ -8,7 +8,9 @@ stepped by hand (``harness.poll()``) so tests decide when a tick happens.
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator
+import functools
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ from bot.config import Settings
 from bot.fake_telegram import FakeTelegramServer, FakeUser
 from bot.fake_telegram.driver import VisibleMessage
 from bot.fake_telegram.ptb import process_with
-from bot.lifecycle import close_application
+from bot.lifecycle import close_application, start_background, stop_background
 from bot.provider.sandbox import Sandbox, SandboxServer
 from bot.provider.sandbox.testing import ALICE_KEY
 from bot.services.container import Services
@@ -76,23 +78,61 @@ async def telegram() -> AsyncIterator[FakeTelegramServer]:
         yield server
 
 
+async def _launch(
+    settings: Settings, telegram: FakeTelegramServer, sandbox: Sandbox
+) -> tuple[Application[Any, Any, Any, Any, Any, Any], Services]:
+    """A bot process on ``settings``, its updates handed straight to it by the fake."""
+    application, services = await build_application(
+        settings, bot_base_url=telegram.bot_base_url, clock=sandbox.clock
+    )
+    await application.initialize()
+    telegram.state.deliver_directly(process_with(application))
+    return application, services
+
+
+@asynccontextmanager
+async def running_bot(
+    tmp_path: Path,
+    sandbox_server: SandboxServer,
+    telegram: FakeTelegramServer,
+    *,
+    background: bool = False,
+    **env: str,
+) -> AsyncIterator[Harness]:
+    """The bot on ``bot_settings(..., **env)`` (its background work started if ``background``:
+    webhook receiver, health server, periodic passes), closed on the way out."""
+    settings = bot_settings(tmp_path, sandbox_server.url, **env)
+    application, services = await _launch(settings, telegram, sandbox_server.sandbox)
+    harness = Harness(application, services, telegram, sandbox_server.sandbox, settings)
+    try:
+        if background:
+            await start_background(application, services)
+        yield harness
+    finally:
+        # A test may have restarted the bot: close whichever application runs now.
+        if background:
+            await stop_background(harness.services)
+        await stop_bot(harness)
+
+
+BotWith = Callable[..., AbstractAsyncContextManager[Harness]]
+
+
 @pytest.fixture
 async def harness(
     tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer
 ) -> AsyncIterator[Harness]:
-    settings = bot_settings(tmp_path, sandbox_server.url)
-    application, services = await build_application(
-        settings, bot_base_url=telegram.bot_base_url, clock=sandbox_server.sandbox.clock
-    )
-    await application.initialize()
-    telegram.state.deliver_directly(process_with(application))
-    harness = Harness(application, services, telegram, sandbox_server.sandbox, settings)
-    try:
+    async with running_bot(tmp_path, sandbox_server, telegram) as harness:
         yield harness
-    finally:
-        # A test may have restarted the bot: close whichever application runs now.
-        await harness.application.shutdown()
-        await close_application(harness.services)
+
+
+@pytest.fixture
+def bot_with(
+    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer
+) -> BotWith:
+    """The bot on settings of the test's own: ``async with bot_with(SMSBOT_X="y") as harness``
+    (``background=True`` starts its background work too)."""
+    return functools.partial(running_bot, tmp_path, sandbox_server, telegram)
 
 
 async def with_key(harness: Harness, user: FakeUser, key: str = ALICE_KEY) -> None:
@@ -148,11 +188,7 @@ async def stop_bot(harness: Harness) -> None:
 
 async def start_bot(harness: Harness) -> Services:
     """A new bot process on the stopped one's settings and database, in its place."""
-    application, services = await build_application(
-        harness.settings, bot_base_url=harness.telegram.bot_base_url, clock=harness.sandbox.clock
-    )
-    await application.initialize()
-    harness.telegram.state.deliver_directly(process_with(application))
+    application, services = await _launch(harness.settings, harness.telegram, harness.sandbox)
     harness.application, harness.services = application, services
     return services
 

@@ -4,26 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from pathlib import Path
 
 import httpx
 import pytest
 
-from bot.app import build_application
-from bot.fake_telegram import FakeTelegramServer, FakeUser
+from bot.fake_telegram import FakeUser
 from bot.fake_telegram.driver import VisibleMessage
-from bot.fake_telegram.ptb import process_with
-from bot.lifecycle import close_application, reconcile_and_report, start_background, stop_background
-from bot.provider.sandbox import SandboxServer
+from bot.lifecycle import reconcile_and_report
 from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
 from bot.telegram.buttons.rent import RentButton
 from bot.telegram.rendering import Renderer
 from bot.telegram.screens.rent import when
 from storage.rents import Rent, RentState
 from tests.bot.conftest import (
+    BotWith,
     Harness,
     assert_key_not_on_disk,
-    bot_settings,
     provider_calls,
     start_bot,
     stop_bot,
@@ -534,25 +530,16 @@ async def test_an_extension_whose_answer_was_lost_is_told_once_settled(
 
 
 async def test_behind_a_reverse_proxy_a_rent_passes_the_public_webhook_url(
-    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer
+    bot_with: BotWith,
 ) -> None:
     """The provider cannot reach the address the receiver binds (127.0.0.1 here); the
     operator's public URL is what goes out as ``url`` on getRentNumber."""
-    settings = bot_settings(
-        tmp_path,
-        sandbox_server.url,
+    async with bot_with(
+        background=True,
         SMSBOT_WEBHOOK_SECRET=SECRET,
         SMSBOT_WEBHOOK_LISTEN="127.0.0.1:0",
         SMSBOT_WEBHOOK_PUBLIC_URL="https://bot.example.test/smsbot/",
-    )
-    application, services = await build_application(
-        settings, bot_base_url=telegram.bot_base_url, clock=sandbox_server.sandbox.clock
-    )
-    await application.initialize()
-    telegram.state.deliver_directly(process_with(application))
-    await start_background(application, services)
-    harness = Harness(application, services, telegram, sandbox_server.sandbox, settings)
-    try:
+    ) as harness:
         alice = harness.user()
         await with_key(harness, alice)
         rent = await rent_one(harness, alice)
@@ -561,10 +548,6 @@ async def test_behind_a_reverse_proxy_a_rent_passes_the_public_webhook_url(
             f"https://bot.example.test/smsbot/webhooks/rent/{rent.ledger_id}/"
         )
         assert SECRET not in call.params.get("url", "")
-    finally:
-        await stop_background(services)
-        await application.shutdown()
-        await close_application(services)
 
 
 async def test_history_lists_rents_under_the_activations_with_their_cost(

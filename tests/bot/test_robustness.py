@@ -7,17 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_application
 from bot.fake_telegram import FakeUser
-from bot.fake_telegram.ptb import process_with
-from bot.lifecycle import close_application
-from bot.provider.sandbox import SandboxServer
 from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
 from storage.activations import ActivationState
 from tests.bot.conftest import (
+    BotWith,
     Harness,
     assert_key_not_on_disk,
-    bot_settings,
     buy_first_offer,
     live_activations,
     start_bot,
@@ -117,28 +113,14 @@ async def test_provider_garbage_while_polling_loses_nothing(
     assert len([m for m in alice.chat() if m.text.startswith("🔑 313131")]) == 1
 
 
-async def test_only_allowed_users_may_use_the_bot(
-    tmp_path: Path, sandbox_server: SandboxServer, telegram: object
-) -> None:
-    from bot.fake_telegram import FakeTelegramServer
-
-    assert isinstance(telegram, FakeTelegramServer)
-    settings = bot_settings(tmp_path, sandbox_server.url, SMSBOT_ALLOWED_USERS="1001")
-    application, services = await build_application(
-        settings, bot_base_url=telegram.bot_base_url, clock=sandbox_server.sandbox.clock
-    )
-    await application.initialize()
-    telegram.state.deliver_directly(process_with(application))
-    try:
-        stranger = telegram.user(3003, "Eve")
+async def test_only_allowed_users_may_use_the_bot(bot_with: BotWith) -> None:
+    async with bot_with(SMSBOT_ALLOWED_USERS="1001") as harness:
+        stranger = harness.user(3003, "Eve")
         await stranger.send_text("/buy")
         assert "private" in stranger.last_bot_message().text  # type: ignore[union-attr]
-        alice = telegram.user(1001, "Alice")
+        alice = harness.user(1001, "Alice")
         await alice.send_text("/start")
         assert "phone numbers" in alice.last_bot_message().text  # type: ignore[union-attr]
-    finally:
-        await application.shutdown()
-        await close_application(services)
 
 
 async def test_the_api_key_is_in_no_log_no_database_byte_and_nothing_telegram_got(

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from bot.app import build_application
-from bot.fake_telegram import FakeTelegramServer
-from bot.fake_telegram.ptb import process_with
-from bot.lifecycle import close_application, start_background, stop_background
-from bot.provider.sandbox import SandboxServer
 from bot.webhooks import DEFAULT_CHECK_INTERVAL
 from tests.bot.conftest import (
+    BotWith,
     Harness,
-    bot_settings,
     buy_first_offer,
     live_activations,
     provider_calls,
@@ -28,28 +22,14 @@ SECRET = "webhook-secret-0123456789"
 
 
 @pytest.fixture
-async def hooked(
-    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer
-) -> AsyncIterator[Harness]:
-    settings = bot_settings(
-        tmp_path,
-        sandbox_server.url,
+async def hooked(bot_with: BotWith) -> AsyncIterator[Harness]:
+    async with bot_with(
+        background=True,
         SMSBOT_WEBHOOK_SECRET=SECRET,
         SMSBOT_WEBHOOK_LISTEN="127.0.0.1:0",
         SMSBOT_POLL_INTERVAL="600",  # polling would find the code too: keep it out of the way
-    )
-    application, services = await build_application(
-        settings, bot_base_url=telegram.bot_base_url, clock=sandbox_server.sandbox.clock
-    )
-    await application.initialize()
-    telegram.state.deliver_directly(process_with(application))
-    await start_background(application, services)
-    try:
-        yield Harness(application, services, telegram, sandbox_server.sandbox, settings)
-    finally:
-        await stop_background(services)
-        await application.shutdown()
-        await close_application(services)
+    ) as harness:
+        yield harness
 
 
 async def test_a_provider_push_becomes_one_message_without_polling(hooked: Harness) -> None:
