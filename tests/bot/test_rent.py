@@ -67,6 +67,25 @@ async def rent_one(harness: Harness, user: FakeUser, locale: str = "en", hours: 
     return rent
 
 
+async def alice_with_a_rent(harness: Harness) -> tuple[FakeUser, Rent]:
+    """Alice, her key set, with one rent made through /rent."""
+    alice = harness.user()
+    await with_key(harness, alice)
+    return alice, await rent_one(harness, alice)
+
+
+def rent_push(rent: Rent, text: str) -> dict[str, object]:
+    """A provider's push of an SMS ``text`` to ``rent``'s number."""
+    return {
+        "rentId": int(rent.rent_id),  # type: ignore[arg-type]
+        "number": rent.phone,
+        "text": text,
+        "service": "tg",
+        "phoneFrom": "Bank",
+        "date": "2026-01-01 00:00:00",
+    }
+
+
 async def rent_sms_pushes(user: FakeUser) -> list[VisibleMessage]:
     return [m for m in user.chat() if m.from_bot and m.text.startswith("📩")]
 
@@ -332,9 +351,7 @@ async def test_rent_without_a_key_asks_for_one(harness: Harness) -> None:
 
 async def test_rent_sms_pushed_by_webhook_once_and_polling_adds_nothing(hooked: Harness) -> None:
     assert hooked.services.webhooks is not None
-    alice = hooked.user()
-    await with_key(hooked, alice)
-    rent = await rent_one(hooked, alice)
+    alice, rent = await alice_with_a_rent(hooked)
     [call] = [r for r in hooked.sandbox.request_log if r.action == "getRentNumber"]
     assert call.params.get("url") == hooked.services.webhooks.rent_url_for(rent)
     polls_before = rent_calls(hooked, "getRentStatus")
@@ -351,17 +368,8 @@ async def test_a_forged_rent_push_is_checked_with_the_provider_and_pushes_nothin
     hooked: Harness,
 ) -> None:
     assert hooked.services.webhooks is not None
-    alice = hooked.user()
-    await with_key(hooked, alice)
-    rent = await rent_one(hooked, alice)
-    forged = {
-        "rentId": int(rent.rent_id),  # type: ignore[arg-type]
-        "number": rent.phone,
-        "text": "Forged 9999",
-        "service": "tg",
-        "phoneFrom": "Bank",
-        "date": "2026-01-01 00:00:00",
-    }
+    alice, rent = await alice_with_a_rent(hooked)
+    forged = rent_push(rent, "Forged 9999")
     async with httpx.AsyncClient() as client:
         answer = await client.post(hooked.services.webhooks.rent_url_for(rent), json=forged)
     assert answer.status_code == 200
@@ -385,29 +393,19 @@ async def test_a_rent_push_url_opens_its_own_rent_only_and_holds_no_secret(
     assert sent == [webhooks.rent_url_for(rent_a), webhooks.rent_url_for(rent_b)]
     assert not any(SECRET in url for url in sent)
 
-    def push(rent: Rent) -> dict[str, object]:
-        return {
-            "rentId": int(rent.rent_id),  # type: ignore[arg-type]
-            "number": rent.phone,
-            "text": "x",
-            "service": "tg",
-            "phoneFrom": "Bank",
-            "date": "2026-01-01 00:00:00",
-        }
-
     token_a = webhooks.rent_url_for(rent_a).rsplit("/", 1)[1]
     b_with_a_token = webhooks.rent_url_for(rent_b).rsplit("/", 1)[0] + "/" + token_a
     before = rent_calls(hooked, "getRentStatus")
     async with httpx.AsyncClient() as client:
-        wrong_token = await client.post(b_with_a_token, json=push(rent_b))
-        other_rent = await client.post(webhooks.rent_url_for(rent_a), json=push(rent_b))
+        wrong_token = await client.post(b_with_a_token, json=rent_push(rent_b, "x"))
+        other_rent = await client.post(webhooks.rent_url_for(rent_a), json=rent_push(rent_b, "x"))
         shared_secret_url = webhooks.url.replace("/activation", "/rent")
-        old_form = await client.post(shared_secret_url, json=push(rent_b))
+        old_form = await client.post(shared_secret_url, json=rent_push(rent_b, "x"))
     answers = (wrong_token.status_code, other_rent.status_code, old_form.status_code)
     assert answers == (404, 200, 404)
     assert rent_calls(hooked, "getRentStatus") == before, "rent B was never checked"
     async with httpx.AsyncClient() as client:
-        own = await client.post(webhooks.rent_url_for(rent_b), json=push(rent_b))
+        own = await client.post(webhooks.rent_url_for(rent_b), json=rent_push(rent_b, "x"))
     assert own.status_code == 200 and rent_calls(hooked, "getRentStatus") == before + 1
 
 
@@ -415,17 +413,8 @@ async def test_200_forged_pushes_for_one_rent_make_a_handful_of_status_calls(
     hooked: Harness,
 ) -> None:
     assert hooked.services.webhooks is not None
-    alice = hooked.user()
-    await with_key(hooked, alice)
-    rent = await rent_one(hooked, alice)
-    forged = {
-        "rentId": int(rent.rent_id),  # type: ignore[arg-type]
-        "number": rent.phone,
-        "text": "Forged 9999",
-        "service": "tg",
-        "phoneFrom": "Bank",
-        "date": "2026-01-01 00:00:00",
-    }
+    alice, rent = await alice_with_a_rent(hooked)
+    forged = rent_push(rent, "Forged 9999")
     before = rent_calls(hooked, "getRentStatus")
     url = hooked.services.webhooks.rent_url_for(rent)
     async with httpx.AsyncClient(limits=httpx.Limits(max_connections=200), timeout=30) as client:
