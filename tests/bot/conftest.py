@@ -28,6 +28,7 @@ from bot.provider.sandbox import Sandbox, SandboxServer
 from bot.provider.sandbox.testing import ALICE_KEY
 from bot.services.container import Services
 from bot.telegram import send_policy
+from storage.activations import Activation
 
 TOKEN = "123456789:TEST-bot-token"
 MASTER_KEYS = "k1:" + base64.b64encode(bytes(range(32))).decode()
@@ -178,6 +179,28 @@ async def buy_first_offer(
     """Walks to the confirm screen and taps the buy button."""
     confirm = await walk_to_confirm(harness, user, service, locale)
     await user.press(confirm.buttons[0][0])
+
+
+async def bought_number(
+    harness: Harness, user: FakeUser, service: str = "Telegram"
+) -> Activation:
+    """``user`` buys the first offer through /buy: their one live number."""
+    await buy_first_offer(harness, user, service)
+    [activation] = await live_activations(harness, user.id)
+    return activation
+
+
+def first_button_data(message: VisibleMessage) -> str:
+    """The callback data behind the message's first button (to press it again, or forge)."""
+    data = message.keyboard[0][0].callback_data
+    assert data is not None, message
+    return data
+
+
+def labels_of(message: VisibleMessage | None) -> list[str]:
+    """The labels of a message's buttons, row after row."""
+    assert message is not None
+    return [label for row in message.buttons for label in row]
 
 
 async def stop_bot(harness: Harness) -> None:

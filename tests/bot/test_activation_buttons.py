@@ -10,7 +10,9 @@ from bot.telegram.buttons.activation import ActivationButton
 from storage.activations import ActivationState
 from tests.bot.conftest import (
     Harness,
+    bought_number,
     buy_first_offer,
+    first_button_data,
     live_activations,
     provider_calls,
     walk_to_confirm,
@@ -24,8 +26,7 @@ def paid_calls(harness: Harness) -> int:
 
 async def test_double_tap_on_confirm_buys_one_number(harness: Harness, alice: FakeUser) -> None:
     confirm = await walk_to_confirm(harness, alice)
-    data = confirm.keyboard[0][0].callback_data
-    assert data is not None
+    data = first_button_data(confirm)
     first = await alice.press_data(data, confirm.message_id)
     second = await alice.press_data(data, confirm.message_id)
     third = await alice.press_data(data, confirm.message_id)
@@ -42,8 +43,7 @@ async def test_another_users_forged_button_is_refused_and_changes_nothing(
     alice, bob = harness.user(1001, "Alice"), harness.user(2002, "Bob")
     await with_key(harness, alice)
     await with_key(harness, bob, BOB_KEY)
-    await buy_first_offer(harness, alice)
-    [activation] = await live_activations(harness)
+    activation = await bought_number(harness, alice)
     await bob.send_text("/start")
     forged = ActivationButton("cancel", activation.ledger_id).pack()
     query = await bob.press_data(forged, bob.last_bot_message().message_id)  # type: ignore[union-attr]
@@ -67,8 +67,7 @@ async def test_early_cancel_is_refused_then_cancelled_automatically(
     harness: Harness, alice: FakeUser
 ) -> None:
     balance_before = harness.sandbox.balance(ALICE_KEY)
-    await buy_first_offer(harness, alice)
-    [activation] = await live_activations(harness)
+    activation = await bought_number(harness, alice)
     query = await alice.press("❌ Cancel")
     assert alice.answer_for(query) is not None, "the press is answered"
     # The refusal is written on the activation message, under the card.
@@ -104,8 +103,7 @@ async def test_no_code_before_deadline_is_cancelled_and_refunded_and_the_user_to
 
 
 async def test_code_another_code_finish(harness: Harness, alice: FakeUser) -> None:
-    await buy_first_offer(harness, alice)
-    [activation] = await live_activations(harness)
+    activation = await bought_number(harness, alice)
     provider_id = int(activation.activation_id)  # type: ignore[arg-type]
     harness.sandbox.deliver_sms(provider_id, "Code 11111")
     await harness.poll()
@@ -147,8 +145,7 @@ async def test_a_used_number_the_provider_finished_leaves_active_where_status_sa
     harness.sandbox.configure(finished_status_token="STATUS_OK")
     alice = harness.user()
     await with_key(harness, alice)
-    await buy_first_offer(harness, alice)
-    [activation] = await live_activations(harness)
+    activation = await bought_number(harness, alice)
     harness.sandbox.deliver_sms(int(activation.activation_id), "Code 33333")  # type: ignore[arg-type]
     await harness.poll()
     harness.sandbox.advance(21 * 60)  # past the deadline: the provider finishes it
@@ -168,8 +165,7 @@ async def test_a_press_does_not_repeat_what_the_card_says(
     harness: Harness, alice: FakeUser
 ) -> None:
     """ "✔️ Finished." with "Finished." under it, "Waiting for another code" twice: once."""
-    await buy_first_offer(harness, alice)
-    [activation] = await live_activations(harness)
+    activation = await bought_number(harness, alice)
     harness.sandbox.deliver_sms(int(activation.activation_id), "Code 11111")  # type: ignore[arg-type]
     await harness.poll()
     card_id = next(m.message_id for m in alice.chat() if m.find_buttons("🔁 Another code"))

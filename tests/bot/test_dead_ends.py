@@ -7,16 +7,21 @@ from decimal import Decimal
 
 from bot.fake_telegram import FakeUser
 from bot.provider.sandbox.testing import ALICE_KEY
-from tests.bot.conftest import Harness, provider_calls, walk_to_confirm
+from tests.bot.conftest import (
+    Harness,
+    first_button_data,
+    labels_of,
+    provider_calls,
+    walk_to_confirm,
+)
 from tests.bot.test_buy_options import VERIFICATION_ON, walk_to_avito_in_russia
 from tests.bot.test_extras import AGAIN, finished_with_code
 from tests.bot.test_rent import rent_calls, rent_one
 
 
 def labels(harness: Harness, user_id: int = 1001) -> list[str]:
-    message = harness.telegram.user(user_id, "Alice").last_bot_message()
-    assert message is not None
-    return [label for row in message.buttons for label in row]
+    """The labels of the buttons under the user's newest message from the bot."""
+    return labels_of(harness.telegram.user(user_id, "Alice").last_bot_message())
 
 
 async def test_a_max_price_below_the_price_offers_no_buy_that_must_fail(
@@ -93,8 +98,7 @@ async def test_the_extend_menus_can_be_cancelled_and_then_pay_nothing(
     await alice.press("12 h")
     offer = alice.last_bot_message()
     assert offer is not None and "✖️ Cancel" in labels(harness), alice.transcript()
-    pay = offer.keyboard[0][0].callback_data
-    assert pay is not None
+    pay = first_button_data(offer)
     await alice.press("✖️ Cancel")
     assert "Not extended" in alice.last_bot_message().text  # type: ignore[union-attr]
     await alice.press_data(pay, offer.message_id)  # the pay button of the cancelled offer
@@ -108,8 +112,7 @@ async def test_another_activation_offer_can_be_cancelled_and_then_buys_nothing(
     await alice.press(AGAIN, parent.message_id)
     offer = alice.last_bot_message()
     assert offer is not None and "✖️ Cancel" in labels(harness), alice.transcript()
-    buy = offer.keyboard[0][0].callback_data
-    assert buy is not None
+    buy = first_button_data(offer)
     await alice.press("✖️ Cancel")
     assert "Not bought" in alice.last_bot_message().text  # type: ignore[union-attr]
     await alice.press_data(buy, offer.message_id)

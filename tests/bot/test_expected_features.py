@@ -14,7 +14,9 @@ from bot.telegram.flows import BUY
 from bot.telegram.rendering import Renderer
 from tests.bot.conftest import (
     Harness,
+    bought_number,
     buy_first_offer,
+    first_button_data,
     live_activations,
     walk_to_confirm,
     with_key,
@@ -181,8 +183,7 @@ async def test_new_number_on_one_that_got_no_code_buys_the_same_again_once(
     assert "Confirm the purchase" in confirm.text or "Buy for" in str(confirm.buttons)
     price = harness.sandbox.catalog.price(first.country, "tg")  # type: ignore[arg-type]
     assert confirm.keyboard[0][0].label == f"✅ Buy for {price:.2f}", confirm.buttons
-    data = confirm.keyboard[0][0].callback_data
-    assert data is not None
+    data = first_button_data(confirm)
     for _ in range(3):
         await alice.press_data(data, confirm.message_id)
     [again] = await live_activations(harness)
@@ -228,8 +229,7 @@ async def test_a_personal_time_zone_shows_times_as_the_user_reads_a_clock(
     now = harness.services.clock.now()
     await alice.press(f"Madrid · {local(now, 'Europe/Madrid')}")
     assert "Time zone: Europe/Madrid" in alice.last_bot_message().text  # type: ignore[union-attr]
-    await buy_first_offer(harness, alice)
-    [row] = await live_activations(harness)
+    row = await bought_number(harness, alice)
     assert row.deadline is not None
     card = alice.last_bot_message()
     minutes = round((row.deadline - harness.services.clock.now()) / 60)

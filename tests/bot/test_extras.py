@@ -5,13 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.fake_telegram import FakeUser
+from bot.fake_telegram.driver import VisibleMessage
 from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
 from bot.services.purchases import PurchaseRequest, PurchaseStatus
 from bot.telegram.buttons.activation import AdditionalOffer, CallStatus, ExtraOffer, OrderCall
 from storage.activations import Activation, ActivationState
 from tests.bot.conftest import (
     Harness,
-    buy_first_offer,
+    bought_number,
+    first_button_data,
     live_activations,
     provider_calls,
     with_key,
@@ -23,8 +25,7 @@ AGAIN = "🔁 Use this number again"
 async def finished_with_code(harness: Harness, user_id: int = 1001) -> Activation:
     """Buys through the chat, gets a code, finishes; returns the finished row."""
     user = harness.user(user_id)
-    await buy_first_offer(harness, user)
-    [row] = await live_activations(harness, user_id)
+    row = await bought_number(harness, user)
     harness.sandbox.deliver_sms(int(row.activation_id), "Code 12345")  # type: ignore[arg-type]
     await harness.poll()
     await user.press("✅ Finish", row.message_id)
@@ -33,16 +34,24 @@ async def finished_with_code(harness: Harness, user_id: int = 1001) -> Activatio
     return done
 
 
+async def another_activation_offer(
+    harness: Harness, user: FakeUser
+) -> tuple[Activation, VisibleMessage]:
+    """``user`` finishes a number with its code and presses 🔁 on it: the finished number and
+    the offer of another activation on it."""
+    parent = await finished_with_code(harness, user.id)
+    await user.press(AGAIN, parent.message_id)
+    offer = user.last_bot_message()
+    assert offer is not None and "Another activation" in offer.text, user.transcript()
+    return parent, offer
+
+
 async def test_the_same_number_again_from_the_finished_message(
     harness: Harness, alice: FakeUser
 ) -> None:
-    parent = await finished_with_code(harness)
-    await alice.press(AGAIN, parent.message_id)
-    offer = alice.last_bot_message()
-    assert offer is not None and "Another activation" in offer.text, alice.transcript()
+    parent, offer = await another_activation_offer(harness, alice)
     assert f"+{parent.phone}" in offer.text
-    data = offer.keyboard[0][0].callback_data
-    assert data is not None
+    data = first_button_data(offer)
     first = await alice.press_data(data, offer.message_id)
     second = await alice.press_data(data, offer.message_id)  # a double tap
     assert provider_calls(harness, "getExtraActivation") == 1
@@ -82,8 +91,7 @@ async def test_another_users_offer_button_is_refused(harness: Harness) -> None:
 async def test_a_number_that_never_got_a_code_is_refused_by_the_provider(
     harness: Harness, alice: FakeUser
 ) -> None:
-    await buy_first_offer(harness, alice)
-    [row] = await live_activations(harness)
+    row = await bought_number(harness, alice)
     harness.sandbox.advance(125)
     await alice.press("❌ Cancel", row.message_id)
     # No button is shown for it; a forged one asks the provider, who says no.
@@ -229,8 +237,7 @@ async def test_an_added_service_on_a_forwarded_number(harness: Harness) -> None:
     await alice.press("Yandex/Uber")
     confirm = alice.last_bot_message()
     assert confirm is not None and "Add Yandex/Uber" in confirm.text
-    data = confirm.keyboard[0][0].callback_data
-    assert data is not None
+    data = first_button_data(confirm)
     for _ in range(3):
         await alice.press_data(data, confirm.message_id)
     assert provider_calls(harness, "getAdditionalService") == 1

@@ -21,7 +21,7 @@ from bot.lifecycle import reconcile_and_report
 from storage.activations import ActivationLedger
 from tests.bot.conftest import (
     Harness,
-    buy_first_offer,
+    bought_number,
     live_activations,
     provider_calls,
     walk_to_confirm,
@@ -108,8 +108,7 @@ async def test_a_reply_nested_too_deep_is_garbage_and_a_paid_one_is_reconciled_a
 async def test_a_poll_nested_too_deep_backs_that_key_off_and_the_code_still_comes(
     harness: Harness, alice: FakeUser
 ) -> None:
-    await buy_first_offer(harness, alice)
-    [activation] = await live_activations(harness)
+    activation = await bought_number(harness, alice)
     harness.sandbox.inject_fault("getActiveActivations", "reply", body=NESTED, count=1)
     report = await harness.services.watcher.tick()  # the pass itself does not raise
     assert report.errors == 1

@@ -14,8 +14,7 @@ from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
 from tests.bot.conftest import (
     Harness,
     assert_key_not_on_disk,
-    buy_first_offer,
-    live_activations,
+    bought_number,
     start_bot,
     with_key,
 )
@@ -168,8 +167,7 @@ async def test_a_button_pressed_in_a_group_is_refused_clearly(
 
     alice = harness.user(language=language)
     await with_key(harness, alice)
-    await buy_first_offer(harness, alice)
-    [row] = await live_activations(harness)
+    row = await bought_number(harness, alice)
     card = alice.last_bot_message()
     assert card is not None and card.keyboard
     button = card.keyboard[-1][-1]
@@ -207,8 +205,7 @@ async def test_an_sms_code_reaches_no_log_record_at_debug(
             logging.getLogger(name).setLevel(level)
         alice = harness.user()
         await with_key(harness, alice)
-        await buy_first_offer(harness, alice)
-        [activation] = await live_activations(harness)
+        activation = await bought_number(harness, alice)
         harness.sandbox.deliver_sms(int(activation.activation_id), "Code 735193")  # type: ignore[arg-type]
         await harness.poll()
         assert any(m.text.startswith("🔑 735193") for m in alice.chat()), alice.transcript()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.fake_telegram import FakeUser
 from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
-from tests.bot.conftest import Harness, buy_first_offer, live_activations, with_key
+from tests.bot.conftest import Harness, bought_number, buy_first_offer, live_activations, with_key
 
 
 async def test_a_refused_key_ends_the_key_step_and_the_next_one_needs_key_again(
@@ -38,8 +38,7 @@ async def test_the_key_cannot_change_or_go_while_a_number_bought_with_it_is_live
 async def test_a_code_then_the_deadline_tells_finished_not_refunded(
     harness: Harness, alice: FakeUser
 ) -> None:
-    await buy_first_offer(harness, alice)
-    [row] = await live_activations(harness)
+    row = await bought_number(harness, alice)
     harness.sandbox.deliver_sms(int(row.activation_id), "Code 565656")  # type: ignore[arg-type]
     await harness.poll()
     harness.sandbox.advance(21 * 60)  # the provider finishes it, the charge kept

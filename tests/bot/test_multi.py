@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.fake_telegram import FakeUser
 from bot.fake_telegram.driver import VisibleMessage
-from tests.bot.conftest import Harness, live_activations, provider_calls
+from tests.bot.conftest import Harness, first_button_data, live_activations, provider_calls
 
 
 def multi_calls(harness: Harness) -> int:
@@ -28,8 +28,7 @@ async def walk_to_confirm(harness: Harness, user: FakeUser, *names: str) -> Visi
 async def test_one_number_for_two_services_each_watched(harness: Harness, alice: FakeUser) -> None:
     confirm = await walk_to_confirm(harness, alice, "Telegram", "WhatsApp")
     assert "Telegram, WhatsApp" in confirm.text
-    data = confirm.keyboard[0][0].callback_data
-    assert data is not None
+    data = first_button_data(confirm)
     taps = [await alice.press_data(data, confirm.message_id) for _ in range(3)]
     assert multi_calls(harness) == 1
     assert all(alice.answer_for(t) is not None for t in taps)

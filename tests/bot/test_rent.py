@@ -20,6 +20,7 @@ from tests.bot.conftest import (
     BotWith,
     Harness,
     assert_key_not_on_disk,
+    first_button_data,
     provider_calls,
     start_bot,
     stop_bot,
@@ -125,8 +126,7 @@ async def test_rent_flow_in_russian(harness: Harness) -> None:
 
 async def test_double_tap_on_confirm_rents_one_number(harness: Harness, alice: FakeUser) -> None:
     confirm = await walk_to_rent_confirm(harness, alice)
-    data = confirm.keyboard[0][0].callback_data
-    assert data is not None
+    data = first_button_data(confirm)
     queries = [await alice.press_data(data, confirm.message_id) for _ in range(3)]
     assert rent_calls(harness) == 1
     assert len(await live_rents(harness)) == 1
@@ -199,8 +199,7 @@ async def test_extend_shows_the_price_and_moves_the_end(harness: Harness, alice:
     offer = alice.last_bot_message()
     assert offer is not None and "Price:" in offer.text, alice.transcript()
     balance_before = harness.sandbox.balance(ALICE_KEY)
-    data = offer.keyboard[0][0].callback_data
-    assert data is not None
+    data = first_button_data(offer)
     await alice.press_data(data, offer.message_id)
     await alice.press_data(data, offer.message_id)  # a double tap pays once
     assert rent_calls(harness, "continueRentNumber") == 1

@@ -4,15 +4,9 @@ days, prices in the country list (issue 16.10)."""
 from __future__ import annotations
 
 from bot.fake_telegram import FakeUser
-from bot.fake_telegram.driver import VisibleMessage
 from storage.rents import RentState
-from tests.bot.conftest import Harness, with_key
+from tests.bot.conftest import Harness, labels_of, with_key
 from tests.bot.test_rent import rent_calls, rent_one
-
-
-def labels(message: VisibleMessage | None) -> list[str]:
-    assert message is not None
-    return [text for row in message.buttons for text in row]
 
 
 async def test_finish_asks_first_and_keep_it_changes_nothing(
@@ -63,7 +57,7 @@ async def test_cancel_leaves_the_rent_message_once_an_sms_came(
     card = next(m for m in alice.chat() if m.message_id == card_id)
     assert card.buttons == [["✅ Finish"], ["➕ Extend"]], alice.transcript()
     await alice.send_text("/active")  # a fresh copy of the card knows it too
-    assert "❌ Cancel" not in labels(alice.last_bot_message())
+    assert "❌ Cancel" not in labels_of(alice.last_bot_message())
 
 
 async def test_durations_read_in_days(harness: Harness) -> None:
@@ -85,7 +79,7 @@ async def test_durations_read_in_days(harness: Harness) -> None:
             await user.press(any_operator)
         hours = user.last_bot_message()
         assert hours is not None
-        shown = labels(hours)
+        shown = labels_of(hours)
         assert week in shown and month in shown, user.transcript()
         assert not [text for text in shown if text.endswith(("168 h", "720 h", "168 ч"))]
 

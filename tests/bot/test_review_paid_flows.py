@@ -13,7 +13,8 @@ from bot.lifecycle import reconcile_and_report
 from bot.telegram.buttons.activation import AdditionalOffer
 from tests.bot.conftest import (
     Harness,
-    buy_first_offer,
+    bought_number,
+    first_button_data,
     live_activations,
     provider_calls,
     start_bot,
@@ -22,7 +23,7 @@ from tests.bot.conftest import (
     with_key,
 )
 from tests.bot.test_custom_providers import type_provider_url
-from tests.bot.test_extras import AGAIN, finished_with_code
+from tests.bot.test_extras import another_activation_offer
 from tests.bot.test_multi import walk_to_confirm as walk_to_multi_confirm
 from tests.bot.test_rent import rent_one, walk_to_rent_confirm
 from tests.bot.test_webhooks import hooked
@@ -33,12 +34,8 @@ __all__ = ["hooked"]  # a fixture: the bot with its webhook receiver
 async def test_an_extra_offer_confirmed_after_cancel_buys_nothing(
     harness: Harness, alice: FakeUser
 ) -> None:
-    parent = await finished_with_code(harness)
-    await alice.press(AGAIN, parent.message_id)
-    offer = alice.last_bot_message()
-    assert offer is not None and "Another activation" in offer.text, alice.transcript()
-    data = offer.keyboard[0][0].callback_data
-    assert data is not None
+    _, offer = await another_activation_offer(harness, alice)
+    data = first_button_data(offer)
     await alice.send_text("/cancel")
     query = await alice.press_data(data, offer.message_id)
     assert alice.answer_for(query) is not None
@@ -177,8 +174,7 @@ async def test_an_added_service_code_that_fits_no_button_is_left_out_not_an_erro
     service picker, as in every other picker; the others are still offered."""
     alice = harness.user()
     await with_key(harness, alice)
-    await buy_first_offer(harness, alice)
-    [row] = await live_activations(harness)
+    row = await bought_number(harness, alice)
     harness.sandbox.inject_fault("getNumbersStatus", "reply", body='{"a:b_1": 5, "vk_1": 3}')
     query = await alice.press_data(AdditionalOffer(row.ledger_id, "", 0).pack(), row.message_id)
     answer = alice.answer_for(query)
@@ -223,10 +219,7 @@ async def test_confirms_older_than_ten_minutes_buy_nothing(
         offer.keyboard[0][0].callback_data or "", offer.message_id, "rent-expired-menu"
     )
     assert provider_calls(harness, "continueRentNumber") == 0
-    parent = await finished_with_code(harness)
-    await alice.press(AGAIN, parent.message_id)
-    offer = alice.last_bot_message()
-    assert offer is not None and "Another activation" in offer.text, alice.transcript()
+    _, offer = await another_activation_offer(harness, alice)
     await press_late(offer.keyboard[0][0].callback_data or "", offer.message_id, "extra-expired")
     assert provider_calls(harness, "getExtraActivation") == 0
 

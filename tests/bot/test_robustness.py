@@ -14,6 +14,7 @@ from tests.bot.conftest import (
     BotWith,
     Harness,
     assert_key_not_on_disk,
+    bought_number,
     buy_first_offer,
     live_activations,
     start_bot,
@@ -25,8 +26,7 @@ from tests.bot.conftest import (
 async def test_restart_restores_watching_and_pushes_the_code_once(
     harness: Harness, alice: FakeUser, tmp_path: Path
 ) -> None:
-    await buy_first_offer(harness, alice)
-    [activation] = await live_activations(harness)
+    activation = await bought_number(harness, alice)
     # The bot goes away (its in-memory state with it); the SMS arrives while it is down.
     await stop_bot(harness)
     harness.sandbox.deliver_sms(int(activation.activation_id), "Code 777999")  # type: ignore[arg-type]
@@ -46,8 +46,7 @@ async def test_restart_restores_watching_and_pushes_the_code_once(
 async def test_telegram_flood_limit_delays_a_code_but_never_drops_it(
     harness: Harness, alice: FakeUser
 ) -> None:
-    await buy_first_offer(harness, alice)
-    [activation] = await live_activations(harness)
+    activation = await bought_number(harness, alice)
     harness.telegram.flood.force(1, calls=3, methods=["sendMessage"])
     harness.sandbox.deliver_sms(int(activation.activation_id), "Code 424242")  # type: ignore[arg-type]
     await harness.poll()  # 429, a retry, 429: deferred
@@ -102,8 +101,7 @@ async def test_reply_lost_after_the_provider_sold_the_number_is_found_again(
 async def test_provider_garbage_while_polling_loses_nothing(
     harness: Harness, alice: FakeUser
 ) -> None:
-    await buy_first_offer(harness, alice)
-    [activation] = await live_activations(harness)
+    activation = await bought_number(harness, alice)
     harness.sandbox.deliver_sms(int(activation.activation_id), "Code 313131")  # type: ignore[arg-type]
     harness.sandbox.inject_fault("getActiveActivations", "garbage", count=1)
     await harness.poll()  # garbage: nothing recorded, nothing lost
@@ -130,8 +128,7 @@ async def test_the_api_key_is_in_no_log_no_database_byte_and_nothing_telegram_go
     alice = harness.user()
     await with_key(harness, alice)
     await alice.send_text(f"/key {ALICE_KEY}")  # the inline form, too
-    await buy_first_offer(harness, alice)
-    [activation] = await live_activations(harness)
+    activation = await bought_number(harness, alice)
     harness.sandbox.deliver_sms(int(activation.activation_id), "Code 909090")  # type: ignore[arg-type]
     await harness.poll()
     await alice.press("✅ Finish")

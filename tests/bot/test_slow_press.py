@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.fake_telegram import FakeUser
 from storage.activations import ActivationState
-from tests.bot.conftest import Harness, buy_first_offer, live_activations, with_key
+from tests.bot.conftest import Harness, bought_number, with_key
 
 CALLBACK_TIMEOUT = 0.5  # how long the fake Bot API takes answers after a press (seconds)
 SLOW = 1.5  # how long the provider takes over setStatus
@@ -17,8 +17,7 @@ async def test_a_slow_provider_still_gets_the_press_answered_and_the_outcome_sho
     harness.telegram.state.callback_timeout = CALLBACK_TIMEOUT
     alice = harness.user()
     await with_key(harness, alice)
-    await buy_first_offer(harness, alice)
-    [activation] = await live_activations(harness)
+    activation = await bought_number(harness, alice)
     harness.sandbox.advance(125)  # past the provider's early-cancel lock
     harness.sandbox.inject_fault("setStatus", "slow", delay=SLOW)
     query = await alice.press("❌ Cancel")
@@ -35,8 +34,7 @@ async def test_a_slow_provider_still_gets_the_press_answered_and_the_outcome_sho
 async def test_a_provider_error_after_the_answer_is_shown_on_the_card(
     harness: Harness, alice: FakeUser
 ) -> None:
-    await buy_first_offer(harness, alice)
-    [activation] = await live_activations(harness)
+    activation = await bought_number(harness, alice)
     harness.sandbox.advance(125)
     harness.sandbox.inject_fault("setStatus", "reply", body="ERROR_SQL")
     query = await alice.press("❌ Cancel")

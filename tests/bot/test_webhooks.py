@@ -14,8 +14,7 @@ from storage.activations import Activation
 from tests.bot.conftest import (
     BotWith,
     Harness,
-    buy_first_offer,
-    live_activations,
+    bought_number,
     provider_calls,
     with_key,
 )
@@ -38,9 +37,7 @@ async def alice_with_a_number(hooked: Harness) -> tuple[FakeUser, Activation]:
     """Alice, her key set, with one number bought through /buy and live."""
     alice = hooked.user()
     await with_key(hooked, alice)
-    await buy_first_offer(hooked, alice)
-    [activation] = await live_activations(hooked)
-    return alice, activation
+    return alice, await bought_number(hooked, alice)
 
 
 def forged_code(activation: Activation) -> dict[str, object]:
