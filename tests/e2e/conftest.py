@@ -46,6 +46,11 @@ def _clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(("SMSBOT_", "TELEGRAM_"))}
 
 
+async def smsbot_process(*args: str, **options: Any) -> asyncio.subprocess.Process:
+    """``python -m bot ARGS``: the smsbot command, as an operator runs it."""
+    return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", *args, **options)
+
+
 async def _terminate(process: asyncio.subprocess.Process, *, kill: bool = False) -> None:
     if process.returncode is not None:
         return
@@ -93,17 +98,9 @@ class SandboxProcess:
 
     async def start(self) -> None:
         with self.log_path.open("ab") as log:
-            self._process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "sandbox",
-                "--port",
-                "0",
-                *(arg for key in self._keys for arg in ("--key", key)),
-                stdout=asyncio.subprocess.PIPE,
-                stderr=log,
-                env=_clean_env(),
+            self._process = await smsbot_process(
+                "sandbox", "--port", "0", *(arg for key in self._keys for arg in ("--key", key)),
+                stdout=asyncio.subprocess.PIPE, stderr=log, env=_clean_env(),
             )
         assert self._process.stdout is not None
         line = await asyncio.wait_for(self._process.stdout.readline(), START_TIMEOUT)
@@ -193,14 +190,8 @@ class BotProcess:
         state = self._telegram.state
         polls = state.poll_generation
         with self.log_path.open("ab") as log:
-            self._process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "run",
-                stdout=log,
-                stderr=asyncio.subprocess.STDOUT,
-                env=self._env,
+            self._process = await smsbot_process(
+                "run", stdout=log, stderr=asyncio.subprocess.STDOUT, env=self._env
             )
         # A getUpdates is logged when it returns, up to its long-poll timeout later; a poll that
         # has begun is what says the bot listens.

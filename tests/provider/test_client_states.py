@@ -33,14 +33,20 @@ async def _bought(client: ProviderClient, sandbox: Sandbox) -> str:
     return activation_id
 
 
+async def _moved(
+    client: ProviderClient, activation_id: str, action: ActivationAction, answer: StatusChange
+) -> str:
+    """Sends setStatus ``action``, which the provider must answer with ``answer``."""
+    assert await client.set_status(activation_id, action) is answer
+    return activation_id
+
+
 async def wait_code(client: ProviderClient, sandbox: Sandbox) -> str:
     return await _bought(client, sandbox)
 
 
 async def ready(client: ProviderClient, sandbox: Sandbox) -> str:
-    activation_id = await _bought(client, sandbox)
-    assert await client.set_status(activation_id, A.SMS_SENT) is StatusChange.READY
-    return activation_id
+    return await _moved(client, await _bought(client, sandbox), A.SMS_SENT, StatusChange.READY)
 
 
 async def code_received(client: ProviderClient, sandbox: Sandbox) -> str:
@@ -51,10 +57,7 @@ async def code_received(client: ProviderClient, sandbox: Sandbox) -> str:
 
 async def wait_retry(client: ProviderClient, sandbox: Sandbox) -> str:
     activation_id = await code_received(client, sandbox)
-    assert await client.set_status(activation_id, A.REQUEST_ANOTHER_CODE) is (
-        StatusChange.RETRY_GET
-    )
-    return activation_id
+    return await _moved(client, activation_id, A.REQUEST_ANOTHER_CODE, StatusChange.RETRY_GET)
 
 
 async def wait_resend(client: ProviderClient, sandbox: Sandbox) -> str:
@@ -64,15 +67,12 @@ async def wait_resend(client: ProviderClient, sandbox: Sandbox) -> str:
 
 
 async def cancelled(client: ProviderClient, sandbox: Sandbox) -> str:
-    activation_id = await _bought(client, sandbox)
-    assert await client.set_status(activation_id, A.CANCEL) is StatusChange.CANCELLED
-    return activation_id
+    return await _moved(client, await _bought(client, sandbox), A.CANCEL, StatusChange.CANCELLED)
 
 
 async def finished(client: ProviderClient, sandbox: Sandbox) -> str:
     activation_id = await code_received(client, sandbox)
-    assert await client.set_status(activation_id, A.FINISH) is StatusChange.FINISHED
-    return activation_id
+    return await _moved(client, activation_id, A.FINISH, StatusChange.FINISHED)
 
 
 async def unknown(client: ProviderClient, sandbox: Sandbox) -> str:
