@@ -12,6 +12,7 @@ import functools
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +26,9 @@ from bot.fake_telegram.driver import VisibleMessage
 from bot.fake_telegram.ptb import process_with
 from bot.lifecycle import close_application, start_background, stop_background
 from bot.provider.sandbox import Sandbox, SandboxServer
-from bot.provider.sandbox.testing import ALICE_KEY
+from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
 from bot.services.container import Services
+from bot.services.purchases import PurchaseRequest, PurchaseStatus
 from bot.telegram import send_policy
 from storage.activations import Activation
 
@@ -150,6 +152,14 @@ async def alice(harness: Harness) -> FakeUser:
     return user
 
 
+@pytest.fixture
+async def bob(harness: Harness) -> FakeUser:
+    """Bob (user 2002) with his own API key set: the other user, for what is not his."""
+    user = harness.user(2002, "Bob")
+    await with_key(harness, user, BOB_KEY)
+    return user
+
+
 async def live_activations(harness: Harness, user_id: int = 1001) -> list[Any]:
     return await harness.services.activations.active_for_user(user_id)
 
@@ -188,6 +198,24 @@ async def bought_number(
     await buy_first_offer(harness, user, service)
     [activation] = await live_activations(harness, user.id)
     return activation
+
+
+async def bought_with(
+    harness: Harness, *, service: str = "tg", shown_price: str = "50",
+    service_name: str | None = None, **options: bool,
+) -> Activation:
+    """A number bought for Alice with options (``verification``, ``forward``) through the
+    purchase service (not every option has a /buy screen), then shown by /active: its row."""
+    alice = harness.user()
+    request = PurchaseRequest(
+        service, 0, None, Decimal(shown_price), service_name=service_name or service, **options
+    )
+    result = await harness.services.purchases.buy(alice.id, alice.id, request, f"opts-{service}")
+    assert result.status is PurchaseStatus.BOUGHT and result.activation is not None
+    await alice.send_text("/active")
+    row = await harness.services.activations.get(result.activation.ledger_id)
+    assert row is not None
+    return row
 
 
 def first_button_data(message: VisibleMessage) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.fake_telegram import FakeUser
-from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
+from bot.provider.sandbox.testing import ALICE_KEY
 from bot.telegram.buttons.activation import ActivationButton
 from storage.activations import ActivationState
 from tests.bot.conftest import (
@@ -38,11 +38,8 @@ async def test_double_tap_on_confirm_buys_one_number(harness: Harness, alice: Fa
 
 
 async def test_another_users_forged_button_is_refused_and_changes_nothing(
-    harness: Harness,
+    harness: Harness, alice: FakeUser, bob: FakeUser
 ) -> None:
-    alice, bob = harness.user(1001, "Alice"), harness.user(2002, "Bob")
-    await with_key(harness, alice)
-    await with_key(harness, bob, BOB_KEY)
     activation = await bought_number(harness, alice)
     await bob.send_text("/start")
     forged = ActivationButton("cancel", activation.ledger_id).pack()

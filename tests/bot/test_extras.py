@@ -6,17 +6,16 @@ from decimal import Decimal
 
 from bot.fake_telegram import FakeUser
 from bot.fake_telegram.driver import VisibleMessage
-from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
-from bot.services.purchases import PurchaseRequest, PurchaseStatus
+from bot.provider.sandbox.testing import ALICE_KEY
 from bot.telegram.buttons.activation import AdditionalOffer, CallStatus, ExtraOffer, OrderCall
 from storage.activations import Activation, ActivationState
 from tests.bot.conftest import (
     Harness,
     bought_number,
+    bought_with,
     first_button_data,
     live_activations,
     provider_calls,
-    with_key,
 )
 
 AGAIN = "🔁 Use this number again"
@@ -74,10 +73,9 @@ async def test_the_same_number_again_from_the_finished_message(
     assert provider_calls(harness, "getExtraActivation") == 1
 
 
-async def test_another_users_offer_button_is_refused(harness: Harness) -> None:
-    alice, bob = harness.user(1001, "Alice"), harness.user(2002, "Bob")
-    await with_key(harness, alice)
-    await with_key(harness, bob, BOB_KEY)
+async def test_another_users_offer_button_is_refused(
+    harness: Harness, alice: FakeUser, bob: FakeUser
+) -> None:
     parent = await finished_with_code(harness)
     await bob.send_text("/start")
     forged = ExtraOffer(parent.ledger_id).pack()
@@ -149,27 +147,10 @@ async def test_history_pages_and_offers_the_number_again(harness: Harness, alice
     assert alice.last_bot_message().text.count("+7900000") == 10  # type: ignore[union-attr]
 
 
-async def bought_with(harness: Harness, *, service: str = "tg", **options: bool) -> int:
-    """A row bought with options through the purchase service (the /buy screen for them is
-    another branch's), then shown in the chat by /active; returns the ledger id."""
-    alice = harness.user()
-    result = await harness.services.purchases.buy(
-        alice.id,
-        alice.id,
-        PurchaseRequest(service, 0, None, Decimal("50"), service_name=service, **options),
-        f"opts-{service}",
-    )
-    assert result.status is PurchaseStatus.BOUGHT and result.activation is not None
-    await alice.send_text("/active")
-    return result.activation.ledger_id
-
-
 async def test_call_verification_shows_the_call_and_orders_one_back(
     harness: Harness, alice: FakeUser
 ) -> None:
-    ledger_id = await bought_with(harness, verification=True)
-    row = await harness.services.activations.get(ledger_id)
-    assert row is not None
+    row = await bought_with(harness, verification=True)
     await alice.press("📞 Call status", row.message_id)
     card = alice.last_bot_message()
     assert card is not None and "Call: not yet" in card.text, alice.transcript()
@@ -191,9 +172,7 @@ async def test_call_verification_shows_the_call_and_orders_one_back(
 async def test_a_provider_without_outgoing_calls_hides_the_button(
     harness: Harness, alice: FakeUser
 ) -> None:
-    ledger_id = await bought_with(harness, verification=True)
-    row = await harness.services.activations.get(ledger_id)
-    assert row is not None
+    row = await bought_with(harness, verification=True)
     harness.sandbox.inject_fault("getOutgoingCalls", "reply", body="BAD_ACTION")
     await alice.press("📞 Call status", row.message_id)
     card = alice.last_bot_message()
@@ -207,28 +186,23 @@ async def test_a_provider_without_outgoing_calls_hides_the_button(
 async def test_call_status_of_a_provider_without_it_is_answered(
     harness: Harness, alice: FakeUser
 ) -> None:
-    ledger_id = await bought_with(harness, verification=True)
-    row = await harness.services.activations.get(ledger_id)
-    assert row is not None
+    row = await bought_with(harness, verification=True)
     harness.sandbox.inject_fault("getIncomingCallStatus", "reply", body="BAD_ACTION")
     query = await alice.press("📞 Call status", row.message_id)
     answer = alice.answer_for(query)
     assert answer is not None and "does not offer" in (answer.text or "")
 
 
-async def test_an_added_service_on_a_forwarded_number(harness: Harness) -> None:
-    alice, bob = harness.user(1001, "Alice"), harness.user(2002, "Bob")
-    await with_key(harness, alice)
-    await with_key(harness, bob, BOB_KEY)
-    ledger_id = await bought_with(harness, service="av", forward=True)
-    row = await harness.services.activations.get(ledger_id)
-    assert row is not None
+async def test_an_added_service_on_a_forwarded_number(
+    harness: Harness, alice: FakeUser, bob: FakeUser
+) -> None:
+    row = await bought_with(harness, service="av", forward=True)
     assert not alice.last_bot_message().find_buttons("➕ Add a service to this number")  # type: ignore[union-attr]
     harness.sandbox.deliver_sms(int(row.activation_id), "Avito code 5555")  # type: ignore[arg-type]
     await harness.poll()
     # Bob cannot add to Alice's number.
     await bob.send_text("/start")
-    forged = AdditionalOffer(ledger_id, "", 0).pack()
+    forged = AdditionalOffer(row.ledger_id, "", 0).pack()
     query = await bob.press_data(forged, bob.last_bot_message().message_id)  # type: ignore[union-attr]
     assert "not yours" in (bob.answer_for(query).text or "")  # type: ignore[union-attr]
     await alice.press("➕ Add a service to this number", row.message_id)
@@ -252,11 +226,10 @@ async def test_an_added_service_on_a_forwarded_number(harness: Harness) -> None:
     assert len([r for r in await live_activations(harness) if r.service == "ya"]) == 1
 
 
-async def test_forged_call_buttons_on_another_users_number_are_refused(harness: Harness) -> None:
-    alice, bob = harness.user(1001, "Alice"), harness.user(2002, "Bob")
-    await with_key(harness, alice)
-    await with_key(harness, bob, BOB_KEY)
-    ledger_id = await bought_with(harness, verification=True)
+async def test_forged_call_buttons_on_another_users_number_are_refused(
+    harness: Harness, alice: FakeUser, bob: FakeUser
+) -> None:
+    ledger_id = (await bought_with(harness, verification=True)).ledger_id
     await bob.send_text("/start")
     message_id = bob.last_bot_message().message_id  # type: ignore[union-attr]
     for data in (CallStatus(ledger_id).pack(), OrderCall(ledger_id).pack(), "xv:x", "xb:nope"):

@@ -251,11 +251,8 @@ async def test_buttons_work_after_a_restart(harness: Harness, alice: FakeUser) -
 
 
 async def test_another_users_forged_rent_button_is_refused_and_changes_nothing(
-    harness: Harness,
+    harness: Harness, alice: FakeUser, bob: FakeUser
 ) -> None:
-    alice, bob = harness.user(1001, "Alice"), harness.user(2002, "Bob")
-    await with_key(harness, alice)
-    await with_key(harness, bob, BOB_KEY)
     rent = await rent_one(harness, alice)
     await bob.send_text("/start")
     message_id = bob.last_bot_message().message_id  # type: ignore[union-attr]

@@ -57,10 +57,9 @@ async def test_telegram_flood_limit_delays_a_code_but_never_drops_it(
     assert len(pushed) == 1, alice.transcript()
 
 
-async def test_a_user_who_blocked_the_bot_does_not_stall_anyone_else(harness: Harness) -> None:
-    alice, bob = harness.user(1001, "Alice"), harness.user(2002, "Bob")
-    await with_key(harness, alice)
-    await with_key(harness, bob, BOB_KEY)
+async def test_a_user_who_blocked_the_bot_does_not_stall_anyone_else(
+    harness: Harness, alice: FakeUser, bob: FakeUser
+) -> None:
     await buy_first_offer(harness, alice)
     await buy_first_offer(harness, bob)
     [a] = await live_activations(harness, 1001)
