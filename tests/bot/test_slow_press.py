@@ -4,6 +4,7 @@ provider cannot make Telegram drop the answer; the outcome then shows on the mes
 from __future__ import annotations
 
 from bot.fake_telegram import FakeUser
+from bot.fake_telegram.driver import VisibleMessage
 from storage.activations import ActivationState
 from tests.bot.conftest import Harness, bought_number, with_key
 
@@ -52,6 +53,15 @@ def _versions(harness: Harness, chat_id: int, message_id: int) -> list[str]:
     return [version.content.text for version in message.history]
 
 
+def _newest_and_its_versions(
+    harness: Harness, user: FakeUser
+) -> tuple[VisibleMessage, list[str]]:
+    """The user's newest message from the bot, and every text it showed, oldest first."""
+    message = user.last_bot_message()
+    assert message is not None, user.transcript()
+    return message, _versions(harness, user.id, message.message_id)
+
+
 async def test_a_slow_price_list_answers_the_press_at_once_and_shows_progress(
     harness: Harness,
 ) -> None:
@@ -92,9 +102,7 @@ async def test_balance_with_a_slow_provider_shows_progress_then_the_balance(
 ) -> None:
     harness.sandbox.inject_fault("getBalance", "slow", delay=2.5)
     await alice.send_text("/balance")
-    answer = alice.last_bot_message()
-    assert answer is not None
-    shown = _versions(harness, alice.id, answer.message_id)
+    answer, shown = _newest_and_its_versions(harness, alice)
     assert shown[0].startswith("⏳"), shown
     assert "⏳" not in answer.text and "alance" in answer.text, alice.transcript()
 
@@ -114,8 +122,6 @@ async def test_a_command_whose_menu_needs_a_slow_provider_shows_progress_first(
 ) -> None:
     harness.sandbox.inject_fault("*", "slow", delay=2.5)
     await alice.send_text("/buy")
-    menu = alice.last_bot_message()
-    assert menu is not None
-    shown = _versions(harness, alice.id, menu.message_id)
+    menu, shown = _newest_and_its_versions(harness, alice)
     assert shown[0].startswith("⏳"), shown
     assert menu.find_buttons("Telegram"), alice.transcript()

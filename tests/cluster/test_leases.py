@@ -28,12 +28,16 @@ async def two_databases(pg_url: str) -> AsyncIterator[tuple[Database, Database]]
         await first_db.close()
 
 
+def _short_leases(db: Database, owner: str) -> ShardLeases:
+    """A process's leases of one second, renewed every 0.2 s: takeovers a test can wait for."""
+    return ShardLeases(db, owner, lease_seconds=1.0, renew_every=0.2, margin=0.2)
+
+
 async def test_one_process_owns_every_shard_and_a_second_gets_its_share(
     two_databases: tuple[Database, Database],
 ) -> None:
     first_db, second_db = two_databases
-    a = ShardLeases(first_db, "A", lease_seconds=1.0, renew_every=0.2, margin=0.2)
-    b = ShardLeases(second_db, "B", lease_seconds=1.0, renew_every=0.2, margin=0.2)
+    a, b = _short_leases(first_db, "A"), _short_leases(second_db, "B")
     assert len(await a.renew()) == SHARDS
     assert await b.renew() == frozenset()  # nothing has expired yet
     deadline = time.monotonic() + 10
@@ -50,8 +54,7 @@ async def test_a_silent_owner_stops_before_its_shards_are_taken_over(
     two_databases: tuple[Database, Database],
 ) -> None:
     first_db, second_db = two_databases
-    a = ShardLeases(first_db, "A", lease_seconds=1.0, renew_every=0.2, margin=0.2)
-    b = ShardLeases(second_db, "B", lease_seconds=1.0, renew_every=0.2, margin=0.2)
+    a, b = _short_leases(first_db, "A"), _short_leases(second_db, "B")
     await a.renew()
     silent_at = time.monotonic()  # A is stopped (SIGSTOP): it renews no more
     while True:

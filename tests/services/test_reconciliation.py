@@ -100,6 +100,13 @@ async def _rent_intent(db: Database, key: str, service: str = "full") -> Rent:
     )
 
 
+async def _unanswered_rent_intent(db: Database, key: str) -> Rent:
+    """A rent whose paid call got no answer: the outcome is unknown until reconciled."""
+    intent = await _rent_intent(db, key)
+    await RentLedger(db).mark_intent_unknown(intent)
+    return intent
+
+
 _CRASHING_BUYER = """
 import asyncio, os, signal, sys
 from storage.db import Database
@@ -286,9 +293,7 @@ async def test_rents_are_paired_only_when_unambiguous(db: Database, clock: Manua
 async def test_a_rent_that_turns_up_after_not_rented_is_adopted_and_cancelled(
     db: Database, clock: ManualClock
 ) -> None:
-    rents = RentLedger(db)
-    intent = await _rent_intent(db, "r")
-    await rents.mark_intent_unknown(intent)
+    intent = await _unanswered_rent_intent(db, "r")
     source = FakeSource()
     reconciler = _reconciler(db, clock, source)
     report = await reconciler.reconcile()
@@ -303,7 +308,7 @@ async def test_a_rent_that_turns_up_after_not_rented_is_adopted_and_cancelled(
         ("rent", intent.ledger_id, "9")
     ]
     assert source.cancelled == ["9"]
-    row = await rents.get(intent.ledger_id)
+    row = await RentLedger(db).get(intent.ledger_id)
     assert row is not None and (row.state, row.rent_id) == (RentState.CANCELLED, "9")
     assert (await reconciler.reconcile()).adopted == ()
 
@@ -397,9 +402,7 @@ async def test_a_purchase_another_process_starts_while_the_provider_is_asked_kee
 async def test_a_rent_another_process_starts_while_the_provider_is_asked_is_not_cancelled(
     db: Database, clock: ManualClock
 ) -> None:
-    rents = RentLedger(db)
-    old = await _rent_intent(db, "r-old")
-    await rents.mark_intent_unknown(old)
+    old = await _unanswered_rent_intent(db, "r-old")
     clock.advance(HORIZON + 1)
     await _reconciler(db, clock, FakeSource()).reconcile()  # "not rented"
     bought: list[object] = []
@@ -412,7 +415,7 @@ async def test_a_rent_another_process_starts_while_the_provider_is_asked_is_not_
     source = Racing()
     report = await _reconciler(db, clock, source).reconcile()
     assert report.adopted == () and source.cancelled == []
-    row = await rents.get(old.ledger_id)
+    row = await RentLedger(db).get(old.ledger_id)
     assert row is not None and row.state is RentState.FAILED
 
 
