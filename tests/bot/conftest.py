@@ -144,6 +144,14 @@ async def with_key(harness: Harness, user: FakeUser, key: str = ALICE_KEY) -> No
     await user.send_text(key)
 
 
+async def refused_key(harness: Harness, user: FakeUser, key: str) -> VisibleMessage:
+    """The user sends a key the bot refuses: the refusal, which says how to try again."""
+    await with_key(harness, user, key)
+    refused = user.last_bot_message()
+    assert refused is not None and "send /key to try again" in refused.text, user.transcript()
+    return refused
+
+
 @pytest.fixture
 async def alice(harness: Harness) -> FakeUser:
     """Alice (user 1001) with her API key set, as she would set it: where most tests start."""
@@ -242,6 +250,13 @@ async def start_bot(harness: Harness) -> Services:
     application, services = await _launch(harness.settings, harness.telegram, harness.sandbox)
     harness.application, harness.services = application, services
     return services
+
+
+async def restart_bot(harness: Harness) -> Services:
+    """The bot process stops and a new one starts on the same database (a deploy, a crash
+    recovered): the new process's services."""
+    await stop_bot(harness)
+    return await start_bot(harness)
 
 
 def provider_calls(harness: Harness, *actions: str) -> int:

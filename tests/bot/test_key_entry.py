@@ -15,6 +15,7 @@ from tests.bot.conftest import (
     Harness,
     assert_key_not_on_disk,
     bought_number,
+    refused_key,
     start_bot,
     with_key,
 )
@@ -62,11 +63,8 @@ async def test_a_key_sent_after_a_crash_that_followed_key_is_deleted_and_saved(
 
 async def test_a_refused_key_ends_key_entry_and_says_so(harness: Harness) -> None:
     alice = harness.user()
-    await alice.send_text("/key")
-    await alice.send_text("badkey")
-    refused = alice.last_bot_message()
-    assert refused is not None and "does not look like an API key" in refused.text
-    assert "send /key to try again" in refused.text, alice.transcript()
+    refused = await refused_key(harness, alice, "badkey")
+    assert "does not look like an API key" in refused.text, alice.transcript()
     assert user_message(alice.chat(), "badkey") is None  # the try itself is deleted
     await alice.send_text("hello")
     assert user_message(alice.chat(), "hello") is not None, alice.transcript()

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from bot.fake_telegram import FakeUser
 from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
-from tests.bot.conftest import Harness, bought_number, buy_first_offer, live_activations, with_key
+from tests.bot.conftest import (
+    Harness,
+    bought_number,
+    buy_first_offer,
+    live_activations,
+    refused_key,
+    with_key,
+)
 
 
 async def test_a_refused_key_ends_the_key_step_and_the_next_one_needs_key_again(
     harness: Harness,
 ) -> None:
     alice = harness.user()
-    await alice.send_text("/key")
-    await alice.send_text("not-a-real-key-123")
-    refused = alice.last_bot_message()
-    assert refused is not None and "does not accept" in refused.text
-    assert "send /key to try again" in refused.text, alice.transcript()
+    refused = await refused_key(harness, alice, "not-a-real-key-123")
+    assert "does not accept" in refused.text, alice.transcript()
     await alice.send_text("/key")  # a refused key ended the step: a new /key, a new try
     await alice.send_text(ALICE_KEY)
     assert all(ALICE_KEY not in m.text for m in alice.chat()), alice.transcript()

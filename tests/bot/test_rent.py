@@ -22,6 +22,7 @@ from tests.bot.conftest import (
     assert_key_not_on_disk,
     first_button_data,
     provider_calls,
+    restart_bot,
     start_bot,
     stop_bot,
     with_key,
@@ -241,8 +242,7 @@ async def test_extend_past_the_maximum_is_refused_with_the_limit(
 
 async def test_buttons_work_after_a_restart(harness: Harness, alice: FakeUser) -> None:
     rent = await rent_one(harness, alice)
-    await stop_bot(harness)
-    services = await start_bot(harness)
+    services = await restart_bot(harness)
     await alice.press("✅ Finish")
     await alice.press("✅ Yes, finish")
     row = await services.rents.get(rent.ledger_id)

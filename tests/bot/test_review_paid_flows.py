@@ -17,8 +17,7 @@ from tests.bot.conftest import (
     first_button_data,
     live_activations,
     provider_calls,
-    start_bot,
-    stop_bot,
+    restart_bot,
     walk_to_confirm,
     with_key,
 )
@@ -258,8 +257,7 @@ async def test_a_lost_multi_purchase_is_found_after_a_restart(
     await alice.press_button(confirm.keyboard[0][0])
     assert await live_activations(harness) == []
     assert len(await harness.services.activations.pending_intents()) == 2, alice.transcript()
-    await stop_bot(harness)
-    services = await start_bot(harness)
+    services = await restart_bot(harness)
     await reconcile_and_report(services, min_age=0)
     await services.notifier.drain()
     rows = await live_activations(harness)

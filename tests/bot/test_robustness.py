@@ -17,6 +17,7 @@ from tests.bot.conftest import (
     bought_number,
     buy_first_offer,
     live_activations,
+    restart_bot,
     start_bot,
     stop_bot,
     with_key,
@@ -174,8 +175,7 @@ async def test_after_a_restart_the_first_tick_reads_every_key_in_one_batch(
         user = harness.user(user_id, f"user{user_id}")
         await with_key(harness, user, key)
         await buy_first_offer(harness, user)
-    await stop_bot(harness)
-    await start_bot(harness)
+    await restart_bot(harness)
     reads: list[str] = []
     original_get, original_many = KeyVault.get, KeyVault.get_many
 
