@@ -29,7 +29,9 @@ from tests.bot.conftest import (
 )
 from tests.bot.test_webhooks import SECRET, hooked
 
-__all__ = ["hooked"]  # a fixture: the bot with its webhook receiver and background tasks
+# Fixtures other modules use: the bot with its webhook receiver and background tasks, and
+# Alice's one rent.
+__all__ = ["hooked", "rent"]
 
 
 def rent_calls(harness: Harness, action: str = "getRentNumber") -> int:
@@ -67,6 +69,12 @@ async def rent_one(harness: Harness, user: FakeUser, locale: str = "en", hours: 
     await user.press_button(confirm.keyboard[0][0])
     [rent] = await live_rents(harness, user.id)
     return rent
+
+
+@pytest.fixture
+async def rent(harness: Harness, alice: FakeUser) -> Rent:
+    """Alice's one rent: the whole number for 4 hours, through /rent."""
+    return await rent_one(harness, alice)
 
 
 async def alice_with_a_rent(harness: Harness) -> tuple[FakeUser, Rent]:
@@ -137,9 +145,8 @@ async def test_double_tap_on_confirm_rents_one_number(harness: Harness, alice: F
 
 
 async def test_three_sms_are_pushed_three_times_never_more_even_across_a_restart(
-    harness: Harness, alice: FakeUser
+    harness: Harness, alice: FakeUser, rent: Rent
 ) -> None:
-    rent = await rent_one(harness, alice)
     rent_id = int(rent.rent_id)  # type: ignore[arg-type]
     harness.sandbox.deliver_rent_sms(rent_id, "First 111", phone_from="BankA")
     await harness.services.rent_watcher.tick()
@@ -163,9 +170,8 @@ async def test_three_sms_are_pushed_three_times_never_more_even_across_a_restart
 
 
 async def test_cancel_is_refused_after_twenty_minutes_with_the_reason(
-    harness: Harness, alice: FakeUser
+    harness: Harness, alice: FakeUser, rent: Rent
 ) -> None:
-    rent = await rent_one(harness, alice)
     card = alice.last_bot_message()
     assert card is not None
     harness.sandbox.advance(21 * 60)
@@ -192,8 +198,9 @@ async def test_cancel_within_twenty_minutes_refunds(harness: Harness, alice: Fak
     assert alice.last_bot_message().buttons == []  # type: ignore[union-attr]
 
 
-async def test_extend_shows_the_price_and_moves_the_end(harness: Harness, alice: FakeUser) -> None:
-    rent = await rent_one(harness, alice)
+async def test_extend_shows_the_price_and_moves_the_end(
+    harness: Harness, alice: FakeUser, rent: Rent
+) -> None:
     card_id = alice.last_bot_message().message_id  # type: ignore[union-attr]
     await alice.press("➕ Extend")
     await alice.press("12 h")
@@ -215,9 +222,8 @@ async def test_extend_shows_the_price_and_moves_the_end(harness: Harness, alice:
 
 
 async def test_extend_after_expiry_is_refused_with_a_clear_message(
-    harness: Harness, alice: FakeUser
+    harness: Harness, alice: FakeUser, rent: Rent
 ) -> None:
-    rent = await rent_one(harness, alice)
     await alice.press("➕ Extend")
     hours_menu = alice.last_bot_message()
     harness.sandbox.advance(4 * 3600 + 60)  # the rent runs out; no poll has seen it yet
@@ -240,8 +246,7 @@ async def test_extend_past_the_maximum_is_refused_with_the_limit(
     assert "longer than the provider allows" in text and "8 more hours" in text, text
 
 
-async def test_buttons_work_after_a_restart(harness: Harness, alice: FakeUser) -> None:
-    rent = await rent_one(harness, alice)
+async def test_buttons_work_after_a_restart(harness: Harness, alice: FakeUser, rent: Rent) -> None:
     services = await restart_bot(harness)
     await alice.press("✅ Finish")
     await alice.press("✅ Yes, finish")
@@ -251,9 +256,8 @@ async def test_buttons_work_after_a_restart(harness: Harness, alice: FakeUser) -
 
 
 async def test_another_users_forged_rent_button_is_refused_and_changes_nothing(
-    harness: Harness, alice: FakeUser, bob: FakeUser
+    harness: Harness, alice: FakeUser, bob: FakeUser, rent: Rent
 ) -> None:
-    rent = await rent_one(harness, alice)
     await bob.send_text("/start")
     message_id = bob.last_bot_message().message_id  # type: ignore[union-attr]
     for action in ("cancel", "finish", "extend"):
@@ -300,9 +304,8 @@ async def test_reminder_before_the_end_once_per_end_date(harness: Harness, alice
 
 
 async def test_rent_running_out_is_told_and_active_lists_rents(
-    harness: Harness, alice: FakeUser
+    harness: Harness, alice: FakeUser, rent: Rent
 ) -> None:
-    rent = await rent_one(harness, alice)
     await alice.send_text("/active")
     listed = alice.last_bot_message()
     assert listed is not None and f"+{rent.phone}" in listed.text
@@ -493,9 +496,8 @@ async def test_renting_puts_the_api_key_in_no_log_database_or_telegram_call(
 
 
 async def test_an_extension_whose_answer_was_lost_is_told_once_settled(
-    harness: Harness, alice: FakeUser
+    harness: Harness, alice: FakeUser, rent: Rent
 ) -> None:
-    rent = await rent_one(harness, alice)
     card_id = alice.last_bot_message().message_id  # type: ignore[union-attr]
     harness.sandbox.inject_fault("continueRentNumber", "drop", count=1, after=True)
     await alice.press("➕ Extend")
@@ -536,9 +538,8 @@ async def test_behind_a_reverse_proxy_a_rent_passes_the_public_webhook_url(
 
 
 async def test_history_lists_rents_under_the_activations_with_their_cost(
-    harness: Harness, alice: FakeUser
+    harness: Harness, alice: FakeUser, rent: Rent
 ) -> None:
-    rent = await rent_one(harness, alice)
     await alice.press("✅ Finish")
     await alice.press("✅ Yes, finish")
     await alice.send_text("/history")

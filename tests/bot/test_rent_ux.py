@@ -4,15 +4,16 @@ days, prices in the country list (issue 16.10)."""
 from __future__ import annotations
 
 from bot.fake_telegram import FakeUser
-from storage.rents import RentState
+from storage.rents import Rent, RentState
 from tests.bot.conftest import Harness, labels_of, with_key
-from tests.bot.test_rent import rent_calls, rent_one
+from tests.bot.test_rent import rent, rent_calls, rent_one
+
+__all__ = ["rent"]  # a fixture: Alice's one rent
 
 
 async def test_finish_asks_first_and_keep_it_changes_nothing(
-    harness: Harness, alice: FakeUser
+    harness: Harness, alice: FakeUser, rent: Rent
 ) -> None:
-    rent = await rent_one(harness, alice)
     await alice.press("✅ Finish")
     question = alice.last_bot_message()
     assert question is not None and "Finish the rent" in question.text, alice.transcript()
@@ -47,9 +48,8 @@ async def test_finish_question_in_russian_and_spanish(harness: Harness) -> None:
 
 
 async def test_cancel_leaves_the_rent_message_once_an_sms_came(
-    harness: Harness, alice: FakeUser
+    harness: Harness, alice: FakeUser, rent: Rent
 ) -> None:
-    rent = await rent_one(harness, alice)
     card_id = alice.last_bot_message().message_id  # type: ignore[union-attr]
     harness.sandbox.deliver_rent_sms(int(rent.rent_id), "Code 4242")  # type: ignore[arg-type]
     await harness.services.rent_watcher.tick()
