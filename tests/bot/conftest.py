@@ -226,6 +226,12 @@ async def bought_with(
     return row
 
 
+async def sms_arrives(harness: Harness, activation: Activation, text: str) -> None:
+    """The provider receives an SMS for the number, and the watcher's next tick pushes it."""
+    harness.sandbox.deliver_sms(int(activation.activation_id), text)  # type: ignore[arg-type]
+    await harness.poll()
+
+
 def first_button_data(message: VisibleMessage) -> str:
     """The callback data behind the message's first button (to press it again, or forge)."""
     data = message.keyboard[0][0].callback_data

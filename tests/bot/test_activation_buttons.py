@@ -15,6 +15,7 @@ from tests.bot.conftest import (
     first_button_data,
     live_activations,
     provider_calls,
+    sms_arrives,
     walk_to_confirm,
     with_key,
 )
@@ -143,8 +144,7 @@ async def test_a_used_number_the_provider_finished_leaves_active_where_status_sa
     alice = harness.user()
     await with_key(harness, alice)
     activation = await bought_number(harness, alice)
-    harness.sandbox.deliver_sms(int(activation.activation_id), "Code 33333")  # type: ignore[arg-type]
-    await harness.poll()
+    await sms_arrives(harness, activation, "Code 33333")
     harness.sandbox.advance(21 * 60)  # past the deadline: the provider finishes it
     await harness.poll()
     assert len(await live_activations(harness)) == 1  # one absence from the list is not enough
@@ -163,8 +163,7 @@ async def test_a_press_does_not_repeat_what_the_card_says(
 ) -> None:
     """ "✔️ Finished." with "Finished." under it, "Waiting for another code" twice: once."""
     activation = await bought_number(harness, alice)
-    harness.sandbox.deliver_sms(int(activation.activation_id), "Code 11111")  # type: ignore[arg-type]
-    await harness.poll()
+    await sms_arrives(harness, activation, "Code 11111")
     card_id = next(m.message_id for m in alice.chat() if m.find_buttons("🔁 Another code"))
 
     def card() -> str:
@@ -172,7 +171,6 @@ async def test_a_press_does_not_repeat_what_the_card_says(
 
     await alice.press("🔁 Another code")
     assert card().count("another code") == 1, card()
-    harness.sandbox.deliver_sms(int(activation.activation_id), "Code 22222")  # type: ignore[arg-type]
-    await harness.poll()
+    await sms_arrives(harness, activation, "Code 22222")
     await alice.press("✅ Finish")
     assert card().count("Finished") == 1, card()

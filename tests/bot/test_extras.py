@@ -16,6 +16,7 @@ from tests.bot.conftest import (
     first_button_data,
     live_activations,
     provider_calls,
+    sms_arrives,
 )
 
 AGAIN = "🔁 Use this number again"
@@ -25,8 +26,7 @@ async def finished_with_code(harness: Harness, user_id: int = 1001) -> Activatio
     """Buys through the chat, gets a code, finishes; returns the finished row."""
     user = harness.user(user_id)
     row = await bought_number(harness, user)
-    harness.sandbox.deliver_sms(int(row.activation_id), "Code 12345")  # type: ignore[arg-type]
-    await harness.poll()
+    await sms_arrives(harness, row, "Code 12345")
     await user.press("✅ Finish", row.message_id)
     done = await harness.services.activations.get(row.ledger_id)
     assert done is not None and done.state is ActivationState.FINISHED
@@ -63,8 +63,7 @@ async def test_the_same_number_again_from_the_finished_message(
     assert card is not None and card.message_id == offer.message_id
     assert f"+{child.phone}" in card.text and "Waiting for the SMS" in card.text
     # A normal watched activation: its code reaches its own message.
-    harness.sandbox.deliver_sms(int(child.activation_id), "Code 67890")  # type: ignore[arg-type]
-    await harness.poll()
+    await sms_arrives(harness, child, "Code 67890")
     assert any("67890" in m.text for m in alice.chat() if m.message_id == offer.message_id)
     # The number is busy again: the provider refuses another, and the user is told why.
     query = await alice.press(AGAIN, parent.message_id)
@@ -198,8 +197,7 @@ async def test_an_added_service_on_a_forwarded_number(
 ) -> None:
     row = await bought_with(harness, service="av", forward=True)
     assert not alice.last_bot_message().find_buttons("➕ Add a service to this number")  # type: ignore[union-attr]
-    harness.sandbox.deliver_sms(int(row.activation_id), "Avito code 5555")  # type: ignore[arg-type]
-    await harness.poll()
+    await sms_arrives(harness, row, "Avito code 5555")
     # Bob cannot add to Alice's number.
     await bob.send_text("/start")
     forged = AdditionalOffer(row.ledger_id, "", 0).pack()

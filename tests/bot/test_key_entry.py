@@ -16,6 +16,7 @@ from tests.bot.conftest import (
     assert_key_not_on_disk,
     bought_number,
     refused_key,
+    sms_arrives,
     start_bot,
     with_key,
 )
@@ -204,8 +205,7 @@ async def test_an_sms_code_reaches_no_log_record_at_debug(
         alice = harness.user()
         await with_key(harness, alice)
         activation = await bought_number(harness, alice)
-        harness.sandbox.deliver_sms(int(activation.activation_id), "Code 735193")  # type: ignore[arg-type]
-        await harness.poll()
+        await sms_arrives(harness, activation, "Code 735193")
         assert any(m.text.startswith("🔑 735193") for m in alice.chat()), alice.transcript()
         await harness.application.update_persistence()
     finally:

@@ -10,6 +10,7 @@ from tests.bot.conftest import (
     buy_first_offer,
     live_activations,
     refused_key,
+    sms_arrives,
     with_key,
 )
 
@@ -43,8 +44,7 @@ async def test_a_code_then_the_deadline_tells_finished_not_refunded(
     harness: Harness, alice: FakeUser
 ) -> None:
     row = await bought_number(harness, alice)
-    harness.sandbox.deliver_sms(int(row.activation_id), "Code 565656")  # type: ignore[arg-type]
-    await harness.poll()
+    await sms_arrives(harness, row, "Code 565656")
     harness.sandbox.advance(21 * 60)  # the provider finishes it, the charge kept
     await harness.poll()
     last = alice.last_bot_message()

@@ -24,6 +24,7 @@ from tests.bot.conftest import (
     Harness,
     live_activations,
     provider_calls,
+    sms_arrives,
     walk_to_confirm,
     with_key,
 )
@@ -87,8 +88,7 @@ async def test_a_sale_completed_after_the_timeout_is_checking_then_shown_and_wat
             for t in _texts(alice)
         ), alice.transcript()
         # Watched like any number: its code is pushed.
-        harness.sandbox.deliver_sms(int(row.activation_id), "Your code 918273")  # type: ignore[arg-type]
-        await harness.poll()
+        await sms_arrives(harness, row, "Your code 918273")
         assert any(t.startswith("🔑 918273") for t in _texts(alice)), alice.transcript()
         assert provider_calls(harness, *PAID) == 1
         assert not any("did not go through" in t for t in _texts(alice)), alice.transcript()

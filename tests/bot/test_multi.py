@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from bot.fake_telegram import FakeUser
 from bot.fake_telegram.driver import VisibleMessage
-from tests.bot.conftest import Harness, first_button_data, live_activations, provider_calls
+from tests.bot.conftest import (
+    Harness,
+    first_button_data,
+    live_activations,
+    provider_calls,
+    sms_arrives,
+)
 
 
 def multi_calls(harness: Harness) -> int:
@@ -38,8 +44,7 @@ async def test_one_number_for_two_services_each_watched(harness: Harness, alice:
     assert "One number" in alice.chat()[-3].text
     # Each activation is watched: a code for WhatsApp reaches WhatsApp's message only.
     whatsapp = next(r for r in rows if r.service == "wa")
-    harness.sandbox.deliver_sms(int(whatsapp.activation_id), "WhatsApp code 424242")  # type: ignore[arg-type]
-    await harness.poll()
+    await sms_arrives(harness, whatsapp, "WhatsApp code 424242")
     shown = {m.message_id: m.text for m in alice.chat()}
     assert "424242" in shown[whatsapp.message_id]  # type: ignore[index]
     telegram = next(r for r in rows if r.service == "tg")

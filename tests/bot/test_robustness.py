@@ -18,6 +18,7 @@ from tests.bot.conftest import (
     buy_first_offer,
     live_activations,
     restart_bot,
+    sms_arrives,
     start_bot,
     stop_bot,
     with_key,
@@ -67,8 +68,7 @@ async def test_a_user_who_blocked_the_bot_does_not_stall_anyone_else(
     [b] = await live_activations(harness, 2002)
     await alice.block_bot()
     harness.sandbox.deliver_sms(int(a.activation_id), "Code 111000")  # type: ignore[arg-type]
-    harness.sandbox.deliver_sms(int(b.activation_id), "Code 222000")  # type: ignore[arg-type]
-    await harness.poll()
+    await sms_arrives(harness, b, "Code 222000")
     assert [m for m in bob.chat() if m.text.startswith("🔑 222000")], bob.transcript()
     assert await harness.services.outbox.pending() == []  # alice's event set aside, not retried
 
@@ -129,8 +129,7 @@ async def test_the_api_key_is_in_no_log_no_database_byte_and_nothing_telegram_go
     await with_key(harness, alice)
     await alice.send_text(f"/key {ALICE_KEY}")  # the inline form, too
     activation = await bought_number(harness, alice)
-    harness.sandbox.deliver_sms(int(activation.activation_id), "Code 909090")  # type: ignore[arg-type]
-    await harness.poll()
+    await sms_arrives(harness, activation, "Code 909090")
     await alice.press("✅ Finish")
     await harness.application.update_persistence()
     for record in caplog.records:
