@@ -348,6 +348,20 @@ async def test_rent_without_a_key_asks_for_one(harness: Harness) -> None:
     assert "/key" in alice.last_bot_message().text  # type: ignore[union-attr]
 
 
+FORGED = "Forged 9999"
+
+
+def push_url(hooked: Harness, rent: Rent) -> str:
+    """Where the provider pushes ``rent``'s SMS: the bot's receiver, on the rent's own path."""
+    assert hooked.services.webhooks is not None
+    return hooked.services.webhooks.rent_url_for(rent)
+
+
+async def _assert_no_forged_sms_shown(hooked: Harness, alice: FakeUser) -> None:
+    await hooked.services.notifier.drain()
+    assert not [m for m in await rent_sms_pushes(alice) if FORGED in m.text], alice.transcript()
+
+
 async def test_rent_sms_pushed_by_webhook_once_and_polling_adds_nothing(hooked: Harness) -> None:
     assert hooked.services.webhooks is not None
     alice, rent = await alice_with_a_rent(hooked)
@@ -366,14 +380,11 @@ async def test_rent_sms_pushed_by_webhook_once_and_polling_adds_nothing(hooked: 
 async def test_a_forged_rent_push_is_checked_with_the_provider_and_pushes_nothing(
     hooked: Harness,
 ) -> None:
-    assert hooked.services.webhooks is not None
     alice, rent = await alice_with_a_rent(hooked)
-    forged = rent_push(rent, "Forged 9999")
     async with httpx.AsyncClient() as client:
-        answer = await client.post(hooked.services.webhooks.rent_url_for(rent), json=forged)
+        answer = await client.post(push_url(hooked, rent), json=rent_push(rent, FORGED))
     assert answer.status_code == 200
-    await hooked.services.notifier.drain()
-    assert not [m for m in await rent_sms_pushes(alice) if "Forged 9999" in m.text]
+    await _assert_no_forged_sms_shown(hooked, alice)
 
 
 async def test_a_rent_push_url_opens_its_own_rent_only_and_holds_no_secret(
@@ -411,17 +422,14 @@ async def test_a_rent_push_url_opens_its_own_rent_only_and_holds_no_secret(
 async def test_200_forged_pushes_for_one_rent_make_a_handful_of_status_calls(
     hooked: Harness,
 ) -> None:
-    assert hooked.services.webhooks is not None
     alice, rent = await alice_with_a_rent(hooked)
-    forged = rent_push(rent, "Forged 9999")
+    url, forged = push_url(hooked, rent), rent_push(rent, FORGED)
     before = rent_calls(hooked, "getRentStatus")
-    url = hooked.services.webhooks.rent_url_for(rent)
     async with httpx.AsyncClient(limits=httpx.Limits(max_connections=200), timeout=30) as client:
         answers = await asyncio.gather(*(client.post(url, json=forged) for _ in range(200)))
     assert {answer.status_code for answer in answers} == {200}
     assert rent_calls(hooked, "getRentStatus") - before <= 3
-    await hooked.services.notifier.drain()
-    assert not [m for m in await rent_sms_pushes(alice) if "Forged 9999" in m.text]
+    await _assert_no_forged_sms_shown(hooked, alice)
 
 
 async def test_a_rent_settled_later_is_reported_to_its_user(

@@ -53,13 +53,18 @@ def _versions(harness: Harness, chat_id: int, message_id: int) -> list[str]:
     return [version.content.text for version in message.history]
 
 
-def _newest_and_its_versions(
-    harness: Harness, user: FakeUser
-) -> tuple[VisibleMessage, list[str]]:
-    """The user's newest message from the bot, and every text it showed, oldest first."""
+async def _progress_first(
+    harness: Harness, user: FakeUser, command: str, *, slow: str
+) -> VisibleMessage:
+    """``command`` while the provider is slow on ``slow`` (an action, or * for all): the
+    answer, which showed ⏳ before anything else."""
+    harness.sandbox.inject_fault(slow, "slow", delay=2.5)
+    await user.send_text(command)
     message = user.last_bot_message()
     assert message is not None, user.transcript()
-    return message, _versions(harness, user.id, message.message_id)
+    shown = _versions(harness, user.id, message.message_id)
+    assert shown[0].startswith("⏳"), shown
+    return message
 
 
 async def test_a_slow_price_list_answers_the_press_at_once_and_shows_progress(
@@ -100,10 +105,7 @@ async def test_a_failed_price_list_says_why_and_offers_try_again(
 async def test_balance_with_a_slow_provider_shows_progress_then_the_balance(
     harness: Harness, alice: FakeUser
 ) -> None:
-    harness.sandbox.inject_fault("getBalance", "slow", delay=2.5)
-    await alice.send_text("/balance")
-    answer, shown = _newest_and_its_versions(harness, alice)
-    assert shown[0].startswith("⏳"), shown
+    answer = await _progress_first(harness, alice, "/balance", slow="getBalance")
     assert "⏳" not in answer.text and "alance" in answer.text, alice.transcript()
 
 
@@ -120,8 +122,5 @@ async def test_a_failed_balance_offers_try_again(harness: Harness, alice: FakeUs
 async def test_a_command_whose_menu_needs_a_slow_provider_shows_progress_first(
     harness: Harness, alice: FakeUser
 ) -> None:
-    harness.sandbox.inject_fault("*", "slow", delay=2.5)
-    await alice.send_text("/buy")
-    menu, shown = _newest_and_its_versions(harness, alice)
-    assert shown[0].startswith("⏳"), shown
+    menu = await _progress_first(harness, alice, "/buy", slow="*")
     assert menu.find_buttons("Telegram"), alice.transcript()

@@ -46,6 +46,22 @@ def _clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(("SMSBOT_", "TELEGRAM_"))}
 
 
+def bot_env(
+    telegram_url: str, provider_url: str, database: Path | str, **settings: str
+) -> dict[str, str]:
+    """The environment ``smsbot run`` gets here: the fakes, a database, the master keys, and
+    ``settings`` (``SMSBOT_…`` names) on top; nothing from the caller's own environment."""
+    return {
+        **_clean_env(),
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": telegram_url,
+        "SMSBOT_PROVIDER_URL": provider_url,
+        "SMSBOT_DATABASE": str(database),
+        "SMSBOT_MASTER_KEYS": MASTER_KEYS,
+        **settings,
+    }
+
+
 async def smsbot_process(*args: str, **options: Any) -> asyncio.subprocess.Process:
     """``python -m bot ARGS``: the smsbot command, as an operator runs it."""
     return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", *args, **options)
@@ -170,19 +186,16 @@ class BotProcess:
     ) -> None:
         self.log_path = log_path
         self._telegram = telegram
-        self._env = {
-            **_clean_env(),
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_URL": telegram.url,
-            "SMSBOT_PROVIDER_URL": provider_url,
-            "SMSBOT_DATABASE": str(database),
-            "SMSBOT_MASTER_KEYS": MASTER_KEYS,
-            "SMSBOT_POLL_INTERVAL": str(POLL_INTERVAL),
+        self._env = bot_env(
+            telegram.url,
+            provider_url,
+            database,
+            SMSBOT_POLL_INTERVAL=str(POLL_INTERVAL),
             # A provider call that hangs is given up after this long (the sandbox's `slow` fault).
-            "SMSBOT_PROVIDER_TIMEOUT": str(PROVIDER_TIMEOUT),
+            SMSBOT_PROVIDER_TIMEOUT=str(PROVIDER_TIMEOUT),
             # The most a log can say: the key must not be in it even then.
-            "SMSBOT_LOG_LEVEL": "DEBUG",
-        }
+            SMSBOT_LOG_LEVEL="DEBUG",
+        )
         self._process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
