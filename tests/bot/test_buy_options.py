@@ -41,11 +41,17 @@ def purchases(harness: Harness) -> list[dict[str, str]]:
     ]
 
 
+async def buy_from(harness: Harness, user: FakeUser, confirm: VisibleMessage) -> dict[str, str]:
+    """The user presses Buy on the confirm screen: what the one paid call sent."""
+    await user.press(confirm.buttons[0][0])
+    [params] = purchases(harness)
+    return params
+
+
 async def test_options_are_off_by_default_and_not_sent(harness: Harness, alice: FakeUser) -> None:
     confirm = await walk_to_avito_in_russia(alice)
     assert VERIFICATION_ON in labels_of(confirm) and FORWARD_ON in labels_of(confirm)
-    await alice.press(confirm.buttons[0][0])
-    [params] = purchases(harness)
+    params = await buy_from(harness, alice, confirm)
     assert "verification" not in params and "forward" not in params
     card = alice.last_bot_message()
     assert card is not None and "Call verification" not in card.text
@@ -83,8 +89,7 @@ async def test_verification_can_be_turned_off_again(harness: Harness, alice: Fak
     await alice.press(VERIFICATION_OFF)
     confirm = alice.last_bot_message()
     assert confirm is not None and VERIFICATION_ON in labels_of(confirm)
-    await alice.press(confirm.buttons[0][0])
-    [params] = purchases(harness)
+    params = await buy_from(harness, alice, confirm)
     assert "verification" not in params
 
 
@@ -102,8 +107,7 @@ async def test_forwarding_asks_a_valid_number_sends_forward_and_shows_it(
     confirm = alice.last_bot_message()
     assert confirm is not None and FORWARD_OFF in labels_of(confirm), alice.transcript()
     assert "+447700900123" in confirm.text
-    await alice.press(confirm.buttons[0][0])
-    [params] = purchases(harness)
+    params = await buy_from(harness, alice, confirm)
     assert params["forward"] == "1" and "verification" not in params
     [row] = await live_activations(harness)
     assert row.options["forward"] is True and row.options["forward_number"] == "447700900123"
@@ -123,8 +127,7 @@ async def test_forwarding_turned_off_is_not_sent(harness: Harness, alice: FakeUs
     confirm = alice.last_bot_message()
     assert confirm is not None and FORWARD_ON in labels_of(confirm)
     assert "forwarded" not in confirm.text
-    await alice.press(confirm.buttons[0][0])
-    [params] = purchases(harness)
+    params = await buy_from(harness, alice, confirm)
     assert "forward" not in params
     [row] = await live_activations(harness)
     assert row.options["forward"] is False and row.options["forward_number"] is None
@@ -139,8 +142,7 @@ async def test_back_from_the_forwarding_question_buys_without_forwarding(
     confirm = alice.last_bot_message()
     assert confirm is not None and FORWARD_ON in labels_of(confirm), alice.transcript()
     await alice.send_text("+44 7700 900123")  # no longer asked for: not taken as a number
-    await alice.press(confirm.buttons[0][0])
-    [params] = purchases(harness)
+    params = await buy_from(harness, alice, confirm)
     assert "forward" not in params
 
 
