@@ -278,6 +278,15 @@ async def _rent(client: ProviderClient) -> tuple[str, Decimal]:
     return rent.rent_id, before - await client.get_balance()
 
 
+async def _rent_made_ago(
+    client: ProviderClient, sandbox: Sandbox, seconds: float
+) -> tuple[str, Decimal]:
+    """A rent made ``seconds`` ago by the provider's clock: its id and price."""
+    rent = await _rent(client)
+    sandbox.advance(seconds)
+    return rent
+
+
 async def _assert_closed(client: ProviderClient, rent_id: str, token: str) -> None:
     """A closed rent can be neither finished nor cancelled again: both are refused with
     ``token``."""
@@ -309,8 +318,7 @@ async def test_rent_wait_receive_finish(client: ProviderClient, sandbox: Sandbox
 async def test_rent_cancel_within_20_minutes_refunds(
     client: ProviderClient, sandbox: Sandbox
 ) -> None:
-    rent_id, _ = await _rent(client)
-    sandbox.advance(1199)
+    rent_id, _ = await _rent_made_ago(client, sandbox, 1199)
     await client.cancel_rent(rent_id)
     assert await client.get_balance() == START
     assert (await client.get_rent_status(rent_id)).state is RentState.CANCELLED
@@ -321,8 +329,7 @@ async def test_rent_cancel_within_20_minutes_refunds(
 async def test_rent_cancel_after_20_minutes_is_refused(
     client: ProviderClient, sandbox: Sandbox
 ) -> None:
-    rent_id, price = await _rent(client)
-    sandbox.advance(1201)
+    rent_id, price = await _rent_made_ago(client, sandbox, 1201)
     with pytest.raises(errors.StateConflictError) as caught:
         await client.cancel_rent(rent_id)
     assert caught.value.token == "CANT_CANCEL"
