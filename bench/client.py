@@ -34,26 +34,19 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 
-# Run as "python bench/client.py", this file's folder comes first on sys.path, where
-# bench/storage.py would shadow the storage package: put the repository root there instead.
-_HERE = Path(__file__).resolve().parent
-_ROOT = _HERE.parent
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _HERE]
-sys.path.insert(0, str(_ROOT))
+import httpx
+from _rootpath import ROOT as _ROOT  # first: the repository root, not bench/, on sys.path
+from smsactivate.api import SMSActivateAPI
 
-import httpx  # noqa: E402
-from smsactivate.api import SMSActivateAPI  # noqa: E402
-
-from bot.core.secret import Secret  # noqa: E402
-from bot.provider import (  # noqa: E402
+from bot.core.secret import Secret
+from bot.provider import (
     ProviderClient,
     ProviderTransport,
     Timeouts,
     resolve_endpoint,
 )
-from bot.provider.models import StatusKind  # noqa: E402
+from bot.provider.models import StatusKind
 
 _KEY = "bench-key"
 _BALANCE = Decimal("100000")

@@ -14,19 +14,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _HERE]
-sys.path.insert(0, str(_HERE.parent))
+import _rootpath  # noqa: F401 - first: the repository root, not bench/, on sys.path
 
-from storage.code_rates import CodeRateStore  # noqa: E402
-from storage.db import Database  # noqa: E402
-from storage.spending import SpendingLedger  # noqa: E402
+from storage.code_rates import CodeRateStore
+from storage.db import Database
+from storage.spending import SpendingLedger
 
 _INSERT = (
     "INSERT INTO activations (id, idempotency_key, user_id, chat_id, provider, service, country,"

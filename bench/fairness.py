@@ -23,29 +23,23 @@ import argparse
 import asyncio
 import base64
 import contextlib
-import sys
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-# Run as "python bench/fairness.py", this file's folder comes first on sys.path, where
-# bench/storage.py would shadow the storage package: put the repository root there instead.
-_HERE = Path(__file__).resolve().parent
-_ROOT = _HERE.parent
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _HERE]
-sys.path.insert(0, str(_ROOT))
+import _rootpath  # noqa: F401 - first: the repository root, not bench/, on sys.path
 
-from bot.app import build_application  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.core.clock import ManualClock  # noqa: E402
-from bot.fake_telegram import FakeTelegramServer, FakeUser  # noqa: E402
-from bot.fake_telegram.ptb import process_with  # noqa: E402
-from bot.lifecycle import close_application  # noqa: E402
-from bot.provider.sandbox import Sandbox, SandboxServer  # noqa: E402
-from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY, default_test_accounts  # noqa: E402
-from bot.services.container import Services  # noqa: E402
-from tests.trickling import TricklingProvider  # noqa: E402
+from bot.app import build_application
+from bot.config import Settings
+from bot.core.clock import ManualClock
+from bot.fake_telegram import FakeTelegramServer, FakeUser
+from bot.fake_telegram.ptb import process_with
+from bot.lifecycle import close_application
+from bot.provider.sandbox import Sandbox, SandboxServer
+from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY, default_test_accounts
+from bot.services.container import Services
+from tests.trickling import TricklingProvider
 
 _TOKEN = "123456789:BENCH-bot-token"
 _MASTER_KEYS = "k1:" + base64.b64encode(bytes(range(32))).decode()

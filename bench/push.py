@@ -67,12 +67,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-# Run as "python bench/push.py", this file's folder comes first on sys.path, where
-# bench/storage.py would shadow the storage package: put the repository root there instead.
-_HERE = Path(__file__).resolve().parent
-_ROOT = _HERE.parent
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _HERE]
-sys.path.insert(0, str(_ROOT))
+from _rootpath import ROOT as _ROOT  # first: the repository root, not bench/, on sys.path
 
 _TOKEN = "123456789:BENCH-bot-token"
 _MASTER_KEYS = "k1:" + base64.b64encode(bytes(range(32))).decode()

@@ -25,7 +25,6 @@ import argparse
 import asyncio
 import os
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -35,18 +34,13 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import _rootpath  # noqa: F401 - first: the repository root, not bench/, on sys.path
 import asyncpg
 
-# Run as "python bench/storage.py", this file's folder comes first on sys.path and its name
-# would shadow the storage package: put the repository root there instead.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _HERE]
-sys.path.insert(0, str(_HERE.parent))
-
-from bot.core.clock import SystemClock  # noqa: E402
-from storage import activations  # noqa: E402
-from storage.activations import ActivationLedger  # noqa: E402
-from storage.db import Database  # noqa: E402
+from bot.core.clock import SystemClock
+from storage import activations
+from storage.activations import ActivationLedger
+from storage.db import Database
 
 _USERS = 1_000
 _BUYERS = 20

@@ -16,8 +16,7 @@ from telegram.ext import Application, ApplicationBuilder, PersistenceInput
 
 from bot.cluster.metrics import Metrics
 from bot.cluster.node import ClusterNode
-from bot.cluster.settings import ClusterSettings
-from bot.config import Settings
+from bot.config import ClusterSettings, Settings
 from bot.core.clock import Clock, SystemClock
 from bot.i18n import Translator
 from bot.provider import ProviderTransport, Timeouts

@@ -8,19 +8,18 @@ as :class:`~bot.core.secret.Secret` and never echoed.
 from __future__ import annotations
 
 import logging
-import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, Literal
+from typing import Final, Literal
 from urllib.parse import urlsplit
 
 from bot.core.secret import Secret
+from bot.env import ConfigError, host_port, http_url, number, on_off, whole
 from bot.provider.presets import DEFAULT_PRESET, InvalidEndpointError, resolve_endpoint
 
-if TYPE_CHECKING:
-    from bot.cluster.settings import ClusterSettings
+__all__ = ["ClusterSettings", "ConfigError", "Settings"]
 
 DEFAULT_TELEGRAM_API_URL: Final = "https://api.telegram.org"
 DEFAULT_DATABASE: Final = "./data/smsbot.sqlite3"
@@ -33,10 +32,6 @@ DEFAULT_CODE_RATE_MIN_SAMPLE: Final = 20
 DEFAULT_CODE_RATE_DAYS: Final = 30
 DEFAULT_TELEGRAM_PUSH_RATE: Final = 30.0
 _LOG_LEVELS: Final = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
-
-
-class ConfigError(ValueError):
-    """A setting is missing or wrong; the message is one line fit for the operator."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +100,6 @@ class Settings:
         Raises:
             ConfigError: one line naming the variable that is wrong.
         """
-        from bot.cluster.settings import ClusterSettings  # it imports ConfigError from here
-
         env = os.environ if env is None else env
         token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
         master_keys = env.get("SMSBOT_MASTER_KEYS", "").strip() or _master_keys_file(env)
@@ -120,27 +113,39 @@ class Settings:
             )
         return cls(
             telegram_token=Secret(token) if token else None,
-            telegram_api_url=_url(env, "TELEGRAM_API_URL", DEFAULT_TELEGRAM_API_URL),
+            telegram_api_url=http_url(env, "TELEGRAM_API_URL", DEFAULT_TELEGRAM_API_URL),
             provider=_provider(env),
             database=Path(DEFAULT_DATABASE if database_url else raw_database),
             database_url=database_url,
-            database_pool_size=_pool_size(env),
-            database_statement_timeout=_statement_timeout(env),
+            database_pool_size=whole(
+                env, "SMSBOT_DATABASE_POOL_SIZE", DEFAULT_POOL_SIZE, 1, 500
+            ),
+            database_statement_timeout=number(
+                env, "SMSBOT_DATABASE_STATEMENT_TIMEOUT", DEFAULT_STATEMENT_TIMEOUT, 0.1, 3600,
+                unit="seconds",
+            ),
             master_keys=Secret(master_keys) if master_keys else None,
-            poll_interval=_poll_interval(env),
+            poll_interval=number(
+                env, "SMSBOT_POLL_INTERVAL", DEFAULT_POLL_INTERVAL, 0.2, 600, unit="seconds"
+            ),
             allowed_users=_allowed_users(env),
             log_level=_log_level(env),
             webhook_secret=_webhook_secret(webhook_secret),
-            webhook_listen=_listen(env),
+            webhook_listen=host_port(env, "SMSBOT_WEBHOOK_LISTEN", "127.0.0.1:8090"),
             custom_providers=_custom_providers(env),
             webhook_public_url=_public_url(env),
-            provider_timeout=_provider_timeout(env),
-            code_rate=_on_off(env, "SMSBOT_CODE_RATE", default=True),
-            code_rate_min_sample=_whole(
+            provider_timeout=number(
+                env, "SMSBOT_PROVIDER_TIMEOUT", DEFAULT_PROVIDER_TIMEOUT, 1, 300, unit="seconds"
+            ),
+            code_rate=on_off(env, "SMSBOT_CODE_RATE", default=True),
+            code_rate_min_sample=whole(
                 env, "SMSBOT_CODE_RATE_MIN_SAMPLE", DEFAULT_CODE_RATE_MIN_SAMPLE, 1, 100_000
             ),
-            code_rate_days=_whole(env, "SMSBOT_CODE_RATE_DAYS", DEFAULT_CODE_RATE_DAYS, 1, 3650),
-            telegram_push_rate=_telegram_push_rate(env),
+            code_rate_days=whole(env, "SMSBOT_CODE_RATE_DAYS", DEFAULT_CODE_RATE_DAYS, 1, 3650),
+            telegram_push_rate=number(
+                env, "SMSBOT_TELEGRAM_PUSH_RATE", DEFAULT_TELEGRAM_PUSH_RATE, 0.1, 1000,
+                unit="pushes a second",
+            ),
             cluster=ClusterSettings.from_env(env),
         )
 
@@ -171,13 +176,73 @@ class Settings:
         return int(logging.getLevelName(self.log_level))
 
 
-def _url(env: Mapping[str, str], name: str, default: str) -> str:
-    value = env.get(name, "").strip() or default
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"{name} must be an http(s) URL")
-    return value.rstrip("/")
+@dataclass(frozen=True, slots=True)
+class ClusterSettings:
+    """The settings of several processes on one PostgreSQL (issue 15), every one optional
+    and off or conservative by default.
 
+    * ``SMSBOT_TELEGRAM_WEBHOOK_URL``: the public https address Telegram POSTs updates to
+      (``smsbot run --webhook``); ``SMSBOT_TELEGRAM_WEBHOOK_LISTEN`` (HOST:PORT, default
+      127.0.0.1:8443) is where this process listens for them; ``SMSBOT_TELEGRAM_WEBHOOK_SECRET``
+      (16+ letters, digits, '-' or '_') is sent to Telegram as ``secret_token`` and required on
+      every request.
+    * ``SMSBOT_LEASE_SECONDS`` (default 3): how long a shard lease lasts past each renewal (every
+      second); a dead process's shards are taken over about this long after its death.
+    * ``SMSBOT_CLAIM_SECONDS`` (default 30): how long an outbox claim holds; after a process dies
+      mid-send, the event waits this long before another sends it.
+    * ``SMSBOT_METRICS_LISTEN`` (HOST:PORT): serve /healthz, /readyz and /metrics there (off when
+      unset).
+    """
+
+    telegram_webhook_url: str | None = None
+    telegram_webhook_listen: tuple[str, int] = ("127.0.0.1", 8443)
+    telegram_webhook_secret: Secret | None = None
+    lease_seconds: float = 3.0
+    claim_seconds: float = 30.0
+    metrics_listen: tuple[str, int] | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> ClusterSettings:
+        """Reads and checks the settings.
+
+        Raises:
+            ConfigError: one line naming the variable that is wrong.
+        """
+        url = env.get("SMSBOT_TELEGRAM_WEBHOOK_URL", "").strip() or None
+        if url is not None:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+                raise ConfigError("SMSBOT_TELEGRAM_WEBHOOK_URL must be an http(s) URL")
+        secret = env.get("SMSBOT_TELEGRAM_WEBHOOK_SECRET", "").strip()
+        if secret and (
+            len(secret) < 16
+            or len(secret) > 256
+            or not secret.replace("-", "").replace("_", "").isalnum()
+            or not secret.isascii()
+        ):
+            raise ConfigError(
+                "SMSBOT_TELEGRAM_WEBHOOK_SECRET must be 16 to 256 letters, digits, '-' or '_'"
+            )
+        metrics = env.get("SMSBOT_METRICS_LISTEN", "").strip()
+        return cls(
+            telegram_webhook_url=url,
+            telegram_webhook_listen=host_port(
+                env, "SMSBOT_TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1:8443"
+            ),
+            telegram_webhook_secret=Secret(secret) if secret else None,
+            lease_seconds=number(env, "SMSBOT_LEASE_SECONDS", 3.0, 2.0, 60.0, unit="seconds"),
+            claim_seconds=number(env, "SMSBOT_CLAIM_SECONDS", 30.0, 2.0, 600.0, unit="seconds"),
+            metrics_listen=host_port(env, "SMSBOT_METRICS_LISTEN", "") if metrics else None,
+        )
+
+    def require_webhook(self) -> tuple[str, Secret]:
+        """The webhook URL and secret, or a ConfigError naming what ``--webhook`` lacks."""
+        if self.telegram_webhook_url is None or self.telegram_webhook_secret is None:
+            raise ConfigError(
+                "smsbot run --webhook needs SMSBOT_TELEGRAM_WEBHOOK_URL and"
+                " SMSBOT_TELEGRAM_WEBHOOK_SECRET"
+            )
+        return self.telegram_webhook_url, self.telegram_webhook_secret
 
 def _database_url(raw: str) -> Secret | None:
     """The PostgreSQL URL in SMSBOT_DATABASE, or None for a file path."""
@@ -205,49 +270,12 @@ def _database_url(raw: str) -> Secret | None:
     return Secret(raw)
 
 
-def _pool_size(env: Mapping[str, str]) -> int:
-    raw = env.get("SMSBOT_DATABASE_POOL_SIZE", "").strip()
-    if not raw:
-        return DEFAULT_POOL_SIZE
-    if not raw.isdigit() or not 1 <= int(raw) <= 500:
-        raise ConfigError("SMSBOT_DATABASE_POOL_SIZE must be a whole number from 1 to 500")
-    return int(raw)
-
-
-def _statement_timeout(env: Mapping[str, str]) -> float:
-    raw = env.get("SMSBOT_DATABASE_STATEMENT_TIMEOUT", "").strip()
-    if not raw:
-        return DEFAULT_STATEMENT_TIMEOUT
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(
-            "SMSBOT_DATABASE_STATEMENT_TIMEOUT must be a number of seconds"
-        ) from None
-    if not math.isfinite(value) or not 0.1 <= value <= 3600:
-        raise ConfigError("SMSBOT_DATABASE_STATEMENT_TIMEOUT must be between 0.1 and 3600 s")
-    return value
-
-
 def _provider(env: Mapping[str, str]) -> str:
     value = env.get("SMSBOT_PROVIDER_URL", "").strip() or DEFAULT_PRESET
     try:
         return resolve_endpoint(value, new=True).key
     except InvalidEndpointError as exc:
         raise ConfigError(f"SMSBOT_PROVIDER_URL: {exc}") from None
-
-
-def _poll_interval(env: Mapping[str, str]) -> float:
-    raw = env.get("SMSBOT_POLL_INTERVAL", "").strip()
-    if not raw:
-        return DEFAULT_POLL_INTERVAL
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError("SMSBOT_POLL_INTERVAL must be a number of seconds") from None
-    if not math.isfinite(value) or not 0.2 <= value <= 600:
-        raise ConfigError("SMSBOT_POLL_INTERVAL must be between 0.2 and 600 seconds")
-    return value
 
 
 def _custom_providers(env: Mapping[str, str]) -> Literal["off", "public", "any"]:
@@ -259,32 +287,6 @@ def _custom_providers(env: Mapping[str, str]) -> Literal["off", "public", "any"]
     if value == "any":
         return "any"
     raise ConfigError("SMSBOT_CUSTOM_PROVIDERS must be off, public or any")
-
-
-def _provider_timeout(env: Mapping[str, str]) -> float:
-    raw = env.get("SMSBOT_PROVIDER_TIMEOUT", "").strip()
-    if not raw:
-        return DEFAULT_PROVIDER_TIMEOUT
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError("SMSBOT_PROVIDER_TIMEOUT must be a number of seconds") from None
-    if not math.isfinite(value) or not 1 <= value <= 300:
-        raise ConfigError("SMSBOT_PROVIDER_TIMEOUT must be between 1 and 300 seconds")
-    return value
-
-
-def _telegram_push_rate(env: Mapping[str, str]) -> float:
-    raw = env.get("SMSBOT_TELEGRAM_PUSH_RATE", "").strip()
-    if not raw:
-        return DEFAULT_TELEGRAM_PUSH_RATE
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError("SMSBOT_TELEGRAM_PUSH_RATE must be a number a second") from None
-    if not math.isfinite(value) or not 0.1 <= value <= 1000:
-        raise ConfigError("SMSBOT_TELEGRAM_PUSH_RATE must be between 0.1 and 1000 a second")
-    return value
 
 
 def _allowed_users(env: Mapping[str, str]) -> frozenset[int]:
@@ -329,34 +331,6 @@ def _public_url(env: Mapping[str, str]) -> str | None:
             "SMSBOT_WEBHOOK_PUBLIC_URL must be an http(s) URL with no query or credentials"
         )
     return raw.rstrip("/")
-
-
-def _listen(env: Mapping[str, str]) -> tuple[str, int]:
-    raw = env.get("SMSBOT_WEBHOOK_LISTEN", "").strip() or "127.0.0.1:8090"
-    host, sep, port = raw.rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise ConfigError("SMSBOT_WEBHOOK_LISTEN must be HOST:PORT")
-    return host, int(port)
-
-
-def _on_off(env: Mapping[str, str], name: str, *, default: bool) -> bool:
-    value = env.get(name, "").strip().lower()
-    if not value:
-        return default
-    if value in ("on", "1", "true", "yes"):
-        return True
-    if value in ("off", "0", "false", "no"):
-        return False
-    raise ConfigError(f"{name} must be on or off")
-
-
-def _whole(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise ConfigError(f"{name} must be a whole number from {low} to {high}")
-    return int(raw)
 
 
 def _master_keys_file(env: Mapping[str, str]) -> str:

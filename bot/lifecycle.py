@@ -12,8 +12,8 @@ from telegram import BotCommand
 from telegram.ext import Application
 
 from bot.cluster.health import HealthServer
-from bot.cluster.settings import ClusterSettings
-from bot.config import Settings
+from bot.config import ClusterSettings, Settings
+from bot.core.tasks import cancel_and_wait
 from bot.i18n import Translator
 from bot.services.container import Services
 from bot.services.reconciliation import CHECKING
@@ -128,11 +128,7 @@ async def stop_background(services: Services) -> None:
     if services.health is not None:
         await services.health.stop()
         services.health = None
-    for task in services.tasks:
-        task.cancel()
-    for task in services.tasks:
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    await cancel_and_wait(*services.tasks)
     services.tasks.clear()
     if services.cluster is not None:
         await services.cluster.release()

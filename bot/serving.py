@@ -16,9 +16,8 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
 from bot.app import build_application
-from bot.cluster.settings import ClusterSettings
 from bot.cluster.telegram_webhook import TelegramWebhookServer
-from bot.config import ConfigError, Settings
+from bot.config import ClusterSettings, ConfigError, Settings
 from bot.lifecycle import close_application, start_background
 from bot.services.container import Services
 

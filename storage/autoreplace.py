@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Final
 
 from storage._codec import money_or_none, money_to_text, text_to_money
-from storage.db import Database, Row
+from storage.db import Row, Store
 from storage.errors import RowNotFoundError
 
 
@@ -83,17 +83,10 @@ _POSTGRES_RUN_SPENT: Final = _RUN_SPENT.replace(
 )
 
 
-class AutoReplaceStore:
-    """Reads and writes auto-replace runs.
+class AutoReplaceStore(Store):
+    """Reads and writes auto-replace runs."""
 
-    Args:
-        db: the open database; "now" comes from ``db.clock``.
-    """
-
-    __slots__ = ("_db",)
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    __slots__ = ()
 
     async def create(
         self, *, user_id: int, chat_id: int, service: str, country: int, operator: str | None,

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Final
 
-from storage.db import Database
+from storage.db import Store
 
 _ROWS: Final = (
     "SELECT a.provider, a.code_count, a.confirmed_at, a.ended_at,"
@@ -46,17 +46,10 @@ class CodeRate:
         return self.coded / self.bought if self.bought else 0.0
 
 
-class CodeRateStore:
-    """Aggregates the activation ledger into code rates.
+class CodeRateStore(Store):
+    """Aggregates the activation ledger into code rates."""
 
-    Args:
-        db: the open database.
-    """
-
-    __slots__ = ("_db",)
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    __slots__ = ()
 
     async def rates(
         self, service: str, country: int, *, since: float, operator: str | None = None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 import secrets
 
-from storage.db import Database
+from storage.db import Store
 
 
 class Claim(enum.Enum):
@@ -26,17 +26,10 @@ class Claim(enum.Enum):
     STALE = "stale"  # unknown, withdrawn, expired or another user's: buy nothing
 
 
-class ConfirmTokens:
-    """Issues and claims confirm tokens.
+class ConfirmTokens(Store):
+    """Issues and claims confirm tokens."""
 
-    Args:
-        db: the open database; "now" comes from ``db.clock``.
-    """
-
-    __slots__ = ("_db",)
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    __slots__ = ()
 
     async def issue(self, *, user_id: int, kind: str, ttl: float) -> str:
         """A new token for a confirm screen of ``kind``, open for ``ttl`` seconds.

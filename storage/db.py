@@ -20,12 +20,21 @@ migration once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import sqlite3
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from functools import cache
@@ -39,6 +48,7 @@ from bot.core.clock import Clock
 from storage.errors import (
     IntegrityError,
     MigrationError,
+    TransactionError,
 )
 
 Params: TypeAlias = Sequence[object] | Mapping[str, object]
@@ -246,6 +256,54 @@ class Database(ABC):
         session advisory lock on one connection, so processes sharing the database exclude
         each other too. Re-entering a key the task already holds is not supported.
         """
+
+    @staticmethod
+    @contextlib.asynccontextmanager
+    async def _nested(
+        execute: Callable[[str], Awaitable[object]],
+        depth: int,
+        *,
+        durable: bool,
+        joined_durable: bool,
+        still_open: Callable[[], bool] = lambda: True,
+    ) -> AsyncIterator[None]:
+        """A transaction block nested in an open one (the ``depth``-th), as a SAVEPOINT: an
+        exception that leaves it undoes its writes, even if the outer block catches it.
+
+        Args:
+            execute: runs one statement on the open transaction's connection.
+            durable, joined_durable: whether the block, and the transaction it joins, are durable.
+            still_open: whether the transaction is still open after an error (one the engine
+                already rolled back has no savepoint left to roll back to).
+
+        Raises:
+            TransactionError: a durable block tried to join a non-durable transaction.
+        """
+        if durable and not joined_durable:
+            raise TransactionError(
+                "a durable write cannot join a non-durable transaction; "
+                "open the outer transaction with durable=True"
+            )
+        name = f"nested_{depth}"
+        await execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            if still_open():
+                await execute(f"ROLLBACK TO SAVEPOINT {name}")
+                await execute(f"RELEASE SAVEPOINT {name}")
+            raise
+        else:
+            await execute(f"RELEASE SAVEPOINT {name}")
+
+
+class Store:
+    """What every store holds: the open database (``db``), whose ``db.clock`` says "now"."""
+
+    __slots__ = ("_db",)
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
 
 class InProcessLocks:

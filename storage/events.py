@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from storage._codec import dumps_strict, loads_object
-from storage.db import Database, Dialect, Row
+from storage.db import Dialect, Row, Store
 
 # The WHERE repeats that of the partial index events_pending (migration 0002), so delivered
 # events, however many, cost nothing here.
@@ -90,17 +90,10 @@ class Event:
     last_error: str | None
 
 
-class EventOutbox:
-    """Adds, lists and settles outbox events.
+class EventOutbox(Store):
+    """Adds, lists and settles outbox events."""
 
-    Args:
-        db: the open database; "now" comes from ``db.clock``.
-    """
-
-    __slots__ = ("_db",)
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    __slots__ = ()
 
     async def add(
         self,

@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Sequence
 from typing import ClassVar, Generic, Protocol, TypeVar
 
-from storage.db import Database, Params, Row, Transaction
+from storage.db import Params, Row, Store, Transaction
 from storage.errors import (
     DuplicateIntentError,
     IntegrityError,
@@ -53,14 +53,14 @@ def recheck_query(table: str) -> str:
     )
 
 
-class IntentLedger(ABC, Generic[RowT, StateT]):
+class IntentLedger(Store, ABC, Generic[RowT, StateT]):
     """A ledger of paid purchases, one row each (see the module docstring).
 
     Args:
         db: the open database; "now" comes from ``db.clock``.
     """
 
-    __slots__ = ("_db",)
+    __slots__ = ()
     _table: ClassVar[str]  # "activations"
     _live: ClassVar[str]  # the SQL condition of a live row: "state = 'active'"
     _row_name: ClassVar[str]  # how errors name a row: "rent ledger row"
@@ -68,9 +68,6 @@ class IntentLedger(ABC, Generic[RowT, StateT]):
     _provider_id: ClassVar[str]  # the column of the provider's id: "rent_id"
     _pending: ClassVar[str]
     _recheck: ClassVar[str]
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
 
     @staticmethod
     @abstractmethod

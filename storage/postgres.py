@@ -13,7 +13,7 @@ Durability. A plain transaction commits with ``synchronous_commit = off``: like 
 the last few commits. A ``durable=True`` one waits for the WAL flush (the server's default).
 
 Placeholders. Stores write ``?``; :func:`to_postgres` numbers them ``$1, $2…`` once per
-statement text (cached), skipping quoted literals.
+statement text (cached), skipping quoted literals (:mod:`storage.postgres_sql`).
 
 Locks. :meth:`PostgresDatabase.lock` takes an in-process :class:`asyncio.Lock`, then a session
 advisory lock (``pg_advisory_lock(hashtextextended(key, 0))``) on a connection of a second,
@@ -29,13 +29,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import logging
-import re
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Final, TypeAlias
 from urllib.parse import urlsplit, urlunsplit
 
@@ -49,47 +46,16 @@ from storage.errors import (
     IntegrityError,
     MigrationError,
     SchemaTooNewError,
-    TransactionError,
 )
+from storage.postgres_sql import row_count, statement, to_postgres
+
+__all__ = ["PostgresDatabase", "masked_url", "to_postgres"]
 
 _LOG = logging.getLogger(__name__)
-_TOKEN: Final = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|::|\?|:([A-Za-z_]\w*)")
 _MIGRATION_LOCK: Final = "smsbot:migrations"
 _LOCK_POOL_SIZE: Final = 4
 _BEGIN_NOT_DURABLE: Final = "BEGIN; SET LOCAL synchronous_commit TO off"
 _Connection: TypeAlias = "asyncpg.pool.PoolConnectionProxy[asyncpg.Record]"
-
-
-def to_postgres(sql: str) -> str:
-    """``sql`` with its ``?`` placeholders numbered ``$1, $2…`` (quoted literals left alone)."""
-    return _compile(sql)[0]
-
-
-@lru_cache(maxsize=2048)
-def _compile(sql: str) -> tuple[str, tuple[str, ...]]:
-    """``sql`` in PostgreSQL's numbered form, and the names of its ``:name`` parameters in
-    number order (empty for ``?`` placeholders). Cached per statement text."""
-    numbers = itertools.count(1)
-    names: dict[str, int] = {}
-
-    def number(match: re.Match[str]) -> str:
-        if match[0] == "?":
-            return f"${next(numbers)}"
-        if match[1] is not None:
-            if match[1] not in names:
-                names[match[1]] = next(numbers)
-            return f"${names[match[1]]}"
-        return match[0]
-
-    return _TOKEN.sub(number, sql), tuple(names)
-
-
-def _statement(sql: str, params: Params) -> tuple[str, tuple[object, ...]]:
-    """The numbered statement and its positional arguments."""
-    text, names = _compile(sql)
-    if isinstance(params, Mapping):
-        return text, tuple(params[name] for name in names)
-    return text, tuple(params)
 
 
 def masked_url(url: str) -> str:
@@ -105,12 +71,6 @@ def masked_url(url: str) -> str:
         return "<a malformed URL>"
 
 
-def _row_count(status: str) -> int:
-    """The rows a command changed, from its status string ("UPDATE 3", "INSERT 0 1")."""
-    last = status.rsplit(" ", 1)[-1]
-    return int(last) if last.isdigit() else 0
-
-
 class _PostgresTransaction(Transaction):
     __slots__ = ("_conn",)
 
@@ -118,22 +78,22 @@ class _PostgresTransaction(Transaction):
         self._conn = conn
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        text, arguments = _statement(sql, params)
+        text, arguments = statement(sql, params)
         try:
-            return _row_count(await self._conn.execute(text, *arguments))
+            return row_count(await self._conn.execute(text, *arguments))
         except asyncpg.IntegrityConstraintViolationError as error:
             raise IntegrityError(str(error)) from error
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         try:
             await self._conn.executemany(
-                _compile(sql)[0], [_statement(sql, row)[1] for row in rows]
+                to_postgres(sql), [statement(sql, row)[1] for row in rows]
             )
         except asyncpg.IntegrityConstraintViolationError as error:
             raise IntegrityError(str(error)) from error
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        text, arguments = _statement(sql, params)
+        text, arguments = statement(sql, params)
         try:
             row: Row | None = await self._conn.fetchrow(text, *arguments)
         except asyncpg.IntegrityConstraintViolationError as error:
@@ -141,7 +101,7 @@ class _PostgresTransaction(Transaction):
         return row
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        text, arguments = _statement(sql, params)
+        text, arguments = statement(sql, params)
         try:
             rows: list[Row] = list(await self._conn.fetch(text, *arguments))
         except asyncpg.IntegrityConstraintViolationError as error:
@@ -297,22 +257,12 @@ class PostgresDatabase(Database):
 
     @asynccontextmanager
     async def _savepoint(self, current: _Open, durable: bool) -> AsyncIterator[Transaction]:
-        if durable and not current.durable:
-            raise TransactionError(
-                "a durable write cannot join a non-durable transaction; "
-                "open the outer transaction with durable=True"
-            )
         current.depth += 1
-        savepoint = f"nested_{current.depth}"
-        await current.conn.execute(f"SAVEPOINT {savepoint}")
         try:
-            yield current.tx
-        except BaseException:
-            await current.conn.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
-            await current.conn.execute(f"RELEASE SAVEPOINT {savepoint}")
-            raise
-        else:
-            await current.conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+            async with self._nested(
+                current.conn.execute, current.depth, durable=durable, joined_durable=current.durable
+            ):
+                yield current.tx
         finally:
             current.depth -= 1
 
@@ -320,7 +270,7 @@ class PostgresDatabase(Database):
         current = self._open.get(asyncio.current_task())  # type: ignore[arg-type]
         if current is not None:
             return await current.tx.fetchone(sql, params)
-        text, arguments = _statement(sql, params)
+        text, arguments = statement(sql, params)
         row: Row | None = await self._pool.fetchrow(text, *arguments)
         return row
 
@@ -328,7 +278,7 @@ class PostgresDatabase(Database):
         current = self._open.get(asyncio.current_task())  # type: ignore[arg-type]
         if current is not None:
             return await current.tx.fetchall(sql, params)
-        text, arguments = _statement(sql, params)
+        text, arguments = statement(sql, params)
         rows: list[Row] = list(await self._pool.fetch(text, *arguments))
         return rows
 

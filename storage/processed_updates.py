@@ -8,20 +8,13 @@ gives up on an update within 24 hours).
 
 from __future__ import annotations
 
-from storage.db import Database
+from storage.db import Store
 
 
-class ProcessedUpdates:
-    """Records and looks up handled update ids.
+class ProcessedUpdates(Store):
+    """Records and looks up handled update ids."""
 
-    Args:
-        db: the open database; "now" comes from ``db.clock``.
-    """
-
-    __slots__ = ("_db",)
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    __slots__ = ()
 
     async def seen(self, update_id: int) -> bool:
         """Whether the update was handled already."""

@@ -44,10 +44,23 @@ ENDED_STATES: Final = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class PurchaseRow:
+    """What a row of either ledger (:class:`Activation`, :class:`Rent`) begins with: who paid
+    what, where, under which confirmation; ``ledger_id`` is our id for the row."""
+
+    ledger_id: int
+    idempotency_key: str
+    user_id: int
+    chat_id: int
+    provider: str
+    service: str
+    country: int | None
+    operator: str | None
 
 
 @dataclass(frozen=True, slots=True)
-class Activation:
+class Activation(PurchaseRow):
     """One ledger row. Provider fields are None until the purchase is confirmed.
 
     Attributes:
@@ -62,14 +75,6 @@ class Activation:
             word (its reply had no end time).
     """
 
-    ledger_id: int
-    idempotency_key: str
-    user_id: int
-    chat_id: int
-    provider: str
-    service: str
-    country: int | None
-    operator: str | None
     max_price: Decimal | None
     options: Mapping[str, Any]
     state: ActivationState
@@ -154,19 +159,11 @@ ENDED_RENT_STATES: Final = (RentState.FINISHED, RentState.CANCELLED, RentState.E
 
 
 @dataclass(frozen=True, slots=True)
-class Rent:
+class Rent(PurchaseRow):
     """One rent row. Provider fields are None until confirmed; ``cost`` stays None for a rent
     the Reconciler confirmed (``getRentList`` tells no price), ``end_date`` is then an estimate.
     """
 
-    ledger_id: int
-    idempotency_key: str
-    user_id: int
-    chat_id: int
-    provider: str
-    service: str
-    country: int | None
-    operator: str | None
     hours: int
     options: Mapping[str, Any]
     state: RentState

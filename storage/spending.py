@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Final
 
 from storage._codec import text_to_money
-from storage.db import Database
+from storage.db import Database, Store
 
 _ACTIVATIONS: Final = (
     "SELECT COALESCE(cost, json_extract(options, '$.shown_price'), max_price) FROM activations"
@@ -46,17 +46,10 @@ def _spelled(sql: str, db: Database) -> str:
     return sql.replace(_SHOWN_PRICE, _POSTGRES_SHOWN_PRICE) if db.dialect == "postgres" else sql
 
 
-class SpendingLedger:
-    """Reads committed spending across the activation and rent ledgers.
+class SpendingLedger(Store):
+    """Reads committed spending across the activation and rent ledgers."""
 
-    Args:
-        db: the open database.
-    """
-
-    __slots__ = ("_db",)
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    __slots__ = ()
 
     async def committed_since(self, user_id: int, since: float) -> Decimal:
         """What the user was charged or is held for, for everything bought at or after

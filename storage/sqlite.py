@@ -52,7 +52,6 @@ from storage.errors import (
     MigrationError,
     SchemaTooNewError,
     StorageError,
-    TransactionError,
 )
 from storage.private_files import create_private_file, tighten
 from storage.sqlite_logs import keep_parameters_out_of_logs
@@ -221,23 +220,16 @@ class SQLiteDatabase(Database):
         """
         task = asyncio.current_task()
         if self._owner is not None and self._owner is task:
-            if durable and not self._durable:
-                raise TransactionError(
-                    "a durable write cannot join a non-durable transaction; "
-                    "open the outer transaction with durable=True"
-                )
             self._depth += 1
-            savepoint = f"nested_{self._depth}"
-            await self._writer.execute(f"SAVEPOINT {savepoint}")
             try:
-                yield self._tx
-            except BaseException:
-                if self._writer.in_transaction:
-                    await self._writer.execute(f"ROLLBACK TO {savepoint}")
-                    await self._writer.execute(f"RELEASE {savepoint}")
-                raise
-            else:
-                await self._writer.execute(f"RELEASE {savepoint}")
+                async with self._nested(
+                    self._writer.execute,
+                    self._depth,
+                    durable=durable,
+                    joined_durable=self._durable,
+                    still_open=lambda: self._writer.in_transaction,
+                ):
+                    yield self._tx
             finally:
                 self._depth -= 1
             return

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from storage._codec import money_or_none, text_to_money
-from storage.db import Database, Row, Transaction
+from storage.db import Row, Store, Transaction
 
 T = TypeVar("T")
 
@@ -93,17 +93,10 @@ async def ensure_user_row(tx: Transaction, user_id: int, now: float) -> None:
     )
 
 
-class UserStore:
-    """Reads and writes users. Every setter creates the row when it is missing.
+class UserStore(Store):
+    """Reads and writes users. Every setter creates the row when it is missing."""
 
-    Args:
-        db: the open database; "now" comes from ``db.clock``.
-    """
-
-    __slots__ = ("_db",)
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    __slots__ = ()
 
     @staticmethod
     def begin_update() -> None:

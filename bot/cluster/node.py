@@ -10,13 +10,13 @@ leadership is lost).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Coroutine
 
 from bot.cluster.leader import Leadership
 from bot.cluster.leases import ShardLeases, new_owner_id
 from bot.cluster.listener import EventListener
+from bot.core.tasks import cancel_and_wait
 from storage.postgres import PostgresDatabase
 
 log = logging.getLogger(__name__)
@@ -81,11 +81,7 @@ class ClusterNode:
     async def stop(self) -> None:
         """Stops campaigning and renewing; call :meth:`release` once the work has stopped."""
         self._stop.set()
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(*self._tasks)
         self._tasks.clear()
 
     async def release(self) -> None:

@@ -12,7 +12,6 @@ import asyncio
 import json
 import re
 from collections.abc import Iterable
-from types import TracebackType
 from typing import Any, Final
 
 from aiohttp import web
@@ -29,7 +28,6 @@ from bot.fake_telegram.errors import (
 from bot.fake_telegram.flood import FloodControl
 from bot.fake_telegram.methods import find_method
 from bot.fake_telegram.params import Params
-from bot.fake_telegram.records import CallRecord
 from bot.fake_telegram.state import DEFAULT_BOT_ID, FakeTelegramState
 from bot.fake_telegram.webhook import Routing
 
@@ -93,7 +91,7 @@ class FakeTelegramServer:
             "by_chat": sticky per chat, failing over to the next target).
 
     Attributes:
-        state: the world, shared with drivers.
+        state: the world, shared with drivers (its call log: `state.wait_for_call`).
         flood: the flood-control switches (off by default).
 
     Example::
@@ -173,12 +171,7 @@ class FakeTelegramServer:
         await self.start()
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.stop()
 
     def user(
@@ -199,16 +192,6 @@ class FakeTelegramServer:
             language_code=language_code,
         )
         return FakeUser(self.state, record)
-
-    async def wait_for_call(
-        self,
-        method: str,
-        timeout: float = 5.0,  # noqa: ASYNC109 - the wait's bound is part of the API
-        *,
-        after: int = 0,
-    ) -> CallRecord:
-        """Wait for a call of `method` at log index `after` or later; see `FakeTelegramState`."""
-        return await self.state.wait_for_call(method, timeout, after=after)
 
     def _check_token(self, token: str) -> None:
         if not _TOKEN.fullmatch(token):

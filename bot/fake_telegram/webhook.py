@@ -15,7 +15,6 @@ the next (failover), as a balancer hashing on the chat would.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 from collections import deque
@@ -25,6 +24,8 @@ from itertools import count
 from typing import Any, Final, Literal
 
 import aiohttp
+
+from bot.core.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -118,11 +119,7 @@ class WebhookPusher:
         await asyncio.wait_for(self._idle.wait(), timeout)
 
     async def stop(self) -> None:
-        for queue in self._queues.values():
-            if queue.task is not None:
-                queue.task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await queue.task
+        await cancel_and_wait(*(q.task for q in self._queues.values() if q.task is not None))
         if self._session is not None:
             await self._session.close()
             self._session = None

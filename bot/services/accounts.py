@@ -243,6 +243,19 @@ class AccountService:
         self._clients[(user_id, provider)] = client
         return client
 
+    async def require_client(self, user_id: int, provider: str) -> ProviderClient:
+        """A client for one of the user's providers whose key must be there (the one a ledger
+        row was bought at, or the one the user chose).
+
+        Raises:
+            NoApiKeyError: no key is stored for it (now).
+            KeyNeedsReentryError: the stored key cannot be read.
+        """
+        client = await self.client_for_provider(user_id, provider)
+        if client is None:
+            raise NoApiKeyError(provider)
+        return client
+
     async def prime(self, pairs: Iterable[tuple[int, str]]) -> None:
         """Readies the clients of many keys at once (one vault query per few hundred keys
         rather than one per key): the watcher calls it before a tick polls them all."""

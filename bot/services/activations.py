@@ -19,7 +19,7 @@ from bot.provider import (
     StateConflictError,
 )
 from bot.provider.models import ActivationAction, StatusChange, StatusKind
-from bot.services.accounts import AccountService, NoApiKeyError
+from bot.services.accounts import AccountService
 from bot.services.recorder import Recorder
 from bot.services.results import ActivationActionResult, NotYoursError, Outcome
 from storage.activations import Activation, ActivationLedger, ActivationState
@@ -118,10 +118,7 @@ class ActivationService:
         return result
 
     async def _client(self, row: Activation) -> ProviderClient:
-        client = await self._accounts.client_for_provider(row.user_id, row.provider)
-        if client is None:
-            raise NoApiKeyError(row.provider)
-        return client
+        return await self._accounts.require_client(row.user_id, row.provider)
 
     async def _record(self, row: Activation, change: StatusChange) -> None:
         if change is StatusChange.RETRY_GET and row.state is ActivationState.CODE_RECEIVED:

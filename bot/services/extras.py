@@ -31,7 +31,7 @@ from bot.provider.models import (
     NumberPurchase,
     Service,
 )
-from bot.services.accounts import AccountService, NoApiKeyError
+from bot.services.accounts import AccountService
 from bot.services.activations import owned_activation
 from bot.services.multi import MultiPurchase, MultiRequest, MultiResult
 from bot.services.paid_extras import PaidExtras
@@ -254,10 +254,7 @@ class ExtrasService(PaidExtras):
             return await self._pay(intent, lambda: call(client, parent_id))
 
     async def _client(self, row: Activation) -> ProviderClient:
-        client = await self._accounts.client_for_provider(row.user_id, row.provider)
-        if client is None:
-            raise NoApiKeyError(row.provider)
-        return client
+        return await self._accounts.require_client(row.user_id, row.provider)
 
     async def _intent(
         self,

@@ -26,12 +26,12 @@ owner sends that event again: the only duplicates are the sends that were in fli
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from typing import Literal, Protocol
 
 from bot.core.clock import Clock
+from bot.core.tasks import cancel_and_wait
 from storage.events import Event, EventOutbox
 
 log = logging.getLogger(__name__)
@@ -201,7 +201,4 @@ class Notifier:
             await asyncio.wait(
                 {waiter, stopper}, timeout=idle_interval, return_when=asyncio.FIRST_COMPLETED
             )
-            for task in (waiter, stopper):
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            await cancel_and_wait(waiter, stopper)

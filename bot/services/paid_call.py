@@ -1,7 +1,7 @@
-"""The one paid call on the activation ledger, written once for /buy, /multi, extra activations
-and added services: the intent is already durable; the call is made once, never retried; a sale
-is confirmed on the intent, a failure is recorded as refused, never sent, or unknown and then
-reconciled with what the provider lists at once.
+"""The one paid call, written once for every purchase: /buy, /multi, extra activations, added
+services, rents and rent extensions. The intent is already durable; the call is made once, never
+retried; a sale is confirmed on the intent; a failure is recorded as refused or never sent, or
+as unknown and then reconciled with what the provider lists at once.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, Generic, TypeVar
 
 from bot.core.clock import Clock
 from bot.provider import OutcomeUnknownError, ProviderError, ProviderRejection, TransportError
@@ -18,8 +19,13 @@ from bot.provider.lifetimes import assumed_lifetime
 from bot.provider.models import NumberPurchase
 from bot.services.reconciliation import Reconciler
 from storage.activations import Activation, ActivationLedger
+from storage.ledger import IntentLedger
+from storage.rents import Rent
 
 log = logging.getLogger("bot.services.purchases")
+
+RowT = TypeVar("RowT", Activation, Rent)
+AnswerT = TypeVar("AnswerT")
 
 
 class PurchaseStatus(enum.Enum):
@@ -39,6 +45,107 @@ class PurchaseResult:
     error: ProviderError | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Settled(Generic[RowT]):
+    """What one intent of a paid call came to: BOUGHT (``row`` holds it), REFUSED (nothing was
+    bought; ``error`` says why) or UNRESOLVED (the provider could not tell yet)."""
+
+    status: PurchaseStatus
+    row: RowT | None = None
+    error: ProviderError | None = None
+
+
+def refusal_reason(error: ProviderError) -> str | None:
+    """The failure to record when ``error`` proves a paid call bought nothing: the provider's
+    token for a refusal, ``not sent: …`` when the request never left. None when the outcome is
+    unknown (the call may have bought something: reconcile, never retry).
+
+    Raises:
+        ProviderError: ``error`` itself when it is none of those (a bug to surface, not hide).
+    """
+    if isinstance(error, ProviderRejection):
+        return error.token
+    if isinstance(error, TransportError):
+        return f"not sent: {error}"
+    if isinstance(error, OutcomeUnknownError):
+        return None
+    raise error
+
+
+async def pay_once(
+    ledger: IntentLedger[RowT, Any],
+    reconciler: Reconciler,
+    intent: RowT,
+    call: Callable[[], Awaitable[AnswerT]],
+    confirm: Callable[[AnswerT], Awaitable[RowT]],
+) -> Settled[RowT]:
+    """Makes the one paid call for an intent already written to its ledger, and settles it.
+
+    The rule every paid call follows: the intent is durable before ``call`` runs; ``call``
+    runs once, never retried; ``confirm`` records the sale on the intent; a failure goes
+    through :func:`settle_failed_call`.
+
+    Args:
+        call: the one paid call (not yet awaited).
+        confirm: records what the provider's answer sold, returning the confirmed row.
+    """
+    try:
+        answer = await call()
+    except ProviderError as error:
+        [settled] = await settle_failed_call(ledger, reconciler, [intent], error)
+        return settled
+    return Settled(PurchaseStatus.BOUGHT, await confirm(answer))
+
+
+async def settle_failed_call(
+    ledger: IntentLedger[RowT, Any],
+    reconciler: Reconciler,
+    intents: Sequence[RowT],
+    error: ProviderError,
+) -> list[Settled[RowT]]:
+    """Records one paid call's failure on its intents (one per row it was to bring): refused,
+    never sent, or unknown, then reconciled at once with what the provider lists and never
+    retried. An intent the provider may still be completing comes back UNRESOLVED
+    ("checking"); the periodic reconciliation settles it later.
+
+    Raises:
+        ProviderError: ``error`` itself when it is none of those (a bug to surface, not hide).
+    """
+    reason = refusal_reason(error)
+    if reason is not None:
+        for intent in intents:
+            await ledger.fail_intent(intent, reason)
+        return [Settled(PurchaseStatus.REFUSED, error=error) for _ in intents]
+    assert isinstance(error, OutcomeUnknownError)
+    first = intents[0]
+    kind = "rent" if isinstance(first, Rent) else "activation"
+    log.warning("%s %s: outcome unknown, reconciling", kind, first.ledger_id)
+    for intent in intents:  # all of them first: one reconciliation judges them together
+        await ledger.mark_intent_unknown(intent)
+    # A reply that came back unreadable means the provider was done: judge at once. No reply:
+    # the provider may still be selling, so what is not listed yet stays "checking".
+    answered = [i.ledger_id for i in intents] if error.answered else []
+    if kind == "rent":
+        report = await reconciler.reconcile_user(
+            first.user_id, first.provider, answered_rents=answered
+        )
+    else:
+        report = await reconciler.reconcile_user(first.user_id, first.provider, answered=answered)
+    # The report holds both ledgers' rows, whose ids may coincide: match the kind too.
+    confirmed = {r.ledger_id for r in report.confirmed if r.kind == kind}
+    failed = {r.ledger_id for r in report.failed if r.kind == kind}
+    results: list[Settled[RowT]] = []
+    for intent in intents:
+        row = await ledger.get(intent.ledger_id)
+        if intent.ledger_id in confirmed:
+            results.append(Settled(PurchaseStatus.BOUGHT, row))
+        elif intent.ledger_id in failed:
+            results.append(Settled(PurchaseStatus.REFUSED, row, error))
+        else:
+            results.append(Settled(PurchaseStatus.UNRESOLVED, row, error))
+    return results
+
+
 def purchase_deadline(
     purchase: NumberPurchase, service: str, now: float, lifetime: float | None = None
 ) -> tuple[float, bool]:
@@ -49,7 +156,7 @@ def purchase_deadline(
     return now + (lifetime if lifetime is not None else assumed_lifetime(service)), True
 
 
-async def pay_once(
+async def buy_once(
     ledger: ActivationLedger,
     reconciler: Reconciler,
     intent: Activation,
@@ -59,25 +166,25 @@ async def pay_once(
     lifetime: float | None,
     shown_cost: Decimal,
 ) -> PurchaseResult:
-    """Makes the one paid call for an intent already written to the ledger, and settles it.
-
-    The rule every paid call on the activation ledger follows (/buy, extra activations, added
-    services): the intent is durable before ``call`` runs; ``call`` runs once, never retried; a
-    sale is confirmed on the intent, a failure goes through :func:`settle_failed_call`.
+    """:func:`pay_once` for an activation (/buy, extra activations, added services).
 
     Args:
-        call: the one paid call (not yet awaited).
         shown_cost: the cost recorded when the provider's answer tells none.
     """
-    try:
-        purchase = await call()
-    except ProviderError as error:
-        [result] = await settle_failed_call(ledger, reconciler, [intent], error)
-        return result
-    bought = await confirm_purchase(
-        ledger, intent, purchase, clock=clock, lifetime=lifetime, shown_cost=shown_cost
+    settled = await pay_once(
+        ledger,
+        reconciler,
+        intent,
+        call,
+        lambda purchase: confirm_purchase(
+            ledger, intent, purchase, clock=clock, lifetime=lifetime, shown_cost=shown_cost
+        ),
     )
-    return PurchaseResult(PurchaseStatus.BOUGHT, bought)
+    return as_purchase(settled)
+
+
+def as_purchase(settled: Settled[Activation]) -> PurchaseResult:
+    return PurchaseResult(settled.status, settled.row, settled.error)
 
 
 async def confirm_purchase(
@@ -100,52 +207,6 @@ async def confirm_purchase(
         deadline=deadline,
         deadline_assumed=assumed,
     )
-
-
-async def settle_failed_call(
-    ledger: ActivationLedger,
-    reconciler: Reconciler,
-    intents: Sequence[Activation],
-    error: ProviderError,
-) -> list[PurchaseResult]:
-    """Records one paid call's failure on its intents (one per activation it was to buy):
-    refused, never sent, or unknown, then reconciled at once with what the provider lists and
-    never retried. Shared by every paid call on the activation ledger (/buy, /multi, extras).
-    An intent the provider may still be completing comes back UNRESOLVED ("checking"); the
-    periodic reconciliation settles it later.
-
-    Raises:
-        ProviderError: ``error`` itself when it is none of those (a bug to surface, not hide).
-    """
-    if isinstance(error, ProviderRejection | TransportError):
-        reason = error.token if isinstance(error, ProviderRejection) else f"not sent: {error}"
-        for intent in intents:
-            await ledger.fail_intent(intent, reason)
-        return [PurchaseResult(PurchaseStatus.REFUSED, error=error) for _ in intents]
-    if not isinstance(error, OutcomeUnknownError):
-        raise error
-    log.warning("purchase %s: outcome unknown, reconciling", intents[0].ledger_id)
-    for intent in intents:  # all of them first: one reconciliation judges them together
-        await ledger.mark_intent_unknown(intent)
-    # A reply that came back unreadable means the provider was done: judge at once. No reply:
-    # the provider may still be selling, so what is not listed yet stays "checking".
-    report = await reconciler.reconcile_user(
-        intents[0].user_id,
-        intents[0].provider,
-        answered=[i.ledger_id for i in intents] if error.answered else (),
-    )
-    confirmed = {r.ledger_id for r in report.confirmed}
-    failed = {r.ledger_id for r in report.failed}
-    results = []
-    for intent in intents:
-        row = await ledger.get(intent.ledger_id)
-        if intent.ledger_id in confirmed:
-            results.append(PurchaseResult(PurchaseStatus.BOUGHT, row))
-        elif intent.ledger_id in failed:
-            results.append(PurchaseResult(PurchaseStatus.REFUSED, row, error=error))
-        else:
-            results.append(PurchaseResult(PurchaseStatus.UNRESOLVED, row, error=error))
-    return results
 
 
 def shown_cost(intent: Activation) -> Decimal:

@@ -13,6 +13,7 @@ from bot.provider.models import NumberPurchase
 from bot.services.accounts import AccountService
 from bot.services.paid_call import (
     PurchaseResult,
+    as_purchase,
     confirm_purchase,
     pay_once,
     settle_failed_call,
@@ -56,15 +57,10 @@ class PaidExtras:
     async def _pay(
         self, intent: Activation, call: Callable[[], Awaitable[NumberPurchase]]
     ) -> PurchaseResult:
-        return await pay_once(
-            self._ledger,
-            self._reconciler,
-            intent,
-            call,
-            clock=self._clock,
-            lifetime=self._lifetime,
-            shown_cost=shown_cost(intent),
+        settled = await pay_once(
+            self._ledger, self._reconciler, intent, call, lambda sold: self._confirm(intent, sold)
         )
+        return as_purchase(settled)
 
     async def _confirm(self, intent: Activation, purchase: NumberPurchase) -> Activation:
         return await confirm_purchase(
@@ -79,4 +75,5 @@ class PaidExtras:
     async def _failed_all(
         self, intents: Sequence[Activation], error: ProviderError
     ) -> list[PurchaseResult]:
-        return await settle_failed_call(self._ledger, self._reconciler, intents, error)
+        settled = await settle_failed_call(self._ledger, self._reconciler, intents, error)
+        return [as_purchase(one) for one in settled]

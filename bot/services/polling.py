@@ -1,6 +1,6 @@
 """What the activation watcher and the rent watcher share: ticking on a fixed interval, passes
 that never wait for a slow key, fair shares of the polls in flight per provider host, and
-resting (and telling) a key whose provider keeps failing or is too slow."""
+resting (and telling) a key whose provider keeps failing or is too slow: :class:`KeyPolls`."""
 
 from __future__ import annotations
 
@@ -8,12 +8,24 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Hashable, Iterable
+import random
+from collections import defaultdict
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Hashable,
+    Iterable,
+    Mapping,
+)
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Generic, Protocol, TypeVar
 from urllib.parse import urlsplit
 
-from bot.provider import InvalidEndpointError, resolve_endpoint
+from bot.core.clock import Clock
+from bot.provider import InvalidEndpointError, ProviderClient, ProviderError, resolve_endpoint
+from bot.services.accounts import AccountError, AccountService
 from storage.events import EventOutbox
 
 log = logging.getLogger(__name__)
@@ -179,3 +191,174 @@ async def tell_slow(
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class PollTarget(Protocol):
+    """Whose key a poll uses, and where its owner is told."""
+
+    @property
+    def user_id(self) -> int: ...
+
+    @property
+    def chat_id(self) -> int: ...
+
+    @property
+    def provider(self) -> str: ...
+
+
+@dataclass(slots=True)
+class PassReport:
+    """What one pass of a watcher did, for logs, tests and benchmarks: the counts both
+    watchers keep (:class:`KeyPolls` keeps ``errors`` and ``slow``)."""
+
+    provider_calls: int = 0
+    ended: int = 0
+    errors: int = 0
+    carried: int = 0  # polls still running from an earlier pass
+    slow: int = 0  # polls that outlasted their pass (their keys rested, their owners told)
+
+
+HealthT = TypeVar("HealthT", bound=KeyHealth)
+TargetT = TypeVar("TargetT", bound=PollTarget)
+KeyT = TypeVar("KeyT", bound=Hashable)
+
+
+class KeyPolls(Generic[HealthT]):
+    """What both watchers do around each poll: a fair slot per provider host, the key's
+    health (rested after failures or slowness), polls carried over past their pass, and the
+    owner told when a key is too slow.
+
+    Args:
+        accounts: builds each key's client.
+        outbox: where a "too slow" notice goes; ``wake`` then wakes its sender.
+        clock: the source of "now".
+        concurrency: polls of one provider host at once (four times as many in all).
+        health: a new key's health.
+        name: the watcher's name, for logs and tasks ("watcher", "rent watcher").
+        jitter: the largest random delay before a poll takes its slot (0: none).
+    """
+
+    def __init__(
+        self,
+        accounts: AccountService,
+        outbox: EventOutbox,
+        wake: Callable[[], None],
+        *,
+        clock: Clock,
+        concurrency: int,
+        health: Callable[[], HealthT],
+        name: str,
+        jitter: float = 0.0,
+    ) -> None:
+        self._accounts = accounts
+        self._outbox = outbox
+        self._wake = wake
+        self._clock = clock
+        self._slots = PollSlots(total=4 * concurrency, per_host=concurrency)
+        self._health: defaultdict[tuple[int, str], HealthT] = defaultdict(health)
+        self.carried = CarriedPolls(name)
+        # Polls that hold a slot, and since when (loop time): the slow ones are among them.
+        self._polling: dict[Hashable, tuple[PollTarget, float]] = {}
+        self._name = name
+        self._jitter = jitter
+
+    async def run(
+        self, tick: Callable[[float], Awaitable[object]], interval: float, stop: asyncio.Event
+    ) -> None:
+        """Runs ``tick(interval)`` every ``interval`` seconds (start to start) until ``stop`` is
+        set, then stops the polls still in flight."""
+        try:
+            await tick_every(lambda: tick(interval), interval, stop, name=self._name)
+        finally:
+            await self.carried.cancel()
+
+    async def run_pass(
+        self,
+        targets: Mapping[KeyT, TargetT],
+        check: Callable[[ProviderClient, HealthT, TargetT], Awaitable[None]],
+        deadline: float | None,
+        report: PassReport,
+    ) -> None:
+        """One pass: polls each target (by its key) with ``check``, unless its poll from an
+        earlier pass still runs (carried over), and waits until ``deadline`` (None: for every
+        poll). A poll that has talked to its provider for half of it is slow: its key is
+        rested, its owner told."""
+        started = []
+        for key, target in targets.items():
+            if self.carried.running(key):
+                report.carried += 1
+                continue
+            started.append(self.carried.start(key, self._poll(key, target, report, check)))
+        await self.carried.wait(started, deadline)
+        if deadline is not None and self._polling:
+            await self._rest_slow_keys(deadline / 2, report)
+
+    async def _poll(
+        self,
+        key: Hashable,
+        target: TargetT,
+        report: PassReport,
+        check: Callable[[ProviderClient, HealthT, TargetT], Awaitable[None]],
+    ) -> None:
+        """Runs ``check`` with the target's client, unless its key is resting or gone; a
+        provider's failure is counted and rests the key, never raised."""
+        health = self._health[(target.user_id, target.provider)]
+        if health.resting(self._clock.now()):
+            return
+        if self._jitter:
+            # Before taking a slot: a slot held while sleeping would slow every other key.
+            await asyncio.sleep(random.uniform(0, self._jitter))
+        async with self._slots.hold(provider_host(target.provider)):
+            try:
+                client = await self._accounts.client_for_provider(target.user_id, target.provider)
+            except AccountError:
+                client = None
+            if client is None:
+                return  # the key is gone: nothing can be asked; the rows stay for later
+            self._polling[key] = (target, asyncio.get_running_loop().time())
+            try:
+                await check(client, health, target)
+            except ProviderError as error:
+                report.errors += 1
+                health.failed(self._clock.now())
+                log.warning(
+                    "%s: poll of user %s on %r failed (%s)",
+                    self._name,
+                    target.user_id,
+                    target.provider,
+                    type(error).__name__,
+                )
+            else:
+                health.recovered()
+            finally:
+                del self._polling[key]
+
+    async def _rest_slow_keys(self, slow_after: float, report: PassReport) -> None:
+        """Keys whose poll has talked to the provider for ``slow_after`` seconds and still runs
+        are rested and their owners told (once). A poll still waiting for a slot is not the
+        provider's fault: it is only carried over."""
+        now, since_limit = self._clock.now(), asyncio.get_running_loop().time() - slow_after
+        for target, since in list(self._polling.values()):
+            if since > since_limit:
+                continue
+            health = self._health[(target.user_id, target.provider)]
+            if health.slow:
+                continue  # already rested and told for this poll
+            report.slow += 1
+            health.outlasted_pass(now)
+            log.warning(
+                "%s: poll of user %s on %r is slow; carried over",
+                self._name,
+                target.user_id,
+                target.provider,
+            )
+            told = await tell_slow(
+                self._outbox,
+                health,
+                user_id=target.user_id,
+                chat_id=target.chat_id,
+                provider=target.provider,
+                now=now,
+            )
+            if told:
+                self._wake()

@@ -27,14 +27,13 @@ from bot.provider import (
 )
 from bot.provider.client import NumberOptions
 from bot.provider.models import NumberPurchase
-from bot.services.accounts import AccountService, NoApiKeyError
+from bot.services.accounts import AccountService
 from bot.services.paid_call import (
     PurchaseResult,
     PurchaseStatus,
+    buy_once,
     confirm_purchase,
-    pay_once,
     purchase_deadline,
-    settle_failed_call,
 )
 from bot.services.purchase_options import OfferedOptions, forward_number, offered_options
 from bot.services.reconciliation import Reconciler
@@ -48,7 +47,7 @@ log = logging.getLogger(__name__)
 __all__ = [  # the paid call and the purchase options live beside; callers import them from here
     "DEFAULT_LIFETIME", "LedgerUnavailableError", "OfferedOptions", "PurchaseRequest",
     "PurchaseResult", "PurchaseService", "PurchaseStatus", "confirm_purchase", "forward_number",
-    "offered_options", "pay_once", "purchase_deadline", "settle_failed_call",
+    "offered_options", "purchase_deadline",
 ]
 
 DEFAULT_LIFETIME: Final = None
@@ -218,15 +217,12 @@ class PurchaseService:
     async def _client(self, user_id: int, provider: str | None) -> ProviderClient:
         if provider is None:
             return await self._accounts.client_for(user_id)
-        client = await self._accounts.client_for_provider(user_id, provider)
-        if client is None:
-            raise NoApiKeyError(provider)
-        return client
+        return await self._accounts.require_client(user_id, provider)
 
     async def _pay(
         self, client: ProviderClient, intent: Activation, request: PurchaseRequest
     ) -> PurchaseResult:
-        return await pay_once(
+        return await buy_once(
             self._ledger,
             self._reconciler,
             intent,

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import NamedTuple, Protocol, TypeVar
+from typing import NamedTuple, TypeVar
 
 from bot.core.clock import Clock
 from bot.services.reconcile_activations import ActivationMatcher
@@ -58,16 +58,8 @@ from bot.services.reconciliation_model import (
 )
 from storage.activations import Activation, ActivationLedger
 from storage.db import InProcessLocks, LockFactory
+from storage.records import PurchaseRow
 from storage.rents import Rent, RentLedger
-
-
-class _Owned(Protocol):
-    @property
-    def user_id(self) -> int: ...
-
-    @property
-    def provider(self) -> str: ...
-
 
 _LOG = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -271,7 +263,7 @@ class Reconciler:
                    for r in await self._rents.pending_intents())
 
 
-def _owned_by(user_id: int, provider: str) -> Callable[[_Owned], bool]:
+def _owned_by(user_id: int, provider: str) -> Callable[[PurchaseRow], bool]:
     """Keeps the rows of one (user, provider)."""
     return lambda row: (row.user_id, row.provider) == (user_id, provider)
 
@@ -285,7 +277,7 @@ class _Open(NamedTuple):
     rents: list[Rent]
     rent_rechecks: list[Rent]
 
-    def where(self, keep: Callable[[_Owned], bool]) -> _Open:
+    def where(self, keep: Callable[[PurchaseRow], bool]) -> _Open:
         """The rows ``keep`` keeps."""
         return _Open(
             [row for row in self.activations if keep(row)],

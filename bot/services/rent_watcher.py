@@ -18,24 +18,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
 from bot.core.clock import Clock
-from bot.provider import NotFoundError, ProviderClient, ProviderError
+from bot.provider import NotFoundError, ProviderClient
 from bot.provider.models import RentState as ProviderRentState
-from bot.services.accounts import AccountError, AccountService
-from bot.services.polling import (
-    CarriedPolls,
-    KeyHealth,
-    PollSlots,
-    provider_host,
-    tell_slow,
-    tick_every,
-)
+from bot.services.accounts import AccountService
+from bot.services.polling import KeyHealth, KeyPolls, PassReport
 from bot.services.recorder import Recorder
 from bot.services.rents import apply_status
 from storage.db import Database
@@ -54,17 +46,12 @@ _ENDED_EARLY_SLACK: Final = 120.0
 
 
 @dataclass(slots=True)
-class RentTickReport:
-    """What one tick did, for logs and tests."""
+class RentTickReport(PassReport):
+    """What one tick did (a poll is a rent's)."""
 
     rents: int = 0
-    provider_calls: int = 0
     new_sms: int = 0
-    ended: int = 0
     reminders: int = 0
-    errors: int = 0
-    carried: int = 0  # rents whose poll was still running from an earlier tick
-    slow: int = 0  # keys found too slow (rested, their owner told)
 
 
 class RentWatcher:
@@ -99,12 +86,16 @@ class RentWatcher:
         self._recorder = recorder
         self._outbox = outbox
         self._clock = clock
-        self._slots = PollSlots(total=4 * concurrency, per_host=concurrency)
-        self._polls = CarriedPolls("rent watcher")
-        # Rents whose poll holds a slot, and since when (loop time), by ledger id.
-        self._polling: dict[int, tuple[WatchedRent, float]] = {}
+        self._keys = KeyPolls(
+            accounts,
+            outbox,
+            recorder.wake,
+            clock=clock,
+            concurrency=concurrency,
+            health=KeyHealth,
+            name="rent watcher",
+        )
         self._remind_before = remind_before
-        self._health: defaultdict[tuple[int, str], KeyHealth] = defaultdict(KeyHealth)
         # Several processes (issue 15): the users whose shard this process owns right now.
         self.owns: Callable[[int], bool] = lambda user_id: True
 
@@ -118,15 +109,12 @@ class RentWatcher:
         rows = [row for row in await self._ledger.load_active() if self.owns(row.user_id)]
         report = RentTickReport(rents=len(rows))
         await self._accounts.prime({(row.user_id, row.provider) for row in rows})
-        started = []
-        for row in rows:
-            if self._polls.running(row.ledger_id):
-                report.carried += 1
-                continue
-            started.append(self._polls.start(row.ledger_id, self._poll(row, report)))
-        await self._polls.wait(started, deadline)
-        if deadline is not None and self._polling:
-            await self._rest_slow_keys(deadline / 2, report)
+        await self._keys.run_pass(
+            {row.ledger_id: row for row in rows},
+            lambda client, _, row: self._check(client, row, report),
+            deadline,
+            report,
+        )
         # A rent's end may be learnt outside a poll (a press asked the provider): an extension
         # lost on a rent that then ran out was not made, and is settled here (also after a
         # restart), since the rent is no longer polled.
@@ -138,60 +126,7 @@ class RentWatcher:
 
     async def run(self, interval: float, stop: asyncio.Event) -> None:
         """Ticks every ``interval`` seconds (start to start) until ``stop`` is set."""
-        try:
-            await tick_every(lambda: self.tick(interval), interval, stop, name="rent watcher")
-        finally:
-            await self._polls.cancel()
-
-    async def _rest_slow_keys(self, slow_after: float, report: RentTickReport) -> None:
-        """Keys with a rent poll that has talked to the provider for ``slow_after`` seconds and
-        still runs are rested and their owners told (once)."""
-        now, since_limit = self._clock.now(), asyncio.get_running_loop().time() - slow_after
-        for row, since in list(self._polling.values()):
-            health = self._health[(row.user_id, row.provider)]
-            if since > since_limit or health.slow:
-                continue
-            report.slow += 1
-            health.outlasted_pass(now)
-            log.warning("rent poll of user %s on %r is slow", row.user_id, row.provider)
-            told = await tell_slow(
-                self._outbox,
-                health,
-                user_id=row.user_id,
-                chat_id=row.chat_id,
-                provider=row.provider,
-                now=now,
-            )
-            if told:
-                self._recorder.wake()
-
-    async def _poll(self, row: WatchedRent, report: RentTickReport) -> None:
-        health = self._health[(row.user_id, row.provider)]
-        if health.resting(self._clock.now()):
-            return
-        async with self._slots.hold(provider_host(row.provider)):
-            try:
-                client = await self._accounts.client_for_provider(row.user_id, row.provider)
-            except AccountError:
-                client = None
-            if client is None:
-                return  # the key is gone: nothing can be asked; the rent stays for later
-            self._polling[row.ledger_id] = (row, asyncio.get_running_loop().time())
-            try:
-                await self._check(client, row, report)
-            except ProviderError as error:
-                report.errors += 1
-                health.failed(self._clock.now())
-                log.warning(
-                    "rent poll of user %s on %r failed (%s)",
-                    row.user_id,
-                    row.provider,
-                    type(error).__name__,
-                )
-            else:
-                health.recovered()
-            finally:
-                del self._polling[row.ledger_id]
+        await self._keys.run(self.tick, interval, stop)
 
     async def _check(
         self, client: ProviderClient, row: WatchedRent, report: RentTickReport

@@ -26,17 +26,15 @@ from typing import Final
 from bot.core.clock import Clock
 from bot.provider import (
     NotFoundError,
-    OutcomeUnknownError,
     ProviderClient,
     ProviderError,
-    ProviderRejection,
     RentExpiredError,
     StateConflictError,
-    TransportError,
 )
 from bot.provider.models import RentState as ProviderRentState
 from bot.provider.models import RentStatus
-from bot.services.accounts import AccountService, NoApiKeyError
+from bot.services.accounts import AccountService
+from bot.services.paid_call import PurchaseStatus, pay_once, refusal_reason
 from bot.services.reconciliation import Reconciler
 from bot.services.recorder import Recorder
 from bot.services.results import NotYoursError, Outcome, RentActionResult
@@ -88,6 +86,15 @@ class RentResult:
     status: RentStatusKind
     rent: Rent | None = None
     error: ProviderError | None = None
+
+
+# What a paid call's settlement (PurchaseStatus) is called for a rent; DUPLICATE never comes
+# from a settlement.
+_RENT_STATUS: Final = {
+    PurchaseStatus.BOUGHT: RentStatusKind.RENTED,
+    PurchaseStatus.REFUSED: RentStatusKind.REFUSED,
+    PurchaseStatus.UNRESOLVED: RentStatusKind.UNRESOLVED,
+}
 
 
 class ExtensionKind(enum.Enum):
@@ -180,46 +187,26 @@ class RentService:
 
     async def _pay(self, client: ProviderClient, intent: Rent, request: RentRequest) -> RentResult:
         operator = None if request.operator in (None, "any") else request.operator
-        try:
-            rented = await client.get_rent_number(
+        settled = await pay_once(
+            self._ledger,
+            self._reconciler,
+            intent,
+            lambda: client.get_rent_number(
                 request.service,
                 request.hours,
                 country=request.country,
                 operator=operator,
                 webhook_url=None if self.webhook_url is None else self.webhook_url(intent),
-            )
-        except ProviderRejection as rejection:
-            await self._ledger.fail_intent(intent, rejection.token)
-            return RentResult(RentStatusKind.REFUSED, error=rejection)
-        except TransportError as never_sent:
-            await self._ledger.fail_intent(intent, "not sent: " + type(never_sent).__name__)
-            return RentResult(RentStatusKind.REFUSED, error=never_sent)
-        except OutcomeUnknownError as unknown:
-            log.warning("rent %s: outcome unknown, reconciling", intent.ledger_id)
-            await self._ledger.mark_intent_unknown(intent)
-            return await self._resolve(intent, unknown)
-        row = await self._ledger.confirm_intent(
-            intent,
-            rent_id=rented.rent_id,
-            phone=rented.phone,
-            end_date=rented.end_date.timestamp(),
-            cost=request.shown_price,
+            ),
+            lambda rented: self._ledger.confirm_intent(
+                intent,
+                rent_id=rented.rent_id,
+                phone=rented.phone,
+                end_date=rented.end_date.timestamp(),
+                cost=request.shown_price,
+            ),
         )
-        return RentResult(RentStatusKind.RENTED, row)
-
-    async def _resolve(self, intent: Rent, unknown: OutcomeUnknownError) -> RentResult:
-        report = await self._reconciler.reconcile_user(
-            intent.user_id,
-            intent.provider,
-            answered_rents=[intent.ledger_id] if unknown.answered else (),
-        )
-        row = await self._ledger.get(intent.ledger_id)
-        if row is not None:
-            if any(r.ledger_id == row.ledger_id for r in report.confirmed):
-                return RentResult(RentStatusKind.RENTED, row)
-            if any(r.ledger_id == row.ledger_id for r in report.failed):
-                return RentResult(RentStatusKind.REFUSED, row, error=unknown)
-        return RentResult(RentStatusKind.UNRESOLVED, row, error=unknown)
+        return RentResult(_RENT_STATUS[settled.status], settled.row, settled.error)
 
     # --- the rent's buttons --------------------------------------------------------------
 
@@ -313,22 +300,22 @@ class RentService:
     async def _pay_extension(
         self, client: ProviderClient, row: Rent, extension: RentExtension, price: Decimal
     ) -> ExtensionResult:
+        """The one paid ``continueRentNumber``, as :func:`~bot.services.paid_call.pay_once`
+        makes it, but for its ledger: getRentStatus and getRentList tell no end date, so an
+        unknown outcome cannot be reconciled at once and stays open until the provider shows
+        whether the rent outlives its old end (the watcher checks)."""
         assert row.rent_id is not None
         try:
             extended = await client.continue_rent_number(row.rent_id, extension.hours)
-        except ProviderRejection as rejection:
-            await self._ledger.fail_extension(extension, rejection.token)
-            if isinstance(rejection, RentExpiredError | NotFoundError):
+        except ProviderError as error:
+            reason = refusal_reason(error)
+            if reason is None:
+                log.warning("rent %s: extension outcome unknown, left open", row.ledger_id)
+                return ExtensionResult(ExtensionKind.UNRESOLVED, row, error)
+            await self._ledger.fail_extension(extension, reason)
+            if isinstance(error, RentExpiredError | NotFoundError):
                 await self.sync(client, row)
-            return ExtensionResult(ExtensionKind.REFUSED, await self._reload(row), rejection)
-        except TransportError as never_sent:
-            await self._ledger.fail_extension(extension, "not sent: " + type(never_sent).__name__)
-            return ExtensionResult(ExtensionKind.REFUSED, row, never_sent)
-        except OutcomeUnknownError as unknown:
-            # getRentStatus and getRentList tell no end date: the intent stays open until
-            # the provider shows whether the rent outlives its old end (the watcher checks).
-            log.warning("rent %s: extension outcome unknown, left open", row.ledger_id)
-            return ExtensionResult(ExtensionKind.UNRESOLVED, row, unknown)
+            return ExtensionResult(ExtensionKind.REFUSED, await self._reload(row), error)
         updated = await self._ledger.confirm_extension(
             extension, end_date=extended.end_date.timestamp(), cost=price
         )
@@ -347,10 +334,7 @@ class RentService:
         return await self._reload(row)
 
     async def _client(self, row: Rent) -> ProviderClient:
-        client = await self._accounts.client_for_provider(row.user_id, row.provider)
-        if client is None:
-            raise NoApiKeyError(row.provider)
-        return client
+        return await self._accounts.require_client(row.user_id, row.provider)
 
     async def _reload(self, row: Rent) -> Rent:
         fresh = await self._ledger.get(row.ledger_id)

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
@@ -33,20 +31,12 @@ from bot.provider import (
     InvalidRequestError,
     NotFoundError,
     ProviderClient,
-    ProviderError,
     StateConflictError,
 )
 from bot.provider.lifetimes import assumed_lifetime
 from bot.provider.models import ActivationAction, ActiveActivation, StatusChange, StatusKind
-from bot.services.accounts import AccountError, AccountService
-from bot.services.polling import (
-    CarriedPolls,
-    KeyHealth,
-    PollSlots,
-    provider_host,
-    tell_slow,
-    tick_every,
-)
+from bot.services.accounts import AccountService
+from bot.services.polling import KeyHealth, KeyPolls, PassReport
 from bot.services.recorder import Recorder
 from storage.activations import ActivationLedger, ActivationState
 from storage.records import WatchedActivation
@@ -58,16 +48,11 @@ _RETRY_WAITING_STATUS: Final = "3"  # getActiveActivations' "waiting for another
 
 
 @dataclass(slots=True)
-class TickReport:
-    """What one tick did, for logs, tests and benchmarks."""
+class TickReport(PassReport):
+    """What one tick did (a poll is a key's, with all its live activations)."""
 
     keys: int = 0
-    provider_calls: int = 0
     new_codes: int = 0
-    ended: int = 0
-    errors: int = 0
-    carried: int = 0  # keys whose poll was still running from an earlier tick
-    slow: int = 0  # keys whose poll outlasted this tick's deadline
 
 
 @dataclass(slots=True)
@@ -80,6 +65,10 @@ class _Group:
     user_id: int
     provider: str
     rows: list[WatchedActivation] = field(default_factory=list)
+
+    @property
+    def chat_id(self) -> int:
+        return self.rows[0].chat_id
 
 
 class ActivationWatcher:
@@ -118,13 +107,17 @@ class ActivationWatcher:
         self._accounts = accounts
         self._recorder = recorder
         self._clock = clock
-        self._slots = PollSlots(total=4 * concurrency, per_host=concurrency)
-        self._polls = CarriedPolls("watcher")
-        # Keys whose poll holds a slot, and since when (loop time): the slow ones are among them.
-        self._polling: dict[tuple[int, str], tuple[_Group, float]] = {}
+        self._keys = KeyPolls(
+            accounts,
+            recorder.outbox,
+            recorder.wake,
+            clock=clock,
+            concurrency=concurrency,
+            health=_KeyHealth,
+            name="watcher",
+            jitter=jitter,
+        )
         self._expiry_margin = expiry_margin
-        self._jitter = jitter
-        self._health: defaultdict[tuple[int, str], _KeyHealth] = defaultdict(_KeyHealth)
         # The last SMS recorded per ledger row and round: most polls repeat it, and this
         # spares a database write per activation per tick. Lost on restart, which only costs
         # one deduplicated write per row.
@@ -154,15 +147,12 @@ class ActivationWatcher:
             group.rows.append(row)
         report = TickReport(keys=len(groups))
         await self._accounts.prime(groups.keys())
-        started = []
-        for key, group in groups.items():
-            if self._polls.running(key):
-                report.carried += 1  # its poll from an earlier tick is still running
-                continue
-            started.append(self._polls.start(key, self._poll_key(group, report)))
-        await self._polls.wait(started, deadline)
-        if deadline is not None and self._polling:
-            await self._rest_slow_keys(deadline / 2, report)
+        await self._keys.run_pass(
+            groups,
+            lambda client, health, group: self._check_key(client, group.rows, health, report),
+            deadline,
+            report,
+        )
         live = {row.ledger_id for group in groups.values() for row in group.rows}
         for ledger_id in self._seen.keys() - live:
             del self._seen[ledger_id]
@@ -172,67 +162,7 @@ class ActivationWatcher:
 
     async def run(self, interval: float, stop: asyncio.Event) -> None:
         """Ticks every ``interval`` seconds (start to start) until ``stop`` is set."""
-        try:
-            await tick_every(lambda: self.tick(interval), interval, stop, name="watcher")
-        finally:
-            await self._polls.cancel()
-
-    async def _rest_slow_keys(self, slow_after: float, report: TickReport) -> None:
-        """Keys whose poll has talked to the provider for ``slow_after`` seconds and still runs
-        are rested and their owners told (once). A poll still waiting for a slot is not the
-        provider's fault: it is only carried over."""
-        now, since_limit = self._clock.now(), asyncio.get_running_loop().time() - slow_after
-        for key, (group, since) in list(self._polling.items()):
-            if since > since_limit:
-                continue
-            health = self._health[key]
-            if health.slow:
-                continue  # already rested and told for this poll
-            report.slow += 1
-            health.outlasted_pass(now)
-            log.warning("poll of user %s on %r is slow; carried over", *key)
-            told = await tell_slow(
-                self._recorder.outbox,
-                health,
-                user_id=group.user_id,
-                chat_id=group.rows[0].chat_id,
-                provider=group.provider,
-                now=now,
-            )
-            if told:
-                self._recorder.wake()
-
-    async def _poll_key(self, group: _Group, report: TickReport) -> None:
-        health = self._health[(group.user_id, group.provider)]
-        if health.resting(self._clock.now()):
-            return
-        if self._jitter:
-            # Before taking a slot: a slot held while sleeping would slow every other key.
-            await asyncio.sleep(random.uniform(0, self._jitter))
-        key = (group.user_id, group.provider)
-        async with self._slots.hold(provider_host(group.provider)):
-            try:
-                client = await self._accounts.client_for_provider(group.user_id, group.provider)
-            except AccountError:
-                client = None
-            if client is None:
-                return  # the key is gone: nothing can be asked; the rows stay for later
-            self._polling[key] = (group, asyncio.get_running_loop().time())
-            try:
-                await self._check_key(client, group.rows, health, report)
-            except ProviderError as error:
-                report.errors += 1
-                health.failed(self._clock.now())
-                log.warning(
-                    "poll of user %s on %r failed (%s)",
-                    group.user_id,
-                    group.provider,
-                    type(error).__name__,
-                )
-            else:
-                health.recovered()
-            finally:
-                del self._polling[key]
+        await self._keys.run(self.tick, interval, stop)
 
     async def _check_key(
         self,

@@ -39,7 +39,10 @@ class CallbackDataError(ValueError):
 @dataclass_transform(frozen_default=True)
 class CallbackData:
     """Base for button payloads: ``class Kind(CallbackData, prefix="ab")`` with typed fields
-    makes a frozen dataclass of that kind (as aiogram's ``CallbackData`` does)."""
+    makes a frozen dataclass of that kind (as aiogram's ``CallbackData`` does).
+
+    A subclass without a prefix is a shape several kinds share: its fields come first in
+    each kind built on it; it is never packed itself."""
 
     __slots__ = ()
     prefix: ClassVar[str]
@@ -48,6 +51,7 @@ class CallbackData:
     def __init_subclass__(cls, prefix: str | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if prefix is None:
+            dataclasses.dataclass(frozen=True)(cls)
             return
         if not re.fullmatch(r"[a-z][a-z0-9]{0,7}", prefix):
             raise TypeError(f"bad callback prefix {prefix!r}")

@@ -7,6 +7,7 @@ it is best effort in both: the card catches up on the next change or press.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import Bot
 from telegram.constants import ParseMode
@@ -27,23 +28,18 @@ async def redraw_card(
     ``push`` marks a redraw the notifier makes (paced as a push, see bot.telegram.send_policy); a
     press's redraw is a reply.
     """
+    # Only PTB's ExtBot (the one with the rate limiter) takes rate_limit_args.
+    pacing: dict[str, Any] = (
+        {"rate_limit_args": push} if push is not None and isinstance(bot, ExtBot) else {}
+    )
     try:
-        if push is not None and isinstance(bot, ExtBot):
-            await bot.edit_message_text(
-                screen.text,
-                chat_id=chat_id,
-                message_id=message_id,
-                parse_mode=ParseMode.HTML,
-                reply_markup=screen.keyboard,
-                rate_limit_args=push,
-            )
-            return
         await bot.edit_message_text(
             screen.text,
             chat_id=chat_id,
             message_id=message_id,
             parse_mode=ParseMode.HTML,
             reply_markup=screen.keyboard,
+            **pacing,
         )
     except TelegramError as error:
         # "not modified", a deleted message, a flood limit: nothing is lost, the event itself

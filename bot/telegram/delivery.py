@@ -11,15 +11,15 @@ chat, a blocked bot or a deleted chat gives the event up. Every call is marked a
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from telegram import InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import ExtBot
 
-from bot.core.clock import Clock, SystemClock
+from bot.core.clock import Clock
 from bot.i18n import Translator
 from bot.provider import InvalidEndpointError, resolve_endpoint
 from bot.services.notifier import DeliveryDeferred, DeliveryImpossible
@@ -35,10 +35,10 @@ from bot.services.rent_watcher import RENT_EXTENSION_SETTLED_EVENT, RENT_REMINDE
 from bot.services.rents import CANCEL_WINDOW, RENT_RECONCILED_EVENT
 from bot.telegram.buttons.rent import RentButton
 from bot.telegram.cards import redraw_card
-from bot.telegram.rendering import Renderer
+from bot.telegram.rendering import Renderer, Screen
 from bot.telegram.screens import rent as rent_views
 from bot.telegram.screens.activation import activation_screen, service_name
-from bot.telegram.send_policy import NOTICE_PUSH, URGENT_PUSH, Push
+from bot.telegram.send_policy import NOTICE_PUSH, URGENT_PUSH, Push, retry_seconds
 from storage.activations import Activation, ActivationLedger
 from storage.events import Event
 from storage.rents import Rent, RentLedger, RentState
@@ -87,15 +87,15 @@ class TelegramDeliverer:
         ledger: ActivationLedger,
         translator: Translator,
         users: UserStore,
-        rents: RentLedger | None = None,
-        clock: Clock | None = None,
+        rents: RentLedger,
+        clock: Clock,
     ) -> None:
         self._bot = bot
         self._ledger = ledger
         self._translator = translator
         self._users = users
         self._rents = rents
-        self._clock = clock or SystemClock()
+        self._clock = clock
         # Rents whose message already dropped Cancel for an SMS, until their cancel window
         # ends (ledger id -> its end): a later SMS would only re-send the same message.
         self._cancel_dropped: dict[int, float] = {}
@@ -121,7 +121,7 @@ class TelegramDeliverer:
             else:
                 await self._deliver_activation(render, event)
         except RetryAfter as flood:
-            raise DeliveryDeferred(_seconds(flood.retry_after), "flood limit") from None
+            raise DeliveryDeferred(retry_seconds(flood), "flood limit") from None
         except Forbidden as forbidden:
             raise DeliveryImpossible(f"forbidden: {forbidden.message}") from None
         except BadRequest as bad:
@@ -151,9 +151,7 @@ class TelegramDeliverer:
 
     async def _deliver_rent(self, render: Renderer, event: Event) -> None:
         """A rent's SMS or end as a new message; a reminder with the Extend button."""
-        row = (
-            None if self._rents is None else await self._rents.get(int(event.payload["ledger_id"]))
-        )
+        row = await self._rents.get(int(event.payload["ledger_id"]))
         if row is None:
             raise DeliveryImpossible("no such rent")
         if event.kind == RENT_SMS_EVENT:
@@ -177,13 +175,7 @@ class TelegramDeliverer:
                 end=render.moment(float(end) if isinstance(end, int | float) else row.end_date),
             )
             extend = render.button("button-rent-extend", RentButton("extend", row.ledger_id))
-            await self._bot.send_message(
-                event.chat_id,
-                text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=InlineKeyboardMarkup([[extend]]),
-                rate_limit_args=NOTICE_PUSH,
-            )
+            await self._send(event.chat_id, text, keyboard=InlineKeyboardMarkup([[extend]]))
             return
         if event.kind == RENT_EXTENSION_SETTLED_EVENT:
             if event.payload.get("extended"):
@@ -222,13 +214,7 @@ class TelegramDeliverer:
             if outcome == "adopted"
             else render("reconciled-bought")
         )
-        message = await self._bot.send_message(
-            row.chat_id,
-            headline + "\n\n" + screen.text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=screen.keyboard,
-            rate_limit_args=NOTICE_PUSH,
-        )
+        message = await self._send_card(row.chat_id, headline, screen)
         await self._ledger.set_message(
             row.ledger_id, chat_id=row.chat_id, message_id=message.message_id
         )
@@ -241,42 +227,45 @@ class TelegramDeliverer:
             return render("code-message", text=str(text), **args)
         return render("code-message-no-text", **args)
 
-    async def _send(self, chat_id: int, text: str, push: Push = NOTICE_PUSH) -> None:
-        await self._bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, rate_limit_args=push)
+    async def _send(
+        self,
+        chat_id: int,
+        text: str,
+        push: Push = NOTICE_PUSH,
+        *,
+        keyboard: InlineKeyboardMarkup | None = None,
+    ) -> Message:
+        return await self._bot.send_message(
+            chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard, rate_limit_args=push
+        )
+
+    async def _send_card(self, chat_id: int, headline: str, screen: Screen) -> Message:
+        """A card settled after the fact, as a new message under ``headline`` (the message
+        the ledger row then points at)."""
+        return await self._send(chat_id, headline + "\n\n" + screen.text, keyboard=screen.keyboard)
 
     async def _rent_reconciled(self, render: Renderer, row: Rent, outcome: str) -> None:
         """A rent settled after the fact: the rent message, "not rented" or "still checking"."""
+        name = rent_views.rent_service_name(row, render)
         if outcome == "checking":
-            name = rent_views.rent_service_name(row, render)
             await self._send(row.chat_id, render("rent-reconciled-checking", service=name))
             return
         if outcome == "adopted" and row.state is RentState.CANCELLED:
-            name = rent_views.rent_service_name(row, render)
             await self._send(
                 row.chat_id,
                 render("rent-reconciled-adopted-cancelled", service=name, phone=row.phone or ""),
             )
             return
         if outcome not in ("confirmed", "adopted"):
-            name = rent_views.rent_service_name(row, render)
             await self._send(row.chat_id, render("rent-reconciled-not-rented", service=name))
             return
-        assert self._rents is not None
         screen = await rent_views.rent_card(self._rents, render, row, self._clock.now())
-        name = rent_views.rent_service_name(row, render)
         headline = (
             render("rent-reconciled-adopted-kept", service=name)
             if outcome == "adopted"
             else render("rent-reconciled-rented")
         )
-        message = await self._bot.send_message(
-            row.chat_id,
-            headline + "\n\n" + screen.text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=screen.keyboard,
-            rate_limit_args=NOTICE_PUSH,
-        )
-        assert self._rents is not None
+        message = await self._send_card(row.chat_id, headline, screen)
         await self._rents.set_message(
             row.ledger_id, chat_id=row.chat_id, message_id=message.message_id
         )
@@ -297,7 +286,6 @@ class TelegramDeliverer:
     async def _refresh_rent_card(self, render: Renderer, row: Rent) -> None:
         if row.message_id is None:
             return
-        assert self._rents is not None
         screen = await rent_views.rent_card(self._rents, render, row, self._clock.now())
         await redraw_card(
             self._bot,
@@ -335,10 +323,6 @@ def _sms_time(render: Renderer, stamp: object) -> str:
         return render.moment(datetime.fromisoformat(stamp).timestamp())
     except ValueError:
         return stamp
-
-
-def _seconds(retry_after: int | timedelta) -> float:
-    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
 
 
 def _title(event: Event) -> str:

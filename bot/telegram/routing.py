@@ -16,7 +16,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar, cast
+from typing import Any, Generic, TypeVar
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
@@ -27,8 +27,10 @@ from bot.services.accounts import AccountError
 from bot.services.spending import SpendingCapError
 from bot.telegram import flows
 from bot.telegram.acknowledge import acknowledged
+from bot.telegram.buttons.shapes import TokenButton
 from bot.telegram.callbacks import CallbackData, CallbackDataError
 from bot.telegram.context import Context
+from bot.telegram.flow_types import BaseFlow, Confirmable
 from bot.telegram.handlers.common import (
     WORKING_AFTER,
     provider_client,
@@ -43,8 +45,10 @@ from bot.telegram.screens.caps import cap_refusal
 log = logging.getLogger(__name__)
 
 K = TypeVar("K", bound=CallbackData)
+Token = TypeVar("Token", bound=TokenButton)
 
-Draft = dict[str, Any]  # a flow's draft in user_data (until flows are typed)
+D = TypeVar("D", bound=BaseFlow)  # a picker's flow
+C = TypeVar("C", bound=Confirmable)  # a confirm screen's flow
 ButtonCallback = Callable[[Update, Context, K, Renderer], Awaitable[None]]
 StaleAnswer = Callable[[Update, Context, Renderer], Awaitable[None]]
 
@@ -58,8 +62,7 @@ def pressed(update: Update) -> CallbackQuery:
 
 async def answer_stale(update: Update, context: Context, render: Renderer) -> None:
     """The answer to a button that no longer means anything: "This button is out of date"."""
-    assert update.callback_query is not None
-    await update.callback_query.answer(render("press-stale"))
+    await pressed(update).answer(render("press-stale"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,39 +109,40 @@ def button_handlers(*routes: ButtonRoute[Any]) -> list[BaseHandler]:  # type: ig
 # --- confirm buttons: a token claimed once, then the one paid call -------------------------
 
 
-class _TokenButton(Protocol):
-    @property
-    def token(self) -> str: ...
-
-
 @dataclass(frozen=True, slots=True)
-class Confirm:
-    """A confirm button's rules: its draft under ``draft_key``; the answers to an ``expired``
-    screen, a ``duplicate`` tap and a press being paid (``in_progress``); a ``catalogue``
-    confirm also checks the provider the prices came from (see ``claim_confirm``)."""
+class Confirm(Generic[C]):
+    """A confirm button's rules: its draft, the ``flow`` under way; the answers to an
+    ``expired`` screen, a ``duplicate`` tap and a press being paid (``in_progress``); a
+    ``catalogue`` confirm also checks the provider the prices came from (see
+    ``claim_confirm``)."""
 
-    draft_key: str
+    flow: type[C]
     expired: str
     duplicate: str
     in_progress: str
     catalogue: bool = False
 
 
-ConfirmCallback = Callable[[Update, Context, Draft, str, Renderer], Awaitable[None]]
+ConfirmCallback = Callable[[Update, Context, C, str, Renderer], Awaitable[None]]
 
 
-def on_confirm(kind: type[K], rules: Confirm) -> Callable[[ConfirmCallback], ButtonRoute[K]]:
+def on_confirm(
+    kind: type[Token], rules: Confirm[C]
+) -> Callable[[ConfirmCallback[C]], ButtonRoute[Token]]:
     """Makes ``handler(update, context, draft, token, render)`` the handler of a confirm kind:
-    it runs only for a press that claimed the button's token (the press already answered)."""
+    it runs only for a press that claimed the button's token (the press already answered).
+    What the handler changes in the draft (``done``) is saved after it, whatever happens."""
 
-    def register(callback: ConfirmCallback) -> ButtonRoute[K]:
-        async def press(update: Update, context: Context, button: K, render: Renderer) -> None:
+    def register(callback: ConfirmCallback[C]) -> ButtonRoute[Token]:
+        async def press(
+            update: Update, context: Context, button: Token, render: Renderer
+        ) -> None:
             claimed = await claim_confirm(
                 update,
                 context,
                 render,
-                cast(_TokenButton, button).token,
-                rules.draft_key,
+                button.token,
+                rules.flow,
                 expired=rules.expired,
                 duplicate=rules.duplicate,
                 in_progress=rules.in_progress,
@@ -150,6 +154,8 @@ def on_confirm(kind: type[K], rules: Confirm) -> Callable[[ConfirmCallback], But
                 await callback(update, context, *claimed, render)
             except (SpendingCapError, AccountError) as refused:
                 await show_unpaid_refusal(pressed(update), render, refused)
+            finally:
+                flows.save(context, claimed[0])
 
         return ButtonRoute(kind, press)
 
@@ -222,10 +228,10 @@ class Alert:
 
 # The screen a picker's button leads to, an alert, or None when it does not fit the draft.
 StepResult = Screen | Alert | None
-PickerStep = Callable[[Context, ProviderClient, Renderer, Draft, K], Awaitable[StepResult]]
-NextScreen = Callable[[ProviderClient, Draft], Awaitable[StepResult]]
+PickerStep = Callable[[Context, ProviderClient, Renderer, D, K], Awaitable[StepResult]]
+NextScreen = Callable[[ProviderClient, D], Awaitable[StepResult]]
 # The picker screen a typed search leads to: (client, render, draft, text) -> screen.
-SearchScreen = Callable[[ProviderClient, Renderer, Draft, str], Awaitable[Screen]]
+SearchScreen = Callable[[ProviderClient, Renderer, D, str], Awaitable[Screen]]
 SEARCH_CHARS = 64  # a search longer than any name is not one
 
 
@@ -249,12 +255,13 @@ async def _send_menu(
 
 
 @dataclass(frozen=True, slots=True)
-class Picker:
-    """A flow's pickers and how their presses go.
+class Picker(Generic[D]):
+    """A flow's pickers and how their presses go. A step changes the draft it is given; the
+    driver saves it after the step (unless the step ended the flow).
 
     Attributes:
-        draft_key: where the flow's draft lives in user_data; without it a press alerts
-            ``gone``.
+        flow: the flow's draft type; when another flow (or none) is under way, a press
+            alerts ``gone``.
         gone: the alert for a press with no draft (the flow was ended or replaced).
         expired: the screen that replaces one whose button no longer fits the draft; None
             answers "out of date" and leaves the screen usable.
@@ -263,18 +270,18 @@ class Picker:
             "request-failed".
     """
 
-    draft_key: str
+    flow: type[D]
     gone: str
     expired: str | None
     refused: str | None
 
-    def step(self, kind: type[K]) -> Callable[[PickerStep[K]], ButtonRoute[K]]:
+    def step(self, kind: type[K]) -> Callable[[PickerStep[D, K]], ButtonRoute[K]]:
         """Makes ``step(context, client, render, draft, button)`` the handler of ``kind``: the
         screen it returns replaces the pressed one."""
 
-        def register(step: PickerStep[K]) -> ButtonRoute[K]:
+        def register(step: PickerStep[D, K]) -> ButtonRoute[K]:
             async def press(update: Update, context: Context, button: K, render: Renderer) -> None:
-                async def next_screen(client: ProviderClient, draft: Draft) -> StepResult:
+                async def next_screen(client: ProviderClient, draft: D) -> StepResult:
                     return await step(context, client, render, draft, button)
 
                 await self.run(update, context, render, next_screen)
@@ -284,11 +291,10 @@ class Picker:
         return register
 
     async def run(
-        self, update: Update, context: Context, render: Renderer, next_screen: NextScreen
+        self, update: Update, context: Context, render: Renderer, next_screen: NextScreen[D]
     ) -> None:
         """Answers a picker press with the screen ``next_screen`` builds from the draft."""
-        query = update.callback_query
-        assert query is not None
+        query = pressed(update)
         draft = self.draft(context)
         if draft is None:
             await query.answer(render(self.gone), show_alert=True)
@@ -303,6 +309,8 @@ class Picker:
             await query.answer()
             await show(query, _refused_screen(query, render, self.refused, error))
             return
+        finally:
+            flows.save(context, draft)  # what the step chose so far, even if it failed
         if screen is None or isinstance(screen, Alert):
             await _restore(query)  # if "⏳" replaced it
         if isinstance(screen, Alert):
@@ -321,7 +329,7 @@ class Picker:
         update: Update,
         context: Context,
         steps: tuple[str, ...],
-        next_screen: SearchScreen,
+        next_screen: SearchScreen[D],
         *,
         refused: str | None = None,
     ) -> bool:
@@ -329,7 +337,7 @@ class Picker:
         from it, sent as a new message. False when this flow does not want the text."""
         draft = self.draft(context)
         message = update.effective_message
-        if draft is None or message is None or draft.get("step") not in steps:
+        if draft is None or message is None or getattr(draft, "step", None) not in steps:
             return False
         render = await renderer(update, context)
         client = await provider_client(update, context, render)
@@ -338,7 +346,10 @@ class Picker:
         text = (message.text or "").strip()[:SEARCH_CHARS]
         screen = next_screen(client, render, draft, text)
         refusal = refused or self.refused or "request-failed"
-        await _send_menu(update, context, render, screen, refusal)
+        try:
+            await _send_menu(update, context, render, screen, refusal)
+        finally:
+            flows.save(context, draft)
         return True
 
     async def open(
@@ -346,11 +357,17 @@ class Picker:
         update: Update,
         context: Context,
         render: Renderer,
+        draft: D,
         screen: Awaitable[Screen],
         refused: str,
     ) -> None:
-        """Sends a flow's first menu (or ``refused``): the one picker menu from now on."""
-        await _send_menu(update, context, render, screen, refused)
+        """Starts the flow ``draft`` and sends its first menu (or ``refused``): the one picker
+        menu from now on. What building the menu put in the draft is saved."""
+        flows.start(context, draft)
+        try:
+            await _send_menu(update, context, render, screen, refused)
+        finally:
+            flows.save(context, draft)
 
     async def _stale(self, update: Update, context: Context, render: Renderer) -> None:
         """A forged or malformed button of a picker's kind: as one that no longer fits."""
@@ -358,11 +375,11 @@ class Picker:
             await answer_stale(update, context, render)
             return
 
-        async def nothing(client: ProviderClient, draft: Draft) -> StepResult:
+        async def nothing(client: ProviderClient, draft: D) -> StepResult:
             return None
 
         await self.run(update, context, render, nothing)
 
-    def draft(self, context: Context) -> Draft | None:
-        draft = (context.user_data or {}).get(self.draft_key)
-        return draft if isinstance(draft, dict) else None
+    def draft(self, context: Context) -> D | None:
+        """The flow's draft, if it is the flow under way."""
+        return flows.current_as(context, self.flow)

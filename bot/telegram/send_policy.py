@@ -31,7 +31,6 @@ only global figure, about 30 a second, is about bulk notifications):
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import heapq
 import itertools
 import logging
@@ -44,6 +43,8 @@ from typing import Any, Final
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
+
+from bot.core.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -225,9 +226,7 @@ class SendPolicy(BaseRateLimiter[Push]):
 
     async def shutdown(self) -> None:
         if self._runner is not None:
-            self._runner.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._runner
+            await cancel_and_wait(self._runner)
             self._runner = None
 
     async def process_request(
@@ -249,7 +248,7 @@ class SendPolicy(BaseRateLimiter[Push]):
                 return await callback(*args, **kwargs)
             except RetryAfter as flood:
                 attempt += 1
-                seconds = _seconds(flood.retry_after)
+                seconds = retry_seconds(flood)
                 self._obey(chat_id, seconds, push=rate_limit_args is not None)
                 retries = self.max_retries
                 if rate_limit_args is not None:
@@ -340,5 +339,7 @@ class SendPolicy(BaseRateLimiter[Push]):
             self._pushes.back_off(now)
 
 
-def _seconds(retry_after: int | timedelta) -> float:
-    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
+def retry_seconds(flood: RetryAfter) -> float:
+    """The wait a flood limit names, in seconds (PTB gives an int or a timedelta)."""
+    wait = flood.retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)

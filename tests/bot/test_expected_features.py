@@ -10,7 +10,7 @@ from bot.fake_telegram import FakeUser
 from bot.fake_telegram.driver import Button, VisibleMessage
 from bot.provider.lifetimes import assumed_lifetime
 from bot.provider.sandbox.testing import ALICE_KEY
-from bot.telegram.flows import BUY
+from bot.telegram.flows import SLOT
 from bot.telegram.rendering import Renderer
 from tests.bot.conftest import (
     Harness,
@@ -213,7 +213,7 @@ async def test_new_number_is_offered_in_russian_and_spanish_and_never_to_another
     )
     answer = bob.answer_for(query)
     assert answer is not None and answer.show_alert, bob.transcript()
-    assert BUY not in (harness.application.user_data.get(bob.id) or {})
+    assert SLOT not in (harness.application.user_data.get(bob.id) or {})  # no /buy draft
 
 
 def local(unix: float, zone: str, pattern: str = "%H:%M") -> str:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
+
 import pytest
 
 from bot.fake_telegram import FakeUser
+from bot.telegram import flow_types, flows
+from storage._codec import dumps_strict
+from tests.bot.conftest import Harness, start_bot, stop_bot, walk_to_confirm, with_key
 
 
 @pytest.mark.parametrize("command", ["/buy", "/rent", "/prices", "/multi"])
@@ -74,3 +80,121 @@ async def test_a_new_picker_takes_the_buttons_off_the_older_menu(alice: FakeUser
     await alice.send_text("/prices")
     menus = [m for m in alice.chat() if m.from_bot and m.buttons]
     assert len(menus) == 1 and menus[0] == alice.last_bot_message(), alice.transcript()
+
+
+# --- one typed flow in one slot ------------------------------------------------------------
+
+EXPIRED = "This menu has expired. Send /buy to start again."
+
+
+def _every_flow() -> list[flow_types.BaseFlow]:
+    """One of each flow kind, with every optional part filled in."""
+    return [
+        flow_types.Asked(question=flow_types.Question.TIME_ZONE),
+        flow_types.CallDraft(ledger_id=7),
+        flow_types.BuyDraft(
+            user=1,
+            provider="herosms",
+            step=flow_types.BuyStep.CONFIRM,
+            service="tg",
+            service_name="Telegram",
+            country=0,
+            country_names={"en": "Russia"},
+            listings={"operator": flow_types.Listing(token="ab12cd", names=["a b"])},
+            price=Decimal("12.50"),
+            keep_price=Decimal("13"),
+            max_price=Decimal("20.00"),
+            buy_at=flow_types.BuyAt(provider="grizzlysms", service="tg", country=6),
+            keep=flow_types.KeepSetup(tries=3, wait=180),
+            question=flow_types.BuyQuestion.MAX_PRICE,
+            token="t",
+            token_at=1.5,
+        ),
+        flow_types.RentDraft(user=1, provider="herosms", step=flow_types.RentStep.HOURS, hours=4),
+        flow_types.PricesDraft(step=flow_types.PricesStep.TABLE, query="tele"),
+        flow_types.MultiDraft(
+            provider="herosms", selected=["tg", "wa"], prices={"tg": Decimal("1.10")}
+        ),
+        flow_types.ExtraDraft(parent=3, price=Decimal("9.99"), done=True),
+        flow_types.AdditionalDraft(parent=3, service="wa", service_name="WhatsApp"),
+        flow_types.ExtendDraft(ledger_id=5, hours=12, price=Decimal("40")),
+    ]
+
+
+@pytest.mark.parametrize("flow", _every_flow(), ids=lambda flow: flow.KIND)
+def test_every_flow_is_strict_json_and_reads_back_the_same(flow: flow_types.BaseFlow) -> None:
+    stored = dumps_strict(flows.to_json(flow), what="user_data")  # what PTB persistence accepts
+    assert flows.from_json(json.loads(stored)) == flow
+
+
+@pytest.mark.parametrize(
+    "slot",
+    [
+        "buy",
+        {"kind": "nothing-like-it"},
+        {"kind": "buy", "provider": "herosms"},  # no user
+        {"kind": "buy", "user": "1", "provider": "herosms"},
+        {"kind": "buy", "user": True, "provider": "herosms"},
+        {"kind": "buy", "user": 1, "provider": "herosms", "step": "teleport"},
+        {"kind": "buy", "user": 1, "provider": "herosms", "price": "NaN"},
+        {"kind": "buy", "user": 1, "provider": "herosms", "listings": {"service": []}},
+        {"kind": "extra", "parent": 3, "price": "9.99", "at": 1.0},  # an older field
+    ],
+)
+def test_a_slot_that_is_not_a_flow_is_refused(slot: object) -> None:
+    with pytest.raises((TypeError, ValueError, KeyError)):
+        flows.from_json(slot)
+
+
+async def test_a_draft_and_its_question_survive_a_restart(harness: Harness) -> None:
+    """PTB persistence writes the flow as JSON; a new process reads it back and goes on."""
+    alice = harness.user()
+    await with_key(harness, alice)
+    confirm = await walk_to_confirm(harness, alice)
+    await alice.press("💲 Max price…", confirm)
+    await harness.application.update_persistence()
+    await stop_bot(harness)
+    await start_bot(harness)
+    await alice.send_text("999")
+    again = alice.last_bot_message()
+    assert again is not None and "Max price (Free Price)" in again.text, alice.transcript()
+    assert again.buttons, alice.transcript()
+
+
+async def test_a_question_replaces_an_open_picker_whose_buttons_then_say_so(
+    harness: Harness,
+) -> None:
+    """One flow at a time: a provider URL asked for ends /buy (its menu is out of date, and the
+    next text is the URL, not a search)."""
+    alice = harness.user()
+    await with_key(harness, alice)
+    await alice.send_text("/buy")
+    menu = alice.last_bot_message()
+    assert menu is not None and menu.find_buttons("Telegram"), alice.transcript()
+    await alice.send_text("/provider")
+    providers = alice.last_bot_message()
+    assert providers is not None
+    await alice.press_data("pv:custom", providers.message_id)
+    query = await alice.press("Telegram", menu)
+    answer = alice.answer_for(query)
+    assert answer is not None and answer.text == EXPIRED and answer.show_alert, alice.transcript()
+
+
+async def test_a_user_mid_flow_after_an_upgrade_is_told_the_menu_is_out_of_date(
+    harness: Harness,
+) -> None:
+    """A draft in the shape an older version stored (its own user_data key) is not read: the
+    menu's buttons say it expired, and typed text no longer searches it."""
+    alice = harness.user()
+    await with_key(harness, alice)
+    await alice.send_text("/buy")
+    menu = alice.last_bot_message()
+    assert menu is not None
+    data = harness.application.user_data[alice.id]
+    data.pop(flows.SLOT)
+    data["buy"] = {"step": "service", "user": alice.id, "query": None, "provider": "herosms"}
+    query = await alice.press("Telegram", menu)
+    answer = alice.answer_for(query)
+    assert answer is not None and answer.text == EXPIRED, alice.transcript()
+    await alice.send_text("telegr")
+    assert "did not understand" in alice.last_bot_message().text  # type: ignore[union-attr]

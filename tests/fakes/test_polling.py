@@ -105,5 +105,5 @@ async def test_a_poll_whose_client_hangs_up_stops_waiting(
     poll.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await poll
-    record = await fake.wait_for_call("getUpdates", 2)
+    record = await fake.state.wait_for_call("getUpdates", 2)
     assert record.status == 499

@@ -85,10 +85,10 @@ async def test_wait_for_call_wakes_on_the_call(
 ) -> None:
     mark = fake.state.call_mark()
     await api.ok("sendMessage", chat_id=ann.id, text="a")
-    record = await fake.wait_for_call("sendMessage", 1, after=mark)
+    record = await fake.state.wait_for_call("sendMessage", 1, after=mark)
     assert record.params["text"] == "a"
     try:
-        await fake.wait_for_call("deleteMessage", 0.05)
+        await fake.state.wait_for_call("deleteMessage", 0.05)
     except TimeoutError as error:
         assert "no deleteMessage call" in str(error)
         assert "sendMessage" in str(error)

@@ -1,6 +1,7 @@
 """The Bot API methods the fake implements, by name; everything else is 404 as on Telegram.
 
-Each method is ``async (state, params) -> result``; it raises `ApiError` to fail. Telegram
+Each method is ``async (state, params) -> result``, listed by its function's name (see
+`by_api_name`: ``send_message`` serves ``sendMessage``); it raises `ApiError` to fail. Telegram
 matches method names case-insensitively, and so does `find_method`.
 """
 

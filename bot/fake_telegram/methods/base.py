@@ -12,6 +12,16 @@ from bot.fake_telegram.state import FakeTelegramState
 Method = Callable[[FakeTelegramState, Params], Awaitable[object]]
 
 
+def by_api_name(*methods: Method) -> dict[str, Method]:
+    """``methods`` by the Bot API names they serve: ``send_message`` serves ``sendMessage``."""
+    return {_api_name(method.__name__): method for method in methods}
+
+
+def _api_name(function_name: str) -> str:
+    first, *rest = function_name.split("_")
+    return first + "".join(word.capitalize() for word in rest)
+
+
 def chat_of(state: FakeTelegramState, params: Params) -> ChatRecord:
     """The chat named by ``chat_id``.
 

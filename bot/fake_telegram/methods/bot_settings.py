@@ -8,7 +8,7 @@ import re
 from typing import Any, Final
 
 from bot.fake_telegram.errors import bad_request
-from bot.fake_telegram.methods.base import Method, chat_of
+from bot.fake_telegram.methods.base import by_api_name, chat_of
 from bot.fake_telegram.params import Params
 from bot.fake_telegram.state import FakeTelegramState
 
@@ -144,14 +144,7 @@ async def log_out(state: FakeTelegramState, params: Params) -> object:
     return True
 
 
-METHODS: dict[str, Method] = {
-    "getMe": get_me,
-    "setMyCommands": set_my_commands,
-    "getMyCommands": get_my_commands,
-    "deleteMyCommands": delete_my_commands,
-    "setChatMenuButton": set_chat_menu_button,
-    "getChatMenuButton": get_chat_menu_button,
-    "getChat": get_chat,
-    "close": close,
-    "logOut": log_out,
-}
+METHODS = by_api_name(
+    get_me, set_my_commands, get_my_commands, delete_my_commands, set_chat_menu_button,
+    get_chat_menu_button, get_chat, close, log_out,
+)

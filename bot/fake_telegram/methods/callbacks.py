@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from bot.fake_telegram.errors import bad_request
-from bot.fake_telegram.methods.base import Method
+from bot.fake_telegram.methods.base import by_api_name
 from bot.fake_telegram.params import Params
 from bot.fake_telegram.records import CallbackAnswer
 from bot.fake_telegram.state import FakeTelegramState
@@ -42,4 +42,4 @@ async def answer_callback_query(state: FakeTelegramState, params: Params) -> obj
     return True
 
 
-METHODS: dict[str, Method] = {"answerCallbackQuery": answer_callback_query}
+METHODS = by_api_name(answer_callback_query)

@@ -13,7 +13,7 @@ from typing import Any, Final
 from bot.fake_telegram.errors import bad_request
 from bot.fake_telegram.formatting import format_text
 from bot.fake_telegram.markup import check_reply_markup, reply_keyboard_labels
-from bot.fake_telegram.methods.base import Method, chat_of, message_of
+from bot.fake_telegram.methods.base import by_api_name, chat_of, message_of
 from bot.fake_telegram.params import Params
 from bot.fake_telegram.records import ChatRecord, MessageContent, MessageRecord
 from bot.fake_telegram.state import FakeTelegramState
@@ -115,10 +115,6 @@ async def send_chat_action(state: FakeTelegramState, params: Params) -> object:
     return True
 
 
-METHODS: dict[str, Method] = {
-    "sendMessage": send_message,
-    "editMessageText": edit_message_text,
-    "editMessageReplyMarkup": edit_message_reply_markup,
-    "deleteMessage": delete_message,
-    "sendChatAction": send_chat_action,
-}
+METHODS = by_api_name(
+    send_message, edit_message_text, edit_message_reply_markup, delete_message, send_chat_action
+)

@@ -7,7 +7,7 @@ import copy
 from typing import Final, Literal
 
 from bot.fake_telegram.errors import bad_request, conflict
-from bot.fake_telegram.methods.base import Method
+from bot.fake_telegram.methods.base import by_api_name
 from bot.fake_telegram.params import Params
 from bot.fake_telegram.state import FakeTelegramState
 from bot.fake_telegram.updates import MAX_LIMIT
@@ -102,9 +102,4 @@ async def get_webhook_info(state: FakeTelegramState, params: Params) -> object:
     }
 
 
-METHODS: dict[str, Method] = {
-    "getUpdates": get_updates,
-    "setWebhook": set_webhook,
-    "deleteWebhook": delete_webhook,
-    "getWebhookInfo": get_webhook_info,
-}
+METHODS = by_api_name(get_updates, set_webhook, delete_webhook, get_webhook_info)

@@ -11,6 +11,7 @@ import re
 from decimal import Decimal
 from typing import Final
 
+from .book import Book
 from .context import BookContext
 from .errors import ControlError, ProtocolError
 from .events import SmsEvent
@@ -44,37 +45,19 @@ def code_from_text(text: str) -> str:
     raise ControlError("the SMS text has no digits; pass code explicitly")
 
 
-class ActivationBook:
+class ActivationBook(Book[Activation]):
     """All activations, by id, and every rule that changes them."""
 
-    __slots__ = (
-        "_activations",
-        "_ctx",
-        "_next_id",
-        "_orders",
-        "_phone_holders",
-        "_running",
-    )
+    __slots__ = ("_orders", "_phone_holders")
+    _noun = "activation"
 
     def __init__(self, context: BookContext) -> None:
-        self._ctx = context
-        self._activations: dict[int, Activation] = {}
-        # The activations not yet ended, so purchases and sweeps need not walk the history.
-        self._running: dict[int, Activation] = {}
+        super().__init__(context, FIRST_ACTIVATION_ID)
         # How many unended activations hold each number (multi-service and extras share one).
         self._phone_holders: dict[str, int] = {}
         self._orders: set[tuple[str, str]] = set()
-        self._next_id = FIRST_ACTIVATION_ID
 
     # -- reading --------------------------------------------------------------------------
-
-    def get(self, activation_id: int) -> Activation:
-        """The activation, settled. Raises ControlError (404) if there is none."""
-        activation = self._activations.get(activation_id)
-        if activation is None:
-            raise ControlError(f"no activation {activation_id}", 404)
-        self.settle(activation)
-        return activation
 
     def owned(
         self, account: Account, raw_id: str | None, missing: str = "NO_ACTIVATION"
@@ -92,27 +75,11 @@ class ActivationBook:
             activation_id = int((raw_id or "").strip())
         except ValueError:
             raise ProtocolError(missing) from None
-        activation = self._activations.get(activation_id)
+        activation = self._items.get(activation_id)
         if activation is None or activation.account != account.name:
             raise ProtocolError(missing)
         self.settle(activation)
         return activation
-
-    def all(self, account: str | None = None) -> list[Activation]:
-        """Every activation (of ``account``, if named), settled, oldest first."""
-        found = [a for a in self._activations.values() if account in (None, a.account)]
-        for activation in found:
-            self.settle(activation)
-        return found
-
-    def live(self, account: Account | None = None) -> list[Activation]:
-        """The activations (of ``account``, if given) not finished or cancelled, oldest first."""
-        found = [
-            a for a in list(self._running.values()) if account is None or a.account == account.name
-        ]
-        for activation in found:
-            self.settle(activation)
-        return [a for a in found if not a.state.terminal]
 
     def holds_phone(self, phone: str) -> bool:
         """Whether an unended activation has the number (one past its deadline but not yet
@@ -131,10 +98,8 @@ class ActivationBook:
         else:
             self._cancel(activation, "expired", at=activation.deadline)
 
-    def sweep(self) -> int:
-        """Settles every live activation; returns how many ended."""
-        before = len(self._running)
-        return before - len(self.live())
+    def _ended(self, activation: Activation) -> bool:
+        return activation.state.terminal
 
     def expire(self, activation_id: int) -> Activation:
         """Moves the activation's deadline to now and settles it (a control shortcut)."""
@@ -281,8 +246,8 @@ class ActivationBook:
             parent_id=parent_id,
             waiting_since=now,
         )
-        self._activations[activation_id] = activation
-        self._running[activation_id] = activation
+        self._items[activation_id] = activation
+        self._open[activation_id] = activation
         self._phone_holders[phone] = self._phone_holders.get(phone, 0) + 1
         return activation
 
@@ -372,17 +337,11 @@ class ActivationBook:
 
     # -- internals ------------------------------------------------------------------------
 
-    def _live(self, activation_id: int) -> Activation:
-        activation = self.get(activation_id)
-        if activation.state.terminal:
-            raise ControlError(f"activation {activation_id} has ended", 409)
-        return activation
-
     def _end(
         self, activation: Activation, state: ActivationState, reason: str, at: float | None = None
     ) -> None:
         activation.state = state
-        if self._running.pop(activation.id, None) is not None:
+        if self._open.pop(activation.id, None) is not None:
             holders = self._phone_holders.pop(activation.phone) - 1
             if holders:
                 self._phone_holders[activation.phone] = holders

@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Final
 
+from .book import Book
 from .context import BookContext
-from .errors import ControlError, ProtocolError
+from .errors import ProtocolError
 from .events import RentSmsEvent
 from .fixtures import FULL_RENT
 from .models import Account, RentSms, RentState, SandboxRent
@@ -47,32 +48,16 @@ def check_rent_hours(hours: int, max_hours: int) -> None:
         raise ProtocolError("INVALID_TIME")
 
 
-class RentBook:
+class RentBook(Book[SandboxRent]):
     """All rents, by id, and every rule that changes them."""
 
-    __slots__ = (
-        "_active",
-        "_ctx",
-        "_next_id",
-        "_rents",
-    )
+    __slots__ = ()
+    _noun = "rent"
 
     def __init__(self, context: BookContext) -> None:
-        self._ctx = context
-        self._rents: dict[int, SandboxRent] = {}
-        # The rents not yet ended, so purchases and sweeps need not walk the history.
-        self._active: dict[int, SandboxRent] = {}
-        self._next_id = FIRST_RENT_ID
+        super().__init__(context, FIRST_RENT_ID)
 
     # -- reading --------------------------------------------------------------------------
-
-    def get(self, rent_id: int) -> SandboxRent:
-        """The rent, settled. Raises ControlError (404) if there is none."""
-        rent = self._rents.get(rent_id)
-        if rent is None:
-            raise ControlError(f"no rent {rent_id}", 404)
-        self.settle(rent)
-        return rent
 
     def owned(self, account: Account, raw_id: str | None) -> SandboxRent:
         """The caller's rent named by a wire ``id``, settled.
@@ -85,7 +70,7 @@ class RentBook:
         if not text:
             raise ProtocolError("NO_ID_RENT")
         try:
-            rent = self._rents.get(int(text))
+            rent = self._items.get(int(text))
         except ValueError:
             rent = None
         if rent is None or rent.account != account.name:
@@ -93,25 +78,9 @@ class RentBook:
         self.settle(rent)
         return rent
 
-    def all(self, account: str | None = None) -> list[SandboxRent]:
-        """Every rent (of ``account``, if named), settled, oldest first."""
-        found = [r for r in self._rents.values() if account in (None, r.account)]
-        for rent in found:
-            self.settle(rent)
-        return found
-
-    def live(self, account: Account | None = None) -> list[SandboxRent]:
-        """The active rents (of ``account``, if given), oldest first."""
-        found = [
-            r for r in list(self._active.values()) if account is None or r.account == account.name
-        ]
-        for rent in found:
-            self.settle(rent)
-        return [r for r in found if r.state is RentState.ACTIVE]
-
     def holds_phone(self, phone: str) -> bool:
         """Whether an unended rent has the number."""
-        return any(r.phone == phone for r in self._active.values())
+        return any(r.phone == phone for r in self._open.values())
 
     # -- time -----------------------------------------------------------------------------
 
@@ -120,10 +89,8 @@ class RentBook:
         if rent.state is RentState.ACTIVE and self._ctx.clock.now() >= rent.end_at:
             self._end(rent, RentState.FINISHED, "expired", at=rent.end_at)
 
-    def sweep(self) -> int:
-        """Settles every active rent; returns how many ended."""
-        before = len(self._active)
-        return before - len(self.live())
+    def _ended(self, rent: SandboxRent) -> bool:
+        return rent.state is not RentState.ACTIVE
 
     def expire(self, rent_id: int) -> SandboxRent:
         """Moves the rent's end to now and settles it (a control shortcut)."""
@@ -178,8 +145,8 @@ class RentBook:
             end_at=now + hours * _HOUR,
             url=url,
         )
-        self._rents[rent.id] = rent
-        self._active[rent.id] = rent
+        self._items[rent.id] = rent
+        self._open[rent.id] = rent
         return rent
 
     def set_status(self, rent: SandboxRent, raw_status: str | None) -> None:
@@ -264,16 +231,10 @@ class RentBook:
 
     # -- internals ------------------------------------------------------------------------
 
-    def _live(self, rent_id: int) -> SandboxRent:
-        rent = self.get(rent_id)
-        if rent.state is not RentState.ACTIVE:
-            raise ControlError(f"rent {rent_id} has ended", 409)
-        return rent
-
     def _end(
         self, rent: SandboxRent, state: RentState, reason: str, at: float | None = None
     ) -> None:
         rent.state = state
-        self._active.pop(rent.id, None)
+        self._open.pop(rent.id, None)
         rent.end_reason = reason
         rent.ended_at = self._ctx.clock.now() if at is None else at

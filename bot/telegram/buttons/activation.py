@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from bot.telegram.buttons.shapes import LedgerButton, TokenButton
 from bot.telegram.callbacks import CallbackData
 
 ActivationAction = Literal["sent", "again", "finish", "cancel", "autocancel", "refresh"]
@@ -16,55 +17,41 @@ class ActivationButton(CallbackData, prefix="ac"):
     ledger_id: int
 
 
-class NewNumber(CallbackData, prefix="nn"):
+class NewNumber(LedgerButton, prefix="nn"):
     """On a number that ended without a code: /buy's confirm screen for the same service,
     country and operator (the price asked afresh)."""
 
-    ledger_id: int
+
+class ExtraOffer(LedgerButton, prefix="xe"):
+    """Another activation on the row's number: ask its price."""
 
 
-class ExtraOffer(CallbackData, prefix="xe"):
-    """Another activation on the number of our ledger row ``ledger_id``: ask its price."""
-
-    ledger_id: int
+class ExtraConfirm(TokenButton, prefix="xc"):
+    """The buy button of another activation (``token``: the server-side offer)."""
 
 
-class ExtraConfirm(CallbackData, prefix="xc"):
-    """The buy button of another activation; ``token`` names the server-side offer and is its
-    idempotency key."""
-
-    token: str
+class CallStatus(LedgerButton, prefix="xv"):
+    """Ask the provider about the incoming call of the row's number."""
 
 
-class CallStatus(CallbackData, prefix="xv"):
-    """Ask the provider about the incoming call of our ledger row ``ledger_id``."""
-
-    ledger_id: int
+class OrderCall(LedgerButton, prefix="xo"):
+    """Order an outgoing call from the row's number."""
 
 
-class OrderCall(CallbackData, prefix="xo"):
-    """Order an outgoing call from the number of our ledger row ``ledger_id``."""
+class AdditionalOffer(LedgerButton, prefix="xa"):
+    """Add a service to the row's forwarded number: ``service`` empty for the picker, ``page``
+    of it."""
 
-    ledger_id: int
-
-
-class AdditionalOffer(CallbackData, prefix="xa"):
-    """Add a service to the forwarded number of our ledger row ``ledger_id``: ``service`` empty
-    for the picker, ``page`` of it."""
-
-    ledger_id: int
     service: str
     page: int
 
 
-class AdditionalConfirm(CallbackData, prefix="xb"):
-    token: str
+class AdditionalConfirm(TokenButton, prefix="xb"):
+    """The buy button of an added service (``token``: the server-side offer)."""
 
 
-class ExtraDismiss(CallbackData, prefix="xz"):
+class ExtraDismiss(TokenButton, prefix="xz"):
     """✖️ Cancel under another activation's offer: nothing is bought."""
-
-    token: str
 
 
 ActiveListAction = Literal["open", "cancelall", "confirm", "back"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from bot.telegram.buttons.shapes import PageButton, TokenButton
 from bot.telegram.callbacks import CallbackData
 
 BuyTarget = Literal["services", "countries", "operators", "confirm", "maxprice", "abort"]
@@ -18,16 +19,16 @@ ListedKind = Literal["service", "operator"]
 FavouriteKind = Literal["service", "country", "operator"]
 
 
-class ServicePage(CallbackData, prefix="sp"):
-    page: int
+class ServicePage(PageButton, prefix="sp"):
+    """A page of the service picker."""
 
 
 class PickService(CallbackData, prefix="ps"):
     code: str
 
 
-class CountryPage(CallbackData, prefix="cp"):
-    page: int
+class CountryPage(PageButton, prefix="cp"):
+    """A page of the country picker."""
 
 
 class PickCountry(CallbackData, prefix="pc"):
@@ -67,7 +68,5 @@ class BuyNavigation(CallbackData, prefix="bn"):
     target: BuyTarget
 
 
-class ConfirmPurchase(CallbackData, prefix="cb"):
-    """The buy button; ``token`` names the server-side draft and is its idempotency key."""
-
-    token: str
+class ConfirmPurchase(TokenButton, prefix="cb"):
+    """The buy button (``token``: the server-side draft)."""

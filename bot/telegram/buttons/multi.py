@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from bot.telegram.buttons.shapes import TokenButton
 from bot.telegram.callbacks import CallbackData
 
 MultiTarget = Literal["services", "countries", "forward", "abort"]
@@ -28,7 +29,5 @@ class MultiCountry(CallbackData, prefix="mc"):
     country: int
 
 
-class MultiConfirm(CallbackData, prefix="mk"):
-    """The /multi buy button; ``token`` is the one call's idempotency key."""
-
-    token: str
+class MultiConfirm(TokenButton, prefix="mk"):
+    """The /multi buy button (``token``: the server-side draft)."""

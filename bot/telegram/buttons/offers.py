@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from bot.telegram.buttons.shapes import TokenButton
 from bot.telegram.callbacks import CallbackData
 
 
@@ -24,10 +25,8 @@ class KeepTrying(CallbackData, prefix="kt"):
     step: Literal["setup", "tries", "wait"]
 
 
-class StartRun(CallbackData, prefix="kr"):
-    """Start the keep-trying run; ``token`` is the confirm token (one run per press)."""
-
-    token: str
+class StartRun(TokenButton, prefix="kr"):
+    """Start the keep-trying run (``token``: the confirm's; one run per press)."""
 
 
 class StopRun(CallbackData, prefix="ks"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from bot.telegram.buttons.shapes import LedgerButton, TokenButton
 from bot.telegram.callbacks import CallbackData
 
 RentStepName = Literal["service", "country", "operator", "hours"]
@@ -37,10 +38,8 @@ class RentNavigation(CallbackData, prefix="rn"):
     target: RentTarget
 
 
-class ConfirmRent(CallbackData, prefix="rc"):
-    """The rent button; ``token`` names the server-side draft and is its idempotency key."""
-
-    token: str
+class ConfirmRent(TokenButton, prefix="rc"):
+    """The rent button (``token``: the server-side draft)."""
 
 
 class RentButton(CallbackData, prefix="ra"):
@@ -51,20 +50,15 @@ class RentButton(CallbackData, prefix="ra"):
     ledger_id: int
 
 
-class RentExtendHours(CallbackData, prefix="rh"):
-    """Extend rent ``ledger_id`` by ``hours``: shows the provider's price to confirm."""
+class RentExtendHours(LedgerButton, prefix="rh"):
+    """Extend the rent by ``hours``: shows the provider's price to confirm."""
 
-    ledger_id: int
     hours: int
 
 
-class ConfirmRentExtension(CallbackData, prefix="rx"):
-    """The pay-for-the-extension button; ``token`` is the extension's idempotency key."""
-
-    token: str
+class ConfirmRentExtension(TokenButton, prefix="rx"):
+    """The pay-for-the-extension button (``token``: the server-side extension)."""
 
 
-class RentExtendDismiss(CallbackData, prefix="rz"):
+class RentExtendDismiss(LedgerButton, prefix="rz"):
     """✖️ Cancel under the extension's hours or price: nothing is extended."""
-
-    ledger_id: int

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from bot.telegram.buttons.buy import FavouriteKind
+from bot.telegram.buttons.shapes import PageButton
 from bot.telegram.callbacks import CallbackData
 
 
@@ -49,8 +50,8 @@ class ForgetKey(CallbackData, prefix="fk"):
     check: str
 
 
-class HistoryPage(CallbackData, prefix="xh"):
-    page: int
+class HistoryPage(PageButton, prefix="xh"):
+    """A page of /history."""
 
 
 class BalanceAgain(CallbackData, prefix="bb"):

@@ -1,7 +1,7 @@
 """Telegram handlers: thin, one module per feature, each with a ``build()`` factory.
 
 start.py        /start, /help, /lang, /cancel
-keys.py         /key, /forgetkey, /provider
+keys.py         /key; forget_key.py: /forgetkey; provider_choice.py: /provider
 buy.py          /buy and its pickers; buy_options.py: its typed max price and forward number;
                 buy_shortcuts.py: a /prices row and "New number" open its confirm screen
 offers.py       /buy's comparison pins, keep trying (auto-replace runs), their Stop
@@ -29,11 +29,13 @@ from bot.telegram.handlers import (
     buy_shortcuts,
     errors,
     extras,
+    forget_key,
     keys,
     multi,
     offers,
     prices,
     private,
+    provider_choice,
     rent,
     rent_actions,
     settings,
@@ -54,6 +56,8 @@ def register_handlers(application: Application, config: Settings) -> None:  # ty
     for module in (
         start,
         keys,
+        forget_key,
+        provider_choice,
         buy,
         buy_shortcuts,
         offers,

@@ -45,8 +45,7 @@ async def balance(update: Update, context: Context) -> None:
 async def balance_again(
     update: Update, context: Context, button: BalanceAgain, render: Renderer
 ) -> None:
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     await query.answer()
     await show(query, Screen(render("press-working")))
     await show(query, await _balance_screen(update, context, render))

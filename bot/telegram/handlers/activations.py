@@ -166,8 +166,7 @@ async def on_list_press(
     update: Update, context: Context, button: ActiveList, render: Renderer
 ) -> None:
     """A press on /active's list: open a card, or cancel every number without a code."""
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     svc = services(context)
     user = user_id(update)
     if button.action == "open":

@@ -5,8 +5,6 @@ button buys as ever (one token, one paid call)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from telegram import Update
 from telegram.ext import BaseHandler
 
@@ -16,7 +14,7 @@ from bot.telegram import flows
 from bot.telegram.buttons.activation import NewNumber
 from bot.telegram.buttons.prices import BuyFromPrices
 from bot.telegram.context import Context
-from bot.telegram.flows import BUY
+from bot.telegram.flow_types import BuyDraft, BuyStep
 from bot.telegram.handlers.buy import after_country
 from bot.telegram.handlers.common import (
     provider_client,
@@ -42,7 +40,6 @@ async def buy_from_prices(
     """A /prices row: /buy for that service and country, at its confirm screen (or its
     operator step), the price asked afresh; the /buy confirm buys as ever."""
     query = pressed(update)
-    assert context.user_data is not None
     await query.answer()
     client = await provider_client(update, context, render)
     if client is None:
@@ -55,19 +52,21 @@ async def buy_from_prices(
             await show(query, Screen(render("press-stale")))
             return
         country = (await catalog.countries(client)).get(button.country)
-        draft: dict[str, Any] = {
-            "step": "country",
-            "user": user_id(update),
-            "query": None,
-            "provider": client.endpoint.key,
-            "service": service.code,
-            "service_name": service.name,
-            "country": button.country,
-            "country_name": country_name(country, button.country, render.locale),
-            "country_names": country_names(country),
-        }
-        flows.start(context.user_data, BUY, draft)
-        screen = await after_country(context, client, render, draft)
+        draft = BuyDraft(
+            step=BuyStep.COUNTRY,
+            user=user_id(update),
+            provider=client.endpoint.key,
+            service=service.code,
+            service_name=service.name,
+            country=button.country,
+            country_name=country_name(country, button.country, render.locale),
+            country_names=country_names(country),
+        )
+        flows.start(context, draft)
+        try:
+            screen = await after_country(context, client, render, draft)
+        finally:
+            flows.save(context, draft)
     except ProviderError as error:
         await show(query, Screen(render("buy-refused", reason=render.error(error))))
         return
@@ -75,13 +74,10 @@ async def buy_from_prices(
 
 
 @on_button(NewNumber)
-async def new_number(
-    update: Update, context: Context, button: NewNumber, render: Renderer
-) -> None:
+async def new_number(update: Update, context: Context, button: NewNumber, render: Renderer) -> None:
     """🔁 New number on one that ended without a code: /buy's confirm screen for the same
     service, country and operator, as a new message; the /buy confirm buys as ever."""
     query = pressed(update)
-    assert context.user_data is not None
     svc = services(context)
     try:
         row = await svc.activation_actions.owned(user_id(update), button.ledger_id)
@@ -99,20 +95,24 @@ async def new_number(
         title = _provider_title(row.provider)
         await send(update, render("new-number-other-provider", provider=title))
         return
-    draft: dict[str, Any] = {
-        "step": "confirm",
-        "user": user_id(update),
-        "query": None,
-        "provider": client.endpoint.key,
-        "service": row.service,
-        "service_name": service_name(row),
-        "country": row.country,
-        "country_name": recorded_name(row, render.locale),
-        "country_names": row.options.get("country_names") or {},
-        "operator": row.operator,
-    }
-    flows.start(context.user_data, BUY, draft)
-    await send_screen(update, render, confirm_screen(context, client, render, draft), "buy-refused")
+    names = row.options.get("country_names") or {}
+    draft = BuyDraft(
+        step=BuyStep.CONFIRM,
+        user=user_id(update),
+        provider=client.endpoint.key,
+        service=row.service,
+        service_name=service_name(row),
+        country=row.country,
+        country_name=recorded_name(row, render.locale),
+        country_names={str(k): str(v) for k, v in names.items()},
+        operator=row.operator,
+    )
+    flows.start(context, draft)
+    screen = confirm_screen(context, client, render, draft)
+    try:
+        await send_screen(update, render, screen, "buy-refused")
+    finally:
+        flows.save(context, draft)
 
 
 _ENDED = (ActivationState.CANCELLED, ActivationState.EXPIRED)

@@ -5,22 +5,25 @@ Every confirm screen (/buy, /rent, /multi, another activation, an added service,
 extension) mints a token and keeps it server-side with the time it was shown; its button
 buys only while that token is the draft's, the price is fresh and nothing was bought yet.
 
-The draft lives in PTB's user_data, which is written to disk only now and then: after a crash
-an older draft may come back. So whether a token may still buy is decided by the ledger
-(:mod:`storage.confirm_tokens`), durably before the press is answered: a newer screen withdraws
-the older token, a press answered "expired" withdraws its token, and a press that may buy
-claims it. No restored draft can revive any of them.
+The draft is the flow under way (:mod:`bot.telegram.flows`), kept in PTB's user_data, which
+is written to disk only now and then: after a crash an older draft may come back. So whether
+a token may still buy is decided by the ledger (:mod:`storage.confirm_tokens`), durably before
+the press is answered: a newer screen withdraws the older token, a press answered "expired"
+withdraws its token, and a press that may buy claims it. No restored draft can revive any of
+them.
 """
 
 from __future__ import annotations
 
 import enum
 import logging
-from typing import Any, Final
+from typing import Final, TypeVar
 
 from telegram import Update
 
 from bot.telegram.context import Context
+from bot.telegram.flow_types import CatalogueDraft, Confirmable
+from bot.telegram.flows import current_as
 from bot.telegram.handlers.common import services, user_id
 from bot.telegram.rendering import Renderer
 from storage.confirm_tokens import Claim
@@ -31,11 +34,12 @@ log = logging.getLogger(__name__)
 CONFIRM_TTL: Final = 600.0  # seconds a confirm screen's price is offered
 
 
-def draft_in(context: Context, key: str) -> dict[str, Any] | None:
-    """The draft kept under ``key`` in user_data, or None (none, or not one of ours)."""
-    assert context.user_data is not None
-    draft = context.user_data.get(key)
-    return draft if isinstance(draft, dict) else None
+C = TypeVar("C", bound=Confirmable)
+
+
+def draft_in(context: Context, kind: type[C]) -> C | None:
+    """The flow under way if it is a ``kind`` draft, else None (none, or another flow)."""
+    return current_as(context, kind)
 
 
 async def issue_token(context: Context, kind: str) -> str:
@@ -47,13 +51,11 @@ async def issue_token(context: Context, kind: str) -> str:
     return await services(context).tokens.issue(user_id=user, kind=kind, ttl=CONFIRM_TTL)
 
 
-def token_is_live(
-    draft: dict[str, Any] | None, token: str, now: float, stamped: str = "token_at"
-) -> bool:
-    """Whether ``token`` is the draft's and its price, shown at ``draft[stamped]``, still holds."""
-    if draft is None or draft.get("token") != token:
+def token_is_live(draft: Confirmable | None, token: str, now: float) -> bool:
+    """Whether ``token`` is the draft's and its price, shown at ``token_at``, still holds."""
+    if draft is None or draft.token != token:
         return False
-    return now - float(draft.get(stamped) or 0) <= CONFIRM_TTL
+    return now - draft.token_at <= CONFIRM_TTL
 
 
 class Verdict(enum.Enum):
@@ -69,7 +71,7 @@ _WRITE_FAILURES: Final = WRITE_FAILURES
 
 
 async def confirm_verdict(
-    update: Update, context: Context, draft: dict[str, Any] | None, token: str
+    update: Update, context: Context, draft: Confirmable | None, token: str
 ) -> Verdict:
     """What a tap on a catalogue confirm screen may do: its token must be live, and the
     provider the prices came from still the user's (/provider may have changed since)."""
@@ -77,7 +79,7 @@ async def confirm_verdict(
     if draft is None or not token_is_live(draft, token, svc.clock.now()):
         return await _stale(update, context, token)
     current = await svc.accounts.endpoint_of(user_id(update))
-    if draft.get("provider") != current.key:
+    if not isinstance(draft, CatalogueDraft) or draft.provider != current.key:
         return await _stale(update, context, token)
     return await _claim(update, context, draft, token)
 
@@ -94,11 +96,9 @@ async def _stale(update: Update, context: Context, token: str) -> Verdict:
     return Verdict.STALE
 
 
-async def _claim(
-    update: Update, context: Context, draft: dict[str, Any], token: str
-) -> Verdict:
+async def _claim(update: Update, context: Context, draft: Confirmable, token: str) -> Verdict:
     """A live screen: the ledger decides, claiming the token durably for this press."""
-    if draft.get("done"):
+    if draft.done:
         return Verdict.DUPLICATE
     try:
         claim = await services(context).tokens.claim(token, user_id=user_id(update))
@@ -115,14 +115,14 @@ async def claim_confirm(
     context: Context,
     render: Renderer,
     token: str,
-    key: str,
+    kind: type[C],
     *,
     expired: str,
     duplicate: str,
     in_progress: str,
     catalogue: bool = False,
-) -> tuple[dict[str, Any], str] | None:
-    """A confirm press of ``token``: the draft kept under ``key`` and the token to pay it
+) -> tuple[C, str] | None:
+    """A confirm press of ``token``: the ``kind`` draft under way and the token to pay it
     under, or None when nothing is to be paid (an old or expired button, or a token already
     used).
     The press is answered either way, before the paid call so a slow provider leaves no
@@ -130,14 +130,14 @@ async def claim_confirm(
 
     A ``catalogue`` confirm (/rent, /multi) judges by :func:`confirm_verdict` (its prices came
     from one provider); an offer on a bought row (another activation, an added service, a
-    rent's extension) by its token alone, stamped at ``"at"``.
+    rent's extension) by its token alone.
     """
     query = update.callback_query
     assert query is not None
-    draft = draft_in(context, key)
+    draft = draft_in(context, kind)
     if catalogue:
         verdict = await confirm_verdict(update, context, draft, token)
-    elif draft is None or not token_is_live(draft, token, services(context).clock.now(), "at"):
+    elif draft is None or not token_is_live(draft, token, services(context).clock.now()):
         verdict = await _stale(update, context, token)
     else:
         verdict = await _claim(update, context, draft, token)

@@ -1,6 +1,7 @@
 """Another activation on a used number, an added service on a forwarded one, and calls.
 
-The offer screens keep their server-side state in ``user_data``: the price the provider quoted,
+The offer screens keep their server-side state in their flow (:mod:`bot.telegram.flows`): the
+price the provider quoted,
 and the token that is the paid call's idempotency key, so however often a confirm button is
 tapped it buys at most one thing. Every press names our ledger row; a row that is not the
 presser's is refused before the provider is asked anything.
@@ -22,6 +23,7 @@ from bot.services.accounts import AccountError
 from bot.services.extras import is_missing_action
 from bot.services.purchases import PurchaseResult, PurchaseStatus
 from bot.services.results import NotYoursError
+from bot.telegram import flows
 from bot.telegram.buttons.activation import (
     AdditionalConfirm,
     AdditionalOffer,
@@ -32,7 +34,7 @@ from bot.telegram.buttons.activation import (
     OrderCall,
 )
 from bot.telegram.context import Context
-from bot.telegram.flows import ADDITIONAL, AWAITING, CALL_FOR, EXTRA
+from bot.telegram.flow_types import AdditionalDraft, CallDraft, ExtraDraft
 from bot.telegram.handlers.common import (
     answer_text,
     chat_id,
@@ -45,7 +47,7 @@ from bot.telegram.handlers.common import (
 )
 from bot.telegram.handlers.drafts import issue_token
 from bot.telegram.rendering import Html, Renderer, Screen
-from bot.telegram.routing import Confirm, Draft, button_handlers, on_button, on_confirm, pressed
+from bot.telegram.routing import Confirm, button_handlers, on_button, on_confirm, pressed
 from bot.telegram.screens.activation import activation_screen, service_name
 from bot.telegram.screens.pickers import fits, paginated
 from storage.activations import Activation
@@ -64,7 +66,7 @@ async def offer_extra(
 ) -> None:
     """The "use this number again" button: asks the provider for the price, shows a confirm."""
     query = update.callback_query
-    assert query is not None and context.user_data is not None
+    assert query is not None
     ledger_id = offer.ledger_id
     svc = services(context)
     try:
@@ -84,13 +86,10 @@ async def offer_extra(
         await query.answer(answer_text(short_text), show_alert=True)
         return
     token = await issue_token(context, "extra")
-    context.user_data[EXTRA] = {
-        "token": token,
-        "at": svc.clock.now(),
-        "parent": ledger_id,
-        "price": str(quote.offer.cost),
-        "done": False,
-    }
+    flows.start(
+        context,
+        ExtraDraft(token=token, token_at=svc.clock.now(), parent=ledger_id, price=quote.offer.cost),
+    )
     await query.answer()
     text = render(
         "extra-offer",
@@ -115,16 +114,16 @@ async def dismiss_extra(
 ) -> None:
     """✖️ Cancel under another activation's offer: its Buy can no longer buy."""
     query = update.callback_query
-    assert query is not None and context.user_data is not None
-    offer = context.user_data.get(EXTRA)
-    if isinstance(offer, dict) and offer.get("token") == button.token and not offer.get("done"):
-        context.user_data.pop(EXTRA, None)
+    assert query is not None
+    offer = flows.current_as(context, ExtraDraft)
+    if offer is not None and offer.token == button.token and not offer.done:
+        flows.end(context)
     await query.answer()
     await show(query, Screen(render("extra-dismissed")))
 
 
 _CONFIRM_EXTRA = Confirm(
-    EXTRA,
+    ExtraDraft,
     expired="extra-expired",
     duplicate="buy-duplicate",
     in_progress="buy-in-progress",
@@ -133,19 +132,19 @@ _CONFIRM_EXTRA = Confirm(
 
 @on_confirm(ExtraConfirm, _CONFIRM_EXTRA)
 async def confirm_extra(
-    update: Update, context: Context, offer: Draft, token: str, render: Renderer
+    update: Update, context: Context, offer: ExtraDraft, token: str, render: Renderer
 ) -> None:
     """The buy button of an offer: one getExtraActivation for its token, whatever the taps."""
     query = pressed(update)
     svc = services(context)
     try:
         result = await svc.extras.buy_extra(
-            user_id(update), chat_id(update), int(offer["parent"]), Decimal(offer["price"]), token
+            user_id(update), chat_id(update), offer.parent, offer.price, token
         )
     except NotYoursError:
         await show(query, Screen(render("press-not-yours")))
         return
-    offer["done"] = True
+    offer.done = True
     await show_purchase(query, context, render, result, conflict="extra-not-possible")
 
 
@@ -189,7 +188,8 @@ async def call_status(
 ) -> None:
     """Asks the provider about the incoming call and shows it on the activation's message; the
     "call me" button appears only where the provider has outgoing calls."""
-    query = pressed(update)
+    query = update.callback_query
+    assert query is not None
     ledger_id = button.ledger_id
     svc = services(context)
     try:
@@ -239,33 +239,29 @@ async def order_call(
 ) -> None:
     """The "call me from this number" button: asks for the number to call."""
     query = update.callback_query
-    assert query is not None and context.user_data is not None
+    assert query is not None
     ledger_id = button.ledger_id
     try:
         await services(context).extras.owned(user_id(update), ledger_id)
     except NotYoursError:
         await query.answer(render("press-not-yours"), show_alert=True)
         return
-    context.user_data[AWAITING] = "call_phone"
-    context.user_data[CALL_FOR] = ledger_id
+    flows.start(context, CallDraft(ledger_id=ledger_id))
     await query.answer()
     await send(update, render("call-ask-phone"))
 
 
-async def receive_call_phone(update: Update, context: Context) -> None:
+async def receive_call_phone(update: Update, context: Context, call: CallDraft) -> None:
     """The number to call, after "call me": one createTaskForCall."""
     render = await renderer(update, context)
     message = update.effective_message
-    assert message is not None and context.user_data is not None
+    assert message is not None
     text = (message.text or "").strip().replace(" ", "")
     if not _PHONE.match(text):
         await send(update, render("call-bad-phone"))  # the next text is tried again
         return
-    context.user_data.pop(AWAITING, None)
-    ledger_id = context.user_data.pop(CALL_FOR, None)
-    if not isinstance(ledger_id, int):
-        await send(update, render("press-stale"))
-        return
+    flows.end(context)
+    ledger_id = call.ledger_id
     try:
         answer = await services(context).extras.order_call(
             user_id(update), ledger_id, text.lstrip("+")
@@ -294,7 +290,7 @@ async def additional_offer(
 ) -> None:
     """The "add a service" button: the forwarding services to pick from, then a confirm."""
     query = update.callback_query
-    assert query is not None and context.user_data is not None
+    assert query is not None
     svc = services(context)
     try:
         parent = await svc.extras.owned(user_id(update), pick.ledger_id)
@@ -328,14 +324,14 @@ async def additional_offer(
         await chat.send_message(text, parse_mode="HTML", reply_markup=keyboard)
         return
     token = await issue_token(context, "additional")
-    context.user_data[ADDITIONAL] = {
-        "token": token,
-        "at": svc.clock.now(),
-        "parent": pick.ledger_id,
-        "service": pick.service,
-        "service_name": names[pick.service],
-        "done": False,
-    }
+    offer = AdditionalDraft(
+        token=token,
+        token_at=svc.clock.now(),
+        parent=pick.ledger_id,
+        service=pick.service,
+        service_name=names[pick.service],
+    )
+    flows.start(context, offer)
     text = render("additional-confirm", service=names[pick.service], phone=parent.phone or "")
     button = render.button(
         "button-additional-confirm", AdditionalConfirm(token), service=names[pick.service]
@@ -344,7 +340,7 @@ async def additional_offer(
 
 
 _CONFIRM_ADDITIONAL = Confirm(
-    ADDITIONAL,
+    AdditionalDraft,
     expired="additional-expired",
     duplicate="buy-duplicate",
     in_progress="buy-in-progress",
@@ -353,7 +349,7 @@ _CONFIRM_ADDITIONAL = Confirm(
 
 @on_confirm(AdditionalConfirm, _CONFIRM_ADDITIONAL)
 async def confirm_additional(
-    update: Update, context: Context, offer: Draft, token: str, render: Renderer
+    update: Update, context: Context, offer: AdditionalDraft, token: str, render: Renderer
 ) -> None:
     """One getAdditionalService for the offer's token, whatever the taps."""
     query = pressed(update)
@@ -362,16 +358,16 @@ async def confirm_additional(
         result = await svc.extras.buy_additional(
             user_id(update),
             chat_id(update),
-            int(offer["parent"]),
-            offer["service"],
-            offer["service_name"],
+            offer.parent,
+            offer.service,
+            offer.service_name,
             ADDITIONAL_FEE,
             token,
         )
     except NotYoursError:
         await show(query, Screen(render("press-not-yours")))
         return
-    offer["done"] = True
+    offer.done = True
     await show_purchase(query, context, render, result)
 
 

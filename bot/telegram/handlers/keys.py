@@ -1,18 +1,18 @@
-"""/key, /forgetkey and /provider: the user's provider and their encrypted API key.
+"""/key: the user's encrypted API key, typed as the next message (or after the command).
 
 The message that holds a key is deleted as soon as it arrives, and the key is shown back only
 masked. /key works only in a private chat. The step "the next message is the key" is kept in
 the database (:class:`~storage.key_entries.KeyEntries`) before the bot answers /key, bound to
 that chat and lapsing after ``KEY_ENTRY_TTL``; one message ends it, whether the key in it is
 accepted or not, and so does any other command.
+
+/forgetkey lives in ``forget_key.py``, /provider in ``provider_choice.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
-from datetime import timedelta
 from typing import Final
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -23,7 +23,6 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.provider import (
     PRESETS,
     InvalidEndpointError,
-    ProviderEndpoint,
     ProviderError,
     resolve_endpoint,
 )
@@ -34,14 +33,15 @@ from bot.services.accounts import (
     MalformedKeyError,
     TooManyKeyAttemptsError,
 )
+from bot.telegram import flows
 from bot.telegram.buttons.offers import KeyFor
-from bot.telegram.buttons.settings import ForgetKey, PickProvider
 from bot.telegram.context import Context
-from bot.telegram.flows import AWAITING, PICKERS
+from bot.telegram.flow_types import Question
 from bot.telegram.handlers.common import chat_id, renderer, send, services, show, user_id
 from bot.telegram.rendering import Renderer, Screen
 from bot.telegram.routing import on_button, pressed
 from bot.telegram.screens.offers import provider_title
+from bot.telegram.send_policy import retry_seconds
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ async def ask_key(update: Update, context: Context) -> None:
     named = _named_provider(context.args or [])
     if context.args and named is None:  # "/key SECRET": the key came with the command
         await key_entries.close(user_id(update))
-        context.user_data.pop(AWAITING, None)
+        flows.end_question(context)
         await _take_key(update, context, render, message, " ".join(context.args))
         return
     if named is None:
@@ -84,15 +84,13 @@ async def ask_key(update: Update, context: Context) -> None:
             return
     else:
         endpoint = await services(context).accounts.endpoint_of(user_id(update))
-    for picker in PICKERS:  # typed text is the key now, not a picker's search
-        context.user_data.pop(picker, None)
     # Durable before the answer (the provider too): after a crash the next message must
     # still be known as a key, for the provider it was asked for.
     await key_entries.open(
         user_id(update), chat_id(update), ttl=KEY_ENTRY_TTL,
         provider=endpoint.key if named is not None else None,
     )
-    context.user_data[AWAITING] = "key"
+    flows.ask(context, Question.KEY)  # typed text is the key now, not a picker's search
     await send(update, render("key-ask", provider=endpoint.title))
 
 
@@ -121,8 +119,8 @@ def _key_choice_keyboard(choices: list[str], *, current: int) -> InlineKeyboardM
 async def key_for(update: Update, context: Context, button: KeyFor, render: Renderer) -> None:
     """A provider chosen after a bare /key: the next message is the key for it (the step is
     durable, with its provider, before the answer)."""
-    query = update.callback_query
-    assert query is not None and context.user_data is not None
+    query = pressed(update)
+    assert context.user_data is not None
     choices = await _key_choices(update, context)
     if not 0 <= button.index < len(choices) or update.effective_chat is None:
         await query.answer(render("press-stale"))
@@ -135,9 +133,7 @@ async def key_for(update: Update, context: Context, button: KeyFor, render: Rend
         user_id(update), chat_id(update), ttl=KEY_ENTRY_TTL,
         provider=None if button.index == 0 else provider,
     )
-    for picker in PICKERS:  # typed text is the key now, not a picker's search
-        context.user_data.pop(picker, None)
-    context.user_data[AWAITING] = "key"
+    flows.ask(context, Question.KEY)  # typed text is the key now, not a picker's search
     await query.answer()
     await show(query, Screen(render("key-ask", provider=provider_title(provider))))
 
@@ -150,10 +146,10 @@ async def expects_key(update: Update, context: Context) -> bool:
     if update.effective_user is None or update.effective_chat is None:
         return False
     if not await key_entries.is_open(user_id(update), chat_id(update)):
-        if context.user_data.get(AWAITING) == "key":  # lapsed, or a copy from before a crash
-            context.user_data.pop(AWAITING, None)
+        # Lapsed, or a copy from before a crash.
+        flows.end_question(context, Question.KEY)
         return False
-    if context.user_data.get(AWAITING) == "key" or not key_entries.opened_here(user_id(update)):
+    if flows.asked(context) is Question.KEY or not key_entries.opened_here(user_id(update)):
         return True
     await key_entries.close(user_id(update))  # a later question took the step's place
     return False
@@ -168,7 +164,7 @@ async def receive_key(update: Update, context: Context, text: str) -> None:
     key_entries = services(context).key_entries
     provider = await key_entries.provider_of(user_id(update))
     await key_entries.close(user_id(update))
-    context.user_data.pop(AWAITING, None)
+    flows.end_question(context)
     await _take_key(update, context, render, message, text, provider)
 
 
@@ -260,7 +256,7 @@ async def delete_key_message(message: Message) -> bool:
             await message.delete()
             return True
         except RetryAfter as flood:
-            wait = _seconds(flood.retry_after)
+            wait = retry_seconds(flood)
             if attempt == _DELETE_ATTEMPTS or loop.time() + wait > deadline:
                 break
             await asyncio.sleep(wait)
@@ -276,195 +272,6 @@ async def delete_key_message(message: Message) -> bool:
     return False
 
 
-def _seconds(wait: timedelta | float) -> float:
-    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-
-
-async def forget_key(update: Update, context: Context) -> None:
-    """/forgetkey: asks first (a deleted key has to be found and sent again), unless there is
-    nothing to delete or live numbers need the key."""
-    render = await renderer(update, context)
-    accounts = services(context).accounts
-    endpoint = await accounts.endpoint_of(user_id(update))
-    try:
-        stored = await accounts.key_to_forget(user_id(update))
-    except LiveNumbersError:
-        await send(update, render("key-busy", provider=endpoint.title))
-        return
-    if stored is None:
-        await send(update, render("key-nothing-to-forget", provider=endpoint.title))
-        return
-    check = _digest(stored.key)
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                render.button("button-forget-key-yes", ForgetKey("yes", check)),
-                render.button("button-forget-key-no", ForgetKey("no", check)),
-            ]
-        ]
-    )
-    await send(update, render("key-forget-ask", provider=stored.title), keyboard)
-
-
-@on_button(ForgetKey)
-async def confirm_forget_key(
-    update: Update, context: Context, button: ForgetKey, render: Renderer
-) -> None:
-    """/forgetkey's answer: "yes" deletes the key it asked about, "no" keeps it."""
-    query = pressed(update)
-    accounts = services(context).accounts
-    endpoint = await accounts.endpoint_of(user_id(update))
-    if button.check != _digest(endpoint.key):  # the provider changed since the question
-        await query.answer(render("press-stale"), show_alert=True)
-        return
-    await query.answer()
-    if button.answer == "no":
-        await show(query, Screen(render("key-kept", provider=endpoint.title)))
-        return
-    try:
-        deleted = await accounts.forget_key(user_id(update))
-    except LiveNumbersError:
-        await show(query, Screen(render("key-busy", provider=endpoint.title)))
-        return
-    message = "key-forgotten" if deleted else "key-nothing-to-forget"
-    await show(query, Screen(render(message, provider=endpoint.title)))
-
-
-def _digest(provider: str) -> str:
-    """A short digest of a provider's key name: fits a button, names no URL."""
-    return hashlib.sha256(provider.encode("utf-8")).hexdigest()[:10]
-
-
-async def choose_provider(update: Update, context: Context) -> None:
-    render = await renderer(update, context)
-    await send(update, *await _provider_menu(update, context, render))
-
-
-async def _provider_menu(
-    update: Update, context: Context, render: Renderer
-) -> tuple[str, InlineKeyboardMarkup]:
-    accounts = services(context).accounts
-    current = await accounts.endpoint_of(user_id(update))
-    with_keys = set(await accounts.providers_with_keys(user_id(update)))
-    buttons = [
-        InlineKeyboardButton(
-            ("✓ " if preset.key in with_keys else "") + preset.title,
-            callback_data=PickProvider(preset.name).pack(),
-        )
-        for preset in PRESETS.values()
-    ]
-    # The user's own URLs (the current one, those they keep a key for) by their place in
-    # that list: a URL does not fit in a button's data.
-    for index, endpoint in enumerate(await _custom_providers(update, context)):
-        buttons.append(
-            InlineKeyboardButton(
-                ("✓ " if endpoint.key in with_keys else "") + endpoint.title,
-                callback_data=PickProvider(f"{_CUSTOM_PREFIX}{index}").pack(),
-            )
-        )
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([render.button("provider-custom-button", PickProvider("custom"))])
-    rows.append([render.button("button-cancel", PickProvider(_CANCEL))])
-    text = str(render("provider-choose", provider=current.title))
-    usable = await accounts.usable_providers(user_id(update))
-    if usable:  # keys at several providers: /buy compares them; /key <name> adds one
-        titles = ", ".join(provider_title(endpoint.key) for endpoint in usable)
-        text += "\n" + render("provider-keys-line", providers=titles)
-        text += "\n" + render("provider-keys-hint")
-    return text, InlineKeyboardMarkup(rows)
-
-
-_CUSTOM_PREFIX: Final = "url-"
-_CANCEL: Final = "cancel"
-
-
-async def _custom_providers(update: Update, context: Context) -> list[ProviderEndpoint]:
-    """The user's custom providers, current one first, then those they have a key for."""
-    accounts = services(context).accounts
-    current = await accounts.endpoint_of(user_id(update))
-    found = [current] if current.name == "custom" else []
-    for setting in await accounts.providers_with_keys(user_id(update)):
-        try:
-            endpoint = accounts.titled(resolve_endpoint(setting))
-        except InvalidEndpointError:
-            continue
-        if endpoint.name == "custom" and all(e.key != endpoint.key for e in found):
-            found.append(endpoint)
-    return found
-
-
-def _cancel_keyboard(render: Renderer) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[render.button("button-cancel", PickProvider(_CANCEL))]])
-
-
-@on_button(PickProvider)
-async def pick_provider(
-    update: Update, context: Context, button: PickProvider, render: Renderer
-) -> None:
-    query = update.callback_query
-    assert query is not None and context.user_data is not None
-    name = button.name
-    await query.answer()
-    if name == "custom":
-        context.user_data[AWAITING] = "provider_url"
-        await show(query, Screen(render("provider-ask-url"), _cancel_keyboard(render)))
-        return
-    if name == _CANCEL:
-        if context.user_data.get(AWAITING) == "provider_url":
-            context.user_data.pop(AWAITING, None)
-        current = await services(context).accounts.endpoint_of(user_id(update))
-        await show(query, Screen(render("provider-kept", provider=current.title)))
-        return
-    if name.startswith(_CUSTOM_PREFIX):
-        index = name.removeprefix(_CUSTOM_PREFIX)
-        mine = await _custom_providers(update, context)
-        if not index.isdigit() or int(index) >= len(mine):
-            await show(query, Screen(render("press-stale")))
-            return
-        name = mine[int(index)].key
-        await show(query, Screen(await _set_provider(update, context, render, name)))
-        return
-    if name not in PRESETS:
-        await show(query, Screen(render("press-stale")))
-        return
-    await show(query, Screen(await _set_provider(update, context, render, name)))
-
-
-async def receive_provider_url(update: Update, context: Context) -> None:
-    render = await renderer(update, context)
-    message = update.effective_message
-    assert message is not None and context.user_data is not None
-    try:
-        text = await _set_provider(update, context, render, message.text or "", strict=True)
-    except InvalidEndpointError:
-        # Still asking for a URL: the next message is the next try (or Cancel).
-        await send(update, render("provider-bad-url"), _cancel_keyboard(render))
-        return
-    context.user_data.pop(AWAITING, None)
-    await send(update, text)
-
-
-async def _set_provider(
-    update: Update, context: Context, render: Renderer, setting: str, *, strict: bool = False
-) -> str:
-    """What setting the provider led to, in a sentence.
-
-    Raises:
-        InvalidEndpointError: ``setting`` is no provider, when ``strict`` (else said).
-    """
-    accounts = services(context).accounts
-    try:
-        endpoint = await accounts.set_provider(user_id(update), setting)
-    except InvalidEndpointError:
-        if strict:
-            raise
-        return render("provider-bad-url")
-    except CustomProviderRefusedError as refused:
-        return render("provider-url-refused", reason=refused.reason)
-    has_key = endpoint.key in await accounts.providers_with_keys(user_id(update))
-    return render("provider-set", provider=endpoint.title, has_key="yes" if has_key else "no")
-
-
 async def _delete_quietly(update: Update) -> None:
     message = update.effective_message
     if message is None:
@@ -475,12 +282,6 @@ async def _delete_quietly(update: Update) -> None:
         log.warning("could not delete a message holding a key: %s", error)
 
 
+
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]
-    return [
-        CommandHandler("key", ask_key),
-        CommandHandler("forgetkey", forget_key),
-        CommandHandler("provider", choose_provider),
-        pick_provider.handler(),
-        confirm_forget_key.handler(),
-        key_for.handler(),
-    ]
+    return [CommandHandler("key", ask_key), key_for.handler()]

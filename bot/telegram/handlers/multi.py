@@ -1,28 +1,29 @@
 """/multi: several services (toggle buttons) -> a country -> confirm -> one number for all.
 
-The draft lives in ``user_data["multi"]``; buttons carry only choices. The confirm screen asks
-the provider afresh for every service's price and the balance and mints the token that is the
-one getMultiServiceNumber call's idempotency key. Each activation bought gets its own ledger
-row and message, and is watched like any other.
+The draft is a :class:`~bot.telegram.flow_types.MultiDraft`; buttons carry only choices. The confirm
+screen asks the provider afresh for every service's price and the balance and mints the token
+that is the one getMultiServiceNumber call's idempotency key. Each activation bought gets its
+own ledger row and message, and is watched like any other.
 """
 
 from __future__ import annotations
 
 import logging
 from decimal import Decimal
-from typing import Any, Final
+from typing import Final
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.provider import ProviderClient
+from bot.provider.models import Service
 from bot.services.catalog import rank_services
 from bot.services.extras import MultiRequest, is_missing_action
 from bot.services.purchases import PurchaseStatus
 from bot.telegram import flows
 from bot.telegram.buttons.multi import MultiConfirm, MultiCountry, MultiStep, MultiToggle
 from bot.telegram.context import Context
-from bot.telegram.flows import MULTI
+from bot.telegram.flow_types import MultiDraft, MultiStage, chosen_country
 from bot.telegram.handlers.common import (
     answer_text,
     chat_id,
@@ -39,7 +40,6 @@ from bot.telegram.rendering import Html, Renderer, Screen
 from bot.telegram.routing import (
     Alert,
     Confirm,
-    Draft,
     Picker,
     StepResult,
     button_handlers,
@@ -58,12 +58,11 @@ MAX_SERVICES: Final = 10  # more than a provider sells on one number, and the bu
 
 
 async def _services_screen(
-    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], page: int
+    context: Context, client: ProviderClient, render: Renderer, draft: MultiDraft, page: int
 ) -> Screen:
-    draft["step"] = "services"
-    draft["token"] = None
-    query = draft.get("query")
-    selected: list[str] = draft["selected"]
+    draft.step, draft.token = MultiStage.SERVICES, None
+    query = draft.query
+    selected = draft.selected
     known = await services(context).catalog.services(client)
     ranked = [s for s in rank_services(known, (), query) if fits(MultiToggle(s.code, 0))]
     rows_after = [
@@ -75,9 +74,9 @@ async def _services_screen(
         return Screen(text, InlineKeyboardMarkup(rows_after))
     pages = max(1, -(-len(ranked) // 8))
     page = min(max(page, 0), pages - 1)
-    draft["page"] = page
+    draft.page = page
 
-    def button(service: Any) -> InlineKeyboardButton:
+    def button(service: Service) -> InlineKeyboardButton:
         mark = "✅ " if service.code in selected else ""
         return InlineKeyboardButton(
             mark + label(service.name, 24), callback_data=MultiToggle(service.code, page).pack()
@@ -94,15 +93,14 @@ async def _services_screen(
 
 
 async def _countries_screen(
-    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], page: int
+    context: Context, client: ProviderClient, render: Renderer, draft: MultiDraft, page: int
 ) -> Screen:
     """Countries that sell multi-service numbers and every chosen service, cheapest first."""
-    draft["step"] = "countries"
-    draft["token"] = None
+    draft.step, draft.token = MultiStage.COUNTRIES, None
     catalog = services(context).catalog
     countries = await catalog.countries(client)
     totals: dict[int, Decimal] = {}
-    for index, code in enumerate(draft["selected"]):
+    for index, code in enumerate(draft.selected):
         offers = {o.country: o.cost for o in await catalog.offers(client, code) if o.count > 0}
         if index == 0:
             totals = dict(offers)
@@ -116,7 +114,7 @@ async def _countries_screen(
         ),
     )
     back = [
-        render.button("button-back", MultiStep("services", draft.get("page", 0))),
+        render.button("button-back", MultiStep("services", draft.page)),
         render.button("button-cancel", MultiStep("abort", 0)),
     ]
     names = _service_names(draft)
@@ -143,58 +141,51 @@ async def _countries_screen(
 
 
 async def _confirm_screen(
-    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any]
+    context: Context, client: ProviderClient, render: Renderer, draft: MultiDraft
 ) -> Screen:
     catalog = services(context).catalog
     back = [
         render.button("button-back", MultiStep("countries", 0)),
         render.button("button-cancel", MultiStep("abort", 0)),
     ]
-    country_id = int(draft["country"])
+    country_id = chosen_country(draft)
     total = Decimal(0)
-    prices: dict[str, str] = {}
-    for code in draft["selected"]:
+    prices: dict[str, Decimal] = {}
+    for code in draft.selected:
         price = await catalog.fresh_price(client, code, country_id)
         if price is None or price.count <= 0:
             return Screen(render("buy-sold-out"), InlineKeyboardMarkup([back]))
         total += price.cost
-        prices[code] = str(price.cost)
+        prices[code] = price.cost
     balance = await client.get_balance()
     if balance < total:
         text = render("buy-balance-short", price=render.money(total), balance=render.money(balance))
         return Screen(text, InlineKeyboardMarkup([back]))
     forwardable = {s.service for s in await client.get_numbers_status(country_id) if s.forwarding}
-    draft.update(
-        step="confirm",
-        token=await issue_token(context, "multi"),
-        token_at=services(context).clock.now(),
-        done=False,
-        price=str(total),
-        prices=prices,
+    token = await issue_token(context, "multi")
+    draft.step, draft.token, draft.token_at = (
+        MultiStage.CONFIRM,
+        token,
+        services(context).clock.now(),
     )
-    if draft.get("forward") not in forwardable:
-        draft["forward"] = None
+    draft.done, draft.price, draft.prices = False, total, prices
+    if draft.forward not in forwardable:
+        draft.forward = None
     text = render(
         "multi-confirm",
         services=_service_names(draft),
-        country=draft["country_name"],
+        country=draft.country_name,
         price=render.money(total),
         balance=render.money(balance),
     )
-    names = draft["names"]
-    if draft.get("forward"):
-        forward_line = render("multi-forward-line", service=names.get(draft["forward"]))
+    names = draft.names
+    if draft.forward:
+        forward_line = render("multi-forward-line", service=names.get(draft.forward))
         text = Html(f"{text}\n{forward_line}")
-    rows = [
-        [
-            render.button(
-                "button-multi-confirm", MultiConfirm(draft["token"]), price=render.money(total)
-            )
-        ]
-    ]
-    for index, code in enumerate(draft["selected"]):
+    rows = [[render.button("button-multi-confirm", MultiConfirm(token), price=render.money(total))]]
+    for index, code in enumerate(draft.selected):
         if code in forwardable:
-            mark = "✅ " if draft.get("forward") == code else ""
+            mark = "✅ " if draft.forward == code else ""
             button = render.button(
                 "button-multi-forward", MultiStep("forward", index), service=names.get(code, code)
             )
@@ -204,9 +195,8 @@ async def _confirm_screen(
     return Screen(text, InlineKeyboardMarkup(rows))
 
 
-def _service_names(draft: dict[str, Any]) -> str:
-    names: dict[str, str] = draft["names"]
-    return ", ".join(names.get(code, code) for code in draft["selected"])
+def _service_names(draft: MultiDraft) -> str:
+    return ", ".join(draft.names.get(code, code) for code in draft.selected)
 
 
 # --- handlers -------------------------------------------------------------------------------
@@ -217,95 +207,95 @@ async def start_multi(update: Update, context: Context) -> None:
     client = await provider_client(update, context, render)
     if client is None:
         return
-    assert context.user_data is not None
-    draft: dict[str, Any] = {
-        "selected": [],
-        "names": {},
-        "query": command_argument(context),
-        "provider": client.endpoint.key,
-    }
-    flows.start(context.user_data, MULTI, draft)
+    draft = MultiDraft(provider=client.endpoint.key, query=command_argument(context))
     screen = _services_screen(context, client, render, draft, 0)
-    await _PICKER.open(update, context, render, screen, "buy-refused")
+    await _PICKER.open(update, context, render, draft, screen, "buy-refused")
 
 
-_PICKER = Picker(MULTI, gone="multi-expired", expired=None, refused=None)
+_PICKER = Picker(MultiDraft, gone="multi-expired", expired=None, refused=None)
 
 
 async def search(update: Update, context: Context) -> bool:
     """Typed text while the /multi service picker is shown: filters it."""
 
-    async def searched(client: ProviderClient, render: Renderer, draft: Draft, text: str) -> Screen:
-        draft["query"] = text
+    async def searched(
+        client: ProviderClient, render: Renderer, draft: MultiDraft, text: str
+    ) -> Screen:
+        draft.query = text
         return await _services_screen(context, client, render, draft, 0)
 
-    return await _PICKER.search(update, context, ("services",), searched, refused="buy-refused")
+    steps = (MultiStage.SERVICES,)
+    return await _PICKER.search(update, context, steps, searched, refused="buy-refused")
 
 
 @_PICKER.step(MultiToggle)
 async def toggle_service(
-    context: Context, client: ProviderClient, render: Renderer, draft: Draft, toggle: MultiToggle
+    context: Context,
+    client: ProviderClient,
+    render: Renderer,
+    draft: MultiDraft,
+    toggle: MultiToggle,
 ) -> StepResult:
     """Adds or removes a service (the screen shown stays usable when the button is stale)."""
-    if draft.get("step") != "services":
+    if draft.step != MultiStage.SERVICES:
         return None
     known = {s.code: s.name for s in await services(context).catalog.services(client)}
     if toggle.code not in known:
         return None
-    selected: list[str] = draft["selected"]
+    selected = draft.selected
     if toggle.code in selected:
         selected.remove(toggle.code)
     elif len(selected) < MAX_SERVICES:
         selected.append(toggle.code)
-        draft["names"][toggle.code] = known[toggle.code]
+        draft.names[toggle.code] = known[toggle.code]
     return await _services_screen(context, client, render, draft, toggle.page)
 
 
 @_PICKER.step(MultiCountry)
 async def pick_country(
-    context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: MultiCountry
+    context: Context,
+    client: ProviderClient,
+    render: Renderer,
+    draft: MultiDraft,
+    button: MultiCountry,
 ) -> StepResult:
-    if draft.get("step") not in ("countries", "confirm"):
+    if draft.step not in (MultiStage.COUNTRIES, MultiStage.CONFIRM):
         return None
     country_id = button.country
     countries = await services(context).catalog.countries(client)
     country = countries.get(country_id)
     if country is None or not country.multi_service:
         return None
-    draft.update(
-        country=country_id,
-        country_name=country.name(render.locale),
-        country_names={"en": country.name_en, "ru": country.name_ru, "es": country.name("es")},
-    )
+    draft.country, draft.country_name = country_id, country.name(render.locale)
+    draft.country_names = {"en": country.name_en, "ru": country.name_ru, "es": country.name("es")}
     return await _confirm_screen(context, client, render, draft)
 
 
 @_PICKER.step(MultiStep)
 async def navigate(
-    context: Context, client: ProviderClient, render: Renderer, draft: Draft, move: MultiStep
+    context: Context, client: ProviderClient, render: Renderer, draft: MultiDraft, move: MultiStep
 ) -> StepResult:
-    step = draft.get("step")
+    step = draft.step
     if move.target == "abort":
-        assert context.user_data is not None
-        context.user_data.pop(MULTI, None)
+        flows.end(context)
         return Screen(render("multi-aborted"))
     if move.target == "services":
         return await _services_screen(context, client, render, draft, move.page)
-    if move.target == "countries" and step in ("services", "countries", "confirm"):
-        if len(draft["selected"]) < 2:
+    if move.target == "countries":
+        if len(draft.selected) < 2:
             return Alert(answer_text(render("multi-need-two")))
         return await _countries_screen(context, client, render, draft, move.page)
-    if move.target == "forward" and step == "confirm":
-        if not 0 <= move.page < len(draft["selected"]):
+    if move.target == "forward" and step == MultiStage.CONFIRM:
+        if not 0 <= move.page < len(draft.selected):
             return None
-        code = draft["selected"][move.page]
-        draft["forward"] = None if draft.get("forward") == code else code
+        code = draft.selected[move.page]
+        draft.forward = None if draft.forward == code else code
         return await _confirm_screen(context, client, render, draft)
     return None
 
 
 _CONFIRM = Confirm(
-    MULTI,
+    MultiDraft,
     expired="multi-expired",
     duplicate="buy-duplicate",
     in_progress="buy-in-progress",
@@ -315,21 +305,21 @@ _CONFIRM = Confirm(
 
 @on_confirm(MultiConfirm, _CONFIRM)
 async def confirm(
-    update: Update, context: Context, draft: Draft, token: str, render: Renderer
+    update: Update, context: Context, draft: MultiDraft, token: str, render: Renderer
 ) -> None:
     """The buy button: one getMultiServiceNumber for its token, whatever the taps."""
     query = pressed(update)
     svc = services(context)
     request = MultiRequest(
-        services=tuple(draft["selected"]),
-        country=int(draft["country"]),
-        forward_service=draft.get("forward"),
-        service_names=dict(draft["names"]),
-        country_names=draft.get("country_names") or {},
-        shown_prices={code: Decimal(p) for code, p in (draft.get("prices") or {}).items()},
+        services=tuple(draft.selected),
+        country=chosen_country(draft),
+        forward_service=draft.forward,
+        service_names=dict(draft.names),
+        country_names=draft.country_names,
+        shown_prices=dict(draft.prices),
     )
     result = await svc.extras.buy_multi(user_id(update), chat_id(update), request, token)
-    draft["done"] = True
+    draft.done = True
     if result.status is PurchaseStatus.DUPLICATE:
         return
     if result.status is PurchaseStatus.REFUSED or not result.activations:

@@ -14,11 +14,11 @@ from telegram.ext import BaseHandler
 from bot.provider import ProviderClient
 from bot.telegram.buttons.offers import KeepTrying, PinOffer, StartRun, StopRun
 from bot.telegram.context import Context
-from bot.telegram.flows import BUY
+from bot.telegram.flow_types import BuyDraft, BuyStep, KeepSetup, chosen_country, chosen_service
 from bot.telegram.handlers.buy import PICKER
 from bot.telegram.handlers.common import chat_id, services, show, user_id
 from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.routing import Confirm, Draft, button_handlers, on_button, on_confirm
+from bot.telegram.routing import Confirm, button_handlers, on_button, on_confirm, pressed
 from bot.telegram.screens.autoreplace import (
     TRIES,
     WAITS,
@@ -33,33 +33,33 @@ from bot.telegram.screens.buy import confirm_screen
 
 @PICKER.step(PinOffer)
 async def pin_offer(
-    context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: PinOffer
+    context: Context, client: ProviderClient, render: Renderer, draft: BuyDraft, button: PinOffer
 ) -> Screen | None:
     """Buy from one provider of the comparison (or, -1, from the best row again)."""
-    providers = draft.get("offers") or []
-    if draft.get("step") != "confirm" or not -1 <= button.index < len(providers):
+    providers = draft.offers
+    if draft.step != BuyStep.CONFIRM or not -1 <= button.index < len(providers):
         return None
-    draft["pinned"] = None if button.index < 0 else providers[button.index]
+    draft.pinned = None if button.index < 0 else providers[button.index]
     return await confirm_screen(context, client, render, draft)
 
 
 @PICKER.step(KeepTrying)
 async def keep_trying(
-    context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: KeepTrying
+    context: Context, client: ProviderClient, render: Renderer, draft: BuyDraft, button: KeepTrying
 ) -> Screen | None:
     """The keep-trying setup, and its figures cycled."""
-    if draft.get("step") != "confirm" or not draft.get("token") or not draft.get("keep_price"):
+    if draft.step != BuyStep.CONFIRM or not draft.token or not draft.keep_price:
         return None
     keep = setup_of(draft)
     if button.step == "tries":
-        keep["tries"] = cycle(TRIES, keep["tries"])
+        draft.keep = KeepSetup(tries=cycle(TRIES, keep.tries), wait=keep.wait)
     elif button.step == "wait":
-        keep["wait"] = cycle(WAITS, keep["wait"])
+        draft.keep = KeepSetup(tries=keep.tries, wait=cycle(WAITS, keep.wait))
     return setup_screen(render, draft)
 
 
 _START = Confirm(
-    BUY,
+    BuyDraft,
     expired="buy-expired-menu",
     duplicate="buy-duplicate",
     in_progress="autoreplace-starting",
@@ -69,24 +69,23 @@ _START = Confirm(
 
 @on_confirm(StartRun, _START)
 async def start_run(
-    update: Update, context: Context, draft: Draft, token: str, render: Renderer
+    update: Update, context: Context, draft: BuyDraft, token: str, render: Renderer
 ) -> None:
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     autoreplace = services(context).autoreplace
     message = query.message
     if autoreplace is None or not isinstance(message, Message):
         return
-    draft["done"] = True  # this confirmation starts the run; its Buy no longer buys
+    draft.done = True  # this confirmation starts the run; its Buy no longer buys
     keep = setup_of(draft)
     await show(query, Screen(render("autoreplace-card-buying")))
     # A cap that refuses the run is answered by the confirm driver (nothing recorded or paid).
     run = await autoreplace.start(
-        user_id(update), chat_id(update), draft["service"], int(draft["country"]),
-        operator=draft.get("operator"), max_tries=keep["tries"],
-        wait_seconds=float(keep["wait"]), spend_cap=run_cap(draft),
-        card_message_id=message.message_id, service_name=draft["service_name"],
-        country_names=draft.get("country_names") or {},
+        user_id(update), chat_id(update), chosen_service(draft), chosen_country(draft),
+        operator=draft.operator, max_tries=keep.tries,
+        wait_seconds=float(keep.wait), spend_cap=run_cap(draft),
+        card_message_id=message.message_id, service_name=draft.service_name,
+        country_names=draft.country_names,
     )
     # The card was drawn by the run's change hook; drawn here too when nothing changed yet.
     await show(query, await run_card(services(context), render, run))
@@ -95,8 +94,7 @@ async def start_run(
 @on_button(StopRun)
 async def stop_run(update: Update, context: Context, button: StopRun, render: Renderer) -> None:
     """Stop on a run's card: the run ends at once, a number waiting is cancelled."""
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     autoreplace = services(context).autoreplace
     if autoreplace is None:
         await query.answer(render("press-stale"))

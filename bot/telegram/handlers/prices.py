@@ -1,15 +1,15 @@
 """/prices: what a service costs across countries, or a country across services.
 
-Read-only (``getPrices`` through the catalogue's short cache). The browser's place lives in
-``user_data["prices"]`` so typed text searches the picker shown, like /buy; buttons carry only
-the choice and the page.
+Read-only (``getPrices`` through the catalogue's short cache). The browser's place is a
+:class:`~bot.telegram.flow_types.PricesDraft` so typed text searches the picker shown, like /buy;
+buttons carry only the choice and the page.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import Final
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler
@@ -25,7 +25,7 @@ from bot.telegram.buttons.prices import (
     PricesTarget,
 )
 from bot.telegram.context import Context
-from bot.telegram.flows import PRICES
+from bot.telegram.flow_types import PricesDraft, PricesStep
 from bot.telegram.handlers.common import (
     command_argument,
     provider_client,
@@ -34,7 +34,7 @@ from bot.telegram.handlers.common import (
     show,
 )
 from bot.telegram.rendering import Html, Renderer, Screen
-from bot.telegram.routing import Draft, Picker, StepResult, button_handlers, on_button
+from bot.telegram.routing import Picker, StepResult, button_handlers, on_button
 from bot.telegram.screens.pickers import (
     country_flag,
     country_name,
@@ -53,10 +53,10 @@ TABLE_ROWS: Final = 15  # price lines per page: short enough to read on a phone
 
 
 async def _services_screen(
-    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], page: int
+    context: Context, client: ProviderClient, render: Renderer, draft: PricesDraft, page: int
 ) -> Screen:
-    draft["step"] = "service"
-    query = draft.get("query")
+    draft.step = PricesStep.SERVICE
+    query = draft.query
     known = await services(context).catalog.services(client)
     picks = [
         (s.name, PricesPick("s", s.code, 0))
@@ -74,10 +74,10 @@ async def _services_screen(
 
 
 async def _countries_screen(
-    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], page: int
+    context: Context, client: ProviderClient, render: Renderer, draft: PricesDraft, page: int
 ) -> Screen:
-    draft["step"] = "country"
-    query = draft.get("country_query")
+    draft.step = PricesStep.COUNTRY
+    query = draft.country_query
     countries = list((await services(context).catalog.countries(client)).values())
     if query:
         countries = search_countries(countries, query, render.locale)
@@ -195,45 +195,50 @@ async def start_prices(update: Update, context: Context) -> None:
     client = await provider_client(update, context, render)
     if client is None:
         return
-    assert context.user_data is not None
-    draft: dict[str, Any] = {"query": command_argument(context)}
-    flows.start(context.user_data, PRICES, draft)
+    draft = PricesDraft(query=command_argument(context))
     screen = _services_screen(context, client, render, draft, 0)
-    await _PICKER.open(update, context, render, screen, "prices-refused")
+    await _PICKER.open(update, context, render, draft, screen, "prices-refused")
 
 
-_PICKER = Picker(PRICES, gone="prices-expired", expired=None, refused="prices-refused")
+_PICKER = Picker(PricesDraft, gone="prices-expired", expired=None, refused="prices-refused")
 
 
 async def search(update: Update, context: Context) -> bool:
     """Typed text while a /prices picker is shown: filters it. False if none is."""
 
-    async def searched(client: ProviderClient, render: Renderer, draft: Draft, text: str) -> Screen:
-        if draft["step"] == "service":
-            draft["query"] = text
+    async def searched(
+        client: ProviderClient, render: Renderer, draft: PricesDraft, text: str
+    ) -> Screen:
+        if draft.step == PricesStep.SERVICE:
+            draft.query = text
             screen = await _services_screen(context, client, render, draft, 0)
         else:
-            draft["country_query"] = text
+            draft.country_query = text
             screen = await _countries_screen(context, client, render, draft, 0)
         # A search with one match picks it: its table comes at once.
         found = picks_on(screen.keyboard, PricesPick)
         if len(found) == 1:
             table = await _table_screen(context, client, render, found[0])
             if table is not None:
-                draft["step"] = "table"
+                draft.step = PricesStep.TABLE
                 return table
         return screen
 
-    return await _PICKER.search(update, context, ("service", "country"), searched)
+    steps = (PricesStep.SERVICE, PricesStep.COUNTRY)
+    return await _PICKER.search(update, context, steps, searched)
 
 
 @_PICKER.step(PricesPick)
 async def pick(
-    context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: PricesPick
+    context: Context,
+    client: ProviderClient,
+    render: Renderer,
+    draft: PricesDraft,
+    button: PricesPick,
 ) -> StepResult:
     """One service across countries, or one country across services."""
     screen = await _table_screen(context, client, render, button)
-    draft["step"] = "table"
+    draft.step = PricesStep.TABLE
     return screen
 
 
@@ -243,14 +248,14 @@ async def navigate(
 ) -> None:
     """Close needs no provider; the pickers do."""
     query = update.callback_query
-    assert query is not None and context.user_data is not None
+    assert query is not None
     if button.target == "close" and _PICKER.draft(context) is not None:
-        context.user_data.pop(PRICES, None)
+        flows.end(context)
         await query.answer()
         await show(query, Screen(render("prices-closed")))
         return
 
-    async def picker(client: ProviderClient, draft: Draft) -> StepResult:
+    async def picker(client: ProviderClient, draft: PricesDraft) -> StepResult:
         if button.target == "countries":
             return await _countries_screen(context, client, render, draft, button.page)
         return await _services_screen(context, client, render, draft, button.page)

@@ -1,16 +1,15 @@
 """/rent: service -> country -> operator -> duration -> confirm -> one rented number.
 
-The draft lives in ``user_data["rent"]`` (server-side; buttons carry only choices). The confirm
-screen asks the provider afresh for the price, the stock and the balance, and mints the token
-that is the rent's idempotency key: however often its button is tapped, it rents at most one
-number. The rent message's own buttons are in :mod:`bot.telegram.handlers.rent_actions`.
+The draft is a :class:`~bot.telegram.flow_types.RentDraft` (server-side; buttons carry only
+choices). The confirm screen asks the provider afresh for the price, the stock and the
+balance, and mints the token that is the rent's idempotency key: however often its button is
+tapped, it rents at most one number. The rent message's own buttons are in
+:mod:`bot.telegram.handlers.rent_actions`.
 """
 
 from __future__ import annotations
 
 import logging
-from decimal import Decimal
-from typing import Any
 
 from telegram import CallbackQuery, Update
 from telegram.ext import BaseHandler, CommandHandler
@@ -25,7 +24,7 @@ from bot.services.rents import (
 from bot.telegram import flows
 from bot.telegram.buttons.rent import ConfirmRent, RentNavigation, RentPage, RentPick
 from bot.telegram.context import Context
-from bot.telegram.flows import RENT
+from bot.telegram.flow_types import RentDraft, RentStep, chosen_country, chosen_service
 from bot.telegram.handlers.common import (
     chat_id,
     command_argument,
@@ -37,12 +36,11 @@ from bot.telegram.handlers.common import (
     with_new_balance,
 )
 from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.routing import Confirm, Draft, Picker, button_handlers, on_confirm, pressed
+from bot.telegram.routing import Confirm, Picker, button_handlers, on_confirm, pressed
 from bot.telegram.screens.pickers import country_name, country_names, picks_on
 from bot.telegram.screens.rent import rent_screen
 from bot.telegram.screens.rent_picker import (
     RENT_HOURS,
-    RentStep,
     confirm_screen,
     countries_screen,
     hours_screen,
@@ -61,28 +59,25 @@ async def start_rent(update: Update, context: Context) -> None:
     client = await provider_client(update, context, render)
     if client is None:
         return
-    assert context.user_data is not None
-    draft: dict[str, Any] = {
-        "step": RentStep.SERVICE,
-        "user": user_id(update),
-        "provider": client.endpoint.key,
-        "query": command_argument(context),
-    }
-    flows.start(context.user_data, RENT, draft)
+    draft = RentDraft(
+        user=user_id(update), provider=client.endpoint.key, query=command_argument(context)
+    )
     screen = services_screen(context, client, render, draft, 0)
-    await _PICKER.open(update, context, render, screen, "rent-refused")
+    await _PICKER.open(update, context, render, draft, screen, "rent-refused")
 
 
 _PICKER = Picker(
-    RENT, gone="rent-expired-menu", expired="rent-expired-menu", refused="rent-refused"
+    RentDraft, gone="rent-expired-menu", expired="rent-expired-menu", refused="rent-refused"
 )
 
 
 async def search(update: Update, context: Context) -> bool:
     """Typed text while picking a rent's service: a search. False if no rent step wants it."""
 
-    async def searched(client: ProviderClient, render: Renderer, draft: Draft, text: str) -> Screen:
-        draft["query"] = text or None
+    async def searched(
+        client: ProviderClient, render: Renderer, draft: RentDraft, text: str
+    ) -> Screen:
+        draft.query = text or None
         screen = await services_screen(context, client, render, draft, 0)
         # A search with one match picks it: its countries come at once.
         found = [p for p in picks_on(screen.keyboard, RentPick) if p.step == "service"]
@@ -96,21 +91,21 @@ async def search(update: Update, context: Context) -> bool:
 
 
 async def _choose_service(
-    context: Context, client: ProviderClient, render: Renderer, draft: Draft, code: str
+    context: Context, client: ProviderClient, render: Renderer, draft: RentDraft, code: str
 ) -> Screen | None:
-    names = draft.get("service_names") or {}
+    names = draft.service_names
     if code not in names:
         return None
     name = render("rent-service-full") if code == "full" else names[code]
-    draft.update(step=RentStep.COUNTRY, service=code, service_name=str(name))
+    draft.step, draft.service, draft.service_name = RentStep.COUNTRY, code, str(name)
     return await countries_screen(context, client, render, draft, 0)
 
 
 @_PICKER.step(RentPage)
 async def turn_page(
-    context: Context, client: ProviderClient, render: Renderer, draft: Draft, paging: RentPage
+    context: Context, client: ProviderClient, render: Renderer, draft: RentDraft, paging: RentPage
 ) -> Screen | None:
-    step = draft.get("step")
+    step = draft.step
     if RentStep(paging.step) == RentStep.SERVICE == step:
         return await services_screen(context, client, render, draft, paging.page)
     if RentStep(paging.step) == RentStep.COUNTRY == step:
@@ -120,10 +115,10 @@ async def turn_page(
 
 @_PICKER.step(RentPick)
 async def pick(
-    context: Context, client: ProviderClient, render: Renderer, draft: Draft, pick: RentPick
+    context: Context, client: ProviderClient, render: Renderer, draft: RentDraft, pick: RentPick
 ) -> Screen | None:
     """A service, country, operator or number of hours: the next step's screen."""
-    step = draft.get("step")
+    step = draft.step
     picked = RentStep(pick.step)
     if picked == RentStep.SERVICE and step in (RentStep.SERVICE, RentStep.COUNTRY):
         return await _choose_service(context, client, render, draft, pick.value)
@@ -135,54 +130,54 @@ async def pick(
         if country_id not in offered.countries:
             return None
         country = (await services(context).catalog.countries(client)).get(country_id)
-        draft.update(
-            country=country_id,
-            country_name=country_name(country, country_id, render.locale),
-            country_names=country_names(country),
-            operator=None,
-            operators=list(offered.operators),
-        )
+        draft.country = country_id
+        draft.country_name = country_name(country, country_id, render.locale)
+        draft.country_names = country_names(country)
+        draft.operator, draft.operators = None, list(offered.operators)
         if [o for o in offered.operators if o != "any"]:
-            draft["step"] = RentStep.OPERATOR
+            draft.step = RentStep.OPERATOR
             return operators_screen(render, draft, list(offered.operators))
-        draft["step"] = RentStep.HOURS
+        draft.step = RentStep.HOURS
         return hours_screen(render, draft)
     if picked == RentStep.OPERATOR and step == RentStep.OPERATOR:
-        if pick.value != "any" and pick.value not in (draft.get("operators") or ()):
+        if pick.value != "any" and pick.value not in draft.operators:
             return None
-        draft.update(operator=pick.value, step=RentStep.HOURS)
+        draft.operator, draft.step = pick.value, RentStep.HOURS
         return hours_screen(render, draft)
     if picked == RentStep.HOURS and step in (RentStep.HOURS, RentStep.CONFIRM):
         if not pick.value.isdigit() or int(pick.value) not in RENT_HOURS:
             return None
-        draft["hours"] = int(pick.value)
+        draft.hours = int(pick.value)
         return await confirm_screen(context, client, render, draft)
     return None
 
 
 @_PICKER.step(RentNavigation)
 async def navigate(
-    context: Context, client: ProviderClient, render: Renderer, draft: Draft, button: RentNavigation
+    context: Context,
+    client: ProviderClient,
+    render: Renderer,
+    draft: RentDraft,
+    button: RentNavigation,
 ) -> Screen | None:
     target = button.target
     if target == "abort":
-        assert context.user_data is not None
-        context.user_data.pop(RENT, None)
+        flows.end(context)
         return Screen(render("rent-aborted"))
     if target == "services":
-        draft.update(step=RentStep.SERVICE, token=None, query=None)
+        draft.step, draft.token, draft.query = RentStep.SERVICE, None, None
         return await services_screen(context, client, render, draft, 0)
-    if target == "countries" and draft.get("service"):
-        draft.update(step=RentStep.COUNTRY, token=None)
+    if target == "countries" and draft.service:
+        draft.step, draft.token = RentStep.COUNTRY, None
         return await countries_screen(context, client, render, draft, 0)
-    if target == "hours" and draft.get("country") is not None:
-        draft.update(step=RentStep.HOURS, token=None)
+    if target == "hours" and draft.country is not None:
+        draft.step, draft.token = RentStep.HOURS, None
         return hours_screen(render, draft)
     return None
 
 
 _CONFIRM = Confirm(
-    RENT,
+    RentDraft,
     expired="rent-expired-menu",
     duplicate="rent-duplicate",
     in_progress="rent-in-progress",
@@ -192,22 +187,23 @@ _CONFIRM = Confirm(
 
 @on_confirm(ConfirmRent, _CONFIRM)
 async def confirm(
-    update: Update, context: Context, draft: Draft, token: str, render: Renderer
+    update: Update, context: Context, draft: RentDraft, token: str, render: Renderer
 ) -> None:
     """The rent button. Sequential updates plus the ledger's unique key make it rent once."""
     query = pressed(update)
     svc = services(context)
+    assert draft.hours is not None and draft.price is not None, "set by the confirm screen"
     request = RentRequest(
-        service=draft["service"],
-        hours=int(draft["hours"]),
-        country=int(draft["country"]),
-        operator=draft.get("operator"),
-        shown_price=Decimal(draft["price"]),
-        service_name=draft["service_name"],
-        country_names=draft.get("country_names") or {},
+        service=chosen_service(draft),
+        hours=draft.hours,
+        country=chosen_country(draft),
+        operator=draft.operator,
+        shown_price=draft.price,
+        service_name=draft.service_name,
+        country_names=draft.country_names,
     )
     result = await svc.renting.rent(user_id(update), chat_id(update), request, token)
-    draft["done"] = True
+    draft.done = True
     await _show_rent_result(query, context, render, result)
 
 

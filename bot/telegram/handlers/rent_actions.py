@@ -10,7 +10,6 @@ minted by that screen: however often its button is tapped, it pays once.
 from __future__ import annotations
 
 import logging
-from decimal import Decimal
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler
@@ -19,6 +18,7 @@ from bot.provider import ProviderError
 from bot.services.accounts import AccountError
 from bot.services.rents import ExtensionKind
 from bot.services.results import NotYoursError, Outcome
+from bot.telegram import flows
 from bot.telegram.buttons.rent import (
     ConfirmRentExtension,
     RentButton,
@@ -27,11 +27,11 @@ from bot.telegram.buttons.rent import (
 )
 from bot.telegram.cards import redraw_card
 from bot.telegram.context import Context
-from bot.telegram.flows import EXTEND
+from bot.telegram.flow_types import ExtendDraft
 from bot.telegram.handlers.common import answer_text, refusal, send, services, show, user_id
 from bot.telegram.handlers.drafts import issue_token
 from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.routing import Confirm, Draft, button_handlers, on_button, on_confirm, pressed
+from bot.telegram.routing import Confirm, button_handlers, on_button, on_confirm, pressed
 from bot.telegram.screens.rent import (
     EXTENSION_HOURS,
     extension_hours_screen,
@@ -116,15 +116,14 @@ async def choose_extension(
         return
     row = await svc.renting.owned(user_id(update), choice.ledger_id)
     token = await issue_token(context, "extend")
-    assert context.user_data is not None
-    context.user_data[EXTEND] = {
-        "token": token,
-        "ledger_id": row.ledger_id,
-        "hours": choice.hours,
-        "price": str(price),
-        "at": svc.clock.now(),
-        "done": False,
-    }
+    extension = ExtendDraft(
+        token=token,
+        token_at=svc.clock.now(),
+        ledger_id=row.ledger_id,
+        hours=choice.hours,
+        price=price,
+    )
+    flows.start(context, extension)
     await query.answer()
     text = render(
         "rent-extend-confirm",
@@ -146,17 +145,16 @@ async def dismiss_extension(
 ) -> None:
     """✖️ Cancel under the extension: its pay button (if shown) can no longer pay."""
     query = update.callback_query
-    assert query is not None and context.user_data is not None
-    draft = context.user_data.get(EXTEND)
-    mine = isinstance(draft, dict) and draft.get("ledger_id") == button.ledger_id
-    if mine and isinstance(draft, dict) and not draft.get("done"):
-        context.user_data.pop(EXTEND, None)
+    assert query is not None
+    draft = flows.current_as(context, ExtendDraft)
+    if draft is not None and draft.ledger_id == button.ledger_id and not draft.done:
+        flows.end(context)
     await query.answer()
     await show(query, Screen(render("rent-extend-dismissed")))
 
 
 _CONFIRM_EXTENSION = Confirm(
-    EXTEND,
+    ExtendDraft,
     expired="rent-expired-menu",
     duplicate="rent-duplicate",
     in_progress="rent-in-progress",
@@ -165,23 +163,19 @@ _CONFIRM_EXTENSION = Confirm(
 
 @on_confirm(ConfirmRentExtension, _CONFIRM_EXTENSION)
 async def confirm_extension(
-    update: Update, context: Context, draft: Draft, token: str, render: Renderer
+    update: Update, context: Context, draft: ExtendDraft, token: str, render: Renderer
 ) -> None:
     """The pay-for-the-extension button: at most one continueRentNumber per token."""
     query = pressed(update)
     svc = services(context)
     try:
         result = await svc.renting.extend(
-            user_id(update),
-            int(draft["ledger_id"]),
-            int(draft["hours"]),
-            Decimal(draft["price"]),
-            token,
+            user_id(update), draft.ledger_id, draft.hours, draft.price, token
         )
     except NotYoursError:
         await show(query, Screen(render("press-not-yours")))
         return
-    draft["done"] = True
+    draft.done = True
     if result.status is ExtensionKind.DUPLICATE:
         return
     if result.status is ExtensionKind.EXTENDED:

@@ -15,10 +15,11 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.provider import ProviderError
 from bot.services.accounts import AccountError
 from bot.services.spending import Remaining
+from bot.telegram import flows
 from bot.telegram.buttons.offers import SetCap
 from bot.telegram.buttons.settings import PickTimeZone, RemoveFavourite, ToggleSetting
 from bot.telegram.context import Context
-from bot.telegram.flows import AWAITING
+from bot.telegram.flow_types import Question
 from bot.telegram.handlers.common import renderer, send, services, show, user_id
 from bot.telegram.rendering import Html, Renderer, Screen
 from bot.telegram.routing import button_handlers, on_button, pressed
@@ -144,14 +145,14 @@ async def pick_time_zone(
     assert context.user_data is not None
     if button.index < 0:
         await query.answer()
-        context.user_data[AWAITING] = "time_zone"
+        flows.ask(context, Question.TIME_ZONE)
         await show(query, _zones_screen(render, services(context).clock.now()))
         return
     zone = COMMON_ZONES[button.index] if button.index < len(COMMON_ZONES) else None
     if zone is None:
         await query.answer(render("press-stale"))
         return
-    context.user_data.pop(AWAITING, None)
+    flows.end_question(context)
     await query.answer(render("press-done"))
     render = await _save_zone(update, context, zone)
     user = await services(context).users.ensure(user_id(update))
@@ -166,7 +167,7 @@ async def receive_time_zone(update: Update, context: Context) -> None:
         render = await renderer(update, context)
         await send(update, render("time-zone-unknown"))
         return
-    context.user_data.pop(AWAITING, None)
+    flows.end_question(context)
     render = await _save_zone(update, context, zone)
     screen = await _screen(render, context, await services(context).users.ensure(user_id(update)))
     await send(update, screen.text, screen.keyboard)
@@ -214,10 +215,10 @@ async def remove_favourite(
 @on_button(SetCap)
 async def ask_cap(update: Update, context: Context, button: SetCap, render: Renderer) -> None:
     """A cap button: the next text is the amount (0 for none)."""
-    query = update.callback_query
-    assert query is not None and context.user_data is not None
+    query = pressed(update)
+    assert context.user_data is not None
     await query.answer()
-    context.user_data[AWAITING] = f"cap_{button.period}"
+    flows.ask(context, Question(f"cap_{button.period}"))
     await send(update, render("settings-ask-cap", period=button.period))
 
 
@@ -233,7 +234,7 @@ async def receive_cap(update: Update, context: Context, period: str) -> None:
     if not amount.is_finite() or amount < 0 or amount > 10_000_000:
         await send(update, render("settings-bad-cap"))
         return
-    context.user_data.pop(AWAITING, None)
+    flows.end_question(context)
     users = services(context).users
     user = await users.ensure(user_id(update))
     cap = amount.quantize(Decimal("0.01")) if amount > 0 else None

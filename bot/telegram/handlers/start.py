@@ -68,9 +68,9 @@ async def set_language(
 
 
 async def cancel(update: Update, context: Context) -> None:
-    """Ends every flow under way (its confirm buttons must not buy after /cancel)."""
+    """Ends the flow under way (its confirm buttons must not buy after /cancel)."""
     render = await renderer(update, context)
-    ended = flows.end_all(context.user_data if context.user_data is not None else {})
+    ended = flows.end(context)
     await send(update, render("cancel-done" if ended else "cancel-nothing"))
 
 

@@ -8,8 +8,19 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
+from bot.telegram import flows
 from bot.telegram.context import Context
-from bot.telegram.flows import AWAITING
+from bot.telegram.flow_types import (
+    Asked,
+    BuyDraft,
+    BuyQuestion,
+    CallDraft,
+    Flow,
+    MultiDraft,
+    PricesDraft,
+    Question,
+    RentDraft,
+)
 from bot.telegram.handlers import (
     buy,
     buy_options,
@@ -17,6 +28,7 @@ from bot.telegram.handlers import (
     keys,
     multi,
     prices,
+    provider_choice,
     rent,
     settings,
 )
@@ -24,33 +36,43 @@ from bot.telegram.handlers.common import renderer, send
 
 
 async def on_text(update: Update, context: Context) -> None:
-    assert context.user_data is not None
     message = update.effective_message
     assert message is not None
     if await keys.expects_key(update, context):
         await keys.receive_key(update, context, message.text or "")
         return
-    awaiting = context.user_data.get(AWAITING)
-    if awaiting == "provider_url":
-        await keys.receive_provider_url(update, context)
-    elif awaiting == "max_price":
-        await buy_options.receive_max_price(update, context)
-    elif awaiting == "forward_number":
-        await buy_options.receive_forward_number(update, context)
-    elif awaiting == "call_phone":
-        await extras.receive_call_phone(update, context)
-    elif awaiting == "time_zone":
-        await settings.receive_time_zone(update, context)
-    elif awaiting in ("cap_day", "cap_month"):
-        await settings.receive_cap(update, context, awaiting.removeprefix("cap_"))
-    elif not (
-        await buy.search(update, context)
-        or await rent.search(update, context)
-        or await prices.search(update, context)
-        or await multi.search(update, context)
-    ):
+    if not await _answer(update, context, flows.current(context)):
         render = await renderer(update, context)
         await send(update, render("unknown-text"))
+
+
+async def _answer(update: Update, context: Context, flow: Flow | None) -> bool:
+    """Gives the text to the flow under way: the answer to its question, or a search in its
+    picker. False when it wants no text (or nothing is under way)."""
+    match flow:
+        case Asked(question=Question.PROVIDER_URL):
+            await provider_choice.receive_provider_url(update, context)
+        case Asked(question=Question.TIME_ZONE):
+            await settings.receive_time_zone(update, context)
+        case Asked(question=Question.CAP_DAY | Question.CAP_MONTH as question):
+            await settings.receive_cap(update, context, question.removeprefix("cap_"))
+        case CallDraft():
+            await extras.receive_call_phone(update, context, flow)
+        case BuyDraft(question=BuyQuestion.MAX_PRICE):
+            await buy_options.receive_max_price(update, context)
+        case BuyDraft(question=BuyQuestion.FORWARD_NUMBER):
+            await buy_options.receive_forward_number(update, context)
+        case BuyDraft():
+            return await buy.search(update, context)
+        case RentDraft():
+            return await rent.search(update, context)
+        case PricesDraft():
+            return await prices.search(update, context)
+        case MultiDraft():
+            return await multi.search(update, context)
+        case _:
+            return False
+    return True
 
 
 async def on_other_message(update: Update, context: Context) -> None:

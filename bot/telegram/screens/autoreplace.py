@@ -9,7 +9,7 @@ card is one message per run, redrawn at each change: "try 2 of 3 · HeroSMS · I
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Final
+from typing import Final
 
 from telegram import InlineKeyboardMarkup
 
@@ -18,6 +18,7 @@ from bot.services.accounts import AccountError
 from bot.services.container import Services
 from bot.telegram.buttons.buy import BuyNavigation
 from bot.telegram.buttons.offers import KeepTrying, StartRun, StopRun
+from bot.telegram.flow_types import BuyDraft, KeepSetup
 from bot.telegram.rendering import Html, Renderer, Screen
 from bot.telegram.screens.offers import provider_title
 from storage.autoreplace import Run, RunState
@@ -37,12 +38,12 @@ _ENDED = {
 }
 
 
-def setup_of(draft: dict[str, Any]) -> dict[str, Any]:
+def setup_of(draft: BuyDraft) -> KeepSetup:
     """The draft's keep-trying choices (tries, wait), defaults on first sight."""
-    keep = draft.get("keep")
-    if not isinstance(keep, dict) or (keep.get("tries"), keep.get("wait")) not in _CHOICES:
-        keep = {"tries": DEFAULT_TRIES, "wait": DEFAULT_WAIT}
-        draft["keep"] = keep
+    keep = draft.keep
+    if keep is None or (keep.tries, keep.wait) not in _CHOICES:
+        keep = KeepSetup(tries=DEFAULT_TRIES, wait=DEFAULT_WAIT)
+        draft.keep = keep
     return keep
 
 
@@ -50,33 +51,32 @@ def cycle(values: tuple[int, ...], current: int) -> int:
     return values[(values.index(current) + 1) % len(values)]
 
 
-def run_cap(draft: dict[str, Any]) -> Decimal:
+def run_cap(draft: BuyDraft) -> Decimal:
     """What the run may spend in all: the tries times the dearest price it may buy at."""
-    tries: int = setup_of(draft)["tries"]
-    return Decimal(draft["keep_price"]) * tries
+    assert draft.keep_price is not None, "a confirm screen sets it"
+    return draft.keep_price * setup_of(draft).tries
 
 
-def setup_screen(render: Renderer, draft: dict[str, Any]) -> Screen:
+def setup_screen(render: Renderer, draft: BuyDraft) -> Screen:
     keep = setup_of(draft)
     cap = render.money(run_cap(draft))
     text = render(
         "autoreplace-setup",
-        service=draft["service_name"],
-        country=draft["country_name"],
-        tries=str(keep["tries"]),
-        minutes=str(keep["wait"] // 60),
+        service=draft.service_name,
+        country=draft.country_name,
+        tries=str(keep.tries),
+        minutes=str(keep.wait // 60),
         cap=cap,
     )
+    assert draft.token is not None, "the setup is shown from a live confirm screen"
     rows = [
         [
+            render.button("autoreplace-tries-button", KeepTrying("tries"), tries=str(keep.tries)),
             render.button(
-                "autoreplace-tries-button", KeepTrying("tries"), tries=str(keep["tries"])
-            ),
-            render.button(
-                "autoreplace-wait-button", KeepTrying("wait"), minutes=str(keep["wait"] // 60)
+                "autoreplace-wait-button", KeepTrying("wait"), minutes=str(keep.wait // 60)
             ),
         ],
-        [render.button("autoreplace-start-button", StartRun(draft["token"]), cap=cap)],
+        [render.button("autoreplace-start-button", StartRun(draft.token), cap=cap)],
         [
             render.button("button-back", BuyNavigation("confirm")),
             render.button("button-cancel", BuyNavigation("abort")),

@@ -6,9 +6,6 @@ offers, and mints the token that is the purchase's idempotency key.
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.provider import ProviderClient
@@ -30,6 +27,7 @@ from bot.telegram.buttons.buy import (
 )
 from bot.telegram.buttons.offers import KeepTrying
 from bot.telegram.context import Context
+from bot.telegram.flow_types import BuyDraft, BuyStep, chosen_country, chosen_service
 from bot.telegram.handlers.common import services
 from bot.telegram.handlers.drafts import issue_token
 from bot.telegram.handlers.favourites import favourite_rows, preferences_of, star
@@ -45,19 +43,17 @@ from bot.telegram.screens.pickers import (
 
 
 async def services_screen(
-    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], page: int
+    context: Context, client: ProviderClient, render: Renderer, draft: BuyDraft, page: int
 ) -> Screen:
     svc = services(context)
-    preferences = await preferences_of(context, draft["user"])
-    query = draft.get("query")
+    preferences = await preferences_of(context, draft.user)
+    query = draft.query
     ranked = rank_services(
         await svc.catalog.services(client), preferences.favourite_services, query
     )
     if not ranked:
         return Screen(render("buy-no-service-match", query=query or ""), abort_only(render))
-    pick = listed_picks(
-        draft.setdefault("listings", {}), "service", PickService, [s.code for s in ranked]
-    )
+    pick = listed_picks(draft.listings, "service", PickService, [s.code for s in ranked])
     favourites = set(preferences.favourite_services)
     keyboard = paginated(
         ranked,
@@ -73,19 +69,19 @@ async def services_screen(
 
 
 async def countries_screen(
-    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], page: int
+    context: Context, client: ProviderClient, render: Renderer, draft: BuyDraft, page: int
 ) -> Screen:
     catalog = services(context).catalog
-    preferences = await preferences_of(context, draft["user"])
-    offers = await catalog.offers(client, draft["service"])
+    preferences = await preferences_of(context, draft.user)
+    offers = await catalog.offers(client, chosen_service(draft))
     countries = await catalog.countries(client)
-    query = draft.get("country_query")
+    query = draft.country_query
     if query:
         matching = {
             c.country_id for c in search_countries(countries.values(), query, render.locale)
         }
         offers = tuple(offer for offer in offers if offer.country in matching)
-    favourite_service = draft["service"] in preferences.favourite_services
+    favourite_service = draft.service in preferences.favourite_services
     back = [
         render.button("button-back", BuyNavigation("services")),
         render.button("button-cancel", BuyNavigation("abort")),
@@ -93,11 +89,11 @@ async def countries_screen(
     star_service = render.button(
         "button-unstar-service" if favourite_service else "button-star-service",
         ToggleFavourite("service"),
-        service=draft["service_name"],
+        service=draft.service_name,
     )
     if not offers:
         message = "buy-no-country-match" if query else "buy-no-offers"
-        text = render(message, query=query or "", service=draft["service_name"])
+        text = render(message, query=query or "", service=draft.service_name)
         return Screen(text, InlineKeyboardMarkup([[star_service], back]))
     # Favourite countries first, in the order they were starred; the rest stay cheapest first
     # (sorted() is stable), and a sold-out favourite still goes after every country in stock.
@@ -124,26 +120,28 @@ async def countries_screen(
         columns=1,
         extra_rows=[[star_service], back],
     )
-    return Screen(render("buy-choose-country", service=draft["service_name"]), keyboard)
+    return Screen(render("buy-choose-country", service=draft.service_name), keyboard)
 
 
 async def confirm_screen(
-    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any]
+    context: Context, client: ProviderClient, render: Renderer, draft: BuyDraft
 ) -> Screen:
     catalog = services(context).catalog
     back = [
         render.button("button-back", BuyNavigation("countries")),
         render.button("button-cancel", BuyNavigation("abort")),
     ]
-    service, country = draft["service"], int(draft["country"])
+    service, country = chosen_service(draft), chosen_country(draft)
     compared = await compare_for(context, draft)
     offer_lines: list[str] = []
     pins: list[list[InlineKeyboardButton]] = []
     if compared is not None:
         offer_lines, pins = comparison_lines(render, compared), pin_rows(render, compared)
         chosen = compared.chosen
-        at = None if chosen is None else await services(context).accounts.client_for_provider(
-            draft["user"], chosen.provider
+        at = (
+            None
+            if chosen is None
+            else await services(context).accounts.client_for_provider(draft.user, chosen.provider)
         )
         if chosen is None or at is None:
             return Screen(Html("\n".join(offer_lines)), InlineKeyboardMarkup([*pins, back]))
@@ -155,10 +153,10 @@ async def confirm_screen(
     offered = await offered_options(client, service, country)
     # An option the provider no longer offers here is dropped, never sent on trust.
     if offered.verification_price is None:
-        draft["verification"] = False
+        draft.verification = False
     if not offered.forward:
-        draft.update(forward=False, forward_number=None)
-    verification = bool(draft.get("verification"))
+        draft.forward, draft.forward_number = False, None
+    verification = draft.verification
     cost = offered.verification_price if verification else price.cost
     assert cost is not None
     balance = await client.get_balance()
@@ -168,14 +166,14 @@ async def confirm_screen(
         if verification:
             # The call-verification price is what is short: a plain number may still do
             # (Back would only lead to the same screen again).
-            draft.update(step="confirm", token=None)
+            draft.step, draft.token = BuyStep.CONFIRM, None
             plain = render.button("button-verification-off", ToggleOption("verification"))
             rows.insert(0, [plain])
         return Screen(text, InlineKeyboardMarkup(rows))
-    max_price = Decimal(draft["max_price"]) if draft.get("max_price") else None
+    max_price = draft.max_price
     if max_price is not None and not verification and max_price < cost:
         # The provider sells at its price up to the limit: below the price, a Buy would fail.
-        draft.update(step="confirm", token=None)
+        draft.step, draft.token = BuyStep.CONFIRM, None
         text = render(
             "buy-max-price-below",
             max_price=render.money(max_price),
@@ -183,20 +181,19 @@ async def confirm_screen(
         )
         rows = [[render.button("buy-max-price-button", BuyNavigation("maxprice"))], *pins, back]
         return Screen(text, InlineKeyboardMarkup(rows))
-    draft["token"] = await issue_token(context, "buy")
-    draft["token_at"] = services(context).clock.now()
-    draft["done"] = False
-    draft["price"] = str(cost)
+    token = await issue_token(context, "buy")
+    draft.token, draft.token_at, draft.done = token, services(context).clock.now(), False
+    draft.price = cost
     # Keep trying may buy the next-best row: its cap counts the dearest row in stock.
     in_stock = [o.price for o in compared.comparison.offers if o.stock > 0] if compared else []
-    draft["keep_price"] = str(max([cost, *in_stock]))
-    draft["step"] = "confirm"
-    operator = draft.get("operator") or "any"
+    draft.keep_price = max([cost, *in_stock])
+    draft.step = BuyStep.CONFIRM
+    operator = draft.operator or "any"
     lines = [
         render(
             "buy-confirm",
-            service=draft["service_name"],
-            country=draft["country_name"],
+            service=draft.service_name,
+            country=draft.country_name,
             operator=render("buy-operator-any") if operator == "any" else operator,
             price=render.money(cost),
             count=offered.verification_count if verification else price.count,
@@ -210,40 +207,34 @@ async def confirm_screen(
         lines.append(render("buy-max-price-line", max_price=render.money(max_price)))
     if verification:
         lines.append(render("options-line-verification"))
-    if draft.get("forward"):
-        lines.append(render("options-line-forward", number=f"+{draft['forward_number']}"))
-    rows = [
-        [
-            render.button(
-                "buy-confirm-button", ConfirmPurchase(draft["token"]), price=render.money(cost)
-            )
-        ]
-    ]
+    if draft.forward:
+        lines.append(render("options-line-forward", number=f"+{draft.forward_number}"))
+    rows = [[render.button("buy-confirm-button", ConfirmPurchase(token), price=render.money(cost))]]
     if offered.verification_price is not None:
         name = "button-verification-off" if verification else "button-verification-on"
         rows.append([render.button(name, ToggleOption("verification"))])
     if offered.forward:
-        name = "button-forward-off" if draft.get("forward") else "button-forward-on"
+        name = "button-forward-off" if draft.forward else "button-forward-on"
         rows.append([render.button(name, ToggleOption("forward"))])
     if not verification:  # the protocol: a call-verification number takes no Free Price
         rows.append([render.button("buy-max-price-button", BuyNavigation("maxprice"))])
-    if draft.get("operator_defaulted"):  # the 📌 default skipped the operator step
+    if draft.operator_defaulted:  # the 📌 default skipped the operator step
         rows.append([render.button("button-other-operator", BuyNavigation("operators"))])
     rows.extend(pins)
-    if services(context).autoreplace is not None and not verification and not draft.get("forward"):
+    if services(context).autoreplace is not None and not verification and not draft.forward:
         rows.append([render.button("autoreplace-button", KeepTrying("setup"))])
-    rows.extend(favourite_rows(render, draft, await preferences_of(context, draft["user"])))
+    rows.extend(favourite_rows(render, draft, await preferences_of(context, draft.user)))
     rows.append(back)
     return Screen(Html("\n".join(lines)), InlineKeyboardMarkup(rows))
 
 
 def operators_screen(
-    render: Renderer, draft: dict[str, Any], operators: tuple[str, ...], default: str | None
+    render: Renderer, draft: BuyDraft, operators: tuple[str, ...], default: str | None
 ) -> Screen:
     if default in operators:
         # The user's default operator comes first, marked, so one tap takes it.
         operators = (default, *(name for name in operators if name != default))
-    pick = listed_picks(draft.setdefault("listings", {}), "operator", PickOperator, operators)
+    pick = listed_picks(draft.listings, "operator", PickOperator, operators)
 
     def operator_label(name: str) -> str:
         text = render("buy-operator-any") if name == "any" else label(name)
@@ -262,9 +253,7 @@ def operators_screen(
             render.button("button-cancel", BuyNavigation("abort")),
         ]
     )
-    text = render(
-        "buy-choose-operator", service=draft["service_name"], country=draft["country_name"]
-    )
+    text = render("buy-choose-operator", service=draft.service_name, country=draft.country_name)
     return Screen(text, InlineKeyboardMarkup(rows))
 
 

@@ -9,7 +9,6 @@ is bought from only while it has a number (else the screen says so and offers th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import InlineKeyboardButton
@@ -18,6 +17,7 @@ from bot.provider import InvalidEndpointError, resolve_endpoint
 from bot.services.offers import Comparison, DropReason, Offer
 from bot.telegram.buttons.offers import PinOffer
 from bot.telegram.context import Context
+from bot.telegram.flow_types import BuyAt, BuyDraft, chosen_country, chosen_service
 from bot.telegram.handlers.common import services
 from bot.telegram.rendering import Renderer
 from storage.code_rates import CodeRate
@@ -52,20 +52,20 @@ def provider_title(provider: str) -> str:
     return endpoint.title
 
 
-async def compare_for(context: Context, draft: dict[str, Any]) -> Compared | None:
+async def compare_for(context: Context, draft: BuyDraft) -> Compared | None:
     """The comparison for the draft's service and country, or None for a user with keys at
     fewer than two providers (their confirm screen stays as it was). Records in the draft the
     rows' providers (``offers``, for the pin buttons) and where Buy buys (``buy_at``)."""
     svc = services(context)
-    draft["buy_at"] = None
-    if svc.offers is None or len(await svc.accounts.providers_with_keys(draft["user"])) < 2:
-        draft["offers"] = []
+    draft.buy_at = None
+    if svc.offers is None or len(await svc.accounts.providers_with_keys(draft.user)) < 2:
+        draft.offers = []
         return None
     comparison = await svc.offers.compare(
-        draft["user"], draft["service"], int(draft["country"]), operator=draft.get("operator")
+        draft.user, chosen_service(draft), chosen_country(draft), operator=draft.operator
     )
-    draft["offers"] = [offer.provider for offer in comparison.offers]
-    pinned = draft.get("pinned")
+    draft.offers = [offer.provider for offer in comparison.offers]
+    pinned = draft.pinned
     if pinned is None:
         chosen = comparison.best
     else:
@@ -73,9 +73,9 @@ async def compare_for(context: Context, draft: dict[str, Any]) -> Compared | Non
             (o for o in comparison.offers if o.provider == pinned and o.stock > 0), None
         )
     if chosen is not None:
-        draft["buy_at"] = {
-            "provider": chosen.provider, "service": chosen.service, "country": chosen.country,
-        }
+        draft.buy_at = BuyAt(
+            provider=chosen.provider, service=chosen.service, country=chosen.country
+        )
     return Compared(comparison, chosen, pinned)
 
 

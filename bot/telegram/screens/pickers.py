@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
-from typing import Any, Final, TypeVar
+from typing import Final, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -18,6 +18,7 @@ from bot.provider.country_flags import flag
 from bot.provider.models import Country
 from bot.telegram.buttons.buy import ListedKind, PickListed, PickOperator, PickService
 from bot.telegram.callbacks import CallbackData, CallbackDataError
+from bot.telegram.flow_types import Listing
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ def picks_on(keyboard: InlineKeyboardMarkup | None, kind: type[P]) -> list[P]:
 
 
 def listed_picks(
-    listings: MutableMapping[str, Any],
+    listings: MutableMapping[str, Listing],
     kind: ListedKind,
     plain: type[PickService] | type[PickOperator],
     names: Sequence[str],
@@ -132,14 +133,14 @@ def listed_picks(
         except CallbackDataError:
             packed[name] = PickListed(kind, token, len(unfit)).pack()
             unfit.append(name)
-    listings[kind] = {"token": token, "names": unfit}
+    listings[kind] = Listing(token=token, names=unfit)
     return packed.__getitem__
 
 
-def listed_name(listings: Mapping[str, Any], entry: PickListed) -> str | None:
+def listed_name(listings: Mapping[str, Listing], entry: PickListed) -> str | None:
     """The name a listed picker button stands for, or None when its list is gone or newer."""
     listing = listings.get(entry.kind)
-    if not isinstance(listing, dict) or listing["token"] != entry.listing:
+    if listing is None or listing.token != entry.listing:
         return None
-    names = listing["names"]
-    return str(names[entry.index]) if 0 <= entry.index < len(names) else None
+    names = listing.names
+    return names[entry.index] if 0 <= entry.index < len(names) else None

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import enum
 from decimal import Decimal
-from typing import Any, Final
+from typing import Final
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -14,6 +13,7 @@ from bot.provider.models import Service
 from bot.services.catalog import rank_services
 from bot.telegram.buttons.rent import ConfirmRent, RentNavigation, RentPage, RentPick, RentTarget
 from bot.telegram.context import Context
+from bot.telegram.flow_types import RentDraft, RentStep, chosen_country, chosen_service
 from bot.telegram.handlers.common import services
 from bot.telegram.handlers.drafts import issue_token
 from bot.telegram.rendering import Renderer, Screen
@@ -30,16 +30,8 @@ from bot.telegram.screens.pickers import (
 RENT_HOURS: Final = (4, 12, 24, 48, 72, 168, 336, 720)
 
 
-class RentStep(enum.StrEnum):
-    SERVICE = "service"
-    COUNTRY = "country"
-    OPERATOR = "operator"
-    HOURS = "hours"
-    CONFIRM = "confirm"
-
-
 async def services_screen(
-    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], page: int
+    context: Context, client: ProviderClient, render: Renderer, draft: RentDraft, page: int
 ) -> Screen:
     """The whole number first, then the services the provider rents, ranked as in /buy
     (favourites, popular ones, by name), or those matching the typed search."""
@@ -49,14 +41,14 @@ async def services_screen(
     rentable = [
         listed.get(code) or Service(code, code) for code in offered.services if code != "full"
     ]
-    user = await svc.users.ensure(draft["user"])
-    query = draft.get("query")
+    user = await svc.users.ensure(draft.user)
+    query = draft.query
     ranked = rank_services(rentable, user.preferences.favourite_services, query)
     codes = [s.code for s in ranked]
     if "full" in offered.services and not query:
         codes.insert(0, "full")
     names = {s.code: s.name or s.code for s in ranked}
-    draft["service_names"] = {**(draft.get("service_names") or {}), **names, "full": "full"}
+    draft.service_names = {**draft.service_names, **names, "full": "full"}
     choices = [c for c in codes if fits(RentPick("service", c), "a rent picker")]
     if not choices:
         text = render("buy-no-service-match", query=query or "")
@@ -78,12 +70,12 @@ async def services_screen(
 
 
 async def countries_screen(
-    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any], page: int
+    context: Context, client: ProviderClient, render: Renderer, draft: RentDraft, page: int
 ) -> Screen:
     offered = await client.get_rent_services_and_countries(4)
     countries = await services(context).catalog.countries(client)
     ids = sorted(offered.countries, key=lambda c: country_name(countries.get(c), c, render.locale))
-    prices = await _shortest_rent_prices(client, draft["service"], _page_of(ids, page))
+    prices = await _shortest_rent_prices(client, chosen_service(draft), _page_of(ids, page))
 
     def button(country: int) -> InlineKeyboardButton:
         known = countries.get(country)
@@ -99,7 +91,7 @@ async def countries_screen(
         lambda p, text: InlineKeyboardButton(text, callback_data=RentPage("country", p).pack()),
         extra_rows=[[back_button(render, "services"), abort_button(render)]],
     )
-    return Screen(render("rent-choose-country", service=draft["service_name"]), keyboard)
+    return Screen(render("rent-choose-country", service=draft.service_name), keyboard)
 
 
 def _page_of(ids: list[int], page: int) -> list[int]:
@@ -128,7 +120,7 @@ async def _shortest_rent_prices(
     return {country: cost for country, cost in found if cost is not None}
 
 
-def operators_screen(render: Renderer, draft: dict[str, Any], operators: list[str]) -> Screen:
+def operators_screen(render: Renderer, draft: RentDraft, operators: list[str]) -> Screen:
     names = [
         "any",
         *(o for o in operators if o != "any" and fits(RentPick("operator", o), "a rent picker")),
@@ -144,13 +136,11 @@ def operators_screen(render: Renderer, draft: dict[str, Any], operators: list[st
         for i in range(0, len(names), 2)
     ]
     rows.append([back_button(render, "countries"), abort_button(render)])
-    text = render(
-        "rent-choose-operator", service=draft["service_name"], country=draft["country_name"]
-    )
+    text = render("rent-choose-operator", service=draft.service_name, country=draft.country_name)
     return Screen(text, InlineKeyboardMarkup(rows))
 
 
-def hours_screen(render: Renderer, draft: dict[str, Any]) -> Screen:
+def hours_screen(render: Renderer, draft: RentDraft) -> Screen:
     choices = [
         InlineKeyboardButton(
             render("button-rent-hours", duration=render.duration(hours)),
@@ -160,21 +150,22 @@ def hours_screen(render: Renderer, draft: dict[str, Any]) -> Screen:
     ]
     rows = [choices[i : i + 4] for i in range(0, len(choices), 4)]
     rows.append([back_button(render, "countries"), abort_button(render)])
-    text = render("rent-choose-hours", service=draft["service_name"], country=draft["country_name"])
+    text = render("rent-choose-hours", service=draft.service_name, country=draft.country_name)
     return Screen(text, InlineKeyboardMarkup(rows))
 
 
 async def confirm_screen(
-    context: Context, client: ProviderClient, render: Renderer, draft: dict[str, Any]
+    context: Context, client: ProviderClient, render: Renderer, draft: RentDraft
 ) -> Screen:
     back = [back_button(render, "hours"), abort_button(render)]
-    operator = draft.get("operator")
+    operator = draft.operator
+    assert draft.hours is not None, "the hours step came before"
     offered = await client.get_rent_services_and_countries(
-        draft["hours"],
-        country=draft["country"],
+        draft.hours,
+        country=chosen_country(draft),
         operator=None if operator in (None, "any") else operator,
     )
-    offer = offered.services.get(draft["service"])
+    offer = offered.services.get(chosen_service(draft))
     if offer is None or offer.quantity <= 0:
         return Screen(render("rent-sold-out"), InlineKeyboardMarkup([back]))
     balance = await client.get_balance()
@@ -183,25 +174,21 @@ async def confirm_screen(
             "buy-balance-short", price=render.money(offer.cost), balance=render.money(balance)
         )
         return Screen(text, InlineKeyboardMarkup([back]))
-    draft.update(
-        token=await issue_token(context, "rent"),
-        token_at=services(context).clock.now(),
-        done=False,
-        price=str(offer.cost),
-        step=RentStep.CONFIRM,
-    )
+    token = await issue_token(context, "rent")
+    draft.token, draft.token_at, draft.done = token, services(context).clock.now(), False
+    draft.price, draft.step = offer.cost, RentStep.CONFIRM
     text = render(
         "rent-confirm",
-        service=draft["service_name"],
-        country=draft["country_name"],
+        service=draft.service_name,
+        country=draft.country_name,
         operator=render("buy-operator-any") if operator in (None, "any") else operator,
-        duration=render.duration(int(draft["hours"])),
+        duration=render.duration(draft.hours),
         price=render.money(offer.cost),
         count=offer.quantity,
         balance=render.money(balance),
     )
     confirm = render.button(
-        "button-rent-confirm", ConfirmRent(draft["token"]), price=render.money(offer.cost)
+        "button-rent-confirm", ConfirmRent(token), price=render.money(offer.cost)
     )
     return Screen(text, InlineKeyboardMarkup([[confirm], back]))
 
