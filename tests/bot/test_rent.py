@@ -546,7 +546,7 @@ async def test_behind_a_reverse_proxy_a_rent_passes_the_public_webhook_url(
 
 
 async def test_history_lists_rents_under_the_activations_with_their_cost(
-    harness: Harness, alice: FakeUser, rent: Rent
+    alice: FakeUser, rent: Rent
 ) -> None:
     await alice.press("✅ Finish")
     await alice.press("✅ Yes, finish")
