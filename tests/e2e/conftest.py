@@ -178,11 +178,7 @@ class BotProcess:
     """``python -m bot run`` against the fake Telegram and the sandbox, logging to a file."""
 
     def __init__(
-        self,
-        database: Path | str,
-        log_path: Path,
-        telegram: FakeTelegramServer,
-        provider_url: str,
+        self, database: Path | str, log_path: Path, telegram: FakeTelegramServer, provider_url: str
     ) -> None:
         self.log_path = log_path
         self._telegram = telegram
