@@ -133,6 +133,7 @@ async def _wire(
         rents=rents,
         custom_providers=settings.custom_providers,
         default_title=settings.provider_title,
+        titles=settings.provider_titles,
     )
 
     async def source_for(user_id: int, provider: str) -> ActivationSource | None:

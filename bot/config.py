@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal
 from urllib.parse import urlsplit
@@ -68,6 +68,8 @@ class Settings:
             most, across all chats; Telegram's figure for bulk notifications is about 30.
         provider_title: the default provider's name in menus instead of its host (the
             console's in-process sandbox is "Demo provider", not "127.0.0.1").
+        provider_titles: other providers' names in menus and comparisons, by provider key
+            (the console's second demo provider); set in-process, like ``provider_title``.
     """
 
     telegram_token: Secret | None
@@ -92,6 +94,7 @@ class Settings:
     telegram_push_rate: float = DEFAULT_TELEGRAM_PUSH_RATE
     cluster: ClusterSettings | None = None  # issue 15; None: every default
     provider_title: str | None = None
+    provider_titles: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 DEMO_KEY: Final = "demo-key-123"  # the in-process sandbox's one account (not a secret)
 DEMO_TITLE: Final = "Demo provider"  # its name in menus (its host is 127.0.0.1)
+SECOND_DEMO_TITLE: Final = "Cheap demo (no SMS)"  # the console's second demo provider
 
 
 def run_bot(settings: Settings, *, demo_sandbox: bool, webhook: bool = False) -> int:
@@ -83,6 +84,7 @@ async def serve(
             second = SandboxServer(_demo_sandbox(auto_sms=None, price_factor=Decimal("0.8")))
             await second.start()
             sandbox_servers.append(second)
+            settings = _with_second(settings, second.url)
             demo_second(second.url)
     try:
         application, services = await build_application(settings)
@@ -166,6 +168,16 @@ async def _serve_webhook(
     finally:
         await server.stop()
         await application.stop()
+
+
+def _with_second(settings: Settings, url: str) -> Settings:
+    """The second demo provider named in menus and comparisons, not by its 127.0.0.1 port."""
+    from dataclasses import replace
+
+    from bot.provider import resolve_endpoint
+
+    titles = {**settings.provider_titles, resolve_endpoint(url).key: SECOND_DEMO_TITLE}
+    return replace(settings, provider_titles=titles)
 
 
 def _with_provider(settings: Settings, url: str) -> Settings:

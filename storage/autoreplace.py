@@ -43,6 +43,8 @@ class Run:
         step_provider: where the current step buys.
         step_ledger_id: the current step's activation, once bought.
         failed_providers: providers whose number got no code in this run.
+        max_price: the most one number may cost (the user's max price; None: the offers'
+            own prices, under the run's cap).
     """
 
     run_id: int
@@ -65,6 +67,7 @@ class Run:
     card_message_id: int | None = None
     service_name: str | None = None
     country_names: tuple[tuple[str, str], ...] = ()
+    max_price: Decimal | None = None
 
 
 def step_key(run_id: int, attempt: int) -> str:
@@ -92,7 +95,7 @@ class AutoReplaceStore(Store):
         self, *, user_id: int, chat_id: int, service: str, country: int, operator: str | None,
         max_tries: int, wait_seconds: float, spend_cap: Decimal,
         card_message_id: int | None = None, service_name: str | None = None,
-        country_names: Mapping[str, str] | None = None,
+        country_names: Mapping[str, str] | None = None, max_price: Decimal | None = None,
     ) -> Run:
         """Records a new RUNNING run, durably.
 
@@ -101,16 +104,19 @@ class AutoReplaceStore(Store):
         """
         if max_tries < 1 or wait_seconds <= 0 or not spend_cap.is_finite() or spend_cap < 0:
             raise ValueError("a run needs tries >= 1, a positive wait and a cap >= 0")
+        if max_price is not None and (not max_price.is_finite() or max_price <= 0):
+            raise ValueError("a run's max price per number must be above 0")
         now = self._db.clock.now()
         async with self._db.transaction(durable=True) as tx:
             row = await tx.fetchone(
                 "INSERT INTO autoreplace_runs (user_id, chat_id, service, country, operator,"
                 " max_tries, wait_seconds, spend_cap, state, created_at, updated_at,"
-                " card_message_id, service_name, country_names)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?) RETURNING *",
+                " card_message_id, service_name, country_names, max_price)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?) RETURNING *",
                 (user_id, chat_id, service, country, operator, max_tries, wait_seconds,
                  money_to_text(spend_cap), now, now, card_message_id, service_name,
-                 json.dumps(dict(country_names or {}))),
+                 json.dumps(dict(country_names or {})),
+                 None if max_price is None else money_to_text(max_price)),
             )
         assert row is not None
         return _run(row)
@@ -237,4 +243,5 @@ def _run(row: Row) -> Run:
         card_message_id=row["card_message_id"],
         service_name=row["service_name"],
         country_names=tuple(sorted(json.loads(row["country_names"] or "{}").items())),
+        max_price=text_to_money(row["max_price"]),
     )

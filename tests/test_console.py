@@ -59,7 +59,8 @@ async def test_the_second_demo_provider_is_compared_with_the_first() -> None:
         second = next(
             word for word in out.getvalue().split() if word.startswith("http://127.0.0.1:")
         )
-        for line in ("/key", "demo-key-123", f"/key {second}", "demo-key-123", "/buy", "1", "1"):
+        lines = ("/key", "demo-key-123", f"/key {second}", "demo-key-123", "/buy", "1", "1", "/key")
+        for line in lines:
             loop.call_soon_threadsafe(queue.put_nowait, line)
         loop.call_soon_threadsafe(queue.put_nowait, None)
 
@@ -68,7 +69,12 @@ async def test_the_second_demo_provider_is_compared_with_the_first() -> None:
     assert "A second demo provider" in shown
     assert "Key for" in shown and "saved" in shown
     assert "At your providers" in shown, shown[-3000:]
-    assert "Buying from the best offer: 127.0.0.1:" in shown
+    # The second demo provider (the cheaper) is named in the rows, not by its 127.0.0.1 port.
+    assert "Buying from the best offer: Cheap demo (no SMS)" in shown, shown[-3000:]
+    assert "▶ Cheap demo (no SMS) ·" in shown and "• Demo provider ·" in shown, shown[-3000:]
+    # A bare /key asks which provider, naming both (not host:port either).
+    which = shown[shown.rindex("/key") :]
+    assert "Cheap demo (no SMS)" in which and "127.0.0.1" not in which, which
 
 
 def test_a_bot_error_is_one_line_in_the_terminal_and_its_traceback_in_the_log(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict, deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Final, Literal
@@ -131,8 +131,10 @@ class AccountService:
         max_key_attempts: int = 5,
         attempt_window: float = 600.0,
         default_title: str | None = None,
+        titles: Mapping[str, str] | None = None,
     ) -> None:
         self._default_title = default_title
+        self._titles = dict(titles or {})
         self._users = users
         self._vault = vault
         self._activations = activations
@@ -160,12 +162,20 @@ class AccountService:
         return self.titled(resolve_endpoint(setting))
 
     def titled(self, endpoint: ProviderEndpoint) -> ProviderEndpoint:
-        """The endpoint with the operator's title when it is the default provider."""
-        if self._default_title is None:
-            return endpoint
-        if endpoint.key != resolve_endpoint(self._default_provider).key:
-            return endpoint
-        return replace(endpoint, title=self._default_title)
+        """The endpoint with the operator's title when it gave one (the default provider's,
+        or another's by its key)."""
+        title = self.title_of(endpoint.key)
+        return endpoint if title is None else replace(endpoint, title=title)
+
+    def title_of(self, provider: str) -> str | None:
+        """The operator's name for a provider key, or None when it gave none."""
+        if self._default_title is not None and provider == self._default_key:
+            return self._default_title
+        return self._titles.get(provider)
+
+    @property
+    def _default_key(self) -> str:
+        return resolve_endpoint(self._default_provider).key
 
     async def currency_of(self, user_id: int) -> str | None:
         """The currency the user's provider bills in: the ISO code its replies named, else its
@@ -222,6 +232,18 @@ class AccountService:
         if client is None:
             raise NoApiKeyError(endpoint.title)
         return client
+
+    async def client_at(self, user_id: int, provider: str | None) -> ProviderClient:
+        """A client for ``provider`` (one of the user's; None: their current one), for a paid
+        call made where a comparison's chosen row sells.
+
+        Raises:
+            NoApiKeyError: no key stored for that provider.
+            KeyNeedsReentryError: the stored key cannot be read.
+        """
+        if provider is None:
+            return await self.client_for(user_id)
+        return await self.require_client(user_id, provider)
 
     async def client_for_provider(self, user_id: int, provider: str) -> ProviderClient | None:
         """A client for one of the user's providers, or None when no key is stored for it.

@@ -22,12 +22,13 @@ import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from decimal import Decimal
+from typing import Final
 
 from bot.core.clock import Clock
 from bot.provider import ProviderError
 from bot.services.accounts import AccountError
 from bot.services.activations import ActivationService, Command
-from bot.services.offers import OfferService
+from bot.services.offers import Offer, OfferService
 from bot.services.polling import tick_every
 from bot.services.purchases import PurchaseRequest, PurchaseService, PurchaseStatus
 from bot.services.results import Outcome
@@ -36,6 +37,9 @@ from storage.activations import Activation, ActivationLedger, ActivationState
 from storage.autoreplace import AutoReplaceStore, Run, RunState
 
 log = logging.getLogger(__name__)
+
+# A run's stop reason when no offer in stock was at or under the user's max price.
+OVER_MAX_PRICE: Final = "no offer at max price"
 
 _PENDING = (ActivationState.INTENT, ActivationState.UNKNOWN)
 
@@ -77,7 +81,7 @@ class AutoReplaceService:
         self, user_id: int, chat_id: int, service: str, country: int, *,
         operator: str | None = None, max_tries: int, wait_seconds: float, spend_cap: Decimal,
         card_message_id: int | None = None, service_name: str | None = None,
-        country_names: Mapping[str, str] | None = None,
+        country_names: Mapping[str, str] | None = None, max_price: Decimal | None = None,
     ) -> Run:
         """Records a run the user confirmed, and buys its first number.
 
@@ -85,12 +89,14 @@ class AutoReplaceService:
             card_message_id: the message that shows the run, kept with it (found again after
                 a restart).
             service_name, country_names: what its numbers are shown with (as /buy's).
+            max_price: the most one number may cost (/buy's max price); a dearer offer is
+                passed over, and the run stops when no offer is under it.
         """
         run = await self._store.create(
             user_id=user_id, chat_id=chat_id, service=service, country=country,
             operator=operator, max_tries=max_tries, wait_seconds=wait_seconds,
             spend_cap=spend_cap, card_message_id=card_message_id, service_name=service_name,
-            country_names=country_names,
+            country_names=country_names, max_price=max_price,
         )
         return await self.advance(run.run_id)
 
@@ -193,18 +199,12 @@ class AutoReplaceService:
         if run.tries >= run.max_tries:
             await self._store.stop(run.run_id, RunState.EXHAUSTED, "no code in any try")
             return await self._store.get(run.run_id)
-        comparison = await self._offers.compare(
-            run.user_id, run.service, run.country, operator=run.operator,
-            exclude=frozenset(run.failed_providers),
-        )
-        best = comparison.best
+        best = await self._best_offer(run, exclude=frozenset(run.failed_providers))
         if best is None and run.failed_providers:  # every provider failed once: try them again
-            comparison = await self._offers.compare(
-                run.user_id, run.service, run.country, operator=run.operator
-            )
-            best = comparison.best
+            best = await self._best_offer(run, exclude=frozenset())
         if best is None:
-            await self._store.stop(run.run_id, RunState.FAILED, "no offer in stock")
+            reason = "no offer in stock" if run.max_price is None else OVER_MAX_PRICE
+            await self._store.stop(run.run_id, RunState.FAILED, reason)
             return await self._store.get(run.run_id)
         if await self._store.spent(run.run_id) + best.price > run.spend_cap:
             await self._store.stop(run.run_id, RunState.CAPPED, "run cap")
@@ -214,12 +214,31 @@ class AutoReplaceService:
             return await self._store.get(run.run_id)
         return await self._settle_purchase(begun)
 
+    async def _best_offer(self, run: Run, *, exclude: frozenset[str]) -> Offer | None:
+        """The best row in stock for the run's next step, at no more than its max price (a
+        max price is in the comparison's currency: a row billed in another is passed over)."""
+        comparison = await self._offers.compare(
+            run.user_id, run.service, run.country, operator=run.operator, exclude=exclude
+        )
+        limit = run.max_price
+        return next(
+            (
+                offer
+                for offer in comparison.offers
+                if offer.stock > 0
+                and (limit is None or (not offer.foreign and offer.price <= limit))
+            ),
+            None,
+        )
+
     async def _settle_purchase(self, run: Run) -> Run | None:
         """Buys the step (or, after a restart, finds what its key already bought)."""
         assert run.step_key is not None and run.step_provider is not None
+        # The row's price is the step's max (a Free Price limit): the provider sells at no
+        # more than the price the run's cap was checked against, or refuses (the next offer).
         request = PurchaseRequest(
             service=run.service, country=run.country, operator=run.operator,
-            shown_price=run.step_price or Decimal(0),
+            shown_price=run.step_price or Decimal(0), max_price=run.step_price,
             service_name=run.service_name or "", country_names=dict(run.country_names),
         )
         try:

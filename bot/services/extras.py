@@ -147,14 +147,16 @@ class ExtrasService(PaidExtras):
     # --- one number for several services -------------------------------------------------
 
     async def buy_multi(
-        self, user_id: int, chat_id: int, request: MultiRequest, key: str
+        self, user_id: int, chat_id: int, request: MultiRequest, key: str, *,
+        provider: str | None = None,
     ) -> MultiResult:
-        """One ``getMultiServiceNumber`` for ``key`` (see :meth:`MultiPurchase.buy`).
+        """One ``getMultiServiceNumber`` for ``key`` at ``provider`` (None: the user's
+        current one; see :meth:`MultiPurchase.buy`).
 
         Raises:
             AccountError: no usable key (nothing was recorded).
         """
-        return await self._multi.buy(user_id, chat_id, request, key)
+        return await self._multi.buy(user_id, chat_id, request, key, provider=provider)
 
     # --- call verification ---------------------------------------------------------------
 

@@ -59,10 +59,18 @@ class MultiPurchase(PaidExtras):
     :class:`~bot.services.paid_extras.PaidExtras`)."""
 
     async def buy(
-        self, user_id: int, chat_id: int, request: MultiRequest, key: str
+        self,
+        user_id: int,
+        chat_id: int,
+        request: MultiRequest,
+        key: str,
+        *,
+        provider: str | None = None,
     ) -> MultiResult:
         """One ``getMultiServiceNumber`` for ``key``: one ledger row per service, each recorded
-        as an intent (``<key>:<n>``) before the one call.
+        as an intent (``<key>:<n>``) before the one call, at ``provider`` (one of the user's,
+        in its codes: the chosen row of a comparison; None: their current one). Each row
+        names the provider, so the watcher asks that one for its codes.
 
         A crash between two of these intents leaves intents without a call; the Reconciler
         finds no activation for them and fails them, which is the truth.
@@ -71,7 +79,7 @@ class MultiPurchase(PaidExtras):
             AccountError: no usable key (nothing was recorded).
         """
         async with self._purchases.user_lock(user_id):
-            client = await self._accounts.client_for(user_id)
+            client = await self._accounts.client_at(user_id, provider)
             # The prices the screen showed, one per service; with none shown (so none known),
             # a cap used up still refuses it.
             shown = sum(request.shown_prices.values(), Decimal(0))

@@ -38,5 +38,15 @@ class OfferAliases:
         """The provider's id for the canonical ``country``."""
         return self.countries.get(provider, {}).get(country, country)
 
+    def canonical_service(self, provider: str, theirs: str) -> str:
+        """The canonical code of the provider's service ``theirs`` (the table read backwards)."""
+        table = self.services.get(provider, {})
+        return next((mine for mine, its in table.items() if its == theirs), theirs)
+
+    def canonical_country(self, provider: str, theirs: int) -> int:
+        """The canonical id of the provider's country ``theirs`` (the table read backwards)."""
+        table = self.countries.get(provider, {})
+        return next((mine for mine, its in table.items() if its == theirs), theirs)
+
 
 DEFAULT_ALIASES: Final = OfferAliases(SERVICE_ALIASES, COUNTRY_ALIASES)

@@ -179,7 +179,7 @@ class PurchaseService:
             LedgerUnavailableError: the intent could not be written (nothing was bought).
         """
         async with self.user_lock(user_id):
-            client = await self._client(user_id, provider)
+            client = await self._accounts.client_at(user_id, provider)
             price = max(request.shown_price, request.max_price or Decimal(0))
             await self.check_spending(user_id, price, idempotency_key)
             try:
@@ -213,11 +213,6 @@ class PurchaseService:
                 # pending (never lost): the reconciler finds out what the provider did.
                 log.error("purchase %s: outcome not recorded (%s)", intent.ledger_id, error)
                 return PurchaseResult(PurchaseStatus.UNRECORDED, intent)
-
-    async def _client(self, user_id: int, provider: str | None) -> ProviderClient:
-        if provider is None:
-            return await self._accounts.client_for(user_id)
-        return await self._accounts.require_client(user_id, provider)
 
     async def _pay(
         self, client: ProviderClient, intent: Activation, request: PurchaseRequest

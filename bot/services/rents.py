@@ -151,15 +151,26 @@ class RentService:
     # --- renting -------------------------------------------------------------------------
 
     async def rent(
-        self, user_id: int, chat_id: int, request: RentRequest, idempotency_key: str
+        self,
+        user_id: int,
+        chat_id: int,
+        request: RentRequest,
+        idempotency_key: str,
+        *,
+        provider: str | None = None,
     ) -> RentResult:
         """Rents at most one number for this idempotency key.
+
+        Args:
+            provider: rent at this one of the user's providers (the chosen row of a
+                comparison, in its codes) instead of their current one; the ledger row names
+                it, so the watcher and the reconciler ask that provider.
 
         Raises:
             AccountError: the user has no usable key (nothing was recorded).
         """
         async with self._user_lock(user_id):
-            client = await self._accounts.client_for(user_id)
+            client = await self._accounts.client_at(user_id, provider)
             if self.spending is not None:
                 await self.spending.check(user_id, request.shown_price, idempotency_key)
             try:

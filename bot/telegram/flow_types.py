@@ -52,6 +52,9 @@ class CatalogueDraft(Confirmable):
     country_name: str = ""
     country_names: dict[str, str] = field(default_factory=dict)  # kept with the bought row
     price: Decimal | None = None
+    offers: list[str] = field(default_factory=list)  # the compared rows' providers
+    pinned: str | None = None  # the provider 📌 pinned (None: any, the best row)
+    buy_at: BuyAt | None = None  # where the confirm pays (None: the current provider)
 
 
 @dataclass(kw_only=True, slots=True)
@@ -125,11 +128,13 @@ class Listing:
 
 @dataclass(kw_only=True, slots=True)
 class BuyAt:
-    """Where Buy buys when providers are compared: the chosen row, in its provider's codes."""
+    """Where Buy buys when providers are compared: the chosen row, in its provider's codes
+    (``services``: /multi's, in the order the draft chose them)."""
 
     provider: str
     service: str
     country: int
+    services: list[str] = field(default_factory=list)
 
 
 @dataclass(kw_only=True, slots=True)
@@ -154,9 +159,6 @@ class BuyDraft(OneServiceDraft):
     verification: bool = False
     forward: bool = False
     forward_number: str | None = None
-    offers: list[str] = field(default_factory=list)  # the compared rows' providers
-    pinned: str | None = None
-    buy_at: BuyAt | None = None
     keep: KeepSetup | None = None
     question: BuyQuestion | None = None
 
@@ -204,6 +206,7 @@ class PricesDraft(BaseFlow):
     step: PricesStep = PricesStep.SERVICE
     query: str | None = None
     country_query: str | None = None
+    user: int | None = None  # whose providers a table compares (None: the current one only)
 
 
 class MultiStage(enum.StrEnum):
@@ -225,6 +228,7 @@ class MultiDraft(CatalogueDraft):
     page: int = 0
     prices: dict[str, Decimal] = field(default_factory=dict)
     forward: str | None = None
+    user: int | None = None  # whose providers the confirm screen compares
 
 
 # --- offers on a bought row ---------------------------------------------------------------

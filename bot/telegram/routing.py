@@ -14,43 +14,39 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.provider import ProviderClient, ProviderError
-from bot.services.accounts import AccountError
-from bot.services.spending import SpendingCapError
 from bot.telegram import flows
 from bot.telegram.acknowledge import acknowledged
-from bot.telegram.buttons.shapes import TokenButton
 from bot.telegram.callbacks import CallbackData, CallbackDataError
 from bot.telegram.context import Context
-from bot.telegram.flow_types import BaseFlow, Confirmable
+from bot.telegram.flow_types import BaseFlow
 from bot.telegram.handlers.common import (
     WORKING_AFTER,
+    command_argument,
     provider_client,
     renderer,
     send_screen,
     show,
+    user_id,
 )
-from bot.telegram.handlers.drafts import claim_confirm
 from bot.telegram.rendering import Html, Renderer, Screen
-from bot.telegram.screens.caps import cap_refusal
 
 log = logging.getLogger(__name__)
 
 K = TypeVar("K", bound=CallbackData)
-Token = TypeVar("Token", bound=TokenButton)
 
 D = TypeVar("D", bound=BaseFlow)  # a picker's flow
-C = TypeVar("C", bound=Confirmable)  # a confirm screen's flow
 ButtonCallback = Callable[[Update, Context, K, Renderer], Awaitable[None]]
 StaleAnswer = Callable[[Update, Context, Renderer], Awaitable[None]]
+CommandCallback = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
 
 def pressed(update: Update) -> CallbackQuery:
@@ -104,73 +100,6 @@ def on_button(
 
 def button_handlers(*routes: ButtonRoute[Any]) -> list[BaseHandler]:  # type: ignore[type-arg]
     return [route.handler() for route in routes]
-
-
-# --- confirm buttons: a token claimed once, then the one paid call -------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Confirm(Generic[C]):
-    """A confirm button's rules: its draft, the ``flow`` under way; the answers to an
-    ``expired`` screen, a ``duplicate`` tap and a press being paid (``in_progress``); a
-    ``catalogue`` confirm also checks the provider the prices came from (see
-    ``claim_confirm``)."""
-
-    flow: type[C]
-    expired: str
-    duplicate: str
-    in_progress: str
-    catalogue: bool = False
-
-
-ConfirmCallback = Callable[[Update, Context, C, str, Renderer], Awaitable[None]]
-
-
-def on_confirm(
-    kind: type[Token], rules: Confirm[C]
-) -> Callable[[ConfirmCallback[C]], ButtonRoute[Token]]:
-    """Makes ``handler(update, context, draft, token, render)`` the handler of a confirm kind:
-    it runs only for a press that claimed the button's token (the press already answered).
-    What the handler changes in the draft (``done``) is saved after it, whatever happens."""
-
-    def register(callback: ConfirmCallback[C]) -> ButtonRoute[Token]:
-        async def press(
-            update: Update, context: Context, button: Token, render: Renderer
-        ) -> None:
-            claimed = await claim_confirm(
-                update,
-                context,
-                render,
-                button.token,
-                rules.flow,
-                expired=rules.expired,
-                duplicate=rules.duplicate,
-                in_progress=rules.in_progress,
-                catalogue=rules.catalogue,
-            )
-            if claimed is None:
-                return
-            try:
-                await callback(update, context, *claimed, render)
-            except (SpendingCapError, AccountError) as refused:
-                await show_unpaid_refusal(pressed(update), render, refused)
-            finally:
-                flows.save(context, claimed[0])
-
-        return ButtonRoute(kind, press)
-
-    return register
-
-
-async def show_unpaid_refusal(
-    query: CallbackQuery, render: Renderer, refused: SpendingCapError | AccountError
-) -> None:
-    """A confirm refused before anything was recorded or paid: past a spending cap (with what
-    is left), or no usable key for the provider."""
-    if isinstance(refused, SpendingCapError):
-        await show(query, Screen(cap_refusal(render, refused)))
-    else:
-        await show(query, Screen(render("key-unreadable")))
 
 
 # --- slow work: "⏳" after a second, and a way on when it fails --------------------------
@@ -233,6 +162,15 @@ NextScreen = Callable[[ProviderClient, D], Awaitable[StepResult]]
 # The picker screen a typed search leads to: (client, render, draft, text) -> screen.
 SearchScreen = Callable[[ProviderClient, Renderer, D, str], Awaitable[Screen]]
 SEARCH_CHARS = 64  # a search longer than any name is not one
+# A picker's page of choices: (context, client, render, draft, page) -> screen.
+PickerPage = Callable[[Context, ProviderClient, Renderer, D, int], Awaitable[Screen]]
+F = TypeVar("F", bound=BaseFlow, covariant=True)
+
+
+class NewDraft(Protocol[F]):
+    """A command's new draft: whose it is, the provider its prices come from, its search."""
+
+    def __call__(self, *, user: int, provider: str, query: str | None) -> F: ...
 
 
 async def _send_menu(
@@ -351,6 +289,24 @@ class Picker(Generic[D]):
         finally:
             flows.save(context, draft)
         return True
+
+    def command(self, new: NewDraft[D], first: PickerPage[D]) -> CommandCallback:
+        """The handler of the command that starts this flow (/buy, /rent): a ``new`` draft for
+        the user's provider, the text after the command its search, and the ``first`` picker's
+        page 0 as the one picker menu (``refused`` when the provider cannot answer)."""
+
+        async def start(update: Update, context: Context) -> None:
+            render = await renderer(update, context)
+            client = await provider_client(update, context, render)
+            if client is None:
+                return
+            user, search = user_id(update), command_argument(context)
+            draft = new(user=user, provider=client.endpoint.key, query=search)
+            screen = first(context, client, render, draft, 0)
+            refused = self.refused or "request-failed"
+            await self.open(update, context, render, draft, screen, refused)
+
+        return start
 
     async def open(
         self,

@@ -17,6 +17,10 @@ offers-buying-best = Buying from the best offer: <b>{ $provider }</b> (any provi
 offers-buying-pinned = Buying from <b>{ $provider }</b> (pinned).
 offers-provider-line = Provider: <b>{ $provider }</b>
 offers-any-provider = Any provider (best offer)
+offers-other-currency = {" "}· another currency: not ranked against the others
+# /prices: under each line, every provider's price and stock there ($mark: "▶ " for the best).
+offers-prices-entry = { $mark }{ $provider } { $price } ({ $stock })
+offers-prices-line = {"    "}↳ { $rows }
 
 ## Keep trying: auto-replace under a budget
 autoreplace-button = 🔁 Keep trying until a code comes…
@@ -24,6 +28,7 @@ autoreplace-setup =
     <b>Keep trying</b>: { $service }, { $country }
     I buy a number and wait { $minutes } min for its code. No code: I cancel it for its refund and buy the next one (from the next-best provider when one failed), up to { $tries } numbers. A code ends it; Stop ends it at once.
     In all, at most <b>{ $cap }</b> is spent (refunds come back from the provider).
+autoreplace-setup-max-price = Each number at most <b>{ $max }</b> (your max price).
 autoreplace-tries-button = Numbers: { $tries }
 autoreplace-wait-button = Wait: { $minutes } min
 autoreplace-start-button = ▶ Start, at most { $cap }
@@ -40,6 +45,7 @@ autoreplace-card-cancelled = ⏹ Stopped. A number still waiting was cancelled f
 autoreplace-card-exhausted = ❌ No code in { $tries } numbers. Each was cancelled for its refund.
 autoreplace-card-capped = 💲 Stopped: the next number would pass the cap of { $cap } (or your spending cap).
 autoreplace-card-failed = ❌ Stopped: no provider has a number for this now.
+autoreplace-card-over-max = ❌ Stopped: no provider has a number at your max price ({ $max }) now.
 
 ## Spending caps
 # $period is "day" or "month".

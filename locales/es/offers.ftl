@@ -16,6 +16,9 @@ offers-buying-best = Compra en la mejor oferta: <b>{ $provider }</b> (cualquier 
 offers-buying-pinned = Compra en <b>{ $provider }</b> (fijado).
 offers-provider-line = Proveedor: <b>{ $provider }</b>
 offers-any-provider = Cualquier proveedor (mejor oferta)
+offers-other-currency = {" "}· otra moneda: no se compara con las demás
+offers-prices-entry = { $mark }{ $provider } { $price } ({ $stock })
+offers-prices-line = {"    "}↳ { $rows }
 
 ## Seguir intentando: reemplazo automático con presupuesto
 autoreplace-button = 🔁 Seguir intentando hasta recibir un código…
@@ -23,6 +26,7 @@ autoreplace-setup =
     <b>Seguir intentando</b>: { $service }, { $country }
     Compro un número y espero { $minutes } min su código. Sin código: lo cancelo para el reembolso y compro el siguiente (en el siguiente mejor proveedor si uno falló), hasta { $tries } números. Un código lo termina; Detener lo termina al instante.
     En total se gastan como mucho <b>{ $cap }</b> (los reembolsos los devuelve el proveedor).
+autoreplace-setup-max-price = Cada número cuesta como mucho <b>{ $max }</b> (tu precio máximo).
 autoreplace-tries-button = Números: { $tries }
 autoreplace-wait-button = Espera: { $minutes } min
 autoreplace-start-button = ▶ Empezar, como mucho { $cap }
@@ -39,6 +43,7 @@ autoreplace-card-cancelled = ⏹ Detenido. Un número que seguía esperando se c
 autoreplace-card-exhausted = ❌ Ningún código en { $tries } números. Cada uno se canceló para su reembolso.
 autoreplace-card-capped = 💲 Detenido: el siguiente número pasaría el límite de { $cap } (o tu límite de gasto).
 autoreplace-card-failed = ❌ Detenido: ningún proveedor tiene ahora un número para esto.
+autoreplace-card-over-max = ❌ Detenido: ningún proveedor tiene ahora un número a tu precio máximo ({ $max }).
 
 ## Límites de gasto
 cap-refused = { $period ->

@@ -16,6 +16,9 @@ offers-buying-best = Покупка по лучшему предложению: 
 offers-buying-pinned = Покупка у <b>{ $provider }</b> (закреплён).
 offers-provider-line = Провайдер: <b>{ $provider }</b>
 offers-any-provider = Любой провайдер (лучшее предложение)
+offers-other-currency = {" "}· другая валюта: не сравнивается с остальными
+offers-prices-entry = { $mark }{ $provider } { $price } ({ $stock })
+offers-prices-line = {"    "}↳ { $rows }
 
 ## Повторять до кода: автозамена в пределах бюджета
 autoreplace-button = 🔁 Повторять, пока не придёт код…
@@ -23,6 +26,7 @@ autoreplace-setup =
     <b>Повторять до кода</b>: { $service }, { $country }
     Я покупаю номер и жду код { $minutes } мин. Нет кода — отменяю номер ради возврата и покупаю следующий (у следующего по качеству провайдера, если этот подвёл), до { $tries } номеров. Код завершает попытки; «Стоп» — сразу.
     Всего будет потрачено не больше <b>{ $cap }</b> (возвраты провайдер вернёт).
+autoreplace-setup-max-price = Каждый номер не дороже <b>{ $max }</b> (ваша максимальная цена).
 autoreplace-tries-button = Номеров: { $tries }
 autoreplace-wait-button = Ждать: { $minutes } мин
 autoreplace-start-button = ▶ Начать, не больше { $cap }
@@ -39,6 +43,7 @@ autoreplace-card-cancelled = ⏹ Остановлено. Номер, ждавш�
 autoreplace-card-exhausted = ❌ Ни одного кода на { $tries } номерах. Каждый отменён ради возврата.
 autoreplace-card-capped = 💲 Остановлено: следующий номер превысил бы лимит { $cap } (или ваш лимит трат).
 autoreplace-card-failed = ❌ Остановлено: сейчас ни у одного провайдера нет номера для этого.
+autoreplace-card-over-max = ❌ Остановлено: сейчас ни у одного провайдера нет номера по вашей максимальной цене ({ $max }).
 
 ## Лимиты трат
 cap-refused = { $period ->

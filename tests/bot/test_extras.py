@@ -109,6 +109,22 @@ async def test_a_lost_answer_is_reconciled_not_retried(harness: Harness, alice: 
     assert "Waiting for the SMS" in alice.last_bot_message().text  # type: ignore[union-attr]
 
 
+async def test_a_paid_call_refused_for_the_numbers_state_says_it_cannot_come_again(
+    harness: Harness, alice: FakeUser
+) -> None:
+    """The price was quoted, then the provider refuses the purchase itself for the number's
+    state: the confirm says the number cannot come again, and nothing was bought."""
+    _, offer = await another_activation_offer(harness, alice)
+    assert offer.buttons
+    harness.sandbox.inject_fault("getExtraActivation", "reply", body="BAD_STATUS")
+    await alice.press(offer.buttons[0][0], offer.message_id)
+    assert provider_calls(harness, "getExtraActivation") == 1
+    shown = alice.last_bot_message()
+    assert shown is not None and shown.message_id == offer.message_id
+    assert "cannot give this number again" in shown.text, alice.transcript()
+    assert await live_activations(harness) == []
+
+
 async def test_history_pages_and_offers_the_number_again(harness: Harness, alice: FakeUser) -> None:
     ledger = harness.services.activations
     for n in range(12):

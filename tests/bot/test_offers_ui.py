@@ -4,7 +4,7 @@ several providers, keep trying (auto-replace) runs with their live card, spendin
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from decimal import Decimal
 from pathlib import Path
@@ -18,9 +18,16 @@ from bot.fake_telegram.ptb import process_with
 from bot.lifecycle import close_application
 from bot.provider import resolve_endpoint
 from bot.provider.sandbox import Sandbox, SandboxServer
-from bot.provider.sandbox.testing import ALICE_KEY, BOB_BALANCE, BOB_KEY, default_test_accounts
+from bot.provider.sandbox.testing import (
+    ALICE_BALANCE,
+    ALICE_KEY,
+    BOB_BALANCE,
+    BOB_KEY,
+    default_test_accounts,
+)
 from storage.autoreplace import AutoReplaceStore, RunState
 from tests.bot.conftest import Harness, bot_settings, start_bot, stop_bot, walk_to_confirm
+from tests.bot.test_multi import walk_to_confirm as walk_to_multi_confirm
 from tests.bot.test_rent import walk_to_rent_confirm
 from tests.services.providers import priced_catalog
 from tests.storage.ledger_seed import bought
@@ -113,14 +120,26 @@ def _rows(found: Providers, text: str) -> dict[int, str]:
     }
 
 
+async def _confirmed(
+    found: Providers,
+    keys: dict[int, str],
+    walk: Callable[[Harness, FakeUser], Awaitable[VisibleMessage]],
+) -> tuple[FakeUser, VisibleMessage, dict[int, str], VisibleMessage]:
+    """A user with these keys walks to a confirm screen and presses its first button (Buy or
+    Rent): the user, the confirm screen, its rows by sandbox, and what the press showed."""
+    user = found.harness.user()
+    await _keys(found, user, keys)
+    confirm = await walk(found.harness, user)
+    rows = _rows(found, confirm.text)
+    await user.press_button(confirm.keyboard[0][0])
+    return user, confirm, rows, _confirm(found, user)
+
+
 async def test_the_best_of_three_is_shown_first_and_bought_with_that_providers_key(
     three: Providers,
 ) -> None:
-    user = three.harness.user()
-    await _keys(three, user, {0: ALICE_KEY, 1: BOB_KEY, 2: ALICE_KEY})
-    confirm = await walk_to_confirm(three.harness, user)
-    rows = _rows(three, confirm.text)
-    await user.press(confirm.buttons[0][0])
+    keys = {0: ALICE_KEY, 1: BOB_KEY, 2: ALICE_KEY}
+    user, confirm, rows, bought = await _confirmed(three, keys, walk_to_confirm)
     bob_after = three.sandbox(1).accounts.find("bob").balance
 
     assert rows[1].startswith("▶"), confirm.text  # the cheapest
@@ -129,17 +148,34 @@ async def test_the_best_of_three_is_shown_first_and_bought_with_that_providers_k
     assert f"{three.price(1):.2f}" in rows[1] and f"{three.price(2):.2f}" in rows[2]
     assert (three.paid(0), three.paid(1), three.paid(2)) == (0, 1, 0)
     assert bob_after == BOB_BALANCE - three.price(1)  # Bob's key, at sandbox 1
+    assert f"balance now: {bob_after:.2f}" in bought.text, bought.text  # where it was paid
     row = (await three.harness.services.activations.active_for_user(user.id))[0]
     assert row.provider == three.key(1)
 
 
+async def _pinned(
+    found: Providers,
+    keys: dict[int, str],
+    walk: Callable[[Harness, FakeUser], Awaitable[VisibleMessage]],
+    index: int,
+) -> tuple[FakeUser, VisibleMessage]:
+    """A user with these keys walks to a confirm screen, pins sandbox ``index`` and presses
+    the first button of the screen that shows (Buy or Rent): the user, and that screen."""
+    user = found.harness.user()
+    await _keys(found, user, keys)
+    await walk(found.harness, user)
+    await user.press(f"📌 {found.title(index)}")
+    pinned = _confirm(found, user)
+    await user.press_button(pinned.keyboard[0][0])
+    return user, pinned
+
+
+async def _walk_to_multi_confirm(harness: Harness, user: FakeUser) -> VisibleMessage:
+    return await walk_to_multi_confirm(harness, user, "Telegram", "WhatsApp")
+
+
 async def test_a_pinned_provider_is_bought_from_though_dearer(three: Providers) -> None:
-    user = three.harness.user()
-    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY})
-    await walk_to_confirm(three.harness, user)
-    await user.press(f"📌 {three.title(0)}")
-    pinned = _confirm(three, user)
-    await user.press(pinned.buttons[0][0])
+    _, pinned = await _pinned(three, {0: ALICE_KEY, 1: ALICE_KEY}, walk_to_confirm, 0)
 
     assert f"from {three.title(0)} (pinned)" in pinned.text
     assert (three.paid(0), three.paid(1)) == (1, 0)
@@ -154,20 +190,32 @@ async def test_one_provider_sees_todays_confirm_screen(three: Providers) -> None
     assert not any("Any provider" in label for row in confirm.buttons for label in row)
 
 
+async def _with_a_slow_provider(found: Providers, action: str) -> FakeUser:
+    """A user with keys at the three; sandbox 1 answers ``action`` after 20 s, and the
+    comparison waits 1.5 s for each provider."""
+    user = found.harness.user()
+    await _keys(found, user, {0: ALICE_KEY, 1: ALICE_KEY, 2: ALICE_KEY})
+    offers = found.harness.services.offers
+    assert offers is not None
+    offers.deadline = 1.5
+    found.sandbox(1).inject_fault(action, "slow", count=5, delay=20.0)
+    return user
+
+
+async def _timed(screen: Awaitable[VisibleMessage]) -> tuple[VisibleMessage, float]:
+    """The screen a walk ends on, and the seconds it took."""
+    loop_time = asyncio.get_running_loop().time
+    started = loop_time()
+    shown = await screen
+    return shown, loop_time() - started
+
+
 async def test_a_slow_provider_is_left_out_within_its_deadline_and_a_refused_key_shown(
     three: Providers,
 ) -> None:
-    user = three.harness.user()
-    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY, 2: ALICE_KEY})
-    offers = three.harness.services.offers
-    assert offers is not None
-    offers.deadline = 1.5
-    three.sandbox(1).inject_fault("getPrices", "slow", count=5, delay=20.0)
+    user = await _with_a_slow_provider(three, "getPrices")
     three.sandbox(2).inject_fault("getPrices", "reply", count=5, body="BAD_KEY")
-    loop_time = asyncio.get_running_loop().time
-    started = loop_time()
-    confirm = await walk_to_confirm(three.harness, user)
-    took = loop_time() - started
+    confirm, took = await _timed(walk_to_confirm(three.harness, user))
     rows = _rows(three, confirm.text)
 
     assert took < 15.0  # the slow one alone would take 20 s
@@ -404,3 +452,196 @@ async def test_a_bare_key_with_several_providers_asks_which_one_first(three: Pro
     assert all(BOB_KEY not in m.text for m in user.chat())
     assert elsewhere is not None and await elsewhere.get_balance() == BOB_BALANCE
     assert current is not None and await current.get_balance() != BOB_BALANCE  # Alice's stays
+
+
+# --- /rent and /multi compare the providers too ------------------------------------------------
+
+
+def _calls(found: Providers, index: int, action: str) -> int:
+    return sum(1 for r in found.sandbox(index).request_log if r.action == action)
+
+
+async def test_a_rent_is_compared_and_the_best_row_rented_there_and_polled_there(
+    three: Providers,
+) -> None:
+    keys = {0: ALICE_KEY, 1: ALICE_KEY, 2: ALICE_KEY}
+    user, confirm, rows, rented = await _confirmed(three, keys, walk_to_rent_confirm)
+    price = three.sandbox(1).catalog.rent_price(0, "full", 4)
+    [rent] = await three.harness.services.rents.active_for_user(user.id)
+    assert rent.rent_id is not None
+    three.sandbox(1).deliver_rent_sms(int(rent.rent_id), "Rented code 515151")
+    await three.harness.services.rent_watcher.tick()
+    await three.harness.services.notifier.drain()
+
+    assert rows[1].startswith("▶") and f"{price:.2f}" in rows[1], confirm.text
+    assert all(rows[i].startswith("•") for i in (0, 2)), confirm.text
+    assert [_calls(three, i, "getRentNumber") for i in range(3)] == [0, 1, 0]
+    assert three.sandbox(1).balance("alice") == ALICE_BALANCE - price
+    # The balance shown is the one where the rent was paid.
+    assert f"balance now: {ALICE_BALANCE - price:.2f}" in rented.text, rented.text
+    assert rent.provider == three.key(1)
+    assert any("515151" in m.text for m in user.chat()), user.transcript()
+
+
+async def test_a_pinned_provider_rents_though_dearer(three: Providers) -> None:
+    user, pinned = await _pinned(three, {0: ALICE_KEY, 1: ALICE_KEY}, walk_to_rent_confirm, 0)
+
+    assert f"from {three.title(0)} (pinned)" in pinned.text, pinned.text
+    assert [_calls(three, i, "getRentNumber") for i in range(2)] == [1, 0]
+    [rent] = await three.harness.services.rents.active_for_user(user.id)
+    assert rent.provider == three.key(0)
+
+
+async def test_a_slow_provider_is_left_out_of_a_rent_comparison_within_its_deadline(
+    three: Providers,
+) -> None:
+    user = await _with_a_slow_provider(three, "getRentServicesAndCountries")
+    confirm, took = await _timed(walk_to_rent_confirm(three.harness, user))
+    rows = _rows(three, confirm.text)
+    await user.press_button(confirm.keyboard[0][0])
+
+    assert took < 15.0  # the slow one alone would take 20 s
+    assert "no answer in time" in rows[1], confirm.text
+    assert rows[0].startswith("▶"), confirm.text  # sandbox 2 is dearer
+    assert [_calls(three, i, "getRentNumber") for i in range(3)] == [1, 0, 0]
+
+
+async def test_one_number_for_several_services_bought_at_the_best_provider_and_watched_there(
+    three: Providers,
+) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: BOB_KEY, 2: ALICE_KEY})
+    confirm = await walk_to_multi_confirm(three.harness, user, "Telegram", "WhatsApp")
+    rows = _rows(three, confirm.text)
+    await user.press_button(confirm.keyboard[0][0])
+    bought = await three.harness.services.activations.active_for_user(user.id)
+    whatsapp = next(r for r in bought if r.service == "wa")
+    assert whatsapp.activation_id is not None
+    three.sandbox(1).deliver_sms(int(whatsapp.activation_id), "WhatsApp code 616161")
+    await three.harness.poll()
+    shown = {m.message_id: m.text for m in user.chat()}
+
+    assert rows[1].startswith("▶"), confirm.text
+    calls = [_calls(three, i, "getMultiServiceNumber") for i in range(3)]
+    assert calls == [0, 1, 0]
+    assert {r.provider for r in bought} == {three.key(1)} and len(bought) == 2
+    assert three.sandbox(1).balance("bob") < BOB_BALANCE  # Bob's key, at sandbox 1
+    assert "616161" in shown[whatsapp.message_id], user.transcript()  # type: ignore[index]
+
+
+async def test_a_pinned_provider_sells_one_number_for_several_services(three: Providers) -> None:
+    keys = {0: ALICE_KEY, 1: ALICE_KEY, 2: ALICE_KEY}
+    user, pinned = await _pinned(three, keys, _walk_to_multi_confirm, 2)
+    bought = await three.harness.services.activations.active_for_user(user.id)
+
+    assert f"from {three.title(2)} (pinned)" in pinned.text, pinned.text
+    calls = [_calls(three, i, "getMultiServiceNumber") for i in range(3)]
+    assert calls == [0, 0, 1]
+    assert {r.provider for r in bought} == {three.key(2)}
+
+
+async def test_one_provider_sees_todays_rent_and_multi_confirm_screens(three: Providers) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY})
+    rent = await walk_to_rent_confirm(three.harness, user)
+    await user.press("✖️ Cancel")
+    multi = await walk_to_multi_confirm(three.harness, user, "Telegram", "WhatsApp")
+
+    for screen in (rent, multi):
+        assert "At your providers" not in screen.text, screen.text
+        assert not screen.find_buttons("Any provider"), screen.buttons
+
+
+async def test_prices_show_every_providers_price_and_stock_under_each_line_and_service(
+    three: Providers,
+) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY, 2: ALICE_KEY})
+    three.sandbox(2).inject_fault("getPrices", "reply", count=5, body="BAD_KEY")
+    await user.send_text("/prices")
+    await user.press("Telegram")
+    table = _confirm(three, user)
+    lines = table.text.splitlines()
+    indonesia = next(i for i, line in enumerate(lines) if "Indonesia" in line)
+    under = lines[indonesia + 1]
+    stock = three.sandbox(1).stock.count(6, "tg")
+
+    assert under.lstrip().startswith("↳"), table.text
+    assert f"▶ {three.title(1)} {three.price(1):.2f} ({stock})" in under, under  # the cheapest
+    assert f"{three.title(0)} {three.price(0):.2f}" in under, under
+    assert three.title(2) not in under
+    assert any("refused your key" in line and three.title(2) in line for line in lines)
+    # By country: each service's line, with every provider's price under it.
+    await user.press("↩️ Back")
+    await user.press("🌍 By country")
+    await user.send_text("indonesia")  # the one match: its table at once
+    by_country = _confirm(three, user)
+    first, below = by_country.text.splitlines()[1:3]  # the cheapest service, its providers
+    price = first.split(" · ")[1]  # at the current provider (sandbox 0)
+
+    assert below.lstrip().startswith(f"↳ ▶ {three.title(1)} "), by_country.text  # cheaper
+    assert f"· {three.title(0)} {price} (" in below, by_country.text
+    assert three.paid() == 0  # read-only
+
+
+async def test_keep_trying_helps_a_user_with_one_provider_too(three: Providers) -> None:
+    """Decided: a new number from the same provider may get the code the last one did not,
+    so one provider's users keep the button; each try buys there."""
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY})
+    card = await _start_run(three, user)
+    await _wait_out(three)
+    second = _card(user, card.message_id)
+
+    assert f"Try 1 of 3 · {three.title(0)}" in card.text, card.text
+    assert "Try 2 of 3" in second.text, second.text
+    assert (three.paid(0), three.paid(1), three.paid(2)) == (2, 0, 0)
+
+
+async def test_a_provider_billing_in_another_currency_is_marked_and_not_ranked_against_others(
+    three: Providers,
+) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY})
+    accounts = three.harness.services.accounts
+    for index, numeric in ((0, 643), (1, 840)):  # what their replies told: roubles, dollars
+        client = await accounts.client_for_provider(user.id, three.key(index))
+        assert client is not None
+        client.reported_currency = numeric
+    confirm = await walk_to_confirm(three.harness, user)
+    rows = _rows(three, confirm.text)
+
+    assert rows[0].startswith("▶"), confirm.text  # dearer by its figure, but in the user's RUB
+    assert f"{three.price(0):.2f} RUB" in rows[0], confirm.text
+    assert f"{three.price(1):.2f} USD" in rows[1] and "another currency" in rows[1], confirm.text
+
+
+async def test_a_lost_reply_to_a_rent_at_another_provider_is_reconciled_there(
+    three: Providers,
+) -> None:
+    three.sandbox(1).inject_fault("getRentNumber", "drop", count=1, after=True)
+    keys = {0: ALICE_KEY, 1: ALICE_KEY}
+    user, _, rows, rented = await _confirmed(three, keys, walk_to_rent_confirm)
+    [rent] = await three.harness.services.rents.active_for_user(user.id)
+
+    assert rows[1].startswith("▶"), rows
+    assert [_calls(three, i, "getRentNumber") for i in range(2)] == [0, 1]  # never retried
+    assert _calls(three, 1, "getRentList") >= 1 and _calls(three, 0, "getRentList") == 0
+    assert rent.provider == three.key(1) and rent.phone, rent
+    assert "Rented until" in rented.text, rented.text
+
+
+async def test_a_max_price_set_on_buy_goes_with_a_keep_trying_run(three: Providers) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY})
+    await walk_to_confirm(three.harness, user)
+    await user.press("💲 Max price…")
+    await user.send_text("500")
+    await user.press("🔁 Keep trying until a code comes…")
+    setup = _confirm(three, user)
+    start = next(label for row in setup.buttons for label in row if label.startswith("▶ Start"))
+    await user.press(start)
+    runs = await AutoReplaceStore(three.harness.services.db).running()
+
+    assert "Each number at most 500.00 (your max price)" in setup.text, setup.text
+    assert [run.max_price for run in runs] == [Decimal("500")], user.transcript()

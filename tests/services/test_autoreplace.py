@@ -65,18 +65,23 @@ async def _rig(db: Database, factors: list[str]) -> AsyncIterator[Rig]:
         yield _build(found, db)
 
 
-async def _start(rig: Rig, *, max_tries: int = 3, spend_cap: Decimal = Decimal(1000)) -> Run:
+async def _start(
+    rig: Rig, *, max_tries: int = 3, spend_cap: Decimal = Decimal(1000),
+    max_price: Decimal | None = None,
+) -> Run:
     """USER's run, started as the bot starts one: recorded, its first number bought."""
     return await rig.service.start(
-        USER, USER, SERVICE, COUNTRY, max_tries=max_tries, wait_seconds=WAIT, spend_cap=spend_cap
+        USER, USER, SERVICE, COUNTRY, max_tries=max_tries, wait_seconds=WAIT, spend_cap=spend_cap,
+        max_price=max_price,
     )
 
 
-async def _recorded_run(rig: Rig) -> Run:
-    """USER's run as recorded, before any step: what a restarted leader would find."""
+async def _recorded_run(rig: Rig, max_tries: int = 3) -> Run:
+    """A run as the store records it when a user starts one, before its first step (what a
+    restarted leader finds)."""
     return await rig.store.create(
         user_id=USER, chat_id=USER, service=SERVICE, country=COUNTRY, operator=None,
-        max_tries=3, wait_seconds=WAIT, spend_cap=Decimal(1000),
+        max_tries=max_tries, wait_seconds=WAIT, spend_cap=Decimal(1000),
     )
 
 
@@ -273,3 +278,53 @@ async def test_the_users_spending_cap_stops_the_run(db: Database, clock: ManualC
 
     assert second.state is RunState.CAPPED and second.stop_reason == "spending cap"
     assert paid == 1
+
+
+async def test_a_step_never_pays_more_than_the_price_its_cap_was_checked_against(
+    db: Database, clock: ManualClock
+) -> None:
+    async with _rig(db, ["1.0"]) as rig:
+        price = rig.found.price(0)
+        run = await _recorded_run(rig, max_tries=1)
+        # The row the step was checked against said less than the provider asks now (its
+        # price rose since the comparison was read).
+        await rig.store.begin_step(run, rig.found.key(0), price - Decimal("0.50"))
+        await rig.service.tick()
+        balance = rig.found.sandbox(0).balance("alice")
+        asked = [
+            r.params.get("maxPrice") for r in rig.found.sandbox(0).request_log
+            if r.action in ("getNumber", "getNumberV2")
+        ]
+
+    assert balance == ALICE_BALANCE  # nothing sold above the row's price
+    assert asked and all(limit == str(price - Decimal("0.50")) for limit in asked)
+
+
+async def test_no_step_buys_above_the_users_max_price_per_number(
+    db: Database, clock: ManualClock
+) -> None:
+    # /buy's max price goes with the run: after the cheaper provider failed, the dearer one is
+    # passed over (over the max) and the cheaper one is tried again instead.
+    async with _rig(db, ["1.0", "0.8"]) as rig:
+        cheap = rig.found.key(1)
+        run = await _start(rig, max_price=rig.found.price(1))
+        for _ in range(4):
+            clock.advance(WAIT + 1)
+            await rig.service.tick()
+        final = await rig.store.get(run.run_id)
+        rows = await _rows(rig)
+
+    assert final.state is RunState.EXHAUSTED and final.max_price == rig.found.price(1)
+    assert rows == [(cheap, ActivationState.CANCELLED)] * 3
+    assert rig.found.bought(0) == 0  # the dearer provider never sold one
+
+
+async def test_a_run_with_no_offer_under_its_max_price_stops_without_paying(
+    db: Database, clock: ManualClock
+) -> None:
+    async with _rig(db, ["1.0", "0.8"]) as rig:
+        run = await _start(rig, max_price=rig.found.price(1) - Decimal("0.01"))
+        paid = rig.paid_calls()
+
+    assert run.state is RunState.FAILED and run.stop_reason == "no offer at max price"
+    assert paid == 0

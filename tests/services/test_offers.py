@@ -216,3 +216,55 @@ async def test_code_rates_are_kept_for_a_few_minutes(db: Database, clock: Manual
 
     assert first[found.key(0)].bought == kept[found.key(0)].bought == 1
     assert (fresh[found.key(0)].bought, fresh[found.key(0)].coded) == (2, 1)
+
+
+async def test_a_rent_is_compared_by_its_price_for_the_duration_at_each_provider(
+    db: Database,
+) -> None:
+    async with providers(db, ["1.0", "0.8", "1.3"]) as found:
+        found.sandbox(2).set_rent_stock(COUNTRY, SERVICE, 0)
+        comparison = await _offers(found, db).compare_rent(USER, SERVICE, COUNTRY, 12)
+        prices = [found.sandbox(i).catalog.rent_price(COUNTRY, SERVICE, 12) for i in range(3)]
+
+    assert [(o.provider, o.price) for o in comparison.offers] == [
+        (found.key(1), prices[1]), (found.key(0), prices[0]), (found.key(2), prices[2])
+    ]
+    assert comparison.offers[-1].stock == 0  # sold out: last, however priced
+    assert comparison.best is not None and comparison.best.provider == found.key(1)
+
+
+async def test_one_number_for_several_services_is_compared_by_the_sum_of_their_prices(
+    db: Database,
+) -> None:
+    async with providers(db, ["1.0", "0.8"]) as found:
+        found.sandbox(1).set_stock(COUNTRY, "wa", 3)
+        comparison = await _offers(found, db).compare_multi(USER, [SERVICE, "wa"], COUNTRY)
+        expected = [
+            found.sandbox(i).catalog.price(COUNTRY, SERVICE)
+            + found.sandbox(i).catalog.price(COUNTRY, "wa")
+            for i in range(2)
+        ]
+
+    best = comparison.best
+    assert best is not None and best.provider == found.key(1)
+    assert [o.price for o in comparison.offers] == [expected[1], expected[0]]
+    assert best.services == (SERVICE, "wa") and best.stock == 3  # the least of the two
+    assert sum(best.parts) == best.price
+
+
+async def test_rows_in_another_currency_are_marked_and_not_ranked_against_the_others(
+    db: Database,
+) -> None:
+    async with providers(db, ["1.0", "0.5", "1.3"]) as found:
+        # Sandbox 1 (the cheapest by its figures) told it bills in dollars; 0 and 2 in roubles.
+        for index, numeric in ((0, 643), (1, 840), (2, 643)):
+            client = await found.accounts.client_for_provider(USER, found.key(index))
+            assert client is not None
+            client.reported_currency = numeric
+        comparison = await _offers(found, db).compare(USER, SERVICE, COUNTRY)
+
+    assert comparison.currency == "RUB"
+    assert [(o.provider, o.foreign) for o in comparison.offers] == [
+        (found.key(0), False), (found.key(2), False), (found.key(1), True)
+    ]
+    assert comparison.best is not None and comparison.best.provider == found.key(0)

@@ -1,5 +1,5 @@
-"""Buttons of issue 17 on /buy's confirm screen and in /settings: pin a provider of the
-comparison, keep trying (auto-replace), stop a run, set a spending cap.
+"""Buttons of issue 17 on the confirm screens of /buy, /rent and /multi and in /settings: pin
+a provider of the comparison, keep trying (auto-replace), stop a run, set a spending cap.
 
 A provider rides as its position in the draft's comparison (its key may be a long URL), so a
 button of an older screen is checked against the draft before it pins anything.
@@ -15,6 +15,18 @@ from bot.telegram.callbacks import CallbackData
 
 class PinOffer(CallbackData, prefix="of"):
     """Pin the comparison's row at ``index`` (-1: any provider, the best row)."""
+
+    index: int
+
+
+class PinRentOffer(CallbackData, prefix="or"):
+    """/rent's confirm screen: pin the comparison's row at ``index`` (-1: any provider)."""
+
+    index: int
+
+
+class PinMultiOffer(CallbackData, prefix="om"):
+    """/multi's confirm screen: pin the comparison's row at ``index`` (-1: any provider)."""
 
     index: int
 

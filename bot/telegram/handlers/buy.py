@@ -31,22 +31,16 @@ from bot.telegram.buttons.buy import (
     ToggleFavourite,
     ToggleOption,
 )
+from bot.telegram.buttons.shapes import PageButton
 from bot.telegram.context import Context
 from bot.telegram.flow_types import BuyDraft, BuyQuestion, BuyStep, chosen_country, chosen_service
 from bot.telegram.handlers.buy_confirm import confirm
 from bot.telegram.handlers.common import (
-    command_argument,
-    provider_client,
-    renderer,
     services,
-    user_id,
 )
 from bot.telegram.handlers.favourites import preferences_of, toggle_favourite
 from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.routing import (
-    Picker,
-    button_handlers,
-)
+from bot.telegram.routing import ButtonRoute, Picker, PickerPage, button_handlers
 from bot.telegram.screens.buy import (
     confirm_screen,
     countries_screen,
@@ -62,21 +56,10 @@ from bot.telegram.screens.pickers import (
 log = logging.getLogger(__name__)
 
 
-async def start_buy(update: Update, context: Context) -> None:
-    render = await renderer(update, context)
-    client = await provider_client(update, context, render)
-    if client is None:
-        return
-    draft = BuyDraft(
-        user=user_id(update), provider=client.endpoint.key, query=command_argument(context)
-    )
-    screen = services_screen(context, client, render, draft, 0)
-    await PICKER.open(update, context, render, draft, screen, "buy-refused")
-
-
 PICKER = Picker(
     BuyDraft, gone="buy-expired-menu", expired="buy-expired-menu", refused="buy-refused"
 )
+start_buy = PICKER.command(BuyDraft, services_screen)
 
 
 async def search(update: Update, context: Context) -> bool:
@@ -108,13 +91,27 @@ async def search(update: Update, context: Context) -> bool:
     return await PICKER.search(update, context, (BuyStep.SERVICE, BuyStep.COUNTRY), searched)
 
 
-@PICKER.step(ServicePage)
-async def service_page(
-    context: Context, client: ProviderClient, render: Renderer, draft: BuyDraft, button: ServicePage
-) -> Screen | None:
-    if draft.step != BuyStep.SERVICE:
-        return None
-    return await services_screen(context, client, render, draft, button.page)
+def _pages_of(
+    kind: type[PageButton], step: BuyStep, pages: PickerPage[BuyDraft]
+) -> ButtonRoute[PageButton]:
+    """A picker's page buttons: another page of ``step``'s choices, while the draft is on it."""
+
+    async def turn(
+        context: Context,
+        client: ProviderClient,
+        render: Renderer,
+        draft: BuyDraft,
+        button: PageButton,
+    ) -> Screen | None:
+        if draft.step != step:
+            return None
+        return await pages(context, client, render, draft, button.page)
+
+    return PICKER.step(kind)(turn)
+
+
+service_page = _pages_of(ServicePage, BuyStep.SERVICE, services_screen)
+country_page = _pages_of(CountryPage, BuyStep.COUNTRY, countries_screen)
 
 
 @PICKER.step(PickService)
@@ -146,15 +143,6 @@ async def _choose_service(
     draft.step, draft.service, draft.service_name = BuyStep.COUNTRY, code, known[code].name
     draft.country_query = None
     return await countries_screen(context, client, render, draft, 0)
-
-
-@PICKER.step(CountryPage)
-async def country_page(
-    context: Context, client: ProviderClient, render: Renderer, draft: BuyDraft, button: CountryPage
-) -> Screen | None:
-    if draft.step != BuyStep.COUNTRY:
-        return None
-    return await countries_screen(context, client, render, draft, button.page)
 
 
 @PICKER.step(PickCountry)

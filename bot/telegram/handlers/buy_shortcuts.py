@@ -8,7 +8,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler
 
-from bot.provider import InvalidEndpointError, ProviderError, resolve_endpoint
+from bot.provider import ProviderError
 from bot.services.results import NotYoursError
 from bot.telegram import flows
 from bot.telegram.buttons.activation import NewNumber
@@ -29,6 +29,7 @@ from bot.telegram.routing import button_handlers, on_button, pressed
 from bot.telegram.screens.activation import country_name as recorded_name
 from bot.telegram.screens.activation import service_name
 from bot.telegram.screens.buy import confirm_screen
+from bot.telegram.screens.offers import title_for
 from bot.telegram.screens.pickers import country_name, country_names
 from storage.activations import ActivationState
 
@@ -92,7 +93,7 @@ async def new_number(update: Update, context: Context, button: NewNumber, render
     if client is None:
         return
     if client.endpoint.key != row.provider:
-        title = _provider_title(row.provider)
+        title = title_for(context, row.provider)
         await send(update, render("new-number-other-provider", provider=title))
         return
     names = row.options.get("country_names") or {}
@@ -117,12 +118,6 @@ async def new_number(update: Update, context: Context, button: NewNumber, render
 
 _ENDED = (ActivationState.CANCELLED, ActivationState.EXPIRED)
 
-
-def _provider_title(key: str) -> str:
-    try:
-        return resolve_endpoint(key).title
-    except InvalidEndpointError:
-        return key
 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]

@@ -175,11 +175,14 @@ def refusal(render: Renderer, error: Exception) -> str:
 BALANCE_WAIT: Final = 5.0  # seconds the new balance may hold up a bought number's message
 
 
-async def with_new_balance(context: Context, user: int, render: Renderer, screen: Screen) -> Screen:
-    """The screen of a number just paid for, with the balance the provider reports now; the
-    screen alone when the provider cannot tell in time (the number is bought either way)."""
+async def with_new_balance(
+    context: Context, user: int, render: Renderer, screen: Screen, provider: str | None = None
+) -> Screen:
+    """The screen of a number just paid for, with the balance the provider that sold it
+    (``provider``; None: the user's current one) reports now; the screen alone when the
+    provider cannot tell in time (the number is bought either way)."""
     try:
-        client = await services(context).accounts.client_for(user)
+        client = await services(context).accounts.client_at(user, provider)
         balance = await asyncio.wait_for(client.get_balance(), BALANCE_WAIT)
     except (AccountError, ProviderError, TimeoutError):
         return screen

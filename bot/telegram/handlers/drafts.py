@@ -19,13 +19,14 @@ import enum
 import logging
 from typing import Final, TypeVar
 
-from telegram import Update
+from telegram import CallbackQuery, Message, Update
 
 from bot.telegram.context import Context
 from bot.telegram.flow_types import CatalogueDraft, Confirmable
 from bot.telegram.flows import current_as
-from bot.telegram.handlers.common import services, user_id
-from bot.telegram.rendering import Renderer
+from bot.telegram.handlers.common import services, show, user_id
+from bot.telegram.rendering import Renderer, Screen
+from bot.telegram.routing import pressed
 from storage.confirm_tokens import Claim
 from storage.db import WRITE_FAILURES
 
@@ -49,6 +50,14 @@ async def issue_token(context: Context, kind: str) -> str:
     user = context._user_id
     assert user is not None
     return await services(context).tokens.issue(user_id=user, kind=kind, ttl=CONFIRM_TTL)
+
+
+async def with_new_token(context: Context, draft: C) -> str:
+    """Gives ``draft`` its confirm screen's new token, shown now and not yet used (see
+    ``issue_token``: the user's older screen of the same kind can no longer buy)."""
+    draft.token = await issue_token(context, draft.KIND)
+    draft.token_at, draft.done = services(context).clock.now(), False
+    return draft.token
 
 
 def token_is_live(draft: Confirmable | None, token: str, now: float) -> bool:
@@ -121,6 +130,7 @@ async def claim_confirm(
     duplicate: str,
     in_progress: str,
     catalogue: bool = False,
+    not_recorded: str | None = None,
 ) -> tuple[C, str] | None:
     """A confirm press of ``token``: the ``kind`` draft under way and the token to pay it
     under, or None when nothing is to be paid (an old or expired button, or a token already
@@ -130,10 +140,11 @@ async def claim_confirm(
 
     A ``catalogue`` confirm (/rent, /multi) judges by :func:`confirm_verdict` (its prices came
     from one provider); an offer on a bought row (another activation, an added service, a
-    rent's extension) by its token alone.
+    rent's extension) by its token alone. A press the ledger could not record is answered
+    by an alert, or with ``not_recorded``, by that message in place of the screen (its button
+    kept).
     """
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     draft = draft_in(context, kind)
     if catalogue:
         verdict = await confirm_verdict(update, context, draft, token)
@@ -148,7 +159,19 @@ async def claim_confirm(
         await query.answer(render(duplicate))
         return None
     if verdict is Verdict.UNAVAILABLE:
-        await query.answer(render("confirm-not-recorded"), show_alert=True)
+        if not_recorded is None:
+            await query.answer(render("confirm-not-recorded"), show_alert=True)
+        else:
+            await query.answer()
+            await show_not_recorded(query, render, not_recorded)
         return None
     await query.answer(render(in_progress))
     return draft, token
+
+
+async def show_not_recorded(query: CallbackQuery, render: Renderer, message: str) -> None:
+    """Nothing was paid: the ledger could not record the press. The pressed screen says
+    ``message`` and keeps its button, to tap again once the database recovers."""
+    screen = query.message
+    keyboard = screen.reply_markup if isinstance(screen, Message) else None
+    await show(query, Screen(render(message), keyboard))

@@ -14,7 +14,7 @@ import re
 from decimal import Decimal
 from typing import Final
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler
 
 from bot.provider import InvalidRequestError, ProviderError, StateConflictError
@@ -33,8 +33,10 @@ from bot.telegram.buttons.activation import (
     ExtraOffer,
     OrderCall,
 )
+from bot.telegram.confirms import Confirm, on_confirm, on_dismiss
 from bot.telegram.context import Context
 from bot.telegram.flow_types import AdditionalDraft, CallDraft, ExtraDraft
+from bot.telegram.handlers.buy_confirm import show_purchase
 from bot.telegram.handlers.common import (
     answer_text,
     chat_id,
@@ -45,9 +47,9 @@ from bot.telegram.handlers.common import (
     show,
     user_id,
 )
-from bot.telegram.handlers.drafts import issue_token
+from bot.telegram.handlers.drafts import with_new_token
 from bot.telegram.rendering import Html, Renderer, Screen
-from bot.telegram.routing import Confirm, button_handlers, on_button, on_confirm, pressed
+from bot.telegram.routing import button_handlers, on_button, pressed
 from bot.telegram.screens.activation import activation_screen, service_name
 from bot.telegram.screens.pickers import fits, paginated
 from storage.activations import Activation
@@ -65,8 +67,7 @@ async def offer_extra(
     update: Update, context: Context, offer: ExtraOffer, render: Renderer
 ) -> None:
     """The "use this number again" button: asks the provider for the price, shows a confirm."""
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     ledger_id = offer.ledger_id
     svc = services(context)
     try:
@@ -85,11 +86,9 @@ async def offer_extra(
         )
         await query.answer(answer_text(short_text), show_alert=True)
         return
-    token = await issue_token(context, "extra")
-    flows.start(
-        context,
-        ExtraDraft(token=token, token_at=svc.clock.now(), parent=ledger_id, price=quote.offer.cost),
-    )
+    draft = ExtraDraft(parent=ledger_id, price=quote.offer.cost)
+    token = await with_new_token(context, draft)
+    flows.start(context, draft)
     await query.answer()
     text = render(
         "extra-offer",
@@ -108,75 +107,29 @@ async def offer_extra(
     await chat.send_message(text, parse_mode="HTML", reply_markup=keyboard)
 
 
-@on_button(ExtraDismiss)
-async def dismiss_extra(
-    update: Update, context: Context, button: ExtraDismiss, render: Renderer
-) -> None:
-    """✖️ Cancel under another activation's offer: its Buy can no longer buy."""
-    query = update.callback_query
-    assert query is not None
-    offer = flows.current_as(context, ExtraDraft)
-    if offer is not None and offer.token == button.token and not offer.done:
-        flows.end(context)
-    await query.answer()
-    await show(query, Screen(render("extra-dismissed")))
-
-
-_CONFIRM_EXTRA = Confirm(
-    ExtraDraft,
-    expired="extra-expired",
-    duplicate="buy-duplicate",
-    in_progress="buy-in-progress",
+dismiss_extra = on_dismiss(
+    ExtraDismiss, ExtraDraft, "extra-dismissed", lambda offer, button: offer.token == button.token
 )
 
 
-@on_confirm(ExtraConfirm, _CONFIRM_EXTRA)
+async def _show_extra(
+    update: Update, context: Context, render: Renderer, result: PurchaseResult
+) -> None:
+    """A purchase, or "not possible" when the provider no longer offers the number again."""
+    if result.status is PurchaseStatus.REFUSED and isinstance(result.error, StateConflictError):
+        await show(pressed(update), Screen(render("extra-not-possible")))
+    else:
+        await show_purchase(update, context, render, result)
+
+
+@on_confirm(ExtraConfirm, Confirm(ExtraDraft, expired="extra-expired"), _show_extra)
 async def confirm_extra(
     update: Update, context: Context, offer: ExtraDraft, token: str, render: Renderer
-) -> None:
+) -> PurchaseResult:
     """The buy button of an offer: one getExtraActivation for its token, whatever the taps."""
-    query = pressed(update)
-    svc = services(context)
-    try:
-        result = await svc.extras.buy_extra(
-            user_id(update), chat_id(update), offer.parent, offer.price, token
-        )
-    except NotYoursError:
-        await show(query, Screen(render("press-not-yours")))
-        return
-    offer.done = True
-    await show_purchase(query, context, render, result, conflict="extra-not-possible")
-
-
-async def show_purchase(
-    query: CallbackQuery,
-    context: Context,
-    render: Renderer,
-    result: PurchaseResult,
-    *,
-    conflict: str | None = None,
-) -> None:
-    """Turns the confirm message into the bought activation's message (watched from here), or
-    says why nothing was bought."""
-    svc = services(context)
-    if result.status is PurchaseStatus.DUPLICATE:
-        return  # the first tap's message already shows the number
-    if result.status is PurchaseStatus.BOUGHT and result.activation is not None:
-        await show(query, await activation_screen(svc.activations, render, result.activation))
-        message = query.message
-        if message is not None:
-            await svc.activations.set_message(
-                result.activation.ledger_id, chat_id=message.chat.id, message_id=message.message_id
-            )
-        return
-    if result.status is PurchaseStatus.REFUSED:
-        if conflict is not None and isinstance(result.error, StateConflictError):
-            await show(query, Screen(render(conflict)))
-            return
-        reason = render.error(result.error) if result.error else render("error-generic")
-        await show(query, Screen(render("buy-refused", reason=reason)))
-        return
-    await show(query, Screen(render("buy-unresolved")))
+    return await services(context).extras.buy_extra(
+        user_id(update), chat_id(update), offer.parent, offer.price, token
+    )
 
 
 # --- calls -----------------------------------------------------------------------------------
@@ -188,8 +141,7 @@ async def call_status(
 ) -> None:
     """Asks the provider about the incoming call and shows it on the activation's message; the
     "call me" button appears only where the provider has outgoing calls."""
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     ledger_id = button.ledger_id
     svc = services(context)
     try:
@@ -238,8 +190,7 @@ async def order_call(
     update: Update, context: Context, button: OrderCall, render: Renderer
 ) -> None:
     """The "call me from this number" button: asks for the number to call."""
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     ledger_id = button.ledger_id
     try:
         await services(context).extras.owned(user_id(update), ledger_id)
@@ -289,8 +240,7 @@ async def additional_offer(
     update: Update, context: Context, pick: AdditionalOffer, render: Renderer
 ) -> None:
     """The "add a service" button: the forwarding services to pick from, then a confirm."""
-    query = update.callback_query
-    assert query is not None
+    query = pressed(update)
     svc = services(context)
     try:
         parent = await svc.extras.owned(user_id(update), pick.ledger_id)
@@ -323,14 +273,10 @@ async def additional_offer(
         assert chat is not None
         await chat.send_message(text, parse_mode="HTML", reply_markup=keyboard)
         return
-    token = await issue_token(context, "additional")
     offer = AdditionalDraft(
-        token=token,
-        token_at=svc.clock.now(),
-        parent=pick.ledger_id,
-        service=pick.service,
-        service_name=names[pick.service],
+        parent=pick.ledger_id, service=pick.service, service_name=names[pick.service]
     )
+    token = await with_new_token(context, offer)
     flows.start(context, offer)
     text = render("additional-confirm", service=names[pick.service], phone=parent.phone or "")
     button = render.button(
@@ -339,36 +285,23 @@ async def additional_offer(
     await show(query, Screen(text, InlineKeyboardMarkup([[button]])))
 
 
-_CONFIRM_ADDITIONAL = Confirm(
-    AdditionalDraft,
-    expired="additional-expired",
-    duplicate="buy-duplicate",
-    in_progress="buy-in-progress",
-)
+_CONFIRM_ADDITIONAL = Confirm(AdditionalDraft, expired="additional-expired")
 
 
-@on_confirm(AdditionalConfirm, _CONFIRM_ADDITIONAL)
+@on_confirm(AdditionalConfirm, _CONFIRM_ADDITIONAL, show_purchase)
 async def confirm_additional(
     update: Update, context: Context, offer: AdditionalDraft, token: str, render: Renderer
-) -> None:
+) -> PurchaseResult:
     """One getAdditionalService for the offer's token, whatever the taps."""
-    query = pressed(update)
-    svc = services(context)
-    try:
-        result = await svc.extras.buy_additional(
-            user_id(update),
-            chat_id(update),
-            offer.parent,
-            offer.service,
-            offer.service_name,
-            ADDITIONAL_FEE,
-            token,
-        )
-    except NotYoursError:
-        await show(query, Screen(render("press-not-yours")))
-        return
-    offer.done = True
-    await show_purchase(query, context, render, result)
+    return await services(context).extras.buy_additional(
+        user_id(update),
+        chat_id(update),
+        offer.parent,
+        offer.service,
+        offer.service_name,
+        ADDITIONAL_FEE,
+        token,
+    )
 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]

@@ -40,7 +40,7 @@ from bot.telegram.flow_types import Question
 from bot.telegram.handlers.common import chat_id, renderer, send, services, show, user_id
 from bot.telegram.rendering import Renderer, Screen
 from bot.telegram.routing import on_button, pressed
-from bot.telegram.screens.offers import provider_title
+from bot.telegram.screens.offers import title_for
 from bot.telegram.send_policy import retry_seconds
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,8 @@ async def ask_key(update: Update, context: Context) -> None:
     if named is None:
         choices = await _key_choices(update, context)
         if len(choices) > 1:  # which provider is the key for? Nothing is pending until a tap.
-            await send(update, render("key-which"), _key_choice_keyboard(choices, current=0))
+            keyboard = _key_choice_keyboard(context, choices, current=0)
+            await send(update, render("key-which"), keyboard)
             return
     if named is not None:  # "/key grizzlysms": a key for that provider, the next message
         try:
@@ -102,11 +103,13 @@ async def _key_choices(update: Update, context: Context) -> list[str]:
     return [current, *others]
 
 
-def _key_choice_keyboard(choices: list[str], *, current: int) -> InlineKeyboardMarkup:
+def _key_choice_keyboard(
+    context: Context, choices: list[str], *, current: int
+) -> InlineKeyboardMarkup:
     rows = [
         [
             InlineKeyboardButton(
-                ("✓ " if index == current else "") + provider_title(provider),
+                ("✓ " if index == current else "") + title_for(context, provider),
                 callback_data=KeyFor(index).pack(),
             )
         ]
@@ -135,7 +138,7 @@ async def key_for(update: Update, context: Context, button: KeyFor, render: Rend
     )
     flows.ask(context, Question.KEY)  # typed text is the key now, not a picker's search
     await query.answer()
-    await show(query, Screen(render("key-ask", provider=provider_title(provider))))
+    await show(query, Screen(render("key-ask", provider=title_for(context, provider))))
 
 
 async def expects_key(update: Update, context: Context) -> bool:

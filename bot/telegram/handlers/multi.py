@@ -18,12 +18,13 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.provider import ProviderClient
 from bot.provider.models import Service
 from bot.services.catalog import rank_services
-from bot.services.extras import MultiRequest, is_missing_action
+from bot.services.extras import MultiRequest, MultiResult, is_missing_action
 from bot.services.purchases import PurchaseStatus
 from bot.telegram import flows
 from bot.telegram.buttons.multi import MultiConfirm, MultiCountry, MultiStep, MultiToggle
+from bot.telegram.confirms import Confirm, on_confirm, refused_text
 from bot.telegram.context import Context
-from bot.telegram.flow_types import MultiDraft, MultiStage, chosen_country
+from bot.telegram.flow_types import MultiDraft, MultiStage
 from bot.telegram.handlers.common import (
     answer_text,
     chat_id,
@@ -35,18 +36,11 @@ from bot.telegram.handlers.common import (
     show,
     user_id,
 )
-from bot.telegram.handlers.drafts import issue_token
+from bot.telegram.handlers.drafts import with_new_token
 from bot.telegram.rendering import Html, Renderer, Screen
-from bot.telegram.routing import (
-    Alert,
-    Confirm,
-    Picker,
-    StepResult,
-    button_handlers,
-    on_confirm,
-    pressed,
-)
+from bot.telegram.routing import Alert, Picker, StepResult, button_handlers, pressed
 from bot.telegram.screens.activation import activation_screen
+from bot.telegram.screens.offers import multi_offering, paid_at
 from bot.telegram.screens.pickers import country_name, fits, label, paginated
 
 log = logging.getLogger(__name__)
@@ -148,27 +142,31 @@ async def _confirm_screen(
         render.button("button-back", MultiStep("countries", 0)),
         render.button("button-cancel", MultiStep("abort", 0)),
     ]
-    country_id = chosen_country(draft)
+    # With keys at several providers: bought where the chosen row sells, in its codes.
+    offering = await multi_offering(context, render, draft)
+    pins = offering.pins if offering is not None else []
+    if offering is not None:
+        if offering.client is None:
+            return offering.dead_end(back)
+        client, render = offering.client, offering.priced(render)
+    at = paid_at(draft, draft.selected)
+    country_id = at.country
     total = Decimal(0)
     prices: dict[str, Decimal] = {}
     for code in draft.selected:
-        price = await catalog.fresh_price(client, code, country_id)
+        price = await catalog.fresh_price(client, at.code(code), country_id)
         if price is None or price.count <= 0:
-            return Screen(render("buy-sold-out"), InlineKeyboardMarkup([back]))
+            return Screen(render("buy-sold-out"), InlineKeyboardMarkup([*pins, back]))
         total += price.cost
         prices[code] = price.cost
     balance = await client.get_balance()
     if balance < total:
         text = render("buy-balance-short", price=render.money(total), balance=render.money(balance))
-        return Screen(text, InlineKeyboardMarkup([back]))
-    forwardable = {s.service for s in await client.get_numbers_status(country_id) if s.forwarding}
-    token = await issue_token(context, "multi")
-    draft.step, draft.token, draft.token_at = (
-        MultiStage.CONFIRM,
-        token,
-        services(context).clock.now(),
-    )
-    draft.done, draft.price, draft.prices = False, total, prices
+        return Screen(text, InlineKeyboardMarkup([*pins, back]))
+    theirs = {s.service for s in await client.get_numbers_status(country_id) if s.forwarding}
+    forwardable = {code for code in draft.selected if at.code(code) in theirs}
+    token = await with_new_token(context, draft)
+    draft.step, draft.price, draft.prices = MultiStage.CONFIRM, total, prices
     if draft.forward not in forwardable:
         draft.forward = None
     text = render(
@@ -182,6 +180,8 @@ async def _confirm_screen(
     if draft.forward:
         forward_line = render("multi-forward-line", service=names.get(draft.forward))
         text = Html(f"{text}\n{forward_line}")
+    if offering is not None:
+        text = offering.under(render, text)
     rows = [[render.button("button-multi-confirm", MultiConfirm(token), price=render.money(total))]]
     for index, code in enumerate(draft.selected):
         if code in forwardable:
@@ -191,6 +191,7 @@ async def _confirm_screen(
             )
             marked = InlineKeyboardButton(mark + button.text, callback_data=button.callback_data)
             rows.append([marked])
+    rows.extend(pins)
     rows.append(back)
     return Screen(text, InlineKeyboardMarkup(rows))
 
@@ -207,12 +208,15 @@ async def start_multi(update: Update, context: Context) -> None:
     client = await provider_client(update, context, render)
     if client is None:
         return
-    draft = MultiDraft(provider=client.endpoint.key, query=command_argument(context))
+    draft = MultiDraft(
+        provider=client.endpoint.key, query=command_argument(context), user=user_id(update)
+    )
     screen = _services_screen(context, client, render, draft, 0)
     await _PICKER.open(update, context, render, draft, screen, "buy-refused")
 
 
 _PICKER = Picker(MultiDraft, gone="multi-expired", expired=None, refused=None)
+PICKER, confirm_screen = _PICKER, _confirm_screen  # the offers handlers pin a provider
 
 
 async def search(update: Update, context: Context) -> bool:
@@ -294,32 +298,11 @@ async def navigate(
     return None
 
 
-_CONFIRM = Confirm(
-    MultiDraft,
-    expired="multi-expired",
-    duplicate="buy-duplicate",
-    in_progress="buy-in-progress",
-    catalogue=True,
-)
-
-
-@on_confirm(MultiConfirm, _CONFIRM)
-async def confirm(
-    update: Update, context: Context, draft: MultiDraft, token: str, render: Renderer
+async def _show_multi_result(
+    update: Update, context: Context, render: Renderer, result: MultiResult
 ) -> None:
-    """The buy button: one getMultiServiceNumber for its token, whatever the taps."""
     query = pressed(update)
     svc = services(context)
-    request = MultiRequest(
-        services=tuple(draft.selected),
-        country=chosen_country(draft),
-        forward_service=draft.forward,
-        service_names=dict(draft.names),
-        country_names=draft.country_names,
-        shown_prices=dict(draft.prices),
-    )
-    result = await svc.extras.buy_multi(user_id(update), chat_id(update), request, token)
-    draft.done = True
     if result.status is PurchaseStatus.DUPLICATE:
         return
     if result.status is PurchaseStatus.REFUSED or not result.activations:
@@ -328,8 +311,7 @@ async def confirm(
         elif result.error is not None and is_missing_action(result.error):
             await show(query, Screen(render("multi-not-offered")))
         else:
-            reason = render.error(result.error) if result.error else render("error-generic")
-            await show(query, Screen(render("buy-refused", reason=reason)))
+            await show(query, Screen(refused_text(render, "buy-refused", result.error)))
         return
     first = result.activations[0]
     await show(
@@ -343,6 +325,28 @@ async def confirm(
         await svc.activations.set_message(
             row.ledger_id, chat_id=message.chat_id, message_id=message.message_id
         )
+
+
+_CONFIRM = Confirm(MultiDraft, expired="multi-expired", catalogue=True)
+
+
+@on_confirm(MultiConfirm, _CONFIRM, _show_multi_result)
+async def confirm(
+    update: Update, context: Context, draft: MultiDraft, token: str, render: Renderer
+) -> MultiResult:
+    """The buy button: one getMultiServiceNumber for its token, whatever the taps."""
+    at = paid_at(draft, draft.selected)  # the comparison's chosen provider, in its codes
+    request = MultiRequest(
+        services=tuple(at.code(code) for code in draft.selected),
+        country=at.country,
+        forward_service=at.code(draft.forward) if draft.forward else None,
+        service_names={at.code(code): name for code, name in draft.names.items()},
+        country_names=draft.country_names,
+        shown_prices={at.code(code): price for code, price in draft.prices.items()},
+    )
+    return await services(context).extras.buy_multi(
+        user_id(update), chat_id(update), request, token, provider=at.provider
+    )
 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]

@@ -1,5 +1,5 @@
-"""Issue 17 on /buy's confirm screen: pin a provider of the comparison, keep trying (an
-auto-replace run under a cap confirmed once), stop a run from its card.
+"""Issue 17 on the confirm screens: pin a provider of the comparison (/buy, /rent, /multi),
+keep trying (an auto-replace run under a cap confirmed once, /buy), stop a run from its card.
 
 The run starts on the confirm screen's own token, so one confirmation starts one run or buys
 one number, never both; the run's card is that message, kept with the run (found again after a
@@ -8,17 +8,37 @@ restart), and redrawn by :class:`~bot.telegram.run_cards.RunCards` at each step.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 from telegram import Message, Update
 from telegram.ext import BaseHandler
 
 from bot.provider import ProviderClient
-from bot.telegram.buttons.offers import KeepTrying, PinOffer, StartRun, StopRun
+from bot.telegram.buttons.offers import (
+    KeepTrying,
+    PinMultiOffer,
+    PinOffer,
+    PinRentOffer,
+    StartRun,
+    StopRun,
+)
+from bot.telegram.confirms import Confirm, on_confirm
 from bot.telegram.context import Context
-from bot.telegram.flow_types import BuyDraft, BuyStep, KeepSetup, chosen_country, chosen_service
+from bot.telegram.flow_types import (
+    BuyDraft,
+    BuyStep,
+    KeepSetup,
+    MultiDraft,
+    RentDraft,
+    chosen_country,
+    chosen_service,
+)
+from bot.telegram.handlers import multi, rent
 from bot.telegram.handlers.buy import PICKER
 from bot.telegram.handlers.common import chat_id, services, show, user_id
 from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.routing import Confirm, button_handlers, on_button, on_confirm, pressed
+from bot.telegram.routing import ButtonRoute, Picker, button_handlers, on_button, pressed
 from bot.telegram.screens.autoreplace import (
     TRIES,
     WAITS,
@@ -29,18 +49,36 @@ from bot.telegram.screens.autoreplace import (
     setup_screen,
 )
 from bot.telegram.screens.buy import confirm_screen
+from bot.telegram.screens.offers import pin
+from bot.telegram.screens.rent_picker import confirm_screen as rent_confirm_screen
+from storage.autoreplace import Run
+
+Pin = TypeVar("Pin", PinOffer, PinRentOffer, PinMultiOffer)
+Pinned = TypeVar("Pinned", BuyDraft, RentDraft, MultiDraft)
 
 
-@PICKER.step(PinOffer)
-async def pin_offer(
-    context: Context, client: ProviderClient, render: Renderer, draft: BuyDraft, button: PinOffer
-) -> Screen | None:
-    """Buy from one provider of the comparison (or, -1, from the best row again)."""
-    providers = draft.offers
-    if draft.step != BuyStep.CONFIRM or not -1 <= button.index < len(providers):
-        return None
-    draft.pinned = None if button.index < 0 else providers[button.index]
-    return await confirm_screen(context, client, render, draft)
+def _pinning(
+    picker: Picker[Pinned],
+    kind: type[Pin],
+    confirm: Callable[[Context, ProviderClient, Renderer, Pinned], Awaitable[Screen]],
+) -> ButtonRoute[Pin]:
+    """A confirm screen's pin button: buy from one provider of its comparison (or, -1, from
+    the best row again), on the flow's ``picker``; the confirm screen drawn again."""
+
+    @picker.step(kind)
+    async def pin_step(
+        context: Context, client: ProviderClient, render: Renderer, draft: Pinned, button: Pin
+    ) -> Screen | None:
+        if not pin(draft, button.index):
+            return None
+        return await confirm(context, client, render, draft)
+
+    return pin_step
+
+
+pin_offer = _pinning(PICKER, PinOffer, confirm_screen)
+pin_rent_offer = _pinning(rent.PICKER, PinRentOffer, rent_confirm_screen)
+pin_multi_offer = _pinning(multi.PICKER, PinMultiOffer, multi.confirm_screen)
 
 
 @PICKER.step(KeepTrying)
@@ -67,28 +105,32 @@ _START = Confirm(
 )
 
 
-@on_confirm(StartRun, _START)
+async def _show_run(update: Update, context: Context, render: Renderer, run: Run | None) -> None:
+    # The card was drawn by the run's change hook; drawn here too when nothing changed yet.
+    if run is not None:
+        await show(pressed(update), await run_card(services(context), render, run))
+
+
+@on_confirm(StartRun, _START, _show_run)
 async def start_run(
     update: Update, context: Context, draft: BuyDraft, token: str, render: Renderer
-) -> None:
+) -> Run | None:
     query = pressed(update)
     autoreplace = services(context).autoreplace
     message = query.message
     if autoreplace is None or not isinstance(message, Message):
-        return
+        return None
     draft.done = True  # this confirmation starts the run; its Buy no longer buys
     keep = setup_of(draft)
     await show(query, Screen(render("autoreplace-card-buying")))
     # A cap that refuses the run is answered by the confirm driver (nothing recorded or paid).
-    run = await autoreplace.start(
+    return await autoreplace.start(
         user_id(update), chat_id(update), chosen_service(draft), chosen_country(draft),
         operator=draft.operator, max_tries=keep.tries,
         wait_seconds=float(keep.wait), spend_cap=run_cap(draft),
         card_message_id=message.message_id, service_name=draft.service_name,
-        country_names=draft.country_names,
+        country_names=draft.country_names, max_price=draft.max_price,
     )
-    # The card was drawn by the run's change hook; drawn here too when nothing changed yet.
-    await show(query, await run_card(services(context), render, run))
 
 
 @on_button(StopRun)
@@ -112,4 +154,6 @@ async def stop_run(update: Update, context: Context, button: StopRun, render: Re
 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]
-    return button_handlers(pin_offer, keep_trying, start_run, stop_run)
+    return button_handlers(
+        pin_offer, pin_rent_offer, pin_multi_offer, keep_trying, start_run, stop_run
+    )

@@ -32,9 +32,11 @@ from bot.telegram.handlers.common import (
     renderer,
     services,
     show,
+    user_id,
 )
 from bot.telegram.rendering import Html, Renderer, Screen
 from bot.telegram.routing import Picker, StepResult, button_handlers, on_button
+from bot.telegram.screens.offers import prices_across
 from bot.telegram.screens.pickers import (
     country_flag,
     country_name,
@@ -156,6 +158,9 @@ async def _table_screen(
         render("prices-line", name=name(o), price=render.money(o.cost), count=o.count)
         for o in shown
     ]
+    # With keys at several providers: each line's price and stock at every one of them.
+    draft = _PICKER.draft(context)
+    lines = await prices_across(context, render, draft, (pick.by, pick.key), shown, lines)
     # Each row in stock is a button to buy it: /buy's confirm screen, the price asked afresh.
     buy_rows = [
         [
@@ -195,7 +200,7 @@ async def start_prices(update: Update, context: Context) -> None:
     client = await provider_client(update, context, render)
     if client is None:
         return
-    draft = PricesDraft(query=command_argument(context))
+    draft = PricesDraft(query=command_argument(context), user=user_id(update))
     screen = _services_screen(context, client, render, draft, 0)
     await _PICKER.open(update, context, render, draft, screen, "prices-refused")
 

@@ -20,7 +20,7 @@ from bot.telegram.flow_types import Question
 from bot.telegram.handlers.common import renderer, send, services, show, user_id
 from bot.telegram.rendering import Renderer, Screen
 from bot.telegram.routing import on_button, pressed
-from bot.telegram.screens.offers import provider_title
+from bot.telegram.screens.offers import title_for
 
 
 async def choose_provider(update: Update, context: Context) -> None:
@@ -56,7 +56,7 @@ async def _provider_menu(
     text = str(render("provider-choose", provider=current.title))
     usable = await accounts.usable_providers(user_id(update))
     if usable:  # keys at several providers: /buy compares them; /key <name> adds one
-        titles = ", ".join(provider_title(endpoint.key) for endpoint in usable)
+        titles = ", ".join(title_for(context, endpoint.key) for endpoint in usable)
         text += "\n" + render("provider-keys-line", providers=titles)
         text += "\n" + render("provider-keys-hint")
     return text, InlineKeyboardMarkup(rows)

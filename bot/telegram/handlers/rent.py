@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import CallbackQuery, Update
+from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.provider import ProviderClient
@@ -23,20 +23,19 @@ from bot.services.rents import (
 )
 from bot.telegram import flows
 from bot.telegram.buttons.rent import ConfirmRent, RentNavigation, RentPage, RentPick
+from bot.telegram.confirms import Confirm, on_confirm, refused_text, show_paid
 from bot.telegram.context import Context
-from bot.telegram.flow_types import RentDraft, RentStep, chosen_country, chosen_service
+from bot.telegram.flow_types import RentDraft, RentStep, chosen_service
 from bot.telegram.handlers.common import (
     chat_id,
-    command_argument,
-    provider_client,
-    renderer,
     services,
     show,
     user_id,
     with_new_balance,
 )
 from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.routing import Confirm, Picker, button_handlers, on_confirm, pressed
+from bot.telegram.routing import Picker, button_handlers, pressed
+from bot.telegram.screens.offers import paid_at
 from bot.telegram.screens.pickers import country_name, country_names, picks_on
 from bot.telegram.screens.rent import rent_screen
 from bot.telegram.screens.rent_picker import (
@@ -54,21 +53,11 @@ log = logging.getLogger(__name__)
 # --- the /rent handlers -----------------------------------------------------------------------
 
 
-async def start_rent(update: Update, context: Context) -> None:
-    render = await renderer(update, context)
-    client = await provider_client(update, context, render)
-    if client is None:
-        return
-    draft = RentDraft(
-        user=user_id(update), provider=client.endpoint.key, query=command_argument(context)
-    )
-    screen = services_screen(context, client, render, draft, 0)
-    await _PICKER.open(update, context, render, draft, screen, "rent-refused")
-
-
 _PICKER = Picker(
     RentDraft, gone="rent-expired-menu", expired="rent-expired-menu", refused="rent-refused"
 )
+start_rent = _PICKER.command(RentDraft, services_screen)
+PICKER = _PICKER  # the offers handlers pin a provider on /rent's confirm screen
 
 
 async def search(update: Update, context: Context) -> bool:
@@ -176,6 +165,25 @@ async def navigate(
     return None
 
 
+async def _show_rent_result(
+    update: Update, context: Context, render: Renderer, result: RentResult
+) -> None:
+    query = pressed(update)
+    svc = services(context)
+    if result.status is RentStatusKind.DUPLICATE:
+        return  # the first tap's message already shows the number
+    if result.status is RentStatusKind.RENTED and result.rent is not None:
+        rent = result.rent
+        screen = rent_screen(render, rent, svc.clock.now())
+        screen = await with_new_balance(context, rent.user_id, render, screen, rent.provider)
+        await show_paid(query, screen, svc.rents.set_message, rent.ledger_id)
+        return
+    if result.status is RentStatusKind.REFUSED:
+        await show(query, Screen(refused_text(render, "rent-refused", result.error)))
+        return
+    await show(query, Screen(render("rent-unresolved")))
+
+
 _CONFIRM = Confirm(
     RentDraft,
     expired="rent-expired-menu",
@@ -185,48 +193,25 @@ _CONFIRM = Confirm(
 )
 
 
-@on_confirm(ConfirmRent, _CONFIRM)
+@on_confirm(ConfirmRent, _CONFIRM, _show_rent_result)
 async def confirm(
     update: Update, context: Context, draft: RentDraft, token: str, render: Renderer
-) -> None:
+) -> RentResult:
     """The rent button. Sequential updates plus the ledger's unique key make it rent once."""
-    query = pressed(update)
-    svc = services(context)
     assert draft.hours is not None and draft.price is not None, "set by the confirm screen"
+    at = paid_at(draft, [chosen_service(draft)])  # the comparison's chosen provider, its codes
     request = RentRequest(
-        service=chosen_service(draft),
+        service=at.code(chosen_service(draft)),
         hours=draft.hours,
-        country=chosen_country(draft),
+        country=at.country,
         operator=draft.operator,
         shown_price=draft.price,
         service_name=draft.service_name,
         country_names=draft.country_names,
     )
-    result = await svc.renting.rent(user_id(update), chat_id(update), request, token)
-    draft.done = True
-    await _show_rent_result(query, context, render, result)
-
-
-async def _show_rent_result(
-    query: CallbackQuery, context: Context, render: Renderer, result: RentResult
-) -> None:
-    svc = services(context)
-    if result.status is RentStatusKind.DUPLICATE:
-        return  # the first tap's message already shows the number
-    if result.status is RentStatusKind.RENTED and result.rent is not None:
-        screen = rent_screen(render, result.rent, svc.clock.now())
-        await show(query, await with_new_balance(context, result.rent.user_id, render, screen))
-        message = query.message
-        if message is not None:
-            await svc.rents.set_message(
-                result.rent.ledger_id, chat_id=message.chat.id, message_id=message.message_id
-            )
-        return
-    if result.status is RentStatusKind.REFUSED:
-        reason = render.error(result.error) if result.error else render("error-generic")
-        await show(query, Screen(render("rent-refused", reason=reason)))
-        return
-    await show(query, Screen(render("rent-unresolved")))
+    return await services(context).renting.rent(
+        user_id(update), chat_id(update), request, token, provider=at.provider
+    )
 
 
 # --- helpers ----------------------------------------------------------------------------------

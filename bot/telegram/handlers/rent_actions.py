@@ -16,7 +16,7 @@ from telegram.ext import BaseHandler
 
 from bot.provider import ProviderError
 from bot.services.accounts import AccountError
-from bot.services.rents import ExtensionKind
+from bot.services.rents import ExtensionKind, ExtensionResult
 from bot.services.results import NotYoursError, Outcome
 from bot.telegram import flows
 from bot.telegram.buttons.rent import (
@@ -26,12 +26,13 @@ from bot.telegram.buttons.rent import (
     RentExtendHours,
 )
 from bot.telegram.cards import redraw_card
+from bot.telegram.confirms import Confirm, on_confirm, on_dismiss, refused_text
 from bot.telegram.context import Context
 from bot.telegram.flow_types import ExtendDraft
 from bot.telegram.handlers.common import answer_text, refusal, send, services, show, user_id
-from bot.telegram.handlers.drafts import issue_token
+from bot.telegram.handlers.drafts import with_new_token
 from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.routing import Confirm, button_handlers, on_button, on_confirm, pressed
+from bot.telegram.routing import button_handlers, on_button, pressed
 from bot.telegram.screens.rent import (
     EXTENSION_HOURS,
     extension_hours_screen,
@@ -84,10 +85,8 @@ async def on_press(
     elif result.outcome is Outcome.ENDED:
         await query.answer(answer_text(render("rent-press-ended")), show_alert=True)
     else:
-        reason = render.error(result.error) if result.error else render("error-generic")
-        await query.answer(
-            answer_text(render("rent-press-refused", reason=reason)), show_alert=True
-        )
+        refused = refused_text(render, "rent-press-refused", result.error)
+        await query.answer(answer_text(refused), show_alert=True)
     await show(query, await rent_card(svc.rents, render, result.rent, svc.clock.now()))
 
 
@@ -115,14 +114,8 @@ async def choose_extension(
         await _refresh_card(context, render, choice.ledger_id)
         return
     row = await svc.renting.owned(user_id(update), choice.ledger_id)
-    token = await issue_token(context, "extend")
-    extension = ExtendDraft(
-        token=token,
-        token_at=svc.clock.now(),
-        ledger_id=row.ledger_id,
-        hours=choice.hours,
-        price=price,
-    )
+    extension = ExtendDraft(ledger_id=row.ledger_id, hours=choice.hours, price=price)
+    token = await with_new_token(context, extension)
     flows.start(context, extension)
     await query.answer()
     text = render(
@@ -139,18 +132,30 @@ async def choose_extension(
     await show(query, Screen(text, InlineKeyboardMarkup([[button], [cancel]])))
 
 
-@on_button(RentExtendDismiss)
-async def dismiss_extension(
-    update: Update, context: Context, button: RentExtendDismiss, render: Renderer
+dismiss_extension = on_dismiss(
+    RentExtendDismiss,
+    ExtendDraft,
+    "rent-extend-dismissed",
+    lambda draft, button: draft.ledger_id == button.ledger_id,
+)
+
+
+async def _show_extension(
+    update: Update, context: Context, render: Renderer, result: ExtensionResult
 ) -> None:
-    """✖️ Cancel under the extension: its pay button (if shown) can no longer pay."""
-    query = update.callback_query
-    assert query is not None
-    draft = flows.current_as(context, ExtendDraft)
-    if draft is not None and draft.ledger_id == button.ledger_id and not draft.done:
-        flows.end(context)
-    await query.answer()
-    await show(query, Screen(render("rent-extend-dismissed")))
+    """The extension's outcome in place of its confirm, and the rent message re-drawn."""
+    if result.status is ExtensionKind.DUPLICATE:
+        return
+    if result.status is ExtensionKind.EXTENDED:
+        text = render(
+            "rent-extended", phone=result.rent.phone or "", end=render.moment(result.rent.end_date)
+        )
+    elif result.status is ExtensionKind.REFUSED:
+        text = refused_text(render, "rent-extend-refused", result.error)
+    else:
+        text = render("rent-extend-unresolved")
+    await show(pressed(update), Screen(text))
+    await _refresh_card(context, render, result.rent.ledger_id)
 
 
 _CONFIRM_EXTENSION = Confirm(
@@ -161,34 +166,14 @@ _CONFIRM_EXTENSION = Confirm(
 )
 
 
-@on_confirm(ConfirmRentExtension, _CONFIRM_EXTENSION)
+@on_confirm(ConfirmRentExtension, _CONFIRM_EXTENSION, _show_extension)
 async def confirm_extension(
     update: Update, context: Context, draft: ExtendDraft, token: str, render: Renderer
-) -> None:
+) -> ExtensionResult:
     """The pay-for-the-extension button: at most one continueRentNumber per token."""
-    query = pressed(update)
-    svc = services(context)
-    try:
-        result = await svc.renting.extend(
-            user_id(update), draft.ledger_id, draft.hours, draft.price, token
-        )
-    except NotYoursError:
-        await show(query, Screen(render("press-not-yours")))
-        return
-    draft.done = True
-    if result.status is ExtensionKind.DUPLICATE:
-        return
-    if result.status is ExtensionKind.EXTENDED:
-        text = render(
-            "rent-extended", phone=result.rent.phone or "", end=render.moment(result.rent.end_date)
-        )
-    elif result.status is ExtensionKind.REFUSED:
-        reason = render.error(result.error) if result.error else render("error-generic")
-        text = render("rent-extend-refused", reason=reason)
-    else:
-        text = render("rent-extend-unresolved")
-    await show(query, Screen(text))
-    await _refresh_card(context, render, result.rent.ledger_id)
+    return await services(context).renting.extend(
+        user_id(update), draft.ledger_id, draft.hours, draft.price, token
+    )
 
 
 async def _refresh_card(context: Context, render: Renderer, ledger_id: int) -> None:

@@ -15,6 +15,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.provider import ProviderError
 from bot.services.accounts import AccountError
+from bot.services.autoreplace import OVER_MAX_PRICE
 from bot.services.container import Services
 from bot.telegram.buttons.buy import BuyNavigation
 from bot.telegram.buttons.offers import KeepTrying, StartRun, StopRun
@@ -54,7 +55,10 @@ def cycle(values: tuple[int, ...], current: int) -> int:
 def run_cap(draft: BuyDraft) -> Decimal:
     """What the run may spend in all: the tries times the dearest price it may buy at."""
     assert draft.keep_price is not None, "a confirm screen sets it"
-    return draft.keep_price * setup_of(draft).tries
+    per_number = draft.keep_price
+    if draft.max_price is not None:  # no step buys above the user's max price
+        per_number = min(per_number, draft.max_price)
+    return per_number * setup_of(draft).tries
 
 
 def setup_screen(render: Renderer, draft: BuyDraft) -> Screen:
@@ -68,6 +72,9 @@ def setup_screen(render: Renderer, draft: BuyDraft) -> Screen:
         minutes=str(keep.wait // 60),
         cap=cap,
     )
+    if draft.max_price is not None:
+        limit = render("autoreplace-setup-max-price", max=render.money(draft.max_price))
+        text = Html(f"{text}\n{limit}")
     assert draft.token is not None, "the setup is shown from a live confirm screen"
     rows = [
         [
@@ -97,7 +104,8 @@ async def run_card(svc: Services, render: Renderer, run: Run) -> Screen:
                     "autoreplace-card-try",
                     attempt=str(run.tries),
                     tries=str(run.max_tries),
-                    provider=provider_title(run.step_provider),
+                    provider=svc.accounts.title_of(run.step_provider)
+                    or provider_title(run.step_provider),
                     country=country,
                     price=render.money(run.step_price),
                 )
@@ -114,10 +122,12 @@ async def run_card(svc: Services, render: Renderer, run: Run) -> Screen:
             [[render.button("autoreplace-stop-button", StopRun(run.run_id))]]
         )
         return Screen(Html("\n".join(lines)), keyboard)
+    over_max = run.state is RunState.FAILED and run.stop_reason == OVER_MAX_PRICE
     lines.append(
         str(
             render(
-                _ENDED[run.state],
+                "autoreplace-card-over-max" if over_max else _ENDED[run.state],
+                max=render.money(run.max_price),
                 phone=row.phone if row is not None and row.phone else "",
                 tries=str(run.tries),
                 cap=render.money(run.spend_cap),

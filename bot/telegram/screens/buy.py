@@ -32,7 +32,7 @@ from bot.telegram.handlers.common import services
 from bot.telegram.handlers.drafts import issue_token
 from bot.telegram.handlers.favourites import favourite_rows, preferences_of, star
 from bot.telegram.rendering import Html, Renderer, Screen
-from bot.telegram.screens.offers import compare_for, comparison_lines, pin_rows, provider_title
+from bot.telegram.screens.offers import compare_for, comparison_lines, in_currency, pin_rows
 from bot.telegram.screens.pickers import (
     country_flag,
     country_name,
@@ -147,6 +147,7 @@ async def confirm_screen(
             return Screen(Html("\n".join(offer_lines)), InlineKeyboardMarkup([*pins, back]))
         # Bought where the chosen row sells, with that provider's key and its own codes.
         client, service, country = at, chosen.service, chosen.country
+        render = in_currency(render, chosen.currency) if chosen.currency else render
     price = await catalog.fresh_price(client, service, country)
     if price is None or price.count <= 0:
         return Screen(render("buy-sold-out"), InlineKeyboardMarkup([*pins, back]))
@@ -201,7 +202,7 @@ async def confirm_screen(
         )
     ]
     if compared is not None:
-        lines.append(render("offers-provider-line", provider=provider_title(client.endpoint.key)))
+        lines.append(render("offers-provider-line", provider=compared.title(client.endpoint.key)))
         lines.extend(Html(line) for line in offer_lines)
     if max_price is not None and not verification:
         lines.append(render("buy-max-price-line", max_price=render.money(max_price)))

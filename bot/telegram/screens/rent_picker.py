@@ -17,6 +17,7 @@ from bot.telegram.flow_types import RentDraft, RentStep, chosen_country, chosen_
 from bot.telegram.handlers.common import services
 from bot.telegram.handlers.drafts import issue_token
 from bot.telegram.rendering import Renderer, Screen
+from bot.telegram.screens.offers import rent_offering
 from bot.telegram.screens.pickers import (
     PAGE_SIZE,
     country_flag,
@@ -160,20 +161,29 @@ async def confirm_screen(
     back = [back_button(render, "hours"), abort_button(render)]
     operator = draft.operator
     assert draft.hours is not None, "the hours step came before"
+    service, country = chosen_service(draft), chosen_country(draft)
+    # With keys at several providers: rented where the chosen row sells, in its codes.
+    offering = await rent_offering(context, render, draft)
+    pins = offering.pins if offering is not None else []
+    if offering is not None:
+        if offering.client is None or offering.offer is None:
+            return offering.dead_end(back)
+        client, service, country = offering.client, offering.offer.service, offering.offer.country
+        render = offering.priced(render)
     offered = await client.get_rent_services_and_countries(
         draft.hours,
-        country=chosen_country(draft),
+        country=country,
         operator=None if operator in (None, "any") else operator,
     )
-    offer = offered.services.get(chosen_service(draft))
+    offer = offered.services.get(service)
     if offer is None or offer.quantity <= 0:
-        return Screen(render("rent-sold-out"), InlineKeyboardMarkup([back]))
+        return Screen(render("rent-sold-out"), InlineKeyboardMarkup([*pins, back]))
     balance = await client.get_balance()
     if balance < offer.cost:
         text = render(
             "buy-balance-short", price=render.money(offer.cost), balance=render.money(balance)
         )
-        return Screen(text, InlineKeyboardMarkup([back]))
+        return Screen(text, InlineKeyboardMarkup([*pins, back]))
     token = await issue_token(context, "rent")
     draft.token, draft.token_at, draft.done = token, services(context).clock.now(), False
     draft.price, draft.step = offer.cost, RentStep.CONFIRM
@@ -187,10 +197,12 @@ async def confirm_screen(
         count=offer.quantity,
         balance=render.money(balance),
     )
+    if offering is not None:
+        text = offering.under(render, text)
     confirm = render.button(
         "button-rent-confirm", ConfirmRent(token), price=render.money(offer.cost)
     )
-    return Screen(text, InlineKeyboardMarkup([[confirm], back]))
+    return Screen(text, InlineKeyboardMarkup([[confirm], *pins, back]))
 
 
 def back_button(render: Renderer, target: RentTarget) -> InlineKeyboardButton:
