@@ -23,7 +23,9 @@ SKIP_REASON: Final = (
     "PostgreSQL half skipped: SMSBOT_TEST_POSTGRES is not set (.ci/run starts a server; "
     "or run .ci/with-postgres .venv/bin/pytest)"
 )
-_TEMPLATE: Final = "smsbot_template"
+# One template per pytest-xdist worker ("gw0", "gw1"…; none without xdist): a worker that drops
+# and rebuilds its template never pulls it from under another worker cloning it.
+_TEMPLATE: Final = "smsbot_template_" + (os.environ.get("PYTEST_XDIST_WORKER") or "main")
 _template_ready = False
 
 

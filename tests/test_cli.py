@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +14,7 @@ from storage.db import Database
 from storage.keyring import Keyring
 from storage.vault import KeyVault
 from tests import postgres
+from tests.ports import unused_port
 
 OLD = "old:" + base64.b64encode(b"o" * 32).decode()
 NEW = "new:" + base64.b64encode(b"n" * 32).decode()
@@ -95,9 +95,7 @@ async def test_a_token_the_bot_api_refuses_stops_run_with_one_line(tmp_path: Pat
 
 
 def test_an_unreachable_bot_api_stops_run_with_one_line(tmp_path: Path) -> None:
-    with socket.socket() as probe:  # a port nobody listens on once the probe is closed
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = unused_port()  # a port nobody listens on
     result = smsbot(
         "run",
         env={

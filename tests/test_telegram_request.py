@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -16,6 +15,7 @@ from telegram.request._requestparameter import RequestParameter
 
 from bot.fake_telegram import FakeTelegramServer
 from bot.telegram.request import AiohttpRequest
+from tests.ports import unused_port
 
 TOKEN = "123456789:TEST-bot-token"
 
@@ -62,22 +62,26 @@ async def test_a_bot_on_it_talks_to_the_bot_api() -> None:
 
 
 async def test_nothing_listening_is_a_network_error() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = unused_port()  # nothing listens there
     async with _client() as request:
         with pytest.raises(NetworkError):
             await request.post(f"http://127.0.0.1:{port}/bot{TOKEN}/getMe")
 
 
 async def test_a_server_that_does_not_answer_in_time_is_a_timeout() -> None:
+    released = asyncio.Event()  # set once the client gave up: the server answers only then
+
     async def slow(request: web.Request) -> web.Response:
-        await asyncio.sleep(5)
+        await asyncio.wait_for(released.wait(), 5)
         return web.json_response({"ok": True, "result": True})
 
-    async with _server(slow) as base, _client(read_timeout=0.2) as request:
-        with pytest.raises(TimedOut):
-            await request.post(f"{base}/bot{TOKEN}/getMe")
+    async with _server(slow) as base:
+        try:
+            async with _client(read_timeout=0.2) as request:
+                with pytest.raises(TimedOut):
+                    await request.post(f"{base}/bot{TOKEN}/getMe")
+        finally:
+            released.set()  # the server's cleanup waits for the handler to end
 
 
 async def test_a_redirect_is_not_followed_so_a_send_goes_out_once_and_the_token_stays_out() -> None:

@@ -7,9 +7,11 @@ tags and no provider text (an SMS, a service name) can break a message.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.numbers import format_decimal
@@ -127,9 +129,15 @@ def time_zone(name: str | None) -> ZoneInfo | None:
         return None
 
 
+# A lone UTF-16 surrogate: a valid JSON escape (\\ud800) that no UTF-8 request can carry,
+# so echoing one (a search for it) would fail the send. In a str every surrogate is lone.
+_LONE_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+
+
 def _safe(value: object) -> object:
+    """A value for a message: user text escaped for HTML, its lone surrogates shown as �."""
     if isinstance(value, str) and not isinstance(value, Html):
-        return html.escape(value, quote=False)
+        return html.escape(_LONE_SURROGATE.sub("\ufffd", value), quote=False)
     return value
 
 

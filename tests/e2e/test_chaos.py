@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -40,6 +39,7 @@ from tests.e2e.conftest import (
     press_and_answer,
     set_key,
 )
+from tests.ports import unused_port
 
 REPLICAS: Final = 3
 USERS: Final = 6
@@ -48,12 +48,6 @@ CLAIM: Final = 6.0  # longer than the SIGSTOP, so the stopped process's claims o
 STOP_FOR: Final = LEASE + 1.5
 SECRET: Final = "chaos-webhook-secret-0123456789"
 CONCURRENCY: Final = 8  # the notifier's: the most sends in flight on one process
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _key(n: int) -> str:
@@ -132,7 +126,7 @@ def _codes_shown(user: FakeUser, code: str) -> list[int]:
 async def test_three_replicas_survive_a_kill_and_a_stop(
     tmp_path: Path, database_url: str
 ) -> None:
-    ports = [_free_port() for _ in range(REPLICAS)]
+    ports = [unused_port() for _ in range(REPLICAS)]
     targets = [f"http://127.0.0.1:{port}/telegram" for port in ports]
     sandbox = SandboxProcess(
         tmp_path / "sandbox.log", tuple(f"{_key(n)}:1000" for n in range(USERS))

@@ -7,7 +7,6 @@ shortened so the suite stays fast.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator, Callable
 
 import pytest
@@ -17,6 +16,7 @@ from bot.provider import ProviderClient, ProviderTransport, RetryPolicy, Timeout
 from bot.provider.presets import HttpMethod, ProviderEndpoint
 from bot.provider.sandbox import SandboxServer
 from bot.provider.sandbox.testing import ALICE_KEY
+from tests.ports import unused_port
 
 FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02)
 """Three tries in all, as in production, with waits of at most 20 ms."""
@@ -102,7 +102,5 @@ def any_client(
 @pytest.fixture
 def closed_endpoint() -> ProviderEndpoint:
     """An endpoint on a loopback port nothing listens on: connections are refused."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = unused_port()
     return resolve_endpoint(f"http://127.0.0.1:{port}")

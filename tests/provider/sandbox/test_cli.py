@@ -14,12 +14,7 @@ import httpx
 import pytest
 
 from bot.provider.sandbox.cli import build_parser, main, run
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.ports import unused_port
 
 
 async def _sandbox_cli(port: int, *args: str, **options: Any) -> asyncio.subprocess.Process:
@@ -32,7 +27,7 @@ async def _sandbox_cli(port: int, *args: str, **options: Any) -> asyncio.subproc
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
 async def test_cli_serves_until_signalled(stop_signal: signal.Signals) -> None:
-    port = _free_port()
+    port = unused_port()
     process = await _sandbox_cli(
         port, "--key", "cli-secret-key:42.50", "--key", "second:key:7", "--auto-sms", "30",
         env=os.environ.copy(),
