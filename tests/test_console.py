@@ -14,6 +14,13 @@ from bot.console import run_console
 Reader = Callable[[asyncio.AbstractEventLoop, asyncio.Queue[str | None]], None]
 
 
+@pytest.fixture
+def console_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the console reads from the environment: a database of the test's own, and keys."""
+    monkeypatch.setenv("SMSBOT_DATABASE", str(tmp_path / "console.sqlite3"))
+    monkeypatch.setenv("SMSBOT_MASTER_KEYS", "k:" + "A" * 43 + "=")
+
+
 def script(*lines: str) -> Reader:
     """Stands in for the person at the keyboard: these lines, then the end of input."""
 
@@ -25,11 +32,8 @@ def script(*lines: str) -> Reader:
     return reader
 
 
-async def test_numbers_press_buttons_and_a_quote_sends_a_number_as_text(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("SMSBOT_DATABASE", str(tmp_path / "console.sqlite3"))
-    monkeypatch.setenv("SMSBOT_MASTER_KEYS", "k:" + "A" * 43 + "=")
+@pytest.mark.usefixtures("console_settings")
+async def test_numbers_press_buttons_and_a_quote_sends_a_number_as_text() -> None:
     out = io.StringIO()
     lines = (
         "/start", "7", "/key", "demo-key-123", "/buy", "'42", "/buy", "1", "/quit", "never read"
@@ -46,11 +50,8 @@ async def test_numbers_press_buttons_and_a_quote_sends_a_number_as_text(
     assert "Demo provider" in shown, "the demo provider has a name, not 127.0.0.1"
 
 
-async def test_the_second_demo_provider_is_compared_with_the_first(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("SMSBOT_DATABASE", str(tmp_path / "console.sqlite3"))
-    monkeypatch.setenv("SMSBOT_MASTER_KEYS", "k:" + "A" * 43 + "=")
+@pytest.mark.usefixtures("console_settings")
+async def test_the_second_demo_provider_is_compared_with_the_first() -> None:
     out = io.StringIO()
 
     def reader(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[str | None]) -> None:

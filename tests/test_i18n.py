@@ -283,38 +283,25 @@ def test_formatting_error_raises(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("count", "header", "total", "minutes"),
+    ("locale", "count", "header", "total", "minutes"),
     [
-        (1, "1 активный номер:", "1 номер,", "1 минуту."),
-        (2, "2 активных номера:", "2 номера,", "2 минуты."),
-        (5, "5 активных номеров:", "5 номеров,", "5 минут."),
-        (11, "11 активных номеров:", "11 номеров,", "11 минут."),
-        (12, "12 активных номеров:", "12 номеров,", "12 минут."),
-        (21, "21 активный номер:", "21 номер,", "21 минуту."),
-        (22, "22 активных номера:", "22 номера,", "22 минуты."),
+        ("ru", 1, "1 активный номер:", "1 номер,", "1 минуту."),
+        ("ru", 2, "2 активных номера:", "2 номера,", "2 минуты."),
+        ("ru", 5, "5 активных номеров:", "5 номеров,", "5 минут."),
+        ("ru", 11, "11 активных номеров:", "11 номеров,", "11 минут."),
+        ("ru", 12, "12 активных номеров:", "12 номеров,", "12 минут."),
+        ("ru", 21, "21 активный номер:", "21 номер,", "21 минуту."),
+        ("ru", 22, "22 активных номера:", "22 номера,", "22 минуты."),
+        ("es", 1, "1 número activo:", "1 número,", "1 minuto."),
+        ("es", 2, "2 números activos:", "2 números,", "2 minutos."),
     ],
 )
-def test_russian_plurals(
-    translator: Translator, count: int, header: str, total: str, minutes: str
+def test_russian_and_spanish_plurals(
+    translator: Translator, locale: str, count: int, header: str, total: str, minutes: str
 ) -> None:
-    assert translator.t("ru", "active-header", count=count).endswith(header)
-    assert translator.t("ru", "history-total", count=count, total="9.00").startswith(total)
-    assert translator.t("ru", "key-too-many", minutes=count).endswith(minutes)
-
-
-@pytest.mark.parametrize(
-    ("count", "header", "total", "minutes"),
-    [
-        (1, "1 número activo:", "1 número,", "1 minuto."),
-        (2, "2 números activos:", "2 números,", "2 minutos."),
-    ],
-)
-def test_spanish_plurals(
-    translator: Translator, count: int, header: str, total: str, minutes: str
-) -> None:
-    assert translator.t("es", "active-header", count=count).endswith(header)
-    assert translator.t("es", "history-total", count=count, total="9.00").startswith(total)
-    assert translator.t("es", "key-too-many", minutes=count).endswith(minutes)
+    assert translator.t(locale, "active-header", count=count).endswith(header)
+    assert translator.t(locale, "history-total", count=count, total="9.00").startswith(total)
+    assert translator.t(locale, "key-too-many", minutes=count).endswith(minutes)
 
 
 def test_english_plurals(translator: Translator) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 import pytest
 from aiohttp import web
@@ -16,6 +18,35 @@ from bot.telegram.request import AiohttpRequest
 from tests.ports import unused_port
 
 TOKEN = "123456789:TEST-bot-token"
+
+
+@asynccontextmanager
+async def _server(
+    handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+) -> AsyncIterator[str]:
+    """An HTTP server on loopback that answers every POST with ``handler``: its base URL."""
+    app = web.Application()
+    app.router.add_post("/{tail:.*}", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+@asynccontextmanager
+async def _client(**timeouts: float) -> AsyncIterator[AiohttpRequest]:
+    """The client as PTB runs it: initialized first, shut down after."""
+    request = AiohttpRequest(**timeouts)
+    await request.initialize()
+    try:
+        yield request
+    finally:
+        await request.shutdown()
 
 
 async def test_a_bot_on_it_talks_to_the_bot_api() -> None:
@@ -32,13 +63,9 @@ async def test_a_bot_on_it_talks_to_the_bot_api() -> None:
 
 async def test_nothing_listening_is_a_network_error() -> None:
     port = unused_port()  # nothing listens there
-    request = AiohttpRequest()
-    await request.initialize()
-    try:
+    async with _client() as request:
         with pytest.raises(NetworkError):
             await request.post(f"http://127.0.0.1:{port}/bot{TOKEN}/getMe")
-    finally:
-        await request.shutdown()
 
 
 async def test_a_server_that_does_not_answer_in_time_is_a_timeout() -> None:
@@ -48,22 +75,13 @@ async def test_a_server_that_does_not_answer_in_time_is_a_timeout() -> None:
         await asyncio.wait_for(released.wait(), 5)
         return web.json_response({"ok": True, "result": True})
 
-    app = web.Application()
-    app.router.add_post("/{tail:.*}", slow)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    request = AiohttpRequest(read_timeout=0.2)
-    await request.initialize()
-    try:
-        with pytest.raises(TimedOut):
-            await request.post(f"http://127.0.0.1:{port}/bot{TOKEN}/getMe")
-    finally:
-        released.set()  # the cleanup below waits for the handler to end
-        await request.shutdown()
-        await runner.cleanup()
+    async with _server(slow) as base:
+        try:
+            async with _client(read_timeout=0.2) as request:
+                with pytest.raises(TimedOut):
+                    await request.post(f"{base}/bot{TOKEN}/getMe")
+        finally:
+            released.set()  # the server's cleanup waits for the handler to end
 
 
 async def test_a_redirect_is_not_followed_so_a_send_goes_out_once_and_the_token_stays_out() -> None:
@@ -76,25 +94,13 @@ async def test_a_redirect_is_not_followed_so_a_send_goes_out_once_and_the_token_
         received.append(request.path)
         raise web.HTTPTemporaryRedirect(f"/elsewhere/{len(received)}")
 
-    app = web.Application()
-    app.router.add_post("/{tail:.*}", moved)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    request = AiohttpRequest()
-    await request.initialize()
-    try:
+    async with _server(moved) as base, _client() as request:
         with pytest.raises(TelegramError) as failed:
             await request.post(
-                f"http://127.0.0.1:{port}/bot{TOKEN}/sendMessage",
+                f"{base}/bot{TOKEN}/sendMessage",
                 RequestData([
                     RequestParameter("chat_id", 1, None), RequestParameter("text", "hi", None),
                 ]),
             )
         assert TOKEN not in str(failed.value)
-    finally:
-        await request.shutdown()
-        await runner.cleanup()
     assert received == [f"/bot{TOKEN}/sendMessage"]

@@ -8,8 +8,11 @@ stepped by hand (``harness.poll()``) so tests decide when a tick happens.
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator
+import functools
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +24,13 @@ from bot.config import Settings
 from bot.fake_telegram import FakeTelegramServer, FakeUser
 from bot.fake_telegram.driver import VisibleMessage
 from bot.fake_telegram.ptb import process_with
-from bot.lifecycle import close_application
+from bot.lifecycle import close_application, start_background, stop_background
 from bot.provider.sandbox import Sandbox, SandboxServer
-from bot.provider.sandbox.testing import ALICE_KEY
+from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
 from bot.services.container import Services
+from bot.services.purchases import PurchaseRequest, PurchaseStatus
 from bot.telegram import send_policy
+from storage.activations import Activation
 
 TOKEN = "123456789:TEST-bot-token"
 MASTER_KEYS = "k1:" + base64.b64encode(bytes(range(32))).decode()
@@ -76,29 +81,91 @@ async def telegram() -> AsyncIterator[FakeTelegramServer]:
         yield server
 
 
+async def _launch(
+    settings: Settings, telegram: FakeTelegramServer, sandbox: Sandbox
+) -> tuple[Application[Any, Any, Any, Any, Any, Any], Services]:
+    """A bot process on ``settings``, its updates handed straight to it by the fake."""
+    application, services = await build_application(
+        settings, bot_base_url=telegram.bot_base_url, clock=sandbox.clock
+    )
+    await application.initialize()
+    telegram.state.deliver_directly(process_with(application))
+    return application, services
+
+
+@asynccontextmanager
+async def running_bot(
+    tmp_path: Path,
+    sandbox_server: SandboxServer,
+    telegram: FakeTelegramServer,
+    *,
+    background: bool = False,
+    **env: str,
+) -> AsyncIterator[Harness]:
+    """The bot on ``bot_settings(..., **env)`` (its background work started if ``background``:
+    webhook receiver, health server, periodic passes), closed on the way out."""
+    settings = bot_settings(tmp_path, sandbox_server.url, **env)
+    application, services = await _launch(settings, telegram, sandbox_server.sandbox)
+    harness = Harness(application, services, telegram, sandbox_server.sandbox, settings)
+    try:
+        if background:
+            await start_background(application, services)
+        yield harness
+    finally:
+        # A test may have restarted the bot: close whichever application runs now.
+        if background:
+            await stop_background(harness.services)
+        await stop_bot(harness)
+
+
+BotWith = Callable[..., AbstractAsyncContextManager[Harness]]
+
+
 @pytest.fixture
 async def harness(
     tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer
 ) -> AsyncIterator[Harness]:
-    settings = bot_settings(tmp_path, sandbox_server.url)
-    application, services = await build_application(
-        settings, bot_base_url=telegram.bot_base_url, clock=sandbox_server.sandbox.clock
-    )
-    await application.initialize()
-    telegram.state.deliver_directly(process_with(application))
-    harness = Harness(application, services, telegram, sandbox_server.sandbox, settings)
-    try:
+    async with running_bot(tmp_path, sandbox_server, telegram) as harness:
         yield harness
-    finally:
-        # A test may have restarted the bot: close whichever application runs now.
-        await harness.application.shutdown()
-        await close_application(harness.services)
+
+
+@pytest.fixture
+def bot_with(
+    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer
+) -> BotWith:
+    """The bot on settings of the test's own: ``async with bot_with(SMSBOT_X="y") as harness``
+    (``background=True`` starts its background work too)."""
+    return functools.partial(running_bot, tmp_path, sandbox_server, telegram)
 
 
 async def with_key(harness: Harness, user: FakeUser, key: str = ALICE_KEY) -> None:
     """The user sets their key, as a person would."""
     await user.send_text("/key")
     await user.send_text(key)
+
+
+async def refused_key(harness: Harness, user: FakeUser, key: str) -> VisibleMessage:
+    """The user sends a key the bot refuses: the refusal, which says how to try again."""
+    await with_key(harness, user, key)
+    refused = user.last_bot_message()
+    assert refused is not None and "send /key to try again" in refused.text, user.transcript()
+    return refused
+
+
+@pytest.fixture
+async def alice(harness: Harness) -> FakeUser:
+    """Alice (user 1001) with her API key set, as she would set it: where most tests start."""
+    user = harness.user()
+    await with_key(harness, user)
+    return user
+
+
+@pytest.fixture
+async def bob(harness: Harness) -> FakeUser:
+    """Bob (user 2002) with his own API key set: the other user, for what is not his."""
+    user = harness.user(2002, "Bob")
+    await with_key(harness, user, BOB_KEY)
+    return user
 
 
 async def live_activations(harness: Harness, user_id: int = 1001) -> list[Any]:
@@ -132,6 +199,52 @@ async def buy_first_offer(
     await user.press(confirm.buttons[0][0])
 
 
+async def bought_number(
+    harness: Harness, user: FakeUser, service: str = "Telegram"
+) -> Activation:
+    """``user`` buys the first offer through /buy: their one live number."""
+    await buy_first_offer(harness, user, service)
+    [activation] = await live_activations(harness, user.id)
+    return activation
+
+
+async def bought_with(
+    harness: Harness, *, service: str = "tg", shown_price: str = "50",
+    service_name: str | None = None, **options: bool,
+) -> Activation:
+    """A number bought for Alice with options (``verification``, ``forward``) through the
+    purchase service (not every option has a /buy screen), then shown by /active: its row."""
+    alice = harness.user()
+    request = PurchaseRequest(
+        service, 0, None, Decimal(shown_price), service_name=service_name or service, **options
+    )
+    result = await harness.services.purchases.buy(alice.id, alice.id, request, f"opts-{service}")
+    assert result.status is PurchaseStatus.BOUGHT and result.activation is not None
+    await alice.send_text("/active")
+    row = await harness.services.activations.get(result.activation.ledger_id)
+    assert row is not None
+    return row
+
+
+async def sms_arrives(harness: Harness, activation: Activation, text: str) -> None:
+    """The provider receives an SMS for the number, and the watcher's next tick pushes it."""
+    harness.sandbox.deliver_sms(int(activation.activation_id), text)  # type: ignore[arg-type]
+    await harness.poll()
+
+
+def first_button_data(message: VisibleMessage) -> str:
+    """The callback data behind the message's first button (to press it again, or forge)."""
+    data = message.keyboard[0][0].callback_data
+    assert data is not None, message
+    return data
+
+
+def labels_of(message: VisibleMessage | None) -> list[str]:
+    """The labels of a message's buttons, row after row."""
+    assert message is not None
+    return [label for row in message.buttons for label in row]
+
+
 async def stop_bot(harness: Harness) -> None:
     """The bot process goes away, its in-memory state with it; the database stays."""
     await harness.application.shutdown()
@@ -140,13 +253,16 @@ async def stop_bot(harness: Harness) -> None:
 
 async def start_bot(harness: Harness) -> Services:
     """A new bot process on the stopped one's settings and database, in its place."""
-    application, services = await build_application(
-        harness.settings, bot_base_url=harness.telegram.bot_base_url, clock=harness.sandbox.clock
-    )
-    await application.initialize()
-    harness.telegram.state.deliver_directly(process_with(application))
+    application, services = await _launch(harness.settings, harness.telegram, harness.sandbox)
     harness.application, harness.services = application, services
     return services
+
+
+async def restart_bot(harness: Harness) -> Services:
+    """The bot process stops and a new one starts on the same database (a deploy, a crash
+    recovered): the new process's services."""
+    await stop_bot(harness)
+    return await start_bot(harness)
 
 
 def provider_calls(harness: Harness, *actions: str) -> int:

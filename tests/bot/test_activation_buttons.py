@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
+from bot.fake_telegram import FakeUser
+from bot.provider.sandbox.testing import ALICE_KEY
 from bot.telegram.buttons.activation import ActivationButton
 from storage.activations import ActivationState
 from tests.bot.conftest import (
     Harness,
+    bought_number,
     buy_first_offer,
+    first_button_data,
     live_activations,
     provider_calls,
+    sms_arrives,
     walk_to_confirm,
     with_key,
 )
@@ -21,12 +25,9 @@ def paid_calls(harness: Harness) -> int:
     return provider_calls(harness, "getNumber", "getNumberV2")
 
 
-async def test_double_tap_on_confirm_buys_one_number(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_double_tap_on_confirm_buys_one_number(harness: Harness, alice: FakeUser) -> None:
     confirm = await walk_to_confirm(harness, alice)
-    data = confirm.keyboard[0][0].callback_data
-    assert data is not None
+    data = first_button_data(confirm)
     first = await alice.press_data(data, confirm.message_id)
     second = await alice.press_data(data, confirm.message_id)
     third = await alice.press_data(data, confirm.message_id)
@@ -38,13 +39,9 @@ async def test_double_tap_on_confirm_buys_one_number(harness: Harness) -> None:
 
 
 async def test_another_users_forged_button_is_refused_and_changes_nothing(
-    harness: Harness,
+    harness: Harness, alice: FakeUser, bob: FakeUser
 ) -> None:
-    alice, bob = harness.user(1001, "Alice"), harness.user(2002, "Bob")
-    await with_key(harness, alice)
-    await with_key(harness, bob, BOB_KEY)
-    await buy_first_offer(harness, alice)
-    [activation] = await live_activations(harness)
+    activation = await bought_number(harness, alice)
     await bob.send_text("/start")
     forged = ActivationButton("cancel", activation.ledger_id).pack()
     query = await bob.press_data(forged, bob.last_bot_message().message_id)  # type: ignore[union-attr]
@@ -64,12 +61,11 @@ async def test_garbage_and_stale_buttons_get_an_answer(harness: Harness) -> None
         assert alice.answer_for(query) is not None, data
 
 
-async def test_early_cancel_is_refused_then_cancelled_automatically(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_early_cancel_is_refused_then_cancelled_automatically(
+    harness: Harness, alice: FakeUser
+) -> None:
     balance_before = harness.sandbox.balance(ALICE_KEY)
-    await buy_first_offer(harness, alice)
-    [activation] = await live_activations(harness)
+    activation = await bought_number(harness, alice)
     query = await alice.press("❌ Cancel")
     assert alice.answer_for(query) is not None, "the press is answered"
     # The refusal is written on the activation message, under the card.
@@ -92,10 +88,8 @@ async def test_early_cancel_is_refused_then_cancelled_automatically(harness: Har
 
 
 async def test_no_code_before_deadline_is_cancelled_and_refunded_and_the_user_told(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     balance_before = harness.sandbox.balance(ALICE_KEY)
     await buy_first_offer(harness, alice)
     assert harness.sandbox.balance(ALICE_KEY) < balance_before
@@ -106,11 +100,8 @@ async def test_no_code_before_deadline_is_cancelled_and_refunded_and_the_user_to
     assert "cancelled it before it expired" in alice.last_bot_message().text  # type: ignore[union-attr]
 
 
-async def test_code_another_code_finish(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
-    await buy_first_offer(harness, alice)
-    [activation] = await live_activations(harness)
+async def test_code_another_code_finish(harness: Harness, alice: FakeUser) -> None:
+    activation = await bought_number(harness, alice)
     provider_id = int(activation.activation_id)  # type: ignore[arg-type]
     harness.sandbox.deliver_sms(provider_id, "Code 11111")
     await harness.poll()
@@ -129,9 +120,9 @@ async def test_code_another_code_finish(harness: Harness) -> None:
     assert row.cost is not None and row.cost > Decimal(0)
 
 
-async def test_auto_cancel_off_keeps_a_codeless_number_to_its_end(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_auto_cancel_off_keeps_a_codeless_number_to_its_end(
+    harness: Harness, alice: FakeUser
+) -> None:
     await alice.send_text("/settings")
     await alice.press("Turn auto-cancel off")
     assert "<b>off</b>" in alice.last_bot_message().text or "off" in (  # type: ignore[union-attr]
@@ -152,10 +143,8 @@ async def test_a_used_number_the_provider_finished_leaves_active_where_status_sa
     harness.sandbox.configure(finished_status_token="STATUS_OK")
     alice = harness.user()
     await with_key(harness, alice)
-    await buy_first_offer(harness, alice)
-    [activation] = await live_activations(harness)
-    harness.sandbox.deliver_sms(int(activation.activation_id), "Code 33333")  # type: ignore[arg-type]
-    await harness.poll()
+    activation = await bought_number(harness, alice)
+    await sms_arrives(harness, activation, "Code 33333")
     harness.sandbox.advance(21 * 60)  # past the deadline: the provider finishes it
     await harness.poll()
     assert len(await live_activations(harness)) == 1  # one absence from the list is not enough
@@ -169,14 +158,12 @@ async def test_a_used_number_the_provider_finished_leaves_active_where_status_sa
     assert sum(1 for call in sent if "33333" in str(call.params.get("text"))) == 1
 
 
-async def test_a_press_does_not_repeat_what_the_card_says(harness: Harness) -> None:
+async def test_a_press_does_not_repeat_what_the_card_says(
+    harness: Harness, alice: FakeUser
+) -> None:
     """ "✔️ Finished." with "Finished." under it, "Waiting for another code" twice: once."""
-    alice = harness.user()
-    await with_key(harness, alice)
-    await buy_first_offer(harness, alice)
-    [activation] = await live_activations(harness)
-    harness.sandbox.deliver_sms(int(activation.activation_id), "Code 11111")  # type: ignore[arg-type]
-    await harness.poll()
+    activation = await bought_number(harness, alice)
+    await sms_arrives(harness, activation, "Code 11111")
     card_id = next(m.message_id for m in alice.chat() if m.find_buttons("🔁 Another code"))
 
     def card() -> str:
@@ -184,7 +171,6 @@ async def test_a_press_does_not_repeat_what_the_card_says(harness: Harness) -> N
 
     await alice.press("🔁 Another code")
     assert card().count("another code") == 1, card()
-    harness.sandbox.deliver_sms(int(activation.activation_id), "Code 22222")  # type: ignore[arg-type]
-    await harness.poll()
+    await sms_arrives(harness, activation, "Code 22222")
     await alice.press("✅ Finish")
     assert card().count("Finished") == 1, card()

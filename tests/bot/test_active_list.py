@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.fake_telegram import FakeUser
 from storage.activations import ActivationState
-from tests.bot.conftest import Harness, buy_first_offer, live_activations, with_key
+from tests.bot.conftest import Harness, buy_first_offer, live_activations, sms_arrives, with_key
 
 
 def bot_messages(user: FakeUser) -> int:
@@ -45,8 +45,7 @@ async def test_cancel_all_cancels_only_the_numbers_without_a_code(harness: Harne
     alice = harness.user()
     await two_numbers(harness, alice)
     coded, codeless = await live_activations(harness)
-    harness.sandbox.deliver_sms(int(coded.activation_id), "Code 4242")  # type: ignore[arg-type]
-    await harness.poll()
+    await sms_arrives(harness, coded, "Code 4242")
     harness.sandbox.advance(125)  # past the provider's early-cancel lock
     await alice.send_text("/active")
     await alice.press("❌ Cancel all without a code (1)")

@@ -8,30 +8,21 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from bot.fake_telegram import FakeUser
 from bot.provider.sandbox.testing import ALICE_KEY
-from bot.services.purchases import PurchaseRequest, PurchaseStatus
 from bot.telegram.buttons.activation import ActivationButton
-from storage.activations import ActivationState
-from tests.bot.conftest import Harness, live_activations, with_key
+from storage.activations import Activation, ActivationState
+from tests.bot.conftest import Harness, bought_with, live_activations
 
 
-async def bought_by_call(harness: Harness) -> int:
-    """A call-verification number bought for Alice and shown by /active; its ledger id."""
-    alice = harness.user()
-    result = await harness.services.purchases.buy(
-        alice.id,
-        alice.id,
-        PurchaseRequest("tg", 0, None, Decimal("80"), verification=True, service_name="Telegram"),
-        "call-verified",
-    )
-    assert result.status is PurchaseStatus.BOUGHT and result.activation is not None
-    await alice.send_text("/active")
-    return result.activation.ledger_id
+async def bought_by_call(harness: Harness) -> Activation:
+    """A call-verification number bought for Alice and shown by /active: its row."""
+    return await bought_with(harness, shown_price="80", service_name="Telegram", verification=True)
 
 
-async def test_the_waiting_card_speaks_of_a_call_not_an_sms(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_the_waiting_card_speaks_of_a_call_not_an_sms(
+    harness: Harness, alice: FakeUser
+) -> None:
     await bought_by_call(harness)
     card = alice.last_bot_message()
     assert card is not None
@@ -40,12 +31,11 @@ async def test_the_waiting_card_speaks_of_a_call_not_an_sms(harness: Harness) ->
     assert card.find_buttons("❌ Cancel") and card.find_buttons("📞 Call status")
 
 
-async def test_the_call_ends_the_number_and_the_key_can_be_forgotten(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
-    ledger_id = await bought_by_call(harness)
-    row = await harness.services.activations.get(ledger_id)
-    assert row is not None and row.activation_id is not None
+async def test_the_call_ends_the_number_and_the_key_can_be_forgotten(
+    harness: Harness, alice: FakeUser
+) -> None:
+    row = await bought_by_call(harness)
+    assert row.activation_id is not None
     harness.sandbox.deliver_call(int(row.activation_id), "79001112233", code="4321")
     await harness.poll()
     card = next(m for m in reversed(alice.chat()) if m.message_id == row.message_id)
@@ -53,11 +43,11 @@ async def test_the_call_ends_the_number_and_the_key_can_be_forgotten(harness: Ha
     # Nothing the provider would refuse is offered any more.
     for label in ("🔁 Another code", "✅ Finish", "✉️ SMS sent", "❌ Cancel"):
         assert not card.find_buttons(label), (label, card.buttons)
-    done = await harness.services.activations.get(ledger_id)
+    done = await harness.services.activations.get(row.ledger_id)
     assert done is not None and done.state is ActivationState.FINISHED
     assert await live_activations(harness) == []
     # An old card's Finish button: the answer is that it ended, not "Not possible now".
-    finish = ActivationButton("finish", ledger_id).pack()
+    finish = ActivationButton("finish", row.ledger_id).pack()
     await alice.press_data(finish, row.message_id)  # type: ignore[arg-type]
     assert "Not possible now" not in alice.last_bot_message().text  # type: ignore[union-attr]
     await alice.send_text("/forgetkey")
@@ -66,14 +56,13 @@ async def test_the_call_ends_the_number_and_the_key_can_be_forgotten(harness: Ha
     assert harness.sandbox.balance(ALICE_KEY) < Decimal("1000"), "the call is paid for"
 
 
-async def test_a_press_on_a_number_whose_call_came_unseen_ends_it(harness: Harness) -> None:
+async def test_a_press_on_a_number_whose_call_came_unseen_ends_it(
+    harness: Harness, alice: FakeUser
+) -> None:
     """The call came but no poll saw it yet: Finish is refused by the provider (BAD_STATUS),
     and the bot learns the call ended the number instead of answering "Not possible now"."""
-    alice = harness.user()
-    await with_key(harness, alice)
-    ledger_id = await bought_by_call(harness)
-    row = await harness.services.activations.get(ledger_id)
-    assert row is not None and row.activation_id is not None
+    row = await bought_by_call(harness)
+    assert row.activation_id is not None
     harness.sandbox.deliver_call(int(row.activation_id), "79001112233", code="8765")
     await alice.press("❌ Cancel", row.message_id)
     card = alice.last_bot_message()

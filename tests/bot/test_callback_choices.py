@@ -6,11 +6,11 @@ import enum
 
 import pytest
 
+from bot.fake_telegram import FakeUser
 from bot.telegram.buttons.activation import ActivationButton
 from bot.telegram.buttons.prices import PricesPick
 from bot.telegram.buttons.rent import RentButton
 from bot.telegram.callbacks import CallbackData, CallbackDataError, parse_callback
-from tests.bot.conftest import Harness, with_key
 
 
 class _Colour(enum.StrEnum):
@@ -54,10 +54,8 @@ def test_choices_round_trip() -> None:
     ["ac:explode:7", "st:bogus", "lg", "pv:a:b", "fr:planet:0:abc", "ra:steal:3", "ms:fly:0"],
 )
 async def test_a_forged_button_of_a_known_kind_is_answered_out_of_date(
-    harness: Harness, data: str
+    alice: FakeUser, data: str
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     await alice.send_text("/start")
     message = alice.last_bot_message()
     assert message is not None

@@ -11,15 +11,16 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from bot.fake_telegram import FakeUser
 from bot.provider.sandbox.testing import ALICE_KEY
 from tests.bot.conftest import (
     Harness,
+    first_button_data,
     live_activations,
     provider_calls,
     start_bot,
     stop_bot,
     walk_to_confirm,
-    with_key,
 )
 
 PAID = ("getNumber", "getNumberV2")
@@ -42,14 +43,11 @@ def _restore(harness: Harness, rows: list[tuple[Any, ...]]) -> None:
 
 
 async def test_a_confirm_answered_expired_before_a_crash_cannot_buy_after_the_restart(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
     """Finding 5: "This menu has expired" before SIGKILL, "Buying…" and a second number after."""
-    alice = harness.user()
-    await with_key(harness, alice)
     old = await walk_to_confirm(harness, alice)
-    data = old.keyboard[0][0].callback_data
-    assert data is not None
+    data = first_button_data(old)
     on_disk = await _persist_now(harness)  # the old screen's draft, live, is what PTB wrote
 
     newer = await walk_to_confirm(harness, alice)  # a newer screen replaces it, and buys
@@ -71,13 +69,10 @@ async def test_a_confirm_answered_expired_before_a_crash_cannot_buy_after_the_re
 
 
 async def test_a_used_confirm_stays_used_after_a_crash_that_lost_the_draft_s_done_flag(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     confirm = await walk_to_confirm(harness, alice)
-    data = confirm.keyboard[0][0].callback_data
-    assert data is not None
+    data = first_button_data(confirm)
     on_disk = await _persist_now(harness)
     await alice.press(confirm.buttons[0][0], confirm)
     assert len(await live_activations(harness)) == 1

@@ -9,38 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.app import build_application
 from bot.config import ConfigError, Settings
-from bot.fake_telegram import FakeTelegramServer, FakeUser
-from bot.fake_telegram.ptb import process_with
-from bot.lifecycle import close_application
+from bot.fake_telegram import FakeUser
 from bot.provider.sandbox import SandboxServer
 from bot.provider.sandbox.testing import ALICE_KEY
-from tests.bot.conftest import Harness, bot_settings, with_key
-
-
-@asynccontextmanager
-async def bot_with(
-    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer, **env: str
-) -> AsyncIterator[Harness]:
-    settings = bot_settings(tmp_path, sandbox_server.url, **env)
-    application, services = await build_application(
-        settings, bot_base_url=telegram.bot_base_url, clock=sandbox_server.sandbox.clock
-    )
-    await application.initialize()
-    telegram.state.deliver_directly(process_with(application))
-    try:
-        yield Harness(application, services, telegram, sandbox_server.sandbox, settings)
-    finally:
-        await application.shutdown()
-        await close_application(services)
+from tests.bot.conftest import BotWith, with_key
 
 
 async def type_provider_url(user: FakeUser, url: str) -> str:
@@ -63,9 +40,9 @@ async def type_provider_url(user: FakeUser, url: str) -> str:
     ],
 )
 async def test_by_default_a_url_into_the_bots_own_network_is_refused(
-    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer, url: str
+    bot_with: BotWith, url: str
 ) -> None:
-    async with bot_with(tmp_path, sandbox_server, telegram) as harness:
+    async with bot_with() as harness:
         alice = harness.user()
         answer = await type_provider_url(alice, url)
         assert "not on the public internet" in answer
@@ -73,10 +50,8 @@ async def test_by_default_a_url_into_the_bots_own_network_is_refused(
         assert endpoint.url == harness.settings.provider  # unchanged: the operator's default
 
 
-async def test_by_default_a_public_address_is_accepted(
-    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer
-) -> None:
-    async with bot_with(tmp_path, sandbox_server, telegram) as harness:
+async def test_by_default_a_public_address_is_accepted(bot_with: BotWith) -> None:
+    async with bot_with() as harness:
         alice = harness.user()
         answer = await type_provider_url(alice, "https://93.184.215.14/stubs/handler_api.php")
         assert "Provider set to" in answer
@@ -96,9 +71,9 @@ async def test_by_default_a_public_address_is_accepted(
     ],
 )
 async def test_ipv6_forms_of_a_private_address_are_refused(
-    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer, host: str
+    bot_with: BotWith, host: str
 ) -> None:
-    async with bot_with(tmp_path, sandbox_server, telegram) as harness:
+    async with bot_with() as harness:
         alice = harness.user()
         answer = await type_provider_url(alice, f"http://{host}:8080/stubs/handler_api.php")
         assert "not on the public internet" in answer
@@ -106,19 +81,14 @@ async def test_ipv6_forms_of_a_private_address_are_refused(
         assert endpoint.url == harness.settings.provider
 
 
-async def test_a_public_ipv6_literal_is_accepted(
-    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer
-) -> None:
-    async with bot_with(tmp_path, sandbox_server, telegram) as harness:
+async def test_a_public_ipv6_literal_is_accepted(bot_with: BotWith) -> None:
+    async with bot_with() as harness:
         answer = await type_provider_url(harness.user(), "https://[2606:4700::1111]/stubs/x.php")
         assert "Provider set to" in answer
 
 
 async def test_a_name_rebound_to_loopback_after_provider_reaches_nothing(
-    tmp_path: Path,
-    sandbox_server: SandboxServer,
-    telegram: FakeTelegramServer,
-    monkeypatch: pytest.MonkeyPatch,
+    bot_with: BotWith, sandbox_server: SandboxServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """DNS rebinding: the name is public when /provider checks it and 127.0.0.1 on every
     later lookup. The key check must not reach the bot's own loopback (the sandbox)."""
@@ -135,7 +105,7 @@ async def test_a_name_rebound_to_loopback_after_provider_reaches_nothing(
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port or 0))]
 
     monkeypatch.setattr(loop, "getaddrinfo", rebinding_getaddrinfo)
-    async with bot_with(tmp_path, sandbox_server, telegram) as harness:
+    async with bot_with() as harness:
         alice = harness.user()
         url = sandbox_server.url.replace("127.0.0.1", "rebind.test")
         assert "Provider set to" in await type_provider_url(alice, url)
@@ -148,11 +118,8 @@ async def test_a_name_rebound_to_loopback_after_provider_reaches_nothing(
         assert harness.sandbox.request_log == (), "nothing reached the loopback sandbox"
 
 
-async def test_off_allows_only_presets(
-    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer
-) -> None:
-    env = {"SMSBOT_CUSTOM_PROVIDERS": "off"}
-    async with bot_with(tmp_path, sandbox_server, telegram, **env) as harness:
+async def test_off_allows_only_presets(bot_with: BotWith) -> None:
+    async with bot_with(SMSBOT_CUSTOM_PROVIDERS="off") as harness:
         alice = harness.user()
         answer = await type_provider_url(alice, "https://93.184.215.14/stubs/handler_api.php")
         assert "only works with the providers in the list" in answer
@@ -161,11 +128,8 @@ async def test_off_allows_only_presets(
         assert "Provider set to HeroSMS" in alice.last_bot_message().text  # type: ignore[union-attr]
 
 
-async def test_any_lets_a_self_hoster_use_a_local_provider(
-    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer
-) -> None:
-    env = {"SMSBOT_CUSTOM_PROVIDERS": "any"}
-    async with bot_with(tmp_path, sandbox_server, telegram, **env) as harness:
+async def test_any_lets_a_self_hoster_use_a_local_provider(bot_with: BotWith) -> None:
+    async with bot_with(SMSBOT_CUSTOM_PROVIDERS="any") as harness:
         alice = harness.user()
         answer = await type_provider_url(alice, "http://127.0.0.1:9/stubs/handler_api.php")
         assert "Provider set to" in answer

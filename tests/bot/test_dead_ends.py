@@ -5,24 +5,28 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from bot.fake_telegram import FakeUser
 from bot.provider.sandbox.testing import ALICE_KEY
-from tests.bot.conftest import Harness, provider_calls, walk_to_confirm, with_key
+from tests.bot.conftest import (
+    Harness,
+    first_button_data,
+    labels_of,
+    provider_calls,
+    walk_to_confirm,
+)
 from tests.bot.test_buy_options import VERIFICATION_ON, walk_to_avito_in_russia
 from tests.bot.test_extras import AGAIN, finished_with_code
 from tests.bot.test_rent import rent_calls, rent_one
 
 
 def labels(harness: Harness, user_id: int = 1001) -> list[str]:
-    message = harness.telegram.user(user_id, "Alice").last_bot_message()
-    assert message is not None
-    return [label for row in message.buttons for label in row]
+    """The labels of the buttons under the user's newest message from the bot."""
+    return labels_of(harness.telegram.user(user_id, "Alice").last_bot_message())
 
 
 async def test_a_max_price_below_the_price_offers_no_buy_that_must_fail(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     confirm = await walk_to_confirm(harness, alice)
     price = Decimal(confirm.buttons[0][0].removeprefix("✅ Buy for "))
     await alice.press("💲 Max price…")
@@ -36,9 +40,9 @@ async def test_a_max_price_below_the_price_offers_no_buy_that_must_fail(
     assert labels(harness)[0].startswith("✅ Buy"), alice.transcript()
 
 
-async def test_the_max_price_prompt_can_go_back_or_cancel(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_the_max_price_prompt_can_go_back_or_cancel(
+    harness: Harness, alice: FakeUser
+) -> None:
     await walk_to_confirm(harness, alice)
     await alice.press("💲 Max price…")
     assert {"↩️ Back", "✖️ Cancel"} <= set(labels(harness)), alice.transcript()
@@ -49,10 +53,8 @@ async def test_the_max_price_prompt_can_go_back_or_cancel(harness: Harness) -> N
 
 
 async def test_an_unreadable_reply_to_a_purchase_says_it_was_checked_and_offers_a_way_on(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     confirm = await walk_to_confirm(harness, alice)
     harness.sandbox.inject_fault("getNumberV2", "http_500")
     harness.sandbox.inject_fault("getNumber", "http_500")
@@ -69,10 +71,8 @@ async def test_an_unreadable_reply_to_a_purchase_says_it_was_checked_and_offers_
 
 
 async def test_call_verification_with_a_short_balance_offers_the_plain_number(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     plain = await walk_to_avito_in_russia(alice)
     plain_price = Decimal(plain.buttons[0][0].removeprefix("✅ Buy for "))
     harness.sandbox.set_balance(ALICE_KEY, plain_price)  # enough for a plain number only
@@ -86,9 +86,9 @@ async def test_call_verification_with_a_short_balance_offers_the_plain_number(
     )
 
 
-async def test_the_extend_menus_can_be_cancelled_and_then_pay_nothing(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_the_extend_menus_can_be_cancelled_and_then_pay_nothing(
+    harness: Harness, alice: FakeUser
+) -> None:
     await rent_one(harness, alice)
     await alice.press("➕ Extend")
     assert "✖️ Cancel" in labels(harness), alice.transcript()
@@ -98,8 +98,7 @@ async def test_the_extend_menus_can_be_cancelled_and_then_pay_nothing(harness: H
     await alice.press("12 h")
     offer = alice.last_bot_message()
     assert offer is not None and "✖️ Cancel" in labels(harness), alice.transcript()
-    pay = offer.keyboard[0][0].callback_data
-    assert pay is not None
+    pay = first_button_data(offer)
     await alice.press("✖️ Cancel")
     assert "Not extended" in alice.last_bot_message().text  # type: ignore[union-attr]
     await alice.press_data(pay, offer.message_id)  # the pay button of the cancelled offer
@@ -107,16 +106,13 @@ async def test_the_extend_menus_can_be_cancelled_and_then_pay_nothing(harness: H
 
 
 async def test_another_activation_offer_can_be_cancelled_and_then_buys_nothing(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     parent = await finished_with_code(harness)
     await alice.press(AGAIN, parent.message_id)
     offer = alice.last_bot_message()
     assert offer is not None and "✖️ Cancel" in labels(harness), alice.transcript()
-    buy = offer.keyboard[0][0].callback_data
-    assert buy is not None
+    buy = first_button_data(offer)
     await alice.press("✖️ Cancel")
     assert "Not bought" in alice.last_bot_message().text  # type: ignore[union-attr]
     await alice.press_data(buy, offer.message_id)

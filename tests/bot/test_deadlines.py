@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from bot.fake_telegram import FakeUser
 from bot.provider.lifetimes import assumed_lifetime
 from bot.provider.sandbox.testing import ALICE_KEY
 from bot.services.purchases import PurchaseRequest, PurchaseStatus
@@ -30,12 +31,10 @@ def hhmm(unix: float) -> str:
 
 
 async def test_an_instagram_number_lives_its_hour_and_is_cancelled_only_near_its_end(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
     """getNumberV2 without an end time (the classic reply): the bot assumes the service's
     lifetime, which for Instagram is an hour at the sandbox as at the providers, not 20 min."""
-    alice = harness.user()
-    await with_key(harness, alice)
     balance = harness.sandbox.balance(ALICE_KEY)
     ledger_id = await bought(harness, "ig", "Instagram")
     row = await harness.services.activations.get(ledger_id)
@@ -67,11 +66,9 @@ async def test_the_providers_end_time_is_shown_exactly(harness: Harness) -> None
     assert card is not None and hhmm(provider_end) in card.text and "≈" not in card.text
 
 
-async def test_an_assumed_deadline_alone_never_cancels(harness: Harness) -> None:
+async def test_an_assumed_deadline_alone_never_cancels(harness: Harness, alice: FakeUser) -> None:
     """Where the provider's list cannot be read, the local clock alone cancels nothing: the
     provider ends the number at its own deadline, with the refund, and the user is told."""
-    alice = harness.user()
-    await with_key(harness, alice)
     balance = harness.sandbox.balance(ALICE_KEY)
     ledger_id = await bought(harness, "tg", "Telegram")
     harness.sandbox.inject_fault("getActiveActivations", "reply", body="BAD_ACTION")

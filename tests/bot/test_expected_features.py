@@ -14,7 +14,9 @@ from bot.telegram.flows import SLOT
 from bot.telegram.rendering import Renderer
 from tests.bot.conftest import (
     Harness,
+    bought_number,
     buy_first_offer,
+    first_button_data,
     live_activations,
     walk_to_confirm,
     with_key,
@@ -22,9 +24,7 @@ from tests.bot.conftest import (
 from tests.bot.test_rent import rent_one
 
 
-async def test_a_bought_number_shows_the_new_balance(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_a_bought_number_shows_the_new_balance(harness: Harness, alice: FakeUser) -> None:
     await buy_first_offer(harness, alice)
     card = alice.last_bot_message()
     balance = harness.sandbox.balance(ALICE_KEY)
@@ -61,9 +61,9 @@ def buy_rows(message: VisibleMessage | None) -> list[Button]:
     return [b for row in message.keyboard for b in row if b.label.startswith("🛒 ")]
 
 
-async def test_a_prices_row_opens_the_buy_confirm_and_buys_once(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_a_prices_row_opens_the_buy_confirm_and_buys_once(
+    harness: Harness, alice: FakeUser
+) -> None:
     await alice.send_text("/prices")
     await alice.press("Telegram")
     table = alice.last_bot_message()
@@ -172,10 +172,8 @@ async def ended_without_code(harness: Harness, user: FakeUser) -> VisibleMessage
 
 
 async def test_new_number_on_one_that_got_no_code_buys_the_same_again_once(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     card = await ended_without_code(harness, alice)
     assert card.buttons == [["🔁 New number"]], alice.transcript()
     [first] = await harness.services.activations.history(alice.id)
@@ -185,8 +183,7 @@ async def test_new_number_on_one_that_got_no_code_buys_the_same_again_once(
     assert "Confirm the purchase" in confirm.text or "Buy for" in str(confirm.buttons)
     price = harness.sandbox.catalog.price(first.country, "tg")  # type: ignore[arg-type]
     assert confirm.keyboard[0][0].label == f"✅ Buy for {price:.2f}", confirm.buttons
-    data = confirm.keyboard[0][0].callback_data
-    assert data is not None
+    data = first_button_data(confirm)
     for _ in range(3):
         await alice.press_data(data, confirm.message_id)
     [again] = await live_activations(harness)
@@ -224,18 +221,15 @@ def local(unix: float, zone: str, pattern: str = "%H:%M") -> str:
 
 
 async def test_a_personal_time_zone_shows_times_as_the_user_reads_a_clock(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     await alice.send_text("/settings")
     assert "Time zone: UTC" in alice.last_bot_message().text  # type: ignore[union-attr]
     await alice.press("🕒 Time zone…")
     now = harness.services.clock.now()
     await alice.press(f"Madrid · {local(now, 'Europe/Madrid')}")
     assert "Time zone: Europe/Madrid" in alice.last_bot_message().text  # type: ignore[union-attr]
-    await buy_first_offer(harness, alice)
-    [row] = await live_activations(harness)
+    row = await bought_number(harness, alice)
     assert row.deadline is not None
     card = alice.last_bot_message()
     minutes = round((row.deadline - harness.services.clock.now()) / 60)

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
-from bot.services.purchases import PurchaseRequest, PurchaseStatus
+from bot.fake_telegram import FakeUser
+from bot.fake_telegram.driver import VisibleMessage
+from bot.provider.sandbox.testing import ALICE_KEY
 from bot.telegram.buttons.activation import AdditionalOffer, CallStatus, ExtraOffer, OrderCall
 from storage.activations import Activation, ActivationState
 from tests.bot.conftest import (
     Harness,
-    buy_first_offer,
+    bought_number,
+    bought_with,
+    first_button_data,
     live_activations,
     provider_calls,
-    with_key,
+    sms_arrives,
 )
 
 AGAIN = "🔁 Use this number again"
@@ -22,26 +25,32 @@ AGAIN = "🔁 Use this number again"
 async def finished_with_code(harness: Harness, user_id: int = 1001) -> Activation:
     """Buys through the chat, gets a code, finishes; returns the finished row."""
     user = harness.user(user_id)
-    await buy_first_offer(harness, user)
-    [row] = await live_activations(harness, user_id)
-    harness.sandbox.deliver_sms(int(row.activation_id), "Code 12345")  # type: ignore[arg-type]
-    await harness.poll()
+    row = await bought_number(harness, user)
+    await sms_arrives(harness, row, "Code 12345")
     await user.press("✅ Finish", row.message_id)
     done = await harness.services.activations.get(row.ledger_id)
     assert done is not None and done.state is ActivationState.FINISHED
     return done
 
 
-async def test_the_same_number_again_from_the_finished_message(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
-    parent = await finished_with_code(harness)
-    await alice.press(AGAIN, parent.message_id)
-    offer = alice.last_bot_message()
-    assert offer is not None and "Another activation" in offer.text, alice.transcript()
+async def another_activation_offer(
+    harness: Harness, user: FakeUser
+) -> tuple[Activation, VisibleMessage]:
+    """``user`` finishes a number with its code and presses 🔁 on it: the finished number and
+    the offer of another activation on it."""
+    parent = await finished_with_code(harness, user.id)
+    await user.press(AGAIN, parent.message_id)
+    offer = user.last_bot_message()
+    assert offer is not None and "Another activation" in offer.text, user.transcript()
+    return parent, offer
+
+
+async def test_the_same_number_again_from_the_finished_message(
+    harness: Harness, alice: FakeUser
+) -> None:
+    parent, offer = await another_activation_offer(harness, alice)
     assert f"+{parent.phone}" in offer.text
-    data = offer.keyboard[0][0].callback_data
-    assert data is not None
+    data = first_button_data(offer)
     first = await alice.press_data(data, offer.message_id)
     second = await alice.press_data(data, offer.message_id)  # a double tap
     assert provider_calls(harness, "getExtraActivation") == 1
@@ -54,8 +63,7 @@ async def test_the_same_number_again_from_the_finished_message(harness: Harness)
     assert card is not None and card.message_id == offer.message_id
     assert f"+{child.phone}" in card.text and "Waiting for the SMS" in card.text
     # A normal watched activation: its code reaches its own message.
-    harness.sandbox.deliver_sms(int(child.activation_id), "Code 67890")  # type: ignore[arg-type]
-    await harness.poll()
+    await sms_arrives(harness, child, "Code 67890")
     assert any("67890" in m.text for m in alice.chat() if m.message_id == offer.message_id)
     # The number is busy again: the provider refuses another, and the user is told why.
     query = await alice.press(AGAIN, parent.message_id)
@@ -64,10 +72,9 @@ async def test_the_same_number_again_from_the_finished_message(harness: Harness)
     assert provider_calls(harness, "getExtraActivation") == 1
 
 
-async def test_another_users_offer_button_is_refused(harness: Harness) -> None:
-    alice, bob = harness.user(1001, "Alice"), harness.user(2002, "Bob")
-    await with_key(harness, alice)
-    await with_key(harness, bob, BOB_KEY)
+async def test_another_users_offer_button_is_refused(
+    harness: Harness, alice: FakeUser, bob: FakeUser
+) -> None:
     parent = await finished_with_code(harness)
     await bob.send_text("/start")
     forged = ExtraOffer(parent.ledger_id).pack()
@@ -78,11 +85,10 @@ async def test_another_users_offer_button_is_refused(harness: Harness) -> None:
     assert provider_calls(harness, "getExtraActivation") == 0
 
 
-async def test_a_number_that_never_got_a_code_is_refused_by_the_provider(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
-    await buy_first_offer(harness, alice)
-    [row] = await live_activations(harness)
+async def test_a_number_that_never_got_a_code_is_refused_by_the_provider(
+    harness: Harness, alice: FakeUser
+) -> None:
+    row = await bought_number(harness, alice)
     harness.sandbox.advance(125)
     await alice.press("❌ Cancel", row.message_id)
     # No button is shown for it; a forged one asks the provider, who says no.
@@ -92,9 +98,7 @@ async def test_a_number_that_never_got_a_code_is_refused_by_the_provider(harness
     assert provider_calls(harness, "getExtraActivation") == 0
 
 
-async def test_a_lost_answer_is_reconciled_not_retried(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_a_lost_answer_is_reconciled_not_retried(harness: Harness, alice: FakeUser) -> None:
     parent = await finished_with_code(harness)
     await alice.press(AGAIN, parent.message_id)
     harness.sandbox.inject_fault("getExtraActivation", "drop", after=True)
@@ -106,16 +110,12 @@ async def test_a_lost_answer_is_reconciled_not_retried(harness: Harness) -> None
 
 
 async def test_a_paid_call_refused_for_the_numbers_state_says_it_cannot_come_again(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
     """The price was quoted, then the provider refuses the purchase itself for the number's
     state: the confirm says the number cannot come again, and nothing was bought."""
-    alice = harness.user()
-    await with_key(harness, alice)
-    parent = await finished_with_code(harness)
-    await alice.press(AGAIN, parent.message_id)
-    offer = alice.last_bot_message()
-    assert offer is not None and offer.buttons
+    _, offer = await another_activation_offer(harness, alice)
+    assert offer.buttons
     harness.sandbox.inject_fault("getExtraActivation", "reply", body="BAD_STATUS")
     await alice.press(offer.buttons[0][0], offer.message_id)
     assert provider_calls(harness, "getExtraActivation") == 1
@@ -125,9 +125,7 @@ async def test_a_paid_call_refused_for_the_numbers_state_says_it_cannot_come_aga
     assert await live_activations(harness) == []
 
 
-async def test_history_pages_and_offers_the_number_again(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_history_pages_and_offers_the_number_again(harness: Harness, alice: FakeUser) -> None:
     ledger = harness.services.activations
     for n in range(12):
         intent = await ledger.record_intent(
@@ -164,27 +162,10 @@ async def test_history_pages_and_offers_the_number_again(harness: Harness) -> No
     assert alice.last_bot_message().text.count("+7900000") == 10  # type: ignore[union-attr]
 
 
-async def bought_with(harness: Harness, *, service: str = "tg", **options: bool) -> int:
-    """A row bought with options through the purchase service (the /buy screen for them is
-    another branch's), then shown in the chat by /active; returns the ledger id."""
-    alice = harness.user()
-    result = await harness.services.purchases.buy(
-        alice.id,
-        alice.id,
-        PurchaseRequest(service, 0, None, Decimal("50"), service_name=service, **options),
-        f"opts-{service}",
-    )
-    assert result.status is PurchaseStatus.BOUGHT and result.activation is not None
-    await alice.send_text("/active")
-    return result.activation.ledger_id
-
-
-async def test_call_verification_shows_the_call_and_orders_one_back(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
-    ledger_id = await bought_with(harness, verification=True)
-    row = await harness.services.activations.get(ledger_id)
-    assert row is not None
+async def test_call_verification_shows_the_call_and_orders_one_back(
+    harness: Harness, alice: FakeUser
+) -> None:
+    row = await bought_with(harness, verification=True)
     await alice.press("📞 Call status", row.message_id)
     card = alice.last_bot_message()
     assert card is not None and "Call: not yet" in card.text, alice.transcript()
@@ -203,12 +184,10 @@ async def test_call_verification_shows_the_call_and_orders_one_back(harness: Har
     assert provider_calls(harness, "createTaskForCall") == 1
 
 
-async def test_a_provider_without_outgoing_calls_hides_the_button(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
-    ledger_id = await bought_with(harness, verification=True)
-    row = await harness.services.activations.get(ledger_id)
-    assert row is not None
+async def test_a_provider_without_outgoing_calls_hides_the_button(
+    harness: Harness, alice: FakeUser
+) -> None:
+    row = await bought_with(harness, verification=True)
     harness.sandbox.inject_fault("getOutgoingCalls", "reply", body="BAD_ACTION")
     await alice.press("📞 Call status", row.message_id)
     card = alice.last_bot_message()
@@ -219,31 +198,25 @@ async def test_a_provider_without_outgoing_calls_hides_the_button(harness: Harne
     assert not alice.last_bot_message().find_buttons("📲 Call me from this number")  # type: ignore[union-attr]
 
 
-async def test_call_status_of_a_provider_without_it_is_answered(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
-    ledger_id = await bought_with(harness, verification=True)
-    row = await harness.services.activations.get(ledger_id)
-    assert row is not None
+async def test_call_status_of_a_provider_without_it_is_answered(
+    harness: Harness, alice: FakeUser
+) -> None:
+    row = await bought_with(harness, verification=True)
     harness.sandbox.inject_fault("getIncomingCallStatus", "reply", body="BAD_ACTION")
     query = await alice.press("📞 Call status", row.message_id)
     answer = alice.answer_for(query)
     assert answer is not None and "does not offer" in (answer.text or "")
 
 
-async def test_an_added_service_on_a_forwarded_number(harness: Harness) -> None:
-    alice, bob = harness.user(1001, "Alice"), harness.user(2002, "Bob")
-    await with_key(harness, alice)
-    await with_key(harness, bob, BOB_KEY)
-    ledger_id = await bought_with(harness, service="av", forward=True)
-    row = await harness.services.activations.get(ledger_id)
-    assert row is not None
+async def test_an_added_service_on_a_forwarded_number(
+    harness: Harness, alice: FakeUser, bob: FakeUser
+) -> None:
+    row = await bought_with(harness, service="av", forward=True)
     assert not alice.last_bot_message().find_buttons("➕ Add a service to this number")  # type: ignore[union-attr]
-    harness.sandbox.deliver_sms(int(row.activation_id), "Avito code 5555")  # type: ignore[arg-type]
-    await harness.poll()
+    await sms_arrives(harness, row, "Avito code 5555")
     # Bob cannot add to Alice's number.
     await bob.send_text("/start")
-    forged = AdditionalOffer(ledger_id, "", 0).pack()
+    forged = AdditionalOffer(row.ledger_id, "", 0).pack()
     query = await bob.press_data(forged, bob.last_bot_message().message_id)  # type: ignore[union-attr]
     assert "not yours" in (bob.answer_for(query).text or "")  # type: ignore[union-attr]
     await alice.press("➕ Add a service to this number", row.message_id)
@@ -252,8 +225,7 @@ async def test_an_added_service_on_a_forwarded_number(harness: Harness) -> None:
     await alice.press("Yandex/Uber")
     confirm = alice.last_bot_message()
     assert confirm is not None and "Add Yandex/Uber" in confirm.text
-    data = confirm.keyboard[0][0].callback_data
-    assert data is not None
+    data = first_button_data(confirm)
     for _ in range(3):
         await alice.press_data(data, confirm.message_id)
     assert provider_calls(harness, "getAdditionalService") == 1
@@ -268,11 +240,10 @@ async def test_an_added_service_on_a_forwarded_number(harness: Harness) -> None:
     assert len([r for r in await live_activations(harness) if r.service == "ya"]) == 1
 
 
-async def test_forged_call_buttons_on_another_users_number_are_refused(harness: Harness) -> None:
-    alice, bob = harness.user(1001, "Alice"), harness.user(2002, "Bob")
-    await with_key(harness, alice)
-    await with_key(harness, bob, BOB_KEY)
-    ledger_id = await bought_with(harness, verification=True)
+async def test_forged_call_buttons_on_another_users_number_are_refused(
+    harness: Harness, alice: FakeUser, bob: FakeUser
+) -> None:
+    ledger_id = (await bought_with(harness, verification=True)).ledger_id
     await bob.send_text("/start")
     message_id = bob.last_bot_message().message_id  # type: ignore[union-attr]
     for data in (CallStatus(ledger_id).pack(), OrderCall(ledger_id).pack(), "xv:x", "xb:nope"):
@@ -287,9 +258,9 @@ async def test_forged_call_buttons_on_another_users_number_are_refused(harness: 
     assert not any(r.action in touched for r in harness.sandbox.request_log)
 
 
-async def test_a_short_balance_is_said_before_any_paid_call(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_a_short_balance_is_said_before_any_paid_call(
+    harness: Harness, alice: FakeUser
+) -> None:
     parent = await finished_with_code(harness)
     harness.sandbox.set_balance(ALICE_KEY, "0.50")
     query = await alice.press(AGAIN, parent.message_id)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from bot.fake_telegram import FakeUser
 from bot.provider.sandbox.testing import POOR_KEY
 from bot.services.extras import MultiRequest
 from bot.services.purchases import PurchaseStatus
@@ -18,9 +19,7 @@ from tests.bot.conftest import Harness, provider_calls, with_key
 REQUEST = MultiRequest(services=("tg", "wa"), country=0)
 
 
-async def test_the_same_key_makes_one_multi_call(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_the_same_key_makes_one_multi_call(harness: Harness, alice: FakeUser) -> None:
     extras = harness.services.extras
     first = await extras.buy_multi(alice.id, alice.id, REQUEST, "key-1")
     again = await extras.buy_multi(alice.id, alice.id, REQUEST, "key-1")
@@ -45,9 +44,9 @@ async def test_a_refused_multi_call_fails_every_intent_and_is_not_retried(
     assert provider_calls(harness, "getMultiServiceNumber") == 1
 
 
-async def test_a_multi_call_that_never_left_is_failed_and_not_retried(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_a_multi_call_that_never_left_is_failed_and_not_retried(
+    harness: Harness, alice: FakeUser
+) -> None:
     harness.sandbox.inject_fault("getMultiServiceNumber", "drop")  # not performed
     result = await harness.services.extras.buy_multi(alice.id, alice.id, REQUEST, "k")
     assert result.status in (PurchaseStatus.REFUSED, PurchaseStatus.UNRESOLVED)
@@ -57,10 +56,8 @@ async def test_a_multi_call_that_never_left_is_failed_and_not_retried(harness: H
 
 
 async def test_extras_on_someone_elses_row_are_refused_before_the_provider(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     bought = await harness.services.extras.buy_multi(alice.id, alice.id, REQUEST, "k")
     row = bought.activations[0]
     extras = harness.services.extras
@@ -83,11 +80,9 @@ async def test_extras_on_someone_elses_row_are_refused_before_the_provider(
 
 
 async def test_a_multi_purchase_past_the_daily_cap_is_refused_before_the_paid_call(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
     """/multi shows a price per service: their sum counts against the cap, as /buy's does."""
-    alice = harness.user()
-    await with_key(harness, alice)
     users = harness.services.users
     user = await users.ensure(alice.id)
     await users.set_preferences(alice.id, replace(user.preferences, daily_cap=Decimal("1.00")))

@@ -9,13 +9,11 @@ deadline, A's poll is carried over (never started twice), A's key is rested, and
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
-from bot.fake_telegram import FakeTelegramServer
 from bot.provider.sandbox import SandboxServer
 from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
-from tests.bot.conftest import buy_first_offer, live_activations, with_key
-from tests.bot.test_custom_providers import bot_with, type_provider_url
+from tests.bot.conftest import BotWith, buy_first_offer, live_activations, with_key
+from tests.bot.test_custom_providers import type_provider_url
 from tests.trickling import TricklingProvider
 
 INTERVAL = 1.0
@@ -26,12 +24,12 @@ loaded machine); it used to wait for A's provider, i.e. forever here."""
 
 
 async def test_a_trickling_provider_does_not_delay_another_users_code(
-    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer
+    sandbox_server: SandboxServer, bot_with: BotWith
 ) -> None:
     env = {"SMSBOT_CUSTOM_PROVIDERS": "any", "SMSBOT_PROVIDER_TIMEOUT": "15"}
     async with (
         TricklingProvider(sandbox_server.url, byte_every=1.0) as trickler,
-        bot_with(tmp_path, sandbox_server, telegram, **env) as harness,
+        bot_with(**env) as harness,
     ):
         alice, bob = harness.user(1001, "Alice"), harness.user(2002, "Bob")
         assert "Provider set to" in await type_provider_url(alice, trickler.url)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.fake_telegram import FakeUser
 from bot.fake_telegram.driver import VisibleMessage
-from tests.bot.conftest import Harness, live_activations, with_key
+from tests.bot.conftest import Harness, live_activations
 
 
 def first_label(message: VisibleMessage | None) -> str:
@@ -29,9 +29,7 @@ async def pick_russia(user: FakeUser) -> VisibleMessage:
     return operators
 
 
-async def test_starred_service_and_country_come_first_until_removed(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_starred_service_and_country_come_first_until_removed(alice: FakeUser) -> None:
     await alice.send_text("/buy")
     assert first_label(alice.last_bot_message()) == "Telegram"
     # ⭐ the service on the country step, the country on the confirm screen.
@@ -68,9 +66,9 @@ async def test_starred_service_and_country_come_first_until_removed(harness: Har
     assert first_label(alice.last_bot_message()) == cheapest
 
 
-async def test_default_operator_is_listed_first_and_bought_with(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_default_operator_is_listed_first_and_bought_with(
+    harness: Harness, alice: FakeUser
+) -> None:
     await countries_of(alice, "Telegram", "telegram")
     operators = await pick_russia(alice)
     assert first_label(operators) == "Any operator"
@@ -101,9 +99,7 @@ async def test_default_operator_is_listed_first_and_bought_with(harness: Harness
     assert first_label(await pick_russia(alice)) == "Any operator"
 
 
-async def test_an_old_remove_button_removes_nothing_else(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_an_old_remove_button_removes_nothing_else(harness: Harness, alice: FakeUser) -> None:
     for query, label in (("avito", "Avito"), ("telegram", "Telegram")):
         await countries_of(alice, label, query)
         await alice.press(f"☆ {label}: add to favourites")

@@ -7,17 +7,16 @@ from decimal import Decimal
 
 import pytest
 
+from bot.fake_telegram import FakeUser
 from bot.telegram import flow_types, flows
 from storage._codec import dumps_strict
-from tests.bot.conftest import Harness, start_bot, stop_bot, walk_to_confirm, with_key
+from tests.bot.conftest import Harness, restart_bot, walk_to_confirm
 
 
 @pytest.mark.parametrize("command", ["/buy", "/rent", "/prices", "/multi"])
 async def test_cancel_ends_the_flow_and_typed_text_no_longer_searches_it(
-    harness: Harness, command: str
+    alice: FakeUser, command: str
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     await alice.send_text(command)
     await alice.send_text("/cancel")
     assert "Cancelled." in alice.last_bot_message().text  # type: ignore[union-attr]
@@ -39,10 +38,8 @@ async def test_cancel_ends_the_flow_and_typed_text_no_longer_searches_it(
     ],
 )
 async def test_starting_a_picker_ends_the_one_before_so_typed_text_searches_the_new_one(
-    harness: Harness, first: str, then: str, prefix: str
+    alice: FakeUser, first: str, then: str, prefix: str
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     await alice.send_text(first)
     await alice.send_text(then)
     await alice.send_text("telegr")
@@ -63,11 +60,9 @@ async def test_starting_a_picker_ends_the_one_before_so_typed_text_searches_the_
 
 
 @pytest.mark.parametrize("command", ["/buy", "/rent", "/prices", "/multi"])
-async def test_a_typed_search_leaves_one_menu_to_press(harness: Harness, command: str) -> None:
+async def test_a_typed_search_leaves_one_menu_to_press(alice: FakeUser, command: str) -> None:
     """The search's menu is the flow's menu: the older one (whose pages would read the new
     filter) loses its buttons."""
-    alice = harness.user()
-    await with_key(harness, alice)
     await alice.send_text(command)
     first = alice.last_bot_message()
     assert first is not None and first.buttons, alice.transcript()
@@ -79,10 +74,8 @@ async def test_a_typed_search_leaves_one_menu_to_press(harness: Harness, command
     assert [m.message_id for m in menus] == [searched.message_id], alice.transcript()
 
 
-async def test_a_new_picker_takes_the_buttons_off_the_older_menu(harness: Harness) -> None:
+async def test_a_new_picker_takes_the_buttons_off_the_older_menu(alice: FakeUser) -> None:
     """An older menu's Cancel or pages would act on the newer flow: only one menu is live."""
-    alice = harness.user()
-    await with_key(harness, alice)
     await alice.send_text("/buy")
     await alice.send_text("/prices")
     menus = [m for m in alice.chat() if m.from_bot and m.buttons]
@@ -153,15 +146,14 @@ def test_a_slot_that_is_not_a_flow_is_refused(slot: object) -> None:
         flows.from_json(slot)
 
 
-async def test_a_draft_and_its_question_survive_a_restart(harness: Harness) -> None:
+async def test_a_draft_and_its_question_survive_a_restart(
+    harness: Harness, alice: FakeUser
+) -> None:
     """PTB persistence writes the flow as JSON; a new process reads it back and goes on."""
-    alice = harness.user()
-    await with_key(harness, alice)
     confirm = await walk_to_confirm(harness, alice)
     await alice.press("💲 Max price…", confirm)
     await harness.application.update_persistence()
-    await stop_bot(harness)
-    await start_bot(harness)
+    await restart_bot(harness)
     await alice.send_text("999")
     again = alice.last_bot_message()
     assert again is not None and "Max price (Free Price)" in again.text, alice.transcript()
@@ -169,12 +161,10 @@ async def test_a_draft_and_its_question_survive_a_restart(harness: Harness) -> N
 
 
 async def test_a_question_replaces_an_open_picker_whose_buttons_then_say_so(
-    harness: Harness,
+    alice: FakeUser
 ) -> None:
     """One flow at a time: a provider URL asked for ends /buy (its menu is out of date, and the
     next text is the URL, not a search)."""
-    alice = harness.user()
-    await with_key(harness, alice)
     await alice.send_text("/buy")
     menu = alice.last_bot_message()
     assert menu is not None and menu.find_buttons("Telegram"), alice.transcript()
@@ -188,12 +178,10 @@ async def test_a_question_replaces_an_open_picker_whose_buttons_then_say_so(
 
 
 async def test_a_user_mid_flow_after_an_upgrade_is_told_the_menu_is_out_of_date(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
     """A draft in the shape an older version stored (its own user_data key) is not read: the
     menu's buttons say it expired, and typed text no longer searches it."""
-    alice = harness.user()
-    await with_key(harness, alice)
     await alice.send_text("/buy")
     menu = alice.last_bot_message()
     assert menu is not None

@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
 
-from bot.app import build_application
-from bot.fake_telegram import FakeTelegramServer
-from bot.fake_telegram.ptb import process_with
-from bot.lifecycle import close_application, start_background
-from bot.provider.sandbox import SandboxServer
-from tests.bot.conftest import Harness, bot_settings, with_key
+from tests.bot.conftest import BotWith, Harness, with_key
 
 
 async def test_off_by_default(harness: Harness) -> None:
     assert harness.services.metrics is None and harness.services.health is None
 
 
-async def test_health_readiness_and_metrics_on_one_setting(
-    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer
-) -> None:
-    settings = bot_settings(
-        tmp_path, sandbox_server.url, SMSBOT_METRICS_LISTEN="127.0.0.1:0"
-    )
-    application, services = await build_application(
-        settings, bot_base_url=telegram.bot_base_url, clock=sandbox_server.sandbox.clock
-    )
-    try:
-        await application.initialize()
-        telegram.state.deliver_directly(process_with(application))
-        await start_background(application, services)
+async def test_health_readiness_and_metrics_on_one_setting(bot_with: BotWith) -> None:
+    async with bot_with(background=True, SMSBOT_METRICS_LISTEN="127.0.0.1:0") as harness:
+        services = harness.services
         assert services.health is not None
-        alice = telegram.user(1001, "Alice")
-        harness = Harness(application, services, telegram, sandbox_server.sandbox, settings)
+        alice = harness.user()
         await with_key(harness, alice)  # the key is checked with the provider: one call
         base = f"http://127.0.0.1:{services.health.port}"
         async with httpx.AsyncClient(base_url=base, timeout=10) as client:
@@ -47,6 +29,3 @@ async def test_health_readiness_and_metrics_on_one_setting(
         assert "smsbot_outbox_depth 0.0" in text
         assert 'smsbot_provider_calls_total{action="getBalance",outcome="http_200"}' in text
         assert "smsbot_update_seconds_bucket" in text and "smsbot_telegram_429_total" in text
-    finally:
-        await application.shutdown()
-        await close_application(services)

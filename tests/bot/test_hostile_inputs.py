@@ -21,7 +21,7 @@ from bot.lifecycle import reconcile_and_report
 from storage.activations import ActivationLedger
 from tests.bot.conftest import (
     Harness,
-    buy_first_offer,
+    bought_number,
     live_activations,
     provider_calls,
     walk_to_confirm,
@@ -106,12 +106,9 @@ async def test_a_reply_nested_too_deep_is_garbage_and_a_paid_one_is_reconciled_a
 
 
 async def test_a_poll_nested_too_deep_backs_that_key_off_and_the_code_still_comes(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
-    await buy_first_offer(harness, alice)
-    [activation] = await live_activations(harness)
+    activation = await bought_number(harness, alice)
     harness.sandbox.inject_fault("getActiveActivations", "reply", body=NESTED, count=1)
     report = await harness.services.watcher.tick()  # the pass itself does not raise
     assert report.errors == 1
@@ -163,12 +160,10 @@ async def test_a_locked_database_at_confirm_says_nothing_was_bought_and_buy_work
 
 
 async def test_a_purchase_the_database_refused_to_record_is_told_and_found_later(
-    harness: Harness, monkeypatch: pytest.MonkeyPatch
+    harness: Harness, alice: FakeUser, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The provider sold the number, then the write of it failed: the user is told plainly,
     the intent stays pending, and the reconciler adopts the number."""
-    alice = harness.user()
-    await with_key(harness, alice)
     confirm = await walk_to_confirm(harness, alice)
 
     async def refused(*args: Any, **kwargs: Any) -> Any:

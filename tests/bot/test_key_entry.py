@@ -8,13 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from bot.fake_telegram import FakeUser
 from bot.fake_telegram.driver import VisibleMessage
 from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
 from tests.bot.conftest import (
     Harness,
     assert_key_not_on_disk,
-    buy_first_offer,
-    live_activations,
+    bought_number,
+    refused_key,
+    sms_arrives,
     start_bot,
     with_key,
 )
@@ -62,11 +64,8 @@ async def test_a_key_sent_after_a_crash_that_followed_key_is_deleted_and_saved(
 
 async def test_a_refused_key_ends_key_entry_and_says_so(harness: Harness) -> None:
     alice = harness.user()
-    await alice.send_text("/key")
-    await alice.send_text("badkey")
-    refused = alice.last_bot_message()
-    assert refused is not None and "does not look like an API key" in refused.text
-    assert "send /key to try again" in refused.text, alice.transcript()
+    refused = await refused_key(harness, alice, "badkey")
+    assert "does not look like an API key" in refused.text, alice.transcript()
     assert user_message(alice.chat(), "badkey") is None  # the try itself is deleted
     await alice.send_text("hello")
     assert user_message(alice.chat(), "hello") is not None, alice.transcript()
@@ -145,9 +144,9 @@ async def test_a_group_message_is_not_taken_for_a_key_asked_in_private(harness: 
 @pytest.mark.parametrize(
     "command", ["/buy", "/balance", "/rent", "/multi", "/history", "/active", "/key"]
 )
-async def test_money_and_codes_are_private_only_in_a_group(harness: Harness, command: str) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_money_and_codes_are_private_only_in_a_group(
+    harness: Harness, alice: FakeUser, command: str
+) -> None:
     group = alice.in_group()
     before = len(harness.sandbox.request_log)
     await group.send_text(command)
@@ -167,8 +166,7 @@ async def test_a_button_pressed_in_a_group_is_refused_clearly(
 
     alice = harness.user(language=language)
     await with_key(harness, alice)
-    await buy_first_offer(harness, alice)
-    [row] = await live_activations(harness)
+    row = await bought_number(harness, alice)
     card = alice.last_bot_message()
     assert card is not None and card.keyboard
     button = card.keyboard[-1][-1]
@@ -206,10 +204,8 @@ async def test_an_sms_code_reaches_no_log_record_at_debug(
             logging.getLogger(name).setLevel(level)
         alice = harness.user()
         await with_key(harness, alice)
-        await buy_first_offer(harness, alice)
-        [activation] = await live_activations(harness)
-        harness.sandbox.deliver_sms(int(activation.activation_id), "Code 735193")  # type: ignore[arg-type]
-        await harness.poll()
+        activation = await bought_number(harness, alice)
+        await sms_arrives(harness, activation, "Code 735193")
         assert any(m.text.startswith("🔑 735193") for m in alice.chat()), alice.transcript()
         await harness.application.update_persistence()
     finally:
@@ -251,12 +247,10 @@ async def test_a_key_sent_with_key_in_a_group_is_deleted_and_answered_in_one_lin
 
 @pytest.mark.parametrize("picker", ["/buy", "/rent", "/prices", "/multi"])
 async def test_a_key_sent_after_its_step_lapsed_is_not_searched_in_an_earlier_picker(
-    harness: Harness, picker: str
+    harness: Harness, alice: FakeUser, picker: str
 ) -> None:
     """/key means the next text is a key, not a search of the picker shown before it: a key
     pasted once the step lapsed must not come back quoted in "nothing matches «…»"."""
-    alice = harness.user()
-    await with_key(harness, alice)
     await alice.send_text(picker)
     await alice.send_text("/key")
     harness.sandbox.advance(11 * 60)

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from bot.fake_telegram import FakeUser
 from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
-from tests.bot.conftest import Harness, buy_first_offer, live_activations, with_key
+from tests.bot.conftest import (
+    Harness,
+    bought_number,
+    buy_first_offer,
+    live_activations,
+    refused_key,
+    sms_arrives,
+    with_key,
+)
 
 
 async def test_a_refused_key_ends_the_key_step_and_the_next_one_needs_key_again(
     harness: Harness,
 ) -> None:
     alice = harness.user()
-    await alice.send_text("/key")
-    await alice.send_text("not-a-real-key-123")
-    refused = alice.last_bot_message()
-    assert refused is not None and "does not accept" in refused.text
-    assert "send /key to try again" in refused.text, alice.transcript()
+    refused = await refused_key(harness, alice, "not-a-real-key-123")
+    assert "does not accept" in refused.text, alice.transcript()
     await alice.send_text("/key")  # a refused key ended the step: a new /key, a new try
     await alice.send_text(ALICE_KEY)
     assert all(ALICE_KEY not in m.text for m in alice.chat()), alice.transcript()
@@ -22,10 +28,8 @@ async def test_a_refused_key_ends_the_key_step_and_the_next_one_needs_key_again(
 
 
 async def test_the_key_cannot_change_or_go_while_a_number_bought_with_it_is_live(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     await buy_first_offer(harness, alice)
     await alice.send_text(f"/key {BOB_KEY}")
     assert "live numbers" in alice.last_bot_message().text  # type: ignore[union-attr]
@@ -36,13 +40,11 @@ async def test_the_key_cannot_change_or_go_while_a_number_bought_with_it_is_live
     assert row.activation_id is not None
 
 
-async def test_a_code_then_the_deadline_tells_finished_not_refunded(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
-    await buy_first_offer(harness, alice)
-    [row] = await live_activations(harness)
-    harness.sandbox.deliver_sms(int(row.activation_id), "Code 565656")  # type: ignore[arg-type]
-    await harness.poll()
+async def test_a_code_then_the_deadline_tells_finished_not_refunded(
+    harness: Harness, alice: FakeUser
+) -> None:
+    row = await bought_number(harness, alice)
+    await sms_arrives(harness, row, "Code 565656")
     harness.sandbox.advance(21 * 60)  # the provider finishes it, the charge kept
     await harness.poll()
     last = alice.last_bot_message()
@@ -50,9 +52,9 @@ async def test_a_code_then_the_deadline_tells_finished_not_refunded(harness: Har
     assert "balance" not in last.text
 
 
-async def test_refresh_of_a_live_number_says_when_it_asked(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_refresh_of_a_live_number_says_when_it_asked(
+    harness: Harness, alice: FakeUser
+) -> None:
     await buy_first_offer(harness, alice)
     query = await alice.press("🔄 Refresh")
     assert alice.answer_for(query) is not None, "the press is answered"
@@ -61,10 +63,10 @@ async def test_refresh_of_a_live_number_says_when_it_asked(harness: Harness) -> 
     assert not card.text.endswith("Done.")
 
 
-async def test_a_replaced_key_is_the_one_used_from_then_on(harness: Harness) -> None:
+async def test_a_replaced_key_is_the_one_used_from_then_on(
+    harness: Harness, alice: FakeUser
+) -> None:
     """Keys are kept ready in memory between ticks: replacing one must replace that too."""
-    alice = harness.user()
-    await with_key(harness, alice)
     await alice.send_text("/balance")
     assert "1000.00" in alice.last_bot_message().text  # type: ignore[union-attr]
     await with_key(harness, alice, BOB_KEY)
@@ -89,9 +91,7 @@ async def test_the_key_cannot_change_while_a_rent_made_with_it_is_live(harness: 
     assert "live numbers" in alice.last_bot_message().text  # type: ignore[union-attr]
 
 
-async def test_forgetkey_asks_first_and_keep_it_keeps_the_key(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_forgetkey_asks_first_and_keep_it_keeps_the_key(alice: FakeUser) -> None:
     await alice.send_text("/forgetkey")
     question = alice.last_bot_message()
     assert question is not None and "Delete your key" in question.text, alice.transcript()
@@ -122,9 +122,9 @@ async def test_forgetkey_asks_in_russian_and_spanish(harness: Harness) -> None:
         assert "🗑" in user.last_bot_message().text  # type: ignore[union-attr]
 
 
-async def test_a_forgetkey_question_goes_stale_when_the_provider_changes(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_a_forgetkey_question_goes_stale_when_the_provider_changes(
+    harness: Harness, alice: FakeUser
+) -> None:
     accounts = harness.services.accounts
     before = set(await accounts.providers_with_keys(alice.id))
     await alice.send_text("/forgetkey")

@@ -13,49 +13,36 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from bot.app import SALE_MARGIN, build_application
-from bot.fake_telegram import FakeTelegramServer, FakeUser
-from bot.fake_telegram.ptb import process_with
-from bot.lifecycle import close_application, reconcile_and_report
-from bot.provider.sandbox import SandboxServer
+from bot.app import SALE_MARGIN
+from bot.fake_telegram import FakeUser
+from bot.lifecycle import reconcile_and_report
 from bot.provider.sandbox.testing import ALICE_KEY
 from tests.bot.conftest import (
+    BotWith,
     Harness,
-    bot_settings,
     live_activations,
     provider_calls,
+    sms_arrives,
     walk_to_confirm,
     with_key,
 )
 
 PAID = ("getNumber", "getNumberV2")
 START_BALANCE = Decimal(1000)
+BotAndAlice = tuple[Harness, FakeUser]
 BOUND = 30.0  # generous: two shared cores; a passing run waits for the sale's delay only
 
 
 @asynccontextmanager
-async def _bot(
-    tmp_path: Path,
-    sandbox_server: SandboxServer,
-    telegram: FakeTelegramServer,
-    provider_timeout: float,
-) -> AsyncIterator[Harness]:
-    settings = bot_settings(
-        tmp_path, sandbox_server.url, SMSBOT_PROVIDER_TIMEOUT=str(provider_timeout)
-    )
-    application, services = await build_application(
-        settings, bot_base_url=telegram.bot_base_url, clock=sandbox_server.sandbox.clock
-    )
-    await application.initialize()
-    telegram.state.deliver_directly(process_with(application))
-    try:
-        yield Harness(application, services, telegram, sandbox_server.sandbox, settings)
-    finally:
-        await application.shutdown()
-        await close_application(services)
+async def _alice_on(bot_with: BotWith, provider_timeout: float) -> AsyncIterator[BotAndAlice]:
+    """A bot that gives up on a provider call after ``provider_timeout`` s, and Alice on it with
+    her key set."""
+    async with bot_with(SMSBOT_PROVIDER_TIMEOUT=str(provider_timeout)) as harness:
+        alice = harness.user()
+        await with_key(harness, alice)
+        yield harness, alice
 
 
 async def _until(probe: Any, what: str) -> None:
@@ -82,12 +69,10 @@ async def _report(harness: Harness) -> None:
 
 
 async def test_a_sale_completed_after_the_timeout_is_checking_then_shown_and_watched(
-    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer
+    bot_with: BotWith,
 ) -> None:
     """Finding 3 (a): the user saw "❌ Not bought" while the provider sold and charged."""
-    async with _bot(tmp_path, sandbox_server, telegram, provider_timeout=1.0) as harness:
-        alice = harness.user()
-        await with_key(harness, alice)
+    async with _alice_on(bot_with, 1.0) as (harness, alice):
         confirm = await walk_to_confirm(harness, alice)
         harness.sandbox.inject_fault("getNumberV2", "slow", delay=3.0)  # sells after 3 s
         await alice.press(confirm.buttons[0][0])  # the bot gives up after 1 s
@@ -103,21 +88,18 @@ async def test_a_sale_completed_after_the_timeout_is_checking_then_shown_and_wat
             for t in _texts(alice)
         ), alice.transcript()
         # Watched like any number: its code is pushed.
-        harness.sandbox.deliver_sms(int(row.activation_id), "Your code 918273")  # type: ignore[arg-type]
-        await harness.poll()
+        await sms_arrives(harness, row, "Your code 918273")
         assert any(t.startswith("🔑 918273") for t in _texts(alice)), alice.transcript()
         assert provider_calls(harness, *PAID) == 1
         assert not any("did not go through" in t for t in _texts(alice)), alice.transcript()
 
 
 async def test_a_sale_found_after_not_bought_was_said_is_shown_and_cancelled_for_the_refund(
-    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer
+    bot_with: BotWith,
 ) -> None:
     """Finding 3 (a), later still: the sale comes after the bot concluded "not bought"."""
     timeout = 1.0
-    async with _bot(tmp_path, sandbox_server, telegram, provider_timeout=timeout) as harness:
-        alice = harness.user()
-        await with_key(harness, alice)
+    async with _alice_on(bot_with, timeout) as (harness, alice):
         confirm = await walk_to_confirm(harness, alice)
         harness.sandbox.inject_fault("getNumberV2", "slow", delay=6.0)
         await alice.press(confirm.buttons[0][0])
@@ -145,13 +127,11 @@ async def test_a_sale_found_after_not_bought_was_said_is_shown_and_cancelled_for
 
 
 async def test_a_purchase_in_flight_longer_than_the_old_fixed_age_is_not_judged_under_it(
-    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer
+    bot_with: BotWith,
 ) -> None:
     """Finding 3 (c): with a 200 s timeout the periodic pass judged the intent at 120 s, the
     sale came back later, confirm_intent raised, and the number was never watched."""
-    async with _bot(tmp_path, sandbox_server, telegram, provider_timeout=200.0) as harness:
-        alice = harness.user()
-        await with_key(harness, alice)
+    async with _alice_on(bot_with, 200.0) as (harness, alice):
         confirm = await walk_to_confirm(harness, alice)
         harness.sandbox.inject_fault("getNumberV2", "slow", delay=2.0)
         press = asyncio.create_task(alice.press(confirm.buttons[0][0]))
@@ -171,16 +151,14 @@ async def test_a_purchase_in_flight_longer_than_the_old_fixed_age_is_not_judged_
 
 
 async def test_a_rent_made_after_not_rented_was_said_is_cancelled_for_the_refund(
-    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer
+    bot_with: BotWith,
 ) -> None:
     """The same for getRentNumber: checking, then "not rented", then the late rent is
     cancelled at once (setRentStatus) and the user told."""
     from tests.bot.test_rent import live_rents, rent_calls, walk_to_rent_confirm
 
     timeout = 1.0
-    async with _bot(tmp_path, sandbox_server, telegram, provider_timeout=timeout) as harness:
-        alice = harness.user()
-        await with_key(harness, alice)
+    async with _alice_on(bot_with, timeout) as (harness, alice):
         confirm = await walk_to_rent_confirm(harness, alice)
         harness.sandbox.inject_fault("getRentNumber", "slow", delay=6.0)
         await alice.press_button(confirm.keyboard[0][0])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.lifecycle import COMMANDS, start_background, stop_background
-from tests.bot.conftest import Harness, buy_first_offer, live_activations, with_key
+from tests.bot.conftest import Harness, buy_first_offer, live_activations, sms_arrives, with_key
 
 WELCOME = {"en": "phone numbers", "ru": "номер", "es": "números"}
 
@@ -22,8 +22,7 @@ async def test_the_buy_flow_in_each_locale(harness: Harness, locale: str) -> Non
     card = user.last_bot_message()
     assert card is not None
     assert card.find_buttons(t.t(locale, "button-cancel-activation")), user.transcript()
-    harness.sandbox.deliver_sms(int(activation.activation_id), "Code 246810")  # type: ignore[arg-type]
-    await harness.poll()
+    await sms_arrives(harness, activation, "Code 246810")
     assert user.chat()[-1].text.startswith("🔑 246810"), user.transcript()
     # The activation message, updated in place, now offers to finish.
     assert any(m.find_buttons(t.t(locale, "button-finish")) for m in user.chat()), user.transcript()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from bot.fake_telegram import FakeUser
 from bot.provider.sandbox.testing import ALICE_KEY
-from tests.bot.conftest import Harness, live_activations, with_key
+from tests.bot.conftest import Harness, live_activations
 from tests.bot.test_multi import walk_to_confirm as walk_to_multi_confirm
 from tests.bot.test_rent import rent_one
 
@@ -15,9 +16,9 @@ def shown_costs(text: str) -> list[Decimal]:
     return [Decimal(m) for m in re.findall(r"Cost: ([0-9.]+)", text)]
 
 
-async def test_multi_cards_and_history_show_what_each_number_cost(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_multi_cards_and_history_show_what_each_number_cost(
+    harness: Harness, alice: FakeUser
+) -> None:
     balance = harness.sandbox.balance(ALICE_KEY)
     confirm = await walk_to_multi_confirm(harness, alice, "Telegram", "WhatsApp")
     total = Decimal(re.findall(r"([0-9]+\.[0-9]{2})", confirm.buttons[0][0])[0])
@@ -40,9 +41,9 @@ async def test_multi_cards_and_history_show_what_each_number_cost(harness: Harne
     assert f"spent in all: {total:.2f}" in alice.last_bot_message().text  # type: ignore[union-attr]
 
 
-async def test_an_extended_rent_counts_all_its_hours_and_money(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_an_extended_rent_counts_all_its_hours_and_money(
+    harness: Harness, alice: FakeUser
+) -> None:
     balance = harness.sandbox.balance(ALICE_KEY)
     await rent_one(harness, alice, hours=4)
     await alice.press("➕ Extend")

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from bot.fake_telegram import FakeUser
 from bot.fake_telegram.driver import VisibleMessage
-from tests.bot.conftest import Harness, live_activations, provider_calls, with_key
+from tests.bot.conftest import (
+    Harness,
+    first_button_data,
+    live_activations,
+    provider_calls,
+    sms_arrives,
+)
 
 
 def multi_calls(harness: Harness) -> int:
@@ -25,13 +31,10 @@ async def walk_to_confirm(harness: Harness, user: FakeUser, *names: str) -> Visi
     return confirm
 
 
-async def test_one_number_for_two_services_each_watched(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_one_number_for_two_services_each_watched(harness: Harness, alice: FakeUser) -> None:
     confirm = await walk_to_confirm(harness, alice, "Telegram", "WhatsApp")
     assert "Telegram, WhatsApp" in confirm.text
-    data = confirm.keyboard[0][0].callback_data
-    assert data is not None
+    data = first_button_data(confirm)
     taps = [await alice.press_data(data, confirm.message_id) for _ in range(3)]
     assert multi_calls(harness) == 1
     assert all(alice.answer_for(t) is not None for t in taps)
@@ -41,17 +44,14 @@ async def test_one_number_for_two_services_each_watched(harness: Harness) -> Non
     assert "One number" in alice.chat()[-3].text
     # Each activation is watched: a code for WhatsApp reaches WhatsApp's message only.
     whatsapp = next(r for r in rows if r.service == "wa")
-    harness.sandbox.deliver_sms(int(whatsapp.activation_id), "WhatsApp code 424242")  # type: ignore[arg-type]
-    await harness.poll()
+    await sms_arrives(harness, whatsapp, "WhatsApp code 424242")
     shown = {m.message_id: m.text for m in alice.chat()}
     assert "424242" in shown[whatsapp.message_id]  # type: ignore[index]
     telegram = next(r for r in rows if r.service == "tg")
     assert "424242" not in shown[telegram.message_id]  # type: ignore[index]
 
 
-async def test_one_service_is_not_enough(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_one_service_is_not_enough(alice: FakeUser) -> None:
     await alice.send_text("/multi")
     await alice.press("Telegram")
     assert alice.last_bot_message().buttons[0][0].startswith("✅")  # type: ignore[union-attr]
@@ -60,9 +60,7 @@ async def test_one_service_is_not_enough(harness: Harness) -> None:
     assert answer is not None and "at least two" in (answer.text or "")
 
 
-async def test_forwarding_for_one_service_where_offered(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_forwarding_for_one_service_where_offered(harness: Harness, alice: FakeUser) -> None:
     confirm = await walk_to_confirm(harness, alice, "Avito", "Telegram")
     assert "📞 Forwarding: Avito" in confirm.buttons[1]
     assert not confirm.find_buttons("📞 Forwarding: Telegram")  # Telegram has no forwarding
@@ -77,9 +75,9 @@ async def test_forwarding_for_one_service_where_offered(harness: Harness) -> Non
     assert sold.forward
 
 
-async def test_a_provider_without_multi_service_is_answered_clearly(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_a_provider_without_multi_service_is_answered_clearly(
+    harness: Harness, alice: FakeUser
+) -> None:
     confirm = await walk_to_confirm(harness, alice, "Telegram", "WhatsApp")
     harness.sandbox.inject_fault("getMultiServiceNumber", "reply", body="BAD_ACTION")
     await alice.press(confirm.buttons[0][0], confirm)
@@ -89,9 +87,9 @@ async def test_a_provider_without_multi_service_is_answered_clearly(harness: Har
     assert [r.state.value for r in failed] == ["failed", "failed"]
 
 
-async def test_a_lost_answer_is_reconciled_into_both_activations(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_a_lost_answer_is_reconciled_into_both_activations(
+    harness: Harness, alice: FakeUser
+) -> None:
     confirm = await walk_to_confirm(harness, alice, "Telegram", "WhatsApp")
     harness.sandbox.inject_fault("getMultiServiceNumber", "drop", after=True)
     await alice.press(confirm.buttons[0][0], confirm)
@@ -101,9 +99,7 @@ async def test_a_lost_answer_is_reconciled_into_both_activations(harness: Harnes
     assert all(r.message_id is not None for r in rows)
 
 
-async def test_stale_and_forged_buy_buttons_buy_nothing(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_stale_and_forged_buy_buttons_buy_nothing(harness: Harness, alice: FakeUser) -> None:
     confirm = await walk_to_confirm(harness, alice, "Telegram", "WhatsApp")
     for data in ("mk:deadbeef", "mk", "mt:tg", "ms:forward:99", "mc:notanumber"):
         query = await alice.press_data(data, confirm.message_id)
@@ -115,9 +111,7 @@ async def test_stale_and_forged_buy_buttons_buy_nothing(harness: Harness) -> Non
     assert len(await live_activations(harness)) == 2
 
 
-async def test_cancel_ends_the_selection_and_text_is_no_longer_a_search(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_cancel_ends_the_selection_and_text_is_no_longer_a_search(alice: FakeUser) -> None:
     await alice.send_text("/multi")
     await alice.press("Telegram")
     await alice.send_text("/cancel")

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from bot.provider.sandbox.testing import ALICE_KEY
 from storage.autoreplace import AutoReplaceStore, RunState
-from tests.bot.conftest import Harness, provider_calls, start_bot, stop_bot
+from tests.bot.conftest import Harness, provider_calls, restart_bot
 
 PAID = ("getNumber", "getNumberV2")
 
@@ -26,8 +26,7 @@ async def test_a_code_the_watcher_sees_ends_the_run_and_a_restart_buys_nothing_m
     harness.sandbox.deliver_sms(int(row.activation_id), "code 4242", code="4242")
     await harness.poll()
     at_once = await AutoReplaceStore(services.db).get(run.run_id)  # no auto-replace tick yet
-    await stop_bot(harness)
-    restarted = await start_bot(harness)
+    restarted = await restart_bot(harness)
     assert restarted.autoreplace is not None
     harness.sandbox.advance(601)
     await restarted.autoreplace.tick()

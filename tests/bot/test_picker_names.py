@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 
 from bot.core.clock import ManualClock
+from bot.fake_telegram import FakeUser
 from bot.provider.sandbox import Sandbox, SandboxServer, load_catalog
 from bot.provider.sandbox.fixtures import Service
 from bot.provider.sandbox.testing import default_test_accounts
@@ -86,9 +87,9 @@ async def test_a_position_button_from_an_older_screen_picks_nothing(harness: Har
     assert not any(r.action == "getNumberV2" for r in harness.sandbox.request_log)
 
 
-async def test_a_service_code_no_button_can_carry_is_picked_and_bought(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_a_service_code_no_button_can_carry_is_picked_and_bought(
+    harness: Harness, alice: FakeUser
+) -> None:
     await alice.send_text("/buy odd")
     results = alice.last_bot_message()
     assert results is not None and results.buttons[0] == ["Odd Service"], alice.transcript()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from bot.fake_telegram import FakeUser
 from bot.telegram.handlers.prices import TABLE_ROWS
-from tests.bot.conftest import Harness, with_key
+from tests.bot.conftest import Harness
 
 _LINE = re.compile(r"^(?P<name>.+) · (?P<price>\d+\.\d\d) · (?P<count>[\d,]+) numbers?$")
 
@@ -25,9 +26,9 @@ def in_stock_sorted(lines: list[tuple[str, Decimal, int]]) -> bool:
     return in_stock == sorted(in_stock)
 
 
-async def test_a_service_across_countries_cheapest_first_with_pages(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_a_service_across_countries_cheapest_first_with_pages(
+    harness: Harness, alice: FakeUser
+) -> None:
     await alice.send_text("/prices")
     await alice.press("Telegram")
     first = alice.last_bot_message()
@@ -45,9 +46,7 @@ async def test_a_service_across_countries_cheapest_first_with_pages(harness: Har
     assert not any(r.action in ("getNumber", "getNumberV2") for r in harness.sandbox.request_log)
 
 
-async def test_a_country_across_services_found_by_typing(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_a_country_across_services_found_by_typing(alice: FakeUser) -> None:
     await alice.send_text("/prices")
     await alice.press("🌍 By country")
     await alice.send_text("kazakh")  # the one country that matches: its table at once
@@ -62,9 +61,7 @@ async def test_a_country_across_services_found_by_typing(harness: Harness) -> No
     assert discord == Decimal("2.80")
 
 
-async def test_typed_search_filters_services_and_a_miss_is_said(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_typed_search_filters_services_and_a_miss_is_said(alice: FakeUser) -> None:
     await alice.send_text("/prices")
     await alice.send_text("whats")  # WhatsApp alone matches: its table at once
     table = alice.last_bot_message()
@@ -87,9 +84,9 @@ async def test_prices_without_a_key_and_a_stale_button_are_answered(harness: Har
     assert answer is not None and "closed" in (answer.text or "")
 
 
-async def test_a_provider_failure_is_answered_and_the_next_try_works(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_a_provider_failure_is_answered_and_the_next_try_works(
+    harness: Harness, alice: FakeUser
+) -> None:
     await alice.send_text("/prices")
     harness.sandbox.inject_fault("getPrices", "http_500", count=3)  # every retry
     await alice.press("Telegram")

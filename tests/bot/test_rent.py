@@ -4,34 +4,34 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from pathlib import Path
 
 import httpx
 import pytest
 
-from bot.app import build_application
-from bot.fake_telegram import FakeTelegramServer, FakeUser
+from bot.fake_telegram import FakeUser
 from bot.fake_telegram.driver import VisibleMessage
-from bot.fake_telegram.ptb import process_with
-from bot.lifecycle import close_application, reconcile_and_report, start_background, stop_background
-from bot.provider.sandbox import SandboxServer
+from bot.lifecycle import reconcile_and_report
 from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
 from bot.telegram.buttons.rent import RentButton
 from bot.telegram.rendering import Renderer
 from bot.telegram.screens.rent import when
 from storage.rents import Rent, RentState
 from tests.bot.conftest import (
+    BotWith,
     Harness,
     assert_key_not_on_disk,
-    bot_settings,
+    first_button_data,
     provider_calls,
+    restart_bot,
     start_bot,
     stop_bot,
     with_key,
 )
 from tests.bot.test_webhooks import SECRET, hooked
 
-__all__ = ["hooked"]  # a fixture: the bot with its webhook receiver and background tasks
+# Fixtures other modules use: the bot with its webhook receiver and background tasks, and
+# Alice's one rent.
+__all__ = ["hooked", "rent"]
 
 
 def rent_calls(harness: Harness, action: str = "getRentNumber") -> int:
@@ -71,13 +71,38 @@ async def rent_one(harness: Harness, user: FakeUser, locale: str = "en", hours: 
     return rent
 
 
+@pytest.fixture
+async def rent(harness: Harness, alice: FakeUser) -> Rent:
+    """Alice's one rent: the whole number for 4 hours, through /rent."""
+    return await rent_one(harness, alice)
+
+
+async def alice_with_a_rent(harness: Harness) -> tuple[FakeUser, Rent]:
+    """Alice, her key set, with one rent made through /rent."""
+    alice = harness.user()
+    await with_key(harness, alice)
+    return alice, await rent_one(harness, alice)
+
+
+def rent_push(rent: Rent, text: str) -> dict[str, object]:
+    """A provider's push of an SMS ``text`` to ``rent``'s number."""
+    return {
+        "rentId": int(rent.rent_id),  # type: ignore[arg-type]
+        "number": rent.phone,
+        "text": text,
+        "service": "tg",
+        "phoneFrom": "Bank",
+        "date": "2026-01-01 00:00:00",
+    }
+
+
 async def rent_sms_pushes(user: FakeUser) -> list[VisibleMessage]:
     return [m for m in user.chat() if m.from_bot and m.text.startswith("📩")]
 
 
-async def test_rent_flow_in_english_shows_the_number_and_its_buttons(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_rent_flow_in_english_shows_the_number_and_its_buttons(
+    harness: Harness, alice: FakeUser
+) -> None:
     balance_before = harness.sandbox.balance(ALICE_KEY)
     confirm = await walk_to_rent_confirm(harness, alice, hours=12)
     assert "Confirm the rent" in confirm.text and "12 h" in confirm.text
@@ -108,12 +133,9 @@ async def test_rent_flow_in_russian(harness: Harness) -> None:
     assert rent.hours == 24
 
 
-async def test_double_tap_on_confirm_rents_one_number(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_double_tap_on_confirm_rents_one_number(harness: Harness, alice: FakeUser) -> None:
     confirm = await walk_to_rent_confirm(harness, alice)
-    data = confirm.keyboard[0][0].callback_data
-    assert data is not None
+    data = first_button_data(confirm)
     queries = [await alice.press_data(data, confirm.message_id) for _ in range(3)]
     assert rent_calls(harness) == 1
     assert len(await live_rents(harness)) == 1
@@ -123,11 +145,8 @@ async def test_double_tap_on_confirm_rents_one_number(harness: Harness) -> None:
 
 
 async def test_three_sms_are_pushed_three_times_never_more_even_across_a_restart(
-    harness: Harness,
+    harness: Harness, alice: FakeUser, rent: Rent
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
-    rent = await rent_one(harness, alice)
     rent_id = int(rent.rent_id)  # type: ignore[arg-type]
     harness.sandbox.deliver_rent_sms(rent_id, "First 111", phone_from="BankA")
     await harness.services.rent_watcher.tick()
@@ -150,10 +169,9 @@ async def test_three_sms_are_pushed_three_times_never_more_even_across_a_restart
     assert "From: BankA" in pushes[0].text and "UTC" in pushes[0].text
 
 
-async def test_cancel_is_refused_after_twenty_minutes_with_the_reason(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
-    rent = await rent_one(harness, alice)
+async def test_cancel_is_refused_after_twenty_minutes_with_the_reason(
+    harness: Harness, alice: FakeUser, rent: Rent
+) -> None:
     card = alice.last_bot_message()
     assert card is not None
     harness.sandbox.advance(21 * 60)
@@ -167,9 +185,7 @@ async def test_cancel_is_refused_after_twenty_minutes_with_the_reason(harness: H
     assert redrawn is not None and redrawn.buttons == [["✅ Finish"], ["➕ Extend"]]
 
 
-async def test_cancel_within_twenty_minutes_refunds(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_cancel_within_twenty_minutes_refunds(harness: Harness, alice: FakeUser) -> None:
     balance_before = harness.sandbox.balance(ALICE_KEY)
     rent = await rent_one(harness, alice)
     query = await alice.press("❌ Cancel")
@@ -182,18 +198,16 @@ async def test_cancel_within_twenty_minutes_refunds(harness: Harness) -> None:
     assert alice.last_bot_message().buttons == []  # type: ignore[union-attr]
 
 
-async def test_extend_shows_the_price_and_moves_the_end(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
-    rent = await rent_one(harness, alice)
+async def test_extend_shows_the_price_and_moves_the_end(
+    harness: Harness, alice: FakeUser, rent: Rent
+) -> None:
     card_id = alice.last_bot_message().message_id  # type: ignore[union-attr]
     await alice.press("➕ Extend")
     await alice.press("12 h")
     offer = alice.last_bot_message()
     assert offer is not None and "Price:" in offer.text, alice.transcript()
     balance_before = harness.sandbox.balance(ALICE_KEY)
-    data = offer.keyboard[0][0].callback_data
-    assert data is not None
+    data = first_button_data(offer)
     await alice.press_data(data, offer.message_id)
     await alice.press_data(data, offer.message_id)  # a double tap pays once
     assert rent_calls(harness, "continueRentNumber") == 1
@@ -207,10 +221,9 @@ async def test_extend_shows_the_price_and_moves_the_end(harness: Harness) -> Non
     assert when(rent.end_date) not in card.text
 
 
-async def test_extend_after_expiry_is_refused_with_a_clear_message(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
-    rent = await rent_one(harness, alice)
+async def test_extend_after_expiry_is_refused_with_a_clear_message(
+    harness: Harness, alice: FakeUser, rent: Rent
+) -> None:
     await alice.press("➕ Extend")
     hours_menu = alice.last_bot_message()
     harness.sandbox.advance(4 * 3600 + 60)  # the rent runs out; no poll has seen it yet
@@ -222,9 +235,9 @@ async def test_extend_after_expiry_is_refused_with_a_clear_message(harness: Harn
     assert row is not None and row.state is RentState.EXPIRED
 
 
-async def test_extend_past_the_maximum_is_refused_with_the_limit(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_extend_past_the_maximum_is_refused_with_the_limit(
+    harness: Harness, alice: FakeUser
+) -> None:
     harness.sandbox.configure(max_rent_hours=20)
     await rent_one(harness, alice, hours=12)
     await alice.press("➕ Extend")
@@ -233,12 +246,8 @@ async def test_extend_past_the_maximum_is_refused_with_the_limit(harness: Harnes
     assert "longer than the provider allows" in text and "8 more hours" in text, text
 
 
-async def test_buttons_work_after_a_restart(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
-    rent = await rent_one(harness, alice)
-    await stop_bot(harness)
-    services = await start_bot(harness)
+async def test_buttons_work_after_a_restart(harness: Harness, alice: FakeUser, rent: Rent) -> None:
+    services = await restart_bot(harness)
     await alice.press("✅ Finish")
     await alice.press("✅ Yes, finish")
     row = await services.rents.get(rent.ledger_id)
@@ -247,12 +256,8 @@ async def test_buttons_work_after_a_restart(harness: Harness) -> None:
 
 
 async def test_another_users_forged_rent_button_is_refused_and_changes_nothing(
-    harness: Harness,
+    harness: Harness, alice: FakeUser, bob: FakeUser, rent: Rent
 ) -> None:
-    alice, bob = harness.user(1001, "Alice"), harness.user(2002, "Bob")
-    await with_key(harness, alice)
-    await with_key(harness, bob, BOB_KEY)
-    rent = await rent_one(harness, alice)
     await bob.send_text("/start")
     message_id = bob.last_bot_message().message_id  # type: ignore[union-attr]
     for action in ("cancel", "finish", "extend"):
@@ -278,9 +283,7 @@ async def test_garbage_and_stale_rent_buttons_get_an_answer(harness: Harness) ->
         assert alice.answer_for(query) is not None, data
 
 
-async def test_reminder_before_the_end_once_per_end_date(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_reminder_before_the_end_once_per_end_date(harness: Harness, alice: FakeUser) -> None:
     await rent_one(harness, alice)
     harness.sandbox.advance(3 * 3600 + 35 * 60)  # 25 minutes left
     for _ in range(3):
@@ -300,10 +303,9 @@ async def test_reminder_before_the_end_once_per_end_date(harness: Harness) -> No
     assert len(reminders) == 2
 
 
-async def test_rent_running_out_is_told_and_active_lists_rents(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
-    rent = await rent_one(harness, alice)
+async def test_rent_running_out_is_told_and_active_lists_rents(
+    harness: Harness, alice: FakeUser, rent: Rent
+) -> None:
     await alice.send_text("/active")
     listed = alice.last_bot_message()
     assert listed is not None and f"+{rent.phone}" in listed.text
@@ -318,9 +320,9 @@ async def test_rent_running_out_is_told_and_active_lists_rents(harness: Harness)
     assert "no live numbers" in alice.last_bot_message().text  # type: ignore[union-attr]
 
 
-async def test_lost_reply_to_a_rent_is_reconciled_not_retried(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_lost_reply_to_a_rent_is_reconciled_not_retried(
+    harness: Harness, alice: FakeUser
+) -> None:
     harness.sandbox.inject_fault("getRentNumber", "drop", count=1, after=True)
     confirm = await walk_to_rent_confirm(harness, alice)
     await alice.press_button(confirm.keyboard[0][0])
@@ -329,9 +331,9 @@ async def test_lost_reply_to_a_rent_is_reconciled_not_retried(harness: Harness) 
     assert rent.phone and "Rented until" in alice.last_bot_message().text  # type: ignore[union-attr]
 
 
-async def test_fault_before_the_provider_rents_says_not_rented(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_fault_before_the_provider_rents_says_not_rented(
+    harness: Harness, alice: FakeUser
+) -> None:
     harness.sandbox.inject_fault("getRentNumber", "http_500", count=1)
     confirm = await walk_to_rent_confirm(harness, alice)
     await alice.press_button(confirm.keyboard[0][0])
@@ -346,11 +348,23 @@ async def test_rent_without_a_key_asks_for_one(harness: Harness) -> None:
     assert "/key" in alice.last_bot_message().text  # type: ignore[union-attr]
 
 
+FORGED = "Forged 9999"
+
+
+def push_url(hooked: Harness, rent: Rent) -> str:
+    """Where the provider pushes ``rent``'s SMS: the bot's receiver, on the rent's own path."""
+    assert hooked.services.webhooks is not None
+    return hooked.services.webhooks.rent_url_for(rent)
+
+
+async def _assert_no_forged_sms_shown(hooked: Harness, alice: FakeUser) -> None:
+    await hooked.services.notifier.drain()
+    assert not [m for m in await rent_sms_pushes(alice) if FORGED in m.text], alice.transcript()
+
+
 async def test_rent_sms_pushed_by_webhook_once_and_polling_adds_nothing(hooked: Harness) -> None:
     assert hooked.services.webhooks is not None
-    alice = hooked.user()
-    await with_key(hooked, alice)
-    rent = await rent_one(hooked, alice)
+    alice, rent = await alice_with_a_rent(hooked)
     [call] = [r for r in hooked.sandbox.request_log if r.action == "getRentNumber"]
     assert call.params.get("url") == hooked.services.webhooks.rent_url_for(rent)
     polls_before = rent_calls(hooked, "getRentStatus")
@@ -366,23 +380,11 @@ async def test_rent_sms_pushed_by_webhook_once_and_polling_adds_nothing(hooked: 
 async def test_a_forged_rent_push_is_checked_with_the_provider_and_pushes_nothing(
     hooked: Harness,
 ) -> None:
-    assert hooked.services.webhooks is not None
-    alice = hooked.user()
-    await with_key(hooked, alice)
-    rent = await rent_one(hooked, alice)
-    forged = {
-        "rentId": int(rent.rent_id),  # type: ignore[arg-type]
-        "number": rent.phone,
-        "text": "Forged 9999",
-        "service": "tg",
-        "phoneFrom": "Bank",
-        "date": "2026-01-01 00:00:00",
-    }
+    alice, rent = await alice_with_a_rent(hooked)
     async with httpx.AsyncClient() as client:
-        answer = await client.post(hooked.services.webhooks.rent_url_for(rent), json=forged)
+        answer = await client.post(push_url(hooked, rent), json=rent_push(rent, FORGED))
     assert answer.status_code == 200
-    await hooked.services.notifier.drain()
-    assert not [m for m in await rent_sms_pushes(alice) if "Forged 9999" in m.text]
+    await _assert_no_forged_sms_shown(hooked, alice)
 
 
 async def test_a_rent_push_url_opens_its_own_rent_only_and_holds_no_secret(
@@ -401,60 +403,38 @@ async def test_a_rent_push_url_opens_its_own_rent_only_and_holds_no_secret(
     assert sent == [webhooks.rent_url_for(rent_a), webhooks.rent_url_for(rent_b)]
     assert not any(SECRET in url for url in sent)
 
-    def push(rent: Rent) -> dict[str, object]:
-        return {
-            "rentId": int(rent.rent_id),  # type: ignore[arg-type]
-            "number": rent.phone,
-            "text": "x",
-            "service": "tg",
-            "phoneFrom": "Bank",
-            "date": "2026-01-01 00:00:00",
-        }
-
     token_a = webhooks.rent_url_for(rent_a).rsplit("/", 1)[1]
     b_with_a_token = webhooks.rent_url_for(rent_b).rsplit("/", 1)[0] + "/" + token_a
     before = rent_calls(hooked, "getRentStatus")
     async with httpx.AsyncClient() as client:
-        wrong_token = await client.post(b_with_a_token, json=push(rent_b))
-        other_rent = await client.post(webhooks.rent_url_for(rent_a), json=push(rent_b))
+        wrong_token = await client.post(b_with_a_token, json=rent_push(rent_b, "x"))
+        other_rent = await client.post(webhooks.rent_url_for(rent_a), json=rent_push(rent_b, "x"))
         shared_secret_url = webhooks.url.replace("/activation", "/rent")
-        old_form = await client.post(shared_secret_url, json=push(rent_b))
+        old_form = await client.post(shared_secret_url, json=rent_push(rent_b, "x"))
     answers = (wrong_token.status_code, other_rent.status_code, old_form.status_code)
     assert answers == (404, 200, 404)
     assert rent_calls(hooked, "getRentStatus") == before, "rent B was never checked"
     async with httpx.AsyncClient() as client:
-        own = await client.post(webhooks.rent_url_for(rent_b), json=push(rent_b))
+        own = await client.post(webhooks.rent_url_for(rent_b), json=rent_push(rent_b, "x"))
     assert own.status_code == 200 and rent_calls(hooked, "getRentStatus") == before + 1
 
 
 async def test_200_forged_pushes_for_one_rent_make_a_handful_of_status_calls(
     hooked: Harness,
 ) -> None:
-    assert hooked.services.webhooks is not None
-    alice = hooked.user()
-    await with_key(hooked, alice)
-    rent = await rent_one(hooked, alice)
-    forged = {
-        "rentId": int(rent.rent_id),  # type: ignore[arg-type]
-        "number": rent.phone,
-        "text": "Forged 9999",
-        "service": "tg",
-        "phoneFrom": "Bank",
-        "date": "2026-01-01 00:00:00",
-    }
+    alice, rent = await alice_with_a_rent(hooked)
+    url, forged = push_url(hooked, rent), rent_push(rent, FORGED)
     before = rent_calls(hooked, "getRentStatus")
-    url = hooked.services.webhooks.rent_url_for(rent)
     async with httpx.AsyncClient(limits=httpx.Limits(max_connections=200), timeout=30) as client:
         answers = await asyncio.gather(*(client.post(url, json=forged) for _ in range(200)))
     assert {answer.status_code for answer in answers} == {200}
     assert rent_calls(hooked, "getRentStatus") - before <= 3
-    await hooked.services.notifier.drain()
-    assert not [m for m in await rent_sms_pushes(alice) if "Forged 9999" in m.text]
+    await _assert_no_forged_sms_shown(hooked, alice)
 
 
-async def test_a_rent_settled_later_is_reported_to_its_user(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_a_rent_settled_later_is_reported_to_its_user(
+    harness: Harness, alice: FakeUser
+) -> None:
     # The reply is lost after the provider rented, and getRentList fails too: unresolved.
     harness.sandbox.inject_fault("getRentNumber", "drop", count=1, after=True)
     harness.sandbox.inject_fault("getRentList", "garbage", count=1)
@@ -476,10 +456,8 @@ async def test_a_rent_settled_later_is_reported_to_its_user(harness: Harness) ->
 
 
 async def test_cancel_command_leaves_the_rent_menu_and_its_buttons_go_stale(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     confirm = await walk_to_rent_confirm(harness, alice)
     await alice.send_text("/cancel")
     assert "Cancelled." in alice.last_bot_message().text  # type: ignore[union-attr]
@@ -489,9 +467,7 @@ async def test_cancel_command_leaves_the_rent_menu_and_its_buttons_go_stale(
     assert rent_calls(harness) == 0
 
 
-async def test_typed_text_searches_the_rent_services(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_typed_text_searches_the_rent_services(alice: FakeUser) -> None:
     await alice.send_text("/rent")
     await alice.send_text("telegr")  # Telegram alone matches: its countries at once
     countries = alice.last_bot_message()
@@ -527,10 +503,9 @@ async def test_renting_puts_the_api_key_in_no_log_database_or_telegram_call(
     assert_key_not_on_disk(harness)
 
 
-async def test_an_extension_whose_answer_was_lost_is_told_once_settled(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
-    rent = await rent_one(harness, alice)
+async def test_an_extension_whose_answer_was_lost_is_told_once_settled(
+    harness: Harness, alice: FakeUser, rent: Rent
+) -> None:
     card_id = alice.last_bot_message().message_id  # type: ignore[union-attr]
     harness.sandbox.inject_fault("continueRentNumber", "drop", count=1, after=True)
     await alice.press("➕ Extend")
@@ -550,25 +525,16 @@ async def test_an_extension_whose_answer_was_lost_is_told_once_settled(harness: 
 
 
 async def test_behind_a_reverse_proxy_a_rent_passes_the_public_webhook_url(
-    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer
+    bot_with: BotWith,
 ) -> None:
     """The provider cannot reach the address the receiver binds (127.0.0.1 here); the
     operator's public URL is what goes out as ``url`` on getRentNumber."""
-    settings = bot_settings(
-        tmp_path,
-        sandbox_server.url,
+    async with bot_with(
+        background=True,
         SMSBOT_WEBHOOK_SECRET=SECRET,
         SMSBOT_WEBHOOK_LISTEN="127.0.0.1:0",
         SMSBOT_WEBHOOK_PUBLIC_URL="https://bot.example.test/smsbot/",
-    )
-    application, services = await build_application(
-        settings, bot_base_url=telegram.bot_base_url, clock=sandbox_server.sandbox.clock
-    )
-    await application.initialize()
-    telegram.state.deliver_directly(process_with(application))
-    await start_background(application, services)
-    harness = Harness(application, services, telegram, sandbox_server.sandbox, settings)
-    try:
+    ) as harness:
         alice = harness.user()
         await with_key(harness, alice)
         rent = await rent_one(harness, alice)
@@ -577,18 +543,11 @@ async def test_behind_a_reverse_proxy_a_rent_passes_the_public_webhook_url(
             f"https://bot.example.test/smsbot/webhooks/rent/{rent.ledger_id}/"
         )
         assert SECRET not in call.params.get("url", "")
-    finally:
-        await stop_background(services)
-        await application.shutdown()
-        await close_application(services)
 
 
 async def test_history_lists_rents_under_the_activations_with_their_cost(
-    harness: Harness,
+    alice: FakeUser, rent: Rent
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
-    rent = await rent_one(harness, alice)
     await alice.press("✅ Finish")
     await alice.press("✅ Yes, finish")
     await alice.send_text("/history")

@@ -3,21 +3,17 @@ days, prices in the country list (issue 16.10)."""
 
 from __future__ import annotations
 
-from bot.fake_telegram.driver import VisibleMessage
-from storage.rents import RentState
-from tests.bot.conftest import Harness, with_key
-from tests.bot.test_rent import rent_calls, rent_one
+from bot.fake_telegram import FakeUser
+from storage.rents import Rent, RentState
+from tests.bot.conftest import Harness, labels_of, with_key
+from tests.bot.test_rent import rent, rent_calls, rent_one
+
+__all__ = ["rent"]  # a fixture: Alice's one rent
 
 
-def labels(message: VisibleMessage | None) -> list[str]:
-    assert message is not None
-    return [text for row in message.buttons for text in row]
-
-
-async def test_finish_asks_first_and_keep_it_changes_nothing(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
-    rent = await rent_one(harness, alice)
+async def test_finish_asks_first_and_keep_it_changes_nothing(
+    harness: Harness, alice: FakeUser, rent: Rent
+) -> None:
     await alice.press("✅ Finish")
     question = alice.last_bot_message()
     assert question is not None and "Finish the rent" in question.text, alice.transcript()
@@ -51,10 +47,9 @@ async def test_finish_question_in_russian_and_spanish(harness: Harness) -> None:
         ]
 
 
-async def test_cancel_leaves_the_rent_message_once_an_sms_came(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
-    rent = await rent_one(harness, alice)
+async def test_cancel_leaves_the_rent_message_once_an_sms_came(
+    harness: Harness, alice: FakeUser, rent: Rent
+) -> None:
     card_id = alice.last_bot_message().message_id  # type: ignore[union-attr]
     harness.sandbox.deliver_rent_sms(int(rent.rent_id), "Code 4242")  # type: ignore[arg-type]
     await harness.services.rent_watcher.tick()
@@ -62,7 +57,7 @@ async def test_cancel_leaves_the_rent_message_once_an_sms_came(harness: Harness)
     card = next(m for m in alice.chat() if m.message_id == card_id)
     assert card.buttons == [["✅ Finish"], ["➕ Extend"]], alice.transcript()
     await alice.send_text("/active")  # a fresh copy of the card knows it too
-    assert "❌ Cancel" not in labels(alice.last_bot_message())
+    assert "❌ Cancel" not in labels_of(alice.last_bot_message())
 
 
 async def test_durations_read_in_days(harness: Harness) -> None:
@@ -84,14 +79,12 @@ async def test_durations_read_in_days(harness: Harness) -> None:
             await user.press(any_operator)
         hours = user.last_bot_message()
         assert hours is not None
-        shown = labels(hours)
+        shown = labels_of(hours)
         assert week in shown and month in shown, user.transcript()
         assert not [text for text in shown if text.endswith(("168 h", "720 h", "168 ч"))]
 
 
-async def test_the_rent_country_list_shows_prices(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_the_rent_country_list_shows_prices(harness: Harness, alice: FakeUser) -> None:
     await alice.send_text("/rent")
     await alice.press("📱 Whole number (any service)")
     countries = alice.last_bot_message()

@@ -8,20 +8,21 @@ import logging
 import httpx
 import pytest
 
+from bot.fake_telegram import FakeUser
 from bot.lifecycle import reconcile_and_report
 from bot.telegram.buttons.activation import AdditionalOffer
 from tests.bot.conftest import (
     Harness,
-    buy_first_offer,
+    bought_number,
+    first_button_data,
     live_activations,
     provider_calls,
-    start_bot,
-    stop_bot,
+    restart_bot,
     walk_to_confirm,
     with_key,
 )
 from tests.bot.test_custom_providers import type_provider_url
-from tests.bot.test_extras import AGAIN, finished_with_code
+from tests.bot.test_extras import another_activation_offer
 from tests.bot.test_multi import walk_to_confirm as walk_to_multi_confirm
 from tests.bot.test_rent import rent_one, walk_to_rent_confirm
 from tests.bot.test_webhooks import hooked
@@ -29,15 +30,11 @@ from tests.bot.test_webhooks import hooked
 __all__ = ["hooked"]  # a fixture: the bot with its webhook receiver
 
 
-async def test_an_extra_offer_confirmed_after_cancel_buys_nothing(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
-    parent = await finished_with_code(harness)
-    await alice.press(AGAIN, parent.message_id)
-    offer = alice.last_bot_message()
-    assert offer is not None and "Another activation" in offer.text, alice.transcript()
-    data = offer.keyboard[0][0].callback_data
-    assert data is not None
+async def test_an_extra_offer_confirmed_after_cancel_buys_nothing(
+    harness: Harness, alice: FakeUser
+) -> None:
+    _, offer = await another_activation_offer(harness, alice)
+    data = first_button_data(offer)
     await alice.send_text("/cancel")
     query = await alice.press_data(data, offer.message_id)
     assert alice.answer_for(query) is not None
@@ -46,13 +43,11 @@ async def test_an_extra_offer_confirmed_after_cancel_buys_nothing(harness: Harne
 
 
 async def test_a_lost_extension_of_a_rent_that_ran_out_is_settled_not_left_open(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
     """The answer to continueRentNumber is lost and the provider never extended: the rent runs
     out at its old end. The first poll after that end must not leave the extension open
     forever (the rent is no longer watched once its end is recorded)."""
-    alice = harness.user()
-    await with_key(harness, alice)
     rent = await rent_one(harness, alice)
     harness.sandbox.inject_fault("continueRentNumber", "drop", count=1)
     await alice.press("➕ Extend")
@@ -72,11 +67,11 @@ async def test_a_lost_extension_of_a_rent_that_ran_out_is_settled_not_left_open(
     assert any("did not go through" in m.text for m in alice.chat()), alice.transcript()
 
 
-async def test_malformed_confirm_buttons_are_stale_not_errors(harness: Harness) -> None:
+async def test_malformed_confirm_buttons_are_stale_not_errors(
+    harness: Harness, alice: FakeUser
+) -> None:
     """A confirm button of a known kind but malformed data (no token, a token too many) is an
     old or forged button: it says so, and nothing fails."""
-    alice = harness.user()
-    await with_key(harness, alice)
     await alice.send_text("/start")
     message_id = alice.last_bot_message().message_id  # type: ignore[union-attr]
     stale = harness.services.translator.t("en", "press-stale")
@@ -89,12 +84,10 @@ async def test_malformed_confirm_buttons_are_stale_not_errors(harness: Harness) 
 
 
 async def test_a_lost_extension_is_settled_when_a_press_found_the_rent_ran_out(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
     """As above, but the rent's end is first learnt from a press (a new extension's price is
     refused with RENT_DIE), not from a poll: the lost extension is settled all the same."""
-    alice = harness.user()
-    await with_key(harness, alice)
     rent = await rent_one(harness, alice)
     harness.sandbox.inject_fault("continueRentNumber", "drop", count=1)
     await alice.press("➕ Extend")
@@ -121,12 +114,10 @@ _OUT_OF_RANGE = 99999999999999999  # Unix seconds no datetime holds
 
 
 async def test_a_rent_reply_with_an_impossible_end_date_is_reconciled_not_an_error(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
     """Garbage in a paid call's reply is an unknown outcome (reconciled at once), never an
     unhandled error that leaves the intent for later and the user with "something went wrong"."""
-    alice = harness.user()
-    await with_key(harness, alice)
     confirm = await walk_to_rent_confirm(harness, alice)
     reply = {"status": "success", "phone": {"id": 1, "endDate": _OUT_OF_RANGE, "number": "7999"}}
     harness.sandbox.inject_fault("getRentNumber", "reply", body=json.dumps(reply))
@@ -159,12 +150,10 @@ async def test_a_push_with_an_impossible_time_is_refused_not_a_server_error(
 
 
 async def test_a_purchase_reply_of_the_wrong_json_shape_is_reconciled_not_an_error(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
     """A JSON list where getNumberV2 answers an object: the outcome is unknown (reconciled at
     once, nothing bought twice), not an AttributeError that leaves the intent unjudged."""
-    alice = harness.user()
-    await with_key(harness, alice)
     confirm = await walk_to_confirm(harness, alice)
     harness.sandbox.inject_fault("getNumberV2", "reply", body='[{"activationId": 1}]')
     query = await alice.press(confirm.buttons[0][0])
@@ -184,8 +173,7 @@ async def test_an_added_service_code_that_fits_no_button_is_left_out_not_an_erro
     service picker, as in every other picker; the others are still offered."""
     alice = harness.user()
     await with_key(harness, alice)
-    await buy_first_offer(harness, alice)
-    [row] = await live_activations(harness)
+    row = await bought_number(harness, alice)
     harness.sandbox.inject_fault("getNumbersStatus", "reply", body='{"a:b_1": 5, "vk_1": 3}')
     query = await alice.press_data(AdditionalOffer(row.ledger_id, "", 0).pack(), row.message_id)
     answer = alice.answer_for(query)
@@ -199,10 +187,10 @@ async def test_an_added_service_code_that_fits_no_button_is_left_out_not_an_erro
     )
 
 
-async def test_confirms_older_than_ten_minutes_buy_nothing(harness: Harness) -> None:
+async def test_confirms_older_than_ten_minutes_buy_nothing(
+    harness: Harness, alice: FakeUser
+) -> None:
     """A confirm screen's price holds ten minutes: a later press asks for a fresh screen."""
-    alice = harness.user()
-    await with_key(harness, alice)
     t = harness.services.translator.t
 
     async def press_late(button_data: str, message_id: int, expired: str) -> None:
@@ -230,19 +218,16 @@ async def test_confirms_older_than_ten_minutes_buy_nothing(harness: Harness) -> 
         offer.keyboard[0][0].callback_data or "", offer.message_id, "rent-expired-menu"
     )
     assert provider_calls(harness, "continueRentNumber") == 0
-    parent = await finished_with_code(harness)
-    await alice.press(AGAIN, parent.message_id)
-    offer = alice.last_bot_message()
-    assert offer is not None and "Another activation" in offer.text, alice.transcript()
+    _, offer = await another_activation_offer(harness, alice)
     await press_late(offer.keyboard[0][0].callback_data or "", offer.message_id, "extra-expired")
     assert provider_calls(harness, "getExtraActivation") == 0
 
 
-async def test_confirms_after_the_provider_changed_buy_nothing(harness: Harness) -> None:
+async def test_confirms_after_the_provider_changed_buy_nothing(
+    harness: Harness, alice: FakeUser
+) -> None:
     """Prices shown for one provider are never paid at another: a confirm pressed after
     /provider changed asks for a fresh screen."""
-    alice = harness.user()
-    await with_key(harness, alice)
     t = harness.services.translator.t
     for walk, expired in (
         (walk_to_confirm, "buy-expired-menu"),
@@ -260,20 +245,19 @@ async def test_confirms_after_the_provider_changed_buy_nothing(harness: Harness)
     assert provider_calls(harness, "getRentNumber") == 0
 
 
-async def test_a_lost_multi_purchase_is_found_after_a_restart(harness: Harness) -> None:
+async def test_a_lost_multi_purchase_is_found_after_a_restart(
+    harness: Harness, alice: FakeUser
+) -> None:
     """getMultiServiceNumber sold the number but its answer was lost, and the provider could
     not be asked at once: after a restart, start-up reconciliation finds both activations,
     tells the user, and watches them; nothing is bought again."""
-    alice = harness.user()
-    await with_key(harness, alice)
     confirm = await walk_to_multi_confirm(harness, alice, "Telegram", "WhatsApp")
     harness.sandbox.inject_fault("getMultiServiceNumber", "drop", count=1, after=True)
     harness.sandbox.inject_fault("getActiveActivations", "garbage", count=1)
     await alice.press_button(confirm.keyboard[0][0])
     assert await live_activations(harness) == []
     assert len(await harness.services.activations.pending_intents()) == 2, alice.transcript()
-    await stop_bot(harness)
-    services = await start_bot(harness)
+    services = await restart_bot(harness)
     await reconcile_and_report(services, min_age=0)
     await services.notifier.drain()
     rows = await live_activations(harness)

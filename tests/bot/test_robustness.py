@@ -7,18 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_application
-from bot.fake_telegram.ptb import process_with
-from bot.lifecycle import close_application
-from bot.provider.sandbox import SandboxServer
+from bot.fake_telegram import FakeUser
 from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
 from storage.activations import ActivationState
 from tests.bot.conftest import (
+    BotWith,
     Harness,
     assert_key_not_on_disk,
-    bot_settings,
+    bought_number,
     buy_first_offer,
     live_activations,
+    restart_bot,
+    sms_arrives,
     start_bot,
     stop_bot,
     with_key,
@@ -26,12 +26,9 @@ from tests.bot.conftest import (
 
 
 async def test_restart_restores_watching_and_pushes_the_code_once(
-    harness: Harness, tmp_path: Path
+    harness: Harness, alice: FakeUser, tmp_path: Path
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
-    await buy_first_offer(harness, alice)
-    [activation] = await live_activations(harness)
+    activation = await bought_number(harness, alice)
     # The bot goes away (its in-memory state with it); the SMS arrives while it is down.
     await stop_bot(harness)
     harness.sandbox.deliver_sms(int(activation.activation_id), "Code 777999")  # type: ignore[arg-type]
@@ -48,11 +45,10 @@ async def test_restart_restores_watching_and_pushes_the_code_once(
     assert row is not None and row.state is ActivationState.FINISHED
 
 
-async def test_telegram_flood_limit_delays_a_code_but_never_drops_it(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
-    await buy_first_offer(harness, alice)
-    [activation] = await live_activations(harness)
+async def test_telegram_flood_limit_delays_a_code_but_never_drops_it(
+    harness: Harness, alice: FakeUser
+) -> None:
+    activation = await bought_number(harness, alice)
     harness.telegram.flood.force(1, calls=3, methods=["sendMessage"])
     harness.sandbox.deliver_sms(int(activation.activation_id), "Code 424242")  # type: ignore[arg-type]
     await harness.poll()  # 429, a retry, 429: deferred
@@ -63,28 +59,24 @@ async def test_telegram_flood_limit_delays_a_code_but_never_drops_it(harness: Ha
     assert len(pushed) == 1, alice.transcript()
 
 
-async def test_a_user_who_blocked_the_bot_does_not_stall_anyone_else(harness: Harness) -> None:
-    alice, bob = harness.user(1001, "Alice"), harness.user(2002, "Bob")
-    await with_key(harness, alice)
-    await with_key(harness, bob, BOB_KEY)
+async def test_a_user_who_blocked_the_bot_does_not_stall_anyone_else(
+    harness: Harness, alice: FakeUser, bob: FakeUser
+) -> None:
     await buy_first_offer(harness, alice)
     await buy_first_offer(harness, bob)
     [a] = await live_activations(harness, 1001)
     [b] = await live_activations(harness, 2002)
     await alice.block_bot()
     harness.sandbox.deliver_sms(int(a.activation_id), "Code 111000")  # type: ignore[arg-type]
-    harness.sandbox.deliver_sms(int(b.activation_id), "Code 222000")  # type: ignore[arg-type]
-    await harness.poll()
+    await sms_arrives(harness, b, "Code 222000")
     assert [m for m in bob.chat() if m.text.startswith("🔑 222000")], bob.transcript()
     assert await harness.services.outbox.pending() == []  # alice's event set aside, not retried
 
 
 @pytest.mark.parametrize("kind", ["http_500", "html", "garbage"])
 async def test_provider_fault_during_purchase_is_reconciled_not_guessed(
-    harness: Harness, kind: str
+    harness: Harness, alice: FakeUser, kind: str
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     harness.sandbox.inject_fault("getNumberV2", kind, count=1)
     await buy_first_offer(harness, alice)
     purchases = [r for r in harness.sandbox.request_log if r.action in ("getNumber", "getNumberV2")]
@@ -95,10 +87,8 @@ async def test_provider_fault_during_purchase_is_reconciled_not_guessed(
 
 
 async def test_reply_lost_after_the_provider_sold_the_number_is_found_again(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     harness.sandbox.inject_fault("getNumberV2", "drop", count=1, after=True)
     await buy_first_offer(harness, alice)
     purchases = [r for r in harness.sandbox.request_log if r.action in ("getNumber", "getNumberV2")]
@@ -108,11 +98,10 @@ async def test_reply_lost_after_the_provider_sold_the_number_is_found_again(
     assert "Waiting for the SMS" in alice.last_bot_message().text, alice.transcript()  # type: ignore[union-attr]
 
 
-async def test_provider_garbage_while_polling_loses_nothing(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
-    await buy_first_offer(harness, alice)
-    [activation] = await live_activations(harness)
+async def test_provider_garbage_while_polling_loses_nothing(
+    harness: Harness, alice: FakeUser
+) -> None:
+    activation = await bought_number(harness, alice)
     harness.sandbox.deliver_sms(int(activation.activation_id), "Code 313131")  # type: ignore[arg-type]
     harness.sandbox.inject_fault("getActiveActivations", "garbage", count=1)
     await harness.poll()  # garbage: nothing recorded, nothing lost
@@ -122,28 +111,14 @@ async def test_provider_garbage_while_polling_loses_nothing(harness: Harness) ->
     assert len([m for m in alice.chat() if m.text.startswith("🔑 313131")]) == 1
 
 
-async def test_only_allowed_users_may_use_the_bot(
-    tmp_path: Path, sandbox_server: SandboxServer, telegram: object
-) -> None:
-    from bot.fake_telegram import FakeTelegramServer
-
-    assert isinstance(telegram, FakeTelegramServer)
-    settings = bot_settings(tmp_path, sandbox_server.url, SMSBOT_ALLOWED_USERS="1001")
-    application, services = await build_application(
-        settings, bot_base_url=telegram.bot_base_url, clock=sandbox_server.sandbox.clock
-    )
-    await application.initialize()
-    telegram.state.deliver_directly(process_with(application))
-    try:
-        stranger = telegram.user(3003, "Eve")
+async def test_only_allowed_users_may_use_the_bot(bot_with: BotWith) -> None:
+    async with bot_with(SMSBOT_ALLOWED_USERS="1001") as harness:
+        stranger = harness.user(3003, "Eve")
         await stranger.send_text("/buy")
         assert "private" in stranger.last_bot_message().text  # type: ignore[union-attr]
-        alice = telegram.user(1001, "Alice")
+        alice = harness.user(1001, "Alice")
         await alice.send_text("/start")
         assert "phone numbers" in alice.last_bot_message().text  # type: ignore[union-attr]
-    finally:
-        await application.shutdown()
-        await close_application(services)
 
 
 async def test_the_api_key_is_in_no_log_no_database_byte_and_nothing_telegram_got(
@@ -153,10 +128,8 @@ async def test_the_api_key_is_in_no_log_no_database_byte_and_nothing_telegram_go
     alice = harness.user()
     await with_key(harness, alice)
     await alice.send_text(f"/key {ALICE_KEY}")  # the inline form, too
-    await buy_first_offer(harness, alice)
-    [activation] = await live_activations(harness)
-    harness.sandbox.deliver_sms(int(activation.activation_id), "Code 909090")  # type: ignore[arg-type]
-    await harness.poll()
+    activation = await bought_number(harness, alice)
+    await sms_arrives(harness, activation, "Code 909090")
     await alice.press("✅ Finish")
     await harness.application.update_persistence()
     for record in caplog.records:
@@ -201,8 +174,7 @@ async def test_after_a_restart_the_first_tick_reads_every_key_in_one_batch(
         user = harness.user(user_id, f"user{user_id}")
         await with_key(harness, user, key)
         await buy_first_offer(harness, user)
-    await stop_bot(harness)
-    await start_bot(harness)
+    await restart_bot(harness)
     reads: list[str] = []
     original_get, original_many = KeyVault.get, KeyVault.get_many
 

@@ -3,8 +3,10 @@ provider cannot make Telegram drop the answer; the outcome then shows on the mes
 
 from __future__ import annotations
 
+from bot.fake_telegram import FakeUser
+from bot.fake_telegram.driver import VisibleMessage
 from storage.activations import ActivationState
-from tests.bot.conftest import Harness, buy_first_offer, live_activations, with_key
+from tests.bot.conftest import Harness, bought_number, with_key
 
 CALLBACK_TIMEOUT = 0.5  # how long the fake Bot API takes answers after a press (seconds)
 SLOW = 1.5  # how long the provider takes over setStatus
@@ -16,8 +18,7 @@ async def test_a_slow_provider_still_gets_the_press_answered_and_the_outcome_sho
     harness.telegram.state.callback_timeout = CALLBACK_TIMEOUT
     alice = harness.user()
     await with_key(harness, alice)
-    await buy_first_offer(harness, alice)
-    [activation] = await live_activations(harness)
+    activation = await bought_number(harness, alice)
     harness.sandbox.advance(125)  # past the provider's early-cancel lock
     harness.sandbox.inject_fault("setStatus", "slow", delay=SLOW)
     query = await alice.press("❌ Cancel")
@@ -31,11 +32,10 @@ async def test_a_slow_provider_still_gets_the_press_answered_and_the_outcome_sho
     assert any(r.action == "setStatus" and r.fault == "slow" for r in harness.sandbox.request_log)
 
 
-async def test_a_provider_error_after_the_answer_is_shown_on_the_card(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
-    await buy_first_offer(harness, alice)
-    [activation] = await live_activations(harness)
+async def test_a_provider_error_after_the_answer_is_shown_on_the_card(
+    harness: Harness, alice: FakeUser
+) -> None:
+    activation = await bought_number(harness, alice)
     harness.sandbox.advance(125)
     harness.sandbox.inject_fault("setStatus", "reply", body="ERROR_SQL")
     query = await alice.press("❌ Cancel")
@@ -51,6 +51,20 @@ def _versions(harness: Harness, chat_id: int, message_id: int) -> list[str]:
     """Every text a message showed, oldest first."""
     message = harness.telegram.state.chats[chat_id].messages[message_id]
     return [version.content.text for version in message.history]
+
+
+async def _progress_first(
+    harness: Harness, user: FakeUser, command: str, *, slow: str
+) -> VisibleMessage:
+    """``command`` while the provider is slow on ``slow`` (an action, or * for all): the
+    answer, which showed ⏳ before anything else."""
+    harness.sandbox.inject_fault(slow, "slow", delay=2.5)
+    await user.send_text(command)
+    message = user.last_bot_message()
+    assert message is not None, user.transcript()
+    shown = _versions(harness, user.id, message.message_id)
+    assert shown[0].startswith("⏳"), shown
+    return message
 
 
 async def test_a_slow_price_list_answers_the_press_at_once_and_shows_progress(
@@ -72,9 +86,9 @@ async def test_a_slow_price_list_answers_the_press_at_once_and_shows_progress(
     assert not countries.text.startswith("⏳") and countries.buttons, alice.transcript()
 
 
-async def test_a_failed_price_list_says_why_and_offers_try_again(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_a_failed_price_list_says_why_and_offers_try_again(
+    harness: Harness, alice: FakeUser
+) -> None:
     await alice.send_text("/buy")
     harness.sandbox.inject_fault("getPrices", "reply", body="ERROR_SQL")
     await alice.press("Telegram")
@@ -89,22 +103,13 @@ async def test_a_failed_price_list_says_why_and_offers_try_again(harness: Harnes
 
 
 async def test_balance_with_a_slow_provider_shows_progress_then_the_balance(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
-    harness.sandbox.inject_fault("getBalance", "slow", delay=2.5)
-    await alice.send_text("/balance")
-    answer = alice.last_bot_message()
-    assert answer is not None
-    shown = _versions(harness, alice.id, answer.message_id)
-    assert shown[0].startswith("⏳"), shown
+    answer = await _progress_first(harness, alice, "/balance", slow="getBalance")
     assert "⏳" not in answer.text and "alance" in answer.text, alice.transcript()
 
 
-async def test_a_failed_balance_offers_try_again(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_a_failed_balance_offers_try_again(harness: Harness, alice: FakeUser) -> None:
     harness.sandbox.inject_fault("getBalance", "reply", body="ERROR_SQL")
     await alice.send_text("/balance")
     failed = alice.last_bot_message()
@@ -115,14 +120,7 @@ async def test_a_failed_balance_offers_try_again(harness: Harness) -> None:
 
 
 async def test_a_command_whose_menu_needs_a_slow_provider_shows_progress_first(
-    harness: Harness,
+    harness: Harness, alice: FakeUser
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
-    harness.sandbox.inject_fault("*", "slow", delay=2.5)
-    await alice.send_text("/buy")
-    menu = alice.last_bot_message()
-    assert menu is not None
-    shown = _versions(harness, alice.id, menu.message_id)
-    assert shown[0].startswith("⏳"), shown
+    menu = await _progress_first(harness, alice, "/buy", slow="*")
     assert menu.find_buttons("Telegram"), alice.transcript()

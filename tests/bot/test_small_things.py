@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
+from bot.fake_telegram import FakeUser
 from bot.lifecycle import start_background, stop_background
-from tests.bot.conftest import Harness, with_key
+from tests.bot.conftest import Harness
 
 
-async def test_provider_lists_the_users_own_url_and_switches_back_to_it(
-    harness: Harness,
-) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)  # a key for the harness's provider, a URL (the sandbox)
+async def test_provider_lists_the_users_own_url_and_switches_back_to_it(alice: FakeUser,) -> None:
     await alice.send_text("/provider")
     await alice.press("HeroSMS")
     await alice.send_text("/provider")
@@ -52,9 +49,7 @@ async def test_a_bad_provider_url_asks_again_instead_of_leaving_silently(
     assert answer is not None and "Provider set to" in answer.text, alice.transcript()
 
 
-async def test_cancel_says_what_it_did_in_plain_words(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_cancel_says_what_it_did_in_plain_words(alice: FakeUser) -> None:
     await alice.send_text("/buy")
     await alice.send_text("/cancel")
     text = alice.last_bot_message().text  # type: ignore[union-attr]
@@ -71,9 +66,7 @@ async def test_forgetkey_is_in_help_and_in_the_command_menu(harness: Harness) ->
         assert '"forgetkey"' in str(call.params["commands"]), call.params
 
 
-async def test_buy_country_rows_say_what_the_count_is(harness: Harness) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
+async def test_buy_country_rows_say_what_the_count_is(alice: FakeUser) -> None:
     await alice.send_text("/buy")
     await alice.press("Telegram")
     countries = alice.last_bot_message()

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
+from bot.fake_telegram import FakeUser
 from storage.sqlite import SQLiteDatabase
-from tests.bot.conftest import Harness, with_key
+from tests.bot.conftest import Harness
 
 
 @pytest.fixture
@@ -27,10 +28,8 @@ def user_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 async def test_a_press_on_the_buy_picker_reads_the_users_row_once(
-    harness: Harness, user_reads: list[str]
+    alice: FakeUser, user_reads: list[str]
 ) -> None:
-    alice = harness.user()
-    await with_key(harness, alice)
     await alice.send_text("/buy")
     user_reads.clear()
     await alice.press("Telegram")

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from bot.app import build_application
-from bot.fake_telegram import FakeTelegramServer
-from bot.fake_telegram.ptb import process_with
-from bot.lifecycle import close_application, start_background, stop_background
-from bot.provider.sandbox import SandboxServer
+from bot.fake_telegram import FakeUser
 from bot.webhooks import DEFAULT_CHECK_INTERVAL
+from storage.activations import Activation
 from tests.bot.conftest import (
+    BotWith,
     Harness,
-    bot_settings,
-    buy_first_offer,
-    live_activations,
+    bought_number,
     provider_calls,
     with_key,
 )
@@ -28,37 +23,37 @@ SECRET = "webhook-secret-0123456789"
 
 
 @pytest.fixture
-async def hooked(
-    tmp_path: Path, sandbox_server: SandboxServer, telegram: FakeTelegramServer
-) -> AsyncIterator[Harness]:
-    settings = bot_settings(
-        tmp_path,
-        sandbox_server.url,
+async def hooked(bot_with: BotWith) -> AsyncIterator[Harness]:
+    async with bot_with(
+        background=True,
         SMSBOT_WEBHOOK_SECRET=SECRET,
         SMSBOT_WEBHOOK_LISTEN="127.0.0.1:0",
         SMSBOT_POLL_INTERVAL="600",  # polling would find the code too: keep it out of the way
-    )
-    application, services = await build_application(
-        settings, bot_base_url=telegram.bot_base_url, clock=sandbox_server.sandbox.clock
-    )
-    await application.initialize()
-    telegram.state.deliver_directly(process_with(application))
-    await start_background(application, services)
-    try:
-        yield Harness(application, services, telegram, sandbox_server.sandbox, settings)
-    finally:
-        await stop_background(services)
-        await application.shutdown()
-        await close_application(services)
+    ) as harness:
+        yield harness
+
+
+async def alice_with_a_number(hooked: Harness) -> tuple[FakeUser, Activation]:
+    """Alice, her key set, with one number bought through /buy and live."""
+    alice = hooked.user()
+    await with_key(hooked, alice)
+    return alice, await bought_number(hooked, alice)
+
+
+def forged_code(activation: Activation) -> dict[str, object]:
+    """A push naming a live activation, with a code the provider never sent."""
+    return {
+        "activationId": int(activation.activation_id),  # type: ignore[arg-type]
+        "service": "tg",
+        "text": "Your code 666666",
+        "code": "666666",
+    }
 
 
 async def test_a_provider_push_becomes_one_message_without_polling(hooked: Harness) -> None:
     assert hooked.services.webhooks is not None
     hooked.sandbox.configure(webhook_url=hooked.services.webhooks.url)
-    alice = hooked.user()
-    await with_key(hooked, alice)
-    await buy_first_offer(hooked, alice)
-    [activation] = await live_activations(hooked)
+    alice, activation = await alice_with_a_number(hooked)
     polls_before = sum(1 for r in hooked.sandbox.request_log if r.action == "getActiveActivations")
     hooked.sandbox.deliver_sms(int(activation.activation_id), "Code 135790")  # type: ignore[arg-type]
     await alice.wait_for(lambda chat: any(m.text.startswith("🔑 135790") for m in chat), 5)
@@ -88,18 +83,8 @@ async def test_a_forged_push_is_checked_with_the_provider_and_records_nothing(
     """Providers sign nothing: a push with a live activation's id and a made-up code is
     checked with getStatus (the row's own key) and pushes nothing."""
     assert hooked.services.webhooks is not None
-    alice = hooked.user()
-    await with_key(hooked, alice)
-    await buy_first_offer(hooked, alice)
-    [activation] = await live_activations(hooked)
-    forged = {
-        "activationId": int(activation.activation_id),  # type: ignore[arg-type]
-        "service": "tg",
-        "text": "Your code 666666",
-        "code": "666666",
-        "country": 0,
-        "receivedAt": "2026-01-01 00:00:00",
-    }
+    alice, activation = await alice_with_a_number(hooked)
+    forged = {**forged_code(activation), "country": 0, "receivedAt": "2026-01-01 00:00:00"}
     async with httpx.AsyncClient() as client:
         answer = await client.post(hooked.services.webhooks.url, json=forged)
     assert answer.status_code == 200
@@ -115,16 +100,8 @@ async def test_200_forged_pushes_for_one_activation_make_a_handful_of_status_cal
     about one activation share one check in flight, and one row is checked at most once per
     few seconds (the watcher polls anyway)."""
     assert hooked.services.webhooks is not None
-    alice = hooked.user()
-    await with_key(hooked, alice)
-    await buy_first_offer(hooked, alice)
-    [activation] = await live_activations(hooked)
-    forged = {
-        "activationId": int(activation.activation_id),  # type: ignore[arg-type]
-        "service": "tg",
-        "text": "Your code 666666",
-        "code": "666666",
-    }
+    alice, activation = await alice_with_a_number(hooked)
+    forged = forged_code(activation)
     before = provider_calls(hooked, "getStatus")
     limits = httpx.Limits(max_connections=200)
     async with httpx.AsyncClient(limits=limits, timeout=30) as client:

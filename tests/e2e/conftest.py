@@ -46,6 +46,27 @@ def _clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(("SMSBOT_", "TELEGRAM_"))}
 
 
+def bot_env(
+    telegram_url: str, provider_url: str, database: Path | str, **settings: str
+) -> dict[str, str]:
+    """The environment ``smsbot run`` gets here: the fakes, a database, the master keys, and
+    ``settings`` (``SMSBOT_…`` names) on top; nothing from the caller's own environment."""
+    return {
+        **_clean_env(),
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": telegram_url,
+        "SMSBOT_PROVIDER_URL": provider_url,
+        "SMSBOT_DATABASE": str(database),
+        "SMSBOT_MASTER_KEYS": MASTER_KEYS,
+        **settings,
+    }
+
+
+async def smsbot_process(*args: str, **options: Any) -> asyncio.subprocess.Process:
+    """``python -m bot ARGS``: the smsbot command, as an operator runs it."""
+    return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", *args, **options)
+
+
 async def _terminate(process: asyncio.subprocess.Process, *, kill: bool = False) -> None:
     if process.returncode is not None:
         return
@@ -93,17 +114,9 @@ class SandboxProcess:
 
     async def start(self) -> None:
         with self.log_path.open("ab") as log:
-            self._process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "sandbox",
-                "--port",
-                "0",
-                *(arg for key in self._keys for arg in ("--key", key)),
-                stdout=asyncio.subprocess.PIPE,
-                stderr=log,
-                env=_clean_env(),
+            self._process = await smsbot_process(
+                "sandbox", "--port", "0", *(arg for key in self._keys for arg in ("--key", key)),
+                stdout=asyncio.subprocess.PIPE, stderr=log, env=_clean_env(),
             )
         assert self._process.stdout is not None
         line = await asyncio.wait_for(self._process.stdout.readline(), START_TIMEOUT)
@@ -165,27 +178,20 @@ class BotProcess:
     """``python -m bot run`` against the fake Telegram and the sandbox, logging to a file."""
 
     def __init__(
-        self,
-        database: Path | str,
-        log_path: Path,
-        telegram: FakeTelegramServer,
-        provider_url: str,
+        self, database: Path | str, log_path: Path, telegram: FakeTelegramServer, provider_url: str
     ) -> None:
         self.log_path = log_path
         self._telegram = telegram
-        self._env = {
-            **_clean_env(),
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_URL": telegram.url,
-            "SMSBOT_PROVIDER_URL": provider_url,
-            "SMSBOT_DATABASE": str(database),
-            "SMSBOT_MASTER_KEYS": MASTER_KEYS,
-            "SMSBOT_POLL_INTERVAL": str(POLL_INTERVAL),
+        self._env = bot_env(
+            telegram.url,
+            provider_url,
+            database,
+            SMSBOT_POLL_INTERVAL=str(POLL_INTERVAL),
             # A provider call that hangs is given up after this long (the sandbox's `slow` fault).
-            "SMSBOT_PROVIDER_TIMEOUT": str(PROVIDER_TIMEOUT),
+            SMSBOT_PROVIDER_TIMEOUT=str(PROVIDER_TIMEOUT),
             # The most a log can say: the key must not be in it even then.
-            "SMSBOT_LOG_LEVEL": "DEBUG",
-        }
+            SMSBOT_LOG_LEVEL="DEBUG",
+        )
         self._process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
@@ -193,14 +199,8 @@ class BotProcess:
         state = self._telegram.state
         polls = state.poll_generation
         with self.log_path.open("ab") as log:
-            self._process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "run",
-                stdout=log,
-                stderr=asyncio.subprocess.STDOUT,
-                env=self._env,
+            self._process = await smsbot_process(
+                "run", stdout=log, stderr=asyncio.subprocess.STDOUT, env=self._env
             )
         # A getUpdates is logged when it returns, up to its long-poll timeout later; a poll that
         # has begun is what says the bot listens.

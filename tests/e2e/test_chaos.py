@@ -28,12 +28,11 @@ import pytest
 from bot.fake_telegram import FakeTelegramServer, FakeUser
 from tests import postgres
 from tests.e2e.conftest import (
-    MASTER_KEYS,
     START_TIMEOUT,
     TOKEN,
     WAIT,
     SandboxProcess,
-    _clean_env,
+    bot_env,
     buy,
     eventually,
     has_text,
@@ -140,21 +139,18 @@ async def test_three_replicas_survive_a_kill_and_a_stop(
     ) as telegram:
         try:
             await sandbox.start()
-            env = {
-                **_clean_env(),
-                "TELEGRAM_BOT_TOKEN": TOKEN,
-                "TELEGRAM_API_URL": telegram.url,
-                "SMSBOT_PROVIDER_URL": sandbox.url,
-                "SMSBOT_DATABASE": database_url,
-                "SMSBOT_MASTER_KEYS": MASTER_KEYS,
-                "SMSBOT_POLL_INTERVAL": "0.5",
-                "SMSBOT_PROVIDER_TIMEOUT": "2",
-                "SMSBOT_LOG_LEVEL": "INFO",
-                "SMSBOT_TELEGRAM_WEBHOOK_URL": "https://bot.example.org/telegram",
-                "SMSBOT_TELEGRAM_WEBHOOK_SECRET": SECRET,
-                "SMSBOT_LEASE_SECONDS": str(LEASE),
-                "SMSBOT_CLAIM_SECONDS": str(CLAIM),
-            }
+            env = bot_env(
+                telegram.url,
+                sandbox.url,
+                database_url,
+                SMSBOT_POLL_INTERVAL="0.5",
+                SMSBOT_PROVIDER_TIMEOUT="2",
+                SMSBOT_LOG_LEVEL="INFO",
+                SMSBOT_TELEGRAM_WEBHOOK_URL="https://bot.example.org/telegram",
+                SMSBOT_TELEGRAM_WEBHOOK_SECRET=SECRET,
+                SMSBOT_LEASE_SECONDS=str(LEASE),
+                SMSBOT_CLAIM_SECONDS=str(CLAIM),
+            )
             # The first one migrates the empty database; the others start beside it.
             await replicas[0].start(env)
             await telegram.state.wait_until(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import sys
 
 from bot.serving import DEMO_KEY
+from tests.e2e.conftest import smsbot_process
 
 
 class ConsoleSession:
@@ -42,17 +42,10 @@ class ConsoleSession:
 
 async def test_a_person_buys_a_number_in_the_console_and_sees_the_code_arrive() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SMSBOT_", "TELEGRAM_"))}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "console",
-        "--auto-sms",
-        "1",
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env={**env, "SMSBOT_POLL_INTERVAL": "0.5"},
+    process = await smsbot_process(
+        "console", "--auto-sms", "1",
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE, env={**env, "SMSBOT_POLL_INTERVAL": "0.5"},
     )
     console = ConsoleSession(process)
     try:

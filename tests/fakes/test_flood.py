@@ -60,13 +60,19 @@ async def test_the_limiter_allows_a_burst_then_one_a_second(
         assert await api.ok("sendMessage", chat_id=ann.id, text="x")
 
 
+async def _who_wrote(fake: FakeTelegramServer, count: int) -> list[FakeUser]:
+    """``count`` people, each of whom has just written to the bot."""
+    people = [fake.user(5000 + n, f"P{n}") for n in range(count)]
+    for person in people:
+        await person.send_text("hi")
+    return people
+
+
 async def test_the_limiter_caps_all_chats_together(
     api: RawBotApi, fake: FakeTelegramServer, clock: ManualClock
 ) -> None:
     fake.flood.enable_limiter(per_chat_burst=1, global_rate=3)
-    people = [fake.user(5000 + n, f"P{n}") for n in range(4)]
-    for person in people:
-        await person.send_text("hi")
+    people = await _who_wrote(fake, 4)
     for person in people[:3]:
         assert await api.ok("sendMessage", chat_id=person.id, text="x")
     assert (await api.call("sendMessage", chat_id=people[3].id, text="x"))[0] == 429
@@ -122,9 +128,7 @@ async def test_documented_limits_cap_bulk_sends_but_not_answers_to_active_chats(
     api: RawBotApi, fake: FakeTelegramServer, clock: ManualClock
 ) -> None:
     fake.flood.enable_documented_limits(bulk_rate=3, reply_window=10)
-    people = [fake.user(5000 + n, f"P{n}") for n in range(5)]
-    for person in people:
-        await person.send_text("hi")
+    people = await _who_wrote(fake, 5)
     for person in people:  # each just wrote: answers, not bulk
         assert await api.ok("sendMessage", chat_id=person.id, text="x")
     clock.advance(11)  # nobody wrote for a while: now these are bulk notifications

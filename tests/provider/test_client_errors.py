@@ -21,6 +21,24 @@ Scenario = Callable[[ProviderClient, Sandbox], Awaitable[object]]
 ClientFactory = Callable[..., ProviderClient]
 
 
+NATURAL: dict[str, tuple[Scenario, str, type[errors.ProviderRejection]]] = {}
+
+
+def provokes(
+    token: str, expected: type[errors.ProviderRejection], variant: str = ""
+) -> Callable[[Scenario], Scenario]:
+    """Registers a scenario that drives the sandbox's real state until it answers ``token``,
+    which the client must raise as ``expected`` (``variant`` names another way to the token)."""
+
+    def register(scenario: Scenario) -> Scenario:
+        case = f"{token}-{variant}" if variant else token
+        assert case not in NATURAL, f"two scenarios for {case}"
+        NATURAL[case] = (scenario, token, expected)
+        return scenario
+
+    return register
+
+
 async def _sold(client: ProviderClient, service: str = "tg", *, forward: bool = False) -> str:
     return (await client.get_number(service, country=0, forward=forward)).activation_id
 
@@ -37,172 +55,210 @@ async def _finished(client: ProviderClient, sandbox: Sandbox) -> str:
     return activation_id
 
 
+async def _twice(request: Callable[[], Awaitable[object]]) -> object:
+    """Sends the same request twice: the second answer is the one under test."""
+    await request()
+    return await request()
+
+
 async def _rent(client: ProviderClient) -> str:
     return (await client.get_rent_number("tg", 4, country=0)).rent_id
 
 
+@provokes("NO_NUMBERS", errors.NoNumbersError)
 async def no_numbers(client: ProviderClient, sandbox: Sandbox) -> object:
     sandbox.set_stock(0, "tg", 0)
     return await client.get_number("tg", country=0)
 
 
+@provokes("NO_BALANCE_FORWARD", errors.InsufficientFundsError)
 async def no_balance_forward(client: ProviderClient, sandbox: Sandbox) -> object:
     sandbox.set_balance("alice", "13.00")  # av costs 12.00, its forwarding 2.00 more
     return await client.get_number("av", country=0, forward=True)
 
 
+@provokes("EARLY_CANCEL_DENIED", errors.EarlyCancelDeniedError)
 async def early_cancel(client: ProviderClient, sandbox: Sandbox) -> object:
     return await client.set_status(await _sold(client), ActivationAction.CANCEL)
 
 
+@provokes("BAD_STATUS", errors.StateConflictError)
 async def bad_status(client: ProviderClient, sandbox: Sandbox) -> object:
     return await client.set_status(await _sold(client), ActivationAction.REQUEST_ANOTHER_CODE)
 
 
+@provokes("BAD_STATUS", errors.StateConflictError, "finished")
 async def bad_status_after_finish(client: ProviderClient, sandbox: Sandbox) -> object:
     return await client.set_status(await _finished(client, sandbox), ActivationAction.FINISH)
 
 
+@provokes("NO_ACTIVATION", errors.NotFoundError)
 async def no_activation(client: ProviderClient, sandbox: Sandbox) -> object:
     return await client.get_status("3936040001")
 
 
+@provokes("NO_ACTIVATION", errors.NotFoundError, "foreign")
 async def foreign_activation(client: ProviderClient, sandbox: Sandbox) -> object:
     # Bob's activation looks exactly like a missing one to Alice.
     bob = sandbox.handle({"api_key": BOB_KEY, "action": "getNumber", "service": "ds"})
     return await client.set_status(bob.body.split(":")[1], ActivationAction.FINISH)
 
 
+@provokes("BAD_SERVICE", errors.InvalidRequestError)
 async def bad_service(client: ProviderClient, sandbox: Sandbox) -> object:
     return await client.get_number("zz", country=0)
 
 
+@provokes("BAD_COUNTRY", errors.InvalidRequestError)
 async def bad_country(client: ProviderClient, sandbox: Sandbox) -> object:
     return await client.get_number("tg", country=999)
 
 
+@provokes("BAD_OPERATOR", errors.InvalidRequestError)
 async def bad_operator(client: ProviderClient, sandbox: Sandbox) -> object:
     return await client.get_number("tg", country=0, operator="nope")
 
 
+@provokes("WRONG_EXCEPTION_PHONE", errors.InvalidRequestError)
 async def wrong_exception_phone(client: ProviderClient, sandbox: Sandbox) -> object:
     return await client.get_number("tg", country=0, phone_exception=["12"])
 
 
+@provokes("NOT_AVAILABLE", errors.InvalidRequestError)
 async def not_available(client: ProviderClient, sandbox: Sandbox) -> object:
     return await client.get_multi_service_number(["vk", "tg"], country=3)
 
 
+@provokes("ORDER_ALREADY_EXISTS", errors.StateConflictError)
 async def order_exists(client: ProviderClient, sandbox: Sandbox) -> object:
-    await client.get_number_v2("tg", country=0, order_id="same")
-    return await client.get_number_v2("tg", country=0, order_id="same")
+    return await _twice(lambda: client.get_number_v2("tg", country=0, order_id="same"))
 
 
+@provokes("INVALID_ACTIVATION_ID", errors.NotFoundError)
 async def invalid_activation_id(client: ProviderClient, sandbox: Sandbox) -> object:
     return await client.get_incoming_call_status("3936040001")
 
 
+@provokes("NOT_INCOMING", errors.InvalidRequestError)
 async def not_incoming(client: ProviderClient, sandbox: Sandbox) -> object:
     return await client.get_incoming_call_status(await _sold(client))
 
 
+@provokes("WRONG_ACTIVATION_ID", errors.NotFoundError)
 async def wrong_activation_id(client: ProviderClient, sandbox: Sandbox) -> object:
     return await client.get_additional_service("3936040001", "ya")
 
 
+@provokes("WRONG_ADDITIONAL_SERVICE", errors.InvalidRequestError)
 async def wrong_additional_service(client: ProviderClient, sandbox: Sandbox) -> object:
     parent = await _sold(client, "av", forward=True)
     return await client.get_additional_service(parent, "tg")
 
 
+@provokes("WRONG_SECURITY", errors.StateConflictError)
 async def wrong_security(client: ProviderClient, sandbox: Sandbox) -> object:
     return await client.get_additional_service(await _with_code(client, sandbox), "ya")
 
 
+@provokes("REPEAT_ADDITIONAL_SERVICE", errors.StateConflictError)
 async def repeat_additional(client: ProviderClient, sandbox: Sandbox) -> object:
     parent = await _sold(client, "av", forward=True)
     sandbox.deliver_sms(int(parent), "Avito 2468")
-    await client.get_additional_service(parent, "ya")
-    return await client.get_additional_service(parent, "ya")
+    return await _twice(lambda: client.get_additional_service(parent, "ya"))
 
 
+@provokes("RENEW_ACTIVATION_NOT_AVAILABLE", errors.StateConflictError)
 async def renew_not_available(client: ProviderClient, sandbox: Sandbox) -> object:
     return await client.check_extra_activation(await _with_code(client, sandbox))
 
 
+@provokes("RENEW_ACTIVATION_NOT_AVAILABLE", errors.StateConflictError, "paid")
 async def renew_not_available_paid(client: ProviderClient, sandbox: Sandbox) -> object:
     return await client.get_extra_activation(await _sold(client))
 
 
+@provokes("NEW_ACTIVATION_IMPOSSIBLE", errors.StateConflictError)
 async def new_activation_impossible(client: ProviderClient, sandbox: Sandbox) -> object:
     parent = await _finished(client, sandbox)
-    await client.get_extra_activation(parent)
-    return await client.get_extra_activation(parent)
+    return await _twice(lambda: client.get_extra_activation(parent))
 
 
+@provokes("CALL_TASK_ALREADY_EXIST", errors.StateConflictError)
 async def call_task_exists(client: ProviderClient, sandbox: Sandbox) -> object:
     activation_id = await _sold(client)
-    await client.create_task_for_call(activation_id, "79161234567")
-    return await client.create_task_for_call(activation_id, "79161234567")
+    return await _twice(lambda: client.create_task_for_call(activation_id, "79161234567"))
 
 
+@provokes("NUMBER_NOT_EXIST", errors.NotFoundError)
 async def number_not_exist(client: ProviderClient, sandbox: Sandbox) -> object:
     return await client.create_task_for_call(await _finished(client, sandbox), "79161234567")
 
 
+@provokes("INVALID_PHONE", errors.NotFoundError)
 async def invalid_phone(client: ProviderClient, sandbox: Sandbox) -> object:
     return await client.get_rent_status("1")
 
 
+@provokes("NO_ID_RENT", errors.NotFoundError)
 async def no_id_rent(client: ProviderClient, sandbox: Sandbox) -> object:
     return await client.finish_rent("")
 
 
+@provokes("INVALID_TIME", errors.InvalidRequestError, "rent")
 async def invalid_time_new(client: ProviderClient, sandbox: Sandbox) -> object:
     return await client.get_rent_number("tg", 5, country=0)
 
 
+@provokes("INVALID_TIME", errors.InvalidRequestError, "extension")
 async def invalid_time_extension(client: ProviderClient, sandbox: Sandbox) -> object:
     return await client.continue_rent_number(await _rent(client), 3)
 
 
+@provokes("BAD_COUNTRY", errors.InvalidRequestError, "rent")
 async def rent_bad_country(client: ProviderClient, sandbox: Sandbox) -> object:
     return await client.get_rent_number("tg", 4, country=3)  # China rents nothing
 
 
+@provokes("BAD_OPERATOR", errors.InvalidRequestError, "rent")
 async def rent_bad_service(client: ProviderClient, sandbox: Sandbox) -> object:
     return await client.get_rent_services_and_countries(4, country=0, operator="nope")
 
 
+@provokes("NO_NUMBERS", errors.NoNumbersError, "rent")
 async def rent_no_numbers(client: ProviderClient, sandbox: Sandbox) -> object:
     sandbox.set_rent_stock(0, "tg", 0)
     return await client.get_rent_number("tg", 4, country=0)
 
 
+@provokes("CANT_CANCEL", errors.StateConflictError)
 async def cant_cancel_after_sms(client: ProviderClient, sandbox: Sandbox) -> object:
     rent_id = await _rent(client)
     sandbox.deliver_rent_sms(int(rent_id), "hello 1")
     return await client.cancel_rent(rent_id)
 
 
+@provokes("ALREADY_FINISH", errors.StateConflictError)
 async def already_finish(client: ProviderClient, sandbox: Sandbox) -> object:
     rent_id = await _rent(client)
     await client.finish_rent(rent_id)
     return await client.cancel_rent(rent_id)
 
 
+@provokes("ALREADY_CANCEL", errors.StateConflictError)
 async def already_cancel(client: ProviderClient, sandbox: Sandbox) -> object:
     rent_id = await _rent(client)
     await client.cancel_rent(rent_id)
     return await client.finish_rent(rent_id)
 
 
+@provokes("RENT_DIE", errors.RentExpiredError)
 async def rent_die(client: ProviderClient, sandbox: Sandbox) -> object:
     rent_id = await _rent(client)
     sandbox.advance(4 * 3600 + 1)
     return await client.continue_rent_number(rent_id, 4)
 
 
+@provokes("STATUS_CANCEL", errors.StateConflictError, "v2")
 async def status_cancel_v2(client: ProviderClient, sandbox: Sandbox) -> object:
     activation_id = await _sold(client)
     sandbox.expire_activation(int(activation_id))
@@ -210,84 +266,6 @@ async def status_cancel_v2(client: ProviderClient, sandbox: Sandbox) -> object:
     return await client.get_status_v2(activation_id)
 
 
-NATURAL: dict[str, tuple[Scenario, str, type[errors.ProviderRejection]]] = {
-    "NO_NUMBERS": (no_numbers, "NO_NUMBERS", errors.NoNumbersError),
-    "NO_BALANCE_FORWARD": (
-        no_balance_forward,
-        "NO_BALANCE_FORWARD",
-        errors.InsufficientFundsError,
-    ),
-    "EARLY_CANCEL_DENIED": (early_cancel, "EARLY_CANCEL_DENIED", errors.EarlyCancelDeniedError),
-    "BAD_STATUS": (bad_status, "BAD_STATUS", errors.StateConflictError),
-    "BAD_STATUS-finished": (bad_status_after_finish, "BAD_STATUS", errors.StateConflictError),
-    "NO_ACTIVATION": (no_activation, "NO_ACTIVATION", errors.NotFoundError),
-    "NO_ACTIVATION-foreign": (foreign_activation, "NO_ACTIVATION", errors.NotFoundError),
-    "BAD_SERVICE": (bad_service, "BAD_SERVICE", errors.InvalidRequestError),
-    "BAD_COUNTRY": (bad_country, "BAD_COUNTRY", errors.InvalidRequestError),
-    "BAD_OPERATOR": (bad_operator, "BAD_OPERATOR", errors.InvalidRequestError),
-    "WRONG_EXCEPTION_PHONE": (
-        wrong_exception_phone,
-        "WRONG_EXCEPTION_PHONE",
-        errors.InvalidRequestError,
-    ),
-    "NOT_AVAILABLE": (not_available, "NOT_AVAILABLE", errors.InvalidRequestError),
-    "ORDER_ALREADY_EXISTS": (order_exists, "ORDER_ALREADY_EXISTS", errors.StateConflictError),
-    "INVALID_ACTIVATION_ID": (
-        invalid_activation_id,
-        "INVALID_ACTIVATION_ID",
-        errors.NotFoundError,
-    ),
-    "NOT_INCOMING": (not_incoming, "NOT_INCOMING", errors.InvalidRequestError),
-    "WRONG_ACTIVATION_ID": (wrong_activation_id, "WRONG_ACTIVATION_ID", errors.NotFoundError),
-    "WRONG_ADDITIONAL_SERVICE": (
-        wrong_additional_service,
-        "WRONG_ADDITIONAL_SERVICE",
-        errors.InvalidRequestError,
-    ),
-    "WRONG_SECURITY": (wrong_security, "WRONG_SECURITY", errors.StateConflictError),
-    "REPEAT_ADDITIONAL_SERVICE": (
-        repeat_additional,
-        "REPEAT_ADDITIONAL_SERVICE",
-        errors.StateConflictError,
-    ),
-    "RENEW_ACTIVATION_NOT_AVAILABLE": (
-        renew_not_available,
-        "RENEW_ACTIVATION_NOT_AVAILABLE",
-        errors.StateConflictError,
-    ),
-    "RENEW_ACTIVATION_NOT_AVAILABLE-paid": (
-        renew_not_available_paid,
-        "RENEW_ACTIVATION_NOT_AVAILABLE",
-        errors.StateConflictError,
-    ),
-    "NEW_ACTIVATION_IMPOSSIBLE": (
-        new_activation_impossible,
-        "NEW_ACTIVATION_IMPOSSIBLE",
-        errors.StateConflictError,
-    ),
-    "CALL_TASK_ALREADY_EXIST": (
-        call_task_exists,
-        "CALL_TASK_ALREADY_EXIST",
-        errors.StateConflictError,
-    ),
-    "NUMBER_NOT_EXIST": (number_not_exist, "NUMBER_NOT_EXIST", errors.NotFoundError),
-    "INVALID_PHONE": (invalid_phone, "INVALID_PHONE", errors.NotFoundError),
-    "NO_ID_RENT": (no_id_rent, "NO_ID_RENT", errors.NotFoundError),
-    "INVALID_TIME-rent": (invalid_time_new, "INVALID_TIME", errors.InvalidRequestError),
-    "INVALID_TIME-extension": (
-        invalid_time_extension,
-        "INVALID_TIME",
-        errors.InvalidRequestError,
-    ),
-    "BAD_COUNTRY-rent": (rent_bad_country, "BAD_COUNTRY", errors.InvalidRequestError),
-    "BAD_OPERATOR-rent": (rent_bad_service, "BAD_OPERATOR", errors.InvalidRequestError),
-    "NO_NUMBERS-rent": (rent_no_numbers, "NO_NUMBERS", errors.NoNumbersError),
-    "CANT_CANCEL": (cant_cancel_after_sms, "CANT_CANCEL", errors.StateConflictError),
-    "ALREADY_FINISH": (already_finish, "ALREADY_FINISH", errors.StateConflictError),
-    "ALREADY_CANCEL": (already_cancel, "ALREADY_CANCEL", errors.StateConflictError),
-    "RENT_DIE": (rent_die, "RENT_DIE", errors.RentExpiredError),
-    "STATUS_CANCEL-v2": (status_cancel_v2, "STATUS_CANCEL", errors.StateConflictError),
-}
 
 
 @pytest.mark.parametrize("case", NATURAL.values(), ids=NATURAL.keys())

@@ -33,14 +33,20 @@ async def _bought(client: ProviderClient, sandbox: Sandbox) -> str:
     return activation_id
 
 
+async def _moved(
+    client: ProviderClient, activation_id: str, action: ActivationAction, answer: StatusChange
+) -> str:
+    """Sends setStatus ``action``, which the provider must answer with ``answer``."""
+    assert await client.set_status(activation_id, action) is answer
+    return activation_id
+
+
 async def wait_code(client: ProviderClient, sandbox: Sandbox) -> str:
     return await _bought(client, sandbox)
 
 
 async def ready(client: ProviderClient, sandbox: Sandbox) -> str:
-    activation_id = await _bought(client, sandbox)
-    assert await client.set_status(activation_id, A.SMS_SENT) is StatusChange.READY
-    return activation_id
+    return await _moved(client, await _bought(client, sandbox), A.SMS_SENT, StatusChange.READY)
 
 
 async def code_received(client: ProviderClient, sandbox: Sandbox) -> str:
@@ -51,10 +57,7 @@ async def code_received(client: ProviderClient, sandbox: Sandbox) -> str:
 
 async def wait_retry(client: ProviderClient, sandbox: Sandbox) -> str:
     activation_id = await code_received(client, sandbox)
-    assert await client.set_status(activation_id, A.REQUEST_ANOTHER_CODE) is (
-        StatusChange.RETRY_GET
-    )
-    return activation_id
+    return await _moved(client, activation_id, A.REQUEST_ANOTHER_CODE, StatusChange.RETRY_GET)
 
 
 async def wait_resend(client: ProviderClient, sandbox: Sandbox) -> str:
@@ -64,15 +67,12 @@ async def wait_resend(client: ProviderClient, sandbox: Sandbox) -> str:
 
 
 async def cancelled(client: ProviderClient, sandbox: Sandbox) -> str:
-    activation_id = await _bought(client, sandbox)
-    assert await client.set_status(activation_id, A.CANCEL) is StatusChange.CANCELLED
-    return activation_id
+    return await _moved(client, await _bought(client, sandbox), A.CANCEL, StatusChange.CANCELLED)
 
 
 async def finished(client: ProviderClient, sandbox: Sandbox) -> str:
     activation_id = await code_received(client, sandbox)
-    assert await client.set_status(activation_id, A.FINISH) is StatusChange.FINISHED
-    return activation_id
+    return await _moved(client, activation_id, A.FINISH, StatusChange.FINISHED)
 
 
 async def unknown(client: ProviderClient, sandbox: Sandbox) -> str:
@@ -278,6 +278,24 @@ async def _rent(client: ProviderClient) -> tuple[str, Decimal]:
     return rent.rent_id, before - await client.get_balance()
 
 
+async def _rent_made_ago(
+    client: ProviderClient, sandbox: Sandbox, seconds: float
+) -> tuple[str, Decimal]:
+    """A rent made ``seconds`` ago by the provider's clock: its id and price."""
+    rent = await _rent(client)
+    sandbox.advance(seconds)
+    return rent
+
+
+async def _assert_closed(client: ProviderClient, rent_id: str, token: str) -> None:
+    """A closed rent can be neither finished nor cancelled again: both are refused with
+    ``token``."""
+    for action in (client.finish_rent, client.cancel_rent):
+        with pytest.raises(errors.StateConflictError) as caught:
+            await action(rent_id)
+        assert caught.value.token == token
+
+
 async def test_rent_wait_receive_finish(client: ProviderClient, sandbox: Sandbox) -> None:
     rent_id, price = await _rent(client)
     assert price == sandbox.catalog.rent_price(0, "tg", 4) > 0
@@ -294,32 +312,24 @@ async def test_rent_wait_receive_finish(client: ProviderClient, sandbox: Sandbox
     await client.finish_rent(rent_id)
     assert (await client.get_rent_status(rent_id)).state is RentState.FINISHED
     assert await client.get_balance() == START - price  # finish keeps the charge
-    for action in (client.finish_rent, client.cancel_rent):
-        with pytest.raises(errors.StateConflictError) as caught:
-            await action(rent_id)
-        assert caught.value.token == "ALREADY_FINISH"
+    await _assert_closed(client, rent_id, "ALREADY_FINISH")
 
 
 async def test_rent_cancel_within_20_minutes_refunds(
     client: ProviderClient, sandbox: Sandbox
 ) -> None:
-    rent_id, _ = await _rent(client)
-    sandbox.advance(1199)
+    rent_id, _ = await _rent_made_ago(client, sandbox, 1199)
     await client.cancel_rent(rent_id)
     assert await client.get_balance() == START
     assert (await client.get_rent_status(rent_id)).state is RentState.CANCELLED
     assert await client.get_rent_list() == ()
-    for action in (client.finish_rent, client.cancel_rent):
-        with pytest.raises(errors.StateConflictError) as caught:
-            await action(rent_id)
-        assert caught.value.token == "ALREADY_CANCEL"
+    await _assert_closed(client, rent_id, "ALREADY_CANCEL")
 
 
 async def test_rent_cancel_after_20_minutes_is_refused(
     client: ProviderClient, sandbox: Sandbox
 ) -> None:
-    rent_id, price = await _rent(client)
-    sandbox.advance(1201)
+    rent_id, price = await _rent_made_ago(client, sandbox, 1201)
     with pytest.raises(errors.StateConflictError) as caught:
         await client.cancel_rent(rent_id)
     assert caught.value.token == "CANT_CANCEL"

@@ -26,6 +26,7 @@ from .test_parsing import SECTION_2_TOKENS
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 ENVELOPES = ["plain", "plain-4xx", "message", "error", "msg", "title-4xx"]
+Rejection = type[errors.ProviderRejection]
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -65,11 +66,7 @@ def _reply(token: str, envelope: str) -> tuple[str, int, str]:
 @pytest.mark.parametrize("envelope", ENVELOPES)
 @pytest.mark.parametrize(("token", "expected"), SECTION_2_TOKENS.items())
 async def test_every_token_on_a_read(
-    token: str,
-    expected: type[errors.ProviderRejection],
-    envelope: str,
-    shared_client: ProviderClient,
-    fresh: Sandbox,
+    token: str, expected: Rejection, envelope: str, shared_client: ProviderClient, fresh: Sandbox
 ) -> None:
     body, status, content_type = _reply(token, envelope)
     fresh.inject_fault("getStatus", "reply", body=body, status=status, content_type=content_type)
@@ -86,10 +83,7 @@ async def test_every_token_on_a_read(
 
 @pytest.mark.parametrize(("token", "expected"), SECTION_2_TOKENS.items())
 async def test_every_token_on_a_paid_call(
-    token: str,
-    expected: type[errors.ProviderRejection],
-    shared_client: ProviderClient,
-    fresh: Sandbox,
+    token: str, expected: Rejection, shared_client: ProviderClient, fresh: Sandbox
 ) -> None:
     fresh.inject_fault("getNumber", "reply", body=token)
     if issubclass(expected, errors.ProviderServerError):

@@ -49,6 +49,7 @@ class Providers:
     accounts: AccountService
     transport: ProviderTransport
     vault: KeyVault
+    db: Database
 
     def key(self, index: int) -> str:
         """The provider key (its URL) of sandbox ``index``."""
@@ -64,6 +65,20 @@ class Providers:
         """getNumber* calls sandbox ``index`` answered."""
         return sum(
             1 for r in self.sandbox(index).request_log if r.action in ("getNumber", "getNumberV2")
+        )
+
+    def purchases(self) -> PurchaseService:
+        """The real purchase path (with spending caps) over the sandboxes."""
+
+        async def source_for(user_id: int, provider: str) -> ActivationSource | None:
+            return await self.accounts.client_for_provider(user_id, provider)
+
+        db = self.db
+        activations = ActivationLedger(db)
+        reconciler = Reconciler(activations, RentLedger(db), source_for, clock=db.clock)
+        spending = SpendingGuard(UserStore(db), SpendingLedger(db), clock=db.clock)
+        return PurchaseService(
+            self.accounts, activations, reconciler, clock=db.clock, spending=spending
         )
 
 
@@ -92,24 +107,10 @@ async def providers(
             default_provider=resolve_endpoint(servers[0].url).key, clock=db.clock,
             rents=RentLedger(db), custom_providers="any",
         )
-        found = Providers(servers, accounts, transport, vault)
+        found = Providers(servers, accounts, transport, vault, db)
         for index, key in enumerate(keys or [ALICE_KEY] * len(servers)):
             await vault.put(USER, found.key(index), Secret(key))
         yield found
-
-
-def purchase_service(found: Providers, db: Database) -> PurchaseService:
-    """The real purchase path (with spending caps) over the sandboxes."""
-
-    async def source_for(user_id: int, provider: str) -> ActivationSource | None:
-        return await found.accounts.client_for_provider(user_id, provider)
-
-    activations = ActivationLedger(db)
-    reconciler = Reconciler(activations, RentLedger(db), source_for, clock=db.clock)
-    spending = SpendingGuard(UserStore(db), SpendingLedger(db), clock=db.clock)
-    return PurchaseService(
-        found.accounts, activations, reconciler, clock=db.clock, spending=spending
-    )
 
 
 def request(price: Decimal) -> PurchaseRequest:

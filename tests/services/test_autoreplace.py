@@ -25,15 +25,7 @@ from storage.db import Database
 from storage.events import EventOutbox
 from storage.rents import RentLedger
 from storage.users import UserStore
-from tests.services.providers import (
-    COUNTRY,
-    SERVICE,
-    USER,
-    Providers,
-    providers,
-    purchase_service,
-    request,
-)
+from tests.services.providers import COUNTRY, SERVICE, USER, Providers, providers, request
 
 WAIT = 180.0
 
@@ -54,7 +46,7 @@ class Rig:
 def _build(found: Providers, db: Database) -> Rig:
     ledger = ActivationLedger(db)
     recorder = Recorder(db, ledger, RentLedger(db), EventOutbox(db))
-    purchases = purchase_service(found, db)
+    purchases = found.purchases()
     offers = OfferService(found.accounts, CatalogService(db.clock), CodeRateStore(db),
                           clock=db.clock)
     actions = ActivationService(found.accounts, ledger, recorder, clock=db.clock)
@@ -73,12 +65,32 @@ async def _rig(db: Database, factors: list[str]) -> AsyncIterator[Rig]:
         yield _build(found, db)
 
 
+async def _start(
+    rig: Rig, *, max_tries: int = 3, spend_cap: Decimal = Decimal(1000),
+    max_price: Decimal | None = None,
+) -> Run:
+    """USER's run, started as the bot starts one: recorded, its first number bought."""
+    return await rig.service.start(
+        USER, USER, SERVICE, COUNTRY, max_tries=max_tries, wait_seconds=WAIT, spend_cap=spend_cap,
+        max_price=max_price,
+    )
+
+
 async def _recorded_run(rig: Rig, max_tries: int = 3) -> Run:
-    """A run as the store records it when a user starts one, before its first step."""
+    """A run as the store records it when a user starts one, before its first step (what a
+    restarted leader finds)."""
     return await rig.store.create(
         user_id=USER, chat_id=USER, service=SERVICE, country=COUNTRY, operator=None,
         max_tries=max_tries, wait_seconds=WAIT, spend_cap=Decimal(1000),
     )
+
+
+async def _after_a_restart(rig: Rig, db: Database, run: Run) -> Run:
+    """A new process takes over the run and ticks twice: the run as it then stands."""
+    restarted = _build(rig.found, db)
+    await restarted.service.tick()
+    await restarted.service.tick()
+    return await restarted.store.get(run.run_id)
 
 
 async def _rows(rig: Rig) -> list[tuple[str, ActivationState]]:
@@ -86,15 +98,25 @@ async def _rows(rig: Rig) -> list[tuple[str, ActivationState]]:
     return [(r.provider, r.state) for r in sorted(rows, key=lambda r: r.ledger_id)]
 
 
+async def _assert_stopped_with_its_one_number_refunded(
+    rig: Rig, clock: ManualClock, stopped: Run, balance: Decimal
+) -> None:
+    """A cancelled one-provider run: its one number cancelled for the refund, and no later
+    tick buys another."""
+    clock.advance(WAIT + 1)
+    await rig.service.tick()
+    assert stopped.state is RunState.CANCELLED
+    assert rig.paid_calls() == 1
+    assert await _rows(rig) == [(rig.found.key(0), ActivationState.CANCELLED)]
+    assert rig.found.sandbox(0).balance("alice") == balance
+
+
 async def test_no_code_buys_exactly_n_numbers_each_cancelled_then_stops(
     db: Database, clock: ManualClock
 ) -> None:
     async with _rig(db, ["1.0", "0.8"]) as rig:
         cheap, dear = rig.found.key(1), rig.found.key(0)
-        run = await rig.service.start(
-            USER, USER, SERVICE, COUNTRY, max_tries=3, wait_seconds=WAIT,
-            spend_cap=Decimal(1000),
-        )
+        run = await _start(rig)
         for _ in range(5):
             await rig.service.tick()  # before the wait: nothing happens
             clock.advance(WAIT + 1)
@@ -114,10 +136,7 @@ async def test_no_code_buys_exactly_n_numbers_each_cancelled_then_stops(
 
 async def test_a_code_ends_the_run(db: Database, clock: ManualClock) -> None:
     async with _rig(db, ["1.0", "0.8"]) as rig:
-        run = await rig.service.start(
-            USER, USER, SERVICE, COUNTRY, max_tries=3, wait_seconds=WAIT,
-            spend_cap=Decimal(1000),
-        )
+        run = await _start(rig)
         clock.advance(WAIT + 1)
         await rig.service.tick()  # the first number had no code: the second is bought
         second = (await rig.store.get(run.run_id)).step_ledger_id
@@ -143,21 +162,9 @@ async def test_cancel_stops_the_run_at_once_and_refunds_the_number(
 ) -> None:
     async with _rig(db, ["1.0"]) as rig:
         balance = rig.found.sandbox(0).balance("alice")
-        run = await rig.service.start(
-            USER, USER, SERVICE, COUNTRY, max_tries=3, wait_seconds=WAIT,
-            spend_cap=Decimal(1000),
-        )
+        run = await _start(rig)
         stopped = await rig.service.cancel(USER, run.run_id)
-        clock.advance(WAIT + 1)
-        await rig.service.tick()
-        paid = rig.paid_calls()
-        refunded = rig.found.sandbox(0).balance("alice")
-        rows = await _rows(rig)
-
-    assert stopped.state is RunState.CANCELLED
-    assert paid == 1
-    assert rows == [(rig.found.key(0), ActivationState.CANCELLED)]
-    assert refunded == balance
+        await _assert_stopped_with_its_one_number_refunded(rig, clock, stopped, balance)
 
 
 async def test_a_cancel_from_another_process_during_a_step_still_refunds_its_number(
@@ -169,10 +176,7 @@ async def test_a_cancel_from_another_process_during_a_step_still_refunds_its_num
     async with _rig(db, ["1.0"]) as leader:
         replica = _build(leader.found, db)
         balance = leader.found.sandbox(0).balance("alice")
-        run = await leader.store.create(
-            user_id=USER, chat_id=USER, service=SERVICE, country=COUNTRY, operator=None,
-            max_tries=3, wait_seconds=WAIT, spend_cap=Decimal(1000),
-        )
+        run = await _recorded_run(leader)
         real_buy = leader.purchases.buy
         entered, release = asyncio.Event(), asyncio.Event()
 
@@ -187,16 +191,7 @@ async def test_a_cancel_from_another_process_during_a_step_still_refunds_its_num
         stopped = await replica.service.cancel(USER, run.run_id)
         release.set()
         await asyncio.wait_for(step, 30)
-        clock.advance(WAIT + 1)
-        await leader.service.tick()
-        paid = leader.paid_calls()
-        refunded = leader.found.sandbox(0).balance("alice")
-        rows = await _rows(leader)
-
-    assert stopped.state is RunState.CANCELLED
-    assert paid == 1
-    assert rows == [(leader.found.key(0), ActivationState.CANCELLED)]
-    assert refunded == balance
+        await _assert_stopped_with_its_one_number_refunded(leader, clock, stopped, balance)
 
 
 async def test_the_run_stops_before_a_number_that_would_pass_its_cap(
@@ -204,10 +199,7 @@ async def test_the_run_stops_before_a_number_that_would_pass_its_cap(
 ) -> None:
     async with _rig(db, ["1.0"]) as rig:
         price = rig.found.price(0)
-        run = await rig.service.start(
-            USER, USER, SERVICE, COUNTRY, max_tries=5, wait_seconds=WAIT,
-            spend_cap=price * 2 + price / 2,
-        )
+        run = await _start(rig, max_tries=5, spend_cap=price * 2 + price / 2)
         for _ in range(4):
             clock.advance(WAIT + 1)
             await rig.service.tick()
@@ -229,10 +221,7 @@ async def test_a_restart_after_the_step_was_recorded_buys_once_for_it(
         # The process died after the paid call, before the run learnt of its number.
         await rig.purchases.buy(USER, USER, request(price), step_key(run.run_id, 1),
                                 provider=rig.found.key(0))
-        restarted = _build(rig.found, db)
-        await restarted.service.tick()
-        await restarted.service.tick()
-        resumed = await restarted.store.get(run.run_id)
+        resumed = await _after_a_restart(rig, db, run)
         paid = rig.paid_calls()
 
     assert paid == 1
@@ -246,10 +235,8 @@ async def test_a_restart_before_the_steps_paid_call_makes_that_call_once(
     async with _rig(db, ["1.0"]) as rig:
         run = await _recorded_run(rig)
         await rig.store.begin_step(run, rig.found.key(0), rig.found.price(0))
-        restarted = _build(rig.found, db)  # the process died right after recording the step
-        await restarted.service.tick()
-        await restarted.service.tick()
-        resumed = await restarted.store.get(run.run_id)
+        # The process died right after recording the step.
+        resumed = await _after_a_restart(rig, db, run)
         paid = rig.paid_calls()
 
     assert paid == 1
@@ -262,10 +249,7 @@ async def test_a_refused_purchase_moves_to_the_next_best_provider_without_paying
     async with _rig(db, ["1.0", "0.8"]) as rig:
         for action in ("getNumberV2", "getNumber"):
             rig.found.sandbox(1).inject_fault(action, "reply", body="NO_NUMBERS")
-        run = await rig.service.start(
-            USER, USER, SERVICE, COUNTRY, max_tries=3, wait_seconds=WAIT,
-            spend_cap=Decimal(1000),
-        )
+        run = await _start(rig)
         rows = await _rows(rig)
         refused_balance = rig.found.sandbox(1).balance("alice")
         sold = rig.found.bought(0)
@@ -284,18 +268,12 @@ async def test_the_users_spending_cap_stops_the_run(db: Database, clock: ManualC
         users = UserStore(db)
         user = await users.ensure(USER)
         await users.set_preferences(USER, replace(user.preferences, daily_cap=price))
-        run = await rig.service.start(
-            USER, USER, SERVICE, COUNTRY, max_tries=3, wait_seconds=WAIT,
-            spend_cap=Decimal(1000),
-        )
+        run = await _start(rig)
         first = await rig.ledger.get(run.step_ledger_id or 0)
         assert first is not None
         await rig.ledger.record_sms(first.ledger_id, code="1", text=None)  # charged, not refunded
         await rig.store.stop(run.run_id, RunState.SUCCEEDED, "code")
-        second = await rig.service.start(
-            USER, USER, SERVICE, COUNTRY, max_tries=3, wait_seconds=WAIT,
-            spend_cap=Decimal(1000),
-        )
+        second = await _start(rig)
         paid = rig.paid_calls()
 
     assert second.state is RunState.CAPPED and second.stop_reason == "spending cap"
@@ -329,10 +307,7 @@ async def test_no_step_buys_above_the_users_max_price_per_number(
     # passed over (over the max) and the cheaper one is tried again instead.
     async with _rig(db, ["1.0", "0.8"]) as rig:
         cheap = rig.found.key(1)
-        run = await rig.service.start(
-            USER, USER, SERVICE, COUNTRY, max_tries=3, wait_seconds=WAIT,
-            spend_cap=Decimal(1000), max_price=rig.found.price(1),
-        )
+        run = await _start(rig, max_price=rig.found.price(1))
         for _ in range(4):
             clock.advance(WAIT + 1)
             await rig.service.tick()
@@ -348,10 +323,7 @@ async def test_a_run_with_no_offer_under_its_max_price_stops_without_paying(
     db: Database, clock: ManualClock
 ) -> None:
     async with _rig(db, ["1.0", "0.8"]) as rig:
-        run = await rig.service.start(
-            USER, USER, SERVICE, COUNTRY, max_tries=3, wait_seconds=WAIT,
-            spend_cap=Decimal(1000), max_price=rig.found.price(1) - Decimal("0.01"),
-        )
+        run = await _start(rig, max_price=rig.found.price(1) - Decimal("0.01"))
         paid = rig.paid_calls()
 
     assert run.state is RunState.FAILED and run.stop_reason == "no offer at max price"

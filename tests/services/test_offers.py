@@ -10,21 +10,13 @@ from bot.core.secret import Secret
 from bot.provider.sandbox.testing import ALICE_BALANCE, ALICE_KEY, BOB_BALANCE, BOB_KEY
 from bot.services.catalog import CatalogService
 from bot.services.offer_aliases import DEFAULT_ALIASES, OfferAliases
-from bot.services.offers import RATE_TTL, CodeRatePolicy, DropReason, OfferService
+from bot.services.offers import RATE_TTL, CodeRatePolicy, Comparison, DropReason, OfferService
 from bot.services.purchases import PurchaseStatus
 from storage.code_rates import CodeRateStore
 from storage.db import Database
 from storage.keyring import Keyring
 from storage.vault import KeyVault
-from tests.services.providers import (
-    COUNTRY,
-    SERVICE,
-    USER,
-    Providers,
-    providers,
-    purchase_service,
-    request,
-)
+from tests.services.providers import COUNTRY, SERVICE, USER, Providers, providers, request
 from tests.storage.ledger_seed import bought
 
 
@@ -36,6 +28,20 @@ def _offers(
         found.accounts, CatalogService(db.clock), CodeRateStore(db), clock=db.clock,
         policy=policy, aliases=aliases, deadline=deadline,
     )
+
+
+async def _compared_with_rates(
+    found: Providers, db: Database, *, enabled: bool, min_sample: int
+) -> Comparison:
+    """USER's comparison under a code-rate policy over the last 30 days."""
+    policy = CodeRatePolicy(enabled=enabled, min_sample=min_sample, days=30)
+    return await _offers(found, db, policy=policy).compare(USER, SERVICE, COUNTRY)
+
+
+def _assert_ranked_by_price_alone(found: Providers, comparison: Comparison) -> None:
+    """The cheaper provider (1) first, and no code rate shown or used."""
+    assert [o.provider for o in comparison.offers] == [found.key(1), found.key(0)]
+    assert all(o.code_rate is None for o in comparison.offers)
 
 
 def _prices_asked(found: Providers, index: int) -> int:
@@ -131,8 +137,7 @@ async def test_a_known_code_rate_outranks_a_lower_price(db: Database) -> None:
             await bought(db, provider=cheap, coded=index == 0)
         for _ in range(4):  # the dear one: 4 in 4
             await bought(db, provider=dear, coded=True, seconds=30)
-        policy = CodeRatePolicy(enabled=True, min_sample=4, days=30)
-        comparison = await _offers(found, db, policy=policy).compare(USER, SERVICE, COUNTRY)
+        comparison = await _compared_with_rates(found, db, enabled=True, min_sample=4)
 
     first, second = comparison.offers
     assert first.provider == dear and second.provider == cheap
@@ -145,22 +150,18 @@ async def test_a_rate_below_the_minimum_sample_is_hidden_and_not_used(db: Databa
     async with providers(db, ["1.0", "0.8"]) as found:
         for index in range(4):
             await bought(db, provider=found.key(1), coded=index == 0)
-        policy = CodeRatePolicy(enabled=True, min_sample=5, days=30)
-        comparison = await _offers(found, db, policy=policy).compare(USER, SERVICE, COUNTRY)
+        comparison = await _compared_with_rates(found, db, enabled=True, min_sample=5)
 
-    assert [o.provider for o in comparison.offers] == [found.key(1), found.key(0)]
-    assert all(o.code_rate is None for o in comparison.offers)
+    _assert_ranked_by_price_alone(found, comparison)
 
 
 async def test_the_aggregate_can_be_turned_off(db: Database) -> None:
     async with providers(db, ["1.0", "0.8"]) as found:
         for _ in range(5):
             await bought(db, provider=found.key(1), coded=False)
-        policy = CodeRatePolicy(enabled=False, min_sample=1, days=30)
-        comparison = await _offers(found, db, policy=policy).compare(USER, SERVICE, COUNTRY)
+        comparison = await _compared_with_rates(found, db, enabled=False, min_sample=1)
 
-    assert [o.provider for o in comparison.offers] == [found.key(1), found.key(0)]
-    assert all(o.code_rate is None for o in comparison.offers)
+    _assert_ranked_by_price_alone(found, comparison)
 
 
 async def test_the_tie_break_is_the_time_lost_to_numbers_without_a_code(db: Database) -> None:
@@ -168,8 +169,7 @@ async def test_the_tie_break_is_the_time_lost_to_numbers_without_a_code(db: Data
         for provider, lost in ((found.key(0), 900.0), (found.key(1), 60.0)):
             await bought(db, provider=provider, coded=True)
             await bought(db, provider=provider, coded=False, seconds=lost)
-        policy = CodeRatePolicy(enabled=True, min_sample=2, days=30)
-        comparison = await _offers(found, db, policy=policy).compare(USER, SERVICE, COUNTRY)
+        comparison = await _compared_with_rates(found, db, enabled=True, min_sample=2)
 
     assert comparison.offers[0].expected_cost == comparison.offers[1].expected_cost
     assert [o.provider for o in comparison.offers] == [found.key(1), found.key(0)]
@@ -179,7 +179,7 @@ async def test_the_best_row_is_bought_with_that_providers_key(db: Database) -> N
     async with providers(db, ["1.0", "0.8"], keys=[ALICE_KEY, BOB_KEY]) as found:
         best = (await _offers(found, db).compare(USER, SERVICE, COUNTRY)).best
         assert best is not None
-        result = await purchase_service(found, db).buy(
+        result = await found.purchases().buy(
             USER, USER, request(best.price), "best-1", provider=best.provider
         )
         bob_after = found.sandbox(1).balance("bob")

@@ -18,7 +18,7 @@ from bot.provider.models import ActiveActivation, RentListItem
 from bot.services.reconciliation import CHECKING, ActivationSource, Reconciler
 from storage.activations import Activation, ActivationLedger, ActivationState
 from storage.db import Database
-from storage.rents import RentLedger, RentState
+from storage.rents import Rent, RentLedger, RentState
 from tests import postgres
 
 REPO = Path(__file__).resolve().parents[2]
@@ -92,6 +92,19 @@ async def _intent(db: Database, key: str, *, service: str = "tg", user_id: int =
     return await ActivationLedger(db).record_intent(
         idempotency_key=key, user_id=user_id, chat_id=50, provider="p", service=service, country=6
     )
+
+
+async def _rent_intent(db: Database, key: str, service: str = "full") -> Rent:
+    return await RentLedger(db).record_intent(
+        idempotency_key=key, user_id=5, chat_id=50, provider="p", service=service, hours=4
+    )
+
+
+async def _unanswered_rent_intent(db: Database, key: str) -> Rent:
+    """A rent whose paid call got no answer: the outcome is unknown until reconciled."""
+    intent = await _rent_intent(db, key)
+    await RentLedger(db).mark_intent_unknown(intent)
+    return intent
 
 
 _CRASHING_BUYER = """
@@ -250,14 +263,9 @@ async def test_rents_are_paired_only_when_unambiguous(db: Database, clock: Manua
     rents = RentLedger(db)
 
     async def rent_intent(key: str, service: str = "full") -> int:
-        intent = await rents.record_intent(
-            idempotency_key=key, user_id=5, chat_id=50, provider="p", service=service, hours=4
-        )
-        return intent.ledger_id
+        return (await _rent_intent(db, key, service)).ledger_id
 
-    known = await rents.record_intent(
-        idempotency_key="known", user_id=5, chat_id=50, provider="p", service="full", hours=4
-    )
+    known = await _rent_intent(db, "known")
     await rents.confirm_intent(known, rent_id="1", phone="1", end_date=0, cost=Decimal(5))
     lone = await rent_intent("lone")
     listed = [RentListItem("1", "79000000001"), RentListItem("2", "79000000002")]
@@ -285,11 +293,7 @@ async def test_rents_are_paired_only_when_unambiguous(db: Database, clock: Manua
 async def test_a_rent_that_turns_up_after_not_rented_is_adopted_and_cancelled(
     db: Database, clock: ManualClock
 ) -> None:
-    rents = RentLedger(db)
-    intent = await rents.record_intent(
-        idempotency_key="r", user_id=5, chat_id=50, provider="p", service="full", hours=4
-    )
-    await rents.mark_intent_unknown(intent)
+    intent = await _unanswered_rent_intent(db, "r")
     source = FakeSource()
     reconciler = _reconciler(db, clock, source)
     report = await reconciler.reconcile()
@@ -304,7 +308,7 @@ async def test_a_rent_that_turns_up_after_not_rented_is_adopted_and_cancelled(
         ("rent", intent.ledger_id, "9")
     ]
     assert source.cancelled == ["9"]
-    row = await rents.get(intent.ledger_id)
+    row = await RentLedger(db).get(intent.ledger_id)
     assert row is not None and (row.state, row.rent_id) == (RentState.CANCELLED, "9")
     assert (await reconciler.reconcile()).adopted == ()
 
@@ -398,27 +402,20 @@ async def test_a_purchase_another_process_starts_while_the_provider_is_asked_kee
 async def test_a_rent_another_process_starts_while_the_provider_is_asked_is_not_cancelled(
     db: Database, clock: ManualClock
 ) -> None:
-    rents = RentLedger(db)
-    old = await rents.record_intent(
-        idempotency_key="r-old", user_id=5, chat_id=50, provider="p", service="full", hours=4
-    )
-    await rents.mark_intent_unknown(old)
+    old = await _unanswered_rent_intent(db, "r-old")
     clock.advance(HORIZON + 1)
     await _reconciler(db, clock, FakeSource()).reconcile()  # "not rented"
     bought: list[object] = []
 
     class Racing(FakeSource):
         async def get_rent_list(self) -> Sequence[RentListItem]:
-            bought.append(await rents.record_intent(
-                idempotency_key="r-new", user_id=5, chat_id=50, provider="p", service="full",
-                hours=4,
-            ))
+            bought.append(await _rent_intent(db, "r-new"))
             return [RentListItem("9", "79000000009")]
 
     source = Racing()
     report = await _reconciler(db, clock, source).reconcile()
     assert report.adopted == () and source.cancelled == []
-    row = await rents.get(old.ledger_id)
+    row = await RentLedger(db).get(old.ledger_id)
     assert row is not None and row.state is RentState.FAILED
 
 

@@ -17,15 +17,7 @@ from storage.db import Database
 from storage.rents import RentLedger
 from storage.spending import SpendingLedger
 from storage.users import UserStore
-from tests.services.providers import (
-    COUNTRY,
-    SERVICE,
-    USER,
-    Providers,
-    providers,
-    purchase_service,
-    request,
-)
+from tests.services.providers import COUNTRY, SERVICE, USER, Providers, providers, request
 
 _NOON: float = datetime(2026, 3, 15, 12, 0, tzinfo=UTC).timestamp()
 
@@ -62,7 +54,7 @@ async def test_a_purchase_past_the_daily_cap_is_refused_before_any_paid_call(
     async with providers(db, ["1.0"]) as found:
         price = found.price(0)
         await _caps(db, day=str(price * 2 - Decimal("0.01")))
-        buyer = purchase_service(found, db)
+        buyer = found.purchases()
         first = await buyer.buy(USER, USER, request(price), "k1")
         with pytest.raises(SpendingCapError) as refused:
             await buyer.buy(USER, USER, request(price), "k2")
@@ -82,7 +74,7 @@ async def test_a_refunded_number_gives_its_amount_back_and_a_new_day_a_new_cap(
     async with providers(db, ["1.0"]) as found:
         price = found.price(0)
         await _caps(db, day=str(price))
-        buyer = purchase_service(found, db)
+        buyer = found.purchases()
         first = await buyer.buy(USER, USER, request(price), "k1")
         assert first.activation is not None
         with pytest.raises(SpendingCapError):
@@ -103,7 +95,7 @@ async def test_the_monthly_cap_counts_the_whole_utc_month(db: Database, noon: Ma
     async with providers(db, ["1.0"]) as found:
         price = found.price(0)
         await _caps(db, month=str(price * 2))
-        buyer = purchase_service(found, db)
+        buyer = found.purchases()
         await buyer.buy(USER, USER, request(price), "k1")
         noon.advance(86_400)
         await buyer.buy(USER, USER, request(price), "k2")
@@ -122,7 +114,7 @@ async def test_a_rent_and_its_extension_count_and_are_capped(
 ) -> None:
     async with providers(db, ["1.0"]) as found:
         spending = SpendingGuard(UserStore(db), SpendingLedger(db), clock=db.clock)
-        buyer = purchase_service(found, db)
+        buyer = found.purchases()
         renting = RentService(
             found.accounts, RentLedger(db), buyer.reconciler, None,  # type: ignore[arg-type]
             clock=db.clock, user_lock=buyer.user_lock, spending=spending,

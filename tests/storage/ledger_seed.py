@@ -13,16 +13,8 @@ _serial = itertools.count(1)
 
 
 async def bought(
-    db: Database,
-    *,
-    provider: str,
-    coded: bool,
-    service: str = "tg",
-    country: int = 6,
-    operator: str | None = None,
-    user_id: int = 1,
-    cost: str = "10.00",
-    seconds: float = 40.0,
+    db: Database, *, provider: str, coded: bool, service: str = "tg", country: int = 6,
+    operator: str | None = None, user_id: int = 1, cost: str = "10.00", seconds: float = 40.0,
     state: ActivationState | None = None,
 ) -> int:
     """One number bought now: a code after ``seconds`` (then finished), or none and cancelled

@@ -56,11 +56,7 @@ async def test_no_api_key_reaches_the_disk_or_the_logs(
             )
         rents = RentLedger(database)
         rent_intent = await rents.record_intent(
-            idempotency_key="r",
-            user_id=2,
-            chat_id=2,
-            provider="sms-activate",
-            service="full",
+            idempotency_key="r", user_id=2, chat_id=2, provider="sms-activate", service="full",
             hours=4,
         )
         await rents.confirm_intent(rent_intent, rent_id="7", phone=PHONE, end_date=0, cost=None)

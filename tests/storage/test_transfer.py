@@ -6,6 +6,8 @@ import asyncio
 import os
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -61,13 +63,28 @@ async def _fill(path: Path, clock: ManualClock) -> None:
 T_END = 1_700_003_600.0
 
 
-async def test_every_table_is_copied_and_reads_back_the_same(
-    tmp_path: Path, clock: ManualClock
-) -> None:
-    source = tmp_path / "bot.sqlite3"
-    await _fill(source, clock)
-    url = await postgres.create_database(migrated=False)
+@pytest.fixture
+async def source(tmp_path: Path, clock: ManualClock) -> Path:
+    """A bot's SQLite file with a row in every table that holds one."""
+    path = tmp_path / "bot.sqlite3"
+    await _fill(path, clock)
+    return path
+
+
+@asynccontextmanager
+async def _target(*, migrated: bool) -> AsyncIterator[str]:
+    """A fresh PostgreSQL database (with our schema if ``migrated``), dropped after."""
+    url = await postgres.create_database(migrated=migrated)
     try:
+        yield url
+    finally:
+        await postgres.drop_database(url)
+
+
+async def test_every_table_is_copied_and_reads_back_the_same(
+    source: Path, clock: ManualClock
+) -> None:
+    async with _target(migrated=False) as url:
         report = await copy_to_postgres(source, url)
         filled = {
             "users": 1, "api_keys": 1, "activations": 1, "activation_sms": 1, "rents": 1,
@@ -94,17 +111,12 @@ async def test_every_table_is_copied_and_reads_back_the_same(
                 service="tg",
             )
             assert fresh.ledger_id > copied.ledger_id
-    finally:
-        await postgres.drop_database(url)
 
 
 async def test_a_non_empty_target_is_refused_and_left_as_it_was(
-    tmp_path: Path, clock: ManualClock
+    source: Path, clock: ManualClock
 ) -> None:
-    source = tmp_path / "bot.sqlite3"
-    await _fill(source, clock)
-    url = await postgres.create_database()
-    try:
+    async with _target(migrated=True) as url:
         async with await Database.open(url, clock=clock) as db:
             await UserStore(db).set_language(42, "en")
         with pytest.raises(TransferError, match="not empty"):
@@ -112,31 +124,22 @@ async def test_a_non_empty_target_is_refused_and_left_as_it_was(
         async with await Database.open(url, clock=clock) as db:
             assert await db.fetchone("SELECT COUNT(*) FROM activations") == (0,)
             assert (await db.fetchone("SELECT COUNT(*) FROM users"))[0] == 1  # type: ignore[index]
-    finally:
-        await postgres.drop_database(url)
 
 
-async def test_the_command_copies_then_refuses_a_second_run(
-    tmp_path: Path, clock: ManualClock
-) -> None:
-    source = tmp_path / "bot.sqlite3"
-    await _fill(source, clock)
-    url = await postgres.create_database(migrated=False)
+async def test_the_command_copies_then_refuses_a_second_run(source: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SMSBOT_")}
 
-    def migrate() -> subprocess.CompletedProcess[str]:
+    def migrate(url: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "bot", "migrate-data", "--from", str(source), "--to", url],
             env=env, capture_output=True, text=True, timeout=120,
         )
 
-    try:
-        first = await asyncio.to_thread(migrate)
+    async with _target(migrated=False) as url:
+        first = await asyncio.to_thread(migrate, url)
         assert first.returncode == 0, first.stderr
         assert "activations: 1" in first.stdout and "counts verified" in first.stdout
-        second = await asyncio.to_thread(migrate)
+        second = await asyncio.to_thread(migrate, url)
         assert second.returncode == 2
         [line] = second.stderr.strip().splitlines()
         assert line.startswith("smsbot: migrate-data: the target database is not empty")
-    finally:
-        await postgres.drop_database(url)

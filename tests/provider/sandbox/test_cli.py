@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import sys
+from typing import Any
 
 import httpx
 import pytest
@@ -16,23 +17,19 @@ from bot.provider.sandbox.cli import build_parser, main, run
 from tests.ports import unused_port
 
 
+async def _sandbox_cli(port: int, *args: str, **options: Any) -> asyncio.subprocess.Process:
+    """``python -m bot.provider.sandbox --port PORT ARGS``, its stdout and stderr piped."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.provider.sandbox", "--port", str(port), *args,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, **options,
+    )
+
+
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
 async def test_cli_serves_until_signalled(stop_signal: signal.Signals) -> None:
     port = unused_port()
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.provider.sandbox",
-        "--port",
-        str(port),
-        "--key",
-        "cli-secret-key:42.50",
-        "--key",
-        "second:key:7",
-        "--auto-sms",
-        "30",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+    process = await _sandbox_cli(
+        port, "--key", "cli-secret-key:42.50", "--key", "second:key:7", "--auto-sms", "30",
         env=os.environ.copy(),
     )
     try:
@@ -63,15 +60,7 @@ async def test_cli_default_key_and_busy_port() -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot.provider.sandbox",
-            "--port",
-            str(port),
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        process = await _sandbox_cli(port)
         _, stderr = await asyncio.wait_for(process.communicate(), timeout=15)
     assert process.returncode == 1
     assert b"cannot serve" in stderr
