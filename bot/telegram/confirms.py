@@ -27,7 +27,7 @@ from bot.telegram.flow_types import Confirmable
 from bot.telegram.handlers.common import show
 from bot.telegram.handlers.drafts import claim_confirm, show_not_recorded
 from bot.telegram.rendering import Html, Renderer, Screen
-from bot.telegram.routing import ButtonRoute, pressed
+from bot.telegram.routing import ButtonRoute, Press
 from bot.telegram.screens.caps import cap_refusal
 
 K = TypeVar("K", bound=CallbackData)
@@ -68,14 +68,13 @@ def on_confirm(
     leaves the draft as it was; otherwise the draft is done. The draft is saved either way."""
 
     def register(pay: PaidCall[C, R]) -> ButtonRoute[Token]:
-        async def press(
-            update: Update, context: Context, button: Token, render: Renderer
-        ) -> None:
+        async def on_press(press: Press[Token]) -> None:
+            update, context, render = press.update, press.context, press.render
             claimed = await claim_confirm(
                 update,
                 context,
                 render,
-                button.token,
+                press.button.token,
                 rules.flow,
                 expired=rules.expired,
                 duplicate=rules.duplicate,
@@ -86,7 +85,7 @@ def on_confirm(
             if claimed is None:
                 return
             draft, token = claimed
-            query = pressed(update)
+            query = press.query
             try:
                 result = await pay(update, context, draft, token, render)
                 draft.done = True
@@ -100,7 +99,7 @@ def on_confirm(
             finally:
                 flows.save(context, draft)
 
-        return ButtonRoute(kind, press)
+        return ButtonRoute(kind, on_press)
 
     return register
 
@@ -112,15 +111,14 @@ def on_dismiss(
     it already paid or is not the one the screen was ``shown_by``, so the screen's button can
     no longer pay; the screen says ``dismissed``."""
 
-    async def press(update: Update, context: Context, button: K, render: Renderer) -> None:
-        query = pressed(update)
-        draft = flows.current_as(context, flow)
-        if draft is not None and shown_by(draft, button) and not draft.done:
-            flows.end(context)
-        await query.answer()
-        await show(query, Screen(render(dismissed)))
+    async def on_press(press: Press[K]) -> None:
+        draft = flows.current_as(press.context, flow)
+        if draft is not None and shown_by(draft, press.button) and not draft.done:
+            flows.end(press.context)
+        await press.query.answer()
+        await show(press.query, Screen(press.render(dismissed)))
 
-    return ButtonRoute(kind, press)
+    return ButtonRoute(kind, on_press)
 
 
 async def show_unpaid_refusal(
