@@ -38,7 +38,7 @@ from bot.telegram.handlers import multi, rent
 from bot.telegram.handlers.buy import PICKER
 from bot.telegram.handlers.common import chat_id, services, show, user_id
 from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.routing import ButtonRoute, Picker, button_handlers, on_button, pressed
+from bot.telegram.routing import ButtonRoute, Picker, Press, button_handlers, on_button, pressed
 from bot.telegram.screens.autoreplace import (
     TRIES,
     WAITS,
@@ -134,23 +134,22 @@ async def start_run(
 
 
 @on_button(StopRun)
-async def stop_run(update: Update, context: Context, button: StopRun, render: Renderer) -> None:
+async def stop_run(press: Press[StopRun]) -> None:
     """Stop on a run's card: the run ends at once, a number waiting is cancelled."""
-    query = pressed(update)
-    autoreplace = services(context).autoreplace
+    autoreplace = press.services.autoreplace
     if autoreplace is None:
-        await query.answer(render("press-stale"))
+        await press.query.answer(press.render("press-stale"))
         return
     try:
-        run = await autoreplace.get(button.run)
-        if run.user_id != user_id(update):
-            raise LookupError(button.run)
+        run = await autoreplace.get(press.button.run)
+        if run.user_id != press.user_id:
+            raise LookupError(press.button.run)
     except LookupError:
-        await query.answer(render("press-not-yours"))
+        await press.query.answer(press.render("press-not-yours"))
         return
-    await query.answer(render("autoreplace-stopping"))
-    run = await autoreplace.cancel(user_id(update), button.run)
-    await show(query, await run_card(services(context), render, run))
+    await press.query.answer(press.render("autoreplace-stopping"))
+    run = await autoreplace.cancel(press.user_id, press.button.run)
+    await show(press.query, await run_card(press.services, press.render, run))
 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]
