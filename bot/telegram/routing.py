@@ -15,7 +15,6 @@ that has not answered within a second (a slow provider) gets its press answered 
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
@@ -92,8 +91,6 @@ class Press(Generic[K]):
 
 
 ButtonCallback = Callable[[Press[K]], Awaitable[None]]
-# TEMPORARY while handlers move to Press, one module per commit; gone when all have.
-LegacyCallback = Callable[[Update, Context, K, Renderer], Awaitable[None]]
 
 
 async def answer_stale(update: Update, context: Context, render: Renderer) -> None:
@@ -106,7 +103,7 @@ class ButtonRoute(Generic[K]):
     """A button kind and the one handler of its presses (callable as a PTB callback)."""
 
     kind: type[K]
-    callback: ButtonCallback[K] | LegacyCallback[K]
+    callback: ButtonCallback[K]
     stale: StaleAnswer = answer_stale
 
     async def __call__(self, update: Update, context: Context) -> None:
@@ -120,10 +117,7 @@ class ButtonRoute(Generic[K]):
             return
         chat = update.effective_chat
         async with acknowledged(context.bot, query.id, chat.id if chat else None):
-            if len(inspect.signature(self.callback).parameters) == 4:
-                await self.callback(update, context, button, render)  # type: ignore[call-arg,arg-type]
-            else:
-                await self.callback(Press(update, context, button, render))  # type: ignore[call-arg,arg-type]
+            await self.callback(Press(update, context, button, render))
 
     def handler(self) -> BaseHandler:  # type: ignore[type-arg]
         """A fresh PTB handler for this route (each Application gets its own)."""
@@ -132,10 +126,10 @@ class ButtonRoute(Generic[K]):
 
 def on_button(
     kind: type[K], *, stale: StaleAnswer = answer_stale
-) -> Callable[[ButtonCallback[K] | LegacyCallback[K]], ButtonRoute[K]]:
+) -> Callable[[ButtonCallback[K]], ButtonRoute[K]]:
     """Makes ``handler(press)`` the handler of ``kind``'s presses."""
 
-    def register(callback: ButtonCallback[K] | LegacyCallback[K]) -> ButtonRoute[K]:
+    def register(callback: ButtonCallback[K]) -> ButtonRoute[K]:
         return ButtonRoute(kind, callback, stale)
 
     return register
