@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
-from telegram import CallbackQuery, Update
+from telegram import CallbackQuery
 
 from bot.services.accounts import AccountError
 from bot.services.purchases import LedgerUnavailableError
@@ -22,7 +22,6 @@ from bot.services.spending import SpendingCapError
 from bot.telegram import flows
 from bot.telegram.buttons.shapes import TokenButton
 from bot.telegram.callbacks import CallbackData
-from bot.telegram.context import Context
 from bot.telegram.flow_types import Confirmable
 from bot.telegram.handlers.common import show
 from bot.telegram.handlers.drafts import claim_confirm, show_not_recorded
@@ -52,28 +51,27 @@ class Confirm(Generic[C]):
     not_recorded: str | None = None
 
 
-# The one paid call of a claimed press: (update, context, draft, token, render) -> its result.
-PaidCall = Callable[[Update, Context, C, str, Renderer], Awaitable[R]]
-# What the pressed message shows of that result: (update, context, render, result).
-ShowOutcome = Callable[[Update, Context, Renderer, R], Awaitable[None]]
+# The one paid call of a claimed press: (press, draft, token) -> its result.
+PaidCall = Callable[[Press[Token], C, str], Awaitable[R]]
+# What the pressed message shows of that result: (press, result).
+ShowOutcome = Callable[[Press[Token], R], Awaitable[None]]
 
 
 def on_confirm(
-    kind: type[Token], rules: Confirm[C], shown: ShowOutcome[R]
-) -> Callable[[PaidCall[C, R]], ButtonRoute[Token]]:
-    """Makes ``pay(update, context, draft, token, render)`` the paid call of a confirm kind:
+    kind: type[Token], rules: Confirm[C], shown: ShowOutcome[Token, R]
+) -> Callable[[PaidCall[Token, C, R]], ButtonRoute[Token]]:
+    """Makes ``pay(press, draft, token)`` the paid call of a confirm kind:
     it runs only for a press that claimed the button's token (the press already answered),
     and what it returns is ``shown``. A call refused before anything was recorded or paid
     (not the user's row, a spending cap, no usable key, the ledger unwritable) shows why and
     leaves the draft as it was; otherwise the draft is done. The draft is saved either way."""
 
-    def register(pay: PaidCall[C, R]) -> ButtonRoute[Token]:
+    def register(pay: PaidCall[Token, C, R]) -> ButtonRoute[Token]:
         async def on_press(press: Press[Token]) -> None:
-            update, context, render = press.update, press.context, press.render
             claimed = await claim_confirm(
-                update,
-                context,
-                render,
+                press.update,
+                press.context,
+                press.render,
                 press.button.token,
                 rules.flow,
                 expired=rules.expired,
@@ -85,11 +83,11 @@ def on_confirm(
             if claimed is None:
                 return
             draft, token = claimed
-            query = press.query
+            query, render = press.query, press.render
             try:
-                result = await pay(update, context, draft, token, render)
+                result = await pay(press, draft, token)
                 draft.done = True
-                await shown(update, context, render, result)
+                await shown(press, result)
             except NotYoursError:
                 await show(query, Screen(render("press-not-yours")))
             except (SpendingCapError, AccountError) as refused:
@@ -97,7 +95,7 @@ def on_confirm(
             except LedgerUnavailableError:
                 await show_not_recorded(query, render, rules.not_recorded or "confirm-not-recorded")
             finally:
-                flows.save(context, draft)
+                flows.save(press.context, draft)
 
         return ButtonRoute(kind, on_press)
 

@@ -39,7 +39,6 @@ from bot.telegram.flow_types import AdditionalDraft, CallDraft, ExtraDraft
 from bot.telegram.handlers.buy_confirm import show_purchase
 from bot.telegram.handlers.common import (
     answer_text,
-    chat_id,
     refusal,
     renderer,
     send,
@@ -49,7 +48,7 @@ from bot.telegram.handlers.common import (
 )
 from bot.telegram.handlers.drafts import with_new_token
 from bot.telegram.rendering import Html, Renderer, Screen
-from bot.telegram.routing import Press, button_handlers, on_button, pressed
+from bot.telegram.routing import Press, button_handlers, on_button
 from bot.telegram.screens.activation import activation_screen, service_name
 from bot.telegram.screens.pickers import fits, paginated
 from storage.activations import Activation
@@ -108,23 +107,21 @@ dismiss_extra = on_dismiss(
 )
 
 
-async def _show_extra(
-    update: Update, context: Context, render: Renderer, result: PurchaseResult
-) -> None:
+async def _show_extra(press: Press[ExtraConfirm], result: PurchaseResult) -> None:
     """A purchase, or "not possible" when the provider no longer offers the number again."""
     if result.status is PurchaseStatus.REFUSED and isinstance(result.error, StateConflictError):
-        await show(pressed(update), Screen(render("extra-not-possible")))
+        await show(press.query, Screen(press.render("extra-not-possible")))
     else:
-        await show_purchase(update, context, render, result)
+        await show_purchase(press, result)
 
 
 @on_confirm(ExtraConfirm, Confirm(ExtraDraft, expired="extra-expired"), _show_extra)
 async def confirm_extra(
-    update: Update, context: Context, offer: ExtraDraft, token: str, render: Renderer
+    press: Press[ExtraConfirm], offer: ExtraDraft, token: str
 ) -> PurchaseResult:
     """The buy button of an offer: one getExtraActivation for its token, whatever the taps."""
-    return await services(context).extras.buy_extra(
-        user_id(update), chat_id(update), offer.parent, offer.price, token
+    return await press.services.extras.buy_extra(
+        press.user_id, press.chat_id, offer.parent, offer.price, token
     )
 
 
@@ -283,12 +280,12 @@ _CONFIRM_ADDITIONAL = Confirm(AdditionalDraft, expired="additional-expired")
 
 @on_confirm(AdditionalConfirm, _CONFIRM_ADDITIONAL, show_purchase)
 async def confirm_additional(
-    update: Update, context: Context, offer: AdditionalDraft, token: str, render: Renderer
+    press: Press[AdditionalConfirm], offer: AdditionalDraft, token: str
 ) -> PurchaseResult:
     """One getAdditionalService for the offer's token, whatever the taps."""
-    return await services(context).extras.buy_additional(
-        user_id(update),
-        chat_id(update),
+    return await press.services.extras.buy_additional(
+        press.user_id,
+        press.chat_id,
         offer.parent,
         offer.service,
         offer.service_name,

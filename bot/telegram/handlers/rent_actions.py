@@ -32,7 +32,7 @@ from bot.telegram.flow_types import ExtendDraft
 from bot.telegram.handlers.common import answer_text, refusal, send, services, show, user_id
 from bot.telegram.handlers.drafts import with_new_token
 from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.routing import Press, button_handlers, on_button, pressed
+from bot.telegram.routing import Press, button_handlers, on_button
 from bot.telegram.screens.rent import (
     EXTENSION_HOURS,
     extension_hours_screen,
@@ -138,22 +138,22 @@ dismiss_extension = on_dismiss(
 )
 
 
-async def _show_extension(
-    update: Update, context: Context, render: Renderer, result: ExtensionResult
-) -> None:
+async def _show_extension(press: Press[ConfirmRentExtension], result: ExtensionResult) -> None:
     """The extension's outcome in place of its confirm, and the rent message re-drawn."""
     if result.status is ExtensionKind.DUPLICATE:
         return
     if result.status is ExtensionKind.EXTENDED:
-        text = render(
-            "rent-extended", phone=result.rent.phone or "", end=render.moment(result.rent.end_date)
+        text = press.render(
+            "rent-extended",
+            phone=result.rent.phone or "",
+            end=press.render.moment(result.rent.end_date),
         )
     elif result.status is ExtensionKind.REFUSED:
-        text = refused_text(render, "rent-extend-refused", result.error)
+        text = refused_text(press.render, "rent-extend-refused", result.error)
     else:
-        text = render("rent-extend-unresolved")
-    await show(pressed(update), Screen(text))
-    await _refresh_card(context, render, result.rent.ledger_id)
+        text = press.render("rent-extend-unresolved")
+    await show(press.query, Screen(text))
+    await _refresh_card(press.context, press.render, result.rent.ledger_id)
 
 
 _CONFIRM_EXTENSION = Confirm(
@@ -166,11 +166,11 @@ _CONFIRM_EXTENSION = Confirm(
 
 @on_confirm(ConfirmRentExtension, _CONFIRM_EXTENSION, _show_extension)
 async def confirm_extension(
-    update: Update, context: Context, draft: ExtendDraft, token: str, render: Renderer
+    press: Press[ConfirmRentExtension], draft: ExtendDraft, token: str
 ) -> ExtensionResult:
     """The pay-for-the-extension button: at most one continueRentNumber per token."""
-    return await services(context).renting.extend(
-        user_id(update), draft.ledger_id, draft.hours, draft.price, token
+    return await press.services.renting.extend(
+        press.user_id, draft.ledger_id, draft.hours, draft.price, token
     )
 
 
