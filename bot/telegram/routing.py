@@ -78,12 +78,13 @@ class Press(Generic[K]):
         return pressed(self.update)
 
     @property
-    def services(self) -> Services:
-        return services(self.context)
+    def user_id(self) -> int:
+        """Who pressed (every callback query names them): whose things a press may touch."""
+        return self.query.from_user.id
 
     @property
-    def user_id(self) -> int:
-        return user_id(self.update)
+    def services(self) -> Services:
+        return services(self.context)
 
     @property
     def chat_id(self) -> int:
