@@ -132,9 +132,13 @@ async def toggle(press: Press[ToggleSetting]) -> None:
     preferences = replace(user.preferences, auto_cancel=not user.preferences.auto_cancel)
     await users.set_preferences(user.user_id, preferences)
     await press.query.answer(press.render("press-done"))
-    await show(
-        press.query, await _screen(press.render, press.context, await users.ensure(user.user_id))
-    )
+    await _redraw(press)
+
+
+async def _redraw(press: Press[ToggleSetting] | Press[RemoveFavourite]) -> None:
+    """The pressed /settings screen again, as the preferences now stand."""
+    user = await press.services.users.ensure(press.user_id)
+    await show(press.query, await _screen(press.render, press.context, user))
 
 
 @on_button(PickTimeZone)
@@ -204,9 +208,7 @@ async def remove_favourite(press: Press[RemoveFavourite]) -> None:
     else:
         await users.set_preferences(user.user_id, removed)
         await press.query.answer(press.render("press-done"))
-    await show(
-        press.query, await _screen(press.render, press.context, await users.ensure(user.user_id))
-    )
+    await _redraw(press)
 
 
 @on_button(SetCap)
