@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
-from telegram import CallbackQuery, Update
+from telegram import CallbackQuery
 
 from bot.services.accounts import AccountError
 from bot.services.purchases import LedgerUnavailableError
@@ -22,12 +22,11 @@ from bot.services.spending import SpendingCapError
 from bot.telegram import flows
 from bot.telegram.buttons.shapes import TokenButton
 from bot.telegram.callbacks import CallbackData
-from bot.telegram.context import Context
 from bot.telegram.flow_types import Confirmable
 from bot.telegram.handlers.common import show
 from bot.telegram.handlers.drafts import claim_confirm, show_not_recorded
 from bot.telegram.rendering import Html, Renderer, Screen
-from bot.telegram.routing import ButtonRoute, pressed
+from bot.telegram.routing import ButtonRoute, Press
 from bot.telegram.screens.caps import cap_refusal
 
 K = TypeVar("K", bound=CallbackData)
@@ -52,30 +51,28 @@ class Confirm(Generic[C]):
     not_recorded: str | None = None
 
 
-# The one paid call of a claimed press: (update, context, draft, token, render) -> its result.
-PaidCall = Callable[[Update, Context, C, str, Renderer], Awaitable[R]]
-# What the pressed message shows of that result: (update, context, render, result).
-ShowOutcome = Callable[[Update, Context, Renderer, R], Awaitable[None]]
+# The one paid call of a claimed press: (press, draft, token) -> its result.
+PaidCall = Callable[[Press[Token], C, str], Awaitable[R]]
+# What the pressed message shows of that result: (press, result).
+ShowOutcome = Callable[[Press[Token], R], Awaitable[None]]
 
 
 def on_confirm(
-    kind: type[Token], rules: Confirm[C], shown: ShowOutcome[R]
-) -> Callable[[PaidCall[C, R]], ButtonRoute[Token]]:
-    """Makes ``pay(update, context, draft, token, render)`` the paid call of a confirm kind:
+    kind: type[Token], rules: Confirm[C], shown: ShowOutcome[Token, R]
+) -> Callable[[PaidCall[Token, C, R]], ButtonRoute[Token]]:
+    """Makes ``pay(press, draft, token)`` the paid call of a confirm kind:
     it runs only for a press that claimed the button's token (the press already answered),
     and what it returns is ``shown``. A call refused before anything was recorded or paid
     (not the user's row, a spending cap, no usable key, the ledger unwritable) shows why and
     leaves the draft as it was; otherwise the draft is done. The draft is saved either way."""
 
-    def register(pay: PaidCall[C, R]) -> ButtonRoute[Token]:
-        async def press(
-            update: Update, context: Context, button: Token, render: Renderer
-        ) -> None:
+    def register(pay: PaidCall[Token, C, R]) -> ButtonRoute[Token]:
+        async def on_press(press: Press[Token]) -> None:
             claimed = await claim_confirm(
-                update,
-                context,
-                render,
-                button.token,
+                press.update,
+                press.context,
+                press.render,
+                press.button.token,
                 rules.flow,
                 expired=rules.expired,
                 duplicate=rules.duplicate,
@@ -86,11 +83,11 @@ def on_confirm(
             if claimed is None:
                 return
             draft, token = claimed
-            query = pressed(update)
+            query, render = press.query, press.render
             try:
-                result = await pay(update, context, draft, token, render)
+                result = await pay(press, draft, token)
                 draft.done = True
-                await shown(update, context, render, result)
+                await shown(press, result)
             except NotYoursError:
                 await show(query, Screen(render("press-not-yours")))
             except (SpendingCapError, AccountError) as refused:
@@ -98,9 +95,9 @@ def on_confirm(
             except LedgerUnavailableError:
                 await show_not_recorded(query, render, rules.not_recorded or "confirm-not-recorded")
             finally:
-                flows.save(context, draft)
+                flows.save(press.context, draft)
 
-        return ButtonRoute(kind, press)
+        return ButtonRoute(kind, on_press)
 
     return register
 
@@ -112,15 +109,14 @@ def on_dismiss(
     it already paid or is not the one the screen was ``shown_by``, so the screen's button can
     no longer pay; the screen says ``dismissed``."""
 
-    async def press(update: Update, context: Context, button: K, render: Renderer) -> None:
-        query = pressed(update)
-        draft = flows.current_as(context, flow)
-        if draft is not None and shown_by(draft, button) and not draft.done:
-            flows.end(context)
-        await query.answer()
-        await show(query, Screen(render(dismissed)))
+    async def on_press(press: Press[K]) -> None:
+        draft = flows.current_as(press.context, flow)
+        if draft is not None and shown_by(draft, press.button) and not draft.done:
+            flows.end(press.context)
+        await press.query.answer()
+        await show(press.query, Screen(press.render(dismissed)))
 
-    return ButtonRoute(kind, press)
+    return ButtonRoute(kind, on_press)
 
 
 async def show_unpaid_refusal(

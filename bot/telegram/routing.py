@@ -1,7 +1,9 @@
 """One way to handle a button: ``@on_button(Kind)`` and the picker driver built on it.
 
 A route matches its kind's prefix, unpacks the data into the kind's dataclass and calls
-``handler(update, context, button, render)``. Data of the kind that does not unpack (forged,
+``handler(press)`` with one :class:`Press`: the four things the first design passed one by one
+(``handler(update, context, button, render)``) in one object, with the query, services, user
+and chat every handler used to fetch for itself. Data of the kind that does not unpack (forged,
 truncated, an action outside its set) never reaches the handler: the press is answered "out
 of date" (or by the route's own ``stale``), as aiogram's ``CallbackData.filter()`` does.
 
@@ -16,7 +18,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
@@ -30,21 +32,25 @@ from bot.telegram.context import Context
 from bot.telegram.flow_types import BaseFlow
 from bot.telegram.handlers.common import (
     WORKING_AFTER,
+    chat_id,
     command_argument,
     provider_client,
     renderer,
     send_screen,
+    services,
     show,
     user_id,
 )
 from bot.telegram.rendering import Html, Renderer, Screen
+
+if TYPE_CHECKING:
+    from bot.services.container import Services
 
 log = logging.getLogger(__name__)
 
 K = TypeVar("K", bound=CallbackData)
 
 D = TypeVar("D", bound=BaseFlow)  # a picker's flow
-ButtonCallback = Callable[[Update, Context, K, Renderer], Awaitable[None]]
 StaleAnswer = Callable[[Update, Context, Renderer], Awaitable[None]]
 CommandCallback = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
@@ -54,6 +60,38 @@ def pressed(update: Update) -> CallbackQuery:
     query = update.callback_query
     assert query is not None
     return query
+
+
+@dataclass(frozen=True, slots=True)
+class Press(Generic[K]):
+    """One press of a ``K`` button: the update, its context, the unpacked button and the
+    presser's renderer, with what every handler reads from them."""
+
+    update: Update
+    context: Context
+    button: K
+    render: Renderer
+
+    @property
+    def query(self) -> CallbackQuery:
+        """The pressed button's callback query (a route runs only for callback queries)."""
+        return pressed(self.update)
+
+    @property
+    def user_id(self) -> int:
+        """Who pressed (every callback query names them): whose things a press may touch."""
+        return self.query.from_user.id
+
+    @property
+    def services(self) -> Services:
+        return services(self.context)
+
+    @property
+    def chat_id(self) -> int:
+        return chat_id(self.update)
+
+
+ButtonCallback = Callable[[Press[K]], Awaitable[None]]
 
 
 async def answer_stale(update: Update, context: Context, render: Renderer) -> None:
@@ -80,7 +118,7 @@ class ButtonRoute(Generic[K]):
             return
         chat = update.effective_chat
         async with acknowledged(context.bot, query.id, chat.id if chat else None):
-            await self.callback(update, context, button, render)
+            await self.callback(Press(update, context, button, render))
 
     def handler(self) -> BaseHandler:  # type: ignore[type-arg]
         """A fresh PTB handler for this route (each Application gets its own)."""
@@ -90,7 +128,7 @@ class ButtonRoute(Generic[K]):
 def on_button(
     kind: type[K], *, stale: StaleAnswer = answer_stale
 ) -> Callable[[ButtonCallback[K]], ButtonRoute[K]]:
-    """Makes ``handler(update, context, button, render)`` the handler of ``kind``'s presses."""
+    """Makes ``handler(press)`` the handler of ``kind``'s presses."""
 
     def register(callback: ButtonCallback[K]) -> ButtonRoute[K]:
         return ButtonRoute(kind, callback, stale)
@@ -218,13 +256,13 @@ class Picker(Generic[D]):
         screen it returns replaces the pressed one."""
 
         def register(step: PickerStep[D, K]) -> ButtonRoute[K]:
-            async def press(update: Update, context: Context, button: K, render: Renderer) -> None:
+            async def on_press(press: Press[K]) -> None:
                 async def next_screen(client: ProviderClient, draft: D) -> StepResult:
-                    return await step(context, client, render, draft, button)
+                    return await step(press.context, client, press.render, draft, press.button)
 
-                await self.run(update, context, render, next_screen)
+                await self.run(press.update, press.context, press.render, next_screen)
 
-            return ButtonRoute(kind, press, self._stale)
+            return ButtonRoute(kind, on_press, self._stale)
 
         return register
 

@@ -15,7 +15,7 @@ from bot.telegram.buttons.settings import BalanceAgain, HistoryPage
 from bot.telegram.context import Context
 from bot.telegram.handlers.common import renderer, respond, send, services, show, user_id
 from bot.telegram.rendering import Html, Renderer, Screen
-from bot.telegram.routing import on_button, pressed
+from bot.telegram.routing import Press, on_button
 from bot.telegram.screens.activation import service_name
 from bot.telegram.screens.rent import rent_service_name
 from storage.activations import ActivationState
@@ -42,13 +42,10 @@ async def balance(update: Update, context: Context) -> None:
 
 
 @on_button(BalanceAgain)
-async def balance_again(
-    update: Update, context: Context, button: BalanceAgain, render: Renderer
-) -> None:
-    query = pressed(update)
-    await query.answer()
-    await show(query, Screen(render("press-working")))
-    await show(query, await _balance_screen(update, context, render))
+async def balance_again(press: Press[BalanceAgain]) -> None:
+    await press.query.answer()
+    await show(press.query, Screen(press.render("press-working")))
+    await show(press.query, await _balance_screen(press.update, press.context, press.render))
 
 
 async def _balance_screen(update: Update, context: Context, render: Renderer) -> Screen:
@@ -82,14 +79,13 @@ async def history(update: Update, context: Context) -> None:
 
 
 @on_button(HistoryPage)
-async def history_page(
-    update: Update, context: Context, button: HistoryPage, render: Renderer
-) -> None:
-    query = pressed(update)
-    page = button.page
-    await query.answer()
+async def history_page(press: Press[HistoryPage]) -> None:
+    page = press.button.page
+    await press.query.answer()
     # The page is of the presser's own history: a forged page number shows only theirs.
-    await show(query, await _history_screen(context, render, user_id(update), max(page, 0)))
+    await show(
+        press.query, await _history_screen(press.context, press.render, press.user_id, max(page, 0))
+    )
 
 
 async def _history_screen(context: Context, render: Renderer, user: int, page: int) -> Screen:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import CallbackQuery, Update
+from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.provider import ProviderError
@@ -22,7 +22,7 @@ from bot.telegram.context import Context
 from bot.telegram.handlers import extras, rent_actions
 from bot.telegram.handlers.common import renderer, send, services, show, user_id
 from bot.telegram.rendering import Html, Renderer, Screen
-from bot.telegram.routing import on_button, pressed
+from bot.telegram.routing import Press, on_button
 from bot.telegram.screens.activation import activation_screen
 from bot.telegram.screens.active import active_list_screen, cancel_all_screen, without_code
 from storage.activations import Activation, ActivationState
@@ -43,9 +43,7 @@ _DONE_NOTICES = {Command.SMS_SENT: "press-sms-sent"}
 
 
 @on_button(ActivationButton)
-async def on_press(
-    update: Update, context: Context, button: ActivationButton, render: Renderer
-) -> None:
+async def on_press(press: Press[ActivationButton]) -> None:
     """Answers the press at once, then asks the provider, then shows the outcome on the card.
 
     The answer cannot wait for the provider: reads are retried for up to a minute, Telegram
@@ -53,77 +51,81 @@ async def on_press(
     nothing. So only what needs no provider (a stale or foreign button) is said in the
     answer; every outcome, alerts included, is written on the activation message itself.
     """
-    query = pressed(update)
-    actions = services(context).activation_actions
+    actions = press.services.activation_actions
     notice: Html | None
     try:
-        row = await actions.owned(user_id(update), button.ledger_id)
+        row = await actions.owned(press.user_id, press.button.ledger_id)
     except NotYoursError:
-        await query.answer(render("press-not-yours"), show_alert=True)
+        await press.query.answer(press.render("press-not-yours"), show_alert=True)
         return
-    await query.answer(render("press-working"))
+    await press.query.answer(press.render("press-working"))
     try:
-        result = await _carry_out(context, update, button)
+        result = await _carry_out(press)
     except NotYoursError:  # gone between the check and the call: nothing was asked
-        await _show_card(query, context, render, row, render("press-not-yours"))
+        await _show_card(press, row, press.render("press-not-yours"))
         return
     except AccountError:
-        await _show_card(query, context, render, row, render("key-unreadable"))
+        await _show_card(press, row, press.render("key-unreadable"))
         return
     except ProviderError as error:
-        notice = render("request-failed", reason=render.error(error))
-        await _show_card(query, context, render, row, notice)
+        notice = press.render("request-failed", reason=press.render.error(error))
+        await _show_card(press, row, notice)
         return
     if result.outcome is Outcome.CANCEL_LATER:
-        notice = render("cancel-later", at=render.time(result.cancel_possible_at))
+        notice = press.render("cancel-later", at=press.render.time(result.cancel_possible_at))
         auto = ActivationButton("autocancel", result.activation.ledger_id)
-        await _show_card(query, context, render, result.activation, notice, auto)
+        await _show_card(press, result.activation, notice, auto)
         return
     if result.outcome is Outcome.DONE:
-        if button.action == "autocancel":
-            notice = render("cancel-scheduled", at=render.time(result.cancel_possible_at))
-        elif button.action == "refresh":
+        if press.button.action == "autocancel":
+            notice = press.render(
+                "cancel-scheduled", at=press.render.time(result.cancel_possible_at)
+            )
+        elif press.button.action == "refresh":
             # When it was asked, so a card that did not change still shows the press worked.
-            notice = render("press-refreshed", at=render.time(services(context).clock.now()))
-            line = await extras.call_line(context, render, user_id(update), result.activation)
+            notice = press.render(
+                "press-refreshed", at=press.render.time(press.services.clock.now())
+            )
+            line = await extras.call_line(
+                press.context, press.render, press.user_id, result.activation
+            )
             if line is not None:  # a call-verification number: what the provider says of it
                 notice = Html(f"{line}\n{notice}")
         else:
-            done = _DONE_NOTICES.get(_COMMANDS[button.action])
-            notice = None if done is None else render(done)
+            done = _DONE_NOTICES.get(_COMMANDS[press.button.action])
+            notice = None if done is None else press.render(done)
     elif result.outcome is Outcome.ENDED:
-        notice = render("press-ended")
-        if button.action == "refresh":  # a call-verification number the call just ended
-            line = await extras.call_line(context, render, user_id(update), result.activation)
+        notice = press.render("press-ended")
+        if press.button.action == "refresh":  # a call-verification number the call just ended
+            line = await extras.call_line(
+                press.context, press.render, press.user_id, result.activation
+            )
             if line is not None:
                 notice = Html(f"{line}\n{notice}")
     else:
-        notice = render("press-refused")
-    await _show_card(query, context, render, result.activation, notice)
+        notice = press.render("press-refused")
+    await _show_card(press, result.activation, notice)
 
 
-async def _carry_out(
-    context: Context, update: Update, button: ActivationButton
-) -> ActivationActionResult:
-    actions = services(context).activation_actions
+async def _carry_out(press: Press[ActivationButton]) -> ActivationActionResult:
+    actions, button, user = press.services.activation_actions, press.button, press.user_id
     if button.action in _COMMANDS:
-        return await actions.act(user_id(update), button.ledger_id, _COMMANDS[button.action])
+        return await actions.act(user, button.ledger_id, _COMMANDS[button.action])
     if button.action == "autocancel":
-        return await actions.schedule_cancel(user_id(update), button.ledger_id)
-    return await actions.refresh(user_id(update), button.ledger_id)
+        return await actions.schedule_cancel(user, button.ledger_id)
+    return await actions.refresh(user, button.ledger_id)
 
 
 async def _show_card(
-    query: CallbackQuery,
-    context: Context,
-    render: Renderer,
+    press: Press[ActivationButton],
     row: Activation,
     notice: Html | None,
     extra: ActivationButton | None = None,
 ) -> None:
     """The activation card as the ledger has it now, with what the press did under it."""
-    ledger = services(context).activations
-    await show(query, await activation_screen(ledger, render, row, notice=notice, extra=extra))
+    ledger = press.services.activations
+    screen = await activation_screen(ledger, press.render, row, notice=notice, extra=extra)
+    await show(press.query, screen)
 
 
 async def list_active(update: Update, context: Context) -> None:
@@ -162,43 +164,42 @@ async def _send_card(update: Update, context: Context, render: Renderer, row: Ac
 
 
 @on_button(ActiveList)
-async def on_list_press(
-    update: Update, context: Context, button: ActiveList, render: Renderer
-) -> None:
+async def on_list_press(press: Press[ActiveList]) -> None:
     """A press on /active's list: open a card, or cancel every number without a code."""
-    query = pressed(update)
-    svc = services(context)
-    user = user_id(update)
-    if button.action == "open":
+    if press.button.action == "open":
         try:
-            row = await svc.activation_actions.owned(user, button.ledger_id)
+            row = await press.services.activation_actions.owned(
+                press.user_id, press.button.ledger_id
+            )
         except NotYoursError:
-            await query.answer(render("press-not-yours"), show_alert=True)
+            await press.query.answer(press.render("press-not-yours"), show_alert=True)
             return
-        await query.answer()
+        await press.query.answer()
         if row.state in _LIVE:
-            await _send_card(update, context, render, row)
-        await _show_list(query, context, render, user)
+            await _send_card(press.update, press.context, press.render, row)
+        await _show_list(press)
         return
-    await query.answer()
-    rows = await svc.activations.active_for_user(user)
-    if button.action == "cancelall" and without_code(rows):
-        await show(query, cancel_all_screen(render, rows))
+    await press.query.answer()
+    rows = await press.services.activations.active_for_user(press.user_id)
+    if press.button.action == "cancelall" and without_code(rows):
+        await show(press.query, cancel_all_screen(press.render, rows))
         return
-    notice = await _cancel_all(context, render, user, rows) if button.action == "confirm" else None
-    await _show_list(query, context, render, user, notice)
+    notice = (
+        await _cancel_all(press.context, press.render, press.user_id, rows)
+        if press.button.action == "confirm"
+        else None
+    )
+    await _show_list(press, notice)
 
 
-async def _show_list(
-    query: CallbackQuery, context: Context, render: Renderer, user: int, notice: Html | None = None
-) -> None:
-    svc = services(context)
-    rows = await svc.activations.active_for_user(user)
-    rents = await svc.rents.active_for_user(user)
+async def _show_list(press: Press[ActiveList], notice: Html | None = None) -> None:
+    svc, render = press.services, press.render
+    rows = await svc.activations.active_for_user(press.user_id)
+    rents = await svc.rents.active_for_user(press.user_id)
     if not rows and not rents and notice is None:
-        await show(query, Screen(render("active-none")))
+        await show(press.query, Screen(render("active-none")))
         return
-    await show(query, active_list_screen(render, rows, len(rents), notice))
+    await show(press.query, active_list_screen(render, rows, len(rents), notice))
 
 
 async def _cancel_all(

@@ -6,74 +6,65 @@ its button is tapped; a tap the ledger could not record leaves the same Buy to t
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup
 
 from bot.provider import OutcomeUnknownError
 from bot.services.purchases import PurchaseRequest, PurchaseResult, PurchaseStatus
 from bot.telegram.buttons.buy import BuyNavigation, ConfirmPurchase
-from bot.telegram.confirms import Confirm, on_confirm, refused_text, show_paid
-from bot.telegram.context import Context
+from bot.telegram.confirms import Confirm, Token, on_confirm, refused_text, show_paid
 from bot.telegram.flow_types import BuyDraft, chosen_country, chosen_service
-from bot.telegram.handlers.common import chat_id, services, show, user_id, with_new_balance
-from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.routing import pressed
+from bot.telegram.handlers.common import show, with_new_balance
+from bot.telegram.rendering import Screen
+from bot.telegram.routing import Press
 from bot.telegram.screens.activation import activation_screen
 
 
 async def show_purchase(
-    update: Update,
-    context: Context,
-    render: Renderer,
-    result: PurchaseResult,
-    *,
-    new_balance: bool = False,
+    press: Press[Token], result: PurchaseResult, *, new_balance: bool = False
 ) -> None:
     """Turns the confirm message into the bought activation's message (watched from here;
     with the balance left if ``new_balance``), or says why nothing was bought."""
-    query = pressed(update)
-    svc = services(context)
     if result.status is PurchaseStatus.DUPLICATE:
         return  # the first tap's message already shows the number
     if result.status is PurchaseStatus.BOUGHT and result.activation is not None:
         row = result.activation
-        screen = await activation_screen(svc.activations, render, row)
+        screen = await activation_screen(press.services.activations, press.render, row)
         if new_balance:
-            screen = await with_new_balance(context, row.user_id, render, screen, row.provider)
-        await show_paid(query, screen, svc.activations.set_message, row.ledger_id)
+            screen = await with_new_balance(
+                press.context, row.user_id, press.render, screen, row.provider
+            )
+        await show_paid(press.query, screen, press.services.activations.set_message, row.ledger_id)
         return
     if result.status is PurchaseStatus.REFUSED:
-        await show(query, Screen(refused_text(render, "buy-refused", result.error)))
+        await show(press.query, Screen(refused_text(press.render, "buy-refused", result.error)))
         return
-    await show(query, Screen(render("buy-unresolved")))
+    await show(press.query, Screen(press.render("buy-unresolved")))
 
 
-async def _show_result(
-    update: Update, context: Context, render: Renderer, result: PurchaseResult
-) -> None:
+async def _show_result(press: Press[ConfirmPurchase], result: PurchaseResult) -> None:
     """/buy's purchase with the balance left; a refusal with a way on; an unrecorded one."""
-    query = pressed(update)
     if result.status is PurchaseStatus.REFUSED:
         if isinstance(result.error, OutcomeUnknownError):
             # The paid call's reply could not be read, and the provider's own list was
             # checked at once: that, not "unreadable", is what the user needs to know.
-            text = render("buy-checked-not-bought")
+            text = press.render("buy-checked-not-bought")
         else:
-            text = refused_text(render, "buy-refused", result.error)
+            text = refused_text(press.render, "buy-refused", result.error)
         # A way on: a fresh confirm (new price, new token), another country, or leave.
         keyboard = InlineKeyboardMarkup(
             [
-                [render.button("button-try-again", BuyNavigation("confirm"))],
+                [press.render.button("button-try-again", BuyNavigation("confirm"))],
                 [
-                    render.button("button-back", BuyNavigation("countries")),
-                    render.button("button-cancel", BuyNavigation("abort")),
+                    press.render.button("button-back", BuyNavigation("countries")),
+                    press.render.button("button-cancel", BuyNavigation("abort")),
                 ],
             ]
         )
-        await show(query, Screen(text, keyboard))
+        await show(press.query, Screen(text, keyboard))
     elif result.status is PurchaseStatus.UNRECORDED:
-        await show(query, Screen(render("buy-unrecorded")))
+        await show(press.query, Screen(press.render("buy-unrecorded")))
     else:
-        await show_purchase(update, context, render, result, new_balance=True)
+        await show_purchase(press, result, new_balance=True)
 
 
 # An old confirm screen's price may no longer hold: "expired" asks for a fresh one. A press
@@ -84,9 +75,7 @@ _CONFIRM = Confirm(
 
 
 @on_confirm(ConfirmPurchase, _CONFIRM, _show_result)
-async def confirm(
-    update: Update, context: Context, draft: BuyDraft, token: str, render: Renderer
-) -> PurchaseResult:
+async def confirm(press: Press[ConfirmPurchase], draft: BuyDraft, token: str) -> PurchaseResult:
     """The buy button. Sequential updates plus the ledger's unique key make it buy once."""
     assert draft.price is not None, "set by the confirm screen"
     # With several providers, Buy buys where the screen's chosen row sells, in its codes.
@@ -103,6 +92,6 @@ async def confirm(
         service_name=draft.service_name,
         country_names=draft.country_names,
     )
-    return await services(context).purchases.buy(
-        user_id(update), chat_id(update), request, token, provider=at.provider if at else None
+    return await press.services.purchases.buy(
+        press.user_id, press.chat_id, request, token, provider=at.provider if at else None
     )

@@ -39,7 +39,6 @@ from bot.telegram.flow_types import AdditionalDraft, CallDraft, ExtraDraft
 from bot.telegram.handlers.buy_confirm import show_purchase
 from bot.telegram.handlers.common import (
     answer_text,
-    chat_id,
     refusal,
     renderer,
     send,
@@ -49,7 +48,7 @@ from bot.telegram.handlers.common import (
 )
 from bot.telegram.handlers.drafts import with_new_token
 from bot.telegram.rendering import Html, Renderer, Screen
-from bot.telegram.routing import button_handlers, on_button, pressed
+from bot.telegram.routing import Press, button_handlers, on_button
 from bot.telegram.screens.activation import activation_screen, service_name
 from bot.telegram.screens.pickers import fits, paginated
 from storage.activations import Activation
@@ -63,45 +62,41 @@ _PHONE: Final = re.compile(r"^\+?\d{7,15}$")
 
 
 @on_button(ExtraOffer)
-async def offer_extra(
-    update: Update, context: Context, offer: ExtraOffer, render: Renderer
-) -> None:
+async def offer_extra(press: Press[ExtraOffer]) -> None:
     """The "use this number again" button: asks the provider for the price, shows a confirm."""
-    query = pressed(update)
-    ledger_id = offer.ledger_id
-    svc = services(context)
+    ledger_id = press.button.ledger_id
     try:
-        quote = await svc.extras.quote_extra(user_id(update), ledger_id)
+        quote = await press.services.extras.quote_extra(press.user_id, ledger_id)
     except StateConflictError:
-        await query.answer(answer_text(render("extra-not-possible")), show_alert=True)
+        await press.query.answer(answer_text(press.render("extra-not-possible")), show_alert=True)
         return
     except (NotYoursError, AccountError, ProviderError) as error:
-        await query.answer(refusal(render, error), show_alert=True)
+        await press.query.answer(refusal(press.render, error), show_alert=True)
         return
     if quote.balance < quote.offer.cost:  # refused here, before any paid call
-        short_text = render(
+        short_text = press.render(
             "buy-balance-short",
-            price=render.money(quote.offer.cost),
-            balance=render.money(quote.balance),
+            price=press.render.money(quote.offer.cost),
+            balance=press.render.money(quote.balance),
         )
-        await query.answer(answer_text(short_text), show_alert=True)
+        await press.query.answer(answer_text(short_text), show_alert=True)
         return
     draft = ExtraDraft(parent=ledger_id, price=quote.offer.cost)
-    token = await with_new_token(context, draft)
-    flows.start(context, draft)
-    await query.answer()
-    text = render(
+    token = await with_new_token(press.context, draft)
+    flows.start(press.context, draft)
+    await press.query.answer()
+    text = press.render(
         "extra-offer",
         phone=quote.parent.phone or quote.offer.phone,
         service=service_name(quote.parent),
-        price=render.money(quote.offer.cost),
+        price=press.render.money(quote.offer.cost),
     )
-    button = render.button(
-        "button-extra-confirm", ExtraConfirm(token), price=render.money(quote.offer.cost)
+    button = press.render.button(
+        "button-extra-confirm", ExtraConfirm(token), price=press.render.money(quote.offer.cost)
     )
-    cancel = render.button("button-cancel", ExtraDismiss(token))
+    cancel = press.render.button("button-cancel", ExtraDismiss(token))
     # A new message: the finished activation's own message stays as it was.
-    chat = update.effective_chat
+    chat = press.update.effective_chat
     assert chat is not None
     keyboard = InlineKeyboardMarkup([[button], [cancel]])
     await chat.send_message(text, parse_mode="HTML", reply_markup=keyboard)
@@ -112,23 +107,21 @@ dismiss_extra = on_dismiss(
 )
 
 
-async def _show_extra(
-    update: Update, context: Context, render: Renderer, result: PurchaseResult
-) -> None:
+async def _show_extra(press: Press[ExtraConfirm], result: PurchaseResult) -> None:
     """A purchase, or "not possible" when the provider no longer offers the number again."""
     if result.status is PurchaseStatus.REFUSED and isinstance(result.error, StateConflictError):
-        await show(pressed(update), Screen(render("extra-not-possible")))
+        await show(press.query, Screen(press.render("extra-not-possible")))
     else:
-        await show_purchase(update, context, render, result)
+        await show_purchase(press, result)
 
 
 @on_confirm(ExtraConfirm, Confirm(ExtraDraft, expired="extra-expired"), _show_extra)
 async def confirm_extra(
-    update: Update, context: Context, offer: ExtraDraft, token: str, render: Renderer
+    press: Press[ExtraConfirm], offer: ExtraDraft, token: str
 ) -> PurchaseResult:
     """The buy button of an offer: one getExtraActivation for its token, whatever the taps."""
-    return await services(context).extras.buy_extra(
-        user_id(update), chat_id(update), offer.parent, offer.price, token
+    return await press.services.extras.buy_extra(
+        press.user_id, press.chat_id, offer.parent, offer.price, token
     )
 
 
@@ -136,33 +129,29 @@ async def confirm_extra(
 
 
 @on_button(CallStatus)
-async def call_status(
-    update: Update, context: Context, button: CallStatus, render: Renderer
-) -> None:
+async def call_status(press: Press[CallStatus]) -> None:
     """Asks the provider about the incoming call and shows it on the activation's message; the
     "call me" button appears only where the provider has outgoing calls."""
-    query = pressed(update)
-    ledger_id = button.ledger_id
-    svc = services(context)
+    ledger_id = press.button.ledger_id
     try:
-        call = await svc.extras.incoming_call(user_id(update), ledger_id)
-        outgoing = await svc.extras.outgoing_calls_offered(user_id(update), ledger_id)
+        call = await press.services.extras.incoming_call(press.user_id, ledger_id)
+        outgoing = await press.services.extras.outgoing_calls_offered(press.user_id, ledger_id)
     except InvalidRequestError as error:
         message = "call-not-offered" if is_missing_action(error) else "call-not-verification"
-        await query.answer(render(message), show_alert=True)
+        await press.query.answer(press.render(message), show_alert=True)
         return
     except (NotYoursError, AccountError, ProviderError) as error:
-        await query.answer(refusal(render, error), show_alert=True)
+        await press.query.answer(refusal(press.render, error), show_alert=True)
         return
-    line = _call_line(render, call)
-    await query.answer(answer_text(line))
-    row = await svc.extras.owned(user_id(update), ledger_id)
-    screen = await activation_screen(svc.activations, render, row)
+    line = _call_line(press.render, call)
+    await press.query.answer(answer_text(line))
+    row = await press.services.extras.owned(press.user_id, ledger_id)
+    screen = await activation_screen(press.services.activations, press.render, row)
     rows = [list(r) for r in screen.keyboard.inline_keyboard] if screen.keyboard else []
     if outgoing:
-        rows.append([render.button("button-order-call", OrderCall(ledger_id))])
+        rows.append([press.render.button("button-order-call", OrderCall(ledger_id))])
     keyboard = InlineKeyboardMarkup(rows) if rows else None
-    await show(query, Screen(Html(f"{screen.text}\n{line}"), keyboard))
+    await show(press.query, Screen(Html(f"{screen.text}\n{line}"), keyboard))
 
 
 async def call_line(context: Context, render: Renderer, user: int, row: Activation) -> Html | None:
@@ -186,20 +175,17 @@ def _call_line(render: Renderer, call: IncomingCallStatus) -> Html:
 
 
 @on_button(OrderCall)
-async def order_call(
-    update: Update, context: Context, button: OrderCall, render: Renderer
-) -> None:
+async def order_call(press: Press[OrderCall]) -> None:
     """The "call me from this number" button: asks for the number to call."""
-    query = pressed(update)
-    ledger_id = button.ledger_id
+    ledger_id = press.button.ledger_id
     try:
-        await services(context).extras.owned(user_id(update), ledger_id)
+        await press.services.extras.owned(press.user_id, ledger_id)
     except NotYoursError:
-        await query.answer(render("press-not-yours"), show_alert=True)
+        await press.query.answer(press.render("press-not-yours"), show_alert=True)
         return
-    flows.start(context, CallDraft(ledger_id=ledger_id))
-    await query.answer()
-    await send(update, render("call-ask-phone"))
+    flows.start(press.context, CallDraft(ledger_id=ledger_id))
+    await press.query.answer()
+    await send(press.update, press.render("call-ask-phone"))
 
 
 async def receive_call_phone(update: Update, context: Context, call: CallDraft) -> None:
@@ -236,53 +222,57 @@ async def receive_call_phone(update: Update, context: Context, call: CallDraft) 
 
 
 @on_button(AdditionalOffer)
-async def additional_offer(
-    update: Update, context: Context, pick: AdditionalOffer, render: Renderer
-) -> None:
+async def additional_offer(press: Press[AdditionalOffer]) -> None:
     """The "add a service" button: the forwarding services to pick from, then a confirm."""
-    query = pressed(update)
-    svc = services(context)
     try:
-        parent = await svc.extras.owned(user_id(update), pick.ledger_id)
-        choices = await svc.extras.additional_choices(user_id(update), pick.ledger_id)
+        parent = await press.services.extras.owned(press.user_id, press.button.ledger_id)
+        choices = await press.services.extras.additional_choices(
+            press.user_id, press.button.ledger_id
+        )
     except (NotYoursError, AccountError, ProviderError) as error:
-        await query.answer(refusal(render, error), show_alert=True)
+        await press.query.answer(refusal(press.render, error), show_alert=True)
         return
     # A code a button cannot carry is left out, as in every picker (it could not be sent back).
     choices = [
-        c for c in choices if fits(AdditionalOffer(pick.ledger_id, c[0], 0), "the added services")
+        c
+        for c in choices
+        if fits(AdditionalOffer(press.button.ledger_id, c[0], 0), "the added services")
     ]
     names = dict(choices)
-    if pick.service and pick.service not in names:
-        await query.answer(render("press-stale"))
+    if press.button.service and press.button.service not in names:
+        await press.query.answer(press.render("press-stale"))
         return
-    await query.answer()
-    if not pick.service:
+    await press.query.answer()
+    if not press.button.service:
         keyboard = paginated(
             choices,
-            pick.page,
+            press.button.page,
             lambda c: InlineKeyboardButton(
-                c[1][:28], callback_data=AdditionalOffer(pick.ledger_id, c[0], 0).pack()
+                c[1][:28], callback_data=AdditionalOffer(press.button.ledger_id, c[0], 0).pack()
             ),
             lambda p, text: InlineKeyboardButton(
-                text, callback_data=AdditionalOffer(pick.ledger_id, "", p).pack()
+                text, callback_data=AdditionalOffer(press.button.ledger_id, "", p).pack()
             ),
         )
-        text = render("additional-choose", phone=parent.phone or "")
-        chat = update.effective_chat
+        text = press.render("additional-choose", phone=parent.phone or "")
+        chat = press.update.effective_chat
         assert chat is not None
         await chat.send_message(text, parse_mode="HTML", reply_markup=keyboard)
         return
     offer = AdditionalDraft(
-        parent=pick.ledger_id, service=pick.service, service_name=names[pick.service]
+        parent=press.button.ledger_id,
+        service=press.button.service,
+        service_name=names[press.button.service],
     )
-    token = await with_new_token(context, offer)
-    flows.start(context, offer)
-    text = render("additional-confirm", service=names[pick.service], phone=parent.phone or "")
-    button = render.button(
-        "button-additional-confirm", AdditionalConfirm(token), service=names[pick.service]
+    token = await with_new_token(press.context, offer)
+    flows.start(press.context, offer)
+    text = press.render(
+        "additional-confirm", service=names[press.button.service], phone=parent.phone or ""
     )
-    await show(query, Screen(text, InlineKeyboardMarkup([[button]])))
+    button = press.render.button(
+        "button-additional-confirm", AdditionalConfirm(token), service=names[press.button.service]
+    )
+    await show(press.query, Screen(text, InlineKeyboardMarkup([[button]])))
 
 
 _CONFIRM_ADDITIONAL = Confirm(AdditionalDraft, expired="additional-expired")
@@ -290,12 +280,12 @@ _CONFIRM_ADDITIONAL = Confirm(AdditionalDraft, expired="additional-expired")
 
 @on_confirm(AdditionalConfirm, _CONFIRM_ADDITIONAL, show_purchase)
 async def confirm_additional(
-    update: Update, context: Context, offer: AdditionalDraft, token: str, render: Renderer
+    press: Press[AdditionalConfirm], offer: AdditionalDraft, token: str
 ) -> PurchaseResult:
     """One getAdditionalService for the offer's token, whatever the taps."""
-    return await services(context).extras.buy_additional(
-        user_id(update),
-        chat_id(update),
+    return await press.services.extras.buy_additional(
+        press.user_id,
+        press.chat_id,
         offer.parent,
         offer.service,
         offer.service_name,

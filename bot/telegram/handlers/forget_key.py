@@ -15,8 +15,8 @@ from bot.services.accounts import LiveNumbersError
 from bot.telegram.buttons.settings import ForgetKey
 from bot.telegram.context import Context
 from bot.telegram.handlers.common import renderer, send, services, show, user_id
-from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.routing import on_button, pressed
+from bot.telegram.rendering import Screen
+from bot.telegram.routing import Press, on_button
 
 
 async def forget_key(update: Update, context: Context) -> None:
@@ -46,27 +46,24 @@ async def forget_key(update: Update, context: Context) -> None:
 
 
 @on_button(ForgetKey)
-async def confirm_forget_key(
-    update: Update, context: Context, button: ForgetKey, render: Renderer
-) -> None:
+async def confirm_forget_key(press: Press[ForgetKey]) -> None:
     """/forgetkey's answer: "yes" deletes the key it asked about, "no" keeps it."""
-    query = pressed(update)
-    accounts = services(context).accounts
-    endpoint = await accounts.endpoint_of(user_id(update))
-    if button.check != _digest(endpoint.key):  # the provider changed since the question
-        await query.answer(render("press-stale"), show_alert=True)
+    accounts = press.services.accounts
+    endpoint = await accounts.endpoint_of(press.user_id)
+    if press.button.check != _digest(endpoint.key):  # the provider changed since the question
+        await press.query.answer(press.render("press-stale"), show_alert=True)
         return
-    await query.answer()
-    if button.answer == "no":
-        await show(query, Screen(render("key-kept", provider=endpoint.title)))
+    await press.query.answer()
+    if press.button.answer == "no":
+        await show(press.query, Screen(press.render("key-kept", provider=endpoint.title)))
         return
     try:
-        deleted = await accounts.forget_key(user_id(update))
+        deleted = await accounts.forget_key(press.user_id)
     except LiveNumbersError:
-        await show(query, Screen(render("key-busy", provider=endpoint.title)))
+        await show(press.query, Screen(press.render("key-busy", provider=endpoint.title)))
         return
     message = "key-forgotten" if deleted else "key-nothing-to-forget"
-    await show(query, Screen(render(message, provider=endpoint.title)))
+    await show(press.query, Screen(press.render(message, provider=endpoint.title)))
 
 
 def _digest(provider: str) -> str:

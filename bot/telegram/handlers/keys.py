@@ -39,7 +39,7 @@ from bot.telegram.context import Context
 from bot.telegram.flow_types import Question
 from bot.telegram.handlers.common import chat_id, renderer, send, services, show, user_id
 from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.routing import on_button, pressed
+from bot.telegram.routing import Press, on_button
 from bot.telegram.screens.offers import title_for
 from bot.telegram.send_policy import retry_seconds
 
@@ -119,26 +119,26 @@ def _key_choice_keyboard(
 
 
 @on_button(KeyFor)
-async def key_for(update: Update, context: Context, button: KeyFor, render: Renderer) -> None:
+async def key_for(press: Press[KeyFor]) -> None:
     """A provider chosen after a bare /key: the next message is the key for it (the step is
     durable, with its provider, before the answer)."""
-    query = pressed(update)
-    assert context.user_data is not None
-    choices = await _key_choices(update, context)
-    if not 0 <= button.index < len(choices) or update.effective_chat is None:
-        await query.answer(render("press-stale"))
+    assert press.context.user_data is not None
+    choices = await _key_choices(press.update, press.context)
+    if not 0 <= press.button.index < len(choices) or press.update.effective_chat is None:
+        await press.query.answer(press.render("press-stale"))
         return
-    if update.effective_chat.type != ChatType.PRIVATE:
-        await query.answer(render("private-only"))
+    if press.update.effective_chat.type != ChatType.PRIVATE:
+        await press.query.answer(press.render("private-only"))
         return
-    provider = choices[button.index]
-    await services(context).key_entries.open(
-        user_id(update), chat_id(update), ttl=KEY_ENTRY_TTL,
-        provider=None if button.index == 0 else provider,
+    provider = choices[press.button.index]
+    await press.services.key_entries.open(
+        press.user_id, press.chat_id, ttl=KEY_ENTRY_TTL,
+        provider=None if press.button.index == 0 else provider,
     )
-    flows.ask(context, Question.KEY)  # typed text is the key now, not a picker's search
-    await query.answer()
-    await show(query, Screen(render("key-ask", provider=title_for(context, provider))))
+    flows.ask(press.context, Question.KEY)  # typed text is the key now, not a picker's search
+    await press.query.answer()
+    title = title_for(press.context, provider)
+    await show(press.query, Screen(press.render("key-ask", provider=title)))
 
 
 async def expects_key(update: Update, context: Context) -> bool:

@@ -27,7 +27,6 @@ from bot.telegram.context import Context
 from bot.telegram.flow_types import MultiDraft, MultiStage
 from bot.telegram.handlers.common import (
     answer_text,
-    chat_id,
     command_argument,
     provider_client,
     renderer,
@@ -38,7 +37,7 @@ from bot.telegram.handlers.common import (
 )
 from bot.telegram.handlers.drafts import with_new_token
 from bot.telegram.rendering import Html, Renderer, Screen
-from bot.telegram.routing import Alert, Picker, StepResult, button_handlers, pressed
+from bot.telegram.routing import Alert, Picker, Press, StepResult, button_handlers
 from bot.telegram.screens.activation import activation_screen
 from bot.telegram.screens.offers import multi_offering, paid_at
 from bot.telegram.screens.pickers import country_name, fits, label, paginated
@@ -298,31 +297,29 @@ async def navigate(
     return None
 
 
-async def _show_multi_result(
-    update: Update, context: Context, render: Renderer, result: MultiResult
-) -> None:
-    query = pressed(update)
-    svc = services(context)
+async def _show_multi_result(press: Press[MultiConfirm], result: MultiResult) -> None:
     if result.status is PurchaseStatus.DUPLICATE:
         return
     if result.status is PurchaseStatus.REFUSED or not result.activations:
         if result.status is PurchaseStatus.UNRESOLVED:
-            await show(query, Screen(render("buy-unresolved")))
+            await show(press.query, Screen(press.render("buy-unresolved")))
         elif result.error is not None and is_missing_action(result.error):
-            await show(query, Screen(render("multi-not-offered")))
+            await show(press.query, Screen(press.render("multi-not-offered")))
         else:
-            await show(query, Screen(refused_text(render, "buy-refused", result.error)))
+            await show(press.query, Screen(refused_text(press.render, "buy-refused", result.error)))
         return
     first = result.activations[0]
     await show(
-        query,
-        Screen(render("multi-bought", phone=first.phone or "", count=len(result.activations))),
+        press.query,
+        Screen(
+            press.render("multi-bought", phone=first.phone or "", count=len(result.activations))
+        ),
     )
     for row in result.activations:
-        screen = await activation_screen(svc.activations, render, row)
-        message = await send(update, screen.text, screen.keyboard)
+        screen = await activation_screen(press.services.activations, press.render, row)
+        message = await send(press.update, screen.text, screen.keyboard)
         # This message shows this activation: pushes update it from here on.
-        await svc.activations.set_message(
+        await press.services.activations.set_message(
             row.ledger_id, chat_id=message.chat_id, message_id=message.message_id
         )
 
@@ -331,9 +328,7 @@ _CONFIRM = Confirm(MultiDraft, expired="multi-expired", catalogue=True)
 
 
 @on_confirm(MultiConfirm, _CONFIRM, _show_multi_result)
-async def confirm(
-    update: Update, context: Context, draft: MultiDraft, token: str, render: Renderer
-) -> MultiResult:
+async def confirm(press: Press[MultiConfirm], draft: MultiDraft, token: str) -> MultiResult:
     """The buy button: one getMultiServiceNumber for its token, whatever the taps."""
     at = paid_at(draft, draft.selected)  # the comparison's chosen provider, in its codes
     request = MultiRequest(
@@ -344,8 +339,8 @@ async def confirm(
         country_names=draft.country_names,
         shown_prices={at.code(code): price for code, price in draft.prices.items()},
     )
-    return await services(context).extras.buy_multi(
-        user_id(update), chat_id(update), request, token, provider=at.provider
+    return await press.services.extras.buy_multi(
+        press.user_id, press.chat_id, request, token, provider=at.provider
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from telegram import Message, Update
+from telegram import Message
 from telegram.ext import BaseHandler
 
 from bot.provider import ProviderClient
@@ -36,9 +36,9 @@ from bot.telegram.flow_types import (
 )
 from bot.telegram.handlers import multi, rent
 from bot.telegram.handlers.buy import PICKER
-from bot.telegram.handlers.common import chat_id, services, show, user_id
+from bot.telegram.handlers.common import show
 from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.routing import ButtonRoute, Picker, button_handlers, on_button, pressed
+from bot.telegram.routing import ButtonRoute, Picker, Press, button_handlers, on_button
 from bot.telegram.screens.autoreplace import (
     TRIES,
     WAITS,
@@ -105,27 +105,24 @@ _START = Confirm(
 )
 
 
-async def _show_run(update: Update, context: Context, render: Renderer, run: Run | None) -> None:
+async def _show_run(press: Press[StartRun], run: Run | None) -> None:
     # The card was drawn by the run's change hook; drawn here too when nothing changed yet.
     if run is not None:
-        await show(pressed(update), await run_card(services(context), render, run))
+        await show(press.query, await run_card(press.services, press.render, run))
 
 
 @on_confirm(StartRun, _START, _show_run)
-async def start_run(
-    update: Update, context: Context, draft: BuyDraft, token: str, render: Renderer
-) -> Run | None:
-    query = pressed(update)
-    autoreplace = services(context).autoreplace
-    message = query.message
+async def start_run(press: Press[StartRun], draft: BuyDraft, token: str) -> Run | None:
+    autoreplace = press.services.autoreplace
+    message = press.query.message
     if autoreplace is None or not isinstance(message, Message):
         return None
     draft.done = True  # this confirmation starts the run; its Buy no longer buys
     keep = setup_of(draft)
-    await show(query, Screen(render("autoreplace-card-buying")))
+    await show(press.query, Screen(press.render("autoreplace-card-buying")))
     # A cap that refuses the run is answered by the confirm driver (nothing recorded or paid).
     return await autoreplace.start(
-        user_id(update), chat_id(update), chosen_service(draft), chosen_country(draft),
+        press.user_id, press.chat_id, chosen_service(draft), chosen_country(draft),
         operator=draft.operator, max_tries=keep.tries,
         wait_seconds=float(keep.wait), spend_cap=run_cap(draft),
         card_message_id=message.message_id, service_name=draft.service_name,
@@ -134,23 +131,22 @@ async def start_run(
 
 
 @on_button(StopRun)
-async def stop_run(update: Update, context: Context, button: StopRun, render: Renderer) -> None:
+async def stop_run(press: Press[StopRun]) -> None:
     """Stop on a run's card: the run ends at once, a number waiting is cancelled."""
-    query = pressed(update)
-    autoreplace = services(context).autoreplace
+    autoreplace = press.services.autoreplace
     if autoreplace is None:
-        await query.answer(render("press-stale"))
+        await press.query.answer(press.render("press-stale"))
         return
     try:
-        run = await autoreplace.get(button.run)
-        if run.user_id != user_id(update):
-            raise LookupError(button.run)
+        run = await autoreplace.get(press.button.run)
+        if run.user_id != press.user_id:
+            raise LookupError(press.button.run)
     except LookupError:
-        await query.answer(render("press-not-yours"))
+        await press.query.answer(press.render("press-not-yours"))
         return
-    await query.answer(render("autoreplace-stopping"))
-    run = await autoreplace.cancel(user_id(update), button.run)
-    await show(query, await run_card(services(context), render, run))
+    await press.query.answer(press.render("autoreplace-stopping"))
+    run = await autoreplace.cancel(press.user_id, press.button.run)
+    await show(press.query, await run_card(press.services, press.render, run))
 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]

@@ -35,7 +35,7 @@ from bot.telegram.handlers.common import (
     user_id,
 )
 from bot.telegram.rendering import Html, Renderer, Screen
-from bot.telegram.routing import Picker, StepResult, button_handlers, on_button
+from bot.telegram.routing import Picker, Press, StepResult, button_handlers, on_button
 from bot.telegram.screens.offers import prices_across
 from bot.telegram.screens.pickers import (
     country_flag,
@@ -248,24 +248,20 @@ async def pick(
 
 
 @on_button(PricesNavigation)
-async def navigate(
-    update: Update, context: Context, button: PricesNavigation, render: Renderer
-) -> None:
+async def navigate(press: Press[PricesNavigation]) -> None:
     """Close needs no provider; the pickers do."""
-    query = update.callback_query
-    assert query is not None
-    if button.target == "close" and _PICKER.draft(context) is not None:
-        flows.end(context)
-        await query.answer()
-        await show(query, Screen(render("prices-closed")))
+    if press.button.target == "close" and _PICKER.draft(press.context) is not None:
+        flows.end(press.context)
+        await press.query.answer()
+        await show(press.query, Screen(press.render("prices-closed")))
         return
+    page = press.button.page
+    screen = _countries_screen if press.button.target == "countries" else _services_screen
 
     async def picker(client: ProviderClient, draft: PricesDraft) -> StepResult:
-        if button.target == "countries":
-            return await _countries_screen(context, client, render, draft, button.page)
-        return await _services_screen(context, client, render, draft, button.page)
+        return await screen(press.context, client, press.render, draft, page)
 
-    await _PICKER.run(update, context, render, picker)
+    await _PICKER.run(press.update, press.context, press.render, picker)
 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]

@@ -19,7 +19,7 @@ from bot.telegram.context import Context
 from bot.telegram.flow_types import Question
 from bot.telegram.handlers.common import renderer, send, services, show, user_id
 from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.routing import on_button, pressed
+from bot.telegram.routing import Press, on_button
 from bot.telegram.screens.offers import title_for
 
 
@@ -86,35 +86,35 @@ def _cancel_keyboard(render: Renderer) -> InlineKeyboardMarkup:
 
 
 @on_button(PickProvider)
-async def pick_provider(
-    update: Update, context: Context, button: PickProvider, render: Renderer
-) -> None:
-    query = pressed(update)
-    assert context.user_data is not None
-    name = button.name
-    await query.answer()
+async def pick_provider(press: Press[PickProvider]) -> None:
+    assert press.context.user_data is not None
+    name = press.button.name
+    await press.query.answer()
     if name == "custom":
-        flows.ask(context, Question.PROVIDER_URL)
-        await show(query, Screen(render("provider-ask-url"), _cancel_keyboard(render)))
+        flows.ask(press.context, Question.PROVIDER_URL)
+        keyboard = _cancel_keyboard(press.render)
+        await show(press.query, Screen(press.render("provider-ask-url"), keyboard))
         return
     if name == _CANCEL:
-        flows.end_question(context, Question.PROVIDER_URL)
-        current = await services(context).accounts.endpoint_of(user_id(update))
-        await show(query, Screen(render("provider-kept", provider=current.title)))
+        flows.end_question(press.context, Question.PROVIDER_URL)
+        current = await press.services.accounts.endpoint_of(press.user_id)
+        await show(press.query, Screen(press.render("provider-kept", provider=current.title)))
         return
     if name.startswith(_CUSTOM_PREFIX):
         index = name.removeprefix(_CUSTOM_PREFIX)
-        mine = await _custom_providers(update, context)
+        mine = await _custom_providers(press.update, press.context)
         if not index.isdigit() or int(index) >= len(mine):
-            await show(query, Screen(render("press-stale")))
+            await show(press.query, Screen(press.render("press-stale")))
             return
         name = mine[int(index)].key
-        await show(query, Screen(await _set_provider(update, context, render, name)))
+        text = await _set_provider(press.update, press.context, press.render, name)
+        await show(press.query, Screen(text))
         return
     if name not in PRESETS:
-        await show(query, Screen(render("press-stale")))
+        await show(press.query, Screen(press.render("press-stale")))
         return
-    await show(query, Screen(await _set_provider(update, context, render, name)))
+    text = await _set_provider(press.update, press.context, press.render, name)
+    await show(press.query, Screen(text))
 
 
 async def receive_provider_url(update: Update, context: Context) -> None:

@@ -27,14 +27,12 @@ from bot.telegram.confirms import Confirm, on_confirm, refused_text, show_paid
 from bot.telegram.context import Context
 from bot.telegram.flow_types import RentDraft, RentStep, chosen_service
 from bot.telegram.handlers.common import (
-    chat_id,
     services,
     show,
-    user_id,
     with_new_balance,
 )
 from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.routing import Picker, button_handlers, pressed
+from bot.telegram.routing import Picker, Press, button_handlers
 from bot.telegram.screens.offers import paid_at
 from bot.telegram.screens.pickers import country_name, country_names, picks_on
 from bot.telegram.screens.rent import rent_screen
@@ -165,23 +163,21 @@ async def navigate(
     return None
 
 
-async def _show_rent_result(
-    update: Update, context: Context, render: Renderer, result: RentResult
-) -> None:
-    query = pressed(update)
-    svc = services(context)
+async def _show_rent_result(press: Press[ConfirmRent], result: RentResult) -> None:
     if result.status is RentStatusKind.DUPLICATE:
         return  # the first tap's message already shows the number
     if result.status is RentStatusKind.RENTED and result.rent is not None:
         rent = result.rent
-        screen = rent_screen(render, rent, svc.clock.now())
-        screen = await with_new_balance(context, rent.user_id, render, screen, rent.provider)
-        await show_paid(query, screen, svc.rents.set_message, rent.ledger_id)
+        screen = rent_screen(press.render, rent, press.services.clock.now())
+        screen = await with_new_balance(
+            press.context, rent.user_id, press.render, screen, rent.provider
+        )
+        await show_paid(press.query, screen, press.services.rents.set_message, rent.ledger_id)
         return
     if result.status is RentStatusKind.REFUSED:
-        await show(query, Screen(refused_text(render, "rent-refused", result.error)))
+        await show(press.query, Screen(refused_text(press.render, "rent-refused", result.error)))
         return
-    await show(query, Screen(render("rent-unresolved")))
+    await show(press.query, Screen(press.render("rent-unresolved")))
 
 
 _CONFIRM = Confirm(
@@ -194,9 +190,7 @@ _CONFIRM = Confirm(
 
 
 @on_confirm(ConfirmRent, _CONFIRM, _show_rent_result)
-async def confirm(
-    update: Update, context: Context, draft: RentDraft, token: str, render: Renderer
-) -> RentResult:
+async def confirm(press: Press[ConfirmRent], draft: RentDraft, token: str) -> RentResult:
     """The rent button. Sequential updates plus the ledger's unique key make it rent once."""
     assert draft.hours is not None and draft.price is not None, "set by the confirm screen"
     at = paid_at(draft, [chosen_service(draft)])  # the comparison's chosen provider, its codes
@@ -209,8 +203,8 @@ async def confirm(
         service_name=draft.service_name,
         country_names=draft.country_names,
     )
-    return await services(context).renting.rent(
-        user_id(update), chat_id(update), request, token, provider=at.provider
+    return await press.services.renting.rent(
+        press.user_id, press.chat_id, request, token, provider=at.provider
     )
 
 

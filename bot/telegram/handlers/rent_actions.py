@@ -32,7 +32,7 @@ from bot.telegram.flow_types import ExtendDraft
 from bot.telegram.handlers.common import answer_text, refusal, send, services, show, user_id
 from bot.telegram.handlers.drafts import with_new_token
 from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.routing import button_handlers, on_button, pressed
+from bot.telegram.routing import Press, button_handlers, on_button
 from bot.telegram.screens.rent import (
     EXTENSION_HOURS,
     extension_hours_screen,
@@ -49,87 +49,85 @@ log = logging.getLogger(__name__)
 
 
 @on_button(RentButton)
-async def on_press(
-    update: Update, context: Context, button: RentButton, render: Renderer
-) -> None:
+async def on_press(press: Press[RentButton]) -> None:
     """Finish (asked first), Cancel, Extend: each asks the provider and re-draws the rent
     message; "Finish" and its "Keep it" only change the message."""
-    query = pressed(update)
-    svc = services(context)
     try:
-        if button.action in ("extend", "finish", "back"):
-            row = await svc.renting.owned(user_id(update), button.ledger_id)
-            await query.answer()
-            if button.action == "extend":
-                screen = extension_hours_screen(render, row)
-                await send(update, screen.text, screen.keyboard)
-            elif button.action == "finish" and row.state is RentState.ACTIVE:
-                await show(query, finish_question_screen(render, row))
+        if press.button.action in ("extend", "finish", "back"):
+            row = await press.services.renting.owned(press.user_id, press.button.ledger_id)
+            await press.query.answer()
+            if press.button.action == "extend":
+                screen = extension_hours_screen(press.render, row)
+                await send(press.update, screen.text, screen.keyboard)
+            elif press.button.action == "finish" and row.state is RentState.ACTIVE:
+                await show(press.query, finish_question_screen(press.render, row))
             else:
-                await show(query, await rent_card(svc.rents, render, row, svc.clock.now()))
+                now = press.services.clock.now()
+                screen = await rent_card(press.services.rents, press.render, row, now)
+                await show(press.query, screen)
             return
-        if button.action == "end":
-            result = await svc.renting.finish(user_id(update), button.ledger_id)
+        if press.button.action == "end":
+            result = await press.services.renting.finish(press.user_id, press.button.ledger_id)
         else:
-            result = await svc.renting.cancel(user_id(update), button.ledger_id)
+            result = await press.services.renting.cancel(press.user_id, press.button.ledger_id)
     except (NotYoursError, AccountError, ProviderError) as error:
-        await query.answer(refusal(render, error), show_alert=True)
+        await press.query.answer(refusal(press.render, error), show_alert=True)
         return
     if result.outcome is Outcome.DONE:
-        answer = render(
-            "rent-press-finished" if button.action == "end" else "rent-press-cancelled"
+        answer = press.render(
+            "rent-press-finished" if press.button.action == "end" else "rent-press-cancelled"
         )
-        await query.answer(answer_text(answer))
+        await press.query.answer(answer_text(answer))
     elif result.outcome is Outcome.CANCEL_REFUSED:
-        await query.answer(answer_text(render("rent-cancel-refused")), show_alert=True)
+        await press.query.answer(answer_text(press.render("rent-cancel-refused")), show_alert=True)
     elif result.outcome is Outcome.ENDED:
-        await query.answer(answer_text(render("rent-press-ended")), show_alert=True)
+        await press.query.answer(answer_text(press.render("rent-press-ended")), show_alert=True)
     else:
-        refused = refused_text(render, "rent-press-refused", result.error)
-        await query.answer(answer_text(refused), show_alert=True)
-    await show(query, await rent_card(svc.rents, render, result.rent, svc.clock.now()))
+        refused = refused_text(press.render, "rent-press-refused", result.error)
+        await press.query.answer(answer_text(refused), show_alert=True)
+    now = press.services.clock.now()
+    await show(press.query, await rent_card(press.services.rents, press.render, result.rent, now))
 
 
 @on_button(RentExtendHours)
-async def choose_extension(
-    update: Update, context: Context, choice: RentExtendHours, render: Renderer
-) -> None:
+async def choose_extension(press: Press[RentExtendHours]) -> None:
     """An "extend by N hours" button: the provider's price, and a button to pay it."""
-    query = pressed(update)
-    svc = services(context)
-    if choice.hours not in EXTENSION_HOURS:
-        await query.answer(render("press-stale"))
+    if press.button.hours not in EXTENSION_HOURS:
+        await press.query.answer(press.render("press-stale"))
         return
     try:
-        price = await svc.renting.extension_price(user_id(update), choice.ledger_id, choice.hours)
+        price = await press.services.renting.extension_price(
+            press.user_id, press.button.ledger_id, press.button.hours
+        )
     except NotYoursError:
-        await query.answer(render("press-not-yours"), show_alert=True)
+        await press.query.answer(press.render("press-not-yours"), show_alert=True)
         return
     except AccountError:
-        await query.answer(render("key-unreadable"), show_alert=True)
+        await press.query.answer(press.render("key-unreadable"), show_alert=True)
         return
     except ProviderError as error:
-        await query.answer()
-        await show(query, Screen(render("rent-extend-refused", reason=render.error(error))))
-        await _refresh_card(context, render, choice.ledger_id)
+        await press.query.answer()
+        refused = press.render("rent-extend-refused", reason=press.render.error(error))
+        await show(press.query, Screen(refused))
+        await _refresh_card(press.context, press.render, press.button.ledger_id)
         return
-    row = await svc.renting.owned(user_id(update), choice.ledger_id)
-    extension = ExtendDraft(ledger_id=row.ledger_id, hours=choice.hours, price=price)
-    token = await with_new_token(context, extension)
-    flows.start(context, extension)
-    await query.answer()
-    text = render(
+    row = await press.services.renting.owned(press.user_id, press.button.ledger_id)
+    extension = ExtendDraft(ledger_id=row.ledger_id, hours=press.button.hours, price=price)
+    token = await with_new_token(press.context, extension)
+    flows.start(press.context, extension)
+    await press.query.answer()
+    text = press.render(
         "rent-extend-confirm",
         phone=row.phone or "",
-        duration=render.duration(choice.hours),
-        price=render.money(price),
-        end=render.moment(row.end_date),
+        duration=press.render.duration(press.button.hours),
+        price=press.render.money(price),
+        end=press.render.moment(row.end_date),
     )
-    button = render.button(
-        "button-rent-pay-extension", ConfirmRentExtension(token), price=render.money(price)
+    button = press.render.button(
+        "button-rent-pay-extension", ConfirmRentExtension(token), price=press.render.money(price)
     )
-    cancel = render.button("button-cancel", RentExtendDismiss(row.ledger_id))
-    await show(query, Screen(text, InlineKeyboardMarkup([[button], [cancel]])))
+    cancel = press.render.button("button-cancel", RentExtendDismiss(row.ledger_id))
+    await show(press.query, Screen(text, InlineKeyboardMarkup([[button], [cancel]])))
 
 
 dismiss_extension = on_dismiss(
@@ -140,22 +138,22 @@ dismiss_extension = on_dismiss(
 )
 
 
-async def _show_extension(
-    update: Update, context: Context, render: Renderer, result: ExtensionResult
-) -> None:
+async def _show_extension(press: Press[ConfirmRentExtension], result: ExtensionResult) -> None:
     """The extension's outcome in place of its confirm, and the rent message re-drawn."""
     if result.status is ExtensionKind.DUPLICATE:
         return
     if result.status is ExtensionKind.EXTENDED:
-        text = render(
-            "rent-extended", phone=result.rent.phone or "", end=render.moment(result.rent.end_date)
+        text = press.render(
+            "rent-extended",
+            phone=result.rent.phone or "",
+            end=press.render.moment(result.rent.end_date),
         )
     elif result.status is ExtensionKind.REFUSED:
-        text = refused_text(render, "rent-extend-refused", result.error)
+        text = refused_text(press.render, "rent-extend-refused", result.error)
     else:
-        text = render("rent-extend-unresolved")
-    await show(pressed(update), Screen(text))
-    await _refresh_card(context, render, result.rent.ledger_id)
+        text = press.render("rent-extend-unresolved")
+    await show(press.query, Screen(text))
+    await _refresh_card(press.context, press.render, result.rent.ledger_id)
 
 
 _CONFIRM_EXTENSION = Confirm(
@@ -168,11 +166,11 @@ _CONFIRM_EXTENSION = Confirm(
 
 @on_confirm(ConfirmRentExtension, _CONFIRM_EXTENSION, _show_extension)
 async def confirm_extension(
-    update: Update, context: Context, draft: ExtendDraft, token: str, render: Renderer
+    press: Press[ConfirmRentExtension], draft: ExtendDraft, token: str
 ) -> ExtensionResult:
     """The pay-for-the-extension button: at most one continueRentNumber per token."""
-    return await services(context).renting.extend(
-        user_id(update), draft.ledger_id, draft.hours, draft.price, token
+    return await press.services.renting.extend(
+        press.user_id, draft.ledger_id, draft.hours, draft.price, token
     )
 
 

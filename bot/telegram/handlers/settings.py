@@ -22,7 +22,7 @@ from bot.telegram.context import Context
 from bot.telegram.flow_types import Question
 from bot.telegram.handlers.common import renderer, send, services, show, user_id
 from bot.telegram.rendering import Html, Renderer, Screen
-from bot.telegram.routing import button_handlers, on_button, pressed
+from bot.telegram.routing import Press, button_handlers, on_button
 from bot.telegram.screens.caps import cap_lines
 from bot.telegram.screens.pickers import label
 from bot.telegram.time_zones import COMMON_ZONES, city, parse_zone
@@ -125,38 +125,40 @@ async def show_settings(update: Update, context: Context) -> None:
 
 
 @on_button(ToggleSetting)
-async def toggle(update: Update, context: Context, button: ToggleSetting, render: Renderer) -> None:
+async def toggle(press: Press[ToggleSetting]) -> None:
     """The one switch there is, ``autocancel`` (the button can name nothing else)."""
-    query = pressed(update)
-    users = services(context).users
-    user = await users.ensure(user_id(update))
+    users = press.services.users
+    user = await users.ensure(press.user_id)
     preferences = replace(user.preferences, auto_cancel=not user.preferences.auto_cancel)
     await users.set_preferences(user.user_id, preferences)
-    await query.answer(render("press-done"))
-    await show(query, await _screen(render, context, await users.ensure(user.user_id)))
+    await press.query.answer(press.render("press-done"))
+    await _redraw(press)
+
+
+async def _redraw(press: Press[ToggleSetting] | Press[RemoveFavourite]) -> None:
+    """The pressed /settings screen again, as the preferences now stand."""
+    user = await press.services.users.ensure(press.user_id)
+    await show(press.query, await _screen(press.render, press.context, user))
 
 
 @on_button(PickTimeZone)
-async def pick_time_zone(
-    update: Update, context: Context, button: PickTimeZone, render: Renderer
-) -> None:
+async def pick_time_zone(press: Press[PickTimeZone]) -> None:
     """-1 opens the zone picker (the next text may name a zone too); a zone sets it."""
-    query = pressed(update)
-    assert context.user_data is not None
-    if button.index < 0:
-        await query.answer()
-        flows.ask(context, Question.TIME_ZONE)
-        await show(query, _zones_screen(render, services(context).clock.now()))
+    assert press.context.user_data is not None
+    if press.button.index < 0:
+        await press.query.answer()
+        flows.ask(press.context, Question.TIME_ZONE)
+        await show(press.query, _zones_screen(press.render, press.services.clock.now()))
         return
-    zone = COMMON_ZONES[button.index] if button.index < len(COMMON_ZONES) else None
+    zone = COMMON_ZONES[press.button.index] if press.button.index < len(COMMON_ZONES) else None
     if zone is None:
-        await query.answer(render("press-stale"))
+        await press.query.answer(press.render("press-stale"))
         return
-    flows.end_question(context)
-    await query.answer(render("press-done"))
-    render = await _save_zone(update, context, zone)
-    user = await services(context).users.ensure(user_id(update))
-    await show(query, await _screen(render, context, user))
+    flows.end_question(press.context)
+    await press.query.answer(press.render("press-done"))
+    zoned = await _save_zone(press.update, press.context, zone)  # shows times in the new zone
+    user = await press.services.users.ensure(press.user_id)
+    await show(press.query, await _screen(zoned, press.context, user))
 
 
 async def receive_time_zone(update: Update, context: Context) -> None:
@@ -195,31 +197,27 @@ def _zones_screen(render: Renderer, now: float) -> Screen:
 
 
 @on_button(RemoveFavourite)
-async def remove_favourite(
-    update: Update, context: Context, button: RemoveFavourite, render: Renderer
-) -> None:
+async def remove_favourite(press: Press[RemoveFavourite]) -> None:
     """A ✖ button: takes one favourite (or the default operator) out, if the button still
     names what is there (its digest must match), so an old screen removes nothing else."""
-    query = pressed(update)
-    users = services(context).users
-    user = await users.ensure(user_id(update))
-    removed = _without(user.preferences, button)
+    users = press.services.users
+    user = await users.ensure(press.user_id)
+    removed = _without(user.preferences, press.button)
     if removed is None:
-        await query.answer(render("press-stale"))
+        await press.query.answer(press.render("press-stale"))
     else:
         await users.set_preferences(user.user_id, removed)
-        await query.answer(render("press-done"))
-    await show(query, await _screen(render, context, await users.ensure(user.user_id)))
+        await press.query.answer(press.render("press-done"))
+    await _redraw(press)
 
 
 @on_button(SetCap)
-async def ask_cap(update: Update, context: Context, button: SetCap, render: Renderer) -> None:
+async def ask_cap(press: Press[SetCap]) -> None:
     """A cap button: the next text is the amount (0 for none)."""
-    query = pressed(update)
-    assert context.user_data is not None
-    await query.answer()
-    flows.ask(context, Question(f"cap_{button.period}"))
-    await send(update, render("settings-ask-cap", period=button.period))
+    assert press.context.user_data is not None
+    await press.query.answer()
+    flows.ask(press.context, Question(f"cap_{press.button.period}"))
+    await send(press.update, press.render("settings-ask-cap", period=press.button.period))
 
 
 async def receive_cap(update: Update, context: Context, period: str) -> None:

@@ -10,8 +10,8 @@ from bot.telegram import flows
 from bot.telegram.buttons.settings import PickLanguage
 from bot.telegram.context import Context
 from bot.telegram.handlers.common import renderer, send, services, show, user_id
-from bot.telegram.rendering import Renderer, Screen
-from bot.telegram.routing import on_button, pressed
+from bot.telegram.rendering import Screen
+from bot.telegram.routing import Press, on_button
 
 _LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "es": "Español"}
 
@@ -52,19 +52,15 @@ async def choose_language(update: Update, context: Context) -> None:
 
 
 @on_button(PickLanguage)
-async def set_language(
-    update: Update, context: Context, button: PickLanguage, render: Renderer
-) -> None:
-    query = pressed(update)
-    code = button.code
-    svc = services(context)
-    if code not in svc.translator.locales:
-        await query.answer()
+async def set_language(press: Press[PickLanguage]) -> None:
+    code = press.button.code
+    if code not in press.services.translator.locales:
+        await press.query.answer()
         return
-    await svc.users.set_language(user_id(update), code)
-    render = await renderer(update, context)  # the language just chosen
-    await query.answer()
-    await show(query, Screen(render("lang-set")))
+    await press.services.users.set_language(press.user_id, code)
+    chosen = await renderer(press.update, press.context)  # the language just chosen
+    await press.query.answer()
+    await show(press.query, Screen(chosen("lang-set")))
 
 
 async def cancel(update: Update, context: Context) -> None:
