@@ -34,7 +34,7 @@ from bot.core.secret import Secret
 from bot.provider import ProviderClient, ProviderError, UnexpectedReplyError
 from bot.provider.models import RentMessage, StatusKind
 from bot.provider.parsing import parse_activation_webhook, parse_rent_webhook
-from bot.services.accounts import AccountError
+from bot.services.account_errors import AccountError
 from bot.services.recorder import Recorder
 from storage.activations import ActivationLedger
 from storage.records import Activation, WatchedRent

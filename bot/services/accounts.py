@@ -13,7 +13,7 @@ from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Final, Literal
+from typing import Final
 
 from bot.core.clock import Clock
 from bot.core.secret import Secret
@@ -27,6 +27,16 @@ from bot.provider import (
 )
 from bot.provider.currency import alpha_code
 from bot.provider.resolver import AddressGuard, AddressRefused
+from bot.services.account_errors import (
+    CustomProviderPolicy,
+    CustomProviderRefusedError,
+    KeyNeedsReentryError,
+    KeyRejectedError,
+    LiveNumbersError,
+    MalformedKeyError,
+    NoApiKeyError,
+    TooManyKeyAttemptsError,
+)
 from storage.activations import ActivationLedger
 from storage.errors import VaultKeyUnreadable
 from storage.rents import RentLedger
@@ -36,58 +46,6 @@ from storage.vault import KeyVault
 log = logging.getLogger(__name__)
 
 _KEY_SHAPE: Final = re.compile(r"^[\x21-\x7e]{8,256}$")  # printable ASCII, no spaces
-
-
-class AccountError(Exception):
-    """Base of what a user must fix before using their provider account."""
-
-
-class NoApiKeyError(AccountError):
-    """The user has no key for their current provider."""
-
-
-class KeyNeedsReentryError(AccountError):
-    """The stored key cannot be decrypted (moved, damaged, or the master key is gone)."""
-
-
-class MalformedKeyError(AccountError):
-    """What the user sent cannot be an API key (spaces, too short, …)."""
-
-
-class KeyRejectedError(AccountError):
-    """The provider answered BAD_KEY / NO_KEY to the key."""
-
-
-class LiveNumbersError(AccountError):
-    """The key cannot change now: numbers bought with it are still live (they are watched,
-    cancelled and refunded with that key)."""
-
-
-CustomProviderPolicy = Literal["off", "public", "any"]
-
-
-class CustomProviderRefusedError(AccountError):
-    """A provider URL the operator's policy does not allow (``SMSBOT_CUSTOM_PROVIDERS``).
-
-    Attributes:
-        reason: "off" (presets only) or "private" (the host is not on the public internet).
-    """
-
-    def __init__(self, reason: Literal["off", "private"]) -> None:
-        super().__init__(f"custom provider URL refused ({reason})")
-        self.reason = reason
-
-
-class TooManyKeyAttemptsError(AccountError):
-    """Too many key attempts in a short time.
-
-    Attributes:
-        retry_in: seconds until the next attempt is allowed.
-    """
-
-    def __init__(self, retry_in: float) -> None:
-        super().__init__(f"too many attempts; retry in {retry_in:.0f} s")
-        self.retry_in = retry_in
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ from typing import Final
 from bot.core.clock import Clock
 from bot.core.tasks import run_every
 from bot.provider import ProviderError
-from bot.services.accounts import AccountError
+from bot.services.account_errors import AccountError
 from bot.services.activations import ActivationService, Command
 from bot.services.offers import Offer, OfferService
 from bot.services.purchases import PurchaseRequest, PurchaseService, PurchaseStatus

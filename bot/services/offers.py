@@ -39,7 +39,8 @@ from typing import Final
 from bot.core.clock import Clock
 from bot.provider import AuthenticationError, ProviderClient, ProviderError
 from bot.provider.currency import alpha_code
-from bot.services.accounts import AccountService, KeyNeedsReentryError
+from bot.services.account_errors import KeyNeedsReentryError
+from bot.services.accounts import AccountService
 from bot.services.catalog import CatalogService
 from bot.services.offer_aliases import DEFAULT_ALIASES, OfferAliases
 from storage.code_rates import CodeRate, CodeRateStore

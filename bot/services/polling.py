@@ -26,7 +26,8 @@ from urllib.parse import urlsplit
 from bot.core.clock import Clock
 from bot.core.tasks import run_every
 from bot.provider import InvalidEndpointError, ProviderClient, ProviderError, resolve_endpoint
-from bot.services.accounts import AccountError, AccountService
+from bot.services.account_errors import AccountError
+from bot.services.accounts import AccountService
 from storage.events import EventOutbox
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from typing import Generic, Protocol, TypeVar
 
 from telegram import CallbackQuery
 
-from bot.services.accounts import AccountError
+from bot.services.account_errors import AccountError
 from bot.services.purchases import LedgerUnavailableError
 from bot.services.results import NotYoursError
 from bot.services.spending import SpendingCapError

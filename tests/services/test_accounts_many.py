@@ -6,7 +6,7 @@ import pytest
 
 from bot.core.secret import Secret
 from bot.provider.sandbox.testing import BOB_BALANCE, BOB_KEY
-from bot.services.accounts import KeyRejectedError
+from bot.services.account_errors import KeyRejectedError
 from storage.db import Database
 from storage.keyring import Keyring
 from storage.vault import KeyVault

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.provider import ProviderError
-from bot.services.accounts import AccountError, KeyNeedsReentryError
+from bot.services.account_errors import AccountError, KeyNeedsReentryError
 from bot.telegram.buttons.activation import ExtraOffer
 from bot.telegram.buttons.settings import BalanceAgain, HistoryPage
 from bot.telegram.context import Context

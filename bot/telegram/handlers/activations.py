@@ -13,7 +13,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.provider import ProviderError
-from bot.services.accounts import AccountError
+from bot.services.account_errors import AccountError
 from bot.services.activations import Command
 from bot.services.results import ActivationActionResult, NotYoursError, Outcome
 from bot.telegram.buttons.activation import ActivationButton, ActiveList

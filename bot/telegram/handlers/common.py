@@ -14,7 +14,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.provider import ProviderClient, ProviderError
-from bot.services.accounts import AccountError, KeyNeedsReentryError
+from bot.services.account_errors import AccountError, KeyNeedsReentryError
 from bot.services.results import NotYoursError
 from bot.telegram.context import Context
 from bot.telegram.rendering import Html, Renderer, Screen

@@ -19,7 +19,7 @@ from telegram.ext import BaseHandler
 
 from bot.provider import InvalidRequestError, ProviderError, StateConflictError
 from bot.provider.models import IncomingCallStatus
-from bot.services.accounts import AccountError
+from bot.services.account_errors import AccountError
 from bot.services.extras import is_missing_action
 from bot.services.purchases import PurchaseResult, PurchaseStatus
 from bot.services.results import NotYoursError

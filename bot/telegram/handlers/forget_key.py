@@ -11,7 +11,7 @@ import hashlib
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.services.accounts import LiveNumbersError
+from bot.services.account_errors import LiveNumbersError
 from bot.telegram.buttons.settings import ForgetKey
 from bot.telegram.context import Context
 from bot.telegram.handlers.common import renderer, send, services, show, user_id

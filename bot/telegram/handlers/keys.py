@@ -26,7 +26,7 @@ from bot.provider import (
     ProviderError,
     resolve_endpoint,
 )
-from bot.services.accounts import (
+from bot.services.account_errors import (
     CustomProviderRefusedError,
     KeyRejectedError,
     LiveNumbersError,

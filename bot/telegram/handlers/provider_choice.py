@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.provider import PRESETS, InvalidEndpointError, ProviderEndpoint, resolve_endpoint
-from bot.services.accounts import CustomProviderRefusedError
+from bot.services.account_errors import CustomProviderRefusedError
 from bot.telegram import flows
 from bot.telegram.buttons.settings import PickProvider
 from bot.telegram.context import Context

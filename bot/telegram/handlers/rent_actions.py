@@ -15,7 +15,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler
 
 from bot.provider import ProviderError
-from bot.services.accounts import AccountError
+from bot.services.account_errors import AccountError
 from bot.services.rents import ExtensionKind, ExtensionResult
 from bot.services.results import NotYoursError, Outcome
 from bot.telegram import flows

@@ -13,7 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.provider import ProviderError
-from bot.services.accounts import AccountError
+from bot.services.account_errors import AccountError
 from bot.services.spending import Remaining
 from bot.telegram import flows
 from bot.telegram.buttons.offers import SetCap

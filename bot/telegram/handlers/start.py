@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.services.accounts import AccountError
+from bot.services.account_errors import AccountError
 from bot.telegram import flows
 from bot.telegram.buttons.settings import PickLanguage
 from bot.telegram.context import Context

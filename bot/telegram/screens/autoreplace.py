@@ -14,7 +14,7 @@ from typing import Final
 from telegram import InlineKeyboardMarkup
 
 from bot.provider import ProviderError
-from bot.services.accounts import AccountError
+from bot.services.account_errors import AccountError
 from bot.services.autoreplace import OVER_MAX_PRICE
 from bot.services.container import Services
 from bot.telegram.buttons.buy import BuyNavigation
