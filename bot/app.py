@@ -215,7 +215,7 @@ async def _wire(
             spending=spending,
         ),
         rent_watcher=RentWatcher(db, rents, accounts, recorder, outbox, clock=clock),
-        extras=ExtrasService(accounts, activations, reconciler, purchases, clock=clock),
+        extras=ExtrasService(purchases),
         key_entries=KeyEntries(db),
         cluster=cluster,
     )
