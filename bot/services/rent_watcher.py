@@ -84,7 +84,6 @@ class RentWatcher:
         self._ledger = ledger
         self._accounts = accounts
         self._recorder = recorder
-        self._outbox = outbox
         self._clock = clock
         self._keys = KeyPolls(
             accounts,
@@ -186,12 +185,11 @@ class RentWatcher:
                     await self._ledger.fail_extension(
                         extension, "not extended: the rent ended at its old end date (reconciled)"
                     )
-                await self._outbox.add(
-                    kind=RENT_EXTENSION_SETTLED_EVENT,
-                    user_id=row.user_id,
-                    chat_id=row.chat_id,
-                    payload={"ledger_id": row.ledger_id, "extended": live},
-                    dedup_key=f"rent_extension_settled:{extension.extension_id}",
+                await self._recorder.tell(
+                    row,
+                    RENT_EXTENSION_SETTLED_EVENT,
+                    f"rent_extension_settled:{extension.extension_id}",
+                    extended=live,
                 )
             self._recorder.wake()
         return row
@@ -201,14 +199,13 @@ class RentWatcher:
             return False
         if now >= row.end_date:
             return False  # too late to be of use; the end itself will be told
-        added = await self._outbox.add(
-            kind=RENT_REMINDER_EVENT,
-            user_id=row.user_id,
-            chat_id=row.chat_id,
-            payload={"ledger_id": row.ledger_id, "end_date": row.end_date},
+        added = await self._recorder.tell(
+            row,
+            RENT_REMINDER_EVENT,
             # Once per end date: an extension moves it, and so earns a new reminder.
-            dedup_key=f"rent_reminder:{row.ledger_id}:{int(row.end_date)}",
+            f"rent_reminder:{row.ledger_id}:{int(row.end_date)}",
+            end_date=row.end_date,
         )
-        if added is not None:
+        if added:
             self._recorder.wake()
-        return added is not None
+        return added
