@@ -214,7 +214,7 @@ async def _wire(
             accounts, rents, reconciler, recorder, clock=clock, user_lock=purchases.user_lock,
             spending=spending,
         ),
-        rent_watcher=RentWatcher(db, rents, accounts, recorder, outbox, clock=clock),
+        rent_watcher=RentWatcher(rents, accounts, recorder, clock=clock),
         extras=ExtrasService(purchases),
         key_entries=KeyEntries(db),
         cluster=cluster,
