@@ -214,8 +214,8 @@ async def _wire(
             accounts, rents, reconciler, recorder, clock=clock, user_lock=purchases.user_lock,
             spending=spending,
         ),
-        rent_watcher=RentWatcher(db, rents, accounts, recorder, outbox, clock=clock),
-        extras=ExtrasService(accounts, activations, reconciler, purchases, clock=clock),
+        rent_watcher=RentWatcher(rents, accounts, recorder, clock=clock),
+        extras=ExtrasService(purchases),
         key_entries=KeyEntries(db),
         cluster=cluster,
     )

@@ -26,13 +26,13 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Final
 
-from storage._codec import dumps_strict, money_or_none, money_to_text, text_to_money
+from storage._codec import money_or_none, money_to_text, text_to_money
 from storage.db import Dialect, Row
 from storage.errors import (
     InvalidTransitionError,
     RowNotFoundError,
 )
-from storage.ledger import IntentLedger, pending_query, recheck_query
+from storage.ledger import IntentLedger
 from storage.records import (
     ACTIVE_STATES,
     ENDED_STATES,
@@ -82,7 +82,6 @@ _DIALECT: Final[dict[Dialect, dict[str, str]]] = {
         " FROM activations WHERE id = ? FOR UPDATE",
     },
 }
-_PENDING: Final = pending_query("activations")
 _CONFIRM: Final = (
     "UPDATE activations SET state = 'waiting', activation_id = ?, phone = ?, cost = ?,"
     " deadline = ?, confirmed_at = ?, updated_at = ?,"
@@ -93,7 +92,6 @@ _CONFIRM: Final = (
 # deadline_assumed is set only when true, so _CONFIRM also runs on a file from before migration
 # 0005 (the column's default, 0, means "the provider's own deadline").
 _CONFIRM_ASSUMED: Final = _CONFIRM.replace(" confirmed_at", " deadline_assumed = 1, confirmed_at")
-_RECHECK: Final = recheck_query("activations")
 _LIVE: Final = "state IN ('waiting', 'code_received', 'retry')"
 _STATE: Final = {state.value: state for state in ActivationState}  # faster than the Enum call
 
@@ -111,8 +109,6 @@ class ActivationLedger(IntentLedger[Activation, ActivationState]):
     _row_name = "ledger row"
     _missing = "no activation ledger row"
     _provider_id = "activation_id"
-    _pending = _PENDING
-    _recheck = _RECHECK
 
     @staticmethod
     def _decode(row: Row) -> Activation:
@@ -146,16 +142,13 @@ class ActivationLedger(IntentLedger[Activation, ActivationState]):
                 must not make the paid call. ``error.existing`` is the earlier row.
             TypeError: ``options`` holds something that is not plain JSON (a Secret, say).
         """
-        encoded = dumps_strict(dict(options or {}), what="activation options")
-        now = self._db.clock.now()
         return await self._insert_intent(
-            "INSERT INTO activations (idempotency_key, user_id, chat_id, provider, service,"
-            " country, operator, max_price, options, state, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'intent', ?, ?)"
-            " ON CONFLICT (idempotency_key) DO NOTHING RETURNING *",
-            (idempotency_key, user_id, chat_id, provider, service, country, operator,
-             money_or_none(max_price), encoded, now, now),
             idempotency_key,
+            {
+                "user_id": user_id, "chat_id": chat_id, "provider": provider, "service": service,
+                "country": country, "operator": operator, "max_price": money_or_none(max_price),
+            },
+            options or {},
         )
 
     async def confirm_intent(

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import ClassVar, Generic, Protocol, TypeVar
 
+from storage._codec import dumps_strict
 from storage.db import Params, Row, Store, Transaction
 from storage.errors import (
     DuplicateIntentError,
@@ -66,21 +67,40 @@ class IntentLedger(Store, ABC, Generic[RowT, StateT]):
     _row_name: ClassVar[str]  # how errors name a row: "rent ledger row"
     _missing: ClassVar[str]  # how RowNotFoundError names a missing row: "no rent ledger row"
     _provider_id: ClassVar[str]  # the column of the provider's id: "rent_id"
-    _pending: ClassVar[str]
-    _recheck: ClassVar[str]
+    _pending: ClassVar[str]  # pending_query(_table), set for each subclass
+    _recheck: ClassVar[str]  # recheck_query(_table), set for each subclass
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "_table" in cls.__dict__:
+            cls._pending = pending_query(cls._table)
+            cls._recheck = recheck_query(cls._table)
 
     @staticmethod
     @abstractmethod
     def _decode(row: Row) -> RowT:
         """The row type made from one ``SELECT *`` row."""
 
-    async def _insert_intent(self, sql: str, params: Params, idempotency_key: str) -> RowT:
-        """Runs an ``INSERT … ON CONFLICT (idempotency_key) DO NOTHING RETURNING *``, durably.
+    async def _insert_intent(
+        self, idempotency_key: str, columns: Mapping[str, object], options: Mapping[str, object]
+    ) -> RowT:
+        """Writes a new row in state INTENT, durably: ``columns`` (the purchase's own, named
+        by the subclass) with ``options`` as plain JSON and the key that makes it unique.
 
         Raises:
             DuplicateIntentError: the key was used before; nothing was written, and the caller
                 must not make the paid call. ``error.existing`` is the earlier row.
+            TypeError: ``options`` holds something that is not plain JSON (a Secret, say).
         """
+        encoded = dumps_strict(dict(options), what=f"{self._table} options")
+        now = self._db.clock.now()
+        names = ("idempotency_key", *columns, "options", "state", "created_at", "updated_at")
+        sql = (
+            f"INSERT INTO {self._table} ({', '.join(names)})"  # noqa: S608 - fixed names
+            f" VALUES ({', '.join(['?'] * len(names))})"
+            " ON CONFLICT (idempotency_key) DO NOTHING RETURNING *"
+        )
+        params = (idempotency_key, *columns.values(), encoded, "intent", now, now)
         async with self._db.transaction(durable=True) as tx:
             row = await tx.fetchone(sql, params)
             if row is None:  # raising rolls back a transaction that wrote nothing

@@ -18,14 +18,14 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Final
 
-from storage._codec import dumps_strict, money_or_none, money_to_text, text_to_money
+from storage._codec import money_or_none, money_to_text, text_to_money
 from storage.db import Row
 from storage.errors import (
     DuplicateIntentError,
     InvalidTransitionError,
     RowNotFoundError,
 )
-from storage.ledger import IntentLedger, pending_query, recheck_query
+from storage.ledger import IntentLedger
 from storage.records import (
     ENDED_RENT_STATES,
     IncomingRentSms,
@@ -47,8 +47,6 @@ _WATCHED: Final = (
     "SELECT id, user_id, chat_id, message_id, provider, rent_id, phone, end_date FROM rents"
 )
 _LOAD_ACTIVE: Final = _WATCHED + " WHERE state = 'active' ORDER BY user_id, provider, id"
-_PENDING: Final = pending_query("rents")
-_RECHECK: Final = recheck_query("rents")
 
 
 class RentLedger(IntentLedger[Rent, RentState]):
@@ -64,8 +62,6 @@ class RentLedger(IntentLedger[Rent, RentState]):
     _row_name = "rent ledger row"
     _missing = "no rent ledger row"
     _provider_id = "rent_id"
-    _pending = _PENDING
-    _recheck = _RECHECK
 
     @staticmethod
     def _decode(row: Row) -> Rent:
@@ -90,16 +86,13 @@ class RentLedger(IntentLedger[Rent, RentState]):
             DuplicateIntentError: the key was used before; nothing written, do not pay again.
             TypeError: ``options`` is not plain JSON data.
         """
-        encoded = dumps_strict(dict(options or {}), what="rent options")
-        now = self._db.clock.now()
         return await self._insert_intent(
-            "INSERT INTO rents (idempotency_key, user_id, chat_id, provider, service, country,"
-            " operator, hours, options, state, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'intent', ?, ?)"
-            " ON CONFLICT (idempotency_key) DO NOTHING RETURNING *",
-            (idempotency_key, user_id, chat_id, provider, service, country, operator, hours,
-             encoded, now, now),
             idempotency_key,
+            {
+                "user_id": user_id, "chat_id": chat_id, "provider": provider, "service": service,
+                "country": country, "operator": operator, "hours": hours,
+            },
+            options or {},
         )
 
     async def confirm_intent(

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
-from bot.core.clock import Clock
 from bot.provider import (
     InvalidRequestError,
     ProviderClient,
@@ -31,18 +30,15 @@ from bot.provider.models import (
     NumberPurchase,
     Service,
 )
-from bot.services.accounts import AccountService
 from bot.services.activations import owned_activation
 from bot.services.multi import MultiPurchase, MultiRequest, MultiResult
 from bot.services.paid_extras import PaidExtras
 from bot.services.purchases import (
-    DEFAULT_LIFETIME,
     PurchaseResult,
     PurchaseService,
     PurchaseStatus,
 )
-from bot.services.reconciliation import Reconciler
-from storage.activations import Activation, ActivationLedger
+from storage.activations import Activation
 from storage.errors import DuplicateIntentError
 
 log = logging.getLogger(__name__)
@@ -66,15 +62,10 @@ class ExtrasService(PaidExtras):
     """Buys extras and reads call-verification state for users (the parts:
     :class:`~bot.services.paid_extras.PaidExtras`)."""
 
-    def __init__(
-        self, accounts: AccountService, ledger: ActivationLedger, reconciler: Reconciler,
-        purchases: PurchaseService, *, clock: Clock, lifetime: float | None = DEFAULT_LIFETIME,
-    ) -> None:
-        super().__init__(accounts, ledger, reconciler, purchases, clock=clock, lifetime=lifetime)
+    def __init__(self, purchases: PurchaseService) -> None:
+        super().__init__(purchases)
         self._without_outgoing_calls: set[str] = set()  # providers that answered BAD_ACTION
-        self._multi = MultiPurchase(
-            accounts, ledger, reconciler, purchases, clock=clock, lifetime=lifetime
-        )
+        self._multi = MultiPurchase(purchases)
 
     async def owned(self, user_id: int, ledger_id: int) -> Activation:
         """The user's own bought activation.
@@ -82,7 +73,7 @@ class ExtrasService(PaidExtras):
         Raises:
             NotYoursError: it does not exist, was never bought, or belongs to someone else.
         """
-        return await owned_activation(self.ledger, user_id, ledger_id)
+        return await owned_activation(self.purchases.ledger, user_id, ledger_id)
 
     # --- another activation on a used number ---------------------------------------------
 
@@ -256,7 +247,7 @@ class ExtrasService(PaidExtras):
             return await self._pay(intent, lambda: call(client, parent_id))
 
     async def _client(self, row: Activation) -> ProviderClient:
-        return await self.accounts.require_client(row.user_id, row.provider)
+        return await self.purchases.accounts.require_client(row.user_id, row.provider)
 
     async def _intent(
         self,
@@ -276,7 +267,7 @@ class ExtrasService(PaidExtras):
         if service_name is not None:
             options["service_name"] = service_name
             options["forward"] = False  # the added service is not itself forwarded
-        return await self.ledger.record_intent(
+        return await self.purchases.ledger.record_intent(
             idempotency_key=key,
             user_id=user_id,
             chat_id=chat_id,

@@ -79,7 +79,7 @@ class MultiPurchase(PaidExtras):
             AccountError: no usable key (nothing was recorded).
         """
         async with self.purchases.user_lock(user_id):
-            client = await self.accounts.client_at(user_id, provider)
+            client = await self.purchases.accounts.client_at(user_id, provider)
             # The prices the screen showed, one per service; with none shown (so none known),
             # a cap used up still refuses it.
             shown = sum(request.shown_prices.values(), Decimal(0))
@@ -87,7 +87,7 @@ class MultiPurchase(PaidExtras):
             intents: list[Activation] = []
             for index, service in enumerate(request.services):
                 try:
-                    intent = await self.ledger.record_intent(
+                    intent = await self.purchases.ledger.record_intent(
                         idempotency_key=f"{key}:{index}",
                         user_id=user_id,
                         chat_id=chat_id,
@@ -134,7 +134,9 @@ class MultiPurchase(PaidExtras):
                 item = by_service.get(intent.service)
                 if item is None:
                     # The provider sold a number but not for this service: nothing to watch.
-                    await self.ledger.fail_intent(intent, "not in the multi-service answer")
+                    await self.purchases.ledger.fail_intent(
+                        intent, "not in the multi-service answer"
+                    )
                     continue
                 purchase = NumberPurchase(
                     item.activation_id, item.phone, cost=costs.get(item.activation_id)

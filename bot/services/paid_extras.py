@@ -6,12 +6,10 @@ an added service, one number for several services): their parts, and the one pai
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import KW_ONLY, dataclass
+from dataclasses import dataclass
 
-from bot.core.clock import Clock
 from bot.provider import ProviderError
 from bot.provider.models import NumberPurchase
-from bot.services.accounts import AccountService
 from bot.services.paid_call import (
     PurchaseResult,
     as_purchase,
@@ -20,53 +18,46 @@ from bot.services.paid_call import (
     settle_failed_call,
     shown_cost,
 )
-from bot.services.purchases import DEFAULT_LIFETIME, PurchaseService
-from bot.services.reconciliation import Reconciler
-from storage.activations import Activation, ActivationLedger
+from bot.services.purchases import PurchaseService
+from storage.activations import Activation
 
 
 @dataclass(eq=False)
 class PaidExtras:
-    """The parts of a service that buys extras.
+    """The parts of a service that buys extras: those of ``purchases``, whose per-user lock
+    and spending caps it shares, so one user makes one paid call at a time.
 
     Args:
-        accounts: builds the user's provider client.
-        ledger: the activation ledger.
-        reconciler: resolves unknown outcomes.
-        purchases: its per-user lock and spending caps are shared, so one user makes one paid
-            call at a time.
-        clock: the source of "now".
-        lifetime: the activation lifetime to assume when the provider does not tell the end.
+        purchases: gives the user's provider client (``accounts``), the activation ledger,
+            the reconciler that resolves unknown outcomes, the clock, and the lifetime to
+            assume when the provider does not tell the end.
     """
 
-    accounts: AccountService
-    ledger: ActivationLedger
-    reconciler: Reconciler
     purchases: PurchaseService
-    _: KW_ONLY
-    clock: Clock
-    lifetime: float | None = DEFAULT_LIFETIME
 
     async def _pay(
         self, intent: Activation, call: Callable[[], Awaitable[NumberPurchase]]
     ) -> PurchaseResult:
+        parts = self.purchases
         settled = await pay_once(
-            self.ledger, self.reconciler, intent, call, lambda sold: self._confirm(intent, sold)
+            parts.ledger, parts.reconciler, intent, call, lambda sold: self._confirm(intent, sold)
         )
         return as_purchase(settled)
 
     async def _confirm(self, intent: Activation, purchase: NumberPurchase) -> Activation:
+        parts = self.purchases
         return await confirm_purchase(
-            self.ledger,
+            parts.ledger,
             intent,
             purchase,
-            clock=self.clock,
-            lifetime=self.lifetime,
+            clock=parts.clock,
+            lifetime=parts.lifetime,
             shown_cost=shown_cost(intent),
         )
 
     async def _failed_all(
         self, intents: Sequence[Activation], error: ProviderError
     ) -> list[PurchaseResult]:
-        settled = await settle_failed_call(self.ledger, self.reconciler, intents, error)
+        parts = self.purchases
+        settled = await settle_failed_call(parts.ledger, parts.reconciler, intents, error)
         return [as_purchase(one) for one in settled]

@@ -11,8 +11,8 @@ from bot.provider.models import ActiveActivation
 from bot.services.reconciliation_model import (
     Matcher,
     ReconciledIntent,
+    judge_each,
     result,
-    settle_unlisted,
 )
 from storage.activations import Activation, ActivationLedger
 from storage.errors import LedgerError
@@ -38,24 +38,19 @@ class ActivationMatcher(Matcher[ActivationLedger]):
             provider, (a.activation_id for a in listed)
         )
         candidates = [a for a in listed if a.activation_id not in known]
-        now = self._clock.now()
-        results: list[ReconciledIntent] = []
-        for intent in intents:
+
+        async def confirm_best(_: int, intent: Activation) -> str | None:
             match = self._best_match(intent, candidates)
-            try:
-                if match is None:
-                    judged = ("activation", intent.ledger_id) in judge_now
-                    results.append(await settle_unlisted(
-                        self._ledger, intent, _NOT_BOUGHT, judged=judged, now=now,
-                        window=self._window,
-                    ))
-                    continue
-                candidates.remove(match)
-                await self._confirm(intent, match)
-                results.append(result(intent, "confirmed", match.activation_id))
-            except LedgerError as error:
-                # Resolved meanwhile by the purchase itself: leave it, report it.
-                results.append(result(intent, "pending", f"ledger refused: {error}"))
+            if match is None:
+                return None
+            candidates.remove(match)
+            await self._confirm(intent, match)
+            return match.activation_id
+
+        results = await judge_each(
+            self._ledger, intents, confirm_best, _NOT_BOUGHT, judge_now=judge_now,
+            now=self._clock.now(), window=self._window,
+        )
         # Failed intents after every open one: a late sale goes to an open intent first.
         for row in rechecks:
             match = self._best_match(row, candidates)

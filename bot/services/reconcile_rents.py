@@ -13,8 +13,8 @@ from bot.services.reconciliation_model import (
     ActivationSource,
     Matcher,
     ReconciledIntent,
+    judge_each,
     result,
-    settle_unlisted,
 )
 from storage.errors import LedgerError
 from storage.rents import Rent, RentLedger, RentState
@@ -50,29 +50,27 @@ class RentMatcher(Matcher[RentLedger]):
                 "intent(s); check the account by hand"
             )
             return [result(i, "pending", reason) for i in intents]
-        now = self._clock.now()
-        results: list[ReconciledIntent] = []
-        for index, intent in enumerate(intents):
-            try:
-                if index >= len(unknown):
-                    judged = ("rent", intent.ledger_id) in judge_now
-                    results.append(await settle_unlisted(
-                        self._ledger, intent, _NOT_RENTED, judged=judged, now=now,
-                        window=self._window,
-                    ))
-                    continue
-                item = unknown[index]
-                await self._ledger.confirm_intent(
-                    intent,
-                    rent_id=item.rent_id,
-                    phone=item.phone,
-                    end_date=intent.created_at + intent.hours * 3600,
-                    cost=None,
-                )
-                results.append(result(intent, "confirmed", item.rent_id))
-            except LedgerError as error:
-                results.append(result(intent, "pending", f"ledger refused: {error}"))
-        return results
+
+        async def confirm_next(index: int, intent: Rent) -> str | None:
+            if index >= len(unknown):
+                return None
+            await self._confirm(intent, unknown[index])
+            return unknown[index].rent_id
+
+        return await judge_each(
+            self._ledger, intents, confirm_next, _NOT_RENTED, judge_now=judge_now,
+            now=self._clock.now(), window=self._window,
+        )
+
+    async def _confirm(self, intent: Rent, item: RentListItem) -> Rent:
+        # getRentList tells neither the end date nor the cost: the hours asked for stand in.
+        return await self._ledger.confirm_intent(
+            intent,
+            rent_id=item.rent_id,
+            phone=item.phone,
+            end_date=intent.created_at + intent.hours * 3600,
+            cost=None,
+        )
 
     async def _adopt(
         self, source: ActivationSource, rechecks: list[Rent], unknown: list[RentListItem]
@@ -92,13 +90,7 @@ class RentMatcher(Matcher[RentLedger]):
             return []
         [row], [item] = rechecks, unknown
         try:
-            adopted = await self._ledger.confirm_intent(
-                row,
-                rent_id=item.rent_id,
-                phone=item.phone,
-                end_date=row.created_at + row.hours * 3600,
-                cost=None,
-            )
+            adopted = await self._confirm(row, item)
         except LedgerError as error:
             _LOG.warning("reconciliation: late rent for row %s refused: %s", row.ledger_id, error)
             return []

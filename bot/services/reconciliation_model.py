@@ -14,6 +14,7 @@ from bot.core.clock import Clock
 from bot.provider.lifetimes import assumed_lifetime
 from bot.provider.models import ActiveActivation, RentListItem
 from storage.activations import Activation
+from storage.errors import LedgerError
 from storage.ledger import IntentLedger
 from storage.rents import Rent
 
@@ -124,9 +125,13 @@ class Matcher(Generic[LedgerT]):
         self._clock = clock
 
 
+def kind_of(intent: Activation | Rent) -> Literal["activation", "rent"]:
+    return "activation" if isinstance(intent, Activation) else "rent"
+
+
 def result(intent: Activation | Rent, outcome: Outcome, detail: str) -> ReconciledIntent:
     return ReconciledIntent(
-        kind="activation" if isinstance(intent, Activation) else "rent",
+        kind=kind_of(intent),
         ledger_id=intent.ledger_id,
         user_id=intent.user_id,
         chat_id=intent.chat_id,
@@ -135,6 +140,38 @@ def result(intent: Activation | Rent, outcome: Outcome, detail: str) -> Reconcil
         outcome=outcome,
         detail=detail,
     )
+
+
+async def judge_each(
+    ledger: IntentLedger[IntentT, Any],
+    intents: Sequence[IntentT],
+    confirm: Callable[[int, IntentT], Awaitable[str | None]],
+    reason: str,
+    *,
+    judge_now: frozenset[tuple[str, int]],
+    now: float,
+    window: Window,
+) -> list[ReconciledIntent]:
+    """Judges open intents one by one, in order: ``confirm(index, intent)`` gives one the
+    outcome of the listed sale it pairs it with and returns that sale's provider id, or None
+    when nothing listed is its own; such an intent is settled by :func:`settle_unlisted`
+    (``judge_now`` names, by kind and ledger id, those to judge without waiting for the
+    horizon). An intent the ledger refuses to change was resolved meanwhile by the purchase
+    itself: it is left alone and reported pending."""
+    results: list[ReconciledIntent] = []
+    for index, intent in enumerate(intents):
+        try:
+            provider_id = await confirm(index, intent)
+            if provider_id is None:
+                judged = (kind_of(intent), intent.ledger_id) in judge_now
+                results.append(await settle_unlisted(
+                    ledger, intent, reason, judged=judged, now=now, window=window
+                ))
+            else:
+                results.append(result(intent, "confirmed", provider_id))
+        except LedgerError as error:
+            results.append(result(intent, "pending", f"ledger refused: {error}"))
+    return results
 
 
 async def settle_unlisted(

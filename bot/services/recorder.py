@@ -29,8 +29,8 @@ RECONCILED_EVENT: Final = "reconciled"  # a purchase whose outcome was found out
 log = logging.getLogger(__name__)
 
 
-class LedgerRow(Protocol):
-    """What the recorder needs of an activation row (a ledger Activation or a watched one)."""
+class OwnedRow(Protocol):
+    """What an event about a ledger row names: the row, and whose chat to tell."""
 
     @property
     def ledger_id(self) -> int: ...
@@ -38,6 +38,11 @@ class LedgerRow(Protocol):
     def user_id(self) -> int: ...
     @property
     def chat_id(self) -> int: ...
+
+
+class LedgerRow(OwnedRow, Protocol):
+    """What the recorder needs of an activation row (a ledger Activation or a watched one)."""
+
     @property
     def sms_round(self) -> int: ...
 
@@ -80,12 +85,12 @@ class Recorder:
             )
             if new:
                 fingerprint = _fingerprint(code or "", text or "")
-                await self.outbox.add(
-                    kind=CODE_EVENT,
-                    user_id=watched.user_id,
-                    chat_id=watched.chat_id,
-                    payload={"ledger_id": watched.ledger_id, "code": code, "text": text},
-                    dedup_key=f"code:{watched.ledger_id}:{watched.sms_round}:{fingerprint}",
+                await self.tell(
+                    watched,
+                    CODE_EVENT,
+                    f"code:{watched.ledger_id}:{watched.sms_round}:{fingerprint}",
+                    code=code,
+                    text=text,
                 )
         if new:
             self.wake()
@@ -125,17 +130,13 @@ class Recorder:
             if new:
                 stamp = message.received_at.isoformat() if message.received_at else ""
                 fingerprint = _fingerprint(message.phone_from, message.text, stamp)
-                await self.outbox.add(
-                    kind=RENT_SMS_EVENT,
-                    user_id=watched.user_id,
-                    chat_id=watched.chat_id,
-                    payload={
-                        "ledger_id": watched.ledger_id,
-                        "phone_from": message.phone_from,
-                        "text": message.text,
-                        "received_at": stamp or None,
-                    },
-                    dedup_key=f"rent_sms:{watched.ledger_id}:{fingerprint}",
+                await self.tell(
+                    watched,
+                    RENT_SMS_EVENT,
+                    f"rent_sms:{watched.ledger_id}:{fingerprint}",
+                    phone_from=message.phone_from,
+                    text=message.text,
+                    received_at=stamp or None,
                 )
         if new:
             self.wake()
@@ -154,7 +155,7 @@ class Recorder:
     async def _end_with_event(
         self,
         end: Callable[[], Awaitable[bool]],
-        watched: LedgerRow | WatchedRent,
+        watched: OwnedRow,
         kind: str,
         dedup_prefix: str,
         why: str,
@@ -164,16 +165,25 @@ class Recorder:
         async with self.db.transaction():
             changed = await end()
             if changed:
-                await self.outbox.add(
-                    kind=kind,
-                    user_id=watched.user_id,
-                    chat_id=watched.chat_id,
-                    payload={"ledger_id": watched.ledger_id, "why": why},
-                    dedup_key=f"{dedup_prefix}:{watched.ledger_id}",
-                )
+                await self.tell(watched, kind, f"{dedup_prefix}:{watched.ledger_id}", why=why)
         if changed:
             self.wake()
         return changed
+
+    async def tell(self, row: OwnedRow, kind: str, dedup_key: str, **details: object) -> bool:
+        """Adds one ``kind`` event about ``row`` for its owner's chat, its payload the row's
+        ledger id and ``details``, unless ``dedup_key`` was used before; True if added.
+
+        Joins the caller's transaction; the caller wakes the notifier once it is committed.
+        """
+        added = await self.outbox.add(
+            kind=kind,
+            user_id=row.user_id,
+            chat_id=row.chat_id,
+            payload={"ledger_id": row.ledger_id, **details},
+            dedup_key=dedup_key,
+        )
+        return added is not None
 
 def _fingerprint(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]

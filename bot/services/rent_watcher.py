@@ -30,8 +30,6 @@ from bot.services.accounts import AccountService
 from bot.services.polling import KeyHealth, KeyPolls, PassReport
 from bot.services.recorder import Recorder
 from bot.services.rents import apply_status
-from storage.db import Database
-from storage.events import EventOutbox
 from storage.rents import RentLedger, RentState, WatchedRent
 
 log = logging.getLogger(__name__)
@@ -58,11 +56,10 @@ class RentWatcher:
     """Polls the provider for every live rent.
 
     Args:
-        db: the database (for the shared transaction).
         ledger: the rent ledger.
         accounts: builds each key's client.
-        recorder: writes SMS and endings with their events.
-        outbox: for the reminders.
+        recorder: writes SMS, endings and reminders with their events (its database and
+            outbox are the ones the watcher writes to).
         clock: the source of "now".
         concurrency: rents of one provider host polled at once (four times as many in all).
         remind_before: seconds before the end date at which the user is reminded.
@@ -70,25 +67,21 @@ class RentWatcher:
 
     def __init__(
         self,
-        db: Database,
         ledger: RentLedger,
         accounts: AccountService,
         recorder: Recorder,
-        outbox: EventOutbox,
         *,
         clock: Clock,
         concurrency: int = 8,
         remind_before: float = 30 * 60.0,
     ) -> None:
-        self._db = db
         self._ledger = ledger
         self._accounts = accounts
         self._recorder = recorder
-        self._outbox = outbox
         self._clock = clock
         self._keys = KeyPolls(
             accounts,
-            outbox,
+            recorder.outbox,
             recorder.wake,
             clock=clock,
             concurrency=concurrency,
@@ -173,7 +166,7 @@ class RentWatcher:
         # the end is recorded in this same poll and the rent is then no longer watched.
         for extension in await self._ledger.open_extensions(row.ledger_id):
             # Durable, as the ledger's own writes of a paid outcome are.
-            async with self._db.transaction(durable=True):
+            async with self._recorder.db.transaction(durable=True):
                 if live:
                     assert row.end_date is not None
                     rent = await self._ledger.confirm_extension(
@@ -186,12 +179,11 @@ class RentWatcher:
                     await self._ledger.fail_extension(
                         extension, "not extended: the rent ended at its old end date (reconciled)"
                     )
-                await self._outbox.add(
-                    kind=RENT_EXTENSION_SETTLED_EVENT,
-                    user_id=row.user_id,
-                    chat_id=row.chat_id,
-                    payload={"ledger_id": row.ledger_id, "extended": live},
-                    dedup_key=f"rent_extension_settled:{extension.extension_id}",
+                await self._recorder.tell(
+                    row,
+                    RENT_EXTENSION_SETTLED_EVENT,
+                    f"rent_extension_settled:{extension.extension_id}",
+                    extended=live,
                 )
             self._recorder.wake()
         return row
@@ -201,14 +193,13 @@ class RentWatcher:
             return False
         if now >= row.end_date:
             return False  # too late to be of use; the end itself will be told
-        added = await self._outbox.add(
-            kind=RENT_REMINDER_EVENT,
-            user_id=row.user_id,
-            chat_id=row.chat_id,
-            payload={"ledger_id": row.ledger_id, "end_date": row.end_date},
+        added = await self._recorder.tell(
+            row,
+            RENT_REMINDER_EVENT,
             # Once per end date: an extension moves it, and so earns a new reminder.
-            dedup_key=f"rent_reminder:{row.ledger_id}:{int(row.end_date)}",
+            f"rent_reminder:{row.ledger_id}:{int(row.end_date)}",
+            end_date=row.end_date,
         )
-        if added is not None:
+        if added:
             self._recorder.wake()
-        return added is not None
+        return added

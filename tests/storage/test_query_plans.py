@@ -12,9 +12,9 @@ from storage.db import Database
     ("query", "params", "index"),
     [
         (activations._LOAD_ACTIVE, (), "activations_active"),
-        (activations._PENDING, (0.0,), "activations_pending"),
+        (activations.ActivationLedger._pending, (0.0,), "activations_pending"),
         (rents._LOAD_ACTIVE, (), "rents_active"),
-        (rents._PENDING, (0.0,), "rents_pending"),
+        (rents.RentLedger._pending, (0.0,), "rents_pending"),
         (events._PENDING, (0.0, 100), "events_pending"),
     ],
 )

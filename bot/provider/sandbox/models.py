@@ -76,7 +76,20 @@ class Call:
 
 
 @dataclass(slots=True, eq=False)
-class Activation:
+class SoldNumber:
+    """What an activation and a rent both are: a number (for a service, in a country, on an
+    operator) the sandbox sold to an account, under its own id."""
+
+    id: int
+    account: str
+    service: str
+    country: int
+    operator: str
+    phone: str
+
+
+@dataclass(slots=True, eq=False)
+class Activation(SoldNumber):
     """One bought number for one service.
 
     Attributes:
@@ -87,12 +100,6 @@ class Activation:
         parent_id: the activation this one extends (getAdditionalService / getExtraActivation).
     """
 
-    id: int
-    account: str
-    service: str
-    country: int
-    operator: str
-    phone: str
     cost: Decimal
     created_at: float
     deadline: float
@@ -135,15 +142,9 @@ class RentSms:
 
 
 @dataclass(slots=True, eq=False)
-class SandboxRent:
+class SandboxRent(SoldNumber):
     """A rented number. ``hours`` counts the whole rent, extensions included."""
 
-    id: int
-    account: str
-    service: str
-    country: int
-    operator: str
-    phone: str
     hours: int
     cost: Decimal
     started_at: float
