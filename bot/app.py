@@ -28,7 +28,8 @@ from bot.services.catalog import CatalogService
 from bot.services.container import Services
 from bot.services.extras import ExtrasService
 from bot.services.notifier import Notifier
-from bot.services.offers import CodeRatePolicy, OfferService
+from bot.services.offer_model import CodeRatePolicy
+from bot.services.offers import OfferService
 from bot.services.purchases import PurchaseService
 from bot.services.reconciliation import ActivationSource, Reconciler
 from bot.services.recorder import Recorder

@@ -30,7 +30,8 @@ from bot.core.tasks import run_every
 from bot.provider import ProviderError
 from bot.services.account_errors import AccountError
 from bot.services.activations import ActivationService, Command
-from bot.services.offers import Offer, OfferService
+from bot.services.offer_model import Offer
+from bot.services.offers import OfferService
 from bot.services.purchases import PurchaseRequest, PurchaseService, PurchaseStatus
 from bot.services.results import Outcome
 from bot.services.spending import SpendingCapError

@@ -28,11 +28,10 @@ of a country, :meth:`OfferService.compare_services`).
 from __future__ import annotations
 
 import asyncio
-import enum
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
 from typing import Final
 
@@ -43,6 +42,17 @@ from bot.services.account_errors import KeyNeedsReentryError
 from bot.services.accounts import AccountService
 from bot.services.catalog import CatalogService
 from bot.services.offer_aliases import DEFAULT_ALIASES, OfferAliases
+from bot.services.offer_model import (
+    CodeRatePolicy,
+    Comparison,
+    Dropout,
+    DropReason,
+    Listing,
+    Offer,
+    Quote,
+    expected_cost,
+    rank,
+)
 from storage.code_rates import CodeRate, CodeRateStore
 
 log = logging.getLogger(__name__)
@@ -50,93 +60,6 @@ log = logging.getLogger(__name__)
 DEFAULT_DEADLINE: Final = 5.0
 RATE_TTL: Final = 300.0  # rates move slowly; the aggregate reads thousands of rows
 _DAY: Final = 86_400.0
-
-
-@dataclass(frozen=True, slots=True)
-class CodeRatePolicy:
-    """How the code rate is computed and shown (``SMSBOT_CODE_RATE*`` settings).
-
-    Attributes:
-        enabled: off for a private deployment: no aggregate is read, rows rank by price.
-        min_sample: numbers of known fate needed before a rate is shown and used.
-        days: how far back the ledger is read.
-    """
-
-    enabled: bool = True
-    min_sample: int = 20
-    days: int = 30
-
-
-class DropReason(enum.Enum):
-    TIMEOUT = "timeout"  # no answer within the deadline
-    KEY_REFUSED = "key_refused"  # the provider answered BAD_KEY / NO_KEY
-    KEY_UNREADABLE = "key_unreadable"  # the stored key cannot be decrypted
-    NOT_SOLD = "not_sold"  # the provider does not sell the service in that country
-    ERROR = "error"  # any other provider failure
-
-
-@dataclass(frozen=True, slots=True)
-class Offer:
-    """One provider's row of the comparison.
-
-    Attributes:
-        provider: the provider's key (preset name or URL); buy with this provider's key.
-        service: the provider's own service code (after aliases).
-        country: the provider's own country id (after aliases).
-        price: what one number costs there now.
-        stock: free numbers.
-        code_rate: the ledger's record there, or None when off or below the minimum sample.
-        expected_cost: price ÷ rate with a rate, else the price; None when the rate is 0.
-        currency: the ISO code the provider bills in, None when it never said.
-        foreign: billed in another currency than the comparison's: not ranked against it.
-        parts: for one number for several services, each one's price (in ``services``'
-            order; ``price`` is their sum); empty otherwise.
-    """
-
-    provider: str
-    service: str
-    country: int
-    price: Decimal
-    stock: int
-    code_rate: CodeRate | None
-    expected_cost: Decimal | None
-    currency: str | None = None
-    foreign: bool = False
-    parts: tuple[Decimal, ...] = ()
-
-    @property
-    def services(self) -> tuple[str, ...]:
-        """The provider's service codes, in the order asked (several for /multi)."""
-        return tuple(self.service.split(","))
-
-    @property
-    def lost_seconds_per_code(self) -> float:
-        rate = self.code_rate
-        if rate is None:
-            return 0.0
-        return rate.lost_seconds / rate.coded if rate.coded else float("inf")
-
-
-@dataclass(frozen=True, slots=True)
-class Dropout:
-    """A provider left out of the comparison, and why."""
-
-    provider: str
-    reason: DropReason
-
-
-@dataclass(frozen=True, slots=True)
-class Comparison:
-    """Offers, best first (in stock before sold out), and the providers that dropped out."""
-
-    offers: tuple[Offer, ...]
-    dropouts: tuple[Dropout, ...]
-    currency: str | None = None  # the currency rows are ranked in (None: nobody said)
-
-    @property
-    def best(self) -> Offer | None:
-        """The best row in stock, or None."""
-        return next((offer for offer in self.offers if offer.stock > 0), None)
 
 
 class OfferService:
@@ -189,13 +112,13 @@ class OfferService:
         """
         rates = await self.code_rates(service, country, operator=operator)
 
-        async def ask(client: ProviderClient, provider: str) -> _Quote | None:
+        async def ask(client: ProviderClient, provider: str) -> Quote | None:
             theirs_service = self._aliases.service_for(provider, service)
             theirs_country = self._aliases.country_for(provider, country)
             found = (await self._prices(client, theirs_service)).get(theirs_country)
             if found is None:
                 return None
-            return _Quote(theirs_service, theirs_country, *found)
+            return Quote(theirs_service, theirs_country, *found)
 
         return await self._compare(user_id, ask, rates, exclude)
 
@@ -206,7 +129,7 @@ class OfferService:
         ``hours`` hours (canonical codes), ranked by price (rents have no code rate)."""
         named = None if operator in (None, "any") else operator
 
-        async def ask(client: ProviderClient, provider: str) -> _Quote | None:
+        async def ask(client: ProviderClient, provider: str) -> Quote | None:
             theirs_service = self._aliases.service_for(provider, service)
             theirs_country = self._aliases.country_for(provider, country)
             catalog = await client.get_rent_services_and_countries(
@@ -215,7 +138,7 @@ class OfferService:
             offer = catalog.services.get(theirs_service)
             if offer is None or theirs_country not in catalog.countries:
                 return None
-            return _Quote(theirs_service, theirs_country, offer.cost, offer.quantity)
+            return Quote(theirs_service, theirs_country, offer.cost, offer.quantity)
 
         return await self._compare(user_id, ask, {}, frozenset())
 
@@ -226,7 +149,7 @@ class OfferService:
         of their prices, the least of their stocks; a provider that does not sell one of them
         there, or no multi-service numbers in that country, is left out as not selling it."""
 
-        async def ask(client: ProviderClient, provider: str) -> _Quote | None:
+        async def ask(client: ProviderClient, provider: str) -> Quote | None:
             theirs = [self._aliases.service_for(provider, code) for code in services]
             theirs_country = self._aliases.country_for(provider, country)
             known = (await self._catalog.countries(client)).get(theirs_country)
@@ -238,7 +161,7 @@ class OfferService:
                 return None
             parts = tuple(one[0] for one in found if one is not None)
             stock = min(one[1] for one in found if one is not None)
-            return _Quote(",".join(theirs), theirs_country, sum(parts, Decimal(0)), stock, parts)
+            return Quote(",".join(theirs), theirs_country, sum(parts, Decimal(0)), stock, parts)
 
         return await self._compare(user_id, ask, {}, frozenset())
 
@@ -246,11 +169,11 @@ class OfferService:
         """/prices by service: ``service`` at every provider in every country at once (one
         price list each), by canonical country id (as a string), each one's rows ranked."""
 
-        async def load(client: ProviderClient, provider: str) -> dict[str, _Quote]:
+        async def load(client: ProviderClient, provider: str) -> dict[str, Quote]:
             theirs = self._aliases.service_for(provider, service)
             canonical = self._aliases.canonical_country
             return {
-                str(canonical(provider, country)): _Quote(theirs, country, price, stock)
+                str(canonical(provider, country)): Quote(theirs, country, price, stock)
                 for country, (price, stock) in (await self._prices(client, theirs)).items()
             }
 
@@ -260,11 +183,11 @@ class OfferService:
         """/prices by country: every service in ``country`` at every provider at once (one
         price list each), by canonical service code, each one's rows ranked."""
 
-        async def load(client: ProviderClient, provider: str) -> dict[str, _Quote]:
+        async def load(client: ProviderClient, provider: str) -> dict[str, Quote]:
             theirs = self._aliases.country_for(provider, country)
             canonical = self._aliases.canonical_service
             return {
-                canonical(provider, p.service): _Quote(p.service, theirs, p.cost, p.count)
+                canonical(provider, p.service): Quote(p.service, theirs, p.cost, p.count)
                 for p in await self._catalog.country_offers(client, theirs)
             }
 
@@ -273,13 +196,13 @@ class OfferService:
     async def _listing(
         self,
         user_id: int,
-        load: Callable[[ProviderClient, str], Awaitable[dict[str, _Quote]]],
+        load: Callable[[ProviderClient, str], Awaitable[dict[str, Quote]]],
     ) -> Listing:
-        tables: dict[str, dict[str, _Quote]] = {}
+        tables: dict[str, dict[str, Quote]] = {}
 
-        async def ask(client: ProviderClient, provider: str) -> _Quote | None:
+        async def ask(client: ProviderClient, provider: str) -> Quote | None:
             tables[provider] = await load(client, provider)
-            return _Quote("", 0, Decimal(0), 0)  # the provider's head row: its rows come below
+            return Quote("", 0, Decimal(0), 0)  # the provider's head row: its rows come below
 
         heads = await self._compare(user_id, ask, {}, frozenset())
         rows: dict[str, list[Offer]] = {}
@@ -291,13 +214,13 @@ class OfferService:
                         stock=quote.stock, expected_cost=quote.price,
                     )
                 )
-        ranked = {key: tuple(sorted(offers, key=_rank)) for key, offers in rows.items()}
+        ranked = {key: tuple(sorted(offers, key=rank)) for key, offers in rows.items()}
         return Listing(ranked, heads.dropouts, heads.currency)
 
     async def _compare(
         self,
         user_id: int,
-        ask: Callable[[ProviderClient, str], Awaitable[_Quote | None]],
+        ask: Callable[[ProviderClient, str], Awaitable[Quote | None]],
         rates: Mapping[str, CodeRate],
         exclude: frozenset[str],
     ) -> Comparison:
@@ -316,7 +239,7 @@ class OfferService:
             replace(o, foreign=None not in (o.currency, currency) and o.currency != currency)
             for o in offers
         ]
-        return Comparison(tuple(sorted(marked, key=_rank)), dropouts, currency)
+        return Comparison(tuple(sorted(marked, key=rank)), dropouts, currency)
 
     async def _reference_currency(self, user_id: int, offers: Sequence[Offer]) -> str | None:
         """The user's current provider's currency, else the one most rows bill in."""
@@ -348,7 +271,7 @@ class OfferService:
         self,
         user_id: int,
         provider: str,
-        ask: Callable[[ProviderClient, str], Awaitable[_Quote | None]],
+        ask: Callable[[ProviderClient, str], Awaitable[Quote | None]],
         rate: CodeRate | None,
     ) -> Offer | Dropout:
         try:
@@ -372,53 +295,8 @@ class OfferService:
         currency = alpha_code(client.reported_currency) or client.endpoint.currency
         return Offer(
             provider, quote.service, quote.country, quote.price, quote.stock, rate,
-            _expected(quote.price, rate), currency, parts=quote.parts,
+            expected_cost(quote.price, rate), currency, parts=quote.parts,
         )
 
     async def _prices(self, client: ProviderClient, service: str) -> dict[int, tuple[Decimal, int]]:
         return {p.country: (p.cost, p.count) for p in await self._catalog.offers(client, service)}
-
-
-@dataclass(frozen=True, slots=True)
-class _Quote:
-    """What one provider answered: its codes, price and stock (``parts`` for /multi)."""
-
-    service: str
-    country: int
-    price: Decimal
-    stock: int
-    parts: tuple[Decimal, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Listing:
-    """/prices: a whole price list at every provider: by canonical country id (as a string)
-    or service code, that one's rows ranked; and the providers left out."""
-
-    rows: Mapping[str, tuple[Offer, ...]]
-    dropouts: tuple[Dropout, ...]
-    currency: str | None = None
-
-
-def _expected(price: Decimal, rate: CodeRate | None) -> Decimal | None:
-    if rate is None:
-        return price
-    if rate.coded == 0:
-        return None
-    return (price * rate.bought / rate.coded).quantize(Decimal("0.01"))
-
-
-def _rank(offer: Offer) -> tuple[bool, bool, str, bool, Decimal, float, Decimal, str]:
-    """In stock first; then the reference currency's rows before the others (each currency
-    ranked within itself); then the expected cost of a code, the time lost, the price."""
-    no_code = offer.expected_cost is None
-    return (
-        offer.stock <= 0,
-        offer.foreign,
-        (offer.currency or "") if offer.foreign else "",
-        no_code,
-        offer.expected_cost if offer.expected_cost is not None else offer.price,
-        offer.lost_seconds_per_code,
-        offer.price,
-        offer.provider,
-    )

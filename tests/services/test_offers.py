@@ -10,7 +10,8 @@ from bot.core.secret import Secret
 from bot.provider.sandbox.testing import ALICE_BALANCE, ALICE_KEY, BOB_BALANCE, BOB_KEY
 from bot.services.catalog import CatalogService
 from bot.services.offer_aliases import DEFAULT_ALIASES, OfferAliases
-from bot.services.offers import RATE_TTL, CodeRatePolicy, Comparison, DropReason, OfferService
+from bot.services.offer_model import CodeRatePolicy, Comparison, DropReason
+from bot.services.offers import RATE_TTL, OfferService
 from bot.services.purchases import PurchaseStatus
 from storage.code_rates import CodeRateStore
 from storage.db import Database

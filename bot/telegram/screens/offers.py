@@ -20,7 +20,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.provider import InvalidEndpointError, ProviderClient, resolve_endpoint
 from bot.provider.models import Price
-from bot.services.offers import Comparison, DropReason, Offer, OfferService
+from bot.services.offer_model import Comparison, DropReason, Offer
+from bot.services.offers import OfferService
 from bot.telegram.buttons.offers import PinMultiOffer, PinOffer, PinRentOffer
 from bot.telegram.callbacks import CallbackData
 from bot.telegram.context import Context
