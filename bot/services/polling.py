@@ -354,18 +354,22 @@ class KeyPolls(Generic[HealthT]):
 
 class PolledWatcher(ABC, Generic[HealthT]):
     """What both watchers hold: the keys' clients, the recorder of what providers say, the
-    clock, their :class:`KeyPolls`, and which users this process watches.
+    clock, their :class:`KeyPolls`, and which users this process watches. A subclass names
+    itself (``_name``, for logs and tasks) and its keys' health type (``_new_health``).
 
     Args:
         accounts: builds each key's client.
         recorder: writes the news; its outbox takes the "too slow" notices.
         clock: the source of "now".
-        concurrency, health, name, jitter: as :class:`KeyPolls` takes them.
+        concurrency, jitter: as :class:`KeyPolls` takes them.
 
     Attributes:
         owns: whether this process watches a user's rows (several processes, issue 15: the
             users whose shard it owns right now).
     """
+
+    _name: str
+    _new_health: Callable[[], HealthT]
 
     def __init__(
         self,
@@ -374,8 +378,6 @@ class PolledWatcher(ABC, Generic[HealthT]):
         *,
         clock: Clock,
         concurrency: int,
-        health: Callable[[], HealthT],
-        name: str,
         jitter: float = 0.0,
     ) -> None:
         self._accounts = accounts
@@ -387,8 +389,8 @@ class PolledWatcher(ABC, Generic[HealthT]):
             recorder.wake,
             clock=clock,
             concurrency=concurrency,
-            health=health,
-            name=name,
+            health=self._new_health,
+            name=self._name,
             jitter=jitter,
         )
         self.owns: Callable[[int], bool] = lambda user_id: True

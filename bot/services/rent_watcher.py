@@ -63,6 +63,9 @@ class RentWatcher(PolledWatcher[KeyHealth]):
         remind_before: seconds before the end date at which the user is reminded.
     """
 
+    _name = "rent watcher"
+    _new_health = KeyHealth
+
     def __init__(
         self,
         ledger: RentLedger,
@@ -73,14 +76,7 @@ class RentWatcher(PolledWatcher[KeyHealth]):
         concurrency: int = 8,
         remind_before: float = 30 * 60.0,
     ) -> None:
-        super().__init__(
-            accounts,
-            recorder,
-            clock=clock,
-            concurrency=concurrency,
-            health=KeyHealth,
-            name="rent watcher",
-        )
+        super().__init__(accounts, recorder, clock=clock, concurrency=concurrency)
         self._ledger = ledger
         self._remind_before = remind_before
 

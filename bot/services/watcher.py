@@ -89,6 +89,9 @@ class ActivationWatcher(PolledWatcher[_KeyHealth]):
             code's delay.
     """
 
+    _name = "watcher"
+    _new_health = _KeyHealth
+
     def __init__(
         self,
         ledger: ActivationLedger,
@@ -101,15 +104,7 @@ class ActivationWatcher(PolledWatcher[_KeyHealth]):
         expiry_margin: float = 90.0,
         jitter: float = 0.0,
     ) -> None:
-        super().__init__(
-            accounts,
-            recorder,
-            clock=clock,
-            concurrency=concurrency,
-            health=_KeyHealth,
-            name="watcher",
-            jitter=jitter,
-        )
+        super().__init__(accounts, recorder, clock=clock, concurrency=concurrency, jitter=jitter)
         self._ledger = ledger
         self._users = users
         self._expiry_margin = expiry_margin
