@@ -25,7 +25,8 @@ from bot.core.clock import Clock
 from bot.provider import NotFoundError, ProviderClient
 from bot.provider.models import RentState as ProviderRentState
 from bot.services.accounts import AccountService
-from bot.services.polling import KeyHealth, PassReport, PolledWatcher
+from bot.services.polled_watcher import PolledWatcher
+from bot.services.polling import KeyHealth, PassReport
 from bot.services.recorder import Recorder
 from bot.services.rents import apply_status
 from storage.rents import RentLedger, RentState, WatchedRent

@@ -35,7 +35,8 @@ from bot.provider import (
 from bot.provider.lifetimes import assumed_lifetime
 from bot.provider.models import ActivationAction, ActiveActivation, StatusChange, StatusKind
 from bot.services.accounts import AccountService
-from bot.services.polling import KeyHealth, PassReport, PolledWatcher
+from bot.services.polled_watcher import PolledWatcher
+from bot.services.polling import KeyHealth, PassReport
 from bot.services.recorder import Recorder
 from storage.activations import ActivationLedger, ActivationState
 from storage.records import WatchedActivation
