@@ -16,9 +16,7 @@ the provider still runs after its old end date was extended; one that ended ther
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
@@ -27,7 +25,8 @@ from bot.core.clock import Clock
 from bot.provider import NotFoundError, ProviderClient
 from bot.provider.models import RentState as ProviderRentState
 from bot.services.accounts import AccountService
-from bot.services.polling import KeyHealth, KeyPolls, PassReport
+from bot.services.polled_watcher import PolledWatcher
+from bot.services.polling import KeyHealth, PassReport
 from bot.services.recorder import Recorder
 from bot.services.rents import apply_status
 from storage.rents import RentLedger, RentState, WatchedRent
@@ -52,7 +51,7 @@ class RentTickReport(PassReport):
     reminders: int = 0
 
 
-class RentWatcher:
+class RentWatcher(PolledWatcher[KeyHealth]):
     """Polls the provider for every live rent.
 
     Args:
@@ -65,6 +64,9 @@ class RentWatcher:
         remind_before: seconds before the end date at which the user is reminded.
     """
 
+    _name = "rent watcher"
+    _new_health = KeyHealth
+
     def __init__(
         self,
         ledger: RentLedger,
@@ -75,22 +77,9 @@ class RentWatcher:
         concurrency: int = 8,
         remind_before: float = 30 * 60.0,
     ) -> None:
+        super().__init__(accounts, recorder, clock=clock, concurrency=concurrency)
         self._ledger = ledger
-        self._accounts = accounts
-        self._recorder = recorder
-        self._clock = clock
-        self._keys = KeyPolls(
-            accounts,
-            recorder.outbox,
-            recorder.wake,
-            clock=clock,
-            concurrency=concurrency,
-            health=KeyHealth,
-            name="rent watcher",
-        )
         self._remind_before = remind_before
-        # Several processes (issue 15): the users whose shard this process owns right now.
-        self.owns: Callable[[int], bool] = lambda user_id: True
 
     async def tick(self, deadline: float | None = None) -> RentTickReport:
         """Polls every live rent once; never raises for a provider's failure.
@@ -116,10 +105,6 @@ class RentWatcher:
                 continue
             await self._settle_lost_extensions(ended, False, self._clock.now())
         return report
-
-    async def run(self, interval: float, stop: asyncio.Event) -> None:
-        """Ticks every ``interval`` seconds (start to start) until ``stop`` is set."""
-        await self._keys.run(self.tick, interval, stop)
 
     async def _check(
         self, client: ProviderClient, row: WatchedRent, report: RentTickReport

@@ -19,9 +19,8 @@ is a request to the provider, whose answer decides.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -36,7 +35,8 @@ from bot.provider import (
 from bot.provider.lifetimes import assumed_lifetime
 from bot.provider.models import ActivationAction, ActiveActivation, StatusChange, StatusKind
 from bot.services.accounts import AccountService
-from bot.services.polling import KeyHealth, KeyPolls, PassReport
+from bot.services.polled_watcher import PolledWatcher
+from bot.services.polling import KeyHealth, PassReport
 from bot.services.recorder import Recorder
 from storage.activations import ActivationLedger, ActivationState
 from storage.records import WatchedActivation
@@ -71,7 +71,7 @@ class _Group:
         return self.rows[0].chat_id
 
 
-class ActivationWatcher:
+class ActivationWatcher(PolledWatcher[_KeyHealth]):
     """Polls providers for every live activation.
 
     Args:
@@ -90,6 +90,9 @@ class ActivationWatcher:
             code's delay.
     """
 
+    _name = "watcher"
+    _new_health = _KeyHealth
+
     def __init__(
         self,
         ledger: ActivationLedger,
@@ -102,21 +105,9 @@ class ActivationWatcher:
         expiry_margin: float = 90.0,
         jitter: float = 0.0,
     ) -> None:
+        super().__init__(accounts, recorder, clock=clock, concurrency=concurrency, jitter=jitter)
         self._ledger = ledger
         self._users = users
-        self._accounts = accounts
-        self._recorder = recorder
-        self._clock = clock
-        self._keys = KeyPolls(
-            accounts,
-            recorder.outbox,
-            recorder.wake,
-            clock=clock,
-            concurrency=concurrency,
-            health=_KeyHealth,
-            name="watcher",
-            jitter=jitter,
-        )
         self._expiry_margin = expiry_margin
         # The last SMS recorded per ledger row and round: most polls repeat it, and this
         # spares a database write per activation per tick. Lost on restart, which only costs
@@ -126,8 +117,6 @@ class ActivationWatcher:
         # row: on providers whose getStatus keeps answering STATUS_OK:<code> for a finished
         # activation, that absence is the only sign it ended.
         self._unlisted: dict[int, int] = {}
-        # Several processes (issue 15): the users whose shard this process owns right now.
-        self.owns: Callable[[int], bool] = lambda user_id: True
 
     async def tick(self, deadline: float | None = None) -> TickReport:
         """Polls every key with live activations once; never raises for a provider's failure.
@@ -159,10 +148,6 @@ class ActivationWatcher:
         for ledger_id in self._unlisted.keys() - live:
             del self._unlisted[ledger_id]
         return report
-
-    async def run(self, interval: float, stop: asyncio.Event) -> None:
-        """Ticks every ``interval`` seconds (start to start) until ``stop`` is set."""
-        await self._keys.run(self.tick, interval, stop)
 
     async def _check_key(
         self,

@@ -23,11 +23,12 @@ from bot.telegram import flows
 from bot.telegram.buttons.shapes import TokenButton
 from bot.telegram.callbacks import CallbackData
 from bot.telegram.flow_types import Confirmable
-from bot.telegram.handlers.common import show
+from bot.telegram.handlers.common import show, with_new_balance
 from bot.telegram.handlers.drafts import claim_confirm, show_not_recorded
 from bot.telegram.rendering import Html, Renderer, Screen
 from bot.telegram.routing import ButtonRoute, Press
 from bot.telegram.screens.caps import cap_refusal
+from storage.records import PurchaseRow
 
 K = TypeVar("K", bound=CallbackData)
 Token = TypeVar("Token", bound=TokenButton)  # a confirm's button: its token is its key
@@ -142,10 +143,15 @@ class _ShowsOn(Protocol):
 
 
 async def show_paid(
-    query: CallbackQuery, screen: Screen, shows_on: _ShowsOn, ledger_id: int
+    press: Press[K], row: PurchaseRow, screen: Screen, shows_on: _ShowsOn, *, new_balance: bool
 ) -> None:
-    """The pressed confirm becomes the paid row's card, which pushes update from here on."""
-    await show(query, screen)
-    message = query.message
+    """The pressed confirm becomes the paid row's card (``screen``, with the balance its
+    provider reports now if ``new_balance``), which pushes update from here on."""
+    if new_balance:
+        screen = await with_new_balance(
+            press.context, row.user_id, press.render, screen, row.provider
+        )
+    await show(press.query, screen)
+    message = press.query.message
     if message is not None:
-        await shows_on(ledger_id, chat_id=message.chat.id, message_id=message.message_id)
+        await shows_on(row.ledger_id, chat_id=message.chat.id, message_id=message.message_id)

@@ -13,7 +13,7 @@ from bot.services.purchases import PurchaseRequest, PurchaseResult, PurchaseStat
 from bot.telegram.buttons.buy import BuyNavigation, ConfirmPurchase
 from bot.telegram.confirms import Confirm, Token, on_confirm, refused_text, show_paid
 from bot.telegram.flow_types import BuyDraft, chosen_country, chosen_service
-from bot.telegram.handlers.common import show, with_new_balance
+from bot.telegram.handlers.common import show
 from bot.telegram.rendering import Screen
 from bot.telegram.routing import Press
 from bot.telegram.screens.activation import activation_screen
@@ -29,11 +29,8 @@ async def show_purchase(
     if result.status is PurchaseStatus.BOUGHT and result.activation is not None:
         row = result.activation
         screen = await activation_screen(press.services.activations, press.render, row)
-        if new_balance:
-            screen = await with_new_balance(
-                press.context, row.user_id, press.render, screen, row.provider
-            )
-        await show_paid(press.query, screen, press.services.activations.set_message, row.ledger_id)
+        set_message = press.services.activations.set_message
+        await show_paid(press, row, screen, set_message, new_balance=new_balance)
         return
     if result.status is PurchaseStatus.REFUSED:
         await show(press.query, Screen(refused_text(press.render, "buy-refused", result.error)))

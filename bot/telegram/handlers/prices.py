@@ -54,6 +54,13 @@ TABLE_ROWS: Final = 15  # price lines per page: short enough to read on a phone
 # --- screens ----------------------------------------------------------------------------------
 
 
+# Each list's title, and the label and target of the button that switches to the other list.
+_LISTS: Final[dict[PricesTarget, tuple[str, str, PricesTarget]]] = {
+    "services": ("prices-choose-service", "button-prices-by-country", "countries"),
+    "countries": ("prices-choose-country", "button-prices-by-service", "services"),
+}
+
+
 async def _services_screen(
     context: Context, client: ProviderClient, render: Renderer, draft: PricesDraft, page: int
 ) -> Screen:
@@ -65,14 +72,7 @@ async def _services_screen(
         for s in rank_services(known, (), query)
         if fits(PricesPick("s", s.code, 0), "/prices")
     ]
-    switch = [
-        render.button("button-prices-by-country", PricesNavigation("countries", 0)),
-        render.button("button-cancel", PricesNavigation("close", 0)),
-    ]
-    if not picks:
-        return Screen(render("prices-no-match", query=query or ""), InlineKeyboardMarkup([switch]))
-    text = render("prices-choose-service")
-    return Screen(text, _picker(picks, page, "services", switch))
+    return _list_screen(render, picks, page, "services", query)
 
 
 async def _countries_screen(
@@ -88,23 +88,26 @@ async def _countries_screen(
         (country_flag(c) + c.name(render.locale), PricesPick("c", str(c.country_id), 0))
         for c in countries
     ]
-    switch = [
-        render.button("button-prices-by-service", PricesNavigation("services", 0)),
-        render.button("button-cancel", PricesNavigation("close", 0)),
-    ]
-    if not picks:
-        return Screen(render("prices-no-match", query=query or ""), InlineKeyboardMarkup([switch]))
-    text = render("prices-choose-country")
-    return Screen(text, _picker(picks, page, "countries", switch))
+    return _list_screen(render, picks, page, "countries", query)
 
 
-def _picker(
+def _list_screen(
+    render: Renderer,
     picks: Sequence[tuple[str, PricesPick]],
     page: int,
     target: PricesTarget,
-    extra: list[InlineKeyboardButton],
-) -> InlineKeyboardMarkup:
-    return paginated(
+    query: str | None,
+) -> Screen:
+    """One of the two lists (``target``): a page of its picks under its title, or "no match"
+    for the query; either with a button to the other list and Cancel."""
+    title, switch_label, other = _LISTS[target]
+    extra = [
+        render.button(switch_label, PricesNavigation(other, 0)),
+        render.button("button-cancel", PricesNavigation("close", 0)),
+    ]
+    if not picks:
+        return Screen(render("prices-no-match", query=query or ""), InlineKeyboardMarkup([extra]))
+    keyboard = paginated(
         picks,
         page,
         lambda pick: InlineKeyboardButton(label(pick[0]), callback_data=pick[1].pack()),
@@ -113,6 +116,7 @@ def _picker(
         ),
         extra_rows=[extra],
     )
+    return Screen(render(title), keyboard)
 
 
 async def _table_screen(

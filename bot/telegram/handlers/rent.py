@@ -29,7 +29,6 @@ from bot.telegram.flow_types import RentDraft, RentStep, chosen_service
 from bot.telegram.handlers.common import (
     services,
     show,
-    with_new_balance,
 )
 from bot.telegram.rendering import Renderer, Screen
 from bot.telegram.routing import Picker, Press, button_handlers
@@ -169,10 +168,7 @@ async def _show_rent_result(press: Press[ConfirmRent], result: RentResult) -> No
     if result.status is RentStatusKind.RENTED and result.rent is not None:
         rent = result.rent
         screen = rent_screen(press.render, rent, press.services.clock.now())
-        screen = await with_new_balance(
-            press.context, rent.user_id, press.render, screen, rent.provider
-        )
-        await show_paid(press.query, screen, press.services.rents.set_message, rent.ledger_id)
+        await show_paid(press, rent, screen, press.services.rents.set_message, new_balance=True)
         return
     if result.status is RentStatusKind.REFUSED:
         await show(press.query, Screen(refused_text(press.render, "rent-refused", result.error)))
