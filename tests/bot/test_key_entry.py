@@ -258,3 +258,16 @@ async def test_a_key_sent_after_its_step_lapsed_is_not_searched_in_an_earlier_pi
     await alice.send_text(secret)
     quoted = [m.text for m in alice.chat() if m.from_bot and secret in (m.text or "")]
     assert quoted == [], alice.transcript()
+
+
+async def test_no_service_or_store_shows_a_key_in_its_repr(
+    harness: Harness, alice: FakeUser
+) -> None:
+    # The services declared as dataclasses print their collaborators; after a key was saved and
+    # a number bought with it (its client cached), none of them may print the key.
+    await bought_number(harness, alice)
+    shown = repr(harness.services) + "".join(
+        repr(getattr(harness.services, name)) for name in dir(harness.services)
+        if not name.startswith("_")
+    )
+    assert ALICE_KEY not in shown
