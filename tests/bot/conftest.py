@@ -144,6 +144,18 @@ async def with_key(harness: Harness, user: FakeUser, key: str = ALICE_KEY) -> No
     await user.send_text(key)
 
 
+LOCALE_USERS = {"en": 1001, "ru": 3003, "es": 4004}
+
+
+async def keyed_user(harness: Harness, locale: str) -> FakeUser:
+    """A user who speaks ``locale`` (en: 1001, ru: 3003, es: 4004) with Alice's key set: for
+    the tests that walk one screen in each language."""
+    user_id = LOCALE_USERS[locale]
+    user = harness.user(user_id, f"U{user_id}", language=locale)
+    await with_key(harness, user)
+    return user
+
+
 async def refused_key(harness: Harness, user: FakeUser, key: str) -> VisibleMessage:
     """The user sends a key the bot refuses: the refusal, which says how to try again."""
     await with_key(harness, user, key)
