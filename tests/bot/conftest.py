@@ -203,6 +203,15 @@ async def walk_to_confirm(
     return confirm
 
 
+async def prices_table(user: FakeUser, service: str = "Telegram") -> VisibleMessage:
+    """/prices, then ``service``: its price table across countries."""
+    await user.send_text("/prices")
+    await user.press(service)
+    table = user.last_bot_message()
+    assert table is not None, user.transcript()
+    return table
+
+
 async def buy_first_offer(
     harness: Harness, user: FakeUser, service: str = "Telegram", locale: str = "en"
 ) -> None:

@@ -19,6 +19,7 @@ from tests.bot.conftest import (
     first_button_data,
     keyed_user,
     live_activations,
+    prices_table,
     walk_to_confirm,
     with_key,
 )
@@ -64,12 +65,10 @@ def buy_rows(message: VisibleMessage | None) -> list[Button]:
 async def test_a_prices_row_opens_the_buy_confirm_and_buys_once(
     harness: Harness, alice: FakeUser
 ) -> None:
-    await alice.send_text("/prices")
-    await alice.press("Telegram")
-    table = alice.last_bot_message()
+    table = await prices_table(alice)
     rows = buy_rows(table)
     assert rows, alice.transcript()
-    first_line = table.text.splitlines()[1]  # type: ignore[union-attr]
+    first_line = table.text.splitlines()[1]
     country, price = first_line.split(" · ")[:2]
     assert rows[0].label == f"🛒 {country} · {price}"
     await alice.press_button(rows[0])
@@ -92,9 +91,7 @@ async def test_a_prices_row_opens_the_buy_confirm_and_buys_once(
 async def test_a_prices_row_asks_the_provider_afresh(harness: Harness) -> None:
     ana = harness.user(4004, "Ana", language="es")
     await with_key(harness, ana)
-    await ana.send_text("/prices")
-    await ana.press("Telegram")
-    [first, *_] = buy_rows(ana.last_bot_message())
+    [first, *_] = buy_rows(await prices_table(ana))
     country = int((first.callback_data or "").split(":")[-1])  # pb:<service>:<country>
     harness.sandbox.set_stock(country, "tg", 0)  # sold out since the table was read
     await ana.press_button(first)
