@@ -297,3 +297,16 @@ def assert_key_not_on_disk(harness: Harness, key: str = ALICE_KEY) -> None:
     for path in (database, Path(f"{database}-wal")):
         if path.exists():
             assert key.encode() not in path.read_bytes()
+
+
+async def assert_key_leaked_nowhere(
+    harness: Harness, caplog: pytest.LogCaptureFixture, key: str = ALICE_KEY
+) -> None:
+    """Once PTB persistence is flushed, the plain API key is in no log record the test
+    captured, no call to or answer from Telegram, and no byte on disk."""
+    await harness.application.update_persistence()
+    for record in caplog.records:
+        assert key not in record.getMessage()
+    calls = [str(call.params) + str(call.result) for call in harness.telegram.state.calls]
+    assert not any(key in text for text in calls)
+    assert_key_not_on_disk(harness, key)
