@@ -253,6 +253,16 @@ async def sms_arrives(harness: Harness, activation: Activation, text: str) -> No
     await harness.poll()
 
 
+async def press_offered(user: FakeUser, label: str) -> VisibleMessage:
+    """The bot's last message offers ``label`` and the user presses it: the bot's answer."""
+    offer = user.last_bot_message()
+    assert offer is not None and offer.find_buttons(label), user.transcript()
+    await user.press(label, offer)
+    answer = user.last_bot_message()
+    assert answer is not None, user.transcript()
+    return answer
+
+
 def first_button_data(message: VisibleMessage) -> str:
     """The callback data behind the message's first button (to press it again, or forge)."""
     data = message.keyboard[0][0].callback_data
