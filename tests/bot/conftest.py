@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
@@ -154,6 +155,17 @@ async def keyed_user(harness: Harness, locale: str) -> FakeUser:
     user = harness.user(user_id, f"U{user_id}", language=locale)
     await with_key(harness, user)
     return user
+
+
+async def alice_keyed_under_debug_logs(
+    harness: Harness, caplog: pytest.LogCaptureFixture, key: str = ALICE_KEY
+) -> FakeUser:
+    """Every logger at DEBUG, then Alice enters ``key``: called from the test body (not a
+    fixture) so that ``caplog.records`` holds what her key entry logged."""
+    caplog.set_level(logging.DEBUG)
+    alice = harness.user()
+    await with_key(harness, alice, key)
+    return alice
 
 
 async def refused_key(harness: Harness, user: FakeUser, key: str) -> VisibleMessage:

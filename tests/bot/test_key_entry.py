@@ -13,6 +13,7 @@ from bot.fake_telegram.driver import VisibleMessage
 from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
 from tests.bot.conftest import (
     Harness,
+    alice_keyed_under_debug_logs,
     assert_key_not_on_disk,
     bought_number,
     refused_key,
@@ -42,9 +43,7 @@ def all_log_text(caplog: pytest.LogCaptureFixture) -> str:
 async def test_a_key_sent_after_a_crash_that_followed_key_is_deleted_and_saved(
     harness: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG)
-    alice = harness.user()
-    await with_key(harness, alice, BOB_KEY)
+    alice = await alice_keyed_under_debug_logs(harness, caplog, BOB_KEY)
     await alice.send_text("/buy")  # a draft open, whose typed text would be a search
     await harness.application.update_persistence()  # the last periodic flush before /key
     await alice.send_text("/key")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 
 import httpx
 import pytest
@@ -19,6 +18,7 @@ from storage.rents import Rent, RentState
 from tests.bot.conftest import (
     BotWith,
     Harness,
+    alice_keyed_under_debug_logs,
     assert_key_leaked_nowhere,
     first_button_data,
     provider_calls,
@@ -479,9 +479,7 @@ async def test_typed_text_searches_the_rent_services(alice: FakeUser) -> None:
 async def test_renting_puts_the_api_key_in_no_log_database_or_telegram_call(
     harness: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG)
-    alice = harness.user()
-    await with_key(harness, alice)
+    alice = await alice_keyed_under_debug_logs(harness, caplog)
     harness.sandbox.inject_fault("getRentStatus", "garbage", count=1)  # a failing poll logs
     rent = await rent_one(harness, alice)
     harness.sandbox.deliver_rent_sms(int(rent.rent_id), "Code 5150")  # type: ignore[arg-type]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from storage.activations import ActivationState
 from tests.bot.conftest import (
     BotWith,
     Harness,
+    alice_keyed_under_debug_logs,
     assert_key_leaked_nowhere,
     bought_number,
     buy_first_offer,
@@ -124,9 +124,7 @@ async def test_only_allowed_users_may_use_the_bot(bot_with: BotWith) -> None:
 async def test_the_api_key_is_in_no_log_no_database_byte_and_nothing_telegram_got(
     harness: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG)
-    alice = harness.user()
-    await with_key(harness, alice)
+    alice = await alice_keyed_under_debug_logs(harness, caplog)
     await alice.send_text(f"/key {ALICE_KEY}")  # the inline form, too
     activation = await bought_number(harness, alice)
     await sms_arrives(harness, activation, "Code 909090")
