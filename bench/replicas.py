@@ -38,11 +38,11 @@ from tests.e2e.conftest import (
     SandboxProcess,
     _clean_env,
     buy,
-    eventually,
     has_text,
     set_key,
 )
-from tests.e2e.test_chaos import Replica, _free_port, _key, _owners, _pid_of
+from tests.e2e.test_chaos import Replica, _key, start_replicas
+from tests.ports import unused_port
 
 POLL_INTERVAL = 1.0
 
@@ -59,7 +59,7 @@ def _p(values: list[float], q: float) -> float:
 
 async def _phase(count: int, users: int, window: float, workdir: Path) -> dict[str, object]:
     url = await postgres.create_database(migrated=False)
-    ports = [_free_port() for _ in range(count)]
+    ports = [unused_port() for _ in range(count)]
     targets = [f"http://127.0.0.1:{port}/telegram" for port in ports]
     sandbox = SandboxProcess(
         workdir / f"sandbox{count}.log", tuple(f"{_key(n)}:1000" for n in range(users))
@@ -84,17 +84,7 @@ async def _phase(count: int, users: int, window: float, workdir: Path) -> dict[s
                 "SMSBOT_TELEGRAM_WEBHOOK_SECRET": "bench-webhook-secret-0123456789",
                 "SMSBOT_LEASE_SECONDS": "3",
             }
-            await replicas[0].start(env)
-            await telegram.state.wait_until(lambda: telegram.state.webhook.active or None, 60)
-            for replica in replicas[1:]:
-                await replica.start(env)
-
-            async def balanced() -> bool:
-                owners = await _owners(url)
-                pids = {_pid_of(owner) for owner in owners.values()}
-                return len(owners) == 64 and pids == {r.pid for r in replicas}
-
-            await eventually(balanced, 60)
+            await start_replicas(telegram, replicas, env, url, 60)
             cpu_before = {r.pid: _cpu_seconds(r.pid) for r in replicas}
             people = [telegram.user(3000 + n, f"U{n}", language_code="en") for n in range(users)]
             buy_times: list[float] = []
