@@ -33,10 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.fake_telegram import FakeTelegramServer, FakeUser
 from tests import postgres
 from tests.e2e.conftest import (
-    MASTER_KEYS,
     TOKEN,
     SandboxProcess,
-    _clean_env,
+    bot_env,
     buy,
     has_text,
     set_key,
@@ -71,19 +70,16 @@ async def _phase(count: int, users: int, window: float, workdir: Path) -> dict[s
             webhook_routing="by_chat",
         ) as telegram:
             await sandbox.start()
-            env = {
-                **_clean_env(),
-                "TELEGRAM_BOT_TOKEN": TOKEN,
-                "TELEGRAM_API_URL": telegram.url,
-                "SMSBOT_PROVIDER_URL": sandbox.url,
-                "SMSBOT_DATABASE": url,
-                "SMSBOT_MASTER_KEYS": MASTER_KEYS,
-                "SMSBOT_POLL_INTERVAL": str(POLL_INTERVAL),
-                "SMSBOT_LOG_LEVEL": "WARNING",
-                "SMSBOT_TELEGRAM_WEBHOOK_URL": "https://bot.example.org/telegram",
-                "SMSBOT_TELEGRAM_WEBHOOK_SECRET": "bench-webhook-secret-0123456789",
-                "SMSBOT_LEASE_SECONDS": "3",
-            }
+            env = bot_env(
+                telegram.url,
+                sandbox.url,
+                url,
+                SMSBOT_POLL_INTERVAL=str(POLL_INTERVAL),
+                SMSBOT_LOG_LEVEL="WARNING",
+                SMSBOT_TELEGRAM_WEBHOOK_URL="https://bot.example.org/telegram",
+                SMSBOT_TELEGRAM_WEBHOOK_SECRET="bench-webhook-secret-0123456789",
+                SMSBOT_LEASE_SECONDS="3",
+            )
             await start_replicas(telegram, replicas, env, url, 60)
             cpu_before = {r.pid: _cpu_seconds(r.pid) for r in replicas}
             people = [telegram.user(3000 + n, f"U{n}", language_code="en") for n in range(users)]
