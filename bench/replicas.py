@@ -33,16 +33,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.fake_telegram import FakeTelegramServer, FakeUser
 from tests import postgres
 from tests.e2e.conftest import (
-    MASTER_KEYS,
     TOKEN,
     SandboxProcess,
-    _clean_env,
+    bot_env,
     buy,
-    eventually,
     has_text,
     set_key,
 )
-from tests.e2e.test_chaos import Replica, _free_port, _key, _owners, _pid_of
+from tests.e2e.test_chaos import Replica, _key, start_replicas
+from tests.ports import unused_port
 
 POLL_INTERVAL = 1.0
 
@@ -59,7 +58,7 @@ def _p(values: list[float], q: float) -> float:
 
 async def _phase(count: int, users: int, window: float, workdir: Path) -> dict[str, object]:
     url = await postgres.create_database(migrated=False)
-    ports = [_free_port() for _ in range(count)]
+    ports = [unused_port() for _ in range(count)]
     targets = [f"http://127.0.0.1:{port}/telegram" for port in ports]
     sandbox = SandboxProcess(
         workdir / f"sandbox{count}.log", tuple(f"{_key(n)}:1000" for n in range(users))
@@ -71,30 +70,17 @@ async def _phase(count: int, users: int, window: float, workdir: Path) -> dict[s
             webhook_routing="by_chat",
         ) as telegram:
             await sandbox.start()
-            env = {
-                **_clean_env(),
-                "TELEGRAM_BOT_TOKEN": TOKEN,
-                "TELEGRAM_API_URL": telegram.url,
-                "SMSBOT_PROVIDER_URL": sandbox.url,
-                "SMSBOT_DATABASE": url,
-                "SMSBOT_MASTER_KEYS": MASTER_KEYS,
-                "SMSBOT_POLL_INTERVAL": str(POLL_INTERVAL),
-                "SMSBOT_LOG_LEVEL": "WARNING",
-                "SMSBOT_TELEGRAM_WEBHOOK_URL": "https://bot.example.org/telegram",
-                "SMSBOT_TELEGRAM_WEBHOOK_SECRET": "bench-webhook-secret-0123456789",
-                "SMSBOT_LEASE_SECONDS": "3",
-            }
-            await replicas[0].start(env)
-            await telegram.state.wait_until(lambda: telegram.state.webhook.active or None, 60)
-            for replica in replicas[1:]:
-                await replica.start(env)
-
-            async def balanced() -> bool:
-                owners = await _owners(url)
-                pids = {_pid_of(owner) for owner in owners.values()}
-                return len(owners) == 64 and pids == {r.pid for r in replicas}
-
-            await eventually(balanced, 60)
+            env = bot_env(
+                telegram.url,
+                sandbox.url,
+                url,
+                SMSBOT_POLL_INTERVAL=str(POLL_INTERVAL),
+                SMSBOT_LOG_LEVEL="WARNING",
+                SMSBOT_TELEGRAM_WEBHOOK_URL="https://bot.example.org/telegram",
+                SMSBOT_TELEGRAM_WEBHOOK_SECRET="bench-webhook-secret-0123456789",
+                SMSBOT_LEASE_SECONDS="3",
+            )
+            await start_replicas(telegram, replicas, env, url, 60)
             cpu_before = {r.pid: _cpu_seconds(r.pid) for r in replicas}
             people = [telegram.user(3000 + n, f"U{n}", language_code="en") for n in range(users)]
             buy_times: list[float] = []

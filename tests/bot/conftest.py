@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
@@ -144,6 +145,29 @@ async def with_key(harness: Harness, user: FakeUser, key: str = ALICE_KEY) -> No
     await user.send_text(key)
 
 
+LOCALE_USERS = {"en": 1001, "ru": 3003, "es": 4004}
+
+
+async def keyed_user(harness: Harness, locale: str) -> FakeUser:
+    """A user who speaks ``locale`` (en: 1001, ru: 3003, es: 4004) with Alice's key set: for
+    the tests that walk one screen in each language."""
+    user_id = LOCALE_USERS[locale]
+    user = harness.user(user_id, f"U{user_id}", language=locale)
+    await with_key(harness, user)
+    return user
+
+
+async def alice_keyed_under_debug_logs(
+    harness: Harness, caplog: pytest.LogCaptureFixture, key: str = ALICE_KEY
+) -> FakeUser:
+    """Every logger at DEBUG, then Alice enters ``key``: called from the test body (not a
+    fixture) so that ``caplog.records`` holds what her key entry logged."""
+    caplog.set_level(logging.DEBUG)
+    alice = harness.user()
+    await with_key(harness, alice, key)
+    return alice
+
+
 async def refused_key(harness: Harness, user: FakeUser, key: str) -> VisibleMessage:
     """The user sends a key the bot refuses: the refusal, which says how to try again."""
     await with_key(harness, user, key)
@@ -191,6 +215,15 @@ async def walk_to_confirm(
     return confirm
 
 
+async def prices_table(user: FakeUser, service: str = "Telegram") -> VisibleMessage:
+    """/prices, then ``service``: its price table across countries."""
+    await user.send_text("/prices")
+    await user.press(service)
+    table = user.last_bot_message()
+    assert table is not None, user.transcript()
+    return table
+
+
 async def buy_first_offer(
     harness: Harness, user: FakeUser, service: str = "Telegram", locale: str = "en"
 ) -> None:
@@ -230,6 +263,16 @@ async def sms_arrives(harness: Harness, activation: Activation, text: str) -> No
     """The provider receives an SMS for the number, and the watcher's next tick pushes it."""
     harness.sandbox.deliver_sms(int(activation.activation_id), text)  # type: ignore[arg-type]
     await harness.poll()
+
+
+async def press_offered(user: FakeUser, label: str) -> VisibleMessage:
+    """The bot's last message offers ``label`` and the user presses it: the bot's answer."""
+    offer = user.last_bot_message()
+    assert offer is not None and offer.find_buttons(label), user.transcript()
+    await user.press(label, offer)
+    answer = user.last_bot_message()
+    assert answer is not None, user.transcript()
+    return answer
 
 
 def first_button_data(message: VisibleMessage) -> str:
@@ -276,3 +319,16 @@ def assert_key_not_on_disk(harness: Harness, key: str = ALICE_KEY) -> None:
     for path in (database, Path(f"{database}-wal")):
         if path.exists():
             assert key.encode() not in path.read_bytes()
+
+
+async def assert_key_leaked_nowhere(
+    harness: Harness, caplog: pytest.LogCaptureFixture, key: str = ALICE_KEY
+) -> None:
+    """Once PTB persistence is flushed, the plain API key is in no log record the test
+    captured, no call to or answer from Telegram, and no byte on disk."""
+    await harness.application.update_persistence()
+    for record in caplog.records:
+        assert key not in record.getMessage()
+    calls = [str(call.params) + str(call.result) for call in harness.telegram.state.calls]
+    assert not any(key in text for text in calls)
+    assert_key_not_on_disk(harness, key)

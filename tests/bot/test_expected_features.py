@@ -17,7 +17,9 @@ from tests.bot.conftest import (
     bought_number,
     buy_first_offer,
     first_button_data,
+    keyed_user,
     live_activations,
+    prices_table,
     walk_to_confirm,
     with_key,
 )
@@ -41,14 +43,13 @@ async def test_a_rented_number_shows_the_new_balance_in_russian(harness: Harness
 
 
 async def test_no_balance_at_the_provider_gets_a_top_up_hint(harness: Harness) -> None:
-    for user_id, locale, words in (
-        (1001, "en", "Top up your account"),
-        (3003, "ru", "Пополните счёт"),
-        (4004, "es", "Recarga tu cuenta"),
+    for locale, words in (
+        ("en", "Top up your account"),
+        ("ru", "Пополните счёт"),
+        ("es", "Recarga tu cuenta"),
     ):
-        user = harness.user(user_id, f"U{user_id}", language=locale)
         harness.sandbox.set_balance(ALICE_KEY, 1000)
-        await with_key(harness, user)
+        user = await keyed_user(harness, locale)
         confirm = await walk_to_confirm(harness, user, locale=locale)
         harness.sandbox.set_balance(ALICE_KEY, 0)  # spent elsewhere since the confirm screen
         await user.press(confirm.buttons[0][0])
@@ -64,12 +65,10 @@ def buy_rows(message: VisibleMessage | None) -> list[Button]:
 async def test_a_prices_row_opens_the_buy_confirm_and_buys_once(
     harness: Harness, alice: FakeUser
 ) -> None:
-    await alice.send_text("/prices")
-    await alice.press("Telegram")
-    table = alice.last_bot_message()
+    table = await prices_table(alice)
     rows = buy_rows(table)
     assert rows, alice.transcript()
-    first_line = table.text.splitlines()[1]  # type: ignore[union-attr]
+    first_line = table.text.splitlines()[1]
     country, price = first_line.split(" · ")[:2]
     assert rows[0].label == f"🛒 {country} · {price}"
     await alice.press_button(rows[0])
@@ -92,9 +91,7 @@ async def test_a_prices_row_opens_the_buy_confirm_and_buys_once(
 async def test_a_prices_row_asks_the_provider_afresh(harness: Harness) -> None:
     ana = harness.user(4004, "Ana", language="es")
     await with_key(harness, ana)
-    await ana.send_text("/prices")
-    await ana.press("Telegram")
-    [first, *_] = buy_rows(ana.last_bot_message())
+    [first, *_] = buy_rows(await prices_table(ana))
     country = int((first.callback_data or "").split(":")[-1])  # pb:<service>:<country>
     harness.sandbox.set_stock(country, "tg", 0)  # sold out since the table was read
     await ana.press_button(first)
@@ -133,13 +130,12 @@ async def test_the_default_operator_skips_the_operator_step_in_russian(harness: 
 
 
 async def test_a_search_with_one_match_picks_it(harness: Harness) -> None:
-    for user_id, locale, country, word in (
-        (1001, "en", "Kazakhstan", "kazakh"),
-        (3003, "ru", "Казахстан", "казах"),
-        (4004, "es", "Kazajistán", "kazaj"),
+    for locale, country, word in (
+        ("en", "Kazakhstan", "kazakh"),
+        ("ru", "Казахстан", "казах"),
+        ("es", "Kazajistán", "kazaj"),
     ):
-        user = harness.user(user_id, f"U{user_id}", language=locale)
-        await with_key(harness, user)
+        user = await keyed_user(harness, locale)
         await user.send_text("/buy")
         await user.send_text("telegra")  # Telegram only: its countries come next
         countries = user.last_bot_message()
@@ -199,9 +195,8 @@ async def test_new_number_is_offered_in_russian_and_spanish_and_never_to_another
     harness: Harness,
 ) -> None:
     t = harness.services.translator.t
-    for user_id, locale in ((3003, "ru"), (4004, "es")):
-        user = harness.user(user_id, f"U{user_id}", language=locale)
-        await with_key(harness, user)
+    for locale in ("ru", "es"):
+        user = await keyed_user(harness, locale)
         card = await ended_without_code(harness, user)
         assert card.buttons == [[t(locale, "button-new-number")]], user.transcript()
     bob = harness.user(2002, "Bob")
@@ -272,13 +267,12 @@ async def test_a_typed_time_zone_in_russian_and_spanish_and_rent_dates_follow_it
 
 async def test_countries_show_their_flags_in_every_picker(harness: Harness) -> None:
     t = harness.services.translator.t
-    for user_id, locale, indonesia in (
-        (1001, "en", "🇮🇩 Indonesia"),
-        (3003, "ru", "🇮🇩 Индонезия"),
-        (4004, "es", "🇮🇩 Indonesia"),
+    for locale, indonesia in (
+        ("en", "🇮🇩 Indonesia"),
+        ("ru", "🇮🇩 Индонезия"),
+        ("es", "🇮🇩 Indonesia"),
     ):
-        user = harness.user(user_id, f"U{user_id}", language=locale)
-        await with_key(harness, user)
+        user = await keyed_user(harness, locale)
         await user.send_text("/buy")
         await user.press("Telegram")
         labels = [label for row in user.last_bot_message().buttons for label in row]  # type: ignore[union-attr]
@@ -297,10 +291,9 @@ async def test_countries_show_their_flags_in_every_picker(harness: Harness) -> N
 async def test_prices_carry_the_currency_the_provider_reports(harness: Harness) -> None:
     """The sandbox's classic replies name no currency (a custom URL has no preset's): amounts
     are bare; once a reply names one (ISO 4217 643), every amount shows RUB."""
-    for user_id, locale in ((1001, "en"), (3003, "ru"), (4004, "es")):
+    for locale in ("en", "ru", "es"):
         harness.sandbox.configure(getnumberv2_format="classic")
-        user = harness.user(user_id, f"U{user_id}", language=locale)
-        await with_key(harness, user)
+        user = await keyed_user(harness, locale)
         await user.send_text("/balance")
         assert "RUB" not in user.last_bot_message().text  # type: ignore[union-attr]
         harness.sandbox.configure(getnumberv2_format="new")  # replies carry "currency": 643

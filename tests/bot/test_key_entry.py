@@ -13,6 +13,7 @@ from bot.fake_telegram.driver import VisibleMessage
 from bot.provider.sandbox.testing import ALICE_KEY, BOB_KEY
 from tests.bot.conftest import (
     Harness,
+    alice_keyed_under_debug_logs,
     assert_key_not_on_disk,
     bought_number,
     refused_key,
@@ -42,9 +43,7 @@ def all_log_text(caplog: pytest.LogCaptureFixture) -> str:
 async def test_a_key_sent_after_a_crash_that_followed_key_is_deleted_and_saved(
     harness: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG)
-    alice = harness.user()
-    await with_key(harness, alice, BOB_KEY)
+    alice = await alice_keyed_under_debug_logs(harness, caplog, BOB_KEY)
     await alice.send_text("/buy")  # a draft open, whose typed text would be a search
     await harness.application.update_persistence()  # the last periodic flush before /key
     await alice.send_text("/key")
@@ -91,13 +90,15 @@ async def test_a_key_in_a_photo_caption_after_key_is_deleted_and_saved(harness: 
     assert "Key saved" in alice.last_bot_message().text  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize(
-    ("language", "expected"),
-    [("en", "only understand text"), ("ru", "только текстовые"), ("es", "Solo entiendo")],
-)
-async def test_photos_and_stickers_get_a_short_answer(
-    harness: Harness, language: str, expected: str
-) -> None:
+@pytest.fixture(params=["en", "ru", "es"])
+def language(request: pytest.FixtureRequest) -> str:
+    """Each of the bot's languages in turn: Alice's Telegram language."""
+    return str(request.param)
+
+
+async def test_photos_and_stickers_get_a_short_answer(harness: Harness, language: str) -> None:
+    words = {"en": "only understand text", "ru": "только текстовые", "es": "Solo entiendo"}
+    expected = words[language]
     alice = harness.user(language=language)
     await alice.send_sticker()
     assert expected in alice.last_bot_message().text  # type: ignore[union-attr]
@@ -155,15 +156,12 @@ async def test_money_and_codes_are_private_only_in_a_group(
     assert len(harness.sandbox.request_log) == before  # nothing asked of the provider
 
 
-@pytest.mark.parametrize(
-    ("language", "expected"),
-    [("en", "private chat"), ("ru", "личном чате"), ("es", "chat privado")],
-)
 async def test_a_button_pressed_in_a_group_is_refused_clearly(
-    harness: Harness, language: str, expected: str
+    harness: Harness, language: str
 ) -> None:
     from bot.fake_telegram.records import MessageContent
 
+    expected = {"en": "private chat", "ru": "личном чате", "es": "chat privado"}[language]
     alice = harness.user(language=language)
     await with_key(harness, alice)
     row = await bought_number(harness, alice)

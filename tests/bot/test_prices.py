@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from bot.fake_telegram import FakeUser
 from bot.telegram.handlers.prices import TABLE_ROWS
-from tests.bot.conftest import Harness
+from tests.bot.conftest import Harness, prices_table
 
 _LINE = re.compile(r"^(?P<name>.+) · (?P<price>\d+\.\d\d) · (?P<count>[\d,]+) numbers?$")
 
@@ -29,10 +29,8 @@ def in_stock_sorted(lines: list[tuple[str, Decimal, int]]) -> bool:
 async def test_a_service_across_countries_cheapest_first_with_pages(
     harness: Harness, alice: FakeUser
 ) -> None:
-    await alice.send_text("/prices")
-    await alice.press("Telegram")
-    first = alice.last_bot_message()
-    assert first is not None and "Telegram" in first.text and "by country" in first.text
+    first = await prices_table(alice)
+    assert "Telegram" in first.text and "by country" in first.text
     lines = price_lines(first.text)
     assert len(lines) == TABLE_ROWS
     assert in_stock_sorted(lines)
@@ -91,6 +89,4 @@ async def test_a_provider_failure_is_answered_and_the_next_try_works(
     harness.sandbox.inject_fault("getPrices", "http_500", count=3)  # every retry
     await alice.press("Telegram")
     assert "Could not get the prices" in alice.last_bot_message().text  # type: ignore[union-attr]
-    await alice.send_text("/prices")
-    await alice.press("Telegram")
-    assert price_lines(alice.last_bot_message().text)  # type: ignore[union-attr]
+    assert price_lines((await prices_table(alice)).text)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 
 import httpx
 import pytest
@@ -19,7 +18,8 @@ from storage.rents import Rent, RentState
 from tests.bot.conftest import (
     BotWith,
     Harness,
-    assert_key_not_on_disk,
+    alice_keyed_under_debug_logs,
+    assert_key_leaked_nowhere,
     first_button_data,
     provider_calls,
     restart_bot,
@@ -479,9 +479,7 @@ async def test_typed_text_searches_the_rent_services(alice: FakeUser) -> None:
 async def test_renting_puts_the_api_key_in_no_log_database_or_telegram_call(
     harness: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG)
-    alice = harness.user()
-    await with_key(harness, alice)
+    alice = await alice_keyed_under_debug_logs(harness, caplog)
     harness.sandbox.inject_fault("getRentStatus", "garbage", count=1)  # a failing poll logs
     rent = await rent_one(harness, alice)
     harness.sandbox.deliver_rent_sms(int(rent.rent_id), "Code 5150")  # type: ignore[arg-type]
@@ -494,13 +492,8 @@ async def test_renting_puts_the_api_key_in_no_log_database_or_telegram_call(
     await alice.press_button(alice.last_bot_message().keyboard[0][0])  # type: ignore[union-attr]
     await alice.press("✅ Finish")
     await alice.press("✅ Yes, finish")
-    await harness.application.update_persistence()
     assert [m for m in await rent_sms_pushes(alice) if "Code 5150" in m.text]
-    for record in caplog.records:
-        assert ALICE_KEY not in record.getMessage()
-    calls = [str(call.params) + str(call.result) for call in harness.telegram.state.calls]
-    assert not any(ALICE_KEY in text for text in calls)
-    assert_key_not_on_disk(harness)
+    await assert_key_leaked_nowhere(harness, caplog)
 
 
 async def test_an_extension_whose_answer_was_lost_is_told_once_settled(

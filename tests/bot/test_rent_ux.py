@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.fake_telegram import FakeUser
 from storage.rents import Rent, RentState
-from tests.bot.conftest import Harness, labels_of, with_key
+from tests.bot.conftest import Harness, keyed_user, labels_of
 from tests.bot.test_rent import rent, rent_calls, rent_one
 
 __all__ = ["rent"]  # a fixture: Alice's one rent
@@ -35,9 +35,8 @@ async def test_finish_asks_first_and_keep_it_changes_nothing(
 
 async def test_finish_question_in_russian_and_spanish(harness: Harness) -> None:
     t = harness.services.translator.t
-    for user_id, locale, words in ((3003, "ru", "Завершить аренду"), (4004, "es", "Terminar")):
-        user = harness.user(user_id, f"U{user_id}", language=locale)
-        await with_key(harness, user)
+    for locale, words in (("ru", "Завершить аренду"), ("es", "Terminar")):
+        user = await keyed_user(harness, locale)
         await rent_one(harness, user, locale)
         await user.press(t(locale, "button-rent-finish"))
         question = user.last_bot_message()
@@ -61,13 +60,12 @@ async def test_cancel_leaves_the_rent_message_once_an_sms_came(
 
 
 async def test_durations_read_in_days(harness: Harness) -> None:
-    for user_id, locale, week, month in (
-        (1001, "en", "7 days", "30 days"),
-        (3003, "ru", "7 дней", "30 дней"),
-        (4004, "es", "7 días", "30 días"),
+    for locale, week, month in (
+        ("en", "7 days", "30 days"),
+        ("ru", "7 дней", "30 дней"),
+        ("es", "7 días", "30 días"),
     ):
-        user = harness.user(user_id, f"U{user_id}", language=locale)
-        await with_key(harness, user)
+        user = await keyed_user(harness, locale)
         await user.send_text("/rent")
         await user.press(harness.services.translator.t(locale, "rent-service-full"))
         countries = user.last_bot_message()

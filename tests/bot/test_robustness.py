@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,8 @@ from storage.activations import ActivationState
 from tests.bot.conftest import (
     BotWith,
     Harness,
-    assert_key_not_on_disk,
+    alice_keyed_under_debug_logs,
+    assert_key_leaked_nowhere,
     bought_number,
     buy_first_offer,
     live_activations,
@@ -124,22 +124,13 @@ async def test_only_allowed_users_may_use_the_bot(bot_with: BotWith) -> None:
 async def test_the_api_key_is_in_no_log_no_database_byte_and_nothing_telegram_got(
     harness: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG)
-    alice = harness.user()
-    await with_key(harness, alice)
+    alice = await alice_keyed_under_debug_logs(harness, caplog)
     await alice.send_text(f"/key {ALICE_KEY}")  # the inline form, too
     activation = await bought_number(harness, alice)
     await sms_arrives(harness, activation, "Code 909090")
     await alice.press("✅ Finish")
-    await harness.application.update_persistence()
-    for record in caplog.records:
-        assert ALICE_KEY not in record.getMessage()
-    sent_to_telegram = [
-        str(call.params) + str(call.result) for call in harness.telegram.state.calls
-    ]
-    assert not any(ALICE_KEY in text for text in sent_to_telegram)
+    await assert_key_leaked_nowhere(harness, caplog)
     assert all(ALICE_KEY not in m.text for m in alice.chat() if m.from_bot)
-    assert_key_not_on_disk(harness)
 
 
 async def test_a_purchase_settled_later_is_reported_to_its_user(harness: Harness) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.fake_telegram import FakeUser
 from bot.fake_telegram.driver import VisibleMessage
 from storage.activations import ActivationState
-from tests.bot.conftest import Harness, bought_number, with_key
+from tests.bot.conftest import Harness, bought_number, press_offered, with_key
 
 CALLBACK_TIMEOUT = 0.5  # how long the fake Bot API takes answers after a press (seconds)
 SLOW = 1.5  # how long the provider takes over setStatus
@@ -112,11 +112,8 @@ async def test_balance_with_a_slow_provider_shows_progress_then_the_balance(
 async def test_a_failed_balance_offers_try_again(harness: Harness, alice: FakeUser) -> None:
     harness.sandbox.inject_fault("getBalance", "reply", body="ERROR_SQL")
     await alice.send_text("/balance")
-    failed = alice.last_bot_message()
-    assert failed is not None and failed.find_buttons("🔁 Try again"), alice.transcript()
-    await alice.press("🔁 Try again")
-    again = alice.last_bot_message()
-    assert again is not None and "alance" in again.text, alice.transcript()
+    again = await press_offered(alice, "🔁 Try again")
+    assert "alance" in again.text, alice.transcript()
 
 
 async def test_a_command_whose_menu_needs_a_slow_provider_shows_progress_first(

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from bot.fake_telegram import FakeUser
 from bot.lifecycle import start_background, stop_background
-from tests.bot.conftest import Harness
+from tests.bot.conftest import Harness, press_offered
 
 
 async def test_provider_lists_the_users_own_url_and_switches_back_to_it(alice: FakeUser,) -> None:
     await alice.send_text("/provider")
     await alice.press("HeroSMS")
     await alice.send_text("/provider")
-    menu = alice.last_bot_message()
-    assert menu is not None and menu.find_buttons("✓ 127.0.0.1"), alice.transcript()
-    await alice.press("✓ 127.0.0.1")
-    answer = alice.last_bot_message()
-    assert answer is not None and "Provider set to 127.0.0.1" in answer.text, alice.transcript()
+    answer = await press_offered(alice, "✓ 127.0.0.1")
+    assert "Provider set to 127.0.0.1" in answer.text, alice.transcript()
     await alice.send_text("/balance")
     assert "💰 Balance" in alice.last_bot_message().text, "its key works again"  # type: ignore[union-attr]
 

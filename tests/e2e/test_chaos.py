@@ -119,6 +119,28 @@ def _pid_of(owner: str) -> int:
     return int(owner.split(":")[-2])
 
 
+async def start_replicas(
+    telegram: FakeTelegramServer,
+    replicas: list[Replica],
+    env: dict[str, str],
+    database_url: str,
+    timeout: float,  # noqa: ASYNC109 - each wait's bound
+) -> None:
+    """The first replica migrates the empty database and sets the webhook; the others start
+    beside it. Returns once the 64 shards are spread over every replica."""
+    await replicas[0].start(env)
+    await telegram.state.wait_until(lambda: telegram.state.webhook.active or None, timeout)
+    for replica in replicas[1:]:
+        await replica.start(env)
+
+    async def balanced() -> bool:
+        owners = await _owners(database_url)
+        pids = {_pid_of(owner) for owner in owners.values()}
+        return len(owners) == 64 and pids == {r.pid for r in replicas}
+
+    await eventually(balanced, timeout)
+
+
 def _codes_shown(user: FakeUser, code: str) -> list[int]:
     return [m.message_id for m in user.chat() if m.from_bot and f"🔑 {code} —" in m.text]
 
@@ -151,20 +173,7 @@ async def test_three_replicas_survive_a_kill_and_a_stop(
                 SMSBOT_LEASE_SECONDS=str(LEASE),
                 SMSBOT_CLAIM_SECONDS=str(CLAIM),
             )
-            # The first one migrates the empty database; the others start beside it.
-            await replicas[0].start(env)
-            await telegram.state.wait_until(
-                lambda: telegram.state.webhook.active or None, START_TIMEOUT
-            )
-            for replica in replicas[1:]:
-                await replica.start(env)
-
-            async def balanced() -> bool:
-                owners = await _owners(database_url)
-                pids = {_pid_of(owner) for owner in owners.values()}
-                return len(owners) == 64 and pids == {r.pid for r in replicas}
-
-            await eventually(balanced, START_TIMEOUT)
+            await start_replicas(telegram, replicas, env, database_url, START_TIMEOUT)
             await _scenario(telegram, sandbox, replicas, database_url)
         except BaseException:
             for replica in replicas:

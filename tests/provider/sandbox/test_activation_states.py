@@ -114,18 +114,19 @@ def test_six_without_code_cancel_option_refunds() -> None:
 # -- getStatus tokens (§5.1) ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("state", "token"),
-    [
-        (S.WAIT_CODE, "STATUS_WAIT_CODE"),
-        (S.READY, "STATUS_WAIT_CODE"),
-        (S.CODE_RECEIVED, "STATUS_OK:11111"),
-        (S.WAIT_RETRY, "STATUS_WAIT_RETRY:11111"),
-        (S.WAIT_RESEND, "STATUS_WAIT_RESEND"),
-        (S.CANCELLED, "STATUS_CANCEL"),
-        (S.FINISHED, "STATUS_CANCEL"),
-    ],
-)
+# What getStatus answers in each state (the code of _in_state is 11111).
+STATUS_TOKENS = {
+    S.WAIT_CODE: "STATUS_WAIT_CODE",
+    S.READY: "STATUS_WAIT_CODE",
+    S.CODE_RECEIVED: "STATUS_OK:11111",
+    S.WAIT_RETRY: "STATUS_WAIT_RETRY:11111",
+    S.WAIT_RESEND: "STATUS_WAIT_RESEND",
+    S.CANCELLED: "STATUS_CANCEL",
+    S.FINISHED: "STATUS_CANCEL",
+}
+
+
+@pytest.mark.parametrize(("state", "token"), STATUS_TOKENS.items())
 def test_get_status_tokens(state: ActivationState, token: str) -> None:
     sandbox, activation_id = _in_state(state)
     assert body(sandbox, "getStatus", id=activation_id) == token
