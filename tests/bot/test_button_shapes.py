@@ -1,7 +1,7 @@
 """Button kinds built on a shared field shape keep the data they always had.
 
 Buttons already sent sit in users' chats; a kind moved onto a shape (token, ledger row,
-page) must still pack to, and unpack from, exactly the same text."""
+page, choice) must still pack to, and unpack from, exactly the same text."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import pytest
 
 from bot.telegram.buttons.activation import AdditionalOffer, ExtraConfirm, NewNumber
 from bot.telegram.buttons.buy import ConfirmPurchase, ServicePage
+from bot.telegram.buttons.offers import KeyFor, PinMultiOffer, PinOffer, PinRentOffer
 from bot.telegram.buttons.rent import RentExtendHours
-from bot.telegram.buttons.settings import HistoryPage
+from bot.telegram.buttons.settings import HistoryPage, PickTimeZone
 from bot.telegram.buttons.shapes import TokenButton
 from bot.telegram.callbacks import CallbackData, CallbackDataError, parse_callback
 
@@ -25,6 +26,11 @@ from bot.telegram.callbacks import CallbackData, CallbackDataError, parse_callba
         (RentExtendHours(7, 24), "rh:7:24"),
         (ServicePage(3), "sp:3"),
         (HistoryPage(1), "xh:1"),
+        (PinOffer(-1), "of:-1"),
+        (PinRentOffer(2), "or:2"),
+        (PinMultiOffer(0), "om:0"),
+        (KeyFor(1), "kf:1"),
+        (PickTimeZone(-1), "tz:-1"),
     ],
 )
 def test_a_kind_on_a_shape_packs_as_before(button: CallbackData, data: str) -> None:

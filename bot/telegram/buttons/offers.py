@@ -9,26 +9,20 @@ from __future__ import annotations
 
 from typing import Literal
 
-from bot.telegram.buttons.shapes import TokenButton
+from bot.telegram.buttons.shapes import ChoiceButton, TokenButton
 from bot.telegram.callbacks import CallbackData
 
 
-class PinOffer(CallbackData, prefix="of"):
+class PinOffer(ChoiceButton, prefix="of"):
     """Pin the comparison's row at ``index`` (-1: any provider, the best row)."""
 
-    index: int
 
-
-class PinRentOffer(CallbackData, prefix="or"):
+class PinRentOffer(ChoiceButton, prefix="or"):
     """/rent's confirm screen: pin the comparison's row at ``index`` (-1: any provider)."""
 
-    index: int
 
-
-class PinMultiOffer(CallbackData, prefix="om"):
+class PinMultiOffer(ChoiceButton, prefix="om"):
     """/multi's confirm screen: pin the comparison's row at ``index`` (-1: any provider)."""
-
-    index: int
 
 
 class KeepTrying(CallbackData, prefix="kt"):
@@ -53,8 +47,6 @@ class SetCap(CallbackData, prefix="sc"):
     period: Literal["day", "month"]
 
 
-class KeyFor(CallbackData, prefix="kf"):
+class KeyFor(ChoiceButton, prefix="kf"):
     """/key with keys at several providers: the key is for the choice at ``index`` (the
     current provider first, then the others with a key, in the vault's order)."""
-
-    index: int

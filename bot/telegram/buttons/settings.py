@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from bot.telegram.buttons.buy import FavouriteKind
-from bot.telegram.buttons.shapes import PageButton
+from bot.telegram.buttons.shapes import ChoiceButton, PageButton
 from bot.telegram.callbacks import CallbackData
 
 
@@ -25,11 +25,9 @@ class RemoveFavourite(CallbackData, prefix="fr"):
     check: str
 
 
-class PickTimeZone(CallbackData, prefix="tz"):
+class PickTimeZone(ChoiceButton, prefix="tz"):
     """/settings: ``index`` of the zone in the picker's list (bot/telegram/time_zones.py) to
     read times in, or -1 for the zone picker (a zone's name holds a "/" no button carries)."""
-
-    index: int
 
 
 class PickLanguage(CallbackData, prefix="lg"):

@@ -23,3 +23,10 @@ class PageButton(CallbackData):
     """Shows ``page`` of a list."""
 
     page: int
+
+
+class ChoiceButton(CallbackData):
+    """Picks the entry at ``index`` of a list the screen showed (checked against that list
+    when pressed: a list that changed makes the button stale)."""
+
+    index: int
