@@ -645,3 +645,36 @@ async def test_a_max_price_set_on_buy_goes_with_a_keep_trying_run(three: Provide
 
     assert "Each number at most 500.00 (your max price)" in setup.text, setup.text
     assert [run.max_price for run in runs] == [Decimal("500")], user.transcript()
+
+
+_PAID_BY_FLOW = {"buy": PAID, "rent": ("getRentNumber",), "multi": ("getMultiServiceNumber",)}
+
+
+@pytest.mark.parametrize("flow", ["buy", "rent", "multi"])
+async def test_a_pin_that_finds_nothing_to_buy_leaves_the_older_screens_button_buying_nothing(
+    three: Providers, flow: str
+) -> None:
+    # The screen offers sandbox 1 (the cheapest); the user pins sandbox 2, sold out since, and
+    # then taps the first screen's button (before its edit reached the app): that button's
+    # price and provider are no longer on any screen, so it must buy nothing anywhere.
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY, 2: ALICE_KEY})
+    walks = {"buy": walk_to_confirm, "rent": walk_to_rent_confirm, "multi": _walk_to_multi_confirm}
+    first = await walks[flow](three.harness, user)
+    assert f"best offer: {three.title(1)}" in first.text, first.text
+    if flow == "rent":
+        three.sandbox(2).set_rent_stock(0, "full", 0)
+    else:
+        flow_data = three.harness.application.user_data[user.id]["flow"]
+        three.sandbox(2).set_stock(int(flow_data["country"]), "tg", 0)
+    await user.press(f"📌 {three.title(2)}", first)
+    dead_end = _confirm(three, user)
+    pay = first.keyboard[0][0]
+    assert all(b.callback_data != pay.callback_data for row in dead_end.keyboard for b in row)
+    await user.press_button(pay)
+
+    paid = _PAID_BY_FLOW[flow]
+    calls = [sum(1 for r in three.sandbox(i).request_log if r.action in paid) for i in range(3)]
+    assert calls == [0, 0, 0], user.transcript()
+    assert await three.harness.services.activations.active_for_user(user.id) == []
+    assert await three.harness.services.rents.active_for_user(user.id) == []

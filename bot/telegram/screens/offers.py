@@ -108,7 +108,10 @@ async def _compared(
     providers (their confirm screen stays as it was). Records in the draft the rows'
     providers (``offers``, for the pin buttons) and where Buy buys (``buy_at``)."""
     svc = services(context)
-    draft.buy_at = None
+    # Where Buy buys is decided again: the screen drawn before no longer says it, so its
+    # button must not pay (here, or as this screen's dead end, its old price elsewhere). A
+    # screen that offers a Buy mints its own token.
+    draft.buy_at, draft.token = None, None
     if svc.offers is None or user is None or len(await svc.accounts.providers_with_keys(user)) < 2:
         draft.offers = []
         return None
