@@ -72,6 +72,18 @@ class ConfirmTokens(Store):
             )
         return Claim.USED if row is not None and row[0] is not None else Claim.STALE
 
+    async def release(self, token: str, *, user_id: int) -> None:
+        """Opens again a token whose press was refused before its paid call was even recorded
+        (the ledger would not take the intent): nothing was bought under it, and the screen
+        says "tap again", so the next press must be able to buy. Only the caller knows that
+        nothing was recorded; it must not release a token whose intent row was written."""
+        async with self._db.transaction(durable=True) as tx:
+            await tx.execute(
+                "UPDATE confirm_tokens SET used_at = NULL WHERE token = ? AND user_id = ?"
+                " AND used_at IS NOT NULL AND withdrawn_at IS NULL",
+                (token, user_id),
+            )
+
     async def withdraw(self, token: str, *, user_id: int) -> None:
         """Closes an open token for good (a press on it was answered "expired")."""
         async with self._db.transaction(durable=True) as tx:

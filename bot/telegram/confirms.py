@@ -9,6 +9,7 @@ marked done and saved whatever happens, and the pressed message shows what the c
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
@@ -28,7 +29,10 @@ from bot.telegram.handlers.drafts import claim_confirm, show_not_recorded
 from bot.telegram.rendering import Html, Renderer, Screen
 from bot.telegram.routing import ButtonRoute, Press
 from bot.telegram.screens.caps import cap_refusal
+from storage.db import WRITE_FAILURES
 from storage.records import PurchaseRow
+
+log = logging.getLogger(__name__)
 
 K = TypeVar("K", bound=CallbackData)
 Token = TypeVar("Token", bound=TokenButton)  # a confirm's button: its token is its key
@@ -94,6 +98,9 @@ def on_confirm(
             except (SpendingCapError, AccountError) as refused:
                 await show_unpaid_refusal(query, render, refused)
             except LedgerUnavailableError:
+                # The intent was not written, so nothing was bought under the token: open it
+                # again, or the "tap again" the screen says would answer "already bought".
+                await reopen(press, token)
                 await show_not_recorded(query, render, rules.not_recorded or "confirm-not-recorded")
             finally:
                 flows.save(press.context, draft)
@@ -101,6 +108,16 @@ def on_confirm(
         return ButtonRoute(kind, on_press)
 
     return register
+
+
+async def reopen(press: Press[Token], token: str) -> None:
+    """Opens the claimed ``token`` again after a refusal that recorded nothing (best effort:
+    if the database still refuses, the next press is told it was used and a fresh screen
+    buys)."""
+    try:
+        await press.services.tokens.release(token, user_id=press.user_id)
+    except WRITE_FAILURES as error:
+        log.warning("a confirm token refused before its intent could not be reopened: %s", error)
 
 
 def on_dismiss(

@@ -159,6 +159,27 @@ async def test_a_locked_database_at_confirm_says_nothing_was_bought_and_buy_work
     assert handler_failures(caplog) == []
 
 
+async def test_an_intent_the_database_refused_after_the_claim_can_be_bought_by_tapping_again(
+    harness: Harness, alice: FakeUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The press claimed its token, then the purchase's own record was refused: nothing was
+    bought, the user is told to tap Buy again, and that tap buys (it is not "already bought")."""
+    confirm = await walk_to_confirm(harness, alice)
+
+    async def refused(*args: Any, **kwargs: Any) -> Any:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(ActivationLedger, "record_intent", refused)
+    await alice.press(confirm.buttons[0][0])
+    told = alice.last_bot_message()
+    assert told is not None and "Tap Buy again" in told.text, alice.transcript()[-600:]
+    assert provider_calls(harness, "getNumberV2", "getNumber") == 0
+    monkeypatch.undo()
+    await alice.press(confirm.buttons[0][0])
+    assert provider_calls(harness, "getNumberV2", "getNumber") == 1, alice.transcript()[-600:]
+    assert len(await live_activations(harness)) == 1
+
+
 async def test_a_purchase_the_database_refused_to_record_is_told_and_found_later(
     harness: Harness, alice: FakeUser, monkeypatch: pytest.MonkeyPatch
 ) -> None:
