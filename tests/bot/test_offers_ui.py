@@ -678,3 +678,29 @@ async def test_a_pin_that_finds_nothing_to_buy_leaves_the_older_screens_button_b
     assert calls == [0, 0, 0], user.transcript()
     assert await three.harness.services.activations.active_for_user(user.id) == []
     assert await three.harness.services.rents.active_for_user(user.id) == []
+
+
+async def test_a_which_provider_button_goes_stale_when_the_current_provider_changes(
+    three: Providers,
+) -> None:
+    """/key's "which provider" buttons name providers by their place in a list that a change
+    of provider reorders: an older button must not open the step for another provider (whose
+    key the next message would replace)."""
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY})
+    await user.send_text("/key")
+    which = _confirm(three, user)
+    await user.send_text("/provider")
+    menu = _confirm(three, user)
+    await user.press_button(menu.keyboard[4][0])  # the second custom provider: sandbox 1
+    switched = await three.harness.services.accounts.endpoint_of(user.id)
+    query = await user.press_button(which.keyboard[1][0])  # labelled with sandbox 1
+    answer = user.answer_for(query)
+    await user.send_text(BOB_KEY)
+    accounts = three.harness.services.accounts
+    first = await accounts.client_for_provider(user.id, three.key(0))
+
+    assert which.buttons == [[f"✓ {three.title(0)}"], [three.title(1)]], which.text
+    assert switched.key == three.key(1), user.transcript()
+    assert answer is not None and "out of date" in (answer.text or ""), user.transcript()
+    assert first is not None and await first.get_balance() == ALICE_BALANCE  # not replaced
