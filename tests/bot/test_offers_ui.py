@@ -704,3 +704,19 @@ async def test_a_which_provider_button_goes_stale_when_the_current_provider_chan
     assert switched.key == three.key(1), user.transcript()
     assert answer is not None and "out of date" in (answer.text or ""), user.transcript()
     assert first is not None and await first.get_balance() == ALICE_BALANCE  # not replaced
+
+
+async def test_a_key_pasted_after_the_which_provider_question_is_not_searched(
+    three: Providers,
+) -> None:
+    """A bare /key with keys at several providers asks which one first; a user who pastes the
+    key anyway must not see it searched (and echoed) by the /buy picker still open."""
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY})
+    await user.send_text("/buy")
+    await user.send_text("/key")
+    which = _confirm(three, user)
+    await user.send_text(BOB_KEY)
+
+    assert "Which provider" in which.text, which.text
+    assert all(BOB_KEY not in m.text for m in user.chat() if m.from_bot), user.transcript()

@@ -74,6 +74,8 @@ async def ask_key(update: Update, context: Context) -> None:
     if named is None:
         choices = await _key_choices(update, context)
         if len(choices) > 1:  # which provider is the key for? Nothing is pending until a tap.
+            # But the flow under way ends: a key pasted anyway must not be a picker's search.
+            flows.end(context)
             keyboard = _key_choice_keyboard(context, choices, current=0)
             await send(update, render("key-which"), keyboard)
             return
