@@ -720,3 +720,30 @@ async def test_a_key_pasted_after_the_which_provider_question_is_not_searched(
 
     assert "Which provider" in which.text, which.text
     assert all(BOB_KEY not in m.text for m in user.chat() if m.from_bot), user.transcript()
+
+
+async def _prices_table(harness: Harness, user: FakeUser) -> VisibleMessage:
+    await user.send_text("/prices")
+    await user.press("Telegram")
+    table = user.last_bot_message()
+    assert table is not None, user.transcript()
+    return table
+
+
+@pytest.mark.parametrize("flow", ["rent", "multi", "prices"])
+@pytest.mark.parametrize(
+    "body", ['{"0": {"tg": {"cost": ', "<html>502</html>", '[{"x": 1}]', "BAD_KEY"]
+)
+async def test_a_provider_answering_garbage_is_left_out_of_each_comparison(
+    three: Providers, flow: str, body: str
+) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY, 2: ALICE_KEY})
+    three.sandbox(2).inject_fault("*", "reply", count=1000, body=body)
+    walks = {
+        "rent": walk_to_rent_confirm, "multi": _walk_to_multi_confirm, "prices": _prices_table
+    }
+    screen = await walks[flow](three.harness, user)
+
+    assert "went wrong" not in screen.text, user.transcript()
+    assert three.title(0) in screen.text and three.title(1) in screen.text, screen.text
