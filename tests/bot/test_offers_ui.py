@@ -747,3 +747,27 @@ async def test_a_provider_answering_garbage_is_left_out_of_each_comparison(
 
     assert "went wrong" not in screen.text, user.transcript()
     assert three.title(0) in screen.text and three.title(1) in screen.text, screen.text
+
+
+async def test_a_pin_on_a_confirm_screen_sent_again_pins_what_it_names(three: Providers) -> None:
+    """A typed max price sends the confirm screen again, its comparison drawn afresh (rows
+    reordered when stock moved); the first screen's 📌 buttons must not pin another row than
+    their label names (they are out of date, or pin that very provider)."""
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY, 2: ALICE_KEY})
+    first = await walk_to_confirm(three.harness, user)
+    [old_pin] = first.find_buttons(f"📌 {three.title(0)}")
+    flow_data = three.harness.application.user_data[user.id]["flow"]
+    three.sandbox(1).set_stock(int(flow_data["country"]), "tg", 0)  # the best row sells out
+    three.sandbox(0).clock.advance(60)  # type: ignore[attr-defined]  # past the price cache
+    await user.press("💲 Max price…", first)
+    await user.send_text("500")
+    query = await user.press_button(old_pin)
+    answer = user.answer_for(query)
+    shown = _card(user, first.message_id)
+    pinned_elsewhere = [i for i in (1, 2) if f"from {three.title(i)} (pinned)" in shown.text]
+
+    assert pinned_elsewhere == [], user.transcript()
+    stale = "expired" in shown.text or "out of date" in (answer.text or "" if answer else "")
+    assert stale or f"from {three.title(0)} (pinned)" in shown.text, user.transcript()
+    assert three.title(2) not in shown.text  # no Buy of the dearer row left on the old screen
