@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from bot.provider.sandbox.testing import ALICE_KEY
 from tests.bot.conftest import Harness, live_activations, walk_to_confirm, with_key
 
@@ -73,3 +75,28 @@ async def test_a_max_price_above_the_price_buys(harness: Harness) -> None:
     confirm = alice.last_bot_message()  # type: ignore[attr-defined]
     await alice.press(confirm.buttons[0][0], confirm)  # type: ignore[attr-defined]
     assert len(await live_activations(harness)) == 1
+
+
+@pytest.mark.parametrize("text", ["0.001", "1e-7", "1e-999999999"])
+async def test_a_max_price_below_a_cent_is_not_an_amount(harness: Harness, text: str) -> None:
+    """A positive limit that reads as 0.00 (0 is "no limit") is refused, not kept as a cap
+    no number can meet and written in exponent notation to the provider."""
+    alice, _ = await _to_confirm(harness)
+    await alice.press("💲 Max price…")  # type: ignore[attr-defined]
+    await alice.send_text(text)  # type: ignore[attr-defined]
+    answer = alice.last_bot_message()  # type: ignore[attr-defined]
+    assert "not an amount" in answer.text, alice.transcript()  # type: ignore[attr-defined]
+
+
+async def test_a_max_price_in_exponent_notation_reaches_the_provider_as_a_plain_number(
+    harness: Harness,
+) -> None:
+    alice, _ = await _to_confirm(harness)
+    await alice.press("💲 Max price…")  # type: ignore[attr-defined]
+    await alice.send_text("5e2")  # type: ignore[attr-defined]
+    confirm = alice.last_bot_message()  # type: ignore[attr-defined]
+    await alice.press(confirm.buttons[0][0], confirm)  # type: ignore[attr-defined]
+    [bought] = [r for r in harness.sandbox.request_log if r.action == "getNumberV2"]
+
+    assert "Max price (Free Price): 500.00" in confirm.text, alice.transcript()  # type: ignore[attr-defined]
+    assert bought.params.get("maxPrice") == "500", bought.params

@@ -63,3 +63,25 @@ async def test_a_forged_button_of_a_known_kind_is_answered_out_of_date(
     answer = alice.answer_for(query)
     assert answer is not None and "out of date" in (answer.text or ""), data
     assert "went wrong" not in (alice.last_bot_message().text or "")  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "tz:-7", "tz:999", "kf:-1", "kf:99", "of:-2:", "of:99:0a1b2c3d", "or:-5:", "om:7:0a1b2c3d",
+        "ks:999999", "kt:setup",
+    ],
+)
+async def test_a_forged_choice_on_a_newer_kind_is_answered_and_changes_nothing(
+    alice: FakeUser, data: str
+) -> None:
+    """An index no screen showed (negative beyond -1, past the end), a run that does not
+    exist, keep trying with no draft: a clear answer, and the screen stays as it was."""
+    await alice.send_text("/start")
+    message = alice.last_bot_message()
+    assert message is not None
+    query = await alice.press_data(data, message.message_id)
+    answer = alice.answer_for(query)
+    after = alice.last_bot_message()
+    assert answer is not None and answer.text, data
+    assert after is not None and after.text == message.text, alice.transcript()[-600:]

@@ -678,3 +678,96 @@ async def test_a_pin_that_finds_nothing_to_buy_leaves_the_older_screens_button_b
     assert calls == [0, 0, 0], user.transcript()
     assert await three.harness.services.activations.active_for_user(user.id) == []
     assert await three.harness.services.rents.active_for_user(user.id) == []
+
+
+async def test_a_which_provider_button_goes_stale_when_the_current_provider_changes(
+    three: Providers,
+) -> None:
+    """/key's "which provider" buttons name providers by their place in a list that a change
+    of provider reorders: an older button must not open the step for another provider (whose
+    key the next message would replace)."""
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY})
+    await user.send_text("/key")
+    which = _confirm(three, user)
+    await user.send_text("/provider")
+    menu = _confirm(three, user)
+    await user.press_button(menu.keyboard[4][0])  # the second custom provider: sandbox 1
+    switched = await three.harness.services.accounts.endpoint_of(user.id)
+    query = await user.press_button(which.keyboard[1][0])  # labelled with sandbox 1
+    answer = user.answer_for(query)
+    await user.send_text(BOB_KEY)
+    accounts = three.harness.services.accounts
+    first = await accounts.client_for_provider(user.id, three.key(0))
+
+    assert which.buttons == [[f"✓ {three.title(0)}"], [three.title(1)]], which.text
+    assert switched.key == three.key(1), user.transcript()
+    assert answer is not None and "out of date" in (answer.text or ""), user.transcript()
+    assert first is not None and await first.get_balance() == ALICE_BALANCE  # not replaced
+
+
+async def test_a_key_pasted_after_the_which_provider_question_is_not_searched(
+    three: Providers,
+) -> None:
+    """A bare /key with keys at several providers asks which one first; a user who pastes the
+    key anyway must not see it searched (and echoed) by the /buy picker still open."""
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY})
+    await user.send_text("/buy")
+    await user.send_text("/key")
+    which = _confirm(three, user)
+    await user.send_text(BOB_KEY)
+
+    assert "Which provider" in which.text, which.text
+    assert all(BOB_KEY not in m.text for m in user.chat() if m.from_bot), user.transcript()
+
+
+async def _prices_table(harness: Harness, user: FakeUser) -> VisibleMessage:
+    await user.send_text("/prices")
+    await user.press("Telegram")
+    table = user.last_bot_message()
+    assert table is not None, user.transcript()
+    return table
+
+
+@pytest.mark.parametrize("flow", ["rent", "multi", "prices"])
+@pytest.mark.parametrize(
+    "body", ['{"0": {"tg": {"cost": ', "<html>502</html>", '[{"x": 1}]', "BAD_KEY"]
+)
+async def test_a_provider_answering_garbage_is_left_out_of_each_comparison(
+    three: Providers, flow: str, body: str
+) -> None:
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY, 2: ALICE_KEY})
+    three.sandbox(2).inject_fault("*", "reply", count=1000, body=body)
+    walks = {
+        "rent": walk_to_rent_confirm, "multi": _walk_to_multi_confirm, "prices": _prices_table
+    }
+    screen = await walks[flow](three.harness, user)
+
+    assert "went wrong" not in screen.text, user.transcript()
+    assert three.title(0) in screen.text and three.title(1) in screen.text, screen.text
+
+
+async def test_a_pin_on_a_confirm_screen_sent_again_pins_what_it_names(three: Providers) -> None:
+    """A typed max price sends the confirm screen again, its comparison drawn afresh (rows
+    reordered when stock moved); the first screen's 📌 buttons must not pin another row than
+    their label names (they are out of date, or pin that very provider)."""
+    user = three.harness.user()
+    await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY, 2: ALICE_KEY})
+    first = await walk_to_confirm(three.harness, user)
+    [old_pin] = first.find_buttons(f"📌 {three.title(0)}")
+    flow_data = three.harness.application.user_data[user.id]["flow"]
+    three.sandbox(1).set_stock(int(flow_data["country"]), "tg", 0)  # the best row sells out
+    three.sandbox(0).clock.advance(60)  # type: ignore[attr-defined]  # past the price cache
+    await user.press("💲 Max price…", first)
+    await user.send_text("500")
+    query = await user.press_button(old_pin)
+    answer = user.answer_for(query)
+    shown = _card(user, first.message_id)
+    pinned_elsewhere = [i for i in (1, 2) if f"from {three.title(i)} (pinned)" in shown.text]
+
+    assert pinned_elsewhere == [], user.transcript()
+    stale = "expired" in shown.text or "out of date" in (answer.text or "" if answer else "")
+    assert stale or f"from {three.title(0)} (pinned)" in shown.text, user.transcript()
+    assert three.title(2) not in shown.text  # no Buy of the dearer row left on the old screen

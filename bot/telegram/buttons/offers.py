@@ -13,15 +13,22 @@ from bot.telegram.buttons.shapes import ChoiceButton, TokenButton
 from bot.telegram.callbacks import CallbackData
 
 
-class PinOffer(ChoiceButton, prefix="of"):
+class PinButton(ChoiceButton):
+    """A pin: the row at ``index`` and ``check``, a short digest of that row's provider (""
+    for -1), so a button of a screen whose rows were since reordered pins nothing."""
+
+    check: str
+
+
+class PinOffer(PinButton, prefix="of"):
     """Pin the comparison's row at ``index`` (-1: any provider, the best row)."""
 
 
-class PinRentOffer(ChoiceButton, prefix="or"):
+class PinRentOffer(PinButton, prefix="or"):
     """/rent's confirm screen: pin the comparison's row at ``index`` (-1: any provider)."""
 
 
-class PinMultiOffer(ChoiceButton, prefix="om"):
+class PinMultiOffer(PinButton, prefix="om"):
     """/multi's confirm screen: pin the comparison's row at ``index`` (-1: any provider)."""
 
 

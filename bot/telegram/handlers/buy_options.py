@@ -19,6 +19,8 @@ from bot.telegram.handlers.drafts import draft_in
 from bot.telegram.rendering import Renderer
 from bot.telegram.screens.buy import confirm_screen
 
+_CENT = Decimal("0.01")
+
 
 async def receive_max_price(update: Update, context: Context) -> None:
     """The text after "Max price…": an amount (0 for none), then the confirm screen again."""
@@ -30,11 +32,13 @@ async def receive_max_price(update: Update, context: Context) -> None:
         amount = Decimal(text.strip().replace(",", "."))
     except InvalidOperation:
         amount = Decimal(-1)
-    if not amount.is_finite() or amount < 0 or amount > 1_000_000:
+    # A positive amount under a cent reads as 0.00 ("no limit") yet no number meets it.
+    if not amount.is_finite() or amount < 0 or amount > 1_000_000 or 0 < amount < _CENT:
         await send(update, render("buy-bad-max-price"))  # the next text is tried again
         return
     draft.question = None
-    draft.max_price = amount if amount > 0 else None
+    # Plain digits ("5e2" is 500): the limit goes to the provider as typed numbers read.
+    draft.max_price = Decimal(format(amount, "f")) if amount > 0 else None
     await _send_confirm(update, context, render, draft)
 
 

@@ -74,6 +74,8 @@ async def ask_key(update: Update, context: Context) -> None:
     if named is None:
         choices = await _key_choices(update, context)
         if len(choices) > 1:  # which provider is the key for? Nothing is pending until a tap.
+            # But the flow under way ends: a key pasted anyway must not be a picker's search.
+            flows.end(context)
             keyboard = _key_choice_keyboard(context, choices, current=0)
             await send(update, render("key-which"), keyboard)
             return
@@ -124,7 +126,11 @@ async def key_for(press: Press[KeyFor]) -> None:
     durable, with its provider, before the answer)."""
     assert press.context.user_data is not None
     choices = await _key_choices(press.update, press.context)
-    if not 0 <= press.button.index < len(choices) or press.update.effective_chat is None:
+    if (
+        not 0 <= press.button.index < len(choices)
+        or press.update.effective_chat is None
+        or _label_of(press) != title_for(press.context, choices[press.button.index])
+    ):  # the list changed since it was shown (another current provider): not what it says
         await press.query.answer(press.render("press-stale"))
         return
     if press.update.effective_chat.type != ChatType.PRIVATE:
@@ -169,6 +175,18 @@ async def receive_key(update: Update, context: Context, text: str) -> None:
     await key_entries.close(user_id(update))
     flows.end_question(context)
     await _take_key(update, context, render, message, text, provider)
+
+
+def _label_of(press: Press[KeyFor]) -> str | None:
+    """The pressed button's label as shown (without its tick), or None when not found."""
+    message = press.query.message
+    markup = message.reply_markup if isinstance(message, Message) else None
+    data = press.button.pack()
+    for row in markup.inline_keyboard if markup is not None else ():
+        for button in row:
+            if button.callback_data == data:
+                return button.text.removeprefix("✓ ")
+    return None
 
 
 def _named_provider(args: list[str]) -> str | None:

@@ -69,7 +69,7 @@ def _pinning(
     async def pin_step(
         context: Context, client: ProviderClient, render: Renderer, draft: Pinned, button: Pin
     ) -> Screen | None:
-        if not pin(draft, button.index):
+        if not pin(draft, button.index, button.check):
             return None
         return await confirm(context, client, render, draft)
 

@@ -145,12 +145,13 @@ async def _redraw(press: Press[ToggleSetting] | Press[RemoveFavourite]) -> None:
 async def pick_time_zone(press: Press[PickTimeZone]) -> None:
     """-1 opens the zone picker (the next text may name a zone too); a zone sets it."""
     assert press.context.user_data is not None
-    if press.button.index < 0:
+    if press.button.index == -1:
         await press.query.answer()
         flows.ask(press.context, Question.TIME_ZONE)
         await show(press.query, _zones_screen(press.render, press.services.clock.now()))
         return
-    zone = COMMON_ZONES[press.button.index] if press.button.index < len(COMMON_ZONES) else None
+    index = press.button.index
+    zone = COMMON_ZONES[index] if 0 <= index < len(COMMON_ZONES) else None  # no other shown
     if zone is None:
         await press.query.answer(press.render("press-stale"))
         return

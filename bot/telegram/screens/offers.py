@@ -12,6 +12,7 @@ provider and its own codes), and the confirm handler pays there.
 from __future__ import annotations
 
 import copy
+import hashlib
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -133,11 +134,14 @@ async def _compared(
     return Compared(comparison, chosen, pinned, titles_of(context, rows))
 
 
-def pin(draft: BuyDraft | RentDraft | MultiDraft, index: int) -> bool:
+def pin(draft: BuyDraft | RentDraft | MultiDraft, index: int, check: str) -> bool:
     """Pins the comparison's row ``index`` (-1: any provider again) on a confirm screen;
-    False for a press that does not fit the draft (an older screen's)."""
+    False for a press that does not fit the draft (an older screen's, its rows since
+    reordered: ``check`` names another provider)."""
     providers = draft.offers
     if draft.step != "confirm" or not -1 <= index < len(providers):
+        return False
+    if index >= 0 and check != pin_check(providers[index]):
         return False
     draft.pinned = None if index < 0 else providers[index]
     return True
@@ -175,7 +179,7 @@ async def _offering(
     render: Renderer,
     user: int,
     compared: Compared | None,
-    pin_button: Callable[[int], CallbackData],
+    pin_button: Callable[[int, str], CallbackData],
 ) -> Offering | None:
     if compared is None:
         return None
@@ -351,8 +355,15 @@ def in_currency(render: Renderer, currency: str) -> Renderer:
     return priced
 
 
+def pin_check(provider: str) -> str:
+    """A short digest of a provider's key name for a pin button: fits one, names no URL."""
+    return hashlib.sha256(provider.encode("utf-8")).hexdigest()[:8]
+
+
 def pin_rows(
-    render: Renderer, compared: Compared, pin_button: Callable[[int], CallbackData] = PinOffer
+    render: Renderer,
+    compared: Compared,
+    pin_button: Callable[[int, str], CallbackData] = PinOffer,
 ) -> list[list[InlineKeyboardButton]]:
     """"Any provider" and one button per row in stock; the current choice ticked."""
     any_label = render.translator.t(render.locale, "offers-any-provider")
@@ -360,7 +371,7 @@ def pin_rows(
         [
             InlineKeyboardButton(
                 ("✓ " if compared.pinned is None else "") + any_label,
-                callback_data=pin_button(-1).pack(),
+                callback_data=pin_button(-1, "").pack(),
             )
         ]
     ]
@@ -368,7 +379,7 @@ def pin_rows(
         InlineKeyboardButton(
             ("✓ " if offer.provider == compared.pinned else "📌 ")
             + compared.title(offer.provider)[:24],
-            callback_data=pin_button(index).pack(),
+            callback_data=pin_button(index, pin_check(offer.provider)).pack(),
         )
         for index, offer in enumerate(compared.comparison.offers)
         if offer.stock > 0
