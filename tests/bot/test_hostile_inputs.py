@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.fake_telegram import FakeUser
+from bot.fake_telegram.driver import VisibleMessage
 from bot.fake_telegram.state import MessageContent
 from bot.fake_telegram.text import find_bot_commands
 from bot.lifecycle import reconcile_and_report
@@ -159,19 +160,27 @@ async def test_a_locked_database_at_confirm_says_nothing_was_bought_and_buy_work
     assert handler_failures(caplog) == []
 
 
+async def buy_while_the_ledger_refuses(
+    alice: FakeUser, confirm: VisibleMessage, monkeypatch: pytest.MonkeyPatch, write: str
+) -> VisibleMessage | None:
+    """Taps Buy while the activation ledger's ``write`` fails as a full or locked database
+    does; the bot's answer (``monkeypatch.undo()`` lets the ledger write again)."""
+
+    async def refused(*args: Any, **kwargs: Any) -> Any:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(ActivationLedger, write, refused)
+    await alice.press(confirm.buttons[0][0])
+    return alice.last_bot_message()
+
+
 async def test_an_intent_the_database_refused_after_the_claim_can_be_bought_by_tapping_again(
     harness: Harness, alice: FakeUser, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The press claimed its token, then the purchase's own record was refused: nothing was
     bought, the user is told to tap Buy again, and that tap buys (it is not "already bought")."""
     confirm = await walk_to_confirm(harness, alice)
-
-    async def refused(*args: Any, **kwargs: Any) -> Any:
-        raise sqlite3.OperationalError("database is locked")
-
-    monkeypatch.setattr(ActivationLedger, "record_intent", refused)
-    await alice.press(confirm.buttons[0][0])
-    told = alice.last_bot_message()
+    told = await buy_while_the_ledger_refuses(alice, confirm, monkeypatch, "record_intent")
     assert told is not None and "Tap Buy again" in told.text, alice.transcript()[-600:]
     assert provider_calls(harness, "getNumberV2", "getNumber") == 0
     monkeypatch.undo()
@@ -186,13 +195,7 @@ async def test_a_purchase_the_database_refused_to_record_is_told_and_found_later
     """The provider sold the number, then the write of it failed: the user is told plainly,
     the intent stays pending, and the reconciler adopts the number."""
     confirm = await walk_to_confirm(harness, alice)
-
-    async def refused(*args: Any, **kwargs: Any) -> Any:
-        raise sqlite3.OperationalError("database or disk is full")
-
-    monkeypatch.setattr(ActivationLedger, "confirm_intent", refused)
-    await alice.press(confirm.buttons[0][0])
-    told = alice.last_bot_message()
+    told = await buy_while_the_ledger_refuses(alice, confirm, monkeypatch, "confirm_intent")
     assert told is not None and "could not write your purchase down" in told.text
     [pending] = await harness.services.activations.pending_intents()
     monkeypatch.undo()
