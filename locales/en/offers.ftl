@@ -75,4 +75,4 @@ settings-bad-cap = ❌ That is not an amount. Send a number like <code>100</code
 key-saved-for = ✅ Key for <b>{ $provider }</b> saved. Balance there: <b>{ $balance }</b>. Your current provider stays as it was; /buy compares your providers.
 provider-keys-line = Your keys: { $providers }
 provider-keys-hint = Add a key for another provider with /key and its name (e.g. <code>/key grizzlysms</code>): /buy then compares them all.
-key-which = Which provider is the key for? (✓ is your current one.) Or send <code>/key name</code> for another provider.
+key-which = Which provider is the key for? Send me your API key for <b>{ $provider }</b> (✓, your current one) in your next message, or tap another provider first. I delete that message at once and store the key encrypted. Or send <code>/key name</code> for another provider.

@@ -72,4 +72,4 @@ settings-bad-cap = ❌ Eso no es una cantidad. Envía un número como <code>100<
 key-saved-for = ✅ Clave de <b>{ $provider }</b> guardada. Saldo allí: <b>{ $balance }</b>. Tu proveedor actual no cambia; /buy compara tus proveedores.
 provider-keys-line = Tus claves: { $providers }
 provider-keys-hint = Añade una clave de otro proveedor con /key y su nombre (p. ej. <code>/key grizzlysms</code>): /buy los compara todos.
-key-which = ¿De qué proveedor es la clave? (✓ es el actual.) O envía <code>/key nombre</code> para otro proveedor.
+key-which = ¿De qué proveedor es la clave? Envíame tu clave API de <b>{ $provider }</b> (✓, el actual) en tu próximo mensaje, o toca antes otro proveedor. Lo borro al instante y guardo la clave cifrada. O envía <code>/key nombre</code> para otro proveedor.

@@ -709,17 +709,23 @@ async def test_a_which_provider_button_goes_stale_when_the_current_provider_chan
 async def test_a_key_pasted_after_the_which_provider_question_is_not_searched(
     three: Providers,
 ) -> None:
-    """A bare /key with keys at several providers asks which one first; a user who pastes the
-    key anyway must not see it searched (and echoed) by the /buy picker still open."""
+    """A bare /key with keys at several providers asks which one; a user who pastes the key
+    straight away gives it for the current provider: it is deleted and saved, never searched
+    (and echoed) by the /buy picker still open, nor left in the chat."""
     user = three.harness.user()
     await _keys(three, user, {0: ALICE_KEY, 1: ALICE_KEY})
     await user.send_text("/buy")
     await user.send_text("/key")
     which = _confirm(three, user)
     await user.send_text(BOB_KEY)
+    accounts = three.harness.services.accounts
+    current = await accounts.client_for_provider(user.id, three.key(0))
+    other = await accounts.client_for_provider(user.id, three.key(1))
 
-    assert "Which provider" in which.text, which.text
-    assert all(BOB_KEY not in m.text for m in user.chat() if m.from_bot), user.transcript()
+    assert "Which provider" in which.text and three.title(0) in which.text, which.text
+    assert all(BOB_KEY not in m.text for m in user.chat()), user.transcript()
+    assert current is not None and await current.get_balance() == BOB_BALANCE
+    assert other is not None and await other.get_balance() == ALICE_BALANCE  # untouched
 
 
 async def _prices_table(harness: Harness, user: FakeUser) -> VisibleMessage:

@@ -73,11 +73,14 @@ async def ask_key(update: Update, context: Context) -> None:
         return
     if named is None:
         choices = await _key_choices(update, context)
-        if len(choices) > 1:  # which provider is the key for? Nothing is pending until a tap.
-            # But the flow under way ends: a key pasted anyway must not be a picker's search.
-            flows.end(context)
+        if len(choices) > 1:  # which provider is the key for? The current one unless a tap
+            # says otherwise: a key pasted straight away is taken (and deleted) as its key,
+            # never left in the chat or searched by a picker. Durable before the answer.
+            await key_entries.open(user_id(update), chat_id(update), ttl=KEY_ENTRY_TTL)
+            flows.ask(context, Question.KEY)
             keyboard = _key_choice_keyboard(context, choices, current=0)
-            await send(update, render("key-which"), keyboard)
+            current = title_for(context, choices[0])
+            await send(update, render("key-which", provider=current), keyboard)
             return
     if named is not None:  # "/key grizzlysms": a key for that provider, the next message
         try:
