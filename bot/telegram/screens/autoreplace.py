@@ -21,7 +21,7 @@ from bot.telegram.buttons.buy import BuyNavigation
 from bot.telegram.buttons.offers import KeepTrying, StartRun, StopRun
 from bot.telegram.flow_types import BuyDraft, KeepSetup
 from bot.telegram.rendering import Html, Renderer, Screen
-from bot.telegram.screens.offers import provider_title
+from bot.telegram.screens.offers import provider_name
 from storage.autoreplace import Run, RunState
 
 TRIES: Final = (2, 3, 4, 5)
@@ -104,8 +104,7 @@ async def run_card(svc: Services, render: Renderer, run: Run) -> Screen:
                     "autoreplace-card-try",
                     attempt=str(run.tries),
                     tries=str(run.max_tries),
-                    provider=svc.accounts.title_of(run.step_provider)
-                    or provider_title(run.step_provider),
+                    provider=provider_name(svc.accounts, run.step_provider),
                     country=country,
                     price=render.money(run.step_price),
                 )

@@ -12,15 +12,17 @@ provider and its own codes), and the confirm handler pays there.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.provider import InvalidEndpointError, ProviderClient, resolve_endpoint
 from bot.provider.models import Price
+from bot.services.accounts import AccountService
 from bot.services.offer_model import Comparison, DropReason, Offer
 from bot.services.offers import OfferService
 from bot.telegram.buttons.offers import PinMultiOffer, PinOffer, PinRentOffer
@@ -56,23 +58,18 @@ class Compared:
     comparison: Comparison
     chosen: Offer | None
     pinned: str | None
-    titles: Mapping[str, str] = field(default_factory=dict)
-
-    def title(self, provider: str) -> str:
-        """A row's provider as the rows name it (the operator's name for it, else its own)."""
-        return self.titles.get(provider) or provider_title(provider)
-
-
-def titles_of(context: Context, providers: Iterable[str]) -> dict[str, str]:
-    """The operator's names for these providers (the console's demo providers), where given."""
-    accounts = services(context).accounts
-    return {p: title for p in providers if (title := accounts.title_of(p)) is not None}
+    title: Callable[[str], str]  # a row's provider as the rows name it (provider_name)
 
 
 def title_for(context: Context, provider: str) -> str:
-    """A provider's name in a menu: the operator's name for it (the console's demo providers),
-    else :func:`provider_title`."""
-    return services(context).accounts.title_of(provider) or provider_title(provider)
+    """A provider's name in a menu: :func:`provider_name` with the user's accounts."""
+    return provider_name(services(context).accounts, provider)
+
+
+def provider_name(accounts: AccountService, provider: str) -> str:
+    """A provider's name: the operator's name for it (the console's demo providers), else
+    :func:`provider_title`."""
+    return accounts.title_of(provider) or provider_title(provider)
 
 
 def provider_title(provider: str) -> str:
@@ -130,8 +127,7 @@ async def _compared(
             provider=chosen.provider, service=chosen.service, country=chosen.country,
             services=list(chosen.services),
         )
-    rows = [*(o.provider for o in comparison.offers), *(d.provider for d in comparison.dropouts)]
-    return Compared(comparison, chosen, pinned, titles_of(context, rows))
+    return Compared(comparison, chosen, pinned, functools.partial(title_for, context))
 
 
 def pin(draft: BuyDraft | RentDraft | MultiDraft, index: int, check: str) -> bool:
@@ -265,12 +261,7 @@ async def prices_across(
         listing = await svc.offers.compare_countries(user, key)
     else:
         listing = await svc.offers.compare_services(user, int(key))
-    titles = titles_of(context, [o.provider for rows in listing.rows.values() for o in rows])
-    titles.update(titles_of(context, [d.provider for d in listing.dropouts]))
-
-    def title(provider: str) -> str:
-        return titles.get(provider) or provider_title(provider)
-
+    title = functools.partial(title_for, context)
     merged: list[Html] = []
     for price, line in zip(shown, lines, strict=False):
         merged.append(line)
