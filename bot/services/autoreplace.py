@@ -211,21 +211,11 @@ class AutoReplaceService:
         return await self._settle_purchase(begun)
 
     async def _best_offer(self, run: Run, *, exclude: frozenset[str]) -> Offer | None:
-        """The best row in stock for the run's next step, at no more than its max price (a
-        max price is in the comparison's currency: a row billed in another is passed over)."""
+        """The best row in stock for the run's next step, at no more than its max price."""
         comparison = await self.offers.compare(
             run.user_id, run.service, run.country, operator=run.operator, exclude=exclude
         )
-        limit = run.max_price
-        return next(
-            (
-                offer
-                for offer in comparison.offers
-                if offer.stock > 0
-                and (limit is None or (not offer.foreign and offer.price <= limit))
-            ),
-            None,
-        )
+        return comparison.best_within(run.max_price)
 
     async def _settle_purchase(self, run: Run) -> Run | None:
         """Buys the step (or, after a restart, finds what its key already bought)."""

@@ -97,7 +97,20 @@ class Comparison:
     @property
     def best(self) -> Offer | None:
         """The best row in stock, or None."""
-        return next((offer for offer in self.offers if offer.stock > 0), None)
+        return self.best_within(None)
+
+    def best_within(self, max_price: Decimal | None) -> Offer | None:
+        """The best row in stock at no more than ``max_price`` (None: any price). A max price
+        is in the comparison's currency, so a row billed in another is passed over."""
+        return next(
+            (
+                offer
+                for offer in self.offers
+                if offer.stock > 0
+                and (max_price is None or (not offer.foreign and offer.price <= max_price))
+            ),
+            None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
