@@ -29,7 +29,7 @@ from bot.telegram.callbacks import CallbackData, CallbackDataError, parse_callba
         (PinOffer(-1, ""), "of:-1:"),
         (PinRentOffer(2, "0a1b2c3d"), "or:2:0a1b2c3d"),
         (PinMultiOffer(0, "0a1b2c3d"), "om:0:0a1b2c3d"),
-        (KeyFor(1), "kf:1"),
+        (KeyFor(1, "0a1b2c3d"), "kf:1:0a1b2c3d"),
         (PickTimeZone(-1), "tz:-1"),
     ],
 )

@@ -68,8 +68,8 @@ async def test_a_forged_button_of_a_known_kind_is_answered_out_of_date(
 @pytest.mark.parametrize(
     "data",
     [
-        "tz:-7", "tz:999", "kf:-1", "kf:99", "of:-2:", "of:99:0a1b2c3d", "or:-5:", "om:7:0a1b2c3d",
-        "ks:999999", "kt:setup",
+        "tz:-7", "tz:999", "kf:-1:", "kf:99:0a1b2c3d", "kf:1:deadbeef",
+        "of:-2:", "of:99:0a1b2c3d", "or:-5:", "om:7:0a1b2c3d", "ks:999999", "kt:setup",
     ],
 )
 async def test_a_forged_choice_on_a_newer_kind_is_answered_and_changes_nothing(

@@ -9,26 +9,19 @@ from __future__ import annotations
 
 from typing import Literal
 
-from bot.telegram.buttons.shapes import ChoiceButton, TokenButton
+from bot.telegram.buttons.shapes import CheckedChoice, TokenButton
 from bot.telegram.callbacks import CallbackData
 
 
-class PinButton(ChoiceButton):
-    """A pin: the row at ``index`` and ``check``, a short digest of that row's provider (""
-    for -1), so a button of a screen whose rows were since reordered pins nothing."""
-
-    check: str
-
-
-class PinOffer(PinButton, prefix="of"):
+class PinOffer(CheckedChoice, prefix="of"):
     """Pin the comparison's row at ``index`` (-1: any provider, the best row)."""
 
 
-class PinRentOffer(PinButton, prefix="or"):
+class PinRentOffer(CheckedChoice, prefix="or"):
     """/rent's confirm screen: pin the comparison's row at ``index`` (-1: any provider)."""
 
 
-class PinMultiOffer(PinButton, prefix="om"):
+class PinMultiOffer(CheckedChoice, prefix="om"):
     """/multi's confirm screen: pin the comparison's row at ``index`` (-1: any provider)."""
 
 
@@ -54,6 +47,6 @@ class SetCap(CallbackData, prefix="sc"):
     period: Literal["day", "month"]
 
 
-class KeyFor(ChoiceButton, prefix="kf"):
+class KeyFor(CheckedChoice, prefix="kf"):
     """/key with keys at several providers: the key is for the choice at ``index`` (the
     current provider first, then the others with a key, in the vault's order)."""

@@ -3,6 +3,8 @@ its press means (``class ConfirmRent(TokenButton, prefix="rc")``)."""
 
 from __future__ import annotations
 
+import hashlib
+
 from bot.telegram.callbacks import CallbackData
 
 
@@ -30,3 +32,16 @@ class ChoiceButton(CallbackData):
     when pressed: a list that changed makes the button stale)."""
 
     index: int
+
+
+class CheckedChoice(ChoiceButton):
+    """The entry at ``index``, and ``check``: a :func:`digest` of it ("" for an entry that is
+    not a value, such as -1), so a button of a list that changed since picks nothing."""
+
+    check: str
+
+
+def digest(value: str, length: int = 8) -> str:
+    """A short digest of a value a button names but cannot carry (a provider's URL, a
+    favourite): enough to tell an older button from a current one, and it names nothing."""
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()[:length]

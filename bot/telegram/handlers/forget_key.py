@@ -6,13 +6,12 @@ provider in between makes them stale rather than deleting another provider's key
 
 from __future__ import annotations
 
-import hashlib
-
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.services.account_errors import LiveNumbersError
 from bot.telegram.buttons.settings import ForgetKey
+from bot.telegram.buttons.shapes import digest
 from bot.telegram.context import Context
 from bot.telegram.handlers.common import renderer, send, services, show, user_id
 from bot.telegram.rendering import Screen
@@ -33,7 +32,7 @@ async def forget_key(update: Update, context: Context) -> None:
     if stored is None:
         await send(update, render("key-nothing-to-forget", provider=endpoint.title))
         return
-    check = _digest(stored.key)
+    check = digest(stored.key, 10)
     keyboard = InlineKeyboardMarkup(
         [
             [
@@ -50,7 +49,7 @@ async def confirm_forget_key(press: Press[ForgetKey]) -> None:
     """/forgetkey's answer: "yes" deletes the key it asked about, "no" keeps it."""
     accounts = press.services.accounts
     endpoint = await accounts.endpoint_of(press.user_id)
-    if press.button.check != _digest(endpoint.key):  # the provider changed since the question
+    if press.button.check != digest(endpoint.key, 10):  # the provider changed since the question
         await press.query.answer(press.render("press-stale"), show_alert=True)
         return
     await press.query.answer()
@@ -64,11 +63,6 @@ async def confirm_forget_key(press: Press[ForgetKey]) -> None:
         return
     message = "key-forgotten" if deleted else "key-nothing-to-forget"
     await show(press.query, Screen(press.render(message, provider=endpoint.title)))
-
-
-def _digest(provider: str) -> str:
-    """A short digest of a provider's key name: fits a button, names no URL."""
-    return hashlib.sha256(provider.encode("utf-8")).hexdigest()[:10]
 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]

@@ -35,6 +35,7 @@ from bot.services.account_errors import (
 )
 from bot.telegram import flows
 from bot.telegram.buttons.offers import KeyFor
+from bot.telegram.buttons.shapes import digest
 from bot.telegram.context import Context
 from bot.telegram.flow_types import Question
 from bot.telegram.handlers.common import chat_id, renderer, send, services, show, user_id
@@ -115,7 +116,7 @@ def _key_choice_keyboard(
         [
             InlineKeyboardButton(
                 ("✓ " if index == current else "") + title_for(context, provider),
-                callback_data=KeyFor(index).pack(),
+                callback_data=KeyFor(index, digest(provider)).pack(),
             )
         ]
         for index, provider in enumerate(choices)
@@ -132,7 +133,7 @@ async def key_for(press: Press[KeyFor]) -> None:
     if (
         not 0 <= press.button.index < len(choices)
         or press.update.effective_chat is None
-        or _label_of(press) != title_for(press.context, choices[press.button.index])
+        or press.button.check != digest(choices[press.button.index])
     ):  # the list changed since it was shown (another current provider): not what it says
         await press.query.answer(press.render("press-stale"))
         return
@@ -178,18 +179,6 @@ async def receive_key(update: Update, context: Context, text: str) -> None:
     await key_entries.close(user_id(update))
     flows.end_question(context)
     await _take_key(update, context, render, message, text, provider)
-
-
-def _label_of(press: Press[KeyFor]) -> str | None:
-    """The pressed button's label as shown (without its tick), or None when not found."""
-    message = press.query.message
-    markup = message.reply_markup if isinstance(message, Message) else None
-    data = press.button.pack()
-    for row in markup.inline_keyboard if markup is not None else ():
-        for button in row:
-            if button.callback_data == data:
-                return button.text.removeprefix("✓ ")
-    return None
 
 
 def _named_provider(args: list[str]) -> str | None:

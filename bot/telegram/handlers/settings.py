@@ -4,7 +4,6 @@ are added with ⭐ and 📌 in /buy)."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
@@ -18,6 +17,7 @@ from bot.services.spending import Remaining
 from bot.telegram import flows
 from bot.telegram.buttons.offers import SetCap
 from bot.telegram.buttons.settings import PickTimeZone, RemoveFavourite, ToggleSetting
+from bot.telegram.buttons.shapes import digest
 from bot.telegram.context import Context
 from bot.telegram.flow_types import Question
 from bot.telegram.handlers.common import renderer, send, services, show, user_id
@@ -268,8 +268,9 @@ def _drop(items: tuple[T, ...], index: int) -> tuple[T, ...]:
 
 
 def _check(value: str) -> str:
-    """A short digest of a favourite: enough to tell an old button from a current one."""
-    return hashlib.sha256(value.encode()).hexdigest()[:6]
+    """A favourite's check in its Remove button (6 characters: the data those buttons always
+    carried)."""
+    return digest(value, 6)
 
 
 def build() -> list[BaseHandler]:  # type: ignore[type-arg]

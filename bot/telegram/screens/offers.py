@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import hashlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -26,6 +25,7 @@ from bot.services.accounts import AccountService
 from bot.services.offer_model import Comparison, DropReason, Offer
 from bot.services.offers import OfferService
 from bot.telegram.buttons.offers import PinMultiOffer, PinOffer, PinRentOffer
+from bot.telegram.buttons.shapes import digest
 from bot.telegram.callbacks import CallbackData
 from bot.telegram.context import Context
 from bot.telegram.flow_types import (
@@ -137,7 +137,7 @@ def pin(draft: BuyDraft | RentDraft | MultiDraft, index: int, check: str) -> boo
     providers = draft.offers
     if draft.step != "confirm" or not -1 <= index < len(providers):
         return False
-    if index >= 0 and check != pin_check(providers[index]):
+    if index >= 0 and check != digest(providers[index]):
         return False
     draft.pinned = None if index < 0 else providers[index]
     return True
@@ -346,11 +346,6 @@ def in_currency(render: Renderer, currency: str) -> Renderer:
     return priced
 
 
-def pin_check(provider: str) -> str:
-    """A short digest of a provider's key name for a pin button: fits one, names no URL."""
-    return hashlib.sha256(provider.encode("utf-8")).hexdigest()[:8]
-
-
 def pin_rows(
     render: Renderer,
     compared: Compared,
@@ -370,7 +365,7 @@ def pin_rows(
         InlineKeyboardButton(
             ("✓ " if offer.provider == compared.pinned else "📌 ")
             + compared.title(offer.provider)[:24],
-            callback_data=pin_button(index, pin_check(offer.provider)).pack(),
+            callback_data=pin_button(index, digest(offer.provider)).pack(),
         )
         for index, offer in enumerate(compared.comparison.offers)
         if offer.stock > 0
