@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import logging
 import types
 import typing
@@ -186,7 +187,7 @@ def _decode(hint: object, value: object) -> object:
         return {_expect(str, key): _decode(item, entry) for key, entry in entries.items()}
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         fields = _expect(dict, value)
-        hints = typing.get_type_hints(hint)
+        hints = _field_types(hint)
         known = {f.name for f in dataclasses.fields(hint) if f.init}
         if not set(fields) <= known:
             raise ValueError(f"unknown fields in {hint.__name__}: {set(fields) - known}")
@@ -208,6 +209,13 @@ def _decode(hint: object, value: object) -> object:
     if isinstance(hint, type) and isinstance(value, hint):
         return value
     raise TypeError(f"expected {hint}, got {type(value).__name__}")
+
+
+@functools.cache
+def _field_types(flow_type: type) -> dict[str, object]:
+    # A flow is parsed on every update that reads it; resolving its annotations (strings
+    # here) each time cost most of that, and they never change.
+    return typing.get_type_hints(flow_type)
 
 
 T = TypeVar("T")
