@@ -29,7 +29,7 @@ from bot.telegram.buttons.offers import KeepTrying
 from bot.telegram.context import Context
 from bot.telegram.flow_types import BuyDraft, BuyStep, chosen_country, chosen_service
 from bot.telegram.handlers.common import services
-from bot.telegram.handlers.drafts import issue_token
+from bot.telegram.handlers.drafts import with_new_token
 from bot.telegram.handlers.favourites import favourite_rows, preferences_of, star
 from bot.telegram.rendering import Html, Renderer, Screen
 from bot.telegram.screens.offers import compare_for, comparison_lines, in_currency, pin_rows
@@ -182,8 +182,7 @@ async def confirm_screen(
         )
         rows = [[render.button("buy-max-price-button", BuyNavigation("maxprice"))], *pins, back]
         return Screen(text, InlineKeyboardMarkup(rows))
-    token = await issue_token(context, "buy")
-    draft.token, draft.token_at, draft.done = token, services(context).clock.now(), False
+    token = await with_new_token(context, draft)
     draft.price = cost
     # Keep trying may buy the next-best row: its cap counts the dearest row in stock.
     in_stock = [o.price for o in compared.comparison.offers if o.stock > 0] if compared else []

@@ -15,7 +15,7 @@ from bot.telegram.buttons.rent import ConfirmRent, RentNavigation, RentPage, Ren
 from bot.telegram.context import Context
 from bot.telegram.flow_types import RentDraft, RentStep, chosen_country, chosen_service
 from bot.telegram.handlers.common import services
-from bot.telegram.handlers.drafts import issue_token
+from bot.telegram.handlers.drafts import with_new_token
 from bot.telegram.rendering import Renderer, Screen
 from bot.telegram.screens.offers import rent_offering
 from bot.telegram.screens.pickers import (
@@ -184,8 +184,7 @@ async def confirm_screen(
             "buy-balance-short", price=render.money(offer.cost), balance=render.money(balance)
         )
         return Screen(text, InlineKeyboardMarkup([*pins, back]))
-    token = await issue_token(context, "rent")
-    draft.token, draft.token_at, draft.done = token, services(context).clock.now(), False
+    token = await with_new_token(context, draft)
     draft.price, draft.step = offer.cost, RentStep.CONFIRM
     text = render(
         "rent-confirm",
